@@ -1,0 +1,154 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { AllocationsService } from '../modules/allocations/allocations.service';
+import { FoundationService } from '../modules/foundation/foundation.service';
+import { FundsService, type FundView } from '../modules/funds/funds.service';
+import type { CreateFundDto } from '../modules/funds/dto/funds.dto';
+import { LedgerService } from '../modules/ledger/ledger.service';
+import { DEMO_FOUNDATION, DEMO_SUBDISTRICTS, demoCommunities, demoFundPlan, YUAN } from './demo-data';
+import { progress } from './progress';
+
+/**
+ * Creates the demo foundation. Safe to run twice: every record is found by its code and every
+ * journal entry has a fixed idempotency key, so a second run changes nothing.
+ */
+export async function seedDemo(app: INestApplicationContext, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const foundation = app.get(FoundationService);
+  const funds = app.get(FundsService);
+  const ledger = app.get(LedgerService);
+  const allocations = app.get(AllocationsService);
+
+  await foundation.saveProfile(DEMO_FOUNDATION);
+
+  const subdistrictIds: string[] = [];
+  for (const [i, [nameZh, nameEn]] of DEMO_SUBDISTRICTS.entries()) {
+    const code = `SD${String(i + 1).padStart(2, '0')}`;
+    const existing = await foundation.findSubdistrictByCode(code);
+    subdistrictIds.push((existing ?? (await foundation.createSubdistrict({ code, nameZh, nameEn: `${nameEn} Subdistrict` }))).id);
+  }
+
+  const communities = demoCommunities();
+  const communityIds: string[] = [];
+  const bar = progress(out, 'communities', communities.length);
+  for (const c of communities) {
+    const existing = await foundation.findCommunityByCode(c.code);
+    const community =
+      existing ??
+      (await foundation.createCommunity({
+        code: c.code,
+        subdistrictId: subdistrictIds[c.subdistrictIndex]!,
+        nameZh: c.nameZh,
+        nameEn: c.nameEn,
+        households: c.households,
+      }));
+    communityIds.push(community.id);
+    bar.tick();
+  }
+
+  const ensureFund = async (dto: CreateFundDto & { code: string }, activate: boolean): Promise<FundView> => {
+    const existing = await funds.findByCode(dto.code);
+    let fund = existing ? await funds.get(existing.id) : await funds.create(dto);
+    if (activate && fund.status === 'PREPARING') fund = await funds.activate(fund.id);
+    return fund;
+  };
+
+  const general = await ensureFund(
+    { kind: 'GENERAL', code: 'GENERAL', nameZh: '基金会非限定性基金', nameEn: 'Foundation General Fund' },
+    true,
+  );
+  const matching = await ensureFund(
+    {
+      kind: 'MATCHING',
+      code: 'MATCH-99',
+      nameZh: '99公益日配捐资金池',
+      nameEn: '99 Giving Day Matching Pool',
+      description: '由爱心企业注资，用于99公益日期间的配捐。',
+    },
+    true,
+  );
+  const elderMeals = await ensureFund(
+    { kind: 'PROGRAM', code: 'PROG-ELDER-MEALS', nameZh: '长者助餐专项基金', nameEn: 'Elder Meals Program Fund' },
+    true,
+  );
+
+  const plan = demoFundPlan(communities.length);
+  const fundBar = progress(out, 'community funds', plan.active.length + plan.preparing.length);
+  const activeFunds: FundView[] = [];
+  for (const [list, activate] of [[plan.active, true], [plan.preparing, false]] as const) {
+    for (const index of list) {
+      const c = communities[index]!;
+      const fund = await ensureFund(
+        {
+          kind: 'COMMUNITY',
+          code: `C-${c.code}`,
+          communityId: communityIds[index]!,
+          nameZh: `${c.nameZh}基金`,
+          nameEn: `${c.nameEn} Fund`,
+        },
+        activate,
+      );
+      if (activate) activeFunds.push(fund);
+      fundBar.tick();
+    }
+  }
+
+  const opening = await ledger.ensureAccount({
+    code: 'external:opening-balance',
+    name: '期初余额 / Opening balances',
+    type: 'EXTERNAL',
+    currency: DEMO_FOUNDATION.currency,
+    allowNegative: true,
+  });
+  const sponsor = await ledger.ensureAccount({
+    code: 'external:sponsors',
+    name: '配捐企业 / Matching sponsors',
+    type: 'EXTERNAL',
+    currency: DEMO_FOUNDATION.currency,
+    allowNegative: true,
+  });
+  await ledger.post({
+    idempotencyKey: 'demo:opening-balance:general',
+    kind: 'OPENING_BALANCE',
+    description: '基金会原始基金 / Founding endowment',
+    currency: DEMO_FOUNDATION.currency,
+    postings: [
+      { accountId: opening.id, amountMinor: -8_000_000 * YUAN },
+      { accountId: general.accountId, amountMinor: 8_000_000 * YUAN },
+    ],
+  });
+  await ledger.post({
+    idempotencyKey: 'demo:sponsor-pledge:match-99',
+    kind: 'OFFLINE_CONTRIBUTION',
+    description: '爱心企业配捐注资 / Sponsor pays in the matching pool',
+    currency: DEMO_FOUNDATION.currency,
+    postings: [
+      { accountId: sponsor.id, amountMinor: -500_000 * YUAN },
+      { accountId: matching.accountId, amountMinor: 500_000 * YUAN },
+    ],
+  });
+
+  const yearly = await allocations.yearly({ year: 2026, amountMinor: 200_000 * YUAN });
+  await allocations.transfer({
+    fromFundId: general.id,
+    toFundId: elderMeals.id,
+    amountMinor: 300_000 * YUAN,
+    description: '长者助餐项目年度预算 / Elder meals yearly budget',
+    idempotencyKey: 'demo:elder-meals-2026',
+  });
+  for (const [i, fund] of activeFunds.slice(0, 3).entries()) {
+    await allocations.transfer({
+      fromFundId: general.id,
+      toFundId: fund.id,
+      amountMinor: (50_000 + i * 25_000) * YUAN,
+      description: '社区微更新专项拨付 / Micro-renewal top-up',
+      idempotencyKey: `demo:micro-renewal:${fund.code}`,
+    });
+  }
+
+  const coverage = await funds.coverage();
+  out.write(
+    `Demo foundation ready: ${DEMO_SUBDISTRICTS.length} subdistricts, ${communities.length} communities, ` +
+      `${coverage.communitiesWithActiveFund} active and ${coverage.communitiesWithPreparingFund} preparing community funds ` +
+      `(coverage ${(coverage.coverage * 100).toFixed(1)}%); 2026 allocation: ${yearly.allocated.length} new, ` +
+      `${yearly.alreadyAllocated.length} already done.\n`,
+  );
+}

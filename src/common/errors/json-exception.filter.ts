@@ -1,0 +1,104 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { DomainError } from './domain-error';
+import { ERROR_HTTP_STATUS } from './error-codes';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string | string[];
+  requestId?: string;
+}
+
+/** Nest's HttpException statuses mapped to a stable code for clients that do not read messages. */
+const HTTP_CODES: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+/**
+ * One filter answers every error in the shape DESIGN.md fixes:
+ * { statusCode, error, code, message }. Unknown errors become a 500 with a request id, logged once.
+ */
+@Catch()
+export class JsonExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const body = toErrorBody(exception, request.id);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        `${request.method} ${request.url} failed (request ${request.id})`,
+        exception instanceof Error ? exception.stack : String(exception),
+      );
+    }
+    void reply.status(body.statusCode).send(body);
+  }
+}
+
+export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
+  if (exception instanceof DomainError) {
+    const statusCode = ERROR_HTTP_STATUS[exception.code];
+    return {
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      code: exception.code,
+      message: exception.message,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'object' && response !== null && 'message' in response
+        ? (response as { message: string | string[] }).message
+        : exception.message;
+    const code =
+      typeof response === 'object' && response !== null && 'code' in response
+        ? String((response as { code: unknown }).code)
+        : (HTTP_CODES[statusCode] ?? 'HTTP_ERROR');
+    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
+  }
+  const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+  if (
+    typeof fastifyError?.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
+    // Fastify's own client errors (malformed JSON, body too large, wrong content type).
+    const statusCode = fastifyError.statusCode;
+    return {
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      code: HTTP_CODES[statusCode] ?? 'HTTP_ERROR',
+      message: fastifyError.message ?? 'Bad request',
+    };
+  }
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    error: 'Internal Server Error',
+    code: 'INTERNAL_ERROR',
+    message: `Something went wrong on our side. Quote request id ${requestId ?? 'unknown'} when reporting it.`,
+    requestId,
+  };
+}

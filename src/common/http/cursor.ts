@@ -1,0 +1,16 @@
+import { DomainError } from '../errors';
+
+/** Opaque keyset-pagination cursors: base64url JSON, validated on the way back in. */
+export function encodeCursor(position: object): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+export function decodeCursor<T extends object>(cursor: string, isValid: (value: T) => boolean): T {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
+    if (value && typeof value === 'object' && isValid(value)) return value;
+  } catch {
+    // fall through to the error below
+  }
+  throw new DomainError('INVALID_CURSOR', 'The cursor is not one this API issued; start again without it.');
+}

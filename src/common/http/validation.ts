@@ -1,0 +1,64 @@
+import { BadRequestException, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, Max, Min, NotEquals, ValidateIf } from 'class-validator';
+import { MAX_AMOUNT_MINOR } from '../money';
+
+function flatten(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((e) => {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => m.replace(e.property, path));
+    return [...own, ...flatten(e.children ?? [], path)];
+  });
+}
+
+/** Whitelisting validation; failures answer 400 VALIDATION_FAILED with one message per problem. */
+export function buildValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    stopAtFirstError: true,
+    exceptionFactory: (errors) =>
+      new BadRequestException({ code: 'VALIDATION_FAILED', message: flatten(errors) }),
+  });
+}
+
+export const uuidPipe = new ParseUUIDPipe({
+  exceptionFactory: () =>
+    new BadRequestException({ code: 'VALIDATION_FAILED', message: 'id must be a UUID such as 3f1c…-…' }),
+});
+
+/**
+ * An amount in minor units (fen): a whole number, positive unless `signed`, never zero, at most
+ * MAX_AMOUNT_MINOR. Strings, fractions and floats are refused, never rounded.
+ */
+export function IsAmountMinor(opts: { signed?: boolean; description?: string } = {}): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({
+      type: 'integer',
+      description: opts.description ?? 'Amount in minor units (fen for CNY): 2500 means ¥25.00',
+      minimum: opts.signed ? -MAX_AMOUNT_MINOR : 1,
+      maximum: MAX_AMOUNT_MINOR,
+      example: 2500,
+    }),
+    IsInt({ message: '$property must be a whole number of minor units (fen), e.g. 2500 for ¥25.00' }),
+    Min(opts.signed ? -MAX_AMOUNT_MINOR : 1, {
+      message: opts.signed
+        ? `$property must be at least -${MAX_AMOUNT_MINOR}`
+        : '$property must be greater than zero',
+    }),
+    Max(MAX_AMOUNT_MINOR, { message: `$property must be at most ${MAX_AMOUNT_MINOR} minor units` }),
+    NotEquals(0, { message: '$property must not be zero' }),
+  );
+}
+
+/** Trims strings; leaves other values for the validators to reject. */
+export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+/** Query-string integers ("50") become numbers; anything else is left for @IsInt to reject. */
+export const QueryInt = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
+
+export const Optional = () => ValidateIf((_o, v) => v !== undefined && v !== null);

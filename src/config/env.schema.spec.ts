@@ -1,0 +1,26 @@
+import { ConfigValidationError, validateEnv } from './env.schema';
+
+describe('validateEnv', () => {
+  it('applies the embedded defaults when nothing is set', () => {
+    const env = validateEnv({});
+    expect(env.PORT).toBe(3000);
+    expect(env.DATA_DIR).toBe('./data');
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(validateEnv({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be a whole number/],
+    [{ PORT: '70000' }, /PORT must be a whole number/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
+    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ URL/],
+    [{ STRIPE_SECRET_KEY: 'pk_test_123' }, /STRIPE_SECRET_KEY must be a Stripe secret key/],
+    [{ STRIPE_API_BASE: 'not a url' }, /STRIPE_API_BASE must be an http\(s\) URL/],
+  ])('rejects %j with one line naming the variable', (raw, message) => {
+    expect(() => validateEnv(raw)).toThrow(ConfigValidationError);
+    expect(() => validateEnv(raw)).toThrow(message);
+  });
+});

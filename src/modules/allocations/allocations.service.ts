@@ -1,0 +1,159 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../common/errors';
+import { formatMoney } from '../../common/money';
+import { TransactionService } from '../../database/transaction.service';
+import type { Fund } from '../funds/fund.entity';
+import { FundsService } from '../funds/funds.service';
+import { transferPostings } from '../ledger/journal';
+import { IdempotencyKeyReusedError, InsufficientFundBalanceError } from '../ledger/ledger.errors';
+import { LedgerService } from '../ledger/ledger.service';
+import type { JournalEntry } from '../ledger/ledger.types';
+import type { CreateAllocationDto, YearlyAllocationDto } from './dto/allocations.dto';
+
+export interface AllocationResult {
+  entry: JournalEntry;
+  replayed: boolean;
+}
+
+export interface YearlyAllocationResult {
+  year: number;
+  amountMinor: number;
+  currency: string;
+  sourceFundId: string;
+  allocated: { fundId: string; code: string; entryId: string }[];
+  alreadyAllocated: { fundId: string; code: string; entryId: string }[];
+  movedMinor: number;
+}
+
+/** Allocations (拨付): money moved between funds, singly or as the yearly allocation. */
+@Injectable()
+export class AllocationsService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly funds: FundsService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  transfer(dto: CreateAllocationDto, opts: { within?: EntityManager } = {}): Promise<AllocationResult> {
+    if (dto.fromFundId === dto.toFundId) {
+      throw new DomainError('SAME_FUND', 'fromFundId and toFundId are the same fund; choose two different funds.');
+    }
+    return this.tx.run(async (m) => {
+      const locked = await this.funds.lockForMovement([dto.fromFundId, dto.toFundId], { within: m });
+      const from = locked.get(dto.fromFundId)!;
+      const to = locked.get(dto.toFundId)!;
+      if (from.currency !== to.currency) {
+        throw new DomainError('CURRENCY_MISMATCH', `Fund ${from.code} holds ${from.currency}, fund ${to.code} holds ${to.currency}.`);
+      }
+      return this.postTransfer(m, from, to, dto.amountMinor, {
+        idempotencyKey: `allocation:${dto.idempotencyKey ?? randomUUID()}`,
+        description: dto.description ?? `${from.nameZh} → ${to.nameZh}`,
+      });
+    }, opts);
+  }
+
+  /**
+   * Moves a fixed amount from the general fund to every ACTIVE community fund, once per fund per
+   * year: running it again for the same year moves nothing for funds already allocated and
+   * allocates funds activated since. All or nothing: if the source cannot cover every fund still
+   * due, nothing moves.
+   */
+  yearly(dto: YearlyAllocationDto): Promise<YearlyAllocationResult> {
+    return this.tx.run(async (m) => {
+      const source = dto.sourceFundId
+        ? await this.funds.get(dto.sourceFundId, { within: m })
+        : await this.funds.findGeneral({ within: m });
+      if (!source) {
+        throw new DomainError('FUND_NOT_FOUND', 'There is no GENERAL fund to allocate from; create one or pass sourceFundId.');
+      }
+      const targets = (await this.funds.activeCommunityFunds({ within: m })).filter((f) => f.id !== source.id);
+      if (targets.length === 0) {
+        throw new DomainError('NO_ACTIVE_COMMUNITY_FUNDS', 'No community fund is ACTIVE; activate funds before allocating.');
+      }
+      await this.funds.lockForMovement([source.id], { within: m });
+      const keyOf = (f: Fund) => `allocation:yearly:${dto.year}:${f.id}`;
+      const existing = await this.ledger.findEntriesByKeys(targets.map(keyOf), { within: m });
+      const due: Fund[] = [];
+      const alreadyAllocated: YearlyAllocationResult['alreadyAllocated'] = [];
+      for (const fund of targets) {
+        const entry = existing.get(keyOf(fund));
+        if (!entry) {
+          due.push(fund);
+          continue;
+        }
+        const received = entry.postings.find((p) => p.accountId === fund.accountId)?.amountMinor;
+        if (received !== dto.amountMinor) {
+          throw new DomainError(
+            'IDEMPOTENCY_KEY_REUSED',
+            `The ${dto.year} yearly allocation already gave fund ${fund.code} ${formatMoney(received ?? 0, source.currency, 'en')}; ` +
+              'it cannot be re-run with a different amount. Use a single allocation for a top-up.',
+          );
+        }
+        alreadyAllocated.push({ fundId: fund.id, code: fund.code, entryId: entry.id });
+      }
+      const needed = due.length * dto.amountMinor;
+      const available = await this.ledger.balance(source.accountId, { within: m });
+      if (needed > available) {
+        throw new InsufficientFundBalanceError(
+          `Fund ${source.code} holds ${formatMoney(available, source.currency, 'en')}; the ${dto.year} allocation needs ` +
+            `${formatMoney(needed, source.currency, 'en')} for ${due.length} funds. Nothing was moved.`,
+          { fundId: source.id, balanceMinor: available, amountMinor: needed },
+        );
+      }
+      const allocated: YearlyAllocationResult['allocated'] = [];
+      for (const fund of due) {
+        const { entry } = await this.postTransfer(m, source, fund, dto.amountMinor, {
+          idempotencyKey: keyOf(fund),
+          description: `${dto.year}年度社区基金拨付 / ${dto.year} yearly community fund allocation`,
+          metadata: { year: dto.year },
+        });
+        allocated.push({ fundId: fund.id, code: fund.code, entryId: entry.id });
+      }
+      return {
+        year: dto.year,
+        amountMinor: dto.amountMinor,
+        currency: source.currency,
+        sourceFundId: source.id,
+        allocated,
+        alreadyAllocated,
+        movedMinor: allocated.length * dto.amountMinor,
+      };
+    });
+  }
+
+  private async postTransfer(
+    m: EntityManager,
+    from: Fund,
+    to: Fund,
+    amountMinor: number,
+    entry: { idempotencyKey: string; description: string; metadata?: Record<string, unknown> },
+  ): Promise<AllocationResult> {
+    try {
+      return await this.ledger.post(
+        {
+          idempotencyKey: entry.idempotencyKey,
+          kind: 'ALLOCATION',
+          description: entry.description,
+          currency: from.currency,
+          postings: transferPostings(from.accountId, to.accountId, amountMinor),
+          metadata: { fromFundId: from.id, toFundId: to.id, ...entry.metadata },
+        },
+        { within: m },
+      );
+    } catch (error) {
+      if (error instanceof InsufficientFundBalanceError) {
+        const balance = Number(error.details?.balanceMinor ?? 0);
+        throw new InsufficientFundBalanceError(
+          `Fund ${from.code} holds ${formatMoney(balance, from.currency, 'en')} and cannot allocate ${formatMoney(amountMinor, from.currency, 'en')}.`,
+          { fundId: from.id, balanceMinor: balance, amountMinor },
+        );
+      }
+      if (error instanceof IdempotencyKeyReusedError) {
+        throw new IdempotencyKeyReusedError(entry.idempotencyKey.replace(/^allocation:/, ''));
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FoundationModule } from '../foundation/foundation.module';
+import { LedgerModule } from '../ledger/ledger.module';
+import { Fund } from './fund.entity';
+import { FundsController } from './funds.controller';
+import { FundsRepository } from './funds.repository';
+import { FundsService } from './funds.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Fund]), FoundationModule, LedgerModule],
+  controllers: [FundsController],
+  providers: [FundsRepository, FundsService],
+  exports: [FundsService],
+})
+export class FundsModule {}

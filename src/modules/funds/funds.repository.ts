@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Fund } from './fund.entity';
+import type { FundKind, FundStatus } from './fund-status';
+
+export interface FundFilter {
+  kind?: FundKind;
+  status?: FundStatus;
+  communityId?: string;
+  afterCode?: string;
+  limit: number;
+}
+
+/** The only place that queries the funds table. */
+@Injectable()
+export class FundsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private m(manager?: EntityManager): EntityManager {
+    return manager ?? this.dataSource.manager;
+  }
+
+  find(id: string, manager?: EntityManager): Promise<Fund | null> {
+    return this.m(manager).findOneBy(Fund, { id });
+  }
+
+  findByCode(code: string, manager?: EntityManager): Promise<Fund | null> {
+    return this.m(manager).findOneBy(Fund, { code });
+  }
+
+  findGeneral(manager?: EntityManager): Promise<Fund | null> {
+    return this.m(manager).findOneBy(Fund, { kind: 'GENERAL' });
+  }
+
+  findOpenForCommunity(communityId: string, manager?: EntityManager): Promise<Fund | null> {
+    return this.m(manager)
+      .createQueryBuilder(Fund, 'f')
+      .where('f.community_id = :communityId AND f.status <> :closed', { communityId, closed: 'CLOSED' })
+      .getOne();
+  }
+
+  list(filter: FundFilter, manager?: EntityManager): Promise<Fund[]> {
+    const qb = this.m(manager).createQueryBuilder(Fund, 'f').orderBy('f.code', 'ASC').limit(filter.limit);
+    if (filter.kind) qb.andWhere('f.kind = :kind', { kind: filter.kind });
+    if (filter.status) qb.andWhere('f.status = :status', { status: filter.status });
+    if (filter.communityId) qb.andWhere('f.community_id = :cid', { cid: filter.communityId });
+    if (filter.afterCode) qb.andWhere('f.code > :after', { after: filter.afterCode });
+    return qb.getMany();
+  }
+
+  /** Row locks in id order (so concurrent callers cannot deadlock). SHARE for money movement, UPDATE for lifecycle changes. */
+  lock(manager: EntityManager, ids: readonly string[], mode: 'share' | 'update'): Promise<Fund[]> {
+    const sorted = [...new Set(ids)].sort();
+    return manager
+      .createQueryBuilder(Fund, 'f')
+      .where('f.id IN (:...ids)', { ids: sorted })
+      .orderBy('f.id', 'ASC')
+      .setLock(mode === 'share' ? 'pessimistic_read' : 'pessimistic_write')
+      .getMany();
+  }
+
+  insert(manager: EntityManager, data: Partial<Fund>): Promise<Fund> {
+    return manager.save(manager.create(Fund, data));
+  }
+
+  async update(manager: EntityManager, id: string, data: Partial<Fund>): Promise<void> {
+    await manager.update(Fund, { id }, data);
+  }
+
+  async coverage(manager?: EntityManager): Promise<{ communitiesWithActiveFund: number; preparing: number }> {
+    const rows: { active: number; preparing: number }[] = await this.m(manager).query(
+      `SELECT count(DISTINCT community_id) FILTER (WHERE status = 'ACTIVE')::int AS active,
+              count(DISTINCT community_id) FILTER (WHERE status = 'PREPARING')::int AS preparing
+       FROM funds WHERE kind = 'COMMUNITY'`,
+    );
+    return { communitiesWithActiveFund: rows[0]?.active ?? 0, preparing: rows[0]?.preparing ?? 0 };
+  }
+}

@@ -1,0 +1,236 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../common/errors';
+import { decodeCursor, encodeCursor } from '../../common/http/cursor';
+import { TransactionService } from '../../database/transaction.service';
+import type { Community } from '../foundation/community.entity';
+import { FoundationService } from '../foundation/foundation.service';
+import { LedgerService } from '../ledger/ledger.service';
+import type { StatementPage, StatementQuery } from '../ledger/ledger.types';
+import type { CreateFundDto, UpdateFundDto } from './dto/funds.dto';
+import type { Fund } from './fund.entity';
+import { canMoveMoney, nextFundStatus, type FundAction, type FundKind, type FundStatus } from './fund-status';
+import { FundClosedError, FundNotFoundError, InvalidFundTransitionError } from './funds.errors';
+import { FundsRepository } from './funds.repository';
+
+/** Balance rows per fund account: spreads concurrent inflows (a hot campaign) over several rows. */
+export const FUND_BALANCE_SLOTS = 4;
+
+export interface FundView extends Fund {
+  balanceMinor: number;
+  community: Pick<Community, 'id' | 'code' | 'nameZh' | 'nameEn' | 'subdistrictId'> | null;
+}
+
+export interface FundCoverage {
+  communitiesTotal: number;
+  communitiesWithActiveFund: number;
+  communitiesWithPreparingFund: number;
+  /** Communities with an active fund ÷ all communities, 0–1, four decimals. */
+  coverage: number;
+}
+
+interface Tx {
+  within?: EntityManager;
+}
+
+/** Funds: the "1+N" pots of money, their lifecycle and their balances (read from the ledger). */
+@Injectable()
+export class FundsService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly repo: FundsRepository,
+    private readonly foundation: FoundationService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  create(dto: CreateFundDto, opts: Tx = {}): Promise<FundView> {
+    return this.tx.run(async (m) => {
+      const profile = await this.foundation.getProfile({ within: m });
+      let community: Community | null = null;
+      if (dto.kind === 'COMMUNITY') {
+        community = await this.foundation.getCommunity(dto.communityId!, { within: m });
+        const open = await this.repo.findOpenForCommunity(community.id, m);
+        if (open) {
+          throw new DomainError(
+            'COMMUNITY_FUND_EXISTS',
+            `Community ${community.code} already has fund ${open.code} (${open.status}); a community has one open fund.`,
+          );
+        }
+      } else if (dto.communityId) {
+        throw new DomainError('INVALID_FUND', 'Only a COMMUNITY fund belongs to a community; leave communityId out.');
+      }
+      if (dto.kind === 'GENERAL' && (await this.repo.findGeneral(m))) {
+        throw new DomainError('GENERAL_FUND_EXISTS', 'The foundation already has its one GENERAL fund.');
+      }
+      const code = dto.code ?? defaultFundCode(dto.kind, community, dto.nameEn);
+      if (await this.repo.findByCode(code, m)) {
+        throw new DomainError('DUPLICATE_CODE', `A fund with code "${code}" already exists; choose another code.`);
+      }
+      const account = await this.ledger.openAccount(
+        {
+          code: `fund:${code}`,
+          name: dto.nameZh,
+          type: 'FUND',
+          currency: profile.currency,
+          allowNegative: false,
+          balanceSlots: FUND_BALANCE_SLOTS,
+        },
+        { within: m },
+      );
+      const fund = await this.repo.insert(m, {
+        code,
+        kind: dto.kind,
+        status: 'PREPARING',
+        nameZh: dto.nameZh,
+        nameEn: dto.nameEn,
+        description: dto.description ?? '',
+        communityId: community?.id ?? null,
+        accountId: account.id,
+        currency: profile.currency,
+      });
+      return this.view(m, [fund]).then((v) => v[0]!);
+    }, opts);
+  }
+
+  async get(id: string, opts: Tx = {}): Promise<FundView> {
+    return this.tx.run(async (m) => {
+      const fund = await this.repo.find(id, m);
+      if (!fund) throw new FundNotFoundError(id);
+      return (await this.view(m, [fund]))[0]!;
+    }, opts);
+  }
+
+  async findGeneral(opts: Tx = {}): Promise<Fund | null> {
+    return this.repo.findGeneral(opts.within);
+  }
+
+  async findByCode(code: string, opts: Tx = {}): Promise<Fund | null> {
+    return this.repo.findByCode(code, opts.within);
+  }
+
+  async list(query: { kind?: FundKind; status?: FundStatus; communityId?: string; limit: number; cursor?: string }) {
+    const afterCode = query.cursor
+      ? decodeCursor<{ code: string }>(query.cursor, (c) => typeof c.code === 'string').code
+      : undefined;
+    return this.tx.run(async (m) => {
+      const rows = await this.repo.list({ ...query, afterCode, limit: query.limit + 1 }, m);
+      const page = rows.slice(0, query.limit);
+      return {
+        items: await this.view(m, page),
+        nextCursor: rows.length > query.limit ? encodeCursor({ code: page.at(-1)!.code }) : null,
+      };
+    });
+  }
+
+  update(id: string, dto: UpdateFundDto): Promise<FundView> {
+    return this.tx.run(async (m) => {
+      const [fund] = await this.repo.lock(m, [id], 'update');
+      if (!fund) throw new FundNotFoundError(id);
+      await this.repo.update(m, id, dto);
+      return this.get(id, { within: m });
+    });
+  }
+
+  activate(id: string): Promise<FundView> {
+    return this.transition(id, 'activate');
+  }
+
+  /** Closing needs an empty fund: move what it holds elsewhere first. The GENERAL fund stays open. */
+  close(id: string): Promise<FundView> {
+    return this.transition(id, 'close');
+  }
+
+  private transition(id: string, action: FundAction): Promise<FundView> {
+    return this.tx.run(async (m) => {
+      const [fund] = await this.repo.lock(m, [id], 'update');
+      if (!fund) throw new FundNotFoundError(id);
+      const next = nextFundStatus(fund.status, action);
+      if (!next) throw new InvalidFundTransitionError(fund.code, fund.status, action);
+      const now = new Date();
+      if (next === 'CLOSED') {
+        if (fund.kind === 'GENERAL') {
+          throw new DomainError('INVALID_FUND_TRANSITION', 'The GENERAL fund cannot be closed.');
+        }
+        const balance = await this.ledger.balance(fund.accountId, { within: m });
+        if (balance !== 0) {
+          throw new DomainError(
+            'FUND_HAS_BALANCE',
+            `Fund ${fund.code} still holds ${balance} minor units; allocate them to another fund before closing it.`,
+          );
+        }
+        await this.ledger.closeAccount(fund.accountId, { within: m });
+        await this.repo.update(m, id, { status: next, closedAt: now });
+      } else {
+        await this.repo.update(m, id, { status: next, activatedAt: now });
+      }
+      return this.get(id, { within: m });
+    });
+  }
+
+  /**
+   * Locks funds for a movement of money (FOR SHARE, in id order) and checks they may take or give
+   * money. Lifecycle changes take FOR UPDATE, so a fund cannot close under a running transfer.
+   */
+  async lockForMovement(ids: readonly string[], opts: Required<Tx>): Promise<Map<string, Fund>> {
+    const funds = await this.repo.lock(opts.within, ids, 'share');
+    const byId = new Map(funds.map((f) => [f.id, f]));
+    for (const id of ids) {
+      const fund = byId.get(id);
+      if (!fund) throw new FundNotFoundError(id);
+      if (!canMoveMoney(fund.status)) throw new FundClosedError(fund.code);
+    }
+    return byId;
+  }
+
+  /** Active community funds, locked for a movement (the yearly allocation). */
+  async activeCommunityFunds(opts: Required<Tx>): Promise<Fund[]> {
+    const funds = await this.repo.list({ kind: 'COMMUNITY', status: 'ACTIVE', limit: 100_000 }, opts.within);
+    const locked = await this.lockForMovement(funds.map((f) => f.id), opts);
+    return funds.filter((f) => locked.get(f.id)?.status === 'ACTIVE');
+  }
+
+  async coverage(): Promise<FundCoverage> {
+    return this.tx.run(
+      async (m) => {
+        const total = await this.foundation.countCommunities({ within: m });
+        const { communitiesWithActiveFund, preparing } = await this.repo.coverage(m);
+        return {
+          communitiesTotal: total,
+          communitiesWithActiveFund,
+          communitiesWithPreparingFund: preparing,
+          coverage: total === 0 ? 0 : Math.round((communitiesWithActiveFund / total) * 10_000) / 10_000,
+        };
+      },
+      { isolation: 'REPEATABLE READ' },
+    );
+  }
+
+  async statement(id: string, query: StatementQuery): Promise<StatementPage & { fundId: string }> {
+    const fund = await this.repo.find(id);
+    if (!fund) throw new FundNotFoundError(id);
+    return { fundId: fund.id, ...(await this.ledger.statement(fund.accountId, query)) };
+  }
+
+  private async view(m: EntityManager, funds: Fund[]): Promise<FundView[]> {
+    const balances = await this.ledger.balances(funds.map((f) => f.accountId), { within: m });
+    const communityIds = funds.map((f) => f.communityId).filter((id): id is string => id !== null);
+    const communities = new Map(
+      (await this.foundation.findCommunities([...new Set(communityIds)], { within: m })).map((c) => [c.id, c]),
+    );
+    return funds.map((f) => {
+      const c = f.communityId ? communities.get(f.communityId) : undefined;
+      return {
+        ...f,
+        balanceMinor: balances.get(f.accountId) ?? 0,
+        community: c ? { id: c.id, code: c.code, nameZh: c.nameZh, nameEn: c.nameEn, subdistrictId: c.subdistrictId } : null,
+      };
+    });
+  }
+}
+
+function defaultFundCode(kind: FundKind, community: Community | null, nameEn: string): string {
+  if (kind === 'GENERAL') return 'GENERAL';
+  if (community) return `C-${community.code}`.slice(0, 40);
+  const slug = nameEn.toUpperCase().replace(/[^A-Z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 30);
+  return `${kind.slice(0, 4)}-${slug || 'FUND'}`;
+}

@@ -1,0 +1,75 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+
+export type DependencyStatus =
+  | { status: 'up'; latencyMs: number; detail?: string }
+  | { status: 'down'; error: string }
+  | { status: 'not_configured'; detail: string };
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  mode: { database: 'embedded' | 'external'; queue: 'redis' | 'in-process' };
+  checks: { database: DependencyStatus; queue: DependencyStatus };
+}
+
+const TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref()),
+  ]);
+}
+
+/** Status of each dependency: the database always, Redis when REDIS_URL is configured. */
+@Injectable()
+export class HealthService implements OnApplicationShutdown {
+  private redis?: Redis;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  async report(): Promise<HealthReport> {
+    const [database, queue] = await Promise.all([this.checkDatabase(), this.checkQueue()]);
+    return {
+      status: database.status === 'up' && queue.status !== 'down' ? 'ok' : 'degraded',
+      mode: {
+        database: this.config.databaseMode,
+        queue: this.config.redisUrl ? 'redis' : 'in-process',
+      },
+      checks: { database, queue },
+    };
+  }
+
+  private async checkDatabase(): Promise<DependencyStatus> {
+    const started = performance.now();
+    try {
+      const [row] = await withTimeout(this.dataSource.query('SELECT version() AS version'), 'PostgreSQL');
+      return { status: 'up', latencyMs: Math.round(performance.now() - started), detail: String(row.version).split(' on ')[0] };
+    } catch (error) {
+      return { status: 'down', error: (error as Error).message };
+    }
+  }
+
+  private async checkQueue(): Promise<DependencyStatus> {
+    if (!this.config.redisUrl) return { status: 'not_configured', detail: 'no REDIS_URL: jobs run in-process' };
+    this.redis ??= new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const started = performance.now();
+    try {
+      if (this.redis.status === 'wait' || this.redis.status === 'end') await withTimeout(this.redis.connect(), 'Redis');
+      await withTimeout(this.redis.ping(), 'Redis');
+      return { status: 'up', latencyMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      return { status: 'down', error: (error as Error).message };
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.redis?.disconnect();
+  }
+}

@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDate,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../../../common/http/pagination.dto';
+import { IsAmountMinor, Trim } from '../../../common/http/validation';
+import { ACCOUNT_TYPES, type AccountType } from '../ledger.types';
+
+export const MANUAL_ENTRY_KINDS = ['ADJUSTMENT', 'OPENING_BALANCE', 'OFFLINE_CONTRIBUTION', 'EXPENSE'] as const;
+export type ManualEntryKind = (typeof MANUAL_ENTRY_KINDS)[number];
+
+export class PostingDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'accountId must be a ledger account id (UUID)' })
+  accountId!: string;
+
+  @IsAmountMinor({ signed: true, description: 'Positive: money arrives in the account; negative: it leaves' })
+  amountMinor!: number;
+}
+
+export class CreateEntryDto {
+  @ApiProperty({ description: 'Unique per movement of money; reposting the same key is a no-op', example: 'adj-2026-0001' })
+  @Trim()
+  @IsString()
+  @Matches(/^[\w:.-]{1,120}$/, { message: 'idempotencyKey must be 1–120 letters, digits, or : . _ -' })
+  idempotencyKey!: string;
+
+  @ApiProperty({ enum: MANUAL_ENTRY_KINDS })
+  @IsIn(MANUAL_ENTRY_KINDS, { message: `kind must be one of ${MANUAL_ENTRY_KINDS.join(', ')}` })
+  kind!: ManualEntryKind;
+
+  @ApiProperty({ maxLength: 500 })
+  @Trim()
+  @IsString()
+  @MaxLength(500, { message: 'description must be at most 500 characters' })
+  description!: string;
+
+  @ApiProperty({ type: [PostingDto], minItems: 2 })
+  @IsArray({ message: 'postings must be a list of {accountId, amountMinor}' })
+  @ArrayMinSize(2, { message: 'postings must have at least two entries that sum to zero' })
+  @ArrayMaxSize(200, { message: 'postings may have at most 200 entries' })
+  @ValidateNested({ each: true })
+  @Type(() => PostingDto)
+  postings!: PostingDto[];
+}
+
+export class ReverseEntryDto {
+  @ApiPropertyOptional({ maxLength: 500, description: 'Why the entry is reversed' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(500, { message: 'reason must be at most 500 characters' })
+  reason?: string;
+}
+
+export class AccountListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ACCOUNT_TYPES })
+  @IsOptional()
+  @IsIn(ACCOUNT_TYPES, { message: `type must be one of ${ACCOUNT_TYPES.join(', ')}` })
+  type?: AccountType;
+}
+
+export class StatementQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'Postings at or after this time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'from must be a date such as 2026-01-01 or 2026-01-01T00:00:00+08:00' })
+  from?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Postings before this time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'to must be a date such as 2026-12-31 or 2026-12-31T23:59:59+08:00' })
+  to?: Date;
+}

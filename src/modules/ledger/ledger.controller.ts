@@ -1,0 +1,55 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { uuidPipe } from '../../common/http/validation';
+import { AccountListQueryDto, CreateEntryDto, ReverseEntryDto, StatementQueryDto } from './dto/ledger.dto';
+import { LedgerService } from './ledger.service';
+
+@ApiTags('ledger')
+@Controller('api/v1/ledger')
+export class LedgerController {
+  constructor(private readonly ledger: LedgerService) {}
+
+  @Get('accounts')
+  @ApiOperation({ summary: 'Ledger accounts with balances' })
+  listAccounts(@Query() query: AccountListQueryDto) {
+    return this.ledger.listAccounts(query);
+  }
+
+  @Get('accounts/:id')
+  getAccount(@Param('id', uuidPipe) id: string) {
+    return this.ledger.getAccount(id);
+  }
+
+  @Get('accounts/:id/statement')
+  @ApiOperation({ summary: 'Postings of an account, newest first, with running balance' })
+  statement(@Param('id', uuidPipe) id: string, @Query() query: StatementQueryDto) {
+    return this.ledger.statement(id, query);
+  }
+
+  @Post('entries')
+  @ApiOperation({ summary: 'Post a manual balanced entry (201 new, 200 replay of the same key)' })
+  async postEntry(@Body() dto: CreateEntryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const result = await this.ledger.postManual(dto);
+    void reply.status(result.replayed ? 200 : 201);
+    return result;
+  }
+
+  @Get('entries/:id')
+  getEntry(@Param('id', uuidPipe) id: string) {
+    return this.ledger.getEntry(id);
+  }
+
+  @Post('entries/:id/reversal')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Reverse an entry with its mirror image (once; repeats are replays)' })
+  reverse(@Param('id', uuidPipe) id: string, @Body() dto: ReverseEntryDto) {
+    return this.ledger.reverse(id, dto.reason ?? '');
+  }
+
+  @Get('check')
+  @ApiOperation({ summary: 'Check every ledger invariant from scratch' })
+  check() {
+    return this.ledger.check();
+  }
+}

@@ -1,0 +1,272 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../common/errors';
+import { TransactionService } from '../../database/transaction.service';
+import { decodeCursor, encodeCursor } from '../../common/http/cursor';
+import { checkEntry, entryFingerprint, reversingPostings, type EntryInput } from './journal';
+import {
+  AccountNotFoundError,
+  EntryNotFoundError,
+  IdempotencyKeyReusedError,
+  UnbalancedEntryError,
+} from './ledger.errors';
+import { LedgerRepository, type StatementPosition } from './ledger.repository';
+import type {
+  AccountSpec,
+  JournalEntry,
+  LedgerAccount,
+  LedgerCheckReport,
+  PostResult,
+  StatementPage,
+  StatementQuery,
+} from './ledger.types';
+
+interface Tx {
+  within?: EntityManager;
+}
+
+/**
+ * The ledger: accounts, append-only double-entry journal, O(1) balances. Depends on nothing but
+ * the database. Every movement of money in Lianxin goes through `post`.
+ */
+@Injectable()
+export class LedgerService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly repo: LedgerRepository,
+  ) {}
+
+  openAccount(spec: AccountSpec, opts: Tx = {}): Promise<LedgerAccount> {
+    return this.tx.run((m) => this.repo.insertAccount(m, spec), opts);
+  }
+
+  /** System accounts (processor clearing, opening balances…) are created on first use. */
+  ensureAccount(spec: AccountSpec, opts: Tx = {}): Promise<LedgerAccount> {
+    return this.tx.run((m) => this.repo.upsertAccount(m, spec), opts);
+  }
+
+  closeAccount(accountId: string, opts: Tx = {}): Promise<void> {
+    return this.tx.run((m) => this.repo.closeAccount(m, accountId), opts);
+  }
+
+  async hasAccounts(opts: Tx = {}): Promise<boolean> {
+    return this.tx.run(async (m) => (await this.repo.listAccounts(m, { limit: 1 })).length > 0, opts);
+  }
+
+  async getAccount(id: string, opts: Tx = {}): Promise<LedgerAccount & { balanceMinor: number }> {
+    return this.tx.run(async (m) => {
+      const account = await this.repo.findAccount(m, id);
+      if (!account) throw new AccountNotFoundError(`with id ${id}`);
+      const balances = await this.repo.balances(m, [id]);
+      return { ...account, balanceMinor: balances.get(id) ?? 0 };
+    }, opts);
+  }
+
+  async listAccounts(query: { type?: string; limit: number; cursor?: string }) {
+    return this.tx.run(async (m) => {
+      const afterCode = query.cursor ? decodeCursor<{ code: string }>(query.cursor, (c) => typeof c.code === 'string').code : undefined;
+      const accounts = await this.repo.listAccounts(m, { type: query.type, limit: query.limit + 1, afterCode });
+      const page = accounts.slice(0, query.limit);
+      const balances = await this.repo.balances(m, page.map((a) => a.id));
+      return {
+        items: page.map((a) => ({ ...a, balanceMinor: balances.get(a.id) ?? 0 })),
+        nextCursor: accounts.length > query.limit ? encodeCursor({ code: page.at(-1)!.code }) : null,
+      };
+    });
+  }
+
+  async balance(accountId: string, opts: Tx = {}): Promise<number> {
+    const map = await this.balances([accountId], opts);
+    return map.get(accountId) ?? 0;
+  }
+
+  balances(accountIds: readonly string[], opts: Tx = {}): Promise<Map<string, number>> {
+    return this.tx.run((m) => this.repo.balances(m, accountIds), opts);
+  }
+
+  /**
+   * Posts a balanced entry exactly once per idempotency key. A replay with the same effect returns
+   * the first entry (`replayed: true`); the same key with a different effect is refused. Outflows
+   * that would take a non-negative account below zero fail with INSUFFICIENT_FUND_BALANCE, checked
+   * by the database under a lock, so concurrent outflows cannot overdraw.
+   */
+  async post(input: EntryInput, opts: Tx = {}): Promise<PostResult> {
+    const problem = checkEntry(input.postings);
+    if (problem) {
+      switch (problem.problem) {
+        case 'TOO_FEW_POSTINGS':
+          throw new UnbalancedEntryError('A journal entry needs at least two postings.');
+        case 'BAD_AMOUNT':
+          throw new DomainError(
+            'INVALID_AMOUNT',
+            `Posting ${problem.index + 1} needs a non-zero whole number of minor units within range.`,
+          );
+        case 'UNBALANCED':
+          throw new UnbalancedEntryError(
+            `Postings must sum to zero; these sum to ${problem.sum}. Add or correct a posting.`,
+          );
+        case 'DUPLICATE_ACCOUNT':
+          throw new UnbalancedEntryError(
+            `Account ${problem.accountId} appears twice in one entry; combine its postings into one.`,
+          );
+      }
+    }
+    const fingerprint = entryFingerprint(input);
+    return this.tx.run(async (m) => {
+      const id = await this.repo.insertEntry(m, input, fingerprint);
+      const head = await this.repo.findEntryHead(m, id ? { id } : { idempotencyKey: input.idempotencyKey });
+      if (!head) throw new EntryNotFoundError(input.idempotencyKey);
+      if (!id && head.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(input.idempotencyKey);
+      const { fingerprint: _ignored, ...entry } = head;
+      return { entry: { ...entry, postings: await this.repo.entryPostings(m, head.id) }, replayed: !id };
+    }, opts);
+  }
+
+  /**
+   * A manual entry by finance staff (adjustment, opening balance, offline contribution, expense).
+   * The entry takes the currency of its accounts, which must all exist and agree.
+   */
+  async postManual(dto: {
+    idempotencyKey: string;
+    kind: string;
+    description: string;
+    postings: { accountId: string; amountMinor: number }[];
+  }): Promise<PostResult> {
+    return this.tx.run(async (m) => {
+      const ids = dto.postings.map((p) => p.accountId);
+      const accounts = await this.repo.findAccounts(m, ids);
+      const missing = ids.filter((id) => !accounts.some((a) => a.id === id));
+      if (missing.length > 0) throw new AccountNotFoundError(`with id ${missing.join(', ')}`);
+      const currencies = new Set(accounts.map((a) => a.currency));
+      if (currencies.size > 1) {
+        throw new DomainError(
+          'CURRENCY_MISMATCH',
+          `The accounts hold different currencies (${[...currencies].join(', ')}); one entry moves one currency.`,
+        );
+      }
+      return this.post(
+        {
+          idempotencyKey: `manual:${dto.idempotencyKey}`,
+          kind: dto.kind,
+          description: dto.description,
+          currency: accounts[0]!.currency,
+          postings: dto.postings,
+        },
+        { within: m },
+      );
+    });
+  }
+
+  /** Posts the mirror image of an entry. An entry is reversed at most once; reversals are final. */
+  async reverse(entryId: string, reason: string, opts: Tx = {}): Promise<PostResult> {
+    return this.tx.run(async (m) => {
+      const original = await this.getEntry(entryId, { within: m });
+      if (original.reversesEntryId) {
+        throw new DomainError(
+          'ENTRY_IS_REVERSAL',
+          'This entry is itself a reversal; post a new entry instead of reversing it.',
+        );
+      }
+      // A fixed key makes a repeated reversal request a replay, not a second reversal.
+      return this.post(this.reversalInput(original, reason, `reversal:${original.id}`), { within: m });
+    }, opts);
+  }
+
+  private reversalInput(original: JournalEntry, reason: string, key: string): EntryInput {
+    return {
+      idempotencyKey: key,
+      kind: 'REVERSAL',
+      description: reason || `Reversal of ${original.kind.toLowerCase()} ${original.id}`,
+      currency: original.currency,
+      postings: reversingPostings(original.postings),
+      reversesEntryId: original.id,
+      metadata: { reversedKind: original.kind },
+    };
+  }
+
+  async getEntry(id: string, opts: Tx = {}): Promise<JournalEntry> {
+    return this.tx.run(async (m) => {
+      const head = await this.repo.findEntryHead(m, { id });
+      if (!head) throw new EntryNotFoundError(id);
+      const { fingerprint: _ignored, ...entry } = head;
+      return { ...entry, postings: await this.repo.entryPostings(m, id) };
+    }, opts);
+  }
+
+  async findEntryByKey(idempotencyKey: string, opts: Tx = {}): Promise<JournalEntry | null> {
+    return this.tx.run(async (m) => {
+      const head = await this.repo.findEntryHead(m, { idempotencyKey });
+      if (!head) return null;
+      const { fingerprint: _ignored, ...entry } = head;
+      return { ...entry, postings: await this.repo.entryPostings(m, head.id) };
+    }, opts);
+  }
+
+  /** Entries by idempotency key, in two queries whatever the number of keys. */
+  async findEntriesByKeys(keys: readonly string[], opts: Tx = {}): Promise<Map<string, JournalEntry>> {
+    return this.tx.run(async (m) => {
+      const heads = await this.repo.findEntryHeadsByKeys(m, keys);
+      const postings = await this.repo.postingsOfEntries(m, heads.map((h) => h.id));
+      return new Map(
+        heads.map(({ fingerprint: _ignored, ...head }) => [
+          head.idempotencyKey,
+          { ...head, postings: postings.get(head.id) ?? [] },
+        ]),
+      );
+    }, opts);
+  }
+
+  /**
+   * Postings of one account, newest first, each with the balance after it. Read in one
+   * REPEATABLE READ snapshot so the running balance agrees with the page. Cost is the page plus
+   * an index-only sum of the postings newer than the page.
+   */
+  async statement(accountId: string, query: StatementQuery): Promise<StatementPage> {
+    const before = query.cursor
+      ? decodeCursor<StatementPosition>(
+          query.cursor,
+          (c) => typeof c.postedMicros === 'string' && /^\d{1,20}$/.test(c.postedMicros) && Number.isSafeInteger(c.postingId),
+        )
+      : undefined;
+    return this.tx.run(
+      async (m) => {
+        const account = await this.repo.findAccount(m, accountId);
+        if (!account) throw new AccountNotFoundError(`with id ${accountId}`);
+        const balanceMinor = (await this.repo.balances(m, [accountId])).get(accountId) ?? 0;
+        const rows = await this.repo.statementRows(m, accountId, {
+          from: query.from,
+          to: query.to,
+          before,
+          limit: query.limit + 1,
+        });
+        const page = rows.slice(0, query.limit);
+        const first = page[0];
+        let running = first
+          ? balanceMinor - (await this.repo.sumAfter(m, accountId, { postedMicros: first.postedMicros, postingId: first.postingId }))
+          : balanceMinor;
+        const counterparties = await this.repo.counterparties(m, page.map((r) => r.entryId), accountId);
+        const lines = page.map(({ postedMicros: _micros, ...row }) => {
+          const line = { ...row, balanceAfterMinor: running, counterparties: counterparties.get(row.entryId) ?? [] };
+          running -= row.amountMinor;
+          return line;
+        });
+        const last = page.at(-1);
+        return {
+          accountId,
+          currency: account.currency,
+          balanceMinor,
+          lines,
+          nextCursor:
+            rows.length > query.limit && last
+              ? encodeCursor({ postedMicros: last.postedMicros, postingId: last.postingId })
+              : null,
+        };
+      },
+      { isolation: 'REPEATABLE READ' },
+    );
+  }
+
+  check(): Promise<LedgerCheckReport> {
+    return this.tx.run((m) => this.repo.check(m), { isolation: 'REPEATABLE READ' });
+  }
+}

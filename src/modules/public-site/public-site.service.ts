@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { pickLocale, type SupportedLocale } from '../../common/i18n/i18n';
+import { FoundationService } from '../foundation/foundation.service';
+import { FundsService } from '../funds/funds.service';
+
+export interface HomeView {
+  locale: SupportedLocale;
+  otherLocale: SupportedLocale;
+  foundationName: string | null;
+  coverage: { active: number; total: number; ratio: number };
+  generalFund: { name: string; balanceMinor: number; currency: string } | null;
+  funds: { code: string; name: string; kind: string; status: string; balanceMinor: number; currency: string }[];
+}
+
+/** View models for the public pages: plain data, never entities. */
+@Injectable()
+export class PublicSiteService {
+  constructor(
+    private readonly foundation: FoundationService,
+    private readonly funds: FundsService,
+  ) {}
+
+  async home(lang: unknown, acceptLanguage: string | undefined): Promise<HomeView> {
+    const profile = await this.foundation.findProfile();
+    const locale = pickLocale(lang, acceptLanguage, profile?.defaultLocale ?? 'zh-CN');
+    const name = (zh: string, en: string) => (locale === 'en' ? en : zh);
+    const [coverage, active] = await Promise.all([
+      this.funds.coverage(),
+      this.funds.list({ status: 'ACTIVE', limit: 500 }),
+    ]);
+    const general = active.items.find((f) => f.kind === 'GENERAL') ?? null;
+    return {
+      locale,
+      otherLocale: locale === 'en' ? 'zh-CN' : 'en',
+      foundationName: profile ? name(profile.legalNameZh, profile.legalNameEn) : null,
+      coverage: { active: coverage.communitiesWithActiveFund, total: coverage.communitiesTotal, ratio: coverage.coverage },
+      generalFund: general
+        ? { name: name(general.nameZh, general.nameEn), balanceMinor: general.balanceMinor, currency: general.currency }
+        : null,
+      funds: active.items
+        .filter((f) => f.kind !== 'GENERAL')
+        .map((f) => ({
+          code: f.code,
+          name: name(f.nameZh, f.nameEn),
+          kind: f.kind,
+          status: f.status,
+          balanceMinor: f.balanceMinor,
+          currency: f.currency,
+        })),
+    };
+  }
+}
