@@ -61,7 +61,8 @@ export class DatabaseConnectionModule implements OnApplicationShutdown {
         ...dataSourceOptions(target),
         autoLoadEntities: true,
         migrationsRun: config.databaseMode === 'embedded',
-        logging: ['error', 'warn', 'migration'],
+        // Query errors surface as domain errors or 500s (logged once by the filter), not here.
+        logging: ['warn', 'migration'],
       }),
     }),
   ],
