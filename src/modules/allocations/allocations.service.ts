@@ -104,12 +104,13 @@ export class AllocationsService {
       }
       const allocated: YearlyAllocationResult['allocated'] = [];
       for (const fund of due) {
-        const { entry } = await this.postTransfer(m, source, fund, dto.amountMinor, {
+        const { entry, replayed } = await this.postTransfer(m, source, fund, dto.amountMinor, {
           idempotencyKey: keyOf(fund),
           description: `${dto.year}年度社区基金拨付 / ${dto.year} yearly community fund allocation`,
           metadata: { year: dto.year },
         });
-        allocated.push({ fundId: fund.id, code: fund.code, entryId: entry.id });
+        // A concurrent run of the same year may have posted this fund's entry first.
+        (replayed ? alreadyAllocated : allocated).push({ fundId: fund.id, code: fund.code, entryId: entry.id });
       }
       return {
         year: dto.year,
