@@ -17,7 +17,9 @@ export function logLevelsFrom(level: string | undefined): LogLevel[] {
 }
 
 /** Builds the HTTP application the same way for `main.ts` and the e2e tests. */
-export async function createApp(opts: { logger?: LogLevel[] | false } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  opts: { logger?: LogLevel[] | false } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,

@@ -33,7 +33,11 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'migrate': {
         const applied = await dataSource.runMigrations({ transaction: 'each' });
-        process.stdout.write(applied.length ? `Applied ${applied.map((m) => m.name).join(', ')}\n` : 'Database is up to date.\n');
+        process.stdout.write(
+          applied.length
+            ? `Applied ${applied.map((m) => m.name).join(', ')}\n`
+            : 'Database is up to date.\n',
+        );
         return 0;
       }
       case 'migrate:revert':

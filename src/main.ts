@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   new Logger('Lianxin').log(
     `ready (${config.databaseMode === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
   );
-  console.log(`\n  Lianxin is running: open ${url}\n  API docs: ${url}/api/docs   health: ${url}/health\n`);
+  console.log(
+    `\n  Lianxin is running: open ${url}\n  API docs: ${url}/api/docs   health: ${url}/health\n`,
+  );
 }
 
 main().catch((error: unknown) => {

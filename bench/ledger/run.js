@@ -121,11 +121,10 @@ async function loadPostings(client, accountId, sourceId, count, label) {
        SELECT $1, $2, 1 FROM generate_series(1, $3)`,
       [entryId, accountId, n],
     );
-    await client.query(`INSERT INTO postings (entry_id, account_id, amount_minor) VALUES ($1, $2, $3)`, [
-      entryId,
-      sourceId,
-      -n,
-    ]);
+    await client.query(
+      `INSERT INTO postings (entry_id, account_id, amount_minor) VALUES ($1, $2, $3)`,
+      [entryId, sourceId, -n],
+    );
     await client.query('COMMIT'); // the deferred trigger checks the entry balances here
     done += n;
   }
@@ -188,7 +187,13 @@ async function hotApp(ledger, sourceId, hotId, seconds) {
     }),
   );
   const elapsed = (now() - start) / 1000;
-  return { entries: entries + CLIENTS, timedEntries: entries, elapsed, tps: entries / elapsed, latencyMs: latencySum / entries };
+  return {
+    entries: entries + CLIENTS,
+    timedEntries: entries,
+    elapsed,
+    tps: entries / elapsed,
+    latencyMs: latencySum / entries,
+  };
 }
 
 /** The app's insertEntry statement, with the app's parameters written in as pgbench sees them. */
@@ -220,7 +225,22 @@ COMMIT;
 
 function runPgbench(scriptFile, seconds) {
   // -M extended: node-pg sends parameterised queries with the extended protocol too.
-  const args = ['-n', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), '-M', 'extended', '-D', 'n=0', '-f', scriptFile, DB_URL];
+  const args = [
+    '-n',
+    '-c',
+    String(CLIENTS),
+    '-j',
+    '2',
+    '-T',
+    String(seconds),
+    '-M',
+    'extended',
+    '-D',
+    'n=0',
+    '-f',
+    scriptFile,
+    DB_URL,
+  ];
   return new Promise((resolve, reject) => {
     let out = '';
     pgbenchChild = spawn(PGBENCH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -294,29 +314,49 @@ async function main() {
         `${LOAD_BATCH} postings per entry)`,
     );
     log('sanity:');
-    check((await ledger.balance(small.id)) === SMALL_POSTINGS, `balance of the 1e3 fund = ${await ledger.balance(small.id)}`);
-    check((await ledger.balance(large.id)) === LARGE_POSTINGS, `balance of the 1e6 fund = ${await ledger.balance(large.id)}`);
+    check(
+      (await ledger.balance(small.id)) === SMALL_POSTINGS,
+      `balance of the 1e3 fund = ${await ledger.balance(small.id)}`,
+    );
+    check(
+      (await ledger.balance(large.id)) === LARGE_POSTINGS,
+      `balance of the 1e6 fund = ${await ledger.balance(large.id)}`,
+    );
 
     // The bulk load updates one balance slot 10,000 times per transaction, leaving dead row
     // versions that normal one-entry-per-transaction traffic (pruned as it goes) and autovacuum
     // would not leave; vacuum so the read measures the design, not the loader's leftovers.
     t = now();
-    await db.query('VACUUM (ANALYZE) ledger_accounts, ledger_account_balances, journal_entries, postings');
+    await db.query(
+      'VACUUM (ANALYZE) ledger_accounts, ledger_account_balances, journal_entries, postings',
+    );
     log(`VACUUM (ANALYZE) in ${secondsSince(t)} s`);
 
     // ---- balance reads ----------------------------------------------------------------------
     const reads = await measureReads(ledger, small.id, large.id);
     const readRatio = reads.large.median / reads.small.median;
     log('');
-    log(`balance read, LedgerService.balance (own READ COMMITTED transaction), ${READS} reads each, interleaved:`);
-    log(`  fund with 1e3 postings: median ${reads.small.median.toFixed(3)} ms, p95 ${reads.small.p95.toFixed(3)} ms`);
-    log(`  fund with 1e6 postings: median ${reads.large.median.toFixed(3)} ms, p95 ${reads.large.p95.toFixed(3)} ms`);
-    log(`  ratio of medians 1e6/1e3: ${readRatio.toFixed(3)} (must stay <= ${MAX_READ_RATIO}: ${readRatio <= MAX_READ_RATIO ? 'ok' : 'EXCEEDED'})`);
+    log(
+      `balance read, LedgerService.balance (own READ COMMITTED transaction), ${READS} reads each, interleaved:`,
+    );
+    log(
+      `  fund with 1e3 postings: median ${reads.small.median.toFixed(3)} ms, p95 ${reads.small.p95.toFixed(3)} ms`,
+    );
+    log(
+      `  fund with 1e6 postings: median ${reads.large.median.toFixed(3)} ms, p95 ${reads.large.p95.toFixed(3)} ms`,
+    );
+    log(
+      `  ratio of medians 1e6/1e3: ${readRatio.toFixed(3)} (must stay <= ${MAX_READ_RATIO}: ${readRatio <= MAX_READ_RATIO ? 'ok' : 'EXCEEDED'})`,
+    );
 
     // ---- hot account ------------------------------------------------------------------------
     log('');
-    log(`hot account: ${CLIENTS} concurrent clients posting S -> H (1 minor unit), ${HOT_SECONDS} s each;`);
-    log('  counted: postings/s = 2 x committed entries/s (each entry is one debit and one credit posting)');
+    log(
+      `hot account: ${CLIENTS} concurrent clients posting S -> H (1 minor unit), ${HOT_SECONDS} s each;`,
+    );
+    log(
+      '  counted: postings/s = 2 x committed entries/s (each entry is one debit and one credit posting)',
+    );
     const before = await slotBalances(db, hot.id);
     const app = await hotApp(ledger, source.id, hot.id, HOT_SECONDS);
     const afterApp = await slotBalances(db, hot.id);
@@ -329,7 +369,10 @@ async function main() {
 
     // Same starting state for both runs: clear the dead slot versions the app run left.
     await db.query('VACUUM ledger_account_balances');
-    const scriptFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lianxin-bench-')), 'hot-post.sql');
+    const scriptFile = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'lianxin-bench-')),
+      'hot-post.sql',
+    );
     fs.writeFileSync(scriptFile, pgbenchScript(source.id, hot.id));
     let bench;
     try {
@@ -356,7 +399,10 @@ async function main() {
        FROM journal_entries WHERE kind = 'BENCH'`,
     );
     const hotBalance = await ledger.balance(hot.id);
-    check(counted[0].app === app.entries, `app entries in the journal = ${counted[0].app} (posted ${app.entries})`);
+    check(
+      counted[0].app === app.entries,
+      `app entries in the journal = ${counted[0].app} (posted ${app.entries})`,
+    );
     check(
       counted[0].pgbench === bench.entries,
       `pgbench entries in the journal = ${counted[0].pgbench} (pgbench reports ${bench.entries}, failed ${bench.failed})`,

@@ -29,14 +29,31 @@ export const DEMO_SUBDISTRICTS: [zh: string, en: string][] = [
 ];
 
 const BASES: [string, string][] = [
-  ['桃源', 'Taoyuan'], ['和平', 'Heping'], ['幸福', 'Xingfu'], ['翠竹', 'Cuizhu'],
-  ['明珠', 'Mingzhu'], ['东湖', 'Donghu'], ['西湾', 'Xiwan'], ['南园', 'Nanyuan'],
-  ['金沙', 'Jinsha'], ['银湖', 'Yinhu'], ['松坪', 'Songping'], ['荔香', 'Lixiang'],
-  ['枫林', 'Fenglin'], ['海月', 'Haiyue'], ['青山', 'Qingshan'], ['玉泉', 'Yuquan'],
+  ['桃源', 'Taoyuan'],
+  ['和平', 'Heping'],
+  ['幸福', 'Xingfu'],
+  ['翠竹', 'Cuizhu'],
+  ['明珠', 'Mingzhu'],
+  ['东湖', 'Donghu'],
+  ['西湾', 'Xiwan'],
+  ['南园', 'Nanyuan'],
+  ['金沙', 'Jinsha'],
+  ['银湖', 'Yinhu'],
+  ['松坪', 'Songping'],
+  ['荔香', 'Lixiang'],
+  ['枫林', 'Fenglin'],
+  ['海月', 'Haiyue'],
+  ['青山', 'Qingshan'],
+  ['玉泉', 'Yuquan'],
 ];
 const SUFFIXES: [string, string][] = [
-  ['新村', 'Xincun'], ['花园', 'Huayuan'], ['北里', 'Beili'], ['南苑', 'Nanyuan'],
-  ['东街', 'Dongjie'], ['西坊', 'Xifang'], ['中心', 'Zhongxin'],
+  ['新村', 'Xincun'],
+  ['花园', 'Huayuan'],
+  ['北里', 'Beili'],
+  ['南苑', 'Nanyuan'],
+  ['东街', 'Dongjie'],
+  ['西坊', 'Xifang'],
+  ['中心', 'Zhongxin'],
 ];
 
 export interface DemoCommunity {
@@ -50,7 +67,8 @@ export interface DemoCommunity {
 /** 112 distinct communities, 8 per subdistrict, deterministic. */
 export function demoCommunities(): DemoCommunity[] {
   const names: [string, string][] = [];
-  for (const [sz, se] of SUFFIXES) for (const [bz, be] of BASES) names.push([`${bz}${sz}`, `${be} ${se}`]);
+  for (const [sz, se] of SUFFIXES)
+    for (const [bz, be] of BASES) names.push([`${bz}${sz}`, `${be} ${se}`]);
   return names.slice(0, DEMO_SUBDISTRICTS.length * 8).map(([zh, en], i) => ({
     code: `C${String(i + 1).padStart(3, '0')}`,
     subdistrictIndex: i % DEMO_SUBDISTRICTS.length,

@@ -8,7 +8,9 @@ export function progress(out: NodeJS.WritableStream, label: string, total: numbe
       if (!tty) return;
       const width = 30;
       const filled = Math.round((done / total) * width);
-      out.write(`\r${label.padEnd(16)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+      out.write(
+        `\r${label.padEnd(16)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`,
+      );
       if (done === total) out.write('\n');
     },
   };

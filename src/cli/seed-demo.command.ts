@@ -4,14 +4,23 @@ import { FoundationService } from '../modules/foundation/foundation.service';
 import { FundsService, type FundView } from '../modules/funds/funds.service';
 import type { CreateFundDto } from '../modules/funds/dto/funds.dto';
 import { LedgerService } from '../modules/ledger/ledger.service';
-import { DEMO_FOUNDATION, DEMO_SUBDISTRICTS, demoCommunities, demoFundPlan, YUAN } from './demo-data';
+import {
+  DEMO_FOUNDATION,
+  DEMO_SUBDISTRICTS,
+  demoCommunities,
+  demoFundPlan,
+  YUAN,
+} from './demo-data';
 import { progress } from './progress';
 
 /**
  * Creates the demo foundation. Safe to run twice: every record is found by its code and every
  * journal entry has a fixed idempotency key, so a second run changes nothing.
  */
-export async function seedDemo(app: INestApplicationContext, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function seedDemo(
+  app: INestApplicationContext,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
   const foundation = app.get(FoundationService);
   const funds = app.get(FundsService);
   const ledger = app.get(LedgerService);
@@ -23,7 +32,12 @@ export async function seedDemo(app: INestApplicationContext, out: NodeJS.Writabl
   for (const [i, [nameZh, nameEn]] of DEMO_SUBDISTRICTS.entries()) {
     const code = `SD${String(i + 1).padStart(2, '0')}`;
     const existing = await foundation.findSubdistrictByCode(code);
-    subdistrictIds.push((existing ?? (await foundation.createSubdistrict({ code, nameZh, nameEn: `${nameEn} Subdistrict` }))).id);
+    subdistrictIds.push(
+      (
+        existing ??
+        (await foundation.createSubdistrict({ code, nameZh, nameEn: `${nameEn} Subdistrict` }))
+      ).id,
+    );
   }
 
   const communities = demoCommunities();
@@ -44,7 +58,10 @@ export async function seedDemo(app: INestApplicationContext, out: NodeJS.Writabl
     bar.tick();
   }
 
-  const ensureFund = async (dto: CreateFundDto & { code: string }, activate: boolean): Promise<FundView> => {
+  const ensureFund = async (
+    dto: CreateFundDto & { code: string },
+    activate: boolean,
+  ): Promise<FundView> => {
     const existing = await funds.findByCode(dto.code);
     let fund = existing ? await funds.get(existing.id) : await funds.create(dto);
     if (activate && fund.status === 'PREPARING') fund = await funds.activate(fund.id);
@@ -52,7 +69,12 @@ export async function seedDemo(app: INestApplicationContext, out: NodeJS.Writabl
   };
 
   const general = await ensureFund(
-    { kind: 'GENERAL', code: 'GENERAL', nameZh: '基金会非限定性基金', nameEn: 'Foundation General Fund' },
+    {
+      kind: 'GENERAL',
+      code: 'GENERAL',
+      nameZh: '基金会非限定性基金',
+      nameEn: 'Foundation General Fund',
+    },
     true,
   );
   const matching = await ensureFund(
@@ -66,14 +88,22 @@ export async function seedDemo(app: INestApplicationContext, out: NodeJS.Writabl
     true,
   );
   const elderMeals = await ensureFund(
-    { kind: 'PROGRAM', code: 'PROG-ELDER-MEALS', nameZh: '长者助餐专项基金', nameEn: 'Elder Meals Program Fund' },
+    {
+      kind: 'PROGRAM',
+      code: 'PROG-ELDER-MEALS',
+      nameZh: '长者助餐专项基金',
+      nameEn: 'Elder Meals Program Fund',
+    },
     true,
   );
 
   const plan = demoFundPlan(communities.length);
   const fundBar = progress(out, 'community funds', plan.active.length + plan.preparing.length);
   const activeFunds: FundView[] = [];
-  for (const [list, activate] of [[plan.active, true], [plan.preparing, false]] as const) {
+  for (const [list, activate] of [
+    [plan.active, true],
+    [plan.preparing, false],
+  ] as const) {
     for (const index of list) {
       const c = communities[index]!;
       const fund = await ensureFund(

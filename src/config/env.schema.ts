@@ -65,14 +65,17 @@ export class EnvSchema {
 
   @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, {
-    message: 'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587',
+    message:
+      'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587',
   })
   SMTP_URL?: string;
 
   @IsOptional()
   @IsUrl(
     { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
-    { message: 'PUBLIC_URL must be the http(s) address people open, e.g. https://give.example.org' },
+    {
+      message: 'PUBLIC_URL must be the http(s) address people open, e.g. https://give.example.org',
+    },
   )
   PUBLIC_URL?: string;
 
@@ -94,7 +97,10 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   const input: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (value === '' || value === undefined) continue; // an empty variable means "unset"
-    input[key] = INTEGER_KEYS.has(key) && /^-?\d+$/.test(String(value)) ? Number(value) : value;
+    input[key] =
+      INTEGER_KEYS.has(key) && typeof value === 'string' && /^-?\d+$/.test(value)
+        ? Number(value)
+        : value;
   }
   const env = plainToInstance(EnvSchema, input, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
@@ -107,7 +113,12 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
       : why;
     throw new ConfigValidationError(
       `Invalid configuration: ${expected}; got ${JSON.stringify(String(given))}.` +
-        (errors.length > 1 ? ` (${errors.length - 1} more: ${errors.slice(1).map((e) => e.property).join(', ')})` : ''),
+        (errors.length > 1
+          ? ` (${errors.length - 1} more: ${errors
+              .slice(1)
+              .map((e) => e.property)
+              .join(', ')})`
+          : ''),
     );
   }
   return env;

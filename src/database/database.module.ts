@@ -22,7 +22,10 @@ const EMBEDDED = Symbol('EMBEDDED');
     {
       provide: CONNECTION_TARGET,
       inject: [AppConfig, EMBEDDED],
-      useFactory: async (config: AppConfig, embedded: EmbeddedPostgres | null): Promise<ConnectionTarget> => {
+      useFactory: async (
+        config: AppConfig,
+        embedded: EmbeddedPostgres | null,
+      ): Promise<ConnectionTarget> => {
         if (!embedded) return { url: config.databaseUrl, poolSize: config.databasePoolSize };
         const socket = await embedded.start();
         new Logger('Database').log(`embedded PostgreSQL (PGlite) in ${config.dataDir}`);

@@ -22,7 +22,10 @@ export class TransactionService {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async run<T>(fn: (manager: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  async run<T>(
+    fn: (manager: EntityManager) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
     if (options.within) return fn(options.within);
     const attempts = options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {

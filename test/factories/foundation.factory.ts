@@ -10,7 +10,9 @@ import type { TestApp } from '../utils/test-app';
 let seq = 0;
 const next = () => `${++seq}${randomUUID().slice(0, 6)}`;
 
-export function buildFoundationProfile(overrides: Partial<FoundationProfileDto> = {}): FoundationProfileDto {
+export function buildFoundationProfile(
+  overrides: Partial<FoundationProfileDto> = {},
+): FoundationProfileDto {
   return {
     legalNameZh: '测试区社区发展基金会',
     legalNameEn: 'Test District Community Development Foundation',
@@ -29,7 +31,11 @@ export async function createFoundation(t: TestApp, overrides: Partial<Foundation
 export async function createCommunity(t: TestApp) {
   const foundation = t.get(FoundationService);
   const n = next();
-  const subdistrict = await foundation.createSubdistrict({ code: `SD${n}`, nameZh: `街道${n}`, nameEn: `Subdistrict ${n}` });
+  const subdistrict = await foundation.createSubdistrict({
+    code: `SD${n}`,
+    nameZh: `街道${n}`,
+    nameEn: `Subdistrict ${n}`,
+  });
   return foundation.createCommunity({
     code: `C${n}`,
     subdistrictId: subdistrict.id,
@@ -56,7 +62,10 @@ export async function createFund(
   return status === 'ACTIVE' ? funds.activate(fund.id) : fund;
 }
 
-export async function externalAccount(t: TestApp, code = 'external:test-donors'): Promise<LedgerAccount> {
+export async function externalAccount(
+  t: TestApp,
+  code = 'external:test-donors',
+): Promise<LedgerAccount> {
   return t.get(LedgerService).ensureAccount({
     code,
     name: 'Test donors',

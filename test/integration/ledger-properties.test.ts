@@ -69,7 +69,11 @@ describe('ledger properties', () => {
                   ],
                 });
                 model[o.to]! += o.amount;
-                posted.push({ id: entry.id, deltas: new Map([[o.to, o.amount]]), reversible: true });
+                posted.push({
+                  id: entry.id,
+                  deltas: new Map([[o.to, o.amount]]),
+                  reversible: true,
+                });
                 break;
               }
               case 'allocate': {
@@ -81,7 +85,14 @@ describe('ledger properties', () => {
                 });
                 model[o.from]! -= o.amount;
                 model[o.to]! += o.amount;
-                posted.push({ id: entry.id, deltas: new Map([[o.from, -o.amount], [o.to, o.amount]]), reversible: true });
+                posted.push({
+                  id: entry.id,
+                  deltas: new Map([
+                    [o.from, -o.amount],
+                    [o.to, o.amount],
+                  ]),
+                  reversible: true,
+                });
                 break;
               }
               case 'outflow': {
@@ -95,7 +106,11 @@ describe('ledger properties', () => {
                   ],
                 });
                 model[o.from]! -= o.amount;
-                posted.push({ id: entry.id, deltas: new Map([[o.from, -o.amount]]), reversible: true });
+                posted.push({
+                  id: entry.id,
+                  deltas: new Map([[o.from, -o.amount]]),
+                  reversible: true,
+                });
                 break;
               }
               case 'reverse': {
@@ -104,7 +119,11 @@ describe('ledger properties', () => {
                 const { entry, replayed } = await ledger.reverse(target.id, 'property test');
                 if (replayed) break; // reversing twice is a no-op replay
                 for (const [i, d] of target.deltas) model[i]! -= d;
-                posted.push({ id: entry.id, deltas: new Map([...target.deltas].map(([i, d]) => [i, -d])), reversible: false });
+                posted.push({
+                  id: entry.id,
+                  deltas: new Map([...target.deltas].map(([i, d]) => [i, -d])),
+                  reversible: false,
+                });
                 break;
               }
             }
@@ -120,7 +139,12 @@ describe('ledger properties', () => {
           expect(model[i]).toBeGreaterThanOrEqual(0);
         });
         const report = await ledger.check();
-        expect(report).toMatchObject({ ok: true, unbalancedEntries: [], balanceMismatches: [], negativeAccounts: [] });
+        expect(report).toMatchObject({
+          ok: true,
+          unbalancedEntries: [],
+          balanceMismatches: [],
+          negativeAccounts: [],
+        });
       }),
       { numRuns: 15, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31), verbose: true },
     );

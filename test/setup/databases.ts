@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 
 /** Admin connection for creating test databases; TEST_DATABASE_URL points at any database on the server. */
-export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEMPLATE_DB = 'lianxin_test_template';
 export const TEST_DB_PREFIX = 'lianxin_t_';
 

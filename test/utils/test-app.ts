@@ -19,7 +19,7 @@ export async function createTestApp(): Promise<TestApp> {
   const app = await createApp({ logger: ['error'] });
   return {
     app,
-    server: app.getHttpServer() as Server,
+    server: app.getHttpServer(),
     dataSource: app.get(DataSource),
     get: <T>(type: new (...args: never[]) => T) => app.get(type),
     close: async () => {

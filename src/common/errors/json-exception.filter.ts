@@ -75,7 +75,7 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
         : exception.message;
     const code =
       typeof response === 'object' && response !== null && 'code' in response
-        ? String((response as { code: unknown }).code)
+        ? String(response.code)
         : (HTTP_CODES[statusCode] ?? 'HTTP_ERROR');
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
   }

@@ -12,5 +12,8 @@ export function decodeCursor<T extends object>(cursor: string, isValid: (value: 
   } catch {
     // fall through to the error below
   }
-  throw new DomainError('INVALID_CURSOR', 'The cursor is not one this API issued; start again without it.');
+  throw new DomainError(
+    'INVALID_CURSOR',
+    'The cursor is not one this API issued; start again without it.',
+  );
 }

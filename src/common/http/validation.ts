@@ -1,4 +1,9 @@
-import { BadRequestException, ParseUUIDPipe, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  BadRequestException,
+  ParseUUIDPipe,
+  ValidationPipe,
+  type ValidationError,
+} from '@nestjs/common';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
@@ -27,14 +32,19 @@ export function buildValidationPipe(): ValidationPipe {
 
 export const uuidPipe = new ParseUUIDPipe({
   exceptionFactory: () =>
-    new BadRequestException({ code: 'VALIDATION_FAILED', message: 'id must be a UUID such as 3f1c…-…' }),
+    new BadRequestException({
+      code: 'VALIDATION_FAILED',
+      message: 'id must be a UUID such as 3f1c…-…',
+    }),
 });
 
 /**
  * An amount in minor units (fen): a whole number, positive unless `signed`, never zero, at most
  * MAX_AMOUNT_MINOR. Strings, fractions and floats are refused, never rounded.
  */
-export function IsAmountMinor(opts: { signed?: boolean; description?: string } = {}): PropertyDecorator {
+export function IsAmountMinor(
+  opts: { signed?: boolean; description?: string } = {},
+): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
       type: 'integer',
@@ -43,7 +53,9 @@ export function IsAmountMinor(opts: { signed?: boolean; description?: string } =
       maximum: MAX_AMOUNT_MINOR,
       example: 2500,
     }),
-    IsInt({ message: '$property must be a whole number of minor units (fen), e.g. 2500 for ¥25.00' }),
+    IsInt({
+      message: '$property must be a whole number of minor units (fen), e.g. 2500 for ¥25.00',
+    }),
     Min(opts.signed ? -MAX_AMOUNT_MINOR : 1, {
       message: opts.signed
         ? `$property must be at least -${MAX_AMOUNT_MINOR}`
@@ -55,10 +67,13 @@ export function IsAmountMinor(opts: { signed?: boolean; description?: string } =
 }
 
 /** Trims strings; leaves other values for the validators to reject. */
-export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+export const Trim = () =>
+  Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
 /** Query-string integers ("50") become numbers; anything else is left for @IsInt to reject. */
 export const QueryInt = () =>
-  Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
+  Transform(({ value }) =>
+    typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value,
+  );
 
 export const Optional = () => ValidateIf((_o, v) => v !== undefined && v !== null);

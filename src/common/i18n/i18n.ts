@@ -24,20 +24,34 @@ export function messages(locale: SupportedLocale): Messages {
   catalog ??= Object.fromEntries(
     SUPPORTED_LOCALES.map((l) => [
       l,
-      flatten(JSON.parse(readFileSync(path.join(templatesDir(), 'locales', `${l}.json`), 'utf8')) as Record<string, unknown>),
+      flatten(
+        JSON.parse(
+          readFileSync(path.join(templatesDir(), 'locales', `${l}.json`), 'utf8'),
+        ) as Record<string, unknown>,
+      ),
     ]),
   ) as Record<SupportedLocale, Messages>;
   return catalog[locale];
 }
 
 /** Looks up a string; {name} placeholders are filled from `vars`. Falls back to English, then the key. */
-export function translate(locale: SupportedLocale, key: string, vars: Record<string, unknown> = {}): string {
+export function translate(
+  locale: SupportedLocale,
+  key: string,
+  vars: Record<string, unknown> = {},
+): string {
   const text = messages(locale)[key] ?? messages('en')[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => (name in vars ? String(vars[name]) : `{${name}}`));
+  return text.replace(/\{(\w+)\}/g, (_, name: string) =>
+    name in vars ? String(vars[name]) : `{${name}}`,
+  );
 }
 
 /** ?lang= wins, then the Accept-Language header, then the foundation's default. */
-export function pickLocale(query: unknown, acceptLanguage: string | undefined, fallback: SupportedLocale): SupportedLocale {
+export function pickLocale(
+  query: unknown,
+  acceptLanguage: string | undefined,
+  fallback: SupportedLocale,
+): SupportedLocale {
   if (query === 'en' || query === 'zh-CN') return query;
   if (acceptLanguage) {
     for (const part of acceptLanguage.split(',')) {

@@ -9,7 +9,16 @@ export const MAX_AMOUNT_MINOR = 1_000_000_000_000_000;
 
 /** Minor-unit exponent per ISO 4217 currency; CNY, USD, EUR, HKD use 2. */
 const EXPONENTS: Record<string, number> = { JPY: 0, KRW: 0, VND: 0 };
-export const SUPPORTED_CURRENCIES = ['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'JPY', 'TWD', 'MOP'] as const;
+export const SUPPORTED_CURRENCIES = [
+  'CNY',
+  'HKD',
+  'USD',
+  'EUR',
+  'GBP',
+  'JPY',
+  'TWD',
+  'MOP',
+] as const;
 
 export function currencyExponent(currency: CurrencyCode): number {
   return EXPONENTS[currency] ?? 2;

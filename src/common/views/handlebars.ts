@@ -27,12 +27,17 @@ export function createHandlebars(): typeof Handlebars {
   );
   hbs.registerHelper('percent', (ratio: unknown, options: HelperOptions) =>
     typeof ratio === 'number'
-      ? new Intl.NumberFormat(rootLocale(options), { style: 'percent', maximumFractionDigits: 1 }).format(ratio)
+      ? new Intl.NumberFormat(rootLocale(options), {
+          style: 'percent',
+          maximumFractionDigits: 1,
+        }).format(ratio)
       : '',
   );
   hbs.registerHelper('date', (value: unknown, options: HelperOptions) =>
     value instanceof Date || typeof value === 'string'
-      ? new Intl.DateTimeFormat(rootLocale(options), { dateStyle: 'medium' }).format(new Date(value))
+      ? new Intl.DateTimeFormat(rootLocale(options), { dateStyle: 'medium' }).format(
+          new Date(value),
+        )
       : '',
   );
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
@@ -48,6 +53,14 @@ export function listTemplates(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) return listTemplates(full, base);
-    return e.name.endsWith('.hbs') ? [path.relative(base, full).replace(/\.hbs$/, '').split(path.sep).join('/')] : [];
+    return e.name.endsWith('.hbs')
+      ? [
+          path
+            .relative(base, full)
+            .replace(/\.hbs$/, '')
+            .split(path.sep)
+            .join('/'),
+        ]
+      : [];
   });
 }

@@ -11,7 +11,10 @@ export class AllocationsController {
 
   @Post()
   @ApiOperation({ summary: 'Move money between two funds (201 new, 200 replay of the same key)' })
-  async transfer(@Body() dto: CreateAllocationDto, @Res({ passthrough: true }) reply: FastifyReply) {
+  async transfer(
+    @Body() dto: CreateAllocationDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const result = await this.allocations.transfer(dto);
     void reply.status(result.replayed ? 200 : 201);
     return result;
@@ -19,7 +22,9 @@ export class AllocationsController {
 
   @Post('yearly')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Allocate a fixed amount to every active community fund, once per year' })
+  @ApiOperation({
+    summary: 'Allocate a fixed amount to every active community fund, once per year',
+  })
   yearly(@Body() dto: YearlyAllocationDto) {
     return this.allocations.yearly(dto);
   }

@@ -36,16 +36,27 @@ export class AllocationsService {
     private readonly ledger: LedgerService,
   ) {}
 
-  transfer(dto: CreateAllocationDto, opts: { within?: EntityManager } = {}): Promise<AllocationResult> {
+  transfer(
+    dto: CreateAllocationDto,
+    opts: { within?: EntityManager } = {},
+  ): Promise<AllocationResult> {
     if (dto.fromFundId === dto.toFundId) {
-      throw new DomainError('SAME_FUND', 'fromFundId and toFundId are the same fund; choose two different funds.');
+      throw new DomainError(
+        'SAME_FUND',
+        'fromFundId and toFundId are the same fund; choose two different funds.',
+      );
     }
     return this.tx.run(async (m) => {
-      const locked = await this.funds.lockForMovement([dto.fromFundId, dto.toFundId], { within: m });
+      const locked = await this.funds.lockForMovement([dto.fromFundId, dto.toFundId], {
+        within: m,
+      });
       const from = locked.get(dto.fromFundId)!;
       const to = locked.get(dto.toFundId)!;
       if (from.currency !== to.currency) {
-        throw new DomainError('CURRENCY_MISMATCH', `Fund ${from.code} holds ${from.currency}, fund ${to.code} holds ${to.currency}.`);
+        throw new DomainError(
+          'CURRENCY_MISMATCH',
+          `Fund ${from.code} holds ${from.currency}, fund ${to.code} holds ${to.currency}.`,
+        );
       }
       return this.postTransfer(m, from, to, dto.amountMinor, {
         idempotencyKey: `allocation:${dto.idempotencyKey ?? randomUUID()}`,
@@ -66,11 +77,19 @@ export class AllocationsService {
         ? await this.funds.get(dto.sourceFundId, { within: m })
         : await this.funds.findGeneral({ within: m });
       if (!source) {
-        throw new DomainError('FUND_NOT_FOUND', 'There is no GENERAL fund to allocate from; create one or pass sourceFundId.');
+        throw new DomainError(
+          'FUND_NOT_FOUND',
+          'There is no GENERAL fund to allocate from; create one or pass sourceFundId.',
+        );
       }
-      const targets = (await this.funds.activeCommunityFunds({ within: m })).filter((f) => f.id !== source.id);
+      const targets = (await this.funds.activeCommunityFunds({ within: m })).filter(
+        (f) => f.id !== source.id,
+      );
       if (targets.length === 0) {
-        throw new DomainError('NO_ACTIVE_COMMUNITY_FUNDS', 'No community fund is ACTIVE; activate funds before allocating.');
+        throw new DomainError(
+          'NO_ACTIVE_COMMUNITY_FUNDS',
+          'No community fund is ACTIVE; activate funds before allocating.',
+        );
       }
       await this.funds.lockForMovement([source.id], { within: m });
       const keyOf = (f: Fund) => `allocation:yearly:${dto.year}:${f.id}`;
@@ -110,7 +129,11 @@ export class AllocationsService {
           metadata: { year: dto.year },
         });
         // A concurrent run of the same year may have posted this fund's entry first.
-        (replayed ? alreadyAllocated : allocated).push({ fundId: fund.id, code: fund.code, entryId: entry.id });
+        (replayed ? alreadyAllocated : allocated).push({
+          fundId: fund.id,
+          code: fund.code,
+          entryId: entry.id,
+        });
       }
       return {
         year: dto.year,

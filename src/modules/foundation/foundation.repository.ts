@@ -18,19 +18,21 @@ export class FoundationRepository {
     return this.m(manager).findOneBy(Foundation, { id: 1 });
   }
 
-  async saveProfile(manager: EntityManager, profile: Omit<Foundation, 'id' | 'createdAt' | 'updatedAt'>): Promise<Foundation> {
+  async saveProfile(
+    manager: EntityManager,
+    profile: Omit<Foundation, 'id' | 'createdAt' | 'updatedAt'>,
+  ): Promise<Foundation> {
     await manager.upsert(Foundation, { id: 1, ...profile, updatedAt: new Date() }, ['id']);
     return (await this.findProfile(manager))!;
   }
 
   listSubdistricts(manager?: EntityManager): Promise<(Subdistrict & { communityCount: number })[]> {
-    return this.m(manager)
-      .query(
-        `SELECT s.id, s.code, s.name_zh AS "nameZh", s.name_en AS "nameEn", s.created_at AS "createdAt",
+    return this.m(manager).query(
+      `SELECT s.id, s.code, s.name_zh AS "nameZh", s.name_en AS "nameEn", s.created_at AS "createdAt",
                 s.updated_at AS "updatedAt", count(c.id)::int AS "communityCount"
          FROM subdistricts s LEFT JOIN communities c ON c.subdistrict_id = s.id
          GROUP BY s.id ORDER BY s.code`,
-      );
+    );
   }
 
   findSubdistrict(id: string, manager?: EntityManager): Promise<Subdistrict | null> {
@@ -41,16 +43,29 @@ export class FoundationRepository {
     return this.m(manager).findOneBy(Subdistrict, { code });
   }
 
-  async insertSubdistrict(manager: EntityManager, data: Pick<Subdistrict, 'code' | 'nameZh' | 'nameEn'>): Promise<Subdistrict> {
+  async insertSubdistrict(
+    manager: EntityManager,
+    data: Pick<Subdistrict, 'code' | 'nameZh' | 'nameEn'>,
+  ): Promise<Subdistrict> {
     return manager.save(manager.create(Subdistrict, data));
   }
 
-  async updateSubdistrict(manager: EntityManager, id: string, data: Partial<Subdistrict>): Promise<void> {
+  async updateSubdistrict(
+    manager: EntityManager,
+    id: string,
+    data: Partial<Subdistrict>,
+  ): Promise<void> {
     await manager.update(Subdistrict, { id }, data);
   }
 
-  listCommunities(opts: { subdistrictId?: string; afterCode?: string; limit: number }, manager?: EntityManager): Promise<Community[]> {
-    const qb = this.m(manager).createQueryBuilder(Community, 'c').orderBy('c.code', 'ASC').limit(opts.limit);
+  listCommunities(
+    opts: { subdistrictId?: string; afterCode?: string; limit: number },
+    manager?: EntityManager,
+  ): Promise<Community[]> {
+    const qb = this.m(manager)
+      .createQueryBuilder(Community, 'c')
+      .orderBy('c.code', 'ASC')
+      .limit(opts.limit);
     if (opts.subdistrictId) qb.andWhere('c.subdistrict_id = :sid', { sid: opts.subdistrictId });
     if (opts.afterCode) qb.andWhere('c.code > :after', { after: opts.afterCode });
     return qb.getMany();
@@ -62,7 +77,10 @@ export class FoundationRepository {
 
   findCommunities(ids: readonly string[], manager?: EntityManager): Promise<Community[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.m(manager).createQueryBuilder(Community, 'c').where('c.id IN (:...ids)', { ids }).getMany();
+    return this.m(manager)
+      .createQueryBuilder(Community, 'c')
+      .where('c.id IN (:...ids)', { ids })
+      .getMany();
   }
 
   findCommunityByCode(code: string, manager?: EntityManager): Promise<Community | null> {
@@ -75,12 +93,18 @@ export class FoundationRepository {
 
   async insertCommunity(
     manager: EntityManager,
-    data: Pick<Community, 'code' | 'nameZh' | 'nameEn' | 'subdistrictId'> & { households?: number | null },
+    data: Pick<Community, 'code' | 'nameZh' | 'nameEn' | 'subdistrictId'> & {
+      households?: number | null;
+    },
   ): Promise<Community> {
     return manager.save(manager.create(Community, { households: null, ...data }));
   }
 
-  async updateCommunity(manager: EntityManager, id: string, data: Partial<Community>): Promise<void> {
+  async updateCommunity(
+    manager: EntityManager,
+    id: string,
+    data: Partial<Community>,
+  ): Promise<void> {
     await manager.update(Community, { id }, data);
   }
 }

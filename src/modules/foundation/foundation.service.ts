@@ -5,7 +5,13 @@ import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { TransactionService } from '../../database/transaction.service';
 import { LedgerService } from '../ledger/ledger.service';
 import type { Community } from './community.entity';
-import type { CreateCommunityDto, CreateSubdistrictDto, FoundationProfileDto, UpdateCommunityDto, UpdateSubdistrictDto } from './dto/foundation.dto';
+import type {
+  CreateCommunityDto,
+  CreateSubdistrictDto,
+  FoundationProfileDto,
+  UpdateCommunityDto,
+  UpdateSubdistrictDto,
+} from './dto/foundation.dto';
 import {
   CommunityNotFoundError,
   DuplicateCodeError,
@@ -44,7 +50,11 @@ export class FoundationService {
     return this.tx.run(async (m) => {
       await m.query('LOCK TABLE foundation IN SHARE ROW EXCLUSIVE MODE');
       const current = await this.repo.findProfile(m);
-      if (current && current.currency.trim() !== dto.currency && (await this.ledger.hasAccounts({ within: m }))) {
+      if (
+        current &&
+        current.currency.trim() !== dto.currency &&
+        (await this.ledger.hasAccounts({ within: m }))
+      ) {
         throw new DomainError(
           'CURRENCY_LOCKED',
           `The foundation's currency is ${current.currency} and its ledger already has accounts; the currency cannot change.`,
@@ -66,7 +76,8 @@ export class FoundationService {
 
   createSubdistrict(dto: CreateSubdistrictDto, opts: Tx = {}): Promise<Subdistrict> {
     return this.tx.run(async (m) => {
-      if (await this.repo.findSubdistrictByCode(dto.code, m)) throw new DuplicateCodeError('subdistrict', dto.code);
+      if (await this.repo.findSubdistrictByCode(dto.code, m))
+        throw new DuplicateCodeError('subdistrict', dto.code);
       return this.repo.insertSubdistrict(m, dto);
     }, opts);
   }
@@ -74,7 +85,11 @@ export class FoundationService {
   updateSubdistrict(id: string, dto: UpdateSubdistrictDto): Promise<Subdistrict> {
     return this.tx.run(async (m) => {
       const current = await this.getSubdistrict(id, { within: m });
-      if (dto.code && dto.code !== current.code && (await this.repo.findSubdistrictByCode(dto.code, m))) {
+      if (
+        dto.code &&
+        dto.code !== current.code &&
+        (await this.repo.findSubdistrictByCode(dto.code, m))
+      ) {
         throw new DuplicateCodeError('subdistrict', dto.code);
       }
       await this.repo.updateSubdistrict(m, id, dto);
@@ -86,7 +101,11 @@ export class FoundationService {
     const afterCode = query.cursor
       ? decodeCursor<{ code: string }>(query.cursor, (c) => typeof c.code === 'string').code
       : undefined;
-    const rows = await this.repo.listCommunities({ subdistrictId: query.subdistrictId, afterCode, limit: query.limit + 1 });
+    const rows = await this.repo.listCommunities({
+      subdistrictId: query.subdistrictId,
+      afterCode,
+      limit: query.limit + 1,
+    });
     const items = rows.slice(0, query.limit);
     return {
       items,
@@ -119,7 +138,8 @@ export class FoundationService {
   createCommunity(dto: CreateCommunityDto, opts: Tx = {}): Promise<Community> {
     return this.tx.run(async (m) => {
       await this.getSubdistrict(dto.subdistrictId, { within: m });
-      if (await this.repo.findCommunityByCode(dto.code, m)) throw new DuplicateCodeError('community', dto.code);
+      if (await this.repo.findCommunityByCode(dto.code, m))
+        throw new DuplicateCodeError('community', dto.code);
       return this.repo.insertCommunity(m, dto);
     }, opts);
   }
@@ -128,7 +148,11 @@ export class FoundationService {
     return this.tx.run(async (m) => {
       const current = await this.getCommunity(id, { within: m });
       if (dto.subdistrictId) await this.getSubdistrict(dto.subdistrictId, { within: m });
-      if (dto.code && dto.code !== current.code && (await this.repo.findCommunityByCode(dto.code, m))) {
+      if (
+        dto.code &&
+        dto.code !== current.code &&
+        (await this.repo.findCommunityByCode(dto.code, m))
+      ) {
         throw new DuplicateCodeError('community', dto.code);
       }
       await this.repo.updateCommunity(m, id, dto);

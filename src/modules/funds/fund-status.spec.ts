@@ -1,4 +1,10 @@
-import { canMoveMoney, FUND_STATUSES, nextFundStatus, type FundAction, type FundStatus } from './fund-status';
+import {
+  canMoveMoney,
+  FUND_STATUSES,
+  nextFundStatus,
+  type FundAction,
+  type FundStatus,
+} from './fund-status';
 
 describe('fund lifecycle', () => {
   const table: [FundStatus, FundAction, FundStatus | null][] = [

@@ -36,12 +36,18 @@ export class FundsRepository {
   findOpenForCommunity(communityId: string, manager?: EntityManager): Promise<Fund | null> {
     return this.m(manager)
       .createQueryBuilder(Fund, 'f')
-      .where('f.community_id = :communityId AND f.status <> :closed', { communityId, closed: 'CLOSED' })
+      .where('f.community_id = :communityId AND f.status <> :closed', {
+        communityId,
+        closed: 'CLOSED',
+      })
       .getOne();
   }
 
   list(filter: FundFilter, manager?: EntityManager): Promise<Fund[]> {
-    const qb = this.m(manager).createQueryBuilder(Fund, 'f').orderBy('f.code', 'ASC').limit(filter.limit);
+    const qb = this.m(manager)
+      .createQueryBuilder(Fund, 'f')
+      .orderBy('f.code', 'ASC')
+      .limit(filter.limit);
     if (filter.kind) qb.andWhere('f.kind = :kind', { kind: filter.kind });
     if (filter.status) qb.andWhere('f.status = :status', { status: filter.status });
     if (filter.communityId) qb.andWhere('f.community_id = :cid', { cid: filter.communityId });
@@ -68,7 +74,9 @@ export class FundsRepository {
     await manager.update(Fund, { id }, data);
   }
 
-  async coverage(manager?: EntityManager): Promise<{ communitiesWithActiveFund: number; preparing: number }> {
+  async coverage(
+    manager?: EntityManager,
+  ): Promise<{ communitiesWithActiveFund: number; preparing: number }> {
     const rows: { active: number; preparing: number }[] = await this.m(manager).query(
       `SELECT count(DISTINCT community_id) FILTER (WHERE status = 'ACTIVE')::int AS active,
               count(DISTINCT community_id) FILTER (WHERE status = 'PREPARING')::int AS preparing

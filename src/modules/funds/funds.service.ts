@@ -9,7 +9,13 @@ import { LedgerService } from '../ledger/ledger.service';
 import type { StatementPage, StatementQuery } from '../ledger/ledger.types';
 import type { CreateFundDto, UpdateFundDto } from './dto/funds.dto';
 import type { Fund } from './fund.entity';
-import { canMoveMoney, nextFundStatus, type FundAction, type FundKind, type FundStatus } from './fund-status';
+import {
+  canMoveMoney,
+  nextFundStatus,
+  type FundAction,
+  type FundKind,
+  type FundStatus,
+} from './fund-status';
 import { FundClosedError, FundNotFoundError, InvalidFundTransitionError } from './funds.errors';
 import { FundsRepository } from './funds.repository';
 
@@ -57,14 +63,23 @@ export class FundsService {
           );
         }
       } else if (dto.communityId) {
-        throw new DomainError('INVALID_FUND', 'Only a COMMUNITY fund belongs to a community; leave communityId out.');
+        throw new DomainError(
+          'INVALID_FUND',
+          'Only a COMMUNITY fund belongs to a community; leave communityId out.',
+        );
       }
       if (dto.kind === 'GENERAL' && (await this.repo.findGeneral(m))) {
-        throw new DomainError('GENERAL_FUND_EXISTS', 'The foundation already has its one GENERAL fund.');
+        throw new DomainError(
+          'GENERAL_FUND_EXISTS',
+          'The foundation already has its one GENERAL fund.',
+        );
       }
       const code = dto.code ?? defaultFundCode(dto.kind, community, dto.nameEn);
       if (await this.repo.findByCode(code, m)) {
-        throw new DomainError('DUPLICATE_CODE', `A fund with code "${code}" already exists; choose another code.`);
+        throw new DomainError(
+          'DUPLICATE_CODE',
+          `A fund with code "${code}" already exists; choose another code.`,
+        );
       }
       const account = await this.ledger.openAccount(
         {
@@ -108,7 +123,13 @@ export class FundsService {
     return this.repo.findByCode(code, opts.within);
   }
 
-  async list(query: { kind?: FundKind; status?: FundStatus; communityId?: string; limit: number; cursor?: string }) {
+  async list(query: {
+    kind?: FundKind;
+    status?: FundStatus;
+    communityId?: string;
+    limit: number;
+    cursor?: string;
+  }) {
     const afterCode = query.cursor
       ? decodeCursor<{ code: string }>(query.cursor, (c) => typeof c.code === 'string').code
       : undefined;
@@ -184,8 +205,14 @@ export class FundsService {
 
   /** Active community funds, locked for a movement (the yearly allocation). */
   async activeCommunityFunds(opts: Required<Tx>): Promise<Fund[]> {
-    const funds = await this.repo.list({ kind: 'COMMUNITY', status: 'ACTIVE', limit: 100_000 }, opts.within);
-    const locked = await this.lockForMovement(funds.map((f) => f.id), opts);
+    const funds = await this.repo.list(
+      { kind: 'COMMUNITY', status: 'ACTIVE', limit: 100_000 },
+      opts.within,
+    );
+    const locked = await this.lockForMovement(
+      funds.map((f) => f.id),
+      opts,
+    );
     return funds.filter((f) => locked.get(f.id)?.status === 'ACTIVE');
   }
 
@@ -198,7 +225,8 @@ export class FundsService {
           communitiesTotal: total,
           communitiesWithActiveFund,
           communitiesWithPreparingFund: preparing,
-          coverage: total === 0 ? 0 : Math.round((communitiesWithActiveFund / total) * 10_000) / 10_000,
+          coverage:
+            total === 0 ? 0 : Math.round((communitiesWithActiveFund / total) * 10_000) / 10_000,
         };
       },
       { isolation: 'REPEATABLE READ' },
@@ -212,17 +240,30 @@ export class FundsService {
   }
 
   private async view(m: EntityManager, funds: Fund[]): Promise<FundView[]> {
-    const balances = await this.ledger.balances(funds.map((f) => f.accountId), { within: m });
+    const balances = await this.ledger.balances(
+      funds.map((f) => f.accountId),
+      { within: m },
+    );
     const communityIds = funds.map((f) => f.communityId).filter((id): id is string => id !== null);
     const communities = new Map(
-      (await this.foundation.findCommunities([...new Set(communityIds)], { within: m })).map((c) => [c.id, c]),
+      (await this.foundation.findCommunities([...new Set(communityIds)], { within: m })).map(
+        (c) => [c.id, c],
+      ),
     );
     return funds.map((f) => {
       const c = f.communityId ? communities.get(f.communityId) : undefined;
       return {
         ...f,
         balanceMinor: balances.get(f.accountId) ?? 0,
-        community: c ? { id: c.id, code: c.code, nameZh: c.nameZh, nameEn: c.nameEn, subdistrictId: c.subdistrictId } : null,
+        community: c
+          ? {
+              id: c.id,
+              code: c.code,
+              nameZh: c.nameZh,
+              nameEn: c.nameEn,
+              subdistrictId: c.subdistrictId,
+            }
+          : null,
       };
     });
   }
@@ -231,6 +272,10 @@ export class FundsService {
 function defaultFundCode(kind: FundKind, community: Community | null, nameEn: string): string {
   if (kind === 'GENERAL') return 'GENERAL';
   if (community) return `C-${community.code}`.slice(0, 40);
-  const slug = nameEn.toUpperCase().replace(/[^A-Z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 30);
+  const slug = nameEn
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 30);
   return `${kind.slice(0, 4)}-${slug || 'FUND'}`;
 }

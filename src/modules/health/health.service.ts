@@ -20,7 +20,12 @@ const TIMEOUT_MS = 2000;
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([
     promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref()),
+    new Promise<T>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`${what} did not answer within ${TIMEOUT_MS} ms`)),
+        TIMEOUT_MS,
+      ).unref(),
+    ),
   ]);
 }
 
@@ -49,19 +54,32 @@ export class HealthService implements OnApplicationShutdown {
   private async checkDatabase(): Promise<DependencyStatus> {
     const started = performance.now();
     try {
-      const [row] = await withTimeout(this.dataSource.query('SELECT version() AS version'), 'PostgreSQL');
-      return { status: 'up', latencyMs: Math.round(performance.now() - started), detail: String(row.version).split(' on ')[0] };
+      const [row] = await withTimeout(
+        this.dataSource.query('SELECT version() AS version'),
+        'PostgreSQL',
+      );
+      return {
+        status: 'up',
+        latencyMs: Math.round(performance.now() - started),
+        detail: String(row.version).split(' on ')[0],
+      };
     } catch (error) {
       return { status: 'down', error: (error as Error).message };
     }
   }
 
   private async checkQueue(): Promise<DependencyStatus> {
-    if (!this.config.redisUrl) return { status: 'not_configured', detail: 'no REDIS_URL: jobs run in-process' };
-    this.redis ??= new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    if (!this.config.redisUrl)
+      return { status: 'not_configured', detail: 'no REDIS_URL: jobs run in-process' };
+    this.redis ??= new Redis(this.config.redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
     const started = performance.now();
     try {
-      if (this.redis.status === 'wait' || this.redis.status === 'end') await withTimeout(this.redis.connect(), 'Redis');
+      if (this.redis.status === 'wait' || this.redis.status === 'end')
+        await withTimeout(this.redis.connect(), 'Redis');
       await withTimeout(this.redis.ping(), 'Redis');
       return { status: 'up', latencyMs: Math.round(performance.now() - started) };
     } catch (error) {

@@ -1,4 +1,10 @@
-import { checkEntry, entryFingerprint, inLockOrder, reversingPostings, transferPostings } from './journal';
+import {
+  checkEntry,
+  entryFingerprint,
+  inLockOrder,
+  reversingPostings,
+  transferPostings,
+} from './journal';
 
 const A = '00000000-0000-0000-0000-00000000000a';
 const B = '00000000-0000-0000-0000-00000000000b';
@@ -8,11 +14,41 @@ describe('checkEntry', () => {
   it.each([
     [[], { problem: 'TOO_FEW_POSTINGS' }],
     [[{ accountId: A, amountMinor: 5 }], { problem: 'TOO_FEW_POSTINGS' }],
-    [[{ accountId: A, amountMinor: 5 }, { accountId: B, amountMinor: -4 }], { problem: 'UNBALANCED', sum: 1 }],
-    [[{ accountId: A, amountMinor: 0 }, { accountId: B, amountMinor: 0 }], { problem: 'BAD_AMOUNT', index: 0 }],
-    [[{ accountId: A, amountMinor: 1.5 }, { accountId: B, amountMinor: -1.5 }], { problem: 'BAD_AMOUNT', index: 0 }],
-    [[{ accountId: A, amountMinor: 1 }, { accountId: B, amountMinor: 2 ** 60 }], { problem: 'BAD_AMOUNT', index: 1 }],
-    [[{ accountId: A, amountMinor: 1 }, { accountId: A, amountMinor: -1 }], { problem: 'DUPLICATE_ACCOUNT', accountId: A }],
+    [
+      [
+        { accountId: A, amountMinor: 5 },
+        { accountId: B, amountMinor: -4 },
+      ],
+      { problem: 'UNBALANCED', sum: 1 },
+    ],
+    [
+      [
+        { accountId: A, amountMinor: 0 },
+        { accountId: B, amountMinor: 0 },
+      ],
+      { problem: 'BAD_AMOUNT', index: 0 },
+    ],
+    [
+      [
+        { accountId: A, amountMinor: 1.5 },
+        { accountId: B, amountMinor: -1.5 },
+      ],
+      { problem: 'BAD_AMOUNT', index: 0 },
+    ],
+    [
+      [
+        { accountId: A, amountMinor: 1 },
+        { accountId: B, amountMinor: 2 ** 60 },
+      ],
+      { problem: 'BAD_AMOUNT', index: 1 },
+    ],
+    [
+      [
+        { accountId: A, amountMinor: 1 },
+        { accountId: A, amountMinor: -1 },
+      ],
+      { problem: 'DUPLICATE_ACCOUNT', accountId: A },
+    ],
   ])('rejects %j', (postings, problem) => {
     expect(checkEntry(postings)).toEqual(problem);
   });
@@ -30,9 +66,21 @@ describe('checkEntry', () => {
 
 describe('entryFingerprint', () => {
   it('ignores posting order but not amounts', () => {
-    const one = entryFingerprint({ kind: 'T', currency: 'CNY', postings: transferPostings(A, B, 10) });
-    const swapped = entryFingerprint({ kind: 'T', currency: 'CNY', postings: transferPostings(A, B, 10).reverse() });
-    const other = entryFingerprint({ kind: 'T', currency: 'CNY', postings: transferPostings(A, B, 11) });
+    const one = entryFingerprint({
+      kind: 'T',
+      currency: 'CNY',
+      postings: transferPostings(A, B, 10),
+    });
+    const swapped = entryFingerprint({
+      kind: 'T',
+      currency: 'CNY',
+      postings: transferPostings(A, B, 10).reverse(),
+    });
+    const other = entryFingerprint({
+      kind: 'T',
+      currency: 'CNY',
+      postings: transferPostings(A, B, 11),
+    });
     expect(swapped).toBe(one);
     expect(other).not.toBe(one);
   });

@@ -32,7 +32,11 @@ export function checkEntry(postings: readonly PostingInput[]): EntryProblem | nu
   let sum = 0;
   const seen = new Set<string>();
   for (const [index, p] of postings.entries()) {
-    if (!Number.isSafeInteger(p.amountMinor) || p.amountMinor === 0 || Math.abs(p.amountMinor) > MAX_AMOUNT_MINOR) {
+    if (
+      !Number.isSafeInteger(p.amountMinor) ||
+      p.amountMinor === 0 ||
+      Math.abs(p.amountMinor) > MAX_AMOUNT_MINOR
+    ) {
       return { problem: 'BAD_AMOUNT', index };
     }
     if (seen.has(p.accountId)) return { problem: 'DUPLICATE_ACCOUNT', accountId: p.accountId };
@@ -46,7 +50,9 @@ export function checkEntry(postings: readonly PostingInput[]): EntryProblem | nu
  * Stable digest of what an entry does (not of its key or description), so a replay with the same
  * key and the same effect is a no-op, and the same key with a different effect is refused.
  */
-export function entryFingerprint(input: Pick<EntryInput, 'kind' | 'currency' | 'postings'>): string {
+export function entryFingerprint(
+  input: Pick<EntryInput, 'kind' | 'currency' | 'postings'>,
+): string {
   const postings = [...input.postings]
     .sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0))
     .map((p) => `${p.accountId}:${p.amountMinor}`)
@@ -59,7 +65,9 @@ export function entryFingerprint(input: Pick<EntryInput, 'kind' | 'currency' | '
  * global order means two entries touching the same accounts cannot deadlock.
  */
 export function inLockOrder(postings: readonly PostingInput[]): PostingInput[] {
-  return [...postings].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+  return [...postings].sort((a, b) =>
+    a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0,
+  );
 }
 
 export function reversingPostings(postings: readonly PostingInput[]): PostingInput[] {
@@ -67,7 +75,11 @@ export function reversingPostings(postings: readonly PostingInput[]): PostingInp
 }
 
 /** A two-posting transfer: money leaves `from` and arrives in `to`. */
-export function transferPostings(fromAccountId: string, toAccountId: string, amountMinor: number): PostingInput[] {
+export function transferPostings(
+  fromAccountId: string,
+  toAccountId: string,
+  amountMinor: number,
+): PostingInput[] {
   return [
     { accountId: fromAccountId, amountMinor: -amountMinor },
     { accountId: toAccountId, amountMinor },

@@ -2,7 +2,12 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestj
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { uuidPipe } from '../../common/http/validation';
-import { AccountListQueryDto, CreateEntryDto, ReverseEntryDto, StatementQueryDto } from './dto/ledger.dto';
+import {
+  AccountListQueryDto,
+  CreateEntryDto,
+  ReverseEntryDto,
+  StatementQueryDto,
+} from './dto/ledger.dto';
 import { LedgerService } from './ledger.service';
 
 @ApiTags('ledger')

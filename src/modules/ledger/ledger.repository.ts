@@ -84,10 +84,16 @@ export class LedgerRepository {
 
   async findAccounts(manager: EntityManager, ids: readonly string[]): Promise<LedgerAccount[]> {
     if (ids.length === 0) return [];
-    return manager.query(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1::uuid[])`, [ids]);
+    return manager.query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
   }
 
-  async listAccounts(manager: EntityManager, opts: { type?: string; limit: number; afterCode?: string }): Promise<LedgerAccount[]> {
+  async listAccounts(
+    manager: EntityManager,
+    opts: { type?: string; limit: number; afterCode?: string },
+  ): Promise<LedgerAccount[]> {
     return manager.query(
       `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts
        WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR code > $2)
@@ -97,11 +103,17 @@ export class LedgerRepository {
   }
 
   async closeAccount(manager: EntityManager, id: string): Promise<void> {
-    await manager.query(`UPDATE ledger_accounts SET closed_at = now() WHERE id = $1 AND closed_at IS NULL`, [id]);
+    await manager.query(
+      `UPDATE ledger_accounts SET closed_at = now() WHERE id = $1 AND closed_at IS NULL`,
+      [id],
+    );
   }
 
   /** O(1) in the number of postings: the sum of the account's few balance slots. */
-  async balances(manager: EntityManager, accountIds: readonly string[]): Promise<Map<string, number>> {
+  async balances(
+    manager: EntityManager,
+    accountIds: readonly string[],
+  ): Promise<Map<string, number>> {
     const result = new Map<string, number>();
     if (accountIds.length === 0) return result;
     const rows: { accountId: string; balance: string }[] = await manager.query(
@@ -118,7 +130,11 @@ export class LedgerRepository {
    * the idempotency key already exists (ON CONFLICT DO NOTHING waits for a concurrent insert of
    * the same key to commit or roll back, so exactly one wins).
    */
-  async insertEntry(manager: EntityManager, input: EntryInput, fingerprint: string): Promise<string | null> {
+  async insertEntry(
+    manager: EntityManager,
+    input: EntryInput,
+    fingerprint: string,
+  ): Promise<string | null> {
     const postings = inLockOrder(input.postings);
     try {
       const rows: { id: string }[] = await manager.query(
@@ -153,8 +169,15 @@ export class LedgerRepository {
     }
   }
 
-  async findEntryHead(manager: EntityManager, by: { id: string } | { idempotencyKey: string }): Promise<EntryHead | null> {
-    const rows = await this.entryHeads(manager, 'id' in by ? 'e.id = $1' : 'e.idempotency_key = $1', ['id' in by ? by.id : by.idempotencyKey]);
+  async findEntryHead(
+    manager: EntityManager,
+    by: { id: string } | { idempotencyKey: string },
+  ): Promise<EntryHead | null> {
+    const rows = await this.entryHeads(
+      manager,
+      'id' in by ? 'e.id = $1' : 'e.idempotency_key = $1',
+      ['id' in by ? by.id : by.idempotencyKey],
+    );
     return rows[0] ?? null;
   }
 
@@ -163,7 +186,11 @@ export class LedgerRepository {
     return this.entryHeads(manager, 'e.idempotency_key = ANY($1::text[])', [keys]);
   }
 
-  private entryHeads(manager: EntityManager, where: string, params: unknown[]): Promise<EntryHead[]> {
+  private entryHeads(
+    manager: EntityManager,
+    where: string,
+    params: unknown[],
+  ): Promise<EntryHead[]> {
     return manager.query(
       `SELECT e.id, e.idempotency_key AS "idempotencyKey", e.kind, e.description, e.currency,
               e.fingerprint, e.reverses_entry_id AS "reversesEntryId", e.metadata, e.posted_at AS "postedAt",
@@ -178,17 +205,26 @@ export class LedgerRepository {
     return (await this.postingsOfEntries(manager, [entryId])).get(entryId) ?? [];
   }
 
-  async postingsOfEntries(manager: EntityManager, entryIds: readonly string[]): Promise<Map<string, PostedPosting[]>> {
+  async postingsOfEntries(
+    manager: EntityManager,
+    entryIds: readonly string[],
+  ): Promise<Map<string, PostedPosting[]>> {
     const result = new Map<string, PostedPosting[]>();
     if (entryIds.length === 0) return result;
-    const rows: { id: string; entryId: string; accountId: string; accountCode: string; accountName: string; amountMinor: string }[] =
-      await manager.query(
-        `SELECT p.id, p.entry_id AS "entryId", p.account_id AS "accountId", a.code AS "accountCode",
+    const rows: {
+      id: string;
+      entryId: string;
+      accountId: string;
+      accountCode: string;
+      accountName: string;
+      amountMinor: string;
+    }[] = await manager.query(
+      `SELECT p.id, p.entry_id AS "entryId", p.account_id AS "accountId", a.code AS "accountCode",
                 a.name AS "accountName", p.amount_minor AS "amountMinor"
          FROM postings p JOIN ledger_accounts a ON a.id = p.account_id
          WHERE p.entry_id = ANY($1::uuid[]) ORDER BY p.id`,
-        [entryIds],
-      );
+      [entryIds],
+    );
     for (const r of rows) {
       const list = result.get(r.entryId) ?? [];
       list.push({
@@ -208,7 +244,9 @@ export class LedgerRepository {
     manager: EntityManager,
     accountId: string,
     opts: { from?: Date; to?: Date; before?: StatementPosition; limit: number },
-  ): Promise<(Omit<StatementLine, 'balanceAfterMinor' | 'counterparties'> & { postedMicros: string })[]> {
+  ): Promise<
+    (Omit<StatementLine, 'balanceAfterMinor' | 'counterparties'> & { postedMicros: string })[]
+  > {
     const rows: StatementRow[] = await manager.query(
       `SELECT p.id AS "postingId", p.entry_id AS "entryId", e.kind, e.description,
               p.amount_minor AS "amountMinor", p.posted_at AS "postedAt",
@@ -243,7 +281,11 @@ export class LedgerRepository {
   }
 
   /** Sum of the account's postings after a position: balance-after = balance now − this. */
-  async sumAfter(manager: EntityManager, accountId: string, position: StatementPosition): Promise<number> {
+  async sumAfter(
+    manager: EntityManager,
+    accountId: string,
+    position: StatementPosition,
+  ): Promise<number> {
     const rows: { total: string }[] = await manager.query(
       `SELECT coalesce(sum(amount_minor), 0) AS total FROM postings
        WHERE account_id = $1
@@ -260,12 +302,13 @@ export class LedgerRepository {
   ): Promise<Map<string, { accountId: string; code: string; name: string }[]>> {
     const result = new Map<string, { accountId: string; code: string; name: string }[]>();
     if (entryIds.length === 0) return result;
-    const rows: { entryId: string; accountId: string; code: string; name: string }[] = await manager.query(
-      `SELECT p.entry_id AS "entryId", a.id AS "accountId", a.code, a.name
+    const rows: { entryId: string; accountId: string; code: string; name: string }[] =
+      await manager.query(
+        `SELECT p.entry_id AS "entryId", a.id AS "accountId", a.code, a.name
        FROM postings p JOIN ledger_accounts a ON a.id = p.account_id
        WHERE p.entry_id = ANY($1::uuid[]) AND p.account_id <> $2 ORDER BY p.id`,
-      [entryIds, exceptAccountId],
-    );
+        [entryIds, exceptAccountId],
+      );
     for (const r of rows) {
       const list = result.get(r.entryId) ?? [];
       list.push({ accountId: r.accountId, code: r.code, name: r.name });
@@ -283,15 +326,16 @@ export class LedgerRepository {
       `SELECT e.id FROM journal_entries e LEFT JOIN postings p ON p.entry_id = e.id
        GROUP BY e.id HAVING count(p.id) < 2 OR coalesce(sum(p.amount_minor), 0) <> 0`,
     );
-    const mismatches: { accountId: string; code: string; slots: string; postings: string }[] = await manager.query(
-      `SELECT a.id AS "accountId", a.code, s.total AS slots, coalesce(p.total, 0) AS postings
+    const mismatches: { accountId: string; code: string; slots: string; postings: string }[] =
+      await manager.query(
+        `SELECT a.id AS "accountId", a.code, s.total AS slots, coalesce(p.total, 0) AS postings
        FROM ledger_accounts a
        JOIN (SELECT account_id, sum(balance_minor) AS total FROM ledger_account_balances GROUP BY account_id) s
          ON s.account_id = a.id
        LEFT JOIN (SELECT account_id, sum(amount_minor) AS total FROM postings GROUP BY account_id) p
          ON p.account_id = a.id
        WHERE s.total <> coalesce(p.total, 0)`,
-    );
+      );
     const negative: { accountId: string; code: string; balance: string }[] = await manager.query(
       `SELECT a.id AS "accountId", a.code, sum(b.balance_minor) AS balance
        FROM ledger_accounts a JOIN ledger_account_balances b ON b.account_id = a.id
@@ -307,7 +351,11 @@ export class LedgerRepository {
         slotsMinor: Number(m.slots),
         postingsMinor: Number(m.postings),
       })),
-      negativeAccounts: negative.map((n) => ({ accountId: n.accountId, code: n.code, balanceMinor: Number(n.balance) })),
+      negativeAccounts: negative.map((n) => ({
+        accountId: n.accountId,
+        code: n.code,
+        balanceMinor: Number(n.balance),
+      })),
       ok: false,
     };
     report.ok =
@@ -321,7 +369,7 @@ export class LedgerRepository {
 /** Maps the ledger triggers' SQLSTATEs (class LX, see the first migration) to domain errors. */
 export function translateLedgerError(error: unknown): unknown {
   const pg = error as { code?: string; message?: string; detail?: string; constraint?: string };
-  switch (pg.code) {
+  switch (pg.code ?? '') {
     case 'LX001': {
       let details: Record<string, unknown> | undefined;
       try {
@@ -339,11 +387,16 @@ export function translateLedgerError(error: unknown): unknown {
     case 'LX003':
       return new UnbalancedEntryError(pg.message ?? 'Unbalanced journal entry');
     case 'LX005':
-      return new DomainError('ACCOUNT_CLOSED', `${pg.message ?? 'Account is closed'}; it takes no more postings.`);
+      return new DomainError(
+        'ACCOUNT_CLOSED',
+        `${pg.message ?? 'Account is closed'}; it takes no more postings.`,
+      );
     case 'LX006':
       return new DomainError('CURRENCY_MISMATCH', pg.message ?? 'Currency mismatch');
     case 'LX007':
-      return new AccountNotFoundError(pg.message?.replace(/^ledger account /, '').replace(/ does not exist$/, '') ?? '');
+      return new AccountNotFoundError(
+        pg.message?.replace(/^ledger account /, '').replace(/ does not exist$/, '') ?? '',
+      );
     case '23505':
       if (pg.constraint === 'journal_entries_reverses_entry_id_key') {
         return new DomainError('ENTRY_ALREADY_REVERSED', 'This entry has already been reversed.');

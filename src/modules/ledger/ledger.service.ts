@@ -50,7 +50,10 @@ export class LedgerService {
   }
 
   async hasAccounts(opts: Tx = {}): Promise<boolean> {
-    return this.tx.run(async (m) => (await this.repo.listAccounts(m, { limit: 1 })).length > 0, opts);
+    return this.tx.run(
+      async (m) => (await this.repo.listAccounts(m, { limit: 1 })).length > 0,
+      opts,
+    );
   }
 
   async getAccount(id: string, opts: Tx = {}): Promise<LedgerAccount & { balanceMinor: number }> {
@@ -64,13 +67,23 @@ export class LedgerService {
 
   async listAccounts(query: { type?: string; limit: number; cursor?: string }) {
     return this.tx.run(async (m) => {
-      const afterCode = query.cursor ? decodeCursor<{ code: string }>(query.cursor, (c) => typeof c.code === 'string').code : undefined;
-      const accounts = await this.repo.listAccounts(m, { type: query.type, limit: query.limit + 1, afterCode });
+      const afterCode = query.cursor
+        ? decodeCursor<{ code: string }>(query.cursor, (c) => typeof c.code === 'string').code
+        : undefined;
+      const accounts = await this.repo.listAccounts(m, {
+        type: query.type,
+        limit: query.limit + 1,
+        afterCode,
+      });
       const page = accounts.slice(0, query.limit);
-      const balances = await this.repo.balances(m, page.map((a) => a.id));
+      const balances = await this.repo.balances(
+        m,
+        page.map((a) => a.id),
+      );
       return {
         items: page.map((a) => ({ ...a, balanceMinor: balances.get(a.id) ?? 0 })),
-        nextCursor: accounts.length > query.limit ? encodeCursor({ code: page.at(-1)!.code }) : null,
+        nextCursor:
+          accounts.length > query.limit ? encodeCursor({ code: page.at(-1)!.code }) : null,
       };
     });
   }
@@ -114,11 +127,18 @@ export class LedgerService {
     const fingerprint = entryFingerprint(input);
     return this.tx.run(async (m) => {
       const id = await this.repo.insertEntry(m, input, fingerprint);
-      const head = await this.repo.findEntryHead(m, id ? { id } : { idempotencyKey: input.idempotencyKey });
+      const head = await this.repo.findEntryHead(
+        m,
+        id ? { id } : { idempotencyKey: input.idempotencyKey },
+      );
       if (!head) throw new EntryNotFoundError(input.idempotencyKey);
-      if (!id && head.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(input.idempotencyKey);
+      if (!id && head.fingerprint !== fingerprint)
+        throw new IdempotencyKeyReusedError(input.idempotencyKey);
       const { fingerprint: _ignored, ...entry } = head;
-      return { entry: { ...entry, postings: await this.repo.entryPostings(m, head.id) }, replayed: !id };
+      return {
+        entry: { ...entry, postings: await this.repo.entryPostings(m, head.id) },
+        replayed: !id,
+      };
     }, opts);
   }
 
@@ -168,7 +188,9 @@ export class LedgerService {
         );
       }
       // A fixed key makes a repeated reversal request a replay, not a second reversal.
-      return this.post(this.reversalInput(original, reason, `reversal:${original.id}`), { within: m });
+      return this.post(this.reversalInput(original, reason, `reversal:${original.id}`), {
+        within: m,
+      });
     }, opts);
   }
 
@@ -203,10 +225,16 @@ export class LedgerService {
   }
 
   /** Entries by idempotency key, in two queries whatever the number of keys. */
-  async findEntriesByKeys(keys: readonly string[], opts: Tx = {}): Promise<Map<string, JournalEntry>> {
+  async findEntriesByKeys(
+    keys: readonly string[],
+    opts: Tx = {},
+  ): Promise<Map<string, JournalEntry>> {
     return this.tx.run(async (m) => {
       const heads = await this.repo.findEntryHeadsByKeys(m, keys);
-      const postings = await this.repo.postingsOfEntries(m, heads.map((h) => h.id));
+      const postings = await this.repo.postingsOfEntries(
+        m,
+        heads.map((h) => h.id),
+      );
       return new Map(
         heads.map(({ fingerprint: _ignored, ...head }) => [
           head.idempotencyKey,
@@ -225,7 +253,10 @@ export class LedgerService {
     const before = query.cursor
       ? decodeCursor<StatementPosition>(
           query.cursor,
-          (c) => typeof c.postedMicros === 'string' && /^\d{1,20}$/.test(c.postedMicros) && Number.isSafeInteger(c.postingId),
+          (c) =>
+            typeof c.postedMicros === 'string' &&
+            /^\d{1,20}$/.test(c.postedMicros) &&
+            Number.isSafeInteger(c.postingId),
         )
       : undefined;
     return this.tx.run(
@@ -242,11 +273,23 @@ export class LedgerService {
         const page = rows.slice(0, query.limit);
         const first = page[0];
         let running = first
-          ? balanceMinor - (await this.repo.sumAfter(m, accountId, { postedMicros: first.postedMicros, postingId: first.postingId }))
+          ? balanceMinor -
+            (await this.repo.sumAfter(m, accountId, {
+              postedMicros: first.postedMicros,
+              postingId: first.postingId,
+            }))
           : balanceMinor;
-        const counterparties = await this.repo.counterparties(m, page.map((r) => r.entryId), accountId);
+        const counterparties = await this.repo.counterparties(
+          m,
+          page.map((r) => r.entryId),
+          accountId,
+        );
         const lines = page.map(({ postedMicros: _micros, ...row }) => {
-          const line = { ...row, balanceAfterMinor: running, counterparties: counterparties.get(row.entryId) ?? [] };
+          const line = {
+            ...row,
+            balanceAfterMinor: running,
+            counterparties: counterparties.get(row.entryId) ?? [],
+          };
           running -= row.amountMinor;
           return line;
         });

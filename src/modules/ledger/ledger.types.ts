@@ -82,7 +82,12 @@ export interface LedgerCheckReport {
   entries: number;
   postings: number;
   unbalancedEntries: string[];
-  balanceMismatches: { accountId: string; code: string; slotsMinor: number; postingsMinor: number }[];
+  balanceMismatches: {
+    accountId: string;
+    code: string;
+    slotsMinor: number;
+    postingsMinor: number;
+  }[];
   negativeAccounts: { accountId: string; code: string; balanceMinor: number }[];
   ok: boolean;
 }

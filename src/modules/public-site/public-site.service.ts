@@ -9,7 +9,14 @@ export interface HomeView {
   foundationName: string | null;
   coverage: { active: number; total: number; ratio: number };
   generalFund: { name: string; balanceMinor: number; currency: string } | null;
-  funds: { code: string; name: string; kind: string; status: string; balanceMinor: number; currency: string }[];
+  funds: {
+    code: string;
+    name: string;
+    kind: string;
+    status: string;
+    balanceMinor: number;
+    currency: string;
+  }[];
 }
 
 /** View models for the public pages: plain data, never entities. */
@@ -33,9 +40,17 @@ export class PublicSiteService {
       locale,
       otherLocale: locale === 'en' ? 'zh-CN' : 'en',
       foundationName: profile ? name(profile.legalNameZh, profile.legalNameEn) : null,
-      coverage: { active: coverage.communitiesWithActiveFund, total: coverage.communitiesTotal, ratio: coverage.coverage },
+      coverage: {
+        active: coverage.communitiesWithActiveFund,
+        total: coverage.communitiesTotal,
+        ratio: coverage.coverage,
+      },
       generalFund: general
-        ? { name: name(general.nameZh, general.nameEn), balanceMinor: general.balanceMinor, currency: general.currency }
+        ? {
+            name: name(general.nameZh, general.nameEn),
+            balanceMinor: general.balanceMinor,
+            currency: general.currency,
+          }
         : null,
       funds: active.items
         .filter((f) => f.kind !== 'GENERAL')

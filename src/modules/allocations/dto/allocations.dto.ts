@@ -24,7 +24,9 @@ export class CreateAllocationDto {
   @ApiPropertyOptional({ description: 'Makes retries safe: the same key moves the money once' })
   @IsOptional()
   @Trim()
-  @Matches(/^[\w:.-]{1,120}$/, { message: 'idempotencyKey must be 1–120 letters, digits, or : . _ -' })
+  @Matches(/^[\w:.-]{1,120}$/, {
+    message: 'idempotencyKey must be 1–120 letters, digits, or : . _ -',
+  })
   idempotencyKey?: string;
 }
 
@@ -35,7 +37,10 @@ export class YearlyAllocationDto {
   @Max(2100, { message: 'year must be 2100 or earlier' })
   year!: number;
 
-  @IsAmountMinor({ description: 'Amount each active community fund receives, in minor units (20000000 = ¥200,000.00)' })
+  @IsAmountMinor({
+    description:
+      'Amount each active community fund receives, in minor units (20000000 = ¥200,000.00)',
+  })
   amountMinor!: number;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Defaults to the GENERAL fund' })

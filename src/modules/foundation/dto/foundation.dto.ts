@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.dto';
 import { Trim } from '../../../common/http/validation';
 import { SUPPORTED_CURRENCIES } from '../../../common/money';
@@ -18,14 +28,19 @@ export class FoundationProfileDto {
   @Length(1, 200, { message: 'legalNameEn must be 1–200 characters' })
   legalNameEn!: string;
 
-  @ApiProperty({ description: 'Unified social credit code (统一社会信用代码)', example: '53440300MJL123456X' })
+  @ApiProperty({
+    description: 'Unified social credit code (统一社会信用代码)',
+    example: '53440300MJL123456X',
+  })
   @Trim()
   @IsString()
   @Length(1, 40, { message: 'registrationNumber must be 1–40 characters' })
   registrationNumber!: string;
 
   @ApiProperty({ enum: SUPPORTED_CURRENCIES, example: 'CNY' })
-  @IsIn(SUPPORTED_CURRENCIES, { message: `currency must be one of ${SUPPORTED_CURRENCIES.join(', ')}` })
+  @IsIn(SUPPORTED_CURRENCIES, {
+    message: `currency must be one of ${SUPPORTED_CURRENCIES.join(', ')}`,
+  })
   currency!: string;
 
   @ApiProperty({ enum: LOCALES, example: 'zh-CN' })

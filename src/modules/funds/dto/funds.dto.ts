@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.dto';
 import { Trim } from '../../../common/http/validation';
 import { FUND_KINDS, FUND_STATUSES, type FundKind, type FundStatus } from '../fund-status';
@@ -9,7 +18,9 @@ export class CreateFundDto {
   @IsIn(FUND_KINDS, { message: `kind must be one of ${FUND_KINDS.join(', ')}` })
   kind!: FundKind;
 
-  @ApiPropertyOptional({ description: 'Defaults to GENERAL, C-<community code>, or one derived from the name' })
+  @ApiPropertyOptional({
+    description: 'Defaults to GENERAL, C-<community code>, or one derived from the name',
+  })
   @IsOptional()
   @Trim()
   @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'code must be 1–40 letters, digits, _ or -' })
@@ -34,9 +45,14 @@ export class CreateFundDto {
   @MaxLength(2000, { message: 'description must be at most 2000 characters' })
   description?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Required for COMMUNITY funds, forbidden otherwise' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Required for COMMUNITY funds, forbidden otherwise',
+  })
   @ValidateIf((o: CreateFundDto) => o.kind === 'COMMUNITY' || o.communityId !== undefined)
-  @IsUUID('all', { message: 'communityId must be a community id (UUID); a COMMUNITY fund needs one' })
+  @IsUUID('all', {
+    message: 'communityId must be a community id (UUID); a COMMUNITY fund needs one',
+  })
   communityId?: string;
 }
 

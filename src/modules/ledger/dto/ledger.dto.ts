@@ -17,7 +17,12 @@ import { PageQueryDto } from '../../../common/http/pagination.dto';
 import { IsAmountMinor, Trim } from '../../../common/http/validation';
 import { ACCOUNT_TYPES, type AccountType } from '../ledger.types';
 
-export const MANUAL_ENTRY_KINDS = ['ADJUSTMENT', 'OPENING_BALANCE', 'OFFLINE_CONTRIBUTION', 'EXPENSE'] as const;
+export const MANUAL_ENTRY_KINDS = [
+  'ADJUSTMENT',
+  'OPENING_BALANCE',
+  'OFFLINE_CONTRIBUTION',
+  'EXPENSE',
+] as const;
 export type ManualEntryKind = (typeof MANUAL_ENTRY_KINDS)[number];
 
 export class PostingDto {
@@ -25,15 +30,23 @@ export class PostingDto {
   @IsUUID('all', { message: 'accountId must be a ledger account id (UUID)' })
   accountId!: string;
 
-  @IsAmountMinor({ signed: true, description: 'Positive: money arrives in the account; negative: it leaves' })
+  @IsAmountMinor({
+    signed: true,
+    description: 'Positive: money arrives in the account; negative: it leaves',
+  })
   amountMinor!: number;
 }
 
 export class CreateEntryDto {
-  @ApiProperty({ description: 'Unique per movement of money; reposting the same key is a no-op', example: 'adj-2026-0001' })
+  @ApiProperty({
+    description: 'Unique per movement of money; reposting the same key is a no-op',
+    example: 'adj-2026-0001',
+  })
   @Trim()
   @IsString()
-  @Matches(/^[\w:.-]{1,120}$/, { message: 'idempotencyKey must be 1–120 letters, digits, or : . _ -' })
+  @Matches(/^[\w:.-]{1,120}$/, {
+    message: 'idempotencyKey must be 1–120 letters, digits, or : . _ -',
+  })
   idempotencyKey!: string;
 
   @ApiProperty({ enum: MANUAL_ENTRY_KINDS })
