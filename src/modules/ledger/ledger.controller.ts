@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { uuidPipe } from '../../common/http/validation';
 import {
   AccountListQueryDto,
+  CreateAccountDto,
   CreateEntryDto,
   ReverseEntryDto,
   StatementQueryDto,
@@ -19,6 +20,12 @@ export class LedgerController {
   @ApiOperation({ summary: 'Ledger accounts with balances' })
   listAccounts(@Query() query: AccountListQueryDto) {
     return this.ledger.listAccounts(query);
+  }
+
+  @Post('accounts')
+  @ApiOperation({ summary: 'Open an account for an outside party (bank, sponsor, expenses)' })
+  openAccount(@Body() dto: CreateAccountDto) {
+    return this.ledger.openOutsideAccount(dto);
   }
 
   @Get('accounts/:id')

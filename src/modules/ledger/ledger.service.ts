@@ -13,6 +13,7 @@ import {
 import { LedgerRepository, type StatementPosition } from './ledger.repository';
 import type {
   AccountSpec,
+  AccountType,
   JournalEntry,
   LedgerAccount,
   LedgerCheckReport,
@@ -38,6 +39,27 @@ export class LedgerService {
 
   openAccount(spec: AccountSpec, opts: Tx = {}): Promise<LedgerAccount> {
     return this.tx.run((m) => this.repo.insertAccount(m, spec), opts);
+  }
+
+  /**
+   * An account for an outside party. Outside accounts may go negative: their balance is what the
+   * foundation's funds received from (negative) or paid to (positive) that party.
+   */
+  openOutsideAccount(dto: {
+    code: string;
+    name: string;
+    type: AccountType;
+    currency: string;
+  }): Promise<LedgerAccount> {
+    return this.tx.run(async (m) => {
+      if (await this.repo.findAccountByCode(m, dto.code)) {
+        throw new DomainError(
+          'DUPLICATE_CODE',
+          `A ledger account with code "${dto.code}" already exists.`,
+        );
+      }
+      return this.repo.insertAccount(m, { ...dto, allowNegative: true, balanceSlots: 4 });
+    });
   }
 
   /** System accounts (processor clearing, opening balances…) are created on first use. */

@@ -9,6 +9,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Length,
   Matches,
   MaxLength,
   ValidateNested,
@@ -66,6 +67,38 @@ export class CreateEntryDto {
   @ValidateNested({ each: true })
   @Type(() => PostingDto)
   postings!: PostingDto[];
+}
+
+export const OPENABLE_ACCOUNT_TYPES = ['EXTERNAL', 'CLEARING', 'EXPENSE', 'PAYABLE'] as const;
+
+/** Accounts for outside parties (bank, sponsors, expenses); fund accounts come with their funds. */
+export class CreateAccountDto {
+  @ApiProperty({
+    example: 'external:bank-icbc',
+    description: 'lower-case prefix, a colon, then letters, digits, : _ -',
+  })
+  @Trim()
+  @Matches(/^[a-z]+:[A-Za-z0-9:_-]{1,100}$/, {
+    message:
+      'code must look like external:bank-icbc (lower-case prefix, colon, letters, digits, : _ -)',
+  })
+  code!: string;
+
+  @ApiProperty({ example: '工商银行基本户 / ICBC operating account' })
+  @Trim()
+  @IsString()
+  @Length(1, 200, { message: 'name must be 1–200 characters' })
+  name!: string;
+
+  @ApiProperty({ enum: OPENABLE_ACCOUNT_TYPES })
+  @IsIn(OPENABLE_ACCOUNT_TYPES, {
+    message: `type must be one of ${OPENABLE_ACCOUNT_TYPES.join(', ')}`,
+  })
+  type!: (typeof OPENABLE_ACCOUNT_TYPES)[number];
+
+  @ApiProperty({ example: 'CNY' })
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as CNY' })
+  currency!: string;
 }
 
 export class ReverseEntryDto {
