@@ -13,8 +13,9 @@ describe('validateEnv', () => {
   });
 
   it.each([
-    [{ PORT: 'eighty' }, /PORT must be a whole number/],
-    [{ PORT: '70000' }, /PORT must be a whole number/],
+    [{ PORT: 'eighty' }, /PORT must be a whole number from 0 to 65535; got "eighty"/],
+    [{ PORT: '70000' }, /PORT must be a whole number from 0 to 65535/],
+    [{ DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE must be a whole number from 1 to 200/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
     [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ URL/],
     [{ STRIPE_SECRET_KEY: 'pk_test_123' }, /STRIPE_SECRET_KEY must be a Stripe secret key/],

@@ -15,14 +15,17 @@ import {
  * Every environment variable the app reads, with what it expects. `validateEnv` runs before
  * anything else starts; a wrong value stops the app with one line naming the variable.
  */
+const PORT_MESSAGE = 'PORT must be a whole number from 0 to 65535';
+const POOL_MESSAGE = 'DATABASE_POOL_SIZE must be a whole number from 1 to 200';
+
 export class EnvSchema {
   @IsOptional()
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsInt({ message: PORT_MESSAGE })
+  @Min(0, { message: PORT_MESSAGE })
+  @Max(65535, { message: PORT_MESSAGE })
   PORT = 3000;
 
   @IsOptional()
@@ -79,9 +82,9 @@ export class EnvSchema {
   )
   PUBLIC_URL?: string;
 
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IsInt({ message: POOL_MESSAGE })
+  @Min(1, { message: POOL_MESSAGE })
+  @Max(200, { message: POOL_MESSAGE })
   DATABASE_POOL_SIZE = 10;
 
   @IsOptional()
@@ -108,11 +111,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
     const first = errors[0]!;
     const given = input[first.property];
     const why = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
-    const expected = INTEGER_KEYS.has(first.property)
-      ? `${first.property} must be a whole number (${why})`
-      : why;
     throw new ConfigValidationError(
-      `Invalid configuration: ${expected}; got ${JSON.stringify(String(given))}.` +
+      `Invalid configuration: ${why}; got ${JSON.stringify(String(given))}.` +
         (errors.length > 1
           ? ` (${errors.length - 1} more: ${errors
               .slice(1)
