@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
+import { DomainError } from '../common/errors';
 
 export interface TransactionOptions {
   /** Run inside this caller's transaction instead of opening a new one. */
@@ -33,10 +34,29 @@ export class TransactionService {
         return await this.dataSource.transaction(options.isolation ?? 'READ COMMITTED', fn);
       } catch (error) {
         const code = (error as { code?: string }).code;
+        if (code === '23505') throw conflictError(error);
         if (!code || !RETRYABLE.has(code) || attempt >= attempts) throw error;
         this.logger.debug(`retrying transaction after ${code} (attempt ${attempt})`);
         await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
       }
     }
   }
+
+  /**
+   * A transaction-scoped advisory lock on a name: serialises check-then-insert paths (creating a
+   * fund, a community) so the friendly domain check, not a unique index, decides the race.
+   */
+  async lock(manager: EntityManager, name: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [name]);
+  }
+}
+
+/** A unique violation the services did not foresee: a 409, never a 500. */
+function conflictError(error: unknown): DomainError {
+  const { constraint, detail } = error as { constraint?: string; detail?: string };
+  return new DomainError(
+    'CONFLICT',
+    `This conflicts with an existing record${detail ? `: ${detail.replace(/^Key /, '')}` : ''}` +
+      `${constraint ? ` (${constraint})` : ''}. Reload and try again with different values.`,
+  );
 }

@@ -1,13 +1,14 @@
 import {
+  applyDecorators,
+  type ArgumentMetadata,
   BadRequestException,
   ParseUUIDPipe,
   ValidationPipe,
   type ValidationError,
 } from '@nestjs/common';
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, Max, Min, NotEquals, ValidateIf } from 'class-validator';
+import { IsInt, Max, Min, NotEquals } from 'class-validator';
 import { MAX_AMOUNT_MINOR } from '../money';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
@@ -18,9 +19,38 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
+/**
+ * class-validator's @IsOptional lets null through, and a PATCH with `"nameZh": null` would then
+ * reach a NOT NULL column. No Lianxin body field takes null: leaving a field out is how a client
+ * says "unchanged", so nulls are refused before validation.
+ */
+class ApiValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (
+      metadata.type === 'body' &&
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    ) {
+      const nulls = Object.entries(value)
+        .filter(([, v]) => v === null)
+        .map(([k]) => k);
+      if (nulls.length > 0) {
+        throw new BadRequestException({
+          code: 'VALIDATION_FAILED',
+          message: nulls.map(
+            (k) => `${k} must not be null; leave it out to keep the current value`,
+          ),
+        });
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Whitelisting validation; failures answer 400 VALIDATION_FAILED with one message per problem. */
 export function buildValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -75,5 +105,3 @@ export const QueryInt = () =>
   Transform(({ value }) =>
     typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value,
   );
-
-export const Optional = () => ValidateIf((_o, v) => v !== undefined && v !== null);

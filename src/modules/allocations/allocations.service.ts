@@ -59,7 +59,8 @@ export class AllocationsService {
         );
       }
       return this.postTransfer(m, from, to, dto.amountMinor, {
-        idempotencyKey: `allocation:${dto.idempotencyKey ?? randomUUID()}`,
+        // Client keys have their own namespace so they can never collide with system keys.
+        idempotencyKey: `allocation:request:${dto.idempotencyKey ?? randomUUID()}`,
         description: dto.description ?? `${from.nameZh} → ${to.nameZh}`,
       });
     }, opts);
@@ -175,7 +176,9 @@ export class AllocationsService {
         );
       }
       if (error instanceof IdempotencyKeyReusedError) {
-        throw new IdempotencyKeyReusedError(entry.idempotencyKey.replace(/^allocation:/, ''));
+        throw new IdempotencyKeyReusedError(
+          entry.idempotencyKey.replace(/^allocation:(request:)?/, ''),
+        );
       }
       throw error;
     }

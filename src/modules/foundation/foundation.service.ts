@@ -48,7 +48,7 @@ export class FoundationService {
   /** Creates or replaces the profile. The currency is fixed once the ledger holds accounts. */
   saveProfile(dto: FoundationProfileDto, opts: Tx = {}): Promise<Foundation> {
     return this.tx.run(async (m) => {
-      await m.query('LOCK TABLE foundation IN SHARE ROW EXCLUSIVE MODE');
+      await this.tx.lock(m, 'foundation:profile');
       const current = await this.repo.findProfile(m);
       if (
         current &&
@@ -76,6 +76,7 @@ export class FoundationService {
 
   createSubdistrict(dto: CreateSubdistrictDto, opts: Tx = {}): Promise<Subdistrict> {
     return this.tx.run(async (m) => {
+      await this.tx.lock(m, 'subdistricts:code');
       if (await this.repo.findSubdistrictByCode(dto.code, m))
         throw new DuplicateCodeError('subdistrict', dto.code);
       return this.repo.insertSubdistrict(m, dto);
@@ -84,6 +85,7 @@ export class FoundationService {
 
   updateSubdistrict(id: string, dto: UpdateSubdistrictDto): Promise<Subdistrict> {
     return this.tx.run(async (m) => {
+      await this.tx.lock(m, 'subdistricts:code');
       const current = await this.getSubdistrict(id, { within: m });
       if (
         dto.code &&
@@ -137,6 +139,7 @@ export class FoundationService {
 
   createCommunity(dto: CreateCommunityDto, opts: Tx = {}): Promise<Community> {
     return this.tx.run(async (m) => {
+      await this.tx.lock(m, 'communities:code');
       await this.getSubdistrict(dto.subdistrictId, { within: m });
       if (await this.repo.findCommunityByCode(dto.code, m))
         throw new DuplicateCodeError('community', dto.code);
@@ -146,6 +149,7 @@ export class FoundationService {
 
   updateCommunity(id: string, dto: UpdateCommunityDto): Promise<Community> {
     return this.tx.run(async (m) => {
+      await this.tx.lock(m, 'communities:code');
       const current = await this.getCommunity(id, { within: m });
       if (dto.subdistrictId) await this.getSubdistrict(dto.subdistrictId, { within: m });
       if (

@@ -51,6 +51,7 @@ export class FundsService {
 
   create(dto: CreateFundDto, opts: Tx = {}): Promise<FundView> {
     return this.tx.run(async (m) => {
+      await this.tx.lock(m, 'funds:create');
       const profile = await this.foundation.getProfile({ within: m });
       let community: Community | null = null;
       if (dto.kind === 'COMMUNITY') {
@@ -74,7 +75,8 @@ export class FundsService {
           'The foundation already has its one GENERAL fund.',
         );
       }
-      const code = dto.code ?? defaultFundCode(dto.kind, community, dto.nameEn);
+      const code =
+        dto.code ?? (await this.freeCode(m, defaultFundCode(dto.kind, community, dto.nameEn)));
       if (await this.repo.findByCode(code, m)) {
         throw new DomainError(
           'DUPLICATE_CODE',
@@ -237,6 +239,14 @@ export class FundsService {
     const fund = await this.repo.find(id);
     if (!fund) throw new FundNotFoundError(id);
     return { fundId: fund.id, ...(await this.ledger.statement(fund.accountId, query)) };
+  }
+
+  /** The default code, or with -2, -3… when a closed fund already holds it. */
+  private async freeCode(m: EntityManager, base: string): Promise<string> {
+    for (let n = 1; ; n++) {
+      const code = n === 1 ? base : `${base.slice(0, 36)}-${n}`;
+      if (!(await this.repo.findByCode(code, m))) return code;
+    }
   }
 
   private async view(m: EntityManager, funds: Fund[]): Promise<FundView[]> {

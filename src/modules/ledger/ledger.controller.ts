@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { uuidPipe } from '../../common/http/validation';
@@ -53,10 +53,17 @@ export class LedgerController {
   }
 
   @Post('entries/:id/reversal')
-  @HttpCode(201)
-  @ApiOperation({ summary: 'Reverse an entry with its mirror image (once; repeats are replays)' })
-  reverse(@Param('id', uuidPipe) id: string, @Body() dto: ReverseEntryDto) {
-    return this.ledger.reverse(id, dto.reason ?? '');
+  @ApiOperation({
+    summary: 'Reverse an entry with its mirror image (201 once; repeats are 200 replays)',
+  })
+  async reverse(
+    @Param('id', uuidPipe) id: string,
+    @Body() dto: ReverseEntryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const result = await this.ledger.reverse(id, dto.reason ?? '');
+    void reply.status(result.replayed ? 200 : 201);
+    return result;
   }
 
   @Get('check')

@@ -30,11 +30,14 @@ export class CreateAllocationDto {
   idempotencyKey?: string;
 }
 
+const YEAR_MESSAGE = 'year must be a whole number from 2000 to 2100, such as 2026';
+
 export class YearlyAllocationDto {
   @ApiProperty({ example: 2026 })
-  @IsInt({ message: 'year must be a whole number such as 2026' })
-  @Min(2000, { message: 'year must be 2000 or later' })
-  @Max(2100, { message: 'year must be 2100 or earlier' })
+  // One message for all three: decorators run bottom-up and only the first failure is reported.
+  @IsInt({ message: YEAR_MESSAGE })
+  @Min(2000, { message: YEAR_MESSAGE })
+  @Max(2100, { message: YEAR_MESSAGE })
   year!: number;
 
   @IsAmountMinor({

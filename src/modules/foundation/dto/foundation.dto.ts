@@ -77,6 +77,8 @@ export class CreateSubdistrictDto {
 
 export class UpdateSubdistrictDto extends PartialType(CreateSubdistrictDto) {}
 
+const HOUSEHOLDS_MESSAGE = 'households must be a whole number from 0 to 10000000';
+
 export class CreateCommunityDto extends CreateSubdistrictDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all', { message: 'subdistrictId must be a subdistrict id (UUID)' })
@@ -84,9 +86,9 @@ export class CreateCommunityDto extends CreateSubdistrictDto {
 
   @ApiPropertyOptional({ minimum: 0 })
   @IsOptional()
-  @IsInt({ message: 'households must be a whole number' })
-  @Min(0)
-  @Max(10_000_000)
+  @IsInt({ message: HOUSEHOLDS_MESSAGE })
+  @Min(0, { message: HOUSEHOLDS_MESSAGE })
+  @Max(10_000_000, { message: HOUSEHOLDS_MESSAGE })
   households?: number;
 }
 
