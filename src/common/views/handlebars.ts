@@ -41,10 +41,6 @@ export function createHandlebars(): typeof Handlebars {
       : '',
   );
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
-  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hbs.registerHelper('localized', (zh: unknown, en: unknown, options: HelperOptions) =>
-    rootLocale(options) === 'en' ? en : zh,
-  );
   return hbs;
 }
 
