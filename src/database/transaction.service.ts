@@ -31,7 +31,10 @@ export class TransactionService {
     const attempts = options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(options.isolation ?? 'READ COMMITTED', fn);
+        // Without an isolation level TypeORM skips a SET TRANSACTION round trip (READ COMMITTED).
+        return await (options.isolation
+          ? this.dataSource.transaction(options.isolation, fn)
+          : this.dataSource.transaction(fn));
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code === '23505') throw conflictError(error);

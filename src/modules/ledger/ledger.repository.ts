@@ -20,6 +20,14 @@ import type {
 const ACCOUNT_COLUMNS = `id, code, name, type, currency, allow_negative AS "allowNegative",
   balance_slots AS "balanceSlots", closed_at AS "closedAt", created_at AS "createdAt"`;
 
+type InsertedRow = Omit<JournalEntry, 'postings' | 'reversedByEntryId'> & {
+  postingId: string;
+  accountId: string;
+  amountMinor: string;
+  accountCode: string;
+  accountName: string;
+};
+
 type EntryHead = Omit<JournalEntry, 'postings'> & { fingerprint: string };
 
 interface StatementRow {
@@ -126,31 +134,38 @@ export class LedgerRepository {
   }
 
   /**
-   * Inserts the entry and its postings in one statement. Returns the new entry id, or null when
+   * Inserts the entry and its postings in one statement and returns the new entry, or null when
    * the idempotency key already exists (ON CONFLICT DO NOTHING waits for a concurrent insert of
-   * the same key to commit or roll back, so exactly one wins).
+   * the same key to commit or roll back, so exactly one wins). One round trip matters: the
+   * posting trigger holds the account's balance slot until commit.
    */
   async insertEntry(
     manager: EntityManager,
     input: EntryInput,
     fingerprint: string,
-  ): Promise<string | null> {
+  ): Promise<JournalEntry | null> {
     const postings = inLockOrder(input.postings);
+    let rows: InsertedRow[];
     try {
-      const rows: { id: string }[] = await manager.query(
+      rows = await manager.query(
         `WITH e AS (
            INSERT INTO journal_entries (idempotency_key, kind, description, currency, fingerprint, reverses_entry_id, metadata)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (idempotency_key) DO NOTHING
-           RETURNING id
+           RETURNING id, idempotency_key, kind, description, currency, reverses_entry_id, metadata, posted_at
          ), p AS (
            INSERT INTO postings (entry_id, account_id, amount_minor)
            SELECT e.id, x.account_id, x.amount_minor
            FROM e, unnest($8::uuid[], $9::bigint[]) WITH ORDINALITY AS x(account_id, amount_minor, n)
            ORDER BY x.n
-           RETURNING 1
-         ) -- data-modifying CTEs always run, referenced or not
-         SELECT id FROM e`,
+           RETURNING id, entry_id, account_id, amount_minor
+         )
+         SELECT e.id, e.idempotency_key AS "idempotencyKey", e.kind, e.description, e.currency,
+                e.reverses_entry_id AS "reversesEntryId", e.metadata, e.posted_at AS "postedAt",
+                p.id AS "postingId", p.account_id AS "accountId", p.amount_minor AS "amountMinor",
+                a.code AS "accountCode", a.name AS "accountName"
+         FROM e JOIN p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+         ORDER BY p.id`,
         [
           input.idempotencyKey,
           input.kind,
@@ -163,10 +178,29 @@ export class LedgerRepository {
           postings.map((p) => p.amountMinor),
         ],
       );
-      return rows[0]?.id ?? null;
     } catch (error) {
       throw translateLedgerError(error);
     }
+    const [first] = rows;
+    if (!first) return null;
+    return {
+      id: first.id,
+      idempotencyKey: first.idempotencyKey,
+      kind: first.kind,
+      description: first.description,
+      currency: first.currency,
+      reversesEntryId: first.reversesEntryId,
+      reversedByEntryId: null,
+      metadata: first.metadata,
+      postedAt: first.postedAt,
+      postings: rows.map((r) => ({
+        id: Number(r.postingId),
+        accountId: r.accountId,
+        accountCode: r.accountCode,
+        accountName: r.accountName,
+        amountMinor: toSafeInteger(r.amountMinor) ?? 0,
+      })),
+    };
   }
 
   async findEntryHead(

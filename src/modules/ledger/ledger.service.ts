@@ -148,18 +148,16 @@ export class LedgerService {
     }
     const fingerprint = entryFingerprint(input);
     return this.tx.run(async (m) => {
-      const id = await this.repo.insertEntry(m, input, fingerprint);
-      const head = await this.repo.findEntryHead(
-        m,
-        id ? { id } : { idempotencyKey: input.idempotencyKey },
-      );
+      const entry = await this.repo.insertEntry(m, input, fingerprint);
+      if (entry) return { entry, replayed: false };
+      const head = await this.repo.findEntryHead(m, { idempotencyKey: input.idempotencyKey });
       if (!head) throw new EntryNotFoundError(input.idempotencyKey);
-      if (!id && head.fingerprint !== fingerprint)
+      if (head.fingerprint !== fingerprint)
         throw new IdempotencyKeyReusedError(input.idempotencyKey);
-      const { fingerprint: _ignored, ...entry } = head;
+      const { fingerprint: _ignored, ...replayed } = head;
       return {
-        entry: { ...entry, postings: await this.repo.entryPostings(m, head.id) },
-        replayed: !id,
+        entry: { ...replayed, postings: await this.repo.entryPostings(m, head.id) },
+        replayed: true,
       };
     }, opts);
   }
