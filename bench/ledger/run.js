@@ -8,8 +8,7 @@
  *     fund with 1,000,000 postings. Balances are slot sums, so the two must be flat (ratio ≤ 1.2);
  *  2. postings per second into one hot fund account from 32 concurrent clients through
  *     LedgerService.post, beside pgbench running the same SQL (the CTE of
- *     LedgerRepository.insertEntry in a transaction) on the same database in the same run. A
- *     third, diagnostic run (insertEntry alone in TransactionService.run, without post's read-back
+ *     LedgerRepository.insertEntry in a transaction) on the same database in the same run.
  *     of the entry) shows where the app's time goes; it is printed but is not a figure.
  *
  * Prints figures for people, then one JSON line per figure:
@@ -266,15 +265,18 @@ WITH e AS (
   INSERT INTO journal_entries (idempotency_key, kind, description, currency, fingerprint, reverses_entry_id, metadata)
   VALUES ('pgbench:' || :client_id || ':' || :n, 'BENCH', '', '${CURRENCY}', '${fingerprint}', NULL, '{}')
   ON CONFLICT (idempotency_key) DO NOTHING
-  RETURNING id
+  RETURNING id, idempotency_key, kind, description, currency, reverses_entry_id, metadata, posted_at
 ), p AS (
   INSERT INTO postings (entry_id, account_id, amount_minor)
   SELECT e.id, x.account_id, x.amount_minor
   FROM e, unnest('${ids}'::uuid[], '${amounts}'::bigint[]) WITH ORDINALITY AS x(account_id, amount_minor, n)
   ORDER BY x.n
-  RETURNING 1
+  RETURNING id, entry_id, account_id, amount_minor
 )
-SELECT id FROM e;
+SELECT e.id, e.idempotency_key, e.kind, e.description, e.currency, e.reverses_entry_id, e.metadata,
+       e.posted_at, p.id, p.account_id, p.amount_minor, a.code, a.name
+FROM e JOIN p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+ORDER BY p.id;
 COMMIT;
 `;
 }
@@ -349,9 +351,7 @@ async function main() {
   );
   await dataSource.initialize();
   await dataSource.runMigrations();
-  const tx = new TransactionService(dataSource);
-  const repo = new LedgerRepository();
-  const ledger = new LedgerService(tx, repo);
+  const ledger = new LedgerService(new TransactionService(dataSource), new LedgerRepository());
 
   const open = (code, name, type, allowNegative, balanceSlots) =>
     ledger.openAccount({ code, name, type, currency: CURRENCY, allowNegative, balanceSlots });
@@ -451,19 +451,6 @@ async function main() {
         HOT_SECONDS,
       ),
     );
-    // Diagnostic, not a figure: the app's statement and transaction without post's read-back
-    // of the entry, to show what the app adds to pgbench and where.
-    const diag = await measure('diagnostic: insertEntry alone in tx.run', () =>
-      hotRun(
-        'diag',
-        async (key) => {
-          const input = hotEntry(key, source.id, hot.id);
-          const id = await tx.run((m) => repo.insertEntry(m, input, entryFingerprint(input)));
-          if (!id) throw new Error(`unexpected replay of ${key}`);
-        },
-        HOT_SECONDS,
-      ),
-    );
     tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianxin-bench-'));
     const scriptFile = path.join(tempDir, 'hot-post.sql');
     fs.writeFileSync(scriptFile, pgbenchScript(source.id, hot.id));
@@ -477,9 +464,7 @@ async function main() {
       tempDir = null;
     }
     const hotRatio = app.postings / bench.postings;
-    log(
-      `  ratio app / pgbench ${hotRatio.toFixed(3)} (insertEntry alone / pgbench ${(diag.postings / bench.postings).toFixed(3)})`,
-    );
+    log(`  ratio app / pgbench ${hotRatio.toFixed(3)}`);
 
     // ---- sanity -------------------------------------------------------------------------------
     log('');
@@ -487,7 +472,6 @@ async function main() {
     const { rows } = await db.query(
       `SELECT count(*) FILTER (WHERE idempotency_key LIKE 'warm:%')::int AS warm,
               count(*) FILTER (WHERE idempotency_key LIKE 'app:%')::int AS app,
-              count(*) FILTER (WHERE idempotency_key LIKE 'diag:%')::int AS diag,
               count(*) FILTER (WHERE idempotency_key LIKE 'pgbench:%')::int AS pgbench,
               count(*)::int AS total
        FROM journal_entries WHERE kind = 'BENCH'`,
@@ -497,10 +481,6 @@ async function main() {
     check(
       counted.app === app.entries,
       `app entries in the journal = ${counted.app} (posted ${app.entries})`,
-    );
-    check(
-      counted.diag === diag.entries,
-      `diagnostic entries in the journal = ${counted.diag} (posted ${diag.entries})`,
     );
     check(
       counted.pgbench === bench.entries,
