@@ -64,14 +64,12 @@ describe('embedded mode (PGlite) with demo data', () => {
     // One PGlite session serialises transactions; the overdraft check must still hold.
     const responses = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        api
-          .post('/api/v1/allocations')
-          .send({
-            fromFundId: general.id,
-            toFundId: program.id,
-            amountMinor: amount,
-            idempotencyKey: `emb-${i}`,
-          }),
+        api.post('/api/v1/allocations').send({
+          fromFundId: general.id,
+          toFundId: program.id,
+          amountMinor: amount,
+          idempotencyKey: `emb-${i}`,
+        }),
       ),
     );
     expect(responses.map((r) => r.status).sort()).toEqual([201, 201, 201, 422, 422, 422, 422, 422]);
