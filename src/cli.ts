@@ -2,30 +2,48 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { parseFlags, required } from './cli/args';
 import { seedDemo } from './cli/seed-demo.command';
-import { ConfigValidationError, validateEnv } from './config/env.schema';
+import { RequestContext } from './common/context/request-context';
+import { TokensService } from './modules/accounts/tokens.service';
+import { UsersService } from './modules/accounts/users.service';
+import { validateEnv } from './config/env.schema';
 import { LedgerService } from './modules/ledger/ledger.service';
 
 const USAGE = `Usage: npm run cli -- <command>
 
 Commands:
   seed-demo        create the demo foundation (safe to run twice)
+  create-admin --email E --password P [--name N]
+                   create an active administrator (or reset that account's password)
+  create-token --email E --name N [--days D]
+                   print a personal access token for Authorization: Bearer
   migrate          apply pending database migrations
   migrate:revert   undo the last migration
   ledger:check     verify every ledger invariant; exits 1 if one fails
 `;
 
+const COMMANDS = [
+  'seed-demo',
+  'create-admin',
+  'create-token',
+  'migrate',
+  'migrate:revert',
+  'ledger:check',
+];
+
 async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
+  const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
-  if (!['seed-demo', 'migrate', 'migrate:revert', 'ledger:check'].includes(command)) {
+  if (!COMMANDS.includes(command)) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
   validateEnv(process.env);
+  const flags = parseFlags(rest);
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
   try {
@@ -48,6 +66,29 @@ async function main(argv: string[]): Promise<number> {
         await dataSource.runMigrations({ transaction: 'each' });
         await seedDemo(app);
         return 0;
+      case 'create-admin': {
+        const user = await app
+          .get(UsersService)
+          .createAdmin(required(flags, 'email'), required(flags, 'password'), flags.name);
+        process.stdout.write(
+          `Administrator ${user.email} is ready (roles: ${user.roles.join(', ')}).\n`,
+        );
+        return 0;
+      }
+      case 'create-token': {
+        const user = await app.get(UsersService).findByEmail(required(flags, 'email'));
+        if (!user || user.status !== 'ACTIVE')
+          throw new Error(`No active user with email ${flags.email}`);
+        const days = flags.days === undefined ? undefined : Number(flags.days);
+        const { token, record } = await app
+          .get(TokensService)
+          .create(user.id, required(flags, 'name'), days);
+        process.stderr.write(
+          `Token "${record.name}" for ${user.email}, expires ${record.expiresAt.toISOString()}. It is shown once:\n`,
+        );
+        process.stdout.write(`${token}\n`);
+        return 0;
+      }
       case 'ledger:check': {
         const report = await app.get(LedgerService).check();
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -61,14 +102,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+RequestContext.run({ actor: { kind: 'system', label: 'cli' } }, () =>
+  main(process.argv.slice(2)),
+).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigValidationError || (error as { code?: string }).code) {
-      console.error((error as Error).message);
-    } else {
-      console.error(error);
-    }
+    // People get the message; a stack trace only when asked for (LOG_LEVEL=debug).
+    console.error(error instanceof Error ? error.message : String(error));
+    if (process.env.LOG_LEVEL === 'debug') console.error(error);
     process.exit(1);
   },
 );

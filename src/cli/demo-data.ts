@@ -1,3 +1,5 @@
+import type { Role } from '../common/auth/roles';
+
 /**
  * The demo foundation: 14 subdistricts of 8 communities each (112), 29 of them with an active
  * community fund and 10 preparing one. Names are invented but follow local naming habits.
@@ -85,3 +87,14 @@ export function demoFundPlan(count: number): { active: number[]; preparing: numb
 }
 
 export const YUAN = 100;
+
+export const DEMO_PEOPLE: { email: string; name: string; roles: Role[] }[] = [
+  { email: 'admin@demo.lianxin.test', name: '王静 (Admin)', roles: ['ADMIN'] },
+  { email: 'finance@demo.lianxin.test', name: '陈敏 (Finance)', roles: ['FINANCE'] },
+  { email: 'grants@demo.lianxin.test', name: '刘洋 (Grants)', roles: ['GRANTS_OFFICER'] },
+  {
+    email: 'leader@demo.lianxin.test',
+    name: '赵丽 (Community leader)',
+    roles: ['COMMUNITY_LEADER'],
+  },
+];

@@ -4,8 +4,11 @@ import { FoundationService } from '../modules/foundation/foundation.service';
 import { FundsService, type FundView } from '../modules/funds/funds.service';
 import type { CreateFundDto } from '../modules/funds/dto/funds.dto';
 import { LedgerService } from '../modules/ledger/ledger.service';
+import { UsersService } from '../modules/accounts/users.service';
+import { randomBytes } from 'node:crypto';
 import {
   DEMO_FOUNDATION,
+  DEMO_PEOPLE,
   DEMO_SUBDISTRICTS,
   demoCommunities,
   demoFundPlan,
@@ -180,5 +183,38 @@ export async function seedDemo(
       `${coverage.communitiesWithActiveFund} active and ${coverage.communitiesWithPreparingFund} preparing community funds ` +
       `(coverage ${(coverage.coverage * 100).toFixed(1)}%); 2026 allocation: ${yearly.allocated.length} new, ` +
       `${yearly.alreadyAllocated.length} already done.\n`,
+  );
+  await seedDemoPeople(app, activeFunds[0]!, out);
+}
+
+/**
+ * Demo accounts, so the back office can be tried at once: created on the first run with one
+ * random password printed once (never a fixed one); later runs leave them alone.
+ */
+async function seedDemoPeople(
+  app: INestApplicationContext,
+  leaderFund: FundView,
+  out: NodeJS.WritableStream,
+) {
+  const users = app.get(UsersService);
+  if (await users.findByEmail(DEMO_PEOPLE[0]!.email)) {
+    out.write(
+      `Demo accounts exist already (${DEMO_PEOPLE.map((p) => p.email).join(', ')}); reset one with create-admin.\n`,
+    );
+    return;
+  }
+  const password = randomBytes(9).toString('base64url');
+  const admin = await users.createAdmin(DEMO_PEOPLE[0]!.email, password, DEMO_PEOPLE[0]!.name);
+  for (const person of DEMO_PEOPLE.slice(1)) {
+    const user = await users.createAdmin(person.email, password, person.name);
+    await users.update(user.id, {
+      roles: person.roles,
+      fundIds: person.roles.includes('COMMUNITY_LEADER') ? [leaderFund.id] : [],
+    });
+  }
+  out.write(
+    `Demo accounts (password for all: ${password}, shown once):\n` +
+      DEMO_PEOPLE.map((p) => `  ${p.email.padEnd(28)} ${p.roles.join(', ')}`).join('\n') +
+      `\n  (the leader looks after ${leaderFund.nameEn}; admin id ${admin.id})\n`,
   );
 }

@@ -34,6 +34,34 @@ export class AppConfig {
   get redisUrl(): string | undefined {
     return this.config.get('REDIS_URL', { infer: true });
   }
+  get auth() {
+    return {
+      sessionIdleSeconds: this.config.get('SESSION_IDLE_MINUTES', { infer: true }) * 60,
+      sessionMaxSeconds: this.config.get('SESSION_MAX_DAYS', { infer: true }) * 86_400,
+      maxFailures: this.config.get('LOGIN_MAX_FAILURES', { infer: true }),
+      lockSeconds: this.config.get('LOGIN_LOCK_MINUTES', { infer: true }) * 60,
+      ipLimit: this.config.get('LOGIN_IP_LIMIT', { infer: true }),
+    };
+  }
+  /** Cookies are Secure when people reach the app over https. */
+  get secureCookies(): boolean {
+    return this.publicUrl.startsWith('https://');
+  }
+  get smtpUrl(): string | undefined {
+    return this.config.get('SMTP_URL', { infer: true });
+  }
+  get mailFrom(): string {
+    return this.config.get('MAIL_FROM', { infer: true });
+  }
+  get queue() {
+    return {
+      prefix: this.config.get('QUEUE_PREFIX', { infer: true }),
+      processors: this.config.get('QUEUE_PROCESSORS', { infer: true }) === 'true',
+      pollMs: this.config.get('OUTBOX_POLL_MS', { infer: true }),
+      maxAttempts: this.config.get('OUTBOX_MAX_ATTEMPTS', { infer: true }),
+      backoffMs: this.config.get('OUTBOX_BACKOFF_MS', { infer: true }),
+    };
+  }
   get publicUrl(): string {
     return this.config.get('PUBLIC_URL', { infer: true }) ?? `http://localhost:${this.port}`;
   }

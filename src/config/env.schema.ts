@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import {
   IsIn,
@@ -15,6 +16,12 @@ import {
  * Every environment variable the app reads, with what it expects. `validateEnv` runs before
  * anything else starts; a wrong value stops the app with one line naming the variable.
  */
+/** A whole-number setting in a range, with one message whichever check fails. */
+function WholeNumber(name: string, min: number, max: number): PropertyDecorator {
+  const message = `${name} must be a whole number from ${min} to ${max}`;
+  return applyDecorators(IsInt({ message }), Min(min, { message }), Max(max, { message }));
+}
+
 const PORT_MESSAGE = 'PORT must be a whole number from 0 to 65535';
 const POOL_MESSAGE = 'DATABASE_POOL_SIZE must be a whole number from 1 to 200';
 
@@ -73,6 +80,35 @@ export class EnvSchema {
   })
   SMTP_URL?: string;
 
+  /** Sender of every email, e.g. "Lianxin <no-reply@give.example.org>". */
+  @IsOptional()
+  @Matches(/^[^\r\n]*\S@\S[^\r\n]*$/, {
+    message: 'MAIL_FROM must be an email address, e.g. Lianxin <no-reply@give.example.org>',
+  })
+  MAIL_FROM = 'Lianxin <no-reply@lianxin.localhost>';
+
+  /** Redis key prefix of the BullMQ queues (separates deployments or test runs sharing a Redis). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/, {
+    message: 'QUEUE_PREFIX must be 1 to 40 letters, digits, _ or -',
+  })
+  QUEUE_PREFIX = 'lianxin';
+
+  /** Whether the web process also runs the queue processors; "false" when `start:worker` runs them. */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'QUEUE_PROCESSORS must be true or false' })
+  QUEUE_PROCESSORS: 'true' | 'false' = 'true';
+
+  @WholeNumber('OUTBOX_POLL_MS', 50, 60_000)
+  OUTBOX_POLL_MS = 1000;
+
+  @WholeNumber('OUTBOX_MAX_ATTEMPTS', 1, 50)
+  OUTBOX_MAX_ATTEMPTS = 8;
+
+  /** Delay before the first retry of a failed side effect; it doubles with each attempt. */
+  @WholeNumber('OUTBOX_BACKOFF_MS', 1, 3_600_000)
+  OUTBOX_BACKOFF_MS = 30_000;
+
   @IsOptional()
   @IsUrl(
     { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
@@ -87,12 +123,39 @@ export class EnvSchema {
   @Max(200, { message: POOL_MESSAGE })
   DATABASE_POOL_SIZE = 10;
 
+  @WholeNumber('SESSION_IDLE_MINUTES', 5, 10_080)
+  SESSION_IDLE_MINUTES = 480;
+
+  @WholeNumber('SESSION_MAX_DAYS', 1, 90)
+  SESSION_MAX_DAYS = 7;
+
+  @WholeNumber('LOGIN_MAX_FAILURES', 1, 100)
+  LOGIN_MAX_FAILURES = 5;
+
+  @WholeNumber('LOGIN_LOCK_MINUTES', 1, 1_440)
+  LOGIN_LOCK_MINUTES = 15;
+
+  /** Sign-in attempts per IP address per 15 minutes, whatever the account. */
+  @WholeNumber('LOGIN_IP_LIMIT', 1, 100_000)
+  LOGIN_IP_LIMIT = 50;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'warn';
 }
 
-const INTEGER_KEYS = new Set(['PORT', 'DATABASE_POOL_SIZE']);
+const INTEGER_KEYS = new Set([
+  'PORT',
+  'DATABASE_POOL_SIZE',
+  'SESSION_IDLE_MINUTES',
+  'SESSION_MAX_DAYS',
+  'LOGIN_MAX_FAILURES',
+  'LOGIN_LOCK_MINUTES',
+  'LOGIN_IP_LIMIT',
+  'OUTBOX_POLL_MS',
+  'OUTBOX_MAX_ATTEMPTS',
+  'OUTBOX_BACKOFF_MS',
+]);
 
 export class ConfigValidationError extends Error {}
 

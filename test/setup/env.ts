@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { TEST_DB_PREFIX, urlFor } from './databases';
+import { runDatabaseName, TEST_DB_PREFIX, urlFor } from './databases';
 
 // Each test file gets its own database name before any app module is imported (ConfigModule reads
 // the environment at import time); test/utils/test-app.ts creates it from the template.
 process.env.NODE_ENV = 'test';
-process.env.TEST_DB_NAME = `${TEST_DB_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
+process.env.TEST_DB_NAME = runDatabaseName(TEST_DB_PREFIX);
 process.env.DATABASE_URL = urlFor(process.env.TEST_DB_NAME);
 process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
 process.env.DATABASE_POOL_SIZE ??= '20';

@@ -32,7 +32,10 @@ class ApiValidationPipe extends ValidationPipe {
       typeof value === 'object' &&
       !Array.isArray(value)
     ) {
-      const nulls = Object.entries(value)
+      // The CSRF field belongs to the CSRF guard, not to the form's DTO.
+      const { _csrf: _token, ...fields } = value as Record<string, unknown>;
+      value = fields;
+      const nulls = Object.entries(fields)
         .filter(([, v]) => v === null)
         .map(([k]) => k);
       if (nulls.length > 0) {

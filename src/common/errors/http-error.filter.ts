@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DomainError } from './domain-error';
 import { ERROR_HTTP_STATUS } from './error-codes';
+import { pickLocale } from '../i18n/i18n';
 
 export interface ErrorBody {
   statusCode: number;
@@ -33,12 +34,18 @@ const HTTP_CODES: Record<number, string> = {
   429: 'TOO_MANY_REQUESTS',
 };
 
+/** Requests answered in JSON; everything else is a page and gets an HTML answer. */
+export function wantsJson(url: string): boolean {
+  return /^\/(api|health|webhooks)(\/|$|\?)/.test(url);
+}
+
 /**
- * One filter answers every error in the shape DESIGN.md fixes:
- * { statusCode, error, code, message }. Unknown errors become a 500 with a request id, logged once.
+ * One filter answers every error. JSON routes get the shape DESIGN.md fixes:
+ * { statusCode, error, code, message }. Pages get a rendered error page, or a redirect to sign-in
+ * when the visitor is not signed in. Unknown errors become a 500 with a request id, logged once.
  */
 @Catch()
-export class JsonExceptionFilter implements ExceptionFilter {
+export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -52,7 +59,37 @@ export class JsonExceptionFilter implements ExceptionFilter {
         exception instanceof Error ? exception.stack : String(exception),
       );
     }
-    void reply.status(body.statusCode).send(body);
+    if (wantsJson(request.url)) {
+      void reply.status(body.statusCode).send(body);
+      return;
+    }
+    if (body.code === 'UNAUTHENTICATED' && request.method === 'GET') {
+      const login = request.url.startsWith('/donor') ? '/donor/login' : '/login';
+      void reply.redirect(`${login}?next=${encodeURIComponent(request.url)}`, 303);
+      return;
+    }
+    const locale = pickLocale(
+      (request.query as Record<string, unknown> | undefined)?.lang,
+      request.headers['accept-language'],
+      'zh-CN',
+    );
+    const view = {
+      locale,
+      otherLocale: locale === 'en' ? 'zh-CN' : 'en',
+      statusCode: body.statusCode,
+      title: body.error,
+      code: body.code,
+      messages: Array.isArray(body.message) ? body.message : [body.message],
+      requestId: body.statusCode >= 500 ? request.id : undefined,
+    };
+    void reply.viewAsync('pages/error', view).then(
+      (html) => reply.status(body.statusCode).type('text/html; charset=utf-8').send(html),
+      () =>
+        reply
+          .status(body.statusCode)
+          .type('text/plain; charset=utf-8')
+          .send(view.messages.join('\n')),
+    );
   }
 }
 

@@ -1,0 +1,29 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
+export type FieldErrors = Record<string, string>;
+
+/**
+ * Validates a submitted HTML form against a DTO class and returns either the typed value or one
+ * message per field, for the page to show beside each field (no 400 page for a typo).
+ */
+export function checkForm<T extends object>(
+  type: new () => T,
+  body: unknown,
+): { value: T; errors: null } | { value: null; errors: FieldErrors } {
+  const raw = body && typeof body === 'object' ? { ...(body as Record<string, unknown>) } : {};
+  delete raw._csrf;
+  // Empty inputs mean "not given".
+  for (const [k, v] of Object.entries(raw)) if (v === '') delete raw[k];
+  const value = plainToInstance(type, raw, { exposeDefaultValues: true });
+  const problems = validateSync(value, {
+    whitelist: true,
+    forbidNonWhitelisted: false,
+    stopAtFirstError: true,
+  });
+  if (problems.length === 0) return { value, errors: null };
+  const errors: FieldErrors = {};
+  for (const p of problems)
+    errors[p.property] = Object.values(p.constraints ?? {})[0] ?? 'is not valid';
+  return { value: null, errors };
+}

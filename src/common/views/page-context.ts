@@ -1,0 +1,91 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../auth/roles';
+import { type Actor } from '../context/request-context';
+import { FLASH_COOKIE } from '../http/cookies';
+import { pickLocale, type SupportedLocale } from '../i18n/i18n';
+
+export interface Flash {
+  kind: 'success' | 'error' | 'info';
+  /** A locale key (templates/locales) or plain text. */
+  text: string;
+}
+
+/** What every page template can rely on: locale, CSRF token, who is signed in, a flash message. */
+export interface PageContext {
+  locale: SupportedLocale;
+  otherLocale: SupportedLocale;
+  /** The current path with the other locale, for the language switch. */
+  switchLocaleUrl: string;
+  csrfToken: string;
+  path: string;
+  user: {
+    name: string;
+    email: string;
+    roles: Role[];
+    isAdmin: boolean;
+    isStaff: boolean;
+    isLeader: boolean;
+  } | null;
+  donor: { email: string } | null;
+  flash: Flash | null;
+}
+
+type PageRequest = FastifyRequest & { actor?: Actor; csrfToken?: string };
+
+export function pageContext(request: PageRequest, reply: FastifyReply): PageContext {
+  const query = request.query as Record<string, unknown> | undefined;
+  const locale = pickLocale(query?.lang, request.headers['accept-language'], 'zh-CN');
+  const otherLocale: SupportedLocale = locale === 'en' ? 'zh-CN' : 'en';
+  const url = new URL(request.url, 'http://x');
+  url.searchParams.set('lang', otherLocale);
+  const actor = request.actor;
+  return {
+    locale,
+    otherLocale,
+    switchLocaleUrl: `${url.pathname}${url.search}`,
+    csrfToken: request.csrfToken ?? '',
+    path: url.pathname,
+    user:
+      actor?.kind === 'user'
+        ? {
+            name: actor.name,
+            email: actor.email,
+            roles: [...actor.roles],
+            isAdmin: actor.roles.includes('ADMIN'),
+            isStaff: actor.roles.some((r) => r !== 'COMMUNITY_LEADER'),
+            isLeader: actor.roles.includes('COMMUNITY_LEADER'),
+          }
+        : null,
+    donor: actor?.kind === 'donor' ? { email: actor.email } : null,
+    flash: takeFlash(request, reply),
+  };
+}
+
+/** A one-shot message shown on the next page (after a redirect). */
+export function setFlash(reply: FastifyReply, flash: Flash): void {
+  void reply.setCookie(FLASH_COOKIE, Buffer.from(JSON.stringify(flash)).toString('base64url'), {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    maxAge: 60,
+  });
+}
+
+function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | null {
+  const raw = request.cookies?.[FLASH_COOKIE];
+  if (!raw) return null;
+  void reply.clearCookie(FLASH_COOKIE, { path: '/' });
+  try {
+    const flash = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Flash;
+    return ['success', 'error', 'info'].includes(flash.kind) && typeof flash.text === 'string'
+      ? flash
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Only same-site paths may be redirect targets (`/admin`, not `//evil.example` or `https://…`). */
+export function safeNext(next: unknown, fallback: string): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback;
+}

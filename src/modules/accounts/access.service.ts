@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../common/context/request-context';
+import { FundsService } from '../funds/funds.service';
+import { AccountsRepository } from './accounts.repository';
+
+/** Builds the actor for a user: roles, and for a community leader the funds in scope. */
+@Injectable()
+export class AccessService {
+  constructor(
+    private readonly repo: AccountsRepository,
+    private readonly funds: FundsService,
+  ) {}
+
+  async actorFor(
+    userId: string,
+    via: 'session' | 'token',
+    sessionId?: string,
+  ): Promise<Actor | null> {
+    const user = await this.repo.findUser(userId);
+    if (!user || user.status !== 'ACTIVE') return null;
+    const [roles, scopes] = await Promise.all([this.repo.roles(userId), this.repo.scopes(userId)]);
+    const fundIds = roles.includes('COMMUNITY_LEADER')
+      ? [
+          ...new Set([
+            ...(await this.funds.fundIdsInCommunities(scopes.communityIds)),
+            ...scopes.fundIds,
+          ]),
+        ]
+      : [];
+    return {
+      kind: 'user',
+      userId,
+      email: user.email,
+      name: user.name,
+      roles,
+      fundIds,
+      via,
+      sessionId,
+    };
+  }
+}

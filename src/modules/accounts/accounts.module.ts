@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { CsrfGuard } from '../../common/http/csrf';
+import { FoundationModule } from '../foundation/foundation.module';
+import { FundsModule } from '../funds/funds.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { AccessService } from './access.service';
+import { AccountsController } from './accounts.controller';
+import { AuthPagesController } from './auth-pages.controller';
+import { AccountsRepository } from './accounts.repository';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { TokensService } from './tokens.service';
+import { UsersService } from './users.service';
+
+@Module({
+  imports: [FoundationModule, FundsModule, NotificationsModule],
+  controllers: [AccountsController, AuthPagesController],
+  providers: [
+    AccountsRepository,
+    AccessService,
+    AuthService,
+    TokensService,
+    UsersService,
+    // Order matters: CSRF first (cheap, no database), then identity and policy.
+    { provide: APP_GUARD, useClass: CsrfGuard },
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [AuthService, TokensService, UsersService],
+})
+export class AccountsModule {}

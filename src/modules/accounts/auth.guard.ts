@@ -1,0 +1,96 @@
+import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { POLICY_KEY, type Policy } from '../../common/auth/policy.decorator';
+import { type Actor, RequestContext } from '../../common/context/request-context';
+import { DomainError } from '../../common/errors';
+import { SESSION_COOKIE } from '../../common/http/cookies';
+import { AuthService } from './auth.service';
+import { TokensService } from './tokens.service';
+
+export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
+
+/** The JSON API takes bearer tokens only; pages take the session cookie only. */
+export function isApiRequest(url: string): boolean {
+  return url.startsWith('/api/');
+}
+
+/**
+ * The one gate in front of every route. It finds who is calling (bearer token on /api, session
+ * cookie on pages) and applies the route's declared policy. A route without a policy is refused
+ * (and a test fails the build before that can ship).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly logger = new Logger(AuthGuard.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const policy = this.reflector.getAllAndOverride<Policy | undefined>(POLICY_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!policy) {
+      this.logger.error(`${request.method} ${request.url} has no access policy; refused`);
+      throw new DomainError('FORBIDDEN', 'This route is not open to anyone.');
+    }
+    const actor = await this.identify(request);
+    request.actor = actor;
+    const store = RequestContext.current();
+    if (store) store.actor = actor;
+    return authorize(policy, actor, request.params as Record<string, string> | undefined);
+  }
+
+  private async identify(request: FastifyRequest): Promise<Actor | undefined> {
+    if (isApiRequest(request.url)) {
+      const header = request.headers.authorization;
+      if (!header) return undefined;
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      const actor = match ? await this.tokens.actorForToken(match[1]!) : undefined;
+      if (!actor) {
+        throw new DomainError(
+          'INVALID_TOKEN',
+          'The access token is missing, malformed, revoked or expired. Send Authorization: Bearer <token> with a valid token.',
+        );
+      }
+      return actor;
+    }
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    return cookie ? this.auth.actorForSession(cookie) : undefined;
+  }
+}
+
+/** Pure: whether an actor passes a policy (route parameters name the fund for scoped policies). */
+export function authorize(
+  policy: Policy,
+  actor: Actor | undefined,
+  params: Record<string, string> = {},
+): true {
+  if (policy.kind === 'public') return true;
+  if (policy.kind === 'donor') {
+    if (actor?.kind === 'donor') return true;
+    throw new DomainError(
+      'UNAUTHENTICATED',
+      'Sign in with the link we email you to see your gifts.',
+    );
+  }
+  if (actor?.kind !== 'user') {
+    throw new DomainError(
+      'UNAUTHENTICATED',
+      'Sign in first: this needs a staff or community account.',
+    );
+  }
+  if (policy.kind === 'authenticated') return true;
+  if (actor.roles.some((r) => policy.roles.includes(r))) return true;
+  if (policy.fundParam && actor.roles.includes('COMMUNITY_LEADER')) {
+    const fundId = params[policy.fundParam];
+    if (fundId && actor.fundIds.includes(fundId)) return true;
+  }
+  throw new DomainError('FORBIDDEN', 'Your account does not have access to this.');
+}

@@ -1,0 +1,284 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors';
+import type { Actor } from '../../common/context/request-context';
+import { AppConfig } from '../../config/app-config';
+import { TransactionService } from '../../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
+import { OutboxService } from '../notifications/outbox.service';
+import { AccessService } from './access.service';
+import { AccountLockedError, InvalidCredentialsError, LinkInvalidError } from './accounts.errors';
+import { AccountsRepository } from './accounts.repository';
+import type { User } from './accounts.types';
+import { SlidingWindowCounter } from './login-throttle';
+import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './password';
+import { hashSecret, newSecret } from './secrets';
+
+export interface ClientMeta {
+  ip?: string;
+  userAgent?: string;
+  /** The session the browser already had, replaced (never reused) at sign-in. */
+  previousSessionToken?: string;
+}
+
+const RESET_LINK_MINUTES = 60;
+const DONOR_LINK_MINUTES = 30;
+const IP_WINDOW_MS = 15 * 60_000;
+
+export function assertPasswordStrength(password: string): void {
+  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+    throw new DomainError(
+      'WEAK_PASSWORD',
+      `The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`,
+    );
+  }
+}
+
+/**
+ * Sign-in and everything around it: sessions (a new id at every sign-in), lockout after repeated
+ * failures, per-IP throttling, password reset and invitations by one-time link, donors' magic
+ * links. Failures never say whether an account exists.
+ */
+@Injectable()
+export class AuthService {
+  private readonly perIp = new SlidingWindowCounter(IP_WINDOW_MS);
+  /** Failures for emails without an account, so they lock like real ones and reveal nothing. */
+  private readonly unknownEmails: SlidingWindowCounter;
+
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly repo: AccountsRepository,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
+  ) {
+    this.unknownEmails = new SlidingWindowCounter(config.auth.lockSeconds * 1000);
+  }
+
+  async login(
+    emailInput: string,
+    password: string,
+    meta: ClientMeta,
+  ): Promise<{ sessionToken: string; user: User }> {
+    const email = emailInput.trim().toLowerCase();
+    const { maxFailures, lockSeconds, ipLimit } = this.config.auth;
+    if (meta.ip && this.perIp.hit(meta.ip) > ipLimit) {
+      throw new DomainError(
+        'TOO_MANY_ATTEMPTS',
+        'Too many sign-in attempts from this network. Wait 15 minutes and try again.',
+      );
+    }
+    const outcome = await this.tx.run(async (m) => {
+      const found = await this.repo.findUserByEmail(email, m);
+      const user = found ? await this.repo.lockUser(m, found.id) : null;
+      if (!user) {
+        await verifyPassword(null, password);
+        const failures = this.unknownEmails.hit(email);
+        return failures > maxFailures ? ('locked' as const) : ('invalid' as const);
+      }
+      const now = Date.now();
+      if (user.lockedUntil && user.lockedUntil.getTime() > now) return 'locked' as const;
+      const ok = user.status === 'ACTIVE' && (await verifyPassword(user.passwordHash, password));
+      if (!ok) {
+        const failed = user.failedLogins + 1;
+        const lock = failed >= maxFailures;
+        await this.repo.updateUser(m, user.id, {
+          failedLogins: lock ? 0 : failed,
+          lockedUntil: lock ? new Date(now + lockSeconds * 1000) : user.lockedUntil,
+        });
+        if (lock) {
+          await this.audit.record(m, {
+            actor: { userId: user.id, email: user.email },
+            action: 'user.locked',
+            entityType: 'user',
+            entityId: user.id,
+            after: { lockedForSeconds: lockSeconds, failures: failed },
+          });
+        }
+        return 'invalid' as const;
+      }
+      await this.repo.updateUser(m, user.id, {
+        failedLogins: 0,
+        lockedUntil: null,
+        lastLoginAt: new Date(),
+      });
+      const sessionToken = await this.startSession(m, { userId: user.id }, meta);
+      await this.audit.record(m, {
+        action: 'auth.signed_in',
+        entityType: 'user',
+        entityId: user.id,
+        actor: { userId: user.id, email: user.email },
+      });
+      return { sessionToken, user };
+    });
+    if (outcome === 'locked') throw new AccountLockedError(Math.ceil(lockSeconds / 60));
+    if (outcome === 'invalid') throw new InvalidCredentialsError();
+    return outcome;
+  }
+
+  /** Ends the browser session (its row is deleted, so the cookie is worthless). */
+  async logout(sessionToken: string | undefined): Promise<void> {
+    if (sessionToken) await this.repo.deleteSession(hashSecret(sessionToken));
+  }
+
+  /** The actor behind a session cookie, or undefined when it is unknown or expired. */
+  async actorForSession(sessionToken: string): Promise<Actor | undefined> {
+    const id = hashSecret(sessionToken);
+    const { sessionIdleSeconds, sessionMaxSeconds } = this.config.auth;
+    const session = await this.repo.touchSession(id, sessionIdleSeconds, sessionMaxSeconds);
+    if (!session) return undefined;
+    if (session.donorEmail) return { kind: 'donor', email: session.donorEmail, sessionId: id };
+    return (await this.access.actorFor(session.userId!, 'session', id)) ?? undefined;
+  }
+
+  /** Sends a reset link to an active account; answers the same whether or not one exists. */
+  async requestPasswordReset(emailInput: string): Promise<void> {
+    const email = emailInput.trim().toLowerCase();
+    await this.tx.run(async (m) => {
+      const user = await this.repo.findUserByEmail(email, m);
+      if (!user || user.status !== 'ACTIVE') return;
+      await this.repo.expireOneTimeTokens(m, 'PASSWORD_RESET', email);
+      const token = await this.issueLink(m, 'PASSWORD_RESET', email, RESET_LINK_MINUTES, user.id);
+      await this.outbox.enqueue(m, {
+        template: 'password-reset',
+        to: email,
+        locale: user.locale,
+        data: {
+          url: this.link('/password/reset', token),
+          expiresAt: this.minutesFromNow(RESET_LINK_MINUTES),
+        },
+      });
+      await this.audit.record(m, {
+        action: 'user.password_reset_requested',
+        entityType: 'user',
+        entityId: user.id,
+      });
+    });
+  }
+
+  /** Sets a new password from a one-time link; every session of the account ends. */
+  async resetPassword(token: string, password: string): Promise<void> {
+    assertPasswordStrength(password);
+    const passwordHash = await hashPassword(password);
+    await this.tx.run(async (m) => {
+      const link = await this.repo.consumeOneTimeToken(m, 'PASSWORD_RESET', hashSecret(token));
+      if (!link?.userId) throw new LinkInvalidError();
+      await this.repo.updateUser(m, link.userId, {
+        passwordHash,
+        failedLogins: 0,
+        lockedUntil: null,
+      });
+      await this.repo.deleteUserSessions(m, link.userId);
+      await this.audit.record(m, {
+        action: 'user.password_reset',
+        entityType: 'user',
+        entityId: link.userId,
+      });
+    });
+  }
+
+  /** Accepts an invitation: sets the password, activates the account and signs in. */
+  async acceptInvite(
+    token: string,
+    password: string,
+    meta: ClientMeta,
+  ): Promise<{ sessionToken: string }> {
+    assertPasswordStrength(password);
+    const passwordHash = await hashPassword(password);
+    return this.tx.run(async (m) => {
+      const link = await this.repo.consumeOneTimeToken(m, 'INVITE', hashSecret(token));
+      const user = link?.userId ? await this.repo.lockUser(m, link.userId) : null;
+      if (!user || user.status !== 'INVITED') throw new LinkInvalidError();
+      await this.repo.updateUser(m, user.id, {
+        passwordHash,
+        status: 'ACTIVE',
+        lastLoginAt: new Date(),
+      });
+      await this.audit.record(m, {
+        action: 'user.invite_accepted',
+        entityType: 'user',
+        entityId: user.id,
+        before: { status: 'INVITED' },
+        after: { status: 'ACTIVE' },
+      });
+      return { sessionToken: await this.startSession(m, { userId: user.id }, meta) };
+    });
+  }
+
+  /** Emails a donor a sign-in link (no password). Same answer for every address. */
+  async requestDonorLink(emailInput: string, locale: 'zh-CN' | 'en'): Promise<void> {
+    const email = emailInput.trim().toLowerCase();
+    await this.tx.run(async (m) => {
+      await this.repo.expireOneTimeTokens(m, 'DONOR_LOGIN', email);
+      const token = await this.issueLink(m, 'DONOR_LOGIN', email, DONOR_LINK_MINUTES);
+      await this.outbox.enqueue(m, {
+        template: 'donor-magic-link',
+        to: email,
+        locale,
+        data: {
+          url: this.link('/donor/verify', token),
+          expiresAt: this.minutesFromNow(DONOR_LINK_MINUTES),
+        },
+      });
+    });
+  }
+
+  async verifyDonorLink(
+    token: string,
+    meta: ClientMeta,
+  ): Promise<{ sessionToken: string; email: string }> {
+    return this.tx.run(async (m) => {
+      const link = await this.repo.consumeOneTimeToken(m, 'DONOR_LOGIN', hashSecret(token));
+      if (!link) throw new LinkInvalidError();
+      return {
+        sessionToken: await this.startSession(m, { donorEmail: link.email }, meta),
+        email: link.email,
+      };
+    });
+  }
+
+  /** One-time links for other services (invitations). Returns the secret to put in the link. */
+  async issueLink(
+    m: Parameters<AccountsRepository['insertOneTimeToken']>[0],
+    purpose: 'INVITE' | 'PASSWORD_RESET' | 'DONOR_LOGIN',
+    email: string,
+    minutes: number,
+    userId?: string,
+  ): Promise<string> {
+    const token = newSecret();
+    await this.repo.insertOneTimeToken(m, {
+      purpose,
+      tokenHash: hashSecret(token),
+      userId,
+      email,
+      expiresAt: new Date(Date.now() + minutes * 60_000),
+    });
+    return token;
+  }
+
+  link(path: string, token: string): string {
+    return `${this.config.publicUrl}${path}?token=${encodeURIComponent(token)}`;
+  }
+
+  minutesFromNow(minutes: number): Date {
+    return new Date(Date.now() + minutes * 60_000);
+  }
+
+  private async startSession(
+    m: Parameters<AccountsRepository['insertSession']>[0],
+    subject: { userId?: string; donorEmail?: string },
+    meta: ClientMeta,
+  ): Promise<string> {
+    if (meta.previousSessionToken)
+      await this.repo.deleteSession(hashSecret(meta.previousSessionToken), m);
+    const token = newSecret();
+    await this.repo.insertSession(m, {
+      id: hashSecret(token),
+      ...subject,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      expiresAt: new Date(Date.now() + this.config.auth.sessionIdleSeconds * 1000),
+    });
+    return token;
+  }
+}

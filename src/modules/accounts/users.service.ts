@@ -1,0 +1,299 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Role } from '../../common/auth/roles';
+import { DomainError } from '../../common/errors';
+import { decodeCursor, encodeCursor } from '../../common/http/cursor';
+import { TransactionService } from '../../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
+import { FoundationService } from '../foundation/foundation.service';
+import { FundsService } from '../funds/funds.service';
+import { OutboxService } from '../notifications/outbox.service';
+import { UserNotFoundError } from './accounts.errors';
+import { AccountsRepository } from './accounts.repository';
+import type { User, UserWithAccess } from './accounts.types';
+import { assertPasswordStrength, AuthService } from './auth.service';
+import { hashPassword } from './password';
+
+const INVITE_DAYS = 7;
+
+export interface AccessInput {
+  roles: Role[];
+  communityIds?: string[];
+  fundIds?: string[];
+}
+
+/** Administration of staff and community-leader accounts. Every change is audited. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly repo: AccountsRepository,
+    private readonly auth: AuthService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly foundation: FoundationService,
+    private readonly funds: FundsService,
+  ) {}
+
+  async list(query: { limit: number; cursor?: string }) {
+    const afterEmail = query.cursor
+      ? decodeCursor<{ email: string }>(query.cursor, (c) => typeof c.email === 'string').email
+      : undefined;
+    const rows = await this.repo.listUsers({ afterEmail, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    return {
+      items: await Promise.all(page.map((u) => this.withAccess(u))),
+      nextCursor: rows.length > query.limit ? encodeCursor({ email: page.at(-1)!.email }) : null,
+    };
+  }
+
+  async get(id: string, m?: EntityManager): Promise<UserWithAccess> {
+    const user = await this.repo.findUser(id, m);
+    if (!user) throw new UserNotFoundError(id);
+    return this.withAccess(user, m);
+  }
+
+  /** Creates an INVITED account and emails a one-time link to set a password. */
+  invite(
+    dto: AccessInput & { email: string; name: string; locale?: 'zh-CN' | 'en' },
+    inviterName: string,
+  ) {
+    const email = dto.email.trim().toLowerCase();
+    return this.tx.run(async (m) => {
+      await this.tx.lock(m, 'users:email');
+      if (await this.repo.findUserByEmail(email, m)) {
+        throw new DomainError(
+          'EMAIL_TAKEN',
+          `An account for ${email} already exists; edit it instead.`,
+        );
+      }
+      const access = await this.checkAccess(m, dto);
+      const user = await this.repo.insertUser(m, {
+        email,
+        name: dto.name,
+        status: 'INVITED',
+        locale: dto.locale ?? 'zh-CN',
+      });
+      await this.repo.setRoles(m, user.id, access.roles);
+      await this.repo.setScopes(m, user.id, access);
+      await this.sendInvite(m, user, inviterName);
+      const after = await this.get(user.id, m);
+      await this.audit.record(m, {
+        action: 'user.invited',
+        entityType: 'user',
+        entityId: user.id,
+        after: describe(after),
+      });
+      return after;
+    });
+  }
+
+  resendInvite(id: string, inviterName: string): Promise<UserWithAccess> {
+    return this.tx.run(async (m) => {
+      const user = await this.repo.lockUser(m, id);
+      if (!user) throw new UserNotFoundError(id);
+      if (user.status !== 'INVITED') {
+        throw new DomainError(
+          'INVITE_ALREADY_ACCEPTED',
+          `${user.email} has already accepted the invitation.`,
+        );
+      }
+      await this.repo.expireOneTimeTokens(m, 'INVITE', user.email);
+      await this.sendInvite(m, user, inviterName);
+      await this.audit.record(m, {
+        action: 'user.invite_resent',
+        entityType: 'user',
+        entityId: id,
+      });
+      return this.get(id, m);
+    });
+  }
+
+  /** Changes name, locale, roles and scopes. The last active ADMIN keeps the ADMIN role. */
+  update(
+    id: string,
+    dto: Partial<AccessInput> & { name?: string; locale?: 'zh-CN' | 'en' },
+  ): Promise<UserWithAccess> {
+    return this.tx.run(async (m) => {
+      await this.tx.lock(m, 'users:admins');
+      const user = await this.repo.lockUser(m, id);
+      if (!user) throw new UserNotFoundError(id);
+      const before = await this.get(id, m);
+      const roles = dto.roles ?? before.roles;
+      const access = await this.checkAccess(m, {
+        roles,
+        communityIds: dto.communityIds ?? before.communityIds,
+        fundIds: dto.fundIds ?? before.fundIds,
+      });
+      if (before.roles.includes('ADMIN') && !roles.includes('ADMIN'))
+        await this.assertNotLastAdmin(m, id);
+      await this.repo.updateUser(m, id, { name: dto.name, locale: dto.locale });
+      await this.repo.setRoles(m, id, access.roles);
+      await this.repo.setScopes(m, id, access);
+      const after = await this.get(id, m);
+      const rolesChanged = JSON.stringify(before.roles) !== JSON.stringify(after.roles);
+      await this.audit.record(m, {
+        action: rolesChanged ? 'user.roles_changed' : 'user.updated',
+        entityType: 'user',
+        entityId: id,
+        before: describe(before),
+        after: describe(after),
+      });
+      return after;
+    });
+  }
+
+  /** Ends every session and token of the account; it can no longer sign in. */
+  deactivate(id: string): Promise<UserWithAccess> {
+    return this.tx.run(async (m) => {
+      await this.tx.lock(m, 'users:admins');
+      const user = await this.repo.lockUser(m, id);
+      if (!user) throw new UserNotFoundError(id);
+      if ((await this.repo.roles(id, m)).includes('ADMIN')) await this.assertNotLastAdmin(m, id);
+      await this.repo.updateUser(m, id, { status: 'DEACTIVATED' });
+      await this.repo.deleteUserSessions(m, id);
+      await this.repo.revokeUserTokens(m, id);
+      await this.audit.record(m, {
+        action: 'user.deactivated',
+        entityType: 'user',
+        entityId: id,
+        before: { status: user.status },
+        after: { status: 'DEACTIVATED' },
+      });
+      return this.get(id, m);
+    });
+  }
+
+  unlock(id: string): Promise<UserWithAccess> {
+    return this.tx.run(async (m) => {
+      const user = await this.repo.lockUser(m, id);
+      if (!user) throw new UserNotFoundError(id);
+      await this.repo.updateUser(m, id, { failedLogins: 0, lockedUntil: null });
+      await this.audit.record(m, {
+        action: 'user.unlocked',
+        entityType: 'user',
+        entityId: id,
+        before: { lockedUntil: user.lockedUntil },
+        after: { lockedUntil: null },
+      });
+      return this.get(id, m);
+    });
+  }
+
+  /** CLI: creates (or resets) an active ADMIN with this password. */
+  async createAdmin(emailInput: string, password: string, name?: string): Promise<UserWithAccess> {
+    assertPasswordStrength(password);
+    const email = emailInput.trim().toLowerCase();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      throw new DomainError('VALIDATION_FAILED', `"${emailInput}" is not an email address.`);
+    }
+    const passwordHash = await hashPassword(password);
+    return this.tx.run(async (m) => {
+      await this.tx.lock(m, 'users:email');
+      const existing = await this.repo.findUserByEmail(email, m);
+      const user =
+        existing ??
+        (await this.repo.insertUser(m, {
+          email,
+          name: name ?? email.split('@')[0]!,
+          status: 'ACTIVE',
+          locale: 'zh-CN',
+          passwordHash,
+        }));
+      if (existing) {
+        await this.repo.updateUser(m, existing.id, {
+          passwordHash,
+          status: 'ACTIVE',
+          failedLogins: 0,
+          lockedUntil: null,
+        });
+      }
+      const roles = await this.repo.roles(user.id, m);
+      if (!roles.includes('ADMIN')) await this.repo.setRoles(m, user.id, [...roles, 'ADMIN']);
+      const after = await this.get(user.id, m);
+      await this.audit.record(m, {
+        action: existing ? 'user.admin_reset' : 'user.admin_created',
+        entityType: 'user',
+        entityId: user.id,
+        after: describe(after),
+      });
+      return after;
+    });
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    return this.repo.findUserByEmail(email.trim().toLowerCase());
+  }
+
+  private async sendInvite(m: EntityManager, user: User, inviterName: string): Promise<void> {
+    const token = await this.auth.issueLink(
+      m,
+      'INVITE',
+      user.email,
+      INVITE_DAYS * 24 * 60,
+      user.id,
+    );
+    await this.outbox.enqueue(m, {
+      template: 'user-invite',
+      to: user.email,
+      locale: user.locale,
+      data: {
+        inviteeName: user.name,
+        inviterName,
+        url: this.auth.link('/invite/accept', token),
+        expiresAt: this.auth.minutesFromNow(INVITE_DAYS * 24 * 60),
+      },
+    });
+  }
+
+  /** Scopes only for community leaders, and every community and fund must exist. */
+  private async checkAccess(m: EntityManager, input: AccessInput): Promise<Required<AccessInput>> {
+    const roles = [...new Set(input.roles)].sort();
+    const leader = roles.includes('COMMUNITY_LEADER');
+    const communityIds = [...new Set(input.communityIds ?? [])];
+    const fundIds = [...new Set(input.fundIds ?? [])];
+    if (!leader && (communityIds.length > 0 || fundIds.length > 0)) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'Only a COMMUNITY_LEADER has communities or funds in scope.',
+      );
+    }
+    if (leader && communityIds.length === 0 && fundIds.length === 0) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'A COMMUNITY_LEADER needs at least one community or fund in scope.',
+      );
+    }
+    for (const id of communityIds) await this.foundation.getCommunity(id, { within: m });
+    for (const id of fundIds) await this.funds.get(id, { within: m });
+    return { roles, communityIds, fundIds };
+  }
+
+  private async assertNotLastAdmin(m: EntityManager, userId: string): Promise<void> {
+    if ((await this.repo.countOtherActiveAdmins(m, userId)) === 0) {
+      throw new DomainError(
+        'LAST_ADMIN',
+        'This is the last active administrator; make someone else ADMIN first.',
+      );
+    }
+  }
+
+  private async withAccess(user: User, m?: EntityManager): Promise<UserWithAccess> {
+    const [roles, scopes] = await Promise.all([
+      this.repo.roles(user.id, m),
+      this.repo.scopes(user.id, m),
+    ]);
+    return { ...user, roles, ...scopes };
+  }
+}
+
+function describe(u: UserWithAccess) {
+  return {
+    email: u.email,
+    name: u.name,
+    status: u.status,
+    roles: u.roles,
+    communityIds: u.communityIds,
+    fundIds: u.fundIds,
+  };
+}

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AuditEntry, AuditFilter } from './audit.types';
+
+/** The only place that queries audit_log (append-only: the database refuses UPDATE and DELETE). */
+@Injectable()
+export class AuditRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(manager: EntityManager, row: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_log (actor_user_id, actor_label, ip, request_id, action, entity_type, entity_id, before, after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        row.actorUserId,
+        row.actorLabel,
+        row.ip,
+        row.requestId,
+        row.action,
+        row.entityType,
+        row.entityId,
+        row.before === undefined ? null : JSON.stringify(row.before),
+        row.after === undefined ? null : JSON.stringify(row.after),
+      ],
+    );
+  }
+
+  /** Newest first, keyset-paginated by id. */
+  async list(filter: AuditFilter): Promise<AuditEntry[]> {
+    const rows: (Omit<AuditEntry, 'id'> & { id: string })[] = await this.dataSource.query(
+      `SELECT id, at, actor_user_id AS "actorUserId", actor_label AS "actorLabel", ip, request_id AS "requestId",
+              action, entity_type AS "entityType", entity_id AS "entityId", before, after
+       FROM audit_log
+       WHERE ($1::text IS NULL OR action = $1 OR action LIKE $1 || '.%')
+         AND ($2::uuid IS NULL OR actor_user_id = $2)
+         AND ($3::text IS NULL OR entity_type = $3)
+         AND ($4::text IS NULL OR entity_id = $4)
+         AND ($5::timestamptz IS NULL OR at >= $5)
+         AND ($6::timestamptz IS NULL OR at < $6)
+         AND ($7::bigint IS NULL OR id < $7)
+       ORDER BY id DESC LIMIT $8`,
+      [
+        filter.action ?? null,
+        filter.actorUserId ?? null,
+        filter.entityType ?? null,
+        filter.entityId ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.beforeId ?? null,
+        filter.limit,
+      ],
+    );
+    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  }
+}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { RequestContext } from '../../common/context/request-context';
+import { csvCell } from '../../common/csv';
+import { decodeCursor, encodeCursor } from '../../common/http/cursor';
+import { AuditRepository } from './audit.repository';
+import type { AuditEntry, AuditFilter, AuditRecord } from './audit.types';
+
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actorLabel',
+  'actorUserId',
+  'ip',
+  'requestId',
+  'action',
+  'entityType',
+  'entityId',
+  'before',
+  'after',
+] as const;
+
+/**
+ * Who did what, when, from where, with the before and after of the thing changed. `record` must
+ * be called with the business transaction's manager, so the row commits or rolls back with the
+ * change. The actor comes from the request context (or the CLI's system actor).
+ */
+@Injectable()
+export class AuditService {
+  constructor(private readonly repo: AuditRepository) {}
+
+  async record(manager: EntityManager, record: AuditRecord): Promise<void> {
+    const context = RequestContext.current();
+    const actor = record.actor ? { kind: 'user' as const, ...record.actor } : context?.actor;
+    await this.repo.insert(manager, {
+      actorUserId: actor?.kind === 'user' ? actor.userId : null,
+      actorLabel:
+        actor?.kind === 'user'
+          ? actor.email
+          : actor?.kind === 'donor'
+            ? `donor:${actor.email}`
+            : actor?.kind === 'system'
+              ? actor.label
+              : 'anonymous',
+      ip: context?.ip ?? null,
+      requestId: context?.requestId ?? null,
+      action: record.action,
+      entityType: record.entityType,
+      entityId: record.entityId ?? null,
+      before: record.before,
+      after: record.after,
+    });
+  }
+
+  async list(query: Omit<AuditFilter, 'beforeId'> & { cursor?: string }) {
+    const beforeId = query.cursor
+      ? decodeCursor<{ id: number }>(query.cursor, (c) => Number.isSafeInteger(c.id)).id
+      : undefined;
+    const rows = await this.repo.list({ ...query, beforeId, limit: query.limit + 1 });
+    const items = rows.slice(0, query.limit);
+    return {
+      items,
+      nextCursor: rows.length > query.limit ? encodeCursor({ id: items.at(-1)!.id }) : null,
+    };
+  }
+
+  /** Every matching row as CSV, fetched in pages so a long export does not load at once. */
+  async *csv(filter: Omit<AuditFilter, 'beforeId' | 'limit'>): AsyncGenerator<string> {
+    yield `${CSV_COLUMNS.join(',')}\r\n`;
+    let beforeId: number | undefined;
+    for (;;) {
+      const rows = await this.repo.list({ ...filter, beforeId, limit: 1000 });
+      for (const row of rows)
+        yield `${CSV_COLUMNS.map((c) => csvCell(cellValue(row, c))).join(',')}\r\n`;
+      if (rows.length < 1000) return;
+      beforeId = rows.at(-1)!.id;
+    }
+  }
+}
+
+function cellValue(row: AuditEntry, column: (typeof CSV_COLUMNS)[number]): string {
+  const value = row[column];
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  return JSON.stringify(value);
+}

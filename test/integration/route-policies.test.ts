@@ -1,0 +1,237 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import request from 'supertest';
+import { POLICY_KEY, type Policy } from '../../src/common/auth/policy.decorator';
+import { ROLES, type Role } from '../../src/common/auth/roles';
+import { createUser } from '../factories/accounts.factory';
+import {
+  buildFoundationProfile,
+  createFoundation,
+  createFund,
+  externalAccount,
+  fundFromOutside,
+} from '../factories/foundation.factory';
+import { createTestApp, type TestApp } from '../utils/test-app';
+
+interface Route {
+  method: string;
+  path: string;
+  policy: Policy | undefined;
+}
+
+/** Every route Nest registered, with the policy its handler (or controller) declares. */
+function registeredRoutes(t: TestApp): Route[] {
+  const routes: Route[] = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
+      if (!controller) continue;
+      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+      const proto = controller.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const handler = proto[name];
+        if (typeof handler !== 'function' || name === 'constructor') continue;
+        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+        if (path === undefined) continue;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+        const policy = (Reflect.getMetadata(POLICY_KEY, handler) ??
+          Reflect.getMetadata(POLICY_KEY, controller)) as Policy | undefined;
+        routes.push({
+          method: String(method),
+          path: `/${base}/${path}`.replace(/\/+/g, '/'),
+          policy,
+        });
+      }
+    }
+  }
+  return routes;
+}
+
+describe('access policies', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.getHttpAdapter().getInstance().ready();
+  });
+  afterAll(() => t.close());
+
+  it('every registered route declares exactly one policy', () => {
+    const routes = registeredRoutes(t);
+    expect(routes.length).toBeGreaterThan(40);
+    const missing = routes.filter((r) => !r.policy).map((r) => `${r.method} ${r.path}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('only a few, deliberate routes are public', () => {
+    const writes = registeredRoutes(t)
+      .filter((r) => r.policy?.kind === 'public' && r.method !== 'GET')
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
+    // Sign-in forms only: every other state change needs an account.
+    expect(writes).toEqual(
+      [
+        'POST /donor/login',
+        'POST /invite/accept',
+        'POST /login',
+        'POST /logout',
+        'POST /password/forgot',
+        'POST /password/reset',
+      ].sort(),
+    );
+  });
+
+  describe('role × action matrix', () => {
+    type Actor = Role | 'anonymous';
+    const actors: Actor[] = [...ROLES, 'anonymous'];
+    const auth = new Map<Actor, Record<string, string>>();
+    let ownFund: string;
+    let otherFund: string;
+    let donors: string;
+    let sponsors: string;
+    let n = 0;
+
+    beforeAll(async () => {
+      await createFoundation(t);
+      const mine = await createFund(t, { kind: 'COMMUNITY' });
+      const theirs = await createFund(t, { kind: 'COMMUNITY' });
+      ownFund = mine.id;
+      otherFund = theirs.id;
+      await fundFromOutside(t, mine, 10_000_000);
+      await fundFromOutside(t, theirs, 10_000_000);
+      donors = (await externalAccount(t)).id;
+      sponsors = (await externalAccount(t, 'external:matrix-sponsors')).id;
+      for (const role of ROLES) {
+        const scope = role === 'COMMUNITY_LEADER' ? { fundIds: [ownFund] } : {};
+        auth.set(role, (await createUser(t, [role], scope)).auth);
+      }
+      auth.set('anonymous', {});
+    });
+
+    const everyone: Actor[] = [...ROLES];
+    const actions: {
+      name: string;
+      method: 'get' | 'post' | 'put' | 'patch';
+      path: () => string;
+      body?: () => object;
+      allowed: Actor[];
+    }[] = [
+      {
+        name: 'read funds (public)',
+        method: 'get',
+        path: () => '/api/v1/funds',
+        allowed: [...everyone, 'anonymous'],
+      },
+      {
+        name: 'read coverage (public)',
+        method: 'get',
+        path: () => '/api/v1/funds/coverage',
+        allowed: [...everyone, 'anonymous'],
+      },
+      {
+        name: 'change foundation settings',
+        method: 'put',
+        path: () => '/api/v1/foundation',
+        body: () => buildFoundationProfile(),
+        allowed: ['ADMIN'],
+      },
+      {
+        name: 'create a subdistrict',
+        method: 'post',
+        path: () => '/api/v1/subdistricts',
+        body: () => ({ code: `M${++n}`, nameZh: '街道', nameEn: 'Subdistrict' }),
+        allowed: ['ADMIN'],
+      },
+      {
+        name: 'create a fund',
+        method: 'post',
+        path: () => '/api/v1/funds',
+        body: () => ({ kind: 'PROGRAM', code: `MX-${++n}`, nameZh: '基金', nameEn: 'Fund' }),
+        allowed: ['ADMIN', 'FINANCE'],
+      },
+      {
+        name: 'allocate between funds',
+        method: 'post',
+        path: () => '/api/v1/allocations',
+        body: () => ({ fromFundId: ownFund, toFundId: otherFund, amountMinor: 1 }),
+        allowed: ['ADMIN', 'FINANCE'],
+      },
+      {
+        name: 'post a manual ledger entry',
+        method: 'post',
+        path: () => '/api/v1/ledger/entries',
+        body: () => ({
+          idempotencyKey: `matrix-${++n}`,
+          kind: 'ADJUSTMENT',
+          description: 'matrix',
+          postings: [
+            { accountId: donors, amountMinor: -1 },
+            { accountId: sponsors, amountMinor: 1 },
+          ],
+        }),
+        allowed: ['FINANCE'],
+      },
+      {
+        name: 'read ledger accounts',
+        method: 'get',
+        path: () => '/api/v1/ledger/accounts',
+        allowed: ['ADMIN', 'FINANCE'],
+      },
+      {
+        name: "read the leader's own fund statement",
+        method: 'get',
+        path: () => `/api/v1/funds/${ownFund}/statement`,
+        allowed: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'REVIEWER', 'COMMUNITY_LEADER'],
+      },
+      {
+        name: "read another fund's statement",
+        method: 'get',
+        path: () => `/api/v1/funds/${otherFund}/statement`,
+        allowed: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'REVIEWER'],
+      },
+      { name: 'list users', method: 'get', path: () => '/api/v1/users', allowed: ['ADMIN'] },
+      {
+        name: 'invite a user',
+        method: 'post',
+        path: () => '/api/v1/users/invitations',
+        body: () => ({ email: `invitee${++n}@example.org`, name: 'Invitee', roles: ['REVIEWER'] }),
+        allowed: ['ADMIN'],
+      },
+      {
+        name: 'read the audit log',
+        method: 'get',
+        path: () => '/api/v1/audit',
+        allowed: ['ADMIN'],
+      },
+      {
+        name: 'read own profile and tokens',
+        method: 'get',
+        path: () => '/api/v1/me/tokens',
+        allowed: everyone,
+      },
+    ];
+
+    it.each(actions.flatMap((a) => actors.map((actor) => [a.name, actor, a] as const)))(
+      '%s as %s',
+      async (_name, actor, action) => {
+        let req = request(t.server)[action.method](action.path()).set(auth.get(actor)!);
+        if (action.body) req = req.send(action.body());
+        const res = await req;
+        const outcome = { status: res.status, code: res.body.code as unknown };
+        const denied =
+          actor === 'anonymous'
+            ? { status: 401, code: 'UNAUTHENTICATED' }
+            : { status: 403, code: 'FORBIDDEN' };
+        // Allowed: the action ran (2xx) or failed on its own merits (4xx other than 401/403).
+        const expected = action.allowed.includes(actor) ? 'allowed' : 'denied';
+        const actual =
+          outcome.status === denied.status && outcome.code === denied.code
+            ? 'denied'
+            : outcome.status < 500 && outcome.status !== 401 && outcome.status !== 403
+              ? 'allowed'
+              : `unexpected ${outcome.status} ${String(outcome.code)}`;
+        expect(actual).toBe(expected);
+      },
+    );
+  });
+});

@@ -1,0 +1,40 @@
+import request from 'supertest';
+import type { Server } from 'node:http';
+
+/** Reads a cookie's value from a response's Set-Cookie headers. */
+export function cookieFrom(res: request.Response, name: string): string | undefined {
+  const raw = res.headers['set-cookie'] as unknown as string[] | string | undefined;
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  for (const line of list) {
+    const match = new RegExp(`^${name}=([^;]*)`).exec(line);
+    if (match) return decodeURIComponent(match[1]!);
+  }
+  return undefined;
+}
+
+/**
+ * A browser without a browser: a supertest agent keeps cookies; `csrf()` loads a page first so
+ * the CSRF cookie exists and returns the token to put in forms.
+ */
+export function formSession(server: Server) {
+  const agent = request.agent(server);
+  let csrf: string | undefined;
+  return {
+    agent,
+    async csrf(): Promise<string> {
+      if (!csrf) {
+        const res = await agent.get('/login');
+        csrf = cookieFrom(res, 'lx_csrf');
+        if (!csrf) throw new Error('no CSRF cookie was issued');
+      }
+      return csrf;
+    },
+    async post(path: string, fields: Record<string, string>, opts: { withCsrf?: boolean } = {}) {
+      const body = { ...fields, ...(opts.withCsrf === false ? {} : { _csrf: await this.csrf() }) };
+      return agent.post(path).type('form').send(body);
+    },
+    async signIn(email: string, password: string) {
+      return this.post('/login', { email, password });
+    },
+  };
+}
