@@ -1,4 +1,10 @@
 import { FoundationFundsLedger1764180000000 } from './1764180000000-foundation-funds-ledger';
+import { AccountsAudit1764185000000 } from './1764185000000-accounts-audit';
+import { Outbox1764190000000 } from './1764190000000-outbox';
 
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
-export const MIGRATIONS = [FoundationFundsLedger1764180000000];
+export const MIGRATIONS = [
+  FoundationFundsLedger1764180000000,
+  AccountsAudit1764185000000,
+  Outbox1764190000000,
+];

@@ -1,0 +1,121 @@
+import { DomainError } from '../../common/errors';
+import { SUPPORTED_LOCALES, type SupportedLocale } from '../../common/i18n/i18n';
+
+/**
+ * The emails Lianxin sends, each with the data its template needs. A template is two files,
+ * `templates/emails/<name>.html.hbs` and `<name>.text.hbs`; its subject is
+ * `email.<name>.subject` in `templates/locales/*.json`.
+ */
+export const EMAIL_TEMPLATES = {
+  'user-invite': ['inviteeName', 'inviterName', 'url', 'expiresAt'],
+  'password-reset': ['url', 'expiresAt'],
+  'donor-magic-link': ['url', 'expiresAt'],
+  test: [],
+} as const satisfies Record<string, readonly string[]>;
+
+export type EmailTemplate = keyof typeof EMAIL_TEMPLATES;
+export const EMAIL_TEMPLATE_NAMES = Object.keys(EMAIL_TEMPLATES) as EmailTemplate[];
+
+export interface EmailMessage {
+  template: EmailTemplate;
+  to: string;
+  locale: SupportedLocale;
+  data: Record<string, unknown>;
+  /** Enqueueing the same key again is a no-op that returns the first outbox id. */
+  dedupeKey?: string;
+}
+
+/** What the outbox row carries for an email: plain JSON, dates as ISO strings. */
+export interface EmailPayload {
+  template: EmailTemplate;
+  to: string;
+  locale: SupportedLocale;
+  data: Record<string, unknown>;
+}
+
+const ADDRESS = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+$/;
+const isUrlField = (key: string) => key === 'url' || key.endsWith('Url');
+const isDateField = (key: string) => key.endsWith('At');
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function isDate(value: unknown): boolean {
+  return (
+    (value instanceof Date || typeof value === 'string') && !Number.isNaN(new Date(value).getTime())
+  );
+}
+
+/** Every problem with a message (empty when it can be queued). */
+export function emailMessageProblems(message: Omit<EmailMessage, 'dedupeKey'>): string[] {
+  const problems: string[] = [];
+  const required: readonly string[] | undefined = (
+    EMAIL_TEMPLATES as Record<string, readonly string[]>
+  )[message.template];
+  if (!Object.hasOwn(EMAIL_TEMPLATES, message.template) || !required) {
+    problems.push(`template must be one of ${EMAIL_TEMPLATE_NAMES.join(', ')}`);
+  }
+  if (typeof message.to !== 'string' || message.to.length > 254 || !ADDRESS.test(message.to)) {
+    problems.push('to must be one email address, e.g. someone@example.org');
+  }
+  if (!SUPPORTED_LOCALES.includes(message.locale)) {
+    problems.push(`locale must be one of ${SUPPORTED_LOCALES.join(', ')}`);
+  }
+  const data: unknown = message.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    problems.push('data must be an object');
+    return problems;
+  }
+  const fields = data as Record<string, unknown>;
+  for (const key of required ?? []) {
+    if (fields[key] === undefined || fields[key] === null || fields[key] === '') {
+      problems.push(`data.${key} is required`);
+    }
+  }
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || value === null) continue;
+    // Handlebars escapes text but not a `javascript:` link: only http(s) addresses go in hrefs.
+    if (isUrlField(key) && !isHttpUrl(value)) problems.push(`data.${key} must be an http(s) URL`);
+    if (isDateField(key) && !isDate(value)) problems.push(`data.${key} must be a date`);
+  }
+  return problems;
+}
+
+/** Validates a message and turns it into the outbox payload; throws VALIDATION_FAILED. */
+export function toEmailPayload(message: EmailMessage): EmailPayload {
+  const problems = emailMessageProblems(message);
+  if (
+    message.dedupeKey !== undefined &&
+    (typeof message.dedupeKey !== 'string' ||
+      message.dedupeKey.length < 1 ||
+      message.dedupeKey.length > 200)
+  ) {
+    problems.push('dedupeKey must be 1 to 200 characters');
+  }
+  if (problems.length > 0) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `Cannot queue the "${String(message.template)}" email: ${problems.join('; ')}.`,
+    );
+  }
+  return {
+    template: message.template,
+    to: message.to,
+    locale: message.locale,
+    data: JSON.parse(JSON.stringify(message.data)) as Record<string, unknown>,
+  };
+}
+
+/** Reads an outbox payload back, refusing one that no longer validates (a permanent failure). */
+export function parseEmailPayload(payload: Record<string, unknown>): EmailPayload {
+  const candidate = payload as unknown as EmailPayload;
+  const problems = emailMessageProblems(candidate);
+  if (problems.length > 0) throw new Error(`invalid email payload: ${problems.join('; ')}`);
+  return candidate;
+}

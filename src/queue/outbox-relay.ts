@@ -1,0 +1,65 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { BullQueues } from './bull-queues';
+import { OutboxRepository, type ClaimedRow } from './outbox.repository';
+import { OUTBOX_KINDS, type OutboxKind } from './queue.constants';
+
+const BATCH = 100;
+/** A claimed row is the relay's for this long; if the process dies, it comes due again. */
+const LEASE_MS = 30_000;
+/** A RELAYED row unfinished after this long gets its job checked (Redis may have lost it). */
+export const REDELIVER_AFTER_MS = 10 * 60_000;
+
+/**
+ * Redis mode: hands due PENDING rows to BullMQ with job id = outbox id, then marks them RELAYED.
+ * While Redis is unreachable it claims nothing, so rows simply stay PENDING; if an add fails or
+ * times out, the rows are given back. A job added twice is one job, so a row relayed again after
+ * a crash between add and mark is harmless.
+ */
+@Injectable()
+export class OutboxRelay {
+  private readonly logger = new Logger('OutboxRelay');
+  private lastRedeliveryCheck = 0;
+
+  constructor(
+    private readonly repo: OutboxRepository,
+    private readonly queues: BullQueues,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** One pass; true when a full batch was relayed and more may be due. */
+  async tick(): Promise<boolean> {
+    if (!OUTBOX_KINDS.every((kind) => this.queues.isReady(kind))) return false;
+    await this.redeliverStale();
+    const rows = await this.repo.claimDue(BATCH, LEASE_MS);
+    for (const [kind, ids] of groupByKind(rows)) {
+      try {
+        await this.queues.add(kind, ids);
+      } catch (error) {
+        await this.repo.release(ids, 0);
+        throw error;
+      }
+      await this.repo.markRelayed(ids);
+    }
+    return rows.length === BATCH;
+  }
+
+  /** At most every ten poll intervals: rows relayed long ago and still not finished. */
+  private async redeliverStale(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastRedeliveryCheck < this.config.queue.pollMs * 10) return;
+    this.lastRedeliveryCheck = now;
+    const rows = await this.repo.claimStaleRelayed(BATCH, REDELIVER_AFTER_MS);
+    for (const row of rows) {
+      const outcome = await this.queues.ensure(row.kind, row.id);
+      if (outcome !== 'present')
+        this.logger.warn(`${row.kind} ${row.id}: job ${outcome} in the queue`);
+    }
+  }
+}
+
+function groupByKind(rows: readonly ClaimedRow[]): Map<OutboxKind, string[]> {
+  const groups = new Map<OutboxKind, string[]>();
+  for (const row of rows) groups.set(row.kind, [...(groups.get(row.kind) ?? []), row.id]);
+  return groups;
+}

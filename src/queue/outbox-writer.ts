@@ -1,0 +1,66 @@
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
+import { OutboxDispatcher } from './outbox-dispatcher';
+import { OutboxRepository } from './outbox.repository';
+import type { OutboxKind } from './queue.constants';
+
+/**
+ * Writes outbox rows in the caller's transaction and, once that transaction commits, nudges the
+ * relay or drainer so the side effect starts at once rather than at the next poll. (A nudge before
+ * commit would find nothing: the row is not visible yet.) Registered as a TypeORM subscriber to
+ * hear about commits; nothing is nudged on rollback, and nothing was ever sent.
+ */
+@Injectable()
+export class OutboxWriter implements EntitySubscriberInterface, OnModuleInit, OnModuleDestroy {
+  private readonly awaitingCommit = new WeakSet<QueryRunner>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: OutboxRepository,
+    private readonly dispatcher: OutboxDispatcher,
+  ) {}
+
+  onModuleInit(): void {
+    this.dataSource.subscribers.push(this);
+  }
+
+  onModuleDestroy(): void {
+    const index = this.dataSource.subscribers.indexOf(this);
+    if (index >= 0) this.dataSource.subscribers.splice(index, 1);
+  }
+
+  async add(
+    manager: EntityManager,
+    kind: OutboxKind,
+    payload: Record<string, unknown>,
+    dedupeKey?: string,
+  ): Promise<string> {
+    const { id, created } = await this.repo.insert(manager, { kind, payload, dedupeKey });
+    if (created) {
+      const runner = manager.queryRunner;
+      if (runner?.isTransactionActive) this.awaitingCommit.add(runner);
+      else this.dispatcher.nudge();
+    }
+    return id;
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    const runner = event.queryRunner;
+    // Savepoint releases also report a commit; only the outermost one makes the row visible.
+    if (runner.isTransactionActive || !this.awaitingCommit.has(runner)) return;
+    this.awaitingCommit.delete(runner);
+    this.dispatcher.nudge();
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    if (!event.queryRunner.isTransactionActive) this.awaitingCommit.delete(event.queryRunner);
+  }
+}
