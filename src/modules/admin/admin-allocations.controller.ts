@@ -1,0 +1,178 @@
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Allow } from '../../common/auth/policy.decorator';
+import { DomainError } from '../../common/errors';
+import { checkForm, type FieldErrors } from '../../common/http/forms';
+import { translate } from '../../common/i18n/i18n';
+import { formatMoney } from '../../common/money';
+import { setFlash } from '../../common/views/page-context';
+import type { AuthenticatedRequest } from '../accounts/auth.guard';
+import { AllocationsService } from '../allocations/allocations.service';
+import { FundsService } from '../funds/funds.service';
+import { AdminFundsViews, type FormState, localName } from './admin-funds.views';
+import {
+  type AdminContext,
+  adminContext,
+  domainErrorStatus,
+  domainErrorText,
+  localizeErrors,
+  renderAdmin,
+  typedValues,
+} from './admin-page';
+import { parseAmountField } from './amount-field';
+import { TransferForm, YearlyAllocationForm } from './dto/admin-forms.dto';
+
+/** Where an allocation's domain error is shown: beside its field, or above the forms. */
+const TRANSFER_ERROR_FIELD: Partial<Record<string, string>> = {
+  SAME_FUND: 'toFundId',
+  INSUFFICIENT_FUND_BALANCE: 'amount',
+  FUND_NOT_FOUND: 'fromFundId',
+};
+const YEARLY_ERROR_FIELD: Partial<Record<string, string>> = {
+  INSUFFICIENT_FUND_BALANCE: 'amount',
+  IDEMPOTENCY_KEY_REUSED: 'amount',
+  FUND_NOT_FOUND: 'sourceFundId',
+};
+
+/** Allocations (拨付) by form: one transfer between funds, or the yearly allocation. */
+@ApiExcludeController()
+@Controller('admin/allocations')
+export class AdminAllocationsController {
+  constructor(
+    private readonly views: AdminFundsViews,
+    private readonly allocations: AllocationsService,
+    private readonly funds: FundsService,
+  ) {}
+
+  @Get()
+  @Allow('ADMIN', 'FINANCE')
+  async page(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const ctx = adminContext(req, reply);
+    return renderAdmin(
+      reply,
+      ctx,
+      'pages/admin/allocations',
+      await this.views.allocationsPage(ctx.locale),
+    );
+  }
+
+  @Post()
+  @Allow('ADMIN', 'FINANCE')
+  async transfer(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    const again = (errors: FieldErrors, status: number, formError?: string) =>
+      this.again(reply, ctx, { transfer: { values, errors } }, status, formError);
+    const form = checkForm(TransferForm, body);
+    // Every problem at once: the amount is checked even when a fund is missing.
+    const currency = await this.views.currency();
+    const amount = parseAmountField(
+      typeof values.amount === 'string' ? values.amount : '',
+      currency,
+    );
+    const errors: FieldErrors = { ...form.errors };
+    if (amount.error !== null) errors.amount ??= amount.error;
+    if (form.value && form.value.fromFundId === form.value.toFundId)
+      errors.toFundId = 'admin.errors.sameFund';
+    if (!form.value || amount.error !== null || Object.keys(errors).length > 0)
+      return again(errors, 400);
+    try {
+      const { replayed } = await this.allocations.transfer({
+        fromFundId: form.value.fromFundId,
+        toFundId: form.value.toFundId,
+        amountMinor: amount.amountMinor,
+        description: form.value.description,
+        // The key came with the form: submitting it twice moves the money once.
+        idempotencyKey: `form-${form.value.requestKey}`,
+      });
+      const [from, to] = [
+        await this.funds.get(form.value.fromFundId),
+        await this.funds.get(form.value.toFundId),
+      ];
+      setFlash(reply, {
+        kind: replayed ? 'info' : 'success',
+        text: translate(
+          ctx.locale,
+          replayed ? 'admin.allocations.transferReplayed' : 'admin.allocations.transferDone',
+          {
+            amount: formatMoney(amount.amountMinor, currency, ctx.locale),
+            from: localName(ctx.locale, from.nameZh, from.nameEn),
+            to: localName(ctx.locale, to.nameZh, to.nameEn),
+          },
+        ),
+      });
+      return reply.redirect('/admin/allocations', 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const field = TRANSFER_ERROR_FIELD[error.code];
+      const message = domainErrorText(error, ctx.locale);
+      return field
+        ? again({ [field]: message }, domainErrorStatus(error))
+        : again({}, domainErrorStatus(error), message);
+    }
+  }
+
+  @Post('yearly')
+  @Allow('ADMIN', 'FINANCE')
+  async yearly(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    const again = (errors: FieldErrors, status: number, formError?: string) =>
+      this.again(reply, ctx, { yearly: { values, errors } }, status, formError);
+    const form = checkForm(YearlyAllocationForm, body);
+    const amount = parseAmountField(
+      typeof values.amount === 'string' ? values.amount : '',
+      await this.views.currency(),
+    );
+    const errors: FieldErrors = { ...form.errors };
+    if (amount.error !== null) errors.amount ??= amount.error;
+    if (!form.value || amount.error !== null) return again(errors, 400);
+    try {
+      const result = await this.allocations.yearly({
+        year: form.value.year,
+        amountMinor: amount.amountMinor,
+        sourceFundId: form.value.sourceFundId,
+      });
+      setFlash(reply, {
+        kind: result.allocated.length > 0 ? 'success' : 'info',
+        text: translate(ctx.locale, 'admin.allocations.yearlyDone', {
+          year: result.year,
+          count: result.allocated.length,
+          amount: formatMoney(result.amountMinor, result.currency, ctx.locale),
+          moved: formatMoney(result.movedMinor, result.currency, ctx.locale),
+          already: result.alreadyAllocated.length,
+        }),
+      });
+      return reply.redirect('/admin/allocations', 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const field = YEARLY_ERROR_FIELD[error.code];
+      const message = domainErrorText(error, ctx.locale);
+      return field
+        ? again({ [field]: message }, domainErrorStatus(error))
+        : again({}, domainErrorStatus(error), message);
+    }
+  }
+
+  private async again(
+    reply: FastifyReply,
+    ctx: AdminContext,
+    forms: { transfer?: FormState; yearly?: FormState },
+    status: number,
+    formError?: string,
+  ) {
+    for (const form of Object.values(forms))
+      if (form) form.errors = localizeErrors(form.errors, ctx.locale);
+    const view = await this.views.allocationsPage(ctx.locale, forms);
+    return renderAdmin(reply, ctx, 'pages/admin/allocations', { ...view, formError }, status);
+  }
+}

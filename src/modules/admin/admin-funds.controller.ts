@@ -1,0 +1,230 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
+import { Allow, AllowForFund } from '../../common/auth/policy.decorator';
+import { DomainError } from '../../common/errors';
+import { checkForm, type FieldErrors } from '../../common/http/forms';
+import { uuidPipe } from '../../common/http/validation';
+import { translate } from '../../common/i18n/i18n';
+import { safeNext, setFlash } from '../../common/views/page-context';
+import type { AuthenticatedRequest } from '../accounts/auth.guard';
+import { FundsService } from '../funds/funds.service';
+import { dateInputValue } from '../reporting/periods';
+import { ReportingService } from '../reporting/reporting.service';
+import { AdminFundsViews, fundRow } from './admin-funds.views';
+import {
+  adminContext,
+  currentUser,
+  domainErrorStatus,
+  domainErrorText,
+  localizeErrors,
+  renderAdmin,
+  typedValues,
+} from './admin-page';
+import { dateRange } from './date-range';
+import { CreateFundForm, FundListForm, StatementFilterForm } from './dto/admin-forms.dto';
+
+/** Where a domain error of fund creation is shown: beside its field, or above the form. */
+const CREATE_ERROR_FIELD: Partial<Record<string, keyof CreateFundForm>> = {
+  COMMUNITY_FUND_EXISTS: 'communityId',
+  COMMUNITY_NOT_FOUND: 'communityId',
+  INVALID_FUND: 'communityId',
+  DUPLICATE_CODE: 'code',
+  GENERAL_FUND_EXISTS: 'kind',
+};
+
+/**
+ * Funds in the back office. Every staff role may look; ADMIN and FINANCE create, activate and
+ * close. A community leader opens the page (and CSV) of a fund in their scope only.
+ */
+@ApiExcludeController()
+@Controller('admin/funds')
+export class AdminFundsController {
+  constructor(
+    private readonly views: AdminFundsViews,
+    private readonly funds: FundsService,
+    private readonly reporting: ReportingService,
+  ) {}
+
+  @Get()
+  @Allow('ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'REVIEWER')
+  async list(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Query() query: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const filter = checkForm(FundListForm, query);
+    if (filter.errors)
+      throw new DomainError('VALIDATION_FAILED', 'Choose a kind and a status from the lists.');
+    const view = await this.views.fundsList(filter.value, ctx.locale, canManage(req));
+    return renderAdmin(reply, ctx, 'pages/admin/funds', view);
+  }
+
+  @Post()
+  @Allow('ADMIN', 'FINANCE')
+  async create(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    const form = checkForm(CreateFundForm, body);
+    const again = async (errors: FieldErrors, status: number, formError?: string) =>
+      renderAdmin(
+        reply,
+        ctx,
+        'pages/admin/funds',
+        {
+          ...(await this.views.fundsList({}, ctx.locale, true, {
+            values,
+            errors: localizeErrors(errors, ctx.locale),
+          })),
+          formError,
+        },
+        status,
+      );
+    if (form.errors) return again(form.errors, 400);
+    const { communityId, ...dto } = form.value;
+    try {
+      const fund = await this.funds.create({
+        ...dto,
+        ...(dto.kind === 'COMMUNITY' ? { communityId } : {}),
+      });
+      const row = fundRow(fund, ctx.locale);
+      setFlash(reply, {
+        kind: 'success',
+        text: translate(ctx.locale, 'admin.funds.created', { name: row.name, code: row.code }),
+      });
+      return reply.redirect(row.href, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const field = CREATE_ERROR_FIELD[error.code];
+      const message = domainErrorText(error, ctx.locale);
+      return field
+        ? again({ [field]: message }, domainErrorStatus(error))
+        : again({}, domainErrorStatus(error), message);
+    }
+  }
+
+  @Get(':id')
+  @AllowForFund('id', 'ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'REVIEWER')
+  async show(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Query() query: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const form = checkForm(StatementFilterForm, query);
+    const typed = form.value ?? {};
+    const { range, errors } = form.errors
+      ? { range: {}, errors: form.errors }
+      : dateRange(typed.from, typed.to);
+    const invalid = Object.keys(errors).length > 0;
+    const user = currentUser(req);
+    const view = await this.views.fundPage(
+      id,
+      invalid
+        ? { range: {}, ...pick(query, ['from', 'to']) }
+        : { range, from: typed.from, to: typed.to, cursor: typed.cursor },
+      ctx.locale,
+      {
+        errors: localizeErrors(errors, ctx.locale),
+        backToMyFunds: !user.roles.some((r) => r !== 'COMMUNITY_LEADER'),
+      },
+    );
+    return renderAdmin(
+      reply,
+      ctx,
+      'pages/admin/fund',
+      { ...view, canManage: canManage(req) },
+      invalid ? 400 : 200,
+    );
+  }
+
+  @Get(':id/statement.csv')
+  @AllowForFund('id', 'ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'REVIEWER')
+  async statementCsv(
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Query() query: unknown,
+  ) {
+    const form = checkForm(StatementFilterForm, query);
+    const { range, errors } = form.errors
+      ? { range: {}, errors: form.errors }
+      : dateRange(form.value.from, form.value.to);
+    if (Object.keys(errors).length > 0) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'from and to must be dates such as 2026-01-31, from before to.',
+      );
+    }
+    const fund = await this.funds.get(id);
+    const filename = `statement-${fund.code}-${dateInputValue(new Date())}.csv`;
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${filename}"`)
+      .header('cache-control', 'no-store')
+      .send(Readable.from(this.reporting.statementCsv(fund.id, range)));
+  }
+
+  @Post(':id/activate')
+  @Allow('ADMIN', 'FINANCE')
+  activate(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    return this.lifecycle(req, reply, body, 'activated', () => this.funds.activate(id));
+  }
+
+  @Post(':id/close')
+  @Allow('ADMIN', 'FINANCE')
+  close(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    return this.lifecycle(req, reply, body, 'closed', () => this.funds.close(id));
+  }
+
+  /** Runs a lifecycle change and goes back where the button was, with the outcome as a flash. */
+  private async lifecycle(
+    req: AuthenticatedRequest,
+    reply: FastifyReply,
+    body: unknown,
+    done: 'activated' | 'closed',
+    change: () => Promise<Parameters<typeof fundRow>[0]>,
+  ) {
+    const ctx = adminContext(req, reply);
+    const next = safeNext((body as { next?: unknown } | undefined)?.next, '/admin/funds');
+    try {
+      const row = fundRow(await change(), ctx.locale);
+      setFlash(reply, {
+        kind: 'success',
+        text: translate(ctx.locale, `admin.funds.${done}`, { name: row.name, code: row.code }),
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      setFlash(reply, { kind: 'error', text: domainErrorText(error, ctx.locale) });
+    }
+    return reply.redirect(next, 303);
+  }
+}
+
+function canManage(req: AuthenticatedRequest): boolean {
+  const actor = req.actor;
+  return actor?.kind === 'user' && actor.roles.some((r) => r === 'ADMIN' || r === 'FINANCE');
+}
+
+function pick(query: unknown, keys: readonly string[]): Record<string, string> {
+  const q = (query ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    keys.filter((k) => typeof q[k] === 'string').map((k) => [k, q[k] as string]),
+  );
+}

@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import { ROLES } from '../../common/auth/roles';
+import type { FieldErrors } from '../../common/http/forms';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import type { ApiToken, UserWithAccess } from '../accounts/accounts.types';
+import { TokensService } from '../accounts/tokens.service';
+import { UsersService } from '../accounts/users.service';
+import { AuditService } from '../audit/audit.service';
+import type { AuditEntry, AuditFilter } from '../audit/audit.types';
+import { LOCALES } from '../foundation/foundation.entity';
+import { formatDateTime } from '../reporting/periods';
+import { AdminFundsViews, type FormState } from './admin-funds.views';
+import { TOKEN_DAY_CHOICES } from './dto/admin-forms.dto';
+
+/*
+ * View models of the users, audit and token pages: plain data, never entities. Password hashes
+ * and token hashes never reach a view (the services do not return them).
+ */
+
+const AUDIT_PAGE_SIZE = 50;
+/** Long before/after values are cut for the page; the CSV export has them whole. */
+const AUDIT_JSON_MAX = 2000;
+
+function list(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.map(String)
+    : typeof value === 'string' && value
+      ? [value]
+      : [];
+}
+
+function when(value: Date | null, locale: SupportedLocale): string | null {
+  return value ? formatDateTime(new Date(value), locale) : null;
+}
+
+function json(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const text = JSON.stringify(value, null, 2);
+  return text.length > AUDIT_JSON_MAX ? `${text.slice(0, AUDIT_JSON_MAX)}\n…` : text;
+}
+
+export function auditQuery(filter: Record<string, string | undefined>, path: string): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v) search.set(k, v);
+  const s = search.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+@Injectable()
+export class AdminPeopleViews {
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: TokensService,
+    private readonly audit: AuditService,
+    private readonly fundsViews: AdminFundsViews,
+  ) {}
+
+  async usersPage(cursor: string | undefined, locale: SupportedLocale) {
+    const page = await this.users.list({ limit: 100, cursor });
+    const now = Date.now();
+    return {
+      title: translate(locale, 'admin.users.title'),
+      users: page.items.map((u) => ({
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        status: u.status,
+        roles: u.roles.map((r) => `admin.role.${r}`),
+        locked: u.lockedUntil !== null && new Date(u.lockedUntil).getTime() > now,
+        lastLogin: when(u.lastLoginAt, locale),
+        href: `/admin/users/${u.id}`,
+      })),
+      nextUrl: page.nextCursor
+        ? `/admin/users?cursor=${encodeURIComponent(page.nextCursor)}`
+        : null,
+      firstUrl: cursor ? '/admin/users' : null,
+    };
+  }
+
+  /** The invite form, empty or as typed with errors beside the fields. */
+  async inviteForm(locale: SupportedLocale, form?: FormState) {
+    const values = form?.values ?? { locale };
+    return {
+      title: translate(locale, 'admin.users.invite'),
+      values,
+      errors: form?.errors ?? {},
+      ...(await this.accessOptions(locale, values)),
+    };
+  }
+
+  async editPage(userId: string, locale: SupportedLocale, form?: FormState) {
+    const user = await this.users.get(userId);
+    const values = form?.values ?? {
+      name: user.name,
+      locale: user.locale,
+      roles: user.roles,
+      communityIds: user.communityIds,
+      fundIds: user.fundIds,
+    };
+    return {
+      title: user.name,
+      user: this.userSummary(user, locale),
+      values,
+      errors: form?.errors ?? {},
+      ...(await this.accessOptions(locale, values)),
+    };
+  }
+
+  private userSummary(u: UserWithAccess, locale: SupportedLocale) {
+    return {
+      id: u.id,
+      email: u.email,
+      name: u.name,
+      status: u.status,
+      invited: u.status === 'INVITED',
+      active: u.status !== 'DEACTIVATED',
+      locked: u.lockedUntil !== null && new Date(u.lockedUntil).getTime() > Date.now(),
+      failedLogins: u.failedLogins,
+      lastLogin: when(u.lastLoginAt, locale),
+      created: when(u.createdAt, locale),
+    };
+  }
+
+  private async accessOptions(locale: SupportedLocale, values: Record<string, unknown>) {
+    const roles = list(values.roles);
+    return {
+      roleOptions: ROLES.map((r) => ({
+        value: r,
+        label: `admin.role.${r}`,
+        checked: roles.includes(r),
+      })),
+      localeOptions: LOCALES.map((l) => ({
+        value: l,
+        label: `admin.locale.${l}`,
+        selected: values.locale === l,
+      })),
+      communityOptions: await this.fundsViews.communityOptions(locale, list(values.communityIds)),
+      fundOptions: await this.fundsViews.fundOptions(locale, list(values.fundIds)),
+    };
+  }
+
+  async auditPage(
+    filter: Omit<AuditFilter, 'limit' | 'beforeId'>,
+    typed: Record<string, string | undefined>,
+    cursor: string | undefined,
+    locale: SupportedLocale,
+    errors: FieldErrors = {},
+  ) {
+    const page =
+      Object.keys(errors).length === 0
+        ? await this.audit.list({ ...filter, limit: AUDIT_PAGE_SIZE, cursor })
+        : { items: [] as AuditEntry[], nextCursor: null };
+    return {
+      title: translate(locale, 'admin.audit.title'),
+      values: typed,
+      errors,
+      rows: page.items.map((r) => ({
+        id: r.id,
+        at: formatDateTime(new Date(r.at), locale),
+        actor: r.actorLabel,
+        actorUserId: r.actorUserId,
+        ip: r.ip,
+        action: r.action,
+        entityType: r.entityType,
+        entityId: r.entityId,
+        before: json(r.before),
+        after: json(r.after),
+      })),
+      nextUrl: page.nextCursor
+        ? auditQuery({ ...typed, cursor: page.nextCursor }, '/admin/audit')
+        : null,
+      firstUrl: cursor ? auditQuery(typed, '/admin/audit') : null,
+      csvUrl: auditQuery(typed, '/admin/audit.csv'),
+    };
+  }
+
+  /** An email in the actor filter is looked up; an unknown one is an error beside the field. */
+  async actorId(actor: string | undefined): Promise<{ id?: string; unknown: boolean }> {
+    if (!actor) return { unknown: false };
+    if (!actor.includes('@')) return { id: actor, unknown: false };
+    const user = await this.users.findByEmail(actor);
+    return user ? { id: user.id, unknown: false } : { unknown: true };
+  }
+
+  async tokensPage(userId: string, locale: SupportedLocale, form?: FormState) {
+    const tokens = await this.tokens.list(userId);
+    const values = form?.values ?? { expiresInDays: '90' };
+    return {
+      title: translate(locale, 'admin.tokens.title'),
+      tokens: tokens.map((t) => this.tokenRow(t, locale)),
+      values,
+      errors: form?.errors ?? {},
+      dayOptions: TOKEN_DAY_CHOICES.map((d) => ({
+        value: String(d),
+        label: translate(locale, 'admin.tokens.days', { days: d }),
+        selected: String(values.expiresInDays) === String(d),
+      })),
+    };
+  }
+
+  tokenRow(t: ApiToken, locale: SupportedLocale) {
+    const now = Date.now();
+    return {
+      id: t.id,
+      name: t.name,
+      prefix: t.prefix,
+      created: when(t.createdAt, locale),
+      expires: when(t.expiresAt, locale),
+      lastUsed: when(t.lastUsedAt, locale),
+      revoked: t.revokedAt !== null,
+      expired: new Date(t.expiresAt).getTime() <= now,
+      active: t.revokedAt === null && new Date(t.expiresAt).getTime() > now,
+    };
+  }
+}

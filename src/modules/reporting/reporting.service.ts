@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { currencyExponent, formatMoney } from '../../common/money';
+import { FoundationService } from '../foundation/foundation.service';
+import { FundsService, type FundCoverage, type FundView } from '../funds/funds.service';
+import { LedgerService } from '../ledger/ledger.service';
+import { renderMonthlyChart } from './monthly-chart';
+import { buildMonthlySeries, type MonthlyPoint } from './monthly-series';
+import { lastMonths, monthAndYearToDate, monthAxisLabels, REPORTING_TIME_ZONE } from './periods';
+import { statementCsvHeader, statementCsvRow } from './statement-csv';
+
+export interface DashboardFigures {
+  currency: string;
+  /** Everything the funds hold now. */
+  heldMinor: number;
+  /** Money from outside into funds since the month began (see LedgerService.fundTotals). */
+  raisedMonthMinor: number;
+  /** … and since the year began. */
+  raisedYearMinor: number;
+  coverage: FundCoverage;
+}
+
+export interface FundSeries {
+  fund: FundView;
+  points: MonthlyPoint[];
+}
+
+const STATEMENT_PAGE = 500;
+const compactFormatters = new Map<string, Intl.NumberFormat>();
+
+/** Dashboards, series, charts and exports: read-only views over funds and the ledger. */
+@Injectable()
+export class ReportingService {
+  constructor(
+    private readonly foundation: FoundationService,
+    private readonly funds: FundsService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  /** The staff dashboard's figures; months and years are counted in REPORTING_TIME_ZONE. */
+  async dashboard(now = new Date()): Promise<DashboardFigures> {
+    const profile = await this.foundation.findProfile();
+    const currency = profile?.currency.trim() ?? 'CNY';
+    const { monthStart, yearStart, end } = monthAndYearToDate(now);
+    const totals = await this.ledger.fundTotals({
+      currency,
+      periods: [
+        { from: monthStart, to: end },
+        { from: yearStart, to: end },
+      ],
+    });
+    const coverage = await this.funds.coverage();
+    return {
+      currency,
+      heldMinor: totals.heldMinor,
+      raisedMonthMinor: totals.raisedMinor[0] ?? 0,
+      raisedYearMinor: totals.raisedMinor[1] ?? 0,
+      coverage,
+    };
+  }
+
+  /** The fund's last `months` calendar months: inflow, outflow and month-end balance. */
+  async fundSeries(fundId: string, now = new Date(), months = 12): Promise<FundSeries> {
+    const fund = await this.funds.get(fundId);
+    const window = lastMonths(now, months);
+    const flows = await this.ledger.monthlyFlows(fund.accountId, {
+      from: window.from,
+      to: window.to,
+      timeZone: REPORTING_TIME_ZONE,
+    });
+    return {
+      fund,
+      points: buildMonthlySeries(window.months, flows.months, flows.balanceAtEndMinor),
+    };
+  }
+
+  /** The series as an SVG chart with localized labels (see renderMonthlyChart). */
+  chart(series: FundSeries, locale: SupportedLocale, fundName: string): string {
+    const { currency } = series.fund;
+    const axis = monthAxisLabels(
+      series.points.map((p) => p.month),
+      locale,
+    );
+    return renderMonthlyChart(series.points, {
+      title: translate(locale, 'report.chart.title', { fund: fundName }),
+      description: translate(locale, 'report.chart.desc', { months: series.points.length }),
+      months: axis.months,
+      years: axis.years,
+      inflow: translate(locale, 'report.inflow'),
+      outflow: translate(locale, 'report.outflow'),
+      balance: translate(locale, 'report.balance'),
+      formatAmount: (minor) => compactMoney(minor, currency, locale),
+      idPrefix: 'fund-chart',
+    });
+  }
+
+  /**
+   * The fund's statement as CSV, newest first, fetched page by page (each page in its own
+   * snapshot; later postings only ever appear above the rows already written, so the running
+   * balances stay consistent).
+   */
+  async *statementCsv(fundId: string, range: { from?: Date; to?: Date }): AsyncGenerator<string> {
+    yield statementCsvHeader();
+    let cursor: string | undefined;
+    do {
+      const page = await this.funds.statement(fundId, { ...range, limit: STATEMENT_PAGE, cursor });
+      for (const line of page.lines) yield statementCsvRow(line, page.currency);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+}
+
+/** "¥20万" / "CN¥200K" for axis ticks; tooltips and tables use full amounts. */
+export function compactMoney(amountMinor: number, currency: string, locale: string): string {
+  if (Math.abs(amountMinor) < 10 ** currencyExponent(currency) * 1000) {
+    return formatMoney(amountMinor, currency, locale);
+  }
+  const key = `${locale}|${currency}`;
+  let f = compactFormatters.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      notation: 'compact',
+      minimumFractionDigits: 0,
+      maximumFractionDigits: 1,
+    });
+    compactFormatters.set(key, f);
+  }
+  // Display only: the division happens after all arithmetic is done in integers.
+  return f.format(amountMinor / 10 ** currencyExponent(currency));
+}
