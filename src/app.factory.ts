@@ -4,10 +4,32 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
-import { JsonExceptionFilter } from './common/errors/json-exception.filter';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import { RequestContext } from './common/context/request-context';
+import { HttpErrorFilter } from './common/errors/http-error.filter';
+import { issueCsrfCookie } from './common/http/csrf';
+import { AppConfig } from './config/app-config';
 import { buildValidationPipe } from './common/http/validation';
 import { templatesDir } from './common/paths';
 import { createHandlebars, listTemplates } from './common/views/handlebars';
+
+/**
+ * Pages load scripts, styles and images from this origin only: no inline code, so injected markup
+ * cannot run. Swagger UI (/api/docs) needs inline styles and is the one exception.
+ */
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+};
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -36,8 +58,36 @@ export async function createApp(
 
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.useGlobalPipes(buildValidationPipe());
-  app.useGlobalFilters(new JsonExceptionFilter());
+  app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
+
+  const secure = app.get(AppConfig).secureCookies;
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      // Upgrading to https only makes sense where the site is served over https.
+      directives: { ...CONTENT_SECURITY_POLICY, upgradeInsecureRequests: secure ? [] : null },
+    },
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // Every request runs inside its own context (request id, IP; the auth guard adds the actor).
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    RequestContext.run({ requestId: request.id, ip: request.ip }, done);
+  });
+  fastify.addHook('onRequest', issueCsrfCookie(secure));
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    // Swagger UI ships two inline <style> blocks; only its pages may use inline styles.
+    if (request.url.startsWith('/api/docs')) {
+      const csp = reply.getHeader('content-security-policy');
+      if (typeof csp === 'string') {
+        void reply.header(
+          'content-security-policy',
+          csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+        );
+      }
+    }
+    done(null, payload);
+  });
 
   const root = templatesDir();
   // Layouts are partial blocks ({{#> layouts/public}}…{{/layouts/public}}), one per audience.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request, { type Response } from 'supertest';
+import { createUser } from '../factories/accounts.factory';
 import { externalAccount } from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
@@ -16,9 +17,13 @@ import { createTestApp, type TestApp } from '../utils/test-app';
 
 let t: TestApp;
 
+/** Staff credentials for every call: this file tests the API's behaviour, not its permissions. */
+let staff: Record<string, string> = {};
+
 beforeAll(async () => {
   t = await createTestApp();
   await t.app.getHttpAdapter().getInstance().ready();
+  staff = (await createUser(t, ['ADMIN', 'FINANCE'])).auth;
 });
 afterAll(() => t.close());
 
@@ -54,7 +59,7 @@ async function call(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  let req = request(t.server)[method](path);
+  let req = request(t.server)[method](path).set(staff);
   for (const [name, value] of Object.entries(headers)) req = req.set(name, value);
   const res = body === undefined ? await req : await req.send(body as object);
   const what = `${method.toUpperCase()} ${path}`;

@@ -15,6 +15,7 @@ describe('embedded mode (PGlite) with demo data', () => {
   let port: number;
   let env: NodeJS.ProcessEnv;
   let server: ChildProcess | undefined;
+  let bearer: Record<string, string> = {};
 
   beforeAll(async () => {
     port = await freePort();
@@ -40,6 +41,24 @@ describe('embedded mode (PGlite) with demo data', () => {
     expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, entries: 35 });
   });
 
+  it('creates the first administrator and an access token from the CLI', () => {
+    const admin = runCli(
+      ['create-admin', '--email', 'Admin@Example.org', '--password', 'a long enough password'],
+      env,
+    );
+    expect(admin.stdout).toContain('Administrator admin@example.org is ready (roles: ADMIN)');
+    const weak = runCli(['create-admin', '--email', 'x@example.org', '--password', 'short'], env);
+    expect(weak.status).toBe(1);
+    expect(weak.stderr).toContain('The password must be 10 to 200 characters long.');
+    const token = runCli(
+      ['create-token', '--email', 'admin@example.org', '--name', 'embedded test'],
+      env,
+    );
+    expect(token.status).toBe(0);
+    expect(token.stdout.trim()).toMatch(/^lx_pat_[\w-]{8}_[\w-]{43}$/);
+    bearer = { Authorization: `Bearer ${token.stdout.trim()}` };
+  });
+
   it('serves pages and API on the embedded database, keeps outflows safe, and persists', async () => {
     let started = await startServer(env);
     server = started.child;
@@ -57,6 +76,7 @@ describe('embedded mode (PGlite) with demo data', () => {
     const program = (
       await api
         .post('/api/v1/funds')
+        .set(bearer)
         .send({ kind: 'PROGRAM', code: 'EMB-1', nameZh: '嵌入测试', nameEn: 'Embedded test' })
         .expect(201)
     ).body;
@@ -64,12 +84,15 @@ describe('embedded mode (PGlite) with demo data', () => {
     // One PGlite session serialises transactions; the overdraft check must still hold.
     const responses = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        api.post('/api/v1/allocations').send({
-          fromFundId: general.id,
-          toFundId: program.id,
-          amountMinor: amount,
-          idempotencyKey: `emb-${i}`,
-        }),
+        api
+          .post('/api/v1/allocations')
+          .set(bearer)
+          .send({
+            fromFundId: general.id,
+            toFundId: program.id,
+            amountMinor: amount,
+            idempotencyKey: `emb-${i}`,
+          }),
       ),
     );
     expect(responses.map((r) => r.status).sort()).toEqual([201, 201, 201, 422, 422, 422, 422, 422]);

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createUser } from '../factories/accounts.factory';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { AllocationsService } from '../../src/modules/allocations/allocations.service';
@@ -15,6 +16,7 @@ describe('ledger under concurrency', () => {
   let t: TestApp;
   let funds: FundsService;
   let ledger: LedgerService;
+  let staff: Record<string, string>;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -22,6 +24,7 @@ describe('ledger under concurrency', () => {
     funds = t.get(FundsService);
     ledger = t.get(LedgerService);
     await createFoundation(t);
+    staff = (await createUser(t, ['ADMIN', 'FINANCE'])).auth;
   });
   afterAll(() => t.close());
 
@@ -34,6 +37,7 @@ describe('ledger under concurrency', () => {
       Array.from({ length: 50 }, (_, i) =>
         request(t.server)
           .post('/api/v1/allocations')
+          .set(staff)
           .send({
             fromFundId: source.id,
             toFundId: target.id,
@@ -94,7 +98,9 @@ describe('ledger under concurrency', () => {
       ],
     };
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => request(t.server).post('/api/v1/ledger/entries').send(body)),
+      Array.from({ length: 20 }, () =>
+        request(t.server).post('/api/v1/ledger/entries').set(staff).send(body),
+      ),
     );
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 200)).toHaveLength(19);
@@ -115,8 +121,9 @@ describe('ledger under concurrency', () => {
       const [transfer, close] = await Promise.all([
         request(t.server)
           .post('/api/v1/allocations')
+          .set(staff)
           .send({ fromFundId: general.id, toFundId: fund.id, amountMinor: 100 }),
-        request(t.server).post(`/api/v1/funds/${fund.id}/close`),
+        request(t.server).post(`/api/v1/funds/${fund.id}/close`).set(staff),
       ]);
       const after = await funds.get(fund.id);
       const outcome = {

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
-import { TEMPLATE_DB, withAdmin } from '../setup/databases';
+import { templateDb, withAdmin } from '../setup/databases';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -15,7 +15,7 @@ export interface TestApp {
 /** Clones the migrated template into this file's database and starts the full HTTP app on it. */
 export async function createTestApp(): Promise<TestApp> {
   const name = process.env.TEST_DB_NAME!;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`));
+  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDb()}"`));
   const app = await createApp({ logger: ['error'] });
   return {
     app,

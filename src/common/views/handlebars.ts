@@ -41,6 +41,7 @@ export function createHandlebars(): typeof Handlebars {
       : '',
   );
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  hbs.registerHelper('eqs', (a: unknown, b: unknown) => a === b);
   return hbs;
 }
 

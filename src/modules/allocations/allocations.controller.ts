@@ -1,3 +1,4 @@
+import { Allow } from '../../common/auth/policy.decorator';
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -10,6 +11,7 @@ export class AllocationsController {
   constructor(private readonly allocations: AllocationsService) {}
 
   @Post()
+  @Allow('FINANCE', 'ADMIN')
   @ApiOperation({ summary: 'Move money between two funds (201 new, 200 replay of the same key)' })
   async transfer(
     @Body() dto: CreateAllocationDto,
@@ -21,6 +23,7 @@ export class AllocationsController {
   }
 
   @Post('yearly')
+  @Allow('FINANCE', 'ADMIN')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Allocate a fixed amount to every active community fund, once per year',

@@ -5,6 +5,7 @@ import { DomainError } from '../../common/errors';
 import { formatMoney } from '../../common/money';
 import { TransactionService } from '../../database/transaction.service';
 import type { Fund } from '../funds/fund.entity';
+import { AuditService } from '../audit/audit.service';
 import { FundsService } from '../funds/funds.service';
 import { transferPostings } from '../ledger/journal';
 import { IdempotencyKeyReusedError, InsufficientFundBalanceError } from '../ledger/ledger.errors';
@@ -34,6 +35,7 @@ export class AllocationsService {
     private readonly tx: TransactionService,
     private readonly funds: FundsService,
     private readonly ledger: LedgerService,
+    private readonly audit: AuditService,
   ) {}
 
   transfer(
@@ -58,11 +60,25 @@ export class AllocationsService {
           `Fund ${from.code} holds ${from.currency}, fund ${to.code} holds ${to.currency}.`,
         );
       }
-      return this.postTransfer(m, from, to, dto.amountMinor, {
+      const result = await this.postTransfer(m, from, to, dto.amountMinor, {
         // Client keys have their own namespace so they can never collide with system keys.
         idempotencyKey: `allocation:request:${dto.idempotencyKey ?? randomUUID()}`,
         description: dto.description ?? `${from.nameZh} → ${to.nameZh}`,
       });
+      if (!result.replayed) {
+        await this.audit.record(m, {
+          action: 'allocation.created',
+          entityType: 'journal_entry',
+          entityId: result.entry.id,
+          after: {
+            fromFundId: from.id,
+            toFundId: to.id,
+            amountMinor: dto.amountMinor,
+            currency: from.currency,
+          },
+        });
+      }
+      return result;
     }, opts);
   }
 
@@ -134,6 +150,19 @@ export class AllocationsService {
           fundId: fund.id,
           code: fund.code,
           entryId: entry.id,
+        });
+      }
+      if (allocated.length > 0) {
+        await this.audit.record(m, {
+          action: 'allocation.yearly_run',
+          entityType: 'allocation_year',
+          entityId: String(dto.year),
+          after: {
+            sourceFundId: source.id,
+            amountMinor: dto.amountMinor,
+            fundIds: allocated.map((a) => a.fundId),
+            movedMinor: allocated.length * dto.amountMinor,
+          },
         });
       }
       return {

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../common/errors';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { TransactionService } from '../../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
 import { LedgerService } from '../ledger/ledger.service';
 import type { Community } from './community.entity';
 import type {
@@ -33,6 +34,7 @@ export class FoundationService {
     private readonly tx: TransactionService,
     private readonly repo: FoundationRepository,
     private readonly ledger: LedgerService,
+    private readonly audit: AuditService,
   ) {}
 
   async getProfile(opts: Tx = {}): Promise<Foundation> {
@@ -60,7 +62,15 @@ export class FoundationService {
           `The foundation's currency is ${current.currency} and its ledger already has accounts; the currency cannot change.`,
         );
       }
-      return this.repo.saveProfile(m, dto);
+      const saved = await this.repo.saveProfile(m, dto);
+      await this.audit.record(m, {
+        action: current ? 'foundation.settings_changed' : 'foundation.created',
+        entityType: 'foundation',
+        entityId: '1',
+        before: current ?? undefined,
+        after: saved,
+      });
+      return saved;
     }, opts);
   }
 
@@ -79,7 +89,14 @@ export class FoundationService {
       await this.tx.lock(m, 'subdistricts:code');
       if (await this.repo.findSubdistrictByCode(dto.code, m))
         throw new DuplicateCodeError('subdistrict', dto.code);
-      return this.repo.insertSubdistrict(m, dto);
+      const created = await this.repo.insertSubdistrict(m, dto);
+      await this.audit.record(m, {
+        action: 'subdistrict.created',
+        entityType: 'subdistrict',
+        entityId: created.id,
+        after: created,
+      });
+      return created;
     }, opts);
   }
 
@@ -95,7 +112,15 @@ export class FoundationService {
         throw new DuplicateCodeError('subdistrict', dto.code);
       }
       await this.repo.updateSubdistrict(m, id, dto);
-      return this.getSubdistrict(id, { within: m });
+      const updated = await this.getSubdistrict(id, { within: m });
+      await this.audit.record(m, {
+        action: 'subdistrict.updated',
+        entityType: 'subdistrict',
+        entityId: id,
+        before: current,
+        after: updated,
+      });
+      return updated;
     });
   }
 
@@ -143,7 +168,14 @@ export class FoundationService {
       await this.getSubdistrict(dto.subdistrictId, { within: m });
       if (await this.repo.findCommunityByCode(dto.code, m))
         throw new DuplicateCodeError('community', dto.code);
-      return this.repo.insertCommunity(m, dto);
+      const created = await this.repo.insertCommunity(m, dto);
+      await this.audit.record(m, {
+        action: 'community.created',
+        entityType: 'community',
+        entityId: created.id,
+        after: created,
+      });
+      return created;
     }, opts);
   }
 
@@ -160,7 +192,15 @@ export class FoundationService {
         throw new DuplicateCodeError('community', dto.code);
       }
       await this.repo.updateCommunity(m, id, dto);
-      return this.getCommunity(id, { within: m });
+      const updated = await this.getCommunity(id, { within: m });
+      await this.audit.record(m, {
+        action: 'community.updated',
+        entityType: 'community',
+        entityId: id,
+        before: current,
+        after: updated,
+      });
+      return updated;
     });
   }
 }

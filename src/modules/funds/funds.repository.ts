@@ -74,6 +74,18 @@ export class FundsRepository {
     await manager.update(Fund, { id }, data);
   }
 
+  async idsInCommunities(
+    communityIds: readonly string[],
+    manager?: EntityManager,
+  ): Promise<string[]> {
+    if (communityIds.length === 0) return [];
+    const rows: { id: string }[] = await this.m(manager).query(
+      `SELECT id FROM funds WHERE community_id = ANY($1::uuid[])`,
+      [communityIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async coverage(
     manager?: EntityManager,
   ): Promise<{ communitiesWithActiveFund: number; preparing: number }> {

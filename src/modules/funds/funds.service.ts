@@ -4,6 +4,7 @@ import { DomainError } from '../../common/errors';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { TransactionService } from '../../database/transaction.service';
 import type { Community } from '../foundation/community.entity';
+import { AuditService } from '../audit/audit.service';
 import { FoundationService } from '../foundation/foundation.service';
 import { LedgerService } from '../ledger/ledger.service';
 import type { StatementPage, StatementQuery } from '../ledger/ledger.types';
@@ -47,6 +48,7 @@ export class FundsService {
     private readonly repo: FundsRepository,
     private readonly foundation: FoundationService,
     private readonly ledger: LedgerService,
+    private readonly audit: AuditService,
   ) {}
 
   create(dto: CreateFundDto, opts: Tx = {}): Promise<FundView> {
@@ -105,7 +107,14 @@ export class FundsService {
         accountId: account.id,
         currency: profile.currency,
       });
-      return this.view(m, [fund]).then((v) => v[0]!);
+      const [created] = await this.view(m, [fund]);
+      await this.audit.record(m, {
+        action: 'fund.created',
+        entityType: 'fund',
+        entityId: fund.id,
+        after: fund,
+      });
+      return created!;
     }, opts);
   }
 
@@ -150,7 +159,15 @@ export class FundsService {
       const [fund] = await this.repo.lock(m, [id], 'update');
       if (!fund) throw new FundNotFoundError(id);
       await this.repo.update(m, id, dto);
-      return this.get(id, { within: m });
+      const updated = await this.get(id, { within: m });
+      await this.audit.record(m, {
+        action: 'fund.updated',
+        entityType: 'fund',
+        entityId: id,
+        before: fund,
+        after: updated,
+      });
+      return updated;
     });
   }
 
@@ -186,6 +203,13 @@ export class FundsService {
       } else {
         await this.repo.update(m, id, { status: next, activatedAt: now });
       }
+      await this.audit.record(m, {
+        action: next === 'CLOSED' ? 'fund.closed' : 'fund.activated',
+        entityType: 'fund',
+        entityId: id,
+        before: { status: fund.status },
+        after: { status: next },
+      });
       return this.get(id, { within: m });
     });
   }
@@ -216,6 +240,11 @@ export class FundsService {
       opts,
     );
     return funds.filter((f) => locked.get(f.id)?.status === 'ACTIVE');
+  }
+
+  /** Every fund (any status) of these communities: a community leader's view. */
+  fundIdsInCommunities(communityIds: readonly string[], opts: Tx = {}): Promise<string[]> {
+    return this.repo.idsInCommunities(communityIds, opts.within);
   }
 
   async coverage(): Promise<FundCoverage> {

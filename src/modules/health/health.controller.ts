@@ -1,3 +1,4 @@
+import { Public } from '../../common/auth/policy.decorator';
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -9,6 +10,7 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get()
+  @Public()
   async report(@Res({ passthrough: true }) reply: FastifyReply) {
     const report = await this.health.report();
     void reply.status(report.checks.database.status === 'up' ? 200 : 503);

@@ -351,6 +351,84 @@ export class LedgerRepository {
     return result;
   }
 
+  /**
+   * Money in and out of one account per calendar month of `timeZone`, for postings in
+   * [from, to): inflow is the sum of positive postings, outflow the sum of negative ones as a
+   * positive number. Reads the statement index only (it includes the amounts).
+   */
+  async monthlyFlows(
+    manager: EntityManager,
+    accountId: string,
+    opts: { from: Date; to: Date; timeZone: string },
+  ): Promise<{ month: string; inflowMinor: number; outflowMinor: number }[]> {
+    const rows: { month: string; inflow: string; outflow: string }[] = await manager.query(
+      `SELECT to_char(posted_at AT TIME ZONE $4, 'YYYY-MM') AS month,
+              coalesce(sum(amount_minor) FILTER (WHERE amount_minor > 0), 0) AS inflow,
+              coalesce(-sum(amount_minor) FILTER (WHERE amount_minor < 0), 0) AS outflow
+       FROM postings
+       WHERE account_id = $1 AND posted_at >= $2 AND posted_at < $3
+       GROUP BY 1 ORDER BY 1`,
+      [accountId, opts.from, opts.to, opts.timeZone],
+    );
+    return rows.map((r) => ({
+      month: r.month,
+      inflowMinor: toSafeInteger(r.inflow) ?? 0,
+      outflowMinor: toSafeInteger(r.outflow) ?? 0,
+    }));
+  }
+
+  /** Sum of the account's postings at or after an instant: balance then = balance now − this. */
+  async sumSince(manager: EntityManager, accountId: string, since: Date): Promise<number> {
+    const rows: { total: string }[] = await manager.query(
+      `SELECT coalesce(sum(amount_minor), 0) AS total FROM postings
+       WHERE account_id = $1 AND posted_at >= $2`,
+      [accountId, since],
+    );
+    return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
+  }
+
+  /** What all accounts of a type hold in one currency: the sum of their balance slots. */
+  async totalBalance(
+    manager: EntityManager,
+    opts: { type: string; currency: string },
+  ): Promise<number> {
+    const rows: { total: string }[] = await manager.query(
+      `SELECT coalesce(sum(b.balance_minor), 0) AS total
+       FROM ledger_account_balances b JOIN ledger_accounts a ON a.id = b.account_id
+       WHERE a.type = $1 AND a.currency = $2`,
+      [opts.type, opts.currency],
+    );
+    return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
+  }
+
+  /**
+   * Money that came into FUND accounts from outside in [from, to). Per journal entry, take the
+   * net of its postings on FUND accounts (its inflow from non-FUND accounts, since an entry sums
+   * to zero: a fund-to-fund allocation nets to 0). Count entries whose net is positive, and
+   * subtract reversals whose net is negative (a refunded or corrected gift), each in the period it
+   * was posted. Outflows to grantees or expenses, and reversals of those, are not money raised.
+   */
+  async inflowsFromOutside(
+    manager: EntityManager,
+    opts: { from: Date; to: Date; currency: string },
+  ): Promise<number> {
+    const rows: { total: string }[] = await manager.query(
+      `SELECT coalesce(sum(x.net), 0) AS total
+       FROM (
+         SELECT p.entry_id, sum(p.amount_minor) AS net
+         FROM ledger_accounts a
+         JOIN postings p ON p.account_id = a.id AND p.posted_at >= $1 AND p.posted_at < $2
+         WHERE a.type = 'FUND' AND a.currency = $3
+         GROUP BY p.entry_id
+       ) x
+       JOIN journal_entries e ON e.id = x.entry_id
+       WHERE (e.reverses_entry_id IS NULL AND x.net > 0)
+          OR (e.reverses_entry_id IS NOT NULL AND x.net < 0)`,
+      [opts.from, opts.to, opts.currency],
+    );
+    return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
+  }
+
   /** The invariants, checked from scratch over the whole ledger (`npm run ledger:check`). */
   async check(manager: EntityManager): Promise<LedgerCheckReport> {
     const [counts] = await manager.query(

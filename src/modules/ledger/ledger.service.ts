@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../common/errors';
 import { TransactionService } from '../../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { checkEntry, entryFingerprint, reversingPostings, type EntryInput } from './journal';
 import {
@@ -26,6 +27,16 @@ interface Tx {
   within?: EntityManager;
 }
 
+export interface MonthlyFlows {
+  currency: string;
+  /** The balance now. */
+  balanceMinor: number;
+  /** The balance at the end of the window (`to`). */
+  balanceAtEndMinor: number;
+  /** Months with postings only, oldest first; `month` is `YYYY-MM`. */
+  months: { month: string; inflowMinor: number; outflowMinor: number }[];
+}
+
 /**
  * The ledger: accounts, append-only double-entry journal, O(1) balances. Depends on nothing but
  * the database. Every movement of money in Lianxin goes through `post`.
@@ -35,6 +46,7 @@ export class LedgerService {
   constructor(
     private readonly tx: TransactionService,
     private readonly repo: LedgerRepository,
+    private readonly audit: AuditService,
   ) {}
 
   openAccount(spec: AccountSpec, opts: Tx = {}): Promise<LedgerAccount> {
@@ -58,7 +70,18 @@ export class LedgerService {
           `A ledger account with code "${dto.code}" already exists.`,
         );
       }
-      return this.repo.insertAccount(m, { ...dto, allowNegative: true, balanceSlots: 4 });
+      const account = await this.repo.insertAccount(m, {
+        ...dto,
+        allowNegative: true,
+        balanceSlots: 4,
+      });
+      await this.audit.record(m, {
+        action: 'ledger.account_opened',
+        entityType: 'ledger_account',
+        entityId: account.id,
+        after: account,
+      });
+      return account;
     });
   }
 
@@ -184,7 +207,7 @@ export class LedgerService {
           `The accounts hold different currencies (${[...currencies].join(', ')}); one entry moves one currency.`,
         );
       }
-      return this.post(
+      const result = await this.post(
         {
           idempotencyKey: `manual:${dto.idempotencyKey}`,
           kind: dto.kind,
@@ -194,6 +217,8 @@ export class LedgerService {
         },
         { within: m },
       );
+      if (!result.replayed) await this.auditEntry(m, 'ledger.entry_posted', result.entry);
+      return result;
     });
   }
 
@@ -208,10 +233,32 @@ export class LedgerService {
         );
       }
       // A fixed key makes a repeated reversal request a replay, not a second reversal.
-      return this.post(this.reversalInput(original, reason, `reversal:${original.id}`), {
-        within: m,
-      });
+      const result = await this.post(
+        this.reversalInput(original, reason, `reversal:${original.id}`),
+        {
+          within: m,
+        },
+      );
+      if (!result.replayed) await this.auditEntry(m, 'ledger.entry_reversed', result.entry);
+      return result;
     }, opts);
+  }
+
+  private auditEntry(m: EntityManager, action: string, entry: JournalEntry): Promise<void> {
+    return this.audit.record(m, {
+      action,
+      entityType: 'journal_entry',
+      entityId: entry.id,
+      after: {
+        kind: entry.kind,
+        description: entry.description,
+        reversesEntryId: entry.reversesEntryId,
+        postings: entry.postings.map((p) => ({
+          account: p.accountCode,
+          amountMinor: p.amountMinor,
+        })),
+      },
+    });
   }
 
   private reversalInput(original: JournalEntry, reason: string, key: string): EntryInput {
@@ -324,6 +371,58 @@ export class LedgerService {
               ? encodeCursor({ postedMicros: last.postedMicros, postingId: last.postingId })
               : null,
         };
+      },
+      { isolation: 'REPEATABLE READ' },
+    );
+  }
+
+  /**
+   * One account's inflow and outflow per calendar month of `timeZone` over [from, to), with the
+   * balance now and at `to`, read in one REPEATABLE READ snapshot so they agree.
+   */
+  async monthlyFlows(
+    accountId: string,
+    query: { from: Date; to: Date; timeZone: string },
+  ): Promise<MonthlyFlows> {
+    return this.tx.run(
+      async (m) => {
+        const account = await this.repo.findAccount(m, accountId);
+        if (!account) throw new AccountNotFoundError(`with id ${accountId}`);
+        const balanceMinor = (await this.repo.balances(m, [accountId])).get(accountId) ?? 0;
+        const months = await this.repo.monthlyFlows(m, accountId, query);
+        const after = await this.repo.sumSince(m, accountId, query.to);
+        return {
+          currency: account.currency,
+          balanceMinor,
+          balanceAtEndMinor: balanceMinor - after,
+          months,
+        };
+      },
+      { isolation: 'REPEATABLE READ' },
+    );
+  }
+
+  /**
+   * What FUND accounts hold now, and what came into them from outside in each period (see
+   * LedgerRepository.inflowsFromOutside for the exact rule), in one snapshot.
+   */
+  async fundTotals(query: {
+    currency: string;
+    periods: readonly { from: Date; to: Date }[];
+  }): Promise<{ heldMinor: number; raisedMinor: number[] }> {
+    return this.tx.run(
+      async (m) => {
+        const heldMinor = await this.repo.totalBalance(m, {
+          type: 'FUND',
+          currency: query.currency,
+        });
+        const raisedMinor: number[] = [];
+        for (const period of query.periods) {
+          raisedMinor.push(
+            await this.repo.inflowsFromOutside(m, { ...period, currency: query.currency }),
+          );
+        }
+        return { heldMinor, raisedMinor };
       },
       { isolation: 'REPEATABLE READ' },
     );
