@@ -22,11 +22,11 @@ export type QueueMode = 'redis' | 'in-process';
  * Decides what this process runs, starts it after every module has initialised (processors have
  * registered by then) and stops it before the database closes:
  *
- * | role                | REDIS_URL set                           | no REDIS_URL                 |
- * | ------------------- | --------------------------------------- | ---------------------------- |
- * | web                 | relay; BullMQ workers if QUEUE_PROCESSORS | drainer if QUEUE_PROCESSORS |
- * | worker              | relay and BullMQ workers                | drainer                      |
- * | cli                 | nothing (rows wait for a web or worker process)                        |
+ * | role   | REDIS_URL set                               | no REDIS_URL                  |
+ * | ------ | ------------------------------------------- | ----------------------------- |
+ * | web    | relay; BullMQ workers if QUEUE_PROCESSORS   | drainer if QUEUE_PROCESSORS   |
+ * | worker | relay and BullMQ workers                    | drainer                       |
+ * | cli    | nothing: rows wait for a web or worker process                              |
  */
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
