@@ -23,9 +23,10 @@ export function formSession(server: Server) {
     agent,
     async csrf(): Promise<string> {
       if (!csrf) {
+        // The token as the sign-in form renders it (the cookie may be older than this request).
         const res = await agent.get('/login');
-        csrf = cookieFrom(res, 'lx_csrf');
-        if (!csrf) throw new Error('no CSRF cookie was issued');
+        csrf = /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1];
+        if (!csrf) throw new Error('the sign-in form carries no CSRF token');
       }
       return csrf;
     },
