@@ -38,6 +38,19 @@ export function logLevelsFrom(level: string | undefined): LogLevel[] {
   return LOG_LEVELS.slice(0, index < 0 ? 3 : index + 1);
 }
 
+/** X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default). */
+export function trustProxySetting(
+  value: string | undefined,
+): boolean | string | ((address: string, hop: number) => boolean) {
+  if (!value) return false;
+  if (/^\d+$/.test(value)) {
+    // A hop count: trust that many proxies nearest to us.
+    const hops = Number(value);
+    return hops === 0 ? false : (_address: string, hop: number) => hop < hops;
+  }
+  return value;
+}
+
 /** Builds the HTTP application the same way for `main.ts` and the e2e tests. */
 export async function createApp(
   opts: { logger?: LogLevel[] | false } = {},
@@ -45,7 +58,7 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy: trustProxySetting(process.env.TRUST_PROXY),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     rawBody: true,

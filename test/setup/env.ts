@@ -8,3 +8,8 @@ process.env.DATABASE_URL = urlFor(process.env.TEST_DB_NAME);
 process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
 process.env.DATABASE_POOL_SIZE ??= '20';
 process.env.LOG_LEVEL = 'error';
+// Payments: the sandbox provider, signing and verifying with this secret (tests sign events too).
+process.env.STRIPE_WEBHOOK_SECRET ??= 'whsec_lianxin_tests';
+process.env.DONATION_LIMIT_PER_IP ??= '100000';
+// Tests call from loopback and may play a proxy setting X-Forwarded-For.
+process.env.TRUST_PROXY ??= '127.0.0.1,::1';

@@ -116,6 +116,8 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
         : (HTTP_CODES[statusCode] ?? 'HTTP_ERROR');
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
   }
+  const database = databaseErrorBody(exception);
+  if (database) return database;
   const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
   if (
     typeof fastifyError?.statusCode === 'number' &&
@@ -137,5 +139,34 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
     code: 'INTERNAL_ERROR',
     message: `Something went wrong on our side. Quote request id ${requestId ?? 'unknown'} when reporting it.`,
     requestId,
+  };
+}
+
+/**
+ * The last line against a 500 for bad input: PostgreSQL's data exceptions (class 22: malformed or
+ * out-of-range values) and integrity violations the services did not foresee become 4xx.
+ */
+function databaseErrorBody(exception: unknown): ErrorBody | null {
+  const e = exception as { code?: unknown; name?: string; driverError?: { code?: unknown } };
+  const code =
+    typeof e?.code === 'string'
+      ? e.code
+      : typeof e?.driverError?.code === 'string'
+        ? e.driverError.code
+        : '';
+  if (!/^(22|23)[0-9A-Z]{3}$/.test(code)) return null;
+  if (code === '23505' || code === '23503') {
+    return {
+      statusCode: 409,
+      error: 'Conflict',
+      code: 'CONFLICT',
+      message: 'This conflicts with existing records; reload and try again.',
+    };
+  }
+  return {
+    statusCode: 400,
+    error: 'Bad Request',
+    code: 'VALIDATION_FAILED',
+    message: 'A value is malformed, too long or out of range; check the fields and try again.',
   };
 }

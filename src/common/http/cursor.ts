@@ -7,8 +7,10 @@ export function encodeCursor(position: object): string {
 
 export function decodeCursor<T extends object>(cursor: string, isValid: (value: T) => boolean): T {
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-    if (value && typeof value === 'object' && isValid(value)) return value;
+    const text = Buffer.from(cursor, 'base64url').toString('utf8');
+    const value = JSON.parse(text) as T;
+    if (value && typeof value === 'object' && !text.includes('\\u0000') && isValid(value))
+      return value;
   } catch {
     // fall through to the error below
   }

@@ -26,6 +26,13 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
  */
 class ApiValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const withNul = nulPath(value, metadata.data ?? metadata.type);
+    if (withNul) {
+      throw new BadRequestException({
+        code: 'VALIDATION_FAILED',
+        message: [`${withNul} must not contain the NUL character`],
+      });
+    }
     if (
       metadata.type === 'body' &&
       value !== null &&
@@ -49,6 +56,17 @@ class ApiValidationPipe extends ValidationPipe {
     }
     return super.transform(value, metadata);
   }
+}
+
+/** The first place in a request value holding a NUL character (PostgreSQL text cannot store it). */
+function nulPath(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (depth > 8 || value === null || typeof value !== 'object') return null;
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+    const found = nulPath(inner, key, depth + 1);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** Whitelisting validation; failures answer 400 VALIDATION_FAILED with one message per problem. */

@@ -87,5 +87,8 @@ function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | null {
 
 /** Only same-site paths may be redirect targets (`/admin`, not `//evil.example` or `https://…`). */
 export function safeNext(next: unknown, fallback: string): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback;
+  // A single leading slash, then no slash or backslash, and no whitespace or control characters
+  // anywhere (browsers drop tabs and newlines, turning "/\t/evil.example" into "//evil.example").
+  if (typeof next !== 'string' || next.length > 500 || !/^\/(?![/\\])\S*$/.test(next)) return fallback;
+  return [...next].every((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f) ? next : fallback;
 }

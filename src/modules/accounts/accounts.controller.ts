@@ -15,7 +15,7 @@ import { Allow, Authenticated } from '../../common/auth/policy.decorator';
 import { PageQueryDto } from '../../common/http/pagination.dto';
 import { uuidPipe } from '../../common/http/validation';
 import { type AuthenticatedRequest } from './auth.guard';
-import { CreateTokenDto, InviteUserDto, UpdateUserDto } from './dto/accounts.dto';
+import { InviteUserDto, UpdateUserDto } from './dto/accounts.dto';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
 
@@ -46,18 +46,6 @@ export class AccountsController {
   @Authenticated()
   listTokens(@Req() request: AuthenticatedRequest) {
     return this.tokens.list(me(request).userId);
-  }
-
-  @Post('me/tokens')
-  @Authenticated()
-  @ApiOperation({ summary: 'Create a personal access token (shown once)' })
-  async createToken(@Req() request: AuthenticatedRequest, @Body() dto: CreateTokenDto) {
-    const { token, record } = await this.tokens.create(
-      me(request).userId,
-      dto.name,
-      dto.expiresInDays,
-    );
-    return { ...record, token };
   }
 
   @Delete('me/tokens/:id')

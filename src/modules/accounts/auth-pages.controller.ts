@@ -190,15 +190,34 @@ export class AuthPagesController {
     return this.render(reply, req, 'pages/auth/check-email', { purpose: 'donor' });
   }
 
+  /**
+   * The emailed link opens a confirmation page; only its POST (with the CSRF token) uses the
+   * link up. Mail scanners that open links in advance cannot burn it, and nobody can sign a
+   * visitor into their own donor session with a crafted GET.
+   */
   @Get('donor/verify')
   @Public()
-  async donorVerify(
+  donorVerifyPage(
     @Req() req: AuthenticatedRequest,
     @Res() reply: FastifyReply,
     @Query('token') token?: string,
   ) {
+    return this.render(reply, req, 'pages/donor/verify', { token: token ?? '' });
+  }
+
+  @Post('donor/verify')
+  @Public()
+  async donorVerify(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: unknown,
+  ) {
+    const token = (body as { token?: unknown } | undefined)?.token;
     try {
-      const { sessionToken } = await this.auth.verifyDonorLink(token ?? '', this.meta(req));
+      const { sessionToken } = await this.auth.verifyDonorLink(
+        typeof token === 'string' ? token : '',
+        this.meta(req),
+      );
       this.setSession(reply, sessionToken);
       return reply.redirect('/donor', 303);
     } catch (error) {

@@ -9,7 +9,7 @@ import { AccessService } from './access.service';
 import { AccountLockedError, InvalidCredentialsError, LinkInvalidError } from './accounts.errors';
 import { AccountsRepository } from './accounts.repository';
 import type { User } from './accounts.types';
-import { SlidingWindowCounter } from './login-throttle';
+import { SlidingWindowCounter } from '../../common/sliding-window';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './password';
 import { hashSecret, newSecret } from './secrets';
 
@@ -23,6 +23,8 @@ export interface ClientMeta {
 const RESET_LINK_MINUTES = 60;
 const DONOR_LINK_MINUTES = 30;
 const IP_WINDOW_MS = 15 * 60_000;
+/** Emailed links (reset, donor sign-in) per address per 15 minutes. */
+const LINKS_PER_WINDOW = 3;
 
 export function assertPasswordStrength(password: string): void {
   if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
@@ -41,6 +43,7 @@ export function assertPasswordStrength(password: string): void {
 @Injectable()
 export class AuthService {
   private readonly perIp = new SlidingWindowCounter(IP_WINDOW_MS);
+  private readonly linkRequests = new SlidingWindowCounter(IP_WINDOW_MS);
   /** Failures for emails without an account, so they lock like real ones and reveal nothing. */
   private readonly unknownEmails: SlidingWindowCounter;
 
@@ -62,7 +65,7 @@ export class AuthService {
   ): Promise<{ sessionToken: string; user: User }> {
     const email = emailInput.trim().toLowerCase();
     const { maxFailures, lockSeconds, ipLimit } = this.config.auth;
-    if (meta.ip && this.perIp.hit(meta.ip) > ipLimit) {
+    if (meta.ip && this.perIp.count(meta.ip) >= ipLimit) {
       throw new DomainError(
         'TOO_MANY_ATTEMPTS',
         'Too many sign-in attempts from this network. Wait 15 minutes and try again.',
@@ -77,8 +80,11 @@ export class AuthService {
         return failures > maxFailures ? ('locked' as const) : ('invalid' as const);
       }
       const now = Date.now();
+      // The password is checked in every case (a dummy hash without one), so the answer takes
+      // the same time for locked, invited, deactivated and unknown accounts.
+      const matches = await verifyPassword(user.passwordHash, password);
       if (user.lockedUntil && user.lockedUntil.getTime() > now) return 'locked' as const;
-      const ok = user.status === 'ACTIVE' && (await verifyPassword(user.passwordHash, password));
+      const ok = user.status === 'ACTIVE' && matches;
       if (!ok) {
         const failed = user.failedLogins + 1;
         const lock = failed >= maxFailures;
@@ -111,9 +117,11 @@ export class AuthService {
       });
       return { sessionToken, user };
     });
+    if (outcome !== 'locked' && outcome !== 'invalid') return outcome;
+    // Only failures count against the network's allowance (an office behind one NAT signs in a lot).
+    if (meta.ip) this.perIp.hit(meta.ip);
     if (outcome === 'locked') throw new AccountLockedError(Math.ceil(lockSeconds / 60));
-    if (outcome === 'invalid') throw new InvalidCredentialsError();
-    return outcome;
+    throw new InvalidCredentialsError();
   }
 
   /** Ends the browser session (its row is deleted, so the cookie is worthless). */
@@ -134,6 +142,7 @@ export class AuthService {
   /** Sends a reset link to an active account; answers the same whether or not one exists. */
   async requestPasswordReset(emailInput: string): Promise<void> {
     const email = emailInput.trim().toLowerCase();
+    if (this.linkRequests.hit(`reset:${email}`) > LINKS_PER_WINDOW) return; // same answer, no email
     await this.tx.run(async (m) => {
       const user = await this.repo.findUserByEmail(email, m);
       if (!user || user.status !== 'ACTIVE') return;
@@ -169,6 +178,8 @@ export class AuthService {
         lockedUntil: null,
       });
       await this.repo.deleteUserSessions(m, link.userId);
+      // A reset is what people do when they fear a leak: every access token ends too.
+      await this.repo.revokeUserTokens(m, link.userId);
       await this.audit.record(m, {
         action: 'user.password_reset',
         entityType: 'user',
@@ -208,6 +219,8 @@ export class AuthService {
   /** Emails a donor a sign-in link (no password). Same answer for every address. */
   async requestDonorLink(emailInput: string, locale: 'zh-CN' | 'en'): Promise<void> {
     const email = emailInput.trim().toLowerCase();
+    // A few links per address per window: nobody can flood an inbox or keep voiding its link.
+    if (this.linkRequests.hit(`donor:${email}`) > LINKS_PER_WINDOW) return;
     await this.tx.run(async (m) => {
       await this.repo.expireOneTimeTokens(m, 'DONOR_LOGIN', email);
       const token = await this.issueLink(m, 'DONOR_LOGIN', email, DONOR_LINK_MINUTES);

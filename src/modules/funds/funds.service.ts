@@ -191,7 +191,8 @@ export class FundsService {
         if (fund.kind === 'GENERAL') {
           throw new DomainError('INVALID_FUND_TRANSITION', 'The GENERAL fund cannot be closed.');
         }
-        const balance = await this.ledger.balance(fund.accountId, { within: m });
+        // Every balance slot locked: no posting can land between this check and the close.
+        const balance = await this.ledger.lockedBalance(fund.accountId, { within: m });
         if (balance !== 0) {
           throw new DomainError(
             'FUND_HAS_BALANCE',

@@ -72,9 +72,17 @@ export class MailTransport implements OnModuleDestroy {
     }
   }
 
-  /** The dev outbox page exists only in embedded mail mode and outside production. */
+  /**
+   * The dev outbox page shows sign-in links, so it exists only when trying Lianxin out: mail to
+   * files, the embedded database (never against a real DATABASE_URL, where a reverse proxy on the
+   * same host would make every visitor look local), and not in production.
+   */
   get devOutboxEnabled(): boolean {
-    return this.kind === 'files' && this.config.nodeEnv !== 'production';
+    return (
+      this.kind === 'files' &&
+      this.config.nodeEnv !== 'production' &&
+      (this.config.databaseMode === 'embedded' || this.config.nodeEnv === 'test')
+    );
   }
 
   async send(mail: OutgoingEmail): Promise<void> {

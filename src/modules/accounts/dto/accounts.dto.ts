@@ -4,18 +4,15 @@ import {
   IsArray,
   IsEmail,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Max,
-  Min,
 } from 'class-validator';
 import { ROLES, type Role } from '../../../common/auth/roles';
 import { Trim } from '../../../common/http/validation';
 import { LOCALES, type Locale } from '../../foundation/foundation.entity';
-import { TOKEN_MAX_DAYS } from '../tokens.service';
 
 export class AccessDto {
   @ApiProperty({ enum: ROLES, isArray: true })
@@ -93,21 +90,4 @@ export class UpdateUserDto {
   @IsArray({ message: 'fundIds must be a list of fund ids' })
   @IsUUID('all', { each: true, message: 'each fundId must be a fund id (UUID)' })
   fundIds?: string[];
-}
-
-const DAYS_MESSAGE = `expiresInDays must be a whole number from 1 to ${TOKEN_MAX_DAYS}`;
-
-export class CreateTokenDto {
-  @ApiProperty({ example: 'finance reporting script' })
-  @Trim()
-  @IsString()
-  @Length(1, 100, { message: 'name must be 1–100 characters' })
-  name!: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: TOKEN_MAX_DAYS, default: 90 })
-  @IsOptional()
-  @IsInt({ message: DAYS_MESSAGE })
-  @Min(1, { message: DAYS_MESSAGE })
-  @Max(TOKEN_MAX_DAYS, { message: DAYS_MESSAGE })
-  expiresInDays?: number;
 }

@@ -1,4 +1,4 @@
-import { SlidingWindowCounter } from './login-throttle';
+import { SlidingWindowCounter } from './sliding-window';
 
 describe('SlidingWindowCounter', () => {
   it('counts hits inside the window only', () => {
