@@ -1,10 +1,16 @@
 import { FoundationFundsLedger1764180000000 } from './1764180000000-foundation-funds-ledger';
 import { AccountsAudit1764185000000 } from './1764185000000-accounts-audit';
 import { Outbox1764190000000 } from './1764190000000-outbox';
+import { LedgerClosedAccountRecheck1764192000000 } from './1764192000000-ledger-closed-account-recheck';
+import { CampaignsDonations1764195000000 } from './1764195000000-campaigns-donations';
+import { SandboxSessions1764196000000 } from './1764196000000-sandbox-sessions';
 
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
   AccountsAudit1764185000000,
   Outbox1764190000000,
+  LedgerClosedAccountRecheck1764192000000,
+  CampaignsDonations1764195000000,
+  SandboxSessions1764196000000,
 ];

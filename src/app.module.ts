@@ -5,11 +5,15 @@ import { AccountsModule } from './modules/accounts/accounts.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { AllocationsModule } from './modules/allocations/allocations.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { CampaignsModule } from './modules/campaigns/campaigns.module';
+import { DonationsModule } from './modules/donations/donations.module';
+import { MatchingModule } from './modules/matching/matching.module';
 import { FoundationModule } from './modules/foundation/foundation.module';
 import { FundsModule } from './modules/funds/funds.module';
 import { HealthModule } from './modules/health/health.module';
 import { LedgerModule } from './modules/ledger/ledger.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { PaymentsModule } from './modules/payments/payments.module';
 import { PublicSiteModule } from './modules/public-site/public-site.module';
 import { ReportingModule } from './modules/reporting/reporting.module';
 
@@ -21,6 +25,9 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     LedgerModule,
     FoundationModule,
     FundsModule,
+    CampaignsModule,
+    MatchingModule,
+    DonationsModule,
     AllocationsModule,
     AccountsModule,
     HealthModule,
@@ -28,6 +35,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     ReportingModule,
     AdminModule,
     NotificationsModule,
+    PaymentsModule,
   ],
 })
 export class AppModule {}

@@ -5,6 +5,9 @@ import type { EnvSchema } from './env.schema';
 
 export type RunMode = 'embedded' | 'external';
 
+/** STRIPE when a Stripe secret key is configured; otherwise the local sandbox checkout. */
+export type PaymentProviderMode = 'STRIPE' | 'SANDBOX';
+
 /** Typed view over the validated environment; the rest of the app never reads process.env. */
 @Injectable()
 export class AppConfig {
@@ -60,6 +63,26 @@ export class AppConfig {
       pollMs: this.config.get('OUTBOX_POLL_MS', { infer: true }),
       maxAttempts: this.config.get('OUTBOX_MAX_ATTEMPTS', { infer: true }),
       backoffMs: this.config.get('OUTBOX_BACKOFF_MS', { infer: true }),
+    };
+  }
+  get donationLimits(): { perIp: number; perEmail: number } {
+    return {
+      perIp: this.config.get('DONATION_LIMIT_PER_IP', { infer: true }),
+      perEmail: this.config.get('DONATION_LIMIT_PER_EMAIL', { infer: true }),
+    };
+  }
+  get paymentProvider(): PaymentProviderMode {
+    return this.stripe.secretKey ? 'STRIPE' : 'SANDBOX';
+  }
+  /**
+   * Stripe settings. With the sandbox, `webhookSecret` (when set) signs and verifies the sandbox's
+   * events; unset, the sandbox keeps its own secret in DATA_DIR (see docs/payments.md).
+   */
+  get stripe(): { secretKey?: string; webhookSecret?: string; apiBase?: string } {
+    return {
+      secretKey: this.config.get('STRIPE_SECRET_KEY', { infer: true }),
+      webhookSecret: this.config.get('STRIPE_WEBHOOK_SECRET', { infer: true }),
+      apiBase: this.config.get('STRIPE_API_BASE', { infer: true }),
     };
   }
   get publicUrl(): string {

@@ -123,6 +123,24 @@ export class EnvSchema {
   @Max(200, { message: POOL_MESSAGE })
   DATABASE_POOL_SIZE = 10;
 
+  /**
+   * Which reverse proxies may set X-Forwarded-For: unset (trust none: the client's address is the
+   * TCP peer), a hop count such as 1, or a comma-separated list of proxy addresses/CIDRs.
+   */
+  @IsOptional()
+  @Matches(/^(\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+    message:
+      'TRUST_PROXY must be a hop count such as 1 or proxy addresses such as 127.0.0.1,10.0.0.0/8',
+  })
+  TRUST_PROXY?: string;
+
+  /** Gifts that may be started per IP address and per email address in 10 minutes (card testing). */
+  @WholeNumber('DONATION_LIMIT_PER_IP', 1, 1_000_000)
+  DONATION_LIMIT_PER_IP = 30;
+
+  @WholeNumber('DONATION_LIMIT_PER_EMAIL', 1, 1_000_000)
+  DONATION_LIMIT_PER_EMAIL = 10;
+
   @WholeNumber('SESSION_IDLE_MINUTES', 5, 10_080)
   SESSION_IDLE_MINUTES = 480;
 
@@ -152,6 +170,8 @@ const INTEGER_KEYS = new Set([
   'LOGIN_MAX_FAILURES',
   'LOGIN_LOCK_MINUTES',
   'LOGIN_IP_LIMIT',
+  'DONATION_LIMIT_PER_IP',
+  'DONATION_LIMIT_PER_EMAIL',
   'OUTBOX_POLL_MS',
   'OUTBOX_MAX_ATTEMPTS',
   'OUTBOX_BACKOFF_MS',
@@ -182,6 +202,12 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
               .map((e) => e.property)
               .join(', ')})`
           : ''),
+    );
+  }
+  if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
+    // Without it no Stripe event could be verified: every gift would stay pending.
+    throw new ConfigValidationError(
+      'Invalid configuration: STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is (the whsec_… signing secret of the /webhooks/stripe endpoint).',
     );
   }
   return env;

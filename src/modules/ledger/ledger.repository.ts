@@ -117,6 +117,20 @@ export class LedgerRepository {
     );
   }
 
+  /**
+   * The balance with every slot of the account locked (FOR UPDATE, in slot order, as the posting
+   * trigger locks them): nothing can move money out of the account until this transaction ends.
+   */
+  async lockedBalance(manager: EntityManager, accountId: string): Promise<number> {
+    const rows: { balance: string | null }[] = await manager.query(
+      `SELECT sum(balance_minor) AS balance FROM (
+         SELECT balance_minor FROM ledger_account_balances WHERE account_id = $1 ORDER BY slot FOR UPDATE
+       ) locked`,
+      [accountId],
+    );
+    return toSafeInteger(rows[0]?.balance ?? '0') ?? 0;
+  }
+
   /** O(1) in the number of postings: the sum of the account's few balance slots. */
   async balances(
     manager: EntityManager,

@@ -138,6 +138,11 @@ export class LedgerService {
     return map.get(accountId) ?? 0;
   }
 
+  /** The balance, with the account locked against outflows until the caller's transaction ends. */
+  lockedBalance(accountId: string, opts: Required<Tx>): Promise<number> {
+    return this.repo.lockedBalance(opts.within, accountId);
+  }
+
   balances(accountIds: readonly string[], opts: Tx = {}): Promise<Map<string, number>> {
     return this.tx.run((m) => this.repo.balances(m, accountIds), opts);
   }
@@ -322,7 +327,7 @@ export class LedgerService {
           query.cursor,
           (c) =>
             typeof c.postedMicros === 'string' &&
-            /^\d{1,20}$/.test(c.postedMicros) &&
+            /^\d{1,17}$/.test(c.postedMicros) &&
             Number.isSafeInteger(c.postingId),
         )
       : undefined;

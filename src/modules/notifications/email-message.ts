@@ -10,6 +10,8 @@ export const EMAIL_TEMPLATES = {
   'user-invite': ['inviteeName', 'inviterName', 'url', 'expiresAt'],
   'password-reset': ['url', 'expiresAt'],
   'donor-magic-link': ['url', 'expiresAt'],
+  'donation-thanks': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
+  'renewal-failed': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   test: [],
 } as const satisfies Record<string, readonly string[]>;
 

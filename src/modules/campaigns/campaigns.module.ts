@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FundsModule } from '../funds/funds.module';
+import { Campaign } from './campaign.entity';
+import { CampaignUpdate } from './campaign-update.entity';
+import { CampaignsController } from './campaigns.controller';
+import { CampaignsRepository } from './campaigns.repository';
+import { CampaignsService } from './campaigns.service';
+import { CoverStorage } from './cover-storage';
+import { CoverUploadParser } from './cover-upload.parser';
+import { UploadsController } from './uploads.controller';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Campaign, CampaignUpdate]), FundsModule],
+  controllers: [CampaignsController, UploadsController],
+  providers: [CampaignsRepository, CampaignsService, CoverStorage, CoverUploadParser],
+  exports: [CampaignsService],
+})
+export class CampaignsModule {}

@@ -1,0 +1,138 @@
+import {
+  COVER_FORMATS,
+  extractMultipartFile,
+  mimeOfUpload,
+  multipartBoundary,
+  MultipartError,
+  sniffImage,
+  uploadName,
+} from './cover-image';
+
+const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]);
+const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 ')]);
+
+describe('sniffImage', () => {
+  it.each([
+    ['png', png, 'png'],
+    ['jpeg', jpeg, 'jpeg'],
+    ['webp', webp, 'webp'],
+    ['gif', Buffer.from('GIF89a'), null],
+    ['svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>'), null],
+    ['html', Buffer.from('<!doctype html><script>alert(1)</script>'), null],
+    [
+      'RIFF but WAVE',
+      Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVE')]),
+      null,
+    ],
+    ['truncated png', png.subarray(0, 5), null],
+    ['empty', Buffer.alloc(0), null],
+  ])('%s', (_name, data, expected) => {
+    expect(sniffImage(data)).toBe(expected);
+  });
+});
+
+describe('upload names', () => {
+  it('are random hex plus the sniffed extension, and only those map to a type', () => {
+    const name = uploadName('a'.repeat(32), 'jpeg');
+    expect(name).toBe(`${'a'.repeat(32)}.jpg`);
+    expect(mimeOfUpload(name)).toBe(COVER_FORMATS.jpeg.mime);
+    expect(mimeOfUpload(`${'b'.repeat(32)}.webp`)).toBe('image/webp');
+  });
+
+  it.each([
+    '../../etc/passwd',
+    `${'a'.repeat(32)}.svg`,
+    `${'A'.repeat(32)}.png`,
+    'x.png',
+    `${'a'.repeat(32)}.png/..`,
+  ])('refuses %s', (name) => {
+    expect(mimeOfUpload(name)).toBeNull();
+  });
+});
+
+function form(
+  parts: { name: string; filename?: string; type?: string; data: Buffer | string }[],
+  boundary = 'XyZ123',
+) {
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const filename = p.filename === undefined ? '' : `; filename="${p.filename}"`;
+    const type = p.type ? `\r\nContent-Type: ${p.type}` : '';
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${filename}${type}\r\n\r\n`,
+      ),
+      Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data),
+      Buffer.from('\r\n'),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+describe('multipartBoundary', () => {
+  it.each([
+    ['multipart/form-data; boundary=abc', 'abc'],
+    ['multipart/form-data; boundary="a b c"', 'a b c'],
+    ['Multipart/Form-Data;charset=utf-8; BOUNDARY=x', 'x'],
+    ['multipart/form-data', null],
+    ['multipart/mixed; boundary=abc', null],
+    ['application/json', null],
+  ])('%s', (contentType, expected) => {
+    expect(multipartBoundary(contentType)).toBe(expected);
+  });
+});
+
+describe('extractMultipartFile', () => {
+  const type = 'multipart/form-data; boundary=XyZ123';
+
+  it('returns the bytes of the named file, exactly, ignoring other fields', () => {
+    const data = Buffer.concat([
+      png,
+      Buffer.from('\r\n--XyZ12 not the boundary\r\n'),
+      Buffer.from([0, 255]),
+    ]);
+    const body = form([
+      { name: '_csrf', data: 'token' },
+      { name: 'file', filename: 'cover.png', type: 'image/png', data },
+    ]);
+    const file = extractMultipartFile(body, type, 'file');
+    expect(file.filename).toBe('cover.png');
+    expect(file.data.equals(data)).toBe(true);
+  });
+
+  it('takes an empty file as an empty buffer', () => {
+    const file = extractMultipartFile(
+      form([{ name: 'file', filename: 'a', data: '' }]),
+      type,
+      'file',
+    );
+    expect(file.data.length).toBe(0);
+  });
+
+  it.each([
+    [
+      'no boundary parameter',
+      form([{ name: 'file', data: png }]),
+      'multipart/form-data',
+      /boundary/,
+    ],
+    ['another boundary', form([{ name: 'file', data: png }], 'other'), type, /boundary/],
+    ['no file field', form([{ name: 'picture', data: png }]), type, /no file in field "file"/],
+    [
+      'two files',
+      form([
+        { name: 'file', data: png },
+        { name: 'file', data: jpeg },
+      ]),
+      type,
+      /one file/,
+    ],
+    ['truncated', form([{ name: 'file', data: png }]).subarray(0, 60), type, /ends before|header/],
+    ['garbage after the boundary', Buffer.from('--XyZ123garbage'), type, /malformed/],
+  ])('refuses %s', (_name, body, contentType, message) => {
+    expect(() => extractMultipartFile(body, contentType, 'file')).toThrow(MultipartError);
+    expect(() => extractMultipartFile(body, contentType, 'file')).toThrow(message);
+  });
+});

@@ -1,0 +1,21 @@
+import { Controller, Get, Header, Param, StreamableFile } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../../common/auth/policy.decorator';
+import { DomainError } from '../../common/errors';
+import { CoverStorage } from './cover-storage';
+
+/** Serves uploaded images. Names are random; a name that does not match the pattern is a 404. */
+@ApiExcludeController()
+@Controller('uploads')
+export class UploadsController {
+  constructor(private readonly covers: CoverStorage) {}
+
+  @Get(':name')
+  @Public()
+  @Header('Cache-Control', 'public, max-age=31536000, immutable')
+  async get(@Param('name') name: string): Promise<StreamableFile> {
+    const file = await this.covers.open(name);
+    if (!file) throw new DomainError('NOT_FOUND', 'There is no such image.');
+    return new StreamableFile(file.stream, { type: file.mime, length: file.size });
+  }
+}

@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { CampaignsModule } from '../campaigns/campaigns.module';
+import { FoundationModule } from '../foundation/foundation.module';
+import { FundsModule } from '../funds/funds.module';
+import { LedgerModule } from '../ledger/ledger.module';
+import { MatchingModule } from '../matching/matching.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { PaymentsModule } from '../payments/payments.module';
+import { DonationsController } from './donations.controller';
+import { DonationsRepository } from './donations.repository';
+import { CAPTCHA_VERIFIER, DonationsService } from './donations.service';
+import { PaymentEventsRepository } from './payment-events.repository';
+import { PaymentInboxService } from './payment-inbox.service';
+import { SettlementService } from './settlement.service';
+import { WebhooksController } from './webhooks.controller';
+
+@Module({
+  imports: [
+    CampaignsModule,
+    FoundationModule,
+    FundsModule,
+    LedgerModule,
+    MatchingModule,
+    NotificationsModule,
+    PaymentsModule,
+  ],
+  controllers: [DonationsController, WebhooksController],
+  providers: [
+    DonationsRepository,
+    PaymentEventsRepository,
+    DonationsService,
+    SettlementService,
+    PaymentInboxService,
+    // No CAPTCHA by default; a deployment binds its own verifier here.
+    { provide: CAPTCHA_VERIFIER, useValue: { verify: () => Promise.resolve(true) } },
+  ],
+  exports: [DonationsService, PaymentInboxService],
+})
+export class DonationsModule {}

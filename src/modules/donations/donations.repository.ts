@@ -1,0 +1,263 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { toSafeInteger } from '../../common/money';
+import type { Donation } from './donations.types';
+
+const COLUMNS = `id, campaign_id AS "campaignId", fund_id AS "fundId", amount_minor AS "amountMinor",
+  fee_cover_minor AS "feeCoverMinor", currency, donor_name AS "donorName", donor_email AS "donorEmail",
+  anonymous, message, dedication, monthly, status, provider, provider_session_id AS "providerSessionId",
+  provider_payment_id AS "providerPaymentId", provider_subscription_id AS "providerSubscriptionId",
+  parent_donation_id AS "parentDonationId", checkout_url AS "checkoutUrl", fee_minor AS "feeMinor",
+  matched_minor AS "matchedMinor", refunded_minor AS "refundedMinor", ip, created_at AS "createdAt",
+  succeeded_at AS "succeededAt", updated_at AS "updatedAt"`;
+
+const MONEY = [
+  'amountMinor',
+  'feeCoverMinor',
+  'feeMinor',
+  'matchedMinor',
+  'refundedMinor',
+] as const;
+
+function toDonation(row: Record<string, unknown>): Donation {
+  const d = { ...row } as Record<string, unknown>;
+  for (const k of MONEY) d[k] = toSafeInteger(d[k] as string | null);
+  d.currency = String(d.currency).trim();
+  return d as unknown as Donation;
+}
+
+/** TypeORM answers UPDATE … RETURNING with [rows, count]; this gives the rows. */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
+    return result[0] as Record<string, unknown>[];
+  }
+  return result as Record<string, unknown>[];
+}
+
+export type DonationPatch = Partial<
+  Pick<
+    Donation,
+    | 'status'
+    | 'providerSessionId'
+    | 'providerPaymentId'
+    | 'providerSubscriptionId'
+    | 'checkoutUrl'
+    | 'feeMinor'
+    | 'matchedMinor'
+    | 'refundedMinor'
+    | 'succeededAt'
+  >
+>;
+
+const PATCH_COLUMNS: Record<keyof DonationPatch, string> = {
+  status: 'status',
+  providerSessionId: 'provider_session_id',
+  providerPaymentId: 'provider_payment_id',
+  providerSubscriptionId: 'provider_subscription_id',
+  checkoutUrl: 'checkout_url',
+  feeMinor: 'fee_minor',
+  matchedMinor: 'matched_minor',
+  refundedMinor: 'refunded_minor',
+  succeededAt: 'succeeded_at',
+};
+
+/** The only place that queries donations. */
+@Injectable()
+export class DonationsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private m(manager?: EntityManager): EntityManager {
+    return manager ?? this.dataSource.manager;
+  }
+
+  async insert(
+    manager: EntityManager,
+    d: Pick<
+      Donation,
+      | 'campaignId'
+      | 'fundId'
+      | 'amountMinor'
+      | 'feeCoverMinor'
+      | 'currency'
+      | 'donorName'
+      | 'donorEmail'
+      | 'anonymous'
+      | 'message'
+      | 'dedication'
+      | 'monthly'
+      | 'provider'
+      | 'ip'
+    > & {
+      status?: Donation['status'];
+      parentDonationId?: string;
+      providerSubscriptionId?: string;
+      providerPaymentId?: string;
+    },
+  ): Promise<Donation> {
+    const rows = await manager.query(
+      `INSERT INTO donations (campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name, donor_email,
+         anonymous, message, dedication, monthly, provider, ip, status, parent_donation_id, provider_subscription_id,
+         provider_payment_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+       RETURNING ${COLUMNS}`,
+      [
+        d.campaignId,
+        d.fundId,
+        d.amountMinor,
+        d.feeCoverMinor,
+        d.currency,
+        d.donorName,
+        d.donorEmail,
+        d.anonymous,
+        d.message,
+        d.dedication,
+        d.monthly,
+        d.provider,
+        d.ip,
+        d.status ?? 'PENDING',
+        d.parentDonationId ?? null,
+        d.providerSubscriptionId ?? null,
+        d.providerPaymentId ?? null,
+      ],
+    );
+    return toDonation(rows[0]);
+  }
+
+  async find(id: string, manager?: EntityManager): Promise<Donation | null> {
+    const rows = await this.m(manager).query(`SELECT ${COLUMNS} FROM donations WHERE id = $1`, [
+      id,
+    ]);
+    return rows[0] ? toDonation(rows[0]) : null;
+  }
+
+  /** The donation row locked: one donation's events are processed one at a time. */
+  async lock(
+    manager: EntityManager,
+    by: { id?: string; paymentId?: string; sessionId?: string },
+  ): Promise<Donation | null> {
+    const [column, value] = by.id
+      ? ['id', by.id]
+      : by.paymentId
+        ? ['provider_payment_id', by.paymentId]
+        : ['provider_session_id', by.sessionId];
+    if (!value) return null;
+    const rows = await manager.query(
+      `SELECT ${COLUMNS} FROM donations WHERE ${column} = $1 FOR UPDATE`,
+      [value],
+    );
+    return rows[0] ? toDonation(rows[0]) : null;
+  }
+
+  async update(manager: EntityManager, id: string, patch: DonationPatch): Promise<void> {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [
+      keyof DonationPatch,
+      unknown,
+    ][];
+    if (entries.length === 0) return;
+    const sets = entries.map(([k], i) => `${PATCH_COLUMNS[k]} = $${i + 2}`);
+    await manager.query(
+      `UPDATE donations SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`,
+      [id, ...entries.map(([, v]) => v)],
+    );
+  }
+
+  /** The renewal of a subscription for one invoice, if already recorded. */
+  async findRenewal(
+    manager: EntityManager,
+    subscriptionId: string,
+    invoiceId: string,
+  ): Promise<Donation | null> {
+    const rows = await manager.query(
+      `SELECT ${COLUMNS} FROM donations WHERE provider_subscription_id = $1 AND provider_payment_id = $2`,
+      [subscriptionId, invoiceId],
+    );
+    return rows[0] ? toDonation(rows[0]) : null;
+  }
+
+  async firstOfSubscription(
+    manager: EntityManager,
+    subscriptionId: string,
+  ): Promise<Donation | null> {
+    const rows = await manager.query(
+      `SELECT ${COLUMNS} FROM donations WHERE provider_subscription_id = $1 AND parent_donation_id IS NULL
+       ORDER BY created_at LIMIT 1`,
+      [subscriptionId],
+    );
+    return rows[0] ? toDonation(rows[0]) : null;
+  }
+
+  /** Gifts from the same email or IP in the minute before `at`: the bot-like-giving check. */
+  async recentFrom(
+    manager: EntityManager,
+    email: string,
+    ip: string | null,
+    at: Date,
+  ): Promise<number> {
+    const rows: { n: number }[] = await manager.query(
+      `SELECT count(*)::int AS n FROM donations
+       WHERE (donor_email = $1 OR ($2::text IS NOT NULL AND ip = $2))
+         AND created_at > $3::timestamptz - interval '1 minute' AND created_at <= $3::timestamptz`,
+      [email, ip, at],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** What a donor's gifts to one campaign were matched since `since` (the day's start). */
+  async matchedForDonorSince(
+    manager: EntityManager,
+    campaignId: string,
+    email: string,
+    since: Date,
+  ): Promise<number> {
+    const rows: { total: string }[] = await manager.query(
+      `SELECT coalesce(sum(matched_minor), 0) AS total FROM donations
+       WHERE campaign_id = $1 AND donor_email = $2 AND succeeded_at >= $3`,
+      [campaignId, email, since],
+    );
+    return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
+  }
+
+  async listByEmail(email: string): Promise<Donation[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM donations WHERE donor_email = $1 AND status <> 'PENDING' ORDER BY created_at DESC LIMIT 500`,
+      [email],
+    );
+    return rows.map(toDonation);
+  }
+
+  async countByStatus(campaignId: string): Promise<Record<string, number>> {
+    const rows: { status: string; n: number }[] = await this.dataSource.query(
+      `SELECT status, count(*)::int AS n FROM donations WHERE campaign_id = $1 GROUP BY status`,
+      [campaignId],
+    );
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /** Sums matched per campaign for a matching pool: the sponsor report. */
+  async matchedByCampaign(
+    poolFundId: string,
+  ): Promise<{ campaignId: string; fundId: string; gifts: number; matchedMinor: number }[]> {
+    const rows = rowsOf(
+      await this.dataSource.query(
+        `SELECT d.campaign_id AS "campaignId", d.fund_id AS "fundId", count(*)::int AS gifts,
+                sum(d.matched_minor) AS "matchedMinor"
+         FROM donations d JOIN matching_rules r ON r.campaign_id = d.campaign_id
+         WHERE r.pool_fund_id = $1 AND d.matched_minor > 0
+         GROUP BY d.campaign_id, d.fund_id ORDER BY 4 DESC`,
+        [poolFundId],
+      ),
+    );
+    return rows.map((r) => ({
+      campaignId: String(r.campaignId),
+      fundId: String(r.fundId),
+      gifts: Number(r.gifts),
+      matchedMinor: toSafeInteger(r.matchedMinor as string) ?? 0,
+    }));
+  }
+}

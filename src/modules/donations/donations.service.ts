@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors';
+import { SlidingWindowCounter } from '../../common/sliding-window';
+import { AppConfig } from '../../config/app-config';
+import { TransactionService } from '../../database/transaction.service';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import {
+  PAYMENT_PROVIDER,
+  ProviderBusyError,
+  type PaymentProvider,
+} from '../payments/payment-provider';
+import { DonationNotFoundError } from './donations.errors';
+import { DonationsRepository } from './donations.repository';
+import type { Donation } from './donations.types';
+import type { CreateDonationDto } from './dto/create-donation.dto';
+
+/** What covering the fee adds: 0.6 % (a typical domestic wallet rate), rounded up to the fen. */
+export const FEE_COVER_BP = 60;
+const WINDOW_MS = 10 * 60_000;
+
+/** A CAPTCHA check, plugged in where a deployment needs one; the default accepts everything. */
+export const CAPTCHA_VERIFIER = Symbol('CAPTCHA_VERIFIER');
+export interface CaptchaVerifier {
+  verify(token: string | undefined, ip: string | undefined): Promise<boolean>;
+}
+
+export function feeCover(amountMinor: number): number {
+  return Math.ceil((amountMinor * FEE_COVER_BP) / 10_000);
+}
+
+/**
+ * Donation intake: checks the campaign and the amount, refuses card-testing patterns, records a
+ * PENDING gift and opens the provider's checkout. Money is only booked when the provider confirms
+ * (SettlementService, through the webhook inbox).
+ */
+@Injectable()
+export class DonationsService {
+  private readonly perIp = new SlidingWindowCounter(WINDOW_MS);
+  private readonly perEmail = new SlidingWindowCounter(WINDOW_MS);
+
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly repo: DonationsRepository,
+    private readonly campaigns: CampaignsService,
+    private readonly config: AppConfig,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    @Inject(CAPTCHA_VERIFIER) private readonly captcha: CaptchaVerifier,
+  ) {}
+
+  async start(slug: string, dto: CreateDonationDto, meta: { ip?: string }) {
+    const email = dto.donorEmail.trim().toLowerCase();
+    const limits = this.config.donationLimits;
+    if (
+      (meta.ip && this.perIp.hit(meta.ip) > limits.perIp) ||
+      this.perEmail.hit(email) > limits.perEmail
+    ) {
+      throw new DomainError(
+        'TOO_MANY_ATTEMPTS',
+        'Too many gifts started in a short time. Wait a few minutes and try again.',
+      );
+    }
+    if (!(await this.captcha.verify(dto.captchaToken, meta.ip))) {
+      throw new DomainError('CAPTCHA_FAILED', 'The CAPTCHA check failed; try it again.');
+    }
+    const campaign = await this.campaigns.getForDonation(slug);
+    if (!this.campaigns.isAcceptingGifts(campaign, new Date())) {
+      throw new DomainError(
+        'CAMPAIGN_NOT_ACCEPTING',
+        `Campaign "${slug}" is not taking gifts now (it is ${campaign.status}, or outside its dates).`,
+      );
+    }
+    if (dto.currency && dto.currency !== campaign.currency) {
+      throw new DomainError(
+        'CURRENCY_MISMATCH',
+        `This campaign takes ${campaign.currency}, not ${dto.currency}.`,
+      );
+    }
+    if (dto.amountMinor < campaign.minAmountMinor) {
+      throw new DomainError(
+        'AMOUNT_BELOW_MINIMUM',
+        `The smallest gift to this campaign is ${campaign.minAmountMinor} minor units; amountMinor was ${dto.amountMinor}.`,
+      );
+    }
+    const cover = dto.coverFee ? feeCover(dto.amountMinor) : 0;
+    const donation = await this.tx.run((m) =>
+      this.repo.insert(m, {
+        campaignId: campaign.id,
+        fundId: campaign.fundId,
+        amountMinor: dto.amountMinor + cover,
+        feeCoverMinor: cover,
+        currency: campaign.currency,
+        donorName: dto.donorName,
+        donorEmail: email,
+        anonymous: dto.anonymous ?? false,
+        message: dto.message ?? '',
+        dedication: dto.dedication ?? '',
+        monthly: dto.monthly ?? false,
+        provider: this.provider.name,
+        ip: meta.ip ?? null,
+      }),
+    );
+    const locale = dto.locale ?? 'zh-CN';
+    let session;
+    try {
+      // Outside any transaction: a network call. The provider's idempotency key (from the
+      // donation id) makes a retry of this step return the same checkout.
+      session = await this.provider.createCheckout({
+        donationId: donation.id,
+        amountMinor: donation.amountMinor,
+        currency: donation.currency,
+        description: locale === 'en' ? campaign.titleEn : campaign.titleZh,
+        donorEmail: email,
+        monthly: donation.monthly,
+        successUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/thanks?donation=${donation.id}`,
+        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}`,
+        locale,
+      });
+    } catch (error) {
+      if (error instanceof ProviderBusyError) {
+        throw new DomainError(
+          'PROVIDER_BUSY',
+          'The payment service is busy right now; we kept your gift. Try again in a minute.',
+        );
+      }
+      throw error;
+    }
+    await this.tx.run((m) =>
+      this.repo.update(m, donation.id, {
+        providerSessionId: session.sessionId,
+        checkoutUrl: session.url,
+      }),
+    );
+    return {
+      id: donation.id,
+      status: donation.status,
+      amountMinor: donation.amountMinor,
+      feeCoverMinor: donation.feeCoverMinor,
+      currency: donation.currency,
+      checkoutUrl: session.url,
+    };
+  }
+
+  async get(id: string): Promise<Donation> {
+    const donation = await this.repo.find(id);
+    if (!donation) throw new DonationNotFoundError(id);
+    return donation;
+  }
+
+  /** What a visitor returning from checkout may see: status and amount, no personal data. */
+  async publicStatus(id: string) {
+    const d = await this.get(id);
+    return {
+      id: d.id,
+      status: d.status,
+      amountMinor: d.amountMinor,
+      matchedMinor: d.matchedMinor,
+      currency: d.currency,
+    };
+  }
+
+  listForDonor(email: string): Promise<Donation[]> {
+    return this.repo.listByEmail(email.toLowerCase());
+  }
+}

@@ -1,0 +1,30 @@
+import type { DonationStatus } from './donation-status';
+
+export interface Donation {
+  id: string;
+  campaignId: string;
+  fundId: string;
+  amountMinor: number;
+  feeCoverMinor: number;
+  currency: string;
+  donorName: string;
+  donorEmail: string;
+  anonymous: boolean;
+  message: string;
+  dedication: string;
+  monthly: boolean;
+  status: DonationStatus;
+  provider: 'STRIPE' | 'SANDBOX' | 'OFFLINE';
+  providerSessionId: string | null;
+  providerPaymentId: string | null;
+  providerSubscriptionId: string | null;
+  parentDonationId: string | null;
+  checkoutUrl: string | null;
+  feeMinor: number | null;
+  matchedMinor: number;
+  refundedMinor: number;
+  ip: string | null;
+  createdAt: Date;
+  succeededAt: Date | null;
+  updatedAt: Date;
+}

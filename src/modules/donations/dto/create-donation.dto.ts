@@ -1,0 +1,83 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { IsAmountMinor, Trim } from '../../../common/http/validation';
+
+/** No markup in what donors write: it is shown on public pages and in emails. */
+const NO_MARKUP = /^[^<>]*$/;
+
+export class CreateDonationDto {
+  @IsAmountMinor({ description: 'The gift in minor units (fen): 5000 = ¥50.00' })
+  amountMinor!: number;
+
+  @ApiPropertyOptional({ example: 'CNY', description: "Must be the campaign's currency if given" })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as CNY' })
+  currency?: string;
+
+  @ApiProperty({ example: '李明' })
+  @Trim()
+  @IsString({ message: 'donorName must be text' })
+  @Length(1, 100, { message: 'donorName must be 1–100 characters' })
+  @Matches(NO_MARKUP, { message: 'donorName must not contain < or >' })
+  donorName!: string;
+
+  @ApiProperty({ example: 'li.ming@example.org' })
+  @Trim()
+  @IsEmail({}, { message: 'donorEmail must be an email address' })
+  @MaxLength(254)
+  donorEmail!: string;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'anonymous must be true or false' })
+  anonymous?: boolean;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(500, { message: 'message must be at most 500 characters' })
+  @Matches(NO_MARKUP, { message: 'message must not contain < or >' })
+  message?: string;
+
+  @ApiPropertyOptional({ maxLength: 200, description: 'In honour of…' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(200, { message: 'dedication must be at most 200 characters' })
+  @Matches(NO_MARKUP, { message: 'dedication must not contain < or >' })
+  dedication?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Add the processing fee so the fund gets the whole gift',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'coverFee must be true or false' })
+  coverFee?: boolean;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'monthly must be true or false' })
+  monthly?: boolean;
+
+  @ApiPropertyOptional({ enum: ['zh-CN', 'en'] })
+  @IsOptional()
+  @IsIn(['zh-CN', 'en'], { message: 'locale must be zh-CN or en' })
+  locale?: 'zh-CN' | 'en';
+
+  @ApiPropertyOptional({ description: 'CAPTCHA response, when a CAPTCHA check is configured' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  captchaToken?: string;
+}

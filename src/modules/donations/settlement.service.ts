@@ -1,0 +1,331 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { formatMoney } from '../../common/money';
+import { AppConfig } from '../../config/app-config';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import { FoundationService } from '../foundation/foundation.service';
+import { FundsService } from '../funds/funds.service';
+import { LedgerService } from '../ledger/ledger.service';
+import { MatchingService } from '../matching/matching.service';
+import { OutboxService } from '../notifications/outbox.service';
+import type { ProviderEvent } from '../payments/payment-provider';
+import { refundEntry, settleEntry, type SettleAccounts } from './donation-journal';
+import { isSettled, nextDonationStatus } from './donation-status';
+import { DonationsRepository } from './donations.repository';
+import type { Donation } from './donations.types';
+
+/** Thrown when an event arrived before what it depends on (a refund before the payment): retry later. */
+export class NotYet extends Error {}
+
+type Obj = Record<string, unknown>;
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.length > 0 ? v : undefined;
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' ? (v as Obj) : undefined);
+
+/** The start of the donor's day in China (matching caps count per calendar day there). */
+function startOfDayShanghai(at: Date): Date {
+  const shifted = new Date(at.getTime() + 8 * 3600_000);
+  shifted.setUTCHours(0, 0, 0, 0);
+  return new Date(shifted.getTime() - 8 * 3600_000);
+}
+
+/**
+ * Applies one payment event inside the caller's transaction: the donation's state, its ledger
+ * entries (gift, match, refunds), campaign totals and the thank-you email, all or nothing. Every
+ * step is idempotent (donation row lock, transition table, ledger idempotency keys), so duplicate,
+ * late and out-of-order events change nothing twice.
+ */
+@Injectable()
+export class SettlementService {
+  private readonly logger = new Logger(SettlementService.name);
+  private clearing?: { clearingAccountId: string };
+
+  constructor(
+    private readonly repo: DonationsRepository,
+    private readonly ledger: LedgerService,
+    private readonly funds: FundsService,
+    private readonly matching: MatchingService,
+    private readonly campaigns: CampaignsService,
+    private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
+    private readonly foundation: FoundationService,
+  ) {}
+
+  /**
+   * Creates the processor clearing account on first use, in its own transaction: not in the
+   * event's transaction (which may roll back), and before it opens (embedded mode has one
+   * connection). Called by the inbox before each event.
+   */
+  async prepare(): Promise<void> {
+    if (this.clearing) return;
+    const currency = (await this.foundation.getProfile()).currency.trim();
+    const account = await this.ledger.ensureAccount({
+      code: 'processor:clearing',
+      name: '支付渠道待清算 / Payment processor clearing',
+      type: 'CLEARING',
+      currency,
+      allowNegative: true,
+      balanceSlots: 16,
+    });
+    this.clearing = { clearingAccountId: account.id };
+  }
+
+  /** Returns what happened, for the inbox's record; throws NotYet to be retried later. */
+  async apply(m: EntityManager, event: ProviderEvent): Promise<string> {
+    const o = event.data.object;
+    switch (event.type) {
+      case 'checkout.session.completed':
+        // Delayed payment methods complete the session unpaid; async_payment_succeeded follows.
+        if (o.payment_status !== 'paid' && o.payment_status !== 'no_payment_required')
+          return 'awaiting payment';
+        return this.paid(m, o);
+      case 'checkout.session.async_payment_succeeded':
+        return this.paid(m, o);
+      case 'checkout.session.async_payment_failed':
+        return this.unpaid(m, o, 'failed');
+      case 'checkout.session.expired':
+        return this.unpaid(m, o, 'expired');
+      case 'charge.refunded':
+        return this.refunded(m, o);
+      case 'charge.dispute.created':
+        return this.disputed(m, o);
+      case 'charge.dispute.closed':
+        return this.disputeClosed(m, o);
+      case 'invoice.paid':
+        return this.renewalPaid(m, o);
+      case 'invoice.payment_failed':
+        return this.renewalFailed(m, o);
+      default:
+        return `ignored ${event.type}`;
+    }
+  }
+
+  private donationIdOf(session: Obj): string | undefined {
+    return str(obj(session.metadata)?.donation_id) ?? str(session.client_reference_id);
+  }
+
+  private async paid(m: EntityManager, session: Obj): Promise<string> {
+    const id = this.donationIdOf(session);
+    const donation = id
+      ? await this.repo.lock(m, { id })
+      : await this.repo.lock(m, { sessionId: str(session.id) });
+    if (!donation) return 'unknown donation';
+    const paidMinor = num(session.amount_total);
+    if (paidMinor !== undefined && paidMinor !== donation.amountMinor) {
+      // Never book a different amount than was paid: leave it for a person (and reconciliation).
+      throw new Error(
+        `session ${String(session.id)} paid ${paidMinor}, donation ${donation.id} is ${donation.amountMinor}`,
+      );
+    }
+    return this.settle(m, donation, {
+      paymentId: str(session.payment_intent),
+      subscriptionId: str(session.subscription),
+    });
+  }
+
+  /** Books a received gift: ledger, totals, match, thank-you. A repeat is a no-op. */
+  async settle(
+    m: EntityManager,
+    donation: Donation,
+    ids: { paymentId?: string; subscriptionId?: string },
+  ): Promise<string> {
+    const next = nextDonationStatus(donation.status, 'paid');
+    if (!next) return `already ${donation.status}`;
+    const accounts = await this.accountsFor(m, donation.fundId);
+    await this.ledger.post(settleEntry(donation, accounts), { within: m });
+    const succeededAt = new Date();
+    await this.repo.update(m, donation.id, {
+      status: next,
+      succeededAt,
+      providerPaymentId: ids.paymentId ?? donation.providerPaymentId ?? undefined,
+      providerSubscriptionId: ids.subscriptionId ?? donation.providerSubscriptionId ?? undefined,
+    });
+    await this.campaigns.recordGift(m, donation.campaignId, {
+      amountMinor: donation.amountMinor,
+      donorKey: donation.donorEmail,
+    });
+    const recentGifts = await this.repo.recentFrom(
+      m,
+      donation.donorEmail,
+      donation.ip,
+      donation.createdAt,
+    );
+    const match = await this.matching.match(m, {
+      id: donation.id,
+      campaignId: donation.campaignId,
+      fundId: donation.fundId,
+      amountMinor: donation.amountMinor,
+      currency: donation.currency,
+      recentGifts,
+      at: succeededAt,
+      donorMatchedToday: () =>
+        this.repo.matchedForDonorSince(
+          m,
+          donation.campaignId,
+          donation.donorEmail,
+          startOfDayShanghai(succeededAt),
+        ),
+    });
+    if (match.matchedMinor > 0) {
+      await this.repo.update(m, donation.id, { matchedMinor: match.matchedMinor });
+      await this.campaigns.recordMatch(m, donation.campaignId, match.matchedMinor);
+    }
+    const campaign = await this.campaigns.getById(donation.campaignId, m);
+    const locale = 'zh-CN' as const;
+    await this.outbox.enqueue(m, {
+      template: 'donation-thanks',
+      to: donation.donorEmail,
+      locale,
+      dedupeKey: `donation-thanks:${donation.id}`,
+      data: {
+        donorName: donation.donorName,
+        amount: formatMoney(donation.amountMinor, donation.currency, locale),
+        campaignTitle: campaign.titleZh,
+        matched:
+          match.matchedMinor > 0 ? formatMoney(match.matchedMinor, donation.currency, locale) : '',
+        portalUrl: `${this.config.publicUrl}/donor`,
+      },
+    });
+    return match.matchedMinor > 0
+      ? `settled, matched ${match.matchedMinor}`
+      : `settled${match.reason ? ` (no match: ${match.reason})` : ''}`;
+  }
+
+  private async unpaid(
+    m: EntityManager,
+    session: Obj,
+    kind: 'failed' | 'expired',
+  ): Promise<string> {
+    const id = this.donationIdOf(session);
+    const donation = id ? await this.repo.lock(m, { id }) : null;
+    if (!donation) return 'unknown donation';
+    const next = nextDonationStatus(donation.status, kind);
+    if (!next) return `stays ${donation.status}`;
+    await this.repo.update(m, donation.id, { status: next });
+    return next;
+  }
+
+  /** charge.refunded carries the cumulative refunded amount: book the difference, once. */
+  private async refunded(m: EntityManager, charge: Obj): Promise<string> {
+    const paymentId = str(charge.payment_intent);
+    const donation = paymentId ? await this.repo.lock(m, { paymentId }) : null;
+    if (!donation || !isSettled(donation.status))
+      throw new NotYet(`no settled donation for payment ${paymentId ?? '?'} yet`);
+    const refundedTotal = Math.min(num(charge.amount_refunded) ?? 0, donation.amountMinor);
+    return this.bookRefund(m, donation, refundedTotal);
+  }
+
+  private async bookRefund(
+    m: EntityManager,
+    donation: Donation,
+    refundedTotal: number,
+  ): Promise<string> {
+    const delta = refundedTotal - donation.refundedMinor;
+    if (delta <= 0) return 'refund already booked';
+    const accounts = await this.accountsFor(m, donation.fundId);
+    const matchBack = await this.matching.reverse(
+      m,
+      donation,
+      donation.refundedMinor,
+      refundedTotal,
+    );
+    await this.ledger.post(refundEntry(donation, refundedTotal, delta, accounts), { within: m });
+    const status = nextDonationStatus(
+      donation.status,
+      refundedTotal >= donation.amountMinor ? 'refunded_all' : 'refunded_part',
+    );
+    await this.repo.update(m, donation.id, {
+      refundedMinor: refundedTotal,
+      matchedMinor: donation.matchedMinor - matchBack,
+      status: status ?? (donation.status === 'DISPUTED' ? 'REFUNDED' : donation.status),
+    });
+    await this.campaigns.recordRefund(m, donation.campaignId, {
+      amountMinor: delta,
+      matchedMinor: matchBack,
+    });
+    return `refunded ${delta}${matchBack > 0 ? `, match given back ${matchBack}` : ''}`;
+  }
+
+  private async disputed(m: EntityManager, dispute: Obj): Promise<string> {
+    const paymentId = str(dispute.payment_intent);
+    const donation = paymentId ? await this.repo.lock(m, { paymentId }) : null;
+    if (!donation || !isSettled(donation.status))
+      throw new NotYet(`no settled donation for payment ${paymentId ?? '?'} yet`);
+    const next = nextDonationStatus(donation.status, 'disputed');
+    if (!next) return `stays ${donation.status}`;
+    await this.repo.update(m, donation.id, { status: next });
+    return 'frozen by dispute';
+  }
+
+  /** A lost dispute takes the money back like a full refund; a won one unfreezes the gift. */
+  private async disputeClosed(m: EntityManager, dispute: Obj): Promise<string> {
+    const paymentId = str(dispute.payment_intent);
+    const donation = paymentId ? await this.repo.lock(m, { paymentId }) : null;
+    if (!donation || donation.status !== 'DISPUTED')
+      throw new NotYet(`no disputed donation for payment ${paymentId ?? '?'} yet`);
+    if (dispute.status === 'lost') return this.bookRefund(m, donation, donation.amountMinor);
+    await this.repo.update(m, donation.id, {
+      status: nextDonationStatus('DISPUTED', 'dispute_won')!,
+    });
+    return 'dispute won';
+  }
+
+  /** Each paid renewal of a monthly gift is its own donation, ledger entry and receipt. */
+  private async renewalPaid(m: EntityManager, invoice: Obj): Promise<string> {
+    const subscriptionId = str(invoice.subscription);
+    const invoiceId = str(invoice.id);
+    if (!subscriptionId || !invoiceId) return 'not a subscription invoice';
+    if (invoice.billing_reason === 'subscription_create')
+      return 'first payment is the checkout itself';
+    const first = await this.repo.firstOfSubscription(m, subscriptionId);
+    if (!first) throw new NotYet(`subscription ${subscriptionId} not known yet`);
+    if (await this.repo.findRenewal(m, subscriptionId, invoiceId)) return 'renewal already booked';
+    const renewal = await this.repo.insert(m, {
+      campaignId: first.campaignId,
+      fundId: first.fundId,
+      amountMinor: num(invoice.amount_paid) ?? first.amountMinor,
+      feeCoverMinor: 0,
+      currency: first.currency,
+      donorName: first.donorName,
+      donorEmail: first.donorEmail,
+      anonymous: first.anonymous,
+      message: '',
+      dedication: first.dedication,
+      monthly: true,
+      provider: first.provider,
+      ip: null,
+      parentDonationId: first.id,
+      providerSubscriptionId: subscriptionId,
+      providerPaymentId: invoiceId,
+    });
+    return this.settle(m, renewal, { paymentId: invoiceId, subscriptionId });
+  }
+
+  private async renewalFailed(m: EntityManager, invoice: Obj): Promise<string> {
+    const subscriptionId = str(invoice.subscription);
+    const first = subscriptionId ? await this.repo.firstOfSubscription(m, subscriptionId) : null;
+    if (!first) return 'unknown subscription';
+    const campaign = await this.campaigns.getById(first.campaignId, m);
+    await this.outbox.enqueue(m, {
+      template: 'renewal-failed',
+      to: first.donorEmail,
+      locale: 'zh-CN',
+      dedupeKey: `renewal-failed:${str(invoice.id) ?? subscriptionId}`,
+      data: {
+        donorName: first.donorName,
+        amount: formatMoney(num(invoice.amount_due) ?? first.amountMinor, first.currency, 'zh-CN'),
+        campaignTitle: campaign.titleZh,
+        portalUrl: `${this.config.publicUrl}/donor`,
+      },
+    });
+    return 'donor told';
+  }
+
+  private async accountsFor(m: EntityManager, fundId: string): Promise<SettleAccounts> {
+    const fund = await this.funds.get(fundId, { within: m });
+    if (!this.clearing) throw new Error('SettlementService.prepare() must run before apply()');
+    return { clearingAccountId: this.clearing.clearingAccountId, fundAccountId: fund.accountId };
+  }
+}

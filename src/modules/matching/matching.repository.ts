@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { toSafeInteger } from '../../common/money';
+import type { MatchRule } from './match-amount';
+
+export interface StoredRule extends MatchRule {
+  id: string;
+  campaignId: string;
+  poolFundId: string;
+}
+
+const COLUMNS = `id, campaign_id AS "campaignId", pool_fund_id AS "poolFundId", mode, ratio_bp AS "ratioBp",
+  random_min_minor AS "randomMinMinor", random_max_minor AS "randomMaxMinor", min_gift_minor AS "minGiftMinor",
+  cap_per_gift_minor AS "capPerGiftMinor", cap_per_donor_day_minor AS "capPerDonorDayMinor",
+  total_cap_minor AS "totalCapMinor", matched_minor AS "matchedMinor", starts_at AS "startsAt",
+  ends_at AS "endsAt", active`;
+
+function toRule(row: Record<string, unknown>): StoredRule {
+  const r = { ...row } as Record<string, unknown>;
+  for (const k of [
+    'randomMinMinor',
+    'randomMaxMinor',
+    'minGiftMinor',
+    'capPerGiftMinor',
+    'capPerDonorDayMinor',
+    'totalCapMinor',
+    'matchedMinor',
+  ]) {
+    r[k] = toSafeInteger(r[k] as string | null);
+  }
+  return r as unknown as StoredRule;
+}
+
+/** The only place that queries matching rules. */
+@Injectable()
+export class MatchingRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async forCampaign(
+    campaignId: string,
+    manager?: EntityManager,
+    lock = false,
+  ): Promise<StoredRule | null> {
+    const rows = await (manager ?? this.dataSource.manager).query(
+      `SELECT ${COLUMNS} FROM matching_rules WHERE campaign_id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [campaignId],
+    );
+    return rows[0] ? toRule(rows[0]) : null;
+  }
+
+  async upsert(
+    manager: EntityManager,
+    campaignId: string,
+    rule: Omit<StoredRule, 'id' | 'campaignId' | 'matchedMinor'>,
+  ): Promise<StoredRule> {
+    const rows = await manager.query(
+      `INSERT INTO matching_rules (campaign_id, pool_fund_id, mode, ratio_bp, random_min_minor, random_max_minor,
+         min_gift_minor, cap_per_gift_minor, cap_per_donor_day_minor, total_cap_minor, starts_at, ends_at, active)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (campaign_id) DO UPDATE SET pool_fund_id = $2, mode = $3, ratio_bp = $4, random_min_minor = $5,
+         random_max_minor = $6, min_gift_minor = $7, cap_per_gift_minor = $8, cap_per_donor_day_minor = $9,
+         total_cap_minor = $10, starts_at = $11, ends_at = $12, active = $13
+       RETURNING ${COLUMNS}`,
+      [
+        campaignId,
+        rule.poolFundId,
+        rule.mode,
+        rule.ratioBp,
+        rule.randomMinMinor,
+        rule.randomMaxMinor,
+        rule.minGiftMinor,
+        rule.capPerGiftMinor,
+        rule.capPerDonorDayMinor,
+        rule.totalCapMinor,
+        rule.startsAt,
+        rule.endsAt,
+        rule.active,
+      ],
+    );
+    return toRule(rows[0]);
+  }
+
+  async addMatched(manager: EntityManager, ruleId: string, deltaMinor: number): Promise<void> {
+    await manager.query(
+      `UPDATE matching_rules SET matched_minor = matched_minor + $2 WHERE id = $1`,
+      [ruleId, deltaMinor],
+    );
+  }
+}

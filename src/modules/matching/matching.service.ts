@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../common/errors';
+import { TransactionService } from '../../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
+import { FundsService } from '../funds/funds.service';
+import { transferPostings } from '../ledger/journal';
+import { LedgerService } from '../ledger/ledger.service';
+import { allowedMatch, matchToReverse, offeredMatch, type NoMatchReason } from './match-amount';
+import { MatchingRepository, type StoredRule } from './matching.repository';
+
+/** More gifts than this from one email or IP within a minute look like a bot: no matching. */
+export const VELOCITY_LIMIT_PER_MINUTE = 5;
+
+export interface MatchableGift {
+  id: string;
+  campaignId: string;
+  fundId: string;
+  amountMinor: number;
+  currency: string;
+  /** Gifts from the same donor or IP in the minute before this one (the caller counts them). */
+  recentGifts: number;
+  /** Already matched today for this donor on this campaign; asked after the pool is locked, so two gifts of one donor cannot both pass the daily cap. */
+  donorMatchedToday: () => Promise<number>;
+  at: Date;
+}
+
+export type RuleInput = Omit<StoredRule, 'id' | 'campaignId' | 'matchedMinor'>;
+
+/**
+ * The matching engine. A match is a ledger entry from the sponsor's MATCHING fund to the
+ * campaign's fund, posted inside the donation's own transaction. The pool's balance slots are
+ * locked first, so matches on one pool are serialised and the pool can never be overspent; the
+ * ledger trigger would refuse an overdraft anyway.
+ */
+@Injectable()
+export class MatchingService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly repo: MatchingRepository,
+    private readonly funds: FundsService,
+    private readonly ledger: LedgerService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async match(
+    m: EntityManager,
+    gift: MatchableGift,
+    random: () => number = Math.random,
+  ): Promise<{ matchedMinor: number; reason?: NoMatchReason }> {
+    const peek = await this.repo.forCampaign(gift.campaignId, m);
+    if (!peek) return { matchedMinor: 0, reason: 'NO_RULE' };
+    const offer = offeredMatch(peek, gift.amountMinor, gift.at, random);
+    if (offer.amountMinor === 0) return { matchedMinor: 0, reason: offer.reason };
+    if (gift.recentGifts > VELOCITY_LIMIT_PER_MINUTE)
+      return { matchedMinor: 0, reason: 'VELOCITY' };
+
+    const pool = await this.funds.get(peek.poolFundId, { within: m });
+    const campaignFund = await this.funds.get(gift.fundId, { within: m });
+    // Lock order: pool slots, then the rule row (every match on this pool takes them in this order).
+    const poolBalance = await this.ledger.lockedBalance(pool.accountId, { within: m });
+    const rule = (await this.repo.forCampaign(gift.campaignId, m, true))!;
+    const allowed = allowedMatch(offer.amountMinor, {
+      rule,
+      donorMatchedTodayMinor:
+        rule.capPerDonorDayMinor === null ? 0 : await gift.donorMatchedToday(),
+      poolBalanceMinor: pool.status === 'CLOSED' ? 0 : poolBalance,
+    });
+    if (allowed.amountMinor === 0) return { matchedMinor: 0, reason: allowed.reason };
+    await this.ledger.post(
+      {
+        idempotencyKey: `match:${gift.id}`,
+        kind: 'MATCH',
+        description: `Match for gift ${gift.id}`,
+        currency: gift.currency,
+        postings: transferPostings(pool.accountId, campaignFund.accountId, allowed.amountMinor),
+        metadata: { donationId: gift.id, ruleId: rule.id },
+      },
+      { within: m },
+    );
+    await this.repo.addMatched(m, rule.id, allowed.amountMinor);
+    return { matchedMinor: allowed.amountMinor, reason: allowed.reason };
+  }
+
+  /** Gives back the refunded share of a gift's match to the pool (cumulative, exact). */
+  async reverse(
+    m: EntityManager,
+    gift: {
+      id: string;
+      campaignId: string;
+      fundId: string;
+      currency: string;
+      amountMinor: number;
+      matchedMinor: number;
+    },
+    refundedBefore: number,
+    refundedAfter: number,
+  ): Promise<number> {
+    const back = matchToReverse(gift.matchedMinor, gift.amountMinor, refundedBefore, refundedAfter);
+    if (back <= 0) return 0;
+    const rule = await this.repo.forCampaign(gift.campaignId, m, true);
+    if (!rule) return 0;
+    const pool = await this.funds.get(rule.poolFundId, { within: m });
+    const campaignFund = await this.funds.get(gift.fundId, { within: m });
+    await this.ledger.post(
+      {
+        idempotencyKey: `match:${gift.id}:reverse:${refundedAfter}`,
+        kind: 'MATCH_REVERSAL',
+        description: `Match given back for refunded gift ${gift.id}`,
+        currency: gift.currency,
+        postings: transferPostings(campaignFund.accountId, pool.accountId, back),
+        metadata: { donationId: gift.id },
+      },
+      { within: m },
+    );
+    await this.repo.addMatched(m, rule.id, -back);
+    return back;
+  }
+
+  /** What is left to match on a campaign: the lesser of the pool's balance and the rule's cap. */
+  async status(
+    campaignId: string,
+  ): Promise<{ active: boolean; remainingMinor: number; exhausted: boolean } | null> {
+    const rule = await this.repo.forCampaign(campaignId);
+    if (!rule) return null;
+    const pool = await this.funds.get(rule.poolFundId);
+    const capLeft =
+      rule.totalCapMinor === null
+        ? Number.MAX_SAFE_INTEGER
+        : rule.totalCapMinor - rule.matchedMinor;
+    const remainingMinor = Math.max(0, Math.min(pool.balanceMinor, capLeft));
+    return { active: rule.active, remainingMinor, exhausted: remainingMinor === 0 };
+  }
+
+  setRule(campaignId: string, input: RuleInput): Promise<StoredRule> {
+    return this.tx.run(async (m) => {
+      const pool = await this.funds.get(input.poolFundId, { within: m });
+      if (pool.kind !== 'MATCHING') {
+        throw new DomainError(
+          'INVALID_FUND',
+          `Fund ${pool.code} is ${pool.kind}; a matching rule draws on a MATCHING fund.`,
+        );
+      }
+      const before = await this.repo.forCampaign(campaignId, m);
+      const rule = await this.repo.upsert(m, campaignId, input);
+      await this.audit.record(m, {
+        action: before ? 'matching.rule_changed' : 'matching.rule_created',
+        entityType: 'campaign',
+        entityId: campaignId,
+        before: before ?? undefined,
+        after: rule,
+      });
+      return rule;
+    });
+  }
+
+  getRule(campaignId: string): Promise<StoredRule | null> {
+    return this.repo.forCampaign(campaignId);
+  }
+}

@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider';
+import { SandboxCheckoutController } from './sandbox-checkout.controller';
+import { SandboxCheckoutService } from './sandbox-checkout.service';
+import { SandboxWebhookSecret, SandboxWebhookSender, SandboxWebhookTarget } from './sandbox-webhooks';
+import { SandboxProvider } from './sandbox.provider';
+import { SandboxRepository } from './sandbox.repository';
+import { createStripeClient } from './stripe.client';
+import { StripeProvider } from './stripe.provider';
+
+/** Picks the adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox otherwise. */
+export function selectPaymentProvider(config: AppConfig, sandbox: SandboxProvider): PaymentProvider {
+  if (config.paymentProvider === 'SANDBOX') return sandbox;
+  const { secretKey, webhookSecret, apiBase } = config.stripe;
+  // validateEnv guarantees the webhook secret whenever the secret key is set.
+  return new StripeProvider(createStripeClient({ secretKey: secretKey!, apiBase }), {
+    webhookSecret: webhookSecret!,
+  });
+}
+
+/**
+ * The payment provider port (`PAYMENT_PROVIDER`) and its two adapters, plus the sandbox's checkout
+ * page. `SandboxProvider` is exported as well for the `simulate-renewal` CLI command.
+ */
+@Module({
+  controllers: [SandboxCheckoutController],
+  providers: [
+    SandboxRepository,
+    SandboxWebhookSecret,
+    SandboxWebhookTarget,
+    SandboxWebhookSender,
+    SandboxProvider,
+    SandboxCheckoutService,
+    {
+      provide: PAYMENT_PROVIDER,
+      inject: [AppConfig, SandboxProvider],
+      useFactory: selectPaymentProvider,
+    },
+  ],
+  exports: [PAYMENT_PROVIDER, SandboxProvider],
+})
+export class PaymentsModule {}

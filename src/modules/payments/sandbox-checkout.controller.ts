@@ -1,0 +1,42 @@
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../../common/auth/policy.decorator';
+import { pageContext } from '../../common/views/page-context';
+import { SandboxCheckoutService } from './sandbox-checkout.service';
+
+/**
+ * The sandbox's stand-in for Stripe's hosted checkout page. Public, like Stripe's: whoever holds
+ * the session link (the donor who was sent there) may pay or decline; both forms carry the CSRF
+ * token like every other form.
+ */
+@ApiExcludeController()
+@Controller('sandbox/checkout')
+export class SandboxCheckoutController {
+  constructor(private readonly checkout: SandboxCheckoutService) {}
+
+  @Get(':sessionId')
+  @Public()
+  async page(
+    @Param('sessionId') sessionId: string,
+    @Query('lang') lang: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const view = await this.checkout.page(sessionId, lang);
+    void reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
+    return reply.view('pages/sandbox/checkout', { ...pageContext(request, reply), ...view });
+  }
+
+  @Post(':sessionId/pay')
+  @Public()
+  async pay(@Param('sessionId') sessionId: string, @Res() reply: FastifyReply) {
+    return reply.redirect(await this.checkout.pay(sessionId), 303);
+  }
+
+  @Post(':sessionId/decline')
+  @Public()
+  async decline(@Param('sessionId') sessionId: string, @Res() reply: FastifyReply) {
+    return reply.redirect(await this.checkout.decline(sessionId), 303);
+  }
+}

@@ -1,0 +1,197 @@
+import { Logger } from '@nestjs/common';
+import { DomainError } from '../../common/errors';
+import {
+  type CheckoutRequest,
+  type CheckoutSession,
+  type PaymentProvider,
+  ProviderBusyError,
+  type ProviderEvent,
+  type RefundRequest,
+} from './payment-provider';
+import { assertPositiveAmount } from './payments.errors';
+import { DEFAULT_RETRY_POLICY, RetriesExhaustedError, type RetryPolicy, withRetries } from './retry';
+import {
+  classifyStripeError,
+  describeStripeError,
+  stripeRetryAfterMs,
+  type StripeSdk,
+  verifyStripeSignature,
+} from './stripe.client';
+import {
+  cancelIdempotencyKey,
+  checkoutIdempotencyKey,
+  checkoutSessionParams,
+  refundIdempotencyKey,
+} from './stripe-params';
+
+export interface StripeProviderOptions {
+  /** `whsec_…`: the signing secret of our `/webhooks/stripe` endpoint. */
+  webhookSecret: string;
+  retry?: RetryPolicy;
+  /** Tests pin the clock and the dice. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** Page size for reconciliation listings (Stripe's maximum). */
+const LIST_PAGE_SIZE = 100;
+
+/**
+ * The production adapter: Stripe Checkout for one-off and monthly gifts, refunds, cancellations,
+ * signed webhooks. Every call that changes something carries our own idempotency key; rate limits
+ * (429) and network failures are retried with exponential backoff and jitter a bounded number of
+ * times, then surface as `ProviderBusyError` (503, "busy, try again") rather than an error page.
+ */
+export class StripeProvider implements PaymentProvider {
+  readonly name = 'STRIPE' as const;
+  private readonly logger = new Logger('Stripe');
+  private readonly retry: RetryPolicy;
+
+  constructor(
+    private readonly stripe: StripeSdk,
+    private readonly options: StripeProviderOptions,
+  ) {
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  }
+
+  async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
+    assertPositiveAmount(request.amountMinor);
+    const params = checkoutSessionParams(request);
+    const idempotencyKey = checkoutIdempotencyKey(request.donationId);
+    const session = await this.call('create a checkout session', () =>
+      this.stripe.checkout.sessions.create(params, { idempotencyKey }),
+    ).catch((error: unknown) => {
+      throw amountRefusal(error) ?? error;
+    });
+    if (!session.url) {
+      throw new Error(`Stripe returned checkout session ${session.id} without a URL`);
+    }
+    return { sessionId: session.id, url: session.url };
+  }
+
+  verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
+    return verifyStripeSignature(rawBody, signatureHeader, this.options.webhookSecret);
+  }
+
+  async refund(request: RefundRequest): Promise<{ refundId: string }> {
+    assertPositiveAmount(request.amountMinor);
+    const idempotencyKey = refundIdempotencyKey(request.idempotencyKey);
+    const refund = await this.call('refund a payment', () =>
+      this.stripe.refunds.create(
+        {
+          payment_intent: request.paymentId,
+          amount: request.amountMinor,
+          metadata: { donation_id: request.donationId },
+        },
+        { idempotencyKey },
+      ),
+    ).catch((error: unknown) => {
+      if (classifyStripeError(error) === 'permanent' && isClientError(error)) {
+        // Already refunded, more than what is left, unknown payment: Stripe's words say which.
+        throw new DomainError('CONFLICT', `Stripe refused the refund: ${describeStripeError(error)}`);
+      }
+      throw error;
+    });
+    return { refundId: refund.id };
+  }
+
+  /**
+   * Pages through `checkout.sessions.list({ created: { gte } })` by hand rather than with the
+   * SDK's auto-pagination, so each page request gets the same bounded retries as every other call:
+   * a reconciliation run during a rate-limited giving day resumes at the page that was refused.
+   */
+  async *listSessionsSince(since: Date): AsyncIterable<Record<string, unknown>> {
+    const gte = Math.floor(since.getTime() / 1000);
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.call('list checkout sessions', () =>
+        this.stripe.checkout.sessions.list({
+          created: { gte },
+          limit: LIST_PAGE_SIZE,
+          ...(startingAfter ? { starting_after: startingAfter } : {}),
+        }),
+      );
+      for (const session of page.data) yield session as unknown as Record<string, unknown>;
+      const last = page.data.at(-1);
+      if (!page.has_more || !last) return;
+      startingAfter = last.id;
+    }
+  }
+
+  async cancelSubscription(subscriptionId: string): Promise<void> {
+    const idempotencyKey = cancelIdempotencyKey(subscriptionId);
+    try {
+      await this.call('cancel a subscription', () =>
+        this.stripe.subscriptions.cancel(subscriptionId, {}, { idempotencyKey }),
+      );
+    } catch (error) {
+      // Cancelling a subscription that has already ended is refused by Stripe; for us it is done.
+      if (!isClientError(error)) throw error;
+      const subscription = await this.call('read a subscription', () =>
+        this.stripe.subscriptions.retrieve(subscriptionId),
+      );
+      if (subscription.status !== 'canceled') throw error;
+    }
+  }
+
+  async retrieveFee(paymentId: string): Promise<{ feeMinor: number; currency: string } | null> {
+    const intent = await this.call('read a payment', () =>
+      this.stripe.paymentIntents.retrieve(paymentId, {
+        expand: ['latest_charge.balance_transaction'],
+      }),
+    );
+    const charge = intent.latest_charge;
+    if (!charge || typeof charge === 'string') return null;
+    const transaction = charge.balance_transaction;
+    if (!transaction || typeof transaction === 'string') return null;
+    return { feeMinor: transaction.fee, currency: transaction.currency.toUpperCase() };
+  }
+
+  /** One API call with bounded retries; a rate limit or outage that outlasts them is "busy". */
+  private async call<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetries(operation, {
+        policy: this.retry,
+        retryable: (error) => classifyStripeError(error) !== 'permanent',
+        retryAfterMs: stripeRetryAfterMs,
+        onRetry: (error, attempt, delayMs) =>
+          this.logger.debug(
+            `${what}: attempt ${attempt} failed (${describeStripeError(error)}); retrying in ${delayMs} ms`,
+          ),
+        sleep: this.options.sleep,
+        random: this.options.random,
+      });
+    } catch (error) {
+      if (!(error instanceof RetriesExhaustedError)) {
+        // Logged here for Stripe's request id; the error filter reports the 500 itself.
+        this.logger.warn(`${what} failed: ${describeStripeError(error)}`);
+        throw error;
+      }
+      this.logger.warn(
+        `${what}: Stripe still busy after ${error.attempts} attempts (${describeStripeError(error.lastError)})`,
+      );
+      throw new ProviderBusyError(undefined, {
+        operation: what,
+        attempts: error.attempts,
+        reason: classifyStripeError(error.lastError),
+      });
+    }
+  }
+}
+
+function isClientError(error: unknown): boolean {
+  const status = (error as { statusCode?: number }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** Stripe's minimum and maximum charge amounts are the donor's problem to fix, not a 500. */
+function amountRefusal(error: unknown): DomainError | null {
+  const code = (error as { code?: string }).code;
+  if (code !== 'amount_too_small' && code !== 'amount_too_large') return null;
+  return new DomainError(
+    'INVALID_AMOUNT',
+    code === 'amount_too_small'
+      ? 'This amount is below the smallest payment the card processor accepts. Please give a little more.'
+      : 'This amount is above the largest single payment the card processor accepts. Please give less, or contact us for a bank transfer.',
+  );
+}

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { DonationsService } from '../../src/modules/donations/donations.service';
+import { PaymentInboxService } from '../../src/modules/donations/payment-inbox.service';
+import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
+import { FundsService } from '../../src/modules/funds/funds.service';
+import { LedgerService } from '../../src/modules/ledger/ledger.service';
+import { MatchingService } from '../../src/modules/matching/matching.service';
+import { createCampaign } from '../factories/campaigns.factory';
+import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
+import { deliver, paidSession, refundedCharge, stripeEvent } from '../utils/webhooks';
+import { createTestApp, type TestApp } from '../utils/test-app';
+
+function shuffle<T>(items: T[]): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+async function inBatches<T>(
+  items: T[],
+  size: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+describe('donations: exactly-once settlement through the webhook inbox', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.getHttpAdapter().getInstance().ready();
+    await createFoundation(t);
+  });
+  afterAll(() => t.close());
+
+  const start = (
+    slug: string,
+    amountMinor: number,
+    email = `donor-${randomUUID().slice(0, 8)}@example.org`,
+  ) =>
+    t
+      .get(DonationsService)
+      .start(slug, { amountMinor, donorName: '捐赠人', donorEmail: email }, {});
+
+  it('counts 500 gifts once each from 2,000 shuffled, repeated completion deliveries, 50 at a time', async () => {
+    const campaign = await createCampaign(t);
+    const gifts = [];
+    for (let i = 0; i < 500; i++) gifts.push(await start(campaign.slug, 1_000 + i));
+    const deliveries = shuffle(
+      gifts.flatMap((g, i) => {
+        const event = stripeEvent(
+          `evt_done_${g.id}`,
+          'checkout.session.completed',
+          paidSession(g.id, g.amountMinor),
+        );
+        const copies = i < 100 ? 1 : i < 200 ? 4 : 5; // 1 to 5 copies: 2,000 deliveries in all
+        return Array.from({ length: copies }, () => event);
+      }),
+    );
+    expect(deliveries).toHaveLength(2_000);
+    const statuses: number[] = [];
+    await inBatches(deliveries, 50, async (event) =>
+      statuses.push((await deliver(t.server, event)).status),
+    );
+    expect(new Set(statuses)).toEqual(new Set([200]));
+
+    const expected = gifts.reduce((sum, g) => sum + g.amountMinor, 0);
+    const [counts] = await t.dataSource.query(
+      `SELECT count(*) FILTER (WHERE status = 'SUCCEEDED')::int AS succeeded, count(*)::int AS all
+       FROM donations WHERE campaign_id = $1`,
+      [campaign.id],
+    );
+    expect(counts).toEqual({ succeeded: 500, all: 500 });
+    const [entries] = await t.dataSource.query(
+      `SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM journal_entries WHERE kind = 'DONATION'
+       AND metadata->>'donationId' = ANY($1::text[])`,
+      [gifts.map((g) => g.id)],
+    );
+    expect(entries).toEqual({ n: 500, keys: 500 });
+    const fund = await t.get(FundsService).get(campaign.fundId);
+    expect(fund.balanceMinor).toBe(expected);
+    expect(await t.get(CampaignsService).totals(campaign.id)).toMatchObject({
+      raisedMinor: expected,
+      gifts: 500,
+      donors: 500,
+    });
+    const [events] = await t.dataSource.query(
+      `SELECT count(*)::int AS stored, count(*) FILTER (WHERE processed_at IS NULL)::int AS pending FROM payment_events`,
+    );
+    expect(events).toEqual({ stored: 500, pending: 0 });
+    expect((await t.get(LedgerService).check()).ok).toBe(true);
+  });
+
+  it('never overspends the matching pool: money for 37 matches, 200 concurrent matched gifts', async () => {
+    const pool = await createFund(t, { kind: 'MATCHING' });
+    await fundFromOutside(t, pool, 37 * 1_000);
+    const campaign = await createCampaign(t);
+    await t.get(MatchingService).setRule(campaign.id, {
+      poolFundId: pool.id,
+      mode: 'RATIO',
+      ratioBp: 10_000,
+      randomMinMinor: null,
+      randomMaxMinor: null,
+      minGiftMinor: 100,
+      capPerGiftMinor: null,
+      capPerDonorDayMinor: null,
+      totalCapMinor: null,
+      startsAt: null,
+      endsAt: null,
+      active: true,
+    });
+    const gifts = [];
+    for (let i = 0; i < 200; i++) gifts.push(await start(campaign.slug, 1_000));
+    await inBatches(gifts, 50, (g) =>
+      deliver(
+        t.server,
+        stripeEvent(
+          `evt_m_${g.id}`,
+          'checkout.session.completed',
+          paidSession(g.id, g.amountMinor),
+        ),
+      ),
+    );
+    const [matched] = await t.dataSource.query(
+      `SELECT count(*) FILTER (WHERE matched_minor > 0)::int AS matched, coalesce(sum(matched_minor), 0)::int AS total,
+              count(*) FILTER (WHERE status = 'SUCCEEDED')::int AS succeeded
+       FROM donations WHERE campaign_id = $1`,
+      [campaign.id],
+    );
+    expect(matched).toEqual({ matched: 37, total: 37_000, succeeded: 200 });
+    expect((await t.get(FundsService).get(pool.id)).balanceMinor).toBe(0);
+    expect((await t.get(FundsService).get(campaign.fundId)).balanceMinor).toBe(
+      200 * 1_000 + 37_000,
+    );
+    expect(await t.get(CampaignsService).totals(campaign.id)).toMatchObject({
+      raisedMinor: 200_000,
+      matchedMinor: 37_000,
+    });
+    expect(await t.get(MatchingService).status(campaign.id)).toMatchObject({
+      remainingMinor: 0,
+      exhausted: true,
+    });
+    expect((await t.get(LedgerService).check()).ok).toBe(true);
+  });
+
+  it('ends right when the refund arrives before the completion, and gives the match back', async () => {
+    const pool = await createFund(t, { kind: 'MATCHING' });
+    await fundFromOutside(t, pool, 100_000);
+    const campaign = await createCampaign(t);
+    await t.get(MatchingService).setRule(campaign.id, {
+      poolFundId: pool.id,
+      mode: 'RATIO',
+      ratioBp: 5_000,
+      randomMinMinor: null,
+      randomMaxMinor: null,
+      minGiftMinor: 1,
+      capPerGiftMinor: null,
+      capPerDonorDayMinor: null,
+      totalCapMinor: null,
+      startsAt: null,
+      endsAt: null,
+      active: true,
+    });
+    const gift = await start(campaign.slug, 8_000);
+    const refund = await deliver(
+      t.server,
+      stripeEvent(`evt_r_${gift.id}`, 'charge.refunded', refundedCharge(gift.id, 8_000)),
+    );
+    expect(refund.status).toBe(200);
+    expect((await t.get(DonationsService).get(gift.id)).status).toBe('PENDING');
+
+    await deliver(
+      t.server,
+      stripeEvent(`evt_c_${gift.id}`, 'checkout.session.completed', paidSession(gift.id, 8_000)),
+    ).expect(200);
+    expect((await t.get(DonationsService).get(gift.id)).status).toBe('SUCCEEDED');
+    // The inbox retries the early refund once its payment exists.
+    await t.dataSource.query(
+      `UPDATE payment_events SET next_attempt_at = now() WHERE processed_at IS NULL`,
+    );
+    await t.get(PaymentInboxService).processDue();
+    const donation = await t.get(DonationsService).get(gift.id);
+    expect(donation).toMatchObject({ status: 'REFUNDED', refundedMinor: 8_000, matchedMinor: 0 });
+    expect((await t.get(FundsService).get(campaign.fundId)).balanceMinor).toBe(0);
+    expect((await t.get(FundsService).get(pool.id)).balanceMinor).toBe(100_000);
+    expect(await t.get(CampaignsService).totals(campaign.id)).toMatchObject({
+      raisedMinor: 0,
+      matchedMinor: 0,
+    });
+  });
+
+  it('refuses a bad signature, a wrong secret and a stale timestamp, storing nothing', async () => {
+    const event = stripeEvent(
+      'evt_bad_sig',
+      'checkout.session.completed',
+      paidSession(randomUUID(), 100),
+    );
+    const wrong = await deliver(t.server, event, 'whsec_not_ours');
+    expect({ status: wrong.status, code: wrong.body.code }).toEqual({
+      status: 400,
+      code: 'INVALID_SIGNATURE',
+    });
+    const stale = await deliver(t.server, event, undefined, Math.floor(Date.now() / 1000) - 3_600);
+    expect(stale.status).toBe(400);
+    const unsigned = await (
+      await import('supertest')
+    )
+      .default(t.server)
+      .post('/webhooks/stripe')
+      .send(event);
+    expect(unsigned.status).toBe(400);
+    expect(
+      await t.dataSource.query(`SELECT 1 FROM payment_events WHERE event_id = 'evt_bad_sig'`),
+    ).toEqual([]);
+  });
+
+  it('refuses gifts below the minimum, to unknown or ended campaigns, and markup in names', async () => {
+    const campaign = await createCampaign(t, { minAmountMinor: 500 });
+    await expect(start(campaign.slug, 499)).rejects.toMatchObject({ code: 'AMOUNT_BELOW_MINIMUM' });
+    await expect(start('no-such-campaign', 1_000)).rejects.toMatchObject({
+      code: 'CAMPAIGN_NOT_FOUND',
+    });
+    const ended = await createCampaign(t, { status: 'ENDED' });
+    await expect(start(ended.slug, 1_000)).rejects.toMatchObject({
+      code: 'CAMPAIGN_NOT_ACCEPTING',
+    });
+    const res = await (
+      await import('supertest')
+    )
+      .default(t.server)
+      .post(`/api/v1/campaigns/${campaign.slug}/donations`)
+      .send({
+        amountMinor: 1_000,
+        donorName: '<script>alert(1)</script>',
+        donorEmail: 'x@example.org',
+      });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain('donorName must not contain < or >');
+  });
+});

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Stripe from 'stripe';
+
+/**
+ * Stripe-shaped objects and events for tests, built from Stripe's published fixtures
+ * (`../shared/stripe/fixtures3.json`, stripe/openapi, MIT), read at test time and never copied
+ * into the repository. Signing uses the real `stripe` package, independently of the app's own
+ * wrapper, so a test proves the app accepts what Stripe itself would send.
+ */
+export const STRIPE_FIXTURES_FILE =
+  process.env.STRIPE_FIXTURES ?? path.resolve(__dirname, '../../../shared/stripe/fixtures3.json');
+
+type StripeObject = Record<string, unknown>;
+
+let resources: Record<string, StripeObject> | undefined;
+
+/** A fresh copy of Stripe's example object for `resource` (`checkout.session`, `charge`, …). */
+export function stripeFixture(resource: string): StripeObject {
+  resources ??= (
+    JSON.parse(readFileSync(STRIPE_FIXTURES_FILE, 'utf8')) as {
+      resources: Record<string, StripeObject>;
+    }
+  ).resources;
+  const found = resources[resource];
+  if (!found) throw new Error(`${STRIPE_FIXTURES_FILE} has no "${resource}" resource`);
+  return structuredClone(found);
+}
+
+export const testId = (prefix: string): string => `${prefix}_test_${randomBytes(12).toString('hex')}`;
+
+/** An event envelope (the fixture's `event`) around `object`. */
+export function fixtureEvent(
+  type: string,
+  object: StripeObject,
+  overrides: Partial<StripeObject> = {},
+): StripeObject {
+  return {
+    ...stripeFixture('event'),
+    id: testId('evt'),
+    type,
+    created: Math.floor(Date.now() / 1000),
+    api_version: Stripe.API_VERSION,
+    livemode: false,
+    data: { object },
+    ...overrides,
+  };
+}
+
+export interface SessionFixtureInput {
+  donationId: string;
+  amountMinor: number;
+  currency?: string;
+  monthly?: boolean;
+  email?: string;
+}
+
+/** A completed, paid Checkout Session for a donation, as in `checkout.session.completed`. */
+export function completedSessionFixture(input: SessionFixtureInput): StripeObject {
+  const monthly = input.monthly ?? false;
+  return {
+    ...stripeFixture('checkout.session'),
+    id: testId('cs'),
+    amount_subtotal: input.amountMinor,
+    amount_total: input.amountMinor,
+    client_reference_id: input.donationId,
+    currency: (input.currency ?? 'cny').toLowerCase(),
+    customer_email: input.email ?? 'donor@example.org',
+    metadata: { donation_id: input.donationId },
+    mode: monthly ? 'subscription' : 'payment',
+    payment_intent: monthly ? null : testId('pi'),
+    payment_status: 'paid',
+    status: 'complete',
+    subscription: monthly ? testId('sub') : null,
+    url: null,
+  };
+}
+
+/** A Checkout Session object as `checkout.sessions.create`/`list` return it (open, with a URL). */
+export function openSessionFixture(input: SessionFixtureInput & { id?: string }): StripeObject {
+  const id = input.id ?? testId('cs');
+  return {
+    ...completedSessionFixture(input),
+    id,
+    payment_intent: null,
+    payment_status: 'unpaid',
+    status: 'open',
+    subscription: null,
+    url: `https://checkout.stripe.com/c/pay/${id}`,
+  };
+}
+
+/** The `Stripe-Signature` header Stripe would send for `payload`. */
+export function stripeSignature(payload: string, secret: string, timestamp?: number): string {
+  return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+}
+
+/** Verifies a delivery as Stripe's own SDK would (default 5-minute tolerance); throws if bad. */
+export function verifyStripeDelivery(payload: string, header: string, secret: string): StripeObject {
+  return Stripe.webhooks.constructEvent(payload, header, secret) as unknown as StripeObject;
+}
