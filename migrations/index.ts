@@ -5,6 +5,7 @@ import { LedgerClosedAccountRecheck1764192000000 } from './1764192000000-ledger-
 import { CampaignsDonations1764195000000 } from './1764195000000-campaigns-donations';
 import { SandboxSessions1764196000000 } from './1764196000000-sandbox-sessions';
 
+import { OfflineGiftReference1764198000000 } from './1764198000000-offline-gift-reference';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   LedgerClosedAccountRecheck1764192000000,
   CampaignsDonations1764195000000,
   SandboxSessions1764196000000,
+  OfflineGiftReference1764198000000,
 ];

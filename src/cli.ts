@@ -8,7 +8,11 @@ import { RequestContext } from './common/context/request-context';
 import { TokensService } from './modules/accounts/tokens.service';
 import { UsersService } from './modules/accounts/users.service';
 import { validateEnv } from './config/env.schema';
+import { OfflineGiftsService } from './modules/donations/offline-gifts.service';
+import { ReconciliationService } from './modules/donations/reconciliation.service';
 import { LedgerService } from './modules/ledger/ledger.service';
+import { SandboxProvider } from './modules/payments/sandbox.provider';
+import { readFileSync } from 'node:fs';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -21,6 +25,12 @@ Commands:
   migrate          apply pending database migrations
   migrate:revert   undo the last migration
   ledger:check     verify every ledger invariant; exits 1 if one fails
+  reconcile-payments --since YYYY-MM-DD
+                   repair gifts whose webhook never arrived (safe to run any time)
+  import-offline --file gifts.csv
+                   record bank transfers and cash from CSV; prints a report row by row
+  simulate-renewal --subscription sub_sandbox_…
+                   sandbox only: bill one month of a monthly gift
 `;
 
 const COMMANDS = [
@@ -30,6 +40,9 @@ const COMMANDS = [
   'migrate',
   'migrate:revert',
   'ledger:check',
+  'reconcile-payments',
+  'import-offline',
+  'simulate-renewal',
 ];
 
 async function main(argv: string[]): Promise<number> {
@@ -87,6 +100,36 @@ async function main(argv: string[]): Promise<number> {
           `Token "${record.name}" for ${user.email}, expires ${record.expiresAt.toISOString()}. It is shown once:\n`,
         );
         process.stdout.write(`${token}\n`);
+        return 0;
+      }
+      case 'reconcile-payments': {
+        const since = new Date(required(flags, 'since'));
+        if (Number.isNaN(since.getTime()))
+          throw new Error('--since must be a date such as 2026-11-01');
+        const report = await app.get(ReconciliationService).reconcile(since);
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return 0;
+      }
+      case 'import-offline': {
+        const csv = readFileSync(required(flags, 'file'), 'utf8');
+        const report = await app.get(OfflineGiftsService).importCsv(csv);
+        for (const row of report.rows) {
+          process.stdout.write(
+            `row ${row.row}\t${row.status}\t${row.reference ?? ''}\t${row.message ?? row.donationId ?? ''}\n`,
+          );
+        }
+        process.stdout.write(
+          `${report.recorded} recorded, ${report.duplicates} already recorded, ${report.errors} with errors\n`,
+        );
+        return report.errors > 0 ? 1 : 0;
+      }
+      case 'simulate-renewal': {
+        const result = await app
+          .get(SandboxProvider)
+          .simulateRenewal(required(flags, 'subscription'), {
+            fail: flags.fail === 'true',
+          });
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         return 0;
       }
       case 'ledger:check': {

@@ -260,9 +260,15 @@ describe('Stripe payment provider', () => {
       api.script(
         'GET',
         '/v1/checkout/sessions',
-        { status: 200, body: { object: 'list', data: first, has_more: true, url: '/v1/checkout/sessions' } },
+        {
+          status: 200,
+          body: { object: 'list', data: first, has_more: true, url: '/v1/checkout/sessions' },
+        },
         stripeError(429),
-        { status: 200, body: { object: 'list', data: second, has_more: false, url: '/v1/checkout/sessions' } },
+        {
+          status: 200,
+          body: { object: 'list', data: second, has_more: false, url: '/v1/checkout/sessions' },
+        },
       );
       const since = new Date('2026-03-01T00:00:00Z');
 
@@ -273,8 +279,16 @@ describe('Stripe payment provider', () => {
       const pages = api.to('GET', '/v1/checkout/sessions');
       expect(pages.map((p) => p.query)).toEqual([
         { 'created[gte]': String(since.getTime() / 1000), limit: '100' },
-        { 'created[gte]': String(since.getTime() / 1000), limit: '100', starting_after: String(first[1]!.id) },
-        { 'created[gte]': String(since.getTime() / 1000), limit: '100', starting_after: String(first[1]!.id) },
+        {
+          'created[gte]': String(since.getTime() / 1000),
+          limit: '100',
+          starting_after: String(first[1]!.id),
+        },
+        {
+          'created[gte]': String(since.getTime() / 1000),
+          limit: '100',
+          starting_after: String(first[1]!.id),
+        },
       ]);
     });
 
@@ -307,7 +321,12 @@ describe('Stripe payment provider', () => {
           latest_charge: {
             id: 'ch_test_fee',
             object: 'charge',
-            balance_transaction: { id: 'txn_1', object: 'balance_transaction', fee: 390, currency: 'cny' },
+            balance_transaction: {
+              id: 'txn_1',
+              object: 'balance_transaction',
+              fee: 390,
+              currency: 'cny',
+            },
           },
         },
       });
@@ -342,10 +361,16 @@ describe('Stripe payment provider', () => {
 
     it.each([
       ['signed with another secret', (p: string) => [p, stripeSignature(p, 'whsec_someone_else')]],
-      ['tampered after signing', (p: string) => [p.replace('10000', '99999'), stripeSignature(p, WEBHOOK_SECRET)]],
+      [
+        'tampered after signing',
+        (p: string) => [p.replace('10000', '99999'), stripeSignature(p, WEBHOOK_SECRET)],
+      ],
       [
         'signed more than 5 minutes ago',
-        (p: string) => [p, stripeSignature(p, WEBHOOK_SECRET, Math.floor(Date.now() / 1000) - 6 * 60)],
+        (p: string) => [
+          p,
+          stripeSignature(p, WEBHOOK_SECRET, Math.floor(Date.now() / 1000) - 6 * 60),
+        ],
       ],
       ['without a signature', (p: string) => [p, undefined]],
       ['with a garbled signature', (p: string) => [p, 't=1,v1=deadbeef']],

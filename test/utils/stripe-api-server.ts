@@ -41,14 +41,20 @@ export interface StripeApiServer {
 
 /** Stripe's error body for a status (429 is its rate limit). */
 export function stripeError(status: number, code?: string, message?: string): StripeReply {
-  const type = status === 429 ? 'invalid_request_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
+  const type =
+    status === 429
+      ? 'invalid_request_error'
+      : status >= 500
+        ? 'api_error'
+        : 'invalid_request_error';
   return {
     status,
     body: {
       error: {
         type,
         code: code ?? (status === 429 ? 'rate_limit' : undefined),
-        message: message ?? (status === 429 ? 'Too many requests hit the API too quickly.' : 'Error'),
+        message:
+          message ?? (status === 429 ? 'Too many requests hit the API too quickly.' : 'Error'),
       },
     },
   };
@@ -84,7 +90,9 @@ export async function startStripeApiServer(): Promise<StripeApiServer> {
       const reply = scripts.get(key)?.shift() ??
         fallback(recorded) ?? {
           status: 404,
-          body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${key})` } },
+          body: {
+            error: { type: 'invalid_request_error', message: `Unrecognized request URL (${key})` },
+          },
         };
       if ('hangUp' in reply) {
         req.socket.destroy();

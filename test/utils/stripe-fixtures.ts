@@ -28,7 +28,8 @@ export function stripeFixture(resource: string): StripeObject {
   return structuredClone(found);
 }
 
-export const testId = (prefix: string): string => `${prefix}_test_${randomBytes(12).toString('hex')}`;
+export const testId = (prefix: string): string =>
+  `${prefix}_test_${randomBytes(12).toString('hex')}`;
 
 /** An event envelope (the fixture's `event`) around `object`. */
 export function fixtureEvent(
@@ -97,6 +98,10 @@ export function stripeSignature(payload: string, secret: string, timestamp?: num
 }
 
 /** Verifies a delivery as Stripe's own SDK would (default 5-minute tolerance); throws if bad. */
-export function verifyStripeDelivery(payload: string, header: string, secret: string): StripeObject {
+export function verifyStripeDelivery(
+  payload: string,
+  header: string,
+  secret: string,
+): StripeObject {
   return Stripe.webhooks.constructEvent(payload, header, secret) as unknown as StripeObject;
 }

@@ -89,6 +89,9 @@ function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | null {
 export function safeNext(next: unknown, fallback: string): string {
   // A single leading slash, then no slash or backslash, and no whitespace or control characters
   // anywhere (browsers drop tabs and newlines, turning "/\t/evil.example" into "//evil.example").
-  if (typeof next !== 'string' || next.length > 500 || !/^\/(?![/\\])\S*$/.test(next)) return fallback;
-  return [...next].every((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f) ? next : fallback;
+  if (typeof next !== 'string' || next.length > 500 || !/^\/(?![/\\])\S*$/.test(next))
+    return fallback;
+  return [...next].every((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f)
+    ? next
+    : fallback;
 }

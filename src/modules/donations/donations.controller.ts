@@ -1,15 +1,20 @@
-import { Body, Controller, Get, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow, Public } from '../../common/auth/policy.decorator';
 import { uuidPipe } from '../../common/http/validation';
 import { DonationsService } from './donations.service';
 import { CreateDonationDto } from './dto/create-donation.dto';
+import { OfflineGiftDto, OfflineImportDto, RefundRequestDto } from './dto/offline-gift.dto';
+import { OfflineGiftsService } from './offline-gifts.service';
 
 @ApiTags('donations')
 @Controller('api/v1')
 export class DonationsController {
-  constructor(private readonly donations: DonationsService) {}
+  constructor(
+    private readonly donations: DonationsService,
+    private readonly offlineGifts: OfflineGiftsService,
+  ) {}
 
   @Post('campaigns/:slug/donations')
   @Public()
@@ -23,6 +28,38 @@ export class DonationsController {
   @ApiOperation({ summary: 'Status of a gift (no personal data), for the thank-you page' })
   status(@Param('id', uuidPipe) id: string) {
     return this.donations.publicStatus(id);
+  }
+
+  @Post('donations/offline')
+  @Allow('FINANCE')
+  @ApiOperation({ summary: 'Record a bank transfer or cash gift (once per reference)' })
+  async offline(@Body() dto: OfflineGiftDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const result = await this.offlineGifts.record(dto);
+    void reply.status(result.replayed ? 200 : 201);
+    return result;
+  }
+
+  @Post('donations/offline/import')
+  @Allow('FINANCE')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Import offline gifts from CSV; a report row by row' })
+  importOffline(@Body() dto: OfflineImportDto) {
+    return this.offlineGifts.importCsv(dto.csv);
+  }
+
+  @Post('donations/:id/refunds')
+  @Allow('FINANCE')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Refund a gift in full or in part (the provider confirms by webhook)' })
+  refund(@Param('id', uuidPipe) id: string, @Body() dto: RefundRequestDto) {
+    return this.donations.requestRefund(id, dto.amountMinor);
+  }
+
+  @Get('matching/pools/:fundId/report')
+  @Allow('FINANCE', 'ADMIN')
+  @ApiOperation({ summary: 'What a matching pool matched, per campaign and fund' })
+  sponsorReport(@Param('fundId', uuidPipe) fundId: string) {
+    return this.donations.sponsorReport(fundId);
   }
 
   @Get('donations/:id')

@@ -11,6 +11,8 @@ import { DonationsRepository } from './donations.repository';
 import { CAPTCHA_VERIFIER, DonationsService } from './donations.service';
 import { PaymentEventsRepository } from './payment-events.repository';
 import { PaymentInboxService } from './payment-inbox.service';
+import { OfflineGiftsService } from './offline-gifts.service';
+import { ReconciliationService } from './reconciliation.service';
 import { SettlementService } from './settlement.service';
 import { WebhooksController } from './webhooks.controller';
 
@@ -30,10 +32,12 @@ import { WebhooksController } from './webhooks.controller';
     PaymentEventsRepository,
     DonationsService,
     SettlementService,
+    OfflineGiftsService,
+    ReconciliationService,
     PaymentInboxService,
     // No CAPTCHA by default; a deployment binds its own verifier here.
     { provide: CAPTCHA_VERIFIER, useValue: { verify: () => Promise.resolve(true) } },
   ],
-  exports: [DonationsService, PaymentInboxService],
+  exports: [DonationsService, PaymentInboxService, OfflineGiftsService, ReconciliationService],
 })
 export class DonationsModule {}

@@ -9,7 +9,10 @@ import {
   ProviderBusyError,
   type PaymentProvider,
 } from '../payments/payment-provider';
+import { AuditService } from '../audit/audit.service';
+import { FundsService } from '../funds/funds.service';
 import { DonationNotFoundError } from './donations.errors';
+import { SettlementService } from './settlement.service';
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
 import type { CreateDonationDto } from './dto/create-donation.dto';
@@ -45,6 +48,9 @@ export class DonationsService {
     private readonly config: AppConfig,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @Inject(CAPTCHA_VERIFIER) private readonly captcha: CaptchaVerifier,
+    private readonly settlement: SettlementService,
+    private readonly audit: AuditService,
+    private readonly funds: FundsService,
   ) {}
 
   async start(slug: string, dto: CreateDonationDto, meta: { ip?: string }) {
@@ -155,6 +161,81 @@ export class DonationsService {
       amountMinor: d.amountMinor,
       matchedMinor: d.matchedMinor,
       currency: d.currency,
+    };
+  }
+
+  /**
+   * FINANCE refunds a gift in full or in part through the provider; the provider's
+   * charge.refunded webhook then books it (reversing the match share too). Offline gifts have no
+   * provider: their refund is booked at once.
+   */
+  async requestRefund(
+    id: string,
+    amountMinor?: number,
+  ): Promise<{ donationId: string; amountMinor: number; refundId: string; booked: boolean }> {
+    const donation = await this.get(id);
+    if (donation.status !== 'SUCCEEDED' && donation.status !== 'PARTIALLY_REFUNDED') {
+      throw new DomainError(
+        'DONATION_NOT_REFUNDABLE',
+        `Donation ${id} is ${donation.status}; only received gifts can be refunded.`,
+      );
+    }
+    const remaining = donation.amountMinor - donation.refundedMinor;
+    const amount = amountMinor ?? remaining;
+    if (amount > remaining) {
+      throw new DomainError(
+        'DONATION_NOT_REFUNDABLE',
+        `Only ${remaining} minor units of this gift are left to refund; amountMinor was ${amount}.`,
+      );
+    }
+    const refundedAfter = donation.refundedMinor + amount;
+    if (donation.provider === 'OFFLINE' || !donation.providerPaymentId) {
+      await this.settlement.prepare();
+      await this.tx.run(async (m) => {
+        const locked = (await this.repo.lock(m, { id }))!;
+        await this.settlement.refundOffline(m, locked, refundedAfter);
+        await this.audit.record(m, {
+          action: 'donation.refunded',
+          entityType: 'donation',
+          entityId: id,
+          after: { amountMinor: amount, refundedAfter },
+        });
+      });
+      return {
+        donationId: id,
+        amountMinor: amount,
+        refundId: `offline:${id}:${refundedAfter}`,
+        booked: true,
+      };
+    }
+    const { refundId } = await this.provider.refund({
+      donationId: id,
+      paymentId: donation.providerPaymentId,
+      amountMinor: amount,
+      idempotencyKey: `refund:${id}:${refundedAfter}`,
+    });
+    await this.tx.run((m) =>
+      this.audit.record(m, {
+        action: 'donation.refund_requested',
+        entityType: 'donation',
+        entityId: id,
+        after: { amountMinor: amount, refundId },
+      }),
+    );
+    return { donationId: id, amountMinor: amount, refundId, booked: false };
+  }
+
+  /** What a sponsor's pool matched, per campaign and fund, and what is left in it. */
+  async sponsorReport(poolFundId: string) {
+    const pool = await this.funds.get(poolFundId);
+    const rows = await this.repo.matchedByCampaign(poolFundId);
+    return {
+      poolFundId,
+      poolCode: pool.code,
+      currency: pool.currency,
+      balanceMinor: pool.balanceMinor,
+      matchedMinor: rows.reduce((sum, r) => sum + r.matchedMinor, 0),
+      campaigns: rows,
     };
   }
 

@@ -40,7 +40,7 @@ function startOfDayShanghai(at: Date): Date {
 @Injectable()
 export class SettlementService {
   private readonly logger = new Logger(SettlementService.name);
-  private clearing?: { clearingAccountId: string };
+  private clearing?: { clearingAccountId: string; offlineAccountId: string };
 
   constructor(
     private readonly repo: DonationsRepository,
@@ -61,7 +61,7 @@ export class SettlementService {
   async prepare(): Promise<void> {
     if (this.clearing) return;
     const currency = (await this.foundation.getProfile()).currency.trim();
-    const account = await this.ledger.ensureAccount({
+    const clearing = await this.ledger.ensureAccount({
       code: 'processor:clearing',
       name: '支付渠道待清算 / Payment processor clearing',
       type: 'CLEARING',
@@ -69,7 +69,15 @@ export class SettlementService {
       allowNegative: true,
       balanceSlots: 16,
     });
-    this.clearing = { clearingAccountId: account.id };
+    const offline = await this.ledger.ensureAccount({
+      code: 'external:offline-gifts',
+      name: '线下捐赠（银行转账、现金）/ Offline gifts (bank transfer, cash)',
+      type: 'EXTERNAL',
+      currency,
+      allowNegative: true,
+      balanceSlots: 4,
+    });
+    this.clearing = { clearingAccountId: clearing.id, offlineAccountId: offline.id };
   }
 
   /** Returns what happened, for the inbox's record; throws NotYet to be retried later. */
@@ -133,7 +141,7 @@ export class SettlementService {
   ): Promise<string> {
     const next = nextDonationStatus(donation.status, 'paid');
     if (!next) return `already ${donation.status}`;
-    const accounts = await this.accountsFor(m, donation.fundId);
+    const accounts = await this.accountsFor(m, donation);
     await this.ledger.post(settleEntry(donation, accounts), { within: m });
     const succeededAt = new Date();
     await this.repo.update(m, donation.id, {
@@ -217,6 +225,11 @@ export class SettlementService {
     return this.bookRefund(m, donation, refundedTotal);
   }
 
+  /** A refund with no provider behind it (offline gifts): booked directly. */
+  refundOffline(m: EntityManager, donation: Donation, refundedTotal: number): Promise<string> {
+    return this.bookRefund(m, donation, refundedTotal);
+  }
+
   private async bookRefund(
     m: EntityManager,
     donation: Donation,
@@ -224,7 +237,7 @@ export class SettlementService {
   ): Promise<string> {
     const delta = refundedTotal - donation.refundedMinor;
     if (delta <= 0) return 'refund already booked';
-    const accounts = await this.accountsFor(m, donation.fundId);
+    const accounts = await this.accountsFor(m, donation);
     const matchBack = await this.matching.reverse(
       m,
       donation,
@@ -323,9 +336,17 @@ export class SettlementService {
     return 'donor told';
   }
 
-  private async accountsFor(m: EntityManager, fundId: string): Promise<SettleAccounts> {
-    const fund = await this.funds.get(fundId, { within: m });
+  /** Where a gift's money comes from: the processor, or the offline-gifts account for bank and cash. */
+  private async accountsFor(
+    m: EntityManager,
+    donation: Pick<Donation, 'fundId' | 'provider'>,
+  ): Promise<SettleAccounts> {
+    const fund = await this.funds.get(donation.fundId, { within: m });
     if (!this.clearing) throw new Error('SettlementService.prepare() must run before apply()');
-    return { clearingAccountId: this.clearing.clearingAccountId, fundAccountId: fund.accountId };
+    const source =
+      donation.provider === 'OFFLINE'
+        ? this.clearing.offlineAccountId
+        : this.clearing.clearingAccountId;
+    return { clearingAccountId: source, fundAccountId: fund.accountId };
   }
 }

@@ -3,14 +3,21 @@ import { AppConfig } from '../../config/app-config';
 import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider';
 import { SandboxCheckoutController } from './sandbox-checkout.controller';
 import { SandboxCheckoutService } from './sandbox-checkout.service';
-import { SandboxWebhookSecret, SandboxWebhookSender, SandboxWebhookTarget } from './sandbox-webhooks';
+import {
+  SandboxWebhookSecret,
+  SandboxWebhookSender,
+  SandboxWebhookTarget,
+} from './sandbox-webhooks';
 import { SandboxProvider } from './sandbox.provider';
 import { SandboxRepository } from './sandbox.repository';
 import { createStripeClient } from './stripe.client';
 import { StripeProvider } from './stripe.provider';
 
 /** Picks the adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox otherwise. */
-export function selectPaymentProvider(config: AppConfig, sandbox: SandboxProvider): PaymentProvider {
+export function selectPaymentProvider(
+  config: AppConfig,
+  sandbox: SandboxProvider,
+): PaymentProvider {
   if (config.paymentProvider === 'SANDBOX') return sandbox;
   const { secretKey, webhookSecret, apiBase } = config.stripe;
   // validateEnv guarantees the webhook secret whenever the secret key is set.

@@ -19,7 +19,11 @@ export interface RetryPolicy {
  * Four attempts with on average 0.125 s, 0.25 s and 0.5 s between them: a donor's form waits at
  * most 1.75 s for backoff (plus the requests themselves) before hearing "busy, try again".
  */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 4000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  attempts: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 4000,
+};
 
 /** The delay before retry number `retry` (0 for the first retry). */
 export function backoffDelay(

@@ -278,7 +278,10 @@ export function invoiceObject(input: {
 }
 
 /** A monthly gift's subscription, as in `customer.subscription.deleted`. */
-export function subscriptionObject(session: SessionSnapshot, canceledAt: Date | null): StripeObject {
+export function subscriptionObject(
+  session: SessionSnapshot,
+  canceledAt: Date | null,
+): StripeObject {
   const currency = session.currency.toLowerCase();
   const ended = canceledAt ? unixSeconds(canceledAt) : null;
   return {
@@ -286,7 +289,11 @@ export function subscriptionObject(session: SessionSnapshot, canceledAt: Date | 
     object: 'subscription',
     cancel_at_period_end: false,
     canceled_at: ended,
-    cancellation_details: { comment: null, feedback: null, reason: ended ? 'cancellation_requested' : null },
+    cancellation_details: {
+      comment: null,
+      feedback: null,
+      reason: ended ? 'cancellation_requested' : null,
+    },
     created: unixSeconds(session.completedAt ?? session.createdAt),
     currency,
     customer: session.customerId,

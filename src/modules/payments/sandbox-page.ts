@@ -8,7 +8,8 @@ import type { SessionSnapshot } from './sandbox-events';
 const STRINGS = {
   'zh-CN': {
     title: '沙盒收银台',
-    notice: '这是测试收银台：不会扣款，也不需要银行卡。“支付”和“拒绝”会像 Stripe 一样向本站发送签名的 Webhook 事件。',
+    notice:
+      '这是测试收银台：不会扣款，也不需要银行卡。“支付”和“拒绝”会像 Stripe 一样向本站发送签名的 Webhook 事件。',
     amount: '金额',
     perMonth: '每月',
     purpose: '用途',

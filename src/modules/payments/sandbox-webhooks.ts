@@ -9,7 +9,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DomainError } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
@@ -78,7 +77,7 @@ export class SandboxWebhookTarget {
     const server = this.httpServer();
     const address = server?.listening ? server.address() : null;
     if (address && typeof address === 'object') {
-      return `http://${loopbackFor((address as AddressInfo).address)}:${address.port}${WEBHOOK_PATH}`;
+      return `http://${loopbackFor(address.address)}:${address.port}${WEBHOOK_PATH}`;
     }
     return `http://${loopbackFor(this.config.host)}:${this.config.port}${WEBHOOK_PATH}`;
   }

@@ -107,7 +107,10 @@ export class SandboxProvider implements PaymentProvider {
       }
       const earlier = await this.repository.findRefund(manager, request.idempotencyKey);
       if (earlier) {
-        if (earlier.paymentId !== request.paymentId || earlier.amountMinor !== request.amountMinor) {
+        if (
+          earlier.paymentId !== request.paymentId ||
+          earlier.amountMinor !== request.amountMinor
+        ) {
           throw new DomainError(
             'IDEMPOTENCY_KEY_REUSED',
             `Refund key "${request.idempotencyKey}" was already used for another payment or amount.`,
@@ -266,7 +269,10 @@ export class SandboxProvider implements PaymentProvider {
         );
       }
       if (session.status === 'PAID') {
-        return { session, events: await this.repository.undeliveredForSession(session.id, manager) };
+        return {
+          session,
+          events: await this.repository.undeliveredForSession(session.id, manager),
+        };
       }
       const now = new Date();
       const invoiceId = session.monthly ? sandboxId('in') : null;
@@ -335,7 +341,10 @@ export class SandboxProvider implements PaymentProvider {
         throw new DomainError('CONFLICT', 'This checkout has already been paid.');
       }
       if (session.status === 'DECLINED') {
-        return { session, events: await this.repository.undeliveredForSession(session.id, manager) };
+        return {
+          session,
+          events: await this.repository.undeliveredForSession(session.id, manager),
+        };
       }
       const now = new Date();
       const declined: SessionSnapshot = { ...session, status: 'DECLINED', completedAt: now };

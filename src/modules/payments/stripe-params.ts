@@ -50,9 +50,7 @@ export function checkoutSessionParams(request: CheckoutRequest): StripeCheckoutS
     return {
       ...common,
       mode: 'subscription',
-      line_items: [
-        { quantity: 1, price_data: { ...priceData, recurring: { interval: 'month' } } },
-      ],
+      line_items: [{ quantity: 1, price_data: { ...priceData, recurring: { interval: 'month' } } }],
       subscription_data: { metadata },
     };
   }

@@ -9,7 +9,12 @@ import {
   type RefundRequest,
 } from './payment-provider';
 import { assertPositiveAmount } from './payments.errors';
-import { DEFAULT_RETRY_POLICY, RetriesExhaustedError, type RetryPolicy, withRetries } from './retry';
+import {
+  DEFAULT_RETRY_POLICY,
+  RetriesExhaustedError,
+  type RetryPolicy,
+  withRetries,
+} from './retry';
 import {
   classifyStripeError,
   describeStripeError,
@@ -88,7 +93,10 @@ export class StripeProvider implements PaymentProvider {
     ).catch((error: unknown) => {
       if (classifyStripeError(error) === 'permanent' && isClientError(error)) {
         // Already refunded, more than what is left, unknown payment: Stripe's words say which.
-        throw new DomainError('CONFLICT', `Stripe refused the refund: ${describeStripeError(error)}`);
+        throw new DomainError(
+          'CONFLICT',
+          `Stripe refused the refund: ${describeStripeError(error)}`,
+        );
       }
       throw error;
     });

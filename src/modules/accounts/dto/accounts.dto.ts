@@ -8,7 +8,6 @@ import {
   IsString,
   IsUUID,
   Length,
-  Max,
 } from 'class-validator';
 import { ROLES, type Role } from '../../../common/auth/roles';
 import { Trim } from '../../../common/http/validation';

@@ -1,0 +1,1027 @@
+'use strict';
+/**
+ * Donations benchmark (`npm run bench:donations`, which builds first: this file starts the compiled
+ * app from dist/).
+ *
+ * On a throwaway database migrated with the real migrations, it measures confirmed gifts per
+ * second through the webhook path into ONE campaign with 1:1 matching on:
+ *  1. the real app, in this process, on a random port (sandbox provider, in-process outbox, no
+ *     Redis); 64 concurrent senders in a worker thread POST signed `checkout.session.completed`
+ *     events to /webhooks/stripe for pre-created PENDING donations (one event per donation). The
+ *     webhook answers after the settlement transaction, so a 200 is a confirmed gift. Afterwards
+ *     every total is checked: each posted donation SUCCEEDED once, one gift and one match entry
+ *     each, the fund and pool balances, campaign totals, the rule's matched sum, inbox and outbox
+ *     rows, LedgerService.check();
+ *  2. beside it in the same run, pgbench with 64 clients running what one settlement writes, in
+ *     the app's order, in one transaction: lock the donation row, the gift entry and its postings
+ *     (the app's insertEntry CTE), the donation update, the campaign donor insert and totals slot
+ *     update, the pool's balance slots and the rule locked, the match entry, the rule's matched
+ *     sum, the donation's matched amount, the totals slot's matched amount and the thank-you
+ *     outbox row. The app's reads (fund, rule, campaign lookups, velocity count) and its webhook
+ *     inbox writes are not in it: they are what the app adds.
+ * ratio = app ÷ pgbench. Aim (not a gate): ≥ 0.5.
+ *
+ * While each run goes, pg_stat_activity is sampled (what the backends are doing: running, waiting
+ * for a lock, waiting for the client inside a transaction) and CPU use is measured (the app's event
+ * loop, the whole machine). The app's database round trips per gift are counted.
+ *
+ * Prints figures for people, then one JSON line per figure:
+ *   {"bench":"donations","figure":"confirmed gifts per second","value":N,"unit":"gifts/s","baseline":N,"ratio":N}
+ *
+ * Environment:
+ *   BENCH_DATABASE_URL  admin connection (default postgres://postgres@127.0.0.1:5432/postgres);
+ *                       the bench creates, then drops, its own database on that server
+ *   BENCH_SECONDS       length of the app run and of the pgbench run (default 20)
+ *   BENCH_CPU_PROFILE   a file name: write a V8 CPU profile of the app thread during the timed run
+ *                       (open it in Chrome DevTools); off by default
+ */
+require('reflect-metadata');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Worker } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
+const pg = require('pg');
+
+const ROOT = path.join(__dirname, '..', '..');
+const dist = path.join(ROOT, 'dist', 'src');
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = 'lianxin_bench_donations';
+const DB_URL = withDatabase(ADMIN_URL, DB_NAME);
+const SIDE_APP_NAME = 'lianxin-bench';
+/** The app's own connections are named by dataSourceOptions (default application_name). */
+const APP_DB_NAME = 'lianxin';
+const PGBENCH = process.env.PGBENCH || 'pgbench';
+
+const SENDERS = 64;
+const PGBENCH_CLIENTS = 64;
+const POOL_SIZE = 40;
+const SECONDS = Number(process.env.BENCH_SECONDS || 20);
+const WARMUP_SECONDS = 3;
+/** Donations pre-created for the warm-up; the timed run's are sized from the warm-up's rate. */
+const WARMUP_GIFTS = 3_000;
+const SAMPLE_MS = 100;
+const SECRET = 'whsec_bench';
+const CURRENCY = 'CNY';
+/** The matching pool is funded far beyond every possible match (10^12 fen). */
+const POOL_FUNDING = 1_000_000_000_000;
+const TOTAL_SLOTS = 8; // CAMPAIGN_TOTAL_SLOTS, checked against dist below
+
+// The app reads its configuration when its modules load: set it before anything from dist/.
+const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianxin-bench-donations-'));
+Object.assign(process.env, {
+  DATABASE_URL: DB_URL,
+  DATABASE_POOL_SIZE: String(POOL_SIZE),
+  STRIPE_WEBHOOK_SECRET: SECRET,
+  DONATION_LIMIT_PER_IP: '1000000',
+  DONATION_LIMIT_PER_EMAIL: '1000000',
+  LOG_LEVEL: 'error',
+  DATA_DIR: tempDir, // the in-process outbox writes the thank-you emails here (no SMTP_URL)
+});
+// Sandbox provider, in-process outbox, emails to files, client address from the socket.
+for (const name of ['REDIS_URL', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE', 'SMTP_URL', 'TRUST_PROXY'])
+  delete process.env[name];
+
+/**
+ * Counts the app's database round trips: every query through a pg Client that is not one of this
+ * bench's own side connections (TypeORM's pool is made of pg Clients).
+ */
+const SIDE = Symbol('bench side connection');
+const roundTrips = { n: 0 };
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(...args) {
+  if (!this[SIDE]) roundTrips.n++;
+  return originalQuery.apply(this, args);
+};
+
+const { DataSource } = require('typeorm');
+const { dataSourceOptions } = require(path.join(dist, 'database', 'data-source-options'));
+const { createApp } = require(path.join(dist, 'app.factory'));
+const { RequestContext } = require(path.join(dist, 'common', 'context', 'request-context'));
+const { FoundationService } = require(path.join(dist, 'modules', 'foundation', 'foundation.service'));
+const { FundsService } = require(path.join(dist, 'modules', 'funds', 'funds.service'));
+const { LedgerService } = require(path.join(dist, 'modules', 'ledger', 'ledger.service'));
+const campaignsModule = require(path.join(dist, 'modules', 'campaigns', 'campaigns.service'));
+const { MatchingService } = require(path.join(dist, 'modules', 'matching', 'matching.service'));
+const { entryFingerprint, inLockOrder } = require(path.join(dist, 'modules', 'ledger', 'journal'));
+const { CampaignsService } = campaignsModule;
+
+let adminClient = null;
+let app = null;
+let worker = null;
+let pgbenchChild = null;
+let profiler = null;
+/** Raw connections to the bench database, closed before it is dropped. */
+const openClients = new Set();
+let cleanup = null;
+
+function withDatabase(url, database) {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+const log = (...args) => console.log(...args);
+const now = () => performance.now(); // ms
+const secondsSince = (t) => ((now() - t) / 1000).toFixed(1);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function quantile(sorted, q) {
+  // Nearest-rank on an already sorted array.
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function round(x, digits) {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+async function connect(name) {
+  const client = new pg.Client({
+    connectionString: DB_URL,
+    application_name: `${SIDE_APP_NAME}-${name}`,
+  });
+  client[SIDE] = true;
+  // Without a listener, a connection ended by the server (e.g. by the drop) would crash the process.
+  client.on('error', (error) => {
+    if (!cleanup) console.error(`connection ${name}: ${error.message}`);
+  });
+  await client.connect();
+  openClients.add(client);
+  return client;
+}
+
+async function disconnect(client) {
+  openClients.delete(client);
+  await client.end().catch(() => {});
+}
+
+async function createDatabase() {
+  adminClient = new pg.Client({
+    connectionString: ADMIN_URL,
+    application_name: `${SIDE_APP_NAME}-admin`,
+  });
+  adminClient[SIDE] = true;
+  adminClient.on('error', (error) => {
+    if (!cleanup) console.error(`admin connection: ${error.message}`);
+  });
+  await adminClient.connect();
+  // A previous run killed hard may have left it behind.
+  await adminClient.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await adminClient.query(`CREATE DATABASE ${DB_NAME}`);
+}
+
+async function migrate() {
+  const dataSource = new DataSource(
+    dataSourceOptions({ url: DB_URL, poolSize: 2, applicationName: `${SIDE_APP_NAME}-migrate` }),
+  );
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** Idempotent: runs once, whether main finished, failed, or a signal arrived. */
+function dropDatabase() {
+  cleanup ??= (async () => {
+    if (pgbenchChild) pgbenchChild.kill('SIGTERM');
+    if (profiler) profiler.disconnect();
+    if (worker) await worker.terminate().catch(() => {});
+    await Promise.all([...openClients].map(disconnect));
+    if (app) await app.close().catch(() => {});
+    fs.rmSync(tempDir, { recursive: true, force: true });
+    if (!adminClient) return;
+    try {
+      await adminClient.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    } catch (error) {
+      console.error(`could not drop database ${DB_NAME}: ${error.message}`);
+    }
+    await adminClient.end().catch(() => {});
+  })();
+  return cleanup;
+}
+
+// ---- the senders (a worker thread, so building and signing events stays off the app's loop) ----
+
+/**
+ * The worker: on {type:'run', gifts, seconds}, SENDERS loops each take the next donation and POST
+ * one signed checkout.session.completed event for it (built like test/utils/webhooks.ts, but only
+ * the fields the app reads, so each event stays small), until the deadline or the donations run
+ * out. Answers {type:'done', ...} with the donations that got a first-delivery 200, latencies and
+ * failures.
+ */
+const SENDER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createRequire } = require('node:module');
+const http = require('node:http');
+const { performance } = require('node:perf_hooks');
+const requireFromApp = createRequire(workerData.root + '/package.json');
+const stripeModule = requireFromApp('stripe');
+const Stripe = stripeModule.default || stripeModule;
+const agent = new http.Agent({ keepAlive: true, maxSockets: workerData.senders });
+
+function post(payload, signature) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: workerData.port,
+        path: '/webhooks/stripe',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          'stripe-signature': signature,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function event(id, amountMinor) {
+  const compact = id.replace(/-/g, '');
+  return {
+    id: 'evt_bench_' + compact,
+    object: 'event',
+    type: 'checkout.session.completed',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    data: {
+      object: {
+        id: 'cs_test_' + compact,
+        object: 'checkout.session',
+        amount_total: amountMinor,
+        amount_subtotal: amountMinor,
+        currency: 'cny',
+        payment_status: 'paid',
+        status: 'complete',
+        mode: 'payment',
+        client_reference_id: id,
+        metadata: { donation_id: id },
+        payment_intent: 'pi_test_' + compact,
+      },
+    },
+  };
+}
+
+parentPort.on('message', async ({ type, gifts, seconds }) => {
+  if (type !== 'run') return;
+  const ok = [];
+  const latencies = [];
+  const failures = [];
+  let next = 0;
+  let bytes = 0;
+  const elu = performance.eventLoopUtilization();
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workerData.senders }, async () => {
+      while (performance.now() < deadline && next < gifts.length) {
+        const [id, amountMinor] = gifts[next++];
+        const payload = JSON.stringify(event(id, amountMinor));
+        bytes += payload.length;
+        const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: workerData.secret });
+        const t = performance.now();
+        try {
+          const res = await post(payload, signature);
+          latencies.push(performance.now() - t);
+          let duplicate;
+          try { duplicate = JSON.parse(res.body).duplicate; } catch { duplicate = undefined; }
+          if (res.status === 200 && duplicate === false) ok.push(id);
+          else failures.push({ id, status: res.status, body: res.body.slice(0, 300) });
+        } catch (error) {
+          failures.push({ id, status: 0, body: String(error && error.message) });
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  parentPort.postMessage({
+    type: 'done',
+    ok,
+    latencies,
+    failures,
+    elapsed,
+    exhausted: next >= gifts.length,
+    meanEventBytes: gifts.length ? bytes / Math.max(1, ok.length + failures.length) : 0,
+    senderElu: performance.eventLoopUtilization(elu).utilization,
+  });
+});
+`;
+
+function startWorker(port) {
+  worker = new Worker(SENDER_SOURCE, {
+    eval: true,
+    workerData: { root: ROOT, port, senders: SENDERS, secret: SECRET },
+  });
+  worker.on('error', (error) => {
+    if (!cleanup) console.error(`sender thread: ${error.stack || error.message}`);
+  });
+  worker.unref();
+}
+
+function sendAll(gifts, seconds) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg) => {
+      if (msg.type !== 'done') return;
+      worker.off('message', onMessage);
+      worker.off('error', reject);
+      resolve(msg);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+    worker.postMessage({ type: 'run', gifts, seconds });
+  });
+}
+
+// ---- measurement helpers ------------------------------------------------------------------------
+
+function cpuTimes() {
+  return os.cpus().reduce(
+    (acc, c) => {
+      const t = c.times;
+      acc.busy += t.user + t.nice + t.sys + t.irq;
+      acc.total += t.user + t.nice + t.sys + t.irq + t.idle;
+      return acc;
+    },
+    { busy: 0, total: 0 },
+  );
+}
+
+/** Share of the whole machine's CPU (all cores) used between two cpuTimes() readings. */
+function machineBusy(before, after) {
+  const total = after.total - before.total;
+  return total > 0 ? (after.busy - before.busy) / total : NaN;
+}
+
+/**
+ * Samples what the backends of `applicationName` are doing every SAMPLE_MS. Returns a stop()
+ * that answers the mean number of backends per activity over the samples.
+ */
+function sampleActivity(client, applicationName) {
+  const counts = new Map();
+  let samples = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const t = now();
+      try {
+        const { rows } = await client.query(
+          `SELECT CASE
+                    WHEN state = 'active' AND wait_event_type = 'Lock' THEN 'waiting for a lock (' || wait_event || ')'
+                    WHEN state = 'active' AND wait_event_type IS NULL THEN 'running a statement (CPU)'
+                    WHEN state = 'active' THEN 'in a statement, waiting on ' || wait_event_type || ':' || wait_event
+                    WHEN state = 'idle in transaction' THEN 'idle in transaction (waiting for the client)'
+                    WHEN state = 'idle' THEN 'idle, no transaction'
+                    ELSE coalesce(state, '?')
+                  END AS what, count(*)::int AS n
+             FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()
+            GROUP BY 1`,
+          [applicationName],
+        );
+        for (const r of rows) counts.set(r.what, (counts.get(r.what) ?? 0) + r.n);
+        samples++;
+      } catch (error) {
+        if (!stopped && !cleanup) console.error(`activity sampling: ${error.message}`);
+      }
+      await sleep(Math.max(0, SAMPLE_MS - (now() - t)));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    const mean = [...counts.entries()]
+      .map(([what, n]) => ({ what, mean: n / Math.max(1, samples) }))
+      .sort((a, b) => b.mean - a.mean);
+    return { samples, mean };
+  };
+}
+
+function printActivity(activity) {
+  const busy = activity.mean.filter((a) => !a.what.startsWith('idle, no'));
+  const total = activity.mean.reduce((s, a) => s + a.mean, 0);
+  log(`    backends (mean of ${activity.samples} samples of pg_stat_activity, ${total.toFixed(1)} connected):`);
+  for (const a of busy) log(`      ${a.mean.toFixed(1).padStart(5)}  ${a.what}`);
+  const idle = activity.mean.find((a) => a.what.startsWith('idle, no'));
+  if (idle) log(`      ${idle.mean.toFixed(1).padStart(5)}  ${idle.what}`);
+}
+
+async function startProfiler() {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) return null;
+  const inspector = require('node:inspector');
+  profiler = new inspector.Session();
+  profiler.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) =>
+      profiler.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = await post('Profiler.stop');
+    fs.writeFileSync(path.resolve(file), JSON.stringify(profile));
+    profiler.disconnect();
+    profiler = null;
+    log(`  CPU profile of the app thread written to ${path.resolve(file)}`);
+  };
+}
+
+// ---- setup --------------------------------------------------------------------------------------
+
+/** Foundation, a campaign fund, a funded MATCHING pool, a LIVE campaign and a 1:1 rule. */
+async function setUp() {
+  return RequestContext.run({ actor: { kind: 'system', label: 'bench' } }, async () => {
+    await app.get(FoundationService).saveProfile({
+      legalNameZh: '基准测试社区发展基金会',
+      legalNameEn: 'Benchmark Community Development Foundation',
+      registrationNumber: '53440300BENCH001X',
+      currency: CURRENCY,
+      defaultLocale: 'zh-CN',
+      receiptPrefix: 'B',
+    });
+    const funds = app.get(FundsService);
+    const fund = await funds.activate(
+      (await funds.create({ kind: 'PROGRAM', code: 'BENCH-GIVING', nameZh: '九九公益日', nameEn: 'Giving Day' })).id,
+    );
+    const pool = await funds.activate(
+      (await funds.create({ kind: 'MATCHING', code: 'BENCH-POOL', nameZh: '配捐池', nameEn: 'Matching pool' })).id,
+    );
+    const ledger = app.get(LedgerService);
+    const sponsor = await ledger.ensureAccount({
+      code: 'external:bench-sponsor',
+      name: 'Bench sponsor',
+      type: 'EXTERNAL',
+      currency: CURRENCY,
+      allowNegative: true,
+      balanceSlots: 4,
+    });
+    await ledger.post({
+      idempotencyKey: 'bench:pool-funding',
+      kind: 'OFFLINE_CONTRIBUTION',
+      currency: CURRENCY,
+      postings: [
+        { accountId: sponsor.id, amountMinor: -POOL_FUNDING },
+        { accountId: pool.accountId, amountMinor: POOL_FUNDING },
+      ],
+    });
+    const campaigns = app.get(CampaignsService);
+    const draft = await campaigns.create({
+      fundId: fund.id,
+      slug: 'bench-giving-day',
+      titleZh: '九九公益日：社区长者轮椅',
+      titleEn: 'Giving Day: wheelchairs for our elders',
+      storyZh: '为社区长者购置**轮椅**。',
+      storyEn: 'Wheelchairs for the **elderly** of our community.',
+      goalMinor: 1_000_000_000,
+      minAmountMinor: 100,
+      presetAmountsMinor: [5_000, 10_000, 50_000],
+    });
+    const campaign = await campaigns.publish(draft.id);
+    const rule = await app.get(MatchingService).setRule(campaign.id, {
+      poolFundId: pool.id,
+      mode: 'RATIO',
+      ratioBp: 10_000,
+      randomMinMinor: null,
+      randomMaxMinor: null,
+      minGiftMinor: 100,
+      capPerGiftMinor: null,
+      capPerDonorDayMinor: null,
+      totalCapMinor: null,
+      startsAt: null,
+      endsAt: null,
+      active: true,
+    });
+    return { fund, pool, campaign, rule };
+  });
+}
+
+/**
+ * Inserts `count` PENDING donations straight into the table (the intake API would also open a
+ * checkout per gift), filling every NOT NULL column as intake does: distinct donors, each from
+ * its own IP address, created in the last ten minutes, 10.00 to 99.99 yuan. `idSql` gives the id
+ * from the row number i (pgbench's rows need ids it can compute).
+ */
+async function createDonations(db, ctx, { prefix, from, count, idSql = 'gen_random_uuid()' }) {
+  const { rows } = await db.query(
+    `INSERT INTO donations (id, campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name,
+       donor_email, anonymous, message, dedication, monthly, status, provider, matched_minor,
+       refunded_minor, ip, created_at, updated_at)
+     SELECT ${idSql}, $1, $2, 1000 + (i * 7919) % 9000, 0, $3, '捐赠人 ' || i,
+            $4 || '-' || i || '@bench.example.org', false, '', '', false, 'PENDING', 'SANDBOX', 0,
+            0, '10.' || (i / 65536) % 256 || '.' || (i / 256) % 256 || '.' || i % 256,
+            now() - (i % 600) * interval '1 second', now()
+       FROM generate_series($5::int, $5::int + $6::int - 1) AS i
+     RETURNING id, amount_minor::int AS amount`,
+    [ctx.campaign.id, ctx.fund.id, CURRENCY, prefix, from, count],
+  );
+  return rows.map((r) => [r.id, r.amount]);
+}
+
+// ---- the app run --------------------------------------------------------------------------------
+
+async function appRun(db, gifts, seconds, { profile = false } = {}) {
+  const stopSampling = sampleActivity(db, APP_DB_NAME);
+  const stopProfile = profile ? await startProfiler() : null;
+  const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  const machine = cpuTimes();
+  const trips = roundTrips.n;
+  const result = await sendAll(gifts, seconds);
+  const tripsUsed = roundTrips.n - trips;
+  const { user, system } = process.cpuUsage(cpu);
+  const machineShare = machineBusy(machine, cpuTimes());
+  const appElu = performance.eventLoopUtilization(elu).utilization;
+  if (stopProfile) await stopProfile();
+  const activity = await stopSampling();
+  const sorted = Float64Array.from(result.latencies).sort();
+  return {
+    ...result,
+    gifts: result.ok.length,
+    rate: result.ok.length / result.elapsed,
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
+    appElu,
+    processCpu: (user + system) / 1e6 / result.elapsed, // in cores, app and sender threads together
+    machineShare,
+    roundTripsPerGift: tripsUsed / Math.max(1, result.ok.length + result.failures.length),
+    activity,
+  };
+}
+
+// ---- pgbench ------------------------------------------------------------------------------------
+
+/**
+ * What one settlement writes, in the app's order, as one transaction (see SettlementService.settle,
+ * MatchingService.match, LedgerRepository.insertEntry, CampaignsRepository.addGift/addAmounts,
+ * OutboxRepository.insert). :n is a per-client counter (-D n=0): client c settles the donation
+ * whose id is md5('pgb:c:n'), pre-created; \gset fails the client if it is missing.
+ */
+function pgbenchScript(ctx, clearingAccountId) {
+  const c = ctx.campaign.id;
+  // Postings go in account-id order, as the app sends them; the fingerprint is a same-length
+  // stand-in (the app hashes the postings; pgbench cannot).
+  const sides = (from, to) => {
+    const ordered = inLockOrder([
+      { accountId: from, amountMinor: -1 },
+      { accountId: to, amountMinor: 1 },
+    ]);
+    return {
+      ids: `{${ordered.map((p) => p.accountId).join(',')}}`,
+      amounts: `ARRAY[${ordered.map((p) => (p.amountMinor < 0 ? '-(:amount::bigint)' : ':amount::bigint')).join(', ')}]`,
+      fingerprint: entryFingerprint({ kind: 'DONATION', currency: CURRENCY, postings: ordered }),
+    };
+  };
+  const gift = sides(clearingAccountId, ctx.fund.accountId);
+  const match = sides(ctx.pool.accountId, ctx.fund.accountId);
+  const entry = (key, kind, description, metadata, s) => `WITH e AS (
+  INSERT INTO journal_entries (idempotency_key, kind, description, currency, fingerprint, reverses_entry_id, metadata)
+  VALUES (${key}, '${kind}', ${description}, '${CURRENCY}', '${s.fingerprint}', NULL, (${metadata})::jsonb)
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING id, idempotency_key, kind, description, currency, reverses_entry_id, metadata, posted_at
+), p AS (
+  INSERT INTO postings (entry_id, account_id, amount_minor)
+  SELECT e.id, x.account_id, x.amount_minor
+  FROM e, unnest('${s.ids}'::uuid[], ${s.amounts}::bigint[]) WITH ORDINALITY AS x(account_id, amount_minor, n)
+  ORDER BY x.n
+  RETURNING id, entry_id, account_id, amount_minor
+)
+SELECT e.id, e.idempotency_key, e.kind, e.description, e.currency, e.reverses_entry_id, e.metadata,
+       e.posted_at, p.id, p.account_id, p.amount_minor, a.code, a.name
+FROM e JOIN p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+ORDER BY p.id;`;
+  const lines = [
+    '\\set n :n + 1',
+    'BEGIN;',
+    // the donation row, locked
+    `SELECT id, amount_minor AS amount, donor_email AS email FROM donations
+ WHERE id = md5('pgb:' || :client_id || ':' || :n)::uuid FOR UPDATE \\gset`,
+    // the gift: processor clearing -> campaign fund
+    entry(
+      `'donation:' || :id || ':settle'`,
+      'DONATION',
+      `'Gift ' || :id`,
+      `'{"donationId":"' || :id || '"}'`,
+      gift,
+    ),
+    `UPDATE donations SET status = 'SUCCEEDED', succeeded_at = now(),
+   provider_payment_id = 'pi_test_' || replace(:id, '-', ''), updated_at = now() WHERE id = :id;`,
+    // campaign totals and donor
+    `WITH new_donor AS (
+  INSERT INTO campaign_donors (campaign_id, donor_key) VALUES ('${c}', :email)
+  ON CONFLICT DO NOTHING RETURNING 1
+)
+UPDATE campaign_totals
+   SET raised_minor = raised_minor + :amount::bigint, gifts = gifts + 1,
+       donors = donors + (SELECT count(*)::int FROM new_donor)
+ WHERE campaign_id = '${c}' AND slot = pg_backend_pid() % ${TOTAL_SLOTS}
+RETURNING slot;`,
+    // matching: pool slots, then the rule, locked; the match entry; the rule's running sum
+    `SELECT sum(balance_minor) AS balance FROM (
+  SELECT balance_minor FROM ledger_account_balances WHERE account_id = '${ctx.pool.accountId}' ORDER BY slot FOR UPDATE
+) locked;`,
+    `SELECT id, matched_minor FROM matching_rules WHERE campaign_id = '${c}' FOR UPDATE;`,
+    entry(
+      `'match:' || :id`,
+      'MATCH',
+      `'Match for gift ' || :id`,
+      `'{"donationId":"' || :id || '","ruleId":"${ctx.rule.id}"}'`,
+      match,
+    ),
+    `UPDATE matching_rules SET matched_minor = matched_minor + :amount::bigint WHERE id = '${ctx.rule.id}';`,
+    `UPDATE donations SET matched_minor = :amount::bigint, updated_at = now() WHERE id = :id;`,
+    `UPDATE campaign_totals
+   SET raised_minor = raised_minor + 0, matched_minor = matched_minor + :amount::bigint
+ WHERE campaign_id = '${c}' AND slot = pg_backend_pid() % ${TOTAL_SLOTS}
+RETURNING slot;`,
+    // the thank-you email, in the outbox (payload shaped like the app's)
+    `INSERT INTO outbox (kind, payload, dedupe_key)
+VALUES ('EMAIL', jsonb_build_object('template', 'donation-thanks', 'to', :email, 'locale', 'zh-CN',
+  'data', jsonb_build_object('donorName', '捐赠人', 'amount', '¥' || (:amount::bigint / 100.0)::text,
+    'campaignTitle', '九九公益日：社区长者轮椅', 'matched', '¥' || (:amount::bigint / 100.0)::text,
+    'portalUrl', 'http://localhost:3000/donor')),
+  'donation-thanks:' || :id)
+ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;`,
+    'COMMIT;',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function runPgbench(scriptFile, seconds) {
+  // -M extended: node-pg sends parameterised queries with the extended protocol too.
+  const args = [
+    '-n',
+    '-c',
+    String(PGBENCH_CLIENTS),
+    '-j',
+    '2',
+    '-T',
+    String(seconds),
+    '-M',
+    'extended',
+    '-D',
+    'n=0',
+    '-f',
+    scriptFile,
+    DB_URL,
+  ];
+  return new Promise((resolve, reject) => {
+    let out = '';
+    pgbenchChild = spawn(PGBENCH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    pgbenchChild.stdout.on('data', (d) => (out += d));
+    pgbenchChild.stderr.on('data', (d) => (out += d));
+    pgbenchChild.on('error', reject);
+    pgbenchChild.on('close', (code) => {
+      pgbenchChild = null;
+      const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
+      const processed = /number of transactions actually processed: (\d+)/.exec(out);
+      const failed = /number of failed transactions: (\d+)/.exec(out);
+      const latency = /latency average = ([\d.]+) ms/.exec(out);
+      if (code !== 0 || !tps || !processed || /aborted/.test(out)) {
+        reject(new Error(`pgbench exited with ${code}:\n${out}`));
+        return;
+      }
+      resolve({
+        rate: Number(tps[1]),
+        gifts: Number(processed[1]),
+        failed: failed ? Number(failed[1]) : 0,
+        latencyMs: latency ? Number(latency[1]) : NaN,
+      });
+    });
+  });
+}
+
+async function pgbenchRun(db, scriptFile, seconds) {
+  const stopSampling = sampleActivity(db, 'pgbench');
+  const machine = cpuTimes();
+  const result = await runPgbench(scriptFile, seconds);
+  const machineShare = machineBusy(machine, cpuTimes());
+  return { ...result, machineShare, activity: await stopSampling() };
+}
+
+/** Vacuums the hot rows and checkpoints, so neither run inherits the other's dead rows or dirty buffers. */
+async function quiesce(db) {
+  await db.query(
+    'VACUUM (ANALYZE) donations, ledger_account_balances, campaign_totals, matching_rules, journal_entries, postings, outbox, payment_events',
+  );
+  await db.query('CHECKPOINT');
+}
+
+async function busyElsewhere(db) {
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+     WHERE state = 'active' AND backend_type = 'client backend' AND datname <> current_database()`,
+  );
+  if (rows[0].n > 0) log(`  (note: ${rows[0].n} sessions active in other databases)`);
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+async function main() {
+  const started = now();
+  const failures = [];
+  const check = (ok, message) => {
+    if (!ok) failures.push(message);
+    log(`  ${ok ? 'ok  ' : 'FAIL'} ${message}`);
+  };
+  if (campaignsModule.CAMPAIGN_TOTAL_SLOTS !== TOTAL_SLOTS) {
+    throw new Error(`CAMPAIGN_TOTAL_SLOTS is ${campaignsModule.CAMPAIGN_TOTAL_SLOTS}; update the pgbench script`);
+  }
+
+  log(
+    `donations bench: database ${DB_NAME} on ${new URL(ADMIN_URL).host}; ${os.cpus().length} CPUs, ` +
+      `load average ${os.loadavg()[0].toFixed(2)} before start`,
+  );
+  await createDatabase();
+  await migrate();
+  app = await createApp({ logger: ['error'] });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = app.getHttpServer().address().port;
+  const ctx = await setUp();
+  log(
+    `migrated, started the app on 127.0.0.1:${port} (pool ${POOL_SIZE}, sandbox provider, ` +
+      `in-process outbox) and set up a LIVE campaign with a 1:1 matching rule in ${secondsSince(started)} s`,
+  );
+
+  const db = await connect('side');
+  try {
+    startWorker(port);
+
+    // ---- warm-up: JIT, pool connections; its rate sizes the timed run ---------------------------
+    let t = now();
+    const warmGifts = await createDonations(db, ctx, { prefix: 'warm', from: 1, count: WARMUP_GIFTS });
+    const warm = await sendAll(warmGifts, WARMUP_SECONDS);
+    const warmRate = warm.ok.length / warm.elapsed;
+    log(
+      `warm-up: ${warm.ok.length} gifts in ${warm.elapsed.toFixed(1)} s (${warmRate.toFixed(0)} gifts/s), ` +
+        `${warm.failures.length} failed`,
+    );
+    if (warm.failures.length > 0) log(`  first failure: ${JSON.stringify(warm.failures[0])}`);
+
+    // ---- timed app run ---------------------------------------------------------------------------
+    const appCount = Math.max(2_000, Math.ceil(warmRate * SECONDS * 2) + SENDERS);
+    const gifts = await createDonations(db, ctx, { prefix: 'app', from: 1, count: appCount });
+    await quiesce(db);
+    log('');
+    log(
+      `app: ${SENDERS} senders POST signed checkout.session.completed events to /webhooks/stripe, ` +
+        `${SECONDS} s, ${appCount} PENDING donations ready`,
+    );
+    await busyElsewhere(db);
+    const appResult = await appRun(db, gifts, SECONDS, { profile: true });
+    log(
+      `  ${appResult.gifts} gifts confirmed (200) in ${appResult.elapsed.toFixed(1)} s: ` +
+        `${appResult.rate.toFixed(1)} gifts/s${appResult.exhausted ? ' (ran out of donations: raise the count)' : ''}`,
+    );
+    log(
+      `  webhook latency p50 ${appResult.p50.toFixed(1)} ms, p95 ${appResult.p95.toFixed(1)} ms, ` +
+        `p99 ${appResult.p99.toFixed(1)} ms; ${appResult.failures.length} non-200 or duplicate answers`,
+    );
+    for (const f of appResult.failures.slice(0, 3)) log(`    ${JSON.stringify(f)}`);
+    log(
+      `  CPU: app event loop busy ${(100 * appResult.appElu).toFixed(0)}%, sender thread ` +
+        `${(100 * appResult.senderElu).toFixed(0)}%, node process ${(100 * appResult.processCpu).toFixed(0)}% of one core, ` +
+        `machine ${(100 * appResult.machineShare).toFixed(0)}% of ${os.cpus().length} cores`,
+    );
+    log(`  database round trips per gift (app pool): ${appResult.roundTripsPerGift.toFixed(1)}`);
+    printActivity(appResult.activity);
+
+    // ---- totals --------------------------------------------------------------------------------
+    log('');
+    log('app totals:');
+    t = now();
+    const posted = [...warm.ok, ...appResult.ok];
+    const [d] = (
+      await db.query(
+        `SELECT count(*) FILTER (WHERE status = 'SUCCEEDED')::int AS succeeded,
+                count(*) FILTER (WHERE status = 'SUCCEEDED' AND id = ANY($2::uuid[]))::int AS posted_succeeded,
+                count(*) FILTER (WHERE status = 'PENDING')::int AS pending,
+                count(*) FILTER (WHERE status NOT IN ('SUCCEEDED', 'PENDING'))::int AS other,
+                coalesce(sum(amount_minor) FILTER (WHERE status = 'SUCCEEDED'), 0)::bigint AS raised,
+                coalesce(sum(matched_minor), 0)::bigint AS matched,
+                count(*) FILTER (WHERE status = 'SUCCEEDED' AND matched_minor <> amount_minor)::int AS mismatched
+           FROM donations WHERE campaign_id = $1`,
+        [ctx.campaign.id, posted],
+      )
+    ).rows;
+    const raised = Number(d.raised);
+    const matched = Number(d.matched);
+    const all = warmGifts.length + gifts.length;
+    check(
+      d.posted_succeeded === posted.length && d.succeeded === posted.length,
+      `donations SUCCEEDED = ${d.succeeded}, all of them posted (${posted.length} confirmed by a 200); ` +
+        `${d.pending} still PENDING, ${d.other} other (of ${all})`,
+    );
+    check(d.pending + d.succeeded === all, 'every unposted donation is still PENDING');
+    check(d.mismatched === 0 && matched === raised, `every gift matched 1:1: matched ${matched} = raised ${raised}`);
+    const [e] = (
+      await db.query(
+        `SELECT count(*) FILTER (WHERE kind = 'DONATION')::int AS gifts,
+                count(DISTINCT idempotency_key) FILTER (WHERE kind = 'DONATION')::int AS gift_keys,
+                count(*) FILTER (WHERE kind = 'MATCH')::int AS matches,
+                count(DISTINCT idempotency_key) FILTER (WHERE kind = 'MATCH')::int AS match_keys
+           FROM journal_entries`,
+      )
+    ).rows;
+    check(
+      e.gifts === posted.length && e.gift_keys === posted.length && e.matches === posted.length && e.match_keys === posted.length,
+      `one gift entry and one match entry per donation: ${e.gifts} DONATION, ${e.matches} MATCH entries`,
+    );
+    const funds = app.get(FundsService);
+    const fundBalance = (await funds.get(ctx.fund.id)).balanceMinor;
+    const poolBalance = (await funds.get(ctx.pool.id)).balanceMinor;
+    check(
+      fundBalance === raised + matched,
+      `campaign fund balance ${fundBalance} = gifts ${raised} + matches ${matched}`,
+    );
+    check(
+      poolBalance === POOL_FUNDING - matched,
+      `matching pool balance ${poolBalance} = funding ${POOL_FUNDING} - matches ${matched}`,
+    );
+    const totals = await app.get(CampaignsService).totals(ctx.campaign.id);
+    check(
+      totals.raisedMinor === raised &&
+        totals.matchedMinor === matched &&
+        totals.gifts === posted.length &&
+        totals.donors === posted.length,
+      `CampaignsService.totals: raised ${totals.raisedMinor}, matched ${totals.matchedMinor}, ` +
+        `${totals.gifts} gifts, ${totals.donors} donors`,
+    );
+    const rule = await app.get(MatchingService).getRule(ctx.campaign.id);
+    check(rule.matchedMinor === matched, `matching rule's matched sum ${rule.matchedMinor} = ${matched}`);
+    const [inbox] = (
+      await db.query(
+        `SELECT count(*)::int AS stored, count(*) FILTER (WHERE processed_at IS NULL)::int AS pending,
+                count(*) FILTER (WHERE last_error IS NOT NULL)::int AS errored
+           FROM payment_events`,
+      )
+    ).rows;
+    check(
+      inbox.stored === posted.length && inbox.pending === 0 && inbox.errored === 0,
+      `webhook inbox: ${inbox.stored} events stored, ${inbox.pending} unprocessed, ${inbox.errored} with errors`,
+    );
+    const [outbox] = (
+      await db.query(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'SENT')::int AS sent
+           FROM outbox WHERE dedupe_key LIKE 'donation-thanks:%'`,
+      )
+    ).rows;
+    check(
+      outbox.n === posted.length,
+      `thank-you emails in the outbox: ${outbox.n} (${outbox.sent} already written by the in-process drainer)`,
+    );
+    const ledger = app.get(LedgerService);
+    let report = await ledger.check();
+    check(
+      report.ok,
+      `LedgerService.check over ${report.entries} entries and ${report.postings} postings: ` +
+        `${report.unbalancedEntries.length} unbalanced, ${report.balanceMismatches.length} slot/posting ` +
+        `mismatches, ${report.negativeAccounts.length} negative`,
+    );
+    log(`  (checked in ${secondsSince(t)} s)`);
+    const clearing = await ledger.ensureAccount({
+      code: 'processor:clearing',
+      name: '支付渠道待清算 / Payment processor clearing',
+      type: 'CLEARING',
+      currency: CURRENCY,
+      allowNegative: true,
+      balanceSlots: 16,
+    });
+
+    // The app's pool leaves before pgbench's 64 clients arrive (max_connections).
+    await worker.terminate();
+    worker = null;
+    await app.close();
+    app = null;
+
+    // ---- pgbench -------------------------------------------------------------------------------
+    log('');
+    // Enough rows per client for 8x the app's rate (pgbench fails loudly if it runs out).
+    const perClient = Math.max(500, Math.ceil((Math.max(appResult.rate, 150) * 8 * SECONDS) / PGBENCH_CLIENTS));
+    t = now();
+    await db.query(
+      `INSERT INTO donations (id, campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name,
+         donor_email, anonymous, message, dedication, monthly, status, provider, matched_minor,
+         refunded_minor, ip, created_at, updated_at)
+       SELECT md5('pgb:' || c || ':' || n)::uuid, $1, $2, 1000 + ((c * 100003 + n) * 7919) % 9000, 0, $3,
+              '捐赠人 ' || c || '-' || n, 'pgb-' || c || '-' || n || '@bench.example.org', false, '', '',
+              false, 'PENDING', 'SANDBOX', 0, 0, '10.' || c || '.' || (n / 256) % 256 || '.' || n % 256,
+              now() - (n % 600) * interval '1 second', now()
+         FROM generate_series(0, $4::int - 1) AS c, generate_series(1, $5::int) AS n`,
+      [ctx.campaign.id, ctx.fund.id, CURRENCY, PGBENCH_CLIENTS, perClient],
+    );
+    await quiesce(db);
+    log(
+      `pgbench: ${PGBENCH_CLIENTS} clients (-j 2), ${SECONDS} s, the same writes per gift in one ` +
+        `transaction; ${PGBENCH_CLIENTS * perClient} PENDING donations ready (${secondsSince(t)} s)`,
+    );
+    const { rows: conns } = await db.query(
+      `SELECT current_setting('max_connections')::int - count(*)::int AS free FROM pg_stat_activity`,
+    );
+    if (conns[0].free < PGBENCH_CLIENTS + 5)
+      log(`  (note: only ${conns[0].free} connections free on the server)`);
+    await busyElsewhere(db);
+    const scriptFile = path.join(tempDir, 'settle.sql');
+    fs.writeFileSync(scriptFile, pgbenchScript(ctx, clearing.id));
+    const bench = await pgbenchRun(db, scriptFile, SECONDS);
+    log(
+      `  ${bench.gifts} gifts in ${SECONDS} s: ${bench.rate.toFixed(1)} gifts/s, mean latency ` +
+        `${bench.latencyMs.toFixed(1)} ms, ${bench.failed} failed; machine CPU ${(100 * bench.machineShare).toFixed(0)}%`,
+    );
+    printActivity(bench.activity);
+
+    log('');
+    log('pgbench totals:');
+    const [b] = (
+      await db.query(
+        `SELECT count(*) FILTER (WHERE status = 'SUCCEEDED')::int AS succeeded,
+                coalesce(sum(amount_minor) FILTER (WHERE status = 'SUCCEEDED'), 0)::bigint AS raised,
+                coalesce(sum(matched_minor), 0)::bigint AS matched
+           FROM donations WHERE donor_email LIKE 'pgb-%'`,
+      )
+    ).rows;
+    check(
+      b.succeeded === bench.gifts && Number(b.matched) === Number(b.raised),
+      `pgbench donations SUCCEEDED = ${b.succeeded} (pgbench reports ${bench.gifts}), matched = raised`,
+    );
+    const [pe] = (
+      await db.query(
+        `SELECT count(*) FILTER (WHERE kind = 'DONATION')::int AS gifts, count(*) FILTER (WHERE kind = 'MATCH')::int AS matches
+           FROM journal_entries`,
+      )
+    ).rows;
+    check(
+      pe.gifts === posted.length + bench.gifts && pe.matches === posted.length + bench.gifts,
+      `journal: ${pe.gifts} DONATION and ${pe.matches} MATCH entries (app ${posted.length} + pgbench ${bench.gifts})`,
+    );
+    const ledgerCheck = await connect('check');
+    try {
+      // The app has closed: the invariants once more, with the repository's own SQL.
+      const { LedgerRepository } = require(path.join(dist, 'modules', 'ledger', 'ledger.repository'));
+      const manager = { query: (sql, params) => ledgerCheck.query(sql, params).then((r) => r.rows) };
+      report = await new LedgerRepository().check(manager);
+      check(
+        report.ok,
+        `ledger check over ${report.entries} entries and ${report.postings} postings after pgbench: ` +
+          `${report.unbalancedEntries.length} unbalanced, ${report.balanceMismatches.length} mismatches, ` +
+          `${report.negativeAccounts.length} negative`,
+      );
+    } finally {
+      await disconnect(ledgerCheck);
+    }
+
+    const ratio = appResult.rate / bench.rate;
+    log('');
+    log(
+      `confirmed gifts per second: app ${appResult.rate.toFixed(1)}, pgbench ${bench.rate.toFixed(1)}, ` +
+        `ratio ${ratio.toFixed(3)} (aim >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
+    );
+    log(`done in ${secondsSince(started)} s (after the build)`);
+    const figures = [
+      {
+        figure: 'confirmed gifts per second',
+        value: round(appResult.rate, 1),
+        unit: 'gifts/s',
+        baseline: round(bench.rate, 1),
+        ratio: round(ratio, 3),
+      },
+    ];
+    for (const f of figures) console.log(JSON.stringify({ bench: 'donations', ...f }));
+    return failures.length > 0 ? 1 : 0;
+  } finally {
+    await disconnect(db);
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: dropping ${DB_NAME}`);
+    dropDatabase().finally(() => process.exit(128 + os.constants.signals[signal]));
+  });
+}
+
+main()
+  .then(
+    (code) => (process.exitCode = code),
+    (error) => {
+      if (!cleanup) console.error(error); // after a signal, errors are the shutdown's echo
+      process.exitCode = 1;
+    },
+  )
+  .finally(() => dropDatabase());
