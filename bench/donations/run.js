@@ -100,7 +100,9 @@ const { DataSource } = require('typeorm');
 const { dataSourceOptions } = require(path.join(dist, 'database', 'data-source-options'));
 const { createApp } = require(path.join(dist, 'app.factory'));
 const { RequestContext } = require(path.join(dist, 'common', 'context', 'request-context'));
-const { FoundationService } = require(path.join(dist, 'modules', 'foundation', 'foundation.service'));
+const { FoundationService } = require(
+  path.join(dist, 'modules', 'foundation', 'foundation.service'),
+);
 const { FundsService } = require(path.join(dist, 'modules', 'funds', 'funds.service'));
 const { LedgerService } = require(path.join(dist, 'modules', 'ledger', 'ledger.service'));
 const campaignsModule = require(path.join(dist, 'modules', 'campaigns', 'campaigns.service'));
@@ -285,6 +287,7 @@ parentPort.on('message', async ({ type, gifts, seconds }) => {
   const failures = [];
   let next = 0;
   let bytes = 0;
+  let sent = 0;
   const elu = performance.eventLoopUtilization();
   const start = performance.now();
   const deadline = start + seconds * 1000;
@@ -294,6 +297,7 @@ parentPort.on('message', async ({ type, gifts, seconds }) => {
         const [id, amountMinor] = gifts[next++];
         const payload = JSON.stringify(event(id, amountMinor));
         bytes += payload.length;
+        sent++;
         const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: workerData.secret });
         const t = performance.now();
         try {
@@ -317,7 +321,7 @@ parentPort.on('message', async ({ type, gifts, seconds }) => {
     failures,
     elapsed,
     exhausted: next >= gifts.length,
-    meanEventBytes: gifts.length ? bytes / Math.max(1, ok.length + failures.length) : 0,
+    meanEventBytes: bytes / Math.max(1, sent),
     senderElu: performance.eventLoopUtilization(elu).utilization,
   });
 });
@@ -415,7 +419,9 @@ function sampleActivity(client, applicationName) {
 function printActivity(activity) {
   const busy = activity.mean.filter((a) => !a.what.startsWith('idle, no'));
   const total = activity.mean.reduce((s, a) => s + a.mean, 0);
-  log(`    backends (mean of ${activity.samples} samples of pg_stat_activity, ${total.toFixed(1)} connected):`);
+  log(
+    `    backends (mean of ${activity.samples} samples of pg_stat_activity, ${total.toFixed(1)} connected):`,
+  );
   for (const a of busy) log(`      ${a.mean.toFixed(1).padStart(5)}  ${a.what}`);
   const idle = activity.mean.find((a) => a.what.startsWith('idle, no'));
   if (idle) log(`      ${idle.mean.toFixed(1).padStart(5)}  ${idle.what}`);
@@ -457,10 +463,24 @@ async function setUp() {
     });
     const funds = app.get(FundsService);
     const fund = await funds.activate(
-      (await funds.create({ kind: 'PROGRAM', code: 'BENCH-GIVING', nameZh: '九九公益日', nameEn: 'Giving Day' })).id,
+      (
+        await funds.create({
+          kind: 'PROGRAM',
+          code: 'BENCH-GIVING',
+          nameZh: '九九公益日',
+          nameEn: 'Giving Day',
+        })
+      ).id,
     );
     const pool = await funds.activate(
-      (await funds.create({ kind: 'MATCHING', code: 'BENCH-POOL', nameZh: '配捐池', nameEn: 'Matching pool' })).id,
+      (
+        await funds.create({
+          kind: 'MATCHING',
+          code: 'BENCH-POOL',
+          nameZh: '配捐池',
+          nameEn: 'Matching pool',
+        })
+      ).id,
     );
     const ledger = app.get(LedgerService);
     const sponsor = await ledger.ensureAccount({
@@ -741,7 +761,9 @@ async function main() {
     log(`  ${ok ? 'ok  ' : 'FAIL'} ${message}`);
   };
   if (campaignsModule.CAMPAIGN_TOTAL_SLOTS !== TOTAL_SLOTS) {
-    throw new Error(`CAMPAIGN_TOTAL_SLOTS is ${campaignsModule.CAMPAIGN_TOTAL_SLOTS}; update the pgbench script`);
+    throw new Error(
+      `CAMPAIGN_TOTAL_SLOTS is ${campaignsModule.CAMPAIGN_TOTAL_SLOTS}; update the pgbench script`,
+    );
   }
 
   log(
@@ -765,7 +787,11 @@ async function main() {
 
     // ---- warm-up: JIT, pool connections; its rate sizes the timed run ---------------------------
     let t = now();
-    const warmGifts = await createDonations(db, ctx, { prefix: 'warm', from: 1, count: WARMUP_GIFTS });
+    const warmGifts = await createDonations(db, ctx, {
+      prefix: 'warm',
+      from: 1,
+      count: WARMUP_GIFTS,
+    });
     const warm = await sendAll(warmGifts, WARMUP_SECONDS);
     const warmRate = warm.ok.length / warm.elapsed;
     log(
@@ -776,7 +802,11 @@ async function main() {
 
     // ---- timed app run ---------------------------------------------------------------------------
     const appCount = Math.max(2_000, Math.ceil(warmRate * SECONDS * 2) + SENDERS);
-    const gifts = await createDonations(db, ctx, { prefix: 'app', from: 1, count: appCount });
+    const gifts = await createDonations(db, ctx, {
+      prefix: 'app',
+      from: WARMUP_GIFTS + 1,
+      count: appCount,
+    });
     await quiesce(db);
     log('');
     log(
@@ -791,7 +821,8 @@ async function main() {
     );
     log(
       `  webhook latency p50 ${appResult.p50.toFixed(1)} ms, p95 ${appResult.p95.toFixed(1)} ms, ` +
-        `p99 ${appResult.p99.toFixed(1)} ms; ${appResult.failures.length} non-200 or duplicate answers`,
+        `p99 ${appResult.p99.toFixed(1)} ms; ${appResult.failures.length} non-200 or duplicate answers; ` +
+        `events of ${appResult.meanEventBytes.toFixed(0)} bytes`,
     );
     for (const f of appResult.failures.slice(0, 3)) log(`    ${JSON.stringify(f)}`);
     log(
@@ -829,7 +860,10 @@ async function main() {
         `${d.pending} still PENDING, ${d.other} other (of ${all})`,
     );
     check(d.pending + d.succeeded === all, 'every unposted donation is still PENDING');
-    check(d.mismatched === 0 && matched === raised, `every gift matched 1:1: matched ${matched} = raised ${raised}`);
+    check(
+      d.mismatched === 0 && matched === raised,
+      `every gift matched 1:1: matched ${matched} = raised ${raised}`,
+    );
     const [e] = (
       await db.query(
         `SELECT count(*) FILTER (WHERE kind = 'DONATION')::int AS gifts,
@@ -840,7 +874,10 @@ async function main() {
       )
     ).rows;
     check(
-      e.gifts === posted.length && e.gift_keys === posted.length && e.matches === posted.length && e.match_keys === posted.length,
+      e.gifts === posted.length &&
+        e.gift_keys === posted.length &&
+        e.matches === posted.length &&
+        e.match_keys === posted.length,
       `one gift entry and one match entry per donation: ${e.gifts} DONATION, ${e.matches} MATCH entries`,
     );
     const funds = app.get(FundsService);
@@ -864,7 +901,10 @@ async function main() {
         `${totals.gifts} gifts, ${totals.donors} donors`,
     );
     const rule = await app.get(MatchingService).getRule(ctx.campaign.id);
-    check(rule.matchedMinor === matched, `matching rule's matched sum ${rule.matchedMinor} = ${matched}`);
+    check(
+      rule.matchedMinor === matched,
+      `matching rule's matched sum ${rule.matchedMinor} = ${matched}`,
+    );
     const [inbox] = (
       await db.query(
         `SELECT count(*)::int AS stored, count(*) FILTER (WHERE processed_at IS NULL)::int AS pending,
@@ -913,7 +953,10 @@ async function main() {
     // ---- pgbench -------------------------------------------------------------------------------
     log('');
     // Enough rows per client for 8x the app's rate (pgbench fails loudly if it runs out).
-    const perClient = Math.max(500, Math.ceil((Math.max(appResult.rate, 150) * 8 * SECONDS) / PGBENCH_CLIENTS));
+    const perClient = Math.max(
+      500,
+      Math.ceil((Math.max(appResult.rate, 150) * 8 * SECONDS) / PGBENCH_CLIENTS),
+    );
     t = now();
     await db.query(
       `INSERT INTO donations (id, campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name,
@@ -970,12 +1013,16 @@ async function main() {
       pe.gifts === posted.length + bench.gifts && pe.matches === posted.length + bench.gifts,
       `journal: ${pe.gifts} DONATION and ${pe.matches} MATCH entries (app ${posted.length} + pgbench ${bench.gifts})`,
     );
-    const ledgerCheck = await connect('check');
+    // The app has closed: the invariants once more, with the repository's own SQL.
+    const checkSource = new DataSource(
+      dataSourceOptions({ url: DB_URL, poolSize: 1, applicationName: `${SIDE_APP_NAME}-check` }),
+    );
+    await checkSource.initialize();
     try {
-      // The app has closed: the invariants once more, with the repository's own SQL.
-      const { LedgerRepository } = require(path.join(dist, 'modules', 'ledger', 'ledger.repository'));
-      const manager = { query: (sql, params) => ledgerCheck.query(sql, params).then((r) => r.rows) };
-      report = await new LedgerRepository().check(manager);
+      const { LedgerRepository } = require(
+        path.join(dist, 'modules', 'ledger', 'ledger.repository'),
+      );
+      report = await new LedgerRepository().check(checkSource.manager);
       check(
         report.ok,
         `ledger check over ${report.entries} entries and ${report.postings} postings after pgbench: ` +
@@ -983,7 +1030,7 @@ async function main() {
           `${report.negativeAccounts.length} negative`,
       );
     } finally {
-      await disconnect(ledgerCheck);
+      await checkSource.destroy();
     }
 
     const ratio = appResult.rate / bench.rate;
