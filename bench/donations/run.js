@@ -105,6 +105,7 @@ const { FoundationService } = require(
 );
 const { FundsService } = require(path.join(dist, 'modules', 'funds', 'funds.service'));
 const { LedgerService } = require(path.join(dist, 'modules', 'ledger', 'ledger.service'));
+const { LedgerRepository } = require(path.join(dist, 'modules', 'ledger', 'ledger.repository'));
 const campaignsModule = require(path.join(dist, 'modules', 'campaigns', 'campaigns.service'));
 const { MatchingService } = require(path.join(dist, 'modules', 'matching', 'matching.service'));
 const { entryFingerprint, inLockOrder } = require(path.join(dist, 'modules', 'ledger', 'journal'));
@@ -962,7 +963,7 @@ async function main() {
       `INSERT INTO donations (id, campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name,
          donor_email, anonymous, message, dedication, monthly, status, provider, matched_minor,
          refunded_minor, ip, created_at, updated_at)
-       SELECT md5('pgb:' || c || ':' || n)::uuid, $1, $2, 1000 + ((c * 100003 + n) * 7919) % 9000, 0, $3,
+       SELECT md5('pgb:' || c || ':' || n)::uuid, $1, $2, 1000 + ((c * 100003 + n)::bigint * 7919) % 9000, 0, $3,
               '捐赠人 ' || c || '-' || n, 'pgb-' || c || '-' || n || '@bench.example.org', false, '', '',
               false, 'PENDING', 'SANDBOX', 0, 0, '10.' || c || '.' || (n / 256) % 256 || '.' || n % 256,
               now() - (n % 600) * interval '1 second', now()

@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { hashSecret } from '../../src/modules/accounts/secrets';
+import { OfflineGiftsService } from '../../src/modules/donations/offline-gifts.service';
+import { createCampaign } from '../factories/campaigns.factory';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createFoundation } from '../factories/foundation.factory';
 import { cookieFrom, formSession } from '../utils/form-session';
@@ -156,6 +158,21 @@ describe('one-time links', () => {
     expect(verified.headers.location).toBe('/donor');
     const portal = await browser.agent.get('/donor').expect(200);
     expect(portal.text).toContain('donor@example.org');
+    expect(portal.text).toContain('暂无捐赠记录。');
+
+    // A gift in the donor's name shows up in the portal, with its campaign.
+    const campaign = await createCampaign(t);
+    await t.get(OfflineGiftsService).record({
+      campaignSlug: campaign.slug,
+      amountMinor: 8_800,
+      donorName: '捐赠人',
+      donorEmail: 'donor@example.org',
+      method: 'BANK',
+      reference: 'PORTAL-1',
+    });
+    const withGift = await browser.agent.get('/donor?lang=en').expect(200);
+    expect(withGift.text).toContain(campaign.titleEn);
+    expect(withGift.text).toContain('CN¥88.00');
     // A donor session opens no staff page.
     expect((await browser.agent.get('/admin')).status).toBe(303);
 

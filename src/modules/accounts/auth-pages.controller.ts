@@ -7,6 +7,7 @@ import { SESSION_COOKIE } from '../../common/http/cookies';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { pageContext, safeNext, setFlash } from '../../common/views/page-context';
 import { AppConfig } from '../../config/app-config';
+import { DonationsService } from '../donations/donations.service';
 import type { AuthenticatedRequest } from './auth.guard';
 import { AuthService, type ClientMeta } from './auth.service';
 import { EmailForm, LoginForm, NewPasswordForm } from './dto/auth-forms.dto';
@@ -21,6 +22,7 @@ export class AuthPagesController {
   constructor(
     private readonly auth: AuthService,
     private readonly config: AppConfig,
+    private readonly donations: DonationsService,
   ) {}
 
   @Get('login')
@@ -227,9 +229,18 @@ export class AuthPagesController {
 
   @Get('donor')
   @DonorOnly()
-  donorHome(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
-    // Donations arrive with the campaigns issue; until then the list is honestly empty.
-    return this.render(reply, req, 'pages/donor/home', { donations: [] });
+  async donorHome(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const email = req.actor?.kind === 'donor' ? req.actor.email : '';
+    const locale = pageContext(req, reply).locale;
+    const donations = (await this.donations.historyForDonor(email)).map((d) => ({
+      date: d.succeededAt ?? d.createdAt,
+      campaign: locale === 'en' ? d.campaign.titleEn : d.campaign.titleZh,
+      amountMinor: d.amountMinor,
+      currency: d.currency,
+      status: d.status,
+      monthly: d.monthly,
+    }));
+    return this.render(reply, req, 'pages/donor/home', { donations });
   }
 
   private checkNewPassword(body: unknown) {

@@ -239,7 +239,14 @@ export class DonationsService {
     };
   }
 
-  listForDonor(email: string): Promise<Donation[]> {
-    return this.repo.listByEmail(email.toLowerCase());
+  /** A donor's gifts for the donor portal, with each campaign's titles (one lookup per campaign). */
+  async historyForDonor(email: string) {
+    const donations = await this.repo.listByEmail(email.toLowerCase());
+    const titles = new Map<string, { titleZh: string; titleEn: string }>();
+    for (const id of new Set(donations.map((d) => d.campaignId))) {
+      const c = await this.campaigns.getById(id);
+      titles.set(id, { titleZh: c.titleZh, titleEn: c.titleEn });
+    }
+    return donations.map((d) => ({ ...d, campaign: titles.get(d.campaignId)! }));
   }
 }
