@@ -11,7 +11,7 @@ import { validateEnv } from './config/env.schema';
 import { OfflineGiftsService } from './modules/donations/offline-gifts.service';
 import { ReconciliationService } from './modules/donations/reconciliation.service';
 import { LedgerService } from './modules/ledger/ledger.service';
-import { SandboxProvider } from './modules/payments/sandbox.provider';
+import { localServerUrl, requestSandboxRenewal } from './modules/payments/sandbox-remote';
 import { readFileSync } from 'node:fs';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -29,8 +29,8 @@ Commands:
                    repair gifts whose webhook never arrived (safe to run any time)
   import-offline --file gifts.csv
                    record bank transfers and cash from CSV; prints a report row by row
-  simulate-renewal --subscription sub_sandbox_…
-                   sandbox only: bill one month of a monthly gift
+  simulate-renewal --subscription sub_sandbox_… [--fail true]
+                   sandbox only: the running server bills one month of a monthly gift
 `;
 
 const COMMANDS = [
@@ -57,6 +57,18 @@ async function main(argv: string[]): Promise<number> {
   }
   validateEnv(process.env);
   const flags = parseFlags(rest);
+  if (command === 'simulate-renewal') {
+    // Asks the running server, which owns the database (a second PGlite on the same folder would
+    // corrupt it) and receives the renewal's webhook anyway.
+    const env = validateEnv(process.env);
+    const result = await requestSandboxRenewal(
+      localServerUrl({ host: env.HOST, port: env.PORT }),
+      required(flags, 'subscription'),
+      { fail: flags.fail === 'true' },
+    );
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
   try {
@@ -122,15 +134,6 @@ async function main(argv: string[]): Promise<number> {
           `${report.recorded} recorded, ${report.duplicates} already recorded, ${report.errors} with errors\n`,
         );
         return report.errors > 0 ? 1 : 0;
-      }
-      case 'simulate-renewal': {
-        const result = await app
-          .get(SandboxProvider)
-          .simulateRenewal(required(flags, 'subscription'), {
-            fail: flags.fail === 'true',
-          });
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        return 0;
       }
       case 'ledger:check': {
         const report = await app.get(LedgerService).check();

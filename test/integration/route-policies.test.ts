@@ -82,6 +82,7 @@ describe('access policies', () => {
         'POST /password/reset',
         'POST /sandbox/checkout/:sessionId/decline',
         'POST /sandbox/checkout/:sessionId/pay',
+        'POST /sandbox/subscriptions/:subscriptionId/renewal',
         'POST /webhooks/stripe',
       ].sort(),
     );

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Stripe from 'stripe';
 
@@ -9,8 +9,18 @@ import Stripe from 'stripe';
  * into the repository. Signing uses the real `stripe` package, independently of the app's own
  * wrapper, so a test proves the app accepts what Stripe itself would send.
  */
-export const STRIPE_FIXTURES_FILE =
-  process.env.STRIPE_FIXTURES ?? path.resolve(__dirname, '../../../shared/stripe/fixtures3.json');
+export const STRIPE_FIXTURES_FILE = findFixtures();
+
+/** STRIPE_FIXTURES, or `shared/stripe/fixtures3.json` beside the checkout or any folder above it. */
+function findFixtures(): string {
+  if (process.env.STRIPE_FIXTURES) return process.env.STRIPE_FIXTURES;
+  for (let dir = path.resolve(__dirname, '../..'); ; dir = path.dirname(dir)) {
+    const candidate = path.join(path.dirname(dir), 'shared', 'stripe', 'fixtures3.json');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) break;
+  }
+  return path.resolve(__dirname, '../../../shared/stripe/fixtures3.json');
+}
 
 type StripeObject = Record<string, unknown>;
 

@@ -1,19 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import Stripe from 'stripe';
 import request from 'supertest';
 import type { Server } from 'node:http';
-
-const FIXTURES = path.resolve(__dirname, '../../../shared/stripe/fixtures3.json');
-let fixtures: { resources: Record<string, Record<string, unknown>> } | undefined;
+import { stripeFixture } from './stripe-fixtures';
 
 /** Stripe's own published example object for a resource (checkout.session, charge, event…). */
-export function fixture(resource: string): Record<string, unknown> {
-  fixtures ??= JSON.parse(readFileSync(FIXTURES, 'utf8')) as typeof fixtures;
-  const found = fixtures!.resources[resource];
-  if (!found) throw new Error(`no Stripe fixture for ${resource}`);
-  return structuredClone(found);
-}
+export const fixture = stripeFixture;
 
 /** An event in Stripe's envelope, built from the fixtures, carrying `object`. */
 export function stripeEvent(

@@ -290,10 +290,18 @@ export class SettlementService {
     const subscriptionId = str(invoice.subscription);
     const invoiceId = str(invoice.id);
     if (!subscriptionId || !invoiceId) return 'not a subscription invoice';
-    if (invoice.billing_reason === 'subscription_create')
-      return 'first payment is the checkout itself';
     const first = await this.repo.firstOfSubscription(m, subscriptionId);
     if (!first) throw new NotYet(`subscription ${subscriptionId} not known yet`);
+    if (invoice.billing_reason === 'subscription_create') {
+      // The checkout's own first payment: no new gift, but its payment id is needed for refunds.
+      const payments = obj(invoice.payments)?.data;
+      const firstPayment = Array.isArray(payments) ? obj(obj(payments[0])?.payment) : undefined;
+      const paymentId = str(firstPayment?.payment_intent) ?? str(invoice.payment_intent);
+      if (paymentId && !first.providerPaymentId) {
+        await this.repo.update(m, first.id, { providerPaymentId: paymentId });
+      }
+      return 'first payment is the checkout itself';
+    }
     if (await this.repo.findRenewal(m, subscriptionId, invoiceId)) return 'renewal already booked';
     const renewal = await this.repo.insert(m, {
       campaignId: first.campaignId,

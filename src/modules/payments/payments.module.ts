@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider';
-import { SandboxCheckoutController } from './sandbox-checkout.controller';
+import {
+  SandboxCheckoutController,
+  SandboxRenewalsController,
+} from './sandbox-checkout.controller';
 import { SandboxCheckoutService } from './sandbox-checkout.service';
 import {
   SandboxWebhookSecret,
@@ -31,7 +34,7 @@ export function selectPaymentProvider(
  * page. `SandboxProvider` is exported as well for the `simulate-renewal` CLI command.
  */
 @Module({
-  controllers: [SandboxCheckoutController],
+  controllers: [SandboxCheckoutController, SandboxRenewalsController],
   providers: [
     SandboxRepository,
     SandboxWebhookSecret,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
 import { sandboxCheckoutNotFound } from './payments.errors';
 import { SANDBOX_SESSION_ID } from './sandbox-ids';
@@ -20,7 +21,8 @@ export class SandboxCheckoutService {
     this.assertAvailable(sessionId);
     const session = await this.sandbox.findSession(sessionId);
     if (!session) throw sandboxCheckoutNotFound();
-    return checkoutView(session, lang, this.config.publicUrl);
+    const undelivered = await this.sandbox.undeliveredEvents(sessionId);
+    return checkoutView(session, undelivered, lang, this.config.publicUrl);
   }
 
   /** Pays and returns where to send the donor (the success URL). */
@@ -37,9 +39,27 @@ export class SandboxCheckoutService {
     return redirectTarget(session.cancelUrl, session.id, this.config.publicUrl);
   }
 
+  /**
+   * A renewal asked for by `simulate-renewal` on this machine. Refused (404) from anywhere else,
+   * and with Stripe: nobody on the network bills a donor's subscription.
+   */
+  async renew(peer: string | undefined, subscriptionId: string, fail: boolean) {
+    if (this.config.paymentProvider !== 'SANDBOX' || !isLoopback(peer)) {
+      throw new DomainError('NOT_FOUND', 'Not found.');
+    }
+    return this.sandbox.simulateRenewal(subscriptionId, { fail });
+  }
+
   private assertAvailable(sessionId: string): void {
     if (this.config.paymentProvider !== 'SANDBOX' || !SANDBOX_SESSION_ID.test(sessionId)) {
       throw sandboxCheckoutNotFound();
     }
   }
+}
+
+/** The TCP peer is this machine (IPv4, IPv6, or IPv4-mapped loopback). */
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return v4.startsWith('127.') || address === '::1';
 }

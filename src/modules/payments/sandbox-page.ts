@@ -18,7 +18,8 @@ const STRINGS = {
     decline: '拒绝',
     paid: '此收银台已支付。',
     declined: '此收银台已关闭，未付款。',
-    resend: '未送达的事件会在再次点击后重新发送。',
+    undelivered: '有事件尚未被本站的 Webhook 接收。',
+    resend: '重新发送',
     continue: '继续',
     session: '会话',
   },
@@ -34,7 +35,8 @@ const STRINGS = {
     decline: 'Decline',
     paid: 'This checkout has been paid.',
     declined: 'This checkout closed without payment.',
-    resend: 'Events that were not delivered are sent again when the button is pressed again.',
+    undelivered: "Some events have not been accepted by this site's webhook yet.",
+    resend: 'Send them again',
     continue: 'Continue',
     session: 'Session',
   },
@@ -58,6 +60,8 @@ export interface SandboxCheckoutView {
     open: boolean;
     paid: boolean;
     declined: boolean;
+    /** Events of this checkout the webhook endpoint has not accepted yet. */
+    undelivered: number;
     payAction: string;
     declineAction: string;
     /** Where the donor goes on from a finished checkout. */
@@ -68,6 +72,7 @@ export interface SandboxCheckoutView {
 /** `?lang=` wins; otherwise the language the checkout was created in, as on Stripe's page. */
 export function checkoutView(
   session: SessionSnapshot,
+  undelivered: number,
   lang: unknown,
   publicUrl: string,
 ): SandboxCheckoutView {
@@ -91,6 +96,7 @@ export function checkoutView(
       open: session.status === 'OPEN',
       paid: session.status === 'PAID',
       declined: session.status === 'DECLINED',
+      undelivered,
       payAction: `${base}/pay`,
       declineAction: `${base}/decline`,
       continueUrl:

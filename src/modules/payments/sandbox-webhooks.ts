@@ -93,7 +93,7 @@ export class SandboxWebhookTarget {
 }
 
 /** A wildcard listen address is reached through loopback; IPv6 literals need brackets. */
-function loopbackFor(host: string): string {
+export function loopbackFor(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
 }

@@ -370,6 +370,11 @@ export class SandboxProvider implements PaymentProvider {
     return this.repository.findSession(sessionId);
   }
 
+  /** How many of a checkout's events the webhook endpoint has not accepted yet. */
+  async undeliveredEvents(sessionId: string): Promise<number> {
+    return (await this.repository.undeliveredForSession(sessionId)).length;
+  }
+
   /** Resolves once every event sent in the background has been delivered or given up on. */
   idle(): Promise<void> {
     return this.sender.idle();

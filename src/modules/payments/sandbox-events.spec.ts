@@ -1,0 +1,134 @@
+import {
+  chargeObject,
+  checkoutSessionObject,
+  invoiceObject,
+  type PaymentSnapshot,
+  sandboxFee,
+  type SessionSnapshot,
+  stripeEvent,
+} from './sandbox-events';
+
+const at = new Date('2026-05-01T08:00:00.000Z');
+const payment: PaymentSnapshot = {
+  id: 'pi_sandbox_1',
+  chargeId: 'ch_sandbox_1',
+  invoiceId: null,
+  amountMinor: 10_000,
+  currency: 'CNY',
+  feeMinor: 60,
+  refundedMinor: 0,
+  createdAt: at,
+};
+const session: SessionSnapshot = {
+  id: 'cs_sandbox_1',
+  donationId: 'd-1',
+  amountMinor: 10_000,
+  currency: 'CNY',
+  description: 'Garden',
+  customerEmail: 'a@example.org',
+  monthly: false,
+  locale: 'zh-CN',
+  successUrl: 'https://x/ok',
+  cancelUrl: 'https://x/no',
+  status: 'PAID',
+  customerId: null,
+  subscriptionId: null,
+  subscriptionStatus: null,
+  createdAt: at,
+  completedAt: at,
+  firstPayment: payment,
+};
+
+describe('sandbox events', () => {
+  it.each([
+    [1, 0],
+    [83, 0],
+    [84, 1],
+    [10_000, 60],
+    [12_345, 74],
+  ])('fee of %i is %i (0.6%%, half up)', (amount, fee) => {
+    expect(sandboxFee(amount)).toBe(fee);
+  });
+
+  it.each([
+    ['OPEN', 'open', 'unpaid', '/sandbox/checkout/cs_sandbox_1'],
+    ['PAID', 'complete', 'paid', null],
+    ['DECLINED', 'expired', 'unpaid', null],
+  ] as const)('a %s session is %s and %s', (status, stripeStatus, paymentStatus, url) => {
+    const object = checkoutSessionObject({ ...session, status }, '/sandbox/checkout/cs_sandbox_1');
+    expect(object).toMatchObject({
+      status: stripeStatus,
+      payment_status: paymentStatus,
+      url,
+      currency: 'cny',
+      locale: 'zh',
+      client_reference_id: 'd-1',
+      metadata: { donation_id: 'd-1' },
+    });
+  });
+
+  it('puts the payment on a one-off session, and the subscription and invoice on a monthly one', () => {
+    expect(checkoutSessionObject(session, '')).toMatchObject({
+      mode: 'payment',
+      payment_intent: 'pi_sandbox_1',
+      subscription: null,
+      invoice: null,
+    });
+    const monthly = {
+      ...session,
+      monthly: true,
+      subscriptionId: 'sub_sandbox_1',
+      firstPayment: { ...payment, invoiceId: 'in_sandbox_1' },
+    };
+    expect(checkoutSessionObject(monthly, '')).toMatchObject({
+      mode: 'subscription',
+      payment_intent: null,
+      subscription: 'sub_sandbox_1',
+      invoice: 'in_sandbox_1',
+    });
+  });
+
+  it('reports refunds cumulatively on the charge', () => {
+    expect(chargeObject(session, { ...payment, refundedMinor: 4_000 })).toMatchObject({
+      amount: 10_000,
+      amount_refunded: 4_000,
+      refunded: false,
+      payment_intent: 'pi_sandbox_1',
+      balance_transaction: 'txn_sandbox_1',
+    });
+    expect(chargeObject(session, { ...payment, refundedMinor: 10_000 }).refunded).toBe(true);
+  });
+
+  it('builds a failed renewal invoice with nothing paid', () => {
+    const invoice = invoiceObject({
+      id: 'in_sandbox_2',
+      session: { ...session, monthly: true, subscriptionId: 'sub_sandbox_1' },
+      billingReason: 'subscription_cycle',
+      created: at,
+      payment: null,
+    });
+    expect(invoice).toMatchObject({
+      status: 'open',
+      amount_paid: 0,
+      amount_remaining: 10_000,
+      payments: { data: [] },
+      subscription: 'sub_sandbox_1',
+    });
+  });
+
+  it('wraps objects in Stripe’s event envelope', () => {
+    expect(
+      stripeEvent({ id: 'evt_1', type: 't', created: at, object: { a: 1 }, apiVersion: 'v' }),
+    ).toEqual({
+      id: 'evt_1',
+      object: 'event',
+      api_version: 'v',
+      created: Math.floor(at.getTime() / 1000),
+      data: { object: { a: 1 } },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: 't',
+    });
+  });
+});
