@@ -563,7 +563,13 @@ async function appRun(db, gifts, seconds, { profile = false } = {}) {
   const cpu = process.cpuUsage();
   const machine = cpuTimes();
   const trips = roundTrips.n;
-  const result = await sendAll(gifts, seconds);
+  let result;
+  try {
+    result = await sendAll(gifts, seconds);
+  } catch (error) {
+    await stopSampling();
+    throw error;
+  }
   const tripsUsed = roundTrips.n - trips;
   const { user, system } = process.cpuUsage(cpu);
   const machineShare = machineBusy(machine, cpuTimes());
@@ -627,25 +633,26 @@ SELECT e.id, e.idempotency_key, e.kind, e.description, e.currency, e.reverses_en
        e.posted_at, p.id, p.account_id, p.amount_minor, a.code, a.name
 FROM e JOIN p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
 ORDER BY p.id;`;
+  // pgbench takes :name as a variable even inside a string literal: no ':' before a letter there.
   const lines = [
     '\\set n :n + 1',
     'BEGIN;',
     // the donation row, locked
     `SELECT id, amount_minor AS amount, donor_email AS email FROM donations
- WHERE id = md5('pgb:' || :client_id || ':' || :n)::uuid FOR UPDATE \\gset`,
+ WHERE id = md5('pgb:' || :client_id::text || ':' || :n::text)::uuid FOR UPDATE \\gset`,
     // the gift: processor clearing -> campaign fund
     entry(
-      `'donation:' || :id || ':settle'`,
+      `'donation:' || :id::text || ':' || 'settle'`,
       'DONATION',
-      `'Gift ' || :id`,
-      `'{"donationId":"' || :id || '"}'`,
+      `'Gift ' || :id::text`,
+      `'{"donationId":"' || :id::text || '"}'`,
       gift,
     ),
     `UPDATE donations SET status = 'SUCCEEDED', succeeded_at = now(),
-   provider_payment_id = 'pi_test_' || replace(:id, '-', ''), updated_at = now() WHERE id = :id;`,
+   provider_payment_id = 'pi_test_' || replace(:id::text, '-', ''), updated_at = now() WHERE id = :id;`,
     // campaign totals and donor
     `WITH new_donor AS (
-  INSERT INTO campaign_donors (campaign_id, donor_key) VALUES ('${c}', :email)
+  INSERT INTO campaign_donors (campaign_id, donor_key) VALUES ('${c}', :email::text)
   ON CONFLICT DO NOTHING RETURNING 1
 )
 UPDATE campaign_totals
@@ -659,10 +666,10 @@ RETURNING slot;`,
 ) locked;`,
     `SELECT id, matched_minor FROM matching_rules WHERE campaign_id = '${c}' FOR UPDATE;`,
     entry(
-      `'match:' || :id`,
+      `'match:' || :id::text`,
       'MATCH',
-      `'Match for gift ' || :id`,
-      `'{"donationId":"' || :id || '","ruleId":"${ctx.rule.id}"}'`,
+      `'Match for gift ' || :id::text`,
+      `'{"donationId":"' || :id::text || '","ruleId":"${ctx.rule.id}"}'`,
       match,
     ),
     `UPDATE matching_rules SET matched_minor = matched_minor + :amount::bigint WHERE id = '${ctx.rule.id}';`,
@@ -673,11 +680,11 @@ RETURNING slot;`,
 RETURNING slot;`,
     // the thank-you email, in the outbox (payload shaped like the app's)
     `INSERT INTO outbox (kind, payload, dedupe_key)
-VALUES ('EMAIL', jsonb_build_object('template', 'donation-thanks', 'to', :email, 'locale', 'zh-CN',
+VALUES ('EMAIL', jsonb_build_object('template', 'donation-thanks', 'to', :email::text, 'locale', 'zh-CN',
   'data', jsonb_build_object('donorName', '捐赠人', 'amount', '¥' || (:amount::bigint / 100.0)::text,
     'campaignTitle', '九九公益日：社区长者轮椅', 'matched', '¥' || (:amount::bigint / 100.0)::text,
     'portalUrl', 'http://localhost:3000/donor')),
-  'donation-thanks:' || :id)
+  'donation-thanks:' || :id::text)
 ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;`,
     'COMMIT;',
   ];
@@ -715,7 +722,10 @@ function runPgbench(scriptFile, seconds) {
       const failed = /number of failed transactions: (\d+)/.exec(out);
       const latency = /latency average = ([\d.]+) ms/.exec(out);
       if (code !== 0 || !tps || !processed || /aborted/.test(out)) {
-        reject(new Error(`pgbench exited with ${code}:\n${out}`));
+        const lines = out.trimEnd().split('\n');
+        const shown =
+          lines.length > 20 ? [...lines.slice(0, 5), '  …', ...lines.slice(-12)] : lines;
+        reject(new Error(`pgbench exited with ${code}:\n${shown.join('\n')}`));
         return;
       }
       resolve({
@@ -731,7 +741,13 @@ function runPgbench(scriptFile, seconds) {
 async function pgbenchRun(db, scriptFile, seconds) {
   const stopSampling = sampleActivity(db, 'pgbench');
   const machine = cpuTimes();
-  const result = await runPgbench(scriptFile, seconds);
+  let result;
+  try {
+    result = await runPgbench(scriptFile, seconds);
+  } catch (error) {
+    await stopSampling();
+    throw error;
+  }
   const machineShare = machineBusy(machine, cpuTimes());
   return { ...result, machineShare, activity: await stopSampling() };
 }
@@ -1072,4 +1088,9 @@ main()
       process.exitCode = 1;
     },
   )
-  .finally(() => dropDatabase());
+  .finally(() =>
+    dropDatabase().then(() => {
+      // Everything is closed; should a stray handle keep the loop alive, do not hang.
+      setTimeout(() => process.exit(), 5_000).unref();
+    }),
+  );

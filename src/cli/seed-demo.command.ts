@@ -5,6 +5,8 @@ import { FundsService, type FundView } from '../modules/funds/funds.service';
 import type { CreateFundDto } from '../modules/funds/dto/funds.dto';
 import { LedgerService } from '../modules/ledger/ledger.service';
 import { UsersService } from '../modules/accounts/users.service';
+import { CampaignsService } from '../modules/campaigns/campaigns.service';
+import { MatchingService } from '../modules/matching/matching.service';
 import { randomBytes } from 'node:crypto';
 import {
   DEMO_FOUNDATION,
@@ -177,6 +179,8 @@ export async function seedDemo(
     });
   }
 
+  await seedDemoCampaign(app, elderMeals.id, matching.id);
+
   const coverage = await funds.coverage();
   out.write(
     `Demo foundation ready: ${DEMO_SUBDISTRICTS.length} subdistricts, ${communities.length} communities, ` +
@@ -185,6 +189,45 @@ export async function seedDemo(
       `${yearly.alreadyAllocated.length} already done.\n`,
   );
   await seedDemoPeople(app, activeFunds[0]!, out);
+}
+
+/** A live campaign with a 1:1 matching rule from the 99 Giving Day pool, to try giving. */
+async function seedDemoCampaign(app: INestApplicationContext, fundId: string, poolFundId: string) {
+  const campaigns = app.get(CampaignsService);
+  const slug = 'elder-meals-2026';
+  let campaign = await campaigns.findBySlug(slug);
+  if (!campaign) {
+    campaign = await campaigns.create({
+      fundId,
+      slug,
+      titleZh: '长者助餐：让社区老人吃上热饭',
+      titleEn: 'Elder meals: a hot lunch for our seniors',
+      storyZh:
+        '每 **15 元** 为一位独居老人送上一顿热腾腾的午餐。99公益日期间，爱心企业 1:1 配捐，每笔最高 500 元。',
+      storyEn:
+        'Every **¥15** brings a hot lunch to an elderly neighbour who lives alone. During 99 Giving Day a sponsor matches each gift 1:1, up to ¥500.',
+      goalMinor: 300_000 * YUAN,
+      minAmountMinor: 1 * YUAN,
+      presetAmountsMinor: [15 * YUAN, 50 * YUAN, 100 * YUAN, 500 * YUAN],
+    });
+  }
+  if (campaign.status === 'DRAFT') await campaigns.publish(campaign.id);
+  if (!(await app.get(MatchingService).getRule(campaign.id))) {
+    await app.get(MatchingService).setRule(campaign.id, {
+      poolFundId,
+      mode: 'RATIO',
+      ratioBp: 10_000,
+      randomMinMinor: null,
+      randomMaxMinor: null,
+      minGiftMinor: 1 * YUAN,
+      capPerGiftMinor: 500 * YUAN,
+      capPerDonorDayMinor: 1_000 * YUAN,
+      totalCapMinor: null,
+      startsAt: null,
+      endsAt: null,
+      active: true,
+    });
+  }
 }
 
 /**

@@ -86,8 +86,15 @@ it('leaves jobs to a separate worker process, which sends them and exits cleanly
   );
   // Relayed by the web app, but nobody there processes it.
   await waitUntil(async () => (await inspector.getJobState(id)) === 'waiting', 'the job to wait');
-  const [{ status }] = await web.dataSource.query(`SELECT status FROM outbox WHERE id = $1`, [id]);
-  expect(status).toBe('RELAYED');
+  // The relay marks the row after the queue has the job: wait for that write too.
+  const status = async () =>
+    (
+      (await web.dataSource.query(`SELECT status FROM outbox WHERE id = $1`, [id])) as {
+        status: string;
+      }[]
+    )[0]?.status;
+  await waitUntil(async () => (await status()) === 'RELAYED', 'the row to be marked RELAYED');
+  expect(await status()).toBe('RELAYED');
 
   const started = await startWorker(
     workerEnv({

@@ -130,11 +130,10 @@ export class DonationsService {
       }
       throw error;
     }
+    // The sandbox answers with a path on this server; clients get an address they can open.
+    const checkoutUrl = new URL(session.url, this.config.publicUrl).toString();
     await this.tx.run((m) =>
-      this.repo.update(m, donation.id, {
-        providerSessionId: session.sessionId,
-        checkoutUrl: session.url,
-      }),
+      this.repo.update(m, donation.id, { providerSessionId: session.sessionId, checkoutUrl }),
     );
     return {
       id: donation.id,
@@ -142,7 +141,7 @@ export class DonationsService {
       amountMinor: donation.amountMinor,
       feeCoverMinor: donation.feeCoverMinor,
       currency: donation.currency,
-      checkoutUrl: session.url,
+      checkoutUrl,
     };
   }
 
