@@ -89,9 +89,9 @@ it('leaves jobs to a separate worker process, which sends them and exits cleanly
   // The relay marks the row after the queue has the job: wait for that write too.
   const status = async () =>
     (
-      (await web.dataSource.query(`SELECT status FROM outbox WHERE id = $1`, [id])) as {
-        status: string;
-      }[]
+      await web.dataSource.query<{ status: string }[]>(`SELECT status FROM outbox WHERE id = $1`, [
+        id,
+      ])
     )[0]?.status;
   await waitUntil(async () => (await status()) === 'RELAYED', 'the row to be marked RELAYED');
   expect(await status()).toBe('RELAYED');
