@@ -6,6 +6,7 @@ import { CampaignsDonations1764195000000 } from './1764195000000-campaigns-donat
 import { SandboxSessions1764196000000 } from './1764196000000-sandbox-sessions';
 
 import { OfflineGiftReference1764198000000 } from './1764198000000-offline-gift-reference';
+import { DonationsIpIndex1764199000000 } from './1764199000000-donations-ip-index';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CampaignsDonations1764195000000,
   SandboxSessions1764196000000,
   OfflineGiftReference1764198000000,
+  DonationsIpIndex1764199000000,
 ];

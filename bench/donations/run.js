@@ -85,17 +85,56 @@ for (const name of ['REDIS_URL', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE', 'SMTP_U
   delete process.env[name];
 
 /**
- * Counts the app's database round trips: every query through a pg Client that is not one of this
- * bench's own side connections (TypeORM's pool is made of pg Clients).
+ * Watches the app's database round trips: every query through a pg Client that is not one of this
+ * bench's own side connections (TypeORM's pool is made of pg Clients). While `queryStats.on`, it
+ * also times each statement as the app sees it (from the call until its promise settles, so event
+ * loop delays count) and how long each connection holds the matching pool: from the moment its
+ * locked-balance read returns until its COMMIT returns.
  */
 const SIDE = Symbol('bench side connection');
+const HOLD = Symbol('pool held since');
+const POOL_LOCK_SQL = 'FROM ledger_account_balances WHERE account_id = $1 ORDER BY slot FOR UPDATE';
 const roundTrips = { n: 0 };
+const queryStats = {
+  on: false,
+  statements: new Map(), // label -> { calls, ms }
+  hold: { n: 0, ms: 0, trips: 0 },
+  reset() {
+    this.statements.clear();
+    this.hold = { n: 0, ms: 0, trips: 0 };
+  },
+};
+const statementLabel = (text) => text.replace(/\s+/g, ' ').trim().slice(0, 72);
 const originalQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function countedQuery(...args) {
-  if (!this[SIDE]) roundTrips.n++;
-  return originalQuery.apply(this, args);
+pg.Client.prototype.query = function watchedQuery(config, values, callback) {
+  if (this[SIDE]) return originalQuery.apply(this, arguments);
+  roundTrips.n++;
+  const text = typeof config === 'string' ? config : config?.text;
+  const result = originalQuery.apply(this, arguments);
+  if (!queryStats.on || typeof text !== 'string' || typeof result?.then !== 'function')
+    return result;
+  const t = performance.now();
+  if (this[HOLD] !== undefined) queryStats.hold.trips++;
+  const done = () => {
+    const at = performance.now();
+    const label = statementLabel(text);
+    const s = queryStats.statements.get(label) ?? { calls: 0, ms: 0 };
+    s.calls++;
+    s.ms += at - t;
+    queryStats.statements.set(label, s);
+    if (text.includes(POOL_LOCK_SQL)) {
+      this[HOLD] = at;
+    } else if (this[HOLD] !== undefined && (text === 'COMMIT' || text === 'ROLLBACK')) {
+      queryStats.hold.n++;
+      queryStats.hold.ms += at - this[HOLD];
+      this[HOLD] = undefined;
+    }
+  };
+  result.then(done, done);
+  return result;
 };
 
+const { Logger } = require('@nestjs/common');
 const { DataSource } = require('typeorm');
 const { dataSourceOptions } = require(path.join(dist, 'database', 'data-source-options'));
 const { createApp } = require(path.join(dist, 'app.factory'));
@@ -106,6 +145,9 @@ const { FoundationService } = require(
 const { FundsService } = require(path.join(dist, 'modules', 'funds', 'funds.service'));
 const { LedgerService } = require(path.join(dist, 'modules', 'ledger', 'ledger.service'));
 const { LedgerRepository } = require(path.join(dist, 'modules', 'ledger', 'ledger.repository'));
+const { DonationsRepository } = require(
+  path.join(dist, 'modules', 'donations', 'donations.repository'),
+);
 const campaignsModule = require(path.join(dist, 'modules', 'campaigns', 'campaigns.service'));
 const { MatchingService } = require(path.join(dist, 'modules', 'matching', 'matching.service'));
 const { entryFingerprint, inLockOrder } = require(path.join(dist, 'modules', 'ledger', 'journal'));
@@ -428,6 +470,48 @@ function printActivity(activity) {
   if (idle) log(`      ${idle.mean.toFixed(1).padStart(5)}  ${idle.what}`);
 }
 
+/** The app's statements by total time, as the app saw them, and how long it held the pool. */
+function printAppStatements(r) {
+  const sent = Math.max(1, r.ok.length + r.failures.length);
+  const total = r.statements.reduce((sum, x) => sum + x.ms, 0);
+  const top = [...r.statements].sort((a, b) => b.ms - a.ms).slice(0, 14);
+  log(
+    '    statements as the app sees them (call to result: server time, lock waits, event loop delay), top 14 by total:',
+  );
+  log('      per gift   mean ms   share  statement');
+  for (const x of top) {
+    log(
+      `      ${(x.calls / sent).toFixed(2).padStart(8)}  ${(x.ms / x.calls).toFixed(2).padStart(8)}  ` +
+        `${((100 * x.ms) / total).toFixed(1).padStart(5)}%  ${x.sql}`,
+    );
+  }
+  if (r.hold.n > 0) {
+    const ms = r.hold.ms / r.hold.n;
+    const trips = r.hold.trips / r.hold.n;
+    log(
+      `    matching pool held ${ms.toFixed(2)} ms per gift (its locked-balance read returning to COMMIT ` +
+        `returning: ${trips.toFixed(1)} round trips, ~${(ms / trips).toFixed(2)} ms each): every match ` +
+        `waits for the one before it, so at most ~${(1000 / ms).toFixed(0)} gifts/s`,
+    );
+  }
+}
+
+/** pgbench's per-statement mean latencies (-r), and the pool's hold time they add up to. */
+function printPgbenchStatements(r) {
+  if (r.statements.length === 0) return;
+  log('    statements (pgbench -r: mean ms per statement, lock waits included):');
+  for (const x of r.statements) log(`      ${x.ms.toFixed(3).padStart(9)}  ${x.sql.slice(0, 90)}`);
+  const lock = r.statements.findIndex((x) => x.sql.startsWith('SELECT sum(balance_minor)'));
+  if (lock >= 0) {
+    const held = r.statements.slice(lock + 1);
+    const ms = held.reduce((sum, x) => sum + x.ms, 0);
+    log(
+      `    matching pool held ~${ms.toFixed(2)} ms per gift (the ${held.length} statements after its ` +
+        `lock, COMMIT included, ~${(ms / held.length).toFixed(2)} ms each): at most ~${(1000 / ms).toFixed(0)} gifts/s`,
+    );
+  }
+}
+
 async function startProfiler() {
   const file = process.env.BENCH_CPU_PROFILE;
   if (!file) return null;
@@ -535,15 +619,14 @@ async function setUp() {
 /**
  * Inserts `count` PENDING donations straight into the table (the intake API would also open a
  * checkout per gift), filling every NOT NULL column as intake does: distinct donors, each from
- * its own IP address, created in the last ten minutes, 10.00 to 99.99 yuan. `idSql` gives the id
- * from the row number i (pgbench's rows need ids it can compute).
+ * its own IP address, created in the last ten minutes, 10.00 to 99.99 yuan.
  */
-async function createDonations(db, ctx, { prefix, from, count, idSql = 'gen_random_uuid()' }) {
+async function createDonations(db, ctx, { prefix, from, count }) {
   const { rows } = await db.query(
     `INSERT INTO donations (id, campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name,
        donor_email, anonymous, message, dedication, monthly, status, provider, matched_minor,
        refunded_minor, ip, created_at, updated_at)
-     SELECT ${idSql}, $1, $2, 1000 + (i * 7919) % 9000, 0, $3, '捐赠人 ' || i,
+     SELECT gen_random_uuid(), $1, $2, 1000 + (i * 7919) % 9000, 0, $3, '捐赠人 ' || i,
             $4 || '-' || i || '@bench.example.org', false, '', '', false, 'PENDING', 'SANDBOX', 0,
             0, '10.' || (i / 65536) % 256 || '.' || (i / 256) % 256 || '.' || i % 256,
             now() - (i % 600) * interval '1 second', now()
@@ -556,19 +639,23 @@ async function createDonations(db, ctx, { prefix, from, count, idSql = 'gen_rand
 
 // ---- the app run --------------------------------------------------------------------------------
 
-async function appRun(db, gifts, seconds, { profile = false } = {}) {
+async function appRun(db, gifts, seconds) {
   const stopSampling = sampleActivity(db, APP_DB_NAME);
-  const stopProfile = profile ? await startProfiler() : null;
+  const stopProfile = await startProfiler();
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const machine = cpuTimes();
   const trips = roundTrips.n;
+  queryStats.reset();
+  queryStats.on = true;
   let result;
   try {
     result = await sendAll(gifts, seconds);
   } catch (error) {
     await stopSampling();
     throw error;
+  } finally {
+    queryStats.on = false;
   }
   const tripsUsed = roundTrips.n - trips;
   const { user, system } = process.cpuUsage(cpu);
@@ -588,6 +675,8 @@ async function appRun(db, gifts, seconds, { profile = false } = {}) {
     processCpu: (user + system) / 1e6 / result.elapsed, // in cores, app and sender threads together
     machineShare,
     roundTripsPerGift: tripsUsed / Math.max(1, result.ok.length + result.failures.length),
+    statements: [...queryStats.statements.entries()].map(([sql, s]) => ({ sql, ...s })),
+    hold: { ...queryStats.hold },
     activity,
   };
 }
@@ -598,9 +687,12 @@ async function appRun(db, gifts, seconds, { profile = false } = {}) {
  * What one settlement writes, in the app's order, as one transaction (see SettlementService.settle,
  * MatchingService.match, LedgerRepository.insertEntry, CampaignsRepository.addGift/addAmounts,
  * OutboxRepository.insert). :n is a per-client counter (-D n=0): client c settles the donation
- * whose id is md5('pgb:c:n'), pre-created; \gset fails the client if it is missing.
+ * whose id is md5('pgb:c:n'), pre-created; \gset fails the client if it is missing. `outboxRows`
+ * are the outbox rows the app wrote once per gift ({kind, prefix of the dedupe key, a payload}),
+ * so the script follows the app when it starts queueing more per gift. A payload goes in base64:
+ * pgbench would take a ':' followed by a letter or digit inside a literal for a variable.
  */
-function pgbenchScript(ctx, clearingAccountId) {
+function pgbenchScript(ctx, clearingAccountId, outboxRows) {
   const c = ctx.campaign.id;
   // Postings go in account-id order, as the app sends them; the fingerprint is a same-length
   // stand-in (the app hashes the postings; pgbench cannot).
@@ -678,14 +770,13 @@ RETURNING slot;`,
    SET raised_minor = raised_minor + 0, matched_minor = matched_minor + :amount::bigint
  WHERE campaign_id = '${c}' AND slot = pg_backend_pid() % ${TOTAL_SLOTS}
 RETURNING slot;`,
-    // the thank-you email, in the outbox (payload shaped like the app's)
-    `INSERT INTO outbox (kind, payload, dedupe_key)
-VALUES ('EMAIL', jsonb_build_object('template', 'donation-thanks', 'to', :email::text, 'locale', 'zh-CN',
-  'data', jsonb_build_object('donorName', '捐赠人', 'amount', '¥' || (:amount::bigint / 100.0)::text,
-    'campaignTitle', '九九公益日：社区长者轮椅', 'matched', '¥' || (:amount::bigint / 100.0)::text,
-    'portalUrl', 'http://localhost:3000/donor')),
-  'donation-thanks:' || :id::text)
+    // the outbox rows the app wrote per gift (the thank-you email, ...), with one of its payloads
+    ...outboxRows.map(
+      (row) => `INSERT INTO outbox (kind, payload, dedupe_key)
+VALUES ('${row.kind}', convert_from(decode('${Buffer.from(row.payload).toString('base64')}', 'base64'), 'UTF8')::jsonb,
+  '${row.prefix}' || ':' || :id::text)
 ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;`,
+    ),
     'COMMIT;',
   ];
   return `${lines.join('\n')}\n`;
@@ -705,6 +796,7 @@ function runPgbench(scriptFile, seconds) {
     'extended',
     '-D',
     'n=0',
+    '-r', // per-statement mean latencies
     '-f',
     scriptFile,
     DB_URL,
@@ -728,11 +820,19 @@ function runPgbench(scriptFile, seconds) {
         reject(new Error(`pgbench exited with ${code}:\n${shown.join('\n')}`));
         return;
       }
+      // "statement latencies in milliseconds and failures:" then "  <ms>  <failures>  <first line>"
+      const statements = [];
+      const section = out.split(/statement latencies in milliseconds[^\n]*\n/)[1] ?? '';
+      for (const line of section.split('\n')) {
+        const m = /^\s+([\d.]+)\s+(?:\d+\s+)?(\S.*)$/.exec(line);
+        if (m) statements.push({ ms: Number(m[1]), sql: m[2].trim() });
+      }
       resolve({
         rate: Number(tps[1]),
         gifts: Number(processed[1]),
         failed: failed ? Number(failed[1]) : 0,
         latencyMs: latency ? Number(latency[1]) : NaN,
+        statements,
       });
     });
   });
@@ -758,6 +858,39 @@ async function quiesce(db) {
     'VACUUM (ANALYZE) donations, ledger_account_balances, campaign_totals, matching_rules, journal_entries, postings, outbox, payment_events',
   );
   await db.query('CHECKPOINT');
+}
+
+/**
+ * The plan of the velocity check the settlement runs for every gift (DonationsRepository.recentFrom,
+ * its SQL captured from the compiled repository), for a gift with and without an IP address.
+ */
+async function explainVelocityCheck(db) {
+  let captured;
+  const capture = { query: async (sql, params) => ((captured = { sql, params }), [{ n: 0 }]) };
+  const repo = new DonationsRepository(null);
+  const { rows: sample } = await db.query(
+    `SELECT donor_email, ip, created_at FROM donations WHERE ip IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
+  );
+  const { rows: count } = await db.query('SELECT count(*)::int AS n FROM donations');
+  const plan = async (ip) => {
+    await repo.recentFrom(capture, sample[0].donor_email, ip, sample[0].created_at);
+    const { rows } = await db.query(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${captured.sql}`,
+      captured.params,
+    );
+    const top = rows[0]['QUERY PLAN'][0];
+    const scans = [];
+    const walk = (node) => {
+      if (/Scan/.test(node['Node Type']))
+        scans.push(`${node['Node Type']}${node['Index Name'] ? ` (${node['Index Name']})` : ''}`);
+      for (const child of node.Plans ?? []) walk(child);
+    };
+    walk(top.Plan);
+    return `${scans.join(' + ')}, ${top['Execution Time'].toFixed(2)} ms`;
+  };
+  log(`velocity check per gift (DonationsRepository.recentFrom) over ${count[0].n} donations:`);
+  log(`  gift with an IP address (as intake records it): ${await plan(sample[0].ip)}`);
+  log(`  gift without one:                               ${await plan(null)}`);
 }
 
 async function busyElsewhere(db) {
@@ -803,7 +936,6 @@ async function main() {
     startWorker(port);
 
     // ---- warm-up: JIT, pool connections; its rate sizes the timed run ---------------------------
-    let t = now();
     const warmGifts = await createDonations(db, ctx, {
       prefix: 'warm',
       from: 1,
@@ -818,7 +950,7 @@ async function main() {
     if (warm.failures.length > 0) log(`  first failure: ${JSON.stringify(warm.failures[0])}`);
 
     // ---- timed app run ---------------------------------------------------------------------------
-    const appCount = Math.max(2_000, Math.ceil(warmRate * SECONDS * 2) + SENDERS);
+    const appCount = Math.max(2_000, Math.ceil(warmRate * SECONDS * 3) + SENDERS);
     const gifts = await createDonations(db, ctx, {
       prefix: 'app',
       from: WARMUP_GIFTS + 1,
@@ -831,7 +963,7 @@ async function main() {
         `${SECONDS} s, ${appCount} PENDING donations ready`,
     );
     await busyElsewhere(db);
-    const appResult = await appRun(db, gifts, SECONDS, { profile: true });
+    const appResult = await appRun(db, gifts, SECONDS);
     log(
       `  ${appResult.gifts} gifts confirmed (200) in ${appResult.elapsed.toFixed(1)} s: ` +
         `${appResult.rate.toFixed(1)} gifts/s${appResult.exhausted ? ' (ran out of donations: raise the count)' : ''}`,
@@ -849,11 +981,12 @@ async function main() {
     );
     log(`  database round trips per gift (app pool): ${appResult.roundTripsPerGift.toFixed(1)}`);
     printActivity(appResult.activity);
+    printAppStatements(appResult);
 
     // ---- totals --------------------------------------------------------------------------------
     log('');
     log('app totals:');
-    t = now();
+    let t = now();
     const posted = [...warm.ok, ...appResult.ok];
     const [d] = (
       await db.query(
@@ -898,11 +1031,22 @@ async function main() {
       `one gift entry and one match entry per donation: ${e.gifts} DONATION, ${e.matches} MATCH entries`,
     );
     const funds = app.get(FundsService);
-    const fundBalance = (await funds.get(ctx.fund.id)).balanceMinor;
     const poolBalance = (await funds.get(ctx.pool.id)).balanceMinor;
+    // The in-process outbox may book processor fees out of the fund (DONATION_FEE jobs) while
+    // this runs: read the balance and the fees booked in one snapshot.
+    const [f] = (
+      await db.query(
+        `SELECT (SELECT sum(balance_minor) FROM ledger_account_balances WHERE account_id = $1)::bigint AS balance,
+                (SELECT coalesce(sum(fee_minor), 0) FROM donations WHERE campaign_id = $2)::bigint AS fees`,
+        [ctx.fund.accountId, ctx.campaign.id],
+      )
+    ).rows;
+    const fundBalance = Number(f.balance);
+    const fees = Number(f.fees);
     check(
-      fundBalance === raised + matched,
-      `campaign fund balance ${fundBalance} = gifts ${raised} + matches ${matched}`,
+      fundBalance === raised + matched - fees,
+      `campaign fund balance ${fundBalance} = gifts ${raised} + matches ${matched}` +
+        (fees > 0 ? ` - processor fees booked so far ${fees}` : ''),
     );
     check(
       poolBalance === POOL_FUNDING - matched,
@@ -952,6 +1096,24 @@ async function main() {
         `mismatches, ${report.negativeAccounts.length} negative`,
     );
     log(`  (checked in ${secondsSince(t)} s)`);
+    // What the app wrote once per gift, for the pgbench script; and a warning if it now writes
+    // ledger entries the script does not.
+    const { rows: outboxRows } = await db.query(
+      `SELECT kind, split_part(dedupe_key, ':', 1) AS prefix, (array_agg(payload::text))[1] AS payload
+         FROM outbox WHERE dedupe_key LIKE '%:%'
+        GROUP BY 1, 2 HAVING count(*) >= $1 ORDER BY 2 DESC`,
+      [posted.length],
+    );
+    log(
+      `  outbox rows per gift, mirrored in the pgbench script: ` +
+        outboxRows.map((r) => `${r.kind} ${r.prefix}:<donation>`).join(', '),
+    );
+    const { rows: otherEntries } = await db.query(
+      `SELECT kind, count(*)::int AS n FROM journal_entries
+        WHERE kind NOT IN ('DONATION', 'MATCH', 'OFFLINE_CONTRIBUTION') GROUP BY 1`,
+    );
+    for (const r of otherEntries)
+      log(`  note: the app also wrote ${r.n} ${r.kind} entries; the pgbench script does not`);
     const clearing = await ledger.ensureAccount({
       code: 'processor:clearing',
       name: '支付渠道待清算 / Payment processor clearing',
@@ -998,13 +1160,14 @@ async function main() {
       log(`  (note: only ${conns[0].free} connections free on the server)`);
     await busyElsewhere(db);
     const scriptFile = path.join(tempDir, 'settle.sql');
-    fs.writeFileSync(scriptFile, pgbenchScript(ctx, clearing.id));
+    fs.writeFileSync(scriptFile, pgbenchScript(ctx, clearing.id, outboxRows));
     const bench = await pgbenchRun(db, scriptFile, SECONDS);
     log(
       `  ${bench.gifts} gifts in ${SECONDS} s: ${bench.rate.toFixed(1)} gifts/s, mean latency ` +
         `${bench.latencyMs.toFixed(1)} ms, ${bench.failed} failed; machine CPU ${(100 * bench.machineShare).toFixed(0)}%`,
     );
     printActivity(bench.activity);
+    printPgbenchStatements(bench);
 
     log('');
     log('pgbench totals:');
@@ -1050,6 +1213,9 @@ async function main() {
       await checkSource.destroy();
     }
 
+    log('');
+    await explainVelocityCheck(db);
+
     const ratio = appResult.rate / bench.rate;
     log('');
     log(
@@ -1073,9 +1239,16 @@ async function main() {
   }
 }
 
+let signalled = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
+  // `on`, not `once`: the app's shutdown hook (enableShutdownHooks) closes the app and raises the
+  // signal again, which with no listener left would end the process before the database is dropped.
+  process.on(signal, () => {
+    if (signalled) return;
+    signalled = true;
     console.error(`\n${signal}: dropping ${DB_NAME}`);
+    // Requests in flight fail as the app closes under them: not worth a stack trace each.
+    Logger.overrideLogger(false);
     dropDatabase().finally(() => process.exit(128 + os.constants.signals[signal]));
   });
 }

@@ -1,9 +1,12 @@
 /** Kinds of side effect the outbox carries; each kind has one BullMQ queue and one processor. */
-export const OUTBOX_KINDS = ['EMAIL'] as const;
+export const OUTBOX_KINDS = ['EMAIL', 'DONATION_FEE'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 /** BullMQ queue per outbox kind. */
-export const QUEUE_NAMES = { EMAIL: 'email' } as const satisfies Record<OutboxKind, string>;
+export const QUEUE_NAMES = {
+  EMAIL: 'email',
+  DONATION_FEE: 'donation-fee',
+} as const satisfies Record<OutboxKind, string>;
 export type QueueName = (typeof QUEUE_NAMES)[OutboxKind];
 
 /** The one job name in every queue. Jobs carry only the outbox id, which is also the job id. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DonationsService } from '../../src/modules/donations/donations.service';
+import { FeeProcessor } from '../../src/modules/donations/fee.processor';
 import { ReconciliationService } from '../../src/modules/donations/reconciliation.service';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
@@ -9,6 +10,7 @@ import { SandboxProvider } from '../../src/modules/payments/sandbox.provider';
 import { createUser } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
+import { waitUntil } from '../utils/mail-testing';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 /** FINANCE's side of gifts: offline gifts and CSV import, refunds, reconciliation, sponsor report. */
@@ -161,15 +163,27 @@ describe('donations: finance operations', () => {
       .send({})
       .expect(403);
 
-    // The provider confirms with charge.refunded, delivered to the webhook.
+    // The provider confirms with charge.refunded, delivered to the webhook; the processor's fee
+    // (0.6 % in the sandbox) is booked from the fund once its balance transaction is available.
     await t.get(SandboxProvider).idle();
+    await waitUntil(
+      async () => (await t.get(DonationsService).get(gift.id)).refundedMinor === 4_000,
+      'the refund to be booked',
+    );
+    // The fee job normally runs in the background; running it here as well makes the test
+    // independent of the drainer's timing (it is idempotent: the fee is booked once).
+    const [job] = await t.dataSource.query(`SELECT id, payload FROM outbox WHERE dedupe_key = $1`, [
+      `donation-fee:${gift.id}`,
+    ]);
+    await t.get(FeeProcessor).handle(job);
     const donation = await t.get(DonationsService).get(gift.id);
     expect(donation).toMatchObject({
       status: 'PARTIALLY_REFUNDED',
       refundedMinor: 4_000,
       matchedMinor: 6_000,
+      feeMinor: 60,
     });
-    expect((await t.get(FundsService).get(campaign.fundId)).balanceMinor).toBe(6_000 + 6_000);
+    expect((await t.get(FundsService).get(campaign.fundId)).balanceMinor).toBe(6_000 + 6_000 - 60);
     expect((await t.get(FundsService).get(pool.id)).balanceMinor).toBe(100_000 - 6_000);
 
     const report = await request(t.server)

@@ -5,12 +5,14 @@ import { FundsModule } from '../funds/funds.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { MatchingModule } from '../matching/matching.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { QueueModule } from '../../queue/queue.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { DonationsController } from './donations.controller';
 import { DonationsRepository } from './donations.repository';
 import { CAPTCHA_VERIFIER, DonationsService } from './donations.service';
 import { PaymentEventsRepository } from './payment-events.repository';
 import { PaymentInboxService } from './payment-inbox.service';
+import { FeeProcessor } from './fee.processor';
 import { OfflineGiftsService } from './offline-gifts.service';
 import { ReconciliationService } from './reconciliation.service';
 import { SettlementService } from './settlement.service';
@@ -25,6 +27,7 @@ import { WebhooksController } from './webhooks.controller';
     MatchingModule,
     NotificationsModule,
     PaymentsModule,
+    QueueModule,
   ],
   controllers: [DonationsController, WebhooksController],
   providers: [
@@ -33,6 +36,7 @@ import { WebhooksController } from './webhooks.controller';
     DonationsService,
     SettlementService,
     OfflineGiftsService,
+    FeeProcessor,
     ReconciliationService,
     PaymentInboxService,
     // No CAPTCHA by default; a deployment binds its own verifier here.

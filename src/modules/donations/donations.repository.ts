@@ -199,10 +199,15 @@ export class DonationsRepository {
     ip: string | null,
     at: Date,
   ): Promise<number> {
+    // Two index lookups (email, then IP) rather than one OR that would scan the table.
     const rows: { n: number }[] = await manager.query(
-      `SELECT count(*)::int AS n FROM donations
-       WHERE (donor_email = $1 OR ($2::text IS NOT NULL AND ip = $2))
-         AND created_at > $3::timestamptz - interval '1 minute' AND created_at <= $3::timestamptz`,
+      `SELECT count(*)::int AS n FROM (
+         SELECT id FROM donations WHERE donor_email = $1
+           AND created_at > $3::timestamptz - interval '1 minute' AND created_at <= $3::timestamptz
+         UNION
+         SELECT id FROM donations WHERE $2::text IS NOT NULL AND ip = $2
+           AND created_at > $3::timestamptz - interval '1 minute' AND created_at <= $3::timestamptz
+       ) recent`,
       [email, ip, at],
     );
     return rows[0]?.n ?? 0;
