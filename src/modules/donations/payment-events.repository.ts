@@ -23,7 +23,10 @@ export class PaymentEventsRepository {
     event: ProviderEvent,
   ): Promise<{ id: number; first: boolean }> {
     const inserted: { id: string }[] = await this.dataSource.query(
-      `INSERT INTO payment_events (provider, event_id, type, payload) VALUES ($1, $2, $3, $4)
+      // The request that stored it processes it at once; the retry loop only picks it up if that
+      // did not finish (so the two do not race for a fresh event).
+      `INSERT INTO payment_events (provider, event_id, type, payload, next_attempt_at)
+       VALUES ($1, $2, $3, $4, now() + interval '30 seconds')
        ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
       [provider, event.id, event.type, JSON.stringify(event)],
     );
