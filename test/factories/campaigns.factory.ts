@@ -5,6 +5,7 @@ import type { CampaignView } from '../../src/modules/campaigns/campaigns.types';
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
 import type { CreateCampaignDto } from '../../src/modules/campaigns/dto/campaigns.dto';
 import { FoundationService } from '../../src/modules/foundation/foundation.service';
+import type { RuleInput } from '../../src/modules/matching/matching.service';
 import type { TestApp } from '../utils/test-app';
 import { createFoundation, createFund } from './foundation.factory';
 
@@ -53,4 +54,26 @@ export async function createCampaign(
     if (status === 'ENDED') campaign = await campaigns.end(campaign.id);
     return campaign;
   });
+}
+
+/** A matching rule: 1:1 from `poolFundId` with no caps, unless overridden. */
+export function buildMatchingRule(
+  poolFundId: string,
+  overrides: Partial<RuleInput> = {},
+): RuleInput {
+  return {
+    poolFundId,
+    mode: 'RATIO',
+    ratioBp: 10_000,
+    randomMinMinor: null,
+    randomMaxMinor: null,
+    minGiftMinor: 1,
+    capPerGiftMinor: null,
+    capPerDonorDayMinor: null,
+    totalCapMinor: null,
+    startsAt: null,
+    endsAt: null,
+    active: true,
+    ...overrides,
+  };
 }

@@ -8,7 +8,7 @@ import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { SandboxProvider } from '../../src/modules/payments/sandbox.provider';
 import { createUser } from '../factories/accounts.factory';
-import { createCampaign } from '../factories/campaigns.factory';
+import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { waitUntil } from '../utils/mail-testing';
 import { createTestApp, type TestApp } from '../utils/test-app';
@@ -119,20 +119,7 @@ describe('donations: finance operations', () => {
     const pool = await createFund(t, { kind: 'MATCHING' });
     await fundFromOutside(t, pool, 100_000);
     const campaign = await createCampaign(t);
-    await t.get(MatchingService).setRule(campaign.id, {
-      poolFundId: pool.id,
-      mode: 'RATIO',
-      ratioBp: 10_000,
-      randomMinMinor: null,
-      randomMaxMinor: null,
-      minGiftMinor: 1,
-      capPerGiftMinor: null,
-      capPerDonorDayMinor: null,
-      totalCapMinor: null,
-      startsAt: null,
-      endsAt: null,
-      active: true,
-    });
+    await t.get(MatchingService).setRule(campaign.id, buildMatchingRule(pool.id));
     const gift = await t.get(DonationsService).start(
       campaign.slug,
       {

@@ -5,7 +5,7 @@ import { CampaignsService } from '../../src/modules/campaigns/campaigns.service'
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
-import { createCampaign } from '../factories/campaigns.factory';
+import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { deliver, paidSession, refundedCharge, stripeEvent } from '../utils/webhooks';
 import { createTestApp, type TestApp } from '../utils/test-app';
@@ -98,20 +98,9 @@ describe('donations: exactly-once settlement through the webhook inbox', () => {
     const pool = await createFund(t, { kind: 'MATCHING' });
     await fundFromOutside(t, pool, 37 * 1_000);
     const campaign = await createCampaign(t);
-    await t.get(MatchingService).setRule(campaign.id, {
-      poolFundId: pool.id,
-      mode: 'RATIO',
-      ratioBp: 10_000,
-      randomMinMinor: null,
-      randomMaxMinor: null,
-      minGiftMinor: 100,
-      capPerGiftMinor: null,
-      capPerDonorDayMinor: null,
-      totalCapMinor: null,
-      startsAt: null,
-      endsAt: null,
-      active: true,
-    });
+    await t
+      .get(MatchingService)
+      .setRule(campaign.id, buildMatchingRule(pool.id, { minGiftMinor: 100 }));
     const gifts = [];
     for (let i = 0; i < 200; i++) gifts.push(await start(campaign.slug, 1_000));
     await inBatches(gifts, 50, (g) =>
@@ -150,20 +139,9 @@ describe('donations: exactly-once settlement through the webhook inbox', () => {
     const pool = await createFund(t, { kind: 'MATCHING' });
     await fundFromOutside(t, pool, 100_000);
     const campaign = await createCampaign(t);
-    await t.get(MatchingService).setRule(campaign.id, {
-      poolFundId: pool.id,
-      mode: 'RATIO',
-      ratioBp: 5_000,
-      randomMinMinor: null,
-      randomMaxMinor: null,
-      minGiftMinor: 1,
-      capPerGiftMinor: null,
-      capPerDonorDayMinor: null,
-      totalCapMinor: null,
-      startsAt: null,
-      endsAt: null,
-      active: true,
-    });
+    await t
+      .get(MatchingService)
+      .setRule(campaign.id, buildMatchingRule(pool.id, { ratioBp: 5_000 }));
     const gift = await start(campaign.slug, 8_000);
     const refund = await deliver(
       t.server,
