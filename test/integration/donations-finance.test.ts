@@ -10,6 +10,7 @@ import { SandboxProvider } from '../../src/modules/payments/sandbox.provider';
 import { createUser } from '../factories/accounts.factory';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
+import { formSession } from '../utils/form-session';
 import { waitUntil } from '../utils/mail-testing';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
@@ -182,5 +183,54 @@ describe('donations: finance operations', () => {
       { campaignId: campaign.id, fundId: campaign.fundId, gifts: 1, matchedMinor: 6_000 },
     ]);
     expect((await t.get(LedgerService).check()).ok).toBe(true);
+  });
+
+  it('lets the donor stop a monthly gift from the portal', async () => {
+    const campaign = await createCampaign(t);
+    const email = `monthly-${randomUUID().slice(0, 6)}@example.org`;
+    const gift = await t
+      .get(DonationsService)
+      .start(
+        campaign.slug,
+        { amountMinor: 2_000, donorName: '月捐人', donorEmail: email, monthly: true },
+        {},
+      );
+    await t.get(SandboxProvider).pay(gift.checkoutUrl.split('/').pop()!);
+    expect(await t.get(DonationsService).get(gift.id)).toMatchObject({
+      status: 'SUCCEEDED',
+      monthly: true,
+    });
+
+    const donorSession = async (address: string) => {
+      const browser = formSession(t.server);
+      await browser.post('/donor/login', { email: address });
+      const [{ url }] = await t.dataSource.query(
+        `SELECT payload->'data'->>'url' AS url FROM outbox WHERE payload->>'template' = 'donor-magic-link'
+         AND payload->>'to' = $1 ORDER BY created_at DESC LIMIT 1`,
+        [address],
+      );
+      expect(
+        (await browser.post('/donor/verify', { token: new URL(url).searchParams.get('token')! }))
+          .status,
+      ).toBe(303);
+      return browser;
+    };
+    const stranger = await donorSession('someone-else@example.org');
+    expect((await stranger.post(`/donor/gifts/${gift.id}/stop-monthly`, {})).status).toBe(404);
+
+    const donor = await donorSession(email);
+    const portal = await donor.agent.get('/donor?lang=en').expect(200);
+    expect(portal.text).toContain(`/donor/gifts/${gift.id}/stop-monthly`);
+    expect((await donor.post(`/donor/gifts/${gift.id}/stop-monthly`, {})).status).toBe(303);
+    await t.get(SandboxProvider).idle();
+    const stopped = await waitUntil(async () => {
+      const d = await t.get(DonationsService).get(gift.id);
+      return d.subscriptionCancelledAt ? d : null;
+    }, 'customer.subscription.deleted to be booked');
+    expect(stopped.subscriptionCancelledAt).toBeInstanceOf(Date);
+    const after = await donor.agent.get('/donor?lang=en').expect(200);
+    expect(after.text).not.toContain(`/donor/gifts/${gift.id}/stop-monthly`);
+    expect(after.text).toContain('stopped');
+    expect((await donor.post(`/donor/gifts/${gift.id}/stop-monthly`, {})).status).toBe(303);
   });
 });

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DonorOnly, Public } from '../../common/auth/policy.decorator';
 import { DomainError, ERROR_HTTP_STATUS } from '../../common/errors';
 import { SESSION_COOKIE } from '../../common/http/cookies';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
+import { uuidPipe } from '../../common/http/validation';
 import { pageContext, safeNext, setFlash } from '../../common/views/page-context';
 import { AppConfig } from '../../config/app-config';
 import { DonationsService } from '../donations/donations.service';
@@ -239,8 +240,29 @@ export class AuthPagesController {
       currency: d.currency,
       status: d.status,
       monthly: d.monthly,
+      id: d.id,
+      // The first gift of a monthly subscription still running carries the "stop" button.
+      stoppable:
+        d.monthly &&
+        !!d.providerSubscriptionId &&
+        !d.subscriptionCancelledAt &&
+        !d.parentDonationId,
+      stopped: d.monthly && !!d.subscriptionCancelledAt,
     }));
     return this.render(reply, req, 'pages/donor/home', { donations });
+  }
+
+  @Post('donor/gifts/:id/stop-monthly')
+  @DonorOnly()
+  async stopMonthly(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+  ) {
+    const email = req.actor?.kind === 'donor' ? req.actor.email : '';
+    await this.donations.stopMonthly(email, id);
+    setFlash(reply, { kind: 'success', text: 'donor.monthlyStopped' });
+    return reply.redirect('/donor', 303);
   }
 
   private checkNewPassword(body: unknown) {

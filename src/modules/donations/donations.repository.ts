@@ -10,7 +10,7 @@ const COLUMNS = `id, campaign_id AS "campaignId", fund_id AS "fundId", amount_mi
   provider_payment_id AS "providerPaymentId", provider_subscription_id AS "providerSubscriptionId",
   parent_donation_id AS "parentDonationId", checkout_url AS "checkoutUrl", fee_minor AS "feeMinor",
   matched_minor AS "matchedMinor", refunded_minor AS "refundedMinor", ip, created_at AS "createdAt",
-  succeeded_at AS "succeededAt", updated_at AS "updatedAt"`;
+  succeeded_at AS "succeededAt", subscription_cancelled_at AS "subscriptionCancelledAt", updated_at AS "updatedAt"`;
 
 const MONEY = [
   'amountMinor',
@@ -190,6 +190,18 @@ export class DonationsRepository {
       [subscriptionId],
     );
     return rows[0] ? toDonation(rows[0]) : null;
+  }
+
+  /** Marks every gift of a monthly subscription as stopped (once). */
+  async markSubscriptionCancelled(manager: EntityManager, subscriptionId: string): Promise<number> {
+    const rows = rowsOf(
+      await manager.query(
+        `UPDATE donations SET subscription_cancelled_at = now(), updated_at = now()
+         WHERE provider_subscription_id = $1 AND subscription_cancelled_at IS NULL RETURNING id`,
+        [subscriptionId],
+      ),
+    );
+    return rows.length;
   }
 
   /** Gifts from the same email or IP in the minute before `at`: the bot-like-giving check. */

@@ -224,6 +224,31 @@ export class DonationsService {
     return { donationId: id, amountMinor: amount, refundId, booked: false };
   }
 
+  /**
+   * A donor stops their own monthly gift (from the portal). The provider confirms with
+   * customer.subscription.deleted, which marks the gifts; a second request does nothing.
+   */
+  async stopMonthly(donorEmail: string, donationId: string): Promise<void> {
+    const donation = await this.repo.find(donationId);
+    if (
+      !donation ||
+      donation.donorEmail !== donorEmail.toLowerCase() ||
+      !donation.providerSubscriptionId
+    ) {
+      throw new DonationNotFoundError(donationId);
+    }
+    if (donation.subscriptionCancelledAt) return;
+    await this.provider.cancelSubscription(donation.providerSubscriptionId);
+    await this.tx.run((m) =>
+      this.audit.record(m, {
+        action: 'donation.monthly_stopped',
+        entityType: 'donation',
+        entityId: donationId,
+        after: { subscriptionId: donation.providerSubscriptionId },
+      }),
+    );
+  }
+
   /** What a sponsor's pool matched, per campaign and fund, and what is left in it. */
   async sponsorReport(poolFundId: string) {
     const pool = await this.funds.get(poolFundId);

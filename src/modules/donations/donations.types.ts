@@ -26,5 +26,6 @@ export interface Donation {
   ip: string | null;
   createdAt: Date;
   succeededAt: Date | null;
+  subscriptionCancelledAt: Date | null;
   updatedAt: Date;
 }

@@ -107,6 +107,11 @@ export class SettlementService {
         return this.renewalPaid(m, o);
       case 'invoice.payment_failed':
         return this.renewalFailed(m, o);
+      case 'customer.subscription.deleted': {
+        const id = str(o.id);
+        const n = id ? await this.repo.markSubscriptionCancelled(m, id) : 0;
+        return `monthly gift stopped (${n} gifts marked)`;
+      }
       default:
         return `ignored ${event.type}`;
     }
