@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, Max, Min, NotEquals } from 'class-validator';
+import { IsInt, Matches, Max, Min, NotEquals } from 'class-validator';
 import { MAX_AMOUNT_MINOR } from '../money';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
@@ -126,3 +126,7 @@ export const QueryInt = () =>
   Transform(({ value }) =>
     typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value,
   );
+
+/** No markup in what the public writes (names, messages): it is shown on pages and in emails. */
+export const NoMarkup = (field: string) =>
+  Matches(/^[^<>]*$/, { message: `${field} must not contain < or >` });

@@ -9,10 +9,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { IsAmountMinor, Trim } from '../../../common/http/validation';
-
-/** No markup in what donors write: it is shown on public pages and in emails. */
-const NO_MARKUP = /^[^<>]*$/;
+import { IsAmountMinor, NoMarkup, Trim } from '../../../common/http/validation';
 
 export class CreateDonationDto {
   @IsAmountMinor({ description: 'The gift in minor units (fen): 5000 = ¥50.00' })
@@ -27,7 +24,7 @@ export class CreateDonationDto {
   @Trim()
   @IsString({ message: 'donorName must be text' })
   @Length(1, 100, { message: 'donorName must be 1–100 characters' })
-  @Matches(NO_MARKUP, { message: 'donorName must not contain < or >' })
+  @NoMarkup('donorName')
   donorName!: string;
 
   @ApiProperty({ example: 'li.ming@example.org' })
@@ -46,7 +43,7 @@ export class CreateDonationDto {
   @Trim()
   @IsString()
   @MaxLength(500, { message: 'message must be at most 500 characters' })
-  @Matches(NO_MARKUP, { message: 'message must not contain < or >' })
+  @NoMarkup('message')
   message?: string;
 
   @ApiPropertyOptional({ maxLength: 200, description: 'In honour of…' })
@@ -54,7 +51,7 @@ export class CreateDonationDto {
   @Trim()
   @IsString()
   @MaxLength(200, { message: 'dedication must be at most 200 characters' })
-  @Matches(NO_MARKUP, { message: 'dedication must not contain < or >' })
+  @NoMarkup('dedication')
   dedication?: string;
 
   @ApiPropertyOptional({

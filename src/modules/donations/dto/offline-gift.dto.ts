@@ -10,9 +10,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { IsAmountMinor, Trim } from '../../../common/http/validation';
-
-const NO_MARKUP = /^[^<>]*$/;
+import { IsAmountMinor, NoMarkup, Trim } from '../../../common/http/validation';
 
 export class OfflineGiftDto {
   @ApiProperty({ example: 'elder-meals-2026' })
@@ -29,7 +27,7 @@ export class OfflineGiftDto {
   @Trim()
   @IsString()
   @Length(1, 100, { message: 'donorName must be 1–100 characters' })
-  @Matches(NO_MARKUP, { message: 'donorName must not contain < or >' })
+  @NoMarkup('donorName')
   donorName!: string;
 
   @ApiProperty({ example: 'zhang.wei@example.org' })
@@ -60,7 +58,7 @@ export class OfflineGiftDto {
   @Trim()
   @IsString()
   @MaxLength(500)
-  @Matches(NO_MARKUP, { message: 'message must not contain < or >' })
+  @NoMarkup('message')
   message?: string;
 }
 
