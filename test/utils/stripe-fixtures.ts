@@ -11,7 +11,10 @@ import Stripe from 'stripe';
  */
 export const STRIPE_FIXTURES_FILE = findFixtures();
 
-/** STRIPE_FIXTURES, or `shared/stripe/fixtures3.json` beside the checkout or any folder above it. */
+/**
+ * STRIPE_FIXTURES, or `shared/stripe/fixtures3.json` beside the checkout or any folder above it,
+ * or the workplace's `/work/shared`.
+ */
 function findFixtures(): string {
   if (process.env.STRIPE_FIXTURES) return process.env.STRIPE_FIXTURES;
   for (let dir = path.resolve(__dirname, '../..'); ; dir = path.dirname(dir)) {
@@ -19,7 +22,8 @@ function findFixtures(): string {
     if (existsSync(candidate)) return candidate;
     if (path.dirname(dir) === dir) break;
   }
-  return path.resolve(__dirname, '../../../shared/stripe/fixtures3.json');
+  // A clone made elsewhere (a temp folder) on a developer machine: the workplace's shared folder.
+  return '/work/shared/stripe/fixtures3.json';
 }
 
 type StripeObject = Record<string, unknown>;
