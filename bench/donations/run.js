@@ -14,11 +14,11 @@
  *     rows, LedgerService.check();
  *  2. beside it in the same run, pgbench with 64 clients running what one settlement writes, in
  *     the app's order, in one transaction: lock the donation row, the gift entry and its postings
- *     (the app's insertEntry CTE), the donation update, the campaign donor insert and totals slot
- *     update, the pool's balance slots and the rule locked, the match entry, the rule's matched
- *     sum, the donation's matched amount, the totals slot's matched amount and the thank-you
- *     outbox row. The app's reads (fund, rule, campaign lookups, velocity count) and its webhook
- *     inbox writes are not in it: they are what the app adds.
+ *     (the app's insertEntry CTE), the fee job's outbox row, then the match: the pool's balance
+ *     slots locked, the rule's matched sum raised within its cap, the match entry; then the
+ *     donation's update (status and match), the campaign donor insert and totals slot update and
+ *     the thank-you outbox row. The app's reads (rule, campaign lookups, velocity count) and its
+ *     webhook inbox writes are not in it: they are what the app adds.
  * ratio = app ÷ pgbench. Aim (not a gate): ≥ 0.5.
  *
  * While each run goes, pg_stat_activity is sampled (what the backends are doing: running, waiting
@@ -685,7 +685,7 @@ async function appRun(db, gifts, seconds) {
 
 /**
  * What one settlement writes, in the app's order, as one transaction (see SettlementService.settle,
- * MatchingService.match, LedgerRepository.insertEntry, CampaignsRepository.addGift/addAmounts,
+ * MatchingService.match (its fast path), LedgerRepository.insertEntry, CampaignsRepository.addGift,
  * OutboxRepository.insert). :n is a per-client counter (-D n=0): client c settles the donation
  * whose id is md5('pgb:c:n'), pre-created; \gset fails the client if it is missing. `outboxRows`
  * are the outbox rows the app wrote once per gift ({kind, prefix of the dedupe key, a payload}),
@@ -725,6 +725,11 @@ SELECT e.id, e.idempotency_key, e.kind, e.description, e.currency, e.reverses_en
        e.posted_at, p.id, p.account_id, p.amount_minor, a.code, a.name
 FROM e JOIN p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
 ORDER BY p.id;`;
+  // One outbox row as the app writes it, with one of its payloads.
+  const outboxInsert = (row) => `INSERT INTO outbox (kind, payload, dedupe_key)
+VALUES ('${row.kind}', convert_from(decode('${Buffer.from(row.payload).toString('base64')}', 'base64'), 'UTF8')::jsonb,
+  '${row.prefix}' || ':' || :id::text)
+ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;`;
   // pgbench takes :name as a variable even inside a string literal: no ':' before a letter there.
   const lines = [
     '\\set n :n + 1',
@@ -740,23 +745,15 @@ ORDER BY p.id;`;
       `'{"donationId":"' || :id::text || '"}'`,
       gift,
     ),
-    `UPDATE donations SET status = 'SUCCEEDED', succeeded_at = now(),
-   provider_payment_id = 'pi_test_' || replace(:id::text, '-', ''), updated_at = now() WHERE id = :id;`,
-    // campaign totals and donor
-    `WITH new_donor AS (
-  INSERT INTO campaign_donors (campaign_id, donor_key) VALUES ('${c}', :email::text)
-  ON CONFLICT DO NOTHING RETURNING 1
-)
-UPDATE campaign_totals
-   SET raised_minor = raised_minor + :amount::bigint, gifts = gifts + 1,
-       donors = donors + (SELECT count(*)::int FROM new_donor)
- WHERE campaign_id = '${c}' AND slot = pg_backend_pid() % ${TOTAL_SLOTS}
-RETURNING slot;`,
-    // matching: pool slots, then the rule, locked; the match entry; the rule's running sum
+    // the processor's fee job, queued before the match
+    ...outboxRows.filter((row) => row.kind === 'DONATION_FEE').map(outboxInsert),
+    // matching, last: the pool's slots locked; the rule's running sum, within its cap (which
+    // locks the rule); the match entry
     `SELECT sum(balance_minor) AS balance FROM (
   SELECT balance_minor FROM ledger_account_balances WHERE account_id = '${ctx.pool.accountId}' ORDER BY slot FOR UPDATE
 ) locked;`,
-    `SELECT id, matched_minor FROM matching_rules WHERE campaign_id = '${c}' FOR UPDATE;`,
+    `UPDATE matching_rules SET matched_minor = matched_minor + :amount::bigint
+ WHERE id = '${ctx.rule.id}' AND active AND (total_cap_minor IS NULL OR matched_minor + :amount::bigint <= total_cap_minor);`,
     entry(
       `'match:' || :id::text`,
       'MATCH',
@@ -764,19 +761,20 @@ RETURNING slot;`,
       `'{"donationId":"' || :id::text || '","ruleId":"${ctx.rule.id}"}'`,
       match,
     ),
-    `UPDATE matching_rules SET matched_minor = matched_minor + :amount::bigint WHERE id = '${ctx.rule.id}';`,
-    `UPDATE donations SET matched_minor = :amount::bigint, updated_at = now() WHERE id = :id;`,
-    `UPDATE campaign_totals
-   SET raised_minor = raised_minor + 0, matched_minor = matched_minor + :amount::bigint
+    // the donation settled with its match; campaign totals and donor
+    `UPDATE donations SET status = 'SUCCEEDED', succeeded_at = now(), matched_minor = :amount::bigint,
+   provider_payment_id = 'pi_test_' || replace(:id::text, '-', ''), updated_at = now() WHERE id = :id;`,
+    `WITH new_donor AS (
+  INSERT INTO campaign_donors (campaign_id, donor_key) VALUES ('${c}', :email::text)
+  ON CONFLICT DO NOTHING RETURNING 1
+)
+UPDATE campaign_totals
+   SET raised_minor = raised_minor + :amount::bigint, matched_minor = matched_minor + :amount::bigint,
+       gifts = gifts + 1, donors = donors + (SELECT count(*)::int FROM new_donor)
  WHERE campaign_id = '${c}' AND slot = pg_backend_pid() % ${TOTAL_SLOTS}
 RETURNING slot;`,
-    // the outbox rows the app wrote per gift (the thank-you email, ...), with one of its payloads
-    ...outboxRows.map(
-      (row) => `INSERT INTO outbox (kind, payload, dedupe_key)
-VALUES ('${row.kind}', convert_from(decode('${Buffer.from(row.payload).toString('base64')}', 'base64'), 'UTF8')::jsonb,
-  '${row.prefix}' || ':' || :id::text)
-ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;`,
-    ),
+    // the other outbox rows the app wrote per gift (the thank-you email, ...)
+    ...outboxRows.filter((row) => row.kind !== 'DONATION_FEE').map(outboxInsert),
     'COMMIT;',
   ];
   return `${lines.join('\n')}\n`;

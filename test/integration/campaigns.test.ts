@@ -590,8 +590,11 @@ describe('campaigns', () => {
         }),
       ).rejects.toThrow('payment failed');
       await tx.run(async (m) => {
-        await service.recordGift(m, campaign.id, { amountMinor: 25, donorKey: 'late@example.org' });
-        await service.recordMatch(m, campaign.id, 700);
+        await service.recordGift(m, campaign.id, {
+          amountMinor: 25,
+          matchedMinor: 700,
+          donorKey: 'late@example.org',
+        });
       });
       await tx.run((m) =>
         service.recordRefund(m, campaign.id, { amountMinor: 100, matchedMinor: 50 }),
@@ -614,9 +617,11 @@ describe('campaigns', () => {
       await expect(
         tx.run((m) => service.recordGift(m, campaign.id, { amountMinor: 0, donorKey: 'x' })),
       ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
-      await expect(tx.run((m) => service.recordMatch(m, campaign.id, 1.5))).rejects.toMatchObject({
-        code: 'INVALID_AMOUNT',
-      });
+      await expect(
+        tx.run((m) =>
+          service.recordGift(m, campaign.id, { amountMinor: 1, matchedMinor: 1.5, donorKey: 'x' }),
+        ),
+      ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
     });
 
     it('gives donation intake what it needs, and hides drafts', async () => {

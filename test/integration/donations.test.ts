@@ -135,6 +135,90 @@ describe('donations: exactly-once settlement through the webhook inbox', () => {
     expect((await t.get(LedgerService).check()).ok).toBe(true);
   });
 
+  it('stops at the rule’s total cap with a rich pool: 200 concurrent gifts, cap 37.5 matches', async () => {
+    const pool = await createFund(t, { kind: 'MATCHING' });
+    await fundFromOutside(t, pool, 10_000_000);
+    const campaign = await createCampaign(t);
+    await t
+      .get(MatchingService)
+      .setRule(campaign.id, buildMatchingRule(pool.id, { totalCapMinor: 37_500 }));
+    const gifts = [];
+    for (let i = 0; i < 200; i++) gifts.push(await start(campaign.slug, 1_000));
+    const statuses: number[] = [];
+    await inBatches(gifts, 50, async (g) =>
+      statuses.push(
+        (
+          await deliver(
+            t.server,
+            stripeEvent(
+              `evt_cap_${g.id}`,
+              'checkout.session.completed',
+              paidSession(g.id, g.amountMinor),
+            ),
+          )
+        ).status,
+      ),
+    );
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    const [matched] = await t.dataSource.query(
+      `SELECT count(*) FILTER (WHERE matched_minor = 1000)::int AS full,
+              count(*) FILTER (WHERE matched_minor = 500)::int AS partial,
+              coalesce(sum(matched_minor), 0)::int AS total,
+              count(*) FILTER (WHERE status = 'SUCCEEDED')::int AS succeeded
+       FROM donations WHERE campaign_id = $1`,
+      [campaign.id],
+    );
+    expect(matched).toEqual({ full: 37, partial: 1, total: 37_500, succeeded: 200 });
+    expect(await t.get(MatchingService).getRule(campaign.id)).toMatchObject({
+      matchedMinor: 37_500,
+    });
+    expect((await t.get(FundsService).get(pool.id)).balanceMinor).toBe(10_000_000 - 37_500);
+    expect(await t.get(CampaignsService).totals(campaign.id)).toMatchObject({
+      raisedMinor: 200_000,
+      matchedMinor: 37_500,
+    });
+    expect(await t.get(MatchingService).status(campaign.id)).toMatchObject({ exhausted: true });
+  });
+
+  it('refunds matched gifts while new gifts are matched on the same pool, without deadlock', async () => {
+    const pool = await createFund(t, { kind: 'MATCHING' });
+    await fundFromOutside(t, pool, 1_000_000);
+    const campaign = await createCampaign(t);
+    await t.get(MatchingService).setRule(campaign.id, buildMatchingRule(pool.id));
+    const paid = (g: { id: string; amountMinor: number }) =>
+      stripeEvent(`evt_p_${g.id}`, 'checkout.session.completed', paidSession(g.id, g.amountMinor));
+    const first = [];
+    for (let i = 0; i < 40; i++) first.push(await start(campaign.slug, 1_000));
+    await inBatches(first, 40, (g) => deliver(t.server, paid(g)).expect(200));
+    const second = [];
+    for (let i = 0; i < 40; i++) second.push(await start(campaign.slug, 2_000));
+
+    // Refunds give matches back to the pool while new gifts take from it, all at once.
+    const work = shuffle([
+      ...first.map((g) =>
+        stripeEvent(`evt_rf_${g.id}`, 'charge.refunded', refundedCharge(g.id, 1_000)),
+      ),
+      ...second.map(paid),
+    ]);
+    await inBatches(work, 80, (event) => deliver(t.server, event).expect(200));
+
+    const [events] = await t.dataSource.query(
+      `SELECT count(*) FILTER (WHERE processed_at IS NULL)::int AS pending,
+              count(*) FILTER (WHERE last_error IS NOT NULL)::int AS failed
+       FROM payment_events WHERE event_id LIKE 'evt_rf_%' OR event_id LIKE 'evt_p_%'`,
+    );
+    expect(events).toEqual({ pending: 0, failed: 0 });
+    expect((await t.get(FundsService).get(pool.id)).balanceMinor).toBe(1_000_000 - 40 * 2_000);
+    expect(await t.get(CampaignsService).totals(campaign.id)).toMatchObject({
+      raisedMinor: 40 * 2_000,
+      matchedMinor: 40 * 2_000,
+    });
+    expect(await t.get(MatchingService).getRule(campaign.id)).toMatchObject({
+      matchedMinor: 40 * 2_000,
+    });
+    expect((await t.get(LedgerService).check()).ok).toBe(true);
+  });
+
   it('ends right when the refund arrives before the completion, and gives the match back', async () => {
     const pool = await createFund(t, { kind: 'MATCHING' });
     await fundFromOutside(t, pool, 100_000);
@@ -155,11 +239,23 @@ describe('donations: exactly-once settlement through the webhook inbox', () => {
       stripeEvent(`evt_c_${gift.id}`, 'checkout.session.completed', paidSession(gift.id, 8_000)),
     ).expect(200);
     expect((await t.get(DonationsService).get(gift.id)).status).toBe('SUCCEEDED');
-    // The inbox retries the early refund once its payment exists.
+    // The early refund waits in the inbox, stored with why; the loop retries it once due.
+    const [waiting] = await t.dataSource.query(
+      `SELECT processed_at, attempts, last_error FROM payment_events WHERE event_id = $1`,
+      [`evt_r_${gift.id}`],
+    );
+    expect(waiting).toMatchObject({ processed_at: null, attempts: 1 });
+    expect(waiting.last_error).toMatch(/no settled donation/);
     await t.dataSource.query(
       `UPDATE payment_events SET next_attempt_at = now() WHERE processed_at IS NULL`,
     );
     await t.get(PaymentInboxService).processDue();
+    // Stripe delivering it once more changes nothing.
+    const again = await deliver(
+      t.server,
+      stripeEvent(`evt_r_${gift.id}`, 'charge.refunded', refundedCharge(gift.id, 8_000)),
+    ).expect(200);
+    expect(again.body).toEqual({ received: true, duplicate: true });
     const donation = await t.get(DonationsService).get(gift.id);
     expect(donation).toMatchObject({ status: 'REFUNDED', refundedMinor: 8_000, matchedMinor: 0 });
     expect((await t.get(FundsService).get(campaign.fundId)).balanceMinor).toBe(0);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { rowsOf } from '../../database/query-result';
 import type { Role } from '../../common/auth/roles';
 import type { ApiToken, OneTimePurpose, User, UserStatus } from './accounts.types';
 
@@ -11,21 +12,8 @@ const USER_COLUMNS = `u.id, u.email, u.name, u.status, u.locale, u.failed_logins
 const TOKEN_COLUMNS = `t.id, t.user_id AS "userId", t.name, t.prefix, t.created_at AS "createdAt",
   t.expires_at AS "expiresAt", t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt"`;
 
-/**
- * TypeORM answers UPDATE/DELETE … RETURNING with [rows, affectedCount] on PostgreSQL, and
- * INSERT/SELECT with the rows: this gives the rows either way.
- */
 async function returning<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  const result: unknown = await manager.query(sql, params);
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  ) {
-    return result[0] as T[];
-  }
-  return result as T[];
+  return rowsOf<T>(await manager.query(sql, params));
 }
 
 /** The only place that queries users, roles, scopes, sessions and tokens. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { affectedRows } from '../../database/query-result';
 import { toSafeInteger } from '../../common/money';
 import { Campaign } from './campaign.entity';
 import type { CampaignStatus } from './campaign-status';
@@ -124,7 +125,7 @@ export class CampaignsRepository {
   async addGift(
     manager: EntityManager,
     campaignId: string,
-    gift: { amountMinor: number; donorKey: string },
+    gift: { amountMinor: number; matchedMinor: number; donorKey: string },
     slots: number,
   ): Promise<boolean> {
     const result: unknown = await manager.query(
@@ -134,13 +135,14 @@ export class CampaignsRepository {
        )
        UPDATE campaign_totals
           SET raised_minor = raised_minor + $3,
+              matched_minor = matched_minor + $5,
               gifts = gifts + 1,
               donors = donors + (SELECT count(*)::int FROM new_donor)
         WHERE campaign_id = $1 AND slot = pg_backend_pid() % $4::int
        RETURNING slot`,
-      [campaignId, gift.donorKey, gift.amountMinor, slots],
+      [campaignId, gift.donorKey, gift.amountMinor, slots, gift.matchedMinor],
     );
-    return affected(result) === 1;
+    return affectedRows(result) === 1;
   }
 
   /** Adds (or, negative, subtracts) amounts on this connection's slot; counts stay as they are. */
@@ -157,7 +159,7 @@ export class CampaignsRepository {
        RETURNING slot`,
       [campaignId, amounts.raisedMinor, amounts.matchedMinor, slots],
     );
-    return affected(result) === 1;
+    return affectedRows(result) === 1;
   }
 
   /** Sums over the slots: a fixed number of rows per campaign, whatever its history. */
@@ -189,10 +191,4 @@ export class CampaignsRepository {
     }
     return result;
   }
-}
-
-/** Rows touched by an UPDATE … RETURNING, whichever shape the driver answered in. */
-function affected(result: unknown): number {
-  if (Array.isArray(result) && typeof result[1] === 'number') return result[1];
-  return Array.isArray(result) ? result.length : 0;
 }

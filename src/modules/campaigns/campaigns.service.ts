@@ -81,7 +81,7 @@ const NO_TOTALS: TotalsRow = { raisedMinor: 0, matchedMinor: 0, gifts: 0, donors
 
 /**
  * Campaigns: drafting by community leaders and staff, publishing by ADMIN/FINANCE, news updates,
- * cover images, and the totals that donation settlement keeps (recordGift/recordMatch/recordRefund
+ * cover images, and the totals that donation settlement keeps (recordGift/recordRefund
  * run inside the settlement's transaction). Scope checks live here because the fund of a new
  * campaign arrives in the body, where the route guard cannot see it.
  */
@@ -327,34 +327,26 @@ export class CampaignsService {
   }
 
   /**
-   * Counts a settled gift, inside the settlement's transaction: raised += amount, gifts += 1, and
-   * donors += 1 the first time this donor key gives to this campaign (exact under concurrency:
-   * campaign_donors' primary key decides).
+   * Counts a settled gift and its match, inside the settlement's transaction: raised += amount,
+   * matched += match, gifts += 1, and donors += 1 the first time this donor key gives to this
+   * campaign (exact under concurrency: campaign_donors' primary key decides). One statement, as it
+   * runs while the settlement holds the matching pool.
    */
   async recordGift(
     manager: EntityManager,
     campaignId: string,
-    gift: { amountMinor: number; donorKey: string },
+    gift: { amountMinor: number; matchedMinor?: number; donorKey: string },
   ): Promise<void> {
     assertAmount(gift.amountMinor, 'amountMinor', false);
+    const matchedMinor = gift.matchedMinor ?? 0;
+    assertAmount(matchedMinor, 'matchedMinor', true);
     if (typeof gift.donorKey !== 'string' || gift.donorKey.length === 0) {
       throw new DomainError('VALIDATION_FAILED', 'donorKey must be a non-empty string');
     }
-    const found = await this.repo.addGift(manager, campaignId, gift, CAMPAIGN_TOTAL_SLOTS);
-    if (!found) throw new CampaignNotFoundError(`with id ${campaignId}`);
-  }
-
-  async recordMatch(
-    manager: EntityManager,
-    campaignId: string,
-    amountMinor: number,
-  ): Promise<void> {
-    assertAmount(amountMinor, 'amountMinor', true);
-    if (amountMinor === 0) return;
-    const found = await this.repo.addAmounts(
+    const found = await this.repo.addGift(
       manager,
       campaignId,
-      { raisedMinor: 0, matchedMinor: amountMinor },
+      { ...gift, matchedMinor },
       CAMPAIGN_TOTAL_SLOTS,
     );
     if (!found) throw new CampaignNotFoundError(`with id ${campaignId}`);

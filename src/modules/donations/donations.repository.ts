@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { rowsOf } from '../../database/query-result';
 import { toSafeInteger } from '../../common/money';
 import type { Donation } from './donations.types';
 
@@ -25,19 +26,6 @@ function toDonation(row: Record<string, unknown>): Donation {
   for (const k of MONEY) d[k] = toSafeInteger(d[k] as string | null);
   d.currency = String(d.currency).trim();
   return d as unknown as Donation;
-}
-
-/** TypeORM answers UPDATE … RETURNING with [rows, count]; this gives the rows. */
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  ) {
-    return result[0] as Record<string, unknown>[];
-  }
-  return result as Record<string, unknown>[];
 }
 
 export type DonationPatch = Partial<

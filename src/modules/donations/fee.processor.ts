@@ -52,6 +52,9 @@ export class FeeProcessor implements OutboxHandler, OnModuleInit {
       balanceSlots: 4,
     });
     await this.tx.run(async (m) => {
+      // The donation row before the fund, as a refund takes them, so the two cannot deadlock.
+      const locked = await this.repo.lock(m, { id: donation.id });
+      if (!locked || locked.feeMinor !== null) return;
       if (fee.feeMinor > 0) {
         await this.ledger.post(
           {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { rowsOf } from '../../database/query-result';
 import type { ProviderEvent, ProviderName } from '../payments/payment-provider';
 
 export interface StoredEvent {
@@ -17,44 +18,83 @@ export interface StoredEvent {
 export class PaymentEventsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Stores an event once; returns its row id and whether this delivery was the first. */
-  async store(
+  /**
+   * Records an event as processed inside the transaction that processes it; null when it is known
+   * already (processed, or stored earlier for a retry). A concurrent delivery of the same event
+   * waits here for this transaction, then finds it known.
+   */
+  async insertProcessed(
+    manager: EntityManager,
     provider: ProviderName,
     event: ProviderEvent,
-  ): Promise<{ id: number; first: boolean }> {
-    const inserted: { id: string }[] = await this.dataSource.query(
-      // The request that stored it processes it at once; the retry loop only picks it up if that
-      // did not finish (so the two do not race for a fresh event).
-      `INSERT INTO payment_events (provider, event_id, type, payload, next_attempt_at)
-       VALUES ($1, $2, $3, $4, now() + interval '30 seconds')
+  ): Promise<number | null> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO payment_events (provider, event_id, type, payload, processed_at, attempts)
+       VALUES ($1, $2, $3, $4, now(), 1)
        ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
       [provider, event.id, event.type, JSON.stringify(event)],
     );
-    if (inserted[0]) return { id: Number(inserted[0].id), first: true };
-    const existing: { id: string }[] = await this.dataSource.query(
+    return rows[0] ? Number(rows[0].id) : null;
+  }
+
+  /**
+   * Stores an event that could not be processed yet, for the retry loop (attempt 1 failed with
+   * `error`); if it is known already nothing changes. Returns its row id.
+   */
+  async storeForRetry(
+    provider: ProviderName,
+    event: ProviderEvent,
+    error: string,
+    retryInMs: number,
+  ): Promise<number> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `WITH stored AS (
+         INSERT INTO payment_events (provider, event_id, type, payload, attempts, last_error, next_attempt_at)
+         VALUES ($1, $2, $3, $4, 1, $5, now() + make_interval(secs => $6))
+         ON CONFLICT (provider, event_id) DO NOTHING RETURNING id
+       )
+       SELECT id FROM stored
+       UNION ALL
+       SELECT id FROM payment_events WHERE provider = $1 AND event_id = $2
+       LIMIT 1`,
+      [
+        provider,
+        event.id,
+        event.type,
+        JSON.stringify(event),
+        error.slice(0, 2000),
+        retryInMs / 1000,
+      ],
+    );
+    return Number(rows[0]!.id);
+  }
+
+  async idOf(provider: ProviderName, eventId: string): Promise<number | null> {
+    const rows: { id: string }[] = await this.dataSource.query(
       `SELECT id FROM payment_events WHERE provider = $1 AND event_id = $2`,
-      [provider, event.id],
+      [provider, eventId],
     );
-    return { id: Number(existing[0]!.id), first: false };
+    return rows[0] ? Number(rows[0].id) : null;
   }
 
-  /** Locks an unprocessed event for processing; null when done or being processed elsewhere. */
+  /**
+   * Claims an unprocessed event inside the caller's transaction and marks it processed there: if
+   * processing fails the transaction rolls back and the event is unprocessed again. Null when done
+   * already or being processed by another delivery right now.
+   */
   async claim(manager: EntityManager, id: number): Promise<StoredEvent | null> {
-    const rows = await manager.query(
-      `SELECT id, provider, event_id AS "eventId", type, payload, attempts FROM payment_events
-       WHERE id = $1 AND processed_at IS NULL FOR UPDATE SKIP LOCKED`,
-      [id],
+    const rows = rowsOf<Record<string, unknown>>(
+      await manager.query(
+        `UPDATE payment_events SET processed_at = now(), attempts = attempts + 1, last_error = NULL,
+           next_attempt_at = now()
+         WHERE id = (SELECT id FROM payment_events WHERE id = $1 AND processed_at IS NULL
+                     FOR UPDATE SKIP LOCKED)
+         RETURNING id, provider, event_id AS "eventId", type, payload, attempts - 1 AS attempts`,
+        [id],
+      ),
     );
-    return rows[0] ? { ...rows[0], id: Number(rows[0].id) } : null;
-  }
-
-  async markProcessed(manager: EntityManager, id: number, outcome: string): Promise<void> {
-    await manager.query(
-      `UPDATE payment_events SET processed_at = now(), attempts = attempts + 1, last_error = NULL,
-         next_attempt_at = now() WHERE id = $1`,
-      [id],
-    );
-    void outcome;
+    const row = rows[0];
+    return row ? ({ ...row, id: Number(row.id) } as StoredEvent) : null;
   }
 
   async markFailed(id: number, error: string, retryInMs: number): Promise<void> {

@@ -19,9 +19,10 @@ import { NotYet, SettlementService } from './settlement.service';
 const POLL_MS = 2_000;
 
 /**
- * The webhook inbox: an event is stored (unique per provider event id) before the provider gets
- * its 2xx, then processed in one transaction with everything it changes. An event that fails, or
- * arrives before what it depends on, stays in the inbox and is retried with backoff by a loop.
+ * The webhook inbox. A delivered event is processed in one transaction with its own inbox row
+ * (unique per provider event id) and everything it changes, so the provider's 2xx follows a
+ * durable, processed event. An event that fails, or arrives before what it depends on, is stored
+ * on its own instead and retried with backoff by a loop.
  */
 @Injectable()
 export class PaymentInboxService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -47,13 +48,36 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
     await this.loop?.stop();
   }
 
-  /** Stores the event durably, then processes it; processing failures never lose the event. */
+  /**
+   * Processes a delivered event and records it in the same transaction, so a processed event is
+   * durable when this returns. If processing fails (or must wait for another event), the event is
+   * stored on its own for the retry loop, durable all the same. Throws only if it could not be
+   * stored at all: the provider then gets an error and delivers again.
+   */
   async receive(event: ProviderEvent): Promise<{ duplicate: boolean }> {
-    const { id, first } = await this.repo.store(this.provider.name, event);
-    await this.process(id);
-    return { duplicate: !first };
+    const provider = this.provider.name;
+    let known: boolean;
+    try {
+      await this.settlement.prepare();
+      known = await this.tx.run(async (m) => {
+        if ((await this.repo.insertProcessed(m, provider, event)) === null) return true;
+        const outcome = await this.settlement.apply(m, event);
+        this.logger.debug(`event ${event.id} (${event.type}): ${outcome}`);
+        return false;
+      });
+    } catch (error) {
+      const message = this.describeFailure(event.id, error);
+      await this.repo.storeForRetry(provider, event, message, this.retryDelay(error, 0));
+      return { duplicate: false };
+    }
+    if (!known) return { duplicate: false };
+    // Delivered before: processed already (nothing to do), or waiting for a retry (try it now).
+    const id = await this.repo.idOf(provider, event.id);
+    if (id !== null) await this.process(id);
+    return { duplicate: true };
   }
 
+  /** Retries one stored event; a failure is recorded with the next attempt's time. */
   async process(id: number): Promise<void> {
     let attempts = 0;
     try {
@@ -63,16 +87,25 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
         if (!event) return; // done already, or another delivery is processing it right now
         attempts = event.attempts;
         const outcome = await this.settlement.apply(m, event.payload);
-        await this.repo.markProcessed(m, id, outcome);
+        this.logger.debug(`event ${event.eventId} (${event.type}): ${outcome}`);
       });
     } catch (error) {
-      // Prerequisites usually arrive within seconds; real failures back off up to an hour.
-      const base = error instanceof NotYet ? 1_000 : 5_000;
-      const delay = Math.min(3_600_000, base * 2 ** Math.min(attempts, 12));
-      if (!(error instanceof NotYet))
-        this.logger.warn(`payment event ${id} failed: ${(error as Error).message}`);
-      await this.repo.markFailed(id, (error as Error).message, delay);
+      const message = this.describeFailure(String(id), error);
+      await this.repo.markFailed(id, message, this.retryDelay(error, attempts));
     }
+  }
+
+  /** Prerequisites usually arrive within seconds; real failures back off up to an hour. */
+  private retryDelay(error: unknown, attempts: number): number {
+    const base = error instanceof NotYet ? 1_000 : 5_000;
+    return Math.min(3_600_000, base * 2 ** Math.min(attempts, 12));
+  }
+
+  private describeFailure(eventRef: string, error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof NotYet))
+      this.logger.warn(`payment event ${eventRef} failed: ${message}`);
+    return message;
   }
 
   /** One pass over due events; true when a full batch was found (more may wait). */

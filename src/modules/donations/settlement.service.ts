@@ -140,7 +140,11 @@ export class SettlementService {
     });
   }
 
-  /** Books a received gift: ledger, totals, match, thank-you. A repeat is a no-op. */
+  /**
+   * Books a received gift: ledger, match, donation, totals, thank-you. A repeat is a no-op.
+   * Everything that does not depend on the match comes before it: matching locks the pool, which
+   * every matched gift waits for, so what follows the lock is as few statements as possible.
+   */
   async settle(
     m: EntityManager,
     donation: Donation,
@@ -150,25 +154,12 @@ export class SettlementService {
     if (!next) return `already ${donation.status}`;
     const accounts = await this.accountsFor(m, donation);
     await this.ledger.post(settleEntry(donation, accounts), { within: m });
-    const succeededAt = new Date();
-    await this.repo.update(m, donation.id, {
-      status: next,
-      succeededAt,
-      providerPaymentId: ids.paymentId ?? donation.providerPaymentId ?? undefined,
-      providerSubscriptionId: ids.subscriptionId ?? donation.providerSubscriptionId ?? undefined,
-    });
-    await this.campaigns.recordGift(m, donation.campaignId, {
-      amountMinor: donation.amountMinor,
-      donorKey: donation.donorEmail,
-    });
     const recentGifts = await this.repo.recentFrom(
       m,
       donation.donorEmail,
       donation.ip,
       donation.createdAt,
     );
-    // Everything that does not depend on the match comes before it: matching locks the pool, which
-    // every matched gift waits for, so the lock is held for as few statements as possible.
     if (donation.provider !== 'OFFLINE') {
       // The processor's fee is known a little later, from its balance transaction.
       await this.outboxWriter.add(
@@ -179,6 +170,7 @@ export class SettlementService {
       );
     }
     const campaign = await this.campaigns.getById(donation.campaignId, m);
+    const succeededAt = new Date();
     const match = await this.matching.match(m, {
       id: donation.id,
       campaignId: donation.campaignId,
@@ -195,10 +187,18 @@ export class SettlementService {
           startOfDayShanghai(succeededAt),
         ),
     });
-    if (match.matchedMinor > 0) {
-      await this.repo.update(m, donation.id, { matchedMinor: match.matchedMinor });
-      await this.campaigns.recordMatch(m, donation.campaignId, match.matchedMinor);
-    }
+    await this.repo.update(m, donation.id, {
+      status: next,
+      succeededAt,
+      matchedMinor: match.matchedMinor > 0 ? match.matchedMinor : undefined,
+      providerPaymentId: ids.paymentId ?? donation.providerPaymentId ?? undefined,
+      providerSubscriptionId: ids.subscriptionId ?? donation.providerSubscriptionId ?? undefined,
+    });
+    await this.campaigns.recordGift(m, donation.campaignId, {
+      amountMinor: donation.amountMinor,
+      matchedMinor: match.matchedMinor,
+      donorKey: donation.donorEmail,
+    });
     const locale = 'zh-CN' as const;
     await this.outbox.enqueue(m, {
       template: 'donation-thanks',
@@ -256,13 +256,15 @@ export class SettlementService {
     const delta = refundedTotal - donation.refundedMinor;
     if (delta <= 0) return 'refund already booked';
     const accounts = await this.accountsFor(m, donation);
+    // The refund first: it locks the fund's balance slots before the match goes back to the pool,
+    // the same order (fund, then pool) a settling gift takes them in, so the two never deadlock.
+    await this.ledger.post(refundEntry(donation, refundedTotal, delta, accounts), { within: m });
     const matchBack = await this.matching.reverse(
       m,
       donation,
       donation.refundedMinor,
       refundedTotal,
     );
-    await this.ledger.post(refundEntry(donation, refundedTotal, delta, accounts), { within: m });
     const status = nextDonationStatus(
       donation.status,
       refundedTotal >= donation.amountMinor ? 'refunded_all' : 'refunded_part',
@@ -367,12 +369,12 @@ export class SettlementService {
     m: EntityManager,
     donation: Pick<Donation, 'fundId' | 'provider'>,
   ): Promise<SettleAccounts> {
-    const fund = await this.funds.get(donation.fundId, { within: m });
     if (!this.clearing) throw new Error('SettlementService.prepare() must run before apply()');
     const source =
       donation.provider === 'OFFLINE'
         ? this.clearing.offlineAccountId
         : this.clearing.clearingAccountId;
-    return { clearingAccountId: source, fundAccountId: fund.accountId };
+    const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
+    return { clearingAccountId: source, fundAccountId };
   }
 }

@@ -43,6 +43,9 @@ interface Tx {
 /** Funds: the "1+N" pots of money, their lifecycle and their balances (read from the ledger). */
 @Injectable()
 export class FundsService {
+  /** Fund id → ledger account id: fixed when the fund is created, so safe to remember. */
+  private readonly accountIds = new Map<string, string>();
+
   constructor(
     private readonly tx: TransactionService,
     private readonly repo: FundsRepository,
@@ -124,6 +127,19 @@ export class FundsService {
       if (!fund) throw new FundNotFoundError(id);
       return (await this.view(m, [fund]))[0]!;
     }, opts);
+  }
+
+  /**
+   * The ledger account behind a fund, without reading its balance: for hot paths (settling a gift)
+   * that post to the fund and let the ledger's triggers guard it (a closed account refuses postings).
+   */
+  async accountIdOf(id: string, opts: Tx = {}): Promise<string> {
+    const known = this.accountIds.get(id);
+    if (known) return known;
+    const fund = await this.repo.find(id, opts.within);
+    if (!fund) throw new FundNotFoundError(id);
+    this.accountIds.set(id, fund.accountId);
+    return fund.accountId;
   }
 
   async findGeneral(opts: Tx = {}): Promise<Fund | null> {

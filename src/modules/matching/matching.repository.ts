@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { affectedRows } from '../../database/query-result';
 import { toSafeInteger } from '../../common/money';
 import type { MatchRule } from './match-amount';
 
@@ -79,6 +80,23 @@ export class MatchingRepository {
       ],
     );
     return toRule(rows[0]);
+  }
+
+  /**
+   * Adds to the rule's matched sum only if it stays within the total cap (and the rule is still
+   * active); false when it would not, and nothing changes.
+   */
+  async addMatchedWithinCap(
+    manager: EntityManager,
+    ruleId: string,
+    amountMinor: number,
+  ): Promise<boolean> {
+    const result: unknown = await manager.query(
+      `UPDATE matching_rules SET matched_minor = matched_minor + $2
+       WHERE id = $1 AND active AND (total_cap_minor IS NULL OR matched_minor + $2 <= total_cap_minor)`,
+      [ruleId, amountMinor],
+    );
+    return affectedRows(result) === 1;
   }
 
   async addMatched(manager: EntityManager, ruleId: string, deltaMinor: number): Promise<void> {

@@ -43,6 +43,11 @@ export class MatchingService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Matches one gift, inside its settlement's transaction. Called last in that transaction: the
+   * pool stays locked until commit, and every matched gift on this pool waits for it, so the
+   * statements from the lock to the commit are kept to a few.
+   */
   async match(
     m: EntityManager,
     gift: MatchableGift,
@@ -55,30 +60,45 @@ export class MatchingService {
     if (gift.recentGifts > VELOCITY_LIMIT_PER_MINUTE)
       return { matchedMinor: 0, reason: 'VELOCITY' };
 
-    const pool = await this.funds.get(peek.poolFundId, { within: m });
-    const campaignFund = await this.funds.get(gift.fundId, { within: m });
-    // Lock order: pool slots, then the rule row (every match on this pool takes them in this order).
-    const poolBalance = await this.ledger.lockedBalance(pool.accountId, { within: m });
-    const rule = (await this.repo.forCampaign(gift.campaignId, m, true))!;
-    const allowed = allowedMatch(offer.amountMinor, {
-      rule,
-      donorMatchedTodayMinor:
-        rule.capPerDonorDayMinor === null ? 0 : await gift.donorMatchedToday(),
-      poolBalanceMinor: pool.status === 'CLOSED' ? 0 : poolBalance,
-    });
-    if (allowed.amountMinor === 0) return { matchedMinor: 0, reason: allowed.reason };
+    const poolAccountId = await this.funds.accountIdOf(peek.poolFundId, { within: m });
+    const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
+    // Lock order: pool slots, then the rule row (every match on this pool takes them in this
+    // order). A closed pool has a zero balance (closing needs one), so it matches nothing.
+    const poolBalanceMinor = await this.ledger.lockedBalance(poolAccountId, { within: m });
+    const donorMatchedTodayMinor =
+      peek.capPerDonorDayMinor === null ? 0 : await gift.donorMatchedToday();
+    const limits = { donorMatchedTodayMinor, poolBalanceMinor };
+
+    // The pool balance and the donor's day are read under the lock; only the rule's matched sum
+    // may have moved since `peek`. Unless the total cap is what limits this match, one conditional
+    // update locks the rule and checks the cap against its current sum; otherwise the rule is
+    // read again under its lock and decides.
+    let rule: StoredRule = peek;
+    let allowed = allowedMatch(offer.amountMinor, { rule: peek, ...limits });
+    if (allowed.amountMinor === 0 && allowed.reason !== 'TOTAL_CAP')
+      return { matchedMinor: 0, reason: allowed.reason };
+    const fast =
+      allowed.reason !== 'TOTAL_CAP' &&
+      (await this.repo.addMatchedWithinCap(m, peek.id, allowed.amountMinor));
+    if (!fast) {
+      rule = (await this.repo.forCampaign(gift.campaignId, m, true))!;
+      const offerNow = offeredMatch(rule, gift.amountMinor, gift.at, random);
+      if (offerNow.amountMinor === 0) return { matchedMinor: 0, reason: offerNow.reason };
+      allowed = allowedMatch(offerNow.amountMinor, { rule, ...limits });
+      if (allowed.amountMinor === 0) return { matchedMinor: 0, reason: allowed.reason };
+      await this.repo.addMatched(m, rule.id, allowed.amountMinor);
+    }
     await this.ledger.post(
       {
         idempotencyKey: `match:${gift.id}`,
         kind: 'MATCH',
         description: `Match for gift ${gift.id}`,
         currency: gift.currency,
-        postings: transferPostings(pool.accountId, campaignFund.accountId, allowed.amountMinor),
+        postings: transferPostings(poolAccountId, fundAccountId, allowed.amountMinor),
         metadata: { donationId: gift.id, ruleId: rule.id },
       },
       { within: m },
     );
-    await this.repo.addMatched(m, rule.id, allowed.amountMinor);
     return { matchedMinor: allowed.amountMinor, reason: allowed.reason };
   }
 
@@ -98,17 +118,18 @@ export class MatchingService {
   ): Promise<number> {
     const back = matchToReverse(gift.matchedMinor, gift.amountMinor, refundedBefore, refundedAfter);
     if (back <= 0) return 0;
-    const rule = await this.repo.forCampaign(gift.campaignId, m, true);
+    const rule = await this.repo.forCampaign(gift.campaignId, m);
     if (!rule) return 0;
-    const pool = await this.funds.get(rule.poolFundId, { within: m });
-    const campaignFund = await this.funds.get(gift.fundId, { within: m });
+    const poolAccountId = await this.funds.accountIdOf(rule.poolFundId, { within: m });
+    const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
+    // The pool first, then the rule (addMatched locks it): the order matches take them in.
     await this.ledger.post(
       {
         idempotencyKey: `match:${gift.id}:reverse:${refundedAfter}`,
         kind: 'MATCH_REVERSAL',
         description: `Match given back for refunded gift ${gift.id}`,
         currency: gift.currency,
-        postings: transferPostings(campaignFund.accountId, pool.accountId, back),
+        postings: transferPostings(fundAccountId, poolAccountId, back),
         metadata: { donationId: gift.id },
       },
       { within: m },
