@@ -8,6 +8,7 @@ import { SandboxSessions1764196000000 } from './1764196000000-sandbox-sessions';
 import { OfflineGiftReference1764198000000 } from './1764198000000-offline-gift-reference';
 import { DonationsIpIndex1764199000000 } from './1764199000000-donations-ip-index';
 import { SubscriptionCancelled1764200000000 } from './1764200000000-subscription-cancelled';
+import { DonorLocaleLinks1764201000000 } from './1764201000000-donor-locale-links';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   OfflineGiftReference1764198000000,
   DonationsIpIndex1764199000000,
   SubscriptionCancelled1764200000000,
+  DonorLocaleLinks1764201000000,
 ];

@@ -39,8 +39,13 @@ function problemWithErrorBody(res: Response): string | null {
   const body = res.body as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object' || Array.isArray(body))
     return 'the body is not a JSON object';
-  const keys = Object.keys(body).sort().join(',');
+  const keys = Object.keys(body)
+    .filter((k) => k !== 'details')
+    .sort()
+    .join(',');
   if (keys !== 'code,error,message,statusCode') return `keys are ${keys}`;
+  if ('details' in body && (typeof body.details !== 'object' || Array.isArray(body.details)))
+    return 'details is not an object';
   if (body.statusCode !== res.status)
     return `statusCode ${String(body.statusCode)} differs from ${res.status}`;
   if (typeof body.error !== 'string' || body.error === '') return 'error is not a non-empty string';

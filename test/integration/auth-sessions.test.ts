@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { hashSecret } from '../../src/modules/accounts/secrets';
+import { hashSecret } from '../../src/common/secrets';
 import { AuthService } from '../../src/modules/accounts/auth.service';
 import { TokensService } from '../../src/modules/accounts/tokens.service';
 import { UsersService } from '../../src/modules/accounts/users.service';

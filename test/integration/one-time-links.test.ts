@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { hashSecret } from '../../src/modules/accounts/secrets';
+import { hashSecret } from '../../src/common/secrets';
 import { OfflineGiftsService } from '../../src/modules/donations/offline-gifts.service';
 import { createCampaign } from '../factories/campaigns.factory';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';

@@ -68,11 +68,15 @@ describe('access policies', () => {
       .filter((r) => r.policy?.kind === 'public' && r.method !== 'GET')
       .map((r) => `${r.method} ${r.path}`)
       .sort();
-    // Sign-in forms, starting a gift, the signed webhook and the sandbox's checkout buttons only:
+    // Sign-in forms, starting (or resuming) a gift, stopping a monthly gift by its emailed link, the
+    // signed webhook and the sandbox's checkout buttons only:
     // every other state change needs an account.
     expect(writes).toEqual(
       [
         'POST /api/v1/campaigns/:slug/donations',
+        'POST /api/v1/donations/:id/checkout',
+        'POST /campaigns/:slug/donate',
+        'POST /monthly/stop/:token',
         'POST /donor/login',
         'POST /donor/verify',
         'POST /invite/accept',

@@ -17,6 +17,8 @@ export interface ErrorBody {
   error: string;
   code: string;
   message: string | string[];
+  /** Machine-readable facts about a domain error (e.g. the donation to resume), when it has any. */
+  details?: Record<string, unknown>;
   requestId?: string;
 }
 
@@ -101,6 +103,7 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
       error: STATUS_CODES[statusCode] ?? 'Error',
       code: exception.code,
       message: exception.message,
+      ...(exception.details ? { details: exception.details } : {}),
     };
   }
   if (exception instanceof HttpException) {

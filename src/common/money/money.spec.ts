@@ -1,4 +1,4 @@
-import { formatMoney, MoneyFormatError, parseMoney } from './money';
+import { formatMoney, MoneyFormatError, parseMoney, toDecimalString } from './money';
 import { toSafeInteger } from './minor-units.transformer';
 
 describe('parseMoney', () => {
@@ -37,5 +37,22 @@ describe('toSafeInteger', () => {
     expect(toSafeInteger('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
     expect(toSafeInteger(null)).toBeNull();
     expect(() => toSafeInteger('9007199254740993')).toThrow(RangeError);
+  });
+});
+
+describe('toDecimalString', () => {
+  it.each([
+    [2500, 'CNY', '25.00'],
+    [5, 'CNY', '0.05'],
+    [0, 'CNY', '0.00'],
+    [500, 'JPY', '500'],
+    [123456789012, 'CNY', '1234567890.12'],
+  ] as const)('%d %s → %s, and back', (minor, currency, text) => {
+    expect(toDecimalString(minor, currency)).toBe(text);
+    expect(parseMoney(text, currency).amountMinor).toBe(minor);
+  });
+
+  it('writes negative amounts with a sign', () => {
+    expect(toDecimalString(-1234, 'CNY')).toBe('-12.34');
   });
 });

@@ -68,3 +68,13 @@ export function formatMoney(amountMinor: number, currency: CurrencyCode, locale 
   }
   return formatter.format(amountMinor / 10 ** currencyExponent(currency));
 }
+
+/** The plain decimal an amount is typed as, 2500 → "25.00" for CNY: the inverse of parseMoney. */
+export function toDecimalString(amountMinor: number, currency: CurrencyCode): string {
+  assertSafeAmount(amountMinor);
+  const exponent = currencyExponent(currency);
+  const sign = amountMinor < 0 ? '-' : '';
+  const digits = String(Math.abs(amountMinor)).padStart(exponent + 1, '0');
+  if (exponent === 0) return `${sign}${digits}`;
+  return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}

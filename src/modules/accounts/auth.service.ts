@@ -11,7 +11,7 @@ import { AccountsRepository } from './accounts.repository';
 import type { User } from './accounts.types';
 import { SlidingWindowCounter } from '../../common/sliding-window';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './password';
-import { hashSecret, newSecret } from './secrets';
+import { hashSecret, newSecret } from '../../common/secrets';
 
 export interface ClientMeta {
   ip?: string;

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { AccessService } from './access.service';
 import { AccountsRepository } from './accounts.repository';
 import type { ApiToken } from './accounts.types';
-import { hashSecret, newAccessToken } from './secrets';
+import { hashSecret, newAccessToken } from '../../common/secrets';
 
 export const TOKEN_DEFAULT_DAYS = 90;
 export const TOKEN_MAX_DAYS = 365;

@@ -20,7 +20,22 @@ export class DonationsController {
   @Public()
   @ApiOperation({ summary: 'Start a gift: a PENDING donation and the checkout URL to pay it' })
   start(@Param('slug') slug: string, @Body() dto: CreateDonationDto, @Req() req: FastifyRequest) {
-    return this.donations.start(slug, dto, { ip: req.ip });
+    return this.donations.start(slug, dto, {
+      ip: req.ip,
+      acceptLanguage: req.headers['accept-language'],
+    });
+  }
+
+  @Post('donations/:id/checkout')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Ask again for the checkout of a gift the provider was too busy to open (503 PROVIDER_BUSY)',
+  })
+  async resumeCheckout(@Param('id', uuidPipe) id: string) {
+    const { checkoutUrl, donation } = await this.donations.resumeCheckout(id);
+    return { id: donation.id, status: donation.status, checkoutUrl };
   }
 
   @Get('donations/:id/status')

@@ -12,6 +12,7 @@ import { DonationsRepository } from './donations.repository';
 import { CAPTCHA_VERIFIER, DonationsService } from './donations.service';
 import { PaymentEventsRepository } from './payment-events.repository';
 import { PaymentInboxService } from './payment-inbox.service';
+import { DonorEmails } from './donor-emails';
 import { FeeProcessor } from './fee.processor';
 import { OfflineGiftsService } from './offline-gifts.service';
 import { ReconciliationService } from './reconciliation.service';
@@ -35,6 +36,7 @@ import { WebhooksController } from './webhooks.controller';
     PaymentEventsRepository,
     DonationsService,
     SettlementService,
+    DonorEmails,
     OfflineGiftsService,
     FeeProcessor,
     ReconciliationService,

@@ -7,7 +7,7 @@ import type { Donation } from './donations.types';
 
 const COLUMNS = `id, campaign_id AS "campaignId", fund_id AS "fundId", amount_minor AS "amountMinor",
   fee_cover_minor AS "feeCoverMinor", currency, donor_name AS "donorName", donor_email AS "donorEmail",
-  anonymous, message, dedication, monthly, status, provider, provider_session_id AS "providerSessionId",
+  anonymous, message, dedication, monthly, locale, status, provider, provider_session_id AS "providerSessionId",
   provider_payment_id AS "providerPaymentId", provider_subscription_id AS "providerSubscriptionId",
   parent_donation_id AS "parentDonationId", checkout_url AS "checkoutUrl", fee_minor AS "feeMinor",
   matched_minor AS "matchedMinor", refunded_minor AS "refundedMinor", ip, created_at AS "createdAt",
@@ -83,6 +83,7 @@ export class DonationsRepository {
       | 'ip'
     > & {
       status?: Donation['status'];
+      locale?: Donation['locale'];
       parentDonationId?: string;
       providerSubscriptionId?: string;
       providerPaymentId?: string;
@@ -91,8 +92,8 @@ export class DonationsRepository {
     const rows = await manager.query(
       `INSERT INTO donations (campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name, donor_email,
          anonymous, message, dedication, monthly, provider, ip, status, parent_donation_id, provider_subscription_id,
-         provider_payment_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         provider_payment_id, locale)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
        RETURNING ${COLUMNS}`,
       [
         d.campaignId,
@@ -112,9 +113,32 @@ export class DonationsRepository {
         d.parentDonationId ?? null,
         d.providerSubscriptionId ?? null,
         d.providerPaymentId ?? null,
+        d.locale ?? 'zh-CN',
       ],
     );
     return toDonation(rows[0]);
+  }
+
+  /** Keeps a donor link (only its hash) to one donation, for one purpose, until it expires. */
+  async insertLink(
+    manager: EntityManager,
+    link: { tokenHash: string; purpose: 'STOP_MONTHLY'; donationId: string; expiresAt: Date },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO donor_links (token_hash, purpose, donation_id, expires_at) VALUES ($1, $2, $3, $4)`,
+      [link.tokenHash, link.purpose, link.donationId, link.expiresAt],
+    );
+  }
+
+  /** The donation a live link points to, or null (unknown or expired). */
+  async findByLink(tokenHash: string, purpose: 'STOP_MONTHLY'): Promise<Donation | null> {
+    const rows = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM donations WHERE id = (
+         SELECT donation_id FROM donor_links
+         WHERE token_hash = $1 AND purpose = $2 AND expires_at > now())`,
+      [tokenHash, purpose],
+    );
+    return rows[0] ? toDonation(rows[0]) : null;
   }
 
   async find(id: string, manager?: EntityManager): Promise<Donation | null> {

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors';
+import { pickLocale } from '../../common/i18n/i18n';
+import { hashSecret } from '../../common/secrets';
 import { SlidingWindowCounter } from '../../common/sliding-window';
 import { AppConfig } from '../../config/app-config';
 import { TransactionService } from '../../database/transaction.service';
@@ -20,6 +22,8 @@ import type { CreateDonationDto } from './dto/create-donation.dto';
 /** What covering the fee adds: 0.6 % (a typical domestic wallet rate), rounded up to the fen. */
 export const FEE_COVER_BP = 60;
 const WINDOW_MS = 10 * 60_000;
+/** When to try the provider again after it said it was busy. */
+export const BUSY_RETRY_SECONDS = 5;
 
 /** A CAPTCHA check, plugged in where a deployment needs one; the default accepts everything. */
 export const CAPTCHA_VERIFIER = Symbol('CAPTCHA_VERIFIER');
@@ -53,7 +57,11 @@ export class DonationsService {
     private readonly funds: FundsService,
   ) {}
 
-  async start(slug: string, dto: CreateDonationDto, meta: { ip?: string }) {
+  async start(
+    slug: string,
+    dto: CreateDonationDto,
+    meta: { ip?: string; acceptLanguage?: string },
+  ) {
     const email = dto.donorEmail.trim().toLowerCase();
     const limits = this.config.donationLimits;
     if (
@@ -88,6 +96,7 @@ export class DonationsService {
       );
     }
     const cover = dto.coverFee ? feeCover(dto.amountMinor) : 0;
+    const locale = dto.locale ?? pickLocale(undefined, meta.acceptLanguage, 'zh-CN');
     const donation = await this.tx.run((m) =>
       this.repo.insert(m, {
         campaignId: campaign.id,
@@ -101,11 +110,40 @@ export class DonationsService {
         message: dto.message ?? '',
         dedication: dto.dedication ?? '',
         monthly: dto.monthly ?? false,
+        locale,
         provider: this.provider.name,
         ip: meta.ip ?? null,
       }),
     );
-    const locale = dto.locale ?? 'zh-CN';
+    const checkoutUrl = await this.openCheckout(donation, campaign);
+    return {
+      id: donation.id,
+      status: donation.status,
+      amountMinor: donation.amountMinor,
+      feeCoverMinor: donation.feeCoverMinor,
+      currency: donation.currency,
+      checkoutUrl,
+    };
+  }
+
+  /**
+   * The checkout of a PENDING gift whose checkout could not be opened (the provider was busy):
+   * asks again, with the same idempotency key, so it never opens two. Returns where to send the
+   * donor: the checkout, or null when the gift is no longer waiting for payment.
+   */
+  async resumeCheckout(id: string): Promise<{ checkoutUrl: string | null; donation: Donation }> {
+    const donation = await this.get(id);
+    if (donation.status !== 'PENDING') return { checkoutUrl: null, donation };
+    if (donation.checkoutUrl) return { checkoutUrl: donation.checkoutUrl, donation };
+    const campaign = await this.campaigns.getById(donation.campaignId);
+    return { checkoutUrl: await this.openCheckout(donation, campaign), donation };
+  }
+
+  /** Opens the provider's checkout for a recorded gift; a busy provider is a 503 naming the gift. */
+  private async openCheckout(
+    donation: Donation,
+    campaign: { slug: string; titleZh: string; titleEn: string },
+  ): Promise<string> {
     let session;
     try {
       // Outside any transaction: a network call. The provider's idempotency key (from the
@@ -114,18 +152,19 @@ export class DonationsService {
         donationId: donation.id,
         amountMinor: donation.amountMinor,
         currency: donation.currency,
-        description: locale === 'en' ? campaign.titleEn : campaign.titleZh,
-        donorEmail: email,
+        description: donation.locale === 'en' ? campaign.titleEn : campaign.titleZh,
+        donorEmail: donation.donorEmail,
         monthly: donation.monthly,
         successUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/thanks?donation=${donation.id}`,
         cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}`,
-        locale,
+        locale: donation.locale,
       });
     } catch (error) {
       if (error instanceof ProviderBusyError) {
         throw new DomainError(
           'PROVIDER_BUSY',
-          'The payment service is busy right now; we kept your gift. Try again in a minute.',
+          `The payment service is busy right now; we kept your gift. Try again in a minute: POST /api/v1/donations/${donation.id}/checkout.`,
+          { donationId: donation.id, retryAfterSeconds: BUSY_RETRY_SECONDS },
         );
       }
       throw error;
@@ -135,14 +174,7 @@ export class DonationsService {
     await this.tx.run((m) =>
       this.repo.update(m, donation.id, { providerSessionId: session.sessionId, checkoutUrl }),
     );
-    return {
-      id: donation.id,
-      status: donation.status,
-      amountMinor: donation.amountMinor,
-      feeCoverMinor: donation.feeCoverMinor,
-      currency: donation.currency,
-      checkoutUrl,
-    };
+    return checkoutUrl;
   }
 
   async get(id: string): Promise<Donation> {
@@ -156,6 +188,7 @@ export class DonationsService {
     const d = await this.get(id);
     return {
       id: d.id,
+      campaignId: d.campaignId,
       status: d.status,
       amountMinor: d.amountMinor,
       matchedMinor: d.matchedMinor,
@@ -230,21 +263,43 @@ export class DonationsService {
    */
   async stopMonthly(donorEmail: string, donationId: string): Promise<void> {
     const donation = await this.repo.find(donationId);
-    if (
-      !donation ||
-      donation.donorEmail !== donorEmail.toLowerCase() ||
-      !donation.providerSubscriptionId
-    ) {
+    if (!donation || donation.donorEmail !== donorEmail.toLowerCase()) {
       throw new DonationNotFoundError(donationId);
     }
+    await this.stop(donation, 'portal');
+  }
+
+  /** The monthly gift a "stop" link from an email points to, with its campaign's titles. */
+  async monthlyByLink(token: string) {
+    const donation =
+      /^[A-Za-z0-9_-]{20,100}$/.test(token) &&
+      (await this.repo.findByLink(hashSecret(token), 'STOP_MONTHLY'));
+    if (!donation || !donation.providerSubscriptionId) {
+      throw new DomainError(
+        'LINK_INVALID',
+        'This link is not valid or has expired. Sign in to the donor portal with your email to manage your gifts.',
+      );
+    }
+    const campaign = await this.campaigns.getById(donation.campaignId);
+    return { donation, campaign };
+  }
+
+  /** Stops the monthly gift a link from an email points to, without signing in. */
+  async stopMonthlyByLink(token: string): Promise<void> {
+    const { donation } = await this.monthlyByLink(token);
+    await this.stop(donation, 'email link');
+  }
+
+  private async stop(donation: Donation, via: 'portal' | 'email link'): Promise<void> {
+    if (!donation.providerSubscriptionId) throw new DonationNotFoundError(donation.id);
     if (donation.subscriptionCancelledAt) return;
     await this.provider.cancelSubscription(donation.providerSubscriptionId);
     await this.tx.run((m) =>
       this.audit.record(m, {
         action: 'donation.monthly_stopped',
         entityType: 'donation',
-        entityId: donationId,
-        after: { subscriptionId: donation.providerSubscriptionId },
+        entityId: donation.id,
+        after: { subscriptionId: donation.providerSubscriptionId, via },
       }),
     );
   }

@@ -1,3 +1,4 @@
+import type { SupportedLocale } from '../../common/i18n/i18n';
 import type { DonationStatus } from './donation-status';
 
 export interface Donation {
@@ -13,6 +14,8 @@ export interface Donation {
   message: string;
   dedication: string;
   monthly: boolean;
+  /** The donor's language: their emails and pages are in it. */
+  locale: SupportedLocale;
   status: DonationStatus;
   provider: 'STRIPE' | 'SANDBOX' | 'OFFLINE';
   providerSessionId: string | null;

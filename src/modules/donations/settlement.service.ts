@@ -1,15 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { formatMoney } from '../../common/money';
-import { AppConfig } from '../../config/app-config';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { OutboxWriter } from '../../queue/outbox-writer';
 import { FoundationService } from '../foundation/foundation.service';
 import { FundsService } from '../funds/funds.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { MatchingService } from '../matching/matching.service';
-import { OutboxService } from '../notifications/outbox.service';
 import type { ProviderEvent } from '../payments/payment-provider';
+import { DonorEmails } from './donor-emails';
 import { refundEntry, settleEntry, type SettleAccounts } from './donation-journal';
 import { isSettled, nextDonationStatus } from './donation-status';
 import { DonationsRepository } from './donations.repository';
@@ -49,8 +47,7 @@ export class SettlementService {
     private readonly funds: FundsService,
     private readonly matching: MatchingService,
     private readonly campaigns: CampaignsService,
-    private readonly outbox: OutboxService,
-    private readonly config: AppConfig,
+    private readonly emails: DonorEmails,
     private readonly foundation: FoundationService,
     private readonly outboxWriter: OutboxWriter,
   ) {}
@@ -199,21 +196,7 @@ export class SettlementService {
       matchedMinor: match.matchedMinor,
       donorKey: donation.donorEmail,
     });
-    const locale = 'zh-CN' as const;
-    await this.outbox.enqueue(m, {
-      template: 'donation-thanks',
-      to: donation.donorEmail,
-      locale,
-      dedupeKey: `donation-thanks:${donation.id}`,
-      data: {
-        donorName: donation.donorName,
-        amount: formatMoney(donation.amountMinor, donation.currency, locale),
-        campaignTitle: campaign.titleZh,
-        matched:
-          match.matchedMinor > 0 ? formatMoney(match.matchedMinor, donation.currency, locale) : '',
-        portalUrl: `${this.config.publicUrl}/donor`,
-      },
-    });
+    await this.emails.thanks(m, donation, campaign, match.matchedMinor);
     return match.matchedMinor > 0
       ? `settled, matched ${match.matchedMinor}`
       : `settled${match.reason ? ` (no match: ${match.reason})` : ''}`;
@@ -335,6 +318,7 @@ export class SettlementService {
       message: '',
       dedication: first.dedication,
       monthly: true,
+      locale: first.locale,
       provider: first.provider,
       ip: null,
       parentDonationId: first.id,
@@ -349,18 +333,13 @@ export class SettlementService {
     const first = subscriptionId ? await this.repo.firstOfSubscription(m, subscriptionId) : null;
     if (!first) return 'unknown subscription';
     const campaign = await this.campaigns.getById(first.campaignId, m);
-    await this.outbox.enqueue(m, {
-      template: 'renewal-failed',
-      to: first.donorEmail,
-      locale: 'zh-CN',
-      dedupeKey: `renewal-failed:${str(invoice.id) ?? subscriptionId}`,
-      data: {
-        donorName: first.donorName,
-        amount: formatMoney(num(invoice.amount_due) ?? first.amountMinor, first.currency, 'zh-CN'),
-        campaignTitle: campaign.titleZh,
-        portalUrl: `${this.config.publicUrl}/donor`,
-      },
-    });
+    await this.emails.renewalFailed(
+      m,
+      first,
+      campaign,
+      num(invoice.amount_due) ?? first.amountMinor,
+      str(invoice.id) ?? subscriptionId!,
+    );
     return 'donor told';
   }
 

@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
+import { CampaignsModule } from '../campaigns/campaigns.module';
+import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
+import { MatchingModule } from '../matching/matching.module';
+import { CampaignPagesController } from './campaign-pages.controller';
+import { CampaignPagesService } from './campaign-pages.service';
+import { MonthlyPagesController } from './monthly-pages.controller';
 import { PublicPagesController } from './public-pages.controller';
 import { PublicSiteService } from './public-site.service';
 
 @Module({
-  imports: [FoundationModule, FundsModule],
-  controllers: [PublicPagesController],
-  providers: [PublicSiteService],
+  imports: [FoundationModule, FundsModule, CampaignsModule, MatchingModule, DonationsModule],
+  controllers: [PublicPagesController, CampaignPagesController, MonthlyPagesController],
+  providers: [PublicSiteService, CampaignPagesService],
 })
 export class PublicSiteModule {}

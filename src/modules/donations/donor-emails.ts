@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { formatMoney } from '../../common/money';
+import { hashSecret, newSecret } from '../../common/secrets';
+import { AppConfig } from '../../config/app-config';
+import type { CampaignForDonation } from '../campaigns/campaigns.types';
+import { OutboxService } from '../notifications/outbox.service';
+import { DonationsRepository } from './donations.repository';
+import type { Donation } from './donations.types';
+
+/** How long the "stop this monthly gift" link in an email works. */
+export const STOP_LINK_DAYS = 400;
+
+type Gift = Pick<
+  Donation,
+  'id' | 'donorName' | 'donorEmail' | 'currency' | 'locale' | 'monthly' | 'parentDonationId'
+>;
+
+/**
+ * The emails a donor gets about their gifts, in the donor's language, queued in the caller's
+ * transaction. Every email about a monthly gift carries a link that stops it without signing in
+ * (a fresh secret per email; only its hash is kept).
+ */
+@Injectable()
+export class DonorEmails {
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly repo: DonationsRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  async thanks(
+    m: EntityManager,
+    gift: Gift & { amountMinor: number },
+    campaign: Pick<CampaignForDonation, 'titleZh' | 'titleEn'>,
+    matchedMinor: number,
+  ): Promise<void> {
+    const locale = gift.locale;
+    await this.outbox.enqueue(m, {
+      template: 'donation-thanks',
+      to: gift.donorEmail,
+      locale,
+      dedupeKey: `donation-thanks:${gift.id}`,
+      data: {
+        donorName: gift.donorName,
+        amount: formatMoney(gift.amountMinor, gift.currency, locale),
+        campaignTitle: locale === 'en' ? campaign.titleEn : campaign.titleZh,
+        matched: matchedMinor > 0 ? formatMoney(matchedMinor, gift.currency, locale) : '',
+        portalUrl: `${this.config.publicUrl}/donor`,
+        ...(gift.monthly ? { stopUrl: await this.stopLink(m, gift) } : {}),
+      },
+    });
+  }
+
+  /** A monthly renewal could not be collected (`first` is the subscription's first gift). */
+  async renewalFailed(
+    m: EntityManager,
+    first: Gift,
+    campaign: Pick<CampaignForDonation, 'titleZh' | 'titleEn'>,
+    amountMinor: number,
+    invoiceRef: string,
+  ): Promise<void> {
+    const locale = first.locale;
+    await this.outbox.enqueue(m, {
+      template: 'renewal-failed',
+      to: first.donorEmail,
+      locale,
+      dedupeKey: `renewal-failed:${invoiceRef}`,
+      data: {
+        donorName: first.donorName,
+        amount: formatMoney(amountMinor, first.currency, locale),
+        campaignTitle: locale === 'en' ? campaign.titleEn : campaign.titleZh,
+        portalUrl: `${this.config.publicUrl}/donor`,
+        stopUrl: await this.stopLink(m, first),
+      },
+    });
+  }
+
+  /** A link to the page that stops the monthly gift this gift belongs to. */
+  private async stopLink(m: EntityManager, gift: Gift): Promise<string> {
+    const token = newSecret();
+    await this.repo.insertLink(m, {
+      tokenHash: hashSecret(token),
+      purpose: 'STOP_MONTHLY',
+      donationId: gift.parentDonationId ?? gift.id,
+      expiresAt: new Date(Date.now() + STOP_LINK_DAYS * 86_400_000),
+    });
+    return `${this.config.publicUrl}/monthly/stop/${token}`;
+  }
+}

@@ -1,0 +1,107 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../../common/auth/policy.decorator';
+import { DomainError, ERROR_HTTP_STATUS } from '../../common/errors';
+import { uuidPipe } from '../../common/http/validation';
+import { pageContext } from '../../common/views/page-context';
+import { busyPage, CampaignPagesService, type DonationFormBody } from './campaign-pages.service';
+
+/**
+ * A campaign's public pages: the story, totals, matching and the donation form; the "busy,
+ * retrying" page when the payment service is overloaded; the thank-you page after checkout.
+ */
+@ApiExcludeController()
+@Controller('campaigns')
+export class CampaignPagesController {
+  constructor(private readonly pages: CampaignPagesService) {}
+
+  @Get(':slug')
+  @Public()
+  async show(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('slug') slug: string) {
+    const context = pageContext(req, reply);
+    const view = await this.pages.campaign(slug, context.locale);
+    return reply.view('pages/campaign/show', { ...context, ...view });
+  }
+
+  @Post(':slug/donate')
+  @Public()
+  async donate(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('slug') slug: string,
+    @Body() body: DonationFormBody,
+  ) {
+    const context = pageContext(req, reply);
+    try {
+      const result = await this.pages.donate(slug, body ?? {}, {
+        ip: req.ip,
+        acceptLanguage: req.headers['accept-language'],
+        locale: context.locale,
+      });
+      if ('checkoutUrl' in result) return reply.redirect(result.checkoutUrl, 303);
+      const view = await this.pages.campaign(slug, context.locale, result.form);
+      return reply.status(422).view('pages/campaign/show', { ...context, ...view });
+    } catch (error) {
+      const donationId = busyGift(error);
+      if (!donationId) throw error;
+      return this.busy(reply, context, slug, busyPage(slug, donationId, 0));
+    }
+  }
+
+  /** Where the busy page retries: the checkout once the provider answers, or the busy page again. */
+  @Get(':slug/checkout/:donationId')
+  @Public()
+  async resume(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('slug') slug: string,
+    @Param('donationId', uuidPipe) donationId: string,
+    @Query('attempt') attempt?: string,
+  ) {
+    const n = Math.min(Math.max(Number.parseInt(attempt ?? '1', 10) || 1, 1), 1_000);
+    const result = await this.pages.resume(slug, donationId, n);
+    if ('redirect' in result) return reply.redirect(result.redirect, 303);
+    return this.busy(reply, pageContext(req, reply), slug, result.busy);
+  }
+
+  @Get(':slug/thanks')
+  @Public()
+  async thanks(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('slug') slug: string,
+    @Query('donation') donation?: string,
+  ) {
+    const context = pageContext(req, reply);
+    const view = await this.pages.thanks(slug, donation, context.locale);
+    // While the payment is being confirmed, the page looks again every 3 seconds.
+    const refresh = view.pending
+      ? {
+          seconds: 3,
+          url: `/campaigns/${encodeURIComponent(view.slug)}/thanks?donation=${view.gift!.id}`,
+        }
+      : null;
+    return reply.view('pages/campaign/thanks', { ...context, ...view, refresh });
+  }
+
+  private busy(
+    reply: FastifyReply,
+    context: ReturnType<typeof pageContext>,
+    slug: string,
+    busy: { retryUrl: string | null; seconds: number },
+  ) {
+    const refresh = busy.retryUrl ? { seconds: busy.seconds, url: busy.retryUrl } : null;
+    return reply
+      .status(ERROR_HTTP_STATUS.PROVIDER_BUSY)
+      .header('retry-after', String(busy.seconds))
+      .view('pages/campaign/busy', { ...context, slug, refresh, gaveUp: !busy.retryUrl });
+  }
+}
+
+/** The kept gift's id when the provider was too busy to open its checkout. */
+function busyGift(error: unknown): string | null {
+  if (!(error instanceof DomainError) || error.code !== 'PROVIDER_BUSY') return null;
+  const id = error.details?.donationId;
+  return typeof id === 'string' ? id : null;
+}

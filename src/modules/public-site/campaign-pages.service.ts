@@ -1,0 +1,205 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors';
+import { checkForm, type FieldErrors } from '../../common/http/forms';
+import type { SupportedLocale } from '../../common/i18n/i18n';
+import { MoneyFormatError, parseMoney, toDecimalString } from '../../common/money';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import type { CampaignView } from '../campaigns/campaigns.types';
+import { DonationsService } from '../donations/donations.service';
+import { CreateDonationDto } from '../donations/dto/create-donation.dto';
+import { MatchingService } from '../matching/matching.service';
+
+/** What the donation form sent, as text (checkboxes are "on" when ticked). */
+export type DonationFormBody = Record<string, unknown>;
+
+export interface DonationFormState {
+  values: Record<string, string | boolean>;
+  errors: FieldErrors;
+  formError: string | null;
+}
+
+/** The form's field names; the DTO's names where they differ (amountMinor is typed as yuan here). */
+const FORM_FIELD: Record<string, string> = { amountMinor: 'amount' };
+
+/**
+ * View models for a campaign's public pages (the story, totals and the donation form; the
+ * thank-you page; the "busy, retrying" page): plain data, in the visitor's language.
+ */
+@Injectable()
+export class CampaignPagesService {
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly matching: MatchingService,
+    private readonly donations: DonationsService,
+  ) {}
+
+  async campaign(slug: string, locale: SupportedLocale, form?: DonationFormState) {
+    const campaign = await this.campaigns.getVisible(slug);
+    const [matching, rule, updates] = await Promise.all([
+      this.matching.status(campaign.id),
+      this.matching.getRule(campaign.id),
+      this.campaigns.listUpdates(campaign.id, { limit: 5 }),
+    ]);
+    const en = locale === 'en';
+    const decimal = (amountMinor: number) => toDecimalString(amountMinor, campaign.currency);
+    return {
+      title: en ? campaign.titleEn : campaign.titleZh,
+      campaign: {
+        slug: campaign.slug,
+        status: campaign.status,
+        currency: campaign.currency,
+        coverImageUrl: campaign.coverImageUrl,
+        acceptingGifts: campaign.acceptingGifts,
+        ended: campaign.status === 'ENDED',
+        // Sanitised when the story was saved (campaign-markdown.ts): safe to insert as HTML.
+        storyHtml: en ? campaign.storyHtmlEn : campaign.storyHtmlZh,
+        totals: campaign.totals,
+        minAmountMinor: campaign.minAmountMinor,
+        presets: campaign.presetAmountsMinor.map((amountMinor) => ({
+          amountMinor,
+          value: decimal(amountMinor),
+        })),
+      },
+      matching:
+        matching && rule && matching.active
+          ? {
+              ratioPercent: rule.mode === 'RATIO' ? (rule.ratioBp ?? 0) / 100 : null,
+              random: rule.mode === 'RANDOM',
+              capPerGiftMinor: rule.capPerGiftMinor,
+              remainingMinor: matching.remainingMinor,
+              exhausted: matching.exhausted,
+            }
+          : null,
+      updates: updates.items.map((u) => ({
+        title: en ? u.titleEn : u.titleZh,
+        bodyHtml: en ? u.bodyHtmlEn : u.bodyHtmlZh,
+        publishedAt: u.publishedAt,
+      })),
+      form: form ?? {
+        values: {
+          amount:
+            campaign.presetAmountsMinor[0] !== undefined
+              ? decimal(campaign.presetAmountsMinor[0])
+              : '',
+        },
+        errors: {},
+        formError: null,
+      },
+    };
+  }
+
+  /**
+   * Starts a gift from the page's form: the checkout to send the donor to, or the form again with
+   * a message beside each field to fix. A busy provider surfaces as a PROVIDER_BUSY DomainError
+   * naming the kept gift (the controller shows the "busy, retrying" page).
+   */
+  async donate(
+    slug: string,
+    body: DonationFormBody,
+    meta: { ip?: string; acceptLanguage?: string; locale: SupportedLocale },
+  ): Promise<{ checkoutUrl: string } | { form: DonationFormState }> {
+    const campaign = await this.campaigns.getVisible(slug);
+    const text = (name: string) => (typeof body[name] === 'string' ? body[name].trim() : '');
+    const ticked = (name: string) => body[name] === 'on' || body[name] === 'true';
+    const values = {
+      amount: text('otherAmount') || text('amount'),
+      otherAmount: text('otherAmount'),
+      donorName: text('donorName'),
+      donorEmail: text('donorEmail'),
+      message: text('message'),
+      dedication: text('dedication'),
+      anonymous: ticked('anonymous'),
+      coverFee: ticked('coverFee'),
+      monthly: ticked('monthly'),
+    };
+    const fail = (errors: FieldErrors, formError: string | null = null) => ({
+      form: { values, errors, formError },
+    });
+    const amountMinor = toMinor(values.amount, campaign);
+    if (typeof amountMinor === 'string') return fail({ amount: amountMinor });
+    const checked = checkForm(CreateDonationDto, {
+      amountMinor,
+      donorName: values.donorName,
+      donorEmail: values.donorEmail,
+      message: values.message,
+      dedication: values.dedication,
+      anonymous: values.anonymous,
+      coverFee: values.coverFee,
+      monthly: values.monthly,
+      locale: meta.locale,
+      captchaToken: text('captchaToken'),
+    });
+    if (checked.errors) {
+      const errors: FieldErrors = {};
+      for (const [field, message] of Object.entries(checked.errors))
+        errors[FORM_FIELD[field] ?? field] = message;
+      return fail(errors);
+    }
+    try {
+      const started = await this.donations.start(slug, checked.value, meta);
+      return { checkoutUrl: started.checkoutUrl };
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code === 'PROVIDER_BUSY') throw error;
+      if (error.code === 'AMOUNT_BELOW_MINIMUM') return fail({ amount: error.message });
+      return fail({}, error.message);
+    }
+  }
+
+  /** The "busy, retrying" page of a kept gift, or where to go when its checkout is open. */
+  async resume(
+    slug: string,
+    donationId: string,
+    attempt: number,
+  ): Promise<{ redirect: string } | { busy: { retryUrl: string | null; seconds: number } }> {
+    try {
+      const { checkoutUrl, donation } = await this.donations.resumeCheckout(donationId);
+      if (checkoutUrl) return { redirect: checkoutUrl };
+      return { redirect: `/campaigns/${encodeURIComponent(slug)}/thanks?donation=${donation.id}` };
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'PROVIDER_BUSY') throw error;
+      return { busy: busyPage(slug, donationId, attempt) };
+    }
+  }
+
+  /** The thank-you page: the gift's state, refreshed while the payment is being confirmed. */
+  async thanks(slug: string, donationId: string | undefined, locale: SupportedLocale) {
+    const campaign = await this.campaigns.getVisible(slug);
+    const gift = donationId
+      ? await this.donations.publicStatus(donationId).catch(() => null)
+      : null;
+    const belongs = gift && gift.campaignId === campaign.id ? gift : null;
+    return {
+      title: locale === 'en' ? campaign.titleEn : campaign.titleZh,
+      slug: campaign.slug,
+      gift: belongs,
+      pending: belongs?.status === 'PENDING',
+      succeeded: belongs !== null && ['SUCCEEDED', 'PARTIALLY_REFUNDED'].includes(belongs.status),
+      failed: belongs !== null && ['FAILED', 'EXPIRED'].includes(belongs.status),
+    };
+  }
+}
+
+/** Retry every 5 s for about a minute, then leave it to the donor (the gift stays kept). */
+export const BUSY_ATTEMPTS = 12;
+
+export function busyPage(slug: string, donationId: string, attempt: number) {
+  const next = attempt + 1;
+  return {
+    retryUrl:
+      next <= BUSY_ATTEMPTS
+        ? `/campaigns/${encodeURIComponent(slug)}/checkout/${donationId}?attempt=${next}`
+        : null,
+    seconds: 5,
+  };
+}
+
+/** The form's amount in minor units, or what to fix. */
+function toMinor(text: string, campaign: Pick<CampaignView, 'currency'>): number | string {
+  if (!text) return 'Choose an amount or enter one, like 50.00.';
+  try {
+    return parseMoney(text, campaign.currency).amountMinor;
+  } catch (error) {
+    if (error instanceof MoneyFormatError) return `Enter the amount like 50.00 (${error.message}).`;
+    throw error;
+  }
+}
