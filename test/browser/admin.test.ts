@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { seedBackOffice, type BackOffice } from './admin-fixtures';
+import { launchChromium, textOf, visit as open } from './chromium';
 
 /**
  * The back office in a real browser (Debian chromium driven by playwright-core) against the full
@@ -12,35 +12,17 @@ import { seedBackOffice, type BackOffice } from './admin-fixtures';
  * Content-Security-Policy.
  */
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
 let t: TestApp;
 let seed: BackOffice;
 let browser: Browser;
 let base: string;
 
-const CHROMIUM = '/usr/bin/chromium';
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's browser with apt-get install -y chromium`,
-    );
-  }
   t = await createTestApp();
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
   seed = await seedBackOffice(t);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -48,26 +30,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-interface Visit {
-  context: BrowserContext;
-  page: Page;
-  /** Console errors of the "Refused to …" kind: Content-Security-Policy violations. */
-  cspViolations: string[];
-  pageErrors: string[];
-}
-
-async function visit(locale: 'zh-CN' | 'en-US'): Promise<Visit> {
-  const context = await browser.newContext({ acceptDownloads: true, locale, baseURL: base });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const visitRecord: Visit = { context, page, cspViolations: [], pageErrors: [] };
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Refused to/.test(msg.text()))
-      visitRecord.cspViolations.push(msg.text());
-  });
-  page.on('pageerror', (error) => visitRecord.pageErrors.push(error.message));
-  return visitRecord;
-}
+const visit = (locale: 'zh-CN' | 'en-US') => open(browser, base, locale);
 
 async function signIn(
   page: Page,
@@ -85,8 +48,7 @@ async function signIn(
   ]);
 }
 
-const text = async (page: Page, selector: string) =>
-  ((await page.textContent(selector)) ?? '').trim();
+const text = textOf;
 
 describe('back office in a browser', () => {
   it('an administrator signs in, sees the dashboard, the chart, downloads the CSV and allocates by form', async () => {

@@ -1,0 +1,98 @@
+import { createServer } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { DonationsService } from '../../src/modules/donations/donations.service';
+import { MatchingService } from '../../src/modules/matching/matching.service';
+import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
+import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
+import { createTestApp, type TestApp } from '../utils/test-app';
+import { launchChromium, textOf, visit } from './chromium';
+
+/**
+ * A donor in a real browser: the campaign page, its form, the sandbox checkout's Pay button (a
+ * signed webhook to this app), the thank-you page refreshing itself until the gift is confirmed,
+ * with the match, and no page breaking the Content-Security-Policy.
+ */
+
+let t: TestApp;
+let browser: Browser;
+let base: string;
+const previousPublicUrl = process.env.PUBLIC_URL;
+
+/** A free port, so PUBLIC_URL (where the checkout sends the donor back) can name it up front. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  process.env.PUBLIC_URL = base;
+  t = await createTestApp();
+  await t.app.listen({ port, host: '127.0.0.1' });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+  if (previousPublicUrl === undefined) delete process.env.PUBLIC_URL;
+  else process.env.PUBLIC_URL = previousPublicUrl;
+});
+
+describe('a donor in a browser', () => {
+  it('gives through the campaign page, pays on the sandbox checkout and is thanked with the match', async () => {
+    await createFoundation(t);
+    const pool = await createFund(t, { kind: 'MATCHING' });
+    await fundFromOutside(t, pool, 30_000);
+    const campaign = await createCampaign(t, { titleEn: 'Meals for elders' });
+    await t.get(MatchingService).setRule(campaign.id, buildMatchingRule(pool.id));
+
+    const v = await visit(browser, base, 'en-US');
+    const { page } = v;
+    await page.goto(`/campaigns/${campaign.slug}`);
+    expect(await textOf(page, 'h1')).toBe('Meals for elders');
+    expect(await textOf(page, '#matching-active')).toContain('¥300.00 of matching is left');
+
+    await page.check('input[name="amount"][value="100.00"]');
+    await page.fill('#f-donorName', 'Li Ming');
+    await page.fill('#f-donorEmail', 'li.ming@example.org');
+    await page.fill('#f-dedication', 'my grandmother');
+    await Promise.all([
+      page.waitForURL(/\/sandbox\/checkout\/cs_sandbox_/),
+      page.click('form.donate button[type="submit"]'),
+    ]);
+    expect(await page.content()).toContain('¥100.00');
+
+    // Pay: the sandbox posts the signed completion to /webhooks/stripe, then returns the donor
+    // to the thank-you page, which shows the confirmed gift (refreshing itself until it is).
+    await Promise.all([
+      page.waitForURL(/\/campaigns\/.+\/thanks\?donation=/),
+      page.click('form[action$="/pay"] button'),
+    ]);
+    await page.waitForSelector('#gift-received', { timeout: 15_000 });
+    expect(await textOf(page, '#gift-received')).toContain('¥100.00');
+    expect(await textOf(page, '#gift-matched')).toContain('¥100.00');
+
+    const id = new URL(page.url()).searchParams.get('donation')!;
+    expect(await t.get(DonationsService).get(id)).toMatchObject({
+      status: 'SUCCEEDED',
+      matchedMinor: 10_000,
+      locale: 'en',
+      dedication: 'my grandmother',
+    });
+
+    // The campaign's figures include it; the pool has ¥200 left.
+    await page.goto(`/campaigns/${campaign.slug}`);
+    expect(await textOf(page, '#matching-active')).toContain('¥200.00 of matching is left');
+    expect(v.cspViolations).toEqual([]);
+    expect(v.pageErrors).toEqual([]);
+    await v.context.close();
+  });
+});
