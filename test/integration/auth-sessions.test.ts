@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { hashSecret } from '../../src/common/secrets';
 import { AuthService } from '../../src/modules/accounts/auth.service';
+import { SessionSweeper } from '../../src/modules/accounts/session-sweeper';
 import { TokensService } from '../../src/modules/accounts/tokens.service';
 import { UsersService } from '../../src/modules/accounts/users.service';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
@@ -123,6 +124,32 @@ describe('sign-in, sessions, CSRF, lockout and tokens', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await browser.signIn(email, `wrong ${i}`)).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('sweeps expired sessions and long-expired one-time links, and nothing live', async () => {
+    const user = await createUser(t, ['FINANCE']);
+    const live = cookieFrom(
+      await formSession(t.server).signIn(user.email, TEST_PASSWORD),
+      'lx_session',
+    );
+    await t.dataSource.query(
+      `INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, now() - interval '1 minute')`,
+      [hashSecret('expired-session'), user.id],
+    );
+    await t.dataSource.query(
+      `INSERT INTO one_time_tokens (purpose, token_hash, email, expires_at) VALUES
+         ('DONOR_LOGIN', $1, 'old@example.org', now() - interval '2 days'),
+         ('DONOR_LOGIN', $2, 'recent@example.org', now() - interval '1 hour')`,
+      [hashSecret('old-link'), hashSecret('recent-link')],
+    );
+    await t.get(SessionSweeper).sweep();
+    expect(await sessionRow('expired-session')).toBeUndefined();
+    expect(await sessionRow(live)).toEqual({ userId: user.id });
+    const links: { email: string }[] = await t.dataSource.query(
+      `SELECT email FROM one_time_tokens WHERE token_hash = ANY($1)`,
+      [[hashSecret('old-link'), hashSecret('recent-link')]],
+    );
+    expect(links.map((l) => l.email)).toEqual(['recent@example.org']);
   });
 
   describe('personal access tokens', () => {

@@ -11,6 +11,7 @@ import { AuthPagesController } from './auth-pages.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { SessionSweeper } from './session-sweeper';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
 
@@ -23,6 +24,7 @@ import { UsersService } from './users.service';
     AuthService,
     TokensService,
     UsersService,
+    SessionSweeper,
     // Order matters: CSRF first (cheap, no database), then identity and policy.
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -243,6 +243,16 @@ export class AccountsRepository {
     return rows.length;
   }
 
+  /** One-time links (used or not) a day after they expired: nothing can use them any more. */
+  async deleteExpiredOneTimeTokens(): Promise<number> {
+    const rows = await returning(
+      this.dataSource.manager,
+      `DELETE FROM one_time_tokens WHERE expires_at < now() - interval '1 day' RETURNING 1`,
+      [],
+    );
+    return rows.length;
+  }
+
   // ---- personal access tokens --------------------------------------------------------------
 
   async insertToken(
@@ -258,13 +268,20 @@ export class AccountsRepository {
     return rows[0]!;
   }
 
-  /** A usable token (not revoked, not expired), its last use recorded. */
+  /**
+   * A usable token (not revoked, not expired), its last use recorded: written at most once a
+   * minute, so a script's burst of calls does not write a row per call.
+   */
   async useToken(tokenHash: string): Promise<ApiToken | null> {
     const rows = await returning<ApiToken>(
       this.dataSource.manager,
-      `UPDATE api_tokens t SET last_used_at = now()
-       WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
-       RETURNING ${TOKEN_COLUMNS}`,
+      `WITH touched AS (
+         UPDATE api_tokens SET last_used_at = now()
+         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
+           AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+       )
+       SELECT ${TOKEN_COLUMNS} FROM api_tokens t
+       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()`,
       [tokenHash],
     );
     return rows[0] ?? null;
