@@ -327,4 +327,26 @@ describe('campaign pages and donor links', () => {
       expect(res.text).not.toContain('<script>');
     }
   });
+
+  it('answers odd addresses with a 4xx page, never a 500', async () => {
+    const campaign = await createCampaign(t);
+    const probes: [string, number][] = [
+      [`/campaigns/${'x'.repeat(500)}`, 414],
+      ['/campaigns/%00', 400],
+      [`/campaigns/${campaign.slug}/checkout/not-a-uuid`, 400],
+      [`/campaigns/${campaign.slug}/checkout/${randomUUID()}`, 404],
+      [`/campaigns/${campaign.slug}/thanks?donation=garbage`, 200],
+      [`/campaigns/${campaign.slug}/thanks?donation[]=a`, 200],
+      [`/monthly/stop/${'a'.repeat(2000)}`, 414],
+    ];
+    for (const [path, status] of probes) {
+      const res = await request(t.server).get(path);
+      expect([path, res.status]).toEqual([path, status]);
+    }
+    const json = await request(t.server)
+      .post(`/campaigns/${campaign.slug}/donate`)
+      .send({ amount: ['1'], donorName: { a: 1 } });
+    expect(json.status).toBeGreaterThanOrEqual(400);
+    expect(json.status).toBeLessThan(500);
+  });
 });

@@ -55,7 +55,12 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const body = toErrorBody(exception, request.id);
-    if (body.statusCode >= 500) {
+    if (exception instanceof DomainError && body.statusCode >= 500) {
+      // A deliberate "unavailable" (a busy payment provider): a line, not a stack.
+      this.logger.warn(
+        `${request.method} ${request.url}: ${exception.code} (request ${request.id})`,
+      );
+    } else if (body.statusCode >= 500) {
       this.logger.error(
         `${request.method} ${request.url} failed (request ${request.id})`,
         exception instanceof Error ? exception.stack : String(exception),

@@ -155,8 +155,9 @@ export class DonationsService {
         description: donation.locale === 'en' ? campaign.titleEn : campaign.titleZh,
         donorEmail: donation.donorEmail,
         monthly: donation.monthly,
-        successUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/thanks?donation=${donation.id}`,
-        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}`,
+        // Back in the donor's language.
+        successUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/thanks?donation=${donation.id}&lang=${donation.locale}`,
+        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}?lang=${donation.locale}`,
         locale: donation.locale,
       });
     } catch (error) {
