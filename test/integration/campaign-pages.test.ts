@@ -101,8 +101,9 @@ describe('campaign pages and donor links', () => {
     const campaign = await createCampaign(t);
     const browser = formSession(t.server);
     const cases: [Record<string, string>, string, RegExp][] = [
-      [{ otherAmount: '12.345' }, 'e-amount', /more than 2 decimal places/],
-      [{ otherAmount: 'ten' }, 'e-amount', /like 50\.00/],
+      [{ otherAmount: '12.345' }, 'e-amount', /at most two decimals/],
+      [{ otherAmount: '0' }, 'e-amount', /more than zero/],
+      [{ otherAmount: 'ten' }, 'e-amount', /Enter an amount like/],
       [{ otherAmount: '0.50' }, 'e-amount', /smallest gift/],
       [{ donorEmail: 'not-an-email' }, 'e-donorEmail', /email address/],
       [{ donorName: '<script>alert(1)</script>' }, 'e-donorName', /must not contain &lt; or &gt;/],

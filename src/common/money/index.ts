@@ -1,2 +1,3 @@
 export * from './money';
 export * from './minor-units.transformer';
+export * from './amount-field';

@@ -20,7 +20,7 @@ import {
   renderAdmin,
   typedValues,
 } from './admin-page';
-import { parseAmountField } from './amount-field';
+import { parseAmountField } from '../../common/money';
 import { TransferForm, YearlyAllocationForm } from './dto/admin-forms.dto';
 
 /** Where an allocation's domain error is shown: beside its field, or above the forms. */

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
-import type { SupportedLocale } from '../../common/i18n/i18n';
-import { MoneyFormatError, parseMoney, toDecimalString } from '../../common/money';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { parseAmountField, toDecimalString } from '../../common/money';
 import { CampaignsService } from '../campaigns/campaigns.service';
-import type { CampaignView } from '../campaigns/campaigns.types';
 import { DonationsService } from '../donations/donations.service';
 import { CreateDonationDto } from '../donations/dto/create-donation.dto';
 import { MatchingService } from '../matching/matching.service';
@@ -115,8 +114,11 @@ export class CampaignPagesService {
     const fail = (errors: FieldErrors, formError: string | null = null) => ({
       form: { values, errors, formError },
     });
-    const amountMinor = toMinor(values.amount, campaign);
-    if (typeof amountMinor === 'string') return fail({ amount: amountMinor });
+    const amount = values.amount
+      ? parseAmountField(values.amount, campaign.currency)
+      : { amountMinor: null, error: 'campaign.chooseAmount' };
+    if (amount.error !== null) return fail({ amount: translate(meta.locale, amount.error) });
+    const amountMinor = amount.amountMinor;
     const checked = checkForm(CreateDonationDto, {
       amountMinor,
       donorName: values.donorName,
@@ -191,15 +193,4 @@ export function busyPage(slug: string, donationId: string, attempt: number) {
         : null,
     seconds: 5,
   };
-}
-
-/** The form's amount in minor units, or what to fix. */
-function toMinor(text: string, campaign: Pick<CampaignView, 'currency'>): number | string {
-  if (!text) return 'Choose an amount or enter one, like 50.00.';
-  try {
-    return parseMoney(text, campaign.currency).amountMinor;
-  } catch (error) {
-    if (error instanceof MoneyFormatError) return `Enter the amount like 50.00 (${error.message}).`;
-    throw error;
-  }
 }

@@ -3,7 +3,7 @@
  * wrong with it. Pure: no Nest, no TypeORM. Parsing itself is parseMoney's (src/common/money),
  * which refuses extra decimals rather than rounding.
  */
-import { currencyExponent, MoneyFormatError, parseMoney } from '../../common/money';
+import { currencyExponent, MoneyFormatError, parseMoney } from './money';
 
 export function parseAmountField(
   text: string,
