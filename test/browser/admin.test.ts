@@ -68,6 +68,7 @@ describe('back office in a browser', () => {
       '概览',
       '基金',
       '拨付',
+      '捐赠',
       '用户',
       '审计日志',
       '我的 API 令牌',

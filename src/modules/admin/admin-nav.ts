@@ -1,8 +1,8 @@
 /**
  * The back office's navigation by role. Pure: no Nest, no TypeORM.
  *
- * ADMIN: dashboard, funds, allocations, users, audit, my tokens; FINANCE: dashboard, funds,
- * allocations, my tokens; GRANTS_OFFICER and REVIEWER: dashboard, funds; COMMUNITY_LEADER: my
+ * ADMIN: dashboard, funds, allocations, gifts, users, audit, my tokens; FINANCE: dashboard, funds,
+ * allocations, gifts, my tokens; GRANTS_OFFICER and REVIEWER: dashboard, funds; COMMUNITY_LEADER: my
  * funds. Someone with several roles sees the union, in this order.
  */
 import type { Role } from '../../common/auth/roles';
@@ -28,6 +28,7 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'REVIEWER'],
   },
   { href: '/admin/allocations', label: 'admin.nav.allocations', roles: ['ADMIN', 'FINANCE'] },
+  { href: '/admin/donations', label: 'admin.nav.donations', roles: ['ADMIN', 'FINANCE'] },
   { href: '/admin/users', label: 'admin.nav.users', roles: ['ADMIN'] },
   { href: '/admin/audit', label: 'admin.nav.audit', roles: ['ADMIN'] },
   { href: '/admin/tokens', label: 'admin.nav.tokens', roles: ['ADMIN', 'FINANCE'] },

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AllocationsModule } from '../allocations/allocations.module';
+import { CampaignsModule } from '../campaigns/campaigns.module';
+import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { ReportingModule } from '../reporting/reporting.module';
 import { AdminAllocationsController } from './admin-allocations.controller';
 import { AdminAuditController } from './admin-audit.controller';
 import { AdminDashboardController } from './admin-dashboard.controller';
+import { AdminDonationsController } from './admin-donations.controller';
+import { AdminDonationsViews } from './admin-donations.views';
 import { AdminFundsController } from './admin-funds.controller';
 import { AdminFundsViews } from './admin-funds.views';
 import { AdminPeopleViews } from './admin-people.views';
@@ -15,15 +19,24 @@ import { AdminUsersController } from './admin-users.controller';
 
 /** The back office: server-rendered pages over the domain services (no repositories here). */
 @Module({
-  imports: [AccountsModule, AllocationsModule, FoundationModule, FundsModule, ReportingModule],
+  imports: [
+    AccountsModule,
+    AllocationsModule,
+    CampaignsModule,
+    DonationsModule,
+    FoundationModule,
+    FundsModule,
+    ReportingModule,
+  ],
   controllers: [
     AdminDashboardController,
     AdminFundsController,
     AdminAllocationsController,
+    AdminDonationsController,
     AdminUsersController,
     AdminAuditController,
     AdminTokensController,
   ],
-  providers: [AdminFundsViews, AdminPeopleViews],
+  providers: [AdminFundsViews, AdminPeopleViews, AdminDonationsViews],
 })
 export class AdminModule {}

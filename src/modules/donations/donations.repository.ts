@@ -252,6 +252,36 @@ export class DonationsRepository {
     return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
   }
 
+  /** Newest first, for staff: by campaign, status and donor email, keyset-paged. */
+  async listForStaff(query: {
+    campaignId?: string;
+    status?: string;
+    email?: string;
+    before?: { createdAt: Date; id: string };
+    limit: number;
+  }): Promise<Donation[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.campaignId) add('campaign_id = ?', query.campaignId);
+    if (query.status) add('status = ?', query.status);
+    if (query.email) add('donor_email = ?', query.email.toLowerCase());
+    if (query.before) {
+      params.push(query.before.createdAt, query.before.id);
+      where.push(`(created_at, id) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(query.limit);
+    const rows = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM donations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toDonation);
+  }
+
   async listByEmail(email: string): Promise<Donation[]> {
     const rows = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM donations WHERE donor_email = $1 AND status <> 'PENDING' ORDER BY created_at DESC LIMIT 500`,

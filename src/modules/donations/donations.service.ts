@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/errors';
+import { isUUID } from 'class-validator';
+import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { pickLocale } from '../../common/i18n/i18n';
 import { hashSecret } from '../../common/secrets';
 import { SlidingWindowCounter } from '../../common/sliding-window';
@@ -16,6 +18,7 @@ import { FundsService } from '../funds/funds.service';
 import { DonationNotFoundError } from './donations.errors';
 import { SettlementService } from './settlement.service';
 import { DonationsRepository } from './donations.repository';
+import type { DonationStatus } from './donation-status';
 import type { Donation } from './donations.types';
 import type { CreateDonationDto } from './dto/create-donation.dto';
 
@@ -184,6 +187,41 @@ export class DonationsService {
     return donation;
   }
 
+  /** Gifts for the back office (FINANCE, ADMIN), newest first, with a cursor to the next page. */
+  async listForStaff(query: {
+    campaignSlug?: string;
+    status?: DonationStatus;
+    email?: string;
+    cursor?: string;
+    limit: number;
+  }): Promise<{ items: Donation[]; nextCursor: string | null }> {
+    const before = query.cursor
+      ? decodeCursor<{ t: string; id: string }>(
+          query.cursor,
+          (c) => typeof c.t === 'string' && !Number.isNaN(Date.parse(c.t)) && isUUID(c.id),
+        )
+      : undefined;
+    const campaignId = query.campaignSlug
+      ? (await this.campaigns.getForDonation(query.campaignSlug)).id
+      : undefined;
+    const rows = await this.repo.listForStaff({
+      campaignId,
+      status: query.status,
+      email: query.email,
+      before: before && { createdAt: new Date(before.t), id: before.id },
+      limit: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id })
+          : null,
+    };
+  }
+
   /** What a visitor returning from checkout may see: status and amount, no personal data. */
   async publicStatus(id: string) {
     const d = await this.get(id);
@@ -205,8 +243,16 @@ export class DonationsService {
   async requestRefund(
     id: string,
     amountMinor?: number,
+    /** What the form showed as refunded already: a resubmitted form refunds nothing twice. */
+    expectRefundedMinor?: number,
   ): Promise<{ donationId: string; amountMinor: number; refundId: string; booked: boolean }> {
     const donation = await this.get(id);
+    if (expectRefundedMinor !== undefined && donation.refundedMinor !== expectRefundedMinor) {
+      throw new DomainError(
+        'CONFLICT',
+        `This gift has been refunded by ${donation.refundedMinor} minor units since the page was loaded; check it and refund again if still needed.`,
+      );
+    }
     if (donation.status !== 'SUCCEEDED' && donation.status !== 'PARTIALLY_REFUNDED') {
       throw new DomainError(
         'DONATION_NOT_REFUNDABLE',

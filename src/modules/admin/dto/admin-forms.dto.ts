@@ -19,6 +19,7 @@ import {
 import { ROLES, type Role } from '../../../common/auth/roles';
 import { QueryInt, Trim } from '../../../common/http/validation';
 import { LOCALES, type Locale } from '../../foundation/foundation.entity';
+import { DONATION_STATUSES, type DonationStatus } from '../../donations/donation-status';
 import { FUND_KINDS, FUND_STATUSES, type FundKind, type FundStatus } from '../../funds/fund-status';
 
 /*
@@ -224,4 +225,38 @@ export class CreateTokenForm {
   @QueryInt()
   @IsIn(TOKEN_DAY_CHOICES, { message: 'admin.errors.choose' })
   expiresInDays!: number;
+}
+
+export class DonationListForm {
+  @IsOptional()
+  @Trim()
+  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: 'admin.errors.slug' })
+  campaign?: string;
+
+  @IsOptional()
+  @IsIn(DONATION_STATUSES, { message: 'admin.errors.choose' })
+  status?: DonationStatus;
+
+  @IsOptional()
+  @Trim()
+  @IsEmail({}, { message: 'admin.errors.email' })
+  email?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
+
+export class RefundForm {
+  /** Empty: the whole remaining gift. */
+  @IsOptional()
+  @Matches(AMOUNT_TEXT, { message: 'admin.errors.amount' })
+  amount?: string;
+
+  /** What the page showed as refunded already (a resubmitted form refunds nothing twice). */
+  @QueryInt()
+  @IsInt({ message: 'admin.errors.formExpired' })
+  @Min(0, { message: 'admin.errors.formExpired' })
+  refundedBefore!: number;
 }

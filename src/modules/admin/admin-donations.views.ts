@@ -1,0 +1,167 @@
+import { Injectable } from '@nestjs/common';
+import type { FieldErrors } from '../../common/http/forms';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { toDecimalString } from '../../common/money';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import { DONATION_STATUSES, type DonationStatus } from '../donations/donation-status';
+import { DonationsService } from '../donations/donations.service';
+import type { Donation } from '../donations/donations.types';
+import { FoundationService } from '../foundation/foundation.service';
+import { localName, query } from './admin-funds.views';
+
+const PAGE_SIZE = 50;
+
+interface FormState {
+  values?: Record<string, unknown>;
+  errors?: FieldErrors;
+}
+
+/** View models of the back office's gift pages: plain data, in the reader's language. */
+@Injectable()
+export class AdminDonationsViews {
+  constructor(
+    private readonly donations: DonationsService,
+    private readonly campaigns: CampaignsService,
+    private readonly foundation: FoundationService,
+  ) {}
+
+  async currency(): Promise<string> {
+    return (await this.foundation.findProfile())?.currency.trim() ?? 'CNY';
+  }
+
+  async list(
+    locale: SupportedLocale,
+    filter: { campaign?: string; status?: DonationStatus; email?: string; cursor?: string },
+    values: Record<string, unknown>,
+    errors: FieldErrors,
+  ) {
+    const ok = Object.keys(errors).length === 0;
+    let page: { items: Donation[]; nextCursor: string | null } = { items: [], nextCursor: null };
+    let notFound: string | null = null;
+    if (ok) {
+      try {
+        page = await this.donations.listForStaff({
+          campaignSlug: filter.campaign,
+          status: filter.status,
+          email: filter.email,
+          cursor: filter.cursor,
+          limit: PAGE_SIZE,
+        });
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'CAMPAIGN_NOT_FOUND') throw error;
+        notFound = translate(locale, 'admin.donations.noCampaign');
+      }
+    }
+    const titles = await this.titles(page.items, locale);
+    const params = { campaign: filter.campaign, status: filter.status, email: filter.email };
+    return {
+      title: translate(locale, 'admin.donations.title'),
+      values,
+      errors: notFound ? { ...errors, campaign: notFound } : errors,
+      statuses: DONATION_STATUSES.map((s) => ({
+        value: s,
+        label: s,
+        selected: filter.status === s,
+      })),
+      rows: page.items.map((d) => ({
+        ...row(d),
+        campaign: titles.get(d.campaignId) ?? '',
+      })),
+      nextUrl: page.nextCursor
+        ? query('/admin/donations', { ...params, cursor: page.nextCursor })
+        : null,
+      firstUrl: filter.cursor ? query('/admin/donations', params) : null,
+    };
+  }
+
+  async detail(locale: SupportedLocale, id: string, refund?: FormState) {
+    const d = await this.donations.get(id);
+    const campaign = await this.campaigns.getById(d.campaignId);
+    const left = d.amountMinor - d.refundedMinor;
+    return {
+      title: translate(locale, 'admin.donations.one'),
+      gift: {
+        ...row(d),
+        campaign: localName(locale, campaign.titleZh, campaign.titleEn),
+        campaignSlug: campaign.slug,
+        message: d.message,
+        dedication: d.dedication,
+        anonymous: d.anonymous,
+        monthly: d.monthly,
+        locale: d.locale,
+        provider: d.provider,
+        providerPaymentId: d.providerPaymentId,
+        feeMinor: d.feeMinor,
+        feeCoverMinor: d.feeCoverMinor,
+        leftMinor: left,
+        parentDonationId: d.parentDonationId,
+      },
+      refund:
+        (d.status === 'SUCCEEDED' || d.status === 'PARTIALLY_REFUNDED') && left > 0
+          ? {
+              values: {
+                amount: '',
+                ...refund?.values,
+                refundedBefore: String(d.refundedMinor),
+              },
+              errors: refund?.errors ?? {},
+              placeholder: toDecimalString(left, d.currency),
+            }
+          : null,
+    };
+  }
+
+  async offline(
+    locale: SupportedLocale,
+    state: FormState & { csv?: string; csvError?: string } = {},
+  ) {
+    // LIVE and ENDED campaigns (the list's default): an offline gift may arrive after the end.
+    const live = await this.campaigns.list({ limit: 100 });
+    const values: Record<string, unknown> = { method: 'BANK', ...state.values };
+    return {
+      title: translate(locale, 'admin.donations.offlineTitle'),
+      currency: await this.currency(),
+      values,
+      errors: state.errors ?? {},
+      campaigns: live.items.map((c) => ({
+        value: c.slug,
+        label: `${localName(locale, c.titleZh, c.titleEn)} (${c.slug})`,
+        selected: values.campaignSlug === c.slug,
+      })),
+      methods: ['BANK', 'CASH'].map((m) => ({
+        value: m,
+        label: `admin.donations.method.${m}`,
+        selected: values.method === m,
+      })),
+      csv: state.csv ?? '',
+      csvError: state.csvError ?? null,
+    };
+  }
+
+  /** Campaign titles for a page of gifts: one lookup per campaign on the page. */
+  private async titles(gifts: Donation[], locale: SupportedLocale): Promise<Map<string, string>> {
+    const titles = new Map<string, string>();
+    for (const id of new Set(gifts.map((d) => d.campaignId))) {
+      const c = await this.campaigns.getById(id);
+      titles.set(id, localName(locale, c.titleZh, c.titleEn));
+    }
+    return titles;
+  }
+}
+
+function row(d: Donation) {
+  return {
+    id: d.id,
+    createdAt: d.createdAt,
+    succeededAt: d.succeededAt,
+    donorName: d.donorName,
+    donorEmail: d.donorEmail,
+    amountMinor: d.amountMinor,
+    matchedMinor: d.matchedMinor,
+    refundedMinor: d.refundedMinor,
+    currency: d.currency,
+    status: d.status,
+    monthly: d.monthly,
+    provider: d.provider,
+  };
+}

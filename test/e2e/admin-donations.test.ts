@@ -1,0 +1,180 @@
+import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
+import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
+import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
+import { MatchingService } from '../../src/modules/matching/matching.service';
+import { formSession } from '../utils/form-session';
+import { createTestApp, type TestApp } from '../utils/test-app';
+
+/** Gifts in the back office: offline gifts by form and CSV, the list, refunds by form. */
+describe('back office: gifts', () => {
+  let t: TestApp;
+  let finance: ReturnType<typeof formSession>;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.getHttpAdapter().getInstance().ready();
+    await createFoundation(t);
+    const user = await createUser(t, ['FINANCE']);
+    finance = formSession(t.server);
+    const signedIn = await finance.signIn(user.email, TEST_PASSWORD);
+    if (signedIn.status !== 303) throw new Error(`sign-in answered ${signedIn.status}`);
+  });
+  afterAll(() => t.close());
+
+  const fieldError = (html: string, id: string) =>
+    new RegExp(`id="e-${id}">([^<]*)<`).exec(html)?.[1];
+  /** Offline gifts keep `offline:<reference>` as their payment id (unique). */
+  const giftsWithReference = async (reference: string) =>
+    (
+      await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM donations WHERE provider = 'OFFLINE' AND provider_payment_id = $1`,
+        [`offline:${reference}`],
+      )
+    )[0].n as number;
+
+  it('records an offline gift once per reference, and sends a bad form back beside its fields', async () => {
+    const campaign = await createCampaign(t);
+    const form = {
+      campaignSlug: campaign.slug,
+      amount: '500.00',
+      donorName: '张伟',
+      donorEmail: 'zhang.wei@example.org',
+      method: 'BANK',
+      reference: 'ICBC-PAGE-001',
+      receivedAt: '2026-11-20',
+    };
+    const first = await finance.post('/admin/donations/offline?lang=en', form);
+    expect(first.status).toBe(303);
+    const giftPath = first.headers.location as string;
+    expect(giftPath).toMatch(/^\/admin\/donations\/[0-9a-f-]{36}$/);
+    const page = await finance.agent.get(giftPath).expect(200);
+    expect(page.text).toMatch(/Gift of CN¥500\.00 recorded \(reference ICBC-PAGE-001\)/);
+    expect(page.text).toMatch(/id="gift-status">SUCCEEDED/);
+
+    const again = await finance.post('/admin/donations/offline?lang=en', form);
+    expect(again.headers.location).toBe(giftPath);
+    const replay = await finance.agent.get(giftPath).expect(200);
+    expect(replay.text).toContain('Reference ICBC-PAGE-001 was recorded already');
+    expect(await giftsWithReference('ICBC-PAGE-001')).toBe(1);
+
+    const bad = await finance.post('/admin/donations/offline?lang=en', {
+      ...form,
+      amount: '12.345',
+      donorEmail: 'nope',
+      reference: 'has spaces',
+      donorName: '<b>x</b>',
+    });
+    expect(bad.status).toBe(400);
+    expect(fieldError(bad.text, 'o-amount')).toMatch(/two decimals/);
+    expect(fieldError(bad.text, 'o-donorEmail')).toMatch(/email address/);
+    expect(fieldError(bad.text, 'o-reference')).toMatch(/reference must be/);
+    expect(fieldError(bad.text, 'o-donorName')).toMatch(/must not contain/);
+    expect(bad.text).not.toContain('<b>x</b>');
+    expect(await giftsWithReference('has spaces')).toBe(0);
+  });
+
+  it('imports pasted CSV with a row-by-row report', async () => {
+    const campaign = await createCampaign(t);
+    const csv = [
+      'campaign_slug,amount,donor_name,donor_email,method,reference',
+      `${campaign.slug},200.00,李娜,li.na@example.org,cash,RB-PAGE-1`,
+      `${campaign.slug},1.005,王强,wang@example.org,BANK,RB-PAGE-2`,
+      `${campaign.slug},200.00,李娜,li.na@example.org,cash,RB-PAGE-1`,
+    ].join('\n');
+    const res = await finance.post('/admin/donations/offline/import?lang=en', { csv });
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/id="import-summary">1 recorded, 1 already recorded, 1 with problems/);
+    expect(res.text.match(/class="import-recorded"/g)).toHaveLength(1);
+    expect(res.text.match(/class="import-error"/g)).toHaveLength(1);
+    expect(res.text.match(/class="import-duplicate"/g)).toHaveLength(1);
+
+    const empty = await finance.post('/admin/donations/offline/import?lang=en', { csv: ' ' });
+    expect(empty.status).toBe(400);
+    expect(fieldError(empty.text, 'o-csv')).toBe('Paste the CSV text first.');
+  });
+
+  it('lists gifts by campaign, status and email, and refunds by form once', async () => {
+    const pool = await createFund(t, { kind: 'MATCHING' });
+    await fundFromOutside(t, pool, 100_000);
+    const campaign = await createCampaign(t);
+    await t.get(MatchingService).setRule(campaign.id, buildMatchingRule(pool.id));
+    const recorded = await finance.post('/admin/donations/offline?lang=en', {
+      campaignSlug: campaign.slug,
+      amount: '100.00',
+      donorName: 'Refund Me',
+      donorEmail: 'refund.me@example.org',
+      method: 'CASH',
+      reference: 'CASH-PAGE-9',
+    });
+    const giftPath = recorded.headers.location as string;
+    const id = giftPath.split('/').pop()!;
+
+    const list = await finance.agent
+      .get(`/admin/donations?lang=en&campaign=${campaign.slug}&status=SUCCEEDED`)
+      .expect(200);
+    expect(list.text).toContain(`data-donation-id="${id}"`);
+    expect(list.text).toContain('refund.me@example.org');
+    const byEmail = await finance.agent
+      .get('/admin/donations?lang=en&email=nobody@example.org')
+      .expect(200);
+    expect(byEmail.text).not.toContain(`data-donation-id="${id}"`);
+    const unknown = await finance.agent.get('/admin/donations?lang=en&campaign=no-such-one');
+    expect(fieldError(unknown.text, 'd-campaign')).toBe('No campaign has this address name.');
+    const badStatus = await finance.agent.get('/admin/donations?lang=en&status=PAID');
+    expect(badStatus.status).toBe(400);
+
+    // A partial refund, booked at once for an offline gift; the match goes back in proportion.
+    const page = await finance.agent.get(`${giftPath}?lang=en`).expect(200);
+    const before = /name="refundedBefore" value="(\d+)"/.exec(page.text)![1]!;
+    expect(before).toBe('0');
+    const refund = await finance.post(`${giftPath}/refund?lang=en`, {
+      amount: '40.00',
+      refundedBefore: before,
+    });
+    expect(refund.status).toBe(303);
+    const after = await finance.agent.get(`${giftPath}?lang=en`).expect(200);
+    expect(after.text).toContain('Refund of CN¥40.00 booked.');
+    expect(after.text).toMatch(/id="gift-refunded">CN¥40\.00/);
+    expect(after.text).toMatch(/id="gift-status">PARTIALLY_REFUNDED/);
+
+    // The same form sent again (a double click, a back button) refunds nothing more.
+    const twice = await finance.post(`${giftPath}/refund?lang=en`, {
+      amount: '40.00',
+      refundedBefore: before,
+    });
+    expect(twice.status).toBe(409);
+    expect(twice.text).toContain('has been refunded by 4000 minor units since the page was loaded');
+    const [row] = await t.dataSource.query(
+      `SELECT refunded_minor::int AS refunded, matched_minor::int AS matched FROM donations WHERE id = $1`,
+      [id],
+    );
+    expect(row).toEqual({ refunded: 4_000, matched: 6_000 });
+
+    const tooMuch = await finance.post(`${giftPath}/refund?lang=en`, {
+      amount: '70.00',
+      refundedBefore: '4000',
+    });
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.text).toContain('Only 6000 minor units of this gift are left to refund');
+  });
+
+  it('keeps donors’ data to FINANCE and ADMIN, and refunds to FINANCE', async () => {
+    const officer = await createUser(t, ['GRANTS_OFFICER']);
+    const grants = formSession(t.server);
+    await grants.signIn(officer.email, TEST_PASSWORD);
+    expect((await grants.agent.get('/admin/donations')).status).toBe(403);
+    expect((await grants.agent.get('/admin/donations/offline')).status).toBe(403);
+
+    const adminUser = await createUser(t, ['ADMIN']);
+    const admin = formSession(t.server);
+    await admin.signIn(adminUser.email, TEST_PASSWORD);
+    const list = await admin.agent.get('/admin/donations?lang=en').expect(200);
+    const id = /data-donation-id="([0-9a-f-]{36})"/.exec(list.text)![1]!;
+    const page = await admin.agent.get(`/admin/donations/${id}?lang=en`).expect(200);
+    expect(page.text).not.toContain('id="refund-form"');
+    const refused = await admin.post(`/admin/donations/${id}/refund`, {
+      amount: '1.00',
+      refundedBefore: '0',
+    });
+    expect(refused.status).toBe(403);
+  });
+});
