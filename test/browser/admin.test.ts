@@ -68,6 +68,7 @@ describe('back office in a browser', () => {
       '概览',
       '基金',
       '拨付',
+      '募捐项目',
       '捐赠',
       '用户',
       '审计日志',
@@ -138,7 +139,7 @@ describe('back office in a browser', () => {
     const { page } = v;
     await signIn(page, seed.leader.email, seed.leader.password);
     expect(new URL(page.url()).pathname).toBe('/admin/my-funds');
-    expect(await page.locator('.admin-nav a').allTextContents()).toEqual(['My funds']);
+    expect(await page.locator('.admin-nav a').allTextContents()).toEqual(['My funds', 'Campaigns']);
     expect(await page.locator('table.funds-table tbody tr').count()).toBe(1);
 
     await page.click(`tr[data-fund-code="${seed.fundA.code}"] a`);

@@ -11,6 +11,7 @@ describe('adminNav', () => {
         '/admin',
         '/admin/funds',
         '/admin/allocations',
+        '/admin/campaigns',
         '/admin/donations',
         '/admin/users',
         '/admin/audit',
@@ -19,14 +20,21 @@ describe('adminNav', () => {
     ],
     [
       ['FINANCE'],
-      ['/admin', '/admin/funds', '/admin/allocations', '/admin/donations', '/admin/tokens'],
+      [
+        '/admin',
+        '/admin/funds',
+        '/admin/allocations',
+        '/admin/campaigns',
+        '/admin/donations',
+        '/admin/tokens',
+      ],
     ],
-    [['GRANTS_OFFICER'], ['/admin', '/admin/funds']],
+    [['GRANTS_OFFICER'], ['/admin', '/admin/funds', '/admin/campaigns']],
     [['REVIEWER'], ['/admin', '/admin/funds']],
-    [['COMMUNITY_LEADER'], ['/admin/my-funds']],
+    [['COMMUNITY_LEADER'], ['/admin/my-funds', '/admin/campaigns']],
     [
       ['REVIEWER', 'COMMUNITY_LEADER'],
-      ['/admin', '/admin/my-funds', '/admin/funds'],
+      ['/admin', '/admin/my-funds', '/admin/funds', '/admin/campaigns'],
     ],
     [[], []],
   ])('%j sees %j', (roles, expected) => expect(hrefs(roles)).toEqual(expected));

@@ -8,6 +8,8 @@ import { FundsModule } from '../funds/funds.module';
 import { ReportingModule } from '../reporting/reporting.module';
 import { AdminAllocationsController } from './admin-allocations.controller';
 import { AdminAuditController } from './admin-audit.controller';
+import { AdminCampaignsController } from './admin-campaigns.controller';
+import { AdminCampaignsViews } from './admin-campaigns.views';
 import { AdminDashboardController } from './admin-dashboard.controller';
 import { AdminDonationsController } from './admin-donations.controller';
 import { AdminDonationsViews } from './admin-donations.views';
@@ -33,10 +35,11 @@ import { AdminUsersController } from './admin-users.controller';
     AdminFundsController,
     AdminAllocationsController,
     AdminDonationsController,
+    AdminCampaignsController,
     AdminUsersController,
     AdminAuditController,
     AdminTokensController,
   ],
-  providers: [AdminFundsViews, AdminPeopleViews, AdminDonationsViews],
+  providers: [AdminFundsViews, AdminPeopleViews, AdminDonationsViews, AdminCampaignsViews],
 })
 export class AdminModule {}

@@ -1,0 +1,272 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Allow } from '../../common/auth/policy.decorator';
+import { DomainError } from '../../common/errors';
+import { checkForm, type FieldErrors } from '../../common/http/forms';
+import { uuidPipe } from '../../common/http/validation';
+import { translate } from '../../common/i18n/i18n';
+import { setFlash } from '../../common/views/page-context';
+import type { AuthenticatedRequest } from '../accounts/auth.guard';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import {
+  CreateCampaignDto,
+  CreateCampaignUpdateDto,
+  UpdateCampaignDto,
+} from '../campaigns/dto/campaigns.dto';
+import { FundsService } from '../funds/funds.service';
+import { AdminCampaignsViews, type CampaignFormState } from './admin-campaigns.views';
+import { localName } from './admin-funds.views';
+import {
+  type AdminContext,
+  adminContext,
+  domainErrorStatus,
+  domainErrorText,
+  renderAdmin,
+  typedValues,
+} from './admin-page';
+
+const EDITORS = ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'] as const;
+/** Where a campaign's domain error is shown: beside its field, or above the form. */
+const ERROR_FIELD: Partial<Record<string, string>> = {
+  CAMPAIGN_SLUG_TAKEN: 'slug',
+  FUND_NOT_FOUND: 'fundId',
+  FUND_CLOSED: 'fundId',
+};
+
+/**
+ * Campaigns in the back office: staff and community leaders (for their own funds) draft and edit
+ * them and post news; ADMIN and FINANCE publish and end them. The same services and rules as the
+ * API (`/api/v1/campaigns`); cover images are uploaded through the API.
+ */
+@ApiExcludeController()
+@Controller('admin/campaigns')
+export class AdminCampaignsController {
+  constructor(
+    private readonly views: AdminCampaignsViews,
+    private readonly campaigns: CampaignsService,
+    private readonly funds: FundsService,
+  ) {}
+
+  @Get()
+  @Allow(...EDITORS)
+  async list(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const ctx = adminContext(req, reply);
+    return renderAdmin(reply, ctx, 'pages/admin/campaigns', {
+      ...(await this.views.list(ctx.locale, true)),
+      canCreate: (await this.views.fundOptions(req.actor, ctx.locale)).length > 0,
+    });
+  }
+
+  @Get('new')
+  @Allow(...EDITORS)
+  async newForm(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const ctx = adminContext(req, reply);
+    return this.form(reply, req, ctx, null, { values: { minAmount: '1.00' }, errors: {} });
+  }
+
+  @Post('new')
+  @Allow(...EDITORS)
+  async create(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    const fundId = typeof values.fundId === 'string' ? values.fundId : '';
+    const currency = fundId ? await this.fundCurrency(fundId) : 'CNY';
+    const read = this.views.read(CreateCampaignDto, values, currency, ctx.locale);
+    if (!read.dto) return this.form(reply, req, ctx, null, { values, errors: read.errors }, 400);
+    try {
+      const campaign = await this.campaigns.create(read.dto);
+      setFlash(reply, { kind: 'success', text: 'admin.campaigns.created' });
+      return reply.redirect(`/admin/campaigns/${campaign.id}`, 303);
+    } catch (error) {
+      return this.failed(reply, req, ctx, null, values, error);
+    }
+  }
+
+  @Get(':id')
+  @Allow(...EDITORS)
+  async edit(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+  ) {
+    const ctx = adminContext(req, reply);
+    const campaign = await this.campaigns.getVisible(id);
+    return this.form(reply, req, ctx, id, {
+      values: this.views.formValues(campaign),
+      errors: {},
+    });
+  }
+
+  @Post(':id')
+  @Allow(...EDITORS)
+  async update(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    const campaign = await this.campaigns.getVisible(id);
+    const read = this.views.read(UpdateCampaignDto, values, campaign.currency, ctx.locale);
+    if (!read.dto)
+      return this.form(
+        reply,
+        req,
+        ctx,
+        id,
+        { values: { ...values, fundId: campaign.fundId }, errors: read.errors },
+        400,
+      );
+    try {
+      await this.campaigns.update(id, read.dto);
+      setFlash(reply, { kind: 'success', text: 'admin.campaigns.saved' });
+      return reply.redirect(`/admin/campaigns/${id}`, 303);
+    } catch (error) {
+      return this.failed(reply, req, ctx, id, { ...values, fundId: campaign.fundId }, error);
+    }
+  }
+
+  @Post(':id/publish')
+  @Allow('ADMIN', 'FINANCE')
+  async publish(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+  ) {
+    return this.transition(
+      req,
+      reply,
+      id,
+      () => this.campaigns.publish(id),
+      'admin.campaigns.published',
+    );
+  }
+
+  @Post(':id/end')
+  @Allow('ADMIN', 'FINANCE')
+  async end(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+  ) {
+    return this.transition(req, reply, id, () => this.campaigns.end(id), 'admin.campaigns.ended');
+  }
+
+  @Post(':id/updates')
+  @Allow(...EDITORS)
+  async postUpdate(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const checked = checkForm(CreateCampaignUpdateDto, body);
+    if (!checked.value) {
+      const campaign = await this.campaigns.getVisible(id);
+      return this.form(
+        reply,
+        req,
+        ctx,
+        id,
+        { values: this.views.formValues(campaign), errors: {} },
+        400,
+        { values: typedValues(body), errors: checked.errors },
+      );
+    }
+    await this.campaigns.createUpdate(id, checked.value);
+    setFlash(reply, { kind: 'success', text: 'admin.campaigns.updatePosted' });
+    return reply.redirect(`/admin/campaigns/${id}`, 303);
+  }
+
+  private async transition(
+    req: AuthenticatedRequest,
+    reply: FastifyReply,
+    id: string,
+    change: () => Promise<unknown>,
+    done: string,
+  ) {
+    const ctx = adminContext(req, reply);
+    try {
+      await change();
+      setFlash(reply, { kind: 'success', text: done });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      setFlash(reply, { kind: 'error', text: domainErrorText(error, ctx.locale) });
+    }
+    return reply.redirect(`/admin/campaigns/${id}`, 303);
+  }
+
+  private async failed(
+    reply: FastifyReply,
+    req: AuthenticatedRequest,
+    ctx: AdminContext,
+    id: string | null,
+    values: Record<string, unknown>,
+    error: unknown,
+  ) {
+    if (!(error instanceof DomainError)) throw error;
+    const field = ERROR_FIELD[error.code];
+    const message = domainErrorText(error, ctx.locale);
+    const errors: FieldErrors = field ? { [field]: message } : {};
+    return this.form(
+      reply,
+      req,
+      ctx,
+      id,
+      { values, errors },
+      domainErrorStatus(error),
+      undefined,
+      field ? undefined : message,
+    );
+  }
+
+  private async form(
+    reply: FastifyReply,
+    req: AuthenticatedRequest,
+    ctx: AdminContext,
+    id: string | null,
+    state: CampaignFormState,
+    status = 200,
+    news: CampaignFormState = { values: {}, errors: {} },
+    formError?: string,
+  ) {
+    const campaign = id ? await this.campaigns.getVisible(id) : null;
+    const roles = ctx.user?.roles ?? [];
+    const canPublish = roles.includes('ADMIN') || roles.includes('FINANCE');
+    return renderAdmin(
+      reply,
+      ctx,
+      'pages/admin/campaign-form',
+      {
+        title: campaign
+          ? localName(ctx.locale, campaign.titleZh, campaign.titleEn)
+          : translate(ctx.locale, 'admin.campaigns.new'),
+        campaign,
+        action: id ? `/admin/campaigns/${id}` : '/admin/campaigns/new',
+        funds: id ? [] : await this.views.fundOptions(req.actor, ctx.locale, state.values.fundId),
+        values: state.values,
+        errors: state.errors,
+        news,
+        formError,
+        canPublish: canPublish && campaign?.status === 'DRAFT',
+        canEnd: canPublish && campaign?.status === 'LIVE',
+      },
+      status,
+    );
+  }
+
+  private async fundCurrency(fundId: string): Promise<string> {
+    try {
+      return (await this.funds.get(fundId)).currency;
+    } catch {
+      return 'CNY'; // the fund's own error is reported by the service, beside the field
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../common/context/request-context';
+import { checkForm, type FieldErrors } from '../../common/http/forms';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { parseAmountField, toDecimalString } from '../../common/money';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import type { CampaignSummary, CampaignView } from '../campaigns/campaigns.types';
+import { CreateCampaignDto, UpdateCampaignDto } from '../campaigns/dto/campaigns.dto';
+import { FundsService } from '../funds/funds.service';
+import { localName } from './admin-funds.views';
+
+export interface CampaignFormState {
+  values: Record<string, unknown>;
+  errors: FieldErrors;
+}
+
+/** The form's names for the DTO's fields (amounts are typed in yuan, dates without a zone). */
+const FORM_FIELD: Record<string, string> = {
+  goalMinor: 'goal',
+  minAmountMinor: 'minAmount',
+  presetAmountsMinor: 'presets',
+};
+
+/** Form dates are Beijing time: "2026-09-07T00:00" → 2026-09-07T00:00:00+08:00. */
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
+
+/**
+ * View models and form reading of the back office's campaign pages. A form's text becomes the
+ * API's DTO (yuan → minor units, Beijing date-times → instants), so one set of rules applies.
+ */
+@Injectable()
+export class AdminCampaignsViews {
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly funds: FundsService,
+  ) {}
+
+  async list(locale: SupportedLocale, canSeeDrafts: boolean) {
+    const group = async (status?: 'DRAFT' | 'LIVE' | 'ENDED') =>
+      (await this.campaigns.list({ status, limit: 100 })).items.map((c) => row(c, locale));
+    return {
+      title: translate(locale, 'admin.campaigns.title'),
+      drafts: canSeeDrafts ? await group('DRAFT') : [],
+      live: await group('LIVE'),
+      ended: await group('ENDED'),
+    };
+  }
+
+  /** The funds this actor may start a campaign for: any active fund for staff, their own for a leader. */
+  async fundOptions(actor: Actor | undefined, locale: SupportedLocale, selected?: unknown) {
+    const active = await this.funds.list({ status: 'ACTIVE', limit: 500 });
+    const staff = actor?.kind === 'user' && actor.roles.some((r) => r !== 'COMMUNITY_LEADER');
+    return active.items
+      .filter((f) => f.kind !== 'MATCHING')
+      .filter((f) => staff || (actor?.kind === 'user' && actor.fundIds.includes(f.id)))
+      .map((f) => ({
+        value: f.id,
+        label: `${localName(locale, f.nameZh, f.nameEn)} (${f.code})`,
+        selected: f.id === selected,
+      }));
+  }
+
+  /** An existing campaign as the form shows it. */
+  formValues(c: CampaignView): Record<string, unknown> {
+    const money = (v: number | null) => (v === null ? '' : toDecimalString(v, c.currency));
+    return {
+      fundId: c.fundId,
+      slug: c.slug,
+      titleZh: c.titleZh,
+      titleEn: c.titleEn,
+      storyZh: c.storyZh,
+      storyEn: c.storyEn,
+      goal: money(c.goalMinor),
+      minAmount: money(c.minAmountMinor),
+      presets: c.presetAmountsMinor.map((p) => money(p)).join(', '),
+      startsAt: localDateTime(c.startsAt),
+      endsAt: localDateTime(c.endsAt),
+    };
+  }
+
+  /** Reads the form into the API's DTO, or the messages to show beside each field. */
+  read<T extends CreateCampaignDto | UpdateCampaignDto>(
+    type: new () => T,
+    values: Record<string, unknown>,
+    currency: string,
+    locale: SupportedLocale,
+  ): { dto: T; errors: null } | { dto: null; errors: FieldErrors } {
+    const errors: FieldErrors = {};
+    const text = (name: string) => (typeof values[name] === 'string' ? values[name].trim() : '');
+    const amount = (name: string): number | undefined => {
+      if (!text(name)) return undefined;
+      const parsed = parseAmountField(text(name), currency);
+      if (parsed.error !== null) errors[name] = translate(locale, parsed.error);
+      return parsed.amountMinor ?? undefined;
+    };
+    const date = (name: string): string | undefined => {
+      if (!text(name)) return undefined;
+      if (!LOCAL_DATE_TIME.test(text(name))) {
+        errors[name] = translate(locale, 'admin.errors.dateTime');
+        return undefined;
+      }
+      return `${text(name)}:00+08:00`;
+    };
+    const presets = text('presets')
+      .split(/[,，\s]+/)
+      .filter(Boolean)
+      .map((p) => {
+        const parsed = parseAmountField(p, currency);
+        if (parsed.error !== null) errors.presets ??= translate(locale, parsed.error);
+        return parsed.amountMinor ?? 0;
+      });
+    const raw = {
+      fundId: text('fundId'),
+      slug: text('slug'),
+      titleZh: text('titleZh'),
+      titleEn: text('titleEn'),
+      storyZh: typeof values.storyZh === 'string' ? values.storyZh : '',
+      storyEn: typeof values.storyEn === 'string' ? values.storyEn : '',
+      goalMinor: amount('goal'),
+      minAmountMinor: amount('minAmount'),
+      presetAmountsMinor: presets,
+      startsAt: date('startsAt'),
+      endsAt: date('endsAt'),
+    };
+    const checked = checkForm(type, raw);
+    for (const [field, message] of Object.entries(checked.errors ?? {}))
+      errors[FORM_FIELD[field] ?? field] ??= message;
+    if (Object.keys(errors).length > 0 || !checked.value) return { dto: null, errors };
+    return { dto: checked.value, errors: null };
+  }
+}
+
+function row(c: CampaignSummary, locale: SupportedLocale) {
+  return {
+    id: c.id,
+    slug: c.slug,
+    title: localName(locale, c.titleZh, c.titleEn),
+    status: c.status,
+    currency: c.currency,
+    raisedMinor: c.totals.raisedMinor,
+    matchedMinor: c.totals.matchedMinor,
+    donors: c.totals.donors,
+    goalMinor: c.totals.goalMinor,
+  };
+}
+
+/** An instant as the form's Beijing date-time ("2026-09-07T00:00"), or ''. */
+function localDateTime(at: Date | null): string {
+  if (!at) return '';
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16);
+}

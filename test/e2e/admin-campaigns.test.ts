@@ -1,0 +1,139 @@
+import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
+import { createFoundation, createFund } from '../factories/foundation.factory';
+import { RequestContext } from '../../src/common/context/request-context';
+import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
+import { formSession } from '../utils/form-session';
+import { createTestApp, type TestApp } from '../utils/test-app';
+
+/** Campaigns in the back office: a leader drafts for their fund, staff publish, news, end. */
+describe('back office: campaigns', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.getHttpAdapter().getInstance().ready();
+    await createFoundation(t);
+  });
+  afterAll(() => t.close());
+
+  const signedIn = async (roles: Parameters<typeof createUser>[1], fundIds?: string[]) => {
+    const user = await createUser(t, roles, fundIds ? { fundIds } : {});
+    const session = formSession(t.server);
+    const res = await session.signIn(user.email, TEST_PASSWORD);
+    if (res.status !== 303) throw new Error(`sign-in answered ${res.status}`);
+    return session;
+  };
+  const fieldError = (html: string, id: string) =>
+    new RegExp(`id="e-${id}">([^<]*)<`).exec(html)?.[1];
+
+  it('a leader drafts a campaign for their fund, FINANCE publishes it, posts news and ends it', async () => {
+    const own = await createFund(t, { kind: 'PROGRAM' });
+    const other = await createFund(t, { kind: 'PROGRAM' });
+    const leader = await signedIn(['COMMUNITY_LEADER'], [own.id]);
+
+    const form = await leader.agent.get('/admin/campaigns/new?lang=en').expect(200);
+    expect(form.text).toContain(`value="${own.id}"`);
+    expect(form.text).not.toContain(`value="${other.id}"`);
+
+    const draft = {
+      fundId: own.id,
+      slug: 'Garden-Benches-2026',
+      titleZh: '社区花园长椅',
+      titleEn: 'Benches for the <garden>',
+      storyZh: '为社区花园添置**长椅**。',
+      storyEn: 'Benches for the **garden**.',
+      goal: '20000.00',
+      minAmount: '5.00',
+      presets: '20.00, 50，100',
+      startsAt: '2026-01-01T09:00',
+      endsAt: '2099-12-31T18:00',
+    };
+    const created = await leader.post('/admin/campaigns/new?lang=en', draft);
+    expect(created.status).toBe(303);
+    const editPath = created.headers.location as string;
+    const id = editPath.split('/').pop()!;
+    const stored = await RequestContext.run({ actor: { kind: 'system', label: 'test' } }, () =>
+      t.get(CampaignsService).getVisible(id),
+    );
+    expect(stored).toMatchObject({
+      slug: 'garden-benches-2026',
+      status: 'DRAFT',
+      goalMinor: 2_000_000,
+      minAmountMinor: 500,
+      presetAmountsMinor: [2_000, 5_000, 10_000],
+      startsAt: new Date('2026-01-01T01:00:00Z'),
+      endsAt: new Date('2099-12-31T10:00:00Z'),
+    });
+    const edit = await leader.agent.get(`${editPath}?lang=en`).expect(200);
+    expect(edit.text).toContain('value="Benches for the &lt;garden&gt;"');
+    expect(edit.text).toContain('value="2026-01-01T09:00"');
+    expect(edit.text).not.toContain('id="publish"'); // leaders draft, staff publish
+
+    // Another fund's campaign, and publishing, are not the leader's.
+    const refusedFund = await leader.post('/admin/campaigns/new?lang=en', {
+      ...draft,
+      fundId: other.id,
+      slug: 'not-mine',
+    });
+    expect(refusedFund.status).toBe(403);
+    expect((await leader.post(`${editPath}/publish`, {})).status).toBe(403);
+
+    const bad = await leader.post('/admin/campaigns/new?lang=en', {
+      ...draft,
+      slug: 'x',
+      goal: 'lots',
+      presets: '10, abc',
+      startsAt: 'tomorrow',
+    });
+    expect(bad.status).toBe(400);
+    expect(fieldError(bad.text, 'c-slug')).toMatch(/slug must be 3–80/);
+    expect(fieldError(bad.text, 'c-goal')).toMatch(/Enter an amount/);
+    expect(fieldError(bad.text, 'c-presets')).toMatch(/Enter an amount/);
+    expect(fieldError(bad.text, 'c-startsAt')).toMatch(/date and time/);
+    const taken = await leader.post('/admin/campaigns/new?lang=en', draft);
+    expect(taken.status).toBe(409);
+    expect(fieldError(taken.text, 'c-slug')).toBeDefined();
+
+    // The leader edits the draft; FINANCE publishes it; it takes gifts on its public page.
+    const saved = await leader.post(editPath, {
+      ...draft,
+      titleEn: 'Benches for the garden',
+    });
+    expect(saved.status).toBe(303);
+    const finance = await signedIn(['FINANCE']);
+    const staffView = await finance.agent.get(`${editPath}?lang=en`).expect(200);
+    expect(staffView.text).toContain('id="publish"');
+    expect((await finance.post(`${editPath}/publish`, {})).status).toBe(303);
+    const live = await finance.agent.get(`/campaigns/garden-benches-2026?lang=en`).expect(200);
+    expect(live.text).toContain('<h1>Benches for the garden</h1>');
+    expect(live.text).toContain('/campaigns/garden-benches-2026/donate');
+
+    const news = await leader.post(`${editPath}/updates?lang=en`, {
+      titleZh: '长椅已到货',
+      titleEn: 'The benches arrived',
+      bodyEn: 'Six **oak** benches.',
+    });
+    expect(news.status).toBe(303);
+    const withNews = await finance.agent.get(`/campaigns/garden-benches-2026?lang=en`).expect(200);
+    expect(withNews.text).toContain('<h3>The benches arrived</h3>');
+    expect(withNews.text).toContain('<strong>oak</strong>');
+    const emptyNews = await leader.post(`${editPath}/updates?lang=en`, {
+      titleZh: '',
+      titleEn: '',
+    });
+    expect(emptyNews.status).toBe(400);
+
+    expect((await finance.post(`${editPath}/end`, {})).status).toBe(303);
+    const ended = await finance.agent.get(`/campaigns/garden-benches-2026?lang=en`).expect(200);
+    expect(ended.text).toContain('id="not-accepting"');
+    const list = await finance.agent.get('/admin/campaigns?lang=en').expect(200);
+    expect(list.text).toMatch(
+      /id="campaigns-ended"[\s\S]*data-campaign-slug="garden-benches-2026"/,
+    );
+  });
+
+  it('keeps campaign pages to staff and community leaders', async () => {
+    const reviewer = await signedIn(['REVIEWER']);
+    expect((await reviewer.agent.get('/admin/campaigns')).status).toBe(403);
+    expect((await reviewer.agent.get('/admin/campaigns/new')).status).toBe(403);
+  });
+});
