@@ -2,6 +2,7 @@ import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createFoundation, createFund } from '../factories/foundation.factory';
 import { RequestContext } from '../../src/common/context/request-context';
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
+import { PNG } from '../utils/images';
 import { formSession } from '../utils/form-session';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
@@ -129,6 +130,46 @@ describe('back office: campaigns', () => {
     expect(list.text).toMatch(
       /id="campaigns-ended"[\s\S]*data-campaign-slug="garden-benches-2026"/,
     );
+  });
+
+  it('uploads a cover image through the page form (multipart, CSRF-checked)', async () => {
+    const fund = await createFund(t, { kind: 'PROGRAM' });
+    const leader = await signedIn(['COMMUNITY_LEADER'], [fund.id]);
+    const created = await leader.post('/admin/campaigns/new?lang=en', {
+      fundId: fund.id,
+      slug: 'cover-by-form',
+      titleZh: '封面',
+      titleEn: 'Cover',
+      minAmount: '1.00',
+    });
+    const editPath = created.headers.location as string;
+    const csrf = await leader.csrf();
+    const upload = await leader.agent
+      .post(`${editPath}/cover`)
+      .field('_csrf', csrf)
+      .attach('file', PNG, { filename: 'cover.png', contentType: 'image/png' });
+    expect(upload.status).toBe(303);
+    const page = await leader.agent.get(`${editPath}?lang=en`).expect(200);
+    expect(page.text).toContain('Cover image saved.');
+    const url = /src="(\/uploads\/[0-9a-f]{32}\.png)"/.exec(page.text)![1]!;
+    await leader.agent.get(url).expect(200).expect('content-type', 'image/png');
+
+    // Without the form's token nothing is stored; a file that is not an image is refused.
+    const forged = await leader.agent
+      .post(`${editPath}/cover`)
+      .attach('file', PNG, { filename: 'cover.png', contentType: 'image/png' });
+    expect(forged.status).toBe(403);
+    const notImage = await leader.agent
+      .post(`${editPath}/cover`)
+      .field('_csrf', csrf)
+      .attach('file', Buffer.from('<svg onload="alert(1)"/>'), {
+        filename: 'x.png',
+        contentType: 'image/png',
+      });
+    expect(notImage.status).toBe(303);
+    const after = await leader.agent.get(`${editPath}?lang=en`).expect(200);
+    expect(after.text).toMatch(/class="flash flash-error"[^>]*>[^<]*(PNG|image)/i);
+    expect(after.text).toContain(url); // the old cover stays
   });
 
   it('keeps campaign pages to staff and community leaders', async () => {

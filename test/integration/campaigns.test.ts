@@ -9,12 +9,9 @@ import { TransactionService } from '../../src/database/transaction.service';
 import { createUser } from '../factories/accounts.factory';
 import { buildCampaign, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund } from '../factories/foundation.factory';
+import { PNG } from '../utils/images';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
 const API = '/api/v1/campaigns';
 
 type Auth = Record<string, string>;

@@ -9,6 +9,8 @@ import { translate } from '../../common/i18n/i18n';
 import { setFlash } from '../../common/views/page-context';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import type { CoverUpload } from '../campaigns/campaigns.types';
+import { CoverBody } from '../campaigns/cover-upload.parser';
 import {
   CreateCampaignDto,
   CreateCampaignUpdateDto,
@@ -156,6 +158,24 @@ export class AdminCampaignsController {
     @Param('id', uuidPipe) id: string,
   ) {
     return this.transition(req, reply, id, () => this.campaigns.end(id), 'admin.campaigns.ended');
+  }
+
+  /** The cover image from the page's upload form (multipart, parsed by CoverUploadParser). */
+  @Post(':id/cover')
+  @Allow(...EDITORS)
+  async cover(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @CoverBody() upload: CoverUpload,
+  ) {
+    return this.transition(
+      req,
+      reply,
+      id,
+      () => this.campaigns.setCover(id, upload),
+      'admin.campaigns.coverSaved',
+    );
   }
 
   @Post(':id/updates')

@@ -1,40 +1,17 @@
-import {
-  Body,
-  Controller,
-  createParamDecorator,
-  type ExecutionContext,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { Allow, Public } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
 import { PageQueryDto } from '../../common/http/pagination.dto';
 import { uuidPipe } from '../../common/http/validation';
 import { CampaignsService } from './campaigns.service';
 import type { CoverUpload } from './campaigns.types';
-import { COVER_CONTENT_TYPES, isCoverUpload } from './cover-upload.parser';
+import { COVER_CONTENT_TYPES, CoverBody } from './cover-upload.parser';
 import {
   CampaignListQueryDto,
   CreateCampaignDto,
   CreateCampaignUpdateDto,
   UpdateCampaignDto,
 } from './dto/campaigns.dto';
-
-/** The body of a cover upload as CoverUploadParser left it, or a 415 naming what to send. */
-const CoverBody = createParamDecorator((_data: unknown, context: ExecutionContext): CoverUpload => {
-  const body = context.switchToHttp().getRequest<FastifyRequest>().body;
-  if (isCoverUpload(body)) return body;
-  throw new DomainError(
-    'INVALID_IMAGE',
-    'file: send the image as multipart/form-data (field "file") or as a raw image/png, image/jpeg or image/webp body.',
-  );
-});
 
 @ApiTags('campaigns')
 @Controller('api/v1/campaigns')

@@ -52,16 +52,14 @@ export function multipartBoundary(contentType: string): string | null {
   return match ? (match[1] ?? match[2] ?? null) : null;
 }
 
-/**
- * The one file part named `field` of a buffered multipart/form-data body (RFC 7578). Other text
- * fields are ignored; a second file under the same name, a missing one, or a body that does not
- * follow the format is refused with a message for the person uploading.
- */
-export function extractMultipartFile(
-  body: Buffer,
-  contentType: string,
-  field: string,
-): MultipartFile {
+interface MultipartPart {
+  name: string | undefined;
+  filename: string | undefined;
+  data: Buffer;
+}
+
+/** The parts of a buffered multipart/form-data body (RFC 7578), in order. */
+function multipartParts(body: Buffer, contentType: string): MultipartPart[] {
   const boundary = multipartBoundary(contentType);
   if (!boundary) {
     throw new MultipartError('multipart/form-data needs a boundary parameter in Content-Type');
@@ -71,7 +69,7 @@ export function extractMultipartFile(
   let pos = body.indexOf(delimiter);
   if (pos === -1) throw new MultipartError('the multipart body does not contain its boundary');
   pos += delimiter.length;
-  let found: MultipartFile | null = null;
+  const parts: MultipartPart[] = [];
   for (;;) {
     if (body[pos] === 0x2d && body[pos + 1] === 0x2d) break; // "--": the closing delimiter
     if (body[pos] !== 0x0d || body[pos + 1] !== 0x0a) {
@@ -87,14 +85,40 @@ export function extractMultipartFile(
     const next = body.indexOf(separator, contentStart);
     if (next === -1) throw new MultipartError('the multipart body ends before its last boundary');
     const disposition = /^content-disposition:\s*form-data(.*)$/im.exec(headers)?.[1] ?? '';
-    const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
-    const filename = /;\s*filename="([^"]*)"/i.exec(disposition)?.[1];
-    if (name === field) {
-      if (found) throw new MultipartError(`send one file in field "${field}", not several`);
-      found = { field, filename: filename ?? null, data: body.subarray(contentStart, next) };
-    }
+    parts.push({
+      name: /;\s*name="([^"]*)"/i.exec(disposition)?.[1],
+      filename: /;\s*filename="([^"]*)"/i.exec(disposition)?.[1],
+      data: body.subarray(contentStart, next),
+    });
     pos = next + separator.length;
   }
+  return parts;
+}
+
+/**
+ * The one file part named `field` of a buffered multipart/form-data body (RFC 7578). Other text
+ * fields are ignored; a second file under the same name, a missing one, or a body that does not
+ * follow the format is refused with a message for the person uploading.
+ */
+export function extractMultipartFile(
+  body: Buffer,
+  contentType: string,
+  field: string,
+): MultipartFile {
+  const named = multipartParts(body, contentType).filter((p) => p.name === field);
+  if (named.length > 1) throw new MultipartError(`send one file in field "${field}", not several`);
+  const [found] = named;
   if (!found) throw new MultipartError(`the form has no file in field "${field}"`);
-  return found;
+  return { field, filename: found.filename ?? null, data: found.data };
+}
+
+/** A short text field of a multipart/form-data body (e.g. a form's CSRF token), or null. */
+export function multipartTextField(body: Buffer, contentType: string, name: string): string | null {
+  try {
+    const part = multipartParts(body, contentType).find((p) => p.name === name && !p.filename);
+    return part && part.data.length <= 1024 ? part.data.toString('utf8') : null;
+  } catch (error) {
+    if (error instanceof MultipartError) return null; // the upload itself reports the problem
+    throw error;
+  }
 }

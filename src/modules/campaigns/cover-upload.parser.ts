@@ -1,14 +1,23 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  createParamDecorator,
+  type ExecutionContext,
+  Injectable,
+  Logger,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { DomainError } from '../../common/errors';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { COVER_MAX_BYTES } from './cover-image';
+import { COVER_MAX_BYTES, multipartTextField } from './cover-image';
 import type { CoverUpload } from './campaigns.types';
 
 export const COVER_CONTENT_TYPES = ['multipart/form-data', 'image/png', 'image/jpeg', 'image/webp'];
 export const COVER_ROUTE = '/api/v1/campaigns/:id/cover';
+/** The back office's upload form: a multipart form whose `_csrf` field the CSRF guard checks. */
+export const COVER_PAGE_ROUTE = '/admin/campaigns/:id/cover';
 
 /**
- * Lets the cover route take a multipart form or a raw image body, buffered with a limit of twice
+ * Lets the cover routes (the API's, and the back office's form) take a multipart form or a raw image body, buffered with a limit of twice
  * the largest image (so a slightly oversized file gets the service's clear 413, and a huge one
  * Fastify's). Registered on the root instance because Nest does not expose per-route parsers, and
  * scoped by hand: on any other route these content types stay unsupported (415), as before.
@@ -38,14 +47,17 @@ export class CoverUploadParser implements OnModuleInit {
           body: Buffer,
           done: (err: Error | null, body?: unknown) => void,
         ) => {
-          if (request.routeOptions.url !== COVER_ROUTE) {
+          const route = request.routeOptions.url;
+          if (route !== COVER_ROUTE && route !== COVER_PAGE_ROUTE) {
             done(unsupported(request.headers['content-type']));
             return;
           }
-          const upload: CoverUpload = {
-            contentType: request.headers['content-type'] ?? type,
-            body,
-          };
+          const contentType = request.headers['content-type'] ?? type;
+          const upload: CoverUpload & { _csrf?: string } = { contentType, body };
+          if (route === COVER_PAGE_ROUTE) {
+            const token = multipartTextField(body, contentType, '_csrf');
+            if (token) upload._csrf = token;
+          }
           done(null, upload);
         },
       );
@@ -68,3 +80,15 @@ export function isCoverUpload(body: unknown): body is CoverUpload {
     typeof (body as CoverUpload).contentType === 'string'
   );
 }
+
+/** The body of a cover upload as CoverUploadParser left it, or a 415 naming what to send. */
+export const CoverBody = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): CoverUpload => {
+    const body = context.switchToHttp().getRequest<FastifyRequest>().body;
+    if (isCoverUpload(body)) return body;
+    throw new DomainError(
+      'INVALID_IMAGE',
+      'file: send the image as multipart/form-data (field "file") or as a raw image/png, image/jpeg or image/webp body.',
+    );
+  },
+);
