@@ -120,6 +120,21 @@ describe('money raised (inflows from outside into funds)', () => {
         970,
       ],
       [
+        'an opening balance (money held before) does not',
+        () => postAt(now, move(donors, a.accountId, 50_000), { kind: 'OPENING_BALANCE' }),
+        0,
+      ],
+      [
+        'a refund of a gift takes it off',
+        () => postAt(now, move(a.accountId, donors, 600), { kind: 'REFUND' }),
+        -600,
+      ],
+      [
+        'a processing fee does not',
+        () => postAt(now, move(a.accountId, expenses, 6), { kind: 'PROCESSOR_FEE' }),
+        0,
+      ],
+      [
         'a gift posted before this month does not',
         () => postAt(new Date(monthStart.getTime() - 1), move(donors, a.accountId, 500)),
         0,

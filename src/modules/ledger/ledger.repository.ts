@@ -419,8 +419,9 @@ export class LedgerRepository {
    * Money that came into FUND accounts from outside in [from, to). Per journal entry, take the
    * net of its postings on FUND accounts (its inflow from non-FUND accounts, since an entry sums
    * to zero: a fund-to-fund allocation nets to 0). Count entries whose net is positive, and
-   * subtract reversals whose net is negative (a refunded or corrected gift), each in the period it
-   * was posted. Outflows to grantees or expenses, and reversals of those, are not money raised.
+   * subtract reversals and refunds whose net is negative (a refunded or corrected gift), each in
+   * the period it was posted. Opening balances (money held before Lianxin) are not raised;
+   * outflows to grantees, fees or expenses, and reversals of those, are not money raised either.
    */
   async inflowsFromOutside(
     manager: EntityManager,
@@ -436,8 +437,9 @@ export class LedgerRepository {
          GROUP BY p.entry_id
        ) x
        JOIN journal_entries e ON e.id = x.entry_id
-       WHERE (e.reverses_entry_id IS NULL AND x.net > 0)
-          OR (e.reverses_entry_id IS NOT NULL AND x.net < 0)`,
+       WHERE e.kind <> 'OPENING_BALANCE'
+         AND ((e.reverses_entry_id IS NULL AND x.net > 0)
+           OR ((e.reverses_entry_id IS NOT NULL OR e.kind = 'REFUND') AND x.net < 0))`,
       [opts.from, opts.to, opts.currency],
     );
     return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
