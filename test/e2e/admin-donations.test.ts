@@ -155,6 +155,13 @@ describe('back office: gifts', () => {
     });
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.text).toContain('Only 6000 minor units of this gift are left to refund');
+
+    // The pool's page says what it matched, per campaign (the refund gave 40 of 100 back).
+    const poolPage = await finance.agent.get(`/admin/funds/${pool.id}?lang=en`).expect(200);
+    expect(poolPage.text).toContain('CN¥60.00 matched so far; CN¥940.00 left in the pool.');
+    expect(poolPage.text).toMatch(
+      new RegExp(`data-campaign-slug="${campaign.slug}"[\\s\\S]*?>1<[\\s\\S]*?CN¥60\\.00`),
+    );
   });
 
   it('keeps donors’ data to FINANCE and ADMIN, and refunds to FINANCE', async () => {

@@ -4,6 +4,8 @@ import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { FoundationService } from '../foundation/foundation.service';
 import { FUND_KINDS, FUND_STATUSES, type FundKind, type FundStatus } from '../funds/fund-status';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import { DonationsService } from '../donations/donations.service';
 import { FundsService, type FundView } from '../funds/funds.service';
 import type { StatementLine } from '../ledger/ledger.types';
 import { dateInputValue, formatDateTime, localDate, monthLabel } from '../reporting/periods';
@@ -79,11 +81,34 @@ export class AdminFundsViews {
     private readonly foundation: FoundationService,
     private readonly funds: FundsService,
     private readonly reporting: ReportingService,
+    private readonly donations: DonationsService,
+    private readonly campaigns: CampaignsService,
   ) {}
 
   /** The foundation's currency (every fund holds it), for parsing typed amounts. */
   async currency(): Promise<string> {
     return (await this.foundation.findProfile())?.currency.trim() ?? 'CNY';
+  }
+
+  /** What a matching pool matched, per campaign (totals only: no donor data). */
+  private async sponsorReport(poolFundId: string, locale: SupportedLocale) {
+    const report = await this.donations.sponsorReport(poolFundId);
+    const campaigns = [];
+    for (const row of report.campaigns) {
+      const c = await this.campaigns.getById(row.campaignId);
+      campaigns.push({
+        title: localName(locale, c.titleZh, c.titleEn),
+        slug: c.slug,
+        gifts: row.gifts,
+        matchedMinor: row.matchedMinor,
+      });
+    }
+    return {
+      currency: report.currency,
+      matchedMinor: report.matchedMinor,
+      balanceMinor: report.balanceMinor,
+      campaigns,
+    };
   }
 
   async dashboard(locale: SupportedLocale) {
@@ -181,6 +206,7 @@ export class AdminFundsViews {
     });
     const base = `/admin/funds/${fundId}`;
     return {
+      sponsor: series.fund.kind === 'MATCHING' ? await this.sponsorReport(fundId, locale) : null,
       title: row.name,
       fund: { ...row, description: series.fund.description },
       back: opts.backToMyFunds
