@@ -2,6 +2,7 @@ import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { MatchingService } from '../../src/modules/matching/matching.service';
+import { GIFT_CSV_COLUMNS } from '../../src/modules/admin/admin-donations.views';
 import { formSession } from '../utils/form-session';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
@@ -41,6 +42,7 @@ describe('back office: gifts', () => {
       method: 'BANK',
       reference: 'ICBC-PAGE-001',
       receivedAt: '2026-11-20',
+      message: '=HYPERLINK("http://evil.example","click")',
     };
     const first = await finance.post('/admin/donations/offline?lang=en', form);
     expect(first.status).toBe(303);
@@ -55,6 +57,10 @@ describe('back office: gifts', () => {
     const replay = await finance.agent.get(giftPath).expect(200);
     expect(replay.text).toContain('Reference ICBC-PAGE-001 was recorded already');
     expect(await giftsWithReference('ICBC-PAGE-001')).toBe(1);
+    const exported = await finance.agent
+      .get(`/admin/donations/export.csv?campaign=${campaign.slug}`)
+      .expect(200);
+    expect(exported.text).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
 
     const bad = await finance.post('/admin/donations/offline?lang=en', {
       ...form,
@@ -155,6 +161,21 @@ describe('back office: gifts', () => {
     });
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.text).toContain('Only 6000 minor units of this gift are left to refund');
+
+    // The list's filter as CSV for finance: amounts in yuan and minor units, with the refund.
+    const csv = await finance.agent
+      .get(`/admin/donations/export.csv?campaign=${campaign.slug}`)
+      .expect(200)
+      .expect('content-type', /text\/csv/);
+    const lines = csv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe(GIFT_CSV_COLUMNS.join(','));
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(
+      `,${id},${campaign.slug},Refund Me,refund.me@example.org,100.00,10000,60.00,40.00,,CNY,PARTIALLY_REFUNDED,OFFLINE,`,
+    );
 
     // The pool's page says what it matched, per campaign (the refund gave 40 of 100 back).
     const poolPage = await finance.agent.get(`/admin/funds/${pool.id}?lang=en`).expect(200);

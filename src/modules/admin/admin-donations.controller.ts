@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
 import { DomainError } from '../../common/errors';
@@ -52,6 +53,24 @@ export class AdminDonationsController {
     const errors = form.errors ? localizeErrors(form.errors, ctx.locale) : {};
     const page = await this.views.list(ctx.locale, form.value ?? {}, typedValues(query), errors);
     return renderAdmin(reply, ctx, 'pages/admin/donations', page, form.errors ? 400 : 200);
+  }
+
+  @Get('export.csv')
+  @Allow('ADMIN', 'FINANCE')
+  exportCsv(@Res() reply: FastifyReply, @Query() query: Record<string, unknown>) {
+    const form = checkForm(DonationListForm, query);
+    if (!form.value) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'campaign must be an address name, status one of the gift statuses, email an address.',
+      );
+    }
+    const filename = `gifts-${new Date().toISOString().slice(0, 10)}.csv`;
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${filename}"`)
+      .header('cache-control', 'no-store')
+      .send(Readable.from(this.views.csv(form.value)));
   }
 
   @Get('offline')

@@ -1,30 +1,6 @@
 import { csvCell } from '../../common/csv';
 import type { StatementLine } from '../ledger/ledger.types';
-import {
-  minorToDecimal,
-  STATEMENT_CSV_COLUMNS,
-  statementCsvHeader,
-  statementCsvRow,
-} from './statement-csv';
-
-describe('minorToDecimal', () => {
-  it.each([
-    [0, 'CNY', '0.00'],
-    [5, 'CNY', '0.05'],
-    [-5, 'CNY', '-0.05'],
-    [123456, 'CNY', '1234.56'],
-    [-20_000_000, 'CNY', '-200000.00'],
-    [1_000_000_000_000_000, 'CNY', '10000000000000.00'],
-    [700, 'JPY', '700'],
-    [-700, 'JPY', '-700'],
-  ])('(%i, %s) → %s', (minor, currency, text) =>
-    expect(minorToDecimal(minor, currency)).toBe(text),
-  );
-
-  it('refuses what is not a safe integer', () => {
-    expect(() => minorToDecimal(1.5, 'CNY')).toThrow();
-  });
-});
+import { STATEMENT_CSV_COLUMNS, statementCsvHeader, statementCsvRow } from './statement-csv';
 
 describe('csvCell', () => {
   it.each([

@@ -6,7 +6,7 @@
  * `csvCell`, so a description like "=HYPERLINK(…)" arrives as text, never as a formula.
  */
 import { csvLine } from '../../common/csv';
-import { currencyExponent } from '../../common/money';
+import { toDecimalString } from '../../common/money';
 import type { StatementLine } from '../ledger/ledger.types';
 
 export const STATEMENT_CSV_COLUMNS = [
@@ -25,19 +25,6 @@ export const STATEMENT_CSV_COLUMNS = [
 /** Excel opens UTF-8 CSV as the local code page unless it starts with a byte-order mark. */
 export const UTF8_BOM = '\uFEFF';
 
-/**
- * Minor units as a plain decimal in major units, by integer arithmetic (no floats):
- * (-123456, CNY) → "-1234.56"; (5, CNY) → "0.05"; (700, JPY) → "700".
- */
-export function minorToDecimal(amountMinor: number, currency: string): string {
-  if (!Number.isSafeInteger(amountMinor)) throw new Error(`${amountMinor} is not a safe integer`);
-  const exponent = currencyExponent(currency);
-  const digits = String(Math.abs(amountMinor)).padStart(exponent + 1, '0');
-  const sign = amountMinor < 0 ? '-' : '';
-  if (exponent === 0) return `${sign}${digits}`;
-  return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
-}
-
 export function statementCsvHeader(): string {
   return UTF8_BOM + csvLine(STATEMENT_CSV_COLUMNS);
 }
@@ -49,9 +36,9 @@ export function statementCsvRow(line: StatementLine, currency: string): string {
     line.kind,
     line.description,
     line.counterparties.map((c) => c.code).join(' / '),
-    minorToDecimal(line.amountMinor, currency),
+    toDecimalString(line.amountMinor, currency),
     String(line.amountMinor),
-    minorToDecimal(line.balanceAfterMinor, currency),
+    toDecimalString(line.balanceAfterMinor, currency),
     String(line.balanceAfterMinor),
     currency,
   ]);
