@@ -9,6 +9,7 @@ import { OfflineGiftReference1764198000000 } from './1764198000000-offline-gift-
 import { DonationsIpIndex1764199000000 } from './1764199000000-donations-ip-index';
 import { SubscriptionCancelled1764200000000 } from './1764200000000-subscription-cancelled';
 import { DonorLocaleLinks1764201000000 } from './1764201000000-donor-locale-links';
+import { DonationListIndexes1764202000000 } from './1764202000000-donation-list-indexes';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   DonationsIpIndex1764199000000,
   SubscriptionCancelled1764200000000,
   DonorLocaleLinks1764201000000,
+  DonationListIndexes1764202000000,
 ];

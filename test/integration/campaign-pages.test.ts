@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { hashSecret } from '../../src/common/secrets';
 import { DonationsService } from '../../src/modules/donations/donations.service';
+import type { CreateDonationDto } from '../../src/modules/donations/dto/create-donation.dto';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import {
   PAYMENT_PROVIDER,
@@ -264,6 +265,45 @@ describe('campaign pages and donor links', () => {
       .get(`/campaigns/${other.slug}/thanks?donation=${gift.id}&lang=en`)
       .expect(200);
     expect(elsewhere.text).not.toContain('¥80.00');
+  });
+
+  it('lists the latest gifts publicly: names only of online donors who did not ask to be anonymous', async () => {
+    const campaign = await createCampaign(t);
+    const give = async (dto: Partial<CreateDonationDto>, amountMinor: number) => {
+      const gift = await t.get(DonationsService).start(
+        campaign.slug,
+        {
+          amountMinor,
+          donorName: 'Wang Fang',
+          donorEmail: `wall-${randomUUID().slice(0, 6)}@example.org`,
+          ...dto,
+        },
+        {},
+      );
+      await deliver(
+        t.server,
+        stripeEvent(
+          `evt_wall_${gift.id}`,
+          'checkout.session.completed',
+          paidSession(gift.id, amountMinor),
+        ),
+      ).expect(200);
+    };
+    await give({ message: 'For Tom & Jerry "the cats"', dedication: 'Grandma Li' }, 6_600);
+    await give({ anonymous: true, donorName: 'Hidden Person' }, 8_800);
+
+    const page = await request(t.server).get(`/campaigns/${campaign.slug}?lang=en`).expect(200);
+    const wall =
+      /<section aria-labelledby="gifts-title" id="recent-gifts">([\s\S]*?)<\/section>/.exec(
+        page.text,
+      )![1]!;
+    expect(wall).toMatch(
+      /<strong>Anonymous<\/strong> · CN¥88\.00[\s\S]*<strong>Wang Fang<\/strong> · CN¥66\.00/,
+    );
+    expect(wall).toContain('In honour of Grandma Li');
+    expect(wall).toContain('For Tom &amp; Jerry &quot;the cats&quot;');
+    expect(wall).not.toContain('Hidden Person');
+    expect(wall).not.toContain('@example.org');
   });
 
   it('stops a monthly gift from the link in its emails, without signing in', async () => {

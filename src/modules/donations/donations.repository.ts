@@ -252,6 +252,18 @@ export class DonationsRepository {
     return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
   }
 
+  /** A campaign's latest received gifts (refunded ones left out), for its public page. */
+  async recentForCampaign(campaignId: string, limit: number): Promise<Donation[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM donations
+       WHERE campaign_id = $1 AND succeeded_at IS NOT NULL
+         AND status IN ('SUCCEEDED', 'PARTIALLY_REFUNDED')
+       ORDER BY succeeded_at DESC LIMIT $2`,
+      [campaignId, limit],
+    );
+    return rows.map(toDonation);
+  }
+
   /** Newest first, for staff: by campaign, status and donor email, keyset-paged. */
   async listForStaff(query: {
     campaignId?: string;

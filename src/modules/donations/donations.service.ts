@@ -222,6 +222,24 @@ export class DonationsService {
     };
   }
 
+  /**
+   * The latest gifts to a campaign as the public may see them: the donor's name only when they
+   * gave online and did not ask to be anonymous (offline gifts never asked), never an email.
+   */
+  async recentPublic(campaignId: string, limit = 20) {
+    const gifts = await this.repo.recentForCampaign(campaignId, limit);
+    return gifts.map((d) => ({
+      name: d.anonymous || d.provider === 'OFFLINE' ? null : d.donorName,
+      amountMinor: d.amountMinor,
+      matchedMinor: d.matchedMinor,
+      currency: d.currency,
+      monthly: d.monthly,
+      dedication: d.dedication,
+      message: d.message,
+      at: d.succeededAt!,
+    }));
+  }
+
   /** What a visitor returning from checkout may see: status and amount, no personal data. */
   async publicStatus(id: string) {
     const d = await this.get(id);

@@ -34,10 +34,11 @@ export class CampaignPagesService {
 
   async campaign(slug: string, locale: SupportedLocale, form?: DonationFormState) {
     const campaign = await this.campaigns.getVisible(slug);
-    const [matching, rule, updates] = await Promise.all([
+    const [matching, rule, updates, gifts] = await Promise.all([
       this.matching.status(campaign.id),
       this.matching.getRule(campaign.id),
       this.campaigns.listUpdates(campaign.id, { limit: 5 }),
+      this.donations.recentPublic(campaign.id),
     ]);
     const en = locale === 'en';
     const decimal = (amountMinor: number) => toDecimalString(amountMinor, campaign.currency);
@@ -69,6 +70,7 @@ export class CampaignPagesService {
               exhausted: matching.exhausted,
             }
           : null,
+      gifts,
       updates: updates.items.map((u) => ({
         title: en ? u.titleEn : u.titleZh,
         bodyHtml: en ? u.bodyHtmlEn : u.bodyHtmlZh,
