@@ -57,6 +57,12 @@ describe('campaign pages and donor links', () => {
       .get(MatchingService)
       .setRule(campaign.id, buildMatchingRule(pool.id, { capPerGiftMinor: 50_000 }));
 
+    // The home page leads to it (and not to an ended one).
+    const ended = await createCampaign(t, { status: 'ENDED' });
+    const home = await request(t.server).get('/?lang=en').expect(200);
+    expect(home.text).toContain(`href="/campaigns/${campaign.slug}?lang=en"`);
+    expect(home.text).not.toContain(ended.slug);
+
     const browser = formSession(t.server);
     const page = await browser.agent.get(`/campaigns/${campaign.slug}?lang=en`).expect(200);
     expect(page.text).toContain('Wheelchairs &lt;b&gt;now&lt;/b&gt;');
