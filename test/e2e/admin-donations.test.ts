@@ -3,6 +3,7 @@ import { buildMatchingRule, createCampaign } from '../factories/campaigns.factor
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { GIFT_CSV_COLUMNS } from '../../src/modules/admin/admin-donations.views';
+import { DonationsService } from '../../src/modules/donations/donations.service';
 import { formSession } from '../utils/form-session';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
@@ -173,6 +174,7 @@ describe('back office: gifts', () => {
       .split('\r\n');
     expect(lines[0]).toBe(GIFT_CSV_COLUMNS.join(','));
     expect(lines).toHaveLength(2);
+    await finance.agent.get('/admin/donations/export.csv?campaign=no-such-campaign').expect(404);
     expect(lines[1]).toContain(
       `,${id},${campaign.slug},Refund Me,refund.me@example.org,100.00,10000,60.00,40.00,,CNY,PARTIALLY_REFUNDED,OFFLINE,`,
     );
@@ -183,6 +185,38 @@ describe('back office: gifts', () => {
     expect(poolPage.text).toMatch(
       new RegExp(`data-campaign-slug="${campaign.slug}"[\\s\\S]*?>1<[\\s\\S]*?CN¥60\\.00`),
     );
+  });
+
+  it('pages through gifts within one millisecond without skipping any', async () => {
+    const campaign = await createCampaign(t);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await finance.post('/admin/donations/offline', {
+        campaignSlug: campaign.slug,
+        amount: '1.00',
+        donorName: 'Same Millisecond',
+        donorEmail: 'ms@example.org',
+        method: 'CASH',
+        reference: `MS-${i}-${campaign.slug}`,
+      });
+      ids.push((res.headers.location as string).split('/').pop()!);
+    }
+    // Four gifts in one millisecond, microseconds apart (as at a busy moment).
+    await t.dataSource.query(
+      `UPDATE donations SET created_at = '2026-11-11 11:11:11.123' ::timestamptz + (ord * interval '1 microsecond')
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) WHERE donations.id = x.id`,
+      [ids],
+    );
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await t
+        .get(DonationsService)
+        .listForStaff({ campaignSlug: campaign.slug, cursor, limit: 1 });
+      seen.push(...page.items.map((d) => d.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
   });
 
   it('keeps donors’ data to FINANCE and ADMIN, and refunds to FINANCE', async () => {

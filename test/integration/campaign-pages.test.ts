@@ -93,9 +93,19 @@ describe('campaign pages and donor links', () => {
       status: 'PENDING',
     });
 
-    // The typed amount wins over the preset.
-    const other = await browser.post(`/campaigns/${campaign.slug}/donate`, {
+    // "Other amount" gives what was typed; a typed amount beside a chosen preset is asked about.
+    const both = await browser.post(`/campaigns/${campaign.slug}/donate?lang=en`, {
       amount: '50.00',
+      otherAmount: '12.50',
+      donorName: '李明',
+      donorEmail: email,
+    });
+    expect(both.status).toBe(422);
+    expect(both.text).toMatch(/id="e-amount">You chose a preset and typed another amount/);
+    expect(both.text).toContain('value="50.00" checked');
+    expect(both.text).toContain('value="12.50"');
+    const other = await browser.post(`/campaigns/${campaign.slug}/donate`, {
+      amount: 'other',
       otherAmount: '12.50',
       donorName: '李明',
       donorEmail: email,
@@ -108,10 +118,10 @@ describe('campaign pages and donor links', () => {
     const campaign = await createCampaign(t);
     const browser = formSession(t.server);
     const cases: [Record<string, string>, string, RegExp][] = [
-      [{ otherAmount: '12.345' }, 'e-amount', /at most two decimals/],
-      [{ otherAmount: '0' }, 'e-amount', /more than zero/],
-      [{ otherAmount: 'ten' }, 'e-amount', /Enter an amount like/],
-      [{ otherAmount: '0.50' }, 'e-amount', /smallest gift/],
+      [{ amount: 'other', otherAmount: '12.345' }, 'e-amount', /at most two decimals/],
+      [{ amount: 'other', otherAmount: '0' }, 'e-amount', /more than zero/],
+      [{ amount: 'other', otherAmount: 'ten' }, 'e-amount', /Enter an amount like/],
+      [{ amount: 'other', otherAmount: '0.50' }, 'e-amount', /smallest gift/],
       [{ donorEmail: 'not-an-email' }, 'e-donorEmail', /email address/],
       [{ donorName: '<script>alert(1)</script>' }, 'e-donorName', /must not contain &lt; or &gt;/],
     ];
@@ -177,13 +187,13 @@ describe('campaign pages and donor links', () => {
       const [gift] = await donationsOf(campaign.id);
       expect(gift).toMatchObject({ amount: 5_000, status: 'PENDING' });
       const retry = new RegExp(
-        `<meta http-equiv="refresh" content="5;url=(/campaigns/${campaign.slug}/checkout/${gift.id}\\?attempt=1)">`,
+        `<meta http-equiv="refresh" content="5;url=(/campaigns/${campaign.slug}/checkout/${gift.id}\\?attempt=1&lang=en)">`,
       ).exec(attributes(first.text))?.[1];
       expect(retry).toBeDefined();
 
       // Still busy: the page comes again, counting attempts; then the checkout opens.
       const second = await browser.agent.get(retry!).expect(503);
-      expect(attributes(second.text)).toContain(`checkout/${gift.id}?attempt=2`);
+      expect(attributes(second.text)).toContain(`checkout/${gift.id}?attempt=2&lang=en`);
       const third = await browser.agent.get(
         `/campaigns/${campaign.slug}/checkout/${gift.id}?attempt=2`,
       );
@@ -245,7 +255,7 @@ describe('campaign pages and donor links', () => {
     const waiting = await request(t.server).get(thanks).expect(200);
     expect(waiting.text).toContain('id="gift-pending"');
     expect(attributes(waiting.text)).toContain(
-      `<meta http-equiv="refresh" content="3;url=/campaigns/${campaign.slug}/thanks?donation=${gift.id}">`,
+      `<meta http-equiv="refresh" content="3;url=/campaigns/${campaign.slug}/thanks?donation=${gift.id}&lang=en">`,
     );
 
     await deliver(
@@ -296,7 +306,7 @@ describe('campaign pages and donor links', () => {
       ).expect(200);
     };
     await give({ message: 'For Tom & Jerry "the cats"', dedication: 'Grandma Li' }, 6_600);
-    await give({ anonymous: true, donorName: 'Hidden Person' }, 8_800);
+    await give({ anonymous: true, donorName: 'Hidden Person', message: 'from flat 3B' }, 8_800);
 
     const page = await request(t.server).get(`/campaigns/${campaign.slug}?lang=en`).expect(200);
     const wall =
@@ -309,6 +319,7 @@ describe('campaign pages and donor links', () => {
     expect(wall).toContain('In honour of Grandma Li');
     expect(wall).toContain('For Tom &amp; Jerry &quot;the cats&quot;');
     expect(wall).not.toContain('Hidden Person');
+    expect(wall).not.toContain('flat 3B');
     expect(wall).not.toContain('@example.org');
   });
 
@@ -334,6 +345,7 @@ describe('campaign pages and donor links', () => {
     expect(mail.locale).toBe('zh-CN');
     const stopUrl = new URL(mail.data.stopUrl!);
     expect(stopUrl.pathname).toMatch(/^\/monthly\/stop\/[A-Za-z0-9_-]{43}$/);
+    expect(stopUrl.searchParams.get('lang')).toBe('zh-CN');
     // Only a hash of the link's secret is kept.
     const token = stopUrl.pathname.split('/').pop()!;
     const [stored] = await t.dataSource.query(

@@ -266,6 +266,40 @@ describe('donations: exactly-once settlement through the webhook inbox', () => {
     });
   });
 
+  it('gives a refunded match back to the pool that paid it, after the rule moved to another pool', async () => {
+    const first = await createFund(t, { kind: 'MATCHING' });
+    const second = await createFund(t, { kind: 'MATCHING' });
+    await fundFromOutside(t, first, 50_000);
+    await fundFromOutside(t, second, 50_000);
+    const campaign = await createCampaign(t);
+    const matching = t.get(MatchingService);
+    await matching.setRule(campaign.id, buildMatchingRule(first.id));
+    const gift = await start(campaign.slug, 2_000);
+    await deliver(
+      t.server,
+      stripeEvent(`evt_mv_${gift.id}`, 'checkout.session.completed', paidSession(gift.id, 2_000)),
+    ).expect(200);
+    await matching.setRule(campaign.id, buildMatchingRule(second.id));
+
+    await deliver(
+      t.server,
+      stripeEvent(`evt_mvr_${gift.id}`, 'charge.refunded', refundedCharge(gift.id, 1_000)),
+    ).expect(200);
+    const funds = t.get(FundsService);
+    expect((await funds.get(first.id)).balanceMinor).toBe(50_000 - 2_000 + 1_000);
+    expect((await funds.get(second.id)).balanceMinor).toBe(50_000);
+    expect(await matching.getRule(campaign.id)).toMatchObject({ matchedMinor: 1_000 });
+    const donations = t.get(DonationsService);
+    expect(await donations.sponsorReport(first.id)).toMatchObject({
+      matchedMinor: 1_000,
+      campaigns: [{ campaignId: campaign.id, gifts: 1, matchedMinor: 1_000 }],
+    });
+    expect(await donations.sponsorReport(second.id)).toMatchObject({
+      matchedMinor: 0,
+      campaigns: [],
+    });
+  });
+
   it('refuses a bad signature, a wrong secret and a stale timestamp, storing nothing', async () => {
     const event = stripeEvent(
       'evt_bad_sig',

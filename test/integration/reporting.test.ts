@@ -125,6 +125,16 @@ describe('money raised (inflows from outside into funds)', () => {
         0,
       ],
       [
+        'reversing an opening balance (typed wrong) takes nothing off',
+        async () => {
+          const opening = await postAt(now, move(donors, a.accountId, 1_234), {
+            kind: 'OPENING_BALANCE',
+          });
+          await ledger.reverse(opening, 'typed wrong');
+        },
+        0,
+      ],
+      [
         'a refund of a gift takes it off',
         () => postAt(now, move(a.accountId, donors, 600), { kind: 'REFUND' }),
         -600,

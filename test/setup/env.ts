@@ -6,6 +6,9 @@ process.env.NODE_ENV = 'test';
 process.env.TEST_DB_NAME = runDatabaseName(TEST_DB_PREFIX);
 process.env.DATABASE_URL = urlFor(process.env.TEST_DB_NAME);
 process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+// … and its own queues: apps of test files running side by side would otherwise take each other's
+// jobs (a job names an outbox row in the other file's database). Same as fileQueuePrefix().
+process.env.QUEUE_PREFIX = `t${process.env.TEST_DB_NAME.replace(/^lianxin_t_/, '')}`;
 process.env.DATABASE_POOL_SIZE ??= '20';
 process.env.LOG_LEVEL = 'error';
 // Payments: the sandbox provider, signing and verifying with this secret (tests sign events too).

@@ -239,5 +239,5 @@ export async function dropFileDatabase(): Promise<void> {
 
 /** A BullMQ prefix of this test file's own, so parallel files never share queues. */
 export function fileQueuePrefix(): string {
-  return `t${process.env.TEST_DB_NAME!.replace(/^lianxin_t_/, '')}`;
+  return process.env.QUEUE_PREFIX!; // set per test file by test/setup/env.ts
 }

@@ -57,7 +57,7 @@ export class AdminDonationsController {
 
   @Get('export.csv')
   @Allow('ADMIN', 'FINANCE')
-  exportCsv(@Res() reply: FastifyReply, @Query() query: Record<string, unknown>) {
+  async exportCsv(@Res() reply: FastifyReply, @Query() query: Record<string, unknown>) {
     const form = checkForm(DonationListForm, query);
     if (!form.value) {
       throw new DomainError(
@@ -65,12 +65,13 @@ export class AdminDonationsController {
         'campaign must be an address name, status one of the gift statuses, email an address.',
       );
     }
+    const lines = await this.views.csv(form.value);
     const filename = `gifts-${new Date().toISOString().slice(0, 10)}.csv`;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${filename}"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(this.views.csv(form.value)));
+      .send(Readable.from(lines));
   }
 
   @Get('offline')

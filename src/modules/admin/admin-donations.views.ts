@@ -167,7 +167,13 @@ export class AdminDonationsViews {
    * The gifts the list's filter matches, as CSV for finance: all of them, newest first, read a
    * page at a time. Amounts in yuan and in minor units; donor-written text cannot run as a formula.
    */
-  async *csv(filter: { campaign?: string; status?: DonationStatus; email?: string }) {
+  async csv(filter: { campaign?: string; status?: DonationStatus; email?: string }) {
+    // An unknown campaign is a 404 before anything is sent, not a download cut short.
+    if (filter.campaign) await this.campaigns.getForDonation(filter.campaign);
+    return this.csvLines(filter);
+  }
+
+  private async *csvLines(filter: { campaign?: string; status?: DonationStatus; email?: string }) {
     yield UTF8_BOM + csvLine(GIFT_CSV_COLUMNS);
     const slugs = new Map<string, string>();
     let cursor: string | undefined;

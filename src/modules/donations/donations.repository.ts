@@ -269,7 +269,8 @@ export class DonationsRepository {
     campaignId?: string;
     status?: string;
     email?: string;
-    before?: { createdAt: Date; id: string };
+    /** The last gift of the previous page: the next page starts after it. */
+    afterId?: string;
     limit: number;
   }): Promise<Donation[]> {
     const where: string[] = [];
@@ -281,10 +282,9 @@ export class DonationsRepository {
     if (query.campaignId) add('campaign_id = ?', query.campaignId);
     if (query.status) add('status = ?', query.status);
     if (query.email) add('donor_email = ?', query.email.toLowerCase());
-    if (query.before) {
-      params.push(query.before.createdAt, query.before.id);
-      where.push(`(created_at, id) < ($${params.length - 1}, $${params.length})`);
-    }
+    // Compared in the database at full (microsecond) precision: a JavaScript Date would round it.
+    if (query.afterId)
+      add('(created_at, id) < (SELECT created_at, id FROM donations WHERE id = ?)', query.afterId);
     params.push(query.limit);
     const rows = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM donations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -311,17 +311,24 @@ export class DonationsRepository {
   }
 
   /** Sums matched per campaign for a matching pool: the sponsor report. */
+  /**
+   * What one matching pool paid, per campaign and fund, net of matches given back on refunds: the
+   * pool is the account each gift's `match:<id>` entry took the money from (so a rule that moved
+   * to another pool does not move its history with it).
+   */
   async matchedByCampaign(
-    poolFundId: string,
+    poolAccountId: string,
   ): Promise<{ campaignId: string; fundId: string; gifts: number; matchedMinor: number }[]> {
     const rows = rowsOf(
       await this.dataSource.query(
         `SELECT d.campaign_id AS "campaignId", d.fund_id AS "fundId", count(*)::int AS gifts,
                 sum(d.matched_minor) AS "matchedMinor"
-         FROM donations d JOIN matching_rules r ON r.campaign_id = d.campaign_id
-         WHERE r.pool_fund_id = $1 AND d.matched_minor > 0
+         FROM donations d
+         JOIN journal_entries e ON e.idempotency_key = 'match:' || d.id::text
+         JOIN postings p ON p.entry_id = e.id AND p.amount_minor < 0
+         WHERE p.account_id = $1 AND d.matched_minor > 0
          GROUP BY d.campaign_id, d.fund_id ORDER BY 4 DESC`,
-        [poolFundId],
+        [poolAccountId],
       ),
     );
     return rows.map((r) => ({

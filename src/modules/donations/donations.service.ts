@@ -195,11 +195,8 @@ export class DonationsService {
     cursor?: string;
     limit: number;
   }): Promise<{ items: Donation[]; nextCursor: string | null }> {
-    const before = query.cursor
-      ? decodeCursor<{ t: string; id: string }>(
-          query.cursor,
-          (c) => typeof c.t === 'string' && !Number.isNaN(Date.parse(c.t)) && isUUID(c.id),
-        )
+    const after = query.cursor
+      ? decodeCursor<{ id: string }>(query.cursor, (c) => isUUID(c.id))
       : undefined;
     const campaignId = query.campaignSlug
       ? (await this.campaigns.getForDonation(query.campaignSlug)).id
@@ -208,36 +205,37 @@ export class DonationsService {
       campaignId,
       status: query.status,
       email: query.email,
-      before: before && { createdAt: new Date(before.t), id: before.id },
+      afterId: after?.id,
       limit: query.limit + 1,
     });
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
     return {
       items,
-      nextCursor:
-        rows.length > query.limit && last
-          ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id })
-          : null,
+      nextCursor: rows.length > query.limit && last ? encodeCursor({ id: last.id }) : null,
     };
   }
 
   /**
-   * The latest gifts to a campaign as the public may see them: the donor's name only when they
-   * gave online and did not ask to be anonymous (offline gifts never asked), never an email.
+   * The latest gifts to a campaign as the public may see them: the donor's name, dedication and
+   * message only when they gave online and did not ask to be anonymous, never an email.
    */
   async recentPublic(campaignId: string, limit = 20) {
     const gifts = await this.repo.recentForCampaign(campaignId, limit);
-    return gifts.map((d) => ({
-      name: d.anonymous || d.provider === 'OFFLINE' ? null : d.donorName,
-      amountMinor: d.amountMinor,
-      matchedMinor: d.matchedMinor,
-      currency: d.currency,
-      monthly: d.monthly,
-      dedication: d.dedication,
-      message: d.message,
-      at: d.succeededAt!,
-    }));
+    return gifts.map((d) => {
+      // Offline gifts' text is staff-typed (bank memos); anonymous donors' words could name them.
+      const shown = !d.anonymous && d.provider !== 'OFFLINE';
+      return {
+        name: shown ? d.donorName : null,
+        amountMinor: d.amountMinor,
+        matchedMinor: d.matchedMinor,
+        currency: d.currency,
+        monthly: d.monthly,
+        dedication: shown ? d.dedication : '',
+        message: shown ? d.message : '',
+        at: d.succeededAt!,
+      };
+    });
   }
 
   /** What a visitor returning from checkout may see: status and amount, no personal data. */
@@ -290,6 +288,13 @@ export class DonationsService {
       await this.settlement.prepare();
       await this.tx.run(async (m) => {
         const locked = (await this.repo.lock(m, { id }))!;
+        if (locked.refundedMinor !== donation.refundedMinor) {
+          // Another refund of this gift was booked meanwhile: this one was based on old figures.
+          throw new DomainError(
+            'CONFLICT',
+            `This gift was refunded by another request just now (${locked.refundedMinor} minor units in all); check it and refund again if still needed.`,
+          );
+        }
         await this.settlement.refundOffline(m, locked, refundedAfter);
         await this.audit.record(m, {
           action: 'donation.refunded',
@@ -372,7 +377,7 @@ export class DonationsService {
   /** What a sponsor's pool matched, per campaign and fund, and what is left in it. */
   async sponsorReport(poolFundId: string) {
     const pool = await this.funds.get(poolFundId);
-    const rows = await this.repo.matchedByCampaign(poolFundId);
+    const rows = await this.repo.matchedByCampaign(pool.accountId);
     return {
       poolFundId,
       poolCode: pool.code,

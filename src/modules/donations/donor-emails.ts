@@ -85,6 +85,6 @@ export class DonorEmails {
       donationId: gift.parentDonationId ?? gift.id,
       expiresAt: new Date(Date.now() + STOP_LINK_DAYS * 86_400_000),
     });
-    return `${this.config.publicUrl}/monthly/stop/${token}`;
+    return `${this.config.publicUrl}/monthly/stop/${token}?lang=${gift.locale}`;
   }
 }

@@ -66,7 +66,12 @@ export class PaymentEventsRepository {
         retryInMs / 1000,
       ],
     );
-    return Number(rows[0]!.id);
+    if (rows[0]) return Number(rows[0].id);
+    // Another delivery of the event committed while this statement ran (its snapshot predates
+    // that row): a new statement sees it.
+    const id = await this.idOf(provider, event.id);
+    if (id === null) throw new Error(`payment event ${event.id} could not be stored`);
+    return id;
   }
 
   async idOf(provider: ProviderName, eventId: string): Promise<number | null> {

@@ -420,7 +420,8 @@ export class LedgerRepository {
    * net of its postings on FUND accounts (its inflow from non-FUND accounts, since an entry sums
    * to zero: a fund-to-fund allocation nets to 0). Count entries whose net is positive, and
    * subtract reversals and refunds whose net is negative (a refunded or corrected gift), each in
-   * the period it was posted. Opening balances (money held before Lianxin) are not raised;
+   * the period it was posted. Opening balances (money held before Lianxin) are not raised, nor are
+   * their reversals taken off;
    * outflows to grantees, fees or expenses, and reversals of those, are not money raised either.
    */
   async inflowsFromOutside(
@@ -437,7 +438,8 @@ export class LedgerRepository {
          GROUP BY p.entry_id
        ) x
        JOIN journal_entries e ON e.id = x.entry_id
-       WHERE e.kind <> 'OPENING_BALANCE'
+       LEFT JOIN journal_entries reversed ON reversed.id = e.reverses_entry_id
+       WHERE coalesce(reversed.kind, e.kind) <> 'OPENING_BALANCE'
          AND ((e.reverses_entry_id IS NULL AND x.net > 0)
            OR ((e.reverses_entry_id IS NOT NULL OR e.kind = 'REFUND') AND x.net < 0))`,
       [opts.from, opts.to, opts.currency],

@@ -102,7 +102,11 @@ export class MatchingService {
     return { matchedMinor: allowed.amountMinor, reason: allowed.reason };
   }
 
-  /** Gives back the refunded share of a gift's match to the pool (cumulative, exact). */
+  /**
+   * Gives back the refunded share of a gift's match (cumulative, exact) to the pool that paid it,
+   * as its `match:<gift>` entry records it, and off the rule that matched it, even if the
+   * campaign's rule has since moved to another pool.
+   */
   async reverse(
     m: EntityManager,
     gift: {
@@ -118,9 +122,11 @@ export class MatchingService {
   ): Promise<number> {
     const back = matchToReverse(gift.matchedMinor, gift.amountMinor, refundedBefore, refundedAfter);
     if (back <= 0) return 0;
-    const rule = await this.repo.forCampaign(gift.campaignId, m);
-    if (!rule) return 0;
-    const poolAccountId = await this.funds.accountIdOf(rule.poolFundId, { within: m });
+    const match = await this.ledger.findEntryByKey(`match:${gift.id}`, { within: m });
+    const poolAccountId = match?.postings.find((p) => p.amountMinor < 0)?.accountId;
+    if (!match || !poolAccountId) {
+      throw new Error(`gift ${gift.id} is marked matched but has no match entry`);
+    }
     const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
     // The pool first, then the rule (addMatched locks it): the order matches take them in.
     await this.ledger.post(
@@ -134,7 +140,8 @@ export class MatchingService {
       },
       { within: m },
     );
-    await this.repo.addMatched(m, rule.id, -back);
+    const ruleId = typeof match.metadata.ruleId === 'string' ? match.metadata.ruleId : null;
+    if (ruleId) await this.repo.addMatched(m, ruleId, -back);
     return back;
   }
 

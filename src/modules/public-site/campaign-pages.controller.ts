@@ -45,7 +45,7 @@ export class CampaignPagesController {
     } catch (error) {
       const donationId = busyGift(error);
       if (!donationId) throw error;
-      return this.busy(reply, context, slug, busyPage(slug, donationId, 0));
+      return this.busy(reply, context, slug, busyPage(slug, donationId, 0, context.locale));
     }
   }
 
@@ -60,9 +60,10 @@ export class CampaignPagesController {
     @Query('attempt') attempt?: string,
   ) {
     const n = Math.min(Math.max(Number.parseInt(attempt ?? '1', 10) || 1, 1), 1_000);
-    const result = await this.pages.resume(slug, donationId, n);
+    const context = pageContext(req, reply);
+    const result = await this.pages.resume(slug, donationId, n, context.locale);
     if ('redirect' in result) return reply.redirect(result.redirect, 303);
-    return this.busy(reply, pageContext(req, reply), slug, result.busy);
+    return this.busy(reply, context, slug, result.busy);
   }
 
   @Get(':slug/thanks')
@@ -79,7 +80,7 @@ export class CampaignPagesController {
     const refresh = view.pending
       ? {
           seconds: 3,
-          url: `/campaigns/${encodeURIComponent(view.slug)}/thanks?donation=${view.gift!.id}`,
+          url: `/campaigns/${encodeURIComponent(view.slug)}/thanks?donation=${view.gift!.id}&lang=${context.locale}`,
         }
       : null;
     return reply.view('pages/campaign/thanks', { ...context, ...view, refresh });

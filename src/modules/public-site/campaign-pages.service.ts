@@ -78,10 +78,10 @@ export class CampaignPagesService {
       })),
       form: form ?? {
         values: {
-          amount:
+          choice:
             campaign.presetAmountsMinor[0] !== undefined
               ? decimal(campaign.presetAmountsMinor[0])
-              : '',
+              : 'other',
         },
         errors: {},
         formError: null,
@@ -102,8 +102,12 @@ export class CampaignPagesService {
     const campaign = await this.campaigns.getVisible(slug);
     const text = (name: string) => (typeof body[name] === 'string' ? body[name].trim() : '');
     const ticked = (name: string) => body[name] === 'on' || body[name] === 'true';
+    // "Other amount" is its own choice: a typed amount next to a chosen preset is a question, not
+    // a silent pick.
+    const preset = text('amount');
     const values = {
-      amount: text('otherAmount') || text('amount'),
+      amount: preset === 'other' || !preset ? text('otherAmount') : preset,
+      choice: preset || (text('otherAmount') ? 'other' : ''),
       otherAmount: text('otherAmount'),
       donorName: text('donorName'),
       donorEmail: text('donorEmail'),
@@ -116,6 +120,9 @@ export class CampaignPagesService {
     const fail = (errors: FieldErrors, formError: string | null = null) => ({
       form: { values, errors, formError },
     });
+    if (preset && preset !== 'other' && values.otherAmount && values.otherAmount !== preset) {
+      return fail({ amount: translate(meta.locale, 'campaign.presetOrOther') });
+    }
     const amount = values.amount
       ? parseAmountField(values.amount, campaign.currency)
       : { amountMinor: null, error: 'campaign.chooseAmount' };
@@ -154,14 +161,17 @@ export class CampaignPagesService {
     slug: string,
     donationId: string,
     attempt: number,
+    locale: SupportedLocale,
   ): Promise<{ redirect: string } | { busy: { retryUrl: string | null; seconds: number } }> {
     try {
       const { checkoutUrl, donation } = await this.donations.resumeCheckout(donationId);
       if (checkoutUrl) return { redirect: checkoutUrl };
-      return { redirect: `/campaigns/${encodeURIComponent(slug)}/thanks?donation=${donation.id}` };
+      return {
+        redirect: `/campaigns/${encodeURIComponent(slug)}/thanks?donation=${donation.id}&lang=${locale}`,
+      };
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'PROVIDER_BUSY') throw error;
-      return { busy: busyPage(slug, donationId, attempt) };
+      return { busy: busyPage(slug, donationId, attempt, locale) };
     }
   }
 
@@ -186,12 +196,17 @@ export class CampaignPagesService {
 /** Retry every 5 s for about a minute, then leave it to the donor (the gift stays kept). */
 export const BUSY_ATTEMPTS = 12;
 
-export function busyPage(slug: string, donationId: string, attempt: number) {
+export function busyPage(
+  slug: string,
+  donationId: string,
+  attempt: number,
+  locale: SupportedLocale,
+) {
   const next = attempt + 1;
   return {
     retryUrl:
       next <= BUSY_ATTEMPTS
-        ? `/campaigns/${encodeURIComponent(slug)}/checkout/${donationId}?attempt=${next}`
+        ? `/campaigns/${encodeURIComponent(slug)}/checkout/${donationId}?attempt=${next}&lang=${locale}`
         : null,
     seconds: 5,
   };
