@@ -98,8 +98,22 @@ describe('back office: campaigns', () => {
     const saved = await leader.post(editPath, {
       ...draft,
       titleEn: 'Benches for the garden',
+      goal: '',
+      endsAt: '',
+      storyZh: '',
     });
     expect(saved.status).toBe(303);
+    // Emptied fields are cleared, not kept.
+    expect(
+      await RequestContext.run({ actor: { kind: 'system', label: 'test' } }, () =>
+        t.get(CampaignsService).getVisible(id),
+      ),
+    ).toMatchObject({
+      goalMinor: null,
+      endsAt: null,
+      storyZh: '',
+      titleEn: 'Benches for the garden',
+    });
     const finance = await signedIn(['FINANCE']);
     const staffView = await finance.agent.get(`${editPath}?lang=en`).expect(200);
     expect(staffView.text).toContain('id="publish"');

@@ -4,6 +4,7 @@ import { PaymentInboxService } from '../../src/modules/donations/payment-inbox.s
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
+import { TransactionService } from '../../src/database/transaction.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
@@ -297,6 +298,39 @@ describe('donations: exactly-once settlement through the webhook inbox', () => {
     expect(await donations.sponsorReport(second.id)).toMatchObject({
       matchedMinor: 0,
       campaigns: [],
+    });
+  });
+
+  it('decides by the rule as it is under the lock when it changed while the gift waited', async () => {
+    const pool = await createFund(t, { kind: 'MATCHING' });
+    await fundFromOutside(t, pool, 100_000);
+    const campaign = await createCampaign(t);
+    const rule = await t
+      .get(MatchingService)
+      .setRule(campaign.id, buildMatchingRule(pool.id, { capPerDonorDayMinor: 50_000 }));
+    const gift = await start(campaign.slug, 4_000);
+    const result = await t.get(TransactionService).run((m) =>
+      t.get(MatchingService).match(m, {
+        id: gift.id,
+        campaignId: campaign.id,
+        fundId: campaign.fundId,
+        amountMinor: 4_000,
+        currency: 'CNY',
+        recentGifts: 0,
+        at: new Date(),
+        // Asked after the pool is locked, before the rule is: staff halve the ratio right then.
+        donorMatchedToday: async () => {
+          await t.dataSource.query(`UPDATE matching_rules SET ratio_bp = 5000 WHERE id = $1`, [
+            rule.id,
+          ]);
+          return 0;
+        },
+      }),
+    );
+    expect(result).toEqual({ matchedMinor: 2_000, reason: undefined });
+    expect(await t.get(MatchingService).getRule(campaign.id)).toMatchObject({
+      ratioBp: 5_000,
+      matchedMinor: 2_000,
     });
   });
 

@@ -126,6 +126,17 @@ export class AdminCampaignsViews {
     for (const [field, message] of Object.entries(checked.errors ?? {}))
       errors[FORM_FIELD[field] ?? field] ??= message;
     if (Object.keys(errors).length > 0 || !checked.value) return { dto: null, errors };
+    if (checked.value instanceof UpdateCampaignDto) {
+      // On an edit, an emptied field clears the value (an empty input is "not given" to checkForm).
+      const cleared = checked.value as unknown as Record<string, unknown>;
+      for (const [name, field] of [
+        ['goal', 'goalMinor'],
+        ['startsAt', 'startsAt'],
+        ['endsAt', 'endsAt'],
+      ] as const)
+        if (!text(name)) cleared[field] = null;
+      for (const field of ['storyZh', 'storyEn'] as const) if (!text(field)) cleared[field] = '';
+    }
     return { dto: checked.value, errors: null };
   }
 }

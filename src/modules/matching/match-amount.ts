@@ -29,7 +29,9 @@ export type NoMatchReason =
   | 'DONOR_CAP'
   | 'TOTAL_CAP'
   | 'POOL_EMPTY'
-  | 'VELOCITY';
+  | 'VELOCITY'
+  /** The rule moved to another pool while the gift was being settled. */
+  | 'RULE_CHANGED';
 
 /** What the rule offers for this gift before the donor, total and pool limits. */
 export function offeredMatch(

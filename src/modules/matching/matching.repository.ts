@@ -83,18 +83,39 @@ export class MatchingRepository {
   }
 
   /**
-   * Adds to the rule's matched sum only if it stays within the total cap (and the rule is still
-   * active); false when it would not, and nothing changes.
+   * Adds to the rule's matched sum only if it stays within the total cap and the rule is still
+   * as `seen` (active, same pool, ratio, caps and window): false when not, and nothing changes.
    */
   async addMatchedWithinCap(
     manager: EntityManager,
-    ruleId: string,
+    seen: StoredRule,
     amountMinor: number,
   ): Promise<boolean> {
     const result: unknown = await manager.query(
       `UPDATE matching_rules SET matched_minor = matched_minor + $2
-       WHERE id = $1 AND active AND (total_cap_minor IS NULL OR matched_minor + $2 <= total_cap_minor)`,
-      [ruleId, amountMinor],
+       WHERE id = $1 AND active
+         AND (total_cap_minor IS NULL OR matched_minor + $2 <= total_cap_minor)
+         AND pool_fund_id = $3 AND mode = $4 AND ratio_bp IS NOT DISTINCT FROM $5
+         AND random_min_minor IS NOT DISTINCT FROM $6 AND random_max_minor IS NOT DISTINCT FROM $7
+         AND min_gift_minor = $8 AND cap_per_gift_minor IS NOT DISTINCT FROM $9
+         AND cap_per_donor_day_minor IS NOT DISTINCT FROM $10
+         AND total_cap_minor IS NOT DISTINCT FROM $11
+         AND starts_at IS NOT DISTINCT FROM $12 AND ends_at IS NOT DISTINCT FROM $13`,
+      [
+        seen.id,
+        amountMinor,
+        seen.poolFundId,
+        seen.mode,
+        seen.ratioBp,
+        seen.randomMinMinor,
+        seen.randomMaxMinor,
+        seen.minGiftMinor,
+        seen.capPerGiftMinor,
+        seen.capPerDonorDayMinor,
+        seen.totalCapMinor,
+        seen.startsAt,
+        seen.endsAt,
+      ],
     );
     return affectedRows(result) === 1;
   }

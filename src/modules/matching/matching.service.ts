@@ -65,26 +65,39 @@ export class MatchingService {
     // Lock order: pool slots, then the rule row (every match on this pool takes them in this
     // order). A closed pool has a zero balance (closing needs one), so it matches nothing.
     const poolBalanceMinor = await this.ledger.lockedBalance(poolAccountId, { within: m });
-    const donorMatchedTodayMinor =
-      peek.capPerDonorDayMinor === null ? 0 : await gift.donorMatchedToday();
-    const limits = { donorMatchedTodayMinor, poolBalanceMinor };
+    const donorToday = (r: StoredRule) =>
+      r.capPerDonorDayMinor === null ? Promise.resolve(0) : gift.donorMatchedToday();
+    const limits = { donorMatchedTodayMinor: await donorToday(peek), poolBalanceMinor };
 
-    // The pool balance and the donor's day are read under the lock; only the rule's matched sum
-    // may have moved since `peek`. Unless the total cap is what limits this match, one conditional
-    // update locks the rule and checks the cap against its current sum; otherwise the rule is
-    // read again under its lock and decides.
+    // The pool balance and the donor's day are read under the lock; the rule was read before it.
+    // Unless the total cap is what limits this match, one conditional update locks the rule and
+    // checks that it is unchanged and its current sum stays within the cap; otherwise (or if the
+    // rule changed meanwhile) the rule is read again under its lock and decides.
     let rule: StoredRule = peek;
     let allowed = allowedMatch(offer.amountMinor, { rule: peek, ...limits });
     if (allowed.amountMinor === 0 && allowed.reason !== 'TOTAL_CAP')
       return { matchedMinor: 0, reason: allowed.reason };
     const fast =
       allowed.reason !== 'TOTAL_CAP' &&
-      (await this.repo.addMatchedWithinCap(m, peek.id, allowed.amountMinor));
+      (await this.repo.addMatchedWithinCap(m, peek, allowed.amountMinor));
     if (!fast) {
-      rule = (await this.repo.forCampaign(gift.campaignId, m, true))!;
+      const current = await this.repo.forCampaign(gift.campaignId, m, true);
+      if (!current) return { matchedMinor: 0, reason: 'NO_RULE' };
+      // Moved to another pool while this gift waited for the old one's lock: that pool is not
+      // locked here, so this gift goes unmatched rather than risk it.
+      if (current.poolFundId !== peek.poolFundId)
+        return { matchedMinor: 0, reason: 'RULE_CHANGED' };
+      rule = current;
       const offerNow = offeredMatch(rule, gift.amountMinor, gift.at, random);
       if (offerNow.amountMinor === 0) return { matchedMinor: 0, reason: offerNow.reason };
-      allowed = allowedMatch(offerNow.amountMinor, { rule, ...limits });
+      allowed = allowedMatch(offerNow.amountMinor, {
+        rule,
+        poolBalanceMinor,
+        donorMatchedTodayMinor:
+          rule.capPerDonorDayMinor === peek.capPerDonorDayMinor
+            ? limits.donorMatchedTodayMinor
+            : await donorToday(rule),
+      });
       if (allowed.amountMinor === 0) return { matchedMinor: 0, reason: allowed.reason };
       await this.repo.addMatched(m, rule.id, allowed.amountMinor);
     }
