@@ -2,7 +2,6 @@ import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { translate } from '../../common/i18n/i18n';
 import { formatMoney } from '../../common/money';
@@ -14,11 +13,10 @@ import { AdminFundsViews, type FormState, localName } from './admin-funds.views'
 import {
   type AdminContext,
   adminContext,
-  domainErrorStatus,
-  domainErrorText,
   localizeErrors,
   renderAdmin,
   typedValues,
+  showDomainError,
 } from './admin-page';
 import { parseAmountField } from '../../common/money';
 import { TransferForm, YearlyAllocationForm } from './dto/admin-forms.dto';
@@ -108,12 +106,7 @@ export class AdminAllocationsController {
       });
       return reply.redirect('/admin/allocations', 303);
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const field = TRANSFER_ERROR_FIELD[error.code];
-      const message = domainErrorText(error, ctx.locale);
-      return field
-        ? again({ [field]: message }, domainErrorStatus(error))
-        : again({}, domainErrorStatus(error), message);
+      return showDomainError(error, ctx.locale, TRANSFER_ERROR_FIELD, again);
     }
   }
 
@@ -154,12 +147,7 @@ export class AdminAllocationsController {
       });
       return reply.redirect('/admin/allocations', 303);
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const field = YEARLY_ERROR_FIELD[error.code];
-      const message = domainErrorText(error, ctx.locale);
-      return field
-        ? again({ [field]: message }, domainErrorStatus(error))
-        : again({}, domainErrorStatus(error), message);
+      return showDomainError(error, ctx.locale, YEARLY_ERROR_FIELD, again);
     }
   }
 

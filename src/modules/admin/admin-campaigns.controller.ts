@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
 import { DomainError } from '../../common/errors';
-import { checkForm, type FieldErrors } from '../../common/http/forms';
+import { checkForm } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
 import { setFlash } from '../../common/views/page-context';
@@ -22,10 +22,10 @@ import { localName } from './admin-funds.views';
 import {
   type AdminContext,
   adminContext,
-  domainErrorStatus,
   domainErrorText,
   renderAdmin,
   typedValues,
+  showDomainError,
 } from './admin-page';
 
 const EDITORS = ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'] as const;
@@ -55,7 +55,7 @@ export class AdminCampaignsController {
   async list(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const ctx = adminContext(req, reply);
     return renderAdmin(reply, ctx, 'pages/admin/campaigns', {
-      ...(await this.views.list(ctx.locale, true)),
+      ...(await this.views.list(ctx.locale)),
       canCreate: (await this.views.fundOptions(req.actor, ctx.locale)).length > 0,
     });
   }
@@ -223,7 +223,7 @@ export class AdminCampaignsController {
     return reply.redirect(`/admin/campaigns/${id}`, 303);
   }
 
-  private async failed(
+  private failed(
     reply: FastifyReply,
     req: AuthenticatedRequest,
     ctx: AdminContext,
@@ -231,19 +231,8 @@ export class AdminCampaignsController {
     values: Record<string, unknown>,
     error: unknown,
   ) {
-    if (!(error instanceof DomainError)) throw error;
-    const field = ERROR_FIELD[error.code];
-    const message = domainErrorText(error, ctx.locale);
-    const errors: FieldErrors = field ? { [field]: message } : {};
-    return this.form(
-      reply,
-      req,
-      ctx,
-      id,
-      { values, errors },
-      domainErrorStatus(error),
-      undefined,
-      field ? undefined : message,
+    return showDomainError(error, ctx.locale, ERROR_FIELD, (errors, status, formError) =>
+      this.form(reply, req, ctx, id, { values, errors }, status, undefined, formError),
     );
   }
 

@@ -35,12 +35,13 @@ export class AdminCampaignsViews {
     private readonly funds: FundsService,
   ) {}
 
-  async list(locale: SupportedLocale, canSeeDrafts: boolean) {
+  /** Drafts are those the reader may edit (the service scopes a leader's to their funds). */
+  async list(locale: SupportedLocale) {
     const group = async (status?: 'DRAFT' | 'LIVE' | 'ENDED') =>
       (await this.campaigns.list({ status, limit: 100 })).items.map((c) => row(c, locale));
     return {
       title: translate(locale, 'admin.campaigns.title'),
-      drafts: canSeeDrafts ? await group('DRAFT') : [],
+      drafts: await group('DRAFT'),
       live: await group('LIVE'),
       ended: await group('ENDED'),
     };

@@ -22,9 +22,15 @@ import {
   localizeErrors,
   renderAdmin,
   typedValues,
+  showDomainError,
 } from './admin-page';
 import { DonationListForm, RefundForm } from './dto/admin-forms.dto';
 
+/** Where an offline gift's domain error is shown: beside its field, or above the form. */
+const OFFLINE_ERROR_FIELD: Partial<Record<string, string>> = {
+  CAMPAIGN_NOT_FOUND: 'campaignSlug',
+  IDEMPOTENCY_KEY_REUSED: 'reference',
+};
 /** The DTO's field names → the form's, where they differ (amounts are typed as yuan). */
 const OFFLINE_FIELD: Record<string, string> = { amountMinor: 'amount' };
 
@@ -125,13 +131,7 @@ export class AdminDonationsController {
       });
       return reply.redirect(`/admin/donations/${donation.id}`, 303);
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const message = domainErrorText(error, ctx.locale);
-      return error.code === 'CAMPAIGN_NOT_FOUND'
-        ? again({ campaignSlug: message }, domainErrorStatus(error))
-        : error.code === 'IDEMPOTENCY_KEY_REUSED'
-          ? again({ reference: message }, domainErrorStatus(error))
-          : again({}, domainErrorStatus(error), message);
+      return showDomainError(error, ctx.locale, OFFLINE_ERROR_FIELD, again);
     }
   }
 
@@ -226,8 +226,7 @@ export class AdminDonationsController {
       });
       return reply.redirect(`/admin/donations/${id}`, 303);
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return again({}, domainErrorStatus(error), domainErrorText(error, ctx.locale));
+      return showDomainError(error, ctx.locale, {}, again);
     }
   }
 

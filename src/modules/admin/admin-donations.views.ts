@@ -50,7 +50,7 @@ export class AdminDonationsViews {
   ) {}
 
   async currency(): Promise<string> {
-    return (await this.foundation.findProfile())?.currency.trim() ?? 'CNY';
+    return this.foundation.currency();
   }
 
   async list(
@@ -175,7 +175,6 @@ export class AdminDonationsViews {
 
   private async *csvLines(filter: { campaign?: string; status?: DonationStatus; email?: string }) {
     yield UTF8_BOM + csvLine(GIFT_CSV_COLUMNS);
-    const slugs = new Map<string, string>();
     let cursor: string | undefined;
     do {
       const page = await this.donations.listForStaff({
@@ -185,15 +184,14 @@ export class AdminDonationsViews {
         cursor,
         limit: 500,
       });
+      const campaigns = await this.campaigns.getManyById(page.items.map((d) => d.campaignId));
       for (const d of page.items) {
-        if (!slugs.has(d.campaignId))
-          slugs.set(d.campaignId, (await this.campaigns.getById(d.campaignId)).slug);
         const money = (v: number | null) => (v === null ? '' : toDecimalString(v, d.currency));
         yield csvLine([
           d.createdAt.toISOString(),
           d.succeededAt?.toISOString() ?? '',
           d.id,
-          slugs.get(d.campaignId)!,
+          campaigns.get(d.campaignId)?.slug ?? '',
           d.donorName,
           d.donorEmail,
           money(d.amountMinor),
@@ -215,14 +213,10 @@ export class AdminDonationsViews {
     } while (cursor);
   }
 
-  /** Campaign titles for a page of gifts: one lookup per campaign on the page. */
+  /** Campaign titles for a page of gifts, in one query. */
   private async titles(gifts: Donation[], locale: SupportedLocale): Promise<Map<string, string>> {
-    const titles = new Map<string, string>();
-    for (const id of new Set(gifts.map((d) => d.campaignId))) {
-      const c = await this.campaigns.getById(id);
-      titles.set(id, localName(locale, c.titleZh, c.titleEn));
-    }
-    return titles;
+    const campaigns = await this.campaigns.getManyById(gifts.map((d) => d.campaignId));
+    return new Map([...campaigns].map(([id, c]) => [id, localName(locale, c.titleZh, c.titleEn)]));
   }
 }
 

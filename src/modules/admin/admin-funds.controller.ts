@@ -16,11 +16,11 @@ import { AdminFundsViews, fundRow } from './admin-funds.views';
 import {
   adminContext,
   currentUser,
-  domainErrorStatus,
   domainErrorText,
   localizeErrors,
   renderAdmin,
   typedValues,
+  showDomainError,
 } from './admin-page';
 import { dateRange } from './date-range';
 import { CreateFundForm, FundListForm, StatementFilterForm } from './dto/admin-forms.dto';
@@ -100,12 +100,7 @@ export class AdminFundsController {
       });
       return reply.redirect(row.href, 303);
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const field = CREATE_ERROR_FIELD[error.code];
-      const message = domainErrorText(error, ctx.locale);
-      return field
-        ? again({ [field]: message }, domainErrorStatus(error))
-        : again({}, domainErrorStatus(error), message);
+      return showDomainError(error, ctx.locale, CREATE_ERROR_FIELD, again);
     }
   }
 

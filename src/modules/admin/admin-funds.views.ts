@@ -87,27 +87,26 @@ export class AdminFundsViews {
 
   /** The foundation's currency (every fund holds it), for parsing typed amounts. */
   async currency(): Promise<string> {
-    return (await this.foundation.findProfile())?.currency.trim() ?? 'CNY';
+    return this.foundation.currency();
   }
 
   /** What a matching pool matched, per campaign (totals only: no donor data). */
   private async sponsorReport(poolFundId: string, locale: SupportedLocale) {
     const report = await this.donations.sponsorReport(poolFundId);
-    const campaigns = [];
-    for (const row of report.campaigns) {
-      const c = await this.campaigns.getById(row.campaignId);
-      campaigns.push({
-        title: localName(locale, c.titleZh, c.titleEn),
-        slug: c.slug,
-        gifts: row.gifts,
-        matchedMinor: row.matchedMinor,
-      });
-    }
+    const byId = await this.campaigns.getManyById(report.campaigns.map((r) => r.campaignId));
     return {
       currency: report.currency,
       matchedMinor: report.matchedMinor,
       balanceMinor: report.balanceMinor,
-      campaigns,
+      campaigns: report.campaigns.map((row) => {
+        const c = byId.get(row.campaignId)!;
+        return {
+          title: localName(locale, c.titleZh, c.titleEn),
+          slug: c.slug,
+          gifts: row.gifts,
+          matchedMinor: row.matchedMinor,
+        };
+      }),
     };
   }
 

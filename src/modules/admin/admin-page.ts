@@ -88,6 +88,25 @@ export function domainErrorText(error: DomainError, locale: SupportedLocale): st
   return text === key ? error.message : `${text} (${error.message})`;
 }
 
+/**
+ * Shows a domain error on the form it came from, through the form's `again` (render it once
+ * more): beside the field `fieldByCode` names for the error's code, or above the form. Anything
+ * that is not a domain error is rethrown for the error filter.
+ */
+export function showDomainError<T>(
+  error: unknown,
+  locale: SupportedLocale,
+  fieldByCode: Partial<Record<string, string>>,
+  again: (errors: FieldErrors, status: number, formError?: string) => T,
+): T {
+  if (!(error instanceof DomainError)) throw error;
+  const message = domainErrorText(error, locale);
+  const field = fieldByCode[error.code];
+  return field
+    ? again({ [field]: message }, domainErrorStatus(error))
+    : again({}, domainErrorStatus(error), message);
+}
+
 /** The HTTP status a form shows a domain error with (409, 422…). */
 export function domainErrorStatus(error: DomainError): number {
   return ERROR_HTTP_STATUS[error.code];

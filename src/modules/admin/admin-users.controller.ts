@@ -14,11 +14,11 @@ import {
   type AdminContext,
   adminContext,
   currentUser,
-  domainErrorStatus,
   domainErrorText,
   localizeErrors,
   renderAdmin,
   withLists,
+  showDomainError,
 } from './admin-page';
 import { EditUserForm, InviteForm } from './dto/admin-forms.dto';
 
@@ -231,11 +231,6 @@ export class AdminUsersController {
     ctx: AdminContext,
     again: (errors: FieldErrors, status: number, formError?: string) => Promise<unknown>,
   ) {
-    if (!(error instanceof DomainError)) throw error;
-    const field = USER_ERROR_FIELD[error.code];
-    const message = domainErrorText(error, ctx.locale);
-    return field
-      ? again({ [field]: message }, domainErrorStatus(error))
-      : again({}, domainErrorStatus(error), message);
+    return showDomainError(error, ctx.locale, USER_ERROR_FIELD, again);
   }
 }

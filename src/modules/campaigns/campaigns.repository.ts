@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { affectedRows } from '../../database/query-result';
 import { toSafeInteger } from '../../common/money';
 import { Campaign } from './campaign.entity';
@@ -38,6 +38,12 @@ export class CampaignsRepository {
 
   find(id: string, manager?: EntityManager): Promise<Campaign | null> {
     return this.m(manager).findOneBy(Campaign, { id });
+  }
+
+  findMany(ids: readonly string[], manager?: EntityManager): Promise<Campaign[]> {
+    return ids.length === 0
+      ? Promise.resolve([])
+      : this.m(manager).findBy(Campaign, { id: In([...ids]) });
   }
 
   findBySlug(slug: string, manager?: EntityManager): Promise<Campaign | null> {

@@ -313,6 +313,13 @@ export class CampaignsService {
     return forDonation(campaign);
   }
 
+  /** Several campaigns by id in one query (for lists of gifts), keyed by id; unknown ids are left out. */
+  async getManyById(ids: Iterable<string>): Promise<Map<string, CampaignForDonation>> {
+    const wanted = [...new Set(ids)].filter((id) => isUUID(id));
+    const found = await this.repo.findMany(wanted);
+    return new Map(found.map((c) => [c.id, forDonation(c)]));
+  }
+
   /** Pure: LIVE and now within [startsAt, endsAt). */
   isAcceptingGifts(campaign: CampaignWindow, now: Date): boolean {
     return isAcceptingGifts(campaign, now);

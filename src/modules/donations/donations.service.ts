@@ -388,14 +388,13 @@ export class DonationsService {
     };
   }
 
-  /** A donor's gifts for the donor portal, with each campaign's titles (one lookup per campaign). */
+  /** A donor's gifts for the donor portal, with their campaigns' titles. */
   async historyForDonor(email: string) {
     const donations = await this.repo.listByEmail(email.toLowerCase());
-    const titles = new Map<string, { titleZh: string; titleEn: string }>();
-    for (const id of new Set(donations.map((d) => d.campaignId))) {
-      const c = await this.campaigns.getById(id);
-      titles.set(id, { titleZh: c.titleZh, titleEn: c.titleEn });
-    }
-    return donations.map((d) => ({ ...d, campaign: titles.get(d.campaignId)! }));
+    const campaigns = await this.campaigns.getManyById(donations.map((d) => d.campaignId));
+    return donations.map((d) => {
+      const c = campaigns.get(d.campaignId)!;
+      return { ...d, campaign: { titleZh: c.titleZh, titleEn: c.titleEn } };
+    });
   }
 }

@@ -47,6 +47,11 @@ export class FoundationService {
     return this.repo.findProfile(opts.within);
   }
 
+  /** The foundation's currency (every fund holds it); CNY until a profile is set up. */
+  async currency(opts: Tx = {}): Promise<string> {
+    return (await this.findProfile(opts))?.currency.trim() ?? 'CNY';
+  }
+
   /** Creates or replaces the profile. The currency is fixed once the ledger holds accounts. */
   saveProfile(dto: FoundationProfileDto, opts: Tx = {}): Promise<Foundation> {
     return this.tx.run(async (m) => {

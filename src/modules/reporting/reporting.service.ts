@@ -39,8 +39,7 @@ export class ReportingService {
 
   /** The staff dashboard's figures; months and years are counted in REPORTING_TIME_ZONE. */
   async dashboard(now = new Date()): Promise<DashboardFigures> {
-    const profile = await this.foundation.findProfile();
-    const currency = profile?.currency.trim() ?? 'CNY';
+    const currency = await this.foundation.currency();
     const { monthStart, yearStart, end } = monthAndYearToDate(now);
     const totals = await this.ledger.fundTotals({
       currency,

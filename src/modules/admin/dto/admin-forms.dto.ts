@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -35,20 +36,21 @@ const List = () =>
   );
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** An optional date typed as 2026-01-31. */
+const DateField = () =>
+  applyDecorators(IsOptional(), Matches(DATE, { message: 'admin.errors.date' }));
+/** The opaque position of a list's next page. */
+const CursorField = () => applyDecorators(IsOptional(), IsString(), MaxLength(500));
 const AMOUNT_TEXT = /^\s*\d{1,16}(\.\d+)?\s*$/;
 
 export class StatementFilterForm {
-  @IsOptional()
-  @Matches(DATE, { message: 'admin.errors.date' })
+  @DateField()
   from?: string;
 
-  @IsOptional()
-  @Matches(DATE, { message: 'admin.errors.date' })
+  @DateField()
   to?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @CursorField()
   cursor?: string;
 }
 
@@ -61,9 +63,7 @@ export class FundListForm {
   @IsIn(FUND_STATUSES, { message: 'admin.errors.choose' })
   status?: FundStatus;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @CursorField()
   cursor?: string;
 }
 
@@ -200,17 +200,13 @@ export class AuditFilterForm {
   @MaxLength(100)
   entityId?: string;
 
-  @IsOptional()
-  @Matches(DATE, { message: 'admin.errors.date' })
+  @DateField()
   from?: string;
 
-  @IsOptional()
-  @Matches(DATE, { message: 'admin.errors.date' })
+  @DateField()
   to?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @CursorField()
   cursor?: string;
 }
 
@@ -242,9 +238,7 @@ export class DonationListForm {
   @IsEmail({}, { message: 'admin.errors.email' })
   email?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @CursorField()
   cursor?: string;
 }
 
