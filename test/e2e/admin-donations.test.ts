@@ -142,6 +142,9 @@ describe('back office: gifts', () => {
     expect(after.text).toContain('Refund of CN¥40.00 booked.');
     expect(after.text).toMatch(/id="gift-refunded">CN¥40\.00/);
     expect(after.text).toMatch(/id="gift-status">PARTIALLY_REFUNDED/);
+    expect(after.text).toMatch(
+      /id="gift-matched">CN¥60\.00 <span class="muted">\(CN¥40\.00 of the match went back/,
+    );
 
     // The same form sent again (a double click, a back button) refunds nothing more.
     const twice = await finance.post(`${giftPath}/refund?lang=en`, {
@@ -151,10 +154,11 @@ describe('back office: gifts', () => {
     expect(twice.status).toBe(409);
     expect(twice.text).toContain('has been refunded by 4000 minor units since the page was loaded');
     const [row] = await t.dataSource.query(
-      `SELECT refunded_minor::int AS refunded, matched_minor::int AS matched FROM donations WHERE id = $1`,
+      `SELECT refunded_minor::int AS refunded, matched_minor::int AS matched,
+              match_returned_minor::int AS returned FROM donations WHERE id = $1`,
       [id],
     );
-    expect(row).toEqual({ refunded: 4_000, matched: 6_000 });
+    expect(row).toEqual({ refunded: 4_000, matched: 6_000, returned: 4_000 });
 
     const tooMuch = await finance.post(`${giftPath}/refund?lang=en`, {
       amount: '70.00',
@@ -178,6 +182,7 @@ describe('back office: gifts', () => {
     expect(lines[1]).toContain(
       `,${id},${campaign.slug},Refund Me,refund.me@example.org,100.00,10000,60.00,40.00,,CNY,PARTIALLY_REFUNDED,OFFLINE,`,
     );
+    expect(lines[1]).toMatch(/,40\.00$/);
 
     // The pool's page says what it matched, per campaign (the refund gave 40 of 100 back).
     const poolPage = await finance.agent.get(`/admin/funds/${pool.id}?lang=en`).expect(200);

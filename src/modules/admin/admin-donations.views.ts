@@ -33,6 +33,7 @@ export const GIFT_CSV_COLUMNS = [
   'anonymous',
   'dedication',
   'message',
+  'match_returned',
 ] as const;
 
 interface FormState {
@@ -207,6 +208,7 @@ export class AdminDonationsViews {
           d.anonymous ? 'yes' : 'no',
           d.dedication,
           d.message,
+          money(d.matchReturnedMinor),
         ]);
       }
       cursor = page.nextCursor ?? undefined;
@@ -229,6 +231,7 @@ function row(d: Donation) {
     donorEmail: d.donorEmail,
     amountMinor: d.amountMinor,
     matchedMinor: d.matchedMinor,
+    matchReturnedMinor: d.matchReturnedMinor,
     refundedMinor: d.refundedMinor,
     currency: d.currency,
     status: d.status,

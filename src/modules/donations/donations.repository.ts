@@ -10,7 +10,8 @@ const COLUMNS = `id, campaign_id AS "campaignId", fund_id AS "fundId", amount_mi
   anonymous, message, dedication, monthly, locale, status, provider, provider_session_id AS "providerSessionId",
   provider_payment_id AS "providerPaymentId", provider_subscription_id AS "providerSubscriptionId",
   parent_donation_id AS "parentDonationId", checkout_url AS "checkoutUrl", fee_minor AS "feeMinor",
-  matched_minor AS "matchedMinor", refunded_minor AS "refundedMinor", ip, created_at AS "createdAt",
+  matched_minor AS "matchedMinor", match_returned_minor AS "matchReturnedMinor",
+  refunded_minor AS "refundedMinor", ip, created_at AS "createdAt",
   succeeded_at AS "succeededAt", subscription_cancelled_at AS "subscriptionCancelledAt", updated_at AS "updatedAt"`;
 
 const MONEY = [
@@ -18,6 +19,7 @@ const MONEY = [
   'feeCoverMinor',
   'feeMinor',
   'matchedMinor',
+  'matchReturnedMinor',
   'refundedMinor',
 ] as const;
 
@@ -38,6 +40,7 @@ export type DonationPatch = Partial<
     | 'checkoutUrl'
     | 'feeMinor'
     | 'matchedMinor'
+    | 'matchReturnedMinor'
     | 'refundedMinor'
     | 'succeededAt'
   >
@@ -51,6 +54,7 @@ const PATCH_COLUMNS: Record<keyof DonationPatch, string> = {
   checkoutUrl: 'checkout_url',
   feeMinor: 'fee_minor',
   matchedMinor: 'matched_minor',
+  matchReturnedMinor: 'match_returned_minor',
   refundedMinor: 'refunded_minor',
   succeededAt: 'succeeded_at',
 };

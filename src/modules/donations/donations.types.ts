@@ -24,7 +24,10 @@ export interface Donation {
   parentDonationId: string | null;
   checkoutUrl: string | null;
   feeMinor: number | null;
+  /** The match this gift keeps now: what its `match:<id>` entry posted, less what went back. */
   matchedMinor: number;
+  /** What refunds gave back of the match to its pool; with matchedMinor, the original match. */
+  matchReturnedMinor: number;
   refundedMinor: number;
   ip: string | null;
   createdAt: Date;

@@ -242,12 +242,7 @@ export class SettlementService {
     // The refund first: it locks the fund's balance slots before the match goes back to the pool,
     // the same order (fund, then pool) a settling gift takes them in, so the two never deadlock.
     await this.ledger.post(refundEntry(donation, refundedTotal, delta, accounts), { within: m });
-    const matchBack = await this.matching.reverse(
-      m,
-      donation,
-      donation.refundedMinor,
-      refundedTotal,
-    );
+    const matchBack = await this.matching.reverse(m, donation, refundedTotal);
     const status = nextDonationStatus(
       donation.status,
       refundedTotal >= donation.amountMinor ? 'refunded_all' : 'refunded_part',
@@ -255,6 +250,7 @@ export class SettlementService {
     await this.repo.update(m, donation.id, {
       refundedMinor: refundedTotal,
       matchedMinor: donation.matchedMinor - matchBack,
+      matchReturnedMinor: donation.matchReturnedMinor + matchBack,
       status: status ?? (donation.status === 'DISPUTED' ? 'REFUNDED' : donation.status),
     });
     await this.campaigns.recordRefund(m, donation.campaignId, {

@@ -89,13 +89,34 @@ describe('allowedMatch', () => {
 });
 
 describe('matchToReverse', () => {
-  it('gives back the whole match over several partial refunds, exactly', () => {
-    const parts = [
-      matchToReverse(999, 1_000, 0, 333),
-      matchToReverse(999, 1_000, 333, 700),
-      matchToReverse(999, 1_000, 700, 1_000),
-    ];
-    expect(parts.reduce((a, b) => a + b, 0)).toBe(999);
-    expect(matchToReverse(500, 1_000, 0, 1_000)).toBe(500);
+  it.each([
+    // [case, original match, gift, returned before, refunded total, give back]
+    ['a full refund at once', 500, 1_000, 0, 1_000, 500],
+    ['¥50 of a ¥100 gift matched ¥100', 10_000, 10_000, 0, 5_000, 5_000],
+    ['then the other ¥50: the rest of the match', 10_000, 10_000, 5_000, 10_000, 5_000],
+    ['¥200 of ¥509.30 matched ¥500 (rounded down)', 50_000, 50_930, 0, 20_000, 19_634],
+    ['then the rest of ¥509.30', 50_000, 50_930, 19_634, 50_930, 30_366],
+    ['a total no higher than before gives nothing', 10_000, 10_000, 5_000, 5_000, 0],
+    ['a stale, lower total gives nothing', 10_000, 10_000, 5_000, 2_000, 0],
+    ['a total above the gift counts as the gift', 10_000, 10_000, 0, 12_000, 10_000],
+    ['no match, nothing back', 0, 10_000, 0, 10_000, 0],
+    ['large amounts stay exact (BigInt)', 9_000_000_000_000, 9_000_000_000_001, 0, 3, 2],
+  ])('%s', (_case, match, gift, before, refunded, back) => {
+    expect(matchToReverse(match, gift, before, refunded)).toBe(back);
+  });
+
+  it('adds up to floor(match × refunded / gift) over any sequence of partial refunds', () => {
+    const match = 999;
+    const gift = 1_000;
+    for (const totals of [
+      [333, 700, 1_000],
+      [1, 2, 3, 999],
+      [500, 501],
+      [10, 999, 1_000],
+    ]) {
+      let returned = 0;
+      for (const total of totals) returned += matchToReverse(match, gift, returned, total);
+      expect(returned).toBe(Math.floor((match * totals.at(-1)!) / gift));
+    }
   });
 });

@@ -80,16 +80,18 @@ export function allowedMatch(
 }
 
 /**
- * The share of a match to give back when a gift is refunded: proportional to the refunded share,
- * rounded down, computed on cumulative totals so partial refunds add up exactly to the full match.
+ * What to give back of a match when a gift's refunds reach `refundedTotal` (cumulative): the
+ * refunded share of the ORIGINAL match, rounded down, less what earlier refunds gave back. Computed
+ * from the totals, never from the previous step, so any sequence of partial refunds ends exactly at
+ * floor(match × refunded / gift), whatever the split; a total that is not higher gives back nothing.
  */
 export function matchToReverse(
-  matchedMinor: number,
+  originalMatchMinor: number,
   giftMinor: number,
-  refundedBefore: number,
-  refundedAfter: number,
+  returnedBeforeMinor: number,
+  refundedTotal: number,
 ): number {
-  const at = (refunded: number) =>
-    Number((BigInt(matchedMinor) * BigInt(refunded)) / BigInt(giftMinor));
-  return at(refundedAfter) - at(refundedBefore);
+  const refunded = Math.min(Math.max(refundedTotal, 0), giftMinor);
+  const due = Number((BigInt(originalMatchMinor) * BigInt(refunded)) / BigInt(giftMinor));
+  return Math.max(0, due - returnedBeforeMinor);
 }

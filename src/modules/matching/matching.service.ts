@@ -116,30 +116,40 @@ export class MatchingService {
   }
 
   /**
-   * Gives back the refunded share of a gift's match (cumulative, exact) to the pool that paid it,
-   * as its `match:<gift>` entry records it, and off the rule that matched it, even if the
-   * campaign's rule has since moved to another pool.
+   * Gives back the refunded share of a gift's match to the pool that paid it, as its
+   * `match:<gift>` entry records it, and off the rule that matched it, even if the campaign's rule
+   * has since moved to another pool. The share is of the original match (what that entry posted)
+   * at the cumulative refunded total, less what earlier refunds gave back: exact over any number
+   * of partial refunds. The caller holds the donation's row lock.
    */
   async reverse(
     m: EntityManager,
     gift: {
       id: string;
-      campaignId: string;
       fundId: string;
       currency: string;
       amountMinor: number;
+      /** The match the gift keeps now. */
       matchedMinor: number;
+      /** What earlier refunds gave back already. */
+      matchReturnedMinor: number;
     },
-    refundedBefore: number,
     refundedAfter: number,
   ): Promise<number> {
-    const back = matchToReverse(gift.matchedMinor, gift.amountMinor, refundedBefore, refundedAfter);
-    if (back <= 0) return 0;
+    if (gift.matchedMinor <= 0) return 0;
     const match = await this.ledger.findEntryByKey(`match:${gift.id}`, { within: m });
     const poolAccountId = match?.postings.find((p) => p.amountMinor < 0)?.accountId;
     if (!match || !poolAccountId) {
       throw new Error(`gift ${gift.id} is marked matched but has no match entry`);
     }
+    const originalMinor = match.postings
+      .filter((p) => p.amountMinor > 0)
+      .reduce((sum, p) => sum + p.amountMinor, 0);
+    const back = Math.min(
+      gift.matchedMinor,
+      matchToReverse(originalMinor, gift.amountMinor, gift.matchReturnedMinor, refundedAfter),
+    );
+    if (back <= 0) return 0;
     const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
     // The pool first, then the rule (addMatched locks it): the order matches take them in.
     await this.ledger.post(
