@@ -11,6 +11,7 @@ import { SubscriptionCancelled1764200000000 } from './1764200000000-subscription
 import { DonorLocaleLinks1764201000000 } from './1764201000000-donor-locale-links';
 import { DonationListIndexes1764202000000 } from './1764202000000-donation-list-indexes';
 import { DonationMatchReturned1764210000000 } from './1764210000000-donation-match-returned';
+import { MatchWithheld1764210100000 } from './1764210100000-match-withheld';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   DonorLocaleLinks1764201000000,
   DonationListIndexes1764202000000,
   DonationMatchReturned1764210000000,
+  MatchWithheld1764210100000,
 ];

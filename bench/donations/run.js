@@ -859,19 +859,26 @@ async function quiesce(db) {
 }
 
 /**
- * The plan of the velocity check the settlement runs for every gift (DonationsRepository.recentFrom,
- * its SQL captured from the compiled repository), for a gift with and without an IP address.
+ * The plan of the velocity check the settlement runs for every matched gift
+ * (DonationsRepository.paidRecently, its SQL captured from the compiled repository), for a gift
+ * with and without a payment fingerprint.
  */
 async function explainVelocityCheck(db) {
   let captured;
   const capture = { query: async (sql, params) => ((captured = { sql, params }), [{ n: 0 }]) };
   const repo = new DonationsRepository(null);
   const { rows: sample } = await db.query(
-    `SELECT donor_email, ip, created_at FROM donations WHERE ip IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
+    `SELECT id, donor_email, succeeded_at FROM donations WHERE succeeded_at IS NOT NULL
+     ORDER BY succeeded_at DESC LIMIT 1`,
   );
   const { rows: count } = await db.query('SELECT count(*)::int AS n FROM donations');
-  const plan = async (ip) => {
-    await repo.recentFrom(capture, sample[0].donor_email, ip, sample[0].created_at);
+  const plan = async (fingerprint) => {
+    await repo.paidRecently(capture, {
+      email: sample[0].donor_email,
+      fingerprint,
+      at: sample[0].succeeded_at,
+      excludeId: sample[0].id,
+    });
     const { rows } = await db.query(
       `EXPLAIN (ANALYZE, FORMAT JSON) ${captured.sql}`,
       captured.params,
@@ -886,9 +893,9 @@ async function explainVelocityCheck(db) {
     walk(top.Plan);
     return `${scans.join(' + ')}, ${top['Execution Time'].toFixed(2)} ms`;
   };
-  log(`velocity check per gift (DonationsRepository.recentFrom) over ${count[0].n} donations:`);
-  log(`  gift with an IP address (as intake records it): ${await plan(sample[0].ip)}`);
-  log(`  gift without one:                               ${await plan(null)}`);
+  log(`velocity check per gift (DonationsRepository.paidRecently) over ${count[0].n} donations:`);
+  log(`  gift with a payment fingerprint: ${await plan('card:bench-fingerprint')}`);
+  log(`  gift without one:                ${await plan(null)}`);
 }
 
 async function busyElsewhere(db) {

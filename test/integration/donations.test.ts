@@ -316,7 +316,6 @@ describe('donations: exactly-once settlement through the webhook inbox', () => {
         fundId: campaign.fundId,
         amountMinor: 4_000,
         currency: 'CNY',
-        recentGifts: 0,
         at: new Date(),
         // Asked after the pool is locked, before the rule is: staff halve the ratio right then.
         donorMatchedToday: async () => {

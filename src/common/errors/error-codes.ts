@@ -60,6 +60,9 @@ export const ERROR_HTTP_STATUS = {
   INVALID_CAMPAIGN: 422,
   IMAGE_TOO_LARGE: 413,
   INVALID_IMAGE: 415,
+  // Withheld matches released by FINANCE
+  MATCH_NOT_WITHHELD: 409,
+  MATCH_NOT_RELEASABLE: 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

@@ -11,6 +11,7 @@ import { formatMoney, parseAmountField } from '../../common/money';
 import { setFlash } from '../../common/views/page-context';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { DonationsService } from '../donations/donations.service';
+import { MatchReleaseService } from '../donations/match-release.service';
 import { OfflineGiftDto } from '../donations/dto/offline-gift.dto';
 import { OfflineGiftsService } from '../donations/offline-gifts.service';
 import { AdminDonationsViews } from './admin-donations.views';
@@ -24,7 +25,7 @@ import {
   typedValues,
   showDomainError,
 } from './admin-page';
-import { DonationListForm, RefundForm } from './dto/admin-forms.dto';
+import { DonationListForm, RefundForm, ReleaseMatchForm } from './dto/admin-forms.dto';
 
 /** Where an offline gift's domain error is shown: beside its field, or above the form. */
 const OFFLINE_ERROR_FIELD: Partial<Record<string, string>> = {
@@ -45,6 +46,7 @@ export class AdminDonationsController {
     private readonly views: AdminDonationsViews,
     private readonly donations: DonationsService,
     private readonly offline: OfflineGiftsService,
+    private readonly matchRelease: MatchReleaseService,
   ) {}
 
   @Get()
@@ -177,10 +179,52 @@ export class AdminDonationsController {
     @Param('id', uuidPipe) id: string,
   ) {
     const ctx = adminContext(req, reply);
+    const finance = ctx.user?.roles.includes('FINANCE') ?? false;
     return renderAdmin(reply, ctx, 'pages/admin/donation', {
       ...(await this.views.detail(ctx.locale, id)),
-      canRefund: ctx.user?.roles.includes('FINANCE') ?? false,
+      canRefund: finance,
+      canRelease: finance,
     });
+  }
+
+  /** FINANCE releases a match the bot check withheld, after ticking the confirmation. */
+  @Post(':id/release-match')
+  @Allow('FINANCE')
+  async releaseMatch(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    const again = async (errors: FieldErrors, status: number, formError?: string) =>
+      renderAdmin(
+        reply,
+        ctx,
+        'pages/admin/donation',
+        {
+          ...(await this.views.detail(ctx.locale, id, undefined, { values, errors })),
+          canRefund: true,
+          canRelease: true,
+          formError,
+        },
+        status,
+      );
+    const form = checkForm(ReleaseMatchForm, body);
+    if (!form.value) return again(localizeErrors(form.errors, ctx.locale), 400);
+    try {
+      const gift = await this.matchRelease.release(id);
+      setFlash(reply, {
+        kind: 'success',
+        text: translate(ctx.locale, 'admin.donations.giftMatch.releaseDone', {
+          amount: formatMoney(gift.matchedMinor, gift.currency, ctx.locale),
+        }),
+      });
+      return reply.redirect(`/admin/donations/${id}`, 303);
+    } catch (error) {
+      return showDomainError(error, ctx.locale, {}, again);
+    }
   }
 
   @Post(':id/refund')

@@ -8,6 +8,7 @@ import { DONATION_STATUSES, type DonationStatus } from '../donations/donation-st
 import { DonationsService } from '../donations/donations.service';
 import type { Donation } from '../donations/donations.types';
 import { FoundationService } from '../foundation/foundation.service';
+import { VELOCITY_LIMIT_PER_MINUTE } from '../matching/matching.service';
 import { UTF8_BOM } from '../reporting/statement-csv';
 import { localName, query } from './admin-funds.views';
 
@@ -100,7 +101,7 @@ export class AdminDonationsViews {
     };
   }
 
-  async detail(locale: SupportedLocale, id: string, refund?: FormState) {
+  async detail(locale: SupportedLocale, id: string, refund?: FormState, release?: FormState) {
     const d = await this.donations.get(id);
     const campaign = await this.campaigns.getById(d.campaignId);
     const left = d.amountMinor - d.refundedMinor;
@@ -122,6 +123,23 @@ export class AdminDonationsViews {
         leftMinor: left,
         parentDonationId: d.parentDonationId,
       },
+      // A match the bot check withheld: why, in words, and (until released) FINANCE's release form.
+      withheld: d.matchWithheldReason
+        ? {
+            reason: translate(locale, `admin.donations.giftMatch.reason.${d.matchWithheldReason}`, {
+              limit: VELOCITY_LIMIT_PER_MINUTE,
+            }),
+            releasedAt: d.matchReleasedAt,
+          }
+        : null,
+      release:
+        d.matchWithheldReason &&
+        !d.matchReleasedAt &&
+        d.matchedMinor === 0 &&
+        d.status === 'SUCCEEDED' &&
+        d.refundedMinor === 0
+          ? { values: release?.values ?? {}, errors: release?.errors ?? {} }
+          : null,
       refund:
         (d.status === 'SUCCEEDED' || d.status === 'PARTIALLY_REFUNDED') && left > 0
           ? {

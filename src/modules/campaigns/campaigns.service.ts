@@ -377,6 +377,22 @@ export class CampaignsService {
     if (!found) throw new CampaignNotFoundError(`with id ${campaignId}`);
   }
 
+  /** Adds a match posted after its gift was counted (a withheld match released by FINANCE). */
+  async recordLateMatch(
+    manager: EntityManager,
+    campaignId: string,
+    matchedMinor: number,
+  ): Promise<void> {
+    assertAmount(matchedMinor, 'matchedMinor', false);
+    const found = await this.repo.addAmounts(
+      manager,
+      campaignId,
+      { raisedMinor: 0, matchedMinor },
+      CAMPAIGN_TOTAL_SLOTS,
+    );
+    if (!found) throw new CampaignNotFoundError(`with id ${campaignId}`);
+  }
+
   /** Posts a news update: staff on any campaign, a community leader on their funds' campaigns. */
   createUpdate(id: string, dto: CreateCampaignUpdateDto): Promise<CampaignUpdateView> {
     return this.tx.run(async (m) => {

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow, Public } from '../../common/auth/policy.decorator';
 import { uuidPipe } from '../../common/http/validation';
 import { DonationsService } from './donations.service';
+import { MatchReleaseService } from './match-release.service';
 import { CreateDonationDto } from './dto/create-donation.dto';
 import { OfflineGiftDto, OfflineImportDto, RefundRequestDto } from './dto/offline-gift.dto';
 import { OfflineGiftsService } from './offline-gifts.service';
@@ -14,6 +15,7 @@ export class DonationsController {
   constructor(
     private readonly donations: DonationsService,
     private readonly offlineGifts: OfflineGiftsService,
+    private readonly matchRelease: MatchReleaseService,
   ) {}
 
   @Post('campaigns/:slug/donations')
@@ -68,6 +70,17 @@ export class DonationsController {
   @ApiOperation({ summary: 'Refund a gift in full or in part (the provider confirms by webhook)' })
   refund(@Param('id', uuidPipe) id: string, @Body() dto: RefundRequestDto) {
     return this.donations.requestRefund(id, dto.amountMinor);
+  }
+
+  @Post('donations/:id/match-release')
+  @Allow('FINANCE')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Release a match the bot check withheld: posted now if the rule and pool allow it (409 if not withheld or released already, 422 if the rule or pool no longer allow it)',
+  })
+  releaseMatch(@Param('id', uuidPipe) id: string) {
+    return this.matchRelease.release(id);
   }
 
   @Get('matching/pools/:fundId/report')

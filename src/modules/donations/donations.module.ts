@@ -14,6 +14,7 @@ import { PaymentEventsRepository } from './payment-events.repository';
 import { PaymentInboxService } from './payment-inbox.service';
 import { DonorEmails } from './donor-emails';
 import { FeeProcessor } from './fee.processor';
+import { MatchReleaseService } from './match-release.service';
 import { OfflineGiftsService } from './offline-gifts.service';
 import { ReconciliationService } from './reconciliation.service';
 import { SettlementService } from './settlement.service';
@@ -41,9 +42,16 @@ import { WebhooksController } from './webhooks.controller';
     FeeProcessor,
     ReconciliationService,
     PaymentInboxService,
+    MatchReleaseService,
     // No CAPTCHA by default; a deployment binds its own verifier here.
     { provide: CAPTCHA_VERIFIER, useValue: { verify: () => Promise.resolve(true) } },
   ],
-  exports: [DonationsService, PaymentInboxService, OfflineGiftsService, ReconciliationService],
+  exports: [
+    DonationsService,
+    PaymentInboxService,
+    OfflineGiftsService,
+    ReconciliationService,
+    MatchReleaseService,
+  ],
 })
 export class DonationsModule {}

@@ -11,7 +11,8 @@ const COLUMNS = `id, campaign_id AS "campaignId", fund_id AS "fundId", amount_mi
   provider_payment_id AS "providerPaymentId", provider_subscription_id AS "providerSubscriptionId",
   parent_donation_id AS "parentDonationId", checkout_url AS "checkoutUrl", fee_minor AS "feeMinor",
   matched_minor AS "matchedMinor", match_returned_minor AS "matchReturnedMinor",
-  refunded_minor AS "refundedMinor", ip, created_at AS "createdAt",
+  refunded_minor AS "refundedMinor", payment_fingerprint AS "paymentFingerprint",
+  match_withheld_reason AS "matchWithheldReason", match_released_at AS "matchReleasedAt", ip, created_at AS "createdAt",
   succeeded_at AS "succeededAt", subscription_cancelled_at AS "subscriptionCancelledAt", updated_at AS "updatedAt"`;
 
 const MONEY = [
@@ -43,6 +44,9 @@ export type DonationPatch = Partial<
     | 'matchReturnedMinor'
     | 'refundedMinor'
     | 'succeededAt'
+    | 'paymentFingerprint'
+    | 'matchWithheldReason'
+    | 'matchReleasedAt'
   >
 >;
 
@@ -57,6 +61,9 @@ const PATCH_COLUMNS: Record<keyof DonationPatch, string> = {
   matchReturnedMinor: 'match_returned_minor',
   refundedMinor: 'refunded_minor',
   succeededAt: 'succeeded_at',
+  paymentFingerprint: 'payment_fingerprint',
+  matchWithheldReason: 'match_withheld_reason',
+  matchReleasedAt: 'match_released_at',
 };
 
 /** The only place that queries donations. */
@@ -220,23 +227,25 @@ export class DonationsRepository {
     return rows.length;
   }
 
-  /** Gifts from the same email or IP in the minute before `at`: the bot-like-giving check. */
-  async recentFrom(
+  /**
+   * Paid gifts from the same donor email, or paid with the same payment method (fingerprint), in
+   * the minute up to `at`, not counting `excludeId`: the bot-like-giving check. Two index lookups
+   * (email, then fingerprint) rather than one OR that would scan the table.
+   */
+  async paidRecently(
     manager: EntityManager,
-    email: string,
-    ip: string | null,
-    at: Date,
+    gift: { email: string; fingerprint: string | null; at: Date; excludeId: string },
   ): Promise<number> {
-    // Two index lookups (email, then IP) rather than one OR that would scan the table.
     const rows: { n: number }[] = await manager.query(
       `SELECT count(*)::int AS n FROM (
-         SELECT id FROM donations WHERE donor_email = $1
-           AND created_at > $3::timestamptz - interval '1 minute' AND created_at <= $3::timestamptz
+         SELECT id FROM donations WHERE donor_email = $1 AND succeeded_at IS NOT NULL
+           AND succeeded_at > $3::timestamptz - interval '1 minute' AND succeeded_at <= $3::timestamptz
          UNION
-         SELECT id FROM donations WHERE $2::text IS NOT NULL AND ip = $2
-           AND created_at > $3::timestamptz - interval '1 minute' AND created_at <= $3::timestamptz
-       ) recent`,
-      [email, ip, at],
+         SELECT id FROM donations WHERE $2::text IS NOT NULL AND payment_fingerprint = $2
+           AND succeeded_at IS NOT NULL
+           AND succeeded_at > $3::timestamptz - interval '1 minute' AND succeeded_at <= $3::timestamptz
+       ) recent WHERE id <> $4`,
+      [gift.email, gift.fingerprint, gift.at, gift.excludeId],
     );
     return rows[0]?.n ?? 0;
   }

@@ -29,6 +29,12 @@ export interface Donation {
   /** What refunds gave back of the match to its pool; with matchedMinor, the original match. */
   matchReturnedMinor: number;
   refundedMinor: number;
+  /** The card or payer account the provider names for this payment (`card:…`), if it named one. */
+  paymentFingerprint: string | null;
+  /** Why the bot check withheld this gift's match; stays set after a release, for the record. */
+  matchWithheldReason: 'VELOCITY' | null;
+  /** When FINANCE released the withheld match (it was posted then). */
+  matchReleasedAt: Date | null;
   ip: string | null;
   createdAt: Date;
   succeededAt: Date | null;

@@ -10,6 +10,7 @@ import type { ProviderEvent } from '../payments/payment-provider';
 import { DonorEmails } from './donor-emails';
 import { refundEntry, settleEntry, type SettleAccounts } from './donation-journal';
 import { isSettled, nextDonationStatus } from './donation-status';
+import { paymentFingerprint } from './payment-fingerprint';
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
 
@@ -22,9 +23,12 @@ const str = (v: unknown): string | undefined =>
 const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined;
 const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' ? (v as Obj) : undefined);
+/** An expandable field: the id, or the expanded object's id. */
+const idOf = (v: unknown): string | undefined => str(v) ?? str(obj(v)?.id);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The start of the donor's day in China (matching caps count per calendar day there). */
-function startOfDayShanghai(at: Date): Date {
+export function startOfDayShanghai(at: Date): Date {
   const shifted = new Date(at.getTime() + 8 * 3600_000);
   shifted.setUTCHours(0, 0, 0, 0);
   return new Date(shifted.getTime() - 8 * 3600_000);
@@ -94,6 +98,8 @@ export class SettlementService {
         return this.unpaid(m, o, 'failed');
       case 'checkout.session.expired':
         return this.unpaid(m, o, 'expired');
+      case 'charge.succeeded':
+        return this.chargeSucceeded(m, o);
       case 'charge.refunded':
         return this.refunded(m, o);
       case 'charge.dispute.created':
@@ -132,9 +138,30 @@ export class SettlementService {
       );
     }
     return this.settle(m, donation, {
-      paymentId: str(session.payment_intent),
+      paymentId: idOf(session.payment_intent),
       subscriptionId: str(session.subscription),
+      fingerprint: paymentFingerprint(session) ?? undefined,
     });
+  }
+
+  /**
+   * A charge went through: keeps the payment method's fingerprint (card, wallet account) on the
+   * gift for the bot check. Stripe sends it around the session's completion, in either order: one
+   * that comes first is counted by that settlement; one that comes after still counts for the
+   * donor's next gifts. Never retried: a charge of no known gift changes nothing.
+   */
+  private async chargeSucceeded(m: EntityManager, charge: Obj): Promise<string> {
+    const fingerprint = paymentFingerprint(charge);
+    if (!fingerprint) return 'no payment fingerprint';
+    const id = str(obj(charge.metadata)?.donation_id);
+    const donation =
+      id && UUID.test(id)
+        ? await this.repo.lock(m, { id })
+        : await this.repo.lock(m, { paymentId: idOf(charge.payment_intent) });
+    if (!donation) return 'unknown donation';
+    if (donation.paymentFingerprint) return 'payment fingerprint known';
+    await this.repo.update(m, donation.id, { paymentFingerprint: fingerprint });
+    return 'payment fingerprint recorded';
   }
 
   /**
@@ -145,18 +172,13 @@ export class SettlementService {
   async settle(
     m: EntityManager,
     donation: Donation,
-    ids: { paymentId?: string; subscriptionId?: string },
+    ids: { paymentId?: string; subscriptionId?: string; fingerprint?: string },
   ): Promise<string> {
     const next = nextDonationStatus(donation.status, 'paid');
     if (!next) return `already ${donation.status}`;
     const accounts = await this.accountsFor(m, donation);
     await this.ledger.post(settleEntry(donation, accounts), { within: m });
-    const recentGifts = await this.repo.recentFrom(
-      m,
-      donation.donorEmail,
-      donation.ip,
-      donation.createdAt,
-    );
+    const fingerprint = ids.fingerprint ?? donation.paymentFingerprint;
     if (donation.provider !== 'OFFLINE') {
       // The processor's fee is known a little later, from its balance transaction.
       await this.outboxWriter.add(
@@ -174,7 +196,17 @@ export class SettlementService {
       fundId: donation.fundId,
       amountMinor: donation.amountMinor,
       currency: donation.currency,
-      recentGifts,
+      // Paid gifts by email and payment method; staff-recorded offline gifts are not bot-like.
+      paidRecently:
+        donation.provider === 'OFFLINE'
+          ? undefined
+          : () =>
+              this.repo.paidRecently(m, {
+                email: donation.donorEmail,
+                fingerprint,
+                at: succeededAt,
+                excludeId: donation.id,
+              }),
       at: succeededAt,
       donorMatchedToday: () =>
         this.repo.matchedForDonorSince(
@@ -188,6 +220,8 @@ export class SettlementService {
       status: next,
       succeededAt,
       matchedMinor: match.matchedMinor > 0 ? match.matchedMinor : undefined,
+      matchWithheldReason: match.reason === 'VELOCITY' ? 'VELOCITY' : undefined,
+      paymentFingerprint: fingerprint ?? undefined,
       providerPaymentId: ids.paymentId ?? donation.providerPaymentId ?? undefined,
       providerSubscriptionId: ids.subscriptionId ?? donation.providerSubscriptionId ?? undefined,
     });

@@ -33,6 +33,19 @@ export type NoMatchReason =
   /** The rule moved to another pool while the gift was being settled. */
   | 'RULE_CHANGED';
 
+/** Why a gift is not matched, as a clause for messages ("…: the pool has no money left"). */
+export const NO_MATCH_WHY: Record<NoMatchReason, string> = {
+  NO_RULE: 'the campaign has no matching rule',
+  INACTIVE: 'the matching rule is paused or ended',
+  OUTSIDE_WINDOW: "the gift was made outside the matching rule's dates",
+  BELOW_MINIMUM: "the gift is below the matching rule's minimum",
+  DONOR_CAP: "the donor's daily matching cap is reached",
+  TOTAL_CAP: "the matching rule's total cap is reached",
+  POOL_EMPTY: "the sponsor's matching pool has no money left",
+  VELOCITY: 'too many paid gifts came from this donor or payment method within a minute',
+  RULE_CHANGED: 'the matching rule moved to another pool',
+};
+
 /** What the rule offers for this gift before the donor, total and pool limits. */
 export function offeredMatch(
   rule: MatchRule,

@@ -9,7 +9,10 @@ import { LedgerService } from '../ledger/ledger.service';
 import { allowedMatch, matchToReverse, offeredMatch, type NoMatchReason } from './match-amount';
 import { MatchingRepository, type StoredRule } from './matching.repository';
 
-/** More gifts than this from one email or IP within a minute look like a bot: no matching. */
+/**
+ * More PAID gifts than this within a minute from one donor email or one payment method (card or
+ * payer account) look like a bot: the match is withheld (recorded, releasable by FINANCE).
+ */
 export const VELOCITY_LIMIT_PER_MINUTE = 5;
 
 export interface MatchableGift {
@@ -18,8 +21,12 @@ export interface MatchableGift {
   fundId: string;
   amountMinor: number;
   currency: string;
-  /** Gifts from the same donor or IP in the minute before this one (the caller counts them). */
-  recentGifts: number;
+  /**
+   * Other paid gifts from this donor's email or payment method in the minute up to this one (the
+   * caller counts them). Asked after the pool is locked, so gifts settling together on this pool
+   * see each other. Absent: no bot check (a release by FINANCE, staff-recorded offline gifts).
+   */
+  paidRecently?: () => Promise<number>;
   /** Already matched today for this donor on this campaign; asked after the pool is locked, so two gifts of one donor cannot both pass the daily cap. */
   donorMatchedToday: () => Promise<number>;
   at: Date;
@@ -57,8 +64,6 @@ export class MatchingService {
     if (!peek) return { matchedMinor: 0, reason: 'NO_RULE' };
     const offer = offeredMatch(peek, gift.amountMinor, gift.at, random);
     if (offer.amountMinor === 0) return { matchedMinor: 0, reason: offer.reason };
-    if (gift.recentGifts > VELOCITY_LIMIT_PER_MINUTE)
-      return { matchedMinor: 0, reason: 'VELOCITY' };
 
     const poolAccountId = await this.funds.accountIdOf(peek.poolFundId, { within: m });
     const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
@@ -77,6 +82,9 @@ export class MatchingService {
     let allowed = allowedMatch(offer.amountMinor, { rule: peek, ...limits });
     if (allowed.amountMinor === 0 && allowed.reason !== 'TOTAL_CAP')
       return { matchedMinor: 0, reason: allowed.reason };
+    // Only a gift the pool would match is withheld as bot-like: what FINANCE may release.
+    if (gift.paidRecently && (await gift.paidRecently()) + 1 > VELOCITY_LIMIT_PER_MINUTE)
+      return { matchedMinor: 0, reason: 'VELOCITY' };
     const fast =
       allowed.reason !== 'TOTAL_CAP' &&
       (await this.repo.addMatchedWithinCap(m, peek, allowed.amountMinor));

@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  Equals,
   IsArray,
   IsEmail,
   IsIn,
@@ -253,4 +254,10 @@ export class RefundForm {
   @IsInt({ message: 'admin.errors.formExpired' })
   @Min(0, { message: 'admin.errors.formExpired' })
   refundedBefore!: number;
+}
+
+export class ReleaseMatchForm {
+  /** The checkbox that confirms FINANCE checked the donor. */
+  @Equals('yes', { message: 'admin.donations.giftMatch.confirmRequired' })
+  confirm!: string;
 }

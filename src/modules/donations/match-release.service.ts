@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../common/errors';
+import { TransactionService } from '../../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import { FundsService } from '../funds/funds.service';
+import { LedgerService } from '../ledger/ledger.service';
+import { NO_MATCH_WHY } from '../matching/match-amount';
+import { MatchingService } from '../matching/matching.service';
+import { DonationNotFoundError } from './donations.errors';
+import { DonationsRepository } from './donations.repository';
+import type { Donation } from './donations.types';
+import { startOfDayShanghai } from './settlement.service';
+
+/**
+ * FINANCE releases a match the bot check withheld, after checking the donor is real. The match is
+ * then posted as any match is (MatchingService.match: the pool's lock, the rule's caps and window at
+ * the gift's time, the ledger key `match:<gift>`), without the bot check; the donation's row lock
+ * and its `match_released_at` make a second release (a double submit) a 409, never a second post.
+ */
+@Injectable()
+export class MatchReleaseService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly repo: DonationsRepository,
+    private readonly matching: MatchingService,
+    private readonly campaigns: CampaignsService,
+    private readonly funds: FundsService,
+    private readonly ledger: LedgerService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async release(id: string): Promise<Donation> {
+    return this.tx.run(async (m) => {
+      const gift = await this.repo.lock(m, { id });
+      if (!gift) throw new DonationNotFoundError(id);
+      if (!gift.matchWithheldReason || gift.matchReleasedAt || gift.matchedMinor > 0) {
+        throw new DomainError(
+          'MATCH_NOT_WITHHELD',
+          `The match of gift ${id} is not withheld${gift.matchReleasedAt ? ': it was released already' : ''}.`,
+        );
+      }
+      if (gift.status !== 'SUCCEEDED' || gift.refundedMinor > 0) {
+        throw new DomainError(
+          'MATCH_NOT_RELEASABLE',
+          `Gift ${id} is ${gift.status}${gift.refundedMinor > 0 ? ' (partly refunded)' : ''}; only a received gift with no refund can have its match released.`,
+        );
+      }
+      // The fund before the pool: the order settling gifts and refunds take them in.
+      const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
+      await this.ledger.lockedBalance(fundAccountId, { within: m });
+      const at = gift.succeededAt ?? new Date();
+      const match = await this.matching.match(m, {
+        id: gift.id,
+        campaignId: gift.campaignId,
+        fundId: gift.fundId,
+        amountMinor: gift.amountMinor,
+        currency: gift.currency,
+        at,
+        donorMatchedToday: () =>
+          this.repo.matchedForDonorSince(
+            m,
+            gift.campaignId,
+            gift.donorEmail,
+            startOfDayShanghai(at),
+          ),
+      });
+      if (match.matchedMinor === 0) {
+        throw new DomainError(
+          'MATCH_NOT_RELEASABLE',
+          `The match cannot be posted now: ${NO_MATCH_WHY[match.reason ?? 'POOL_EMPTY']}.`,
+          { reason: match.reason },
+        );
+      }
+      const releasedAt = new Date();
+      await this.repo.update(m, gift.id, {
+        matchedMinor: match.matchedMinor,
+        matchReleasedAt: releasedAt,
+      });
+      await this.campaigns.recordLateMatch(m, gift.campaignId, match.matchedMinor);
+      await this.audit.record(m, {
+        action: 'donation.match_released',
+        entityType: 'donation',
+        entityId: gift.id,
+        before: { matchedMinor: 0, matchWithheldReason: gift.matchWithheldReason },
+        after: { matchedMinor: match.matchedMinor, limitedBy: match.reason ?? null },
+      });
+      return { ...gift, matchedMinor: match.matchedMinor, matchReleasedAt: releasedAt };
+    });
+  }
+}
