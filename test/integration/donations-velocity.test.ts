@@ -5,6 +5,8 @@ import { DonationsService } from '../../src/modules/donations/donations.service'
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
+import { sandboxCardFingerprint } from '../../src/modules/payments/sandbox-events';
+import { SandboxProvider } from '../../src/modules/payments/sandbox.provider';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
@@ -270,5 +272,19 @@ describe('donations: the bot check and releasing withheld matches', () => {
     const post = await session.post(`${path}/release-match`, { confirm: 'yes' });
     expect(post.status).toBe(403);
     expect((await t.get(DonationsService).get(gift.id)).matchedMinor).toBe(0);
+  });
+
+  it('takes the sandbox checkout’s test card fingerprint from its charge.succeeded', async () => {
+    // Listening, so the sandbox's webhooks reach this app as Stripe's would.
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { campaign } = await matchedCampaign();
+    const donor = email();
+    const gift = await start(campaign.slug, donor);
+    await t.get(SandboxProvider).pay(gift.checkoutUrl.split('/').pop()!);
+    expect(await t.get(DonationsService).get(gift.id)).toMatchObject({
+      status: 'SUCCEEDED',
+      matchedMinor: 1_000,
+      paymentFingerprint: `card:${sandboxCardFingerprint(donor)}`,
+    });
   });
 });

@@ -232,6 +232,22 @@ describe('sandbox payment provider', () => {
     expect(event!.id).toMatch(/^evt_sandbox_/);
     expect(event!.api_version).toMatch(/^\d{4}-\d{2}-\d{2}/);
     expect(event!.data.object.payment_intent).toMatch(/^pi_sandbox_/);
+    // Before it, as Stripe sends them, the charge with the test card's fingerprint.
+    const charges = verified('charge.succeeded').filter(
+      (e) => e.data.object.payment_intent === event!.data.object.payment_intent,
+    );
+    expect(charges).toHaveLength(1);
+    expect(charges[0]!.data.object).toMatchObject({
+      object: 'charge',
+      amount: 10_000,
+      metadata: { donation_id: donation.donationId },
+      payment_method_details: {
+        type: 'card',
+        card: { fingerprint: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) },
+      },
+    });
+    const order = receiver.received.map((d) => d.event.id);
+    expect(order.indexOf(charges[0]!.id)).toBeLessThan(order.indexOf(event!.id));
 
     // Pressing again sends nothing new (everything was delivered) and still goes on.
     const count = receiver.received.length;
@@ -425,13 +441,16 @@ describe('sandbox payment provider', () => {
     const waiting = await request(server).get(`${url}?lang=en`).expect(200);
     expect(waiting.text).toContain('Send them again');
     expect(waiting.text).toContain(`action="${url}/pay"`);
-    const stored: { id: string; attempts: number; delivered_at: Date | null }[] = await app
+    const stored: { id: string; type: string; delivered_at: Date | null }[] = await app
       .get(DataSource)
-      .query(`SELECT id, attempts, delivered_at FROM sandbox_events WHERE session_id = $1`, [
-        sessionId,
-      ]);
-    expect(stored).toHaveLength(1);
-    expect(stored[0]!.delivered_at).toBeNull();
+      .query(
+        `SELECT id, type, delivered_at FROM sandbox_events WHERE session_id = $1 ORDER BY seq`,
+        [sessionId],
+      );
+    expect(stored.map((e) => [e.type, e.delivered_at])).toEqual([
+      ['charge.succeeded', null],
+      ['checkout.session.completed', null],
+    ]);
 
     const resent = await press(url, 'pay');
 
@@ -439,7 +458,7 @@ describe('sandbox payment provider', () => {
     const deliveries = verified('checkout.session.completed').filter(
       (e) => e.data.object.id === sessionId,
     );
-    expect(deliveries.map((e) => e.id)).toEqual([stored[0]!.id]);
+    expect(deliveries.map((e) => e.id)).toEqual([stored[1]!.id]);
 
     // An event sent in the background (a refund's) that fails waits for the next redelivery.
     receiver.answer(503);

@@ -1,6 +1,7 @@
 import {
   chargeObject,
   checkoutSessionObject,
+  sandboxCardFingerprint,
   invoiceObject,
   type PaymentSnapshot,
   sandboxFee,
@@ -38,6 +39,17 @@ const session: SessionSnapshot = {
   completedAt: at,
   firstPayment: payment,
 };
+
+describe('sandboxCardFingerprint', () => {
+  it.each([
+    ['the same email, the same card', 'a@example.org', 'a@example.org', true],
+    ['case and spaces do not matter', ' A@Example.org', 'a@example.org', true],
+    ['another email, another card', 'a@example.org', 'b@example.org', false],
+  ])('%s', (_case, one, other, same) => {
+    expect(sandboxCardFingerprint(one)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(sandboxCardFingerprint(one) === sandboxCardFingerprint(other)).toBe(same);
+  });
+});
 
 describe('sandbox events', () => {
   it.each([
@@ -97,6 +109,14 @@ describe('sandbox events', () => {
       balance_transaction: 'txn_sandbox_1',
     });
     expect(chargeObject(session, { ...payment, refundedMinor: 10_000 }).refunded).toBe(true);
+    expect(chargeObject(session, payment).payment_method_details).toEqual(
+      expect.objectContaining({
+        type: 'card',
+        card: expect.objectContaining({
+          fingerprint: sandboxCardFingerprint(session.customerEmail),
+        }),
+      }),
+    );
   });
 
   it('builds a failed renewal invoice with nothing paid', () => {

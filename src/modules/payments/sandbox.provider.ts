@@ -253,8 +253,8 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   /**
-   * The donor pressed "Pay": the session completes and `checkout.session.completed` (paid) is
-   * delivered, followed for a monthly gift by its first invoice's `invoice.paid`
+   * The donor pressed "Pay": the session completes and `charge.succeeded` (the test card's
+   * fingerprint, for the bot check) and `checkout.session.completed` (paid) are delivered, followed for a monthly gift by its first invoice's `invoice.paid`
    * (`billing_reason: subscription_create`), as Stripe sends both. Pressing it again after a
    * failed delivery resends what was not delivered, with the same event ids.
    */
@@ -303,6 +303,11 @@ export class SandboxProvider implements PaymentProvider {
       });
       await this.repository.insertPayment(manager, session.id, payment);
       const events = [
+        // As Stripe sends them: the charge (with the card's fingerprint), then the completion.
+        await this.record(manager, session.id, 'charge.succeeded', {
+          object: chargeObject(paid, payment),
+          created: now,
+        }),
         await this.record(manager, session.id, 'checkout.session.completed', {
           object: checkoutSessionObject(paid, sandboxCheckoutPath(session.id)),
           created: now,
