@@ -9,6 +9,7 @@ import fastifyHelmet from '@fastify/helmet';
 import { RequestContext } from './common/context/request-context';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { issueCsrfCookie } from './common/http/csrf';
+import { ProxyHint } from './common/http/proxy-hint';
 import { AppConfig } from './config/app-config';
 import { buildValidationPipe } from './common/http/validation';
 import { templatesDir } from './common/paths';
@@ -37,6 +38,9 @@ export function logLevelsFrom(level: string | undefined): LogLevel[] {
   const index = LOG_LEVELS.indexOf((level ?? 'warn') as LogLevel);
   return LOG_LEVELS.slice(0, index < 0 ? 3 : index + 1);
 }
+
+/** How many first requests must all come from private or loopback addresses before the warning. */
+export const PROXY_HINT_SAMPLE = 20;
 
 /** X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default). */
 export function trustProxySetting(
@@ -88,6 +92,16 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     RequestContext.run({ requestId: request.id, ip: request.ip }, done);
   });
   fastify.addHook('onRequest', issueCsrfCookie(secure));
+  if (!process.env.TRUST_PROXY) {
+    // Behind an untrusted proxy every visitor has the proxy's address: say so once, early.
+    const hint = new ProxyHint(PROXY_HINT_SAMPLE, (message) =>
+      new Logger('TrustProxy').warn(message),
+    );
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      hint.observe(request.ip);
+      done();
+    });
+  }
   fastify.addHook('onSend', (request, reply, payload, done) => {
     // Swagger UI ships two inline <style> blocks; only its pages may use inline styles.
     if (request.url.startsWith('/api/docs')) {
