@@ -60,6 +60,9 @@ export const ERROR_HTTP_STATUS = {
   INVALID_CAMPAIGN: 422,
   IMAGE_TOO_LARGE: 413,
   INVALID_IMAGE: 415,
+  MATCHING_RULE_NOT_FOUND: 404,
+  MATCHING_RULE_ENDED: 409,
+  INVALID_MATCHING_RULE: 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

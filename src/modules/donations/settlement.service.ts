@@ -173,6 +173,7 @@ export class SettlementService {
       campaignId: donation.campaignId,
       fundId: donation.fundId,
       amountMinor: donation.amountMinor,
+      feeCoverMinor: donation.feeCoverMinor,
       currency: donation.currency,
       recentGifts,
       at: succeededAt,
