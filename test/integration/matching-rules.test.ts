@@ -335,6 +335,18 @@ describe('matching rules API', () => {
     expect(await audit(own.id)).toEqual(['matching.rule_created']);
   });
 
+  it('documents the routes and the body in OpenAPI', async () => {
+    const doc = (await api().get('/api/docs-json').expect(200)).body;
+    const path = doc.paths['/api/v1/campaigns/{slug}/matching-rule'];
+    expect(Object.keys(path).sort()).toEqual(['get', 'put']);
+    for (const what of ['pause', 'resume', 'end'])
+      expect(doc.paths[`/api/v1/campaigns/{slug}/matching-rule/${what}`]).toHaveProperty('post');
+    const schema = doc.components.schemas.MatchingRuleDto;
+    expect(schema.required.sort()).toEqual(['mode', 'poolFundId']);
+    expect(schema.properties.ratioBp).toMatchObject({ minimum: 1, maximum: 100_000 });
+    expect(schema.properties).toHaveProperty('matchFeeCover');
+  });
+
   it('never overspends the pool while the rule is edited, paused and resumed as gifts settle', async () => {
     const pool = await fundedPool(30_000);
     const spare = await fundedPool(30_000);

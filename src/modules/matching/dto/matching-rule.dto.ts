@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
@@ -5,6 +6,10 @@ import { IsAmountMinor } from '../../../common/http/validation';
 import { MAX_RATIO_BP, MIN_RATIO_BP } from '../matching-rule';
 
 const MODES = ['RATIO', 'RANDOM'] as const;
+
+/** An optional amount in minor units (IsAmountMinor documents it as required on its own). */
+const OptionalAmount = (description: string) =>
+  applyDecorators(IsOptional(), IsAmountMinor({ description }), ApiPropertyOptional());
 
 /**
  * A campaign's whole matching rule (PUT replaces it): a field left out means "none" (no cap, no
@@ -36,30 +41,22 @@ export class MatchingRuleDto {
   @IsInt({ message: 'ratioBp must be a whole number of basis points, e.g. 10000 for 1:1' })
   ratioBp?: number;
 
-  @IsOptional()
-  @IsAmountMinor({ description: 'RANDOM: the smallest match, in minor units' })
+  @OptionalAmount('RANDOM: the smallest match, in minor units')
   randomMinMinor?: number;
 
-  @IsOptional()
-  @IsAmountMinor({
-    description: 'RANDOM: the largest match, in minor units (at least the smallest)',
-  })
+  @OptionalAmount('RANDOM: the largest match, in minor units (at least the smallest)')
   randomMaxMinor?: number;
 
-  @IsOptional()
-  @IsAmountMinor({ description: 'Gifts below this are not matched (minor units; default 1)' })
+  @OptionalAmount('Gifts below this are not matched (minor units; default 1)')
   minGiftMinor?: number;
 
-  @IsOptional()
-  @IsAmountMinor({ description: 'At most this much match per gift (minor units)' })
+  @OptionalAmount('At most this much match per gift (minor units)')
   capPerGiftMinor?: number;
 
-  @IsOptional()
-  @IsAmountMinor({ description: 'At most this much match per donor per day (Beijing days)' })
+  @OptionalAmount('At most this much match per donor per day (Beijing days)')
   capPerDonorDayMinor?: number;
 
-  @IsOptional()
-  @IsAmountMinor({ description: 'At most this much match in all (not below what is matched)' })
+  @OptionalAmount('At most this much match in all (not below what is matched)')
   totalCapMinor?: number;
 
   @ApiPropertyOptional({
