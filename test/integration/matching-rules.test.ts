@@ -335,6 +335,51 @@ describe('matching rules API', () => {
     expect(await audit(own.id)).toEqual(['matching.rule_created']);
   });
 
+  it('creates one rule from two simultaneous identical submits, audited once', async () => {
+    const pool = await fundedPool();
+    const campaign = await createCampaign(t);
+    const body = { poolFundId: pool.id, mode: 'RATIO', ratioBp: 10_000 };
+    const answers = await Promise.all([put(campaign.slug, body), put(campaign.slug, body)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 201]);
+    expect(await audit(campaign.id)).toEqual(['matching.rule_created']);
+  });
+
+  it('promises no match on the public page outside the rule’s window', async () => {
+    const pool = await fundedPool();
+    const campaign = await createCampaign(t);
+    const matching = t.get(MatchingService);
+    const rule = {
+      poolFundId: pool.id,
+      mode: 'RATIO' as const,
+      ratioBp: 10_000,
+      randomMinMinor: null,
+      randomMaxMinor: null,
+      minGiftMinor: 1,
+      capPerGiftMinor: null,
+      capPerDonorDayMinor: null,
+      totalCapMinor: null,
+      active: true,
+    };
+    const promised = async () =>
+      (await api().get(`/campaigns/${campaign.slug}?lang=en`).expect(200)).text.includes(
+        'id="matching-active"',
+      );
+    await matching.setRule(campaign.id, {
+      ...rule,
+      startsAt: null,
+      endsAt: new Date(Date.now() - 1),
+    });
+    expect(await promised()).toBe(false);
+    await matching.setRule(campaign.id, {
+      ...rule,
+      startsAt: new Date(Date.now() + 86_400_000),
+      endsAt: null,
+    });
+    expect(await promised()).toBe(false);
+    await matching.setRule(campaign.id, { ...rule, startsAt: null, endsAt: null });
+    expect(await promised()).toBe(true);
+  });
+
   it('documents the routes and the body in OpenAPI', async () => {
     const doc = (await api().get('/api/docs-json').expect(200)).body;
     const path = doc.paths['/api/v1/campaigns/{slug}/matching-rule'];
