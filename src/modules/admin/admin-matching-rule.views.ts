@@ -4,7 +4,8 @@ import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { formatMoney, parseAmountField, toDecimalString } from '../../common/money';
 import { FundsService } from '../funds/funds.service';
 import type { RuleField, RuleProblem } from '../matching/matching-rule';
-import { problemText, type RuleSettings, type RuleView } from '../matching/matching.service';
+import { problemText } from '../matching/matching.errors';
+import type { RuleSettings, RuleView } from '../matching/matching.service';
 import { LOCAL_DATE_TIME, localDateTime } from './admin-campaigns.views';
 import { localName } from './admin-funds.views';
 

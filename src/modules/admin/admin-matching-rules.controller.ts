@@ -9,7 +9,8 @@ import { setFlash } from '../../common/views/page-context';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import type { CampaignView } from '../campaigns/campaigns.types';
-import { InvalidMatchingRuleError, MatchingService } from '../matching/matching.service';
+import { InvalidMatchingRuleError } from '../matching/matching.errors';
+import { MatchingService } from '../matching/matching.service';
 import { localName } from './admin-funds.views';
 import { AdminMatchingRuleViews, type RuleFormState } from './admin-matching-rule.views';
 import {

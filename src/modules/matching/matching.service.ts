@@ -4,8 +4,6 @@ import type { EntityManager } from 'typeorm';
 import type { Role } from '../../common/auth/roles';
 import { RequestContext } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors';
-import { translate, type SupportedLocale } from '../../common/i18n/i18n';
-import { formatMoney } from '../../common/money';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
@@ -26,9 +24,13 @@ import {
   ruleStatus,
   sameRule,
   type RuleDraft,
-  type RuleProblem,
   type RuleStatus,
 } from './matching-rule';
+import {
+  InvalidMatchingRuleError,
+  matchingRuleEndedError,
+  matchingRuleNotFoundError,
+} from './matching.errors';
 import { MatchingRepository, type RuleFields, type StoredRule } from './matching.repository';
 
 /** More gifts than this from one email or IP within a minute look like a bot: no matching. */
@@ -66,37 +68,6 @@ export interface RuleView extends StoredRule {
 const RULE_MANAGERS: readonly Role[] = ['ADMIN', 'FINANCE'];
 /** Who may read a campaign's rule besides them (community leaders: for their own funds). */
 const RULE_READERS: readonly Role[] = ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'];
-
-/** A rule's problem in words, in the reader's language (amounts as money). */
-export function problemText(
-  problem: RuleProblem,
-  locale: SupportedLocale,
-  currency: string,
-): string {
-  const vars = Object.fromEntries(
-    Object.entries(problem.amounts ?? {}).map(([k, v]) => [k, formatMoney(v, currency, locale)]),
-  );
-  return translate(locale, `matching.problems.${problem.key}`, vars);
-}
-
-export class InvalidMatchingRuleError extends DomainError {
-  constructor(
-    readonly problems: RuleProblem[],
-    readonly currency: string,
-  ) {
-    super(
-      'INVALID_MATCHING_RULE',
-      problems.map((p) => `${p.field}: ${problemText(p, 'en', currency)}`).join(' '),
-      {
-        problems: problems.map((p) => ({
-          field: p.field,
-          problem: p.key,
-          message: problemText(p, 'en', currency),
-        })),
-      },
-    );
-  }
-}
 
 /**
  * The matching engine. A match is a ledger entry from the sponsor's MATCHING fund to the
@@ -271,7 +242,7 @@ export class MatchingService {
     input: RuleInput,
     before: StoredRule | null,
   ): Promise<StoredRule> {
-    if (before?.endedAt) throw endedError();
+    if (before?.endedAt) throw matchingRuleEndedError();
     const rule = await this.repo.upsert(m, campaignId, input);
     await this.audit.record(m, {
       action: before ? 'matching.rule_changed' : 'matching.rule_created',
@@ -307,7 +278,7 @@ export class MatchingService {
     const result = await this.tx.run(async (m) => {
       await this.repo.lockCampaignRule(m, campaign.id);
       const current = await this.repo.forCampaign(campaign.id, m, true);
-      if (current?.endedAt) throw endedError();
+      if (current?.endedAt) throw matchingRuleEndedError();
       const pool = await this.poolOrNull(m, draft.poolFundId);
       const problems = ruleProblems(draft, { campaign, pool, current });
       if (problems.length > 0) throw new InvalidMatchingRuleError(problems, campaign.currency);
@@ -355,10 +326,10 @@ export class MatchingService {
     const rule = await this.tx.run(async (m) => {
       await this.repo.lockCampaignRule(m, campaign.id);
       const current = await this.repo.forCampaign(campaign.id, m, true);
-      if (!current) throw notFoundError(campaign.slug);
+      if (!current) throw matchingRuleNotFoundError(campaign.slug);
       if (current.endedAt) {
         if (action === 'end') return current;
-        throw endedError();
+        throw matchingRuleEndedError();
       }
       if (action !== 'end' && current.active === (action === 'resume')) return current;
       const updated =
@@ -383,7 +354,7 @@ export class MatchingService {
     const campaign = await this.campaigns.getVisible(campaignRef);
     assertMayRead(campaign);
     const rule = await this.repo.forCampaign(campaign.id);
-    if (!rule) throw notFoundError(campaign.slug);
+    if (!rule) throw matchingRuleNotFoundError(campaign.slug);
     return this.view(rule, campaign);
   }
 
@@ -446,15 +417,4 @@ function forbidden(message: string): DomainError {
   return RequestContext.actor()?.kind === 'user'
     ? new DomainError('FORBIDDEN', message)
     : new DomainError('UNAUTHENTICATED', `Sign in first. ${message}`);
-}
-
-function endedError(): DomainError {
-  return new DomainError(
-    'MATCHING_RULE_ENDED',
-    'This matching rule has ended: it cannot be edited or resumed. Its matches and report stay.',
-  );
-}
-
-function notFoundError(slug: string): DomainError {
-  return new DomainError('MATCHING_RULE_NOT_FOUND', `Campaign ${slug} has no matching rule.`);
 }
