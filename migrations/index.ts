@@ -12,6 +12,7 @@ import { DonorLocaleLinks1764201000000 } from './1764201000000-donor-locale-link
 import { DonationListIndexes1764202000000 } from './1764202000000-donation-list-indexes';
 import { DonationMatchReturned1764210000000 } from './1764210000000-donation-match-returned';
 import { MatchWithheld1764210100000 } from './1764210100000-match-withheld';
+import { MatchingRuleOptions1764260000000 } from './1764260000000-matching-rule-options';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   DonationListIndexes1764202000000,
   DonationMatchReturned1764210000000,
   MatchWithheld1764210100000,
+  MatchingRuleOptions1764260000000,
 ];

@@ -63,6 +63,9 @@ export const ERROR_HTTP_STATUS = {
   // Withheld matches released by FINANCE
   MATCH_NOT_WITHHELD: 409,
   MATCH_NOT_RELEASABLE: 422,
+  MATCHING_RULE_NOT_FOUND: 404,
+  MATCHING_RULE_ENDED: 409,
+  INVALID_MATCHING_RULE: 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

@@ -16,9 +16,12 @@ import {
   CreateCampaignUpdateDto,
   UpdateCampaignDto,
 } from '../campaigns/dto/campaigns.dto';
+import type { CampaignView } from '../campaigns/campaigns.types';
 import { FundsService } from '../funds/funds.service';
+import { MatchingService } from '../matching/matching.service';
 import { AdminCampaignsViews, type CampaignFormState } from './admin-campaigns.views';
 import { localName } from './admin-funds.views';
+import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import {
   type AdminContext,
   adminContext,
@@ -48,6 +51,8 @@ export class AdminCampaignsController {
     private readonly views: AdminCampaignsViews,
     private readonly campaigns: CampaignsService,
     private readonly funds: FundsService,
+    private readonly matching: MatchingService,
+    private readonly matchingViews: AdminMatchingRuleViews,
   ) {}
 
   @Get()
@@ -266,9 +271,22 @@ export class AdminCampaignsController {
         formError,
         canPublish: canPublish && campaign?.status === 'DRAFT',
         canEnd: canPublish && campaign?.status === 'LIVE',
+        matching: campaign ? await this.matchingSummary(campaign, ctx) : null,
+        canManageMatching: canPublish,
       },
       status,
     );
+  }
+
+  /** The campaign's matching rule for those who may see it (a leader: their own funds'). */
+  private async matchingSummary(campaign: CampaignView, ctx: AdminContext) {
+    try {
+      const rule = await this.matching.findRuleView(campaign);
+      return rule && this.matchingViews.summary(rule, ctx.locale);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'FORBIDDEN') return null;
+      throw error;
+    }
   }
 
   private async fundCurrency(fundId: string): Promise<string> {

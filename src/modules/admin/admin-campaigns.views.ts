@@ -22,7 +22,7 @@ const FORM_FIELD: Record<string, string> = {
 };
 
 /** Form dates are Beijing time: "2026-09-07T00:00" → 2026-09-07T00:00:00+08:00. */
-const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
+export const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
 
 /**
  * View models and form reading of the back office's campaign pages. A form's text becomes the
@@ -157,7 +157,7 @@ function row(c: CampaignSummary, locale: SupportedLocale) {
 }
 
 /** An instant as the form's Beijing date-time ("2026-09-07T00:00"), or ''. */
-function localDateTime(at: Date | null): string {
+export function localDateTime(at: Date | null): string {
   if (!at) return '';
   return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16);
 }

@@ -5,6 +5,7 @@ import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
+import { MatchingModule } from '../matching/matching.module';
 import { ReportingModule } from '../reporting/reporting.module';
 import { AdminAllocationsController } from './admin-allocations.controller';
 import { AdminAuditController } from './admin-audit.controller';
@@ -15,6 +16,8 @@ import { AdminDonationsController } from './admin-donations.controller';
 import { AdminDonationsViews } from './admin-donations.views';
 import { AdminFundsController } from './admin-funds.controller';
 import { AdminFundsViews } from './admin-funds.views';
+import { AdminMatchingRulesController } from './admin-matching-rules.controller';
+import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminPeopleViews } from './admin-people.views';
 import { AdminTokensController } from './admin-tokens.controller';
 import { AdminUsersController } from './admin-users.controller';
@@ -28,6 +31,7 @@ import { AdminUsersController } from './admin-users.controller';
     DonationsModule,
     FoundationModule,
     FundsModule,
+    MatchingModule,
     ReportingModule,
   ],
   controllers: [
@@ -36,10 +40,17 @@ import { AdminUsersController } from './admin-users.controller';
     AdminAllocationsController,
     AdminDonationsController,
     AdminCampaignsController,
+    AdminMatchingRulesController,
     AdminUsersController,
     AdminAuditController,
     AdminTokensController,
   ],
-  providers: [AdminFundsViews, AdminPeopleViews, AdminDonationsViews, AdminCampaignsViews],
+  providers: [
+    AdminFundsViews,
+    AdminPeopleViews,
+    AdminDonationsViews,
+    AdminCampaignsViews,
+    AdminMatchingRuleViews,
+  ],
 })
 export class AdminModule {}

@@ -227,7 +227,8 @@ export class DonationsService {
       const shown = !d.anonymous && d.provider !== 'OFFLINE';
       return {
         name: shown ? d.donorName : null,
-        amountMinor: d.amountMinor,
+        // The gift itself: a fee cover the donor added goes to the processor, not the campaign.
+        amountMinor: d.amountMinor - d.feeCoverMinor,
         matchedMinor: d.matchedMinor,
         currency: d.currency,
         monthly: d.monthly,
@@ -246,6 +247,7 @@ export class DonationsService {
       campaignId: d.campaignId,
       status: d.status,
       amountMinor: d.amountMinor,
+      feeCoverMinor: d.feeCoverMinor,
       matchedMinor: d.matchedMinor,
       currency: d.currency,
     };

@@ -31,7 +31,7 @@ export class DonorEmails {
 
   async thanks(
     m: EntityManager,
-    gift: Gift & { amountMinor: number },
+    gift: Gift & { amountMinor: number; feeCoverMinor: number },
     campaign: Pick<CampaignForDonation, 'titleZh' | 'titleEn'>,
     matchedMinor: number,
   ): Promise<void> {
@@ -44,6 +44,8 @@ export class DonorEmails {
       data: {
         donorName: gift.donorName,
         amount: formatMoney(gift.amountMinor, gift.currency, locale),
+        feeCover:
+          gift.feeCoverMinor > 0 ? formatMoney(gift.feeCoverMinor, gift.currency, locale) : '',
         campaignTitle: locale === 'en' ? campaign.titleEn : campaign.titleZh,
         matched: matchedMinor > 0 ? formatMoney(matchedMinor, gift.currency, locale) : '',
         portalUrl: `${this.config.publicUrl}/donor`,

@@ -55,6 +55,7 @@ export class MatchReleaseService {
         campaignId: gift.campaignId,
         fundId: gift.fundId,
         amountMinor: gift.amountMinor,
+        feeCoverMinor: gift.feeCoverMinor,
         currency: gift.currency,
         at,
         donorMatchedToday: () =>

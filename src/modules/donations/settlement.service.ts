@@ -195,6 +195,7 @@ export class SettlementService {
       campaignId: donation.campaignId,
       fundId: donation.fundId,
       amountMinor: donation.amountMinor,
+      feeCoverMinor: donation.feeCoverMinor,
       currency: donation.currency,
       // Paid gifts by email and payment method; staff-recorded offline gifts are not bot-like.
       paidRecently:

@@ -1,4 +1,10 @@
-import { allowedMatch, matchToReverse, offeredMatch, type MatchRule } from './match-amount';
+import {
+  allowedMatch,
+  matchableMinor,
+  matchToReverse,
+  offeredMatch,
+  type MatchRule,
+} from './match-amount';
 
 const rule = (overrides: Partial<MatchRule> = {}): MatchRule => ({
   mode: 'RATIO',
@@ -118,5 +124,29 @@ describe('matchToReverse', () => {
       for (const total of totals) returned += matchToReverse(match, gift, returned, total);
       expect(returned).toBe(Math.floor((match * totals.at(-1)!) / gift));
     }
+  });
+});
+
+describe('matchableMinor', () => {
+  it.each([
+    ['no cover', {}, { amountMinor: 10_000 }, 10_000],
+    ['cover not matched by default', {}, { amountMinor: 10_060, feeCoverMinor: 60 }, 10_000],
+    [
+      'cover not matched',
+      { matchFeeCover: false },
+      { amountMinor: 10_060, feeCoverMinor: 60 },
+      10_000,
+    ],
+    ['cover matched', { matchFeeCover: true }, { amountMinor: 10_060, feeCoverMinor: 60 }, 10_060],
+  ])('%s', (_name, r, gift, expected) => {
+    expect(matchableMinor(r, gift)).toBe(expected);
+  });
+
+  it('decides the minimum on the gift without the cover', () => {
+    const gift = matchableMinor({}, { amountMinor: 1_006, feeCoverMinor: 6 });
+    expect(offeredMatch(rule({ minGiftMinor: 1_001 }), gift, now, half)).toEqual({
+      amountMinor: 0,
+      reason: 'BELOW_MINIMUM',
+    });
   });
 });

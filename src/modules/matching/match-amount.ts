@@ -19,6 +19,8 @@ export interface MatchRule {
   startsAt: Date | null;
   endsAt: Date | null;
   active: boolean;
+  /** Match the donor's fee cover too (default: the sponsor matches the gift, not the cover). */
+  matchFeeCover?: boolean;
 }
 
 export type NoMatchReason =
@@ -45,6 +47,16 @@ export const NO_MATCH_WHY: Record<NoMatchReason, string> = {
   VELOCITY: 'too many paid gifts came from this donor or payment method within a minute',
   RULE_CHANGED: 'the matching rule moved to another pool',
 };
+/**
+ * The part of a paid amount a rule matches: the gift without the fee cover the donor added for
+ * the processor, unless the rule matches the cover too. Minimum and ratio apply to this part.
+ */
+export function matchableMinor(
+  rule: Pick<MatchRule, 'matchFeeCover'>,
+  gift: { amountMinor: number; feeCoverMinor?: number },
+): number {
+  return rule.matchFeeCover ? gift.amountMinor : gift.amountMinor - (gift.feeCoverMinor ?? 0);
+}
 
 /** What the rule offers for this gift before the donor, total and pool limits. */
 export function offeredMatch(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { affectedRows } from '../../database/query-result';
+import { affectedRows, rowsOf } from '../../database/query-result';
 import { toSafeInteger } from '../../common/money';
 import type { MatchRule } from './match-amount';
 
@@ -9,13 +9,22 @@ export interface StoredRule extends MatchRule {
   id: string;
   campaignId: string;
   poolFundId: string;
+  matchFeeCover: boolean;
+  /** When staff ended the rule (it stays inactive from then on), or null. */
+  endedAt: Date | null;
 }
+
+/** What staff set on a rule; the fee-cover option defaults to off. */
+export type RuleFields = Omit<
+  StoredRule,
+  'id' | 'campaignId' | 'matchedMinor' | 'endedAt' | 'matchFeeCover'
+> & { matchFeeCover?: boolean };
 
 const COLUMNS = `id, campaign_id AS "campaignId", pool_fund_id AS "poolFundId", mode, ratio_bp AS "ratioBp",
   random_min_minor AS "randomMinMinor", random_max_minor AS "randomMaxMinor", min_gift_minor AS "minGiftMinor",
   cap_per_gift_minor AS "capPerGiftMinor", cap_per_donor_day_minor AS "capPerDonorDayMinor",
   total_cap_minor AS "totalCapMinor", matched_minor AS "matchedMinor", starts_at AS "startsAt",
-  ends_at AS "endsAt", active`;
+  ends_at AS "endsAt", active, match_fee_cover AS "matchFeeCover", ended_at AS "endedAt"`;
 
 function toRule(row: Record<string, unknown>): StoredRule {
   const r = { ...row } as Record<string, unknown>;
@@ -50,18 +59,15 @@ export class MatchingRepository {
     return rows[0] ? toRule(rows[0]) : null;
   }
 
-  async upsert(
-    manager: EntityManager,
-    campaignId: string,
-    rule: Omit<StoredRule, 'id' | 'campaignId' | 'matchedMinor'>,
-  ): Promise<StoredRule> {
+  async upsert(manager: EntityManager, campaignId: string, rule: RuleFields): Promise<StoredRule> {
     const rows = await manager.query(
       `INSERT INTO matching_rules (campaign_id, pool_fund_id, mode, ratio_bp, random_min_minor, random_max_minor,
-         min_gift_minor, cap_per_gift_minor, cap_per_donor_day_minor, total_cap_minor, starts_at, ends_at, active)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         min_gift_minor, cap_per_gift_minor, cap_per_donor_day_minor, total_cap_minor, starts_at, ends_at, active,
+         match_fee_cover)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (campaign_id) DO UPDATE SET pool_fund_id = $2, mode = $3, ratio_bp = $4, random_min_minor = $5,
          random_max_minor = $6, min_gift_minor = $7, cap_per_gift_minor = $8, cap_per_donor_day_minor = $9,
-         total_cap_minor = $10, starts_at = $11, ends_at = $12, active = $13
+         total_cap_minor = $10, starts_at = $11, ends_at = $12, active = $13, match_fee_cover = $14
        RETURNING ${COLUMNS}`,
       [
         campaignId,
@@ -77,14 +83,45 @@ export class MatchingRepository {
         rule.startsAt,
         rule.endsAt,
         rule.active,
+        rule.matchFeeCover ?? false,
       ],
     );
     return toRule(rows[0]);
   }
 
   /**
+   * Serialises staff changes to one campaign's rule (two submits of the same form, an edit and an
+   * end) until the transaction ends, including the first creation, when there is no row to lock.
+   */
+  async lockCampaignRule(manager: EntityManager, campaignId: string): Promise<void> {
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('matching-rule:' || $1, 0))`,
+      [campaignId],
+    );
+  }
+
+  /** Pauses or resumes a rule; an ended rule stays as it is (the caller refuses that first). */
+  async setActive(manager: EntityManager, id: string, active: boolean): Promise<StoredRule> {
+    const rows = await manager.query(
+      `UPDATE matching_rules SET active = $2 WHERE id = $1 AND ended_at IS NULL RETURNING ${COLUMNS}`,
+      [id, active],
+    );
+    return toRule(rowsOf(rows)[0]!);
+  }
+
+  /** Ends a rule for good: inactive, with its matched sum kept for give-backs and reports. */
+  async end(manager: EntityManager, id: string): Promise<StoredRule> {
+    const rows = await manager.query(
+      `UPDATE matching_rules SET active = false, ended_at = coalesce(ended_at, now()) WHERE id = $1
+       RETURNING ${COLUMNS}`,
+      [id],
+    );
+    return toRule(rowsOf(rows)[0]!);
+  }
+
+  /**
    * Adds to the rule's matched sum only if it stays within the total cap and the rule is still
-   * as `seen` (active, same pool, ratio, caps and window): false when not, and nothing changes.
+   * as `seen` (active, same pool, ratio, caps, window and fee-cover option): false when not, and nothing changes.
    */
   async addMatchedWithinCap(
     manager: EntityManager,
@@ -100,7 +137,8 @@ export class MatchingRepository {
          AND min_gift_minor = $8 AND cap_per_gift_minor IS NOT DISTINCT FROM $9
          AND cap_per_donor_day_minor IS NOT DISTINCT FROM $10
          AND total_cap_minor IS NOT DISTINCT FROM $11
-         AND starts_at IS NOT DISTINCT FROM $12 AND ends_at IS NOT DISTINCT FROM $13`,
+         AND starts_at IS NOT DISTINCT FROM $12 AND ends_at IS NOT DISTINCT FROM $13
+         AND match_fee_cover = $14`,
       [
         seen.id,
         amountMinor,
@@ -115,6 +153,7 @@ export class MatchingRepository {
         seen.totalCapMinor,
         seen.startsAt,
         seen.endsAt,
+        seen.matchFeeCover,
       ],
     );
     return affectedRows(result) === 1;

@@ -1,13 +1,37 @@
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
+import type { Role } from '../../common/auth/roles';
+import { RequestContext } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import type { CampaignView } from '../campaigns/campaigns.types';
+import { FundNotFoundError } from '../funds/funds.errors';
 import { FundsService } from '../funds/funds.service';
 import { transferPostings } from '../ledger/journal';
 import { LedgerService } from '../ledger/ledger.service';
-import { allowedMatch, matchToReverse, offeredMatch, type NoMatchReason } from './match-amount';
-import { MatchingRepository, type StoredRule } from './matching.repository';
+import {
+  allowedMatch,
+  matchableMinor,
+  matchToReverse,
+  offeredMatch,
+  type NoMatchReason,
+} from './match-amount';
+import {
+  ruleProblems,
+  ruleStatus,
+  sameRule,
+  type RuleDraft,
+  type RuleStatus,
+} from './matching-rule';
+import {
+  InvalidMatchingRuleError,
+  matchingRuleEndedError,
+  matchingRuleNotFoundError,
+} from './matching.errors';
+import { MatchingRepository, type RuleFields, type StoredRule } from './matching.repository';
 
 /**
  * More PAID gifts than this within a minute from one donor email or one payment method (card or
@@ -19,7 +43,10 @@ export interface MatchableGift {
   id: string;
   campaignId: string;
   fundId: string;
+  /** What the donor paid, the fee cover included. */
   amountMinor: number;
+  /** The part of amountMinor that covers the processor's fee: matched only if the rule says so. */
+  feeCoverMinor?: number;
   currency: string;
   /**
    * Other paid gifts from this donor's email or payment method in the minute up to this one (the
@@ -32,7 +59,22 @@ export interface MatchableGift {
   at: Date;
 }
 
-export type RuleInput = Omit<StoredRule, 'id' | 'campaignId' | 'matchedMinor'>;
+export type RuleInput = RuleFields;
+
+/** What staff set through the API and the back office: the rule without its state. */
+export type RuleSettings = RuleDraft & { matchFeeCover?: boolean };
+
+/** A rule as staff (and the campaign's community leaders) see it: with its state and its pool. */
+export interface RuleView extends StoredRule {
+  status: RuleStatus;
+  currency: string;
+  pool: { id: string; code: string; nameZh: string; nameEn: string; balanceMinor: number };
+}
+
+/** Who may change matching rules: they spend a sponsor's money. */
+const RULE_MANAGERS: readonly Role[] = ['ADMIN', 'FINANCE'];
+/** Who may read a campaign's rule besides them (community leaders: for their own funds). */
+const RULE_READERS: readonly Role[] = ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'];
 
 /**
  * The matching engine. A match is a ledger entry from the sponsor's MATCHING fund to the
@@ -48,6 +90,7 @@ export class MatchingService {
     private readonly funds: FundsService,
     private readonly ledger: LedgerService,
     private readonly audit: AuditService,
+    private readonly campaigns: CampaignsService,
   ) {}
 
   /**
@@ -62,7 +105,7 @@ export class MatchingService {
   ): Promise<{ matchedMinor: number; reason?: NoMatchReason }> {
     const peek = await this.repo.forCampaign(gift.campaignId, m);
     if (!peek) return { matchedMinor: 0, reason: 'NO_RULE' };
-    const offer = offeredMatch(peek, gift.amountMinor, gift.at, random);
+    const offer = offeredMatch(peek, matchableMinor(peek, gift), gift.at, random);
     if (offer.amountMinor === 0) return { matchedMinor: 0, reason: offer.reason };
 
     const poolAccountId = await this.funds.accountIdOf(peek.poolFundId, { within: m });
@@ -96,7 +139,7 @@ export class MatchingService {
       if (current.poolFundId !== peek.poolFundId)
         return { matchedMinor: 0, reason: 'RULE_CHANGED' };
       rule = current;
-      const offerNow = offeredMatch(rule, gift.amountMinor, gift.at, random);
+      const offerNow = offeredMatch(rule, matchableMinor(rule, gift), gift.at, random);
       if (offerNow.amountMinor === 0) return { matchedMinor: 0, reason: offerNow.reason };
       allowed = allowedMatch(offerNow.amountMinor, {
         rule,
@@ -191,6 +234,10 @@ export class MatchingService {
     return { active: rule.active, remainingMinor, exhausted: remainingMinor === 0 };
   }
 
+  /**
+   * Sets a campaign's rule as given (the demo seed and tests): the pool must be a MATCHING fund;
+   * nothing else is checked. Staff go through `putRule`, which checks everything.
+   */
   setRule(campaignId: string, input: RuleInput): Promise<StoredRule> {
     return this.tx.run(async (m) => {
       const pool = await this.funds.get(input.poolFundId, { within: m });
@@ -200,20 +247,192 @@ export class MatchingService {
           `Fund ${pool.code} is ${pool.kind}; a matching rule draws on a MATCHING fund.`,
         );
       }
+      await this.repo.lockCampaignRule(m, campaignId);
       const before = await this.repo.forCampaign(campaignId, m);
-      const rule = await this.repo.upsert(m, campaignId, input);
-      await this.audit.record(m, {
-        action: before ? 'matching.rule_changed' : 'matching.rule_created',
-        entityType: 'campaign',
-        entityId: campaignId,
-        before: before ?? undefined,
-        after: rule,
-      });
-      return rule;
+      return this.save(m, campaignId, input, before);
     });
+  }
+
+  /** Writes a rule and its audit row; an ended rule is never written again. */
+  private async save(
+    m: EntityManager,
+    campaignId: string,
+    input: RuleInput,
+    before: StoredRule | null,
+  ): Promise<StoredRule> {
+    if (before?.endedAt) throw matchingRuleEndedError();
+    const rule = await this.repo.upsert(m, campaignId, input);
+    await this.audit.record(m, {
+      action: before ? 'matching.rule_changed' : 'matching.rule_created',
+      entityType: 'campaign',
+      entityId: campaignId,
+      before: before ?? undefined,
+      after: rule,
+    });
+    return rule;
+  }
+
+  /**
+   * Creates or replaces a campaign's rule for staff (API and back office), after every check in
+   * `ruleProblems` (422 INVALID_MATCHING_RULE naming each field). A new rule starts active; an
+   * edit keeps the rule's paused or active state. Saving what is already stored changes nothing
+   * and records nothing, so a form submitted twice is harmless. The rule row is taken with its
+   * lock (after matches in flight on it commit); matches that read the rule before the edit
+   * notice the change in their conditional update and decide by the rule as it is now.
+   */
+  async putRule(
+    campaignRef: string,
+    settings: RuleSettings,
+  ): Promise<{ rule: RuleView; created: boolean; changed: boolean }> {
+    const campaign = await this.campaigns.getVisible(campaignRef);
+    assertMayManage();
+    const draft: RuleDraft & { matchFeeCover: boolean } = {
+      ...settings,
+      ratioBp: settings.mode === 'RATIO' ? settings.ratioBp : null,
+      randomMinMinor: settings.mode === 'RANDOM' ? settings.randomMinMinor : null,
+      randomMaxMinor: settings.mode === 'RANDOM' ? settings.randomMaxMinor : null,
+      matchFeeCover: settings.matchFeeCover ?? false,
+    };
+    const result = await this.tx.run(async (m) => {
+      await this.repo.lockCampaignRule(m, campaign.id);
+      const current = await this.repo.forCampaign(campaign.id, m, true);
+      if (current?.endedAt) throw matchingRuleEndedError();
+      const pool = await this.poolOrNull(m, draft.poolFundId);
+      const problems = ruleProblems(draft, { campaign, pool, current });
+      if (problems.length > 0) throw new InvalidMatchingRuleError(problems, campaign.currency);
+      if (current && sameRule(current, draft))
+        return { rule: current, changed: false, created: false };
+      const rule = await this.save(
+        m,
+        campaign.id,
+        { ...draft, active: current?.active ?? true },
+        current,
+      );
+      return { rule, changed: true, created: current === null };
+    });
+    return {
+      rule: await this.view(result.rule, campaign),
+      created: result.created,
+      changed: result.changed,
+    };
+  }
+
+  /** Stops matching for now; resume starts it again. Pausing a paused rule changes nothing. */
+  pauseRule(campaignRef: string): Promise<RuleView> {
+    return this.changeState(campaignRef, 'pause');
+  }
+
+  resumeRule(campaignRef: string): Promise<RuleView> {
+    return this.changeState(campaignRef, 'resume');
+  }
+
+  /**
+   * Ends the rule for good: no more matches, and it cannot be edited or resumed. What it matched
+   * stays: the ledger's match entries (the sponsor report), the rule's matched sum (refunds give
+   * back against it) and the campaign's totals.
+   */
+  endRule(campaignRef: string): Promise<RuleView> {
+    return this.changeState(campaignRef, 'end');
+  }
+
+  private async changeState(
+    campaignRef: string,
+    action: 'pause' | 'resume' | 'end',
+  ): Promise<RuleView> {
+    const campaign = await this.campaigns.getVisible(campaignRef);
+    assertMayManage();
+    const rule = await this.tx.run(async (m) => {
+      await this.repo.lockCampaignRule(m, campaign.id);
+      const current = await this.repo.forCampaign(campaign.id, m, true);
+      if (!current) throw matchingRuleNotFoundError(campaign.slug);
+      if (current.endedAt) {
+        if (action === 'end') return current;
+        throw matchingRuleEndedError();
+      }
+      if (action !== 'end' && current.active === (action === 'resume')) return current;
+      const updated =
+        action === 'end'
+          ? await this.repo.end(m, current.id)
+          : await this.repo.setActive(m, current.id, action === 'resume');
+      const state = (r: StoredRule) => ({ status: ruleStatus(r), endedAt: r.endedAt });
+      await this.audit.record(m, {
+        action: `matching.rule_${action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'ended'}`,
+        entityType: 'campaign',
+        entityId: campaign.id,
+        before: { ruleId: current.id, ...state(current) },
+        after: { ruleId: updated.id, ...state(updated), matchedMinor: updated.matchedMinor },
+      });
+      return updated;
+    });
+    return this.view(rule, campaign);
+  }
+
+  /** A campaign's rule for staff and the campaign's community leaders (404 when it has none). */
+  async ruleView(campaignRef: string): Promise<RuleView> {
+    const campaign = await this.campaigns.getVisible(campaignRef);
+    assertMayRead(campaign);
+    const rule = await this.repo.forCampaign(campaign.id);
+    if (!rule) throw matchingRuleNotFoundError(campaign.slug);
+    return this.view(rule, campaign);
+  }
+
+  /** The same for a campaign already loaded (back-office pages), or null. */
+  async findRuleView(campaign: CampaignView): Promise<RuleView | null> {
+    assertMayRead(campaign);
+    const rule = await this.repo.forCampaign(campaign.id);
+    return rule ? this.view(rule, campaign) : null;
+  }
+
+  private async view(rule: StoredRule, campaign: { currency: string }): Promise<RuleView> {
+    const pool = await this.funds.get(rule.poolFundId);
+    return {
+      ...rule,
+      status: ruleStatus(rule),
+      currency: campaign.currency,
+      pool: {
+        id: pool.id,
+        code: pool.code,
+        nameZh: pool.nameZh,
+        nameEn: pool.nameEn,
+        balanceMinor: pool.balanceMinor,
+      },
+    };
+  }
+
+  private async poolOrNull(m: EntityManager, id: string) {
+    if (!isUUID(id)) return null;
+    try {
+      return await this.funds.get(id, { within: m });
+    } catch (error) {
+      if (error instanceof FundNotFoundError) return null;
+      throw error;
+    }
   }
 
   getRule(campaignId: string): Promise<StoredRule | null> {
     return this.repo.forCampaign(campaignId);
   }
+}
+
+function assertMayManage(): void {
+  const actor = RequestContext.actor();
+  if (actor?.kind === 'system') return;
+  if (actor?.kind === 'user' && actor.roles.some((r) => RULE_MANAGERS.includes(r))) return;
+  throw forbidden('Only ADMIN and FINANCE may set, pause or end a matching rule.');
+}
+
+function assertMayRead(campaign: { fundId: string }): void {
+  const actor = RequestContext.actor();
+  if (actor?.kind === 'system') return;
+  if (actor?.kind === 'user') {
+    if (actor.roles.some((r) => RULE_READERS.includes(r))) return;
+    if (actor.roles.includes('COMMUNITY_LEADER') && actor.fundIds.includes(campaign.fundId)) return;
+  }
+  throw forbidden('Community leaders see the matching rules of their own funds’ campaigns only.');
+}
+
+function forbidden(message: string): DomainError {
+  return RequestContext.actor()?.kind === 'user'
+    ? new DomainError('FORBIDDEN', message)
+    : new DomainError('UNAUTHENTICATED', `Sign in first. ${message}`);
 }

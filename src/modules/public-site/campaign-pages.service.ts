@@ -60,8 +60,9 @@ export class CampaignPagesService {
           value: decimal(amountMinor),
         })),
       },
+      // A paused, ended or out-of-window rule promises nothing.
       matching:
-        matching && rule && matching.active
+        matching && rule && matching.active && withinWindow(rule, new Date())
           ? {
               ratioPercent: rule.mode === 'RATIO' ? (rule.ratioBp ?? 0) / 100 : null,
               random: rule.mode === 'RANDOM',
@@ -191,6 +192,10 @@ export class CampaignPagesService {
       failed: belongs !== null && ['FAILED', 'EXPIRED'].includes(belongs.status),
     };
   }
+}
+
+function withinWindow(rule: { startsAt: Date | null; endsAt: Date | null }, now: Date): boolean {
+  return (!rule.startsAt || rule.startsAt <= now) && (!rule.endsAt || now < rule.endsAt);
 }
 
 /** Retry every 5 s for about a minute, then leave it to the donor (the gift stays kept). */
