@@ -60,6 +60,8 @@ export const ERROR_HTTP_STATUS = {
   INVALID_CAMPAIGN: 422,
   IMAGE_TOO_LARGE: 413,
   INVALID_IMAGE: 415,
+  PAYMENT_EVENT_NOT_FOUND: 404,
+  NOT_A_DEAD_LETTER: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

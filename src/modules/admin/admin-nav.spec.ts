@@ -26,6 +26,7 @@ describe('adminNav', () => {
         '/admin/allocations',
         '/admin/campaigns',
         '/admin/donations',
+        '/admin/payment-events',
         '/admin/tokens',
       ],
     ],

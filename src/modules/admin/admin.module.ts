@@ -15,6 +15,7 @@ import { AdminDonationsController } from './admin-donations.controller';
 import { AdminDonationsViews } from './admin-donations.views';
 import { AdminFundsController } from './admin-funds.controller';
 import { AdminFundsViews } from './admin-funds.views';
+import { AdminPaymentEventsController } from './admin-payment-events.controller';
 import { AdminPeopleViews } from './admin-people.views';
 import { AdminTokensController } from './admin-tokens.controller';
 import { AdminUsersController } from './admin-users.controller';
@@ -39,6 +40,7 @@ import { AdminUsersController } from './admin-users.controller';
     AdminUsersController,
     AdminAuditController,
     AdminTokensController,
+    AdminPaymentEventsController,
   ],
   providers: [AdminFundsViews, AdminPeopleViews, AdminDonationsViews, AdminCampaignsViews],
 })
