@@ -11,6 +11,7 @@ import { SubscriptionCancelled1764200000000 } from './1764200000000-subscription
 import { DonorLocaleLinks1764201000000 } from './1764201000000-donor-locale-links';
 import { DonationListIndexes1764202000000 } from './1764202000000-donation-list-indexes';
 import { PaymentDeadLetters1764230000000 } from './1764230000000-payment-dead-letters';
+import { FundReleases1764230100000 } from './1764230100000-fund-releases';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   DonorLocaleLinks1764201000000,
   DonationListIndexes1764202000000,
   PaymentDeadLetters1764230000000,
+  FundReleases1764230100000,
 ];

@@ -17,6 +17,8 @@ import { AdminFundsController } from './admin-funds.controller';
 import { AdminFundsViews } from './admin-funds.views';
 import { AdminPaymentEventsController } from './admin-payment-events.controller';
 import { AdminPeopleViews } from './admin-people.views';
+import { AdminReleasesController } from './admin-releases.controller';
+import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
 import { AdminUsersController } from './admin-users.controller';
 
@@ -41,7 +43,14 @@ import { AdminUsersController } from './admin-users.controller';
     AdminAuditController,
     AdminTokensController,
     AdminPaymentEventsController,
+    AdminReleasesController,
   ],
-  providers: [AdminFundsViews, AdminPeopleViews, AdminDonationsViews, AdminCampaignsViews],
+  providers: [
+    AdminFundsViews,
+    AdminPeopleViews,
+    AdminDonationsViews,
+    AdminCampaignsViews,
+    AdminReleasesViews,
+  ],
 })
 export class AdminModule {}
