@@ -90,6 +90,28 @@ describe('restricted funds: movement rules and releases', () => {
     expect(await balances(from, to)).toEqual([5_000, 0]);
   });
 
+  it('refuses a manual ledger entry that moves money between two funds (no back door around the rules)', async () => {
+    const general = await generalFund(t);
+    const community = await communityFundWith(2_000);
+    const before = await balances(community, general);
+    const res = await request(t.server)
+      .post('/api/v1/ledger/entries')
+      .set(finance.auth)
+      .send({
+        idempotencyKey: 'back-door-1',
+        kind: 'ADJUSTMENT',
+        description: 'Back to general',
+        postings: [
+          { accountId: community.accountId, amountMinor: -2_000 },
+          { accountId: general.accountId, amountMinor: 2_000 },
+        ],
+      })
+      .expect(422);
+    expect(res.body.code).toBe('MOVEMENT_NOT_ALLOWED');
+    expect(res.body.message).toMatch(/does not move money between funds/);
+    expect(await balances(community, general)).toEqual(before);
+  });
+
   it('still allocates from the general fund to community, program and matching funds', async () => {
     const general = await generalFund(t);
     await fundFromOutside(t, general, 30_000);
