@@ -136,6 +136,9 @@ describe('back office: releases', () => {
     const after = await admin.agent.get('/admin/releases?lang=en').expect(200);
     expect(after.text).toContain('Approved and posted: CN¥120.00.');
     expect(after.text).toContain('No release is waiting for approval.');
+    // The flash is shown once; the fund's statement names the entry in words.
+    const statement = await admin.agent.get(`/admin/funds/${community.id}?lang=en`).expect(200);
+    expect(statement.text).toContain('Release of restricted money');
     expect(
       (await admin.post(`/admin/releases/${id}/approve?lang=en`, { confirm: 'yes' })).status,
     ).toBe(409);
