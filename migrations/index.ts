@@ -13,6 +13,8 @@ import { DonationListIndexes1764202000000 } from './1764202000000-donation-list-
 import { DonationMatchReturned1764210000000 } from './1764210000000-donation-match-returned';
 import { MatchWithheld1764210100000 } from './1764210100000-match-withheld';
 import { MatchingRuleOptions1764260000000 } from './1764260000000-matching-rule-options';
+import { PaymentDeadLetters1764230000000 } from './1764230000000-payment-dead-letters';
+import { FundReleases1764230100000 } from './1764230100000-fund-releases';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -29,4 +31,6 @@ export const MIGRATIONS = [
   DonationMatchReturned1764210000000,
   MatchWithheld1764210100000,
   MatchingRuleOptions1764260000000,
+  PaymentDeadLetters1764230000000,
+  FundReleases1764230100000,
 ];

@@ -65,6 +65,10 @@ export class AppConfig {
       backoffMs: this.config.get('OUTBOX_BACKOFF_MS', { infer: true }),
     };
   }
+  /** Failed attempts after which a payment event becomes a dead letter. */
+  get paymentEventMaxAttempts(): number {
+    return this.config.get('PAYMENT_EVENT_MAX_ATTEMPTS', { infer: true });
+  }
   get donationLimits(): { perIp: number; perEmail: number } {
     return {
       perIp: this.config.get('DONATION_LIMIT_PER_IP', { infer: true }),

@@ -8,6 +8,11 @@ describe('validateEnv', () => {
     expect(env.DATABASE_URL).toBeUndefined();
   });
 
+  it('reads PAYMENT_EVENT_MAX_ATTEMPTS as a number, 20 when unset', () => {
+    expect(validateEnv({}).PAYMENT_EVENT_MAX_ATTEMPTS).toBe(20);
+    expect(validateEnv({ PAYMENT_EVENT_MAX_ATTEMPTS: '5' }).PAYMENT_EVENT_MAX_ATTEMPTS).toBe(5);
+  });
+
   it('treats empty variables as unset', () => {
     expect(validateEnv({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });
@@ -20,6 +25,11 @@ describe('validateEnv', () => {
     [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ URL/],
     [{ STRIPE_SECRET_KEY: 'pk_test_123' }, /STRIPE_SECRET_KEY must be a Stripe secret key/],
     [{ STRIPE_API_BASE: 'not a url' }, /STRIPE_API_BASE must be an http\(s\) URL/],
+    [
+      { PAYMENT_EVENT_MAX_ATTEMPTS: '0' },
+      /PAYMENT_EVENT_MAX_ATTEMPTS must be a whole number from 1 to 1000; got "0"/,
+    ],
+    [{ PAYMENT_EVENT_MAX_ATTEMPTS: 'many' }, /PAYMENT_EVENT_MAX_ATTEMPTS must be a whole number/],
   ])('rejects %j with one line naming the variable', (raw, message) => {
     expect(() => validateEnv(raw)).toThrow(ConfigValidationError);
     expect(() => validateEnv(raw)).toThrow(message);

@@ -109,6 +109,13 @@ export class EnvSchema {
   @WholeNumber('OUTBOX_BACKOFF_MS', 1, 3_600_000)
   OUTBOX_BACKOFF_MS = 30_000;
 
+  /**
+   * Failed attempts after which a payment event stops being retried and becomes a dead letter
+   * for FINANCE (retries back off from 1–5 s to an hour; 20 attempts span about ten hours).
+   */
+  @WholeNumber('PAYMENT_EVENT_MAX_ATTEMPTS', 1, 1_000)
+  PAYMENT_EVENT_MAX_ATTEMPTS = 20;
+
   @IsOptional()
   @IsUrl(
     { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
@@ -175,6 +182,7 @@ const INTEGER_KEYS = new Set([
   'OUTBOX_POLL_MS',
   'OUTBOX_MAX_ATTEMPTS',
   'OUTBOX_BACKOFF_MS',
+  'PAYMENT_EVENT_MAX_ATTEMPTS',
 ]);
 
 export class ConfigValidationError extends Error {}

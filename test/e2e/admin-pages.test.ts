@@ -208,16 +208,16 @@ describe('allocation forms', () => {
   });
 
   it('shows an overdraft beside the amount (422) and moves nothing', async () => {
-    const before = await balance(seed.fundB.id);
+    const before = await balance(seed.general.id);
     const res = await post({
-      fromFundId: seed.fundB.id,
+      fromFundId: seed.general.id,
       toFundId: seed.fundA.id,
-      amount: '999999.00',
+      amount: ((before + 100) / 100).toFixed(2),
       requestKey: 'overdraft-1',
     });
     expect(res.status).toBe(422);
     expect(fieldError(res.text, 't-amount')).toMatch(/余额不足|cannot allocate/);
-    expect(await balance(seed.fundB.id)).toBe(before);
+    expect(await balance(seed.general.id)).toBe(before);
   });
 
   it('moves the money, writes an audit row, shows the result after the redirect, and a resubmit moves it once', async () => {

@@ -267,6 +267,19 @@ async function inflow(fund: Fund, amountMinor: number): Promise<{ id: string }> 
   return (bodyOf(res, 201) as { entry: { id: string } }).entry;
 }
 
+/** Money leaving a fund for its purpose (an expense paid outside), as a manual entry. */
+async function outflow(fund: Fund, amountMinor: number): Promise<{ id: string }> {
+  const payee = await externalAccount(t, 'external:test-payees');
+  const res = await manualEntry(
+    [
+      { accountId: fund.accountId, amountMinor: -amountMinor },
+      { accountId: payee.id, amountMinor },
+    ],
+    { kind: 'EXPENSE' },
+  );
+  return (bodyOf(res, 201) as { entry: { id: string } }).entry;
+}
+
 function transfer(
   from: { id: string },
   to: { id: string },
@@ -744,7 +757,7 @@ describe('funds', () => {
   });
 
   it('refuses to close a fund that holds money (409 FUND_HAS_BALANCE), then closes it once emptied', async () => {
-    const [fund, other] = [await newFund(), await newFund()];
+    const fund = await newFund();
     await inflow(fund, 700);
     expect(err(await api.post(`/api/v1/funds/${fund.id}/close`))).toMatchObject({
       status: 409,
@@ -752,7 +765,7 @@ describe('funds', () => {
     });
     expect(await getFund(fund.id)).toMatchObject({ status: 'ACTIVE', balanceMinor: 700 });
 
-    bodyOf(await transfer(fund, other, 700), 201);
+    await outflow(fund, 700);
     expect(bodyOf(await api.post(`/api/v1/funds/${fund.id}/close`), 200)).toMatchObject({
       status: 'CLOSED',
       balanceMinor: 0,
@@ -887,7 +900,8 @@ describe('allocations between funds', () => {
 
   beforeAll(async () => {
     await ensureFoundation();
-    [from, to] = [await newFund(), await newFund()];
+    // Allocations leave the general fund; restricted funds' money moves only by a release.
+    [from, to] = [await generalFund(), await newFund()];
     await inflow(from, 10_000);
   });
 
@@ -917,19 +931,21 @@ describe('allocations between funds', () => {
     expect(await balancesOf(from, to)).toEqual(after);
   });
 
-  it('refuses the same key for a different amount or direction with 409 IDEMPOTENCY_KEY_REUSED', async () => {
+  it('refuses the same key for a different amount or target with 409 IDEMPOTENCY_KEY_REUSED', async () => {
     const key = `reuse-${uid()}`;
+    const third = await newFund();
     bodyOf(await transfer(from, to, 200, { idempotencyKey: key }), 201);
     const after = await balancesOf(from, to);
     expect(err(await transfer(from, to, 201, { idempotencyKey: key }))).toMatchObject({
       status: 409,
       code: 'IDEMPOTENCY_KEY_REUSED',
     });
-    expect(err(await transfer(to, from, 200, { idempotencyKey: key }))).toMatchObject({
+    expect(err(await transfer(from, third, 200, { idempotencyKey: key }))).toMatchObject({
       status: 409,
       code: 'IDEMPOTENCY_KEY_REUSED',
     });
     expect(await balancesOf(from, to)).toEqual(after);
+    expect(await balancesOf(third)).toEqual([0]);
   });
 
   it('refuses more than the fund holds with 422 INSUFFICIENT_FUND_BALANCE and moves nothing', async () => {
@@ -1091,13 +1107,16 @@ describe('yearly allocation to community funds', () => {
     });
     expect(await balancesOf(general, ...targets)).toEqual(before);
 
-    const poor = await newFund('PROGRAM');
-    await inflow(poor, 1);
-    expect(err(await yearly({ year: 2027, amountMinor: 1, sourceFundId: poor.id }))).toMatchObject({
+    // A program fund's money is restricted: it is never the source of a yearly allocation.
+    const restricted = await newFund('PROGRAM');
+    await inflow(restricted, 1_000_000);
+    expect(
+      err(await yearly({ year: 2027, amountMinor: 1, sourceFundId: restricted.id })),
+    ).toMatchObject({
       status: 422,
-      code: 'INSUFFICIENT_FUND_BALANCE',
+      code: 'RELEASE_REQUIRED',
     });
-    expect(await balancesOf(poor, ...targets)).toEqual([1, ...before.slice(1)]);
+    expect(await balancesOf(restricted, ...targets)).toEqual([1_000_000, ...before.slice(1)]);
 
     // Nothing of 2027 was recorded: a run the general fund can afford allocates every fund.
     const result = bodyOf(await yearly({ year: 2027, amountMinor: 1 }), 200);
@@ -1135,10 +1154,8 @@ describe('yearly allocation to community funds', () => {
 
   it('is not pre-empted by a transfer whose idempotencyKey looks like the yearly key', async () => {
     const target = await newFund('COMMUNITY');
-    const program = await newFund('PROGRAM');
-    await inflow(program, 10);
-    bodyOf(await transfer(program, target, 1, { idempotencyKey: `yearly:2031:${target.id}` }), 201);
     await inflow(general, 1_000_000);
+    bodyOf(await transfer(general, target, 1, { idempotencyKey: `yearly:2031:${target.id}` }), 201);
 
     const result = bodyOf(await yearly({ year: 2031, amountMinor: 500 }), 200);
     expect(ids(result.allocated)).toContain(target.id);
@@ -1165,12 +1182,23 @@ describe('fund statement', () => {
 
   beforeAll(async () => {
     await ensureFoundation();
-    [fund, other] = [await newFund(), await newFund()];
-    await inflow(other, 5_000);
+    // The fund's money goes out for its purpose and some comes back (a payee's refund): manual
+    // entries against one outside account, the counterparty of those lines.
+    fund = await newFund();
+    const payee = await externalAccount(t, 'external:statement-payee');
+    other = { ...fund, id: payee.id, accountId: payee.id };
+    const move = (from: string, to: string, amountMinor: number, kind: string) =>
+      manualEntry(
+        [
+          { accountId: from, amountMinor: -amountMinor },
+          { accountId: to, amountMinor },
+        ],
+        { kind },
+      );
     await inflow(fund, 10_000);
-    bodyOf(await transfer(fund, other, 3_000), 201);
-    bodyOf(await transfer(other, fund, 500), 201);
-    bodyOf(await transfer(fund, other, 1_200), 201);
+    bodyOf(await move(fund.accountId, payee.id, 3_000, 'EXPENSE'), 201);
+    bodyOf(await move(payee.id, fund.accountId, 500, 'ADJUSTMENT'), 201);
+    bodyOf(await move(fund.accountId, payee.id, 1_200, 'EXPENSE'), 201);
     await inflow(fund, 250);
     full = await statement(fund.id);
   });
@@ -1411,14 +1439,14 @@ describe('ledger', () => {
   });
 
   it('refuses a reversal that would overdraw a fund whose money has moved on (422), changing nothing', async () => {
-    const [giver, receiver] = [await newFund(), await newFund()];
+    const giver = await newFund();
     const original = await inflow(giver, 5_000);
-    bodyOf(await transfer(giver, receiver, 4_000), 201);
+    await outflow(giver, 4_000);
     const res = await api.post(`/api/v1/ledger/entries/${original.id}/reversal`, {
       reason: 'Bounced',
     });
     expect(err(res)).toMatchObject({ status: 422, code: 'INSUFFICIENT_FUND_BALANCE' });
-    expect(await balancesOf(giver, receiver)).toEqual([1_000, 4_000]);
+    expect(await balancesOf(giver)).toEqual([1_000]);
     expect(
       bodyOf(await api.get(`/api/v1/ledger/entries/${original.id}`), 200).reversedByEntryId,
     ).toBeNull();

@@ -62,6 +62,17 @@ export async function createFund(
   return status === 'ACTIVE' ? funds.activate(fund.id) : fund;
 }
 
+/**
+ * The foundation's one GENERAL fund (ACTIVE), created on first use. Unrestricted money moves to
+ * other funds by allocation; restricted funds' money moves only by a release.
+ */
+export async function generalFund(t: TestApp): Promise<FundView> {
+  const funds = t.get(FundsService);
+  const existing = await funds.findGeneral();
+  if (existing) return funds.get(existing.id);
+  return createFund(t, { kind: 'GENERAL', code: 'GENERAL' });
+}
+
 export async function externalAccount(
   t: TestApp,
   code = 'external:test-donors',

@@ -1,6 +1,11 @@
 import request from 'supertest';
 import { createUser } from '../factories/accounts.factory';
-import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
+import {
+  createFoundation,
+  createFund,
+  fundFromOutside,
+  generalFund,
+} from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 describe('audit log', () => {
@@ -23,7 +28,7 @@ describe('audit log', () => {
 
   it('records who moved money, from where, in the same transaction as the movement', async () => {
     const finance = await createUser(t, ['FINANCE']);
-    const from = await createFund(t);
+    const from = await generalFund(t);
     const to = await createFund(t);
     await fundFromOutside(t, from, 5_000);
     const res = await request(t.server)

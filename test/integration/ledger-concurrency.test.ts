@@ -8,6 +8,7 @@ import {
   createFund,
   externalAccount,
   fundFromOutside,
+  generalFund,
 } from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
@@ -29,8 +30,11 @@ describe('ledger under concurrency', () => {
   afterAll(() => t.close());
 
   it('50 parallel outflows against money for 10: exactly 10 succeed and the fund ends at zero', async () => {
-    const source = await createFund(t);
+    // The general fund (allocations leave it; restricted money moves only by a release), empty
+    // until now: this is the first test of the file to use it.
+    const source = await generalFund(t);
     const target = await createFund(t);
+    expect(source.balanceMinor).toBe(0);
     await fundFromOutside(t, source, 10 * 1_000);
 
     const responses = await Promise.all(
@@ -114,7 +118,7 @@ describe('ledger under concurrency', () => {
   });
 
   it('a fund cannot close while money arrives: it ends closed and empty, or open and funded', async () => {
-    const general = await createFund(t);
+    const general = await generalFund(t);
     await fundFromOutside(t, general, 1_000_000);
     for (let round = 0; round < 15; round++) {
       const fund = await createFund(t);
@@ -141,7 +145,7 @@ describe('ledger under concurrency', () => {
 
   it('two yearly allocations for the same year at once move the money once', async () => {
     // A GENERAL fund and three active community funds.
-    const general = await createFund(t, { kind: 'GENERAL', code: 'GENERAL' });
+    const general = await generalFund(t);
     await fundFromOutside(t, general, 10_000_000);
     const communityFunds = await Promise.all(
       [1, 2, 3].map(() => createFund(t, { kind: 'COMMUNITY' })),
@@ -155,7 +159,9 @@ describe('ledger under concurrency', () => {
       .items.length;
     expect(moved).toBe(activeCount * 200_000);
     for (const f of communityFunds) expect((await funds.get(f.id)).balanceMinor).toBe(200_000);
-    expect((await funds.get(general.id)).balanceMinor).toBe(10_000_000 - activeCount * 200_000);
+    expect((await funds.get(general.id)).balanceMinor).toBe(
+      general.balanceMinor + 10_000_000 - activeCount * 200_000,
+    );
   });
 
   it('hundreds of concurrent inflows into one hot fund all count', async () => {

@@ -8,7 +8,12 @@ import {
   startOfLocalDay,
 } from '../../src/modules/reporting/periods';
 import { ReportingService } from '../../src/modules/reporting/reporting.service';
-import { createFoundation, createFund, externalAccount } from '../factories/foundation.factory';
+import {
+  createFoundation,
+  createFund,
+  externalAccount,
+  generalFund,
+} from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 /**
@@ -78,7 +83,8 @@ describe('money raised (inflows from outside into funds)', () => {
   beforeAll(async () => {
     donors = (await externalAccount(t, 'external:raised-donors')).id;
     expenses = (await externalAccount(t, 'external:raised-expenses')).id;
-    a = await createFund(t);
+    // Allocations leave the general fund (restricted money moves only by a release).
+    a = await generalFund(t);
     b = await createFund(t);
   });
 

@@ -26,11 +26,14 @@ const TRANSFER_ERROR_FIELD: Partial<Record<string, string>> = {
   SAME_FUND: 'toFundId',
   INSUFFICIENT_FUND_BALANCE: 'amount',
   FUND_NOT_FOUND: 'fromFundId',
+  RELEASE_REQUIRED: 'fromFundId',
+  MOVEMENT_NOT_ALLOWED: 'toFundId',
 };
 const YEARLY_ERROR_FIELD: Partial<Record<string, string>> = {
   INSUFFICIENT_FUND_BALANCE: 'amount',
   IDEMPOTENCY_KEY_REUSED: 'amount',
   FUND_NOT_FOUND: 'sourceFundId',
+  RELEASE_REQUIRED: 'sourceFundId',
 };
 
 /** Allocations (拨付) by form: one transfer between funds, or the yearly allocation. */

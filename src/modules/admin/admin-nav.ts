@@ -1,8 +1,8 @@
 /**
  * The back office's navigation by role. Pure: no Nest, no TypeORM.
  *
- * ADMIN: dashboard, funds, allocations, campaigns, gifts, users, audit, my tokens; FINANCE:
- * dashboard, funds, allocations, campaigns, gifts, my tokens; GRANTS_OFFICER: dashboard, funds,
+ * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, users, audit, my tokens; FINANCE:
+ * dashboard, funds, allocations, releases, campaigns, gifts, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
  * campaigns; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
  */
 import type { Role } from '../../common/auth/roles';
@@ -28,12 +28,14 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'REVIEWER'],
   },
   { href: '/admin/allocations', label: 'admin.nav.allocations', roles: ['ADMIN', 'FINANCE'] },
+  { href: '/admin/releases', label: 'admin.nav.releases', roles: ['ADMIN', 'FINANCE'] },
   {
     href: '/admin/campaigns',
     label: 'admin.nav.campaigns',
     roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
   },
   { href: '/admin/donations', label: 'admin.nav.donations', roles: ['ADMIN', 'FINANCE'] },
+  { href: '/admin/payment-events', label: 'admin.nav.deadLetters', roles: ['FINANCE'] },
   { href: '/admin/users', label: 'admin.nav.users', roles: ['ADMIN'] },
   { href: '/admin/audit', label: 'admin.nav.audit', roles: ['ADMIN'] },
   { href: '/admin/tokens', label: 'admin.nav.tokens', roles: ['ADMIN', 'FINANCE'] },

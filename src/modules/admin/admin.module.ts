@@ -18,7 +18,10 @@ import { AdminFundsController } from './admin-funds.controller';
 import { AdminFundsViews } from './admin-funds.views';
 import { AdminMatchingRulesController } from './admin-matching-rules.controller';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
+import { AdminPaymentEventsController } from './admin-payment-events.controller';
 import { AdminPeopleViews } from './admin-people.views';
+import { AdminReleasesController } from './admin-releases.controller';
+import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
 import { AdminUsersController } from './admin-users.controller';
 
@@ -44,12 +47,15 @@ import { AdminUsersController } from './admin-users.controller';
     AdminUsersController,
     AdminAuditController,
     AdminTokensController,
+    AdminPaymentEventsController,
+    AdminReleasesController,
   ],
   providers: [
     AdminFundsViews,
     AdminPeopleViews,
     AdminDonationsViews,
     AdminCampaignsViews,
+    AdminReleasesViews,
     AdminMatchingRuleViews,
   ],
 })

@@ -12,6 +12,7 @@ import { IdempotencyKeyReusedError, InsufficientFundBalanceError } from '../ledg
 import { LedgerService } from '../ledger/ledger.service';
 import type { JournalEntry } from '../ledger/ledger.types';
 import type { CreateAllocationDto, YearlyAllocationDto } from './dto/allocations.dto';
+import { checkMovement } from './movement-rules';
 
 export interface AllocationResult {
   entry: JournalEntry;
@@ -28,7 +29,19 @@ export interface YearlyAllocationResult {
   movedMinor: number;
 }
 
-/** Allocations (拨付): money moved between funds, singly or as the yearly allocation. */
+/** Refuses an allocation the movement rules do not allow (restricted money, matching pools). */
+function assertAllocation(
+  from: Pick<Fund, 'kind' | 'code'>,
+  to: Pick<Fund, 'kind' | 'code'>,
+): void {
+  const verdict = checkMovement(from, to, 'ALLOCATION');
+  if (!verdict.allowed) throw new DomainError(verdict.code, verdict.message);
+}
+
+/**
+ * Allocations (拨付): money moved between funds, singly or as the yearly allocation, as the
+ * movement rules allow (movement-rules.ts); restricted money moves by a release instead.
+ */
 @Injectable()
 export class AllocationsService {
   constructor(
@@ -54,6 +67,7 @@ export class AllocationsService {
       });
       const from = locked.get(dto.fromFundId)!;
       const to = locked.get(dto.toFundId)!;
+      assertAllocation(from, to);
       if (from.currency !== to.currency) {
         throw new DomainError(
           'CURRENCY_MISMATCH',
@@ -108,6 +122,8 @@ export class AllocationsService {
           'No community fund is ACTIVE; activate funds before allocating.',
         );
       }
+      // Every target is a community fund: the rule is the same for all of them.
+      assertAllocation(source, targets[0]!);
       await this.funds.lockForMovement([source.id], { within: m });
       const keyOf = (f: Fund) => `allocation:yearly:${dto.year}:${f.id}`;
       const existing = await this.ledger.findEntriesByKeys(targets.map(keyOf), { within: m });

@@ -10,6 +10,7 @@ import { PaymentsModule } from '../payments/payments.module';
 import { DonationsController } from './donations.controller';
 import { DonationsRepository } from './donations.repository';
 import { CAPTCHA_VERIFIER, DonationsService } from './donations.service';
+import { PaymentEventsController } from './payment-events.controller';
 import { PaymentEventsRepository } from './payment-events.repository';
 import { PaymentInboxService } from './payment-inbox.service';
 import { DonorEmails } from './donor-emails';
@@ -31,7 +32,7 @@ import { WebhooksController } from './webhooks.controller';
     PaymentsModule,
     QueueModule,
   ],
-  controllers: [DonationsController, WebhooksController],
+  controllers: [DonationsController, WebhooksController, PaymentEventsController],
   providers: [
     DonationsRepository,
     PaymentEventsRepository,

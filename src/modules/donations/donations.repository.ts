@@ -15,6 +15,8 @@ const COLUMNS = `id, campaign_id AS "campaignId", fund_id AS "fundId", amount_mi
   match_withheld_reason AS "matchWithheldReason", match_released_at AS "matchReleasedAt", ip, created_at AS "createdAt",
   succeeded_at AS "succeededAt", subscription_cancelled_at AS "subscriptionCancelledAt", updated_at AS "updatedAt"`;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const MONEY = [
   'amountMinor',
   'feeCoverMinor',
@@ -170,6 +172,8 @@ export class DonationsRepository {
         ? ['provider_payment_id', by.paymentId]
         : ['provider_session_id', by.sessionId];
     if (!value) return null;
+    // An id from a provider's payload that is not a UUID names no gift (and must not fail the query).
+    if (column === 'id' && !UUID.test(value)) return null;
     const rows = await manager.query(
       `SELECT ${COLUMNS} FROM donations WHERE ${column} = $1 FOR UPDATE`,
       [value],

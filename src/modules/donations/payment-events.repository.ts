@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../../database/query-result';
 import type { ProviderEvent, ProviderName } from '../payments/payment-provider';
+import type { FailureReason, NextStep } from './dead-letters';
 
 export interface StoredEvent {
   id: number;
@@ -12,6 +13,51 @@ export interface StoredEvent {
   payload: ProviderEvent;
   attempts: number;
 }
+
+/** What happened to an event's last failed attempt, and what follows it. */
+export interface EventFailure {
+  message: string;
+  reason: FailureReason;
+  next: NextStep;
+}
+
+/** An event that stopped being retried, as FINANCE sees it. */
+export interface DeadLetterRow {
+  id: number;
+  provider: ProviderName;
+  eventId: string;
+  type: string;
+  payload: ProviderEvent;
+  attempts: number;
+  receivedAt: Date;
+  lastAttemptAt: Date | null;
+  deadAt: Date;
+  reason: FailureReason | null;
+  lastError: string | null;
+}
+
+/** An event's state: processed, dead, or waiting for its next attempt. */
+export interface EventState {
+  id: number;
+  processedAt: Date | null;
+  deadAt: Date | null;
+  attempts: number;
+  reason: FailureReason | null;
+  lastError: string | null;
+}
+
+export interface InboxCounts {
+  /** Events waiting to be processed (retries included), dead letters not. */
+  backlog: number;
+  /** Of those, events whose last attempt failed. */
+  failing: number;
+  /** Events no longer retried, waiting for a person. */
+  deadLetters: number;
+}
+
+const DEAD_LETTER_COLUMNS = `id, provider, event_id AS "eventId", type, payload, attempts,
+  received_at AS "receivedAt", last_attempt_at AS "lastAttemptAt", dead_at AS "deadAt",
+  failure_reason AS "reason", last_error AS "lastError"`;
 
 /** The only place that queries the webhook inbox (payment_events). */
 @Injectable()
@@ -29,8 +75,8 @@ export class PaymentEventsRepository {
     event: ProviderEvent,
   ): Promise<number | null> {
     const rows: { id: string }[] = await manager.query(
-      `INSERT INTO payment_events (provider, event_id, type, payload, processed_at, attempts)
-       VALUES ($1, $2, $3, $4, now(), 1)
+      `INSERT INTO payment_events (provider, event_id, type, payload, processed_at, attempts, last_attempt_at)
+       VALUES ($1, $2, $3, $4, now(), 1, now())
        ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
       [provider, event.id, event.type, JSON.stringify(event)],
     );
@@ -38,19 +84,22 @@ export class PaymentEventsRepository {
   }
 
   /**
-   * Stores an event that could not be processed yet, for the retry loop (attempt 1 failed with
-   * `error`); if it is known already nothing changes. Returns its row id.
+   * Stores an event whose first attempt failed, for the retry loop (or, when `failure.next` says
+   * so, as a dead letter at once); if it is known already nothing changes. Returns its row id.
    */
   async storeForRetry(
     provider: ProviderName,
     event: ProviderEvent,
-    error: string,
-    retryInMs: number,
+    failure: EventFailure,
   ): Promise<number> {
+    const dead = failure.next.kind === 'dead';
+    const retryInMs = failure.next.kind === 'retry' ? failure.next.delayMs : 0;
     const rows: { id: string }[] = await this.dataSource.query(
       `WITH stored AS (
-         INSERT INTO payment_events (provider, event_id, type, payload, attempts, last_error, next_attempt_at)
-         VALUES ($1, $2, $3, $4, 1, $5, now() + make_interval(secs => $6))
+         INSERT INTO payment_events (provider, event_id, type, payload, attempts, last_error,
+           failure_reason, last_attempt_at, next_attempt_at, dead_at)
+         VALUES ($1, $2, $3, $4, 1, $5, $6, now(), now() + make_interval(secs => $7),
+           CASE WHEN $8 THEN now() END)
          ON CONFLICT (provider, event_id) DO NOTHING RETURNING id
        )
        SELECT id FROM stored
@@ -62,8 +111,10 @@ export class PaymentEventsRepository {
         event.id,
         event.type,
         JSON.stringify(event),
-        error.slice(0, 2000),
+        failure.message.slice(0, 2000),
+        failure.reason,
         retryInMs / 1000,
+        dead,
       ],
     );
     if (rows[0]) return Number(rows[0].id);
@@ -91,9 +142,9 @@ export class PaymentEventsRepository {
     const rows = rowsOf<Record<string, unknown>>(
       await manager.query(
         `UPDATE payment_events SET processed_at = now(), attempts = attempts + 1, last_error = NULL,
-           next_attempt_at = now()
+           failure_reason = NULL, next_attempt_at = now(), last_attempt_at = now()
          WHERE id = (SELECT id FROM payment_events WHERE id = $1 AND processed_at IS NULL
-                     FOR UPDATE SKIP LOCKED)
+                     AND dead_at IS NULL FOR UPDATE SKIP LOCKED)
          RETURNING id, provider, event_id AS "eventId", type, payload, attempts - 1 AS attempts`,
         [id],
       ),
@@ -102,28 +153,90 @@ export class PaymentEventsRepository {
     return row ? ({ ...row, id: Number(row.id) } as StoredEvent) : null;
   }
 
-  async markFailed(id: number, error: string, retryInMs: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE payment_events SET attempts = attempts + 1, last_error = $2,
-         next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1 AND processed_at IS NULL`,
-      [id, error.slice(0, 2000), retryInMs / 1000],
+  /**
+   * Locks an event that is still to be processed (not dead) inside the caller's transaction and
+   * returns how many attempts it has had; null when processed, dead, or gone.
+   */
+  async lockPending(manager: EntityManager, id: number): Promise<{ attempts: number } | null> {
+    const rows: { attempts: number }[] = await manager.query(
+      `SELECT attempts FROM payment_events
+       WHERE id = $1 AND processed_at IS NULL AND dead_at IS NULL FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Records a failed attempt (the caller holds the row from `lockPending`): retry later, or dead. */
+  async markFailed(manager: EntityManager, id: number, failure: EventFailure): Promise<void> {
+    const dead = failure.next.kind === 'dead';
+    const retryInMs = failure.next.kind === 'retry' ? failure.next.delayMs : 0;
+    await manager.query(
+      `UPDATE payment_events SET attempts = attempts + 1, last_error = $2, failure_reason = $3,
+         last_attempt_at = now(), next_attempt_at = now() + make_interval(secs => $4),
+         dead_at = CASE WHEN $5 THEN now() END
+       WHERE id = $1 AND processed_at IS NULL AND dead_at IS NULL`,
+      [id, failure.message.slice(0, 2000), failure.reason, retryInMs / 1000, dead],
     );
   }
 
   async due(limit: number): Promise<{ id: number; attempts: number }[]> {
     const rows: { id: string; attempts: number }[] = await this.dataSource.query(
-      `SELECT id, attempts FROM payment_events WHERE processed_at IS NULL AND next_attempt_at <= now()
+      `SELECT id, attempts FROM payment_events
+       WHERE processed_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
        ORDER BY next_attempt_at LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({ id: Number(r.id), attempts: r.attempts }));
   }
 
-  async stats(): Promise<{ pending: number; failing: number }> {
-    const rows: { pending: number; failing: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS pending, count(*) FILTER (WHERE last_error IS NOT NULL)::int AS failing
+  async counts(): Promise<InboxCounts> {
+    const rows: InboxCounts[] = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE dead_at IS NULL)::int AS backlog,
+              count(*) FILTER (WHERE dead_at IS NULL AND last_error IS NOT NULL)::int AS failing,
+              count(*) FILTER (WHERE dead_at IS NOT NULL)::int AS "deadLetters"
        FROM payment_events WHERE processed_at IS NULL`,
     );
-    return rows[0] ?? { pending: 0, failing: 0 };
+    return rows[0] ?? { backlog: 0, failing: 0, deadLetters: 0 };
+  }
+
+  /** Dead letters, the latest first. */
+  async deadLetters(limit: number): Promise<DeadLetterRow[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${DEAD_LETTER_COLUMNS} FROM payment_events
+       WHERE dead_at IS NOT NULL ORDER BY dead_at DESC, id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ ...r, id: Number(r.id) }) as DeadLetterRow);
+  }
+
+  /** One dead letter, locked in the caller's transaction; null when it is not (or no longer) one. */
+  async lockDeadLetter(manager: EntityManager, id: number): Promise<DeadLetterRow | null> {
+    const rows: Record<string, unknown>[] = await manager.query(
+      `SELECT ${DEAD_LETTER_COLUMNS} FROM payment_events
+       WHERE id = $1 AND dead_at IS NOT NULL FOR UPDATE`,
+      [id],
+    );
+    const row = rows[0];
+    return row ? ({ ...row, id: Number(row.id) } as DeadLetterRow) : null;
+  }
+
+  /** Puts a dead letter back in the queue, due now, with a fresh count of attempts. */
+  async requeue(manager: EntityManager, id: number): Promise<void> {
+    await manager.query(
+      `UPDATE payment_events SET dead_at = NULL, attempts = 0, next_attempt_at = now()
+       WHERE id = $1 AND dead_at IS NOT NULL`,
+      [id],
+    );
+  }
+
+  async state(id: number): Promise<EventState | null> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT id, processed_at AS "processedAt", dead_at AS "deadAt", attempts,
+              failure_reason AS "reason", last_error AS "lastError"
+       FROM payment_events WHERE id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    return row ? ({ ...row, id: Number(row.id) } as EventState) : null;
   }
 }

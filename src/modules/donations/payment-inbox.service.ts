@@ -6,15 +6,31 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { AppConfig } from '../../config/app-config';
+import { DomainError } from '../../common/errors';
 import { TransactionService } from '../../database/transaction.service';
+import { AuditService } from '../audit/audit.service';
 import { PollingLoop } from '../../queue/polling-loop';
 import {
   PAYMENT_PROVIDER,
   type PaymentProvider,
   type ProviderEvent,
 } from '../payments/payment-provider';
-import { PaymentEventsRepository } from './payment-events.repository';
+import { eventSubject, type FailureReason, InboxFailure, nextStep } from './dead-letters';
+import {
+  type DeadLetterRow,
+  type EventFailure,
+  type EventState,
+  type InboxCounts,
+  PaymentEventsRepository,
+} from './payment-events.repository';
 import { NotYet, SettlementService } from './settlement.service';
+
+/** A dead letter with what its payload names, for the back office and the API. */
+export type DeadLetter = Omit<DeadLetterRow, 'payload'> & ReturnType<typeof eventSubject>;
+
+/** The most dead letters listed at once (there should be a handful; each needs a person). */
+const DEAD_LETTER_LIST_LIMIT = 200;
 
 const POLL_MS = 2_000;
 
@@ -22,7 +38,9 @@ const POLL_MS = 2_000;
  * The webhook inbox. A delivered event is processed in one transaction with its own inbox row
  * (unique per provider event id) and everything it changes, so the provider's 2xx follows a
  * durable, processed event. An event that fails, or arrives before what it depends on, is stored
- * on its own instead and retried with backoff by a loop.
+ * on its own instead and retried with backoff by a loop. After PAYMENT_EVENT_MAX_ATTEMPTS failed
+ * attempts an event becomes a dead letter: no longer retried, listed for FINANCE, and put back in
+ * the queue only by a person (`retryDeadLetter`, audited).
  */
 @Injectable()
 export class PaymentInboxService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,6 +53,8 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
     private readonly settlement: SettlementService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,8 +86,7 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
         return false;
       });
     } catch (error) {
-      const message = this.describeFailure(event.id, error);
-      await this.repo.storeForRetry(provider, event, message, this.retryDelay(error, 0));
+      await this.repo.storeForRetry(provider, event, this.failure(event.id, error, 1));
       return { duplicate: false };
     }
     if (!known) return { duplicate: false };
@@ -77,35 +96,86 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
     return { duplicate: true };
   }
 
-  /** Retries one stored event; a failure is recorded with the next attempt's time. */
+  /** Retries one stored event; a failure is recorded with the next attempt's time, or as dead. */
   async process(id: number): Promise<void> {
-    let attempts = 0;
     try {
       await this.settlement.prepare();
       await this.tx.run(async (m) => {
         const event = await this.repo.claim(m, id);
-        if (!event) return; // done already, or another delivery is processing it right now
-        attempts = event.attempts;
+        if (!event) return; // done already, dead, or another delivery is processing it right now
         const outcome = await this.settlement.apply(m, event.payload);
         this.logger.debug(`event ${event.eventId} (${event.type}): ${outcome}`);
       });
     } catch (error) {
-      const message = this.describeFailure(String(id), error);
-      await this.repo.markFailed(id, message, this.retryDelay(error, attempts));
+      // The claim rolled back with the attempt: count it under the row's lock.
+      await this.tx.run(async (m) => {
+        const pending = await this.repo.lockPending(m, id);
+        if (!pending) return;
+        await this.repo.markFailed(m, id, this.failure(String(id), error, pending.attempts + 1));
+      });
     }
   }
 
-  /** Prerequisites usually arrive within seconds; real failures back off up to an hour. */
-  private retryDelay(error: unknown, attempts: number): number {
-    const base = error instanceof NotYet ? 1_000 : 5_000;
-    return Math.min(3_600_000, base * 2 ** Math.min(attempts, 12));
+  /** Why attempt number `attempt` failed, and whether another follows. */
+  private failure(eventRef: string, error: unknown, attempt: number): EventFailure {
+    const message = error instanceof Error ? error.message : String(error);
+    const reason: FailureReason =
+      error instanceof InboxFailure ? error.reason : error instanceof NotYet ? 'WAITING' : 'ERROR';
+    const next = nextStep(attempt, reason, this.config.paymentEventMaxAttempts);
+    if (next.kind === 'dead') {
+      this.logger.error(
+        `payment event ${eventRef} is a dead letter after ${attempt} attempts (${reason}): ${message}`,
+      );
+    } else if (reason !== 'WAITING') {
+      this.logger.warn(`payment event ${eventRef} failed: ${message}`);
+    }
+    return { message, reason, next };
   }
 
-  private describeFailure(eventRef: string, error: unknown): string {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!(error instanceof NotYet))
-      this.logger.warn(`payment event ${eventRef} failed: ${message}`);
-    return message;
+  /** The inbox's backlog and dead letters: for the health detail and metrics. */
+  counts(): Promise<InboxCounts> {
+    return this.repo.counts();
+  }
+
+  /** Dead letters, the latest first, with the donation, payment and amount their payload names. */
+  async deadLetters(): Promise<DeadLetter[]> {
+    const rows = await this.repo.deadLetters(DEAD_LETTER_LIST_LIMIT);
+    return rows.map(({ payload, ...row }) => ({ ...row, ...eventSubject(payload) }));
+  }
+
+  /**
+   * Puts a dead letter back in the queue (audited, in one transaction) and tries it at once.
+   * Returns its state afterwards: processed, or failing again (then retried as any new failure).
+   */
+  async retryDeadLetter(id: number): Promise<EventState> {
+    if (!(await this.repo.state(id)))
+      throw new DomainError('PAYMENT_EVENT_NOT_FOUND', `There is no payment event ${id}.`);
+    await this.tx.run(async (m) => {
+      const dead = await this.repo.lockDeadLetter(m, id);
+      if (!dead) {
+        throw new DomainError(
+          'NOT_A_DEAD_LETTER',
+          `Payment event ${id} is not a dead letter (processed, retried already, or unknown).`,
+        );
+      }
+      await this.repo.requeue(m, id);
+      await this.audit.record(m, {
+        action: 'payment_event.retried',
+        entityType: 'payment_event',
+        entityId: String(id),
+        before: {
+          eventId: dead.eventId,
+          type: dead.type,
+          attempts: dead.attempts,
+          reason: dead.reason,
+          lastError: dead.lastError,
+          deadAt: dead.deadAt,
+        },
+        after: { attempts: 0, queued: true },
+      });
+    });
+    await this.process(id);
+    return (await this.repo.state(id))!;
   }
 
   /** One pass over due events; true when a full batch was found (more may wait). */

@@ -7,6 +7,7 @@ import { FundsService } from '../funds/funds.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { MatchingService } from '../matching/matching.service';
 import type { ProviderEvent } from '../payments/payment-provider';
+import { AmountMismatchError, UnknownDonationError } from './dead-letters';
 import { DonorEmails } from './donor-emails';
 import { refundEntry, settleEntry, type SettleAccounts } from './donation-journal';
 import { isSettled, nextDonationStatus } from './donation-status';
@@ -129,11 +130,18 @@ export class SettlementService {
     const donation = id
       ? await this.repo.lock(m, { id })
       : await this.repo.lock(m, { sessionId: str(session.id) });
-    if (!donation) return 'unknown donation';
+    if (!donation) {
+      // Money was taken for a gift this deployment does not know: a person must look, so it is
+      // retried, then a dead letter. A session naming no gift at all is not one of ours.
+      if (!id) return 'not a gift of this deployment';
+      throw new UnknownDonationError(
+        `session ${String(session.id)} names donation ${id}, which does not exist`,
+      );
+    }
     const paidMinor = num(session.amount_total);
     if (paidMinor !== undefined && paidMinor !== donation.amountMinor) {
       // Never book a different amount than was paid: leave it for a person (and reconciliation).
-      throw new Error(
+      throw new AmountMismatchError(
         `session ${String(session.id)} paid ${paidMinor}, donation ${donation.id} is ${donation.amountMinor}`,
       );
     }

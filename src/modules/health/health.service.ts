@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import type { InboxCounts } from '../donations/payment-events.repository';
+import { PaymentInboxService } from '../donations/payment-inbox.service';
 
 export type DependencyStatus =
   | { status: 'up'; latencyMs: number; detail?: string }
@@ -13,6 +15,11 @@ export interface HealthReport {
   status: 'ok' | 'degraded';
   mode: { database: 'embedded' | 'external'; queue: 'redis' | 'in-process' };
   checks: { database: DependencyStatus; queue: DependencyStatus };
+  /**
+   * The webhook inbox: events waiting (retries included), those failing, and dead letters that
+   * wait for FINANCE; null when the database could not say.
+   */
+  paymentInbox: InboxCounts | null;
 }
 
 const TIMEOUT_MS = 2000;
@@ -37,10 +44,15 @@ export class HealthService implements OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly inbox: PaymentInboxService,
   ) {}
 
   async report(): Promise<HealthReport> {
-    const [database, queue] = await Promise.all([this.checkDatabase(), this.checkQueue()]);
+    const [database, queue, paymentInbox] = await Promise.all([
+      this.checkDatabase(),
+      this.checkQueue(),
+      withTimeout(this.inbox.counts(), 'PostgreSQL').catch(() => null),
+    ]);
     return {
       status: database.status === 'up' && queue.status !== 'down' ? 'ok' : 'degraded',
       mode: {
@@ -48,6 +60,7 @@ export class HealthService implements OnApplicationShutdown {
         queue: this.config.redisUrl ? 'redis' : 'in-process',
       },
       checks: { database, queue },
+      paymentInbox,
     };
   }
 

@@ -212,6 +212,17 @@ export class LedgerService {
           `The accounts hold different currencies (${[...currencies].join(', ')}); one entry moves one currency.`,
         );
       }
+      // Money moves between funds only by allocation or release, which follow the movement rules
+      // (restricted money never flows back): a manual entry may not take from one fund for another.
+      const fundIds = new Set(accounts.filter((a) => a.type === 'FUND').map((a) => a.id));
+      const fundSide = (sign: number) =>
+        dto.postings.some((p) => fundIds.has(p.accountId) && Math.sign(p.amountMinor) === sign);
+      if (fundSide(-1) && fundSide(1)) {
+        throw new DomainError(
+          'MOVEMENT_NOT_ALLOWED',
+          'A manual entry does not move money between funds: allocate from the general fund, or ask for a release of restricted money (/api/v1/releases).',
+        );
+      }
       const result = await this.post(
         {
           idempotencyKey: `manual:${dto.idempotencyKey}`,

@@ -1,0 +1,145 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Allow } from '../../common/auth/policy.decorator';
+import { DomainError } from '../../common/errors';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { setFlash } from '../../common/views/page-context';
+import type { AuthenticatedRequest } from '../accounts/auth.guard';
+import { eventIdPipe } from '../donations/payment-events.controller';
+import { type DeadLetter, PaymentInboxService } from '../donations/payment-inbox.service';
+import { formatDateTime } from '../reporting/periods';
+import { FoundationService } from '../foundation/foundation.service';
+import {
+  type AdminContext,
+  adminContext,
+  domainErrorStatus,
+  domainErrorText,
+  renderAdmin,
+  typedValues,
+} from './admin-page';
+
+/** Event types the page names in words; any other is shown as the provider spells it. */
+const KNOWN_TYPES = new Set([
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'checkout.session.expired',
+  'charge.refunded',
+  'charge.dispute.created',
+  'charge.dispute.closed',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'customer.subscription.deleted',
+]);
+
+/** A dead letter as the page shows it: words for codes, Beijing time for instants. */
+function deadLetterView(row: DeadLetter, locale: SupportedLocale) {
+  const typeKey = `admin.deadLetters.types.${row.type}`;
+  return {
+    id: row.id,
+    eventId: row.eventId,
+    provider: translate(locale, `admin.deadLetters.providers.${row.provider}`),
+    type: KNOWN_TYPES.has(row.type) ? translate(locale, typeKey) : row.type,
+    rawType: row.type,
+    donationId: row.donationId,
+    paymentId: row.paymentId,
+    subscriptionId: row.subscriptionId,
+    amountMinor: row.amountMinor,
+    attempts: row.attempts,
+    firstAt: formatDateTime(new Date(row.receivedAt), locale),
+    lastAt: formatDateTime(new Date(row.lastAttemptAt ?? row.deadAt), locale),
+    reason: translate(locale, `admin.deadLetters.reasons.${row.reason ?? 'ERROR'}`),
+    detail: row.lastError,
+  };
+}
+
+/**
+ * Payment events that stopped being retried (dead letters), for FINANCE: why each failed, and a
+ * confirmed button that puts one back in the queue.
+ */
+@ApiExcludeController()
+@Controller('admin/payment-events')
+export class AdminPaymentEventsController {
+  constructor(
+    private readonly inbox: PaymentInboxService,
+    private readonly foundation: FoundationService,
+  ) {}
+
+  @Get()
+  @Allow('FINANCE')
+  async list(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const ctx = adminContext(req, reply);
+    return this.render(reply, ctx, 200);
+  }
+
+  @Post(':id/retry')
+  @Allow('FINANCE')
+  async retry(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', eventIdPipe) id: number,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    if (typedValues(body).confirm !== 'yes') {
+      return this.render(reply, ctx, 400, {
+        id,
+        text: translate(ctx.locale, 'admin.deadLetters.confirmNeeded'),
+      });
+    }
+    try {
+      const state = await this.inbox.retryDeadLetter(id);
+      const done = state.processedAt !== null;
+      setFlash(reply, {
+        kind: done ? 'success' : 'info',
+        text: translate(
+          ctx.locale,
+          done ? 'admin.deadLetters.retried' : 'admin.deadLetters.stillFailing',
+          {
+            id,
+            reason: translate(ctx.locale, `admin.deadLetters.reasons.${state.reason ?? 'ERROR'}`),
+          },
+        ),
+      });
+      return reply.redirect('/admin/payment-events', 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return this.render(reply, ctx, domainErrorStatus(error), {
+        id,
+        text: domainErrorText(error, ctx.locale),
+      });
+    }
+  }
+
+  private async render(
+    reply: FastifyReply,
+    ctx: AdminContext,
+    status: number,
+    formError?: { id: number; text: string },
+  ) {
+    const [rows, counts, currency] = await Promise.all([
+      this.inbox.deadLetters(),
+      this.inbox.counts(),
+      this.foundation.currency(),
+    ]);
+    // The message goes beside the letter's button, or above the list when it is no longer there.
+    const beside = rows.some((r) => r.id === formError?.id);
+    return renderAdmin(
+      reply,
+      ctx,
+      'pages/admin/dead-letters',
+      {
+        title: translate(ctx.locale, 'admin.deadLetters.title'),
+        counts,
+        currency,
+        formError: beside ? undefined : formError?.text,
+        letters: rows.map((r) => ({
+          ...deadLetterView(r, ctx.locale),
+          error: formError?.id === r.id ? formError.text : undefined,
+        })),
+      },
+      status,
+    );
+  }
+}

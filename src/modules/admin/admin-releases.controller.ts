@@ -1,0 +1,185 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Allow } from '../../common/auth/policy.decorator';
+import { DomainError } from '../../common/errors';
+import { checkForm, type FieldErrors } from '../../common/http/forms';
+import { uuidPipe } from '../../common/http/validation';
+import { translate } from '../../common/i18n/i18n';
+import { formatMoney, parseAmountField } from '../../common/money';
+import { setFlash } from '../../common/views/page-context';
+import type { AuthenticatedRequest } from '../accounts/auth.guard';
+import { ReleasesService } from '../allocations/releases.service';
+import {
+  type AdminContext,
+  adminContext,
+  currentUser,
+  domainErrorStatus,
+  domainErrorText,
+  localizeErrors,
+  renderAdmin,
+  showDomainError,
+  typedValues,
+} from './admin-page';
+import { AdminReleasesViews, type ReleaseNotice } from './admin-releases.views';
+import { ReleaseRequestForm } from './dto/release-forms.dto';
+
+/** Where a release request's domain error is shown: beside its field, or above the form. */
+const REQUEST_ERROR_FIELD: Partial<Record<string, string>> = {
+  SAME_FUND: 'toFundId',
+  RELEASE_NOT_NEEDED: 'fromFundId',
+  MOVEMENT_NOT_ALLOWED: 'toFundId',
+  FUND_NOT_FOUND: 'fromFundId',
+  FUND_CLOSED: 'fromFundId',
+  INSUFFICIENT_FUND_BALANCE: 'amount',
+  CURRENCY_MISMATCH: 'toFundId',
+};
+
+/**
+ * Releases of restricted money in the back office (ADMIN, FINANCE): the pending ones, a request
+ * form (with a reason), and approve / reject buttons, each confirmed. The service decides who may
+ * approve (a second person of the other role); the page only hides what would be refused.
+ */
+@ApiExcludeController()
+@Controller('admin/releases')
+export class AdminReleasesController {
+  constructor(
+    private readonly views: AdminReleasesViews,
+    private readonly releases: ReleasesService,
+  ) {}
+
+  @Get()
+  @Allow('ADMIN', 'FINANCE')
+  async page(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const ctx = adminContext(req, reply);
+    return this.render(reply, ctx, req, 200);
+  }
+
+  @Post()
+  @Allow('ADMIN', 'FINANCE')
+  async request(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    const again = (errors: FieldErrors, status: number, formError?: string) =>
+      this.render(reply, ctx, req, status, {
+        form: { values, errors: localizeErrors(errors, ctx.locale) },
+        formError,
+      });
+    const form = checkForm(ReleaseRequestForm, body);
+    const currency = await this.views.currency();
+    const amount = parseAmountField(
+      typeof values.amount === 'string' ? values.amount : '',
+      currency,
+    );
+    const errors: FieldErrors = { ...form.errors };
+    if (amount.error !== null) errors.amount ??= amount.error;
+    if (form.value && form.value.fromFundId === form.value.toFundId)
+      errors.toFundId = 'admin.errors.sameFund';
+    if (!form.value || amount.error !== null || Object.keys(errors).length > 0)
+      return again(errors, 400);
+    try {
+      const { release, replayed } = await this.releases.request({
+        fromFundId: form.value.fromFundId,
+        toFundId: form.value.toFundId,
+        amountMinor: amount.amountMinor,
+        reason: form.value.reason,
+        idempotencyKey: `form-${form.value.requestKey}`,
+      });
+      setFlash(reply, {
+        kind: replayed ? 'info' : 'success',
+        text: translate(
+          ctx.locale,
+          replayed ? 'admin.releases.requestReplayed' : 'admin.releases.requested',
+          { amount: formatMoney(release.amountMinor, release.currency, ctx.locale) },
+        ),
+      });
+      return reply.redirect('/admin/releases', 303);
+    } catch (error) {
+      return showDomainError(error, ctx.locale, REQUEST_ERROR_FIELD, again);
+    }
+  }
+
+  @Post(':id/approve')
+  @Allow('ADMIN', 'FINANCE')
+  approve(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    return this.decide(req, reply, id, body, 'approve');
+  }
+
+  @Post(':id/reject')
+  @Allow('ADMIN', 'FINANCE')
+  reject(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    return this.decide(req, reply, id, body, 'reject');
+  }
+
+  private async decide(
+    req: AuthenticatedRequest,
+    reply: FastifyReply,
+    id: string,
+    body: unknown,
+    action: 'approve' | 'reject',
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    if (values.confirm !== 'yes') {
+      return this.render(reply, ctx, req, 400, {
+        notice: { id, text: translate(ctx.locale, 'admin.releases.confirmNeeded') },
+      });
+    }
+    const note = typeof values.note === 'string' ? values.note.trim().slice(0, 1000) : '';
+    try {
+      const release =
+        action === 'approve'
+          ? (await this.releases.approve(id)).release
+          : await this.releases.reject(id, note);
+      setFlash(reply, {
+        kind: 'success',
+        text: translate(
+          ctx.locale,
+          action === 'approve' ? 'admin.releases.approved' : 'admin.releases.rejected',
+          { amount: formatMoney(release.amountMinor, release.currency, ctx.locale) },
+        ),
+      });
+      return reply.redirect('/admin/releases', 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return this.render(reply, ctx, req, domainErrorStatus(error), {
+        notice: { id, text: domainErrorText(error, ctx.locale) },
+      });
+    }
+  }
+
+  private async render(
+    reply: FastifyReply,
+    ctx: AdminContext,
+    req: AuthenticatedRequest,
+    status: number,
+    extra: {
+      form?: { values: Record<string, unknown>; errors: FieldErrors };
+      formError?: string;
+      notice?: ReleaseNotice;
+    } = {},
+  ) {
+    const view = await this.views.page(ctx.locale, currentUser(req), extra.form, extra.notice);
+    return renderAdmin(
+      reply,
+      ctx,
+      'pages/admin/releases',
+      { ...view, requestError: extra.formError, formError: view.formError },
+      status,
+    );
+  }
+}

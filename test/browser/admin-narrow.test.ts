@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { AppConfig } from '../../src/config/app-config';
+import { FundsService } from '../../src/modules/funds/funds.service';
+import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
+import { createTestApp, type TestApp } from '../utils/test-app';
+import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
+import { seedBackOffice, type BackOffice } from './admin-fixtures';
+import { launchChromium, textOf, visit } from './chromium';
+
+/**
+ * The payment dead letters and the releases pages on a 360 px wide phone: nothing scrolls
+ * sideways, and the confirmed buttons work by hand (tick, then press).
+ */
+let t: TestApp;
+let seed: BackOffice;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  seed = await seedBackOffice(t, '-narrow');
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function phone(locale: 'zh-CN' | 'en-US', email: string, password: string) {
+  const v = await visit(browser, base, locale);
+  await v.page.setViewportSize({ width: 360, height: 740 });
+  await v.page.goto('/login');
+  await v.page.fill('#f-email', email);
+  await v.page.fill('#f-password', password);
+  await Promise.all([
+    v.page.waitForURL((url) => !url.pathname.startsWith('/login')),
+    v.page.click('form[action="/login"] button[type="submit"]'),
+  ]);
+  return v;
+}
+
+const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
+
+describe('dead letters and releases at 360 px', () => {
+  it('lists a dead letter and a release without sideways scrolling, and their confirmed buttons work', async () => {
+    // A paid checkout for a gift that does not exist: a dead letter at once (one attempt allowed).
+    jest.spyOn(t.get(AppConfig), 'paymentEventMaxAttempts', 'get').mockReturnValue(1);
+    const missing = randomUUID();
+    await deliver(
+      t.server,
+      stripeEvent(
+        `evt_narrow_${missing}`,
+        'checkout.session.completed',
+        paidSession(missing, 8_800),
+      ),
+    ).expect(200);
+    const finance = await createUser(t, ['FINANCE']);
+
+    const f = await phone('en-US', finance.email, TEST_PASSWORD);
+    await f.page.goto('/admin/payment-events');
+    expect(await pageWidth(f.page)).toBeLessThanOrEqual(360);
+    const card = f.page.locator('article.dead-letter').first();
+    expect(await card.textContent()).toContain(
+      'The payment names a gift this system does not have.',
+    );
+    expect(await card.textContent()).toContain(missing);
+    await card.locator('input[name="confirm"]').check();
+    await Promise.all([
+      f.page.waitForURL('**/admin/payment-events'),
+      card.locator('button[type="submit"]').click(),
+    ]);
+    expect(await textOf(f.page, '.flash')).toMatch(/is back in the queue but failed again/);
+
+    await f.page.goto('/admin/releases');
+    expect(await pageWidth(f.page)).toBeLessThanOrEqual(360);
+    await f.page.selectOption('#r-from', seed.fundA.id);
+    await f.page.selectOption('#r-to', seed.general.id);
+    await f.page.fill('#r-amount', '100.00');
+    await f.page.fill('#r-reason', 'Surplus of a finished project, moved by the board');
+    await Promise.all([
+      f.page.waitForURL('**/admin/releases'),
+      f.page.click('#release-form button[type="submit"]'),
+    ]);
+    expect(await textOf(f.page, '.flash')).toMatch(/Release of CN¥100\.00 requested/);
+    expect(await pageWidth(f.page)).toBeLessThanOrEqual(360);
+    expect(f.cspViolations).toEqual([]);
+    await f.context.close();
+
+    const before = (await t.get(FundsService).get(seed.fundA.id)).balanceMinor;
+    const a = await phone('zh-CN', seed.admin.email, seed.admin.password);
+    await a.page.goto('/admin/releases');
+    expect(await pageWidth(a.page)).toBeLessThanOrEqual(360);
+    const pending = a.page.locator('article.release').first();
+    await pending.locator('form.release-approve input[name="confirm"]').check();
+    await Promise.all([
+      a.page.waitForURL('**/admin/releases'),
+      pending.locator('form.release-approve button[type="submit"]').click(),
+    ]);
+    expect(await textOf(a.page, '.flash')).toBe('已批准并入账：¥100.00。');
+    expect(await pageWidth(a.page)).toBeLessThanOrEqual(360);
+    expect((await t.get(FundsService).get(seed.fundA.id)).balanceMinor).toBe(before - 10_000);
+    expect(a.cspViolations).toEqual([]);
+    expect(a.pageErrors).toEqual([]);
+    await a.context.close();
+  });
+});
