@@ -10,6 +10,7 @@ import { DonationsIpIndex1764199000000 } from './1764199000000-donations-ip-inde
 import { SubscriptionCancelled1764200000000 } from './1764200000000-subscription-cancelled';
 import { DonorLocaleLinks1764201000000 } from './1764201000000-donor-locale-links';
 import { DonationListIndexes1764202000000 } from './1764202000000-donation-list-indexes';
+import { DonationPaymentReferences1764220000000 } from './1764220000000-donation-payment-references';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   SubscriptionCancelled1764200000000,
   DonorLocaleLinks1764201000000,
   DonationListIndexes1764202000000,
+  DonationPaymentReferences1764220000000,
 ];

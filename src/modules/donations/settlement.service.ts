@@ -12,6 +12,7 @@ import { refundEntry, settleEntry, type SettleAccounts } from './donation-journa
 import { isSettled, nextDonationStatus } from './donation-status';
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
+import { idOf, invoicePayment, invoiceSubscriptionId } from './stripe-objects';
 
 /** Thrown when an event arrived before what it depends on (a refund before the payment): retry later. */
 export class NotYet extends Error {}
@@ -132,8 +133,10 @@ export class SettlementService {
       );
     }
     return this.settle(m, donation, {
-      paymentId: str(session.payment_intent),
-      subscriptionId: str(session.subscription),
+      paymentId: idOf(session.payment_intent),
+      subscriptionId: idOf(session.subscription),
+      // A monthly gift's first invoice: its PaymentIntent can be looked up from it.
+      invoiceId: idOf(session.invoice),
     });
   }
 
@@ -145,7 +148,7 @@ export class SettlementService {
   async settle(
     m: EntityManager,
     donation: Donation,
-    ids: { paymentId?: string; subscriptionId?: string },
+    ids: { paymentId?: string; chargeId?: string; subscriptionId?: string; invoiceId?: string },
   ): Promise<string> {
     const next = nextDonationStatus(donation.status, 'paid');
     if (!next) return `already ${donation.status}`;
@@ -190,6 +193,8 @@ export class SettlementService {
       matchedMinor: match.matchedMinor > 0 ? match.matchedMinor : undefined,
       providerPaymentId: ids.paymentId ?? donation.providerPaymentId ?? undefined,
       providerSubscriptionId: ids.subscriptionId ?? donation.providerSubscriptionId ?? undefined,
+      providerInvoiceId: donation.providerInvoiceId ? undefined : ids.invoiceId,
+      providerChargeId: donation.providerChargeId ? undefined : ids.chargeId,
     });
     await this.campaigns.recordGift(m, donation.campaignId, {
       amountMinor: donation.amountMinor,
@@ -218,11 +223,15 @@ export class SettlementService {
 
   /** charge.refunded carries the cumulative refunded amount: book the difference, once. */
   private async refunded(m: EntityManager, charge: Obj): Promise<string> {
-    const paymentId = str(charge.payment_intent);
-    const donation = paymentId ? await this.repo.lock(m, { paymentId }) : null;
+    const paymentId = idOf(charge.payment_intent);
+    const chargeId = str(charge.id);
+    const donation = await this.repo.lock(m, { paymentId, chargeId });
     if (!donation || !isSettled(donation.status))
-      throw new NotYet(`no settled donation for payment ${paymentId ?? '?'} yet`);
+      throw new NotYet(`no settled donation for payment ${paymentId ?? chargeId ?? '?'} yet`);
     const refundedTotal = Math.min(num(charge.amount_refunded) ?? 0, donation.amountMinor);
+    if (chargeId && !donation.providerChargeId) {
+      await this.repo.update(m, donation.id, { providerChargeId: chargeId });
+    }
     return this.bookRefund(m, donation, refundedTotal);
   }
 
@@ -288,22 +297,27 @@ export class SettlementService {
     return 'dispute won';
   }
 
-  /** Each paid renewal of a monthly gift is its own donation, ledger entry and receipt. */
+  /**
+   * invoice.paid. The first invoice of a monthly gift is the checkout's own payment: it only
+   * brings the PaymentIntent (and charge) of that gift. Every later invoice is a new gift: its own
+   * donation, ledger entry and receipt, one per invoice. The invoice is read in the current API
+   * format (stripe-objects.ts), legacy fields tolerated.
+   */
   private async renewalPaid(m: EntityManager, invoice: Obj): Promise<string> {
-    const subscriptionId = str(invoice.subscription);
+    const subscriptionId = invoiceSubscriptionId(invoice);
     const invoiceId = str(invoice.id);
     if (!subscriptionId || !invoiceId) return 'not a subscription invoice';
     const first = await this.repo.firstOfSubscription(m, subscriptionId);
     if (!first) throw new NotYet(`subscription ${subscriptionId} not known yet`);
+    const payment = invoicePayment(invoice);
     if (invoice.billing_reason === 'subscription_create') {
-      // The checkout's own first payment: no new gift, but its payment id is needed for refunds.
-      const payments = obj(invoice.payments)?.data;
-      const firstPayment = Array.isArray(payments) ? obj(obj(payments[0])?.payment) : undefined;
-      const paymentId = str(firstPayment?.payment_intent) ?? str(invoice.payment_intent);
-      if (paymentId && !first.providerPaymentId) {
-        await this.repo.update(m, first.id, { providerPaymentId: paymentId });
-      }
-      return 'first payment is the checkout itself';
+      const locked = (await this.repo.lock(m, { id: first.id }))!;
+      await this.repo.update(m, first.id, {
+        providerPaymentId: locked.providerPaymentId ? undefined : payment.paymentId,
+        providerChargeId: locked.providerChargeId ? undefined : payment.chargeId,
+        providerInvoiceId: locked.providerInvoiceId ? undefined : invoiceId,
+      });
+      return `first payment is the checkout itself${payment.paymentId ? '' : ' (payment to be looked up)'}`;
     }
     if (await this.repo.findRenewal(m, subscriptionId, invoiceId)) return 'renewal already booked';
     const renewal = await this.repo.insert(m, {
@@ -323,13 +337,14 @@ export class SettlementService {
       ip: null,
       parentDonationId: first.id,
       providerSubscriptionId: subscriptionId,
-      providerPaymentId: invoiceId,
+      providerInvoiceId: invoiceId,
+      providerPaymentId: payment.paymentId,
     });
-    return this.settle(m, renewal, { paymentId: invoiceId, subscriptionId });
+    return this.settle(m, renewal, { ...payment, subscriptionId, invoiceId });
   }
 
   private async renewalFailed(m: EntityManager, invoice: Obj): Promise<string> {
-    const subscriptionId = str(invoice.subscription);
+    const subscriptionId = invoiceSubscriptionId(invoice);
     const first = subscriptionId ? await this.repo.firstOfSubscription(m, subscriptionId) : null;
     if (!first) return 'unknown subscription';
     const campaign = await this.campaigns.getById(first.campaignId, m);
