@@ -208,3 +208,43 @@ export function refundedChargeFixture(input: {
     refunded: input.refundedMinor >= input.amountMinor,
   };
 }
+
+/**
+ * A dispute on a charge, as in `charge.dispute.*`, with its balance transactions in the pinned
+ * API version's shape (`fee` is the dispute fee on the withdrawal; a reinstatement carries its own).
+ */
+export function disputeFixture(input: {
+  chargeId: string;
+  paymentId: string | null;
+  amountMinor: number;
+  status: string;
+  id?: string;
+  /** Per balance transaction: its amount and fee (e.g. [-10000, 1500] for the withdrawal). */
+  transactions?: [amountMinor: number, feeMinor: number][];
+}): StripeObject {
+  const id = input.id ?? testId('dp');
+  const balanceTransactions = (input.transactions ?? []).map(([amount, fee]) => ({
+    ...stripeFixture('balance_transaction'),
+    id: testId('txn'),
+    amount,
+    fee,
+    net: amount - fee,
+    currency: 'cny',
+    fee_details: fee
+      ? [{ amount: fee, currency: 'cny', description: 'Dispute fee', type: 'stripe_fee' }]
+      : [],
+    reporting_category: amount < 0 ? 'dispute' : 'dispute_reversal',
+    type: 'adjustment',
+    source: id,
+  }));
+  return {
+    ...stripeFixture('dispute'),
+    id,
+    amount: input.amountMinor,
+    currency: 'cny',
+    charge: input.chargeId,
+    payment_intent: input.paymentId,
+    status: input.status,
+    balance_transactions: balanceTransactions,
+  };
+}

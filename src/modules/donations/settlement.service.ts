@@ -9,10 +9,11 @@ import { MatchingService } from '../matching/matching.service';
 import type { ProviderEvent } from '../payments/payment-provider';
 import { DonorEmails } from './donor-emails';
 import { refundEntry, settleEntry, type SettleAccounts } from './donation-journal';
-import { isSettled, nextDonationStatus } from './donation-status';
+import { isSettled, nextDonationStatus, statusAfterDispute } from './donation-status';
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
-import { idOf, invoicePayment, invoiceSubscriptionId } from './stripe-objects';
+import { holdAmount, lossAdvance, splitFromFund, unusedAdvance } from './dispute-amounts';
+import { disputeFeeMinor, idOf, invoicePayment, invoiceSubscriptionId } from './stripe-objects';
 
 /** Thrown when an event arrived before what it depends on (a refund before the payment): retry later. */
 export class NotYet extends Error {}
@@ -40,7 +41,12 @@ function startOfDayShanghai(at: Date): Date {
 @Injectable()
 export class SettlementService {
   private readonly logger = new Logger(SettlementService.name);
-  private clearing?: { clearingAccountId: string; offlineAccountId: string };
+  private clearing?: {
+    clearingAccountId: string;
+    offlineAccountId: string;
+    feesAccountId: string;
+    uncoveredAccountId: string;
+  };
 
   constructor(
     private readonly repo: DonationsRepository,
@@ -77,7 +83,30 @@ export class SettlementService {
       allowNegative: true,
       balanceSlots: 4,
     });
-    this.clearing = { clearingAccountId: clearing.id, offlineAccountId: offline.id };
+    const fees = await this.ledger.ensureAccount({
+      code: 'processor:fees',
+      name: '支付手续费 / Payment processing fees',
+      type: 'EXPENSE',
+      currency,
+      allowNegative: true,
+      balanceSlots: 4,
+    });
+    // Dispute losses and fees a fund could no longer pay (its money was granted out): advanced
+    // here, for FINANCE to settle (from the general fund) with a manual entry. See docs/donations.md.
+    const uncovered = await this.ledger.ensureAccount({
+      code: 'disputes:uncovered',
+      name: '争议损失垫付（待结清）/ Dispute losses advanced (to be settled)',
+      type: 'CLEARING',
+      currency,
+      allowNegative: true,
+      balanceSlots: 1,
+    });
+    this.clearing = {
+      clearingAccountId: clearing.id,
+      offlineAccountId: offline.id,
+      feesAccountId: fees.id,
+      uncoveredAccountId: uncovered.id,
+    };
   }
 
   /** Returns what happened, for the inbox's record; throws NotYet to be retried later. */
@@ -101,6 +130,9 @@ export class SettlementService {
         return this.disputed(m, o);
       case 'charge.dispute.closed':
         return this.disputeClosed(m, o);
+      case 'charge.dispute.funds_withdrawn':
+      case 'charge.dispute.funds_reinstated':
+        return this.disputeFunds(m, o);
       case 'invoice.paid':
         return this.renewalPaid(m, o);
       case 'invoice.payment_failed':
@@ -232,6 +264,7 @@ export class SettlementService {
     if (chargeId && !donation.providerChargeId) {
       await this.repo.update(m, donation.id, { providerChargeId: chargeId });
     }
+    await this.releaseForRefund(m, donation, refundedTotal);
     return this.bookRefund(m, donation, refundedTotal);
   }
 
@@ -273,28 +306,278 @@ export class SettlementService {
     return `refunded ${delta}${matchBack > 0 ? `, match given back ${matchBack}` : ''}`;
   }
 
+  /*
+   * Disputes (chargebacks and inquiries). While one is open, the disputed amount (what is left of
+   * the gift after refunds) moves from the gift's fund to the fund's held account, so it cannot be
+   * granted out or allocated; the fund never goes below zero for it: a fund that no longer holds
+   * the whole amount (it was granted out) holds what it has. Closed as won (or an inquiry closed),
+   * the hold goes back to the fund. Closed as lost, the processor has taken the money: the hold
+   * goes back to the fund and the loss is booked as a refund (bookRefund: the same give-back of
+   * the match, campaign totals and status as a refund). What the fund then lacks for the loss and
+   * the match give-back is advanced from `disputes:uncovered`, for FINANCE to settle. The
+   * processor's dispute fee (from the dispute's balance transactions) leaves the fund for
+   * `processor:fees`, the same way. Keys: `donation:<id>:dispute:<dispute id>:<step>`.
+   */
+
   private async disputed(m: EntityManager, dispute: Obj): Promise<string> {
-    const paymentId = str(dispute.payment_intent);
-    const donation = paymentId ? await this.repo.lock(m, { paymentId }) : null;
-    if (!donation || !isSettled(donation.status))
-      throw new NotYet(`no settled donation for payment ${paymentId ?? '?'} yet`);
+    const donation = await this.lockDisputed(m, dispute);
+    const disputeId = str(dispute.id);
+    if (!donation || !disputeId || !isSettled(donation.status))
+      throw new NotYet(`no settled donation for dispute ${disputeId ?? '?'} yet`);
+    // A gift's disputes are one at a time (one per charge on Stripe); the fee counts per dispute.
+    const opened = this.disputeOpened(donation, disputeId)
+      ? donation
+      : { ...donation, providerDisputeId: disputeId, disputeFeeMinor: 0 };
+    if (opened !== donation) {
+      await this.repo.update(m, donation.id, {
+        providerDisputeId: disputeId,
+        disputeFeeMinor: 0,
+        providerChargeId: donation.providerChargeId ? undefined : idOf(dispute.charge),
+      });
+    }
+    // The fee first: the fund pays its own costs while it can; the hold is what is left of it.
+    const fee = await this.bookDisputeFee(m, opened, dispute);
     const next = nextDonationStatus(donation.status, 'disputed');
-    if (!next) return `stays ${donation.status}`;
-    await this.repo.update(m, donation.id, { status: next });
-    return 'frozen by dispute';
+    // Already disputed (a repeat), or refunded in full before: nothing (more) to hold.
+    if (!next) return `stays ${donation.status}${fee}`;
+    const disputedMinor = Math.min(
+      num(dispute.amount) ?? donation.amountMinor,
+      donation.amountMinor - donation.refundedMinor,
+    );
+    const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
+    const heldAccountId = await this.funds.heldAccountIdOf(donation.fundId, { within: m });
+    const available = await this.ledger.lockedBalance(fundAccountId, { within: m });
+    const heldMinor = holdAmount(disputedMinor, available);
+    if (heldMinor > 0) {
+      await this.ledger.post(
+        {
+          idempotencyKey: `donation:${donation.id}:dispute:${disputeId}:hold`,
+          kind: 'DISPUTE_HOLD',
+          description: `Held while dispute ${disputeId} on gift ${donation.id} is open`,
+          currency: donation.currency,
+          postings: [
+            { accountId: fundAccountId, amountMinor: -heldMinor },
+            { accountId: heldAccountId, amountMinor: heldMinor },
+          ],
+          metadata: { donationId: donation.id, disputeId, disputedMinor },
+        },
+        { within: m },
+      );
+    }
+    await this.repo.update(m, donation.id, { status: next, disputeHeldMinor: heldMinor });
+    const short = disputedMinor - heldMinor;
+    return `held ${heldMinor} by dispute${short > 0 ? ` (${short} no longer in the fund)` : ''}${fee}`;
   }
 
-  /** A lost dispute takes the money back like a full refund; a won one unfreezes the gift. */
+  /** Closed: won (or an inquiry closed) gives the hold back; lost books it as a refund. */
   private async disputeClosed(m: EntityManager, dispute: Obj): Promise<string> {
-    const paymentId = str(dispute.payment_intent);
-    const donation = paymentId ? await this.repo.lock(m, { paymentId }) : null;
-    if (!donation || donation.status !== 'DISPUTED')
-      throw new NotYet(`no disputed donation for payment ${paymentId ?? '?'} yet`);
-    if (dispute.status === 'lost') return this.bookRefund(m, donation, donation.amountMinor);
-    await this.repo.update(m, donation.id, {
-      status: nextDonationStatus('DISPUTED', 'dispute_won')!,
+    const donation = await this.lockDisputed(m, dispute);
+    const disputeId = str(dispute.id);
+    if (!donation || !disputeId)
+      throw new NotYet(`no donation for dispute ${disputeId ?? '?'} yet`);
+    if (donation.status !== 'DISPUTED') {
+      // Closed before its opening was processed: wait for it. Already closed: only the fee.
+      if (!this.disputeOpened(donation, disputeId))
+        throw new NotYet(`dispute ${disputeId} not opened yet`);
+      return `dispute already closed${await this.bookDisputeFee(m, donation, dispute)}`;
+    }
+    const key = `donation:${donation.id}:dispute:${disputeId}`;
+    await this.releaseHold(m, donation, donation.disputeHeldMinor, `${key}:release`);
+    const undisputed: Donation = {
+      ...donation,
+      status: statusAfterDispute(donation.refundedMinor),
+      disputeHeldMinor: 0,
+    };
+    await this.repo.update(m, donation.id, { status: undisputed.status, disputeHeldMinor: 0 });
+    let outcome: string;
+    if (dispute.status === 'lost') {
+      const lostMinor = Math.min(
+        num(dispute.amount) ?? donation.amountMinor,
+        donation.amountMinor - donation.refundedMinor,
+      );
+      outcome = `dispute lost: ${await this.bookLoss(m, undisputed, lostMinor, key)}`;
+    } else {
+      outcome = `dispute ${str(dispute.status) ?? 'closed'}, hold returned`;
+    }
+    return `${outcome}${await this.bookDisputeFee(m, undisputed, dispute)}`;
+  }
+
+  /** funds_withdrawn / funds_reinstated: only the fee can have changed. */
+  private async disputeFunds(m: EntityManager, dispute: Obj): Promise<string> {
+    const donation = await this.lockDisputed(m, dispute);
+    const disputeId = str(dispute.id);
+    if (!donation || !disputeId || !this.disputeOpened(donation, disputeId))
+      throw new NotYet(`dispute ${disputeId ?? '?'} not opened yet`);
+    return `dispute funds${await this.bookDisputeFee(m, donation, dispute)}`;
+  }
+
+  private lockDisputed(m: EntityManager, dispute: Obj): Promise<Donation | null> {
+    return this.repo.lock(m, {
+      paymentId: idOf(dispute.payment_intent),
+      chargeId: idOf(dispute.charge),
     });
-    return 'dispute won';
+  }
+
+  /** Whether charge.dispute.created was booked for this gift. */
+  private disputeOpened(donation: Donation, disputeId: string): boolean {
+    return donation.providerDisputeId === disputeId;
+  }
+
+  /**
+   * The lost amount as a refund of that much more: bookRefund takes it from the fund (the hold
+   * was just returned to it) and gives the match back. What the fund lacks for the loss plus the
+   * match still with it (the most that can go back) is advanced from `disputes:uncovered` first;
+   * what the give-back did not need of that advance returns to it.
+   */
+  private async bookLoss(
+    m: EntityManager,
+    donation: Donation,
+    lostMinor: number,
+    key: string,
+  ): Promise<string> {
+    if (lostMinor <= 0) return 'nothing left to take';
+    const { uncoveredAccountId } = this.accounts();
+    const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
+    const before = await this.ledger.lockedBalance(fundAccountId, { within: m });
+    const advance = lossAdvance({
+      lostMinor,
+      matchedMinor: donation.matchedMinor,
+      fundBeforeMinor: before,
+    });
+    if (advance > 0) {
+      await this.ledger.post(
+        {
+          idempotencyKey: `${key}:advance`,
+          kind: 'DISPUTE_ADVANCE',
+          description: `Lost dispute on gift ${donation.id}: advanced what the fund no longer holds`,
+          currency: donation.currency,
+          postings: [
+            { accountId: uncoveredAccountId, amountMinor: -advance },
+            { accountId: fundAccountId, amountMinor: advance },
+          ],
+          metadata: { donationId: donation.id },
+        },
+        { within: m },
+      );
+    }
+    const booked = await this.bookRefund(m, donation, donation.refundedMinor + lostMinor);
+    const after = await this.repo.find(donation.id, m);
+    const matchBack = donation.matchedMinor - (after?.matchedMinor ?? donation.matchedMinor);
+    const unused = unusedAdvance({
+      advanceMinor: advance,
+      lostMinor,
+      matchBackMinor: matchBack,
+      fundBeforeMinor: before,
+    });
+    if (unused > 0) {
+      await this.ledger.post(
+        {
+          idempotencyKey: `${key}:advance-unused`,
+          kind: 'DISPUTE_ADVANCE',
+          description: `Lost dispute on gift ${donation.id}: advance not needed`,
+          currency: donation.currency,
+          postings: [
+            { accountId: fundAccountId, amountMinor: -unused },
+            { accountId: uncoveredAccountId, amountMinor: unused },
+          ],
+          metadata: { donationId: donation.id },
+        },
+        { within: m },
+      );
+    }
+    const advanced = advance - unused;
+    return `${booked}${advanced > 0 ? `, ${advanced} advanced (no longer in the fund)` : ''}`;
+  }
+
+  /** A refund during an open dispute is paid from the hold first (it is that gift's money). */
+  private async releaseForRefund(
+    m: EntityManager,
+    donation: Donation,
+    refundedTotal: number,
+  ): Promise<void> {
+    const delta = refundedTotal - donation.refundedMinor;
+    const amount = Math.min(Math.max(delta, 0), donation.disputeHeldMinor);
+    if (amount <= 0) return;
+    await this.releaseHold(
+      m,
+      donation,
+      amount,
+      `donation:${donation.id}:dispute:release-for-refund:${refundedTotal}`,
+    );
+    await this.repo.update(m, donation.id, {
+      disputeHeldMinor: donation.disputeHeldMinor - amount,
+    });
+  }
+
+  /** Moves held money back from the fund's held account to the fund. */
+  private async releaseHold(
+    m: EntityManager,
+    donation: Donation,
+    amountMinor: number,
+    idempotencyKey: string,
+  ): Promise<void> {
+    if (amountMinor <= 0) return;
+    const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
+    const heldAccountId = await this.funds.heldAccountIdOf(donation.fundId, { within: m });
+    await this.ledger.post(
+      {
+        idempotencyKey,
+        kind: 'DISPUTE_RELEASE',
+        description: `Dispute hold on gift ${donation.id} returned to its fund`,
+        currency: donation.currency,
+        postings: [
+          { accountId: heldAccountId, amountMinor: -amountMinor },
+          { accountId: fundAccountId, amountMinor },
+        ],
+        metadata: { donationId: donation.id },
+      },
+      { within: m },
+    );
+  }
+
+  /**
+   * Books the change in the dispute's fees since the last event (they are cumulative in its
+   * balance transactions): a new fee leaves the fund (what it lacks is advanced from
+   * `disputes:uncovered`) for `processor:fees`; a fee given back returns to the fund.
+   */
+  private async bookDisputeFee(
+    m: EntityManager,
+    donation: Donation,
+    dispute: Obj,
+  ): Promise<string> {
+    const total = disputeFeeMinor(dispute);
+    if (total === undefined || total === donation.disputeFeeMinor) return '';
+    const delta = total - donation.disputeFeeMinor;
+    const { feesAccountId, uncoveredAccountId } = this.accounts();
+    const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
+    let postings: { accountId: string; amountMinor: number }[];
+    if (delta > 0) {
+      const available = await this.ledger.lockedBalance(fundAccountId, { within: m });
+      const { fromFundMinor, advancedMinor } = splitFromFund(delta, available);
+      postings = [
+        { accountId: fundAccountId, amountMinor: -fromFundMinor },
+        { accountId: uncoveredAccountId, amountMinor: -advancedMinor },
+        { accountId: feesAccountId, amountMinor: delta },
+      ].filter((p) => p.amountMinor !== 0);
+    } else {
+      postings = [
+        { accountId: feesAccountId, amountMinor: delta },
+        { accountId: fundAccountId, amountMinor: -delta },
+      ];
+    }
+    await this.ledger.post(
+      {
+        idempotencyKey: `donation:${donation.id}:dispute:${str(dispute.id)}:fee:${donation.disputeFeeMinor}:${total}`,
+        kind: 'PROCESSOR_FEE',
+        description: `Dispute fee for gift ${donation.id}`,
+        currency: donation.currency,
+        postings,
+        metadata: { donationId: donation.id, disputeId: str(dispute.id), disputeFeeMinor: total },
+      },
+      { within: m },
+    );
+    await this.repo.update(m, donation.id, { disputeFeeMinor: total });
+    return `, dispute fee ${total}`;
   }
 
   /**
@@ -356,6 +639,11 @@ export class SettlementService {
       str(invoice.id) ?? subscriptionId!,
     );
     return 'donor told';
+  }
+
+  private accounts(): NonNullable<SettlementService['clearing']> {
+    if (!this.clearing) throw new Error('SettlementService.prepare() must run before apply()');
+    return this.clearing;
   }
 
   /** Where a gift's money comes from: the processor, or the offline-gifts account for bank and cash. */
