@@ -131,6 +131,12 @@ describe('donations: disputes', () => {
     expect(page.text).toContain('id="fund-held"');
     expect(page.text).toContain('¥100.00 of this fund’s gifts is held while card disputes');
     expect(page.text).toContain('Held for a dispute');
+    const giftPage = await finance.agent
+      .get(`/admin/donations/${g.donationId}?lang=en`)
+      .expect(200);
+    expect(giftPage.text).toContain('Held for an open dispute');
+    expect(giftPage.text).toMatch(/id="gift-dispute-held">(CN)?¥100\.00</);
+    expect(giftPage.text).toContain(g.chargeId);
     // Totals do not change while a dispute is open: the money is still the foundation's.
     expect(await t.get(CampaignsService).totals(g.campaign.id)).toMatchObject({
       raisedMinor: 10_000,
