@@ -346,7 +346,7 @@ export class SettlementService {
     );
     const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
     const heldAccountId = await this.funds.heldAccountIdOf(donation.fundId, { within: m });
-    const available = await this.ledger.lockedBalance(fundAccountId, { within: m });
+    const available = await this.fundBalance(m, fundAccountId);
     const heldMinor = holdAmount(disputedMinor, available);
     if (heldMinor > 0) {
       await this.ledger.post(
@@ -418,6 +418,16 @@ export class SettlementService {
     });
   }
 
+  /**
+   * The fund's balance, read without locking it: locking all its slots here, before postings that
+   * also touch the clearing or fee accounts, would take locks in another order than settlements
+   * and fee jobs do (a deadlock). The postings are still checked by the database under its lock: if
+   * another outflow came in between, the entry is refused and the event retried.
+   */
+  private fundBalance(m: EntityManager, fundAccountId: string): Promise<number> {
+    return this.ledger.balance(fundAccountId, { within: m });
+  }
+
   /** Whether charge.dispute.created was booked for this gift. */
   private disputeOpened(donation: Donation, disputeId: string): boolean {
     return donation.providerDisputeId === disputeId;
@@ -438,7 +448,7 @@ export class SettlementService {
     if (lostMinor <= 0) return 'nothing left to take';
     const { uncoveredAccountId } = this.accounts();
     const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
-    const before = await this.ledger.lockedBalance(fundAccountId, { within: m });
+    const before = await this.fundBalance(m, fundAccountId);
     const advance = lossAdvance({
       lostMinor,
       matchedMinor: donation.matchedMinor,
@@ -552,7 +562,7 @@ export class SettlementService {
     const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
     let postings: { accountId: string; amountMinor: number }[];
     if (delta > 0) {
-      const available = await this.ledger.lockedBalance(fundAccountId, { within: m });
+      const available = await this.fundBalance(m, fundAccountId);
       const { fromFundMinor, advancedMinor } = splitFromFund(delta, available);
       postings = [
         { accountId: fundAccountId, amountMinor: -fromFundMinor },
