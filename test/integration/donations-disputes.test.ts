@@ -107,7 +107,7 @@ describe('donations: disputes', () => {
     // The gift and its match were 20,000; the disputed 10,000 is held, the fee is gone.
     expect(await fund(g.campaign.fundId)).toMatchObject({
       balanceMinor: 20_000 - 10_000 - 1_500,
-      heldMinor: 10_000,
+      disputeHeldMinor: 10_000,
     });
     expect((await balanceOf('processor:fees')) - fees).toBe(1_500);
     // Held money cannot be granted out or allocated: the fund only has what is not held.
@@ -168,7 +168,7 @@ describe('donations: disputes', () => {
     });
     expect(await fund(g.campaign.fundId)).toMatchObject({
       balanceMinor: 20_000 - 1_500,
-      heldMinor: 0,
+      disputeHeldMinor: 0,
     });
     expect((await fund(g.poolId!)).balanceMinor).toBe(50_000 - 10_000);
     expect(await t.get(CampaignsService).totals(g.campaign.id)).toMatchObject({
@@ -198,7 +198,7 @@ describe('donations: disputes', () => {
     await send('charge.dispute.created', dispute('needs_response', [[-10_000, 1_500]]));
     expect(await fund(g.campaign.fundId)).toMatchObject({
       balanceMinor: 25_000 - 10_000 - 1_500,
-      heldMinor: 10_000,
+      disputeHeldMinor: 10_000,
     });
     const lost = dispute('lost', [[-10_000, 1_500]]);
     await send('charge.dispute.closed', lost);
@@ -213,7 +213,7 @@ describe('donations: disputes', () => {
     // The hold went back to the processor; the match went back to the pool; the fee stays booked.
     expect(await fund(g.campaign.fundId)).toMatchObject({
       balanceMinor: 25_000 - 1_500 - 10_000 - 10_000,
-      heldMinor: 0,
+      disputeHeldMinor: 0,
     });
     expect((await fund(g.poolId!)).balanceMinor).toBe(50_000);
     expect((await balanceOf('processor:clearing')) - clearing).toBe(10_000);
@@ -237,6 +237,14 @@ describe('donations: disputes', () => {
       ],
     });
     const uncovered = await balanceOf('disputes:uncovered');
+    const raised = async () => {
+      const totals = await t.get(LedgerService).fundTotals({
+        currency: 'CNY',
+        periods: [{ from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000) }],
+      });
+      return totals.raisedMinor[0]!;
+    };
+    const raisedBefore = await raised();
     const disputeId = testId('dp');
     await send(
       'charge.dispute.created',
@@ -251,7 +259,7 @@ describe('donations: disputes', () => {
     );
     // 2,000 was left: the fee (1,500) from it, and the other 500 held.
     expect((await gift(g.donationId)).disputeHeldMinor).toBe(500);
-    expect(await fund(g.campaign.fundId)).toMatchObject({ balanceMinor: 0, heldMinor: 500 });
+    expect(await fund(g.campaign.fundId)).toMatchObject({ balanceMinor: 0, disputeHeldMinor: 500 });
     expect(await balanceOf('disputes:uncovered')).toBe(uncovered);
 
     await send(
@@ -266,9 +274,11 @@ describe('donations: disputes', () => {
       }),
     );
     expect(await gift(g.donationId)).toMatchObject({ status: 'REFUNDED', refundedMinor: 10_000 });
-    expect(await fund(g.campaign.fundId)).toMatchObject({ balanceMinor: 0, heldMinor: 0 });
+    expect(await fund(g.campaign.fundId)).toMatchObject({ balanceMinor: 0, disputeHeldMinor: 0 });
     // The 8,000 granted out before the dispute and the fee paid from the gift's money: advanced.
     expect((await balanceOf('disputes:uncovered')) - uncovered).toBe(-8_000 - 1_500);
+    // Money raised loses the gift taken back; what was advanced is not money raised.
+    expect((await raised()) - raisedBefore).toBe(-10_000);
     expect(await t.get(CampaignsService).totals(g.campaign.id)).toMatchObject({ raisedMinor: 0 });
     expect((await t.get(LedgerService).check()).ok).toBe(true);
   });
@@ -296,7 +306,10 @@ describe('donations: disputes', () => {
         transactions: [[-10_000, 1_500]],
       });
     await send('charge.dispute.created', dispute('needs_response'));
-    expect(await fund(g.campaign.fundId)).toMatchObject({ balanceMinor: 0, heldMinor: 3_500 });
+    expect(await fund(g.campaign.fundId)).toMatchObject({
+      balanceMinor: 0,
+      disputeHeldMinor: 3_500,
+    });
     await send('charge.dispute.closed', dispute('lost'));
     expect(await gift(g.donationId)).toMatchObject({
       status: 'REFUNDED',
@@ -305,7 +318,7 @@ describe('donations: disputes', () => {
     });
     // The sponsor gets the whole match back; the fund ends at zero, never below.
     expect((await fund(g.poolId!)).balanceMinor).toBe(50_000);
-    expect(await fund(g.campaign.fundId)).toMatchObject({ balanceMinor: 0, heldMinor: 0 });
+    expect(await fund(g.campaign.fundId)).toMatchObject({ balanceMinor: 0, disputeHeldMinor: 0 });
     expect((await balanceOf('disputes:uncovered')) - uncovered).toBe(-(10_000 + 10_000 - 3_500));
     expect(await t.get(CampaignsService).totals(g.campaign.id)).toMatchObject({
       raisedMinor: 0,
@@ -329,7 +342,7 @@ describe('donations: disputes', () => {
     await send('charge.dispute.created', inquiry('warning_needs_response'));
     expect(await fund(g.campaign.fundId)).toMatchObject({
       balanceMinor: 10_000,
-      heldMinor: 10_000,
+      disputeHeldMinor: 10_000,
     });
 
     await send(
@@ -350,7 +363,7 @@ describe('donations: disputes', () => {
     // The refund came out of the hold; its match share went back to the pool.
     expect(await fund(g.campaign.fundId)).toMatchObject({
       balanceMinor: 10_000 - 4_000,
-      heldMinor: 6_000,
+      disputeHeldMinor: 6_000,
     });
     expect((await fund(g.poolId!)).balanceMinor).toBe(50_000 - 6_000);
 
@@ -361,7 +374,10 @@ describe('donations: disputes', () => {
       refundedMinor: 4_000,
       matchedMinor: 6_000,
     });
-    expect(await fund(g.campaign.fundId)).toMatchObject({ balanceMinor: 12_000, heldMinor: 0 });
+    expect(await fund(g.campaign.fundId)).toMatchObject({
+      balanceMinor: 12_000,
+      disputeHeldMinor: 0,
+    });
     expect(await t.get(CampaignsService).totals(g.campaign.id)).toMatchObject({
       raisedMinor: 6_000,
       matchedMinor: 6_000,
@@ -383,7 +399,7 @@ describe('donations: disputes', () => {
       });
     await send('charge.dispute.closed', dispute('won'));
     expect((await gift(g.donationId)).status).toBe('SUCCEEDED');
-    expect((await fund(g.campaign.fundId)).heldMinor).toBe(0);
+    expect((await fund(g.campaign.fundId)).disputeHeldMinor).toBe(0);
     await send('charge.dispute.created', dispute('needs_response'));
     expect((await gift(g.donationId)).status).toBe('DISPUTED');
     // The waiting closing event is processed when the inbox retries it.
@@ -394,7 +410,7 @@ describe('donations: disputes', () => {
     expect(closed.disputeHeldMinor).toBe(0);
     expect(await fund(g.campaign.fundId)).toMatchObject({
       balanceMinor: 3_000 - 1_500,
-      heldMinor: 0,
+      disputeHeldMinor: 0,
     });
     expect((await t.get(LedgerService).check()).ok).toBe(true);
   });

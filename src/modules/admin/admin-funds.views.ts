@@ -25,7 +25,7 @@ export interface FundRow {
   community: string | null;
   balanceMinor: number;
   /** Held while card disputes on its gifts are open (not in balanceMinor). */
-  heldMinor: number;
+  disputeHeldMinor: number;
   currency: string;
   href: string;
   canActivate: boolean;
@@ -59,7 +59,7 @@ export function fundRow(f: FundView, locale: SupportedLocale): FundRow {
     status: f.status,
     community: f.community ? localName(locale, f.community.nameZh, f.community.nameEn) : null,
     balanceMinor: f.balanceMinor,
-    heldMinor: f.heldMinor,
+    disputeHeldMinor: f.disputeHeldMinor,
     currency: f.currency,
     href: `/admin/funds/${f.id}`,
     canActivate: f.status === 'PREPARING',

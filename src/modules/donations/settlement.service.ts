@@ -93,10 +93,12 @@ export class SettlementService {
     });
     // Dispute losses and fees a fund could no longer pay (its money was granted out): advanced
     // here, for FINANCE to settle (from the general fund) with a manual entry. See docs/donations.md.
+    // A FUND account (that may go negative): an advance moves money between the foundation's own
+    // accounts, so it is not "money raised", and what the foundation holds counts what it owes.
     const uncovered = await this.ledger.ensureAccount({
       code: 'disputes:uncovered',
       name: '争议损失垫付（待结清）/ Dispute losses advanced (to be settled)',
-      type: 'CLEARING',
+      type: 'FUND',
       currency,
       allowNegative: true,
       balanceSlots: 1,

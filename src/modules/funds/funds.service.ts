@@ -32,7 +32,7 @@ export const heldAccountCode = (fundCode: string): string => `fund:${fundCode}:h
 export interface FundView extends Fund {
   balanceMinor: number;
   /** Money of this fund's gifts held while card disputes are open (not in balanceMinor). */
-  heldMinor: number;
+  disputeHeldMinor: number;
   community: Pick<Community, 'id' | 'code' | 'nameZh' | 'nameEn' | 'subdistrictId'> | null;
 }
 
@@ -341,7 +341,7 @@ export class FundsService {
       return {
         ...f,
         balanceMinor: balances.get(f.accountId) ?? 0,
-        heldMinor: held.get(heldAccountCode(f.code)) ?? 0,
+        disputeHeldMinor: held.get(heldAccountCode(f.code)) ?? 0,
         community: c
           ? {
               id: c.id,
