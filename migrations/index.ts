@@ -4,7 +4,6 @@ import { Outbox1764190000000 } from './1764190000000-outbox';
 import { LedgerClosedAccountRecheck1764192000000 } from './1764192000000-ledger-closed-account-recheck';
 import { CampaignsDonations1764195000000 } from './1764195000000-campaigns-donations';
 import { SandboxSessions1764196000000 } from './1764196000000-sandbox-sessions';
-
 import { OfflineGiftReference1764198000000 } from './1764198000000-offline-gift-reference';
 import { DonationsIpIndex1764199000000 } from './1764199000000-donations-ip-index';
 import { SubscriptionCancelled1764200000000 } from './1764200000000-subscription-cancelled';
@@ -12,9 +11,10 @@ import { DonorLocaleLinks1764201000000 } from './1764201000000-donor-locale-link
 import { DonationListIndexes1764202000000 } from './1764202000000-donation-list-indexes';
 import { DonationMatchReturned1764210000000 } from './1764210000000-donation-match-returned';
 import { MatchWithheld1764210100000 } from './1764210100000-match-withheld';
-import { MatchingRuleOptions1764260000000 } from './1764260000000-matching-rule-options';
+import { DonationPaymentReferences1764220000000 } from './1764220000000-donation-payment-references';
 import { PaymentDeadLetters1764230000000 } from './1764230000000-payment-dead-letters';
 import { FundReleases1764230100000 } from './1764230100000-fund-releases';
+import { MatchingRuleOptions1764260000000 } from './1764260000000-matching-rule-options';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -30,7 +30,8 @@ export const MIGRATIONS = [
   DonationListIndexes1764202000000,
   DonationMatchReturned1764210000000,
   MatchWithheld1764210100000,
-  MatchingRuleOptions1764260000000,
+  DonationPaymentReferences1764220000000,
   PaymentDeadLetters1764230000000,
   FundReleases1764230100000,
+  MatchingRuleOptions1764260000000,
 ];

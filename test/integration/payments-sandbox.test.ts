@@ -348,6 +348,7 @@ describe('sandbox payment provider', () => {
     await expect(provider.retrieveFee(paymentId)).resolves.toEqual({
       feeMinor: 60,
       currency: 'CNY',
+      chargeId: expect.stringMatching(/^ch_sandbox_/),
     });
   });
 
@@ -372,7 +373,11 @@ describe('sandbox payment provider', () => {
       verified('invoice.paid')
         .concat(verified('invoice.payment_failed'))
         .map((e) => e.data.object)
-        .filter((invoice) => invoice.subscription === subscriptionId);
+        .filter(
+          (invoice) =>
+            (invoice.parent as { subscription_details?: { subscription?: string } } | undefined)
+              ?.subscription_details?.subscription === subscriptionId,
+        );
     const [firstInvoice] = invoices();
     expect(firstInvoice).toMatchObject({
       id: completed.invoice,
@@ -397,6 +402,11 @@ describe('sandbox payment provider', () => {
 
     expect(renewal).toMatchObject({ type: 'invoice.paid', status: 200, amountMinor: 5_000 });
     expect(renewal.paymentId).toMatch(/^pi_sandbox_/);
+    await expect(provider.retrieveInvoicePayment(renewal.invoiceId)).resolves.toEqual({
+      paymentId: renewal.paymentId,
+      chargeId: expect.stringMatching(/^ch_sandbox_/),
+    });
+    await expect(provider.retrieveInvoicePayment(failed.invoiceId)).resolves.toBeNull();
     expect(failed).toMatchObject({ type: 'invoice.payment_failed', paymentId: null });
     const all = invoices();
     expect(all.map((i) => [i.billing_reason, i.status, i.amount_paid])).toEqual([
@@ -404,6 +414,12 @@ describe('sandbox payment provider', () => {
       ['subscription_cycle', 'paid', 5_000],
       ['subscription_cycle', 'open', 0],
     ]);
+    // The pinned API version's format: no legacy top-level subscription or payment fields.
+    for (const invoice of all) {
+      for (const legacy of ['subscription', 'payment_intent', 'charge']) {
+        expect(invoice).not.toHaveProperty(legacy);
+      }
+    }
     expect(all[1]).toMatchObject({
       payments: {
         data: [{ payment: { type: 'payment_intent', payment_intent: renewal.paymentId } }],

@@ -334,8 +334,40 @@ describe('Stripe payment provider', () => {
       await expect(stripe.retrieveFee('pi_test_fee')).resolves.toEqual({
         feeMinor: 390,
         currency: 'CNY',
+        chargeId: 'ch_test_fee',
       });
       expect(api.requests[0]!.query).toEqual({ 'expand[0]': 'latest_charge.balance_transaction' });
+    });
+
+    it('finds the PaymentIntent that paid an invoice in its invoice payments', async () => {
+      const list = (data: unknown[]) => ({
+        status: 200,
+        body: { object: 'list', data, has_more: false, url: '/v1/invoice_payments' },
+      });
+      api.script(
+        'GET',
+        '/v1/invoice_payments',
+        list([
+          {
+            id: 'inpay_1',
+            object: 'invoice_payment',
+            invoice: 'in_test_1',
+            status: 'paid',
+            payment: { type: 'payment_intent', payment_intent: 'pi_test_paid' },
+          },
+        ]),
+        list([]),
+      );
+
+      await expect(stripe.retrieveInvoicePayment('in_test_1')).resolves.toEqual({
+        paymentId: 'pi_test_paid',
+        chargeId: undefined,
+      });
+      await expect(stripe.retrieveInvoicePayment('in_test_2')).resolves.toBeNull();
+      expect(api.requests.map((r) => r.query)).toEqual([
+        { invoice: 'in_test_1', status: 'paid', limit: '10' },
+        { invoice: 'in_test_2', status: 'paid', limit: '10' },
+      ]);
     });
   });
 

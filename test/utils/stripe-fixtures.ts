@@ -119,3 +119,132 @@ export function verifyStripeDelivery(
 ): StripeObject {
   return Stripe.webhooks.constructEvent(payload, header, secret) as unknown as StripeObject;
 }
+
+/** Top-level invoice fields that API version `2025-03-31.basil` removed (the fixtures keep them). */
+export const LEGACY_INVOICE_FIELDS = ['subscription', 'payment_intent', 'charge'] as const;
+
+export interface InvoiceFixtureInput {
+  subscriptionId: string;
+  donationId: string;
+  amountMinor: number;
+  billingReason: 'subscription_create' | 'subscription_cycle';
+  /** The paying PaymentIntent; null for a failed invoice. */
+  paymentId: string | null;
+  chargeId?: string;
+  /** Leave `payments` out, as an event does when Stripe does not include it. */
+  withoutPayments?: boolean;
+  id?: string;
+}
+
+/**
+ * A subscription invoice in the pinned API version's format (`invoice.paid`,
+ * `invoice.payment_failed`): the subscription under `parent.subscription_details`, the payment in
+ * `payments.data[].payment`, and none of the legacy top-level fields the fixture still carries.
+ */
+export function invoiceFixture(input: InvoiceFixtureInput): StripeObject {
+  const id = input.id ?? testId('in');
+  const paid = input.paymentId !== null;
+  const invoice: StripeObject = {
+    ...stripeFixture('invoice'),
+    id,
+    currency: 'cny',
+    amount_due: input.amountMinor,
+    amount_paid: paid ? input.amountMinor : 0,
+    amount_remaining: paid ? 0 : input.amountMinor,
+    billing_reason: input.billingReason,
+    status: paid ? 'paid' : 'open',
+    parent: {
+      type: 'subscription_details',
+      quote_details: null,
+      subscription_details: {
+        metadata: { donation_id: input.donationId },
+        subscription: input.subscriptionId,
+      },
+    },
+    payments: {
+      object: 'list',
+      data: paid
+        ? [
+            {
+              id: testId('inpay'),
+              object: 'invoice_payment',
+              amount_paid: input.amountMinor,
+              currency: 'cny',
+              invoice: id,
+              is_default: true,
+              status: 'paid',
+              payment: {
+                type: 'payment_intent',
+                payment_intent: input.paymentId,
+                ...(input.chargeId ? { charge: input.chargeId } : {}),
+              },
+            },
+          ]
+        : [],
+      has_more: false,
+      url: `/v1/invoice_payments?invoice=${id}`,
+    },
+  };
+  if (input.withoutPayments) delete invoice.payments;
+  for (const legacy of LEGACY_INVOICE_FIELDS) delete invoice[legacy];
+  return invoice;
+}
+
+/** A charge as in `charge.refunded` (cumulative `amount_refunded`). */
+export function refundedChargeFixture(input: {
+  paymentId: string;
+  chargeId?: string;
+  amountMinor: number;
+  refundedMinor: number;
+}): StripeObject {
+  return {
+    ...stripeFixture('charge'),
+    id: input.chargeId ?? testId('ch'),
+    amount: input.amountMinor,
+    amount_captured: input.amountMinor,
+    amount_refunded: input.refundedMinor,
+    currency: 'cny',
+    payment_intent: input.paymentId,
+    refunded: input.refundedMinor >= input.amountMinor,
+  };
+}
+
+/**
+ * A dispute on a charge, as in `charge.dispute.*`, with its balance transactions in the pinned
+ * API version's shape (`fee` is the dispute fee on the withdrawal; a reinstatement carries its own).
+ */
+export function disputeFixture(input: {
+  chargeId: string;
+  paymentId: string | null;
+  amountMinor: number;
+  status: string;
+  id?: string;
+  /** Per balance transaction: its amount and fee (e.g. [-10000, 1500] for the withdrawal). */
+  transactions?: [amountMinor: number, feeMinor: number][];
+}): StripeObject {
+  const id = input.id ?? testId('dp');
+  const balanceTransactions = (input.transactions ?? []).map(([amount, fee]) => ({
+    ...stripeFixture('balance_transaction'),
+    id: testId('txn'),
+    amount,
+    fee,
+    net: amount - fee,
+    currency: 'cny',
+    fee_details: fee
+      ? [{ amount: fee, currency: 'cny', description: 'Dispute fee', type: 'stripe_fee' }]
+      : [],
+    reporting_category: amount < 0 ? 'dispute' : 'dispute_reversal',
+    type: 'adjustment',
+    source: id,
+  }));
+  return {
+    ...stripeFixture('dispute'),
+    id,
+    amount: input.amountMinor,
+    currency: 'cny',
+    charge: input.chargeId,
+    payment_intent: input.paymentId,
+    status: input.status,
+    balance_transactions: balanceTransactions,
+  };
+}

@@ -24,6 +24,8 @@ export interface FundRow {
   status: FundStatus;
   community: string | null;
   balanceMinor: number;
+  /** Held while card disputes on its gifts are open (not in balanceMinor). */
+  disputeHeldMinor: number;
   currency: string;
   href: string;
   canActivate: boolean;
@@ -57,6 +59,7 @@ export function fundRow(f: FundView, locale: SupportedLocale): FundRow {
     status: f.status,
     community: f.community ? localName(locale, f.community.nameZh, f.community.nameEn) : null,
     balanceMinor: f.balanceMinor,
+    disputeHeldMinor: f.disputeHeldMinor,
     currency: f.currency,
     href: `/admin/funds/${f.id}`,
     canActivate: f.status === 'PREPARING',

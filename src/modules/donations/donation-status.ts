@@ -37,7 +37,13 @@ const TABLE: Record<DonationStatus, Partial<Record<DonationEventKind, DonationSt
     refunded_all: 'REFUNDED',
     disputed: 'DISPUTED',
   },
-  DISPUTED: { dispute_won: 'SUCCEEDED', dispute_lost: 'REFUNDED' },
+  // A refund during an inquiry (Stripe allows it then) keeps the dispute open until it closes.
+  DISPUTED: {
+    dispute_won: 'SUCCEEDED',
+    dispute_lost: 'REFUNDED',
+    refunded_part: 'DISPUTED',
+    refunded_all: 'REFUNDED',
+  },
   REFUNDED: {},
 };
 
@@ -47,6 +53,15 @@ export function nextDonationStatus(
   event: DonationEventKind,
 ): DonationStatus | null {
   return TABLE[current][event] ?? null;
+}
+
+/**
+ * What a disputed gift is once its dispute closes, before any loss is booked: received, or
+ * partly refunded when refunds were booked before or during the dispute.
+ */
+export function statusAfterDispute(refundedMinor: number): DonationStatus {
+  const won = nextDonationStatus('DISPUTED', 'dispute_won')!;
+  return refundedMinor > 0 ? (nextDonationStatus(won, 'refunded_part') ?? won) : won;
 }
 
 /** Money has been received for the gift (it counts in the ledger and the totals). */

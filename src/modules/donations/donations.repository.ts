@@ -9,6 +9,9 @@ const COLUMNS = `id, campaign_id AS "campaignId", fund_id AS "fundId", amount_mi
   fee_cover_minor AS "feeCoverMinor", currency, donor_name AS "donorName", donor_email AS "donorEmail",
   anonymous, message, dedication, monthly, locale, status, provider, provider_session_id AS "providerSessionId",
   provider_payment_id AS "providerPaymentId", provider_subscription_id AS "providerSubscriptionId",
+  provider_invoice_id AS "providerInvoiceId", provider_charge_id AS "providerChargeId",
+  provider_dispute_id AS "providerDisputeId",
+  dispute_held_minor AS "disputeHeldMinor", dispute_fee_minor AS "disputeFeeMinor",
   parent_donation_id AS "parentDonationId", checkout_url AS "checkoutUrl", fee_minor AS "feeMinor",
   matched_minor AS "matchedMinor", match_returned_minor AS "matchReturnedMinor",
   refunded_minor AS "refundedMinor", payment_fingerprint AS "paymentFingerprint",
@@ -24,6 +27,8 @@ const MONEY = [
   'matchedMinor',
   'matchReturnedMinor',
   'refundedMinor',
+  'disputeHeldMinor',
+  'disputeFeeMinor',
 ] as const;
 
 function toDonation(row: Record<string, unknown>): Donation {
@@ -40,6 +45,11 @@ export type DonationPatch = Partial<
     | 'providerSessionId'
     | 'providerPaymentId'
     | 'providerSubscriptionId'
+    | 'providerInvoiceId'
+    | 'providerChargeId'
+    | 'providerDisputeId'
+    | 'disputeHeldMinor'
+    | 'disputeFeeMinor'
     | 'checkoutUrl'
     | 'feeMinor'
     | 'matchedMinor'
@@ -57,6 +67,11 @@ const PATCH_COLUMNS: Record<keyof DonationPatch, string> = {
   providerSessionId: 'provider_session_id',
   providerPaymentId: 'provider_payment_id',
   providerSubscriptionId: 'provider_subscription_id',
+  providerInvoiceId: 'provider_invoice_id',
+  providerChargeId: 'provider_charge_id',
+  providerDisputeId: 'provider_dispute_id',
+  disputeHeldMinor: 'dispute_held_minor',
+  disputeFeeMinor: 'dispute_fee_minor',
   checkoutUrl: 'checkout_url',
   feeMinor: 'fee_minor',
   matchedMinor: 'matched_minor',
@@ -100,13 +115,14 @@ export class DonationsRepository {
       parentDonationId?: string;
       providerSubscriptionId?: string;
       providerPaymentId?: string;
+      providerInvoiceId?: string;
     },
   ): Promise<Donation> {
     const rows = await manager.query(
       `INSERT INTO donations (campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name, donor_email,
          anonymous, message, dedication, monthly, provider, ip, status, parent_donation_id, provider_subscription_id,
-         provider_payment_id, locale)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         provider_payment_id, locale, provider_invoice_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
        RETURNING ${COLUMNS}`,
       [
         d.campaignId,
@@ -127,6 +143,7 @@ export class DonationsRepository {
         d.providerSubscriptionId ?? null,
         d.providerPaymentId ?? null,
         d.locale ?? 'zh-CN',
+        d.providerInvoiceId ?? null,
       ],
     );
     return toDonation(rows[0]);
@@ -161,24 +178,34 @@ export class DonationsRepository {
     return rows[0] ? toDonation(rows[0]) : null;
   }
 
-  /** The donation row locked: one donation's events are processed one at a time. */
+  /**
+   * The donation row locked: one donation's events are processed one at a time. By payment, the
+   * PaymentIntent (or an offline gift's reference) is looked up first, then the charge (a dispute
+   * may name only the charge).
+   */
   async lock(
     manager: EntityManager,
-    by: { id?: string; paymentId?: string; sessionId?: string },
+    by: { id?: string; paymentId?: string; chargeId?: string; sessionId?: string },
   ): Promise<Donation | null> {
-    const [column, value] = by.id
-      ? ['id', by.id]
-      : by.paymentId
-        ? ['provider_payment_id', by.paymentId]
-        : ['provider_session_id', by.sessionId];
-    if (!value) return null;
-    // An id from a provider's payload that is not a UUID names no gift (and must not fail the query).
-    if (column === 'id' && !UUID.test(value)) return null;
-    const rows = await manager.query(
-      `SELECT ${COLUMNS} FROM donations WHERE ${column} = $1 FOR UPDATE`,
-      [value],
-    );
-    return rows[0] ? toDonation(rows[0]) : null;
+    const tries: [string, string | undefined][] = by.id
+      ? [['id', by.id]]
+      : by.paymentId || by.chargeId
+        ? [
+            ['provider_payment_id', by.paymentId],
+            ['provider_charge_id', by.chargeId],
+          ]
+        : [['provider_session_id', by.sessionId]];
+    for (const [column, value] of tries) {
+      if (!value) continue;
+      // An id from a provider's payload that is not a UUID names no gift (and must not fail the query).
+      if (column === 'id' && !UUID.test(value)) return null;
+      const rows = await manager.query(
+        `SELECT ${COLUMNS} FROM donations WHERE ${column} = $1 FOR UPDATE`,
+        [value],
+      );
+      if (rows[0]) return toDonation(rows[0]);
+    }
+    return null;
   }
 
   async update(manager: EntityManager, id: string, patch: DonationPatch): Promise<void> {
@@ -194,14 +221,14 @@ export class DonationsRepository {
     );
   }
 
-  /** The renewal of a subscription for one invoice, if already recorded. */
+  /** The gift of a subscription paid by one invoice (its first, or a renewal), if recorded. */
   async findRenewal(
     manager: EntityManager,
     subscriptionId: string,
     invoiceId: string,
   ): Promise<Donation | null> {
     const rows = await manager.query(
-      `SELECT ${COLUMNS} FROM donations WHERE provider_subscription_id = $1 AND provider_payment_id = $2`,
+      `SELECT ${COLUMNS} FROM donations WHERE provider_subscription_id = $1 AND provider_invoice_id = $2`,
       [subscriptionId, invoiceId],
     );
     return rows[0] ? toDonation(rows[0]) : null;

@@ -254,6 +254,25 @@ export class DonationsService {
   }
 
   /**
+   * The PaymentIntent a card gift's refund names: a monthly gift's first payment may not be
+   * recorded yet (its invoice.paid not processed), so it is asked of the provider from the
+   * invoice. Never booked as if offline: the money would leave the fund but not the provider.
+   */
+  private async paymentIdForRefund(donation: Donation): Promise<string> {
+    if (donation.providerPaymentId) return donation.providerPaymentId;
+    const found = donation.providerInvoiceId
+      ? await this.provider.retrieveInvoicePayment(donation.providerInvoiceId)
+      : null;
+    if (!found) {
+      throw new DomainError(
+        'CONFLICT',
+        'The payment of this gift is not confirmed by the payment provider yet; try the refund again in a few minutes.',
+      );
+    }
+    return found.paymentId;
+  }
+
+  /**
    * FINANCE refunds a gift in full or in part through the provider; the provider's
    * charge.refunded webhook then books it (reversing the match share too). Offline gifts have no
    * provider: their refund is booked at once.
@@ -286,7 +305,7 @@ export class DonationsService {
       );
     }
     const refundedAfter = donation.refundedMinor + amount;
-    if (donation.provider === 'OFFLINE' || !donation.providerPaymentId) {
+    if (donation.provider === 'OFFLINE') {
       await this.settlement.prepare();
       await this.tx.run(async (m) => {
         const locked = (await this.repo.lock(m, { id }))!;
@@ -312,9 +331,10 @@ export class DonationsService {
         booked: true,
       };
     }
+    const paymentId = await this.paymentIdForRefund(donation);
     const { refundId } = await this.provider.refund({
       donationId: id,
-      paymentId: donation.providerPaymentId,
+      paymentId,
       amountMinor: amount,
       idempotencyKey: `refund:${id}:${refundedAfter}`,
     });

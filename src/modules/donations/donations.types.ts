@@ -21,6 +21,12 @@ export interface Donation {
   providerSessionId: string | null;
   providerPaymentId: string | null;
   providerSubscriptionId: string | null;
+  /** A monthly gift's invoice (`in_…`): one gift per invoice. */
+  providerInvoiceId: string | null;
+  /** The charge (`ch_…`) behind the PaymentIntent, once known: refunds and disputes name it. */
+  providerChargeId: string | null;
+  /** The gift's latest dispute (`dp_…`), once charge.dispute.created was booked. */
+  providerDisputeId: string | null;
   parentDonationId: string | null;
   checkoutUrl: string | null;
   feeMinor: number | null;
@@ -35,6 +41,10 @@ export interface Donation {
   matchWithheldReason: 'VELOCITY' | null;
   /** When FINANCE released the withheld match (it was posted then). */
   matchReleasedAt: Date | null;
+  /** What an open dispute holds of this gift (moved from its fund to the fund's held account). */
+  disputeHeldMinor: number;
+  /** The processor's dispute fees booked for this gift so far (net of fees given back). */
+  disputeFeeMinor: number;
   ip: string | null;
   createdAt: Date;
   succeededAt: Date | null;

@@ -10,11 +10,13 @@ import { LedgerService } from '../ledger/ledger.service';
 import { FundsService } from '../funds/funds.service';
 import { PAYMENT_PROVIDER, type PaymentProvider } from '../payments/payment-provider';
 import { DonationsRepository } from './donations.repository';
+import type { Donation } from './donations.types';
 
 /**
  * Records the processor's fee for a settled gift, from the provider's balance transaction, once
  * it is available (an outbox job: the provider call never runs inside the settlement
- * transaction). The fee leaves the campaign's fund for the `processor:fees` account under the key
+ * transaction). A gift whose PaymentIntent is not known yet (a monthly gift before its first
+ * invoice.paid) makes the job fail and retry: finishing would lose the fee. The fee leaves the campaign's fund for the `processor:fees` account under the key
  * `donation:<id>:fee`; a gift whose donor covered the fee was enlarged by it at intake.
  */
 @Injectable()
@@ -37,11 +39,16 @@ export class FeeProcessor implements OutboxHandler, OnModuleInit {
       typeof message.payload.donationId === 'string' ? message.payload.donationId : undefined;
     const donation = donationId ? await this.repo.find(donationId) : null;
     if (!donation) throw new PermanentOutboxError(`no donation ${String(donationId)} for a fee`);
-    if (donation.feeMinor !== null || !donation.providerPaymentId) return;
+    if (donation.feeMinor !== null) return;
+    const paymentId = donation.providerPaymentId ?? (await this.paymentOfInvoice(donation));
+    if (!paymentId) {
+      // A monthly gift's payment is on its first invoice, which may come after the checkout (and
+      // after this job): retried until the PaymentIntent is known, never finished without a fee.
+      throw new Error(`gift ${donation.id} has no payment reference yet; the fee waits for it`);
+    }
     // Not yet available (the balance transaction comes a little after the charge): retried.
-    const fee = await this.provider.retrieveFee(donation.providerPaymentId);
-    if (!fee)
-      throw new Error(`the fee of payment ${donation.providerPaymentId} is not available yet`);
+    const fee = await this.provider.retrieveFee(paymentId);
+    if (!fee) throw new Error(`the fee of payment ${paymentId} is not available yet`);
     const fund = await this.funds.get(donation.fundId);
     const fees = await this.ledger.ensureAccount({
       code: 'processor:fees',
@@ -71,7 +78,30 @@ export class FeeProcessor implements OutboxHandler, OnModuleInit {
           { within: m },
         );
       }
-      await this.repo.update(m, donation.id, { feeMinor: fee.feeMinor });
+      await this.repo.update(m, donation.id, {
+        feeMinor: fee.feeMinor,
+        providerChargeId: locked.providerChargeId ? undefined : fee.chargeId,
+      });
+    });
+  }
+
+  /**
+   * The PaymentIntent of a monthly gift's invoice, asked of the provider when the invoice event
+   * did not carry it (or has not arrived), and kept on the gift for refunds and disputes.
+   */
+  private async paymentOfInvoice(donation: Donation): Promise<string | null> {
+    if (!donation.providerInvoiceId) return null;
+    const found = await this.provider.retrieveInvoicePayment(donation.providerInvoiceId);
+    if (!found) return null;
+    return this.tx.run(async (m) => {
+      const locked = await this.repo.lock(m, { id: donation.id });
+      if (!locked) return null;
+      if (locked.providerPaymentId) return locked.providerPaymentId;
+      await this.repo.update(m, donation.id, {
+        providerPaymentId: found.paymentId,
+        providerChargeId: locked.providerChargeId ? undefined : found.chargeId,
+      });
+      return found.paymentId;
     });
   }
 }

@@ -10,10 +10,12 @@ import type { ProviderEvent } from '../payments/payment-provider';
 import { AmountMismatchError, UnknownDonationError } from './dead-letters';
 import { DonorEmails } from './donor-emails';
 import { refundEntry, settleEntry, type SettleAccounts } from './donation-journal';
-import { isSettled, nextDonationStatus } from './donation-status';
+import { isSettled, nextDonationStatus, statusAfterDispute } from './donation-status';
 import { paymentFingerprint } from './payment-fingerprint';
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
+import { holdAmount, lossAdvance, splitFromFund, unusedAdvance } from './dispute-amounts';
+import { disputeFeeMinor, idOf, invoicePayment, invoiceSubscriptionId } from './stripe-objects';
 
 /** Thrown when an event arrived before what it depends on (a refund before the payment): retry later. */
 export class NotYet extends Error {}
@@ -24,8 +26,6 @@ const str = (v: unknown): string | undefined =>
 const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined;
 const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' ? (v as Obj) : undefined);
-/** An expandable field: the id, or the expanded object's id. */
-const idOf = (v: unknown): string | undefined => str(v) ?? str(obj(v)?.id);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The start of the donor's day in China (matching caps count per calendar day there). */
@@ -44,7 +44,12 @@ export function startOfDayShanghai(at: Date): Date {
 @Injectable()
 export class SettlementService {
   private readonly logger = new Logger(SettlementService.name);
-  private clearing?: { clearingAccountId: string; offlineAccountId: string };
+  private clearing?: {
+    clearingAccountId: string;
+    offlineAccountId: string;
+    feesAccountId: string;
+    uncoveredAccountId: string;
+  };
 
   constructor(
     private readonly repo: DonationsRepository,
@@ -81,7 +86,32 @@ export class SettlementService {
       allowNegative: true,
       balanceSlots: 4,
     });
-    this.clearing = { clearingAccountId: clearing.id, offlineAccountId: offline.id };
+    const fees = await this.ledger.ensureAccount({
+      code: 'processor:fees',
+      name: '支付手续费 / Payment processing fees',
+      type: 'EXPENSE',
+      currency,
+      allowNegative: true,
+      balanceSlots: 4,
+    });
+    // Dispute losses and fees a fund could no longer pay (its money was granted out): advanced
+    // here, for FINANCE to settle (from the general fund) with a manual entry. See docs/donations.md.
+    // A FUND account (that may go negative): an advance moves money between the foundation's own
+    // accounts, so it is not "money raised", and what the foundation holds counts what it owes.
+    const uncovered = await this.ledger.ensureAccount({
+      code: 'disputes:uncovered',
+      name: '争议损失垫付（待结清）/ Dispute losses advanced (to be settled)',
+      type: 'FUND',
+      currency,
+      allowNegative: true,
+      balanceSlots: 1,
+    });
+    this.clearing = {
+      clearingAccountId: clearing.id,
+      offlineAccountId: offline.id,
+      feesAccountId: fees.id,
+      uncoveredAccountId: uncovered.id,
+    };
   }
 
   /** Returns what happened, for the inbox's record; throws NotYet to be retried later. */
@@ -107,6 +137,9 @@ export class SettlementService {
         return this.disputed(m, o);
       case 'charge.dispute.closed':
         return this.disputeClosed(m, o);
+      case 'charge.dispute.funds_withdrawn':
+      case 'charge.dispute.funds_reinstated':
+        return this.disputeFunds(m, o);
       case 'invoice.paid':
         return this.renewalPaid(m, o);
       case 'invoice.payment_failed':
@@ -147,7 +180,9 @@ export class SettlementService {
     }
     return this.settle(m, donation, {
       paymentId: idOf(session.payment_intent),
-      subscriptionId: str(session.subscription),
+      subscriptionId: idOf(session.subscription),
+      // A monthly gift's first invoice: its PaymentIntent can be looked up from it.
+      invoiceId: idOf(session.invoice),
       fingerprint: paymentFingerprint(session) ?? undefined,
     });
   }
@@ -167,8 +202,12 @@ export class SettlementService {
         ? await this.repo.lock(m, { id })
         : await this.repo.lock(m, { paymentId: idOf(charge.payment_intent) });
     if (!donation) return 'unknown donation';
-    if (donation.paymentFingerprint) return 'payment fingerprint known';
-    await this.repo.update(m, donation.id, { paymentFingerprint: fingerprint });
+    const chargeId = donation.providerChargeId ? undefined : idOf(charge.id);
+    if (donation.paymentFingerprint && !chargeId) return 'payment fingerprint known';
+    await this.repo.update(m, donation.id, {
+      paymentFingerprint: donation.paymentFingerprint ? undefined : fingerprint,
+      providerChargeId: chargeId,
+    });
     return 'payment fingerprint recorded';
   }
 
@@ -180,7 +219,13 @@ export class SettlementService {
   async settle(
     m: EntityManager,
     donation: Donation,
-    ids: { paymentId?: string; subscriptionId?: string; fingerprint?: string },
+    ids: {
+      paymentId?: string;
+      chargeId?: string;
+      subscriptionId?: string;
+      invoiceId?: string;
+      fingerprint?: string;
+    },
   ): Promise<string> {
     const next = nextDonationStatus(donation.status, 'paid');
     if (!next) return `already ${donation.status}`;
@@ -233,6 +278,8 @@ export class SettlementService {
       paymentFingerprint: fingerprint ?? undefined,
       providerPaymentId: ids.paymentId ?? donation.providerPaymentId ?? undefined,
       providerSubscriptionId: ids.subscriptionId ?? donation.providerSubscriptionId ?? undefined,
+      providerInvoiceId: donation.providerInvoiceId ? undefined : ids.invoiceId,
+      providerChargeId: donation.providerChargeId ? undefined : ids.chargeId,
     });
     await this.campaigns.recordGift(m, donation.campaignId, {
       amountMinor: donation.amountMinor,
@@ -261,11 +308,16 @@ export class SettlementService {
 
   /** charge.refunded carries the cumulative refunded amount: book the difference, once. */
   private async refunded(m: EntityManager, charge: Obj): Promise<string> {
-    const paymentId = str(charge.payment_intent);
-    const donation = paymentId ? await this.repo.lock(m, { paymentId }) : null;
+    const paymentId = idOf(charge.payment_intent);
+    const chargeId = str(charge.id);
+    const donation = await this.repo.lock(m, { paymentId, chargeId });
     if (!donation || !isSettled(donation.status))
-      throw new NotYet(`no settled donation for payment ${paymentId ?? '?'} yet`);
+      throw new NotYet(`no settled donation for payment ${paymentId ?? chargeId ?? '?'} yet`);
     const refundedTotal = Math.min(num(charge.amount_refunded) ?? 0, donation.amountMinor);
+    if (chargeId && !donation.providerChargeId) {
+      await this.repo.update(m, donation.id, { providerChargeId: chargeId });
+    }
+    await this.releaseForRefund(m, donation, refundedTotal);
     return this.bookRefund(m, donation, refundedTotal);
   }
 
@@ -303,53 +355,321 @@ export class SettlementService {
     return `refunded ${delta}${matchBack > 0 ? `, match given back ${matchBack}` : ''}`;
   }
 
+  /*
+   * Disputes (chargebacks and inquiries). While one is open, the disputed amount (what is left of
+   * the gift after refunds) moves from the gift's fund to the fund's held account, so it cannot be
+   * granted out or allocated; the fund never goes below zero for it: a fund that no longer holds
+   * the whole amount (it was granted out) holds what it has. Closed as won (or an inquiry closed),
+   * the hold goes back to the fund. Closed as lost, the processor has taken the money: the hold
+   * goes back to the fund and the loss is booked as a refund (bookRefund: the same give-back of
+   * the match, campaign totals and status as a refund). What the fund then lacks for the loss and
+   * the match give-back is advanced from `disputes:uncovered`, for FINANCE to settle. The
+   * processor's dispute fee (from the dispute's balance transactions) leaves the fund for
+   * `processor:fees`, the same way. Keys: `donation:<id>:dispute:<dispute id>:<step>`.
+   */
+
   private async disputed(m: EntityManager, dispute: Obj): Promise<string> {
-    const paymentId = str(dispute.payment_intent);
-    const donation = paymentId ? await this.repo.lock(m, { paymentId }) : null;
-    if (!donation || !isSettled(donation.status))
-      throw new NotYet(`no settled donation for payment ${paymentId ?? '?'} yet`);
+    const donation = await this.lockDisputed(m, dispute);
+    const disputeId = str(dispute.id);
+    if (!donation || !disputeId || !isSettled(donation.status))
+      throw new NotYet(`no settled donation for dispute ${disputeId ?? '?'} yet`);
+    // A gift's disputes are one at a time (one per charge on Stripe); the fee counts per dispute.
+    const opened = this.disputeOpened(donation, disputeId)
+      ? donation
+      : { ...donation, providerDisputeId: disputeId, disputeFeeMinor: 0 };
+    if (opened !== donation) {
+      await this.repo.update(m, donation.id, {
+        providerDisputeId: disputeId,
+        disputeFeeMinor: 0,
+        providerChargeId: donation.providerChargeId ? undefined : idOf(dispute.charge),
+      });
+    }
+    // The fee first: the fund pays its own costs while it can; the hold is what is left of it.
+    const fee = await this.bookDisputeFee(m, opened, dispute);
     const next = nextDonationStatus(donation.status, 'disputed');
-    if (!next) return `stays ${donation.status}`;
-    await this.repo.update(m, donation.id, { status: next });
-    return 'frozen by dispute';
+    // Already disputed (a repeat), or refunded in full before: nothing (more) to hold.
+    if (!next) return `stays ${donation.status}${fee}`;
+    const disputedMinor = Math.min(
+      num(dispute.amount) ?? donation.amountMinor,
+      donation.amountMinor - donation.refundedMinor,
+    );
+    const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
+    const heldAccountId = await this.funds.heldAccountIdOf(donation.fundId, { within: m });
+    const available = await this.fundBalance(m, fundAccountId);
+    const heldMinor = holdAmount(disputedMinor, available);
+    if (heldMinor > 0) {
+      await this.ledger.post(
+        {
+          idempotencyKey: `donation:${donation.id}:dispute:${disputeId}:hold`,
+          kind: 'DISPUTE_HOLD',
+          description: `Held while dispute ${disputeId} on gift ${donation.id} is open`,
+          currency: donation.currency,
+          postings: [
+            { accountId: fundAccountId, amountMinor: -heldMinor },
+            { accountId: heldAccountId, amountMinor: heldMinor },
+          ],
+          metadata: { donationId: donation.id, disputeId, disputedMinor },
+        },
+        { within: m },
+      );
+    }
+    await this.repo.update(m, donation.id, { status: next, disputeHeldMinor: heldMinor });
+    const short = disputedMinor - heldMinor;
+    return `held ${heldMinor} by dispute${short > 0 ? ` (${short} no longer in the fund)` : ''}${fee}`;
   }
 
-  /** A lost dispute takes the money back like a full refund; a won one unfreezes the gift. */
+  /** Closed: won (or an inquiry closed) gives the hold back; lost books it as a refund. */
   private async disputeClosed(m: EntityManager, dispute: Obj): Promise<string> {
-    const paymentId = str(dispute.payment_intent);
-    const donation = paymentId ? await this.repo.lock(m, { paymentId }) : null;
-    if (!donation || donation.status !== 'DISPUTED')
-      throw new NotYet(`no disputed donation for payment ${paymentId ?? '?'} yet`);
-    if (dispute.status === 'lost') return this.bookRefund(m, donation, donation.amountMinor);
-    await this.repo.update(m, donation.id, {
-      status: nextDonationStatus('DISPUTED', 'dispute_won')!,
-    });
-    return 'dispute won';
+    const donation = await this.lockDisputed(m, dispute);
+    const disputeId = str(dispute.id);
+    if (!donation || !disputeId)
+      throw new NotYet(`no donation for dispute ${disputeId ?? '?'} yet`);
+    if (donation.status !== 'DISPUTED') {
+      // Closed before its opening was processed: wait for it. Already closed: only the fee.
+      if (!this.disputeOpened(donation, disputeId))
+        throw new NotYet(`dispute ${disputeId} not opened yet`);
+      return `dispute already closed${await this.bookDisputeFee(m, donation, dispute)}`;
+    }
+    const key = `donation:${donation.id}:dispute:${disputeId}`;
+    await this.releaseHold(m, donation, donation.disputeHeldMinor, `${key}:release`);
+    const undisputed: Donation = {
+      ...donation,
+      status: statusAfterDispute(donation.refundedMinor),
+      disputeHeldMinor: 0,
+    };
+    await this.repo.update(m, donation.id, { status: undisputed.status, disputeHeldMinor: 0 });
+    let outcome: string;
+    if (dispute.status === 'lost') {
+      const lostMinor = Math.min(
+        num(dispute.amount) ?? donation.amountMinor,
+        donation.amountMinor - donation.refundedMinor,
+      );
+      outcome = `dispute lost: ${await this.bookLoss(m, undisputed, lostMinor, key)}`;
+    } else {
+      outcome = `dispute ${str(dispute.status) ?? 'closed'}, hold returned`;
+    }
+    return `${outcome}${await this.bookDisputeFee(m, undisputed, dispute)}`;
   }
 
-  /** Each paid renewal of a monthly gift is its own donation, ledger entry and receipt. */
+  /** funds_withdrawn / funds_reinstated: only the fee can have changed. */
+  private async disputeFunds(m: EntityManager, dispute: Obj): Promise<string> {
+    const donation = await this.lockDisputed(m, dispute);
+    const disputeId = str(dispute.id);
+    if (!donation || !disputeId || !this.disputeOpened(donation, disputeId))
+      throw new NotYet(`dispute ${disputeId ?? '?'} not opened yet`);
+    return `dispute funds${await this.bookDisputeFee(m, donation, dispute)}`;
+  }
+
+  private lockDisputed(m: EntityManager, dispute: Obj): Promise<Donation | null> {
+    return this.repo.lock(m, {
+      paymentId: idOf(dispute.payment_intent),
+      chargeId: idOf(dispute.charge),
+    });
+  }
+
+  /**
+   * The fund's balance, read without locking it: locking all its slots here, before postings that
+   * also touch the clearing or fee accounts, would take locks in another order than settlements
+   * and fee jobs do (a deadlock). The postings are still checked by the database under its lock: if
+   * another outflow came in between, the entry is refused and the event retried.
+   */
+  private fundBalance(m: EntityManager, fundAccountId: string): Promise<number> {
+    return this.ledger.balance(fundAccountId, { within: m });
+  }
+
+  /** Whether charge.dispute.created was booked for this gift. */
+  private disputeOpened(donation: Donation, disputeId: string): boolean {
+    return donation.providerDisputeId === disputeId;
+  }
+
+  /**
+   * The lost amount as a refund of that much more: bookRefund takes it from the fund (the hold
+   * was just returned to it) and gives the match back. What the fund lacks for the loss plus the
+   * match still with it (the most that can go back) is advanced from `disputes:uncovered` first;
+   * what the give-back did not need of that advance returns to it.
+   */
+  private async bookLoss(
+    m: EntityManager,
+    donation: Donation,
+    lostMinor: number,
+    key: string,
+  ): Promise<string> {
+    if (lostMinor <= 0) return 'nothing left to take';
+    const { uncoveredAccountId } = this.accounts();
+    const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
+    const before = await this.fundBalance(m, fundAccountId);
+    const advance = lossAdvance({
+      lostMinor,
+      matchedMinor: donation.matchedMinor,
+      fundBeforeMinor: before,
+    });
+    if (advance > 0) {
+      await this.ledger.post(
+        {
+          idempotencyKey: `${key}:advance`,
+          kind: 'DISPUTE_ADVANCE',
+          description: `Lost dispute on gift ${donation.id}: advanced what the fund no longer holds`,
+          currency: donation.currency,
+          postings: [
+            { accountId: uncoveredAccountId, amountMinor: -advance },
+            { accountId: fundAccountId, amountMinor: advance },
+          ],
+          metadata: { donationId: donation.id },
+        },
+        { within: m },
+      );
+    }
+    const booked = await this.bookRefund(m, donation, donation.refundedMinor + lostMinor);
+    const after = await this.repo.find(donation.id, m);
+    const matchBack = donation.matchedMinor - (after?.matchedMinor ?? donation.matchedMinor);
+    const unused = unusedAdvance({
+      advanceMinor: advance,
+      lostMinor,
+      matchBackMinor: matchBack,
+      fundBeforeMinor: before,
+    });
+    if (unused > 0) {
+      await this.ledger.post(
+        {
+          idempotencyKey: `${key}:advance-unused`,
+          kind: 'DISPUTE_ADVANCE',
+          description: `Lost dispute on gift ${donation.id}: advance not needed`,
+          currency: donation.currency,
+          postings: [
+            { accountId: fundAccountId, amountMinor: -unused },
+            { accountId: uncoveredAccountId, amountMinor: unused },
+          ],
+          metadata: { donationId: donation.id },
+        },
+        { within: m },
+      );
+    }
+    const advanced = advance - unused;
+    return `${booked}${advanced > 0 ? `, ${advanced} advanced (no longer in the fund)` : ''}`;
+  }
+
+  /** A refund during an open dispute is paid from the hold first (it is that gift's money). */
+  private async releaseForRefund(
+    m: EntityManager,
+    donation: Donation,
+    refundedTotal: number,
+  ): Promise<void> {
+    const delta = refundedTotal - donation.refundedMinor;
+    const amount = Math.min(Math.max(delta, 0), donation.disputeHeldMinor);
+    if (amount <= 0) return;
+    await this.releaseHold(
+      m,
+      donation,
+      amount,
+      `donation:${donation.id}:dispute:release-for-refund:${refundedTotal}`,
+    );
+    await this.repo.update(m, donation.id, {
+      disputeHeldMinor: donation.disputeHeldMinor - amount,
+    });
+  }
+
+  /** Moves held money back from the fund's held account to the fund. */
+  private async releaseHold(
+    m: EntityManager,
+    donation: Donation,
+    amountMinor: number,
+    idempotencyKey: string,
+  ): Promise<void> {
+    if (amountMinor <= 0) return;
+    const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
+    const heldAccountId = await this.funds.heldAccountIdOf(donation.fundId, { within: m });
+    await this.ledger.post(
+      {
+        idempotencyKey,
+        kind: 'DISPUTE_RELEASE',
+        description: `Dispute hold on gift ${donation.id} returned to its fund`,
+        currency: donation.currency,
+        postings: [
+          { accountId: heldAccountId, amountMinor: -amountMinor },
+          { accountId: fundAccountId, amountMinor },
+        ],
+        metadata: { donationId: donation.id },
+      },
+      { within: m },
+    );
+  }
+
+  /**
+   * Books the change in the dispute's fees since the last event (they are cumulative in its
+   * balance transactions): a new fee leaves the fund (what it lacks is advanced from
+   * `disputes:uncovered`) for `processor:fees`; a fee given back returns to the fund.
+   */
+  private async bookDisputeFee(
+    m: EntityManager,
+    donation: Donation,
+    dispute: Obj,
+  ): Promise<string> {
+    const total = disputeFeeMinor(dispute);
+    if (total === undefined || total === donation.disputeFeeMinor) return '';
+    const delta = total - donation.disputeFeeMinor;
+    const { feesAccountId, uncoveredAccountId } = this.accounts();
+    const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
+    let postings: { accountId: string; amountMinor: number }[];
+    if (delta > 0) {
+      const available = await this.fundBalance(m, fundAccountId);
+      const { fromFundMinor, advancedMinor } = splitFromFund(delta, available);
+      postings = [
+        { accountId: fundAccountId, amountMinor: -fromFundMinor },
+        { accountId: uncoveredAccountId, amountMinor: -advancedMinor },
+        { accountId: feesAccountId, amountMinor: delta },
+      ].filter((p) => p.amountMinor !== 0);
+    } else {
+      postings = [
+        { accountId: feesAccountId, amountMinor: delta },
+        { accountId: fundAccountId, amountMinor: -delta },
+      ];
+    }
+    await this.ledger.post(
+      {
+        idempotencyKey: `donation:${donation.id}:dispute:${str(dispute.id)}:fee:${donation.disputeFeeMinor}:${total}`,
+        kind: 'PROCESSOR_FEE',
+        description: `Dispute fee for gift ${donation.id}`,
+        currency: donation.currency,
+        postings,
+        metadata: { donationId: donation.id, disputeId: str(dispute.id), disputeFeeMinor: total },
+      },
+      { within: m },
+    );
+    await this.repo.update(m, donation.id, { disputeFeeMinor: total });
+    return `, dispute fee ${total}`;
+  }
+
+  /**
+   * invoice.paid. The first invoice of a monthly gift is the checkout's own payment: it only
+   * brings the PaymentIntent (and charge) of that gift. Every later invoice is a new gift: its own
+   * donation, ledger entry and receipt, one per invoice. The invoice is read in the current API
+   * format (stripe-objects.ts), legacy fields tolerated.
+   */
   private async renewalPaid(m: EntityManager, invoice: Obj): Promise<string> {
-    const subscriptionId = str(invoice.subscription);
+    const subscriptionId = invoiceSubscriptionId(invoice);
     const invoiceId = str(invoice.id);
     if (!subscriptionId || !invoiceId) return 'not a subscription invoice';
     const first = await this.repo.firstOfSubscription(m, subscriptionId);
     if (!first) throw new NotYet(`subscription ${subscriptionId} not known yet`);
+    const payment = invoicePayment(invoice);
     if (invoice.billing_reason === 'subscription_create') {
-      // The checkout's own first payment: no new gift, but its payment id is needed for refunds.
-      const payments = obj(invoice.payments)?.data;
-      const firstPayment = Array.isArray(payments) ? obj(obj(payments[0])?.payment) : undefined;
-      const paymentId = str(firstPayment?.payment_intent) ?? str(invoice.payment_intent);
-      if (paymentId && !first.providerPaymentId) {
-        await this.repo.update(m, first.id, { providerPaymentId: paymentId });
-      }
-      return 'first payment is the checkout itself';
+      const locked = (await this.repo.lock(m, { id: first.id }))!;
+      await this.repo.update(m, first.id, {
+        providerPaymentId: locked.providerPaymentId ? undefined : payment.paymentId,
+        providerChargeId: locked.providerChargeId ? undefined : payment.chargeId,
+        providerInvoiceId: locked.providerInvoiceId ? undefined : invoiceId,
+      });
+      return `first payment is the checkout itself${payment.paymentId ? '' : ' (payment to be looked up)'}`;
     }
     if (await this.repo.findRenewal(m, subscriptionId, invoiceId)) return 'renewal already booked';
+    const amountMinor = num(invoice.amount_paid) ?? first.amountMinor;
     const renewal = await this.repo.insert(m, {
       campaignId: first.campaignId,
       fundId: first.fundId,
-      amountMinor: num(invoice.amount_paid) ?? first.amountMinor,
-      feeCoverMinor: 0,
+      amountMinor,
+      // The subscription bills what the first gift was, fee cover included: the cover stays the
+      // cover (not matched); a different amount (a changed price) is taken as all gift.
+      feeCoverMinor: amountMinor === first.amountMinor ? first.feeCoverMinor : 0,
       currency: first.currency,
       donorName: first.donorName,
       donorEmail: first.donorEmail,
@@ -362,13 +682,14 @@ export class SettlementService {
       ip: null,
       parentDonationId: first.id,
       providerSubscriptionId: subscriptionId,
-      providerPaymentId: invoiceId,
+      providerInvoiceId: invoiceId,
+      providerPaymentId: payment.paymentId,
     });
-    return this.settle(m, renewal, { paymentId: invoiceId, subscriptionId });
+    return this.settle(m, renewal, { ...payment, subscriptionId, invoiceId });
   }
 
   private async renewalFailed(m: EntityManager, invoice: Obj): Promise<string> {
-    const subscriptionId = str(invoice.subscription);
+    const subscriptionId = invoiceSubscriptionId(invoice);
     const first = subscriptionId ? await this.repo.firstOfSubscription(m, subscriptionId) : null;
     if (!first) return 'unknown subscription';
     const campaign = await this.campaigns.getById(first.campaignId, m);
@@ -380,6 +701,11 @@ export class SettlementService {
       str(invoice.id) ?? subscriptionId!,
     );
     return 'donor told';
+  }
+
+  private accounts(): NonNullable<SettlementService['clearing']> {
+    if (!this.clearing) throw new Error('SettlementService.prepare() must run before apply()');
+    return this.clearing;
   }
 
   /** Where a gift's money comes from: the processor, or the offline-gifts account for bank and cash. */

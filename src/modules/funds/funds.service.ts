@@ -23,8 +23,16 @@ import { FundsRepository } from './funds.repository';
 /** Balance rows per fund account: spreads concurrent inflows (a hot campaign) over several rows. */
 export const FUND_BALANCE_SLOTS = 4;
 
+/**
+ * The account holding a fund's money while a card dispute about one of its gifts is open: still
+ * the foundation's, but not the fund's to grant or allocate until the dispute closes.
+ */
+export const heldAccountCode = (fundCode: string): string => `fund:${fundCode}:held`;
+
 export interface FundView extends Fund {
   balanceMinor: number;
+  /** Money of this fund's gifts held while card disputes are open (not in balanceMinor). */
+  disputeHeldMinor: number;
   community: Pick<Community, 'id' | 'code' | 'nameZh' | 'nameEn' | 'subdistrictId'> | null;
 }
 
@@ -140,6 +148,24 @@ export class FundsService {
     if (!fund) throw new FundNotFoundError(id);
     this.accountIds.set(id, fund.accountId);
     return fund.accountId;
+  }
+
+  /** The fund's held account (created on first use), for dispute holds. */
+  async heldAccountIdOf(id: string, opts: Required<Tx>): Promise<string> {
+    const fund = await this.repo.find(id, opts.within);
+    if (!fund) throw new FundNotFoundError(id);
+    const account = await this.ledger.ensureAccount(
+      {
+        code: heldAccountCode(fund.code),
+        name: `${fund.nameZh}（争议冻结）/ ${fund.nameEn} (held for disputes)`,
+        type: 'FUND',
+        currency: fund.currency.trim(),
+        allowNegative: false,
+        balanceSlots: 1,
+      },
+      opts,
+    );
+    return account.id;
   }
 
   async findGeneral(opts: Tx = {}): Promise<Fund | null> {
@@ -300,6 +326,10 @@ export class FundsService {
       funds.map((f) => f.accountId),
       { within: m },
     );
+    const held = await this.ledger.balancesByCode(
+      funds.map((f) => heldAccountCode(f.code)),
+      { within: m },
+    );
     const communityIds = funds.map((f) => f.communityId).filter((id): id is string => id !== null);
     const communities = new Map(
       (await this.foundation.findCommunities([...new Set(communityIds)], { within: m })).map(
@@ -311,6 +341,7 @@ export class FundsService {
       return {
         ...f,
         balanceMinor: balances.get(f.accountId) ?? 0,
+        disputeHeldMinor: held.get(heldAccountCode(f.code)) ?? 0,
         community: c
           ? {
               id: c.id,

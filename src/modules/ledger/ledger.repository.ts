@@ -131,6 +131,23 @@ export class LedgerRepository {
     return toSafeInteger(rows[0]?.balance ?? '0') ?? 0;
   }
 
+  /** Balances of accounts by code; codes with no account are left out (their balance is 0). */
+  async balancesByCode(
+    manager: EntityManager,
+    codes: readonly string[],
+  ): Promise<Map<string, number>> {
+    const result = new Map<string, number>();
+    if (codes.length === 0) return result;
+    const rows: { code: string; balance: string }[] = await manager.query(
+      `SELECT a.code, sum(b.balance_minor) AS balance
+       FROM ledger_accounts a JOIN ledger_account_balances b ON b.account_id = a.id
+       WHERE a.code = ANY($1::text[]) GROUP BY a.code`,
+      [codes],
+    );
+    for (const row of rows) result.set(row.code, toSafeInteger(row.balance) ?? 0);
+    return result;
+  }
+
   /** O(1) in the number of postings: the sum of the account's few balance slots. */
   async balances(
     manager: EntityManager,

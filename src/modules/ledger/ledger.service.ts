@@ -143,6 +143,10 @@ export class LedgerService {
     return this.repo.lockedBalance(opts.within, accountId);
   }
 
+  balancesByCode(codes: readonly string[], opts: Tx = {}): Promise<Map<string, number>> {
+    return this.tx.run((m) => this.repo.balancesByCode(m, codes), opts);
+  }
+
   balances(accountIds: readonly string[], opts: Tx = {}): Promise<Map<string, number>> {
     return this.tx.run((m) => this.repo.balances(m, accountIds), opts);
   }

@@ -65,7 +65,16 @@ export interface PaymentProvider {
    * The processor's fee for a settled payment, from its balance transaction; null while the
    * provider has not reported one (Stripe fills it in shortly after the charge).
    */
-  retrieveFee(paymentId: string): Promise<{ feeMinor: number; currency: string } | null>;
+  retrieveFee(
+    paymentId: string,
+  ): Promise<{ feeMinor: number; currency: string; chargeId?: string } | null>;
+  /**
+   * The PaymentIntent (and charge, when known) that paid an invoice, or null while it has none:
+   * for a monthly gift whose `invoice.paid` event did not carry its `payments`.
+   */
+  retrieveInvoicePayment(
+    invoiceId: string,
+  ): Promise<{ paymentId: string; chargeId?: string } | null>;
 }
 
 /** Bad, missing or stale webhook signature: answered with 400, nothing stored. */

@@ -132,8 +132,28 @@ describe('sandbox events', () => {
       amount_paid: 0,
       amount_remaining: 10_000,
       payments: { data: [] },
-      subscription: 'sub_sandbox_1',
+      parent: { subscription_details: { subscription: 'sub_sandbox_1' } },
     });
+  });
+
+  it('builds invoices in the pinned API version’s format, without the legacy fields', () => {
+    const invoice = invoiceObject({
+      id: 'in_sandbox_3',
+      session: { ...session, monthly: true, subscriptionId: 'sub_sandbox_1' },
+      billingReason: 'subscription_cycle',
+      created: at,
+      payment: { ...payment, id: 'pi_sandbox_3', invoiceId: 'in_sandbox_3' },
+    });
+    expect(invoice).toMatchObject({
+      parent: {
+        type: 'subscription_details',
+        subscription_details: { subscription: 'sub_sandbox_1' },
+      },
+      payments: { data: [{ status: 'paid', payment: { payment_intent: 'pi_sandbox_3' } }] },
+    });
+    for (const legacy of ['subscription', 'payment_intent', 'charge']) {
+      expect(invoice).not.toHaveProperty(legacy);
+    }
   });
 
   it('wraps objects in Stripe’s event envelope', () => {

@@ -8,8 +8,10 @@ import { stripeLocale } from './stripe-params';
  *  - a one-off checkout carries its `payment_intent`; a subscription checkout has none (the
  *    payment belongs to the subscription's first invoice) but carries `subscription` and `invoice`;
  *  - `charge.amount_refunded` is cumulative, and `refunded` is true once it reaches the amount;
- *  - an invoice names its subscription under `parent.subscription_details` (current API) and,
- *    for older readers, in `subscription`; its payment is in `payments.data[].payment`.
+ *  - an invoice is in the pinned API version's format (since `2025-03-31.basil`): it names its
+ *    subscription under `parent.subscription_details` and its payment in
+ *    `payments.data[].payment`, with no top-level `subscription`, `payment_intent` or `charge`
+ *    (and a charge no longer names its invoice).
  * Amounts are integers in minor units; currencies lower-case, as Stripe writes them.
  */
 export type SandboxSessionStatus = 'OPEN' | 'PAID' | 'DECLINED';
@@ -175,7 +177,6 @@ export function chargeObject(session: SessionSnapshot, payment: PaymentSnapshot)
     customer: session.customerId,
     description: session.description,
     disputed: false,
-    invoice: payment.invoiceId,
     livemode: false,
     metadata: { donation_id: session.donationId },
     paid: true,
@@ -301,7 +302,6 @@ export function invoiceObject(input: {
     period_start: created,
     status: paid ? 'paid' : 'open',
     status_transitions: { finalized_at: created, paid_at: paid ? created : null },
-    subscription: session.subscriptionId,
   };
 }
 

@@ -184,11 +184,24 @@ export class SandboxProvider implements PaymentProvider {
     this.sender.deliverLater(events);
   }
 
-  async retrieveFee(paymentId: string): Promise<{ feeMinor: number; currency: string } | null> {
+  async retrieveFee(
+    paymentId: string,
+  ): Promise<{ feeMinor: number; currency: string; chargeId?: string } | null> {
     const found = await this.repository.findPayment(paymentId);
     return found
-      ? { feeMinor: found.payment.feeMinor, currency: found.payment.currency.toUpperCase() }
+      ? {
+          feeMinor: found.payment.feeMinor,
+          currency: found.payment.currency.toUpperCase(),
+          chargeId: found.payment.chargeId,
+        }
       : null;
+  }
+
+  async retrieveInvoicePayment(
+    invoiceId: string,
+  ): Promise<{ paymentId: string; chargeId?: string } | null> {
+    const payment = await this.repository.findPaymentByInvoice(invoiceId);
+    return payment ? { paymentId: payment.id, chargeId: payment.chargeId } : null;
   }
 
   /**

@@ -235,6 +235,15 @@ export class SandboxRepository {
     return rows[0] ? { payment: toPayment(rows[0]), sessionId: String(rows[0].sessionId) } : null;
   }
 
+  /** The payment of an invoice (a monthly gift's first payment or a renewal's). */
+  async findPaymentByInvoice(invoiceId: string): Promise<PaymentSnapshot | null> {
+    const rows: Row[] = await this.m().query(
+      `SELECT ${PAYMENT_COLUMNS} FROM sandbox_payments p WHERE p.invoice_id = $1`,
+      [invoiceId],
+    );
+    return rows[0] ? toPayment(rows[0]) : null;
+  }
+
   async lockPayment(
     manager: EntityManager,
     id: string,

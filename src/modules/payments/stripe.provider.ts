@@ -142,7 +142,9 @@ export class StripeProvider implements PaymentProvider {
     }
   }
 
-  async retrieveFee(paymentId: string): Promise<{ feeMinor: number; currency: string } | null> {
+  async retrieveFee(
+    paymentId: string,
+  ): Promise<{ feeMinor: number; currency: string; chargeId?: string } | null> {
     const intent = await this.call('read a payment', () =>
       this.stripe.paymentIntents.retrieve(paymentId, {
         expand: ['latest_charge.balance_transaction'],
@@ -152,7 +154,28 @@ export class StripeProvider implements PaymentProvider {
     if (!charge || typeof charge === 'string') return null;
     const transaction = charge.balance_transaction;
     if (!transaction || typeof transaction === 'string') return null;
-    return { feeMinor: transaction.fee, currency: transaction.currency.toUpperCase() };
+    return {
+      feeMinor: transaction.fee,
+      currency: transaction.currency.toUpperCase(),
+      chargeId: charge.id,
+    };
+  }
+
+  /** `invoice_payments.list({ invoice, status: 'paid' })`: the current API's link to the payment. */
+  async retrieveInvoicePayment(
+    invoiceId: string,
+  ): Promise<{ paymentId: string; chargeId?: string } | null> {
+    const page = await this.call('read an invoice’s payments', () =>
+      this.stripe.invoicePayments.list({ invoice: invoiceId, status: 'paid', limit: 10 }),
+    );
+    for (const entry of page.data) {
+      const intent = entry.payment.payment_intent;
+      const paymentId = typeof intent === 'string' ? intent : intent?.id;
+      if (!paymentId) continue;
+      const charge = entry.payment.charge;
+      return { paymentId, chargeId: typeof charge === 'string' ? charge : charge?.id };
+    }
+    return null;
   }
 
   /** One API call with bounded retries; a rate limit or outage that outlasts them is "busy". */
