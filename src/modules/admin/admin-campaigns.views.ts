@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/context/request-context';
+import { parseStrictDate } from '../../common/dates/strict-date';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { parseAmountField, toDecimalString } from '../../common/money';
@@ -8,6 +9,7 @@ import type { CampaignSummary, CampaignView } from '../campaigns/campaigns.types
 import { CreateCampaignDto, UpdateCampaignDto } from '../campaigns/dto/campaigns.dto';
 import { FundsService } from '../funds/funds.service';
 import { localName } from './admin-funds.views';
+import { dateError } from './date-range';
 
 export interface CampaignFormState {
   values: Record<string, unknown>;
@@ -96,8 +98,13 @@ export class AdminCampaignsViews {
     };
     const date = (name: string): string | undefined => {
       if (!text(name)) return undefined;
-      if (!LOCAL_DATE_TIME.test(text(name))) {
-        errors[name] = translate(locale, 'admin.errors.dateTime');
+      const parsed = LOCAL_DATE_TIME.test(text(name)) ? parseStrictDate(text(name)) : null;
+      if (!parsed?.ok) {
+        const key = parsed ? dateError(parsed.problem) : 'admin.errors.dateTime';
+        errors[name] = translate(
+          locale,
+          key === 'admin.errors.date' ? 'admin.errors.dateTime' : key,
+        );
         return undefined;
       }
       return `${text(name)}:00+08:00`;
