@@ -309,6 +309,19 @@ describe('hostile input', () => {
       expect(gift.headers['cache-control']).toBe('no-store');
     });
 
+    it('the sandbox checkout page shows the donor email masked to whoever holds its address', async () => {
+      const started = await request(t.server)
+        .post(`/api/v1/campaigns/${campaignSlug}/donations`)
+        .send({ amountMinor: 5000, donorName: '李明', donorEmail: 'li.ming@example.org' })
+        .expect(201);
+      const page = await request(t.server).get(
+        new URL(started.body.checkoutUrl, 'http://x').pathname,
+      );
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('l***@example.org');
+      expect(page.text).not.toContain('li.ming');
+    });
+
     it('public answers stay cacheable by their own rules', async () => {
       const res = await request(t.server).get('/api/v1/funds').expect(200);
       expect(res.headers['cache-control']).not.toBe('no-store');
