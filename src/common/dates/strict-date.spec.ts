@@ -54,9 +54,21 @@ describe('parseStrictDate', () => {
     expect(parseStrictDate(value)).toEqual({ ok: false, problem });
   });
 
-  it('takes a Date in range as it is', () => {
-    const at = new Date('2026-01-02T03:04:05.006Z');
+  it.each([
+    '2026-01-02T03:04:05.006Z',
+    // What the parser itself makes of 2000-01-01 and 2100-12-31T23:59:59-14:00 passes again.
+    '1999-12-31T16:00:00.000Z',
+    '2101-01-01T13:59:59.000Z',
+  ])('takes the Date %s as it is', (iso) => {
+    const at = new Date(iso);
     expect(parseStrictDate(at)).toEqual({ ok: true, date: at });
+  });
+
+  it('every date-time it accepts passes again as a Date (the validator re-checks it)', () => {
+    for (const text of ['2000-01-01', '2000-01-01T00:00:00+14:00', '2100-12-31T23:59:59-14:00']) {
+      const parsed = parseStrictDate(text);
+      expect(parsed.ok && parseStrictDate(parsed.date).ok).toBe(true);
+    }
   });
 });
 

@@ -16,6 +16,10 @@ export const DATE_YEAR_MAX = 2100;
 /** Beijing time, the reading of a date or date-time written without an offset. */
 export const DEFAULT_OFFSET_MINUTES = 8 * 60;
 
+/** The instants a written date in the accepted years can name, whatever its offset (±14 h). */
+const EARLIEST = Date.UTC(DATE_YEAR_MIN, 0, 1) - 14 * 3_600_000;
+const LATEST = Date.UTC(DATE_YEAR_MAX + 1, 0, 1) + 14 * 3_600_000;
+
 export type DateProblem = 'format' | 'calendar' | 'time' | 'range';
 
 export type StrictDate = { ok: true; date: Date } | { ok: false; problem: DateProblem };
@@ -58,9 +62,9 @@ function daysInMonth(year: number, month: number): number {
 /** Parses a submitted date or date-time (see the file comment); a Date passes if in range. */
 export function parseStrictDate(value: unknown): StrictDate {
   if (value instanceof Date) {
-    const year = value.getUTCFullYear();
-    if (Number.isNaN(value.getTime())) return { ok: false, problem: 'format' };
-    return year >= DATE_YEAR_MIN && year <= DATE_YEAR_MAX
+    const at = value.getTime();
+    if (Number.isNaN(at)) return { ok: false, problem: 'format' };
+    return at >= EARLIEST && at <= LATEST
       ? { ok: true, date: value }
       : { ok: false, problem: 'range' };
   }
