@@ -32,6 +32,7 @@ describe('inspectInput', () => {
     ['32 levels', nested(31), null],
     ['33 levels', nested(33), { kind: 'depth' }],
     ['1,500 levels', nested(1500), { kind: 'depth' }],
+    ['an uploaded file as bytes', { contentType: 'image/png', body: Buffer.alloc(50_000) }, null],
     ['10,000 values', Array.from({ length: 9_999 }, () => 0), null],
     ['10,001 values', Array.from({ length: 10_001 }, () => 0), { kind: 'size' }],
   ])('%s', (_name, value, expected) => {

@@ -39,7 +39,9 @@ export function inspectInput(
       if (!isWellFormedText(item.value)) return { kind: 'text', path: item.path || 'value' };
       continue;
     }
-    if (item.value === null || typeof item.value !== 'object') continue;
+    // Raw bytes (an uploaded image, buffered by its own parser) are not text or structure.
+    if (item.value === null || typeof item.value !== 'object' || ArrayBuffer.isView(item.value))
+      continue;
     if (item.depth >= limits.maxDepth) return { kind: 'depth' };
     const entries = Array.isArray(item.value)
       ? item.value.map((v, i) => [String(i), v] as const)
