@@ -118,6 +118,14 @@ describe('hostile input', () => {
       },
     );
 
+    it('a body nested 400,000 deep (800 kB, under the body limit) answers 400 too', async () => {
+      const res = await request(t.server)
+        .post(`/api/v1/campaigns/${campaignSlug}/donations`)
+        .set('content-type', 'application/json')
+        .send(`{"donorEmail":${deep(400_000)}}`);
+      expect(jsonError(res)).toEqual(errorShape(400, 'VALIDATION_FAILED'));
+    });
+
     it('a body with too many values answers 400', async () => {
       const many = `[${Array.from({ length: 20_001 }, () => '0').join(',')}]`;
       const res = await request(t.server)
