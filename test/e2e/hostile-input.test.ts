@@ -74,6 +74,29 @@ describe('hostile input', () => {
       expect(jsonError(res)).toEqual(errorShape(400, 'VALIDATION_FAILED'));
     });
 
+    it('an encoded surrogate or a broken escape in a query string answers 400', async () => {
+      for (const query of ['entityId=%ED%A0%80', 'entityId=100%', 'action=fund&entityId=%C3']) {
+        const res = await request(t.server).get(`/api/v1/audit?${query}`).set(admin.auth);
+        expect(jsonError(res)).toEqual(errorShape(400, 'VALIDATION_FAILED'));
+        expect(JSON.stringify(res.body.message)).toMatch(/entityId is not valid text/);
+      }
+    });
+
+    it.each(['/login', '/password/forgot', '/donor/login', '/campaigns/:slug/donate'])(
+      'an encoded surrogate in a form body on %s answers a 400 page saying so',
+      async (template) => {
+        const session = formSession(t.server);
+        const res = await session.agent
+          .post(template.replace(':slug', campaignSlug))
+          .type('form')
+          .send(
+            `_csrf=${encodeURIComponent(await session.csrf())}&email=li%ED%A0%80%40example.org&donorEmail=li%ED%A0%80%40example.org&password=x&amount=50&donorName=x`,
+          );
+        expect(res.status).toBe(400);
+        expect(res.text).toMatch(/(email|donorEmail) is not valid text/);
+      },
+    );
+
     it.each(['/login', '/password/forgot', '/donor/login', `/campaigns/:slug/donate`])(
       'is refused with a 400 page on %s, not a 500',
       async (template) => {

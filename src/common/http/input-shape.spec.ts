@@ -1,4 +1,9 @@
-import { inputProblemMessage, inspectInput, isWellFormedText } from './input-shape';
+import {
+  inputProblemMessage,
+  inspectInput,
+  isWellFormedText,
+  malformedEncoding,
+} from './input-shape';
 
 const nested = (depth: number): unknown => {
   let value: unknown = 'leaf';
@@ -51,11 +56,30 @@ describe('inspectInput', () => {
   });
 });
 
+describe('malformedEncoding', () => {
+  it.each([
+    ['', null],
+    ['a=1&b=two+words', null],
+    ['next=%2F%E4%B8%AD%E6%96%87&x=%F0%9F%98%80', null],
+    ['q=%25', null],
+    ['flag&empty=', null],
+    ['email=a%ED%A0%80%40example.org', { kind: 'encoding', path: 'email' }],
+    ['q=100%', { kind: 'encoding', path: 'q' }],
+    ['a=1&b=%zz', { kind: 'encoding', path: 'b' }],
+    ['%E4%B8%AD=%C3', { kind: 'encoding', path: '中' }],
+    ['%C3=1', { kind: 'encoding', path: 'a field name' }],
+    ['=%FF', { kind: 'encoding', path: 'a field' }],
+  ])('%j → %j', (text, expected) => {
+    expect(malformedEncoding(text)).toEqual(expected);
+  });
+});
+
 describe('inputProblemMessage', () => {
   it.each([
     [{ kind: 'depth' } as const, /nested more than 32 levels deep/],
     [{ kind: 'size' } as const, /more than 10000 values/],
     [{ kind: 'text', path: 'donorEmail' } as const, /^donorEmail is not valid text: .*Unicode/],
+    [{ kind: 'encoding', path: 'email' } as const, /^email is not valid text: .*percent-encoding/],
   ])('%j', (problem, message) => {
     expect(inputProblemMessage(problem)).toMatch(message);
   });

@@ -6,6 +6,9 @@
  *   and class-validator recurse, and a 3 kB body of 1,500 nested arrays overflowed the stack.
  * - Well-formed Unicode in every string and key: a lone UTF-16 surrogate (`"\ud800"` in JSON) is
  *   not text; validators that call `encodeURI` throw on it, and PostgreSQL would store U+FFFD.
+ * - Well-formed percent-encoding in query strings and form bodies: the parser keeps `%ED%A0%80`
+ *   (an encoded surrogate) or `100%` as literal text when it cannot decode them, so a form field
+ *   would silently hold something other than what was sent.
  * The walk is iterative, so the check itself cannot overflow the stack.
  */
 export const MAX_INPUT_DEPTH = 32;
@@ -55,6 +58,31 @@ export function inspectInput(
   return null;
 }
 
+/**
+ * The first field of a query string or urlencoded form (`a=1&b=%E4%B8%AD`) whose name or value
+ * is not well-formed percent-encoded UTF-8; null when every one is.
+ */
+export function malformedEncoding(text: string): InputProblem | null {
+  if (!text.includes('%')) return null;
+  for (const pair of text.split('&')) {
+    if (!pair.includes('%')) continue;
+    const eq = pair.indexOf('=');
+    const [key, value] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+    const name = decodeOrNull(key);
+    if (name === null) return { kind: 'encoding', path: 'a field name' };
+    if (decodeOrNull(value) === null) return { kind: 'encoding', path: name || 'a field' };
+  }
+  return null;
+}
+
+function decodeOrNull(text: string): string | null {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
 /** The problem in words, for a 400 answer or an error page. */
 export function inputProblemMessage(problem: InputProblem): string {
   switch (problem.kind) {
@@ -64,5 +92,7 @@ export function inputProblemMessage(problem: InputProblem): string {
       return `The request holds more than ${MAX_INPUT_VALUES} values; send fewer at a time.`;
     case 'text':
       return `${problem.path} is not valid text: it holds a broken Unicode character (a lone UTF-16 surrogate).`;
+    case 'encoding':
+      return `${problem.path} is not valid text: its percent-encoding is not UTF-8 (write % as %25).`;
   }
 }
