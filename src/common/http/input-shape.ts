@@ -14,7 +14,11 @@
 export const MAX_INPUT_DEPTH = 32;
 export const MAX_INPUT_VALUES = 10_000;
 
-export type InputProblem = { kind: 'depth' } | { kind: 'size' } | { kind: 'text'; path: string };
+export type InputProblem =
+  | { kind: 'depth' }
+  | { kind: 'size' }
+  | { kind: 'text'; path: string }
+  | { kind: 'encoding'; path: string };
 
 /** A lone surrogate: with the `u` flag, a paired surrogate is one code point and does not match. */
 const LONE_SURROGATE = /\p{Cs}/u;
