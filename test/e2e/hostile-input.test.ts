@@ -297,6 +297,28 @@ describe('hostile input', () => {
       expect(rows).toHaveLength(0);
     });
 
+    it('the back-office offline gift form sends an impossible received date back beside its field', async () => {
+      const staff = formSession(t.server);
+      await staff.signIn(finance.email, TEST_PASSWORD);
+      const reference = `FORM-DATE-${Math.random().toString(36).slice(2, 10)}`;
+      const res = await staff.post('/admin/donations/offline?lang=en', {
+        campaignSlug,
+        amount: '50.00',
+        donorName: '张伟',
+        donorEmail: 'zhang.wei@example.org',
+        method: 'BANK',
+        reference,
+        receivedAt: '2026-02-30',
+      });
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(/id="e-o-receivedAt">receivedAt must be a real calendar date/);
+      const rows = await t.dataSource.query(
+        `SELECT 1 FROM donations WHERE provider_payment_id = $1`,
+        [`offline:${reference}`],
+      );
+      expect(rows).toHaveLength(0);
+    });
+
     it.each(['1900-01-01', '2026-02-30', '9999-12-31'])(
       'back-office date filters refuse %s with a message',
       async (value) => {
