@@ -9,7 +9,6 @@ import type { CampaignSummary, CampaignView } from '../campaigns/campaigns.types
 import { CreateCampaignDto, UpdateCampaignDto } from '../campaigns/dto/campaigns.dto';
 import { FundsService } from '../funds/funds.service';
 import { localName } from './admin-funds.views';
-import { dateError } from './date-range';
 
 export interface CampaignFormState {
   values: Record<string, unknown>;
@@ -100,11 +99,9 @@ export class AdminCampaignsViews {
       if (!text(name)) return undefined;
       const parsed = LOCAL_DATE_TIME.test(text(name)) ? parseStrictDate(text(name)) : null;
       if (!parsed?.ok) {
-        const key = parsed ? dateError(parsed.problem) : 'admin.errors.dateTime';
-        errors[name] = translate(
-          locale,
-          key === 'admin.errors.date' ? 'admin.errors.dateTime' : key,
-        );
+        const key =
+          parsed?.problem === 'range' ? 'admin.errors.dateYears' : 'admin.errors.dateTime';
+        errors[name] = translate(locale, key);
         return undefined;
       }
       return `${text(name)}:00+08:00`;
