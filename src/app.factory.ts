@@ -10,10 +10,12 @@ import { RequestContext } from './common/context/request-context';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { issueCsrfCookie } from './common/http/csrf';
 import { ProxyHint } from './common/http/proxy-hint';
+import { refuseMalformedInput } from './common/http/input-guard';
 import { AppConfig } from './config/app-config';
 import { buildValidationPipe } from './common/http/validation';
 import { templatesDir } from './common/paths';
 import { createHandlebars, listTemplates } from './common/views/handlebars';
+import { encodeLocation } from './common/views/page-context';
 
 /**
  * Pages load scripts, styles and images from this origin only: no inline code, so injected markup
@@ -102,7 +104,13 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       done();
     });
   }
+  // Deep nesting, huge documents and malformed Unicode are refused before anything converts them.
+  fastify.addHook('preValidation', refuseMalformedInput);
   fastify.addHook('onSend', (request, reply, payload, done) => {
+    // A Location header takes ASCII only: a redirect to a path holding other characters would
+    // otherwise fail as the answer is written (a 500 after the work was done).
+    const location = reply.getHeader('location');
+    if (typeof location === 'string') void reply.header('location', encodeLocation(location));
     // Swagger UI ships two inline <style> blocks; only its pages may use inline styles.
     if (request.url.startsWith('/api/docs')) {
       const csp = reply.getHeader('content-security-policy');

@@ -79,6 +79,7 @@ Object.assign(process.env, {
   DONATION_LIMIT_PER_EMAIL: '1000000',
   LOG_LEVEL: 'error',
   DATA_DIR: tempDir, // the in-process outbox writes the thank-you emails here (no SMTP_URL)
+  PAYMENTS_SANDBOX: 'true', // the sandbox checkout on PostgreSQL, by the explicit opt-in
 });
 // Sandbox provider, in-process outbox, emails to files, client address from the socket.
 for (const name of ['REDIS_URL', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE', 'SMTP_URL', 'TRUST_PROXY'])

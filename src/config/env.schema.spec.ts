@@ -17,6 +17,39 @@ describe('validateEnv', () => {
     expect(validateEnv({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });
 
+  describe('the payment provider', () => {
+    const stripe = { STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
+    const pg = { DATABASE_URL: 'postgres://lianxin@db:5432/lianxin' };
+    it.each([
+      ['embedded, nothing set (the demo)', {}],
+      ['embedded in development with the opt-in', { PAYMENTS_SANDBOX: 'true' }],
+      ['PostgreSQL with the opt-in (staging, tests)', { ...pg, PAYMENTS_SANDBOX: 'true' }],
+      ['production with Stripe', { ...pg, ...stripe, NODE_ENV: 'production' }],
+      ['Stripe wins over the opt-in', { ...pg, ...stripe, PAYMENTS_SANDBOX: 'true' }],
+    ])('starts: %s', (_name, raw) => {
+      expect(() => validateEnv(raw)).not.toThrow();
+    });
+
+    it.each([
+      [
+        { NODE_ENV: 'production' },
+        /^Invalid configuration: STRIPE_SECRET_KEY must be set when NODE_ENV=production/,
+      ],
+      [{ NODE_ENV: 'production', ...pg }, /STRIPE_SECRET_KEY must be set when NODE_ENV=production/],
+      [
+        { NODE_ENV: 'production', PAYMENTS_SANDBOX: 'true' },
+        /PAYMENTS_SANDBOX=true is refused when NODE_ENV=production/,
+      ],
+      [pg, /STRIPE_SECRET_KEY must be set with DATABASE_URL .* or PAYMENTS_SANDBOX=true/],
+      [{ ...pg, PAYMENTS_SANDBOX: 'false' }, /STRIPE_SECRET_KEY must be set with DATABASE_URL/],
+      [{ PAYMENTS_SANDBOX: 'yes' }, /PAYMENTS_SANDBOX must be true or false/],
+    ])('refuses %j with one line naming the variable', (raw, message) => {
+      expect(() => validateEnv(raw)).toThrow(ConfigValidationError);
+      expect(() => validateEnv(raw)).toThrow(message);
+      expect(() => validateEnv(raw)).toThrow(/^[^\n]+$/);
+    });
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /PORT must be a whole number from 0 to 65535; got "eighty"/],
     [{ PORT: '70000' }, /PORT must be a whole number from 0 to 65535/],

@@ -66,6 +66,14 @@ export class EnvSchema {
   })
   STRIPE_WEBHOOK_SECRET?: string;
 
+  /**
+   * "true" runs the free sandbox checkout on purpose with DATABASE_URL set (a staging or test
+   * deployment). Refused when NODE_ENV=production; unneeded in embedded mode, where it is the default.
+   */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'PAYMENTS_SANDBOX must be true or false' })
+  PAYMENTS_SANDBOX?: 'true' | 'false';
+
   @IsOptional()
   @IsUrl(
     { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
@@ -218,5 +226,29 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
       'Invalid configuration: STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is (the whsec_… signing secret of the /webhooks/stripe endpoint).',
     );
   }
+  checkPaymentProvider(env);
   return env;
+}
+
+/**
+ * The sandbox checkout takes no money: anyone holding its page can "pay", and the gift is booked,
+ * thanked and matched. It runs only embedded (no DATABASE_URL: a demo or a developer's machine) or
+ * by an explicit PAYMENTS_SANDBOX=true, and never with NODE_ENV=production. A deployment on
+ * PostgreSQL (DATABASE_URL) or in production needs Stripe.
+ */
+function checkPaymentProvider(env: EnvSchema): void {
+  if (env.STRIPE_SECRET_KEY) return;
+  const optIn = env.PAYMENTS_SANDBOX === 'true';
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigValidationError(
+      optIn
+        ? 'Invalid configuration: PAYMENTS_SANDBOX=true is refused when NODE_ENV=production (the sandbox checkout takes no money); set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET.'
+        : 'Invalid configuration: STRIPE_SECRET_KEY must be set when NODE_ENV=production (without it gifts would be "paid" on the free sandbox checkout).',
+    );
+  }
+  if (env.DATABASE_URL && !optIn) {
+    throw new ConfigValidationError(
+      'Invalid configuration: STRIPE_SECRET_KEY must be set with DATABASE_URL (a PostgreSQL deployment), or PAYMENTS_SANDBOX=true to run the free sandbox checkout on purpose (never in production).',
+    );
+  }
 }

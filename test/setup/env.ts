@@ -12,6 +12,8 @@ process.env.QUEUE_PREFIX = `t${process.env.TEST_DB_NAME.replace(/^lianxin_t_/, '
 process.env.DATABASE_POOL_SIZE ??= '20';
 process.env.LOG_LEVEL = 'error';
 // Payments: the sandbox provider, signing and verifying with this secret (tests sign events too).
+// With DATABASE_URL set the sandbox runs only by this explicit opt-in (src/config/env.schema.ts).
+process.env.PAYMENTS_SANDBOX ??= 'true';
 process.env.STRIPE_WEBHOOK_SECRET ??= 'whsec_lianxin_tests';
 process.env.DONATION_LIMIT_PER_IP ??= '100000';
 // Tests call from loopback and may play a proxy setting X-Forwarded-For.

@@ -8,7 +8,8 @@ import {
 } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, Matches, Max, Min, NotEquals } from 'class-validator';
+import { IsInt, Matches, Max, Min, NotEquals, ValidateBy } from 'class-validator';
+import { dateProblemMessage, parseStrictDate } from '../dates/strict-date';
 import { MAX_AMOUNT_MINOR } from '../money';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
@@ -94,10 +95,12 @@ export const uuidPipe = new ParseUUIDPipe({
  * MAX_AMOUNT_MINOR. Strings, fractions and floats are refused, never rounded.
  */
 export function IsAmountMinor(
-  opts: { signed?: boolean; description?: string } = {},
+  opts: { signed?: boolean; description?: string; optional?: boolean } = {},
 ): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
+      // Optional amounts also carry @IsOptional(); the OpenAPI document must say so too.
+      required: !opts.optional,
       type: 'integer',
       description: opts.description ?? 'Amount in minor units (fen for CNY): 2500 means ¥25.00',
       minimum: opts.signed ? -MAX_AMOUNT_MINOR : 1,
@@ -130,3 +133,29 @@ export const QueryInt = () =>
 /** No markup in what the public writes (names, messages): it is shown on pages and in emails. */
 export const NoMarkup = (field: string) =>
   Matches(/^[^<>]*$/, { message: `${field} must not contain < or >` });
+
+/**
+ * A date or date-time read by the one strict parser (common/dates/strict-date.ts): ISO 8601, a
+ * real calendar date, years 2000–2100; a date without an offset is Beijing time. The value
+ * becomes a Date; anything else (true, 12345, 2026-02-30) is refused with the reason in words.
+ */
+export const IsStrictDate = (): PropertyDecorator =>
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) => {
+      const parsed = parseStrictDate(value);
+      return parsed.ok ? parsed.date : value;
+    }),
+    ValidateBy({
+      name: 'isStrictDate',
+      validator: {
+        validate: (value: unknown) => value instanceof Date && parseStrictDate(value).ok,
+        defaultMessage: (args) => {
+          const parsed = parseStrictDate(args?.value);
+          return dateProblemMessage(
+            args?.property ?? 'date',
+            parsed.ok ? 'format' : parsed.problem,
+          );
+        },
+      },
+    }),
+  );

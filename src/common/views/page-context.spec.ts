@@ -1,4 +1,4 @@
-import { safeNext } from './page-context';
+import { encodeLocation, safeNext } from './page-context';
 
 describe('safeNext', () => {
   it.each([
@@ -11,7 +11,24 @@ describe('safeNext', () => {
     ['https://evil.example', '/x'],
     ['admin', '/x'],
     [undefined, '/x'],
+    ['/中文', '/%E4%B8%AD%E6%96%87'],
+    ['/a%20b?x=é#frag', '/a%20b?x=%C3%A9#frag'],
+    ['/admin?q=社区\u3000a', '/x'],
+    ['/\ud800', '/x'],
+    ['/😀', '/%F0%9F%98%80'],
   ])('%j → %j', (next, expected) => {
     expect(safeNext(next, '/x')).toBe(expected);
+  });
+});
+
+describe('encodeLocation', () => {
+  it.each([
+    ['/admin/funds?status=ACTIVE', '/admin/funds?status=ACTIVE'],
+    ['/campaigns/社区', '/campaigns/%E7%A4%BE%E5%8C%BA'],
+    ['https://give.example.org/a b', 'https://give.example.org/a%20b'],
+    ['/x\ud800y', '/x%EF%BF%BDy'],
+    ['/x\r\nSet-Cookie: a=b', '/x%0D%0ASet-Cookie:%20a=b'],
+  ])('%j → %j', (location, expected) => {
+    expect(encodeLocation(location)).toBe(expected);
   });
 });

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../auth/roles';
 import { type Actor } from '../context/request-context';
 import { FLASH_COOKIE } from '../http/cookies';
+import { isWellFormedText } from '../http/input-shape';
 import { pickLocale, type SupportedLocale } from '../i18n/i18n';
 
 export interface Flash {
@@ -85,13 +86,28 @@ function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | null {
   }
 }
 
-/** Only same-site paths may be redirect targets (`/admin`, not `//evil.example` or `https://…`). */
+/**
+ * Only same-site paths may be redirect targets (`/admin`, not `//evil.example` or `https://…`).
+ * The path comes back percent-encoded (`/中文` → `/%E4%B8%AD%E6%96%87`): it goes into a Location
+ * header, which takes ASCII only.
+ */
 export function safeNext(next: unknown, fallback: string): string {
   // A single leading slash, then no slash or backslash, and no whitespace or control characters
   // anywhere (browsers drop tabs and newlines, turning "/\t/evil.example" into "//evil.example").
   if (typeof next !== 'string' || next.length > 500 || !/^\/(?![/\\])\S*$/.test(next))
     return fallback;
+  if (!isWellFormedText(next)) return fallback;
   return [...next].every((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f)
-    ? next
+    ? encodeLocation(next)
     : fallback;
+}
+
+/**
+ * A redirect target as a Location header may carry it: every character outside printable ASCII
+ * percent-encoded as UTF-8 (a lone surrogate as U+FFFD); what is already ASCII is left alone.
+ */
+export function encodeLocation(location: string): string {
+  return location.replace(/[^\x21-\x7e]/gu, (c) =>
+    isWellFormedText(c) ? encodeURIComponent(c) : '%EF%BF%BD',
+  );
 }

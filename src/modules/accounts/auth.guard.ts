@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { POLICY_KEY, type Policy } from '../../common/auth/policy.decorator';
 import { type Actor, RequestContext } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors';
@@ -39,6 +39,11 @@ export class AuthGuard implements CanActivate {
     if (!policy) {
       this.logger.error(`${request.method} ${request.url} has no access policy; refused`);
       throw new DomainError('FORBIDDEN', 'This route is not open to anyone.');
+    }
+    if (policy.kind !== 'public') {
+      // What depends on who asks (personal data, roles, balances) is never kept by a browser or
+      // a shared cache; a handler that streams a file may set its own headers after this.
+      void context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
     }
     const actor = await this.identify(request);
     request.actor = actor;

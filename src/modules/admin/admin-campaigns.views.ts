@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/context/request-context';
+import { parseStrictDate } from '../../common/dates/strict-date';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { parseAmountField, toDecimalString } from '../../common/money';
@@ -96,8 +97,11 @@ export class AdminCampaignsViews {
     };
     const date = (name: string): string | undefined => {
       if (!text(name)) return undefined;
-      if (!LOCAL_DATE_TIME.test(text(name))) {
-        errors[name] = translate(locale, 'admin.errors.dateTime');
+      const parsed = LOCAL_DATE_TIME.test(text(name)) ? parseStrictDate(text(name)) : null;
+      if (!parsed?.ok) {
+        const key =
+          parsed?.problem === 'range' ? 'admin.errors.dateYears' : 'admin.errors.dateTime';
+        errors[name] = translate(locale, key);
         return undefined;
       }
       return `${text(name)}:00+08:00`;

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
+import { OFFLINE_GIFT_ROLES } from '../../common/auth/roles';
 import { DomainError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
@@ -83,7 +84,7 @@ export class AdminDonationsController {
   }
 
   @Get('offline')
-  @Allow('ADMIN', 'FINANCE')
+  @Allow(...OFFLINE_GIFT_ROLES)
   async offlinePage(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const ctx = adminContext(req, reply);
     return renderAdmin(
@@ -95,7 +96,7 @@ export class AdminDonationsController {
   }
 
   @Post('offline')
-  @Allow('ADMIN', 'FINANCE')
+  @Allow(...OFFLINE_GIFT_ROLES)
   async recordOffline(
     @Req() req: AuthenticatedRequest,
     @Res() reply: FastifyReply,
@@ -138,7 +139,7 @@ export class AdminDonationsController {
   }
 
   @Post('offline/import')
-  @Allow('ADMIN', 'FINANCE')
+  @Allow(...OFFLINE_GIFT_ROLES)
   async importOffline(
     @Req() req: AuthenticatedRequest,
     @Res() reply: FastifyReply,

@@ -18,6 +18,13 @@ describe('dateRange', () => {
       { to: 'admin.errors.dateOrder' },
     ],
     ['2026-02-30', 'x', {}, { from: 'admin.errors.date', to: 'admin.errors.date' }],
+    [
+      '1900-01-01',
+      '9999-12-31',
+      {},
+      { from: 'admin.errors.dateYears', to: 'admin.errors.dateYears' },
+    ],
+    ['-271821-04-20', '12345', {}, { from: 'admin.errors.date', to: 'admin.errors.date' }],
   ])('%j – %j', (from, to, range, errors) => {
     const r = dateRange(from, to);
     expect(

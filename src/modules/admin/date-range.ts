@@ -2,8 +2,9 @@
  * The date filters of back-office lists ("from" and "to" as HTML date inputs, both days
  * included) as instants in the reporting time zone. Pure: no Nest, no TypeORM.
  */
+import { type DateProblem, parseCalendarDate } from '../../common/dates/strict-date';
 import type { FieldErrors } from '../../common/http/forms';
-import { parseDateInput, REPORTING_TIME_ZONE, startOfLocalDay } from '../reporting/periods';
+import { REPORTING_TIME_ZONE, startOfLocalDay } from '../reporting/periods';
 
 export interface DateRange {
   /** Inclusive: the start of the "from" day. */
@@ -20,15 +21,20 @@ export function dateRange(
   const errors: FieldErrors = {};
   const range: DateRange = {};
   if (fromText) {
-    const d = parseDateInput(fromText);
-    if (d) range.from = startOfLocalDay(d.year, d.month, d.day, timeZone);
-    else errors.from = 'admin.errors.date';
+    const d = parseCalendarDate(fromText);
+    if (d.ok) range.from = startOfLocalDay(d.date.year, d.date.month, d.date.day, timeZone);
+    else errors.from = dateError(d.problem);
   }
   if (toText) {
-    const d = parseDateInput(toText);
-    if (d) range.to = startOfLocalDay(d.year, d.month, d.day + 1, timeZone);
-    else errors.to = 'admin.errors.date';
+    const d = parseCalendarDate(toText);
+    if (d.ok) range.to = startOfLocalDay(d.date.year, d.date.month, d.date.day + 1, timeZone);
+    else errors.to = dateError(d.problem);
   }
   if (range.from && range.to && range.from >= range.to) errors.to = 'admin.errors.dateOrder';
   return { range, errors };
+}
+
+/** The message key for a date the strict parser refused (out of range, or no date at all). */
+export function dateError(problem: DateProblem): string {
+  return problem === 'range' ? 'admin.errors.dateYears' : 'admin.errors.date';
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow, Public } from '../../common/auth/policy.decorator';
+import { OFFLINE_GIFT_ROLES } from '../../common/auth/roles';
 import { uuidPipe } from '../../common/http/validation';
 import { DonationsService } from './donations.service';
 import { MatchReleaseService } from './match-release.service';
@@ -48,7 +49,7 @@ export class DonationsController {
   }
 
   @Post('donations/offline')
-  @Allow('FINANCE')
+  @Allow(...OFFLINE_GIFT_ROLES)
   @ApiOperation({ summary: 'Record a bank transfer or cash gift (once per reference)' })
   async offline(@Body() dto: OfflineGiftDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.offlineGifts.record(dto);
@@ -57,7 +58,7 @@ export class DonationsController {
   }
 
   @Post('donations/offline/import')
-  @Allow('FINANCE')
+  @Allow(...OFFLINE_GIFT_ROLES)
   @HttpCode(200)
   @ApiOperation({ summary: 'Import offline gifts from CSV; a report row by row' })
   importOffline(@Body() dto: OfflineImportDto) {

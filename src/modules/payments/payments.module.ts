@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider';
 import {
@@ -16,12 +16,23 @@ import { SandboxRepository } from './sandbox.repository';
 import { createStripeClient } from './stripe.client';
 import { StripeProvider } from './stripe.provider';
 
-/** Picks the adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox otherwise. */
+/**
+ * Picks the adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox otherwise (embedded, or by
+ * the PAYMENTS_SANDBOX=true opt-in; validateEnv refuses every other case).
+ */
 export function selectPaymentProvider(
   config: AppConfig,
   sandbox: SandboxProvider,
 ): PaymentProvider {
-  if (config.paymentProvider === 'SANDBOX') return sandbox;
+  if (config.paymentProvider === 'SANDBOX') {
+    if (config.databaseMode === 'external') {
+      // Only by PAYMENTS_SANDBOX=true (validateEnv): said loudly, at every start.
+      new Logger('Payments').warn(
+        'PAYMENTS_SANDBOX=true: gifts are paid on the free sandbox checkout and no money moves. Never let real donors reach this deployment.',
+      );
+    }
+    return sandbox;
+  }
   const { secretKey, webhookSecret, apiBase } = config.stripe;
   // validateEnv guarantees the webhook secret whenever the secret key is set.
   return new StripeProvider(createStripeClient({ secretKey: secretKey!, apiBase }), {

@@ -1,4 +1,18 @@
-import { redirectTarget } from './sandbox-page';
+import { maskEmail, redirectTarget } from './sandbox-page';
+
+describe('maskEmail', () => {
+  it.each([
+    ['li.ming@example.org', 'l***@example.org'],
+    ['a@example.org', 'a***@example.org'],
+    ['连心@example.org', '连***@example.org'],
+    ['😀x@example.org', '😀***@example.org'],
+    ['odd"@name"@example.org', 'o***@example.org'],
+    ['no-at-sign', '***'],
+    ['@example.org', '***'],
+  ])('%s → %s', (email, expected) => {
+    expect(maskEmail(email)).toBe(expected);
+  });
+});
 
 describe('redirectTarget', () => {
   const site = 'https://give.example.org';

@@ -69,6 +69,16 @@ export interface SandboxCheckoutView {
   };
 }
 
+/**
+ * The donor's email as the checkout page shows it: anyone holding the page's address sees it, so
+ * only enough to recognise it (`li.ming@example.org` → `l***@example.org`).
+ */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${[...email.slice(0, at)][0]}***${email.slice(at)}`;
+}
+
 /** `?lang=` wins; otherwise the language the checkout was created in, as on Stripe's page. */
 export function checkoutView(
   session: SessionSnapshot,
@@ -91,7 +101,7 @@ export function checkoutView(
       amountMinor: session.amountMinor,
       currency: session.currency,
       description: session.description,
-      customerEmail: session.customerEmail,
+      customerEmail: maskEmail(session.customerEmail),
       monthly: session.monthly,
       open: session.status === 'OPEN',
       paid: session.status === 'PAID',

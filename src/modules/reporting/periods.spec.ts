@@ -6,7 +6,6 @@ import {
   monthAxisLabels,
   monthKey,
   monthLabel,
-  parseDateInput,
   startOfLocalDay,
 } from './periods';
 
@@ -79,18 +78,6 @@ describe('monthAndYearToDate', () => {
       '2026-07-31T16:00:00.000Z',
     ]);
   });
-});
-
-describe('parseDateInput', () => {
-  it.each([
-    ['2026-03-01', { year: 2026, month: 3, day: 1 }],
-    ['2024-02-29', { year: 2024, month: 2, day: 29 }],
-    ['2026-02-29', null],
-    ['2026-13-01', null],
-    ['2026-3-1', null],
-    ['', null],
-    ['2026-03-01T00:00', null],
-  ])('%j → %j', (text, expected) => expect(parseDateInput(text)).toEqual(expected));
 });
 
 describe('labels', () => {

@@ -104,17 +104,6 @@ export function monthAndYearToDate(now: Date, timeZone = REPORTING_TIME_ZONE) {
   };
 }
 
-/** Parses an HTML date input value (`2026-03-01`); null when it is not a real date. */
-export function parseDateInput(text: string): LocalDate | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) return null;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day
-    ? { year, month, day }
-    : null;
-}
-
 const monthFormatters = new Map<string, Intl.DateTimeFormat>();
 
 function monthFormatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.dto';
+import { IsStrictDate } from '../../../common/http/validation';
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'An action (fund.activated) or an area (fund)' })
@@ -28,13 +28,11 @@ export class AuditQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be a date such as 2026-01-01' })
+  @IsStrictDate()
   from?: Date;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be a date such as 2026-12-31' })
+  @IsStrictDate()
   to?: Date;
 }

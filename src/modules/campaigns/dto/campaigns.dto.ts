@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
-  IsDate,
   IsIn,
   IsInt,
   IsOptional,
@@ -20,7 +19,7 @@ import {
 } from 'class-validator';
 import { MAX_AMOUNT_MINOR } from '../../../common/money';
 import { PageQueryDto } from '../../../common/http/pagination.dto';
-import { IsAmountMinor, Trim } from '../../../common/http/validation';
+import { IsAmountMinor, IsStrictDate, Trim } from '../../../common/http/validation';
 import { CAMPAIGN_STATUSES, type CampaignStatus } from '../campaign-status';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -85,11 +84,14 @@ export class CreateCampaignDto {
   storyEn?: string;
 
   @IsOptional()
-  @IsAmountMinor({ description: 'Goal in minor units; leave out for no goal' })
+  @IsAmountMinor({ description: 'Goal in minor units; leave out for no goal', optional: true })
   goalMinor?: number;
 
   @IsOptional()
-  @IsAmountMinor({ description: 'Smallest gift in minor units (default 100 = ¥1)' })
+  @IsAmountMinor({
+    description: 'Smallest gift in minor units (default 100 = ¥1)',
+    optional: true,
+  })
   minAmountMinor?: number;
 
   @ApiPropertyOptional({
@@ -118,14 +120,12 @@ export class CreateCampaignDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Gifts are taken from this moment' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'startsAt must be a date-time such as 2026-09-07T00:00:00+08:00' })
+  @IsStrictDate()
   startsAt?: Date;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Gifts are taken until this moment' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'endsAt must be a date-time such as 2026-09-09T23:59:59+08:00' })
+  @IsStrictDate()
   endsAt?: Date;
 }
 

@@ -1,16 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsDate,
-  IsEmail,
-  IsIn,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-} from 'class-validator';
-import { IsAmountMinor, NoMarkup, Trim } from '../../../common/http/validation';
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsAmountMinor, IsStrictDate, NoMarkup, Trim } from '../../../common/http/validation';
 
 export class OfflineGiftDto {
   @ApiProperty({ example: 'elder-meals-2026' })
@@ -49,8 +39,7 @@ export class OfflineGiftDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'receivedAt must be a date such as 2026-11-20' })
+  @IsStrictDate()
   receivedAt?: Date;
 
   @ApiPropertyOptional({ maxLength: 500 })
@@ -77,6 +66,6 @@ export class RefundRequestDto {
     description: 'Minor units to refund; the whole remaining gift when left out',
   })
   @IsOptional()
-  @IsAmountMinor()
+  @IsAmountMinor({ optional: true })
   amountMinor?: number;
 }

@@ -4,7 +4,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsDate,
   IsIn,
   IsOptional,
   IsString,
@@ -15,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../../common/http/pagination.dto';
-import { IsAmountMinor, Trim } from '../../../common/http/validation';
+import { IsAmountMinor, IsStrictDate, Trim } from '../../../common/http/validation';
 import { ACCOUNT_TYPES, type AccountType } from '../ledger.types';
 
 export const MANUAL_ENTRY_KINDS = [
@@ -120,13 +119,11 @@ export class AccountListQueryDto extends PageQueryDto {
 export class StatementQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Postings at or after this time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be a date such as 2026-01-01 or 2026-01-01T00:00:00+08:00' })
+  @IsStrictDate()
   from?: Date;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Postings before this time' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be a date such as 2026-12-31 or 2026-12-31T23:59:59+08:00' })
+  @IsStrictDate()
   to?: Date;
 }
