@@ -60,6 +60,7 @@ export const ERROR_HTTP_STATUS = {
   INVALID_CAMPAIGN: 422,
   IMAGE_TOO_LARGE: 413,
   INVALID_IMAGE: 415,
+  IMAGE_UNREADABLE: 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;
