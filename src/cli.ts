@@ -8,6 +8,8 @@ import { RequestContext } from './common/context/request-context';
 import { TokensService } from './modules/accounts/tokens.service';
 import { UsersService } from './modules/accounts/users.service';
 import { validateEnv } from './config/env.schema';
+import { EMBEDDED_DATABASE } from './database/database.module';
+import type { EmbeddedPostgres } from './database/embedded-postgres';
 import { OfflineGiftsService } from './modules/donations/offline-gifts.service';
 import { ReconciliationService } from './modules/donations/reconciliation.service';
 import { LedgerService } from './modules/ledger/ledger.service';
@@ -72,6 +74,12 @@ async function main(argv: string[]): Promise<number> {
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
   app.enableShutdownHooks();
   try {
+    const embedded = app.get<symbol, EmbeddedPostgres | null>(EMBEDDED_DATABASE, { strict: false });
+    if (embedded?.joined) {
+      process.stderr.write(
+        `The server (pid ${embedded.joined.pid}) has the embedded database open: working through it.\n`,
+      );
+    }
     const dataSource = app.get(DataSource);
     switch (command) {
       case 'migrate': {

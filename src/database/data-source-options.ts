@@ -10,6 +10,8 @@ export interface ConnectionTarget {
   database?: string;
   poolSize: number;
   applicationName?: string;
+  /** Apply pending migrations when the app starts (the embedded database's owner does). */
+  migrationsRun?: boolean;
 }
 
 /** One definition of how Lianxin talks to PostgreSQL, shared by the app, the CLI and the tests. */

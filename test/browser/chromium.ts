@@ -18,7 +18,7 @@ const CHROMIUM_ARGS = [
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `${CHROMIUM} is missing: install Debian's browser with apt-get install -y chromium`,
+      `${CHROMIUM} is missing: npm test installs it (scripts/test-setup.sh), or run apt-get install -y chromium`,
     );
   }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -184,6 +184,16 @@ describe('back office: campaigns', () => {
     const after = await leader.agent.get(`${editPath}?lang=en`).expect(200);
     expect(after.text).toMatch(/class="flash flash-error"[^>]*>[^<]*(PNG|image)/i);
     expect(after.text).toContain(url); // the old cover stays
+
+    // A PNG cut short is refused in words, in the person's language.
+    const truncated = await leader.agent
+      .post(`${editPath}/cover?lang=zh-CN`)
+      .field('_csrf', csrf)
+      .attach('file', PNG.subarray(0, 20), { filename: 'cut.png', contentType: 'image/png' });
+    expect(truncated.status).toBe(303);
+    const zh = await leader.agent.get(`${editPath}?lang=zh-CN`).expect(200);
+    expect(zh.text).toMatch(/class="flash flash-error"[^>]*>[^<]*无法读取这张图片/);
+    expect(zh.text).toContain(url);
   });
 
   it('keeps campaign pages to staff and community leaders', async () => {

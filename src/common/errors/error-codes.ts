@@ -75,6 +75,7 @@ export const ERROR_HTTP_STATUS = {
   RELEASE_NOT_PENDING: 409,
   SELF_APPROVAL: 403,
   SAME_ROLE_APPROVAL: 403,
+  IMAGE_UNREADABLE: 422,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

@@ -45,8 +45,15 @@ import type {
   CoverUpload,
   Page,
 } from './campaigns.types';
-import { COVER_MAX_BYTES, extractMultipartFile, MultipartError, sniffImage } from './cover-image';
+import {
+  COVER_MAX_BYTES,
+  extractMultipartFile,
+  MultipartError,
+  NOT_AN_IMAGE,
+  sniffImage,
+} from './cover-image';
 import { CoverStorage } from './cover-storage';
+import { transcodeCover } from './cover-transcoder';
 import type {
   CampaignListQueryDto,
   CreateCampaignDto,
@@ -173,9 +180,10 @@ export class CampaignsService {
   }
 
   /**
-   * Replaces the cover image. The bytes decide the type (PNG, JPEG or WebP by magic bytes); the
-   * file is written before the transaction and removed again if the transaction fails, and the
-   * previous cover is removed only after the new one is committed.
+   * Replaces the cover image. The bytes decide the type (PNG, JPEG or WebP by magic bytes), and the
+   * image is decoded and written again (transcodeCover) so only its pixels are stored; the file is
+   * written before the transaction and removed again if the transaction fails, and the previous
+   * cover is removed only after the new one is committed.
    */
   async setCover(id: string, upload: CoverUpload): Promise<CampaignView> {
     const data = coverBytes(upload);
@@ -185,20 +193,18 @@ export class CampaignsService {
         `file is ${data.length} bytes; a cover image may be at most ${COVER_MAX_BYTES} bytes (2 MB).`,
       );
     }
-    const format = sniffImage(data);
-    if (!format) {
-      throw new DomainError(
-        'INVALID_IMAGE',
-        'file is not a PNG, JPEG or WebP image (judged by its content, not its name or type).',
-      );
+    if (!sniffImage(data)) {
+      throw new DomainError('INVALID_IMAGE', NOT_AN_IMAGE);
     }
-    // Refuse before writing anything when the caller could not change this campaign anyway.
+    // Refuse before decoding or writing anything when the caller could not change this campaign.
     await this.tx.run(async (m) => {
       const campaign = await this.repo.find(id, m);
       if (!campaign) throw new CampaignNotFoundError(`with id ${id}`);
       this.assertMayEdit(campaign);
     });
-    const name = await this.covers.save(data, format);
+    const cover = await transcodeCover(data);
+    const { format } = cover;
+    const name = await this.covers.save(cover.data, format);
     let previous: string | null = null;
     try {
       const view = await this.tx.run(async (m) => {
@@ -210,7 +216,13 @@ export class CampaignsService {
           entityType: 'campaign',
           entityId: id,
           before: { coverImage: campaign.coverImage },
-          after: { coverImage: name, format, bytes: data.length },
+          after: {
+            coverImage: name,
+            format,
+            bytes: cover.data.length,
+            width: cover.width,
+            height: cover.height,
+          },
         });
         return this.view(m, { ...campaign, coverImage: name });
       });

@@ -1,5 +1,8 @@
 import {
   COVER_FORMATS,
+  coverDimensionsProblem,
+  storedCoverFormat,
+  storedCoverSize,
   extractMultipartFile,
   mimeOfUpload,
   multipartBoundary,
@@ -29,6 +32,66 @@ describe('sniffImage', () => {
     ['empty', Buffer.alloc(0), null],
   ])('%s', (_name, data, expected) => {
     expect(sniffImage(data)).toBe(expected);
+  });
+});
+
+describe('coverDimensionsProblem', () => {
+  it.each([
+    [1, 1, null],
+    [6000, 6000, null],
+    [36_000_000, 1, null],
+    [6000, 6001, 'IMAGE_TOO_LARGE'],
+    [20_000, 20_000, 'IMAGE_TOO_LARGE'],
+    [65_535, 65_535, 'IMAGE_TOO_LARGE'],
+    [0, 10, 'IMAGE_UNREADABLE'],
+    [10, Number.NaN, 'IMAGE_UNREADABLE'],
+    [1.5, 10, 'IMAGE_UNREADABLE'],
+  ])('%s × %s → %s', (width, height, code) => {
+    expect(coverDimensionsProblem(width, height)?.code ?? null).toBe(code);
+  });
+
+  it('names the size in words', () => {
+    expect(coverDimensionsProblem(20_000, 20_000)?.message).toBe(
+      'file is 20000 × 20000 pixels; a cover image may have at most 36 million pixels (e.g. 6000 × 6000).',
+    );
+  });
+});
+
+describe('stored covers', () => {
+  it.each([
+    [true, 'png'],
+    [false, 'jpeg'],
+  ])('transparency %s → %s', (hasAlpha, format) => {
+    expect(storedCoverFormat(hasAlpha)).toBe(format);
+  });
+
+  it.each([
+    [
+      [1, 1],
+      [1, 1],
+    ],
+    [
+      [2400, 2400],
+      [2400, 2400],
+    ],
+    [
+      [4000, 1000],
+      [2400, 600],
+    ],
+    [
+      [1000, 6000],
+      [400, 2400],
+    ],
+    [
+      [36_000_000, 1],
+      [2400, 1],
+    ],
+    [
+      [2401, 3],
+      [2400, 3],
+    ],
+  ])('%j fits in %j', ([width, height], expected) => {
+    expect(storedCoverSize(width!, height!)).toEqual({ width: expected[0], height: expected[1] });
   });
 });
 

@@ -1,8 +1,17 @@
 /**
- * Cover images: what counts as an image (magic bytes, never the client's word), how stored files
- * are named, and a small parser for a buffered multipart/form-data body. Pure: no Nest, no I/O.
+ * Cover images: what counts as an image (magic bytes, never the client's word, then a full decode
+ * in cover-transcoder.ts), their size limits and stored formats, how stored files are named, and a
+ * small parser for a buffered multipart/form-data body. Pure: no Nest, no I/O.
  */
 export const COVER_MAX_BYTES = 2 * 1024 * 1024;
+/**
+ * Pixels a cover may declare. Checked from the header before any decoding: a PNG of zeros
+ * compresses about 1000:1, so 2 MB could otherwise unpack into gigabytes (a decompression bomb).
+ * 36 MP is 6000 × 6000, more than any camera photo that fits in 2 MB.
+ */
+export const COVER_MAX_PIXELS = 36_000_000;
+/** Stored covers fit in this many pixels on their long side (pages show them far smaller). */
+export const COVER_MAX_EDGE = 2400;
 
 export const COVER_FORMATS = {
   png: { extension: 'png', mime: 'image/png' },
@@ -13,6 +22,9 @@ export type CoverFormat = keyof typeof COVER_FORMATS;
 
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
+export const NOT_AN_IMAGE =
+  'file is not a PNG, JPEG or WebP image (judged by its content, not its name or type).';
+
 /** The image format from the file's first bytes, or null when it is not PNG, JPEG or WebP. */
 export function sniffImage(data: Uint8Array): CoverFormat | null {
   const starts = (bytes: readonly number[], at = 0) =>
@@ -21,6 +33,46 @@ export function sniffImage(data: Uint8Array): CoverFormat | null {
   if (starts([0xff, 0xd8, 0xff])) return 'jpeg';
   if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return 'webp';
   return null;
+}
+
+export interface CoverProblem {
+  code: 'IMAGE_TOO_LARGE' | 'IMAGE_UNREADABLE';
+  message: string;
+}
+
+/** Why an image of these dimensions is refused, or null when it may be decoded. */
+export function coverDimensionsProblem(width: number, height: number): CoverProblem | null {
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 1 || height < 1) {
+    return { code: 'IMAGE_UNREADABLE', message: 'file could not be read as an image (no size).' };
+  }
+  if (width * height > COVER_MAX_PIXELS) {
+    return {
+      code: 'IMAGE_TOO_LARGE',
+      message:
+        `file is ${width} × ${height} pixels; a cover image may have at most ` +
+        `${COVER_MAX_PIXELS / 1_000_000} million pixels (e.g. 6000 × 6000).`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Every cover is written again in one of two formats: PNG where it has transparency to keep,
+ * JPEG otherwise (photos). WebP uploads are read but never stored as WebP (mail clients).
+ */
+export type StoredCoverFormat = Extract<CoverFormat, 'png' | 'jpeg'>;
+
+export function storedCoverFormat(hasAlpha: boolean): StoredCoverFormat {
+  return hasAlpha ? 'png' : 'jpeg';
+}
+
+/** The stored size that fits inside COVER_MAX_EDGE, keeping the aspect ratio (never enlarged). */
+export function storedCoverSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(1, COVER_MAX_EDGE / Math.max(width, height));
+  return {
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+  };
 }
 
 /** Stored names are 128 random bits in hex plus the sniffed extension: nothing from the client. */

@@ -4,7 +4,11 @@ import { Public } from '../../common/auth/policy.decorator';
 import { DomainError } from '../../common/errors';
 import { CoverStorage } from './cover-storage';
 
-/** Serves uploaded images. Names are random; a name that does not match the pattern is a 404. */
+/**
+ * Serves uploaded images. Names are random; a name that does not match the pattern is a 404. The
+ * files are images this app encoded (transcodeCover); the sandbox CSP is a second wall should a
+ * browser ever be talked into showing one as a page.
+ */
 @ApiExcludeController()
 @Controller('uploads')
 export class UploadsController {
@@ -13,6 +17,7 @@ export class UploadsController {
   @Get(':name')
   @Public()
   @Header('Cache-Control', 'public, max-age=31536000, immutable')
+  @Header('Content-Security-Policy', "default-src 'none'; sandbox")
   async get(@Param('name') name: string): Promise<StreamableFile> {
     const file = await this.covers.open(name);
     if (!file) throw new DomainError('NOT_FOUND', 'There is no such image.');

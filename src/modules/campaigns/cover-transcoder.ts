@@ -1,0 +1,68 @@
+import sharp from 'sharp';
+import { DomainError } from '../../common/errors';
+import {
+  COVER_MAX_PIXELS,
+  coverDimensionsProblem,
+  NOT_AN_IMAGE,
+  sniffImage,
+  type StoredCoverFormat,
+  storedCoverFormat,
+  storedCoverSize,
+} from './cover-image';
+
+// Files are decoded once each; libvips' operation cache would only hold on to their memory.
+sharp.cache(false);
+
+export interface StoredCover {
+  data: Buffer;
+  format: StoredCoverFormat;
+  width: number;
+  height: number;
+}
+
+const UNREADABLE =
+  'file could not be read as an image (it is damaged, cut short or not really a PNG, JPEG or WebP); save it again from an image editor and upload it once more.';
+
+/**
+ * Decodes an uploaded cover and encodes its pixels again, so that what is stored and served is an
+ * image this code wrote: nothing else in the upload survives (HTML or scripts after the image or in
+ * its text chunks, EXIF with the GPS position, colour profiles, comments). The magic bytes limit
+ * which decoder runs (PNG, JPEG, WebP only: never SVG, TIFF or the others libvips reads); the
+ * header's dimensions are checked before a pixel is decoded; a file that does not decode to the
+ * end is refused rather than stored half grey.
+ */
+export async function transcodeCover(data: Buffer): Promise<StoredCover> {
+  const sniffed = sniffImage(data);
+  if (!sniffed) {
+    throw new DomainError('INVALID_IMAGE', NOT_AN_IMAGE);
+  }
+  const options: sharp.SharpOptions = { failOn: 'truncated', limitInputPixels: COVER_MAX_PIXELS };
+  let meta: sharp.Metadata;
+  try {
+    // Reads the header only, so the pixel limit is checked below with a message in words.
+    meta = await sharp(data, { ...options, limitInputPixels: false }).metadata();
+  } catch {
+    throw new DomainError('IMAGE_UNREADABLE', UNREADABLE);
+  }
+  if (meta.format !== sniffed) throw new DomainError('IMAGE_UNREADABLE', UNREADABLE);
+  // Sizes after EXIF orientation, which is applied to the pixels before the EXIF goes.
+  const { width, height } = meta.autoOrient;
+  const problem = coverDimensionsProblem(width, height);
+  if (problem) throw new DomainError(problem.code, problem.message);
+  const format = storedCoverFormat(meta.hasAlpha);
+  const size = storedCoverSize(width, height);
+  try {
+    const pipeline = sharp(data, options)
+      .autoOrient()
+      .resize(size.width, size.height, { fit: 'fill' })
+      .timeout({ seconds: 20 });
+    const { data: out, info } = await (
+      format === 'png'
+        ? pipeline.png({ compressionLevel: 9, adaptiveFiltering: true })
+        : pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: 85, mozjpeg: true })
+    ).toBuffer({ resolveWithObject: true });
+    return { data: out, format, width: info.width, height: info.height };
+  } catch {
+    throw new DomainError('IMAGE_UNREADABLE', UNREADABLE);
+  }
+}
