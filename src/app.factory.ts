@@ -126,9 +126,15 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
 
   const root = templatesDir();
   // Layouts are partial blocks ({{#> layouts/public}}…{{/layouts/public}}), one per audience.
-  const partials = Object.fromEntries([
-    ...listTemplates(`${root}/layouts`).map((name) => [`layouts/${name}`, `layouts/${name}.hbs`]),
-    ...listTemplates(`${root}/partials`).map((name) => [name, `partials/${name}.hbs`]),
+  const partials: Record<string, string> = Object.fromEntries<string>([
+    ...listTemplates(`${root}/layouts`).map((name): [string, string] => [
+      `layouts/${name}`,
+      `layouts/${name}.hbs`,
+    ]),
+    ...listTemplates(`${root}/partials`).map((name): [string, string] => [
+      name,
+      `partials/${name}.hbs`,
+    ]),
   ]);
   app.useStaticAssets({ root: `${root}/static`, prefix: '/static/', maxAge: '1h' });
   app.setViewEngine({

@@ -122,11 +122,11 @@ export function IsAmountMinor(
 
 /** Trims strings; leaves other values for the validators to reject. */
 export const Trim = () =>
-  Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /** Query-string integers ("50") become numbers; anything else is left for @IsInt to reject. */
 export const QueryInt = () =>
-  Transform(({ value }) =>
+  Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value,
   );
 

@@ -7,7 +7,7 @@ import { TokensService } from '../accounts/tokens.service';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuditEntry, AuditFilter } from '../audit/audit.types';
-import { LOCALES } from '../foundation/foundation.entity';
+import { SUPPORTED_LOCALES as LOCALES } from '../../common/i18n/i18n';
 import { formatDateTime } from '../reporting/periods';
 import { AdminFundsViews, type FormState } from './admin-funds.views';
 import { TOKEN_DAY_CHOICES } from './dto/admin-forms.dto';

@@ -3,39 +3,58 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../../database/query-result';
 import { toSafeInteger } from '../../common/money';
+import { col, defineTable } from '../../database/table-map';
+import type { SupportedLocale } from '../../common/i18n/i18n';
+import type { DonationStatus } from './donation-status';
 import type { Donation } from './donations.types';
 
-const COLUMNS = `id, campaign_id AS "campaignId", fund_id AS "fundId", amount_minor AS "amountMinor",
-  fee_cover_minor AS "feeCoverMinor", currency, donor_name AS "donorName", donor_email AS "donorEmail",
-  anonymous, message, dedication, monthly, locale, status, provider, provider_session_id AS "providerSessionId",
-  provider_payment_id AS "providerPaymentId", provider_subscription_id AS "providerSubscriptionId",
-  provider_invoice_id AS "providerInvoiceId", provider_charge_id AS "providerChargeId",
-  provider_dispute_id AS "providerDisputeId",
-  dispute_held_minor AS "disputeHeldMinor", dispute_fee_minor AS "disputeFeeMinor",
-  parent_donation_id AS "parentDonationId", checkout_url AS "checkoutUrl", fee_minor AS "feeMinor",
-  matched_minor AS "matchedMinor", match_returned_minor AS "matchReturnedMinor",
-  refunded_minor AS "refundedMinor", payment_fingerprint AS "paymentFingerprint",
-  match_withheld_reason AS "matchWithheldReason", match_released_at AS "matchReleasedAt", ip, created_at AS "createdAt",
-  succeeded_at AS "succeededAt", subscription_cancelled_at AS "subscriptionCancelledAt", updated_at AS "updatedAt"`;
+/** The donations table, mapped once: SELECT list, typed rows, columns for patches. */
+export const DONATIONS = defineTable('donations', {
+  id: col.uuid('id'),
+  campaignId: col.uuid('campaign_id'),
+  fundId: col.uuid('fund_id'),
+  amountMinor: col.bigint('amount_minor'),
+  feeCoverMinor: col.bigint('fee_cover_minor'),
+  currency: col.char('currency'),
+  donorName: col.text('donor_name'),
+  donorEmail: col.text('donor_email'),
+  anonymous: col.bool('anonymous'),
+  message: col.text('message'),
+  dedication: col.text('dedication'),
+  monthly: col.bool('monthly'),
+  locale: col.text<SupportedLocale>('locale'),
+  status: col.text<DonationStatus>('status'),
+  provider: col.text<Donation['provider']>('provider'),
+  providerSessionId: col.text.nullable('provider_session_id'),
+  providerPaymentId: col.text.nullable('provider_payment_id'),
+  providerSubscriptionId: col.text.nullable('provider_subscription_id'),
+  providerInvoiceId: col.text.nullable('provider_invoice_id'),
+  providerChargeId: col.text.nullable('provider_charge_id'),
+  providerDisputeId: col.text.nullable('provider_dispute_id'),
+  disputeHeldMinor: col.bigint('dispute_held_minor'),
+  disputeFeeMinor: col.bigint('dispute_fee_minor'),
+  parentDonationId: col.uuid.nullable('parent_donation_id'),
+  checkoutUrl: col.text.nullable('checkout_url'),
+  feeMinor: col.bigint.nullable('fee_minor'),
+  matchedMinor: col.bigint('matched_minor'),
+  matchReturnedMinor: col.bigint('match_returned_minor'),
+  refundedMinor: col.bigint('refunded_minor'),
+  paymentFingerprint: col.text.nullable('payment_fingerprint'),
+  matchWithheldReason: col.text.nullable<'VELOCITY'>('match_withheld_reason'),
+  matchReleasedAt: col.timestamptz.nullable('match_released_at'),
+  ip: col.text.nullable('ip'),
+  createdAt: col.timestamptz('created_at'),
+  succeededAt: col.timestamptz.nullable('succeeded_at'),
+  subscriptionCancelledAt: col.timestamptz.nullable('subscription_cancelled_at'),
+  updatedAt: col.timestamptz('updated_at'),
+});
+
+const COLUMNS = DONATIONS.select();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const MONEY = [
-  'amountMinor',
-  'feeCoverMinor',
-  'feeMinor',
-  'matchedMinor',
-  'matchReturnedMinor',
-  'refundedMinor',
-  'disputeHeldMinor',
-  'disputeFeeMinor',
-] as const;
-
 function toDonation(row: Record<string, unknown>): Donation {
-  const d = { ...row } as Record<string, unknown>;
-  for (const k of MONEY) d[k] = toSafeInteger(d[k] as string | null);
-  d.currency = String(d.currency).trim();
-  return d as unknown as Donation;
+  return DONATIONS.map(row);
 }
 
 export type DonationPatch = Partial<
@@ -61,27 +80,6 @@ export type DonationPatch = Partial<
     | 'matchReleasedAt'
   >
 >;
-
-const PATCH_COLUMNS: Record<keyof DonationPatch, string> = {
-  status: 'status',
-  providerSessionId: 'provider_session_id',
-  providerPaymentId: 'provider_payment_id',
-  providerSubscriptionId: 'provider_subscription_id',
-  providerInvoiceId: 'provider_invoice_id',
-  providerChargeId: 'provider_charge_id',
-  providerDisputeId: 'provider_dispute_id',
-  disputeHeldMinor: 'dispute_held_minor',
-  disputeFeeMinor: 'dispute_fee_minor',
-  checkoutUrl: 'checkout_url',
-  feeMinor: 'fee_minor',
-  matchedMinor: 'matched_minor',
-  matchReturnedMinor: 'match_returned_minor',
-  refundedMinor: 'refunded_minor',
-  succeededAt: 'succeeded_at',
-  paymentFingerprint: 'payment_fingerprint',
-  matchWithheldReason: 'match_withheld_reason',
-  matchReleasedAt: 'match_released_at',
-};
 
 /** The only place that queries donations. */
 @Injectable()
@@ -214,7 +212,7 @@ export class DonationsRepository {
       unknown,
     ][];
     if (entries.length === 0) return;
-    const sets = entries.map(([k], i) => `${PATCH_COLUMNS[k]} = $${i + 2}`);
+    const sets = entries.map(([k], i) => `${DONATIONS.column(k)} = $${i + 2}`);
     await manager.query(
       `UPDATE donations SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`,
       [id, ...entries.map(([, v]) => v)],

@@ -67,14 +67,14 @@ export class HealthService implements OnApplicationShutdown {
   private async checkDatabase(): Promise<DependencyStatus> {
     const started = performance.now();
     try {
-      const [row] = await withTimeout(
+      const [row] = await withTimeout<{ version: string }[]>(
         this.dataSource.query('SELECT version() AS version'),
         'PostgreSQL',
       );
       return {
         status: 'up',
         latencyMs: Math.round(performance.now() - started),
-        detail: String(row.version).split(' on ')[0],
+        detail: String(row?.version).split(' on ')[0],
       };
     } catch (error) {
       return { status: 'down', error: (error as Error).message };

@@ -33,7 +33,7 @@ import { FUND_KINDS, FUND_STATUSES, type FundKind, type FundStatus } from '../..
 /** One value or several (checkboxes, multi-selects) → always a list. */
 const List = () =>
   Transform(({ value }: { value: unknown }) =>
-    value === undefined ? [] : Array.isArray(value) ? value : [value],
+    value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value],
   );
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -40,7 +40,9 @@ const NotUuid = () =>
   });
 
 const Lower = () =>
-  Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toLowerCase() : value,
+  );
 
 export class CreateCampaignDto {
   @ApiProperty({ format: 'uuid', description: 'The fund the campaign raises money for' })
