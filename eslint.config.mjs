@@ -39,7 +39,7 @@ export default tseslint.config(
           paths: [
             {
               name: 'stripe',
-              message: 'Only src/modules/payments/stripe.client.ts talks to Stripe.',
+              message: 'Only src/modules/payments/stripe/stripe.client.ts talks to Stripe.',
             },
           ],
           patterns: [
@@ -83,7 +83,7 @@ export default tseslint.config(
             { name: 'typeorm', message: 'Controllers pass data to services; no queries here.' },
             {
               name: 'stripe',
-              message: 'Only src/modules/payments/stripe.client.ts talks to Stripe.',
+              message: 'Only src/modules/payments/stripe/stripe.client.ts talks to Stripe.',
             },
           ],
         },
@@ -91,7 +91,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/modules/payments/stripe.client.ts', 'test/**/*.ts'],
+    files: ['src/modules/payments/stripe/stripe.client.ts', 'test/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

@@ -13,7 +13,7 @@ import type { EmbeddedPostgres } from './database/embedded-postgres';
 import { OfflineGiftsService } from './modules/donations/offline-gifts.service';
 import { ReconciliationService } from './modules/donations/reconciliation.service';
 import { LedgerService } from './modules/ledger/ledger.service';
-import { localServerUrl, requestSandboxRenewal } from './modules/payments/sandbox-remote';
+import { localServerUrl, requestSandboxRenewal } from './modules/payments/sandbox/sandbox-remote';
 import { readFileSync } from 'node:fs';
 
 const USAGE = `Usage: npm run cli -- <command>

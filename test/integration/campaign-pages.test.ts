@@ -9,7 +9,7 @@ import {
   ProviderBusyError,
   type PaymentProvider,
 } from '../../src/modules/payments/payment-provider';
-import { SandboxProvider } from '../../src/modules/payments/sandbox.provider';
+import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { formSession } from '../utils/form-session';

@@ -6,7 +6,7 @@ import { ReconciliationService } from '../../src/modules/donations/reconciliatio
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
-import { SandboxProvider } from '../../src/modules/payments/sandbox.provider';
+import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
 import { createUser } from '../factories/accounts.factory';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';

@@ -5,7 +5,7 @@ import { DonationsService } from '../../src/modules/donations/donations.service'
 import { FeeProcessor } from '../../src/modules/donations/fee.processor';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
-import { SandboxProvider } from '../../src/modules/payments/sandbox.provider';
+import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
 import type { OutboxMessage } from '../../src/queue/outbox.entity';
 import { createUser } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';

@@ -5,8 +5,8 @@ import { DonationsService } from '../../src/modules/donations/donations.service'
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
-import { sandboxCardFingerprint } from '../../src/modules/payments/sandbox-events';
-import { SandboxProvider } from '../../src/modules/payments/sandbox.provider';
+import { sandboxCardFingerprint } from '../../src/modules/payments/sandbox/sandbox-events';
+import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';

@@ -26,9 +26,9 @@ import {
   SandboxWebhookSecret,
   SandboxWebhookSender,
   SandboxWebhookTarget,
-} from '../../src/modules/payments/sandbox-webhooks';
-import { requestSandboxRenewal } from '../../src/modules/payments/sandbox-remote';
-import { SandboxProvider } from '../../src/modules/payments/sandbox.provider';
+} from '../../src/modules/payments/sandbox/sandbox-webhooks';
+import { requestSandboxRenewal } from '../../src/modules/payments/sandbox/sandbox-remote';
+import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
 import { stripeSignature, verifyStripeDelivery } from '../utils/stripe-fixtures';
 import { startWebhookReceiver, type WebhookReceiver } from '../utils/stripe-webhook-receiver';
 import { cookieFrom } from '../utils/form-session';

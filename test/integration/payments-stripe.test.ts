@@ -8,9 +8,9 @@ import {
   WebhookSignatureError,
 } from '../../src/modules/payments/payment-provider';
 import { selectPaymentProvider } from '../../src/modules/payments/payments.module';
-import type { SandboxProvider } from '../../src/modules/payments/sandbox.provider';
-import { createStripeClient } from '../../src/modules/payments/stripe.client';
-import { StripeProvider } from '../../src/modules/payments/stripe.provider';
+import type { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
+import { createStripeClient } from '../../src/modules/payments/stripe/stripe.client';
+import { StripeProvider } from '../../src/modules/payments/stripe/stripe.provider';
 import {
   type StripeApiServer,
   startStripeApiServer,

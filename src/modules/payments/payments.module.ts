@@ -4,17 +4,17 @@ import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider';
 import {
   SandboxCheckoutController,
   SandboxRenewalsController,
-} from './sandbox-checkout.controller';
-import { SandboxCheckoutService } from './sandbox-checkout.service';
+} from './sandbox/sandbox-checkout.controller';
+import { SandboxCheckoutService } from './sandbox/sandbox-checkout.service';
 import {
   SandboxWebhookSecret,
   SandboxWebhookSender,
   SandboxWebhookTarget,
-} from './sandbox-webhooks';
-import { SandboxProvider } from './sandbox.provider';
-import { SandboxRepository } from './sandbox.repository';
-import { createStripeClient } from './stripe.client';
-import { StripeProvider } from './stripe.provider';
+} from './sandbox/sandbox-webhooks';
+import { SandboxProvider } from './sandbox/sandbox.provider';
+import { SandboxRepository } from './sandbox/sandbox.repository';
+import { createStripeClient } from './stripe/stripe.client';
+import { StripeProvider } from './stripe/stripe.provider';
 
 /**
  * Picks the adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox otherwise (embedded, or by

@@ -10,11 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { DomainError } from '../../common/errors';
-import { AppConfig } from '../../config/app-config';
-import { RetriesExhaustedError, withRetries } from './retry';
+import { DomainError } from '../../../common/errors';
+import { AppConfig } from '../../../config/app-config';
+import { RetriesExhaustedError, withRetries } from '../retry';
 import { SandboxRepository, type StoredSandboxEvent } from './sandbox.repository';
-import { signStripePayload } from './stripe.client';
+import { signStripePayload } from '../stripe/stripe.client';
 
 /** The one webhook path Stripe and the sandbox both post to (DESIGN.md section 6). */
 export const WEBHOOK_PATH = '/webhooks/stripe';

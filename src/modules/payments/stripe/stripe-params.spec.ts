@@ -1,4 +1,4 @@
-import type { CheckoutRequest } from './payment-provider';
+import type { CheckoutRequest } from '../payment-provider';
 import {
   cancelIdempotencyKey,
   checkoutIdempotencyKey,

@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
-import { toErrorBody } from '../../common/errors/http-error.filter';
-import { pageContext } from '../../common/views/page-context';
+import { Public } from '../../../common/auth/policy.decorator';
+import { DomainError } from '../../../common/errors';
+import { toErrorBody } from '../../../common/errors/http-error.filter';
+import { pageContext } from '../../../common/views/page-context';
 import { SandboxCheckoutService } from './sandbox-checkout.service';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { stripeLocale } from './stripe-params';
+import { stripeLocale } from '../stripe/stripe-params';
 
 /**
  * Stripe-shaped objects and events built by the sandbox provider. Pure: no Nest, no database, no

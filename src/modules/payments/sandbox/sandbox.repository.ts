@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { toSafeInteger } from '../../common/money';
+import { toSafeInteger } from '../../../common/money';
 import type {
   PaymentSnapshot,
   SandboxSessionStatus,

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { type ProviderEvent, WebhookSignatureError } from './payment-provider';
+import { type ProviderEvent, WebhookSignatureError } from '../payment-provider';
 
 /**
  * The only file that imports `stripe`. Everything else sees these few functions and types, so an

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../common/errors';
-import { AppConfig } from '../../config/app-config';
-import { sandboxCheckoutNotFound } from './payments.errors';
+import { DomainError } from '../../../common/errors';
+import { AppConfig } from '../../../config/app-config';
+import { sandboxCheckoutNotFound } from '../payments.errors';
 import { SANDBOX_SESSION_ID } from './sandbox-ids';
 import { checkoutView, redirectTarget, type SandboxCheckoutView } from './sandbox-page';
 import { SandboxProvider } from './sandbox.provider';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DomainError } from '../../common/errors';
+import { DomainError } from '../../../common/errors';
 import {
   type CheckoutRequest,
   type CheckoutSession,
@@ -7,14 +7,14 @@ import {
   ProviderBusyError,
   type ProviderEvent,
   type RefundRequest,
-} from './payment-provider';
-import { assertPositiveAmount } from './payments.errors';
+} from '../payment-provider';
+import { assertPositiveAmount } from '../payments.errors';
 import {
   DEFAULT_RETRY_POLICY,
   RetriesExhaustedError,
   type RetryPolicy,
   withRetries,
-} from './retry';
+} from '../retry';
 import {
   classifyStripeError,
   describeStripeError,

@@ -1,4 +1,4 @@
-import type { SupportedLocale } from '../../common/i18n/i18n';
+import type { SupportedLocale } from '../../../common/i18n/i18n';
 import type { SessionSnapshot } from './sandbox-events';
 
 /**

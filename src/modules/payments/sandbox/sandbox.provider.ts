@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DomainError } from '../../common/errors';
-import { AppConfig } from '../../config/app-config';
-import { TransactionService } from '../../database/transaction.service';
+import { DomainError } from '../../../common/errors';
+import { AppConfig } from '../../../config/app-config';
+import { TransactionService } from '../../../database/transaction.service';
 import type {
   CheckoutRequest,
   CheckoutSession,
   PaymentProvider,
   ProviderEvent,
   RefundRequest,
-} from './payment-provider';
-import { assertPositiveAmount, sandboxCheckoutNotFound, sandboxOnly } from './payments.errors';
+} from '../payment-provider';
+import { assertPositiveAmount, sandboxCheckoutNotFound, sandboxOnly } from '../payments.errors';
 import {
   chargeObject,
   checkoutSessionObject,
@@ -25,8 +25,8 @@ import {
 import { sandboxId } from './sandbox-ids';
 import { SandboxWebhookSecret, SandboxWebhookSender } from './sandbox-webhooks';
 import { SandboxRepository, type StoredSandboxEvent } from './sandbox.repository';
-import { STRIPE_API_VERSION, verifyStripeSignature } from './stripe.client';
-import { refundIdempotencyKey } from './stripe-params';
+import { STRIPE_API_VERSION, verifyStripeSignature } from '../stripe/stripe.client';
+import { refundIdempotencyKey } from '../stripe/stripe-params';
 
 /** Where the sandbox's hosted checkout page lives (a path on this app). */
 export const sandboxCheckoutPath = (sessionId: string): string => `/sandbox/checkout/${sessionId}`;

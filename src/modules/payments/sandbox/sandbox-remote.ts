@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { CSRF_COOKIE } from '../../common/http/cookies';
-import type { AppConfig } from '../../config/app-config';
+import { CSRF_COOKIE } from '../../../common/http/cookies';
+import type { AppConfig } from '../../../config/app-config';
 import { loopbackFor } from './sandbox-webhooks';
 import type { RenewalResult } from './sandbox.provider';
 
