@@ -9,7 +9,7 @@ import {
   ProviderBusyError,
   type PaymentProvider,
 } from '../../src/modules/payments/payment-provider';
-import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
+import { SandboxProcessor } from '../../src/modules/payments/sandbox/sandbox-processor';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { formSession } from '../utils/form-session';
@@ -337,7 +337,7 @@ describe('campaign pages and donor links', () => {
       },
       {},
     );
-    await t.get(SandboxProvider).pay(gift.checkoutUrl.split('/').pop()!);
+    await t.get(SandboxProcessor).pay(gift.checkoutUrl.split('/').pop()!);
     const mail = await waitUntil(
       () => lastEmail('donation-thanks', email),
       'the thank-you email to be queued',
@@ -366,7 +366,7 @@ describe('campaign pages and donor links', () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
     const stopped = await browser.agent.post(stopUrl.pathname).type('form').send({ _csrf: csrf });
     expect(stopped.status).toBe(303);
-    await t.get(SandboxProvider).idle();
+    await t.get(SandboxProcessor).idle();
     await waitUntil(async () => {
       const d = await t.get(DonationsService).get(gift.id);
       return d.subscriptionCancelledAt ? d : null;

@@ -6,7 +6,7 @@ import { ReconciliationService } from '../../src/modules/donations/reconciliatio
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
-import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
+import { SandboxProcessor } from '../../src/modules/payments/sandbox/sandbox-processor';
 import { createUser } from '../factories/accounts.factory';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
@@ -99,7 +99,7 @@ describe('donations: finance operations', () => {
       );
     const sessionId = gift.checkoutUrl.split('/').pop()!;
     // The donor pays; the webhook cannot reach this (not yet listening) test server: it is lost.
-    await expect(t.get(SandboxProvider).pay(sessionId)).rejects.toMatchObject({
+    await expect(t.get(SandboxProcessor).pay(sessionId)).rejects.toMatchObject({
       code: 'SERVICE_UNAVAILABLE',
     });
     expect((await t.get(DonationsService).get(gift.id)).status).toBe('PENDING');
@@ -136,7 +136,7 @@ describe('donations: finance operations', () => {
       },
       {},
     );
-    await t.get(SandboxProvider).pay(gift.checkoutUrl.split('/').pop()!);
+    await t.get(SandboxProcessor).pay(gift.checkoutUrl.split('/').pop()!);
     expect((await t.get(DonationsService).get(gift.id)).status).toBe('SUCCEEDED');
 
     const refund = await request(t.server)
@@ -159,7 +159,7 @@ describe('donations: finance operations', () => {
 
     // The provider confirms with charge.refunded, delivered to the webhook; the processor's fee
     // (0.6 % in the sandbox) is booked from the fund once its balance transaction is available.
-    await t.get(SandboxProvider).idle();
+    await t.get(SandboxProcessor).idle();
     await waitUntil(
       async () => (await t.get(DonationsService).get(gift.id)).refundedMinor === 4_000,
       'the refund to be booked',
@@ -201,7 +201,7 @@ describe('donations: finance operations', () => {
         { amountMinor: 2_000, donorName: '月捐人', donorEmail: email, monthly: true },
         {},
       );
-    await t.get(SandboxProvider).pay(gift.checkoutUrl.split('/').pop()!);
+    await t.get(SandboxProcessor).pay(gift.checkoutUrl.split('/').pop()!);
     expect(await t.get(DonationsService).get(gift.id)).toMatchObject({
       status: 'SUCCEEDED',
       monthly: true,
@@ -228,7 +228,7 @@ describe('donations: finance operations', () => {
     const portal = await donor.agent.get('/donor?lang=en').expect(200);
     expect(portal.text).toContain(`/donor/gifts/${gift.id}/stop-monthly`);
     expect((await donor.post(`/donor/gifts/${gift.id}/stop-monthly`, {})).status).toBe(303);
-    await t.get(SandboxProvider).idle();
+    await t.get(SandboxProcessor).idle();
     const stopped = await waitUntil(async () => {
       const d = await t.get(DonationsService).get(gift.id);
       return d.subscriptionCancelledAt ? d : null;

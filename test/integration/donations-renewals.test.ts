@@ -5,7 +5,7 @@ import { DonationsService } from '../../src/modules/donations/donations.service'
 import { FeeProcessor } from '../../src/modules/donations/fee.processor';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
-import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
+import { SandboxProcessor } from '../../src/modules/payments/sandbox/sandbox-processor';
 import type { OutboxMessage } from '../../src/queue/outbox.entity';
 import { createUser } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
@@ -50,7 +50,7 @@ describe('donations: monthly renewals through the sandbox', () => {
       },
       {},
     );
-    const sandbox = t.get(SandboxProvider);
+    const sandbox = t.get(SandboxProcessor);
     const paid = await sandbox.pay(started.checkoutUrl.split('/').pop()!);
     const first = await gift(started.id);
     expect(first).toMatchObject({

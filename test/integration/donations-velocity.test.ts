@@ -6,7 +6,7 @@ import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { sandboxCardFingerprint } from '../../src/modules/payments/sandbox/sandbox-events';
-import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
+import { SandboxProcessor } from '../../src/modules/payments/sandbox/sandbox-processor';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
@@ -280,7 +280,7 @@ describe('donations: the bot check and releasing withheld matches', () => {
     const { campaign } = await matchedCampaign();
     const donor = email();
     const gift = await start(campaign.slug, donor);
-    await t.get(SandboxProvider).pay(gift.checkoutUrl.split('/').pop()!);
+    await t.get(SandboxProcessor).pay(gift.checkoutUrl.split('/').pop()!);
     expect(await t.get(DonationsService).get(gift.id)).toMatchObject({
       status: 'SUCCEEDED',
       matchedMinor: 1_000,

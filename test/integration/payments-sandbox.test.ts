@@ -28,6 +28,7 @@ import {
   SandboxWebhookTarget,
 } from '../../src/modules/payments/sandbox/sandbox-webhooks';
 import { requestSandboxRenewal } from '../../src/modules/payments/sandbox/sandbox-remote';
+import { SandboxProcessor } from '../../src/modules/payments/sandbox/sandbox-processor';
 import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
 import { stripeSignature, verifyStripeDelivery } from '../utils/stripe-fixtures';
 import { startWebhookReceiver, type WebhookReceiver } from '../utils/stripe-webhook-receiver';
@@ -47,6 +48,7 @@ describe('sandbox payment provider', () => {
   let receiver: WebhookReceiver;
   let provider: PaymentProvider;
   let sandbox: SandboxProvider;
+  let processor: SandboxProcessor;
   let secret: string;
   let dataDir: string;
   const target = { url: () => receiver.url, httpServer: () => undefined };
@@ -85,6 +87,7 @@ describe('sandbox payment provider', () => {
     server = app.getHttpServer();
     provider = app.get(PAYMENT_PROVIDER);
     sandbox = app.get(SandboxProvider);
+    processor = app.get(SandboxProcessor);
     secret = app.get(SandboxWebhookSecret).get();
   });
 
@@ -310,7 +313,7 @@ describe('sandbox payment provider', () => {
       amountMinor: 7_000,
       idempotencyKey: `${donation.donationId}:2`,
     });
-    await sandbox.idle();
+    await processor.idle();
 
     expect(first.refundId).toMatch(/^re_sandbox_/);
     expect(repeated).toEqual(first);
@@ -395,7 +398,7 @@ describe('sandbox payment provider', () => {
     const { port } = server.address() as AddressInfo;
     const serverUrl = `http://127.0.0.1:${port}`;
     const renewal = await requestSandboxRenewal(serverUrl, subscriptionId);
-    const failed = await sandbox.simulateRenewal(subscriptionId, { fail: true });
+    const failed = await processor.simulateRenewal(subscriptionId, { fail: true });
     await expect(requestSandboxRenewal(serverUrl, 'sub_sandbox_unknown')).rejects.toThrow(
       /no subscription sub_sandbox_unknown/,
     );
@@ -428,7 +431,7 @@ describe('sandbox payment provider', () => {
 
     await provider.cancelSubscription(subscriptionId);
     await provider.cancelSubscription(subscriptionId);
-    await sandbox.idle();
+    await processor.idle();
     const deleted = verified('customer.subscription.deleted')
       .map((e) => e.data.object)
       .filter((s) => s.id === subscriptionId);
@@ -437,7 +440,7 @@ describe('sandbox payment provider', () => {
       status: 'canceled',
       metadata: { donation_id: donation.donationId },
     });
-    await expect(sandbox.simulateRenewal(subscriptionId)).rejects.toMatchObject({
+    await expect(processor.simulateRenewal(subscriptionId)).rejects.toMatchObject({
       code: 'CONFLICT',
     });
   });
@@ -485,7 +488,7 @@ describe('sandbox payment provider', () => {
         amountMinor: 100,
         idempotencyKey: `${sessionId}:refund`,
       });
-      await sandbox.idle();
+      await processor.idle();
     } finally {
       receiver.answer(200);
     }

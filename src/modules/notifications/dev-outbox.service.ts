@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../common/errors';
+import { DevOutboxPageNotFoundError } from './notifications.errors';
 import { pickLocale, type SupportedLocale } from '../../common/i18n/i18n';
 import { linkify, type TextSegment } from './linkify';
 import { MailTransport, type StoredEmail } from './mail-transport';
@@ -28,7 +28,8 @@ export class DevOutboxService {
   constructor(private readonly transport: MailTransport) {}
 
   private assertEnabled(peer: string | undefined): void {
-    if (!this.transport.devOutboxEnabled || !isLoopback(peer)) throw notFound();
+    if (!this.transport.devOutboxEnabled || !isLoopback(peer))
+      throw new DevOutboxPageNotFoundError();
   }
 
   private base(lang: unknown, acceptLanguage: string | undefined, title: string): PageBase {
@@ -86,14 +87,14 @@ export class DevOutboxService {
   async raw(peer: string | undefined, id: string): Promise<string> {
     this.assertEnabled(peer);
     const raw = await this.transport.readRaw(id);
-    if (raw === null) throw notFound();
+    if (raw === null) throw new DevOutboxPageNotFoundError();
     return raw;
   }
 
   private async stored(peer: string | undefined, id: string): Promise<StoredEmail> {
     this.assertEnabled(peer);
     const stored = await this.transport.read(id);
-    if (!stored) throw notFound();
+    if (!stored) throw new DevOutboxPageNotFoundError();
     return stored;
   }
 }
@@ -103,8 +104,4 @@ export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
   return v4.startsWith('127.') || address === '::1';
-}
-
-function notFound(): DomainError {
-  return new DomainError('NOT_FOUND', 'No such page.');
 }

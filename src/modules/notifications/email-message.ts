@@ -1,4 +1,4 @@
-import { DomainError } from '../../common/errors';
+import { InvalidEmailMessageError } from './notifications.errors';
 import { SUPPORTED_LOCALES, type SupportedLocale } from '../../common/i18n/i18n';
 
 /**
@@ -101,10 +101,7 @@ export function toEmailPayload(message: EmailMessage): EmailPayload {
     problems.push('dedupeKey must be 1 to 200 characters');
   }
   if (problems.length > 0) {
-    throw new DomainError(
-      'VALIDATION_FAILED',
-      `Cannot queue the "${String(message.template)}" email: ${problems.join('; ')}.`,
-    );
+    throw new InvalidEmailMessageError(String(message.template), problems);
   }
   return {
     template: message.template,

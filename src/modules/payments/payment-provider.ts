@@ -1,4 +1,7 @@
-import { DomainError } from '../../common/errors';
+import { PaymentAmountNotPositiveError } from './payments.errors';
+
+// The port's errors, declared with the module's others.
+export { ProviderBusyError, WebhookSignatureError } from './payments.errors';
 
 /**
  * The payment provider port. Two adapters implement it: Stripe (production) and the sandbox
@@ -77,22 +80,9 @@ export interface PaymentProvider {
   ): Promise<{ paymentId: string; chargeId?: string } | null>;
 }
 
-/** Bad, missing or stale webhook signature: answered with 400, nothing stored. */
-export class WebhookSignatureError extends DomainError {
-  constructor(message = 'The webhook signature is missing, does not match, or is too old.') {
-    super('INVALID_SIGNATURE', message);
-  }
-}
-
-/**
- * The provider is rate-limiting us (HTTP 429) or unreachable even after backoff: answered with 503
- * ("busy, retrying"), and the caller may try again shortly with the same idempotency key.
- */
-export class ProviderBusyError extends DomainError {
-  constructor(
-    message = 'The payment provider is busy right now. Please try again in a moment.',
-    details?: Record<string, unknown>,
-  ) {
-    super('PROVIDER_BUSY', message, details);
+/** Every adapter refuses an amount that is not a positive whole number of minor units. */
+export function assertPositiveAmount(amountMinor: number): void {
+  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) {
+    throw new PaymentAmountNotPositiveError(amountMinor);
   }
 }

@@ -11,6 +11,7 @@ import {
   SandboxWebhookSender,
   SandboxWebhookTarget,
 } from './sandbox/sandbox-webhooks';
+import { SandboxProcessor } from './sandbox/sandbox-processor';
 import { SandboxProvider } from './sandbox/sandbox.provider';
 import { SandboxRepository } from './sandbox/sandbox.repository';
 import { createStripeClient } from './stripe/stripe.client';
@@ -42,7 +43,8 @@ export function selectPaymentProvider(
 
 /**
  * The payment provider port (`PAYMENT_PROVIDER`) and its two adapters, plus the sandbox's checkout
- * page. `SandboxProvider` is exported as well for the `simulate-renewal` CLI command.
+ * page. `SandboxProvider` and the fake processor behind it (`SandboxProcessor`: pay, decline,
+ * renewals) are exported as well, for the `simulate-renewal` command and tests.
  */
 @Module({
   controllers: [SandboxCheckoutController, SandboxRenewalsController],
@@ -51,6 +53,7 @@ export function selectPaymentProvider(
     SandboxWebhookSecret,
     SandboxWebhookTarget,
     SandboxWebhookSender,
+    SandboxProcessor,
     SandboxProvider,
     SandboxCheckoutService,
     {
@@ -59,6 +62,6 @@ export function selectPaymentProvider(
       useFactory: selectPaymentProvider,
     },
   ],
-  exports: [PAYMENT_PROVIDER, SandboxProvider],
+  exports: [PAYMENT_PROVIDER, SandboxProvider, SandboxProcessor],
 })
 export class PaymentsModule {}

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../../common/errors';
+import { NotFoundError } from '../../../common/errors';
 import { AppConfig } from '../../../config/app-config';
-import { sandboxCheckoutNotFound } from '../payments.errors';
+import { SandboxCheckoutNotFoundError } from '../payments.errors';
 import { SANDBOX_SESSION_ID } from './sandbox-ids';
 import { checkoutView, redirectTarget, type SandboxCheckoutView } from './sandbox-page';
-import { SandboxProvider } from './sandbox.provider';
+import { SandboxProcessor } from './sandbox-processor';
 
 /**
  * The sandbox's hosted checkout page: it exists only while the sandbox is the payment provider
@@ -14,13 +14,13 @@ import { SandboxProvider } from './sandbox.provider';
 export class SandboxCheckoutService {
   constructor(
     private readonly config: AppConfig,
-    private readonly sandbox: SandboxProvider,
+    private readonly sandbox: SandboxProcessor,
   ) {}
 
   async page(sessionId: string, lang: unknown): Promise<SandboxCheckoutView> {
     this.assertAvailable(sessionId);
     const session = await this.sandbox.findSession(sessionId);
-    if (!session) throw sandboxCheckoutNotFound();
+    if (!session) throw new SandboxCheckoutNotFoundError();
     const undelivered = await this.sandbox.undeliveredEvents(sessionId);
     return checkoutView(session, undelivered, lang, this.config.publicUrl);
   }
@@ -45,14 +45,14 @@ export class SandboxCheckoutService {
    */
   async renew(peer: string | undefined, subscriptionId: string, fail: boolean) {
     if (this.config.paymentProvider !== 'SANDBOX' || !isLoopback(peer)) {
-      throw new DomainError('NOT_FOUND', 'Not found.');
+      throw new NotFoundError('Not found.');
     }
     return this.sandbox.simulateRenewal(subscriptionId, { fail });
   }
 
   private assertAvailable(sessionId: string): void {
     if (this.config.paymentProvider !== 'SANDBOX' || !SANDBOX_SESSION_ID.test(sessionId)) {
-      throw sandboxCheckoutNotFound();
+      throw new SandboxCheckoutNotFoundError();
     }
   }
 }

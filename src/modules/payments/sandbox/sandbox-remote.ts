@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CSRF_COOKIE } from '../../../common/http/cookies';
 import type { AppConfig } from '../../../config/app-config';
 import { loopbackFor } from './sandbox-webhooks';
-import type { RenewalResult } from './sandbox.provider';
+import type { RenewalResult } from './sandbox-processor';
 
 /** This machine's Lianxin server for a configuration: HOST (loopback for a wildcard) and PORT. */
 export function localServerUrl(config: Pick<AppConfig, 'host' | 'port'>): string {

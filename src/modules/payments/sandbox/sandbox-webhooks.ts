@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import { DomainError } from '../../../common/errors';
 import { AppConfig } from '../../../config/app-config';
+import { SandboxDeliveryFailedError } from '../payments.errors';
 import { RetriesExhaustedError, withRetries } from '../retry';
 import { SandboxRepository, type StoredSandboxEvent } from './sandbox.repository';
 import { signStripePayload } from '../stripe/stripe.client';
@@ -215,11 +215,7 @@ export class SandboxWebhookSender implements OnApplicationBootstrap, OnApplicati
       const last = error instanceof RetriesExhaustedError ? error.lastError : error;
       const reason = last instanceof Error ? last.message : String(last);
       await this.repository.recordAttempt(event.id, { delivered: false, error: reason });
-      throw new DomainError(
-        'SERVICE_UNAVAILABLE',
-        `The sandbox could not deliver event ${event.id} (${event.type}) to ${url}: ${reason}. ` +
-          'It is kept and sent again when the server starts; on the checkout page, press the same button again to resend it now.',
-      );
+      throw new SandboxDeliveryFailedError(event, url, reason);
     }
   }
 

@@ -1,79 +1,45 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { DomainError } from '../../../common/errors';
-import { AppConfig } from '../../../config/app-config';
-import { TransactionService } from '../../../database/transaction.service';
-import type {
-  CheckoutRequest,
-  CheckoutSession,
-  PaymentProvider,
-  ProviderEvent,
-  RefundRequest,
-} from '../payment-provider';
-import { assertPositiveAmount, sandboxCheckoutNotFound, sandboxOnly } from '../payments.errors';
 import {
-  chargeObject,
-  checkoutSessionObject,
-  invoiceObject,
-  type PaymentSnapshot,
-  sandboxFee,
-  type SessionSnapshot,
-  type StripeObject,
-  stripeEvent,
-  subscriptionObject,
-} from './sandbox-events';
+  assertPositiveAmount,
+  type CheckoutRequest,
+  type CheckoutSession,
+  type PaymentProvider,
+  type ProviderEvent,
+  type RefundRequest,
+} from '../payment-provider';
+import { SandboxInvalidCurrencyError } from '../payments.errors';
+import { verifyStripeSignature } from '../stripe/stripe.client';
+import { checkoutSessionObject } from './sandbox-events';
 import { sandboxId } from './sandbox-ids';
-import { SandboxWebhookSecret, SandboxWebhookSender } from './sandbox-webhooks';
-import { SandboxRepository, type StoredSandboxEvent } from './sandbox.repository';
-import { STRIPE_API_VERSION, verifyStripeSignature } from '../stripe/stripe.client';
-import { refundIdempotencyKey } from '../stripe/stripe-params';
-
-/** Where the sandbox's hosted checkout page lives (a path on this app). */
-export const sandboxCheckoutPath = (sessionId: string): string => `/sandbox/checkout/${sessionId}`;
+import { sandboxCheckoutPath, SandboxProcessor } from './sandbox-processor';
+import { SandboxWebhookSecret } from './sandbox-webhooks';
+import { SandboxRepository } from './sandbox.repository';
 
 const LIST_PAGE_SIZE = 100;
 
-export interface RenewalResult {
-  eventId: string;
-  type: 'invoice.paid' | 'invoice.payment_failed';
-  invoiceId: string;
-  /** The renewal's payment (null when it failed). */
-  paymentId: string | null;
-  amountMinor: number;
-  currency: string;
-  /** The webhook endpoint's HTTP status. */
-  status: number;
-}
-
 /**
- * The embedded default: a payment provider without a Stripe account. Checkout happens on a local
- * page (`SandboxCheckoutController`); everything that Stripe would announce by webhook, the sandbox
- * announces the same way: a Stripe-shaped event, signed with the webhook secret, posted over HTTP to
- * this app's own `/webhooks/stripe`. So the donation code cannot tell the two providers apart.
- *
- * Like Stripe, the API calls (refund, cancel) return first and their events arrive afterwards
- * (`deliverLater`); the checkout page and `simulateRenewal` deliver before they answer, so the
- * donor's next page and the CLI's output already show the outcome.
+ * The embedded default: the payment port without a Stripe account. It speaks to the fake
+ * processor (`SandboxProcessor`) as `StripeProvider` speaks to Stripe, and checkout happens on a
+ * local page (`SandboxCheckoutController`). Events arrive Stripe-shaped and Stripe-signed at
+ * `/webhooks/stripe`, so the donation code cannot tell the two providers apart.
  */
 @Injectable()
 export class SandboxProvider implements PaymentProvider {
   readonly name = 'SANDBOX' as const;
 
   constructor(
-    private readonly config: AppConfig,
-    private readonly transactions: TransactionService,
+    private readonly processor: SandboxProcessor,
     private readonly repository: SandboxRepository,
     private readonly secret: SandboxWebhookSecret,
-    private readonly sender: SandboxWebhookSender,
   ) {}
 
   /** Idempotent per donation, as `donation:<id>:checkout` makes it on Stripe. */
   async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
     assertPositiveAmount(request.amountMinor);
     if (!/^[A-Za-z]{3}$/.test(request.currency)) {
-      throw new DomainError('VALIDATION_FAILED', `"${request.currency}" is not a currency code.`);
+      throw new SandboxInvalidCurrencyError(request.currency);
     }
-    const session = await this.repository.insertSessionOnce({
+    const session = await this.processor.openSession({
       id: sandboxId('cs'),
       donationId: request.donationId,
       amountMinor: request.amountMinor,
@@ -93,60 +59,10 @@ export class SandboxProvider implements PaymentProvider {
     return verifyStripeSignature(rawBody, signatureHeader, this.secret.get());
   }
 
-  /**
-   * Refunds part or all of a payment, once per idempotency key (a repeat returns the first
-   * refund; the same key for another payment or amount is refused, as Stripe refuses it). The
-   * `charge.refunded` event, with the cumulative `amount_refunded`, follows asynchronously.
-   */
+  /** Refunds on the processor; `charge.refunded` follows asynchronously. */
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
     assertPositiveAmount(request.amountMinor);
-    const { refundId, events } = await this.transactions.run(async (manager) => {
-      const found = await this.repository.lockPayment(manager, request.paymentId);
-      if (!found) {
-        throw new DomainError('NOT_FOUND', `The sandbox has no payment ${request.paymentId}.`);
-      }
-      const earlier = await this.repository.findRefund(manager, request.idempotencyKey);
-      if (earlier) {
-        if (
-          earlier.paymentId !== request.paymentId ||
-          earlier.amountMinor !== request.amountMinor
-        ) {
-          throw new DomainError(
-            'IDEMPOTENCY_KEY_REUSED',
-            `Refund key "${request.idempotencyKey}" was already used for another payment or amount.`,
-          );
-        }
-        return { refundId: earlier.id, events: [] };
-      }
-      const { payment, sessionId } = found;
-      const left = payment.amountMinor - payment.refundedMinor;
-      if (request.amountMinor > left) {
-        throw new DomainError(
-          'INVALID_AMOUNT',
-          `Payment ${payment.id} has ${left} (minor units) left to refund; ${request.amountMinor} is more.`,
-        );
-      }
-      const session = (await this.repository.findSession(sessionId, manager))!;
-      const refunded: PaymentSnapshot = {
-        ...payment,
-        refundedMinor: payment.refundedMinor + request.amountMinor,
-      };
-      const id = sandboxId('re');
-      await this.repository.setRefunded(manager, payment.id, refunded.refundedMinor);
-      await this.repository.insertRefund(manager, {
-        id,
-        idempotencyKey: request.idempotencyKey,
-        paymentId: payment.id,
-        amountMinor: request.amountMinor,
-      });
-      const stored = await this.record(manager, sessionId, 'charge.refunded', {
-        object: chargeObject(session, refunded),
-        idempotencyKey: refundIdempotencyKey(request.idempotencyKey),
-      });
-      return { refundId: id, events: [stored] };
-    });
-    this.sender.deliverLater(events);
-    return { refundId };
+    return await this.processor.refund(request);
   }
 
   /** Checkout sessions created since `since`, newest first, in Stripe's `checkout.session` shape. */
@@ -164,24 +80,8 @@ export class SandboxProvider implements PaymentProvider {
   }
 
   /** Ends a monthly gift; `customer.subscription.deleted` follows. A second call does nothing. */
-  async cancelSubscription(subscriptionId: string): Promise<void> {
-    const events = await this.transactions.run(async (manager) => {
-      const session = await this.repository.lockSessionBySubscription(manager, subscriptionId);
-      if (!session) {
-        throw new DomainError('NOT_FOUND', `The sandbox has no subscription ${subscriptionId}.`);
-      }
-      if (session.subscriptionStatus === 'canceled') return [];
-      await this.repository.cancelSubscription(manager, subscriptionId);
-      const now = new Date();
-      const canceled = { ...session, subscriptionStatus: 'canceled' as const };
-      return [
-        await this.record(manager, session.id, 'customer.subscription.deleted', {
-          object: subscriptionObject(canceled, now),
-          created: now,
-        }),
-      ];
-    });
-    this.sender.deliverLater(events);
+  cancelSubscription(subscriptionId: string): Promise<void> {
+    return this.processor.cancelSubscription(subscriptionId);
   }
 
   async retrieveFee(
@@ -202,218 +102,5 @@ export class SandboxProvider implements PaymentProvider {
   ): Promise<{ paymentId: string; chargeId?: string } | null> {
     const payment = await this.repository.findPaymentByInvoice(invoiceId);
     return payment ? { paymentId: payment.id, chargeId: payment.chargeId } : null;
-  }
-
-  /**
-   * A month has passed for a monthly gift: its subscription is charged again. Sends `invoice.paid`
-   * (a new payment, `billing_reason: subscription_cycle`), or `invoice.payment_failed` when
-   * `fail` is set, and waits until the webhook endpoint has accepted it. For the CLI
-   * (`simulate-renewal`) and tests; refused when Stripe is the provider.
-   */
-  async simulateRenewal(
-    subscriptionId: string,
-    options: { fail?: boolean } = {},
-  ): Promise<RenewalResult> {
-    if (this.config.paymentProvider !== 'SANDBOX') throw sandboxOnly('simulate-renewal');
-    const { result, events } = await this.transactions.run(async (manager) => {
-      const session = await this.repository.lockSessionBySubscription(manager, subscriptionId);
-      if (!session) {
-        throw new DomainError('NOT_FOUND', `The sandbox has no subscription ${subscriptionId}.`);
-      }
-      if (session.subscriptionStatus !== 'active') {
-        throw new DomainError('CONFLICT', `Subscription ${subscriptionId} has been cancelled.`);
-      }
-      const now = new Date();
-      const invoiceId = sandboxId('in');
-      const payment: PaymentSnapshot | null = options.fail
-        ? null
-        : {
-            id: sandboxId('pi'),
-            chargeId: sandboxId('ch'),
-            invoiceId,
-            amountMinor: session.amountMinor,
-            currency: session.currency,
-            feeMinor: sandboxFee(session.amountMinor),
-            refundedMinor: 0,
-            createdAt: now,
-          };
-      if (payment) await this.repository.insertPayment(manager, session.id, payment);
-      const type = payment ? 'invoice.paid' : 'invoice.payment_failed';
-      const stored = await this.record(manager, session.id, type, {
-        object: invoiceObject({
-          id: invoiceId,
-          session,
-          billingReason: 'subscription_cycle',
-          created: now,
-          payment,
-        }),
-        created: now,
-      });
-      return {
-        events: [stored],
-        result: {
-          eventId: stored.id,
-          type,
-          invoiceId,
-          paymentId: payment?.id ?? null,
-          amountMinor: session.amountMinor,
-          currency: session.currency,
-        } as const,
-      };
-    });
-    const [delivery] = await this.sender.deliverAll(events);
-    return { ...result, status: delivery!.status };
-  }
-
-  /**
-   * The donor pressed "Pay": the session completes and `charge.succeeded` (the test card's
-   * fingerprint, for the bot check) and `checkout.session.completed` (paid) are delivered, followed for a monthly gift by its first invoice's `invoice.paid`
-   * (`billing_reason: subscription_create`), as Stripe sends both. Pressing it again after a
-   * failed delivery resends what was not delivered, with the same event ids.
-   */
-  async pay(sessionId: string): Promise<SessionSnapshot> {
-    const { session, events } = await this.transactions.run(async (manager) => {
-      const session = await this.repository.lockSession(manager, sessionId);
-      if (!session) throw sandboxCheckoutNotFound();
-      if (session.status === 'DECLINED') {
-        throw new DomainError(
-          'CONFLICT',
-          'This checkout was declined. Go back to the campaign page to start a new gift.',
-        );
-      }
-      if (session.status === 'PAID') {
-        return {
-          session,
-          events: await this.repository.undeliveredForSession(session.id, manager),
-        };
-      }
-      const now = new Date();
-      const invoiceId = session.monthly ? sandboxId('in') : null;
-      const payment: PaymentSnapshot = {
-        id: sandboxId('pi'),
-        chargeId: sandboxId('ch'),
-        invoiceId,
-        amountMinor: session.amountMinor,
-        currency: session.currency,
-        feeMinor: sandboxFee(session.amountMinor),
-        refundedMinor: 0,
-        createdAt: now,
-      };
-      const paid: SessionSnapshot = {
-        ...session,
-        status: 'PAID',
-        completedAt: now,
-        customerId: session.monthly ? sandboxId('cus') : null,
-        subscriptionId: session.monthly ? sandboxId('sub') : null,
-        subscriptionStatus: session.monthly ? 'active' : null,
-        firstPayment: payment,
-      };
-      await this.repository.completeSession(manager, session.id, {
-        status: 'PAID',
-        completedAt: now,
-        customerId: paid.customerId,
-        subscriptionId: paid.subscriptionId,
-      });
-      await this.repository.insertPayment(manager, session.id, payment);
-      const events = [
-        // As Stripe sends them: the charge (with the card's fingerprint), then the completion.
-        await this.record(manager, session.id, 'charge.succeeded', {
-          object: chargeObject(paid, payment),
-          created: now,
-        }),
-        await this.record(manager, session.id, 'checkout.session.completed', {
-          object: checkoutSessionObject(paid, sandboxCheckoutPath(session.id)),
-          created: now,
-        }),
-      ];
-      if (invoiceId) {
-        events.push(
-          await this.record(manager, session.id, 'invoice.paid', {
-            object: invoiceObject({
-              id: invoiceId,
-              session: paid,
-              billingReason: 'subscription_create',
-              created: now,
-              payment,
-            }),
-            created: now,
-          }),
-        );
-      }
-      return { session: paid, events };
-    });
-    await this.sender.deliverAll(events);
-    return session;
-  }
-
-  /**
-   * The donor pressed "Decline": the session closes unpaid and `checkout.session.expired` is
-   * delivered, which is what Stripe sends for a checkout that ends without payment (a declined
-   * card on Stripe's page produces no event of its own; the session expires).
-   */
-  async decline(sessionId: string): Promise<SessionSnapshot> {
-    const { session, events } = await this.transactions.run(async (manager) => {
-      const session = await this.repository.lockSession(manager, sessionId);
-      if (!session) throw sandboxCheckoutNotFound();
-      if (session.status === 'PAID') {
-        throw new DomainError('CONFLICT', 'This checkout has already been paid.');
-      }
-      if (session.status === 'DECLINED') {
-        return {
-          session,
-          events: await this.repository.undeliveredForSession(session.id, manager),
-        };
-      }
-      const now = new Date();
-      const declined: SessionSnapshot = { ...session, status: 'DECLINED', completedAt: now };
-      await this.repository.completeSession(manager, session.id, {
-        status: 'DECLINED',
-        completedAt: now,
-        customerId: null,
-        subscriptionId: null,
-      });
-      const events = [
-        await this.record(manager, session.id, 'checkout.session.expired', {
-          object: checkoutSessionObject(declined, sandboxCheckoutPath(session.id)),
-          created: now,
-        }),
-      ];
-      return { session: declined, events };
-    });
-    await this.sender.deliverAll(events);
-    return session;
-  }
-
-  async findSession(sessionId: string): Promise<SessionSnapshot | null> {
-    return this.repository.findSession(sessionId);
-  }
-
-  /** How many of a checkout's events the webhook endpoint has not accepted yet. */
-  async undeliveredEvents(sessionId: string): Promise<number> {
-    return (await this.repository.undeliveredForSession(sessionId)).length;
-  }
-
-  /** Resolves once every event sent in the background has been delivered or given up on. */
-  idle(): Promise<void> {
-    return this.sender.idle();
-  }
-
-  /** Builds an event and stores it in the caller's transaction, before any delivery. */
-  private async record(
-    manager: EntityManager,
-    sessionId: string,
-    type: string,
-    input: { object: StripeObject; created?: Date; idempotencyKey?: string },
-  ): Promise<StoredSandboxEvent> {
-    const event = stripeEvent({
-      id: sandboxId('evt'),
-      type,
-      created: input.created ?? new Date(),
-      object: input.object,
-      apiVersion: STRIPE_API_VERSION,
-      idempotencyKey: input.idempotencyKey,
-    });
-    await this.repository.insertEvents(manager, sessionId, [event]);
-    return { id: event.id, type, sessionId, payload: event, attempts: 0, deliveredAt: null };
   }
 }

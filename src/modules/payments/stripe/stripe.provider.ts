@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { DomainError } from '../../../common/errors';
 import {
+  assertPositiveAmount,
   type CheckoutRequest,
   type CheckoutSession,
   type PaymentProvider,
@@ -8,7 +8,7 @@ import {
   type ProviderEvent,
   type RefundRequest,
 } from '../payment-provider';
-import { assertPositiveAmount } from '../payments.errors';
+import { ProcessorAmountLimitError, StripeRefundRefusedError } from '../payments.errors';
 import {
   DEFAULT_RETRY_POLICY,
   RetriesExhaustedError,
@@ -93,10 +93,7 @@ export class StripeProvider implements PaymentProvider {
     ).catch((error: unknown) => {
       if (classifyStripeError(error) === 'permanent' && isClientError(error)) {
         // Already refunded, more than what is left, unknown payment: Stripe's words say which.
-        throw new DomainError(
-          'CONFLICT',
-          `Stripe refused the refund: ${describeStripeError(error)}`,
-        );
+        throw new StripeRefundRefusedError(describeStripeError(error));
       }
       throw error;
     });
@@ -216,13 +213,8 @@ function isClientError(error: unknown): boolean {
 }
 
 /** Stripe's minimum and maximum charge amounts are the donor's problem to fix, not a 500. */
-function amountRefusal(error: unknown): DomainError | null {
+function amountRefusal(error: unknown): ProcessorAmountLimitError | null {
   const code = (error as { code?: string }).code;
   if (code !== 'amount_too_small' && code !== 'amount_too_large') return null;
-  return new DomainError(
-    'INVALID_AMOUNT',
-    code === 'amount_too_small'
-      ? 'This amount is below the smallest payment the card processor accepts. Please give a little more.'
-      : 'This amount is above the largest single payment the card processor accepts. Please give less, or contact us for a bank transfer.',
-  );
+  return new ProcessorAmountLimitError(code === 'amount_too_small' ? 'too_small' : 'too_large');
 }
