@@ -51,7 +51,8 @@ export interface PaymentSnapshot {
 
 export type StripeObject = Record<string, unknown>;
 
-export interface StripeShapedEvent {
+/** A type, not an interface, so that it is a JSON object (the `payload` column's map). */
+export type StripeShapedEvent = {
   id: string;
   object: 'event';
   api_version: string;
@@ -61,7 +62,7 @@ export interface StripeShapedEvent {
   pending_webhooks: number;
   request: { id: null; idempotency_key: string | null };
   type: string;
-}
+};
 
 /** How long an unpaid checkout stays open, as on Stripe. */
 export const SESSION_LIFETIME_SECONDS = 24 * 3600;

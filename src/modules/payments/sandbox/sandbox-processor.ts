@@ -99,7 +99,7 @@ export class SandboxProcessor {
       if (request.amountMinor > left) {
         throw new RefundExceedsPaymentError(payment.id, left, request.amountMinor);
       }
-      const session = (await this.repository.findSession(sessionId, manager))!;
+      const session = (await this.repository.findSession(sessionId, { within: manager }))!;
       const refunded: PaymentSnapshot = {
         ...payment,
         refundedMinor: payment.refundedMinor + request.amountMinor,
@@ -214,7 +214,7 @@ export class SandboxProcessor {
       if (session.status === 'PAID') {
         return {
           session,
-          events: await this.repository.undeliveredForSession(session.id, manager),
+          events: await this.repository.undeliveredForSession(session.id, { within: manager }),
         };
       }
       const now = new Date();
@@ -289,7 +289,7 @@ export class SandboxProcessor {
       if (session.status === 'DECLINED') {
         return {
           session,
-          events: await this.repository.undeliveredForSession(session.id, manager),
+          events: await this.repository.undeliveredForSession(session.id, { within: manager }),
         };
       }
       const now = new Date();

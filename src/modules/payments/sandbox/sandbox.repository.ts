@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { toSafeInteger } from '../../../common/money';
+import { col, defineTable } from '../../../database/table-map';
+import type { TransactionOptions } from '../../../database/transaction.service';
 import type {
   PaymentSnapshot,
   SandboxSessionStatus,
@@ -33,70 +34,125 @@ export interface StoredSandboxEvent {
   deliveredAt: Date | null;
 }
 
-const PAYMENT_COLUMNS = `p.id, p.charge_id AS "chargeId", p.invoice_id AS "invoiceId",
-  p.amount_minor AS "amountMinor", p.currency, p.fee_minor AS "feeMinor",
-  p.refunded_minor AS "refundedMinor", p.created_at AS "createdAt"`;
+/** The sandbox's checkout sessions (one per donation), mapped once. */
+export const SANDBOX_SESSIONS = defineTable('sandbox_sessions', {
+  id: col.text('id'),
+  donationId: col.text('donation_id'),
+  amountMinor: col.bigint('amount_minor'),
+  currency: col.char('currency'),
+  description: col.text('description'),
+  customerEmail: col.text('customer_email'),
+  monthly: col.bool('monthly'),
+  locale: col.text<'zh-CN' | 'en'>('locale'),
+  successUrl: col.text('success_url'),
+  cancelUrl: col.text('cancel_url'),
+  status: col.text<SandboxSessionStatus>('status'),
+  customerId: col.text.nullable('customer_id'),
+  subscriptionId: col.text.nullable('subscription_id'),
+  subscriptionStatus: col.text.nullable<'active' | 'canceled'>('subscription_status'),
+  createdAt: col.timestamptz('created_at'),
+  completedAt: col.timestamptz.nullable('completed_at'),
+});
 
-/** A session with its first payment (the checkout's own, or the first invoice's). */
-const SESSION_SELECT = `
-  SELECT s.id, s.donation_id AS "donationId", s.amount_minor AS "amountMinor", s.currency,
-         s.description, s.customer_email AS "customerEmail", s.monthly, s.locale,
-         s.success_url AS "successUrl", s.cancel_url AS "cancelUrl", s.status,
-         s.customer_id AS "customerId", s.subscription_id AS "subscriptionId",
-         s.subscription_status AS "subscriptionStatus", s.created_at AS "createdAt",
-         s.completed_at AS "completedAt", to_jsonb(fp) AS "firstPayment"
-  FROM sandbox_sessions s
-  LEFT JOIN LATERAL (
-    SELECT ${PAYMENT_COLUMNS} FROM sandbox_payments p
-    WHERE p.session_id = s.id ORDER BY p.created_at, p.id LIMIT 1
-  ) fp ON true`;
+/** Each sandbox payment: a checkout's, or a monthly renewal's. */
+export const SANDBOX_PAYMENTS = defineTable('sandbox_payments', {
+  id: col.text('id'),
+  chargeId: col.text('charge_id'),
+  sessionId: col.text('session_id'),
+  invoiceId: col.text.nullable('invoice_id'),
+  amountMinor: col.bigint('amount_minor'),
+  currency: col.char('currency'),
+  feeMinor: col.bigint('fee_minor'),
+  refundedMinor: col.bigint('refunded_minor'),
+  createdAt: col.timestamptz('created_at'),
+});
+
+export const SANDBOX_REFUNDS = defineTable('sandbox_refunds', {
+  id: col.text('id'),
+  idempotencyKey: col.text('idempotency_key'),
+  paymentId: col.text('payment_id'),
+  amountMinor: col.bigint('amount_minor'),
+  createdAt: col.timestamptz('created_at'),
+});
+
+/** Every event the sandbox sent or will send, in order (`seq`). */
+export const SANDBOX_EVENTS = defineTable('sandbox_events', {
+  seq: col.bigint('seq'),
+  id: col.text('id'),
+  type: col.text('type'),
+  sessionId: col.text('session_id'),
+  payload: col.jsonb<StripeShapedEvent>('payload'),
+  createdAt: col.timestamptz('created_at'),
+  attempts: col.int('attempts'),
+  deliveredAt: col.timestamptz.nullable('delivered_at'),
+  lastError: col.text.nullable('last_error'),
+});
 
 type Row = Record<string, unknown>;
 
+const PAYMENT_FIELDS = [
+  'id',
+  'chargeId',
+  'invoiceId',
+  'amountMinor',
+  'currency',
+  'feeMinor',
+  'refundedMinor',
+  'createdAt',
+] as const satisfies readonly (keyof PaymentSnapshot)[];
+
+/**
+ * The first payment (the checkout's own, or the first invoice's) comes from a lateral join in the
+ * same row as its session, its fields named `fp.<field>` so they cannot collide with the session's.
+ */
+const FIRST_PAYMENT_SELECT = PAYMENT_FIELDS.map(
+  (field) => `fp.${SANDBOX_PAYMENTS.column(field)} AS "fp.${field}"`,
+).join(', ');
+
+/** A session with its first payment. */
+const SESSION_SELECT = `
+  SELECT ${SANDBOX_SESSIONS.select('s')}, ${FIRST_PAYMENT_SELECT}
+  FROM sandbox_sessions s
+  LEFT JOIN LATERAL (
+    SELECT * FROM sandbox_payments p
+    WHERE p.session_id = s.id ORDER BY p.created_at, p.id LIMIT 1
+  ) fp ON true`;
+
+const PAYMENT_SELECT = `SELECT ${SANDBOX_PAYMENTS.select('p')} FROM sandbox_payments p`;
+
+const EVENT_FIELDS = [
+  'id',
+  'type',
+  'sessionId',
+  'payload',
+  'attempts',
+  'deliveredAt',
+] as const satisfies readonly (keyof StoredSandboxEvent)[];
+
+const EVENT_SELECT = `SELECT ${SANDBOX_EVENTS.select()} FROM sandbox_events`;
+
 function toPayment(row: Row): PaymentSnapshot {
-  return {
-    id: String(row.id),
-    chargeId: String(row.chargeId),
-    invoiceId: (row.invoiceId as string | null) ?? null,
-    amountMinor: toSafeInteger(row.amountMinor as string)!,
-    currency: String(row.currency).trim(),
-    feeMinor: toSafeInteger(row.feeMinor as string)!,
-    refundedMinor: toSafeInteger(row.refundedMinor as string)!,
-    createdAt: new Date(row.createdAt as string),
-  };
+  return SANDBOX_PAYMENTS.mapSome(row, PAYMENT_FIELDS);
 }
 
 function toSession(row: Row): SessionSnapshot {
+  const first: Row = {};
+  for (const field of PAYMENT_FIELDS) first[field] = row[`fp.${field}`];
   return {
-    id: String(row.id),
-    donationId: String(row.donationId),
-    amountMinor: toSafeInteger(row.amountMinor as string)!,
-    currency: String(row.currency).trim(),
-    description: String(row.description),
-    customerEmail: String(row.customerEmail),
-    monthly: Boolean(row.monthly),
-    locale: row.locale === 'en' ? 'en' : 'zh-CN',
-    successUrl: String(row.successUrl),
-    cancelUrl: String(row.cancelUrl),
-    status: row.status as SandboxSessionStatus,
-    customerId: (row.customerId as string | null) ?? null,
-    subscriptionId: (row.subscriptionId as string | null) ?? null,
-    subscriptionStatus: (row.subscriptionStatus as 'active' | 'canceled' | null) ?? null,
-    createdAt: new Date(row.createdAt as string),
-    completedAt: row.completedAt ? new Date(row.completedAt as string) : null,
-    firstPayment: row.firstPayment ? toPayment(row.firstPayment as Row) : null,
+    ...SANDBOX_SESSIONS.map(row),
+    firstPayment: first.id === null ? null : toPayment(first),
+  };
+}
+
+function toPaymentOfSession(row: Row): { payment: PaymentSnapshot; sessionId: string } {
+  return {
+    payment: toPayment(row),
+    sessionId: SANDBOX_PAYMENTS.mapSome(row, ['sessionId']).sessionId,
   };
 }
 
 function toEvent(row: Row): StoredSandboxEvent {
-  return {
-    id: String(row.id),
-    type: String(row.type),
-    sessionId: String(row.sessionId),
-    payload: row.payload as StripeShapedEvent,
-    attempts: Number(row.attempts),
-    deliveredAt: row.deliveredAt ? new Date(row.deliveredAt as string) : null,
-  };
+  return SANDBOX_EVENTS.mapSome(row, EVENT_FIELDS);
 }
 
 /** The only place that queries the sandbox provider's tables. */
@@ -104,8 +160,8 @@ function toEvent(row: Row): StoredSandboxEvent {
 export class SandboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  private m(manager?: EntityManager): EntityManager {
-    return manager ?? this.dataSource.manager;
+  private m(opts: TransactionOptions): EntityManager {
+    return opts.within ?? this.dataSource.manager;
   }
 
   /** One session per donation: a second call for the same donation returns the first session. */
@@ -135,8 +191,8 @@ export class SandboxRepository {
     return toSession(rows[0]!);
   }
 
-  async findSession(id: string, manager?: EntityManager): Promise<SessionSnapshot | null> {
-    const rows: Row[] = await this.m(manager).query(`${SESSION_SELECT} WHERE s.id = $1`, [id]);
+  async findSession(id: string, opts: TransactionOptions = {}): Promise<SessionSnapshot | null> {
+    const rows: Row[] = await this.m(opts).query(`${SESSION_SELECT} WHERE s.id = $1`, [id]);
     return rows[0] ? toSession(rows[0]) : null;
   }
 
@@ -226,21 +282,17 @@ export class SandboxRepository {
 
   async findPayment(
     id: string,
-    manager?: EntityManager,
+    opts: TransactionOptions = {},
   ): Promise<{ payment: PaymentSnapshot; sessionId: string } | null> {
-    const rows: Row[] = await this.m(manager).query(
-      `SELECT ${PAYMENT_COLUMNS}, p.session_id AS "sessionId" FROM sandbox_payments p WHERE p.id = $1`,
-      [id],
-    );
-    return rows[0] ? { payment: toPayment(rows[0]), sessionId: String(rows[0].sessionId) } : null;
+    const rows: Row[] = await this.m(opts).query(`${PAYMENT_SELECT} WHERE p.id = $1`, [id]);
+    return rows[0] ? toPaymentOfSession(rows[0]) : null;
   }
 
   /** The payment of an invoice (a monthly gift's first payment or a renewal's). */
   async findPaymentByInvoice(invoiceId: string): Promise<PaymentSnapshot | null> {
-    const rows: Row[] = await this.m().query(
-      `SELECT ${PAYMENT_COLUMNS} FROM sandbox_payments p WHERE p.invoice_id = $1`,
-      [invoiceId],
-    );
+    const rows: Row[] = await this.dataSource.query(`${PAYMENT_SELECT} WHERE p.invoice_id = $1`, [
+      invoiceId,
+    ]);
     return rows[0] ? toPayment(rows[0]) : null;
   }
 
@@ -248,12 +300,8 @@ export class SandboxRepository {
     manager: EntityManager,
     id: string,
   ): Promise<{ payment: PaymentSnapshot; sessionId: string } | null> {
-    const rows: Row[] = await manager.query(
-      `SELECT ${PAYMENT_COLUMNS}, p.session_id AS "sessionId"
-       FROM sandbox_payments p WHERE p.id = $1 FOR UPDATE`,
-      [id],
-    );
-    return rows[0] ? { payment: toPayment(rows[0]), sessionId: String(rows[0].sessionId) } : null;
+    const rows: Row[] = await manager.query(`${PAYMENT_SELECT} WHERE p.id = $1 FOR UPDATE`, [id]);
+    return rows[0] ? toPaymentOfSession(rows[0]) : null;
   }
 
   async setRefunded(manager: EntityManager, paymentId: string, refundedMinor: number) {
@@ -268,18 +316,10 @@ export class SandboxRepository {
     idempotencyKey: string,
   ): Promise<{ id: string; paymentId: string; amountMinor: number } | null> {
     const rows: Row[] = await manager.query(
-      `SELECT id, payment_id AS "paymentId", amount_minor AS "amountMinor"
-       FROM sandbox_refunds WHERE idempotency_key = $1`,
+      `SELECT ${SANDBOX_REFUNDS.select()} FROM sandbox_refunds WHERE idempotency_key = $1`,
       [idempotencyKey],
     );
-    const row = rows[0];
-    return row
-      ? {
-          id: String(row.id),
-          paymentId: String(row.paymentId),
-          amountMinor: toSafeInteger(row.amountMinor as string)!,
-        }
-      : null;
+    return rows[0] ? SANDBOX_REFUNDS.mapSome(rows[0], ['id', 'paymentId', 'amountMinor']) : null;
   }
 
   async insertRefund(
@@ -310,11 +350,10 @@ export class SandboxRepository {
   /** A session's events that no delivery has succeeded for yet, in order. */
   async undeliveredForSession(
     sessionId: string,
-    manager?: EntityManager,
+    opts: TransactionOptions = {},
   ): Promise<StoredSandboxEvent[]> {
-    const rows: Row[] = await this.m(manager).query(
-      `SELECT id, type, session_id AS "sessionId", payload, attempts, delivered_at AS "deliveredAt"
-       FROM sandbox_events WHERE session_id = $1 AND delivered_at IS NULL ORDER BY seq`,
+    const rows: Row[] = await this.m(opts).query(
+      `${EVENT_SELECT} WHERE session_id = $1 AND delivered_at IS NULL ORDER BY seq`,
       [sessionId],
     );
     return rows.map(toEvent);
@@ -323,8 +362,7 @@ export class SandboxRepository {
   /** Events no delivery has succeeded for yet, oldest first. */
   async undeliveredEvents(createdAfter: Date, limit: number): Promise<StoredSandboxEvent[]> {
     const rows: Row[] = await this.dataSource.query(
-      `SELECT id, type, session_id AS "sessionId", payload, attempts, delivered_at AS "deliveredAt"
-       FROM sandbox_events WHERE delivered_at IS NULL AND created_at >= $1 ORDER BY seq LIMIT $2`,
+      `${EVENT_SELECT} WHERE delivered_at IS NULL AND created_at >= $1 ORDER BY seq LIMIT $2`,
       [createdAfter, limit],
     );
     return rows.map(toEvent);
