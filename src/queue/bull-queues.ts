@@ -2,13 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import type { ExecutionOutcome } from './outbox-executor';
-import {
-  OUTBOX_JOB,
-  QUEUE_NAMES,
-  type OutboxJobData,
-  type OutboxKind,
-  type QueueName,
-} from './queue.constants';
+import type { OutboxKind } from './outbox-kinds';
+import { OUTBOX_JOB, QUEUE_NAMES, type OutboxJobData, type QueueName } from './queue.constants';
 
 /** How long one `addBulk` may take before the relay gives its rows back. */
 const ADD_TIMEOUT_MS = 5_000;

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { OutboxMessage } from './outbox.entity';
-import type { OutboxKind } from './queue.constants';
+import type { OutboxKind } from './outbox-kinds';
 
 /**
  * Does the side effect of one outbox row. Throws to fail the attempt (it is retried with backoff);
  * throws `PermanentOutboxError` when no retry can help. It must not change the row: the executor
  * records the outcome.
  */
-export interface OutboxHandler {
-  handle(message: OutboxMessage): Promise<void>;
+export interface OutboxHandler<K extends OutboxKind = OutboxKind> {
+  handle(message: OutboxMessage<K>): Promise<void>;
 }
 
 /** A failure no retry can fix: the row goes straight to FAILED. */
@@ -24,13 +24,13 @@ export class PermanentOutboxError extends Error {
 export class OutboxHandlerRegistry {
   private readonly handlers = new Map<OutboxKind, OutboxHandler>();
 
-  register(kind: OutboxKind, handler: OutboxHandler): void {
+  register<K extends OutboxKind>(kind: K, handler: OutboxHandler<K>): void {
     if (this.handlers.has(kind))
       throw new Error(`an outbox handler for ${kind} is already registered`);
     this.handlers.set(kind, handler);
   }
 
-  get(kind: OutboxKind): OutboxHandler | undefined {
+  get<K extends OutboxKind>(kind: K): OutboxHandler<K> | undefined {
     return this.handlers.get(kind);
   }
 

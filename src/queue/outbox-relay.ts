@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { BullQueues } from './bull-queues';
 import { OutboxRepository, type ClaimedRow } from './outbox.repository';
-import { OUTBOX_KINDS, type OutboxKind } from './queue.constants';
+import { OUTBOX_KINDS, type OutboxKind } from './outbox-kinds';
 
 const BATCH = 100;
 /** A claimed row is the relay's for this long; if the process dies, it comes due again. */

@@ -10,7 +10,7 @@ import type {
 } from 'typeorm';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { OutboxRepository } from './outbox.repository';
-import type { OutboxKind } from './queue.constants';
+import type { OutboxKind, OutboxPayloads } from './outbox-kinds';
 
 /**
  * Writes outbox rows in the caller's transaction and, once that transaction commits, nudges the
@@ -37,10 +37,11 @@ export class OutboxWriter implements EntitySubscriberInterface, OnModuleInit, On
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
   }
 
-  async add(
+  /** Inserts a row of `kind` with that kind's payload; a dedupe key seen before returns its id. */
+  async add<K extends OutboxKind>(
     manager: EntityManager,
-    kind: OutboxKind,
-    payload: Record<string, unknown>,
+    kind: K,
+    payload: OutboxPayloads[K],
     dedupeKey?: string,
   ): Promise<string> {
     const { id, created } = await this.repo.insert(manager, { kind, payload, dedupeKey });

@@ -1,21 +1,24 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { OutboxStatus } from './outbox-status';
-import type { OutboxKind } from './queue.constants';
+import type { OutboxKind, OutboxPayloads } from './outbox-kinds';
 
-/** One side effect waiting to happen, or the record of how it went (see the migration). */
+/**
+ * One side effect waiting to happen, or the record of how it went (see the migration). A handler
+ * of kind K receives an `OutboxMessage<K>`, whose payload is that kind's (`OutboxPayloads`).
+ */
 @Entity('outbox')
-export class OutboxMessage {
+export class OutboxMessage<K extends OutboxKind = OutboxKind> {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
   @Column({ type: 'text' })
-  kind!: OutboxKind;
+  kind!: K;
 
   @Column({ type: 'text', nullable: true, unique: true })
   dedupeKey!: string | null;
 
   @Column({ type: 'jsonb' })
-  payload!: Record<string, unknown>;
+  payload!: OutboxPayloads[K];
 
   @Column({ type: 'text', default: 'PENDING' })
   status!: OutboxStatus;

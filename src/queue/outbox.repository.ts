@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OutboxMessage } from './outbox.entity';
-import type { OutboxKind } from './queue.constants';
+import type { OutboxKind, OutboxPayloads } from './outbox-kinds';
 
 export interface ClaimedRow {
   id: string;
@@ -24,7 +24,7 @@ export class OutboxRepository {
   /** Inserts in the caller's transaction; a dedupe key seen before returns the first row's id. */
   async insert(
     manager: EntityManager,
-    row: { kind: OutboxKind; payload: Record<string, unknown>; dedupeKey?: string },
+    row: { kind: OutboxKind; payload: OutboxPayloads[OutboxKind]; dedupeKey?: string },
   ): Promise<{ id: string; created: boolean }> {
     const inserted: { id: string }[] = await manager.query(
       `INSERT INTO outbox (kind, payload, dedupe_key) VALUES ($1, $2, $3)

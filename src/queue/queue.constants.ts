@@ -1,6 +1,4 @@
-/** Kinds of side effect the outbox carries; each kind has one BullMQ queue and one processor. */
-export const OUTBOX_KINDS = ['EMAIL', 'DONATION_FEE'] as const;
-export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+import type { OutboxKind } from './outbox-kinds';
 
 /** BullMQ queue per outbox kind. */
 export const QUEUE_NAMES = {

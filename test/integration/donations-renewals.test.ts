@@ -35,7 +35,7 @@ describe('donations: monthly renewals through the sandbox', () => {
       `SELECT id, kind, payload FROM outbox WHERE dedupe_key = $1`,
       [`donation-fee:${donationId}`],
     );
-    await t.get(FeeProcessor).handle(job as OutboxMessage);
+    await t.get(FeeProcessor).handle(job as OutboxMessage<'DONATION_FEE'>);
   };
 
   it('books a renewal with its PaymentIntent, its fee, and a refund of it', async () => {

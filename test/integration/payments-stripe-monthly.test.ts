@@ -120,13 +120,13 @@ describe('monthly gifts with Stripe: current invoice format, payment references,
     expect(response.status).toBe(200);
   };
   const gift = (id: string) => t.get(DonationsService).get(id);
-  const feeJob = async (donationId: string): Promise<OutboxMessage> => {
+  const feeJob = async (donationId: string): Promise<OutboxMessage<'DONATION_FEE'>> => {
     const [job] = await t.dataSource.query(
       `SELECT id, kind, payload FROM outbox WHERE dedupe_key = $1`,
       [`donation-fee:${donationId}`],
     );
     expect(job).toBeDefined();
-    return job as OutboxMessage;
+    return job as OutboxMessage<'DONATION_FEE'>;
   };
 
   /** A monthly gift whose checkout completed (no PaymentIntent yet: it is on the first invoice). */

@@ -20,7 +20,7 @@ import type { Donation } from './donations.types';
  * `donation:<id>:fee`; a gift whose donor covered the fee was enlarged by it at intake.
  */
 @Injectable()
-export class FeeProcessor implements OutboxHandler, OnModuleInit {
+export class FeeProcessor implements OutboxHandler<'DONATION_FEE'>, OnModuleInit {
   constructor(
     private readonly registry: OutboxHandlerRegistry,
     private readonly tx: TransactionService,
@@ -34,7 +34,7 @@ export class FeeProcessor implements OutboxHandler, OnModuleInit {
     this.registry.register('DONATION_FEE', this);
   }
 
-  async handle(message: OutboxMessage): Promise<void> {
+  async handle(message: OutboxMessage<'DONATION_FEE'>): Promise<void> {
     const donationId =
       typeof message.payload.donationId === 'string' ? message.payload.donationId : undefined;
     const donation = donationId ? await this.repo.find(donationId) : null;

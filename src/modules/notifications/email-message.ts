@@ -1,5 +1,5 @@
-import { InvalidEmailMessageError } from './notifications.errors';
 import { SUPPORTED_LOCALES, type SupportedLocale } from '../../common/i18n/i18n';
+import { InvalidEmailMessageError } from './notifications.errors';
 
 /**
  * The emails Lianxin sends, each with the data its template needs. A template is two files,
@@ -112,8 +112,9 @@ export function toEmailPayload(message: EmailMessage): EmailPayload {
 }
 
 /** Reads an outbox payload back, refusing one that no longer validates (a permanent failure). */
-export function parseEmailPayload(payload: Record<string, unknown>): EmailPayload {
-  const candidate = payload as unknown as EmailPayload;
+export function parseEmailPayload(payload: unknown): EmailPayload {
+  // Typed as the writer typed it, but stored as JSON: checked again here before it is trusted.
+  const candidate = payload as EmailPayload;
   const problems = emailMessageProblems(candidate);
   if (problems.length > 0) throw new Error(`invalid email payload: ${problems.join('; ')}`);
   return candidate;

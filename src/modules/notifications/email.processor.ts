@@ -15,7 +15,7 @@ import { isPermanentSmtpError, MailTransport, type OutgoingEmail } from './mail-
  * the SMTP server refuses with a 5xx. Everything else (timeouts, 4xx) is retried.
  */
 @Injectable()
-export class EmailProcessor implements OutboxHandler, OnModuleInit {
+export class EmailProcessor implements OutboxHandler<'EMAIL'>, OnModuleInit {
   constructor(
     private readonly registry: OutboxHandlerRegistry,
     private readonly renderer: EmailRenderer,
@@ -26,7 +26,7 @@ export class EmailProcessor implements OutboxHandler, OnModuleInit {
     this.registry.register('EMAIL', this);
   }
 
-  async handle(message: OutboxMessage): Promise<void> {
+  async handle(message: OutboxMessage<'EMAIL'>): Promise<void> {
     const email = this.prepare(message);
     try {
       await this.transport.send(email);
@@ -38,7 +38,7 @@ export class EmailProcessor implements OutboxHandler, OnModuleInit {
     }
   }
 
-  private prepare(message: OutboxMessage): OutgoingEmail {
+  private prepare(message: OutboxMessage<'EMAIL'>): OutgoingEmail {
     try {
       const payload = parseEmailPayload(message.payload);
       return { id: message.id, ...payload, ...this.renderer.render(payload) };

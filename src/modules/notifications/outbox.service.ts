@@ -24,6 +24,6 @@ export class OutboxService {
    * with `manager`. Returns the outbox id; a dedupe key seen before returns the first row's id.
    */
   enqueue(manager: EntityManager, message: EmailMessage): Promise<string> {
-    return this.writer.add(manager, 'EMAIL', { ...toEmailPayload(message) }, message.dedupeKey);
+    return this.writer.add(manager, 'EMAIL', toEmailPayload(message), message.dedupeKey);
   }
 }
