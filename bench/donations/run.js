@@ -587,7 +587,8 @@ async function setUp() {
       ],
     });
     const campaigns = app.get(CampaignsService);
-    const draft = await campaigns.create({
+    const bench = { kind: 'system', label: 'bench' };
+    const draft = await campaigns.create(bench, {
       fundId: fund.id,
       slug: 'bench-giving-day',
       titleZh: '九九公益日：社区长者轮椅',
@@ -598,7 +599,7 @@ async function setUp() {
       minAmountMinor: 100,
       presetAmountsMinor: [5_000, 10_000, 50_000],
     });
-    const campaign = await campaigns.publish(draft.id);
+    const campaign = await campaigns.publish(bench, draft.id);
     const rule = await app.get(MatchingService).setRule(campaign.id, {
       poolFundId: pool.id,
       mode: 'RATIO',

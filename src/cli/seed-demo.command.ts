@@ -194,10 +194,11 @@ export async function seedDemo(
 /** A live campaign with a 1:1 matching rule from the 99 Giving Day pool, to try giving. */
 async function seedDemoCampaign(app: INestApplicationContext, fundId: string, poolFundId: string) {
   const campaigns = app.get(CampaignsService);
+  const cli = { kind: 'system', label: 'cli' } as const;
   const slug = 'elder-meals-2026';
   let campaign = await campaigns.findBySlug(slug);
   if (!campaign) {
-    campaign = await campaigns.create({
+    campaign = await campaigns.create(cli, {
       fundId,
       slug,
       titleZh: '长者助餐：让社区老人吃上热饭',
@@ -211,7 +212,7 @@ async function seedDemoCampaign(app: INestApplicationContext, fundId: string, po
       presetAmountsMinor: [15 * YUAN, 50 * YUAN, 100 * YUAN, 500 * YUAN],
     });
   }
-  if (campaign.status === 'DRAFT') await campaigns.publish(campaign.id);
+  if (campaign.status === 'DRAFT') await campaigns.publish(cli, campaign.id);
   if (!(await app.get(MatchingService).getRule(campaign.id))) {
     await app.get(MatchingService).setRule(campaign.id, {
       poolFundId,

@@ -53,7 +53,7 @@ describe('back office: campaigns', () => {
     const editPath = created.headers.location as string;
     const id = editPath.split('/').pop()!;
     const stored = await RequestContext.run({ actor: { kind: 'system', label: 'test' } }, () =>
-      t.get(CampaignsService).getVisible(id),
+      t.get(CampaignsService).getVisible({ kind: 'system', label: 'test' }, id),
     );
     expect(stored).toMatchObject({
       slug: 'garden-benches-2026',
@@ -106,7 +106,7 @@ describe('back office: campaigns', () => {
     // Emptied fields are cleared, not kept.
     expect(
       await RequestContext.run({ actor: { kind: 'system', label: 'test' } }, () =>
-        t.get(CampaignsService).getVisible(id),
+        t.get(CampaignsService).getVisible({ kind: 'system', label: 'test' }, id),
       ),
     ).toMatchObject({
       goalMinor: null,

@@ -39,7 +39,8 @@ export async function createCampaign(
   overrides: Partial<CreateCampaignDto> & { status?: CampaignStatus } = {},
 ): Promise<CampaignView> {
   const { status = 'LIVE', ...dto } = overrides;
-  return RequestContext.run({ actor: { kind: 'system', label: 'test' } }, async () => {
+  const system = { kind: 'system', label: 'test' } as const;
+  return RequestContext.run({ actor: system }, async () => {
     let fundId = dto.fundId;
     if (!fundId) {
       await t
@@ -49,9 +50,10 @@ export async function createCampaign(
       fundId = (await createFund(t, { kind: 'PROGRAM' })).id;
     }
     const campaigns = t.get(CampaignsService);
-    let campaign = await campaigns.create({ ...buildCampaign(dto), fundId });
-    if (status === 'LIVE' || status === 'ENDED') campaign = await campaigns.publish(campaign.id);
-    if (status === 'ENDED') campaign = await campaigns.end(campaign.id);
+    let campaign = await campaigns.create(system, { ...buildCampaign(dto), fundId });
+    if (status === 'LIVE' || status === 'ENDED')
+      campaign = await campaigns.publish(system, campaign.id);
+    if (status === 'ENDED') campaign = await campaigns.end(system, campaign.id);
     return campaign;
   });
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
 import { RequestContext } from '../../src/common/context/request-context';
+import { CampaignTotalsService } from '../../src/modules/campaigns/campaign-totals.service';
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
 import { CoverStorage } from '../../src/modules/campaigns/cover-storage';
 import { FundsService } from '../../src/modules/funds/funds.service';
@@ -545,7 +546,7 @@ describe('campaigns', () => {
       await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
           tx.run(async (m) => {
-            await service.recordGift(m, campaign.id, {
+            await t.get(CampaignTotalsService).recordGift(m, campaign.id, {
               amountMinor: i + 1,
               donorKey: `donor-${i % 20}@example.org`,
             });
@@ -576,7 +577,7 @@ describe('campaigns', () => {
       // A rolled-back gift leaves no trace; the donor it named counts when they really give.
       await expect(
         tx.run(async (m) => {
-          await service.recordGift(m, campaign.id, {
+          await t.get(CampaignTotalsService).recordGift(m, campaign.id, {
             amountMinor: 999,
             donorKey: 'late@example.org',
           });
@@ -584,14 +585,16 @@ describe('campaigns', () => {
         }),
       ).rejects.toThrow('payment failed');
       await tx.run(async (m) => {
-        await service.recordGift(m, campaign.id, {
+        await t.get(CampaignTotalsService).recordGift(m, campaign.id, {
           amountMinor: 25,
           matchedMinor: 700,
           donorKey: 'late@example.org',
         });
       });
       await tx.run((m) =>
-        service.recordRefund(m, campaign.id, { amountMinor: 100, matchedMinor: 50 }),
+        t
+          .get(CampaignTotalsService)
+          .recordRefund(m, campaign.id, { amountMinor: 100, matchedMinor: 50 }),
       );
       expect(await service.totals(campaign.id)).toEqual({
         raisedMinor: 1200,
@@ -609,11 +612,17 @@ describe('campaigns', () => {
       });
 
       await expect(
-        tx.run((m) => service.recordGift(m, campaign.id, { amountMinor: 0, donorKey: 'x' })),
+        tx.run((m) =>
+          t
+            .get(CampaignTotalsService)
+            .recordGift(m, campaign.id, { amountMinor: 0, donorKey: 'x' }),
+        ),
       ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
       await expect(
         tx.run((m) =>
-          service.recordGift(m, campaign.id, { amountMinor: 1, matchedMinor: 1.5, donorKey: 'x' }),
+          t
+            .get(CampaignTotalsService)
+            .recordGift(m, campaign.id, { amountMinor: 1, matchedMinor: 1.5, donorKey: 'x' }),
         ),
       ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
     });
@@ -642,8 +651,8 @@ describe('campaigns', () => {
       expect(service.isAcceptingGifts(intake, new Date('2030-01-01T00:00:00Z'))).toBe(true);
       expect(service.isAcceptingGifts(intake, new Date('2025-12-31T00:00:00Z'))).toBe(false);
       await t.dataSource.transaction(async (m) => {
-        expect((await service.getForDonation(live.slug, m)).id).toBe(live.id);
-        expect((await service.getById(live.id, m)).slug).toBe(live.slug);
+        expect((await service.getForDonation(live.slug, { within: m })).id).toBe(live.id);
+        expect((await service.getById(live.id, { within: m })).slug).toBe(live.slug);
       });
       expect((await service.findBySlug(live.slug))?.id).toBe(live.id);
       expect(await service.findBySlug('nothing-here')).toBeNull();
@@ -660,7 +669,7 @@ describe('campaigns', () => {
       expect(service.isAcceptingGifts(endedIntake, new Date())).toBe(false);
       await expect(
         t.get(TransactionService).run((m) =>
-          service.recordGift(m, '00000000-0000-4000-8000-000000000000', {
+          t.get(CampaignTotalsService).recordGift(m, '00000000-0000-4000-8000-000000000000', {
             amountMinor: 1,
             donorKey: 'x',
           }),

@@ -6,6 +6,7 @@ import { PaymentInboxService } from '../../src/modules/donations/payment-inbox.s
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService, type RuleInput } from '../../src/modules/matching/matching.service';
+import { SponsorReportService } from '../../src/modules/matching/sponsor-report.service';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
@@ -92,7 +93,7 @@ describe('donations: matches given back over partial refunds', () => {
     expect(await t.get(MatchingService).getRule(s.campaign.id)).toMatchObject({
       matchedMinor: match - back,
     });
-    const report = await t.get(DonationsService).sponsorReport(s.pool.id);
+    const report = await t.get(SponsorReportService).report(s.pool.id);
     expect(report.matchedMinor).toBe(match - back);
   }
 

@@ -6,6 +6,7 @@ import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { TransactionService } from '../../src/database/transaction.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
+import { SponsorReportService } from '../../src/modules/matching/sponsor-report.service';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { deliver, paidSession, refundedCharge, stripeEvent } from '../utils/webhooks';
@@ -290,12 +291,12 @@ describe('donations: exactly-once settlement through the webhook inbox', () => {
     expect((await funds.get(first.id)).balanceMinor).toBe(50_000 - 2_000 + 1_000);
     expect((await funds.get(second.id)).balanceMinor).toBe(50_000);
     expect(await matching.getRule(campaign.id)).toMatchObject({ matchedMinor: 1_000 });
-    const donations = t.get(DonationsService);
-    expect(await donations.sponsorReport(first.id)).toMatchObject({
+    const sponsorReports = t.get(SponsorReportService);
+    expect(await sponsorReports.report(first.id)).toMatchObject({
       matchedMinor: 1_000,
       campaigns: [{ campaignId: campaign.id, gifts: 1, matchedMinor: 1_000 }],
     });
-    expect(await donations.sponsorReport(second.id)).toMatchObject({
+    expect(await sponsorReports.report(second.id)).toMatchObject({
       matchedMinor: 0,
       campaigns: [],
     });

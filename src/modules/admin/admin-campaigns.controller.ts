@@ -60,7 +60,7 @@ export class AdminCampaignsController {
   async list(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const ctx = adminContext(req, reply);
     return renderAdmin(reply, ctx, 'pages/admin/campaigns', {
-      ...(await this.views.list(ctx.locale)),
+      ...(await this.views.list(req.actor, ctx.locale)),
       canCreate: (await this.views.fundOptions(req.actor, ctx.locale)).length > 0,
     });
   }
@@ -86,7 +86,7 @@ export class AdminCampaignsController {
     const read = this.views.read(CreateCampaignDto, values, currency, ctx.locale);
     if (!read.dto) return this.form(reply, req, ctx, null, { values, errors: read.errors }, 400);
     try {
-      const campaign = await this.campaigns.create(read.dto);
+      const campaign = await this.campaigns.create(req.actor, read.dto);
       setFlash(reply, { kind: 'success', text: 'admin.campaigns.created' });
       return reply.redirect(`/admin/campaigns/${campaign.id}`, 303);
     } catch (error) {
@@ -102,7 +102,7 @@ export class AdminCampaignsController {
     @Param('id', uuidPipe) id: string,
   ) {
     const ctx = adminContext(req, reply);
-    const campaign = await this.campaigns.getVisible(id);
+    const campaign = await this.campaigns.getVisible(req.actor, id);
     return this.form(reply, req, ctx, id, {
       values: this.views.formValues(campaign),
       errors: {},
@@ -119,7 +119,7 @@ export class AdminCampaignsController {
   ) {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
-    const campaign = await this.campaigns.getVisible(id);
+    const campaign = await this.campaigns.getVisible(req.actor, id);
     const read = this.views.read(UpdateCampaignDto, values, campaign.currency, ctx.locale);
     if (!read.dto)
       return this.form(
@@ -131,7 +131,7 @@ export class AdminCampaignsController {
         400,
       );
     try {
-      await this.campaigns.update(id, read.dto);
+      await this.campaigns.update(req.actor, id, read.dto, read.clear);
       setFlash(reply, { kind: 'success', text: 'admin.campaigns.saved' });
       return reply.redirect(`/admin/campaigns/${id}`, 303);
     } catch (error) {
@@ -150,7 +150,7 @@ export class AdminCampaignsController {
       req,
       reply,
       id,
-      () => this.campaigns.publish(id),
+      () => this.campaigns.publish(req.actor, id),
       'admin.campaigns.published',
     );
   }
@@ -162,7 +162,13 @@ export class AdminCampaignsController {
     @Res() reply: FastifyReply,
     @Param('id', uuidPipe) id: string,
   ) {
-    return this.transition(req, reply, id, () => this.campaigns.end(id), 'admin.campaigns.ended');
+    return this.transition(
+      req,
+      reply,
+      id,
+      () => this.campaigns.end(req.actor, id),
+      'admin.campaigns.ended',
+    );
   }
 
   /** The cover image from the page's upload form (multipart, parsed by CoverUploadParser). */
@@ -178,7 +184,7 @@ export class AdminCampaignsController {
       req,
       reply,
       id,
-      () => this.campaigns.setCover(id, upload),
+      () => this.campaigns.setCover(req.actor, id, upload),
       'admin.campaigns.coverSaved',
     );
   }
@@ -194,7 +200,7 @@ export class AdminCampaignsController {
     const ctx = adminContext(req, reply);
     const checked = checkForm(CreateCampaignUpdateDto, body);
     if (!checked.value) {
-      const campaign = await this.campaigns.getVisible(id);
+      const campaign = await this.campaigns.getVisible(req.actor, id);
       return this.form(
         reply,
         req,
@@ -205,7 +211,7 @@ export class AdminCampaignsController {
         { values: typedValues(body), errors: checked.errors },
       );
     }
-    await this.campaigns.createUpdate(id, checked.value);
+    await this.campaigns.createUpdate(req.actor, id, checked.value);
     setFlash(reply, { kind: 'success', text: 'admin.campaigns.updatePosted' });
     return reply.redirect(`/admin/campaigns/${id}`, 303);
   }
@@ -251,7 +257,7 @@ export class AdminCampaignsController {
     news: CampaignFormState = { values: {}, errors: {} },
     formError?: string,
   ) {
-    const campaign = id ? await this.campaigns.getVisible(id) : null;
+    const campaign = id ? await this.campaigns.getVisible(req.actor, id) : null;
     const roles = ctx.user?.roles ?? [];
     const canPublish = roles.includes('ADMIN') || roles.includes('FINANCE');
     return renderAdmin(

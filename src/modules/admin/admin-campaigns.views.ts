@@ -6,7 +6,11 @@ import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { parseAmountField, toDecimalString } from '../../common/money';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import type { CampaignSummary, CampaignView } from '../campaigns/campaigns.types';
-import { CreateCampaignDto, UpdateCampaignDto } from '../campaigns/dto/campaigns.dto';
+import {
+  type ClearableCampaignField,
+  CreateCampaignDto,
+  UpdateCampaignDto,
+} from '../campaigns/dto/campaigns.dto';
 import { FundsService } from '../funds/funds.service';
 import { localName } from './admin-funds.views';
 
@@ -37,9 +41,9 @@ export class AdminCampaignsViews {
   ) {}
 
   /** Drafts are those the reader may edit (the service scopes a leader's to their funds). */
-  async list(locale: SupportedLocale) {
+  async list(actor: Actor | undefined, locale: SupportedLocale) {
     const group = async (status?: 'DRAFT' | 'LIVE' | 'ENDED') =>
-      (await this.campaigns.list({ status, limit: 100 })).items.map((c) => row(c, locale));
+      (await this.campaigns.list(actor, { status, limit: 100 })).items.map((c) => row(c, locale));
     return {
       title: translate(locale, 'admin.campaigns.title'),
       drafts: await group('DRAFT'),
@@ -86,7 +90,8 @@ export class AdminCampaignsViews {
     values: Record<string, unknown>,
     currency: string,
     locale: SupportedLocale,
-  ): { dto: T; errors: null } | { dto: null; errors: FieldErrors } {
+  ):
+    { dto: T; clear: ClearableCampaignField[]; errors: null } | { dto: null; errors: FieldErrors } {
     const errors: FieldErrors = {};
     const text = (name: string) => (typeof values[name] === 'string' ? values[name].trim() : '');
     const amount = (name: string): number | undefined => {
@@ -131,18 +136,19 @@ export class AdminCampaignsViews {
     for (const [field, message] of Object.entries(checked.errors ?? {}))
       errors[FORM_FIELD[field] ?? field] ??= message;
     if (Object.keys(errors).length > 0 || !checked.value) return { dto: null, errors };
-    if (checked.value instanceof UpdateCampaignDto) {
-      // On an edit, an emptied field clears the value (an empty input is "not given" to checkForm).
-      const cleared = checked.value as unknown as Record<string, unknown>;
-      for (const [name, field] of [
+    // On an edit, an emptied field clears the value (an empty input is "not given" to checkForm).
+    const clear = (
+      [
         ['goal', 'goalMinor'],
         ['startsAt', 'startsAt'],
         ['endsAt', 'endsAt'],
-      ] as const)
-        if (!text(name)) cleared[field] = null;
-      for (const field of ['storyZh', 'storyEn'] as const) if (!text(field)) cleared[field] = '';
-    }
-    return { dto: checked.value, errors: null };
+        ['storyZh', 'storyZh'],
+        ['storyEn', 'storyEn'],
+      ] as const
+    )
+      .filter(([name]) => !text(name))
+      .map(([, field]) => field);
+    return { dto: checked.value, clear, errors: null };
   }
 }
 

@@ -164,7 +164,7 @@ export class AdminDonationsViews {
     state: FormState & { csv?: string; csvError?: string } = {},
   ) {
     // LIVE and ENDED campaigns (the list's default): an offline gift may arrive after the end.
-    const live = await this.campaigns.list({ limit: 100 });
+    const live = await this.campaigns.list(undefined, { limit: 100 });
     const values: Record<string, unknown> = { method: 'BANK', ...state.values };
     return {
       title: translate(locale, 'admin.donations.offlineTitle'),

@@ -5,7 +5,7 @@ import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { FoundationService } from '../foundation/foundation.service';
 import { FUND_KINDS, FUND_STATUSES, type FundKind, type FundStatus } from '../funds/fund-status';
 import { CampaignsService } from '../campaigns/campaigns.service';
-import { DonationsService } from '../donations/donations.service';
+import { SponsorReportService } from '../matching/sponsor-report.service';
 import { FundsService, type FundView } from '../funds/funds.service';
 import type { StatementLine } from '../ledger/ledger.types';
 import { dateInputValue, formatDateTime, localDate, monthLabel } from '../reporting/periods';
@@ -84,7 +84,7 @@ export class AdminFundsViews {
     private readonly foundation: FoundationService,
     private readonly funds: FundsService,
     private readonly reporting: ReportingService,
-    private readonly donations: DonationsService,
+    private readonly sponsorReports: SponsorReportService,
     private readonly campaigns: CampaignsService,
   ) {}
 
@@ -95,7 +95,7 @@ export class AdminFundsViews {
 
   /** What a matching pool matched, per campaign (totals only: no donor data). */
   private async sponsorReport(poolFundId: string, locale: SupportedLocale) {
-    const report = await this.donations.sponsorReport(poolFundId);
+    const report = await this.sponsorReports.report(poolFundId);
     const byId = await this.campaigns.getManyById(report.campaigns.map((r) => r.campaignId));
     return {
       currency: report.currency,

@@ -47,7 +47,7 @@ export class AdminMatchingRulesController {
     @Param('id', uuidPipe) id: string,
   ) {
     const ctx = adminContext(req, reply);
-    const campaign = await this.campaigns.getVisible(id);
+    const campaign = await this.campaigns.getVisible(req.actor, id);
     const rule = await this.matching.findRuleView(campaign);
     if (rule?.status === 'ENDED') return reply.redirect(`/admin/campaigns/${id}`, 303);
     return this.render(reply, ctx, campaign, { values: this.views.formValues(rule), errors: {} });
@@ -63,7 +63,7 @@ export class AdminMatchingRulesController {
   ) {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
-    const campaign = await this.campaigns.getVisible(id);
+    const campaign = await this.campaigns.getVisible(req.actor, id);
     const read = this.views.read(values, campaign.currency, ctx.locale);
     if (!read.settings)
       return this.render(reply, ctx, campaign, { values, errors: read.errors }, 400);

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentActor } from '../../common/auth/current-actor.decorator';
 import { Allow, Public } from '../../common/auth/policy.decorator';
+import type { Actor } from '../../common/context/request-context';
 import { PageQueryDto } from '../../common/http/pagination.dto';
 import { uuidPipe } from '../../common/http/validation';
 import { CampaignsService } from './campaigns.service';
@@ -23,59 +25,67 @@ export class CampaignsController {
   @ApiOperation({
     summary: 'Campaigns, newest first (LIVE and ENDED; ?status=DRAFT for their editors)',
   })
-  list(@Query() query: CampaignListQueryDto) {
-    return this.campaigns.list(query);
+  list(@CurrentActor() actor: Actor | undefined, @Query() query: CampaignListQueryDto) {
+    return this.campaigns.list(actor, query);
   }
 
   @Post()
   @Allow('ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER')
   @ApiOperation({ summary: 'Draft a campaign (a community leader: for a fund in their scope)' })
-  create(@Body() dto: CreateCampaignDto) {
-    return this.campaigns.create(dto);
+  create(@CurrentActor() actor: Actor | undefined, @Body() dto: CreateCampaignDto) {
+    return this.campaigns.create(actor, dto);
   }
 
   @Get(':slug')
   @Public()
   @ApiOperation({ summary: 'One campaign by slug (or id) with totals and rendered stories' })
-  get(@Param('slug') slug: string) {
-    return this.campaigns.getVisible(slug);
+  get(@CurrentActor() actor: Actor | undefined, @Param('slug') slug: string) {
+    return this.campaigns.getVisible(actor, slug);
   }
 
   @Get(':slug/totals')
   @Public()
   @ApiOperation({ summary: 'Raised, matched, gifts, donors and progress' })
-  totals(@Param('slug') slug: string) {
-    return this.campaigns.totalsVisible(slug);
+  totals(@CurrentActor() actor: Actor | undefined, @Param('slug') slug: string) {
+    return this.campaigns.totalsVisible(actor, slug);
   }
 
   @Get(':slug/updates')
   @Public()
   @ApiOperation({ summary: 'News updates, newest first' })
-  updates(@Param('slug') slug: string, @Query() query: PageQueryDto) {
-    return this.campaigns.listUpdates(slug, query);
+  updates(
+    @CurrentActor() actor: Actor | undefined,
+    @Param('slug') slug: string,
+    @Query() query: PageQueryDto,
+  ) {
+    return this.campaigns.listUpdates(actor, slug, query);
   }
 
   @Patch(':id')
   @Allow('ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER')
   @ApiOperation({ summary: 'Edit: drafts by staff or the fund’s leader, live ones by staff' })
-  update(@Param('id', uuidPipe) id: string, @Body() dto: UpdateCampaignDto) {
-    return this.campaigns.update(id, dto);
+  update(
+    @CurrentActor() actor: Actor | undefined,
+    @Param('id', uuidPipe) id: string,
+    @Body() dto: UpdateCampaignDto,
+  ) {
+    return this.campaigns.update(actor, id, dto);
   }
 
   @Post(':id/publish')
   @Allow('ADMIN', 'FINANCE')
   @HttpCode(200)
   @ApiOperation({ summary: 'DRAFT → LIVE (titles present, fund ACTIVE)' })
-  publish(@Param('id', uuidPipe) id: string) {
-    return this.campaigns.publish(id);
+  publish(@CurrentActor() actor: Actor | undefined, @Param('id', uuidPipe) id: string) {
+    return this.campaigns.publish(actor, id);
   }
 
   @Post(':id/end')
   @Allow('ADMIN', 'FINANCE')
   @HttpCode(200)
   @ApiOperation({ summary: 'LIVE → ENDED' })
-  end(@Param('id', uuidPipe) id: string) {
-    return this.campaigns.end(id);
+  end(@CurrentActor() actor: Actor | undefined, @Param('id', uuidPipe) id: string) {
+    return this.campaigns.end(actor, id);
   }
 
   @Post(':id/cover')
@@ -90,14 +100,22 @@ export class CampaignsController {
       required: ['file'],
     },
   })
-  cover(@Param('id', uuidPipe) id: string, @CoverBody() upload: CoverUpload) {
-    return this.campaigns.setCover(id, upload);
+  cover(
+    @CurrentActor() actor: Actor | undefined,
+    @Param('id', uuidPipe) id: string,
+    @CoverBody() upload: CoverUpload,
+  ) {
+    return this.campaigns.setCover(actor, id, upload);
   }
 
   @Post(':id/updates')
   @Allow('ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER')
   @ApiOperation({ summary: 'Post a news update (staff, or the fund’s community leader)' })
-  createUpdate(@Param('id', uuidPipe) id: string, @Body() dto: CreateCampaignUpdateDto) {
-    return this.campaigns.createUpdate(id, dto);
+  createUpdate(
+    @CurrentActor() actor: Actor | undefined,
+    @Param('id', uuidPipe) id: string,
+    @Body() dto: CreateCampaignUpdateDto,
+  ) {
+    return this.campaigns.createUpdate(actor, id, dto);
   }
 }

@@ -62,3 +62,24 @@ export class InvalidCampaignError extends DomainError {
     super('INVALID_CAMPAIGN', message);
   }
 }
+
+/** An uploaded cover larger than the limit, by its byte count. */
+export class ImageTooLargeError extends DomainError {
+  constructor(message: string) {
+    super('IMAGE_TOO_LARGE', message);
+  }
+}
+
+/** An upload that is not a PNG, JPEG or WebP by its magic bytes (or not sent as one). */
+export class InvalidImageError extends DomainError {
+  constructor(message: string) {
+    super('INVALID_IMAGE', message);
+  }
+}
+
+/** An image that does not decode (damaged, cut short, or not what its first bytes claim). */
+export class ImageUnreadableError extends DomainError {
+  constructor(message: string) {
+    super('IMAGE_UNREADABLE', message);
+  }
+}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FundsModule } from '../funds/funds.module';
 import { Campaign } from './campaign.entity';
+import { CampaignTotalsService } from './campaign-totals.service';
 import { CampaignUpdate } from './campaign-update.entity';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsRepository } from './campaigns.repository';
@@ -13,7 +14,13 @@ import { UploadsController } from './uploads.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([Campaign, CampaignUpdate]), FundsModule],
   controllers: [CampaignsController, UploadsController],
-  providers: [CampaignsRepository, CampaignsService, CoverStorage, CoverUploadParser],
-  exports: [CampaignsService],
+  providers: [
+    CampaignsRepository,
+    CampaignsService,
+    CampaignTotalsService,
+    CoverStorage,
+    CoverUploadParser,
+  ],
+  exports: [CampaignsService, CampaignTotalsService],
 })
 export class CampaignsModule {}

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { affectedRows } from '../../database/query-result';
-import { toSafeInteger } from '../../common/money';
+import { col, defineTable, type RowOf } from '../../database/table-map';
+import type { TransactionOptions } from '../../database/transaction.service';
 import { Campaign } from './campaign.entity';
 import type { CampaignStatus } from './campaign-status';
 import { CampaignUpdate } from './campaign-update.entity';
@@ -17,12 +18,25 @@ export interface CampaignFilter {
   limit: number;
 }
 
-export interface TotalsRow {
-  raisedMinor: number;
-  matchedMinor: number;
-  gifts: number;
-  donors: number;
-}
+/** campaign_totals: one row per (campaign, slot), summed on read. */
+export const CAMPAIGN_TOTALS = defineTable('campaign_totals', {
+  campaignId: col.uuid('campaign_id'),
+  slot: col.int('slot'),
+  raisedMinor: col.bigint('raised_minor'),
+  matchedMinor: col.bigint('matched_minor'),
+  gifts: col.int('gifts'),
+  donors: col.int('donors'),
+});
+
+/** campaign_donors: one row per (campaign, donor key), so the donor count is exact. */
+export const CAMPAIGN_DONORS = defineTable('campaign_donors', {
+  campaignId: col.uuid('campaign_id'),
+  donorKey: col.text('donor_key'),
+});
+
+const TOTAL_FIELDS = ['raisedMinor', 'matchedMinor', 'gifts', 'donors'] as const;
+
+export type TotalsRow = Pick<RowOf<typeof CAMPAIGN_TOTALS>, (typeof TOTAL_FIELDS)[number]>;
 
 /** Public pages list newest first: by publication, or by creation for drafts. */
 const SORT_AT = 'COALESCE(c.published_at, c.created_at)';
@@ -32,22 +46,22 @@ const SORT_AT = 'COALESCE(c.published_at, c.created_at)';
 export class CampaignsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  private m(manager?: EntityManager): EntityManager {
-    return manager ?? this.dataSource.manager;
+  private m(opts: TransactionOptions): EntityManager {
+    return opts.within ?? this.dataSource.manager;
   }
 
-  find(id: string, manager?: EntityManager): Promise<Campaign | null> {
-    return this.m(manager).findOneBy(Campaign, { id });
+  find(id: string, opts: TransactionOptions = {}): Promise<Campaign | null> {
+    return this.m(opts).findOneBy(Campaign, { id });
   }
 
-  findMany(ids: readonly string[], manager?: EntityManager): Promise<Campaign[]> {
+  findMany(ids: readonly string[], opts: TransactionOptions = {}): Promise<Campaign[]> {
     return ids.length === 0
       ? Promise.resolve([])
-      : this.m(manager).findBy(Campaign, { id: In([...ids]) });
+      : this.m(opts).findBy(Campaign, { id: In([...ids]) });
   }
 
-  findBySlug(slug: string, manager?: EntityManager): Promise<Campaign | null> {
-    return this.m(manager).findOneBy(Campaign, { slug });
+  findBySlug(slug: string, opts: TransactionOptions = {}): Promise<Campaign | null> {
+    return this.m(opts).findOneBy(Campaign, { slug });
   }
 
   /** FOR UPDATE: lifecycle changes and edits of one campaign run one at a time. */
@@ -59,9 +73,9 @@ export class CampaignsRepository {
       .getOne();
   }
 
-  async list(filter: CampaignFilter, manager?: EntityManager): Promise<Campaign[]> {
+  async list(filter: CampaignFilter, opts: TransactionOptions = {}): Promise<Campaign[]> {
     if (filter.fundIds?.length === 0) return [];
-    const qb = this.m(manager)
+    const qb = this.m(opts)
       .createQueryBuilder(Campaign, 'c')
       .where('c.status IN (:...statuses)', { statuses: filter.statuses })
       .orderBy(SORT_AT, 'DESC')
@@ -93,19 +107,19 @@ export class CampaignsRepository {
   /** Newest first; keyset on (publishedAt, id). */
   listUpdates(
     campaignId: string,
-    opts: { after?: { publishedAt: Date; id: string }; limit: number },
-    manager?: EntityManager,
+    page: { after?: { publishedAt: Date; id: string }; limit: number },
+    opts: TransactionOptions = {},
   ): Promise<CampaignUpdate[]> {
-    const qb = this.m(manager)
+    const qb = this.m(opts)
       .createQueryBuilder(CampaignUpdate, 'u')
       .where('u.campaign_id = :campaignId', { campaignId })
       .orderBy('u.published_at', 'DESC')
       .addOrderBy('u.id', 'DESC')
-      .limit(opts.limit);
-    if (opts.after) {
+      .limit(page.limit);
+    if (page.after) {
       qb.andWhere('(u.published_at, u.id) < (:afterAt, :afterId)', {
-        afterAt: opts.after.publishedAt,
-        afterId: opts.after.id,
+        afterAt: page.after.publishedAt,
+        afterId: page.after.id,
       });
     }
     return qb.getMany();
@@ -171,28 +185,26 @@ export class CampaignsRepository {
   /** Sums over the slots: a fixed number of rows per campaign, whatever its history. */
   async totals(
     campaignIds: readonly string[],
-    manager?: EntityManager,
+    opts: TransactionOptions = {},
   ): Promise<Map<string, TotalsRow>> {
     const result = new Map<string, TotalsRow>();
     if (campaignIds.length === 0) return result;
-    const rows: {
-      campaignId: string;
-      raised: string;
-      matched: string;
-      gifts: string;
-      donors: string;
-    }[] = await this.m(manager).query(
-      `SELECT campaign_id AS "campaignId", sum(raised_minor) AS raised, sum(matched_minor) AS matched,
-              sum(gifts) AS gifts, sum(donors) AS donors
+    const t = (field: keyof typeof CAMPAIGN_TOTALS.spec) => CAMPAIGN_TOTALS.column(field);
+    const rows: Record<string, unknown>[] = await this.m(opts).query(
+      `SELECT ${t('campaignId')} AS "campaignId",
+              sum(${t('raisedMinor')})::bigint AS "raisedMinor",
+              sum(${t('matchedMinor')})::bigint AS "matchedMinor",
+              sum(${t('gifts')})::int AS gifts, sum(${t('donors')})::int AS donors
          FROM campaign_totals WHERE campaign_id = ANY($1::uuid[]) GROUP BY campaign_id`,
       [campaignIds],
     );
-    for (const r of rows) {
+    for (const row of rows) {
+      const r = CAMPAIGN_TOTALS.mapSome(row, ['campaignId', ...TOTAL_FIELDS]);
       result.set(r.campaignId, {
-        raisedMinor: toSafeInteger(r.raised) ?? 0,
-        matchedMinor: toSafeInteger(r.matched) ?? 0,
-        gifts: toSafeInteger(r.gifts) ?? 0,
-        donors: toSafeInteger(r.donors) ?? 0,
+        raisedMinor: r.raisedMinor,
+        matchedMinor: r.matchedMinor,
+        gifts: r.gifts,
+        donors: r.donors,
       });
     }
     return result;

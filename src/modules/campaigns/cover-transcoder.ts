@@ -1,5 +1,4 @@
 import sharp from 'sharp';
-import { DomainError } from '../../common/errors';
 import {
   COVER_MAX_PIXELS,
   coverDimensionsProblem,
@@ -9,6 +8,7 @@ import {
   storedCoverFormat,
   storedCoverSize,
 } from './cover-image';
+import { ImageTooLargeError, ImageUnreadableError, InvalidImageError } from './campaigns.errors';
 
 // Files are decoded once each; libvips' operation cache would only hold on to their memory.
 sharp.cache(false);
@@ -34,7 +34,7 @@ const UNREADABLE =
 export async function transcodeCover(data: Buffer): Promise<StoredCover> {
   const sniffed = sniffImage(data);
   if (!sniffed) {
-    throw new DomainError('INVALID_IMAGE', NOT_AN_IMAGE);
+    throw new InvalidImageError(NOT_AN_IMAGE);
   }
   const options: sharp.SharpOptions = { failOn: 'truncated', limitInputPixels: COVER_MAX_PIXELS };
   let meta: sharp.Metadata;
@@ -42,13 +42,17 @@ export async function transcodeCover(data: Buffer): Promise<StoredCover> {
     // Reads the header only, so the pixel limit is checked below with a message in words.
     meta = await sharp(data, { ...options, limitInputPixels: false }).metadata();
   } catch {
-    throw new DomainError('IMAGE_UNREADABLE', UNREADABLE);
+    throw new ImageUnreadableError(UNREADABLE);
   }
-  if (meta.format !== sniffed) throw new DomainError('IMAGE_UNREADABLE', UNREADABLE);
+  if (meta.format !== sniffed) throw new ImageUnreadableError(UNREADABLE);
   // Sizes after EXIF orientation, which is applied to the pixels before the EXIF goes.
   const { width, height } = meta.autoOrient;
   const problem = coverDimensionsProblem(width, height);
-  if (problem) throw new DomainError(problem.code, problem.message);
+  if (problem) {
+    throw problem.code === 'IMAGE_TOO_LARGE'
+      ? new ImageTooLargeError(problem.message)
+      : new ImageUnreadableError(problem.message);
+  }
   const format = storedCoverFormat(meta.hasAlpha);
   const size = storedCoverSize(width, height);
   try {
@@ -63,6 +67,6 @@ export async function transcodeCover(data: Buffer): Promise<StoredCover> {
     ).toBuffer({ resolveWithObject: true });
     return { data: out, format, width: info.width, height: info.height };
   } catch {
-    throw new DomainError('IMAGE_UNREADABLE', UNREADABLE);
+    throw new ImageUnreadableError(UNREADABLE);
   }
 }

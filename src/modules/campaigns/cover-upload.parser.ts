@@ -5,11 +5,19 @@ import {
   Logger,
   type OnModuleInit,
 } from '@nestjs/common';
-import { DomainError } from '../../common/errors';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { COVER_MAX_BYTES, multipartTextField } from './cover-image';
+import { ValidationFailedError } from '../../common/errors';
+import { ImageTooLargeError, InvalidImageError } from './campaigns.errors';
 import type { CoverUpload } from './campaigns.types';
+import {
+  COVER_MAX_BYTES,
+  extractMultipartFile,
+  MultipartError,
+  multipartTextField,
+  NOT_AN_IMAGE,
+  sniffImage,
+} from './cover-image';
 
 export const COVER_CONTENT_TYPES = ['multipart/form-data', 'image/png', 'image/jpeg', 'image/webp'];
 export const COVER_ROUTE = '/api/v1/campaigns/:id/cover';
@@ -86,9 +94,35 @@ export const CoverBody = createParamDecorator(
   (_data: unknown, context: ExecutionContext): CoverUpload => {
     const body = context.switchToHttp().getRequest<FastifyRequest>().body;
     if (isCoverUpload(body)) return body;
-    throw new DomainError(
-      'INVALID_IMAGE',
+    throw new InvalidImageError(
       'file: send the image as multipart/form-data (field "file") or as a raw image/png, image/jpeg or image/webp body.',
     );
   },
 );
+
+/**
+ * The image bytes of an upload (the multipart form's `file`, or the raw body), refused before
+ * anything is decoded or written when too large or not a PNG, JPEG or WebP by its magic bytes.
+ */
+export function coverUploadBytes(upload: CoverUpload): Buffer {
+  const data = coverBytes(upload);
+  if (data.length > COVER_MAX_BYTES) {
+    throw new ImageTooLargeError(
+      `file is ${data.length} bytes; a cover image may be at most ${COVER_MAX_BYTES} bytes (2 MB).`,
+    );
+  }
+  if (!sniffImage(data)) throw new InvalidImageError(NOT_AN_IMAGE);
+  return data;
+}
+
+function coverBytes(upload: CoverUpload): Buffer {
+  if (!/^multipart\/form-data/i.test(upload.contentType)) return upload.body;
+  try {
+    return extractMultipartFile(upload.body, upload.contentType, 'file').data;
+  } catch (error) {
+    if (error instanceof MultipartError) {
+      throw new ValidationFailedError(`file: ${error.message}`);
+    }
+    throw error;
+  }
+}

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Param, StreamableFile } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
+import { NotFoundError } from '../../common/errors';
 import { CoverStorage } from './cover-storage';
 
 /**
@@ -20,7 +20,7 @@ export class UploadsController {
   @Header('Content-Security-Policy', "default-src 'none'; sandbox")
   async get(@Param('name') name: string): Promise<StreamableFile> {
     const file = await this.covers.open(name);
-    if (!file) throw new DomainError('NOT_FOUND', 'There is no such image.');
+    if (!file) throw new NotFoundError('There is no such image.');
     return new StreamableFile(file.stream, { type: file.mime, length: file.size });
   }
 }

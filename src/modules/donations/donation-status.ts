@@ -55,13 +55,33 @@ export function nextDonationStatus(
   return TABLE[current][event] ?? null;
 }
 
+/** The status after an event: the table's answer, or unchanged when the event does not apply. */
+function after(current: DonationStatus, event: DonationEventKind): DonationStatus {
+  return nextDonationStatus(current, event) ?? current;
+}
+
 /**
- * What a disputed gift is once its dispute closes, before any loss is booked: received, or
- * partly refunded when refunds were booked before or during the dispute.
+ * What a disputed gift is once its dispute closes, before any loss is booked (a lost dispute is
+ * then booked as a refund, statusAfterRefund): the table's `dispute_won`, then `refunded_part`
+ * when refunds were booked before or during the dispute.
  */
 export function statusAfterDispute(refundedMinor: number): DonationStatus {
-  const won = nextDonationStatus('DISPUTED', 'dispute_won')!;
-  return refundedMinor > 0 ? (nextDonationStatus(won, 'refunded_part') ?? won) : won;
+  const won = after('DISPUTED', 'dispute_won');
+  return refundedMinor > 0 ? after(won, 'refunded_part') : won;
+}
+
+/**
+ * The status once refunds (or a lost dispute booked as one) reach `refundedTotalMinor` of a gift
+ * of `amountMinor`: the table's `refunded_all` or `refunded_part`, and nothing else decides. A
+ * partial refund during an open dispute keeps it DISPUTED; a late refund event on a REFUNDED
+ * gift leaves it REFUNDED.
+ */
+export function statusAfterRefund(
+  current: DonationStatus,
+  refundedTotalMinor: number,
+  amountMinor: number,
+): DonationStatus {
+  return after(current, refundedTotalMinor >= amountMinor ? 'refunded_all' : 'refunded_part');
 }
 
 /** Money has been received for the gift (it counts in the ledger and the totals). */

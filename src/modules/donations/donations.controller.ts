@@ -5,6 +5,7 @@ import { Allow, Public } from '../../common/auth/policy.decorator';
 import { OFFLINE_GIFT_ROLES } from '../../common/auth/roles';
 import { uuidPipe } from '../../common/http/validation';
 import { DonationsService } from './donations.service';
+import { SponsorReportService } from '../matching/sponsor-report.service';
 import { MatchReleaseService } from './match-release.service';
 import { CreateDonationDto } from './dto/create-donation.dto';
 import { OfflineGiftDto, OfflineImportDto, RefundRequestDto } from './dto/offline-gift.dto';
@@ -17,6 +18,7 @@ export class DonationsController {
     private readonly donations: DonationsService,
     private readonly offlineGifts: OfflineGiftsService,
     private readonly matchRelease: MatchReleaseService,
+    private readonly sponsorReports: SponsorReportService,
   ) {}
 
   @Post('campaigns/:slug/donations')
@@ -88,7 +90,7 @@ export class DonationsController {
   @Allow('FINANCE', 'ADMIN')
   @ApiOperation({ summary: 'What a matching pool matched, per campaign and fund' })
   sponsorReport(@Param('fundId', uuidPipe) fundId: string) {
-    return this.donations.sponsorReport(fundId);
+    return this.sponsorReports.report(fundId);
   }
 
   @Get('donations/:id')

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../../database/query-result';
 import { toSafeInteger } from '../../common/money';
 import { col, defineTable } from '../../database/table-map';
+import type { TransactionOptions } from '../../database/transaction.service';
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import type { DonationStatus } from './donation-status';
 import type { Donation } from './donations.types';
@@ -86,10 +87,6 @@ export type DonationPatch = Partial<
 export class DonationsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  private m(manager?: EntityManager): EntityManager {
-    return manager ?? this.dataSource.manager;
-  }
-
   async insert(
     manager: EntityManager,
     d: Pick<
@@ -169,10 +166,11 @@ export class DonationsRepository {
     return rows[0] ? toDonation(rows[0]) : null;
   }
 
-  async find(id: string, manager?: EntityManager): Promise<Donation | null> {
-    const rows = await this.m(manager).query(`SELECT ${COLUMNS} FROM donations WHERE id = $1`, [
-      id,
-    ]);
+  async find(id: string, opts: TransactionOptions = {}): Promise<Donation | null> {
+    const rows = await (opts.within ?? this.dataSource.manager).query(
+      `SELECT ${COLUMNS} FROM donations WHERE id = $1`,
+      [id],
+    );
     return rows[0] ? toDonation(rows[0]) : null;
   }
 
@@ -350,34 +348,5 @@ export class DonationsRepository {
       [campaignId],
     );
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-  }
-
-  /** Sums matched per campaign for a matching pool: the sponsor report. */
-  /**
-   * What one matching pool paid, per campaign and fund, net of matches given back on refunds: the
-   * pool is the account each gift's `match:<id>` entry took the money from (so a rule that moved
-   * to another pool does not move its history with it).
-   */
-  async matchedByCampaign(
-    poolAccountId: string,
-  ): Promise<{ campaignId: string; fundId: string; gifts: number; matchedMinor: number }[]> {
-    const rows = rowsOf(
-      await this.dataSource.query(
-        `SELECT d.campaign_id AS "campaignId", d.fund_id AS "fundId", count(*)::int AS gifts,
-                sum(d.matched_minor) AS "matchedMinor"
-         FROM donations d
-         JOIN journal_entries e ON e.idempotency_key = 'match:' || d.id::text
-         JOIN postings p ON p.entry_id = e.id AND p.amount_minor < 0
-         WHERE p.account_id = $1 AND d.matched_minor > 0
-         GROUP BY d.campaign_id, d.fund_id ORDER BY 4 DESC`,
-        [poolAccountId],
-      ),
-    );
-    return rows.map((r) => ({
-      campaignId: String(r.campaignId),
-      fundId: String(r.fundId),
-      gifts: Number(r.gifts),
-      matchedMinor: toSafeInteger(r.matchedMinor as string) ?? 0,
-    }));
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '../../common/errors';
+import { ConflictError, CurrencyMismatchError, TooManyAttemptsError } from '../../common/errors';
 import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { pickLocale } from '../../common/i18n/i18n';
@@ -14,11 +14,18 @@ import {
   type PaymentProvider,
 } from '../payments/payment-provider';
 import { AuditService } from '../audit/audit.service';
-import { FundsService } from '../funds/funds.service';
-import { DonationNotFoundError } from './donations.errors';
+import {
+  AmountBelowMinimumError,
+  CampaignNotAcceptingError,
+  CaptchaFailedError,
+  DonationNotFoundError,
+  DonationNotRefundableError,
+  DonorLinkInvalidError,
+} from './donations.errors';
 import { SettlementService } from './settlement.service';
 import { DonationsRepository } from './donations.repository';
 import type { DonationStatus } from './donation-status';
+import { monthlyStopState, offersMonthlyStop } from './monthly-gift';
 import type { Donation } from './donations.types';
 import type { CreateDonationDto } from './dto/create-donation.dto';
 
@@ -57,7 +64,6 @@ export class DonationsService {
     @Inject(CAPTCHA_VERIFIER) private readonly captcha: CaptchaVerifier,
     private readonly settlement: SettlementService,
     private readonly audit: AuditService,
-    private readonly funds: FundsService,
   ) {}
 
   async start(
@@ -71,32 +77,24 @@ export class DonationsService {
       (meta.ip && this.perIp.hit(meta.ip) > limits.perIp) ||
       this.perEmail.hit(email) > limits.perEmail
     ) {
-      throw new DomainError(
-        'TOO_MANY_ATTEMPTS',
+      throw new TooManyAttemptsError(
         'Too many gifts started in a short time. Wait a few minutes and try again.',
       );
     }
     if (!(await this.captcha.verify(dto.captchaToken, meta.ip))) {
-      throw new DomainError('CAPTCHA_FAILED', 'The CAPTCHA check failed; try it again.');
+      throw new CaptchaFailedError();
     }
     const campaign = await this.campaigns.getForDonation(slug);
     if (!this.campaigns.isAcceptingGifts(campaign, new Date())) {
-      throw new DomainError(
-        'CAMPAIGN_NOT_ACCEPTING',
-        `Campaign "${slug}" is not taking gifts now (it is ${campaign.status}, or outside its dates).`,
-      );
+      throw new CampaignNotAcceptingError(slug, campaign.status);
     }
     if (dto.currency && dto.currency !== campaign.currency) {
-      throw new DomainError(
-        'CURRENCY_MISMATCH',
+      throw new CurrencyMismatchError(
         `This campaign takes ${campaign.currency}, not ${dto.currency}.`,
       );
     }
     if (dto.amountMinor < campaign.minAmountMinor) {
-      throw new DomainError(
-        'AMOUNT_BELOW_MINIMUM',
-        `The smallest gift to this campaign is ${campaign.minAmountMinor} minor units; amountMinor was ${dto.amountMinor}.`,
-      );
+      throw new AmountBelowMinimumError(campaign.minAmountMinor, dto.amountMinor);
     }
     const cover = dto.coverFee ? feeCover(dto.amountMinor) : 0;
     const locale = dto.locale ?? pickLocale(undefined, meta.acceptLanguage, 'zh-CN');
@@ -165,8 +163,7 @@ export class DonationsService {
       });
     } catch (error) {
       if (error instanceof ProviderBusyError) {
-        throw new DomainError(
-          'PROVIDER_BUSY',
+        throw new ProviderBusyError(
           `The payment service is busy right now; we kept your gift. Try again in a minute: POST /api/v1/donations/${donation.id}/checkout.`,
           { donationId: donation.id, retryAfterSeconds: BUSY_RETRY_SECONDS },
         );
@@ -264,8 +261,7 @@ export class DonationsService {
       ? await this.provider.retrieveInvoicePayment(donation.providerInvoiceId)
       : null;
     if (!found) {
-      throw new DomainError(
-        'CONFLICT',
+      throw new ConflictError(
         'The payment of this gift is not confirmed by the payment provider yet; try the refund again in a few minutes.',
       );
     }
@@ -285,22 +281,19 @@ export class DonationsService {
   ): Promise<{ donationId: string; amountMinor: number; refundId: string; booked: boolean }> {
     const donation = await this.get(id);
     if (expectRefundedMinor !== undefined && donation.refundedMinor !== expectRefundedMinor) {
-      throw new DomainError(
-        'CONFLICT',
+      throw new ConflictError(
         `This gift has been refunded by ${donation.refundedMinor} minor units since the page was loaded; check it and refund again if still needed.`,
       );
     }
     if (donation.status !== 'SUCCEEDED' && donation.status !== 'PARTIALLY_REFUNDED') {
-      throw new DomainError(
-        'DONATION_NOT_REFUNDABLE',
+      throw new DonationNotRefundableError(
         `Donation ${id} is ${donation.status}; only received gifts can be refunded.`,
       );
     }
     const remaining = donation.amountMinor - donation.refundedMinor;
     const amount = amountMinor ?? remaining;
     if (amount > remaining) {
-      throw new DomainError(
-        'DONATION_NOT_REFUNDABLE',
+      throw new DonationNotRefundableError(
         `Only ${remaining} minor units of this gift are left to refund; amountMinor was ${amount}.`,
       );
     }
@@ -311,8 +304,7 @@ export class DonationsService {
         const locked = (await this.repo.lock(m, { id }))!;
         if (locked.refundedMinor !== donation.refundedMinor) {
           // Another refund of this gift was booked meanwhile: this one was based on old figures.
-          throw new DomainError(
-            'CONFLICT',
+          throw new ConflictError(
             `This gift was refunded by another request just now (${locked.refundedMinor} minor units in all); check it and refund again if still needed.`,
           );
         }
@@ -367,10 +359,7 @@ export class DonationsService {
       /^[A-Za-z0-9_-]{20,100}$/.test(token) &&
       (await this.repo.findByLink(hashSecret(token), 'STOP_MONTHLY'));
     if (!donation || !donation.providerSubscriptionId) {
-      throw new DomainError(
-        'LINK_INVALID',
-        'This link is not valid or has expired. Sign in to the donor portal with your email to manage your gifts.',
-      );
+      throw new DonorLinkInvalidError();
     }
     const campaign = await this.campaigns.getById(donation.campaignId);
     return { donation, campaign };
@@ -383,8 +372,11 @@ export class DonationsService {
   }
 
   private async stop(donation: Donation, via: 'portal' | 'email link'): Promise<void> {
-    if (!donation.providerSubscriptionId) throw new DonationNotFoundError(donation.id);
-    if (donation.subscriptionCancelledAt) return;
+    const state = monthlyStopState(donation);
+    if (state === 'none' || !donation.providerSubscriptionId) {
+      throw new DonationNotFoundError(donation.id);
+    }
+    if (state === 'stopped') return;
     await this.provider.cancelSubscription(donation.providerSubscriptionId);
     await this.tx.run((m) =>
       this.audit.record(m, {
@@ -396,27 +388,18 @@ export class DonationsService {
     );
   }
 
-  /** What a sponsor's pool matched, per campaign and fund, and what is left in it. */
-  async sponsorReport(poolFundId: string) {
-    const pool = await this.funds.get(poolFundId);
-    const rows = await this.repo.matchedByCampaign(pool.accountId);
-    return {
-      poolFundId,
-      poolCode: pool.code,
-      currency: pool.currency,
-      balanceMinor: pool.balanceMinor,
-      matchedMinor: rows.reduce((sum, r) => sum + r.matchedMinor, 0),
-      campaigns: rows,
-    };
-  }
-
   /** A donor's gifts for the donor portal, with their campaigns' titles. */
   async historyForDonor(email: string) {
     const donations = await this.repo.listByEmail(email.toLowerCase());
     const campaigns = await this.campaigns.getManyById(donations.map((d) => d.campaignId));
     return donations.map((d) => {
       const c = campaigns.get(d.campaignId)!;
-      return { ...d, campaign: { titleZh: c.titleZh, titleEn: c.titleEn } };
+      return {
+        ...d,
+        campaign: { titleZh: c.titleZh, titleEn: c.titleEn },
+        /** The portal's "stop" button: on the first gift of a subscription still running. */
+        offersStop: offersMonthlyStop(d),
+      };
     });
   }
 }

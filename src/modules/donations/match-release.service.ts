@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../common/errors';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
-import { CampaignsService } from '../campaigns/campaigns.service';
+import { CampaignTotalsService } from '../campaigns/campaign-totals.service';
 import { FundsService } from '../funds/funds.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { NO_MATCH_WHY } from '../matching/match-amount';
 import { MatchingService } from '../matching/matching.service';
-import { DonationNotFoundError } from './donations.errors';
+import {
+  DonationNotFoundError,
+  MatchNotReleasableError,
+  MatchNotWithheldError,
+} from './donations.errors';
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
 import { startOfDayShanghai } from './settlement.service';
@@ -24,7 +27,7 @@ export class MatchReleaseService {
     private readonly tx: TransactionService,
     private readonly repo: DonationsRepository,
     private readonly matching: MatchingService,
-    private readonly campaigns: CampaignsService,
+    private readonly campaignTotals: CampaignTotalsService,
     private readonly funds: FundsService,
     private readonly ledger: LedgerService,
     private readonly audit: AuditService,
@@ -35,14 +38,10 @@ export class MatchReleaseService {
       const gift = await this.repo.lock(m, { id });
       if (!gift) throw new DonationNotFoundError(id);
       if (!gift.matchWithheldReason || gift.matchReleasedAt || gift.matchedMinor > 0) {
-        throw new DomainError(
-          'MATCH_NOT_WITHHELD',
-          `The match of gift ${id} is not withheld${gift.matchReleasedAt ? ': it was released already' : ''}.`,
-        );
+        throw new MatchNotWithheldError(id, gift.matchReleasedAt !== null);
       }
       if (gift.status !== 'SUCCEEDED' || gift.refundedMinor > 0) {
-        throw new DomainError(
-          'MATCH_NOT_RELEASABLE',
+        throw new MatchNotReleasableError(
           `Gift ${id} is ${gift.status}${gift.refundedMinor > 0 ? ' (partly refunded)' : ''}; only a received gift with no refund can have its match released.`,
         );
       }
@@ -67,8 +66,7 @@ export class MatchReleaseService {
           ),
       });
       if (match.matchedMinor === 0) {
-        throw new DomainError(
-          'MATCH_NOT_RELEASABLE',
+        throw new MatchNotReleasableError(
           `The match cannot be posted now: ${NO_MATCH_WHY[match.reason ?? 'POOL_EMPTY']}.`,
           { reason: match.reason },
         );
@@ -78,7 +76,7 @@ export class MatchReleaseService {
         matchedMinor: match.matchedMinor,
         matchReleasedAt: releasedAt,
       });
-      await this.campaigns.recordLateMatch(m, gift.campaignId, match.matchedMinor);
+      await this.campaignTotals.recordLateMatch(m, gift.campaignId, match.matchedMinor);
       await this.audit.record(m, {
         action: 'donation.match_released',
         entityType: 'donation',

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parseCsv } from '../../common/csv';
-import { DomainError } from '../../common/errors';
+import { DomainError, InvalidAmountError, ValidationFailedError } from '../../common/errors';
+import { OfflineReferenceReusedError } from './donations.errors';
 import { MoneyFormatError, parseMoney } from '../../common/money';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
@@ -51,14 +52,11 @@ export class OfflineGiftsService {
       const existing = await this.repo.lock(m, { paymentId });
       if (existing) {
         if (existing.amountMinor !== dto.amountMinor) {
-          throw new DomainError(
-            'IDEMPOTENCY_KEY_REUSED',
-            `Reference ${dto.reference} was already recorded for ${existing.amountMinor} minor units; use a new reference for another gift.`,
-          );
+          throw new OfflineReferenceReusedError(dto.reference, existing.amountMinor);
         }
         return { donation: existing, replayed: true };
       }
-      const campaign = await this.campaigns.getForDonation(dto.campaignSlug, m);
+      const campaign = await this.campaigns.getForDonation(dto.campaignSlug, { within: m });
       const donation = await this.repo.insert(m, {
         campaignId: campaign.id,
         fundId: campaign.fundId,
@@ -87,7 +85,7 @@ export class OfflineGiftsService {
           reference: dto.reference,
         },
       });
-      return { donation: (await this.repo.find(donation.id, m))!, replayed: false };
+      return { donation: (await this.repo.find(donation.id, { within: m }))!, replayed: false };
     });
   }
 
@@ -99,16 +97,12 @@ export class OfflineGiftsService {
     try {
       table = parseCsv(text);
     } catch (error) {
-      throw new DomainError(
-        'VALIDATION_FAILED',
-        `The CSV cannot be read: ${(error as Error).message}.`,
-      );
+      throw new ValidationFailedError(`The CSV cannot be read: ${(error as Error).message}.`);
     }
     const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
     const missing = COLUMNS.filter((c) => !header.includes(c));
     if (missing.length > 0) {
-      throw new DomainError(
-        'VALIDATION_FAILED',
+      throw new ValidationFailedError(
         `The CSV header lacks ${missing.join(', ')}; expected ${COLUMNS.join(',')}[,received_at,message].`,
       );
     }
@@ -151,7 +145,7 @@ export class OfflineGiftsService {
       amountMinor = parseMoney(raw.amount ?? '', campaign.currency).amountMinor;
     } catch (error) {
       if (error instanceof MoneyFormatError)
-        throw new DomainError('INVALID_AMOUNT', `amount: ${error.message}`);
+        throw new InvalidAmountError(`amount: ${error.message}`);
       throw error;
     }
     const dto = plainToInstance(OfflineGiftDto, {
@@ -166,8 +160,7 @@ export class OfflineGiftsService {
     });
     const problems = validateSync(dto, { stopAtFirstError: true });
     if (problems.length > 0) {
-      throw new DomainError(
-        'VALIDATION_FAILED',
+      throw new ValidationFailedError(
         problems.map((p) => Object.values(p.constraints ?? {})[0]).join('; '),
       );
     }

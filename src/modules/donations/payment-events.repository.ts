@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../../database/query-result';
+import { col, defineTable } from '../../database/table-map';
 import type { ProviderEvent, ProviderName } from '../payments/payment-provider';
 import type { FailureReason, NextStep } from './dead-letters';
 
@@ -55,9 +56,63 @@ export interface InboxCounts {
   deadLetters: number;
 }
 
-const DEAD_LETTER_COLUMNS = `id, provider, event_id AS "eventId", type, payload, attempts,
-  received_at AS "receivedAt", last_attempt_at AS "lastAttemptAt", dead_at AS "deadAt",
-  failure_reason AS "reason", last_error AS "lastError"`;
+/** The webhook inbox, mapped once: columns, typed rows. */
+export const PAYMENT_EVENTS = defineTable('payment_events', {
+  id: col.bigint('id'),
+  provider: col.text<ProviderName>('provider'),
+  eventId: col.text('event_id'),
+  type: col.text('type'),
+  payload: col.jsonb<ProviderEvent & Record<string, unknown>>('payload'),
+  receivedAt: col.timestamptz('received_at'),
+  processedAt: col.timestamptz.nullable('processed_at'),
+  attempts: col.int('attempts'),
+  nextAttemptAt: col.timestamptz('next_attempt_at'),
+  lastError: col.text.nullable('last_error'),
+  reason: col.text.nullable<FailureReason>('failure_reason'),
+  lastAttemptAt: col.timestamptz.nullable('last_attempt_at'),
+  deadAt: col.timestamptz.nullable('dead_at'),
+});
+
+type EventField = keyof typeof PAYMENT_EVENTS.spec;
+
+/** `column AS "field", …` for some fields of the inbox. */
+function selectOf(fields: readonly EventField[]): string {
+  return fields.map((f) => `${PAYMENT_EVENTS.column(f)} AS "${f}"`).join(', ');
+}
+
+const DEAD_LETTER_FIELDS = [
+  'id',
+  'provider',
+  'eventId',
+  'type',
+  'payload',
+  'attempts',
+  'receivedAt',
+  'lastAttemptAt',
+  'deadAt',
+  'reason',
+  'lastError',
+] as const satisfies readonly EventField[];
+const DEAD_LETTER_COLUMNS = selectOf(DEAD_LETTER_FIELDS);
+
+const STATE_FIELDS = [
+  'id',
+  'processedAt',
+  'deadAt',
+  'attempts',
+  'reason',
+  'lastError',
+] as const satisfies readonly EventField[];
+
+function toDeadLetter(row: Record<string, unknown>): DeadLetterRow {
+  const r = PAYMENT_EVENTS.mapSome(row, DEAD_LETTER_FIELDS);
+  // Selected WHERE dead_at IS NOT NULL.
+  return { ...r, deadAt: r.deadAt! };
+}
+
+function idOfRow(row: Record<string, unknown> | undefined): number | null {
+  return row ? PAYMENT_EVENTS.mapSome(row, ['id']).id : null;
+}
 
 /** The only place that queries the webhook inbox (payment_events). */
 @Injectable()
@@ -74,13 +129,13 @@ export class PaymentEventsRepository {
     provider: ProviderName,
     event: ProviderEvent,
   ): Promise<number | null> {
-    const rows: { id: string }[] = await manager.query(
+    const rows: Record<string, unknown>[] = await manager.query(
       `INSERT INTO payment_events (provider, event_id, type, payload, processed_at, attempts, last_attempt_at)
        VALUES ($1, $2, $3, $4, now(), 1, now())
        ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
       [provider, event.id, event.type, JSON.stringify(event)],
     );
-    return rows[0] ? Number(rows[0].id) : null;
+    return idOfRow(rows[0]);
   }
 
   /**
@@ -94,7 +149,7 @@ export class PaymentEventsRepository {
   ): Promise<number> {
     const dead = failure.next.kind === 'dead';
     const retryInMs = failure.next.kind === 'retry' ? failure.next.delayMs : 0;
-    const rows: { id: string }[] = await this.dataSource.query(
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
       `WITH stored AS (
          INSERT INTO payment_events (provider, event_id, type, payload, attempts, last_error,
            failure_reason, last_attempt_at, next_attempt_at, dead_at)
@@ -117,7 +172,8 @@ export class PaymentEventsRepository {
         dead,
       ],
     );
-    if (rows[0]) return Number(rows[0].id);
+    const stored = idOfRow(rows[0]);
+    if (stored !== null) return stored;
     // Another delivery of the event committed while this statement ran (its snapshot predates
     // that row): a new statement sees it.
     const id = await this.idOf(provider, event.id);
@@ -126,11 +182,11 @@ export class PaymentEventsRepository {
   }
 
   async idOf(provider: ProviderName, eventId: string): Promise<number | null> {
-    const rows: { id: string }[] = await this.dataSource.query(
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT id FROM payment_events WHERE provider = $1 AND event_id = $2`,
       [provider, eventId],
     );
-    return rows[0] ? Number(rows[0].id) : null;
+    return idOfRow(rows[0]);
   }
 
   /**
@@ -150,7 +206,9 @@ export class PaymentEventsRepository {
       ),
     );
     const row = rows[0];
-    return row ? ({ ...row, id: Number(row.id) } as StoredEvent) : null;
+    return row
+      ? PAYMENT_EVENTS.mapSome(row, ['id', 'provider', 'eventId', 'type', 'payload', 'attempts'])
+      : null;
   }
 
   /**
@@ -180,13 +238,13 @@ export class PaymentEventsRepository {
   }
 
   async due(limit: number): Promise<{ id: number; attempts: number }[]> {
-    const rows: { id: string; attempts: number }[] = await this.dataSource.query(
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT id, attempts FROM payment_events
        WHERE processed_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
        ORDER BY next_attempt_at LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ id: Number(r.id), attempts: r.attempts }));
+    return rows.map((r) => PAYMENT_EVENTS.mapSome(r, ['id', 'attempts']));
   }
 
   async counts(): Promise<InboxCounts> {
@@ -206,7 +264,7 @@ export class PaymentEventsRepository {
        WHERE dead_at IS NOT NULL ORDER BY dead_at DESC, id DESC LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ ...r, id: Number(r.id) }) as DeadLetterRow);
+    return rows.map(toDeadLetter);
   }
 
   /** One dead letter, locked in the caller's transaction; null when it is not (or no longer) one. */
@@ -217,7 +275,7 @@ export class PaymentEventsRepository {
       [id],
     );
     const row = rows[0];
-    return row ? ({ ...row, id: Number(row.id) } as DeadLetterRow) : null;
+    return row ? toDeadLetter(row) : null;
   }
 
   /** Puts a dead letter back in the queue, due now, with a fresh count of attempts. */
@@ -231,12 +289,10 @@ export class PaymentEventsRepository {
 
   async state(id: number): Promise<EventState | null> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT id, processed_at AS "processedAt", dead_at AS "deadAt", attempts,
-              failure_reason AS "reason", last_error AS "lastError"
-       FROM payment_events WHERE id = $1`,
+      `SELECT ${selectOf(STATE_FIELDS)} FROM payment_events WHERE id = $1`,
       [id],
     );
     const row = rows[0];
-    return row ? ({ ...row, id: Number(row.id) } as EventState) : null;
+    return row ? PAYMENT_EVENTS.mapSome(row, STATE_FIELDS) : null;
   }
 }

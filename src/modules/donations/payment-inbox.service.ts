@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AppConfig } from '../../config/app-config';
-import { DomainError } from '../../common/errors';
+import { NotADeadLetterError, PaymentEventNotFoundError } from './donations.errors';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { PollingLoop } from '../../queue/polling-loop';
@@ -148,15 +148,11 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
    * Returns its state afterwards: processed, or failing again (then retried as any new failure).
    */
   async retryDeadLetter(id: number): Promise<EventState> {
-    if (!(await this.repo.state(id)))
-      throw new DomainError('PAYMENT_EVENT_NOT_FOUND', `There is no payment event ${id}.`);
+    if (!(await this.repo.state(id))) throw new PaymentEventNotFoundError(id);
     await this.tx.run(async (m) => {
       const dead = await this.repo.lockDeadLetter(m, id);
       if (!dead) {
-        throw new DomainError(
-          'NOT_A_DEAD_LETTER',
-          `Payment event ${id} is not a dead letter (processed, retried already, or unknown).`,
-        );
+        throw new NotADeadLetterError(id);
       }
       await this.repo.requeue(m, id);
       await this.audit.record(m, {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { CampaignTotalsService } from '../campaigns/campaign-totals.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { OutboxWriter } from '../../queue/outbox-writer';
 import { FoundationService } from '../foundation/foundation.service';
@@ -10,7 +11,12 @@ import type { ProviderEvent } from '../payments/payment-provider';
 import { AmountMismatchError, UnknownDonationError } from './dead-letters';
 import { DonorEmails } from './donor-emails';
 import { refundEntry, settleEntry, type SettleAccounts } from './donation-journal';
-import { isSettled, nextDonationStatus, statusAfterDispute } from './donation-status';
+import {
+  isSettled,
+  nextDonationStatus,
+  statusAfterDispute,
+  statusAfterRefund,
+} from './donation-status';
 import { paymentFingerprint } from './payment-fingerprint';
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
@@ -57,6 +63,7 @@ export class SettlementService {
     private readonly funds: FundsService,
     private readonly matching: MatchingService,
     private readonly campaigns: CampaignsService,
+    private readonly campaignTotals: CampaignTotalsService,
     private readonly emails: DonorEmails,
     private readonly foundation: FoundationService,
     private readonly outboxWriter: OutboxWriter,
@@ -241,7 +248,7 @@ export class SettlementService {
         `donation-fee:${donation.id}`,
       );
     }
-    const campaign = await this.campaigns.getById(donation.campaignId, m);
+    const campaign = await this.campaigns.getById(donation.campaignId, { within: m });
     const succeededAt = new Date();
     const match = await this.matching.match(m, {
       id: donation.id,
@@ -281,7 +288,7 @@ export class SettlementService {
       providerInvoiceId: donation.providerInvoiceId ? undefined : ids.invoiceId,
       providerChargeId: donation.providerChargeId ? undefined : ids.chargeId,
     });
-    await this.campaigns.recordGift(m, donation.campaignId, {
+    await this.campaignTotals.recordGift(m, donation.campaignId, {
       amountMinor: donation.amountMinor,
       matchedMinor: match.matchedMinor,
       donorKey: donation.donorEmail,
@@ -338,17 +345,13 @@ export class SettlementService {
     // the same order (fund, then pool) a settling gift takes them in, so the two never deadlock.
     await this.ledger.post(refundEntry(donation, refundedTotal, delta, accounts), { within: m });
     const matchBack = await this.matching.reverse(m, donation, refundedTotal);
-    const status = nextDonationStatus(
-      donation.status,
-      refundedTotal >= donation.amountMinor ? 'refunded_all' : 'refunded_part',
-    );
     await this.repo.update(m, donation.id, {
       refundedMinor: refundedTotal,
       matchedMinor: donation.matchedMinor - matchBack,
       matchReturnedMinor: donation.matchReturnedMinor + matchBack,
-      status: status ?? (donation.status === 'DISPUTED' ? 'REFUNDED' : donation.status),
+      status: statusAfterRefund(donation.status, refundedTotal, donation.amountMinor),
     });
-    await this.campaigns.recordRefund(m, donation.campaignId, {
+    await this.campaignTotals.recordRefund(m, donation.campaignId, {
       amountMinor: delta,
       matchedMinor: matchBack,
     });
@@ -520,7 +523,7 @@ export class SettlementService {
       );
     }
     const booked = await this.bookRefund(m, donation, donation.refundedMinor + lostMinor);
-    const after = await this.repo.find(donation.id, m);
+    const after = await this.repo.find(donation.id, { within: m });
     const matchBack = donation.matchedMinor - (after?.matchedMinor ?? donation.matchedMinor);
     const unused = unusedAdvance({
       advanceMinor: advance,
@@ -692,7 +695,7 @@ export class SettlementService {
     const subscriptionId = invoiceSubscriptionId(invoice);
     const first = subscriptionId ? await this.repo.firstOfSubscription(m, subscriptionId) : null;
     if (!first) return 'unknown subscription';
-    const campaign = await this.campaigns.getById(first.campaignId, m);
+    const campaign = await this.campaigns.getById(first.campaignId, { within: m });
     await this.emails.renewalFailed(
       m,
       first,

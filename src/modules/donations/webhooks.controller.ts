@@ -10,7 +10,7 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
+import { InvalidWebhookSignatureError } from './donations.errors';
 import {
   PAYMENT_PROVIDER,
   WebhookSignatureError,
@@ -42,10 +42,7 @@ export class WebhooksController {
       event = this.provider.verifyWebhook(req.rawBody ?? Buffer.alloc(0), signature);
     } catch (error) {
       if (error instanceof WebhookSignatureError) {
-        throw new DomainError(
-          'INVALID_SIGNATURE',
-          `The Stripe-Signature header does not verify: ${error.message}`,
-        );
+        throw new InvalidWebhookSignatureError(error.message);
       }
       throw error;
     }

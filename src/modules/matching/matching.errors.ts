@@ -34,13 +34,24 @@ export class InvalidMatchingRuleError extends DomainError {
   }
 }
 
-export function matchingRuleEndedError(): DomainError {
-  return new DomainError(
-    'MATCHING_RULE_ENDED',
-    'This matching rule has ended: it cannot be edited or resumed. Its matches and report stay.',
-  );
+export class MatchingRuleEndedError extends DomainError {
+  constructor() {
+    super(
+      'MATCHING_RULE_ENDED',
+      'This matching rule has ended: it cannot be edited or resumed. Its matches and report stay.',
+    );
+  }
 }
 
-export function matchingRuleNotFoundError(slug: string): DomainError {
-  return new DomainError('MATCHING_RULE_NOT_FOUND', `Campaign ${slug} has no matching rule.`);
+export class MatchingRuleNotFoundError extends DomainError {
+  constructor(slug: string) {
+    super('MATCHING_RULE_NOT_FOUND', `Campaign ${slug} has no matching rule.`);
+  }
+}
+
+/** A rule's pool that is not a MATCHING fund. */
+export class NotAMatchingPoolError extends DomainError {
+  constructor(code: string, kind: string) {
+    super('INVALID_FUND', `Fund ${code} is ${kind}; a matching rule draws on a MATCHING fund.`);
+  }
 }

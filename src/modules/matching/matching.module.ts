@@ -5,11 +5,12 @@ import { LedgerModule } from '../ledger/ledger.module';
 import { MatchingController } from './matching.controller';
 import { MatchingRepository } from './matching.repository';
 import { MatchingService } from './matching.service';
+import { SponsorReportService } from './sponsor-report.service';
 
 @Module({
   imports: [FundsModule, LedgerModule, CampaignsModule],
   controllers: [MatchingController],
-  providers: [MatchingRepository, MatchingService],
-  exports: [MatchingService],
+  providers: [MatchingRepository, MatchingService, SponsorReportService],
+  exports: [MatchingService, SponsorReportService],
 })
 export class MatchingModule {}

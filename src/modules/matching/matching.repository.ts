@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { affectedRows, rowsOf } from '../../database/query-result';
+import { col, defineTable } from '../../database/table-map';
+import type { TransactionOptions } from '../../database/transaction.service';
 import { toSafeInteger } from '../../common/money';
 import type { MatchRule } from './match-amount';
 
@@ -20,26 +22,31 @@ export type RuleFields = Omit<
   'id' | 'campaignId' | 'matchedMinor' | 'endedAt' | 'matchFeeCover'
 > & { matchFeeCover?: boolean };
 
-const COLUMNS = `id, campaign_id AS "campaignId", pool_fund_id AS "poolFundId", mode, ratio_bp AS "ratioBp",
-  random_min_minor AS "randomMinMinor", random_max_minor AS "randomMaxMinor", min_gift_minor AS "minGiftMinor",
-  cap_per_gift_minor AS "capPerGiftMinor", cap_per_donor_day_minor AS "capPerDonorDayMinor",
-  total_cap_minor AS "totalCapMinor", matched_minor AS "matchedMinor", starts_at AS "startsAt",
-  ends_at AS "endsAt", active, match_fee_cover AS "matchFeeCover", ended_at AS "endedAt"`;
+/** matching_rules, mapped once: SELECT list and typed rows. */
+export const MATCHING_RULES = defineTable('matching_rules', {
+  id: col.uuid('id'),
+  campaignId: col.uuid('campaign_id'),
+  poolFundId: col.uuid('pool_fund_id'),
+  mode: col.text<MatchRule['mode']>('mode'),
+  ratioBp: col.int.nullable('ratio_bp'),
+  randomMinMinor: col.bigint.nullable('random_min_minor'),
+  randomMaxMinor: col.bigint.nullable('random_max_minor'),
+  minGiftMinor: col.bigint('min_gift_minor'),
+  capPerGiftMinor: col.bigint.nullable('cap_per_gift_minor'),
+  capPerDonorDayMinor: col.bigint.nullable('cap_per_donor_day_minor'),
+  totalCapMinor: col.bigint.nullable('total_cap_minor'),
+  matchedMinor: col.bigint('matched_minor'),
+  startsAt: col.timestamptz.nullable('starts_at'),
+  endsAt: col.timestamptz.nullable('ends_at'),
+  active: col.bool('active'),
+  matchFeeCover: col.bool('match_fee_cover'),
+  endedAt: col.timestamptz.nullable('ended_at'),
+});
+
+const COLUMNS = MATCHING_RULES.select();
 
 function toRule(row: Record<string, unknown>): StoredRule {
-  const r = { ...row } as Record<string, unknown>;
-  for (const k of [
-    'randomMinMinor',
-    'randomMaxMinor',
-    'minGiftMinor',
-    'capPerGiftMinor',
-    'capPerDonorDayMinor',
-    'totalCapMinor',
-    'matchedMinor',
-  ]) {
-    r[k] = toSafeInteger(r[k] as string | null);
-  }
-  return r as unknown as StoredRule;
+  return MATCHING_RULES.map(row);
 }
 
 /** The only place that queries matching rules. */
@@ -47,16 +54,49 @@ function toRule(row: Record<string, unknown>): StoredRule {
 export class MatchingRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async forCampaign(
-    campaignId: string,
-    manager?: EntityManager,
-    lock = false,
-  ): Promise<StoredRule | null> {
-    const rows = await (manager ?? this.dataSource.manager).query(
-      `SELECT ${COLUMNS} FROM matching_rules WHERE campaign_id = $1${lock ? ' FOR UPDATE' : ''}`,
+  async forCampaign(campaignId: string, opts: TransactionOptions = {}): Promise<StoredRule | null> {
+    const rows = await (opts.within ?? this.dataSource.manager).query(
+      `SELECT ${COLUMNS} FROM matching_rules WHERE campaign_id = $1`,
       [campaignId],
     );
     return rows[0] ? toRule(rows[0]) : null;
+  }
+
+  /** The campaign's rule row locked (FOR UPDATE) until the caller's transaction ends. */
+  async lockForCampaign(manager: EntityManager, campaignId: string): Promise<StoredRule | null> {
+    const rows = await manager.query(
+      `SELECT ${COLUMNS} FROM matching_rules WHERE campaign_id = $1 FOR UPDATE`,
+      [campaignId],
+    );
+    return rows[0] ? toRule(rows[0]) : null;
+  }
+
+  /**
+   * What one matching pool paid, per campaign and fund, net of matches given back on refunds: the
+   * pool is the account each gift's `match:<id>` entry took the money from (so a rule that moved
+   * to another pool does not move its history with it).
+   */
+  async matchedByCampaign(
+    poolAccountId: string,
+  ): Promise<{ campaignId: string; fundId: string; gifts: number; matchedMinor: number }[]> {
+    const rows = rowsOf(
+      await this.dataSource.query(
+        `SELECT d.campaign_id AS "campaignId", d.fund_id AS "fundId", count(*)::int AS gifts,
+                sum(d.matched_minor) AS "matchedMinor"
+         FROM donations d
+         JOIN journal_entries e ON e.idempotency_key = 'match:' || d.id::text
+         JOIN postings p ON p.entry_id = e.id AND p.amount_minor < 0
+         WHERE p.account_id = $1 AND d.matched_minor > 0
+         GROUP BY d.campaign_id, d.fund_id ORDER BY 4 DESC`,
+        [poolAccountId],
+      ),
+    );
+    return rows.map((r) => ({
+      campaignId: String(r.campaignId),
+      fundId: String(r.fundId),
+      gifts: Number(r.gifts),
+      matchedMinor: toSafeInteger(r.matchedMinor as string) ?? 0,
+    }));
   }
 
   async upsert(manager: EntityManager, campaignId: string, rule: RuleFields): Promise<StoredRule> {

@@ -3,7 +3,7 @@ import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import type { Role } from '../../common/auth/roles';
 import { RequestContext } from '../../common/context/request-context';
-import { DomainError } from '../../common/errors';
+import { type DomainError, ForbiddenError, UnauthenticatedError } from '../../common/errors';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
@@ -28,8 +28,9 @@ import {
 } from './matching-rule';
 import {
   InvalidMatchingRuleError,
-  matchingRuleEndedError,
-  matchingRuleNotFoundError,
+  MatchingRuleEndedError,
+  MatchingRuleNotFoundError,
+  NotAMatchingPoolError,
 } from './matching.errors';
 import { MatchingRepository, type RuleFields, type StoredRule } from './matching.repository';
 
@@ -103,7 +104,7 @@ export class MatchingService {
     gift: MatchableGift,
     random: () => number = Math.random,
   ): Promise<{ matchedMinor: number; reason?: NoMatchReason }> {
-    const peek = await this.repo.forCampaign(gift.campaignId, m);
+    const peek = await this.repo.forCampaign(gift.campaignId, { within: m });
     if (!peek) return { matchedMinor: 0, reason: 'NO_RULE' };
     const offer = offeredMatch(peek, matchableMinor(peek, gift), gift.at, random);
     if (offer.amountMinor === 0) return { matchedMinor: 0, reason: offer.reason };
@@ -132,7 +133,7 @@ export class MatchingService {
       allowed.reason !== 'TOTAL_CAP' &&
       (await this.repo.addMatchedWithinCap(m, peek, allowed.amountMinor));
     if (!fast) {
-      const current = await this.repo.forCampaign(gift.campaignId, m, true);
+      const current = await this.repo.lockForCampaign(m, gift.campaignId);
       if (!current) return { matchedMinor: 0, reason: 'NO_RULE' };
       // Moved to another pool while this gift waited for the old one's lock: that pool is not
       // locked here, so this gift goes unmatched rather than risk it.
@@ -242,13 +243,10 @@ export class MatchingService {
     return this.tx.run(async (m) => {
       const pool = await this.funds.get(input.poolFundId, { within: m });
       if (pool.kind !== 'MATCHING') {
-        throw new DomainError(
-          'INVALID_FUND',
-          `Fund ${pool.code} is ${pool.kind}; a matching rule draws on a MATCHING fund.`,
-        );
+        throw new NotAMatchingPoolError(pool.code, pool.kind);
       }
       await this.repo.lockCampaignRule(m, campaignId);
-      const before = await this.repo.forCampaign(campaignId, m);
+      const before = await this.repo.forCampaign(campaignId, { within: m });
       return this.save(m, campaignId, input, before);
     });
   }
@@ -260,7 +258,7 @@ export class MatchingService {
     input: RuleInput,
     before: StoredRule | null,
   ): Promise<StoredRule> {
-    if (before?.endedAt) throw matchingRuleEndedError();
+    if (before?.endedAt) throw new MatchingRuleEndedError();
     const rule = await this.repo.upsert(m, campaignId, input);
     await this.audit.record(m, {
       action: before ? 'matching.rule_changed' : 'matching.rule_created',
@@ -284,7 +282,7 @@ export class MatchingService {
     campaignRef: string,
     settings: RuleSettings,
   ): Promise<{ rule: RuleView; created: boolean; changed: boolean }> {
-    const campaign = await this.campaigns.getVisible(campaignRef);
+    const campaign = await this.campaigns.getVisible(RequestContext.actor(), campaignRef);
     assertMayManage();
     const draft: RuleDraft & { matchFeeCover: boolean } = {
       ...settings,
@@ -295,8 +293,8 @@ export class MatchingService {
     };
     const result = await this.tx.run(async (m) => {
       await this.repo.lockCampaignRule(m, campaign.id);
-      const current = await this.repo.forCampaign(campaign.id, m, true);
-      if (current?.endedAt) throw matchingRuleEndedError();
+      const current = await this.repo.lockForCampaign(m, campaign.id);
+      if (current?.endedAt) throw new MatchingRuleEndedError();
       const pool = await this.poolOrNull(m, draft.poolFundId);
       const problems = ruleProblems(draft, { campaign, pool, current });
       if (problems.length > 0) throw new InvalidMatchingRuleError(problems, campaign.currency);
@@ -339,15 +337,15 @@ export class MatchingService {
     campaignRef: string,
     action: 'pause' | 'resume' | 'end',
   ): Promise<RuleView> {
-    const campaign = await this.campaigns.getVisible(campaignRef);
+    const campaign = await this.campaigns.getVisible(RequestContext.actor(), campaignRef);
     assertMayManage();
     const rule = await this.tx.run(async (m) => {
       await this.repo.lockCampaignRule(m, campaign.id);
-      const current = await this.repo.forCampaign(campaign.id, m, true);
-      if (!current) throw matchingRuleNotFoundError(campaign.slug);
+      const current = await this.repo.lockForCampaign(m, campaign.id);
+      if (!current) throw new MatchingRuleNotFoundError(campaign.slug);
       if (current.endedAt) {
         if (action === 'end') return current;
-        throw matchingRuleEndedError();
+        throw new MatchingRuleEndedError();
       }
       if (action !== 'end' && current.active === (action === 'resume')) return current;
       const updated =
@@ -369,10 +367,10 @@ export class MatchingService {
 
   /** A campaign's rule for staff and the campaign's community leaders (404 when it has none). */
   async ruleView(campaignRef: string): Promise<RuleView> {
-    const campaign = await this.campaigns.getVisible(campaignRef);
+    const campaign = await this.campaigns.getVisible(RequestContext.actor(), campaignRef);
     assertMayRead(campaign);
     const rule = await this.repo.forCampaign(campaign.id);
-    if (!rule) throw matchingRuleNotFoundError(campaign.slug);
+    if (!rule) throw new MatchingRuleNotFoundError(campaign.slug);
     return this.view(rule, campaign);
   }
 
@@ -433,6 +431,6 @@ function assertMayRead(campaign: { fundId: string }): void {
 
 function forbidden(message: string): DomainError {
   return RequestContext.actor()?.kind === 'user'
-    ? new DomainError('FORBIDDEN', message)
-    : new DomainError('UNAUTHENTICATED', `Sign in first. ${message}`);
+    ? new ForbiddenError(message)
+    : new UnauthenticatedError(`Sign in first. ${message}`);
 }

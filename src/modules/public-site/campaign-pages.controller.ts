@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentActor } from '../../common/auth/current-actor.decorator';
 import { Public } from '../../common/auth/policy.decorator';
+import type { Actor } from '../../common/context/request-context';
 import { DomainError, ERROR_HTTP_STATUS } from '../../common/errors';
 import { uuidPipe } from '../../common/http/validation';
 import { pageContext } from '../../common/views/page-context';
@@ -18,9 +20,14 @@ export class CampaignPagesController {
 
   @Get(':slug')
   @Public()
-  async show(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Param('slug') slug: string) {
+  async show(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('slug') slug: string,
+    @CurrentActor() actor: Actor | undefined,
+  ) {
     const context = pageContext(req, reply);
-    const view = await this.pages.campaign(slug, context.locale);
+    const view = await this.pages.campaign(actor, slug, context.locale);
     return reply.view('pages/campaign/show', { ...context, ...view });
   }
 
@@ -31,16 +38,17 @@ export class CampaignPagesController {
     @Res() reply: FastifyReply,
     @Param('slug') slug: string,
     @Body() body: DonationFormBody,
+    @CurrentActor() actor: Actor | undefined,
   ) {
     const context = pageContext(req, reply);
     try {
-      const result = await this.pages.donate(slug, body ?? {}, {
+      const result = await this.pages.donate(actor, slug, body ?? {}, {
         ip: req.ip,
         acceptLanguage: req.headers['accept-language'],
         locale: context.locale,
       });
       if ('checkoutUrl' in result) return reply.redirect(result.checkoutUrl, 303);
-      const view = await this.pages.campaign(slug, context.locale, result.form);
+      const view = await this.pages.campaign(actor, slug, context.locale, result.form);
       return reply.status(422).view('pages/campaign/show', { ...context, ...view });
     } catch (error) {
       const donationId = busyGift(error);
@@ -72,10 +80,11 @@ export class CampaignPagesController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
     @Param('slug') slug: string,
+    @CurrentActor() actor: Actor | undefined,
     @Query('donation') donation?: string,
   ) {
     const context = pageContext(req, reply);
-    const view = await this.pages.thanks(slug, donation, context.locale);
+    const view = await this.pages.thanks(actor, slug, donation, context.locale);
     // While the payment is being confirmed, the page looks again every 3 seconds.
     const refresh = view.pending
       ? {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
@@ -32,12 +33,17 @@ export class CampaignPagesService {
     private readonly donations: DonationsService,
   ) {}
 
-  async campaign(slug: string, locale: SupportedLocale, form?: DonationFormState) {
-    const campaign = await this.campaigns.getVisible(slug);
+  async campaign(
+    actor: Actor | undefined,
+    slug: string,
+    locale: SupportedLocale,
+    form?: DonationFormState,
+  ) {
+    const campaign = await this.campaigns.getVisible(actor, slug);
     const [matching, rule, updates, gifts] = await Promise.all([
       this.matching.status(campaign.id),
       this.matching.getRule(campaign.id),
-      this.campaigns.listUpdates(campaign.id, { limit: 5 }),
+      this.campaigns.listUpdates(actor, campaign.id, { limit: 5 }),
       this.donations.recentPublic(campaign.id),
     ]);
     const en = locale === 'en';
@@ -96,11 +102,12 @@ export class CampaignPagesService {
    * naming the kept gift (the controller shows the "busy, retrying" page).
    */
   async donate(
+    actor: Actor | undefined,
     slug: string,
     body: DonationFormBody,
     meta: { ip?: string; acceptLanguage?: string; locale: SupportedLocale },
   ): Promise<{ checkoutUrl: string } | { form: DonationFormState }> {
-    const campaign = await this.campaigns.getVisible(slug);
+    const campaign = await this.campaigns.getVisible(actor, slug);
     const text = (name: string) => (typeof body[name] === 'string' ? body[name].trim() : '');
     const ticked = (name: string) => body[name] === 'on' || body[name] === 'true';
     // "Other amount" is its own choice: a typed amount next to a chosen preset is a question, not
@@ -177,8 +184,13 @@ export class CampaignPagesService {
   }
 
   /** The thank-you page: the gift's state, refreshed while the payment is being confirmed. */
-  async thanks(slug: string, donationId: string | undefined, locale: SupportedLocale) {
-    const campaign = await this.campaigns.getVisible(slug);
+  async thanks(
+    actor: Actor | undefined,
+    slug: string,
+    donationId: string | undefined,
+    locale: SupportedLocale,
+  ) {
+    const campaign = await this.campaigns.getVisible(actor, slug);
     const gift = donationId
       ? await this.donations.publicStatus(donationId).catch(() => null)
       : null;

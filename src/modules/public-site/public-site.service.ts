@@ -46,7 +46,7 @@ export class PublicSiteService {
     const [coverage, active, live] = await Promise.all([
       this.funds.coverage(),
       this.funds.list({ status: 'ACTIVE', limit: 500 }),
-      this.campaigns.list({ status: 'LIVE', limit: 12 }),
+      this.campaigns.list(undefined, { status: 'LIVE', limit: 12 }),
     ]);
     const general = active.items.find((f) => f.kind === 'GENERAL') ?? null;
     return {

@@ -176,3 +176,18 @@ export class CreateCampaignUpdateDto {
   @MaxLength(STORY_MAX, { message: `bodyEn must be at most ${STORY_MAX} characters` })
   bodyEn?: string;
 }
+
+/**
+ * The fields an edit may empty, and what empty is for each: no goal, no start or end, no story.
+ * A form sends an emptied input as "not given", so it names these explicitly (`clear`), and the
+ * service writes the empty value: no caller writes null into a validated DTO.
+ */
+export const CLEARED_CAMPAIGN_VALUES = {
+  goalMinor: null,
+  startsAt: null,
+  endsAt: null,
+  storyZh: '',
+  storyEn: '',
+} as const satisfies Partial<Record<keyof UpdateCampaignDto, null | ''>>;
+
+export type ClearableCampaignField = keyof typeof CLEARED_CAMPAIGN_VALUES;

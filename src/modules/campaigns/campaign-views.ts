@@ -1,0 +1,89 @@
+import type { Campaign } from './campaign.entity';
+import { renderStory } from './campaign-markdown';
+import { campaignProgress, isAcceptingGifts } from './campaign-status';
+import type { CampaignUpdate } from './campaign-update.entity';
+import type { TotalsRow } from './campaigns.repository';
+import type {
+  CampaignForDonation,
+  CampaignSummary,
+  CampaignTotals,
+  CampaignUpdateView,
+  CampaignView,
+} from './campaigns.types';
+
+/** How campaigns are shown: the shapes the API and pages get, never the entities. Pure. */
+
+export const NO_TOTALS: TotalsRow = { raisedMinor: 0, matchedMinor: 0, gifts: 0, donors: 0 };
+
+/** One campaign with its stories as stored Markdown and as sanitised HTML. */
+export function campaignView(campaign: Campaign, totals: TotalsRow | undefined): CampaignView {
+  return {
+    ...campaignSummary(campaign, totals ?? NO_TOTALS),
+    storyZh: campaign.storyZh,
+    storyEn: campaign.storyEn,
+    storyHtmlZh: renderStory(campaign.storyZh),
+    storyHtmlEn: renderStory(campaign.storyEn),
+  };
+}
+
+export function campaignSummary(c: Campaign, totals: TotalsRow): CampaignSummary {
+  return {
+    id: c.id,
+    slug: c.slug,
+    fundId: c.fundId,
+    status: c.status,
+    currency: c.currency,
+    titleZh: c.titleZh,
+    titleEn: c.titleEn,
+    goalMinor: c.goalMinor,
+    minAmountMinor: c.minAmountMinor,
+    presetAmountsMinor: c.presetAmountsMinor,
+    startsAt: c.startsAt,
+    endsAt: c.endsAt,
+    coverImageUrl: c.coverImage ? `/uploads/${c.coverImage}` : null,
+    publishedAt: c.publishedAt,
+    endedAt: c.endedAt,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    acceptingGifts: isAcceptingGifts(c, new Date()),
+    totals: campaignTotals(totals, c.goalMinor),
+  };
+}
+
+export function campaignTotals(
+  row: TotalsRow | undefined,
+  goalMinor: number | null,
+): CampaignTotals {
+  const t = row ?? NO_TOTALS;
+  return { ...t, goalMinor, progress: campaignProgress(t.raisedMinor, t.matchedMinor, goalMinor) };
+}
+
+export function campaignForDonation(c: Campaign): CampaignForDonation {
+  return {
+    id: c.id,
+    slug: c.slug,
+    fundId: c.fundId,
+    currency: c.currency,
+    status: c.status,
+    startsAt: c.startsAt,
+    endsAt: c.endsAt,
+    minAmountMinor: c.minAmountMinor,
+    presetAmountsMinor: c.presetAmountsMinor,
+    titleZh: c.titleZh,
+    titleEn: c.titleEn,
+  };
+}
+
+export function campaignUpdateView(u: CampaignUpdate): CampaignUpdateView {
+  return {
+    id: u.id,
+    campaignId: u.campaignId,
+    titleZh: u.titleZh,
+    titleEn: u.titleEn,
+    bodyZh: u.bodyZh,
+    bodyEn: u.bodyEn,
+    bodyHtmlZh: renderStory(u.bodyZh),
+    bodyHtmlEn: renderStory(u.bodyEn),
+    publishedAt: u.publishedAt,
+  };
+}
