@@ -234,7 +234,7 @@ export class FundsService {
           throw new DomainError('INVALID_FUND_TRANSITION', 'The GENERAL fund cannot be closed.');
         }
         // Every balance slot locked: no posting can land between this check and the close.
-        const balance = await this.ledger.lockedBalance(fund.accountId, { within: m });
+        const balance = await this.ledger.lockedBalance(m, fund.accountId);
         if (balance !== 0) {
           throw new DomainError(
             'FUND_HAS_BALANCE',
