@@ -26,7 +26,8 @@ Commands:
                    print a personal access token for Authorization: Bearer
   migrate          apply pending database migrations
   migrate:revert   undo the last migration
-  ledger:check     verify every ledger invariant; exits 1 if one fails
+  ledger:check     verify every ledger invariant, and that gifts, matches and campaign
+                   totals agree with the ledger; exits 1 if one fails
   reconcile-payments --since YYYY-MM-DD
                    repair gifts whose webhook never arrived (safe to run any time)
   import-offline --file gifts.csv
@@ -144,9 +145,14 @@ async function main(argv: string[]): Promise<number> {
         return report.errors > 0 ? 1 : 0;
       }
       case 'ledger:check': {
-        const report = await app.get(LedgerService).check();
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        return report.ok ? 0 : 1;
+        const ledger = app.get(LedgerService);
+        const report = await ledger.check();
+        const crossModule = await ledger.checkAcrossModules();
+        const ok = report.ok && crossModule.ok;
+        process.stdout.write(`${JSON.stringify({ ...report, crossModule, ok }, null, 2)}\n`);
+        for (const v of crossModule.violations)
+          process.stderr.write(`${v.invariant}: ${v.message}\n`);
+        return ok ? 0 : 1;
       }
       default:
         return 2;

@@ -102,6 +102,17 @@ export class TableMap<S extends Spec> {
       .join(', ');
   }
 
+  /** The SELECT list of some fields only (a projection), for `mapSome` with the same fields. */
+  selectSome(fields: readonly (keyof S & string)[], alias?: string): string {
+    const prefix = alias ? `${alias}.` : '';
+    return fields.map((field) => `${prefix}${this.spec[field]!.name} AS "${field}"`).join(', ');
+  }
+
+  /** One field's value from a row of a join, selected under another name (`p.id AS "postingId"`). */
+  value<F extends keyof S & string>(field: F, raw: unknown): RowOf<TableMap<S>>[F] {
+    return convert(this.spec[field]!, raw) as RowOf<TableMap<S>>[F];
+  }
+
   /** The column behind a field, for UPDATE … SET and WHERE clauses built from a patch. */
   column(field: keyof S & string): string {
     return this.spec[field]!.name;

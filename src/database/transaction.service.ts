@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
-import { DomainError } from '../common/errors';
+import { ConflictError } from '../common/errors';
 
 export interface TransactionOptions {
   /** Run inside this caller's transaction instead of opening a new one. */
@@ -55,10 +55,9 @@ export class TransactionService {
 }
 
 /** A unique violation the services did not foresee: a 409, never a 500. */
-function conflictError(error: unknown): DomainError {
+function conflictError(error: unknown): ConflictError {
   const { constraint, detail } = error as { constraint?: string; detail?: string };
-  return new DomainError(
-    'CONFLICT',
+  return new ConflictError(
     `This conflicts with an existing record${detail ? `: ${detail.replace(/^Key /, '')}` : ''}` +
       `${constraint ? ` (${constraint})` : ''}. Reload and try again with different values.`,
   );

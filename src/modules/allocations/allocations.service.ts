@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { DomainError } from '../../common/errors';
+import { CurrencyMismatchError } from '../../common/errors';
 import { formatMoney } from '../../common/money';
-import { TransactionService } from '../../database/transaction.service';
+import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import type { Fund } from '../funds/fund.entity';
 import { AuditService } from '../audit/audit.service';
 import { FundsService } from '../funds/funds.service';
@@ -12,6 +12,13 @@ import { IdempotencyKeyReusedError, InsufficientFundBalanceError } from '../ledg
 import { LedgerService } from '../ledger/ledger.service';
 import type { JournalEntry } from '../ledger/ledger.types';
 import type { CreateAllocationDto, YearlyAllocationDto } from './dto/allocations.dto';
+import {
+  MovementRefusedError,
+  NoActiveCommunityFundsError,
+  NoGeneralFundError,
+  SameFundError,
+  YearlyAllocationChangedError,
+} from './allocations.errors';
 import { checkMovement } from './movement-rules';
 
 export interface AllocationResult {
@@ -35,7 +42,7 @@ function assertAllocation(
   to: Pick<Fund, 'kind' | 'code'>,
 ): void {
   const verdict = checkMovement(from, to, 'ALLOCATION');
-  if (!verdict.allowed) throw new DomainError(verdict.code, verdict.message);
+  if (!verdict.allowed) throw new MovementRefusedError(verdict);
 }
 
 /**
@@ -51,26 +58,17 @@ export class AllocationsService {
     private readonly audit: AuditService,
   ) {}
 
-  transfer(
-    dto: CreateAllocationDto,
-    opts: { within?: EntityManager } = {},
-  ): Promise<AllocationResult> {
+  transfer(dto: CreateAllocationDto, opts: TransactionOptions = {}): Promise<AllocationResult> {
     if (dto.fromFundId === dto.toFundId) {
-      throw new DomainError(
-        'SAME_FUND',
-        'fromFundId and toFundId are the same fund; choose two different funds.',
-      );
+      throw new SameFundError();
     }
     return this.tx.run(async (m) => {
-      const locked = await this.funds.lockForMovement([dto.fromFundId, dto.toFundId], {
-        within: m,
-      });
+      const locked = await this.funds.lockForMovement(m, [dto.fromFundId, dto.toFundId]);
       const from = locked.get(dto.fromFundId)!;
       const to = locked.get(dto.toFundId)!;
       assertAllocation(from, to);
       if (from.currency !== to.currency) {
-        throw new DomainError(
-          'CURRENCY_MISMATCH',
+        throw new CurrencyMismatchError(
           `Fund ${from.code} holds ${from.currency}, fund ${to.code} holds ${to.currency}.`,
         );
       }
@@ -108,23 +106,15 @@ export class AllocationsService {
         ? await this.funds.get(dto.sourceFundId, { within: m })
         : await this.funds.findGeneral({ within: m });
       if (!source) {
-        throw new DomainError(
-          'FUND_NOT_FOUND',
-          'There is no GENERAL fund to allocate from; create one or pass sourceFundId.',
-        );
+        throw new NoGeneralFundError();
       }
-      const targets = (await this.funds.activeCommunityFunds({ within: m })).filter(
-        (f) => f.id !== source.id,
-      );
+      const targets = (await this.funds.activeCommunityFunds(m)).filter((f) => f.id !== source.id);
       if (targets.length === 0) {
-        throw new DomainError(
-          'NO_ACTIVE_COMMUNITY_FUNDS',
-          'No community fund is ACTIVE; activate funds before allocating.',
-        );
+        throw new NoActiveCommunityFundsError();
       }
       // Every target is a community fund: the rule is the same for all of them.
       assertAllocation(source, targets[0]!);
-      await this.funds.lockForMovement([source.id], { within: m });
+      await this.funds.lockForMovement(m, [source.id]);
       const keyOf = (f: Fund) => `allocation:yearly:${dto.year}:${f.id}`;
       const existing = await this.ledger.findEntriesByKeys(targets.map(keyOf), { within: m });
       const due: Fund[] = [];
@@ -137,10 +127,10 @@ export class AllocationsService {
         }
         const received = entry.postings.find((p) => p.accountId === fund.accountId)?.amountMinor;
         if (received !== dto.amountMinor) {
-          throw new DomainError(
-            'IDEMPOTENCY_KEY_REUSED',
-            `The ${dto.year} yearly allocation already gave fund ${fund.code} ${formatMoney(received ?? 0, source.currency, 'en')}; ` +
-              'it cannot be re-run with a different amount. Use a single allocation for a top-up.',
+          throw new YearlyAllocationChangedError(
+            dto.year,
+            fund.code,
+            formatMoney(received ?? 0, source.currency, 'en'),
           );
         }
         alreadyAllocated.push({ fundId: fund.id, code: fund.code, entryId: entry.id });

@@ -2,8 +2,28 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Role } from '../../common/auth/roles';
-import { toSafeInteger } from '../../common/money';
+import { col, defineTable } from '../../database/table-map';
+import type { TransactionOptions } from '../../database/transaction.service';
 import type { ReleaseStatus } from './release-rules';
+
+/** The fund_releases table, mapped once: SELECT list and typed rows. */
+export const FUND_RELEASES = defineTable('fund_releases', {
+  id: col.uuid('id'),
+  fromFundId: col.uuid('from_fund_id'),
+  toFundId: col.uuid('to_fund_id'),
+  amountMinor: col.bigint('amount_minor'),
+  currency: col.char('currency'),
+  reason: col.text('reason'),
+  status: col.text<ReleaseStatus>('status'),
+  requestKey: col.text.nullable('request_key'),
+  requestedBy: col.uuid('requested_by'),
+  requesterRoles: col.textArray<Role[]>('requester_roles'),
+  requestedAt: col.timestamptz('requested_at'),
+  decidedBy: col.uuid.nullable('decided_by'),
+  decidedAt: col.timestamptz.nullable('decided_at'),
+  decisionNote: col.text('decision_note'),
+  entryId: col.uuid.nullable('entry_id'),
+});
 
 export interface Release {
   id: string;
@@ -31,11 +51,7 @@ export interface ReleaseListItem extends Release {
   decider: { name: string; email: string } | null;
 }
 
-const COLUMNS = `r.id, r.from_fund_id AS "fromFundId", r.to_fund_id AS "toFundId",
-  r.amount_minor AS "amountMinor", r.currency, r.reason, r.status, r.request_key AS "requestKey",
-  r.requested_by AS "requestedBy", r.requester_roles AS "requesterRoles",
-  r.requested_at AS "requestedAt", r.decided_by AS "decidedBy", r.decided_at AS "decidedAt",
-  r.decision_note AS "decisionNote", r.entry_id AS "entryId"`;
+const COLUMNS = FUND_RELEASES.select('r');
 
 const LIST_COLUMNS = `${COLUMNS},
   json_build_object('code', ff.code, 'nameZh', ff.name_zh, 'nameEn', ff.name_en, 'kind', ff.kind) AS "fromFund",
@@ -49,12 +65,21 @@ const LIST_FROM = `fund_releases r
   JOIN users ru ON ru.id = r.requested_by
   LEFT JOIN users du ON du.id = r.decided_by`;
 
-function toRelease<T extends Release>(row: Record<string, unknown>): T {
+type Row = Record<string, unknown>;
+
+function toRelease(row: Row): Release {
+  return FUND_RELEASES.map(row);
+}
+
+/** A release with the names of its funds and people (json_build_object in LIST_COLUMNS). */
+function toListItem(row: Row): ReleaseListItem {
   return {
-    ...row,
-    amountMinor: toSafeInteger(row.amountMinor as string),
-    currency: String(row.currency).trim(),
-  } as unknown as T;
+    ...toRelease(row),
+    fromFund: row.fromFund as ReleaseListItem['fromFund'],
+    toFund: row.toFund as ReleaseListItem['toFund'],
+    requester: row.requester as ReleaseListItem['requester'],
+    decider: row.decider as ReleaseListItem['decider'],
+  };
 }
 
 /** The only place that queries fund_releases. */
@@ -77,7 +102,7 @@ export class ReleasesRepository {
       | 'requesterRoles'
     >,
   ): Promise<Release | null> {
-    const rows: Record<string, unknown>[] = await manager.query(
+    const rows: Row[] = await manager.query(
       `INSERT INTO fund_releases AS r (from_fund_id, to_fund_id, amount_minor, currency, reason,
          request_key, requested_by, requester_roles)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -98,7 +123,7 @@ export class ReleasesRepository {
   }
 
   async findByRequestKey(manager: EntityManager, key: string): Promise<Release | null> {
-    const rows: Record<string, unknown>[] = await manager.query(
+    const rows: Row[] = await manager.query(
       `SELECT ${COLUMNS} FROM fund_releases r WHERE r.request_key = $1`,
       [key],
     );
@@ -107,7 +132,7 @@ export class ReleasesRepository {
 
   /** Locks a release for a decision; a concurrent decision waits here, then sees this one's. */
   async lock(manager: EntityManager, id: string): Promise<Release | null> {
-    const rows: Record<string, unknown>[] = await manager.query(
+    const rows: Row[] = await manager.query(
       `SELECT ${COLUMNS} FROM fund_releases r WHERE r.id = $1 FOR UPDATE`,
       [id],
     );
@@ -127,12 +152,12 @@ export class ReleasesRepository {
     );
   }
 
-  async get(id: string, manager?: EntityManager): Promise<ReleaseListItem | null> {
-    const rows: Record<string, unknown>[] = await (manager ?? this.dataSource).query(
+  async get(id: string, opts: TransactionOptions = {}): Promise<ReleaseListItem | null> {
+    const rows: Row[] = await (opts.within ?? this.dataSource.manager).query(
       `SELECT ${LIST_COLUMNS} FROM ${LIST_FROM} WHERE r.id = $1`,
       [id],
     );
-    return rows[0] ? toRelease<ReleaseListItem>(rows[0]) : null;
+    return rows[0] ? toListItem(rows[0]) : null;
   }
 
   /** Releases of one status (or all), the oldest pending first, decided ones newest first. */
@@ -147,10 +172,10 @@ export class ReleasesRepository {
       filter.status === 'PENDING'
         ? 'r.requested_at, r.id'
         : "r.status = 'PENDING' DESC, r.requested_at DESC, r.id DESC";
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+    const rows: Row[] = await this.dataSource.query(
       `SELECT ${LIST_COLUMNS} FROM ${LIST_FROM} ${where} ORDER BY ${order} LIMIT $1`,
       params,
     );
-    return rows.map((r) => toRelease<ReleaseListItem>(r));
+    return rows.map(toListItem);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/context/request-context';
 import type { Role } from '../../common/auth/roles';
-import { DomainError } from '../../common/errors';
+import { CurrencyMismatchError, ForbiddenError } from '../../common/errors';
 import { formatMoney } from '../../common/money';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
@@ -12,6 +12,14 @@ import { InsufficientFundBalanceError } from '../ledger/ledger.errors';
 import { LedgerService } from '../ledger/ledger.service';
 import type { JournalEntry } from '../ledger/ledger.types';
 import type { RequestReleaseDto } from './dto/releases.dto';
+import {
+  ApprovalRefusedError,
+  MovementRefusedError,
+  ReleaseNotFoundError,
+  ReleaseNotPendingError,
+  ReleaseRequestKeyReusedError,
+  SameFundError,
+} from './allocations.errors';
 import { checkMovement } from './movement-rules';
 import {
   checkApproval,
@@ -38,7 +46,7 @@ type Person = { userId: string; roles: readonly Role[] };
 function currentPerson(): Person {
   const actor = RequestContext.current()?.actor;
   if (actor?.kind !== 'user')
-    throw new DomainError('FORBIDDEN', 'Releases are requested and decided by signed-in staff.');
+    throw new ForbiddenError('Releases are requested and decided by signed-in staff.');
   return { userId: actor.userId, roles: actor.roles };
 }
 
@@ -64,15 +72,10 @@ export class ReleasesService {
   request(dto: RequestReleaseDto): Promise<ReleaseRequestResult> {
     const person = currentPerson();
     if (dto.fromFundId === dto.toFundId) {
-      throw new DomainError(
-        'SAME_FUND',
-        'fromFundId and toFundId are the same fund; choose two different funds.',
-      );
+      throw new SameFundError();
     }
     return this.tx.run(async (m) => {
-      const locked = await this.funds.lockForMovement([dto.fromFundId, dto.toFundId], {
-        within: m,
-      });
+      const locked = await this.funds.lockForMovement(m, [dto.fromFundId, dto.toFundId]);
       const from = locked.get(dto.fromFundId)!;
       const to = locked.get(dto.toFundId)!;
       this.assertReleasable(from, to);
@@ -97,12 +100,9 @@ export class ReleasesService {
           first.amountMinor === dto.amountMinor &&
           first.requestedBy === person.userId;
         if (!same) {
-          throw new DomainError(
-            'IDEMPOTENCY_KEY_REUSED',
-            `idempotencyKey ${requestKey} was used for another release request; use a new key.`,
-          );
+          throw new ReleaseRequestKeyReusedError(requestKey!);
         }
-        return { release: (await this.repo.get(first.id, m))!, replayed: true };
+        return { release: (await this.repo.get(first.id, { within: m }))!, replayed: true };
       }
       await this.audit.record(m, {
         action: 'release.requested',
@@ -117,7 +117,7 @@ export class ReleasesService {
           requesterRoles: inserted.requesterRoles,
         },
       });
-      return { release: (await this.repo.get(inserted.id, m))!, replayed: false };
+      return { release: (await this.repo.get(inserted.id, { within: m }))!, replayed: false };
     });
   }
 
@@ -134,10 +134,8 @@ export class ReleasesService {
         { userId: release.requestedBy, roles: release.requesterRoles },
         person,
       );
-      if (!verdict.allowed) throw new DomainError(verdict.code, verdict.message);
-      const locked = await this.funds.lockForMovement([release.fromFundId, release.toFundId], {
-        within: m,
-      });
+      if (!verdict.allowed) throw new ApprovalRefusedError(verdict);
+      const locked = await this.funds.lockForMovement(m, [release.fromFundId, release.toFundId]);
       const from = locked.get(release.fromFundId)!;
       const to = locked.get(release.toFundId)!;
       this.assertReleasable(from, to);
@@ -177,7 +175,7 @@ export class ReleasesService {
         before: { status: release.status },
         after: { status: 'POSTED', entryId: entry.id, amountMinor: release.amountMinor },
       });
-      return { release: (await this.repo.get(release.id, m))!, entry };
+      return { release: (await this.repo.get(release.id, { within: m }))!, entry };
     });
   }
 
@@ -185,7 +183,7 @@ export class ReleasesService {
   reject(id: string, note = ''): Promise<ReleaseListItem> {
     const person = currentPerson();
     if (!person.roles.some(isReleaseRole))
-      throw new DomainError('FORBIDDEN', 'Only ADMIN and FINANCE decide releases.');
+      throw new ForbiddenError('Only ADMIN and FINANCE decide releases.');
     return this.tx.run(async (m) => {
       const release = await this.lockPending(m, id, 'reject');
       await this.repo.decide(m, release.id, {
@@ -201,13 +199,13 @@ export class ReleasesService {
         before: { status: release.status },
         after: { status: 'REJECTED', note },
       });
-      return (await this.repo.get(release.id, m))!;
+      return (await this.repo.get(release.id, { within: m }))!;
     });
   }
 
   async get(id: string): Promise<ReleaseListItem> {
     const release = await this.repo.get(id);
-    if (!release) throw new DomainError('RELEASE_NOT_FOUND', `There is no release ${id}.`);
+    if (!release) throw new ReleaseNotFoundError(id);
     return release;
   }
 
@@ -221,22 +219,18 @@ export class ReleasesService {
     action: 'approve' | 'reject',
   ): Promise<Release> {
     const release = await this.repo.lock(m, id);
-    if (!release) throw new DomainError('RELEASE_NOT_FOUND', `There is no release ${id}.`);
+    if (!release) throw new ReleaseNotFoundError(id);
     if (!nextReleaseStatus(release.status, action)) {
-      throw new DomainError(
-        'RELEASE_NOT_PENDING',
-        `This release is ${release.status} already; it cannot be ${action === 'approve' ? 'approved' : 'rejected'}.`,
-      );
+      throw new ReleaseNotPendingError(release.status, action);
     }
     return release;
   }
 
   private assertReleasable(from: Fund, to: Fund): void {
     const verdict = checkMovement(from, to, 'RELEASE');
-    if (!verdict.allowed) throw new DomainError(verdict.code, verdict.message);
+    if (!verdict.allowed) throw new MovementRefusedError(verdict);
     if (from.currency !== to.currency) {
-      throw new DomainError(
-        'CURRENCY_MISMATCH',
+      throw new CurrencyMismatchError(
         `Fund ${from.code} holds ${from.currency}, fund ${to.code} holds ${to.currency}.`,
       );
     }

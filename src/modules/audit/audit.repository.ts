@@ -1,7 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { col, defineTable } from '../../database/table-map';
 import type { AuditEntry, AuditFilter } from './audit.types';
+
+/** The audit_log table, mapped once: SELECT list and typed rows. */
+export const AUDIT_LOG = defineTable('audit_log', {
+  id: col.bigint('id'),
+  at: col.timestamptz('at'),
+  actorUserId: col.uuid.nullable('actor_user_id'),
+  actorLabel: col.text('actor_label'),
+  ip: col.text.nullable('ip'),
+  requestId: col.text.nullable('request_id'),
+  action: col.text('action'),
+  entityType: col.text('entity_type'),
+  entityId: col.text.nullable('entity_id'),
+  before: col.jsonb.nullable('before'),
+  after: col.jsonb.nullable('after'),
+});
 
 /** The only place that queries audit_log (append-only: the database refuses UPDATE and DELETE). */
 @Injectable()
@@ -28,9 +44,8 @@ export class AuditRepository {
 
   /** Newest first, keyset-paginated by id. */
   async list(filter: AuditFilter): Promise<AuditEntry[]> {
-    const rows: (Omit<AuditEntry, 'id'> & { id: string })[] = await this.dataSource.query(
-      `SELECT id, at, actor_user_id AS "actorUserId", actor_label AS "actorLabel", ip, request_id AS "requestId",
-              action, entity_type AS "entityType", entity_id AS "entityId", before, after
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${AUDIT_LOG.select()}
        FROM audit_log
        WHERE ($1::text IS NULL OR action = $1 OR action LIKE $1 || '.%')
          AND ($2::uuid IS NULL OR actor_user_id = $2)
@@ -51,6 +66,6 @@ export class AuditRepository {
         filter.limit,
       ],
     );
-    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+    return rows.map((r) => AUDIT_LOG.map(r));
   }
 }

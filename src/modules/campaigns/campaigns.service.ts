@@ -97,7 +97,7 @@ export class CampaignsService {
   create(actor: Actor | undefined, dto: CreateCampaignDto): Promise<CampaignView> {
     return this.tx.run(async (m) => {
       assertCampaignAccess(actor, { action: 'edit', fundId: dto.fundId });
-      const fund = (await this.funds.lockForMovement([dto.fundId], { within: m })).get(dto.fundId)!;
+      const fund = (await this.funds.lockForMovement(m, [dto.fundId])).get(dto.fundId)!;
       const data = {
         slug: dto.slug,
         fundId: fund.id,
@@ -434,7 +434,7 @@ export class CampaignsService {
   /** The fund's status under a share lock, so it cannot close while the campaign goes live. */
   private async fundStatus(m: EntityManager, fundId: string): Promise<string> {
     try {
-      return (await this.funds.lockForMovement([fundId], { within: m })).get(fundId)!.status;
+      return (await this.funds.lockForMovement(m, [fundId])).get(fundId)!.status;
     } catch (error) {
       if (error instanceof DomainError && error.code === 'FUND_CLOSED') return 'CLOSED';
       throw error;

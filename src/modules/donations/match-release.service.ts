@@ -47,7 +47,7 @@ export class MatchReleaseService {
       }
       // The fund before the pool: the order settling gifts and refunds take them in.
       const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
-      await this.ledger.lockedBalance(fundAccountId, { within: m });
+      await this.ledger.lockedBalance(m, fundAccountId);
       const at = gift.succeededAt ?? new Date();
       const match = await this.matching.match(m, {
         id: gift.id,

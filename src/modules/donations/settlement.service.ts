@@ -397,7 +397,7 @@ export class SettlementService {
       donation.amountMinor - donation.refundedMinor,
     );
     const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
-    const heldAccountId = await this.funds.heldAccountIdOf(donation.fundId, { within: m });
+    const heldAccountId = await this.funds.heldAccountIdOf(m, donation.fundId);
     const available = await this.fundBalance(m, fundAccountId);
     const heldMinor = holdAmount(disputedMinor, available);
     if (heldMinor > 0) {
@@ -580,7 +580,7 @@ export class SettlementService {
   ): Promise<void> {
     if (amountMinor <= 0) return;
     const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
-    const heldAccountId = await this.funds.heldAccountIdOf(donation.fundId, { within: m });
+    const heldAccountId = await this.funds.heldAccountIdOf(m, donation.fundId);
     await this.ledger.post(
       {
         idempotencyKey,

@@ -26,3 +26,12 @@ export class DuplicateCodeError extends DomainError {
     super('DUPLICATE_CODE', `A ${what} with code "${code}" already exists; choose another code.`);
   }
 }
+
+export class CurrencyLockedError extends DomainError {
+  constructor(currency: string) {
+    super(
+      'CURRENCY_LOCKED',
+      `The foundation's currency is ${currency} and its ledger already has accounts; the currency cannot change.`,
+    );
+  }
+}

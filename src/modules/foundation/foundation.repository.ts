@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { TransactionOptions } from '../../database/transaction.service';
 import { Community } from './community.entity';
 import { Foundation } from './foundation.entity';
 import { Subdistrict } from './subdistrict.entity';
@@ -10,12 +11,12 @@ import { Subdistrict } from './subdistrict.entity';
 export class FoundationRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  private m(manager?: EntityManager): EntityManager {
-    return manager ?? this.dataSource.manager;
+  private m(opts: TransactionOptions): EntityManager {
+    return opts.within ?? this.dataSource.manager;
   }
 
-  findProfile(manager?: EntityManager): Promise<Foundation | null> {
-    return this.m(manager).findOneBy(Foundation, { id: 1 });
+  findProfile(opts: TransactionOptions = {}): Promise<Foundation | null> {
+    return this.m(opts).findOneBy(Foundation, { id: 1 });
   }
 
   async saveProfile(
@@ -23,11 +24,13 @@ export class FoundationRepository {
     profile: Omit<Foundation, 'id' | 'createdAt' | 'updatedAt'>,
   ): Promise<Foundation> {
     await manager.upsert(Foundation, { id: 1, ...profile, updatedAt: new Date() }, ['id']);
-    return (await this.findProfile(manager))!;
+    return (await this.findProfile({ within: manager }))!;
   }
 
-  listSubdistricts(manager?: EntityManager): Promise<(Subdistrict & { communityCount: number })[]> {
-    return this.m(manager).query(
+  listSubdistricts(
+    opts: TransactionOptions = {},
+  ): Promise<(Subdistrict & { communityCount: number })[]> {
+    return this.m(opts).query(
       `SELECT s.id, s.code, s.name_zh AS "nameZh", s.name_en AS "nameEn", s.created_at AS "createdAt",
                 s.updated_at AS "updatedAt", count(c.id)::int AS "communityCount"
          FROM subdistricts s LEFT JOIN communities c ON c.subdistrict_id = s.id
@@ -35,12 +38,12 @@ export class FoundationRepository {
     );
   }
 
-  findSubdistrict(id: string, manager?: EntityManager): Promise<Subdistrict | null> {
-    return this.m(manager).findOneBy(Subdistrict, { id });
+  findSubdistrict(id: string, opts: TransactionOptions = {}): Promise<Subdistrict | null> {
+    return this.m(opts).findOneBy(Subdistrict, { id });
   }
 
-  findSubdistrictByCode(code: string, manager?: EntityManager): Promise<Subdistrict | null> {
-    return this.m(manager).findOneBy(Subdistrict, { code });
+  findSubdistrictByCode(code: string, opts: TransactionOptions = {}): Promise<Subdistrict | null> {
+    return this.m(opts).findOneBy(Subdistrict, { code });
   }
 
   async insertSubdistrict(
@@ -59,36 +62,36 @@ export class FoundationRepository {
   }
 
   listCommunities(
-    opts: { subdistrictId?: string; afterCode?: string; limit: number },
-    manager?: EntityManager,
+    filter: { subdistrictId?: string; afterCode?: string; limit: number },
+    opts: TransactionOptions = {},
   ): Promise<Community[]> {
-    const qb = this.m(manager)
+    const qb = this.m(opts)
       .createQueryBuilder(Community, 'c')
       .orderBy('c.code', 'ASC')
-      .limit(opts.limit);
-    if (opts.subdistrictId) qb.andWhere('c.subdistrict_id = :sid', { sid: opts.subdistrictId });
-    if (opts.afterCode) qb.andWhere('c.code > :after', { after: opts.afterCode });
+      .limit(filter.limit);
+    if (filter.subdistrictId) qb.andWhere('c.subdistrict_id = :sid', { sid: filter.subdistrictId });
+    if (filter.afterCode) qb.andWhere('c.code > :after', { after: filter.afterCode });
     return qb.getMany();
   }
 
-  findCommunity(id: string, manager?: EntityManager): Promise<Community | null> {
-    return this.m(manager).findOneBy(Community, { id });
+  findCommunity(id: string, opts: TransactionOptions = {}): Promise<Community | null> {
+    return this.m(opts).findOneBy(Community, { id });
   }
 
-  findCommunities(ids: readonly string[], manager?: EntityManager): Promise<Community[]> {
+  findCommunities(ids: readonly string[], opts: TransactionOptions = {}): Promise<Community[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.m(manager)
+    return this.m(opts)
       .createQueryBuilder(Community, 'c')
       .where('c.id IN (:...ids)', { ids })
       .getMany();
   }
 
-  findCommunityByCode(code: string, manager?: EntityManager): Promise<Community | null> {
-    return this.m(manager).findOneBy(Community, { code });
+  findCommunityByCode(code: string, opts: TransactionOptions = {}): Promise<Community | null> {
+    return this.m(opts).findOneBy(Community, { code });
   }
 
-  countCommunities(manager?: EntityManager): Promise<number> {
-    return this.m(manager).count(Community);
+  countCommunities(opts: TransactionOptions = {}): Promise<number> {
+    return this.m(opts).count(Community);
   }
 
   async insertCommunity(

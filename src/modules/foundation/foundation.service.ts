@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { DomainError } from '../../common/errors';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
-import { TransactionService } from '../../database/transaction.service';
+import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { LedgerService } from '../ledger/ledger.service';
 import type { Community } from './community.entity';
@@ -15,6 +13,7 @@ import type {
 } from './dto/foundation.dto';
 import {
   CommunityNotFoundError,
+  CurrencyLockedError,
   DuplicateCodeError,
   FoundationNotConfiguredError,
   SubdistrictNotFoundError,
@@ -22,10 +21,6 @@ import {
 import type { Foundation } from './foundation.entity';
 import { FoundationRepository } from './foundation.repository';
 import type { Subdistrict } from './subdistrict.entity';
-
-interface Tx {
-  within?: EntityManager;
-}
 
 /** The foundation's profile and settings, its subdistricts and communities. */
 @Injectable()
@@ -37,35 +32,32 @@ export class FoundationService {
     private readonly audit: AuditService,
   ) {}
 
-  async getProfile(opts: Tx = {}): Promise<Foundation> {
-    const profile = await this.repo.findProfile(opts.within);
+  async getProfile(opts: TransactionOptions = {}): Promise<Foundation> {
+    const profile = await this.repo.findProfile(opts);
     if (!profile) throw new FoundationNotConfiguredError();
     return profile;
   }
 
-  findProfile(opts: Tx = {}): Promise<Foundation | null> {
-    return this.repo.findProfile(opts.within);
+  findProfile(opts: TransactionOptions = {}): Promise<Foundation | null> {
+    return this.repo.findProfile(opts);
   }
 
   /** The foundation's currency (every fund holds it); CNY until a profile is set up. */
-  async currency(opts: Tx = {}): Promise<string> {
+  async currency(opts: TransactionOptions = {}): Promise<string> {
     return (await this.findProfile(opts))?.currency.trim() ?? 'CNY';
   }
 
   /** Creates or replaces the profile. The currency is fixed once the ledger holds accounts. */
-  saveProfile(dto: FoundationProfileDto, opts: Tx = {}): Promise<Foundation> {
+  saveProfile(dto: FoundationProfileDto, opts: TransactionOptions = {}): Promise<Foundation> {
     return this.tx.run(async (m) => {
       await this.tx.lock(m, 'foundation:profile');
-      const current = await this.repo.findProfile(m);
+      const current = await this.repo.findProfile({ within: m });
       if (
         current &&
         current.currency.trim() !== dto.currency &&
         (await this.ledger.hasAccounts({ within: m }))
       ) {
-        throw new DomainError(
-          'CURRENCY_LOCKED',
-          `The foundation's currency is ${current.currency} and its ledger already has accounts; the currency cannot change.`,
-        );
+        throw new CurrencyLockedError(current.currency);
       }
       const saved = await this.repo.saveProfile(m, dto);
       await this.audit.record(m, {
@@ -83,16 +75,19 @@ export class FoundationService {
     return this.repo.listSubdistricts();
   }
 
-  async getSubdistrict(id: string, opts: Tx = {}): Promise<Subdistrict> {
-    const subdistrict = await this.repo.findSubdistrict(id, opts.within);
+  async getSubdistrict(id: string, opts: TransactionOptions = {}): Promise<Subdistrict> {
+    const subdistrict = await this.repo.findSubdistrict(id, opts);
     if (!subdistrict) throw new SubdistrictNotFoundError(id);
     return subdistrict;
   }
 
-  createSubdistrict(dto: CreateSubdistrictDto, opts: Tx = {}): Promise<Subdistrict> {
+  createSubdistrict(
+    dto: CreateSubdistrictDto,
+    opts: TransactionOptions = {},
+  ): Promise<Subdistrict> {
     return this.tx.run(async (m) => {
       await this.tx.lock(m, 'subdistricts:code');
-      if (await this.repo.findSubdistrictByCode(dto.code, m))
+      if (await this.repo.findSubdistrictByCode(dto.code, { within: m }))
         throw new DuplicateCodeError('subdistrict', dto.code);
       const created = await this.repo.insertSubdistrict(m, dto);
       await this.audit.record(m, {
@@ -112,7 +107,7 @@ export class FoundationService {
       if (
         dto.code &&
         dto.code !== current.code &&
-        (await this.repo.findSubdistrictByCode(dto.code, m))
+        (await this.repo.findSubdistrictByCode(dto.code, { within: m }))
       ) {
         throw new DuplicateCodeError('subdistrict', dto.code);
       }
@@ -145,33 +140,33 @@ export class FoundationService {
     };
   }
 
-  async getCommunity(id: string, opts: Tx = {}): Promise<Community> {
-    const community = await this.repo.findCommunity(id, opts.within);
+  async getCommunity(id: string, opts: TransactionOptions = {}): Promise<Community> {
+    const community = await this.repo.findCommunity(id, opts);
     if (!community) throw new CommunityNotFoundError(id);
     return community;
   }
 
-  findCommunities(ids: readonly string[], opts: Tx = {}): Promise<Community[]> {
-    return this.repo.findCommunities(ids, opts.within);
+  findCommunities(ids: readonly string[], opts: TransactionOptions = {}): Promise<Community[]> {
+    return this.repo.findCommunities(ids, opts);
   }
 
-  findCommunityByCode(code: string, opts: Tx = {}): Promise<Community | null> {
-    return this.repo.findCommunityByCode(code, opts.within);
+  findCommunityByCode(code: string, opts: TransactionOptions = {}): Promise<Community | null> {
+    return this.repo.findCommunityByCode(code, opts);
   }
 
-  findSubdistrictByCode(code: string, opts: Tx = {}): Promise<Subdistrict | null> {
-    return this.repo.findSubdistrictByCode(code, opts.within);
+  findSubdistrictByCode(code: string, opts: TransactionOptions = {}): Promise<Subdistrict | null> {
+    return this.repo.findSubdistrictByCode(code, opts);
   }
 
-  countCommunities(opts: Tx = {}): Promise<number> {
-    return this.repo.countCommunities(opts.within);
+  countCommunities(opts: TransactionOptions = {}): Promise<number> {
+    return this.repo.countCommunities(opts);
   }
 
-  createCommunity(dto: CreateCommunityDto, opts: Tx = {}): Promise<Community> {
+  createCommunity(dto: CreateCommunityDto, opts: TransactionOptions = {}): Promise<Community> {
     return this.tx.run(async (m) => {
       await this.tx.lock(m, 'communities:code');
       await this.getSubdistrict(dto.subdistrictId, { within: m });
-      if (await this.repo.findCommunityByCode(dto.code, m))
+      if (await this.repo.findCommunityByCode(dto.code, { within: m }))
         throw new DuplicateCodeError('community', dto.code);
       const created = await this.repo.insertCommunity(m, dto);
       await this.audit.record(m, {
@@ -192,7 +187,7 @@ export class FoundationService {
       if (
         dto.code &&
         dto.code !== current.code &&
-        (await this.repo.findCommunityByCode(dto.code, m))
+        (await this.repo.findCommunityByCode(dto.code, { within: m }))
       ) {
         throw new DuplicateCodeError('community', dto.code);
       }

@@ -18,3 +18,45 @@ export class InvalidFundTransitionError extends DomainError {
     super('INVALID_FUND_TRANSITION', `Fund ${code} is ${status}; it cannot ${action} from there.`);
   }
 }
+
+export class GeneralFundNotClosableError extends DomainError {
+  constructor() {
+    super('INVALID_FUND_TRANSITION', 'The GENERAL fund cannot be closed.');
+  }
+}
+
+export class FundHasBalanceError extends DomainError {
+  constructor(code: string, balanceMinor: number) {
+    super(
+      'FUND_HAS_BALANCE',
+      `Fund ${code} still holds ${balanceMinor} minor units; allocate them to another fund before closing it.`,
+    );
+  }
+}
+
+export class CommunityFundExistsError extends DomainError {
+  constructor(communityCode: string, fundCode: string, status: FundStatus) {
+    super(
+      'COMMUNITY_FUND_EXISTS',
+      `Community ${communityCode} already has fund ${fundCode} (${status}); a community has one open fund.`,
+    );
+  }
+}
+
+export class InvalidFundError extends DomainError {
+  constructor(message: string) {
+    super('INVALID_FUND', message);
+  }
+}
+
+export class GeneralFundExistsError extends DomainError {
+  constructor() {
+    super('GENERAL_FUND_EXISTS', 'The foundation already has its one GENERAL fund.');
+  }
+}
+
+export class DuplicateFundCodeError extends DomainError {
+  constructor(code: string) {
+    super('DUPLICATE_CODE', `A fund with code "${code}" already exists; choose another code.`);
+  }
+}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { TransactionOptions } from '../../database/transaction.service';
 import { Fund } from './fund.entity';
 import type { FundKind, FundStatus } from './fund-status';
 
@@ -17,24 +18,24 @@ export interface FundFilter {
 export class FundsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  private m(manager?: EntityManager): EntityManager {
-    return manager ?? this.dataSource.manager;
+  private m(opts: TransactionOptions): EntityManager {
+    return opts.within ?? this.dataSource.manager;
   }
 
-  find(id: string, manager?: EntityManager): Promise<Fund | null> {
-    return this.m(manager).findOneBy(Fund, { id });
+  find(id: string, opts: TransactionOptions = {}): Promise<Fund | null> {
+    return this.m(opts).findOneBy(Fund, { id });
   }
 
-  findByCode(code: string, manager?: EntityManager): Promise<Fund | null> {
-    return this.m(manager).findOneBy(Fund, { code });
+  findByCode(code: string, opts: TransactionOptions = {}): Promise<Fund | null> {
+    return this.m(opts).findOneBy(Fund, { code });
   }
 
-  findGeneral(manager?: EntityManager): Promise<Fund | null> {
-    return this.m(manager).findOneBy(Fund, { kind: 'GENERAL' });
+  findGeneral(opts: TransactionOptions = {}): Promise<Fund | null> {
+    return this.m(opts).findOneBy(Fund, { kind: 'GENERAL' });
   }
 
-  findOpenForCommunity(communityId: string, manager?: EntityManager): Promise<Fund | null> {
-    return this.m(manager)
+  findOpenForCommunity(communityId: string, opts: TransactionOptions = {}): Promise<Fund | null> {
+    return this.m(opts)
       .createQueryBuilder(Fund, 'f')
       .where('f.community_id = :communityId AND f.status <> :closed', {
         communityId,
@@ -43,8 +44,8 @@ export class FundsRepository {
       .getOne();
   }
 
-  list(filter: FundFilter, manager?: EntityManager): Promise<Fund[]> {
-    const qb = this.m(manager)
+  list(filter: FundFilter, opts: TransactionOptions = {}): Promise<Fund[]> {
+    const qb = this.m(opts)
       .createQueryBuilder(Fund, 'f')
       .orderBy('f.code', 'ASC')
       .limit(filter.limit);
@@ -76,10 +77,10 @@ export class FundsRepository {
 
   async idsInCommunities(
     communityIds: readonly string[],
-    manager?: EntityManager,
+    opts: TransactionOptions = {},
   ): Promise<string[]> {
     if (communityIds.length === 0) return [];
-    const rows: { id: string }[] = await this.m(manager).query(
+    const rows: { id: string }[] = await this.m(opts).query(
       `SELECT id FROM funds WHERE community_id = ANY($1::uuid[])`,
       [communityIds],
     );
@@ -87,9 +88,9 @@ export class FundsRepository {
   }
 
   async coverage(
-    manager?: EntityManager,
+    opts: TransactionOptions = {},
   ): Promise<{ communitiesWithActiveFund: number; preparing: number }> {
-    const rows: { active: number; preparing: number }[] = await this.m(manager).query(
+    const rows: { active: number; preparing: number }[] = await this.m(opts).query(
       `SELECT count(DISTINCT community_id) FILTER (WHERE status = 'ACTIVE')::int AS active,
               count(DISTINCT community_id) FILTER (WHERE status = 'PREPARING')::int AS preparing
        FROM funds WHERE kind = 'COMMUNITY'`,

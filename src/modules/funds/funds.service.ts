@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DomainError } from '../../common/errors';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
-import { TransactionService } from '../../database/transaction.service';
+import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import type { Community } from '../foundation/community.entity';
 import { AuditService } from '../audit/audit.service';
 import { FoundationService } from '../foundation/foundation.service';
@@ -17,7 +16,17 @@ import {
   type FundKind,
   type FundStatus,
 } from './fund-status';
-import { FundClosedError, FundNotFoundError, InvalidFundTransitionError } from './funds.errors';
+import {
+  CommunityFundExistsError,
+  DuplicateFundCodeError,
+  FundClosedError,
+  FundHasBalanceError,
+  FundNotFoundError,
+  GeneralFundExistsError,
+  GeneralFundNotClosableError,
+  InvalidFundError,
+  InvalidFundTransitionError,
+} from './funds.errors';
 import { FundsRepository } from './funds.repository';
 
 /** Balance rows per fund account: spreads concurrent inflows (a hot campaign) over several rows. */
@@ -44,10 +53,6 @@ export interface FundCoverage {
   coverage: number;
 }
 
-interface Tx {
-  within?: EntityManager;
-}
-
 /** Funds: the "1+N" pots of money, their lifecycle and their balances (read from the ledger). */
 @Injectable()
 export class FundsService {
@@ -62,39 +67,29 @@ export class FundsService {
     private readonly audit: AuditService,
   ) {}
 
-  create(dto: CreateFundDto, opts: Tx = {}): Promise<FundView> {
+  create(dto: CreateFundDto, opts: TransactionOptions = {}): Promise<FundView> {
     return this.tx.run(async (m) => {
       await this.tx.lock(m, 'funds:create');
       const profile = await this.foundation.getProfile({ within: m });
       let community: Community | null = null;
       if (dto.kind === 'COMMUNITY') {
         community = await this.foundation.getCommunity(dto.communityId!, { within: m });
-        const open = await this.repo.findOpenForCommunity(community.id, m);
+        const open = await this.repo.findOpenForCommunity(community.id, { within: m });
         if (open) {
-          throw new DomainError(
-            'COMMUNITY_FUND_EXISTS',
-            `Community ${community.code} already has fund ${open.code} (${open.status}); a community has one open fund.`,
-          );
+          throw new CommunityFundExistsError(community.code, open.code, open.status);
         }
       } else if (dto.communityId) {
-        throw new DomainError(
-          'INVALID_FUND',
+        throw new InvalidFundError(
           'Only a COMMUNITY fund belongs to a community; leave communityId out.',
         );
       }
-      if (dto.kind === 'GENERAL' && (await this.repo.findGeneral(m))) {
-        throw new DomainError(
-          'GENERAL_FUND_EXISTS',
-          'The foundation already has its one GENERAL fund.',
-        );
+      if (dto.kind === 'GENERAL' && (await this.repo.findGeneral({ within: m }))) {
+        throw new GeneralFundExistsError();
       }
       const code =
         dto.code ?? (await this.freeCode(m, defaultFundCode(dto.kind, community, dto.nameEn)));
-      if (await this.repo.findByCode(code, m)) {
-        throw new DomainError(
-          'DUPLICATE_CODE',
-          `A fund with code "${code}" already exists; choose another code.`,
-        );
+      if (await this.repo.findByCode(code, { within: m })) {
+        throw new DuplicateFundCodeError(code);
       }
       const account = await this.ledger.openAccount(
         {
@@ -129,9 +124,9 @@ export class FundsService {
     }, opts);
   }
 
-  async get(id: string, opts: Tx = {}): Promise<FundView> {
+  async get(id: string, opts: TransactionOptions = {}): Promise<FundView> {
     return this.tx.run(async (m) => {
-      const fund = await this.repo.find(id, m);
+      const fund = await this.repo.find(id, { within: m });
       if (!fund) throw new FundNotFoundError(id);
       return (await this.view(m, [fund]))[0]!;
     }, opts);
@@ -141,18 +136,18 @@ export class FundsService {
    * The ledger account behind a fund, without reading its balance: for hot paths (settling a gift)
    * that post to the fund and let the ledger's triggers guard it (a closed account refuses postings).
    */
-  async accountIdOf(id: string, opts: Tx = {}): Promise<string> {
+  async accountIdOf(id: string, opts: TransactionOptions = {}): Promise<string> {
     const known = this.accountIds.get(id);
     if (known) return known;
-    const fund = await this.repo.find(id, opts.within);
+    const fund = await this.repo.find(id, opts);
     if (!fund) throw new FundNotFoundError(id);
     this.accountIds.set(id, fund.accountId);
     return fund.accountId;
   }
 
   /** The fund's held account (created on first use), for dispute holds. */
-  async heldAccountIdOf(id: string, opts: Required<Tx>): Promise<string> {
-    const fund = await this.repo.find(id, opts.within);
+  async heldAccountIdOf(manager: EntityManager, id: string): Promise<string> {
+    const fund = await this.repo.find(id, { within: manager });
     if (!fund) throw new FundNotFoundError(id);
     const account = await this.ledger.ensureAccount(
       {
@@ -163,17 +158,17 @@ export class FundsService {
         allowNegative: false,
         balanceSlots: 1,
       },
-      opts,
+      { within: manager },
     );
     return account.id;
   }
 
-  async findGeneral(opts: Tx = {}): Promise<Fund | null> {
-    return this.repo.findGeneral(opts.within);
+  async findGeneral(opts: TransactionOptions = {}): Promise<Fund | null> {
+    return this.repo.findGeneral(opts);
   }
 
-  async findByCode(code: string, opts: Tx = {}): Promise<Fund | null> {
-    return this.repo.findByCode(code, opts.within);
+  async findByCode(code: string, opts: TransactionOptions = {}): Promise<Fund | null> {
+    return this.repo.findByCode(code, opts);
   }
 
   async list(query: {
@@ -187,7 +182,10 @@ export class FundsService {
       ? decodeCursor<{ code: string }>(query.cursor, (c) => typeof c.code === 'string').code
       : undefined;
     return this.tx.run(async (m) => {
-      const rows = await this.repo.list({ ...query, afterCode, limit: query.limit + 1 }, m);
+      const rows = await this.repo.list(
+        { ...query, afterCode, limit: query.limit + 1 },
+        { within: m },
+      );
       const page = rows.slice(0, query.limit);
       return {
         items: await this.view(m, page),
@@ -231,15 +229,12 @@ export class FundsService {
       const now = new Date();
       if (next === 'CLOSED') {
         if (fund.kind === 'GENERAL') {
-          throw new DomainError('INVALID_FUND_TRANSITION', 'The GENERAL fund cannot be closed.');
+          throw new GeneralFundNotClosableError();
         }
         // Every balance slot locked: no posting can land between this check and the close.
-        const balance = await this.ledger.lockedBalance(fund.accountId, { within: m });
+        const balance = await this.ledger.lockedBalance(m, fund.accountId);
         if (balance !== 0) {
-          throw new DomainError(
-            'FUND_HAS_BALANCE',
-            `Fund ${fund.code} still holds ${balance} minor units; allocate them to another fund before closing it.`,
-          );
+          throw new FundHasBalanceError(fund.code, balance);
         }
         await this.ledger.closeAccount(fund.accountId, { within: m });
         await this.repo.update(m, id, { status: next, closedAt: now });
@@ -261,8 +256,11 @@ export class FundsService {
    * Locks funds for a movement of money (FOR SHARE, in id order) and checks they may take or give
    * money. Lifecycle changes take FOR UPDATE, so a fund cannot close under a running transfer.
    */
-  async lockForMovement(ids: readonly string[], opts: Required<Tx>): Promise<Map<string, Fund>> {
-    const funds = await this.repo.lock(opts.within, ids, 'share');
+  async lockForMovement(
+    manager: EntityManager,
+    ids: readonly string[],
+  ): Promise<Map<string, Fund>> {
+    const funds = await this.repo.lock(manager, ids, 'share');
     const byId = new Map(funds.map((f) => [f.id, f]));
     for (const id of ids) {
       const fund = byId.get(id);
@@ -273,28 +271,31 @@ export class FundsService {
   }
 
   /** Active community funds, locked for a movement (the yearly allocation). */
-  async activeCommunityFunds(opts: Required<Tx>): Promise<Fund[]> {
+  async activeCommunityFunds(manager: EntityManager): Promise<Fund[]> {
     const funds = await this.repo.list(
       { kind: 'COMMUNITY', status: 'ACTIVE', limit: 100_000 },
-      opts.within,
+      { within: manager },
     );
     const locked = await this.lockForMovement(
+      manager,
       funds.map((f) => f.id),
-      opts,
     );
     return funds.filter((f) => locked.get(f.id)?.status === 'ACTIVE');
   }
 
   /** Every fund (any status) of these communities: a community leader's view. */
-  fundIdsInCommunities(communityIds: readonly string[], opts: Tx = {}): Promise<string[]> {
-    return this.repo.idsInCommunities(communityIds, opts.within);
+  fundIdsInCommunities(
+    communityIds: readonly string[],
+    opts: TransactionOptions = {},
+  ): Promise<string[]> {
+    return this.repo.idsInCommunities(communityIds, opts);
   }
 
   async coverage(): Promise<FundCoverage> {
     return this.tx.run(
       async (m) => {
         const total = await this.foundation.countCommunities({ within: m });
-        const { communitiesWithActiveFund, preparing } = await this.repo.coverage(m);
+        const { communitiesWithActiveFund, preparing } = await this.repo.coverage({ within: m });
         return {
           communitiesTotal: total,
           communitiesWithActiveFund,
@@ -317,7 +318,7 @@ export class FundsService {
   private async freeCode(m: EntityManager, base: string): Promise<string> {
     for (let n = 1; ; n++) {
       const code = n === 1 ? base : `${base.slice(0, 36)}-${n}`;
-      if (!(await this.repo.findByCode(code, m))) return code;
+      if (!(await this.repo.findByCode(code, { within: m }))) return code;
     }
   }
 

@@ -1,65 +1,76 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DomainError } from '../../common/errors';
-import { toSafeInteger } from '../../common/money';
+import { CurrencyMismatchError } from '../../common/errors';
 import { inLockOrder, type EntryInput } from './journal';
 import {
+  AccountClosedError,
   AccountNotFoundError,
+  EntryAlreadyReversedError,
   InsufficientFundBalanceError,
   UnbalancedEntryError,
 } from './ledger.errors';
-import type {
-  AccountSpec,
-  JournalEntry,
-  LedgerAccount,
-  LedgerCheckReport,
-  PostedPosting,
-  StatementLine,
-} from './ledger.types';
+import {
+  JOURNAL_ENTRIES,
+  LEDGER_ACCOUNTS,
+  LEDGER_ACCOUNT_BALANCES,
+  POSTINGS,
+} from './ledger.tables';
+import type { AccountSpec, JournalEntry, LedgerAccount, PostedPosting } from './ledger.types';
 
-const ACCOUNT_COLUMNS = `id, code, name, type, currency, allow_negative AS "allowNegative",
-  balance_slots AS "balanceSlots", closed_at AS "closedAt", created_at AS "createdAt"`;
+type Row = Record<string, unknown>;
 
-type InsertedRow = Omit<JournalEntry, 'postings' | 'reversedByEntryId'> & {
-  postingId: string;
-  accountId: string;
-  amountMinor: string;
-  accountCode: string;
-  accountName: string;
-};
+const ACCOUNT_COLUMNS = LEDGER_ACCOUNTS.select();
 
-type EntryHead = Omit<JournalEntry, 'postings'> & { fingerprint: string };
+const toAccount = (row: Row): LedgerAccount => LEDGER_ACCOUNTS.map(row);
 
-interface StatementRow {
-  postingId: string;
-  entryId: string;
-  kind: string;
-  description: string;
-  amountMinor: string;
-  postedAt: Date;
-  postedMicros: string;
-  reversesEntryId: string | null;
+const ENTRY_FIELDS = [
+  'id',
+  'idempotencyKey',
+  'kind',
+  'description',
+  'currency',
+  'reversesEntryId',
+  'metadata',
+  'postedAt',
+] as const;
+
+export type EntryHead = Omit<JournalEntry, 'postings'> & { fingerprint: string };
+
+/** A posting with its account's code and name, from `p` joined to `a` (see POSTING_COLUMNS). */
+const POSTING_COLUMNS = `p.id AS "postingId", p.entry_id AS "entryId", p.account_id AS "accountId",
+  p.amount_minor AS "amountMinor", a.code AS "accountCode", a.name AS "accountName"`;
+
+function toPosting(row: Row): PostedPosting {
+  return {
+    id: POSTINGS.value('id', row.postingId),
+    accountId: POSTINGS.value('accountId', row.accountId),
+    accountCode: LEDGER_ACCOUNTS.value('code', row.accountCode),
+    accountName: LEDGER_ACCOUNTS.value('name', row.accountName),
+    amountMinor: POSTINGS.value('amountMinor', row.amountMinor),
+  };
 }
 
-export interface StatementPosition {
-  postedMicros: string;
-  postingId: number;
+/** The sum of some balance slots (NULL when there are none: 0). */
+function sumOf(raw: unknown): number {
+  return raw === null || raw === undefined ? 0 : LEDGER_ACCOUNT_BALANCES.value('balanceMinor', raw);
 }
 
 /**
- * The only place that queries ledger tables. Writes are plain SQL so each posting is one round
- * trip; the database triggers (see the first migration) keep balances and enforce the invariants,
- * and this class turns their SQLSTATEs into coded domain errors.
+ * Accounts, balances and posting: the ledger's write path and the reads it needs. Writes are plain
+ * SQL so each posting is one round trip; the database triggers (see the first migration) keep
+ * balances and enforce the invariants, and this class turns their SQLSTATEs into coded domain
+ * errors. Statements and reports are read by LedgerStatementsRepository, the from-scratch check by
+ * LedgerCheckRepository.
  */
 @Injectable()
 export class LedgerRepository {
   async insertAccount(manager: EntityManager, spec: AccountSpec): Promise<LedgerAccount> {
-    const rows: LedgerAccount[] = await manager.query(
+    const rows: Row[] = await manager.query(
       `INSERT INTO ledger_accounts (code, name, type, currency, allow_negative, balance_slots)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ACCOUNT_COLUMNS}`,
       [spec.code, spec.name, spec.type, spec.currency, spec.allowNegative, spec.balanceSlots ?? 1],
     );
-    return rows[0]!;
+    return toAccount(rows[0]!);
   }
 
   /** Creates the account if missing (concurrency-safe), then returns it. */
@@ -75,39 +86,41 @@ export class LedgerRepository {
   }
 
   async findAccount(manager: EntityManager, id: string): Promise<LedgerAccount | null> {
-    const rows: LedgerAccount[] = await manager.query(
+    const rows: Row[] = await manager.query(
       `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = $1`,
       [id],
     );
-    return rows[0] ?? null;
+    return rows[0] ? toAccount(rows[0]) : null;
   }
 
   async findAccountByCode(manager: EntityManager, code: string): Promise<LedgerAccount | null> {
-    const rows: LedgerAccount[] = await manager.query(
+    const rows: Row[] = await manager.query(
       `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE code = $1`,
       [code],
     );
-    return rows[0] ?? null;
+    return rows[0] ? toAccount(rows[0]) : null;
   }
 
   async findAccounts(manager: EntityManager, ids: readonly string[]): Promise<LedgerAccount[]> {
     if (ids.length === 0) return [];
-    return manager.query(
+    const rows: Row[] = await manager.query(
       `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1::uuid[])`,
       [ids],
     );
+    return rows.map(toAccount);
   }
 
   async listAccounts(
     manager: EntityManager,
     opts: { type?: string; limit: number; afterCode?: string },
   ): Promise<LedgerAccount[]> {
-    return manager.query(
+    const rows: Row[] = await manager.query(
       `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts
        WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR code > $2)
        ORDER BY code LIMIT $3`,
       [opts.type ?? null, opts.afterCode ?? null, opts.limit],
     );
+    return rows.map(toAccount);
   }
 
   async closeAccount(manager: EntityManager, id: string): Promise<void> {
@@ -122,13 +135,13 @@ export class LedgerRepository {
    * trigger locks them): nothing can move money out of the account until this transaction ends.
    */
   async lockedBalance(manager: EntityManager, accountId: string): Promise<number> {
-    const rows: { balance: string | null }[] = await manager.query(
+    const rows: Row[] = await manager.query(
       `SELECT sum(balance_minor) AS balance FROM (
          SELECT balance_minor FROM ledger_account_balances WHERE account_id = $1 ORDER BY slot FOR UPDATE
        ) locked`,
       [accountId],
     );
-    return toSafeInteger(rows[0]?.balance ?? '0') ?? 0;
+    return sumOf(rows[0]?.balance);
   }
 
   /** Balances of accounts by code; codes with no account are left out (their balance is 0). */
@@ -138,13 +151,13 @@ export class LedgerRepository {
   ): Promise<Map<string, number>> {
     const result = new Map<string, number>();
     if (codes.length === 0) return result;
-    const rows: { code: string; balance: string }[] = await manager.query(
+    const rows: Row[] = await manager.query(
       `SELECT a.code, sum(b.balance_minor) AS balance
        FROM ledger_accounts a JOIN ledger_account_balances b ON b.account_id = a.id
        WHERE a.code = ANY($1::text[]) GROUP BY a.code`,
       [codes],
     );
-    for (const row of rows) result.set(row.code, toSafeInteger(row.balance) ?? 0);
+    for (const row of rows) result.set(LEDGER_ACCOUNTS.value('code', row.code), sumOf(row.balance));
     return result;
   }
 
@@ -155,12 +168,14 @@ export class LedgerRepository {
   ): Promise<Map<string, number>> {
     const result = new Map<string, number>();
     if (accountIds.length === 0) return result;
-    const rows: { accountId: string; balance: string }[] = await manager.query(
+    const rows: Row[] = await manager.query(
       `SELECT account_id AS "accountId", sum(balance_minor) AS balance
        FROM ledger_account_balances WHERE account_id = ANY($1::uuid[]) GROUP BY account_id`,
       [accountIds],
     );
-    for (const row of rows) result.set(row.accountId, toSafeInteger(row.balance) ?? 0);
+    for (const row of rows) {
+      result.set(LEDGER_ACCOUNT_BALANCES.value('accountId', row.accountId), sumOf(row.balance));
+    }
     return result;
   }
 
@@ -176,7 +191,7 @@ export class LedgerRepository {
     fingerprint: string,
   ): Promise<JournalEntry | null> {
     const postings = inLockOrder(input.postings);
-    let rows: InsertedRow[];
+    let rows: Row[];
     try {
       rows = await manager.query(
         `WITH e AS (
@@ -191,10 +206,7 @@ export class LedgerRepository {
            ORDER BY x.n
            RETURNING id, entry_id, account_id, amount_minor
          )
-         SELECT e.id, e.idempotency_key AS "idempotencyKey", e.kind, e.description, e.currency,
-                e.reverses_entry_id AS "reversesEntryId", e.metadata, e.posted_at AS "postedAt",
-                p.id AS "postingId", p.account_id AS "accountId", p.amount_minor AS "amountMinor",
-                a.code AS "accountCode", a.name AS "accountName"
+         SELECT ${JOURNAL_ENTRIES.selectSome(ENTRY_FIELDS, 'e')}, ${POSTING_COLUMNS}
          FROM e JOIN p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
          ORDER BY p.id`,
         [
@@ -215,22 +227,9 @@ export class LedgerRepository {
     const [first] = rows;
     if (!first) return null;
     return {
-      id: first.id,
-      idempotencyKey: first.idempotencyKey,
-      kind: first.kind,
-      description: first.description,
-      currency: first.currency,
-      reversesEntryId: first.reversesEntryId,
+      ...JOURNAL_ENTRIES.mapSome(first, ENTRY_FIELDS),
       reversedByEntryId: null,
-      metadata: first.metadata,
-      postedAt: first.postedAt,
-      postings: rows.map((r) => ({
-        id: Number(r.postingId),
-        accountId: r.accountId,
-        accountCode: r.accountCode,
-        accountName: r.accountName,
-        amountMinor: toSafeInteger(r.amountMinor) ?? 0,
-      })),
+      postings: rows.map(toPosting),
     };
   }
 
@@ -251,19 +250,23 @@ export class LedgerRepository {
     return this.entryHeads(manager, 'e.idempotency_key = ANY($1::text[])', [keys]);
   }
 
-  private entryHeads(
+  private async entryHeads(
     manager: EntityManager,
     where: string,
     params: unknown[],
   ): Promise<EntryHead[]> {
-    return manager.query(
-      `SELECT e.id, e.idempotency_key AS "idempotencyKey", e.kind, e.description, e.currency,
-              e.fingerprint, e.reverses_entry_id AS "reversesEntryId", e.metadata, e.posted_at AS "postedAt",
+    const rows: Row[] = await manager.query(
+      `SELECT ${JOURNAL_ENTRIES.selectSome([...ENTRY_FIELDS, 'fingerprint'], 'e')},
               r.id AS "reversedByEntryId"
        FROM journal_entries e LEFT JOIN journal_entries r ON r.reverses_entry_id = e.id
        WHERE ${where}`,
       params,
     );
+    return rows.map((row) => ({
+      ...JOURNAL_ENTRIES.mapSome(row, [...ENTRY_FIELDS, 'fingerprint']),
+      reversedByEntryId:
+        row.reversedByEntryId === null ? null : JOURNAL_ENTRIES.value('id', row.reversedByEntryId),
+    }));
   }
 
   async entryPostings(manager: EntityManager, entryId: string): Promise<PostedPosting[]> {
@@ -276,240 +279,19 @@ export class LedgerRepository {
   ): Promise<Map<string, PostedPosting[]>> {
     const result = new Map<string, PostedPosting[]>();
     if (entryIds.length === 0) return result;
-    const rows: {
-      id: string;
-      entryId: string;
-      accountId: string;
-      accountCode: string;
-      accountName: string;
-      amountMinor: string;
-    }[] = await manager.query(
-      `SELECT p.id, p.entry_id AS "entryId", p.account_id AS "accountId", a.code AS "accountCode",
-                a.name AS "accountName", p.amount_minor AS "amountMinor"
+    const rows: Row[] = await manager.query(
+      `SELECT ${POSTING_COLUMNS}
          FROM postings p JOIN ledger_accounts a ON a.id = p.account_id
          WHERE p.entry_id = ANY($1::uuid[]) ORDER BY p.id`,
       [entryIds],
     );
     for (const r of rows) {
-      const list = result.get(r.entryId) ?? [];
-      list.push({
-        id: Number(r.id),
-        accountId: r.accountId,
-        accountCode: r.accountCode,
-        accountName: r.accountName,
-        amountMinor: toSafeInteger(r.amountMinor) ?? 0,
-      });
-      result.set(r.entryId, list);
+      const entryId = POSTINGS.value('entryId', r.entryId);
+      const list = result.get(entryId) ?? [];
+      list.push(toPosting(r));
+      result.set(entryId, list);
     }
     return result;
-  }
-
-  /** Postings of one account, newest first, in (posted_at, id) order, strictly before `before`. */
-  async statementRows(
-    manager: EntityManager,
-    accountId: string,
-    opts: { from?: Date; to?: Date; before?: StatementPosition; limit: number },
-  ): Promise<
-    (Omit<StatementLine, 'balanceAfterMinor' | 'counterparties'> & { postedMicros: string })[]
-  > {
-    const rows: StatementRow[] = await manager.query(
-      `SELECT p.id AS "postingId", p.entry_id AS "entryId", e.kind, e.description,
-              p.amount_minor AS "amountMinor", p.posted_at AS "postedAt",
-              ((extract(epoch FROM p.posted_at) * 1000000)::numeric(20,0))::text AS "postedMicros",
-              e.reverses_entry_id AS "reversesEntryId"
-       FROM postings p JOIN journal_entries e ON e.id = p.entry_id
-       WHERE p.account_id = $1
-         AND ($2::timestamptz IS NULL OR p.posted_at >= $2)
-         AND ($3::timestamptz IS NULL OR p.posted_at < $3)
-         AND ($4::bigint IS NULL OR (p.posted_at, p.id) < (timestamptz 'epoch' + $4::bigint * interval '1 microsecond', $5::bigint))
-       ORDER BY p.posted_at DESC, p.id DESC
-       LIMIT $6`,
-      [
-        accountId,
-        opts.from ?? null,
-        opts.to ?? null,
-        opts.before?.postedMicros ?? null,
-        opts.before?.postingId ?? null,
-        opts.limit,
-      ],
-    );
-    return rows.map((r) => ({
-      postingId: Number(r.postingId),
-      entryId: r.entryId,
-      kind: r.kind,
-      description: r.description,
-      amountMinor: toSafeInteger(r.amountMinor) ?? 0,
-      postedAt: r.postedAt,
-      postedMicros: r.postedMicros,
-      reversesEntryId: r.reversesEntryId,
-    }));
-  }
-
-  /** Sum of the account's postings after a position: balance-after = balance now − this. */
-  async sumAfter(
-    manager: EntityManager,
-    accountId: string,
-    position: StatementPosition,
-  ): Promise<number> {
-    const rows: { total: string }[] = await manager.query(
-      `SELECT coalesce(sum(amount_minor), 0) AS total FROM postings
-       WHERE account_id = $1
-         AND (posted_at, id) > (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::bigint)`,
-      [accountId, position.postedMicros, position.postingId],
-    );
-    return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
-  }
-
-  async counterparties(
-    manager: EntityManager,
-    entryIds: readonly string[],
-    exceptAccountId: string,
-  ): Promise<Map<string, { accountId: string; code: string; name: string }[]>> {
-    const result = new Map<string, { accountId: string; code: string; name: string }[]>();
-    if (entryIds.length === 0) return result;
-    const rows: { entryId: string; accountId: string; code: string; name: string }[] =
-      await manager.query(
-        `SELECT p.entry_id AS "entryId", a.id AS "accountId", a.code, a.name
-       FROM postings p JOIN ledger_accounts a ON a.id = p.account_id
-       WHERE p.entry_id = ANY($1::uuid[]) AND p.account_id <> $2 ORDER BY p.id`,
-        [entryIds, exceptAccountId],
-      );
-    for (const r of rows) {
-      const list = result.get(r.entryId) ?? [];
-      list.push({ accountId: r.accountId, code: r.code, name: r.name });
-      result.set(r.entryId, list);
-    }
-    return result;
-  }
-
-  /**
-   * Money in and out of one account per calendar month of `timeZone`, for postings in
-   * [from, to): inflow is the sum of positive postings, outflow the sum of negative ones as a
-   * positive number. Reads the statement index only (it includes the amounts).
-   */
-  async monthlyFlows(
-    manager: EntityManager,
-    accountId: string,
-    opts: { from: Date; to: Date; timeZone: string },
-  ): Promise<{ month: string; inflowMinor: number; outflowMinor: number }[]> {
-    const rows: { month: string; inflow: string; outflow: string }[] = await manager.query(
-      `SELECT to_char(posted_at AT TIME ZONE $4, 'YYYY-MM') AS month,
-              coalesce(sum(amount_minor) FILTER (WHERE amount_minor > 0), 0) AS inflow,
-              coalesce(-sum(amount_minor) FILTER (WHERE amount_minor < 0), 0) AS outflow
-       FROM postings
-       WHERE account_id = $1 AND posted_at >= $2 AND posted_at < $3
-       GROUP BY 1 ORDER BY 1`,
-      [accountId, opts.from, opts.to, opts.timeZone],
-    );
-    return rows.map((r) => ({
-      month: r.month,
-      inflowMinor: toSafeInteger(r.inflow) ?? 0,
-      outflowMinor: toSafeInteger(r.outflow) ?? 0,
-    }));
-  }
-
-  /** Sum of the account's postings at or after an instant: balance then = balance now − this. */
-  async sumSince(manager: EntityManager, accountId: string, since: Date): Promise<number> {
-    const rows: { total: string }[] = await manager.query(
-      `SELECT coalesce(sum(amount_minor), 0) AS total FROM postings
-       WHERE account_id = $1 AND posted_at >= $2`,
-      [accountId, since],
-    );
-    return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
-  }
-
-  /** What all accounts of a type hold in one currency: the sum of their balance slots. */
-  async totalBalance(
-    manager: EntityManager,
-    opts: { type: string; currency: string },
-  ): Promise<number> {
-    const rows: { total: string }[] = await manager.query(
-      `SELECT coalesce(sum(b.balance_minor), 0) AS total
-       FROM ledger_account_balances b JOIN ledger_accounts a ON a.id = b.account_id
-       WHERE a.type = $1 AND a.currency = $2`,
-      [opts.type, opts.currency],
-    );
-    return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
-  }
-
-  /**
-   * Money that came into FUND accounts from outside in [from, to). Per journal entry, take the
-   * net of its postings on FUND accounts (its inflow from non-FUND accounts, since an entry sums
-   * to zero: a fund-to-fund allocation nets to 0). Count entries whose net is positive, and
-   * subtract reversals and refunds whose net is negative (a refunded or corrected gift), each in
-   * the period it was posted. Opening balances (money held before Lianxin) are not raised, nor are
-   * their reversals taken off;
-   * outflows to grantees, fees or expenses, and reversals of those, are not money raised either.
-   */
-  async inflowsFromOutside(
-    manager: EntityManager,
-    opts: { from: Date; to: Date; currency: string },
-  ): Promise<number> {
-    const rows: { total: string }[] = await manager.query(
-      `SELECT coalesce(sum(x.net), 0) AS total
-       FROM (
-         SELECT p.entry_id, sum(p.amount_minor) AS net
-         FROM ledger_accounts a
-         JOIN postings p ON p.account_id = a.id AND p.posted_at >= $1 AND p.posted_at < $2
-         WHERE a.type = 'FUND' AND a.currency = $3
-         GROUP BY p.entry_id
-       ) x
-       JOIN journal_entries e ON e.id = x.entry_id
-       LEFT JOIN journal_entries reversed ON reversed.id = e.reverses_entry_id
-       WHERE coalesce(reversed.kind, e.kind) <> 'OPENING_BALANCE'
-         AND ((e.reverses_entry_id IS NULL AND x.net > 0)
-           OR ((e.reverses_entry_id IS NOT NULL OR e.kind = 'REFUND') AND x.net < 0))`,
-      [opts.from, opts.to, opts.currency],
-    );
-    return toSafeInteger(rows[0]?.total ?? '0') ?? 0;
-  }
-
-  /** The invariants, checked from scratch over the whole ledger (`npm run ledger:check`). */
-  async check(manager: EntityManager): Promise<LedgerCheckReport> {
-    const [counts] = await manager.query(
-      `SELECT (SELECT count(*) FROM journal_entries) AS entries, (SELECT count(*) FROM postings) AS postings`,
-    );
-    const unbalanced: { id: string }[] = await manager.query(
-      `SELECT e.id FROM journal_entries e LEFT JOIN postings p ON p.entry_id = e.id
-       GROUP BY e.id HAVING count(p.id) < 2 OR coalesce(sum(p.amount_minor), 0) <> 0`,
-    );
-    const mismatches: { accountId: string; code: string; slots: string; postings: string }[] =
-      await manager.query(
-        `SELECT a.id AS "accountId", a.code, s.total AS slots, coalesce(p.total, 0) AS postings
-       FROM ledger_accounts a
-       JOIN (SELECT account_id, sum(balance_minor) AS total FROM ledger_account_balances GROUP BY account_id) s
-         ON s.account_id = a.id
-       LEFT JOIN (SELECT account_id, sum(amount_minor) AS total FROM postings GROUP BY account_id) p
-         ON p.account_id = a.id
-       WHERE s.total <> coalesce(p.total, 0)`,
-      );
-    const negative: { accountId: string; code: string; balance: string }[] = await manager.query(
-      `SELECT a.id AS "accountId", a.code, sum(b.balance_minor) AS balance
-       FROM ledger_accounts a JOIN ledger_account_balances b ON b.account_id = a.id
-       WHERE NOT a.allow_negative GROUP BY a.id, a.code HAVING sum(b.balance_minor) < 0`,
-    );
-    const report: LedgerCheckReport = {
-      entries: Number(counts.entries),
-      postings: Number(counts.postings),
-      unbalancedEntries: unbalanced.map((r) => r.id),
-      balanceMismatches: mismatches.map((m) => ({
-        accountId: m.accountId,
-        code: m.code,
-        slotsMinor: Number(m.slots),
-        postingsMinor: Number(m.postings),
-      })),
-      negativeAccounts: negative.map((n) => ({
-        accountId: n.accountId,
-        code: n.code,
-        balanceMinor: Number(n.balance),
-      })),
-      ok: false,
-    };
-    report.ok =
-      report.unbalancedEntries.length === 0 &&
-      report.balanceMismatches.length === 0 &&
-      report.negativeAccounts.length === 0;
-    return report;
   }
 }
 
@@ -534,19 +316,16 @@ export function translateLedgerError(error: unknown): unknown {
     case 'LX003':
       return new UnbalancedEntryError(pg.message ?? 'Unbalanced journal entry');
     case 'LX005':
-      return new DomainError(
-        'ACCOUNT_CLOSED',
-        `${pg.message ?? 'Account is closed'}; it takes no more postings.`,
-      );
+      return new AccountClosedError(pg.message ?? 'Account is closed');
     case 'LX006':
-      return new DomainError('CURRENCY_MISMATCH', pg.message ?? 'Currency mismatch');
+      return new CurrencyMismatchError(pg.message ?? 'Currency mismatch');
     case 'LX007':
       return new AccountNotFoundError(
         pg.message?.replace(/^ledger account /, '').replace(/ does not exist$/, '') ?? '',
       );
     case '23505':
       if (pg.constraint === 'journal_entries_reverses_entry_id_key') {
-        return new DomainError('ENTRY_ALREADY_REVERSED', 'This entry has already been reversed.');
+        return new EntryAlreadyReversedError();
       }
       return error;
     case '23503':

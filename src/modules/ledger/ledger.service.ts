@@ -1,20 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DomainError } from '../../common/errors';
-import { TransactionService } from '../../database/transaction.service';
+import { CurrencyMismatchError, InvalidAmountError } from '../../common/errors';
+import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { checkEntry, entryFingerprint, reversingPostings, type EntryInput } from './journal';
+import { LedgerCheckRepository } from './ledger-check.repository';
 import {
   AccountNotFoundError,
+  DuplicateAccountCodeError,
+  EntryIsReversalError,
   EntryNotFoundError,
   IdempotencyKeyReusedError,
+  ManualEntryBetweenFundsError,
   UnbalancedEntryError,
 } from './ledger.errors';
-import { LedgerRepository, type StatementPosition } from './ledger.repository';
+import { LedgerRepository } from './ledger.repository';
+import { LedgerStatementsRepository, type StatementPosition } from './ledger-statements.repository';
 import type {
   AccountSpec,
   AccountType,
+  CrossModuleCheckReport,
   JournalEntry,
   LedgerAccount,
   LedgerCheckReport,
@@ -22,10 +28,6 @@ import type {
   StatementPage,
   StatementQuery,
 } from './ledger.types';
-
-interface Tx {
-  within?: EntityManager;
-}
 
 export interface MonthlyFlows {
   currency: string;
@@ -47,9 +49,11 @@ export class LedgerService {
     private readonly tx: TransactionService,
     private readonly repo: LedgerRepository,
     private readonly audit: AuditService,
+    private readonly statements: LedgerStatementsRepository,
+    private readonly checks: LedgerCheckRepository,
   ) {}
 
-  openAccount(spec: AccountSpec, opts: Tx = {}): Promise<LedgerAccount> {
+  openAccount(spec: AccountSpec, opts: TransactionOptions = {}): Promise<LedgerAccount> {
     return this.tx.run((m) => this.repo.insertAccount(m, spec), opts);
   }
 
@@ -65,10 +69,7 @@ export class LedgerService {
   }): Promise<LedgerAccount> {
     return this.tx.run(async (m) => {
       if (await this.repo.findAccountByCode(m, dto.code)) {
-        throw new DomainError(
-          'DUPLICATE_CODE',
-          `A ledger account with code "${dto.code}" already exists.`,
-        );
+        throw new DuplicateAccountCodeError(dto.code);
       }
       const account = await this.repo.insertAccount(m, {
         ...dto,
@@ -86,22 +87,25 @@ export class LedgerService {
   }
 
   /** System accounts (processor clearing, opening balances…) are created on first use. */
-  ensureAccount(spec: AccountSpec, opts: Tx = {}): Promise<LedgerAccount> {
+  ensureAccount(spec: AccountSpec, opts: TransactionOptions = {}): Promise<LedgerAccount> {
     return this.tx.run((m) => this.repo.upsertAccount(m, spec), opts);
   }
 
-  closeAccount(accountId: string, opts: Tx = {}): Promise<void> {
+  closeAccount(accountId: string, opts: TransactionOptions = {}): Promise<void> {
     return this.tx.run((m) => this.repo.closeAccount(m, accountId), opts);
   }
 
-  async hasAccounts(opts: Tx = {}): Promise<boolean> {
+  async hasAccounts(opts: TransactionOptions = {}): Promise<boolean> {
     return this.tx.run(
       async (m) => (await this.repo.listAccounts(m, { limit: 1 })).length > 0,
       opts,
     );
   }
 
-  async getAccount(id: string, opts: Tx = {}): Promise<LedgerAccount & { balanceMinor: number }> {
+  async getAccount(
+    id: string,
+    opts: TransactionOptions = {},
+  ): Promise<LedgerAccount & { balanceMinor: number }> {
     return this.tx.run(async (m) => {
       const account = await this.repo.findAccount(m, id);
       if (!account) throw new AccountNotFoundError(`with id ${id}`);
@@ -133,21 +137,27 @@ export class LedgerService {
     });
   }
 
-  async balance(accountId: string, opts: Tx = {}): Promise<number> {
+  async balance(accountId: string, opts: TransactionOptions = {}): Promise<number> {
     const map = await this.balances([accountId], opts);
     return map.get(accountId) ?? 0;
   }
 
   /** The balance, with the account locked against outflows until the caller's transaction ends. */
-  lockedBalance(accountId: string, opts: Required<Tx>): Promise<number> {
-    return this.repo.lockedBalance(opts.within, accountId);
+  lockedBalance(manager: EntityManager, accountId: string): Promise<number> {
+    return this.repo.lockedBalance(manager, accountId);
   }
 
-  balancesByCode(codes: readonly string[], opts: Tx = {}): Promise<Map<string, number>> {
+  balancesByCode(
+    codes: readonly string[],
+    opts: TransactionOptions = {},
+  ): Promise<Map<string, number>> {
     return this.tx.run((m) => this.repo.balancesByCode(m, codes), opts);
   }
 
-  balances(accountIds: readonly string[], opts: Tx = {}): Promise<Map<string, number>> {
+  balances(
+    accountIds: readonly string[],
+    opts: TransactionOptions = {},
+  ): Promise<Map<string, number>> {
     return this.tx.run((m) => this.repo.balances(m, accountIds), opts);
   }
 
@@ -157,15 +167,14 @@ export class LedgerService {
    * that would take a non-negative account below zero fail with INSUFFICIENT_FUND_BALANCE, checked
    * by the database under a lock, so concurrent outflows cannot overdraw.
    */
-  async post(input: EntryInput, opts: Tx = {}): Promise<PostResult> {
+  async post(input: EntryInput, opts: TransactionOptions = {}): Promise<PostResult> {
     const problem = checkEntry(input.postings);
     if (problem) {
       switch (problem.problem) {
         case 'TOO_FEW_POSTINGS':
           throw new UnbalancedEntryError('A journal entry needs at least two postings.');
         case 'BAD_AMOUNT':
-          throw new DomainError(
-            'INVALID_AMOUNT',
+          throw new InvalidAmountError(
             `Posting ${problem.index + 1} needs a non-zero whole number of minor units within range.`,
           );
         case 'UNBALANCED':
@@ -211,8 +220,7 @@ export class LedgerService {
       if (missing.length > 0) throw new AccountNotFoundError(`with id ${missing.join(', ')}`);
       const currencies = new Set(accounts.map((a) => a.currency));
       if (currencies.size > 1) {
-        throw new DomainError(
-          'CURRENCY_MISMATCH',
+        throw new CurrencyMismatchError(
           `The accounts hold different currencies (${[...currencies].join(', ')}); one entry moves one currency.`,
         );
       }
@@ -222,10 +230,7 @@ export class LedgerService {
       const fundSide = (sign: number) =>
         dto.postings.some((p) => fundIds.has(p.accountId) && Math.sign(p.amountMinor) === sign);
       if (fundSide(-1) && fundSide(1)) {
-        throw new DomainError(
-          'MOVEMENT_NOT_ALLOWED',
-          'A manual entry does not move money between funds: allocate from the general fund, or ask for a release of restricted money (/api/v1/releases).',
-        );
+        throw new ManualEntryBetweenFundsError();
       }
       const result = await this.post(
         {
@@ -243,14 +248,15 @@ export class LedgerService {
   }
 
   /** Posts the mirror image of an entry. An entry is reversed at most once; reversals are final. */
-  async reverse(entryId: string, reason: string, opts: Tx = {}): Promise<PostResult> {
+  async reverse(
+    entryId: string,
+    reason: string,
+    opts: TransactionOptions = {},
+  ): Promise<PostResult> {
     return this.tx.run(async (m) => {
       const original = await this.getEntry(entryId, { within: m });
       if (original.reversesEntryId) {
-        throw new DomainError(
-          'ENTRY_IS_REVERSAL',
-          'This entry is itself a reversal; post a new entry instead of reversing it.',
-        );
+        throw new EntryIsReversalError();
       }
       // A fixed key makes a repeated reversal request a replay, not a second reversal.
       const result = await this.post(
@@ -293,7 +299,7 @@ export class LedgerService {
     };
   }
 
-  async getEntry(id: string, opts: Tx = {}): Promise<JournalEntry> {
+  async getEntry(id: string, opts: TransactionOptions = {}): Promise<JournalEntry> {
     return this.tx.run(async (m) => {
       const head = await this.repo.findEntryHead(m, { id });
       if (!head) throw new EntryNotFoundError(id);
@@ -302,7 +308,10 @@ export class LedgerService {
     }, opts);
   }
 
-  async findEntryByKey(idempotencyKey: string, opts: Tx = {}): Promise<JournalEntry | null> {
+  async findEntryByKey(
+    idempotencyKey: string,
+    opts: TransactionOptions = {},
+  ): Promise<JournalEntry | null> {
     return this.tx.run(async (m) => {
       const head = await this.repo.findEntryHead(m, { idempotencyKey });
       if (!head) return null;
@@ -314,7 +323,7 @@ export class LedgerService {
   /** Entries by idempotency key, in two queries whatever the number of keys. */
   async findEntriesByKeys(
     keys: readonly string[],
-    opts: Tx = {},
+    opts: TransactionOptions = {},
   ): Promise<Map<string, JournalEntry>> {
     return this.tx.run(async (m) => {
       const heads = await this.repo.findEntryHeadsByKeys(m, keys);
@@ -351,7 +360,7 @@ export class LedgerService {
         const account = await this.repo.findAccount(m, accountId);
         if (!account) throw new AccountNotFoundError(`with id ${accountId}`);
         const balanceMinor = (await this.repo.balances(m, [accountId])).get(accountId) ?? 0;
-        const rows = await this.repo.statementRows(m, accountId, {
+        const rows = await this.statements.statementRows(m, accountId, {
           from: query.from,
           to: query.to,
           before,
@@ -361,12 +370,12 @@ export class LedgerService {
         const first = page[0];
         let running = first
           ? balanceMinor -
-            (await this.repo.sumAfter(m, accountId, {
+            (await this.statements.sumAfter(m, accountId, {
               postedMicros: first.postedMicros,
               postingId: first.postingId,
             }))
           : balanceMinor;
-        const counterparties = await this.repo.counterparties(
+        const counterparties = await this.statements.counterparties(
           m,
           page.map((r) => r.entryId),
           accountId,
@@ -409,8 +418,8 @@ export class LedgerService {
         const account = await this.repo.findAccount(m, accountId);
         if (!account) throw new AccountNotFoundError(`with id ${accountId}`);
         const balanceMinor = (await this.repo.balances(m, [accountId])).get(accountId) ?? 0;
-        const months = await this.repo.monthlyFlows(m, accountId, query);
-        const after = await this.repo.sumSince(m, accountId, query.to);
+        const months = await this.statements.monthlyFlows(m, accountId, query);
+        const after = await this.statements.sumSince(m, accountId, query.to);
         return {
           currency: account.currency,
           balanceMinor,
@@ -424,7 +433,7 @@ export class LedgerService {
 
   /**
    * What FUND accounts hold now, and what came into them from outside in each period (see
-   * LedgerRepository.inflowsFromOutside for the exact rule), in one snapshot.
+   * LedgerStatementsRepository.inflowsFromOutside for the exact rule), in one snapshot.
    */
   async fundTotals(query: {
     currency: string;
@@ -432,14 +441,14 @@ export class LedgerService {
   }): Promise<{ heldMinor: number; raisedMinor: number[] }> {
     return this.tx.run(
       async (m) => {
-        const heldMinor = await this.repo.totalBalance(m, {
+        const heldMinor = await this.statements.totalBalance(m, {
           type: 'FUND',
           currency: query.currency,
         });
         const raisedMinor: number[] = [];
         for (const period of query.periods) {
           raisedMinor.push(
-            await this.repo.inflowsFromOutside(m, { ...period, currency: query.currency }),
+            await this.statements.inflowsFromOutside(m, { ...period, currency: query.currency }),
           );
         }
         return { heldMinor, raisedMinor };
@@ -448,7 +457,16 @@ export class LedgerService {
     );
   }
 
+  /** The ledger's own invariants, from scratch, in one snapshot. */
   check(): Promise<LedgerCheckReport> {
-    return this.tx.run((m) => this.repo.check(m), { isolation: 'REPEATABLE READ' });
+    return this.tx.run((m) => this.checks.check(m), { isolation: 'REPEATABLE READ' });
+  }
+
+  /**
+   * Gifts, matches and campaign totals against the ledger (LedgerCheckRepository.crossModule), in
+   * one snapshot: `npm run ledger:check` runs it after `check`.
+   */
+  checkAcrossModules(): Promise<CrossModuleCheckReport> {
+    return this.tx.run((m) => this.checks.crossModule(m), { isolation: 'REPEATABLE READ' });
   }
 }

@@ -91,3 +91,18 @@ export interface LedgerCheckReport {
   negativeAccounts: { accountId: string; code: string; balanceMinor: number }[];
   ok: boolean;
 }
+
+/** One disagreement between the ledger and another module's records, for a person to act on. */
+export interface InvariantViolation {
+  invariant: 'GIFT_SETTLE_ENTRY' | 'GIFT_MATCH_ENTRY' | 'CAMPAIGN_TOTALS';
+  /** The gift's or campaign's id. */
+  id: string;
+  message: string;
+}
+
+export interface CrossModuleCheckReport {
+  receivedGifts: number;
+  campaigns: number;
+  violations: InvariantViolation[];
+  ok: boolean;
+}

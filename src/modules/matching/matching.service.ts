@@ -113,7 +113,7 @@ export class MatchingService {
     const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
     // Lock order: pool slots, then the rule row (every match on this pool takes them in this
     // order). A closed pool has a zero balance (closing needs one), so it matches nothing.
-    const poolBalanceMinor = await this.ledger.lockedBalance(poolAccountId, { within: m });
+    const poolBalanceMinor = await this.ledger.lockedBalance(m, poolAccountId);
     const donorToday = (r: StoredRule) =>
       r.capPerDonorDayMinor === null ? Promise.resolve(0) : gift.donorMatchedToday();
     const limits = { donorMatchedTodayMinor: await donorToday(peek), poolBalanceMinor };
