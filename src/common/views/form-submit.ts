@@ -14,7 +14,7 @@ import { type Flash, setFlash } from './page-context';
 export type Checked<T> = { value: T; errors: null } | { value: null; errors: FieldErrors };
 
 /** Renders the form once more: messages beside fields, one above the form, and the status. */
-export type Again = (errors: FieldErrors, status: number, formError?: string) => Promise<unknown>;
+export type Again = (errors: FieldErrors, status: number, formError?: string) => unknown;
 
 /** What a command that succeeded leaves: a flash (optional) and where to go (303). */
 export interface Redirect {

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CsrfGuard } from '../../common/http/csrf';
-import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -16,7 +15,7 @@ import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [FoundationModule, FundsModule, NotificationsModule, DonationsModule],
+  imports: [FoundationModule, FundsModule, NotificationsModule],
   controllers: [AccountsController, AuthPagesController],
   providers: [
     AccountsRepository,

@@ -10,7 +10,8 @@ import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { AllocationsService } from '../allocations/allocations.service';
 import { FundsService } from '../funds/funds.service';
-import { AdminFundsViews, type FormState, localName } from './admin-funds.views';
+import { AdminFundsViews } from './admin-funds.views';
+import { fieldText, type FormState, localName } from './admin-view-helpers';
 import { type AdminContext, adminContext } from './admin-page';
 import { parseAmountField } from '../../common/money';
 import { TransferForm, YearlyAllocationForm } from './dto/admin-forms.dto';
@@ -68,7 +69,7 @@ export class AdminAllocationsController {
       check: () => {
         const form = checkForm(TransferForm, body);
         // Every problem at once: the amount is checked even when a fund is missing.
-        const amount = parseAmountField(text(values.amount), currency);
+        const amount = parseAmountField(fieldText(values.amount), currency);
         const errors: FieldErrors = { ...form.errors };
         if (amount.error !== null) errors.amount ??= amount.error;
         if (form.value && form.value.fromFundId === form.value.toFundId)
@@ -128,7 +129,7 @@ export class AdminAllocationsController {
       locale: ctx.locale,
       check: () => {
         const form = checkForm(YearlyAllocationForm, body);
-        const amount = parseAmountField(text(values.amount), currency);
+        const amount = parseAmountField(fieldText(values.amount), currency);
         const errors: FieldErrors = { ...form.errors };
         if (amount.error !== null) errors.amount ??= amount.error;
         if (!form.value || amount.error !== null) return { value: null, errors };
@@ -170,5 +171,3 @@ export class AdminAllocationsController {
     return renderPage(reply, ctx, 'pages/admin/allocations', { ...view, formError }, status);
   }
 }
-
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');

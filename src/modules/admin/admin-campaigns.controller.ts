@@ -25,8 +25,8 @@ import {
 import type { CampaignView } from '../campaigns/campaigns.types';
 import { FundsService } from '../funds/funds.service';
 import { MatchingService } from '../matching/matching.service';
-import { AdminCampaignsViews, type CampaignFormState } from './admin-campaigns.views';
-import { localName } from './admin-funds.views';
+import { AdminCampaignsViews } from './admin-campaigns.views';
+import { type FormState, localName } from './admin-view-helpers';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { type AdminContext, adminContext } from './admin-page';
 
@@ -240,9 +240,9 @@ export class AdminCampaignsController {
     req: AuthenticatedRequest,
     ctx: AdminContext,
     id: string | null,
-    state: CampaignFormState,
+    state: FormState,
     status = 200,
-    news: CampaignFormState = { values: {}, errors: {} },
+    news: FormState = { values: {}, errors: {} },
     formError?: string,
   ) {
     const campaign = id ? await this.campaigns.getVisible(id) : null;

@@ -8,12 +8,7 @@ import { CampaignsService } from '../campaigns/campaigns.service';
 import type { CampaignSummary, CampaignView } from '../campaigns/campaigns.types';
 import { CreateCampaignDto, UpdateCampaignDto } from '../campaigns/dto/campaigns.dto';
 import { FundsService } from '../funds/funds.service';
-import { localName } from './admin-funds.views';
-
-export interface CampaignFormState {
-  values: Record<string, unknown>;
-  errors: FieldErrors;
-}
+import { localName } from './admin-view-helpers';
 
 /** The form's names for the DTO's fields (amounts are typed in yuan, dates without a zone). */
 const FORM_FIELD: Record<string, string> = {

@@ -23,6 +23,7 @@ import { OfflineGiftDto } from '../donations/dto/offline-gift.dto';
 import { OfflineGiftsService } from '../donations/offline-gifts.service';
 import { AdminDonationsViews } from './admin-donations.views';
 import { type AdminContext, adminContext } from './admin-page';
+import { fieldText } from './admin-view-helpers';
 import { DonationListForm, RefundForm, ReleaseMatchForm } from './dto/admin-forms.dto';
 
 /** Where an offline gift's domain error is shown: beside its field, or above the form. */
@@ -105,7 +106,7 @@ export class AdminDonationsController {
       reply,
       locale: ctx.locale,
       check: () => {
-        const amount = parseAmountField(text(values.amount), currency);
+        const amount = parseAmountField(fieldText(values.amount), currency);
         // The API's rules (names, email, reference…), each message beside its field.
         const { amount: _typed, ...rest } = values;
         const dto = checkForm(OfflineGiftDto, { ...rest, amountMinor: amount.amountMinor ?? 1 });
@@ -146,7 +147,7 @@ export class AdminDonationsController {
     @Body() body: unknown,
   ) {
     const ctx = adminContext(req, reply);
-    const csv = text(typedValues(body).csv);
+    const csv = fieldText(typedValues(body).csv);
     return submitForm({
       reply,
       locale: ctx.locale,
@@ -303,5 +304,3 @@ export class AdminDonationsController {
 }
 
 type RefundRequest = RefundForm & { amountMinor?: number };
-
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');

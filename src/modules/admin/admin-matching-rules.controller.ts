@@ -12,8 +12,8 @@ import { CampaignsService } from '../campaigns/campaigns.service';
 import type { CampaignView } from '../campaigns/campaigns.types';
 import { InvalidMatchingRuleError } from '../matching/matching.errors';
 import { MatchingService } from '../matching/matching.service';
-import { localName } from './admin-funds.views';
-import { AdminMatchingRuleViews, type RuleFormState } from './admin-matching-rule.views';
+import { AdminMatchingRuleViews } from './admin-matching-rule.views';
+import { type FormState, localName } from './admin-view-helpers';
 import { type AdminContext, adminContext } from './admin-page';
 
 /** Where a domain error of the rule's form is shown: beside the pool, or above the form. */
@@ -164,7 +164,7 @@ export class AdminMatchingRulesController {
     reply: FastifyReply,
     ctx: AdminContext,
     campaign: CampaignView,
-    state: RuleFormState,
+    state: FormState,
     status = 200,
     formError?: string,
   ) {
