@@ -7,8 +7,12 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { AccessService } from './access.service';
 import { AccountsController } from './accounts.controller';
 import { AuthPagesController } from './auth-pages.controller';
-import { AccountsRepository } from './accounts.repository';
 import { AuthGuard } from './auth.guard';
+import { ApiTokensRepository } from './repositories/api-tokens.repository';
+import { OneTimeLinksRepository } from './repositories/one-time-links.repository';
+import { SessionsRepository } from './repositories/sessions.repository';
+import { UserAccessRepository } from './repositories/user-access.repository';
+import { UsersRepository } from './repositories/users.repository';
 import { AuthService } from './auth.service';
 import { SessionSweeper } from './session-sweeper';
 import { TokensService } from './tokens.service';
@@ -18,7 +22,11 @@ import { UsersService } from './users.service';
   imports: [FoundationModule, FundsModule, NotificationsModule],
   controllers: [AccountsController, AuthPagesController],
   providers: [
-    AccountsRepository,
+    UsersRepository,
+    UserAccessRepository,
+    SessionsRepository,
+    ApiTokensRepository,
+    OneTimeLinksRepository,
     AccessService,
     AuthService,
     TokensService,
