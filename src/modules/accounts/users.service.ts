@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Role } from '../../common/auth/roles';
 import { ValidationFailedError } from '../../common/errors';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
-import { TransactionService } from '../../database/transaction.service';
+import { type TransactionOptions, TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { FoundationService } from '../foundation/foundation.service';
 import { FundsService } from '../funds/funds.service';
@@ -60,10 +60,10 @@ export class UsersService {
     };
   }
 
-  async get(id: string, m?: EntityManager): Promise<UserWithAccess> {
-    const user = await this.users.findUser(id, { within: m });
+  async get(id: string, opts: TransactionOptions = {}): Promise<UserWithAccess> {
+    const user = await this.users.findUser(id, opts);
     if (!user) throw new UserNotFoundError(id);
-    return this.withAccess(user, m);
+    return this.withAccess(user, opts);
   }
 
   /** Creates an INVITED account and emails a one-time link to set a password. */
@@ -87,7 +87,7 @@ export class UsersService {
       await this.access.setRoles(m, user.id, access.roles);
       await this.access.setScopes(m, user.id, access);
       await this.sendInvite(m, user, inviterName);
-      const after = await this.get(user.id, m);
+      const after = await this.get(user.id, { within: m });
       await this.audit.record(m, {
         action: 'user.invited',
         entityType: 'user',
@@ -112,7 +112,7 @@ export class UsersService {
         entityType: 'user',
         entityId: id,
       });
-      return this.get(id, m);
+      return this.get(id, { within: m });
     });
   }
 
@@ -125,7 +125,7 @@ export class UsersService {
       await this.tx.lock(m, 'users:admins');
       const user = await this.users.lockUser(m, id);
       if (!user) throw new UserNotFoundError(id);
-      const before = await this.get(id, m);
+      const before = await this.get(id, { within: m });
       const roles = dto.roles ?? before.roles;
       const access = await this.checkAccess(m, {
         roles,
@@ -137,7 +137,7 @@ export class UsersService {
       await this.users.updateUser(m, id, { name: dto.name, locale: dto.locale });
       await this.access.setRoles(m, id, access.roles);
       await this.access.setScopes(m, id, access);
-      const after = await this.get(id, m);
+      const after = await this.get(id, { within: m });
       const rolesChanged = JSON.stringify(before.roles) !== JSON.stringify(after.roles);
       await this.audit.record(m, {
         action: rolesChanged ? 'user.roles_changed' : 'user.updated',
@@ -168,7 +168,7 @@ export class UsersService {
         before: { status: user.status },
         after: { status: 'DEACTIVATED' },
       });
-      return this.get(id, m);
+      return this.get(id, { within: m });
     });
   }
 
@@ -184,7 +184,7 @@ export class UsersService {
         before: { lockedUntil: user.lockedUntil },
         after: { lockedUntil: null },
       });
-      return this.get(id, m);
+      return this.get(id, { within: m });
     });
   }
 
@@ -218,7 +218,7 @@ export class UsersService {
       }
       const roles = await this.access.roles(user.id, { within: m });
       if (!roles.includes('ADMIN')) await this.access.setRoles(m, user.id, [...roles, 'ADMIN']);
-      const after = await this.get(user.id, m);
+      const after = await this.get(user.id, { within: m });
       await this.audit.record(m, {
         action: existing ? 'user.admin_reset' : 'user.admin_created',
         entityType: 'user',
@@ -279,10 +279,10 @@ export class UsersService {
     }
   }
 
-  private async withAccess(user: User, m?: EntityManager): Promise<UserWithAccess> {
+  private async withAccess(user: User, opts: TransactionOptions = {}): Promise<UserWithAccess> {
     const [roles, scopes] = await Promise.all([
-      this.access.roles(user.id, { within: m }),
-      this.access.scopes(user.id, { within: m }),
+      this.access.roles(user.id, opts),
+      this.access.scopes(user.id, opts),
     ]);
     return { ...user, roles, ...scopes };
   }
