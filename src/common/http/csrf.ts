@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { DomainError } from '../errors';
+import { CsrfFailedError } from '../errors';
 import { CSRF_COOKIE } from './cookies';
 
 export type CsrfRequest = FastifyRequest & { csrfToken?: string };
@@ -51,10 +51,7 @@ export class CsrfGuard implements CanActivate {
       (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? request.headers['x-csrf-token'];
     if (typeof expected === 'string' && typeof given === 'string' && same(expected, given))
       return true;
-    throw new DomainError(
-      'CSRF_FAILED',
-      'This form has expired or did not come from this site. Reload the page and try again.',
-    );
+    throw new CsrfFailedError();
   }
 }
 

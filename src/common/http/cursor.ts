@@ -1,4 +1,4 @@
-import { DomainError } from '../errors';
+import { InvalidCursorError } from '../errors';
 
 /** Opaque keyset-pagination cursors: base64url JSON, validated on the way back in. */
 export function encodeCursor(position: object): string {
@@ -14,8 +14,5 @@ export function decodeCursor<T extends object>(cursor: string, isValid: (value: 
   } catch {
     // fall through to the error below
   }
-  throw new DomainError(
-    'INVALID_CURSOR',
-    'The cursor is not one this API issued; start again without it.',
-  );
+  throw new InvalidCursorError();
 }

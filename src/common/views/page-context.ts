@@ -33,9 +33,14 @@ export interface PageContext {
 
 type PageRequest = FastifyRequest & { actor?: Actor; csrfToken?: string };
 
-export function pageContext(request: PageRequest, reply: FastifyReply): PageContext {
+/** The reader's language: ?lang=, then Accept-Language, then zh-CN. */
+export function pageLocale(request: FastifyRequest): SupportedLocale {
   const query = request.query as Record<string, unknown> | undefined;
-  const locale = pickLocale(query?.lang, request.headers['accept-language'], 'zh-CN');
+  return pickLocale(query?.lang, request.headers['accept-language'], 'zh-CN');
+}
+
+export function pageContext(request: PageRequest, reply: FastifyReply): PageContext {
+  const locale = pageLocale(request);
   const otherLocale: SupportedLocale = locale === 'en' ? 'zh-CN' : 'en';
   const url = new URL(request.url, 'http://x');
   url.searchParams.set('lang', otherLocale);

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/context/request-context';
 import { FundsService } from '../funds/funds.service';
-import { AccountsRepository } from './accounts.repository';
+import { UsersRepository } from './repositories/users.repository';
+import { UserAccessRepository } from './repositories/user-access.repository';
 
 /** Builds the actor for a user: roles, and for a community leader the funds in scope. */
 @Injectable()
 export class AccessService {
   constructor(
-    private readonly repo: AccountsRepository,
+    private readonly users: UsersRepository,
+    private readonly access: UserAccessRepository,
     private readonly funds: FundsService,
   ) {}
 
@@ -16,9 +18,12 @@ export class AccessService {
     via: 'session' | 'token',
     sessionId?: string,
   ): Promise<Actor | null> {
-    const user = await this.repo.findUser(userId);
+    const user = await this.users.findUser(userId);
     if (!user || user.status !== 'ACTIVE') return null;
-    const [roles, scopes] = await Promise.all([this.repo.roles(userId), this.repo.scopes(userId)]);
+    const [roles, scopes] = await Promise.all([
+      this.access.roles(userId),
+      this.access.scopes(userId),
+    ]);
     const fundIds = roles.includes('COMMUNITY_LEADER')
       ? [
           ...new Set([

@@ -27,3 +27,42 @@ export class UserNotFoundError extends DomainError {
     super('USER_NOT_FOUND', `No user with id ${id}.`);
   }
 }
+
+export class WeakPasswordError extends DomainError {
+  constructor(min: number, max: number) {
+    super('WEAK_PASSWORD', `The password must be ${min} to ${max} characters long.`);
+  }
+}
+
+export class TokenNotFoundError extends DomainError {
+  constructor(tokenId: string) {
+    super('TOKEN_NOT_FOUND', `You have no access token with id ${tokenId}.`);
+  }
+}
+
+export class InvalidTokenError extends DomainError {
+  constructor() {
+    super(
+      'INVALID_TOKEN',
+      'The access token is missing, malformed, revoked or expired. Send Authorization: Bearer <token> with a valid token.',
+    );
+  }
+}
+
+export class EmailTakenError extends DomainError {
+  constructor(email: string) {
+    super('EMAIL_TAKEN', `An account for ${email} already exists; edit it instead.`);
+  }
+}
+
+export class InviteAlreadyAcceptedError extends DomainError {
+  constructor(email: string) {
+    super('INVITE_ALREADY_ACCEPTED', `${email} has already accepted the invitation.`);
+  }
+}
+
+export class LastAdminError extends DomainError {
+  constructor() {
+    super('LAST_ADMIN', 'This is the last active administrator; make someone else ADMIN first.');
+  }
+}

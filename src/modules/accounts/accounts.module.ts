@@ -1,25 +1,32 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CsrfGuard } from '../../common/http/csrf';
-import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { AccessService } from './access.service';
 import { AccountsController } from './accounts.controller';
 import { AuthPagesController } from './auth-pages.controller';
-import { AccountsRepository } from './accounts.repository';
 import { AuthGuard } from './auth.guard';
+import { ApiTokensRepository } from './repositories/api-tokens.repository';
+import { OneTimeLinksRepository } from './repositories/one-time-links.repository';
+import { SessionsRepository } from './repositories/sessions.repository';
+import { UserAccessRepository } from './repositories/user-access.repository';
+import { UsersRepository } from './repositories/users.repository';
 import { AuthService } from './auth.service';
 import { SessionSweeper } from './session-sweeper';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [FoundationModule, FundsModule, NotificationsModule, DonationsModule],
+  imports: [FoundationModule, FundsModule, NotificationsModule],
   controllers: [AccountsController, AuthPagesController],
   providers: [
-    AccountsRepository,
+    UsersRepository,
+    UserAccessRepository,
+    SessionsRepository,
+    ApiTokensRepository,
+    OneTimeLinksRepository,
     AccessService,
     AuthService,
     TokensService,

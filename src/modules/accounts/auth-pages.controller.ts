@@ -1,21 +1,26 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DonorOnly, Public } from '../../common/auth/policy.decorator';
-import { DomainError, ERROR_HTTP_STATUS } from '../../common/errors';
+import { Public } from '../../common/auth/policy.decorator';
 import { SESSION_COOKIE } from '../../common/http/cookies';
-import { checkForm, type FieldErrors } from '../../common/http/forms';
-import { uuidPipe } from '../../common/http/validation';
-import { pageContext, safeNext, setFlash } from '../../common/views/page-context';
+import { checkForm } from '../../common/http/forms';
+import {
+  type Checked,
+  type FormSubmission,
+  redirectWith,
+  submitForm,
+} from '../../common/views/form-submit';
+import { pageContext, pageLocale, safeNext } from '../../common/views/page-context';
+import { renderPage } from '../../common/views/render-page';
 import { AppConfig } from '../../config/app-config';
-import { DonationsService } from '../donations/donations.service';
 import type { AuthenticatedRequest } from './auth.guard';
 import { AuthService, type ClientMeta } from './auth.service';
 import { EmailForm, LoginForm, NewPasswordForm } from './dto/auth-forms.dto';
 
 /**
  * Sign-in pages for staff and community leaders, password reset and invitations by one-time
- * link, and the donors' magic-link sign-in. Thin: the rules live in AuthService.
+ * link, and the donors' magic-link sign-in (the donor portal itself is the public site's). Thin:
+ * the rules live in AuthService.
  */
 @ApiExcludeController()
 @Controller()
@@ -23,7 +28,6 @@ export class AuthPagesController {
   constructor(
     private readonly auth: AuthService,
     private readonly config: AppConfig,
-    private readonly donations: DonationsService,
   ) {}
 
   @Get('login')
@@ -38,25 +42,21 @@ export class AuthPagesController {
 
   @Post('login')
   @Public()
-  async login(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
-    const form = checkForm(LoginForm, body);
+  login(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
     const values = {
       email: (body as { email?: string })?.email ?? '',
       next: safeNext((body as { next?: string })?.next, ''),
     };
-    if (form.errors)
-      return this.render(reply, req, 'pages/auth/login', { ...values, errors: form.errors }, 400);
-    try {
-      const { sessionToken } = await this.auth.login(
-        form.value.email,
-        form.value.password,
-        this.meta(req),
-      );
-      this.setSession(reply, sessionToken);
-      return reply.redirect(safeNext(form.value.next, '/admin'), 303);
-    } catch (error) {
-      return this.renderError(reply, req, 'pages/auth/login', values, error);
-    }
+    return this.submit(req, reply, {
+      check: () => checkForm(LoginForm, body),
+      again: (errors, status, formError) =>
+        this.render(reply, req, 'pages/auth/login', { ...values, errors, formError }, status),
+      run: async (form) => {
+        const { sessionToken } = await this.auth.login(form.email, form.password, this.meta(req));
+        this.setSession(reply, sessionToken);
+      },
+      done: (_, form) => ({ to: safeNext(form.next, '/admin') }),
+    });
   }
 
   @Post('logout')
@@ -65,8 +65,10 @@ export class AuthPagesController {
     await this.auth.logout(req.cookies?.[SESSION_COOKIE]);
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     const donor = req.actor?.kind === 'donor';
-    setFlash(reply, { kind: 'info', text: 'auth.signedOut' });
-    return reply.redirect(donor ? '/donor/login' : '/login', 303);
+    return redirectWith(reply, {
+      flash: { kind: 'info', text: 'auth.signedOut' },
+      to: donor ? '/donor/login' : '/login',
+    });
   }
 
   @Get('password/forgot')
@@ -77,16 +79,16 @@ export class AuthPagesController {
 
   @Post('password/forgot')
   @Public()
-  async forgot(
-    @Req() req: AuthenticatedRequest,
-    @Res() reply: FastifyReply,
-    @Body() body: unknown,
-  ) {
-    const form = checkForm(EmailForm, body);
-    if (form.errors)
-      return this.render(reply, req, 'pages/auth/forgot', { errors: form.errors }, 400);
-    await this.auth.requestPasswordReset(form.value.email);
-    return this.render(reply, req, 'pages/auth/check-email', { purpose: 'reset' });
+  forgot(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
+    return this.submit(req, reply, {
+      check: () => checkForm(EmailForm, body),
+      again: (errors, status) => this.render(reply, req, 'pages/auth/forgot', { errors }, status),
+      run: (form) => this.auth.requestPasswordReset(form.email),
+      done: () => ({
+        show: () => this.render(reply, req, 'pages/auth/check-email', { purpose: 'reset' }),
+      }),
+      domainErrorsOnForm: false,
+    });
   }
 
   @Get('password/reset')
@@ -104,24 +106,15 @@ export class AuthPagesController {
 
   @Post('password/reset')
   @Public()
-  async reset(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
+  reset(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
     const view = { token: (body as { token?: string })?.token ?? '', action: '/password/reset' };
-    const form = this.checkNewPassword(body);
-    if (form.errors)
-      return this.render(
-        reply,
-        req,
-        'pages/auth/new-password',
-        { ...view, errors: form.errors },
-        400,
-      );
-    try {
-      await this.auth.resetPassword(form.value.token, form.value.password);
-      setFlash(reply, { kind: 'success', text: 'auth.passwordChanged' });
-      return reply.redirect('/login', 303);
-    } catch (error) {
-      return this.renderError(reply, req, 'pages/auth/new-password', view, error);
-    }
+    return this.submit(req, reply, {
+      check: () => checkNewPassword(body),
+      again: (errors, status, formError) =>
+        this.render(reply, req, 'pages/auth/new-password', { ...view, errors, formError }, status),
+      run: (form) => this.auth.resetPassword(form.token, form.password),
+      done: () => ({ flash: { kind: 'success', text: 'auth.passwordChanged' }, to: '/login' }),
+    });
   }
 
   @Get('invite/accept')
@@ -140,7 +133,7 @@ export class AuthPagesController {
 
   @Post('invite/accept')
   @Public()
-  async acceptInvite(
+  acceptInvite(
     @Req() req: AuthenticatedRequest,
     @Res() reply: FastifyReply,
     @Body() body: unknown,
@@ -150,27 +143,20 @@ export class AuthPagesController {
       action: '/invite/accept',
       invite: true,
     };
-    const form = this.checkNewPassword(body);
-    if (form.errors)
-      return this.render(
-        reply,
-        req,
-        'pages/auth/new-password',
-        { ...view, errors: form.errors },
-        400,
-      );
-    try {
-      const { sessionToken } = await this.auth.acceptInvite(
-        form.value.token,
-        form.value.password,
-        this.meta(req),
-      );
-      this.setSession(reply, sessionToken);
-      setFlash(reply, { kind: 'success', text: 'auth.welcome' });
-      return reply.redirect('/admin', 303);
-    } catch (error) {
-      return this.renderError(reply, req, 'pages/auth/new-password', view, error);
-    }
+    return this.submit(req, reply, {
+      check: () => checkNewPassword(body),
+      again: (errors, status, formError) =>
+        this.render(reply, req, 'pages/auth/new-password', { ...view, errors, formError }, status),
+      run: async (form) => {
+        const { sessionToken } = await this.auth.acceptInvite(
+          form.token,
+          form.password,
+          this.meta(req),
+        );
+        this.setSession(reply, sessionToken);
+      },
+      done: () => ({ flash: { kind: 'success', text: 'auth.welcome' }, to: '/admin' }),
+    });
   }
 
   @Get('donor/login')
@@ -181,16 +167,16 @@ export class AuthPagesController {
 
   @Post('donor/login')
   @Public()
-  async donorLogin(
-    @Req() req: AuthenticatedRequest,
-    @Res() reply: FastifyReply,
-    @Body() body: unknown,
-  ) {
-    const form = checkForm(EmailForm, body);
-    if (form.errors)
-      return this.render(reply, req, 'pages/donor/login', { errors: form.errors }, 400);
-    await this.auth.requestDonorLink(form.value.email, pageContext(req, reply).locale);
-    return this.render(reply, req, 'pages/auth/check-email', { purpose: 'donor' });
+  donorLogin(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
+    return this.submit(req, reply, {
+      check: () => checkForm(EmailForm, body),
+      again: (errors, status) => this.render(reply, req, 'pages/donor/login', { errors }, status),
+      run: (form) => this.auth.requestDonorLink(form.email, pageLocale(req)),
+      done: () => ({
+        show: () => this.render(reply, req, 'pages/auth/check-email', { purpose: 'donor' }),
+      }),
+      domainErrorsOnForm: false,
+    });
   }
 
   /**
@@ -210,71 +196,18 @@ export class AuthPagesController {
 
   @Post('donor/verify')
   @Public()
-  async donorVerify(
-    @Req() req: AuthenticatedRequest,
-    @Res() reply: FastifyReply,
-    @Body() body: unknown,
-  ) {
+  donorVerify(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
     const token = (body as { token?: unknown } | undefined)?.token;
-    try {
-      const { sessionToken } = await this.auth.verifyDonorLink(
-        typeof token === 'string' ? token : '',
-        this.meta(req),
-      );
-      this.setSession(reply, sessionToken);
-      return reply.redirect('/donor', 303);
-    } catch (error) {
-      return this.renderError(reply, req, 'pages/donor/login', {}, error);
-    }
-  }
-
-  @Get('donor')
-  @DonorOnly()
-  async donorHome(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
-    const email = req.actor?.kind === 'donor' ? req.actor.email : '';
-    const locale = pageContext(req, reply).locale;
-    const donations = (await this.donations.historyForDonor(email)).map((d) => ({
-      date: d.succeededAt ?? d.createdAt,
-      campaign: locale === 'en' ? d.campaign.titleEn : d.campaign.titleZh,
-      amountMinor: d.amountMinor,
-      currency: d.currency,
-      status: d.status,
-      monthly: d.monthly,
-      id: d.id,
-      // The first gift of a monthly subscription still running carries the "stop" button.
-      stoppable:
-        d.monthly &&
-        !!d.providerSubscriptionId &&
-        !d.subscriptionCancelledAt &&
-        !d.parentDonationId,
-      stopped: d.monthly && !!d.subscriptionCancelledAt,
-    }));
-    return this.render(reply, req, 'pages/donor/home', { donations });
-  }
-
-  @Post('donor/gifts/:id/stop-monthly')
-  @DonorOnly()
-  async stopMonthly(
-    @Req() req: AuthenticatedRequest,
-    @Res() reply: FastifyReply,
-    @Param('id', uuidPipe) id: string,
-  ) {
-    const email = req.actor?.kind === 'donor' ? req.actor.email : '';
-    await this.donations.stopMonthly(email, id);
-    setFlash(reply, { kind: 'success', text: 'donor.monthlyStopped' });
-    return reply.redirect('/donor', 303);
-  }
-
-  private checkNewPassword(body: unknown) {
-    const form = checkForm(NewPasswordForm, body);
-    if (form.errors) return form;
-    if (form.value.password !== form.value.passwordConfirm) {
-      return {
-        value: null,
-        errors: { passwordConfirm: 'The two passwords are not the same.' } as FieldErrors,
-      };
-    }
-    return form;
+    return this.submit(req, reply, {
+      check: () => ({ value: typeof token === 'string' ? token : '', errors: null }),
+      again: (_, status, formError) =>
+        this.render(reply, req, 'pages/donor/login', { formError }, status),
+      run: async (link) => {
+        const { sessionToken } = await this.auth.verifyDonorLink(link, this.meta(req));
+        this.setSession(reply, sessionToken);
+      },
+      done: () => ({ to: '/donor' }),
+    });
   }
 
   private meta(req: AuthenticatedRequest): ClientMeta {
@@ -302,24 +235,27 @@ export class AuthPagesController {
     data: object,
     status = 200,
   ) {
-    return reply.status(status).view(page, { ...pageContext(req, reply), ...data });
+    return renderPage(reply, pageContext(req, reply), page, data, status);
   }
 
-  /** Domain errors (wrong password, used link, lockout) are shown on the form itself. */
-  private renderError(
-    reply: FastifyReply,
+  /**
+   * A sign-in form through the form helper: domain errors (wrong password, used link, lockout)
+   * are shown on the form itself.
+   */
+  private submit<T, R>(
     req: AuthenticatedRequest,
-    page: string,
-    data: object,
-    error: unknown,
+    reply: FastifyReply,
+    form: Omit<FormSubmission<T, R>, 'reply' | 'locale'>,
   ) {
-    if (!(error instanceof DomainError)) throw error;
-    return this.render(
-      reply,
-      req,
-      page,
-      { ...data, formError: error.message },
-      ERROR_HTTP_STATUS[error.code],
-    );
+    return submitForm({ reply, locale: pageLocale(req), ...form });
   }
+}
+
+function checkNewPassword(body: unknown): Checked<NewPasswordForm> {
+  const form = checkForm(NewPasswordForm, body);
+  if (form.errors) return form;
+  if (form.value.password !== form.value.passwordConfirm) {
+    return { value: null, errors: { passwordConfirm: 'The two passwords are not the same.' } };
+  }
+  return form;
 }

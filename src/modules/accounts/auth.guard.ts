@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { POLICY_KEY, type Policy } from '../../common/auth/policy.decorator';
 import { type Actor, RequestContext } from '../../common/context/request-context';
-import { DomainError } from '../../common/errors';
+import { ForbiddenError, UnauthenticatedError } from '../../common/errors';
+import { InvalidTokenError } from './accounts.errors';
 import { SESSION_COOKIE } from '../../common/http/cookies';
 import { AuthService } from './auth.service';
 import { TokensService } from './tokens.service';
@@ -38,7 +39,7 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!policy) {
       this.logger.error(`${request.method} ${request.url} has no access policy; refused`);
-      throw new DomainError('FORBIDDEN', 'This route is not open to anyone.');
+      throw new ForbiddenError('This route is not open to anyone.');
     }
     if (policy.kind !== 'public') {
       // What depends on who asks (personal data, roles, balances) is never kept by a browser or
@@ -59,10 +60,7 @@ export class AuthGuard implements CanActivate {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       const actor = match ? await this.tokens.actorForToken(match[1]!) : undefined;
       if (!actor) {
-        throw new DomainError(
-          'INVALID_TOKEN',
-          'The access token is missing, malformed, revoked or expired. Send Authorization: Bearer <token> with a valid token.',
-        );
+        throw new InvalidTokenError();
       }
       return actor;
     }
@@ -80,16 +78,10 @@ export function authorize(
   if (policy.kind === 'public') return true;
   if (policy.kind === 'donor') {
     if (actor?.kind === 'donor') return true;
-    throw new DomainError(
-      'UNAUTHENTICATED',
-      'Sign in with the link we email you to see your gifts.',
-    );
+    throw new UnauthenticatedError('Sign in with the link we email you to see your gifts.');
   }
   if (actor?.kind !== 'user') {
-    throw new DomainError(
-      'UNAUTHENTICATED',
-      'Sign in first: this needs a staff or community account.',
-    );
+    throw new UnauthenticatedError('Sign in first: this needs a staff or community account.');
   }
   if (policy.kind === 'authenticated') return true;
   if (actor.roles.some((r) => policy.roles.includes(r))) return true;
@@ -97,5 +89,5 @@ export function authorize(
     const fundId = params[policy.fundParam];
     if (fundId && actor.fundIds.includes(fundId)) return true;
   }
-  throw new DomainError('FORBIDDEN', 'Your account does not have access to this.');
+  throw new ForbiddenError('Your account does not have access to this.');
 }

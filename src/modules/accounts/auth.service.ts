@@ -1,13 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../common/errors';
+import type { EntityManager } from 'typeorm';
+import { TooManyAttemptsError } from '../../common/errors';
 import type { Actor } from '../../common/context/request-context';
 import { AppConfig } from '../../config/app-config';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { AccessService } from './access.service';
-import { AccountLockedError, InvalidCredentialsError, LinkInvalidError } from './accounts.errors';
-import { AccountsRepository } from './accounts.repository';
+import {
+  AccountLockedError,
+  InvalidCredentialsError,
+  LinkInvalidError,
+  WeakPasswordError,
+} from './accounts.errors';
+import { UsersRepository } from './repositories/users.repository';
+import { SessionsRepository } from './repositories/sessions.repository';
+import { ApiTokensRepository } from './repositories/api-tokens.repository';
+import { OneTimeLinksRepository } from './repositories/one-time-links.repository';
 import type { User } from './accounts.types';
 import { SlidingWindowCounter } from '../../common/sliding-window';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './password';
@@ -28,10 +37,7 @@ const LINKS_PER_WINDOW = 3;
 
 export function assertPasswordStrength(password: string): void {
   if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
-    throw new DomainError(
-      'WEAK_PASSWORD',
-      `The password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.`,
-    );
+    throw new WeakPasswordError(PASSWORD_MIN, PASSWORD_MAX);
   }
 }
 
@@ -49,7 +55,10 @@ export class AuthService {
 
   constructor(
     private readonly tx: TransactionService,
-    private readonly repo: AccountsRepository,
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly apiTokens: ApiTokensRepository,
+    private readonly links: OneTimeLinksRepository,
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
@@ -66,14 +75,13 @@ export class AuthService {
     const email = emailInput.trim().toLowerCase();
     const { maxFailures, lockSeconds, ipLimit } = this.config.auth;
     if (meta.ip && this.perIp.count(meta.ip) >= ipLimit) {
-      throw new DomainError(
-        'TOO_MANY_ATTEMPTS',
+      throw new TooManyAttemptsError(
         'Too many sign-in attempts from this network. Wait 15 minutes and try again.',
       );
     }
     const outcome = await this.tx.run(async (m) => {
-      const found = await this.repo.findUserByEmail(email, m);
-      const user = found ? await this.repo.lockUser(m, found.id) : null;
+      const found = await this.users.findUserByEmail(email, { within: m });
+      const user = found ? await this.users.lockUser(m, found.id) : null;
       if (!user) {
         await verifyPassword(null, password);
         const failures = this.unknownEmails.hit(email);
@@ -88,7 +96,7 @@ export class AuthService {
       if (!ok) {
         const failed = user.failedLogins + 1;
         const lock = failed >= maxFailures;
-        await this.repo.updateUser(m, user.id, {
+        await this.users.updateUser(m, user.id, {
           failedLogins: lock ? 0 : failed,
           lockedUntil: lock ? new Date(now + lockSeconds * 1000) : user.lockedUntil,
         });
@@ -103,7 +111,7 @@ export class AuthService {
         }
         return 'invalid' as const;
       }
-      await this.repo.updateUser(m, user.id, {
+      await this.users.updateUser(m, user.id, {
         failedLogins: 0,
         lockedUntil: null,
         lastLoginAt: new Date(),
@@ -126,14 +134,14 @@ export class AuthService {
 
   /** Ends the browser session (its row is deleted, so the cookie is worthless). */
   async logout(sessionToken: string | undefined): Promise<void> {
-    if (sessionToken) await this.repo.deleteSession(hashSecret(sessionToken));
+    if (sessionToken) await this.sessions.deleteSession(hashSecret(sessionToken));
   }
 
   /** The actor behind a session cookie, or undefined when it is unknown or expired. */
   async actorForSession(sessionToken: string): Promise<Actor | undefined> {
     const id = hashSecret(sessionToken);
     const { sessionIdleSeconds, sessionMaxSeconds } = this.config.auth;
-    const session = await this.repo.touchSession(id, sessionIdleSeconds, sessionMaxSeconds);
+    const session = await this.sessions.touchSession(id, sessionIdleSeconds, sessionMaxSeconds);
     if (!session) return undefined;
     if (session.donorEmail) return { kind: 'donor', email: session.donorEmail, sessionId: id };
     return (await this.access.actorFor(session.userId!, 'session', id)) ?? undefined;
@@ -144,9 +152,9 @@ export class AuthService {
     const email = emailInput.trim().toLowerCase();
     if (this.linkRequests.hit(`reset:${email}`) > LINKS_PER_WINDOW) return; // same answer, no email
     await this.tx.run(async (m) => {
-      const user = await this.repo.findUserByEmail(email, m);
+      const user = await this.users.findUserByEmail(email, { within: m });
       if (!user || user.status !== 'ACTIVE') return;
-      await this.repo.expireOneTimeTokens(m, 'PASSWORD_RESET', email);
+      await this.links.expireOneTimeTokens(m, 'PASSWORD_RESET', email);
       const token = await this.issueLink(m, 'PASSWORD_RESET', email, RESET_LINK_MINUTES, user.id);
       await this.outbox.enqueue(m, {
         template: 'password-reset',
@@ -170,16 +178,16 @@ export class AuthService {
     assertPasswordStrength(password);
     const passwordHash = await hashPassword(password);
     await this.tx.run(async (m) => {
-      const link = await this.repo.consumeOneTimeToken(m, 'PASSWORD_RESET', hashSecret(token));
+      const link = await this.links.consumeOneTimeToken(m, 'PASSWORD_RESET', hashSecret(token));
       if (!link?.userId) throw new LinkInvalidError();
-      await this.repo.updateUser(m, link.userId, {
+      await this.users.updateUser(m, link.userId, {
         passwordHash,
         failedLogins: 0,
         lockedUntil: null,
       });
-      await this.repo.deleteUserSessions(m, link.userId);
+      await this.sessions.deleteUserSessions(m, link.userId);
       // A reset is what people do when they fear a leak: every access token ends too.
-      await this.repo.revokeUserTokens(m, link.userId);
+      await this.apiTokens.revokeUserTokens(m, link.userId);
       await this.audit.record(m, {
         action: 'user.password_reset',
         entityType: 'user',
@@ -197,10 +205,10 @@ export class AuthService {
     assertPasswordStrength(password);
     const passwordHash = await hashPassword(password);
     return this.tx.run(async (m) => {
-      const link = await this.repo.consumeOneTimeToken(m, 'INVITE', hashSecret(token));
-      const user = link?.userId ? await this.repo.lockUser(m, link.userId) : null;
+      const link = await this.links.consumeOneTimeToken(m, 'INVITE', hashSecret(token));
+      const user = link?.userId ? await this.users.lockUser(m, link.userId) : null;
       if (!user || user.status !== 'INVITED') throw new LinkInvalidError();
-      await this.repo.updateUser(m, user.id, {
+      await this.users.updateUser(m, user.id, {
         passwordHash,
         status: 'ACTIVE',
         lastLoginAt: new Date(),
@@ -222,7 +230,7 @@ export class AuthService {
     // A few links per address per window: nobody can flood an inbox or keep voiding its link.
     if (this.linkRequests.hit(`donor:${email}`) > LINKS_PER_WINDOW) return;
     await this.tx.run(async (m) => {
-      await this.repo.expireOneTimeTokens(m, 'DONOR_LOGIN', email);
+      await this.links.expireOneTimeTokens(m, 'DONOR_LOGIN', email);
       const token = await this.issueLink(m, 'DONOR_LOGIN', email, DONOR_LINK_MINUTES);
       await this.outbox.enqueue(m, {
         template: 'donor-magic-link',
@@ -241,7 +249,7 @@ export class AuthService {
     meta: ClientMeta,
   ): Promise<{ sessionToken: string; email: string }> {
     return this.tx.run(async (m) => {
-      const link = await this.repo.consumeOneTimeToken(m, 'DONOR_LOGIN', hashSecret(token));
+      const link = await this.links.consumeOneTimeToken(m, 'DONOR_LOGIN', hashSecret(token));
       if (!link) throw new LinkInvalidError();
       return {
         sessionToken: await this.startSession(m, { donorEmail: link.email }, meta),
@@ -252,14 +260,14 @@ export class AuthService {
 
   /** One-time links for other services (invitations). Returns the secret to put in the link. */
   async issueLink(
-    m: Parameters<AccountsRepository['insertOneTimeToken']>[0],
+    m: EntityManager,
     purpose: 'INVITE' | 'PASSWORD_RESET' | 'DONOR_LOGIN',
     email: string,
     minutes: number,
     userId?: string,
   ): Promise<string> {
     const token = newSecret();
-    await this.repo.insertOneTimeToken(m, {
+    await this.links.insertOneTimeToken(m, {
       purpose,
       tokenHash: hashSecret(token),
       userId,
@@ -278,14 +286,14 @@ export class AuthService {
   }
 
   private async startSession(
-    m: Parameters<AccountsRepository['insertSession']>[0],
+    m: EntityManager,
     subject: { userId?: string; donorEmail?: string },
     meta: ClientMeta,
   ): Promise<string> {
     if (meta.previousSessionToken)
-      await this.repo.deleteSession(hashSecret(meta.previousSessionToken), m);
+      await this.sessions.deleteSession(hashSecret(meta.previousSessionToken), { within: m });
     const token = newSecret();
-    await this.repo.insertSession(m, {
+    await this.sessions.insertSession(m, {
       id: hashSecret(token),
       ...subject,
       ip: meta.ip,

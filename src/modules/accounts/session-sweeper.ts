@@ -6,7 +6,8 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { PollingLoop } from '../../queue/polling-loop';
-import { AccountsRepository } from './accounts.repository';
+import { SessionsRepository } from './repositories/sessions.repository';
+import { OneTimeLinksRepository } from './repositories/one-time-links.repository';
 
 const SWEEP_MS = 60 * 60_000;
 
@@ -20,7 +21,8 @@ export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShut
   private loop?: PollingLoop;
 
   constructor(
-    private readonly repo: AccountsRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly links: OneTimeLinksRepository,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -36,8 +38,8 @@ export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShut
 
   /** One pass; never reports a full batch (the next pass is an hour away). */
   async sweep(): Promise<false> {
-    const sessions = await this.repo.deleteExpiredSessions();
-    const links = await this.repo.deleteExpiredOneTimeTokens();
+    const sessions = await this.sessions.deleteExpiredSessions();
+    const links = await this.links.deleteExpiredOneTimeTokens();
     if (sessions + links > 0)
       this.logger.log(`deleted ${sessions} expired sessions, ${links} expired one-time links`);
     return false;

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '../../common/errors';
+import { ValidationFailedError } from '../../common/errors';
+import { TokenNotFoundError } from './accounts.errors';
 import type { Actor } from '../../common/context/request-context';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { AccessService } from './access.service';
-import { AccountsRepository } from './accounts.repository';
+import { ApiTokensRepository } from './repositories/api-tokens.repository';
 import type { ApiToken } from './accounts.types';
 import { hashSecret, newAccessToken } from '../../common/secrets';
 
@@ -19,7 +20,7 @@ export const TOKEN_MAX_DAYS = 365;
 export class TokensService {
   constructor(
     private readonly tx: TransactionService,
-    private readonly repo: AccountsRepository,
+    private readonly apiTokens: ApiTokensRepository,
     private readonly access: AccessService,
     private readonly audit: AuditService,
   ) {}
@@ -30,14 +31,13 @@ export class TokensService {
     days = TOKEN_DEFAULT_DAYS,
   ): Promise<{ token: string; record: ApiToken }> {
     if (!Number.isInteger(days) || days < 1 || days > TOKEN_MAX_DAYS) {
-      throw new DomainError(
-        'VALIDATION_FAILED',
+      throw new ValidationFailedError(
         `expiresInDays must be a whole number from 1 to ${TOKEN_MAX_DAYS}`,
       );
     }
     const { token, prefix } = newAccessToken();
     const record = await this.tx.run(async (m) => {
-      const created = await this.repo.insertToken(m, {
+      const created = await this.apiTokens.insertToken(m, {
         userId,
         name,
         tokenHash: hashSecret(token),
@@ -58,20 +58,19 @@ export class TokensService {
   /** The actor for a bearer token, or undefined when it is unknown, revoked or expired. */
   async actorForToken(token: string): Promise<Actor | undefined> {
     if (!/^lx_pat_[\w-]{8}_[\w-]{20,}$/.test(token)) return undefined;
-    const record = await this.repo.useToken(hashSecret(token));
+    const record = await this.apiTokens.useToken(hashSecret(token));
     if (!record) return undefined;
     return (await this.access.actorFor(record.userId, 'token')) ?? undefined;
   }
 
   list(userId: string): Promise<ApiToken[]> {
-    return this.repo.listTokens(userId);
+    return this.apiTokens.listTokens(userId);
   }
 
   revoke(userId: string, tokenId: string): Promise<ApiToken> {
     return this.tx.run(async (m) => {
-      const token = await this.repo.revokeToken(m, userId, tokenId);
-      if (!token)
-        throw new DomainError('TOKEN_NOT_FOUND', `You have no access token with id ${tokenId}.`);
+      const token = await this.apiTokens.revokeToken(m, userId, tokenId);
+      if (!token) throw new TokenNotFoundError(tokenId);
       await this.audit.record(m, {
         action: 'token.revoked',
         entityType: 'api_token',

@@ -1,15 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Role } from '../../common/auth/roles';
-import { DomainError } from '../../common/errors';
+import { ValidationFailedError } from '../../common/errors';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
-import { TransactionService } from '../../database/transaction.service';
+import { type TransactionOptions, TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { FoundationService } from '../foundation/foundation.service';
 import { FundsService } from '../funds/funds.service';
 import { OutboxService } from '../notifications/outbox.service';
-import { UserNotFoundError } from './accounts.errors';
-import { AccountsRepository } from './accounts.repository';
+import {
+  EmailTakenError,
+  InviteAlreadyAcceptedError,
+  LastAdminError,
+  UserNotFoundError,
+} from './accounts.errors';
+import { UsersRepository } from './repositories/users.repository';
+import { UserAccessRepository } from './repositories/user-access.repository';
+import { SessionsRepository } from './repositories/sessions.repository';
+import { ApiTokensRepository } from './repositories/api-tokens.repository';
+import { OneTimeLinksRepository } from './repositories/one-time-links.repository';
 import type { User, UserWithAccess } from './accounts.types';
 import { assertPasswordStrength, AuthService } from './auth.service';
 import { hashPassword } from './password';
@@ -27,7 +36,11 @@ export interface AccessInput {
 export class UsersService {
   constructor(
     private readonly tx: TransactionService,
-    private readonly repo: AccountsRepository,
+    private readonly users: UsersRepository,
+    private readonly access: UserAccessRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly apiTokens: ApiTokensRepository,
+    private readonly links: OneTimeLinksRepository,
     private readonly auth: AuthService,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
@@ -39,7 +52,7 @@ export class UsersService {
     const afterEmail = query.cursor
       ? decodeCursor<{ email: string }>(query.cursor, (c) => typeof c.email === 'string').email
       : undefined;
-    const rows = await this.repo.listUsers({ afterEmail, limit: query.limit + 1 });
+    const rows = await this.users.listUsers({ afterEmail, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     return {
       items: await Promise.all(page.map((u) => this.withAccess(u))),
@@ -47,10 +60,10 @@ export class UsersService {
     };
   }
 
-  async get(id: string, m?: EntityManager): Promise<UserWithAccess> {
-    const user = await this.repo.findUser(id, m);
+  async get(id: string, opts: TransactionOptions = {}): Promise<UserWithAccess> {
+    const user = await this.users.findUser(id, opts);
     if (!user) throw new UserNotFoundError(id);
-    return this.withAccess(user, m);
+    return this.withAccess(user, opts);
   }
 
   /** Creates an INVITED account and emails a one-time link to set a password. */
@@ -61,23 +74,20 @@ export class UsersService {
     const email = dto.email.trim().toLowerCase();
     return this.tx.run(async (m) => {
       await this.tx.lock(m, 'users:email');
-      if (await this.repo.findUserByEmail(email, m)) {
-        throw new DomainError(
-          'EMAIL_TAKEN',
-          `An account for ${email} already exists; edit it instead.`,
-        );
+      if (await this.users.findUserByEmail(email, { within: m })) {
+        throw new EmailTakenError(email);
       }
       const access = await this.checkAccess(m, dto);
-      const user = await this.repo.insertUser(m, {
+      const user = await this.users.insertUser(m, {
         email,
         name: dto.name,
         status: 'INVITED',
         locale: dto.locale ?? 'zh-CN',
       });
-      await this.repo.setRoles(m, user.id, access.roles);
-      await this.repo.setScopes(m, user.id, access);
+      await this.access.setRoles(m, user.id, access.roles);
+      await this.access.setScopes(m, user.id, access);
       await this.sendInvite(m, user, inviterName);
-      const after = await this.get(user.id, m);
+      const after = await this.get(user.id, { within: m });
       await this.audit.record(m, {
         action: 'user.invited',
         entityType: 'user',
@@ -90,22 +100,19 @@ export class UsersService {
 
   resendInvite(id: string, inviterName: string): Promise<UserWithAccess> {
     return this.tx.run(async (m) => {
-      const user = await this.repo.lockUser(m, id);
+      const user = await this.users.lockUser(m, id);
       if (!user) throw new UserNotFoundError(id);
       if (user.status !== 'INVITED') {
-        throw new DomainError(
-          'INVITE_ALREADY_ACCEPTED',
-          `${user.email} has already accepted the invitation.`,
-        );
+        throw new InviteAlreadyAcceptedError(user.email);
       }
-      await this.repo.expireOneTimeTokens(m, 'INVITE', user.email);
+      await this.links.expireOneTimeTokens(m, 'INVITE', user.email);
       await this.sendInvite(m, user, inviterName);
       await this.audit.record(m, {
         action: 'user.invite_resent',
         entityType: 'user',
         entityId: id,
       });
-      return this.get(id, m);
+      return this.get(id, { within: m });
     });
   }
 
@@ -116,9 +123,9 @@ export class UsersService {
   ): Promise<UserWithAccess> {
     return this.tx.run(async (m) => {
       await this.tx.lock(m, 'users:admins');
-      const user = await this.repo.lockUser(m, id);
+      const user = await this.users.lockUser(m, id);
       if (!user) throw new UserNotFoundError(id);
-      const before = await this.get(id, m);
+      const before = await this.get(id, { within: m });
       const roles = dto.roles ?? before.roles;
       const access = await this.checkAccess(m, {
         roles,
@@ -127,10 +134,10 @@ export class UsersService {
       });
       if (before.roles.includes('ADMIN') && !roles.includes('ADMIN'))
         await this.assertNotLastAdmin(m, id);
-      await this.repo.updateUser(m, id, { name: dto.name, locale: dto.locale });
-      await this.repo.setRoles(m, id, access.roles);
-      await this.repo.setScopes(m, id, access);
-      const after = await this.get(id, m);
+      await this.users.updateUser(m, id, { name: dto.name, locale: dto.locale });
+      await this.access.setRoles(m, id, access.roles);
+      await this.access.setScopes(m, id, access);
+      const after = await this.get(id, { within: m });
       const rolesChanged = JSON.stringify(before.roles) !== JSON.stringify(after.roles);
       await this.audit.record(m, {
         action: rolesChanged ? 'user.roles_changed' : 'user.updated',
@@ -147,12 +154,13 @@ export class UsersService {
   deactivate(id: string): Promise<UserWithAccess> {
     return this.tx.run(async (m) => {
       await this.tx.lock(m, 'users:admins');
-      const user = await this.repo.lockUser(m, id);
+      const user = await this.users.lockUser(m, id);
       if (!user) throw new UserNotFoundError(id);
-      if ((await this.repo.roles(id, m)).includes('ADMIN')) await this.assertNotLastAdmin(m, id);
-      await this.repo.updateUser(m, id, { status: 'DEACTIVATED' });
-      await this.repo.deleteUserSessions(m, id);
-      await this.repo.revokeUserTokens(m, id);
+      if ((await this.access.roles(id, { within: m })).includes('ADMIN'))
+        await this.assertNotLastAdmin(m, id);
+      await this.users.updateUser(m, id, { status: 'DEACTIVATED' });
+      await this.sessions.deleteUserSessions(m, id);
+      await this.apiTokens.revokeUserTokens(m, id);
       await this.audit.record(m, {
         action: 'user.deactivated',
         entityType: 'user',
@@ -160,15 +168,15 @@ export class UsersService {
         before: { status: user.status },
         after: { status: 'DEACTIVATED' },
       });
-      return this.get(id, m);
+      return this.get(id, { within: m });
     });
   }
 
   unlock(id: string): Promise<UserWithAccess> {
     return this.tx.run(async (m) => {
-      const user = await this.repo.lockUser(m, id);
+      const user = await this.users.lockUser(m, id);
       if (!user) throw new UserNotFoundError(id);
-      await this.repo.updateUser(m, id, { failedLogins: 0, lockedUntil: null });
+      await this.users.updateUser(m, id, { failedLogins: 0, lockedUntil: null });
       await this.audit.record(m, {
         action: 'user.unlocked',
         entityType: 'user',
@@ -176,7 +184,7 @@ export class UsersService {
         before: { lockedUntil: user.lockedUntil },
         after: { lockedUntil: null },
       });
-      return this.get(id, m);
+      return this.get(id, { within: m });
     });
   }
 
@@ -185,15 +193,15 @@ export class UsersService {
     assertPasswordStrength(password);
     const email = emailInput.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-      throw new DomainError('VALIDATION_FAILED', `"${emailInput}" is not an email address.`);
+      throw new ValidationFailedError(`"${emailInput}" is not an email address.`);
     }
     const passwordHash = await hashPassword(password);
     return this.tx.run(async (m) => {
       await this.tx.lock(m, 'users:email');
-      const existing = await this.repo.findUserByEmail(email, m);
+      const existing = await this.users.findUserByEmail(email, { within: m });
       const user =
         existing ??
-        (await this.repo.insertUser(m, {
+        (await this.users.insertUser(m, {
           email,
           name: name ?? email.split('@')[0]!,
           status: 'ACTIVE',
@@ -201,16 +209,16 @@ export class UsersService {
           passwordHash,
         }));
       if (existing) {
-        await this.repo.updateUser(m, existing.id, {
+        await this.users.updateUser(m, existing.id, {
           passwordHash,
           status: 'ACTIVE',
           failedLogins: 0,
           lockedUntil: null,
         });
       }
-      const roles = await this.repo.roles(user.id, m);
-      if (!roles.includes('ADMIN')) await this.repo.setRoles(m, user.id, [...roles, 'ADMIN']);
-      const after = await this.get(user.id, m);
+      const roles = await this.access.roles(user.id, { within: m });
+      if (!roles.includes('ADMIN')) await this.access.setRoles(m, user.id, [...roles, 'ADMIN']);
+      const after = await this.get(user.id, { within: m });
       await this.audit.record(m, {
         action: existing ? 'user.admin_reset' : 'user.admin_created',
         entityType: 'user',
@@ -222,7 +230,7 @@ export class UsersService {
   }
 
   async findByEmail(email: string): Promise<User | null> {
-    return this.repo.findUserByEmail(email.trim().toLowerCase());
+    return this.users.findUserByEmail(email.trim().toLowerCase());
   }
 
   private async sendInvite(m: EntityManager, user: User, inviterName: string): Promise<void> {
@@ -253,14 +261,10 @@ export class UsersService {
     const communityIds = [...new Set(input.communityIds ?? [])];
     const fundIds = [...new Set(input.fundIds ?? [])];
     if (!leader && (communityIds.length > 0 || fundIds.length > 0)) {
-      throw new DomainError(
-        'VALIDATION_FAILED',
-        'Only a COMMUNITY_LEADER has communities or funds in scope.',
-      );
+      throw new ValidationFailedError('Only a COMMUNITY_LEADER has communities or funds in scope.');
     }
     if (leader && communityIds.length === 0 && fundIds.length === 0) {
-      throw new DomainError(
-        'VALIDATION_FAILED',
+      throw new ValidationFailedError(
         'A COMMUNITY_LEADER needs at least one community or fund in scope.',
       );
     }
@@ -270,18 +274,15 @@ export class UsersService {
   }
 
   private async assertNotLastAdmin(m: EntityManager, userId: string): Promise<void> {
-    if ((await this.repo.countOtherActiveAdmins(m, userId)) === 0) {
-      throw new DomainError(
-        'LAST_ADMIN',
-        'This is the last active administrator; make someone else ADMIN first.',
-      );
+    if ((await this.users.countOtherActiveAdmins(m, userId)) === 0) {
+      throw new LastAdminError();
     }
   }
 
-  private async withAccess(user: User, m?: EntityManager): Promise<UserWithAccess> {
+  private async withAccess(user: User, opts: TransactionOptions = {}): Promise<UserWithAccess> {
     const [roles, scopes] = await Promise.all([
-      this.repo.roles(user.id, m),
-      this.repo.scopes(user.id, m),
+      this.access.roles(user.id, opts),
+      this.access.scopes(user.id, opts),
     ]);
     return { ...user, roles, ...scopes };
   }

@@ -5,19 +5,14 @@ import { Allow } from '../../common/auth/policy.decorator';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { translate } from '../../common/i18n/i18n';
 import { formatMoney } from '../../common/money';
-import { setFlash } from '../../common/views/page-context';
+import { submitForm, typedValues } from '../../common/views/form-submit';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { AllocationsService } from '../allocations/allocations.service';
 import { FundsService } from '../funds/funds.service';
-import { AdminFundsViews, type FormState, localName } from './admin-funds.views';
-import {
-  type AdminContext,
-  adminContext,
-  localizeErrors,
-  renderAdmin,
-  typedValues,
-  showDomainError,
-} from './admin-page';
+import { AdminFundsViews } from './admin-funds.views';
+import { fieldText, type FormState, localName } from './admin-view-helpers';
+import { type AdminContext, adminContext } from './admin-page';
 import { parseAmountField } from '../../common/money';
 import { TransferForm, YearlyAllocationForm } from './dto/admin-forms.dto';
 
@@ -50,7 +45,7 @@ export class AdminAllocationsController {
   @Allow('ADMIN', 'FINANCE')
   async page(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const ctx = adminContext(req, reply);
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/allocations',
@@ -67,50 +62,56 @@ export class AdminAllocationsController {
   ) {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
-    const again = (errors: FieldErrors, status: number, formError?: string) =>
-      this.again(reply, ctx, { transfer: { values, errors } }, status, formError);
-    const form = checkForm(TransferForm, body);
-    // Every problem at once: the amount is checked even when a fund is missing.
     const currency = await this.views.currency();
-    const amount = parseAmountField(
-      typeof values.amount === 'string' ? values.amount : '',
-      currency,
-    );
-    const errors: FieldErrors = { ...form.errors };
-    if (amount.error !== null) errors.amount ??= amount.error;
-    if (form.value && form.value.fromFundId === form.value.toFundId)
-      errors.toFundId = 'admin.errors.sameFund';
-    if (!form.value || amount.error !== null || Object.keys(errors).length > 0)
-      return again(errors, 400);
-    try {
-      const { replayed } = await this.allocations.transfer({
-        fromFundId: form.value.fromFundId,
-        toFundId: form.value.toFundId,
-        amountMinor: amount.amountMinor,
-        description: form.value.description,
-        // The key came with the form: submitting it twice moves the money once.
-        idempotencyKey: `form-${form.value.requestKey}`,
-      });
-      const [from, to] = [
-        await this.funds.get(form.value.fromFundId),
-        await this.funds.get(form.value.toFundId),
-      ];
-      setFlash(reply, {
-        kind: replayed ? 'info' : 'success',
-        text: translate(
-          ctx.locale,
-          replayed ? 'admin.allocations.transferReplayed' : 'admin.allocations.transferDone',
-          {
-            amount: formatMoney(amount.amountMinor, currency, ctx.locale),
-            from: localName(ctx.locale, from.nameZh, from.nameEn),
-            to: localName(ctx.locale, to.nameZh, to.nameEn),
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => {
+        const form = checkForm(TransferForm, body);
+        // Every problem at once: the amount is checked even when a fund is missing.
+        const amount = parseAmountField(fieldText(values.amount), currency);
+        const errors: FieldErrors = { ...form.errors };
+        if (amount.error !== null) errors.amount ??= amount.error;
+        if (form.value && form.value.fromFundId === form.value.toFundId)
+          errors.toFundId = 'admin.errors.sameFund';
+        if (!form.value || amount.error !== null || Object.keys(errors).length > 0)
+          return { value: null, errors };
+        return { value: { ...form.value, amountMinor: amount.amountMinor }, errors: null };
+      },
+      again: (errors, status, formError) =>
+        this.again(reply, ctx, { transfer: { values, errors } }, status, formError),
+      run: (form) =>
+        this.allocations.transfer({
+          fromFundId: form.fromFundId,
+          toFundId: form.toFundId,
+          amountMinor: form.amountMinor,
+          description: form.description,
+          // The key came with the form: submitting it twice moves the money once.
+          idempotencyKey: `form-${form.requestKey}`,
+        }),
+      done: async ({ replayed }, form) => {
+        const [from, to] = [
+          await this.funds.get(form.fromFundId),
+          await this.funds.get(form.toFundId),
+        ];
+        return {
+          flash: {
+            kind: replayed ? 'info' : 'success',
+            text: translate(
+              ctx.locale,
+              replayed ? 'admin.allocations.transferReplayed' : 'admin.allocations.transferDone',
+              {
+                amount: formatMoney(form.amountMinor, currency, ctx.locale),
+                from: localName(ctx.locale, from.nameZh, from.nameEn),
+                to: localName(ctx.locale, to.nameZh, to.nameEn),
+              },
+            ),
           },
-        ),
-      });
-      return reply.redirect('/admin/allocations', 303);
-    } catch (error) {
-      return showDomainError(error, ctx.locale, TRANSFER_ERROR_FIELD, again);
-    }
+          to: '/admin/allocations',
+        };
+      },
+      fieldByCode: TRANSFER_ERROR_FIELD,
+    });
   }
 
   @Post('yearly')
@@ -122,36 +123,41 @@ export class AdminAllocationsController {
   ) {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
-    const again = (errors: FieldErrors, status: number, formError?: string) =>
-      this.again(reply, ctx, { yearly: { values, errors } }, status, formError);
-    const form = checkForm(YearlyAllocationForm, body);
-    const amount = parseAmountField(
-      typeof values.amount === 'string' ? values.amount : '',
-      await this.views.currency(),
-    );
-    const errors: FieldErrors = { ...form.errors };
-    if (amount.error !== null) errors.amount ??= amount.error;
-    if (!form.value || amount.error !== null) return again(errors, 400);
-    try {
-      const result = await this.allocations.yearly({
-        year: form.value.year,
-        amountMinor: amount.amountMinor,
-        sourceFundId: form.value.sourceFundId,
-      });
-      setFlash(reply, {
-        kind: result.allocated.length > 0 ? 'success' : 'info',
-        text: translate(ctx.locale, 'admin.allocations.yearlyDone', {
-          year: result.year,
-          count: result.allocated.length,
-          amount: formatMoney(result.amountMinor, result.currency, ctx.locale),
-          moved: formatMoney(result.movedMinor, result.currency, ctx.locale),
-          already: result.alreadyAllocated.length,
+    const currency = await this.views.currency();
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => {
+        const form = checkForm(YearlyAllocationForm, body);
+        const amount = parseAmountField(fieldText(values.amount), currency);
+        const errors: FieldErrors = { ...form.errors };
+        if (amount.error !== null) errors.amount ??= amount.error;
+        if (!form.value || amount.error !== null) return { value: null, errors };
+        return { value: { ...form.value, amountMinor: amount.amountMinor }, errors: null };
+      },
+      again: (errors, status, formError) =>
+        this.again(reply, ctx, { yearly: { values, errors } }, status, formError),
+      run: (form) =>
+        this.allocations.yearly({
+          year: form.year,
+          amountMinor: form.amountMinor,
+          sourceFundId: form.sourceFundId,
         }),
-      });
-      return reply.redirect('/admin/allocations', 303);
-    } catch (error) {
-      return showDomainError(error, ctx.locale, YEARLY_ERROR_FIELD, again);
-    }
+      done: (result) => ({
+        flash: {
+          kind: result.allocated.length > 0 ? 'success' : 'info',
+          text: translate(ctx.locale, 'admin.allocations.yearlyDone', {
+            year: result.year,
+            count: result.allocated.length,
+            amount: formatMoney(result.amountMinor, result.currency, ctx.locale),
+            moved: formatMoney(result.movedMinor, result.currency, ctx.locale),
+            already: result.alreadyAllocated.length,
+          }),
+        },
+        to: '/admin/allocations',
+      }),
+      fieldByCode: YEARLY_ERROR_FIELD,
+    });
   }
 
   private async again(
@@ -161,9 +167,7 @@ export class AdminAllocationsController {
     status: number,
     formError?: string,
   ) {
-    for (const form of Object.values(forms))
-      if (form) form.errors = localizeErrors(form.errors, ctx.locale);
     const view = await this.views.allocationsPage(ctx.locale, forms);
-    return renderAdmin(reply, ctx, 'pages/admin/allocations', { ...view, formError }, status);
+    return renderPage(reply, ctx, 'pages/admin/allocations', { ...view, formError }, status);
   }
 }

@@ -3,14 +3,16 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Allow } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
+import { ValidationFailedError } from '../../common/errors';
 import { checkForm } from '../../common/http/forms';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { AuditService } from '../audit/audit.service';
 import type { AuditFilter } from '../audit/audit.types';
 import { dateInputValue } from '../reporting/periods';
 import { AdminPeopleViews } from './admin-people.views';
-import { adminContext, localizeErrors, renderAdmin } from './admin-page';
+import { localizeErrors } from '../../common/views/form-submit';
+import { adminContext } from './admin-page';
 import { dateRange } from './date-range';
 import { AuditFilterForm } from './dto/admin-forms.dto';
 
@@ -39,7 +41,7 @@ export class AdminAuditController {
       ctx.locale,
       localizeErrors(errors, ctx.locale),
     );
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/audit',
@@ -53,8 +55,7 @@ export class AdminAuditController {
   async csv(@Res() reply: FastifyReply, @Query() query: unknown) {
     const { filter, errors } = await this.filter(query);
     if (Object.keys(errors).length > 0) {
-      throw new DomainError(
-        'VALIDATION_FAILED',
+      throw new ValidationFailedError(
         'The audit filters are not valid; correct them on the audit page.',
       );
     }

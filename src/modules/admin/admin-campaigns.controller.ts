@@ -3,10 +3,16 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
 import { DomainError } from '../../common/errors';
-import { checkForm } from '../../common/http/forms';
+import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
-import { setFlash } from '../../common/views/page-context';
+import {
+  type Checked,
+  submitButton,
+  submitForm,
+  typedValues,
+} from '../../common/views/form-submit';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import type { CoverUpload } from '../campaigns/campaigns.types';
@@ -19,17 +25,10 @@ import {
 import type { CampaignView } from '../campaigns/campaigns.types';
 import { FundsService } from '../funds/funds.service';
 import { MatchingService } from '../matching/matching.service';
-import { AdminCampaignsViews, type CampaignFormState } from './admin-campaigns.views';
-import { localName } from './admin-funds.views';
+import { AdminCampaignsViews } from './admin-campaigns.views';
+import { type FormState, localName } from './admin-view-helpers';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
-import {
-  type AdminContext,
-  adminContext,
-  domainErrorText,
-  renderAdmin,
-  typedValues,
-  showDomainError,
-} from './admin-page';
+import { type AdminContext, adminContext } from './admin-page';
 
 const EDITORS = ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'] as const;
 /** Where a campaign's domain error is shown: beside its field, or above the form. */
@@ -59,7 +58,7 @@ export class AdminCampaignsController {
   @Allow(...EDITORS)
   async list(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const ctx = adminContext(req, reply);
-    return renderAdmin(reply, ctx, 'pages/admin/campaigns', {
+    return renderPage(reply, ctx, 'pages/admin/campaigns', {
       ...(await this.views.list(req.actor, ctx.locale)),
       canCreate: (await this.views.fundOptions(req.actor, ctx.locale)).length > 0,
     });
@@ -83,15 +82,19 @@ export class AdminCampaignsController {
     const values = typedValues(body);
     const fundId = typeof values.fundId === 'string' ? values.fundId : '';
     const currency = fundId ? await this.fundCurrency(fundId) : 'CNY';
-    const read = this.views.read(CreateCampaignDto, values, currency, ctx.locale);
-    if (!read.dto) return this.form(reply, req, ctx, null, { values, errors: read.errors }, 400);
-    try {
-      const campaign = await this.campaigns.create(req.actor, read.dto);
-      setFlash(reply, { kind: 'success', text: 'admin.campaigns.created' });
-      return reply.redirect(`/admin/campaigns/${campaign.id}`, 303);
-    } catch (error) {
-      return this.failed(reply, req, ctx, null, values, error);
-    }
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => dtoOf(this.views.read(CreateCampaignDto, values, currency, ctx.locale)),
+      again: (errors, status, formError) =>
+        this.form(reply, req, ctx, null, { values, errors }, status, undefined, formError),
+      run: (dto) => this.campaigns.create(req.actor, dto),
+      done: (campaign) => ({
+        flash: { kind: 'success', text: 'admin.campaigns.created' },
+        to: `/admin/campaigns/${campaign.id}`,
+      }),
+      fieldByCode: ERROR_FIELD,
+    });
   }
 
   @Get(':id')
@@ -120,23 +123,25 @@ export class AdminCampaignsController {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
     const campaign = await this.campaigns.getVisible(req.actor, id);
-    const read = this.views.read(UpdateCampaignDto, values, campaign.currency, ctx.locale);
-    if (!read.dto)
-      return this.form(
-        reply,
-        req,
-        ctx,
-        id,
-        { values: { ...values, fundId: campaign.fundId }, errors: read.errors },
-        400,
-      );
-    try {
-      await this.campaigns.update(req.actor, id, read.dto, read.clear);
-      setFlash(reply, { kind: 'success', text: 'admin.campaigns.saved' });
-      return reply.redirect(`/admin/campaigns/${id}`, 303);
-    } catch (error) {
-      return this.failed(reply, req, ctx, id, { ...values, fundId: campaign.fundId }, error);
-    }
+    const shown = { ...values, fundId: campaign.fundId };
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => {
+        const read = this.views.read(UpdateCampaignDto, values, campaign.currency, ctx.locale);
+        return read.errors
+          ? { value: null, errors: read.errors }
+          : { value: { dto: read.dto, clear: read.clear }, errors: null };
+      },
+      again: (errors, status, formError) =>
+        this.form(reply, req, ctx, id, { values: shown, errors }, status, undefined, formError),
+      run: ({ dto, clear }) => this.campaigns.update(req.actor, id, dto, clear),
+      done: () => ({
+        flash: { kind: 'success', text: 'admin.campaigns.saved' },
+        to: `/admin/campaigns/${id}`,
+      }),
+      fieldByCode: ERROR_FIELD,
+    });
   }
 
   @Post(':id/publish')
@@ -198,22 +203,30 @@ export class AdminCampaignsController {
     @Body() body: unknown,
   ) {
     const ctx = adminContext(req, reply);
-    const checked = checkForm(CreateCampaignUpdateDto, body);
-    if (!checked.value) {
-      const campaign = await this.campaigns.getVisible(req.actor, id);
-      return this.form(
-        reply,
-        req,
-        ctx,
-        id,
-        { values: this.views.formValues(campaign), errors: {} },
-        400,
-        { values: typedValues(body), errors: checked.errors },
-      );
-    }
-    await this.campaigns.createUpdate(req.actor, id, checked.value);
-    setFlash(reply, { kind: 'success', text: 'admin.campaigns.updatePosted' });
-    return reply.redirect(`/admin/campaigns/${id}`, 303);
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => checkForm(CreateCampaignUpdateDto, body),
+      again: async (errors, status) => {
+        const campaign = await this.campaigns.getVisible(req.actor, id);
+        return this.form(
+          reply,
+          req,
+          ctx,
+          id,
+          { values: this.views.formValues(campaign), errors: {} },
+          status,
+          { values: typedValues(body), errors },
+        );
+      },
+      run: (dto) => this.campaigns.createUpdate(req.actor, id, dto),
+      done: () => ({
+        flash: { kind: 'success', text: 'admin.campaigns.updatePosted' },
+        to: `/admin/campaigns/${id}`,
+      }),
+      // The news form has one field; a refusal of the campaign itself is the error page's.
+      domainErrorsOnForm: false,
+    });
   }
 
   private async transition(
@@ -224,27 +237,13 @@ export class AdminCampaignsController {
     done: string,
   ) {
     const ctx = adminContext(req, reply);
-    try {
-      await change();
-      setFlash(reply, { kind: 'success', text: done });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      setFlash(reply, { kind: 'error', text: domainErrorText(error, ctx.locale) });
-    }
-    return reply.redirect(`/admin/campaigns/${id}`, 303);
-  }
-
-  private failed(
-    reply: FastifyReply,
-    req: AuthenticatedRequest,
-    ctx: AdminContext,
-    id: string | null,
-    values: Record<string, unknown>,
-    error: unknown,
-  ) {
-    return showDomainError(error, ctx.locale, ERROR_FIELD, (errors, status, formError) =>
-      this.form(reply, req, ctx, id, { values, errors }, status, undefined, formError),
-    );
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: change,
+      done,
+      to: `/admin/campaigns/${id}`,
+    });
   }
 
   private async form(
@@ -252,15 +251,15 @@ export class AdminCampaignsController {
     req: AuthenticatedRequest,
     ctx: AdminContext,
     id: string | null,
-    state: CampaignFormState,
+    state: FormState,
     status = 200,
-    news: CampaignFormState = { values: {}, errors: {} },
+    news: FormState = { values: {}, errors: {} },
     formError?: string,
   ) {
     const campaign = id ? await this.campaigns.getVisible(req.actor, id) : null;
     const roles = ctx.user?.roles ?? [];
     const canPublish = roles.includes('ADMIN') || roles.includes('FINANCE');
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/campaign-form',
@@ -302,4 +301,9 @@ export class AdminCampaignsController {
       return 'CNY'; // the fund's own error is reported by the service, beside the field
     }
   }
+}
+
+/** The views' reading of a campaign form as a form check. */
+function dtoOf<T>(read: { dto: T; errors: null } | { dto: null; errors: FieldErrors }): Checked<T> {
+  return read.errors ? { value: null, errors: read.errors } : { value: read.dto, errors: null };
 }

@@ -12,12 +12,7 @@ import {
   UpdateCampaignDto,
 } from '../campaigns/dto/campaigns.dto';
 import { FundsService } from '../funds/funds.service';
-import { localName } from './admin-funds.views';
-
-export interface CampaignFormState {
-  values: Record<string, unknown>;
-  errors: FieldErrors;
-}
+import { localName } from './admin-view-helpers';
 
 /** The form's names for the DTO's fields (amounts are typed in yuan, dates without a zone). */
 const FORM_FIELD: Record<string, string> = {

@@ -3,9 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
 import { ROLES, STAFF_ROLES } from '../../common/auth/roles';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { AdminFundsViews } from './admin-funds.views';
-import { adminContext, currentUser, renderAdmin } from './admin-page';
+import { adminContext, currentUser } from './admin-page';
 
 /** The back office's front door: staff get the dashboard, community leaders their funds. */
 @ApiExcludeController()
@@ -22,7 +23,7 @@ export class AdminDashboardController {
       return reply.redirect(`/admin/my-funds${new URL(req.url, 'http://x').search}`, 303);
     }
     const ctx = adminContext(req, reply);
-    return renderAdmin(reply, ctx, 'pages/admin/dashboard', await this.views.dashboard(ctx.locale));
+    return renderPage(reply, ctx, 'pages/admin/dashboard', await this.views.dashboard(ctx.locale));
   }
 
   @Get('my-funds')
@@ -30,6 +31,6 @@ export class AdminDashboardController {
   async myFunds(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const ctx = adminContext(req, reply);
     const view = await this.views.myFunds(currentUser(req).fundIds, ctx.locale);
-    return renderAdmin(reply, ctx, 'pages/admin/my-funds', view);
+    return renderPage(reply, ctx, 'pages/admin/my-funds', view);
   }
 }

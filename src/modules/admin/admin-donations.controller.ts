@@ -4,28 +4,26 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
 import { OFFLINE_GIFT_ROLES } from '../../common/auth/roles';
-import { DomainError } from '../../common/errors';
+import { ValidationFailedError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
 import { formatMoney, parseAmountField } from '../../common/money';
-import { setFlash } from '../../common/views/page-context';
+import {
+  type Checked,
+  localizeErrors,
+  submitForm,
+  typedValues,
+} from '../../common/views/form-submit';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { DonationsService } from '../donations/donations.service';
 import { MatchReleaseService } from '../donations/match-release.service';
 import { OfflineGiftDto } from '../donations/dto/offline-gift.dto';
 import { OfflineGiftsService } from '../donations/offline-gifts.service';
 import { AdminDonationsViews } from './admin-donations.views';
-import {
-  type AdminContext,
-  adminContext,
-  domainErrorStatus,
-  domainErrorText,
-  localizeErrors,
-  renderAdmin,
-  typedValues,
-  showDomainError,
-} from './admin-page';
+import { type AdminContext, adminContext } from './admin-page';
+import { fieldText } from './admin-view-helpers';
 import { DonationListForm, RefundForm, ReleaseMatchForm } from './dto/admin-forms.dto';
 
 /** Where an offline gift's domain error is shown: beside its field, or above the form. */
@@ -61,7 +59,7 @@ export class AdminDonationsController {
     const form = checkForm(DonationListForm, query);
     const errors = form.errors ? localizeErrors(form.errors, ctx.locale) : {};
     const page = await this.views.list(ctx.locale, form.value ?? {}, typedValues(query), errors);
-    return renderAdmin(reply, ctx, 'pages/admin/donations', page, form.errors ? 400 : 200);
+    return renderPage(reply, ctx, 'pages/admin/donations', page, form.errors ? 400 : 200);
   }
 
   @Get('export.csv')
@@ -69,8 +67,7 @@ export class AdminDonationsController {
   async exportCsv(@Res() reply: FastifyReply, @Query() query: Record<string, unknown>) {
     const form = checkForm(DonationListForm, query);
     if (!form.value) {
-      throw new DomainError(
-        'VALIDATION_FAILED',
+      throw new ValidationFailedError(
         'campaign must be an address name, status one of the gift statuses, email an address.',
       );
     }
@@ -87,7 +84,7 @@ export class AdminDonationsController {
   @Allow(...OFFLINE_GIFT_ROLES)
   async offlinePage(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const ctx = adminContext(req, reply);
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/offline-gifts',
@@ -104,38 +101,42 @@ export class AdminDonationsController {
   ) {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
-    const again = (errors: FieldErrors, status: number, formError?: string) =>
-      this.offlineAgain(reply, ctx, { values, errors }, status, formError);
     const currency = await this.views.currency();
-    const amount = parseAmountField(text(values.amount), currency);
-    // The API's rules (names, email, reference…), each message beside its field.
-    const { amount: _typed, ...rest } = values;
-    const dto = checkForm(OfflineGiftDto, {
-      ...rest,
-      amountMinor: amount.amountMinor ?? 1,
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => {
+        const amount = parseAmountField(fieldText(values.amount), currency);
+        // The API's rules (names, email, reference…), each message beside its field.
+        const { amount: _typed, ...rest } = values;
+        const dto = checkForm(OfflineGiftDto, { ...rest, amountMinor: amount.amountMinor ?? 1 });
+        const errors: FieldErrors = {};
+        if (amount.error !== null) errors.amount = amount.error;
+        for (const [field, message] of Object.entries(dto.errors ?? {}))
+          errors[OFFLINE_FIELD[field] ?? field] ??= message;
+        return !dto.value || Object.keys(errors).length > 0
+          ? { value: null, errors }
+          : { value: dto.value, errors: null };
+      },
+      again: (errors, status, formError) =>
+        this.offlineAgain(reply, ctx, { values, errors }, status, formError),
+      run: (dto) => this.offline.record(dto),
+      done: ({ donation, replayed }, dto) => ({
+        flash: {
+          kind: replayed ? 'info' : 'success',
+          text: translate(
+            ctx.locale,
+            replayed ? 'admin.donations.offlineReplayed' : 'admin.donations.offlineRecorded',
+            {
+              amount: formatMoney(donation.amountMinor, donation.currency, ctx.locale),
+              reference: dto.reference,
+            },
+          ),
+        },
+        to: `/admin/donations/${donation.id}`,
+      }),
+      fieldByCode: OFFLINE_ERROR_FIELD,
     });
-    const errors: FieldErrors = {};
-    if (amount.error !== null) errors.amount = translate(ctx.locale, amount.error);
-    for (const [field, message] of Object.entries(dto.errors ?? {}))
-      errors[OFFLINE_FIELD[field] ?? field] ??= message;
-    if (!dto.value || Object.keys(errors).length > 0) return again(errors, 400);
-    try {
-      const { donation, replayed } = await this.offline.record(dto.value);
-      setFlash(reply, {
-        kind: replayed ? 'info' : 'success',
-        text: translate(
-          ctx.locale,
-          replayed ? 'admin.donations.offlineReplayed' : 'admin.donations.offlineRecorded',
-          {
-            amount: formatMoney(donation.amountMinor, donation.currency, ctx.locale),
-            reference: dto.value.reference,
-          },
-        ),
-      });
-      return reply.redirect(`/admin/donations/${donation.id}`, 303);
-    } catch (error) {
-      return showDomainError(error, ctx.locale, OFFLINE_ERROR_FIELD, again);
-    }
   }
 
   @Post('offline/import')
@@ -146,30 +147,31 @@ export class AdminDonationsController {
     @Body() body: unknown,
   ) {
     const ctx = adminContext(req, reply);
-    const csv = text(typedValues(body).csv);
-    if (!csv.trim()) {
-      return this.offlineAgain(
-        reply,
-        ctx,
-        { csvError: translate(ctx.locale, 'admin.donations.csvEmpty') },
-        400,
-      );
-    }
-    try {
-      const report = await this.offline.importCsv(csv);
-      return renderAdmin(reply, ctx, 'pages/admin/offline-gifts', {
-        ...(await this.views.offline(ctx.locale)),
-        report,
-      });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return this.offlineAgain(
-        reply,
-        ctx,
-        { csv, csvError: domainErrorText(error, ctx.locale) },
-        domainErrorStatus(error),
-      );
-    }
+    const csv = fieldText(typedValues(body).csv);
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: (): Checked<string> =>
+        csv.trim()
+          ? { value: csv, errors: null }
+          : { value: null, errors: { csv: 'admin.donations.csvEmpty' } },
+      // A refused import keeps the pasted text; an empty one has none to keep.
+      again: (errors, status, formError) =>
+        this.offlineAgain(
+          reply,
+          ctx,
+          formError === undefined ? { csvError: errors.csv } : { csv, csvError: formError },
+          status,
+        ),
+      run: (pasted) => this.offline.importCsv(pasted),
+      done: (report) => ({
+        show: async () =>
+          renderPage(reply, ctx, 'pages/admin/offline-gifts', {
+            ...(await this.views.offline(ctx.locale)),
+            report,
+          }),
+      }),
+    });
   }
 
   @Get(':id')
@@ -181,7 +183,7 @@ export class AdminDonationsController {
   ) {
     const ctx = adminContext(req, reply);
     const finance = ctx.user?.roles.includes('FINANCE') ?? false;
-    return renderAdmin(reply, ctx, 'pages/admin/donation', {
+    return renderPage(reply, ctx, 'pages/admin/donation', {
       ...(await this.views.detail(ctx.locale, id)),
       canRefund: finance,
       canRelease: finance,
@@ -199,33 +201,34 @@ export class AdminDonationsController {
   ) {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
-    const again = async (errors: FieldErrors, status: number, formError?: string) =>
-      renderAdmin(
-        reply,
-        ctx,
-        'pages/admin/donation',
-        {
-          ...(await this.views.detail(ctx.locale, id, undefined, { values, errors })),
-          canRefund: true,
-          canRelease: true,
-          formError,
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => checkForm(ReleaseMatchForm, body),
+      again: async (errors, status, formError) =>
+        renderPage(
+          reply,
+          ctx,
+          'pages/admin/donation',
+          {
+            ...(await this.views.detail(ctx.locale, id, undefined, { values, errors })),
+            canRefund: true,
+            canRelease: true,
+            formError,
+          },
+          status,
+        ),
+      run: () => this.matchRelease.release(id),
+      done: (gift) => ({
+        flash: {
+          kind: 'success',
+          text: translate(ctx.locale, 'admin.donations.giftMatch.releaseDone', {
+            amount: formatMoney(gift.matchedMinor, gift.currency, ctx.locale),
+          }),
         },
-        status,
-      );
-    const form = checkForm(ReleaseMatchForm, body);
-    if (!form.value) return again(localizeErrors(form.errors, ctx.locale), 400);
-    try {
-      const gift = await this.matchRelease.release(id);
-      setFlash(reply, {
-        kind: 'success',
-        text: translate(ctx.locale, 'admin.donations.giftMatch.releaseDone', {
-          amount: formatMoney(gift.matchedMinor, gift.currency, ctx.locale),
-        }),
-      });
-      return reply.redirect(`/admin/donations/${id}`, 303);
-    } catch (error) {
-      return showDomainError(error, ctx.locale, {}, again);
-    }
+        to: `/admin/donations/${id}`,
+      }),
+    });
   }
 
   @Post(':id/refund')
@@ -238,41 +241,44 @@ export class AdminDonationsController {
   ) {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
-    const again = async (errors: FieldErrors, status: number, formError?: string) =>
-      renderAdmin(
-        reply,
-        ctx,
-        'pages/admin/donation',
-        {
-          ...(await this.views.detail(ctx.locale, id, { values, errors })),
-          canRefund: true,
-          formError,
-        },
-        status,
-      );
-    const form = checkForm(RefundForm, body);
-    if (!form.value) return again(localizeErrors(form.errors, ctx.locale), 400);
-    const donation = await this.donations.get(id);
-    let amountMinor: number | undefined;
-    if (form.value.amount) {
-      const amount = parseAmountField(form.value.amount, donation.currency);
-      if (amount.error !== null) return again({ amount: translate(ctx.locale, amount.error) }, 400);
-      amountMinor = amount.amountMinor;
-    }
-    try {
-      const result = await this.donations.requestRefund(id, amountMinor, form.value.refundedBefore);
-      setFlash(reply, {
-        kind: 'success',
-        text: translate(
-          ctx.locale,
-          result.booked ? 'admin.donations.refundBooked' : 'admin.donations.refundRequested',
-          { amount: formatMoney(result.amountMinor, donation.currency, ctx.locale) },
+    let currency = '';
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: async (): Promise<Checked<RefundRequest>> => {
+        const form = checkForm(RefundForm, body);
+        if (!form.value) return form;
+        currency = (await this.donations.get(id)).currency;
+        if (!form.value.amount) return { value: { ...form.value }, errors: null };
+        const amount = parseAmountField(form.value.amount, currency);
+        if (amount.error !== null) return { value: null, errors: { amount: amount.error } };
+        return { value: { ...form.value, amountMinor: amount.amountMinor }, errors: null };
+      },
+      again: async (errors, status, formError) =>
+        renderPage(
+          reply,
+          ctx,
+          'pages/admin/donation',
+          {
+            ...(await this.views.detail(ctx.locale, id, { values, errors })),
+            canRefund: true,
+            formError,
+          },
+          status,
         ),
-      });
-      return reply.redirect(`/admin/donations/${id}`, 303);
-    } catch (error) {
-      return showDomainError(error, ctx.locale, {}, again);
-    }
+      run: (form) => this.donations.requestRefund(id, form.amountMinor, form.refundedBefore),
+      done: (result) => ({
+        flash: {
+          kind: 'success',
+          text: translate(
+            ctx.locale,
+            result.booked ? 'admin.donations.refundBooked' : 'admin.donations.refundRequested',
+            { amount: formatMoney(result.amountMinor, currency, ctx.locale) },
+          ),
+        },
+        to: `/admin/donations/${id}`,
+      }),
+    });
   }
 
   private async offlineAgain(
@@ -287,7 +293,7 @@ export class AdminDonationsController {
     status: number,
     formError?: string,
   ) {
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/offline-gifts',
@@ -297,4 +303,4 @@ export class AdminDonationsController {
   }
 }
 
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+type RefundRequest = RefundForm & { amountMinor?: number };

@@ -10,7 +10,7 @@ import type { Donation } from '../donations/donations.types';
 import { FoundationService } from '../foundation/foundation.service';
 import { VELOCITY_LIMIT_PER_MINUTE } from '../matching/matching.service';
 import { UTF8_BOM } from '../reporting/statement-csv';
-import { localName, query } from './admin-funds.views';
+import { localName, query } from './admin-view-helpers';
 
 const PAGE_SIZE = 50;
 

@@ -3,25 +3,24 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Allow, AllowForFund } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
-import { checkForm, type FieldErrors } from '../../common/http/forms';
+import { ValidationFailedError } from '../../common/errors';
+import { checkForm } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
-import { safeNext, setFlash } from '../../common/views/page-context';
+import {
+  localizeErrors,
+  submitButton,
+  submitForm,
+  typedValues,
+} from '../../common/views/form-submit';
+import { safeNext } from '../../common/views/page-context';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { FundsService } from '../funds/funds.service';
 import { dateInputValue } from '../reporting/periods';
 import { ReportingService } from '../reporting/reporting.service';
 import { AdminFundsViews, fundRow } from './admin-funds.views';
-import {
-  adminContext,
-  currentUser,
-  domainErrorText,
-  localizeErrors,
-  renderAdmin,
-  typedValues,
-  showDomainError,
-} from './admin-page';
+import { adminContext, currentUser } from './admin-page';
 import { dateRange } from './date-range';
 import { CreateFundForm, FundListForm, StatementFilterForm } from './dto/admin-forms.dto';
 
@@ -57,9 +56,9 @@ export class AdminFundsController {
     const ctx = adminContext(req, reply);
     const filter = checkForm(FundListForm, query);
     if (filter.errors)
-      throw new DomainError('VALIDATION_FAILED', 'Choose a kind and a status from the lists.');
+      throw new ValidationFailedError('Choose a kind and a status from the lists.');
     const view = await this.views.fundsList(filter.value, ctx.locale, canManage(req));
-    return renderAdmin(reply, ctx, 'pages/admin/funds', view);
+    return renderPage(reply, ctx, 'pages/admin/funds', view);
   }
 
   @Post()
@@ -71,37 +70,35 @@ export class AdminFundsController {
   ) {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
-    const form = checkForm(CreateFundForm, body);
-    const again = async (errors: FieldErrors, status: number, formError?: string) =>
-      renderAdmin(
-        reply,
-        ctx,
-        'pages/admin/funds',
-        {
-          ...(await this.views.fundsList({}, ctx.locale, true, {
-            values,
-            errors: localizeErrors(errors, ctx.locale),
-          })),
-          formError,
-        },
-        status,
-      );
-    if (form.errors) return again(form.errors, 400);
-    const { communityId, ...dto } = form.value;
-    try {
-      const fund = await this.funds.create({
-        ...dto,
-        ...(dto.kind === 'COMMUNITY' ? { communityId } : {}),
-      });
-      const row = fundRow(fund, ctx.locale);
-      setFlash(reply, {
-        kind: 'success',
-        text: translate(ctx.locale, 'admin.funds.created', { name: row.name, code: row.code }),
-      });
-      return reply.redirect(row.href, 303);
-    } catch (error) {
-      return showDomainError(error, ctx.locale, CREATE_ERROR_FIELD, again);
-    }
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => checkForm(CreateFundForm, body),
+      again: async (errors, status, formError) =>
+        renderPage(
+          reply,
+          ctx,
+          'pages/admin/funds',
+          {
+            ...(await this.views.fundsList({}, ctx.locale, true, { values, errors })),
+            formError,
+          },
+          status,
+        ),
+      run: ({ communityId, ...dto }) =>
+        this.funds.create({ ...dto, ...(dto.kind === 'COMMUNITY' ? { communityId } : {}) }),
+      done: (fund) => {
+        const row = fundRow(fund, ctx.locale);
+        return {
+          flash: {
+            kind: 'success',
+            text: translate(ctx.locale, 'admin.funds.created', { name: row.name, code: row.code }),
+          },
+          to: row.href,
+        };
+      },
+      fieldByCode: CREATE_ERROR_FIELD,
+    });
   }
 
   @Get(':id')
@@ -131,7 +128,7 @@ export class AdminFundsController {
         backToMyFunds: !user.roles.some((r) => r !== 'COMMUNITY_LEADER'),
       },
     );
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/fund',
@@ -152,8 +149,7 @@ export class AdminFundsController {
       ? { range: {}, errors: form.errors }
       : dateRange(form.value.from, form.value.to);
     if (Object.keys(errors).length > 0) {
-      throw new DomainError(
-        'VALIDATION_FAILED',
+      throw new ValidationFailedError(
         'from and to must be dates such as 2026-01-31, from before to.',
       );
     }
@@ -197,18 +193,19 @@ export class AdminFundsController {
     change: () => Promise<Parameters<typeof fundRow>[0]>,
   ) {
     const ctx = adminContext(req, reply);
-    const next = safeNext((body as { next?: unknown } | undefined)?.next, '/admin/funds');
-    try {
-      const row = fundRow(await change(), ctx.locale);
-      setFlash(reply, {
-        kind: 'success',
-        text: translate(ctx.locale, `admin.funds.${done}`, { name: row.name, code: row.code }),
-      });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      setFlash(reply, { kind: 'error', text: domainErrorText(error, ctx.locale) });
-    }
-    return reply.redirect(next, 303);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: change,
+      done: (fund) => {
+        const row = fundRow(fund, ctx.locale);
+        return {
+          kind: 'success',
+          text: translate(ctx.locale, `admin.funds.${done}`, { name: row.name, code: row.code }),
+        };
+      },
+      to: safeNext((body as { next?: unknown } | undefined)?.next, '/admin/funds'),
+    });
   }
 }
 

@@ -10,6 +10,7 @@ import { FundsService, type FundView } from '../funds/funds.service';
 import type { StatementLine } from '../ledger/ledger.types';
 import { dateInputValue, formatDateTime, localDate, monthLabel } from '../reporting/periods';
 import { ReportingService } from '../reporting/reporting.service';
+import { fieldText, type FormState, localName, type Option, query } from './admin-view-helpers';
 
 /*
  * View models of the funds pages, the dashboard and the allocation forms: plain data built from
@@ -32,23 +33,8 @@ export interface FundRow {
   canClose: boolean;
 }
 
-export interface Option {
-  value: string;
-  label: string;
-  selected: boolean;
-}
-
-export interface FormState {
-  values: Record<string, unknown>;
-  errors: FieldErrors;
-}
-
 const STATEMENT_PAGE_SIZE = 50;
 const LIST_ALL = 500;
-
-export function localName(locale: SupportedLocale, zh: string, en: string): string {
-  return locale === 'en' ? en : zh;
-}
 
 export function fundRow(f: FundView, locale: SupportedLocale): FundRow {
   return {
@@ -65,17 +51,6 @@ export function fundRow(f: FundView, locale: SupportedLocale): FundRow {
     canActivate: f.status === 'PREPARING',
     canClose: f.status !== 'CLOSED' && f.kind !== 'GENERAL',
   };
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
-}
-
-export function query(path: string, params: Record<string, string | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v) search.set(k, v);
-  const s = search.toString();
-  return s ? `${path}?${s}` : path;
 }
 
 @Injectable()
@@ -187,7 +162,7 @@ export class AdminFundsViews {
               label: `fund.kind.${k}`,
               selected: values.kind === k,
             })),
-            communities: await this.communityOptions(locale, [text(values.communityId)]),
+            communities: await this.communityOptions(locale, [fieldText(values.communityId)]),
           }
         : null,
     };
@@ -256,7 +231,7 @@ export class AdminFundsViews {
       title: translate(locale, 'admin.allocations.title'),
       currency: await this.currency(),
       transfer: {
-        values: { ...transfer, requestKey: text(transfer.requestKey) || randomUUID() },
+        values: { ...transfer, requestKey: fieldText(transfer.requestKey) || randomUUID() },
         errors: forms.transfer?.errors ?? {},
         from: options(transfer.fromFundId),
         to: options(transfer.toFundId),

@@ -7,7 +7,7 @@ import type { RuleField, RuleProblem } from '../matching/matching-rule';
 import { problemText } from '../matching/matching.errors';
 import type { RuleSettings, RuleView } from '../matching/matching.service';
 import { LOCAL_DATE_TIME, localDateTime } from './admin-campaigns.views';
-import { localName } from './admin-funds.views';
+import { localName } from './admin-view-helpers';
 
 /** The form's names for the rule's fields (amounts in yuan, the ratio as a multiplier). */
 const FORM_FIELD: Record<Exclude<RuleField, 'campaign'>, string> = {
@@ -40,11 +40,6 @@ export function ratioText(bp: number): string {
     .padStart(4, '0')
     .replace(/0+$/, '');
   return fraction ? `${whole}.${fraction}` : String(whole);
-}
-
-export interface RuleFormState {
-  values: Record<string, unknown>;
-  errors: FieldErrors;
 }
 
 /**

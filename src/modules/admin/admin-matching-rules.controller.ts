@@ -2,25 +2,19 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
+import { submitButton, submitForm, typedValues } from '../../common/views/form-submit';
 import { setFlash } from '../../common/views/page-context';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import type { CampaignView } from '../campaigns/campaigns.types';
 import { InvalidMatchingRuleError } from '../matching/matching.errors';
 import { MatchingService } from '../matching/matching.service';
-import { localName } from './admin-funds.views';
-import { AdminMatchingRuleViews, type RuleFormState } from './admin-matching-rule.views';
-import {
-  type AdminContext,
-  adminContext,
-  domainErrorText,
-  renderAdmin,
-  showDomainError,
-  typedValues,
-} from './admin-page';
+import { AdminMatchingRuleViews } from './admin-matching-rule.views';
+import { type FormState, localName } from './admin-view-helpers';
+import { type AdminContext, adminContext } from './admin-page';
 
 /** Where a domain error of the rule's form is shown: beside the pool, or above the form. */
 const ERROR_FIELD: Partial<Record<string, string>> = { INVALID_FUND: 'poolFundId' };
@@ -64,22 +58,33 @@ export class AdminMatchingRulesController {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
     const campaign = await this.campaigns.getVisible(req.actor, id);
-    const read = this.views.read(values, campaign.currency, ctx.locale);
-    if (!read.settings)
-      return this.render(reply, ctx, campaign, { values, errors: read.errors }, 400);
-    try {
-      const { created, changed } = await this.matching.putRule(id, read.settings);
-      setFlash(reply, {
-        kind: 'success',
-        text: created
-          ? 'admin.matching.created'
-          : changed
-            ? 'admin.matching.saved'
-            : 'admin.matching.unchanged',
-      });
-      return reply.redirect(`/admin/campaigns/${id}`, 303);
-    } catch (error) {
-      if (error instanceof InvalidMatchingRuleError) {
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => {
+        const read = this.views.read(values, campaign.currency, ctx.locale);
+        return read.errors
+          ? { value: null, errors: read.errors }
+          : { value: read.settings, errors: null };
+      },
+      again: (errors, status, formError) =>
+        this.render(reply, ctx, campaign, { values, errors }, status, formError),
+      run: (settings) => this.matching.putRule(id, settings),
+      done: ({ created, changed }) => ({
+        flash: {
+          kind: 'success',
+          text: created
+            ? 'admin.matching.created'
+            : changed
+              ? 'admin.matching.saved'
+              : 'admin.matching.unchanged',
+        },
+        to: `/admin/campaigns/${id}`,
+      }),
+      fieldByCode: ERROR_FIELD,
+      // The rule's problems, each beside its field (the service names them all at once).
+      onError: (error) => {
+        if (!(error instanceof InvalidMatchingRuleError)) return undefined;
         const shown = this.views.problems(error.problems, ctx.locale, campaign.currency);
         return this.render(
           reply,
@@ -89,11 +94,8 @@ export class AdminMatchingRulesController {
           422,
           shown.formError,
         );
-      }
-      return showDomainError(error, ctx.locale, ERROR_FIELD, (errors, status, formError) =>
-        this.render(reply, ctx, campaign, { values, errors }, status, formError),
-      );
-    }
+      },
+    });
   }
 
   @Post(':id/matching-rule/pause')
@@ -131,20 +133,15 @@ export class AdminMatchingRulesController {
     @Param('id', uuidPipe) id: string,
     @Body() body: unknown,
   ) {
-    const confirmed = typedValues(body).confirm === 'yes';
-    return this.change(
-      req,
-      reply,
-      id,
-      async () => {
-        if (!confirmed) throw new NotConfirmed();
-        await this.matching.endRule(id);
-      },
-      'admin.matching.ended',
-    );
+    if (typedValues(body).confirm !== 'yes') {
+      adminContext(req, reply); // the language kept, the pending flash taken, no-store
+      setFlash(reply, { kind: 'error', text: 'admin.matching.confirmEnd' });
+      return reply.redirect(`/admin/campaigns/${id}`, 303);
+    }
+    return this.change(req, reply, id, () => this.matching.endRule(id), 'admin.matching.ended');
   }
 
-  private async change(
+  private change(
     req: AuthenticatedRequest,
     reply: FastifyReply,
     id: string,
@@ -152,32 +149,28 @@ export class AdminMatchingRulesController {
     done: string,
   ) {
     const ctx = adminContext(req, reply);
-    try {
-      await change();
-      setFlash(reply, { kind: 'success', text: done });
-    } catch (error) {
-      if (error instanceof NotConfirmed) {
-        setFlash(reply, { kind: 'error', text: 'admin.matching.confirmEnd' });
-      } else if (error instanceof DomainError && error.code !== 'FORBIDDEN') {
-        setFlash(reply, { kind: 'error', text: domainErrorText(error, ctx.locale) });
-      } else {
-        throw error;
-      }
-    }
-    return reply.redirect(`/admin/campaigns/${id}`, 303);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: change,
+      done,
+      to: `/admin/campaigns/${id}`,
+      // Someone who may not touch the rule gets the error page, not a flash.
+      rethrow: (error) => error.code === 'FORBIDDEN',
+    });
   }
 
   private async render(
     reply: FastifyReply,
     ctx: AdminContext,
     campaign: CampaignView,
-    state: RuleFormState,
+    state: FormState,
     status = 200,
     formError?: string,
   ) {
     const rule = await this.matching.findRuleView(campaign);
     const title = localName(ctx.locale, campaign.titleZh, campaign.titleEn);
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/matching-rule',
@@ -195,5 +188,3 @@ export class AdminMatchingRulesController {
     );
   }
 }
-
-class NotConfirmed extends Error {}

@@ -2,22 +2,15 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
-import { setFlash } from '../../common/views/page-context';
+import { type Checked, submitForm, typedValues } from '../../common/views/form-submit';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { eventIdPipe } from '../donations/payment-events.controller';
 import { type DeadLetter, PaymentInboxService } from '../donations/payment-inbox.service';
 import { formatDateTime } from '../reporting/periods';
 import { FoundationService } from '../foundation/foundation.service';
-import {
-  type AdminContext,
-  adminContext,
-  domainErrorStatus,
-  domainErrorText,
-  renderAdmin,
-  typedValues,
-} from './admin-page';
+import { type AdminContext, adminContext } from './admin-page';
 
 /** Event types the page names in words; any other is shown as the provider spells it. */
 const KNOWN_TYPES = new Set([
@@ -82,34 +75,38 @@ export class AdminPaymentEventsController {
     @Body() body: unknown,
   ) {
     const ctx = adminContext(req, reply);
-    if (typedValues(body).confirm !== 'yes') {
-      return this.render(reply, ctx, 400, {
-        id,
-        text: translate(ctx.locale, 'admin.deadLetters.confirmNeeded'),
-      });
-    }
-    try {
-      const state = await this.inbox.retryDeadLetter(id);
-      const done = state.processedAt !== null;
-      setFlash(reply, {
-        kind: done ? 'success' : 'info',
-        text: translate(
-          ctx.locale,
-          done ? 'admin.deadLetters.retried' : 'admin.deadLetters.stillFailing',
-          {
-            id,
-            reason: translate(ctx.locale, `admin.deadLetters.reasons.${state.reason ?? 'ERROR'}`),
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: (): Checked<number> =>
+        typedValues(body).confirm === 'yes'
+          ? { value: id, errors: null }
+          : { value: null, errors: { confirm: 'admin.deadLetters.confirmNeeded' } },
+      // The message goes beside the letter's button.
+      again: (errors, status, formError) =>
+        this.render(reply, ctx, status, { id, text: formError ?? errors.confirm ?? '' }),
+      run: (eventId) => this.inbox.retryDeadLetter(eventId),
+      done: (state) => {
+        const done = state.processedAt !== null;
+        return {
+          flash: {
+            kind: done ? 'success' : 'info',
+            text: translate(
+              ctx.locale,
+              done ? 'admin.deadLetters.retried' : 'admin.deadLetters.stillFailing',
+              {
+                id,
+                reason: translate(
+                  ctx.locale,
+                  `admin.deadLetters.reasons.${state.reason ?? 'ERROR'}`,
+                ),
+              },
+            ),
           },
-        ),
-      });
-      return reply.redirect('/admin/payment-events', 303);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return this.render(reply, ctx, domainErrorStatus(error), {
-        id,
-        text: domainErrorText(error, ctx.locale),
-      });
-    }
+          to: '/admin/payment-events',
+        };
+      },
+    });
   }
 
   private async render(
@@ -125,7 +122,7 @@ export class AdminPaymentEventsController {
     ]);
     // The message goes beside the letter's button, or above the list when it is no longer there.
     const beside = rows.some((r) => r.id === formError?.id);
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/dead-letters',

@@ -9,7 +9,8 @@ import { AuditService } from '../audit/audit.service';
 import type { AuditEntry, AuditFilter } from '../audit/audit.types';
 import { SUPPORTED_LOCALES as LOCALES } from '../../common/i18n/i18n';
 import { formatDateTime } from '../reporting/periods';
-import { AdminFundsViews, type FormState } from './admin-funds.views';
+import { AdminFundsViews } from './admin-funds.views';
+import type { FormState } from './admin-view-helpers';
 import { TOKEN_DAY_CHOICES } from './dto/admin-forms.dto';
 
 /*

@@ -2,25 +2,15 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
 import { formatMoney, parseAmountField } from '../../common/money';
-import { setFlash } from '../../common/views/page-context';
+import { type Checked, submitForm, typedValues } from '../../common/views/form-submit';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { ReleasesService } from '../allocations/releases.service';
-import {
-  type AdminContext,
-  adminContext,
-  currentUser,
-  domainErrorStatus,
-  domainErrorText,
-  localizeErrors,
-  renderAdmin,
-  showDomainError,
-  typedValues,
-} from './admin-page';
+import { type AdminContext, adminContext, currentUser } from './admin-page';
 import { AdminReleasesViews, type ReleaseNotice } from './admin-releases.views';
 import { ReleaseRequestForm } from './dto/release-forms.dto';
 
@@ -64,43 +54,47 @@ export class AdminReleasesController {
   ) {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
-    const again = (errors: FieldErrors, status: number, formError?: string) =>
-      this.render(reply, ctx, req, status, {
-        form: { values, errors: localizeErrors(errors, ctx.locale) },
-        formError,
-      });
-    const form = checkForm(ReleaseRequestForm, body);
     const currency = await this.views.currency();
-    const amount = parseAmountField(
-      typeof values.amount === 'string' ? values.amount : '',
-      currency,
-    );
-    const errors: FieldErrors = { ...form.errors };
-    if (amount.error !== null) errors.amount ??= amount.error;
-    if (form.value && form.value.fromFundId === form.value.toFundId)
-      errors.toFundId = 'admin.errors.sameFund';
-    if (!form.value || amount.error !== null || Object.keys(errors).length > 0)
-      return again(errors, 400);
-    try {
-      const { release, replayed } = await this.releases.request({
-        fromFundId: form.value.fromFundId,
-        toFundId: form.value.toFundId,
-        amountMinor: amount.amountMinor,
-        reason: form.value.reason,
-        idempotencyKey: `form-${form.value.requestKey}`,
-      });
-      setFlash(reply, {
-        kind: replayed ? 'info' : 'success',
-        text: translate(
-          ctx.locale,
-          replayed ? 'admin.releases.requestReplayed' : 'admin.releases.requested',
-          { amount: formatMoney(release.amountMinor, release.currency, ctx.locale) },
-        ),
-      });
-      return reply.redirect('/admin/releases', 303);
-    } catch (error) {
-      return showDomainError(error, ctx.locale, REQUEST_ERROR_FIELD, again);
-    }
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => {
+        const form = checkForm(ReleaseRequestForm, body);
+        const amount = parseAmountField(
+          typeof values.amount === 'string' ? values.amount : '',
+          currency,
+        );
+        const errors: FieldErrors = { ...form.errors };
+        if (amount.error !== null) errors.amount ??= amount.error;
+        if (form.value && form.value.fromFundId === form.value.toFundId)
+          errors.toFundId = 'admin.errors.sameFund';
+        if (!form.value || amount.error !== null || Object.keys(errors).length > 0)
+          return { value: null, errors };
+        return { value: { ...form.value, amountMinor: amount.amountMinor }, errors: null };
+      },
+      again: (errors, status, formError) =>
+        this.render(reply, ctx, req, status, { form: { values, errors }, formError }),
+      run: (form) =>
+        this.releases.request({
+          fromFundId: form.fromFundId,
+          toFundId: form.toFundId,
+          amountMinor: form.amountMinor,
+          reason: form.reason,
+          idempotencyKey: `form-${form.requestKey}`,
+        }),
+      done: ({ release, replayed }) => ({
+        flash: {
+          kind: replayed ? 'info' : 'success',
+          text: translate(
+            ctx.locale,
+            replayed ? 'admin.releases.requestReplayed' : 'admin.releases.requested',
+            { amount: formatMoney(release.amountMinor, release.currency, ctx.locale) },
+          ),
+        },
+        to: '/admin/releases',
+      }),
+      fieldByCode: REQUEST_ERROR_FIELD,
+    });
   }
 
   @Post(':id/approve')
@@ -134,32 +128,35 @@ export class AdminReleasesController {
   ) {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
-    if (values.confirm !== 'yes') {
-      return this.render(reply, ctx, req, 400, {
-        notice: { id, text: translate(ctx.locale, 'admin.releases.confirmNeeded') },
-      });
-    }
     const note = typeof values.note === 'string' ? values.note.trim().slice(0, 1000) : '';
-    try {
-      const release =
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: (): Checked<string> =>
+        values.confirm === 'yes'
+          ? { value: note, errors: null }
+          : { value: null, errors: { confirm: 'admin.releases.confirmNeeded' } },
+      // The message goes beside the release's buttons.
+      again: (errors, status, formError) =>
+        this.render(reply, ctx, req, status, {
+          notice: { id, text: formError ?? errors.confirm ?? '' },
+        }),
+      run: async (reason) =>
         action === 'approve'
           ? (await this.releases.approve(id)).release
-          : await this.releases.reject(id, note);
-      setFlash(reply, {
-        kind: 'success',
-        text: translate(
-          ctx.locale,
-          action === 'approve' ? 'admin.releases.approved' : 'admin.releases.rejected',
-          { amount: formatMoney(release.amountMinor, release.currency, ctx.locale) },
-        ),
-      });
-      return reply.redirect('/admin/releases', 303);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return this.render(reply, ctx, req, domainErrorStatus(error), {
-        notice: { id, text: domainErrorText(error, ctx.locale) },
-      });
-    }
+          : this.releases.reject(id, reason),
+      done: (release) => ({
+        flash: {
+          kind: 'success',
+          text: translate(
+            ctx.locale,
+            action === 'approve' ? 'admin.releases.approved' : 'admin.releases.rejected',
+            { amount: formatMoney(release.amountMinor, release.currency, ctx.locale) },
+          ),
+        },
+        to: '/admin/releases',
+      }),
+    });
   }
 
   private async render(
@@ -174,7 +171,7 @@ export class AdminReleasesController {
     } = {},
   ) {
     const view = await this.views.page(ctx.locale, currentUser(req), extra.form, extra.notice);
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/releases',

@@ -1,20 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../common/context/request-context';
-import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { checkApproval } from '../allocations/release-rules';
 import type { ReleaseListItem } from '../allocations/releases.repository';
 import { ReleasesService } from '../allocations/releases.service';
 import { formatDateTime } from '../reporting/periods';
-import { AdminFundsViews, localName } from './admin-funds.views';
+import { AdminFundsViews } from './admin-funds.views';
+import { fieldText, type FormState, localName } from './admin-view-helpers';
 
 type UserActor = Extract<Actor, { kind: 'user' }>;
-
-export interface ReleaseFormState {
-  values: Record<string, unknown>;
-  errors: FieldErrors;
-}
 
 /** A message to show beside one release's buttons (a refused approval, a missing confirmation). */
 export interface ReleaseNotice {
@@ -25,8 +20,6 @@ export interface ReleaseNotice {
 const RELEASE_FROM_KINDS = new Set(['COMMUNITY', 'PROGRAM']);
 const RELEASE_TO_KINDS = new Set(['GENERAL', 'COMMUNITY', 'PROGRAM']);
 const RECENT_DECIDED = 20;
-
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** View models of the releases page: the pending ones with what the viewer may do, the form. */
 @Injectable()
@@ -43,7 +36,7 @@ export class AdminReleasesViews {
   async page(
     locale: SupportedLocale,
     viewer: UserActor,
-    form: ReleaseFormState = { values: {}, errors: {} },
+    form: FormState = { values: {}, errors: {} },
     notice?: ReleaseNotice,
   ) {
     const [pending, all, funds, currency] = await Promise.all([
@@ -75,7 +68,7 @@ export class AdminReleasesViews {
         .map(shown),
       formError: notice && !pending.some((r) => r.id === notice.id) ? notice.text : undefined,
       request: {
-        values: { ...values, requestKey: text(values.requestKey) || randomUUID() },
+        values: { ...values, requestKey: fieldText(values.requestKey) || randomUUID() },
         errors: form.errors,
         from: options(RELEASE_FROM_KINDS, values.fromFundId),
         to: options(RELEASE_TO_KINDS, values.toFundId),

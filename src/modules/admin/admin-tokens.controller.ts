@@ -2,21 +2,14 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
 import { checkForm } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
-import { setFlash } from '../../common/views/page-context';
+import { submitButton, submitForm, typedValues } from '../../common/views/form-submit';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { TokensService } from '../accounts/tokens.service';
 import { AdminPeopleViews } from './admin-people.views';
-import {
-  adminContext,
-  currentUser,
-  domainErrorText,
-  localizeErrors,
-  renderAdmin,
-  typedValues,
-} from './admin-page';
+import { adminContext, currentUser } from './admin-page';
 import { CreateTokenForm } from './dto/admin-forms.dto';
 
 /** The signed-in user's personal access tokens for the API: list, create (shown once), revoke. */
@@ -32,7 +25,7 @@ export class AdminTokensController {
   @Authenticated()
   async list(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const ctx = adminContext(req, reply);
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/tokens',
@@ -50,30 +43,35 @@ export class AdminTokensController {
   ) {
     const ctx = adminContext(req, reply);
     const user = currentUser(req);
-    const form = checkForm(CreateTokenForm, body);
-    if (form.errors) {
-      const view = await this.views.tokensPage(user.userId, ctx.locale, {
-        values: typedValues(body),
-        errors: localizeErrors(form.errors, ctx.locale),
-      });
-      return renderAdmin(reply, ctx, 'pages/admin/tokens', view, 400);
-    }
-    const { token, record } = await this.tokens.create(
-      user.userId,
-      form.value.name,
-      form.value.expiresInDays,
-    );
-    return renderAdmin(
+    return submitForm({
       reply,
-      ctx,
-      'pages/admin/token-created',
-      {
-        title: record.name,
-        token,
-        record: this.views.tokenRow(record, ctx.locale),
-      },
-      201,
-    );
+      locale: ctx.locale,
+      check: () => checkForm(CreateTokenForm, body),
+      again: async (errors, status) =>
+        renderPage(
+          reply,
+          ctx,
+          'pages/admin/tokens',
+          await this.views.tokensPage(user.userId, ctx.locale, {
+            values: typedValues(body),
+            errors,
+          }),
+          status,
+        ),
+      run: (form) => this.tokens.create(user.userId, form.name, form.expiresInDays),
+      done: ({ token, record }) => ({
+        show: () =>
+          renderPage(
+            reply,
+            ctx,
+            'pages/admin/token-created',
+            { title: record.name, token, record: this.views.tokenRow(record, ctx.locale) },
+            201,
+          ),
+      }),
+      // Creating a token has no field a refusal belongs beside: the error page says why.
+      domainErrorsOnForm: false,
+    });
   }
 
   @Post(':id/revoke')
@@ -84,13 +82,12 @@ export class AdminTokensController {
     @Param('id', uuidPipe) id: string,
   ) {
     const ctx = adminContext(req, reply);
-    try {
-      await this.tokens.revoke(currentUser(req).userId, id);
-      setFlash(reply, { kind: 'success', text: 'admin.tokens.revoked' });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      setFlash(reply, { kind: 'error', text: domainErrorText(error, ctx.locale) });
-    }
-    return reply.redirect('/admin/tokens', 303);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: () => this.tokens.revoke(currentUser(req).userId, id),
+      done: 'admin.tokens.revoked',
+      to: '/admin/tokens',
+    });
   }
 }

@@ -2,24 +2,15 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
-import { DomainError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
-import { setFlash } from '../../common/views/page-context';
+import { submitButton, submitForm, withLists } from '../../common/views/form-submit';
+import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { UsersService } from '../accounts/users.service';
 import { AdminPeopleViews } from './admin-people.views';
-import {
-  type AdminContext,
-  adminContext,
-  currentUser,
-  domainErrorText,
-  localizeErrors,
-  renderAdmin,
-  withLists,
-  showDomainError,
-} from './admin-page';
+import { adminContext, currentUser } from './admin-page';
 import { EditUserForm, InviteForm } from './dto/admin-forms.dto';
 
 const LIST_FIELDS = ['roles', 'communityIds', 'fundIds'] as const;
@@ -48,6 +39,12 @@ function checkScope<T extends EditUserForm>(
   return { value: form, errors: null };
 }
 
+/** The form checked, then its scope. */
+function checkUser<T extends EditUserForm>(type: new () => T, values: Record<string, unknown>) {
+  const form = checkForm(type, values);
+  return form.errors ? form : checkScope(form.value);
+}
+
 /** Staff and community-leader accounts: invite, edit roles and scope, deactivate, unlock. */
 @ApiExcludeController()
 @Controller('admin/users')
@@ -69,14 +66,14 @@ export class AdminUsersController {
       typeof cursor === 'string' && cursor ? cursor : undefined,
       ctx.locale,
     );
-    return renderAdmin(reply, ctx, 'pages/admin/users', view);
+    return renderPage(reply, ctx, 'pages/admin/users', view);
   }
 
   @Get('invite')
   @Allow('ADMIN')
   async inviteForm(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const ctx = adminContext(req, reply);
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/user-invite',
@@ -93,34 +90,28 @@ export class AdminUsersController {
   ) {
     const ctx = adminContext(req, reply);
     const values = withLists(body, LIST_FIELDS);
-    const again = async (errors: FieldErrors, status: number, formError?: string) =>
-      renderAdmin(
-        reply,
-        ctx,
-        'pages/admin/user-invite',
-        {
-          ...(await this.views.inviteForm(ctx.locale, {
-            values,
-            errors: localizeErrors(errors, ctx.locale),
-          })),
-          formError,
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => checkUser(InviteForm, values),
+      again: async (errors, status, formError) =>
+        renderPage(
+          reply,
+          ctx,
+          'pages/admin/user-invite',
+          { ...(await this.views.inviteForm(ctx.locale, { values, errors })), formError },
+          status,
+        ),
+      run: (form) => this.users.invite(form, currentUser(req).name),
+      done: (user) => ({
+        flash: {
+          kind: 'success',
+          text: translate(ctx.locale, 'admin.users.invited', { email: user.email }),
         },
-        status,
-      );
-    const form = checkForm(InviteForm, values);
-    if (form.errors) return again(form.errors, 400);
-    const scoped = checkScope(form.value);
-    if (scoped.errors) return again(scoped.errors, 400);
-    try {
-      const user = await this.users.invite(scoped.value, currentUser(req).name);
-      setFlash(reply, {
-        kind: 'success',
-        text: translate(ctx.locale, 'admin.users.invited', { email: user.email }),
-      });
-      return reply.redirect(`/admin/users/${user.id}`, 303);
-    } catch (error) {
-      return this.formError(error, ctx, again);
-    }
+        to: `/admin/users/${user.id}`,
+      }),
+      fieldByCode: USER_ERROR_FIELD,
+    });
   }
 
   @Get(':id')
@@ -131,7 +122,7 @@ export class AdminUsersController {
     @Param('id', uuidPipe) id: string,
   ) {
     const ctx = adminContext(req, reply);
-    return renderAdmin(
+    return renderPage(
       reply,
       ctx,
       'pages/admin/user-edit',
@@ -149,31 +140,25 @@ export class AdminUsersController {
   ) {
     const ctx = adminContext(req, reply);
     const values = withLists(body, LIST_FIELDS);
-    const again = async (errors: FieldErrors, status: number, formError?: string) =>
-      renderAdmin(
-        reply,
-        ctx,
-        'pages/admin/user-edit',
-        {
-          ...(await this.views.editPage(id, ctx.locale, {
-            values,
-            errors: localizeErrors(errors, ctx.locale),
-          })),
-          formError,
-        },
-        status,
-      );
-    const form = checkForm(EditUserForm, values);
-    if (form.errors) return again(form.errors, 400);
-    const scoped = checkScope(form.value);
-    if (scoped.errors) return again(scoped.errors, 400);
-    try {
-      await this.users.update(id, scoped.value);
-      setFlash(reply, { kind: 'success', text: 'admin.users.saved' });
-      return reply.redirect(`/admin/users/${id}`, 303);
-    } catch (error) {
-      return this.formError(error, ctx, again);
-    }
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => checkUser(EditUserForm, values),
+      again: async (errors, status, formError) =>
+        renderPage(
+          reply,
+          ctx,
+          'pages/admin/user-edit',
+          { ...(await this.views.editPage(id, ctx.locale, { values, errors })), formError },
+          status,
+        ),
+      run: (form) => this.users.update(id, form),
+      done: () => ({
+        flash: { kind: 'success', text: 'admin.users.saved' },
+        to: `/admin/users/${id}`,
+      }),
+      fieldByCode: USER_ERROR_FIELD,
+    });
   }
 
   @Post(':id/deactivate')
@@ -216,21 +201,12 @@ export class AdminUsersController {
     action: () => Promise<unknown>,
   ) {
     const ctx = adminContext(req, reply);
-    try {
-      await action();
-      setFlash(reply, { kind: 'success', text: done });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      setFlash(reply, { kind: 'error', text: domainErrorText(error, ctx.locale) });
-    }
-    return reply.redirect(`/admin/users/${id}`, 303);
-  }
-
-  private formError(
-    error: unknown,
-    ctx: AdminContext,
-    again: (errors: FieldErrors, status: number, formError?: string) => Promise<unknown>,
-  ) {
-    return showDomainError(error, ctx.locale, USER_ERROR_FIELD, again);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: action,
+      done,
+      to: `/admin/users/${id}`,
+    });
   }
 }

@@ -7,6 +7,7 @@ import type { Actor } from '../../common/context/request-context';
 import { DomainError, ERROR_HTTP_STATUS } from '../../common/errors';
 import { uuidPipe } from '../../common/http/validation';
 import { pageContext } from '../../common/views/page-context';
+import { renderPage } from '../../common/views/render-page';
 import { busyPage, CampaignPagesService, type DonationFormBody } from './campaign-pages.service';
 
 /**
@@ -28,7 +29,7 @@ export class CampaignPagesController {
   ) {
     const context = pageContext(req, reply);
     const view = await this.pages.campaign(actor, slug, context.locale);
-    return reply.view('pages/campaign/show', { ...context, ...view });
+    return renderPage(reply, context, 'pages/campaign/show', view);
   }
 
   @Post(':slug/donate')
@@ -49,7 +50,7 @@ export class CampaignPagesController {
       });
       if ('checkoutUrl' in result) return reply.redirect(result.checkoutUrl, 303);
       const view = await this.pages.campaign(actor, slug, context.locale, result.form);
-      return reply.status(422).view('pages/campaign/show', { ...context, ...view });
+      return renderPage(reply, context, 'pages/campaign/show', view, 422);
     } catch (error) {
       const donationId = busyGift(error);
       if (!donationId) throw error;
@@ -92,7 +93,7 @@ export class CampaignPagesController {
           url: `/campaigns/${encodeURIComponent(view.slug)}/thanks?donation=${view.gift!.id}&lang=${context.locale}`,
         }
       : null;
-    return reply.view('pages/campaign/thanks', { ...context, ...view, refresh });
+    return renderPage(reply, context, 'pages/campaign/thanks', { ...view, refresh });
   }
 
   private busy(
@@ -102,10 +103,14 @@ export class CampaignPagesController {
     busy: { retryUrl: string | null; seconds: number },
   ) {
     const refresh = busy.retryUrl ? { seconds: busy.seconds, url: busy.retryUrl } : null;
-    return reply
-      .status(ERROR_HTTP_STATUS.PROVIDER_BUSY)
-      .header('retry-after', String(busy.seconds))
-      .view('pages/campaign/busy', { ...context, slug, refresh, gaveUp: !busy.retryUrl });
+    void reply.header('retry-after', String(busy.seconds));
+    return renderPage(
+      reply,
+      context,
+      'pages/campaign/busy',
+      { slug, refresh, gaveUp: !busy.retryUrl },
+      ERROR_HTTP_STATUS.PROVIDER_BUSY,
+    );
   }
 }
 

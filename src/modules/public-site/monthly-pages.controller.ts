@@ -2,7 +2,9 @@ import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth/policy.decorator';
-import { pageContext, setFlash } from '../../common/views/page-context';
+import { redirectWith } from '../../common/views/form-submit';
+import { pageContext, pageLocale } from '../../common/views/page-context';
+import { renderPage } from '../../common/views/render-page';
 import { DonationsService } from '../donations/donations.service';
 
 /**
@@ -25,8 +27,7 @@ export class MonthlyPagesController {
     // Secrets in the address stay out of other sites' logs.
     void reply.header('referrer-policy', 'no-referrer');
     const { donation, campaign } = await this.donations.monthlyByLink(token);
-    return reply.view('pages/donor/stop-monthly', {
-      ...context,
+    return renderPage(reply, context, 'pages/donor/stop-monthly', {
       campaignTitle: context.locale === 'en' ? campaign.titleEn : campaign.titleZh,
       amountMinor: donation.amountMinor,
       currency: donation.currency,
@@ -44,8 +45,10 @@ export class MonthlyPagesController {
     @Param('token') token: string,
   ) {
     await this.donations.stopMonthlyByLink(token);
-    setFlash(reply, { kind: 'success', text: 'donor.monthlyStopped' });
-    const lang = pageContext(req, reply).locale;
-    return reply.redirect(`/monthly/stop/${encodeURIComponent(token)}?lang=${lang}`, 303);
+    const lang = pageLocale(req);
+    return redirectWith(reply, {
+      flash: { kind: 'success', text: 'donor.monthlyStopped' },
+      to: `/monthly/stop/${encodeURIComponent(token)}?lang=${lang}`,
+    });
   }
 }

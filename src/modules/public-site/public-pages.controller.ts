@@ -1,6 +1,8 @@
-import { Public } from '../../common/auth/policy.decorator';
-import { Controller, Get, Headers, Query, Render } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../../common/auth/policy.decorator';
+import { renderPage } from '../../common/views/render-page';
 import { PublicSiteService } from './public-site.service';
 
 @ApiExcludeController()
@@ -8,10 +10,14 @@ import { PublicSiteService } from './public-site.service';
 export class PublicPagesController {
   constructor(private readonly site: PublicSiteService) {}
 
+  /** The home page: its view carries its own locale (the foundation's default language). */
   @Get()
   @Public()
-  @Render('pages/public/home')
-  home(@Query('lang') lang: unknown, @Headers('accept-language') acceptLanguage?: string) {
-    return this.site.home(lang, acceptLanguage);
+  async home(
+    @Res() reply: FastifyReply,
+    @Query('lang') lang: unknown,
+    @Headers('accept-language') acceptLanguage?: string,
+  ) {
+    return renderPage(reply, {}, 'pages/public/home', await this.site.home(lang, acceptLanguage));
   }
 }

@@ -6,13 +6,19 @@ import { FundsModule } from '../funds/funds.module';
 import { MatchingModule } from '../matching/matching.module';
 import { CampaignPagesController } from './campaign-pages.controller';
 import { CampaignPagesService } from './campaign-pages.service';
+import { DonorPagesController } from './donor-pages.controller';
 import { MonthlyPagesController } from './monthly-pages.controller';
 import { PublicPagesController } from './public-pages.controller';
 import { PublicSiteService } from './public-site.service';
 
 @Module({
   imports: [FoundationModule, FundsModule, CampaignsModule, MatchingModule, DonationsModule],
-  controllers: [PublicPagesController, CampaignPagesController, MonthlyPagesController],
+  controllers: [
+    PublicPagesController,
+    CampaignPagesController,
+    MonthlyPagesController,
+    DonorPagesController,
+  ],
   providers: [PublicSiteService, CampaignPagesService],
 })
 export class PublicSiteModule {}
