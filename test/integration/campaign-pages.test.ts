@@ -13,7 +13,7 @@ import { SandboxProcessor } from '../../src/modules/payments/sandbox/sandbox-pro
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { formSession } from '../utils/form-session';
-import { waitUntil } from '../utils/mail-testing';
+import { waitUntil } from '../utils/wait';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
 

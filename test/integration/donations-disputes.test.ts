@@ -17,7 +17,7 @@ import {
   refundedChargeFixture,
   testId,
 } from '../utils/stripe-fixtures';
-import { waitUntil } from '../utils/mail-testing';
+import { waitUntil } from '../utils/wait';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { formSession } from '../utils/form-session';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';

@@ -11,7 +11,7 @@ import { createUser } from '../factories/accounts.factory';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { formSession } from '../utils/form-session';
-import { waitUntil } from '../utils/mail-testing';
+import { waitUntil } from '../utils/wait';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 /** FINANCE's side of gifts: offline gifts and CSV import, refunds, reconciliation, sponsor report. */

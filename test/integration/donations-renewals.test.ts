@@ -10,7 +10,7 @@ import type { OutboxMessage } from '../../src/queue/outbox.entity';
 import { createUser } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
 import { createFoundation } from '../factories/foundation.factory';
-import { waitUntil } from '../utils/mail-testing';
+import { waitUntil } from '../utils/wait';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 /**

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { createFoundation, createFund, externalAccount } from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
+import { waitForLockWaiter } from '../utils/wait';
 
 /**
  * Closing a fund races with money arriving by any path (here raw SQL, as a manual entry or a
@@ -24,6 +25,11 @@ describe('closing a fund while money arrives', () => {
     return client;
   }
 
+  async function backendPid(client: Client): Promise<number> {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    return rows[0]!.pid;
+  }
+
   async function beginInflow(client: Client, fundAccountId: string, key: string): Promise<void> {
     await client.query('BEGIN');
     const { rows } = await client.query<{ id: string }>(
@@ -42,9 +48,18 @@ describe('closing a fund while money arrives', () => {
     try {
       await beginInflow(poster, fund.accountId, 'race-close-1');
       const closing = t.get(FundsService).close(fund.id);
-      await new Promise((r) => setTimeout(r, 200)); // the close is now waiting on the slot lock
+      // Catch it now, so a rejection while we wait is not reported as unhandled.
+      const closed = closing.then(
+        () => 'closed',
+        (error: unknown) => error,
+      );
+      await waitForLockWaiter(
+        t.dataSource,
+        await backendPid(poster),
+        'the close to wait on the slot lock',
+      );
       await poster.query('COMMIT');
-      await expect(closing).rejects.toMatchObject({ code: 'FUND_HAS_BALANCE' });
+      expect(await closed).toMatchObject({ code: 'FUND_HAS_BALANCE' });
       expect(await t.get(FundsService).get(fund.id)).toMatchObject({
         status: 'ACTIVE',
         balanceMinor: 500,
@@ -71,7 +86,11 @@ describe('closing a fund while money arrives', () => {
         () => 'posted',
         (error: { code?: string }) => error.code,
       );
-      await new Promise((r) => setTimeout(r, 200)); // the posting is now waiting on its slot
+      await waitForLockWaiter(
+        t.dataSource,
+        await backendPid(closer),
+        'the posting to wait on its slot',
+      );
       await closer.query('COMMIT');
       expect(await posting).toBe('LX005');
       await poster.query('ROLLBACK');

@@ -14,17 +14,15 @@ import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { OutboxDispatcher } from '../../src/queue/outbox-dispatcher';
 import { OutboxExecutor } from '../../src/queue/outbox-executor';
 import type { OutboxStatus } from '../../src/queue/outbox-status';
+import { decodeMimeWords, startSmtpServer, type TestSmtpServer } from '../utils/mail-testing';
 import {
   createFileDatabase,
-  decodeMimeWords,
   dropFileDatabase,
   startConfiguredApp,
   startConfiguredContext,
-  startSmtpServer,
-  waitUntil,
-  type ConfiguredApp,
-  type TestSmtpServer,
-} from '../utils/mail-testing';
+  type TestApp,
+} from '../utils/test-app';
+import { waitUntil } from '../utils/wait';
 
 /**
  * Embedded queue mode (no REDIS_URL): the in-process drainer sends due outbox rows itself and
@@ -50,11 +48,11 @@ function reset(to: string, extra: Partial<EmailMessage> = {}): EmailMessage {
   };
 }
 
-function enqueue(t: ConfiguredApp, message: EmailMessage): Promise<string> {
+function enqueue(t: TestApp, message: EmailMessage): Promise<string> {
   return t.get(TransactionService).run((m) => t.get(OutboxService).enqueue(m, message));
 }
 
-async function row(t: ConfiguredApp, id: string) {
+async function row(t: TestApp, id: string) {
   const [found] = await t.dataSource.query(
     `SELECT status, attempts, last_error, next_attempt_at, relayed_at FROM outbox WHERE id = $1`,
     [id],
@@ -68,12 +66,12 @@ async function row(t: ConfiguredApp, id: string) {
   };
 }
 
-const untilStatus = (t: ConfiguredApp, id: string, status: OutboxStatus) =>
+const untilStatus = (t: TestApp, id: string, status: OutboxStatus) =>
   waitUntil(async () => (await row(t, id)).status === status, `outbox ${id} to be ${status}`);
 
 describe('in-process drainer with SMTP', () => {
   let smtp: TestSmtpServer;
-  let t: ConfiguredApp;
+  let t: TestApp;
   beforeAll(async () => {
     smtp = await startSmtpServer();
     t = await startConfiguredApp({ redisUrl: undefined, smtpUrl: smtp.url, queue });
@@ -161,7 +159,7 @@ describe('in-process drainer with SMTP', () => {
     } finally {
       await second.close();
     }
-    function i2(n: number): ConfiguredApp {
+    function i2(n: number): TestApp {
       return n % 2 === 0 ? t : second;
     }
   });
@@ -173,7 +171,7 @@ describe('in-process drainer with SMTP', () => {
 
 describe('file transport and the dev outbox page (no SMTP_URL)', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lianxin-mail-'));
-  let t: ConfiguredApp;
+  let t: TestApp;
   let id: string;
   const to = address('files');
   beforeAll(async () => {

@@ -4,16 +4,15 @@ import request from 'supertest';
 import { TransactionService } from '../../src/database/transaction.service';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { OutboxDispatcher } from '../../src/queue/outbox-dispatcher';
+import { startSmtpServer, type TestSmtpServer } from '../utils/mail-testing';
 import {
   createFileDatabase,
   dropFileDatabase,
   fileQueuePrefix,
   startConfiguredApp,
-  startSmtpServer,
-  waitUntil,
-  type ConfiguredApp,
-  type TestSmtpServer,
-} from '../utils/mail-testing';
+  type TestApp,
+} from '../utils/test-app';
+import { waitUntil } from '../utils/wait';
 
 /**
  * DESIGN.md: "If Redis is down, nothing is lost: the outbox waits." An app whose REDIS_URL points
@@ -38,7 +37,7 @@ afterAll(async () => {
   await dropFileDatabase();
 });
 
-async function statuses(t: ConfiguredApp, ids: string[]) {
+async function statuses(t: TestApp, ids: string[]) {
   const rows: { status: string; attempts: number; relayed_at: Date | null }[] =
     await t.dataSource.query(
       `SELECT status, attempts, relayed_at FROM outbox WHERE id = ANY($1::uuid[]) ORDER BY created_at`,

@@ -6,16 +6,15 @@ import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { BullQueues } from '../../src/queue/bull-queues';
 import { OutboxExecutor } from '../../src/queue/outbox-executor';
 import type { OutboxStatus } from '../../src/queue/outbox-status';
+import { startSmtpServer, type TestSmtpServer } from '../utils/mail-testing';
 import {
   createFileDatabase,
   dropFileDatabase,
   fileQueuePrefix,
   startConfiguredApp,
-  startSmtpServer,
-  waitUntil,
-  type ConfiguredApp,
-  type TestSmtpServer,
-} from '../utils/mail-testing';
+  type TestApp,
+} from '../utils/test-app';
+import { waitUntil } from '../utils/wait';
 
 /**
  * Production mode: outbox → relay → BullMQ on the real Redis → worker → SMTP (a real SMTP server
@@ -27,7 +26,7 @@ const BACKOFF_MS = 60;
 const MAX_ATTEMPTS = 4;
 
 let smtp: TestSmtpServer;
-let t: ConfiguredApp;
+let t: TestApp;
 let inspector: Queue;
 
 beforeAll(async () => {

@@ -4,16 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { TransactionService } from '../../src/database/transaction.service';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { cleanEnv, ROOT, stopServer } from '../utils/processes';
+import { startSmtpServer, type TestSmtpServer } from '../utils/mail-testing';
 import {
   createFileDatabase,
   dropFileDatabase,
   fileQueuePrefix,
   startConfiguredApp,
-  startSmtpServer,
-  waitUntil,
-  type ConfiguredApp,
-  type TestSmtpServer,
-} from '../utils/mail-testing';
+  type TestApp,
+} from '../utils/test-app';
+import { waitUntil } from '../utils/wait';
 
 /**
  * The scale-out shape: the web app with QUEUE_PROCESSORS=false only writes and relays; a separate
@@ -24,7 +23,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = fileQueuePrefix();
 
 let smtp: TestSmtpServer;
-let web: ConfiguredApp;
+let web: TestApp;
 let inspector: Queue;
 let worker: ChildProcess | undefined;
 

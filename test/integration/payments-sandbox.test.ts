@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -11,9 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { configureApp } from '../../src/app.factory';
 import { CSRF_COOKIE } from '../../src/common/http/cookies';
-import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import {
   type CheckoutRequest,
@@ -33,7 +29,7 @@ import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.prov
 import { stripeSignature, verifyStripeDelivery } from '../utils/stripe-fixtures';
 import { startWebhookReceiver, type WebhookReceiver } from '../utils/stripe-webhook-receiver';
 import { cookieFrom } from '../utils/form-session';
-import { createFileDatabase, dropFileDatabase } from '../utils/mail-testing';
+import { createFileDatabase, dropFileDatabase, startConfiguredApp } from '../utils/test-app';
 
 /**
  * The sandbox provider over HTTP: its checkout page, and the signed, Stripe-shaped events its
@@ -58,31 +54,12 @@ describe('sandbox payment provider', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'lianxin-sandbox-'));
     receiver = await startWebhookReceiver();
     await createFileDatabase();
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-      .overrideProvider(AppConfig)
-      .useFactory({
-        factory: (config: ConfigService) => {
-          const appConfig = new AppConfig(config as never);
-          // No STRIPE_* at all: the sandbox, with a secret of its own in DATA_DIR.
-          for (const [key, value] of Object.entries({
-            dataDir,
-            publicUrl: PUBLIC_URL,
-            stripe: {},
-          })) {
-            Object.defineProperty(appConfig, key, { value });
-          }
-          return appConfig;
-        },
-        inject: [ConfigService],
-      })
-      .overrideProvider(SandboxWebhookTarget)
-      .useValue(target)
-      .compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
-      rawBody: true,
-      logger: false,
-    });
-    await configureApp(app);
+    // No STRIPE_* at all: the sandbox, with a secret of its own in DATA_DIR.
+    const started = await startConfiguredApp(
+      { dataDir, publicUrl: PUBLIC_URL, stripe: {} },
+      { providers: [{ provide: SandboxWebhookTarget, useValue: target }] },
+    );
+    app = started.app;
     await app.listen(0, '127.0.0.1');
     server = app.getHttpServer();
     provider = app.get(PAYMENT_PROVIDER);

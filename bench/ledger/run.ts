@@ -1,7 +1,6 @@
-'use strict';
 /**
- * Ledger benchmark (`npm run bench:ledger`, which builds first: this file loads the compiled app
- * from dist/).
+ * Ledger benchmark (`npm run bench:ledger`: builds the app, compiles bench/ with swc into
+ * dist/bench/, and runs dist/bench/ledger/run.js against the compiled app in dist/src/).
  *
  * Measures, on a throwaway database migrated with the real migrations:
  *  1. balance read latency through LedgerService.balance for a fund with 1,000 postings and for a
@@ -9,7 +8,6 @@
  *  2. postings per second into one hot fund account from 32 concurrent clients through
  *     LedgerService.post, beside pgbench running the same SQL (the CTE of
  *     LedgerRepository.insertEntry in a transaction) on the same database in the same run.
- *     of the entry) shows where the app's time goes; it is printed but is not a figure.
  *
  * Prints figures for people, then one JSON line per figure:
  *   {"bench":"ledger","figure":...,"value":N,"unit":...,"baseline":N,"ratio":N}
@@ -20,26 +18,22 @@
  *   BENCH_HOT_SECONDS   length of each hot-account run (default 15)
  *   BENCH_STRICT=1      exit 1 when the read-latency ratio exceeds 1.2 (default: report only)
  */
-require('reflect-metadata');
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { Client } = require('pg');
-const { DataSource } = require('typeorm');
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import { entryFingerprint, inLockOrder } from '../../src/modules/ledger/journal';
+import type { LedgerService } from '../../src/modules/ledger/ledger.service';
+import { BenchDatabase } from '../lib/bench-database';
+import { checks, log, now, printFigures, quantile, round, secondsSince } from '../lib/figures';
+import { runPgbench } from '../lib/pgbench';
+import { ledgerServices } from '../lib/services';
 
-const dist = path.join(__dirname, '..', '..', 'dist', 'src');
-const { dataSourceOptions } = require(path.join(dist, 'database', 'data-source-options'));
-const { TransactionService } = require(path.join(dist, 'database', 'transaction.service'));
-const { LedgerRepository } = require(path.join(dist, 'modules', 'ledger', 'ledger.repository'));
-const { LedgerService } = require(path.join(dist, 'modules', 'ledger', 'ledger.service'));
-const { entryFingerprint, inLockOrder } = require(path.join(dist, 'modules', 'ledger', 'journal'));
-
-const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB_NAME = 'lianxin_bench_ledger';
-const DB_URL = withDatabase(ADMIN_URL, DB_NAME);
 const APP_NAME = 'lianxin-bench';
-const PGBENCH = process.env.PGBENCH || 'pgbench';
+const db = new BenchDatabase('lianxin_bench_ledger', APP_NAME);
 
 const SMALL_POSTINGS = 1_000;
 const LARGE_POSTINGS = 1_000_000;
@@ -58,74 +52,14 @@ const HOT_SECONDS = Number(process.env.BENCH_HOT_SECONDS || 15);
 const MAX_READ_RATIO = 1.2;
 const CURRENCY = 'CNY';
 
-let adminClient = null;
-let dataSource = null;
-let pgbenchChild = null;
-let tempDir = null;
-/** Raw connections to the bench database, closed before it is dropped. */
-const openClients = new Set();
-let cleanup = null;
-
-function withDatabase(url, database) {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-const log = (...args) => console.log(...args);
-const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
-const secondsSince = (t) => ((now() - t) / 1000).toFixed(1);
-
-function quantile(sorted, q) {
-  // Nearest-rank on an already sorted array.
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
-function round(x, digits) {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-async function connect(name) {
-  const client = new Client({ connectionString: DB_URL, application_name: `${APP_NAME}-${name}` });
-  // Without a listener, a connection ended by the server (e.g. by the drop) would crash the process.
-  client.on('error', (error) => {
-    if (!cleanup) console.error(`connection ${name}: ${error.message}`);
-  });
-  await client.connect();
-  openClients.add(client);
-  return client;
-}
-
-async function disconnect(client) {
-  openClients.delete(client);
-  await client.end().catch(() => {});
-}
-
-async function createDatabase() {
-  adminClient = new Client({ connectionString: ADMIN_URL, application_name: `${APP_NAME}-admin` });
-  await adminClient.connect();
-  // A previous run killed hard may have left it behind.
-  await adminClient.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await adminClient.query(`CREATE DATABASE ${DB_NAME}`);
-}
-
-/** Idempotent: runs once, whether main finished, failed, or a signal arrived. */
-function dropDatabase() {
-  cleanup ??= (async () => {
-    if (pgbenchChild) pgbenchChild.kill('SIGTERM');
-    if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
-    await Promise.all([...openClients].map(disconnect));
-    if (dataSource?.isInitialized) await dataSource.destroy().catch(() => {});
-    if (!adminClient) return;
-    try {
-      await adminClient.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    } catch (error) {
-      console.error(`could not drop database ${DB_NAME}: ${error.message}`);
-    }
-    await adminClient.end().catch(() => {});
-  })();
-  return cleanup;
+interface HotResult {
+  failed?: number;
+  entries: number;
+  elapsed: number;
+  tps: number;
+  latencyMs: number;
+  /** Share of one core used by this (single-threaded) process; pgbench runs have none. */
+  nodeCpu?: number;
 }
 
 /**
@@ -133,18 +67,20 @@ function dropDatabase() {
  * (the posting trigger picks slot pg_backend_pid() % balance_slots), so parallel loaders do not
  * queue on one slot row's lock.
  */
-async function loaderConnections(n) {
-  const clients = [];
-  const slots = new Set();
+async function loaderConnections(n: number): Promise<Client[]> {
+  const clients: Client[] = [];
+  const slots = new Set<number>();
   for (let attempt = 0; clients.length < n; attempt++) {
-    if (attempt > 50) throw new Error('could not get backends on distinct balance slots');
-    const client = await connect('load');
-    const { rows } = await client.query('SELECT pg_backend_pid() % 4 AS slot');
-    if (slots.has(rows[0].slot)) {
-      await disconnect(client);
+    if (attempt > 50) {
+      throw new Error('could not get backends on distinct balance slots');
+    }
+    const client = await db.connect('load');
+    const { rows } = await client.query<{ slot: number }>('SELECT pg_backend_pid() % 4 AS slot');
+    if (slots.has(rows[0]!.slot)) {
+      await db.disconnect(client);
       continue;
     }
-    slots.add(rows[0].slot);
+    slots.add(rows[0]!.slot);
     clients.push(client);
   }
   return clients;
@@ -152,11 +88,19 @@ async function loaderConnections(n) {
 
 /**
  * Loads `count` postings of 1 into `accountId`, balanced by `sourceId`, through the real posting
- * trigger (every row updates a balance slot). Set-based, because a million entries posted one by
- * one would not fit the time budget: each transaction is one entry of LOAD_BATCH postings of 1
- * and one posting of −LOAD_BATCH, and the loaders run in parallel.
+ * trigger (every row updates a balance slot). The one place this bench writes SQL of its own: a
+ * million entries posted one by one through LedgerService would not fit the time budget, so each
+ * transaction is one entry of LOAD_BATCH postings of 1 and one posting of −LOAD_BATCH, and the
+ * loaders run in parallel. The accounts come from LedgerService.openAccount, and the
+ * triggers check every entry balances, as they do for the app's own postings.
  */
-async function loadPostings(loaders, accountId, sourceId, count, label) {
+async function loadPostings(
+  loaders: Client[],
+  accountId: string,
+  sourceId: string,
+  count: number,
+  label: string,
+): Promise<void> {
   const batches = Math.ceil(count / LOAD_BATCH);
   let next = 0;
   await Promise.all(
@@ -164,7 +108,7 @@ async function loadPostings(loaders, accountId, sourceId, count, label) {
       for (let batch; (batch = next++) < batches;) {
         const n = Math.min(LOAD_BATCH, count - batch * LOAD_BATCH);
         await client.query('BEGIN');
-        const { rows } = await client.query(
+        const { rows } = await client.query<{ id: string }>(
           `INSERT INTO journal_entries (idempotency_key, kind, description, currency, fingerprint)
            VALUES ($1, 'BENCH_LOAD', '', $2, 'bench-load') RETURNING id`,
           [`load:${label}:${batch}`, CURRENCY],
@@ -173,11 +117,11 @@ async function loadPostings(loaders, accountId, sourceId, count, label) {
         await client.query(
           `INSERT INTO postings (entry_id, account_id, amount_minor)
            SELECT $1, $2, 1 FROM generate_series(1, $3)`,
-          [rows[0].id, accountId, n],
+          [rows[0]!.id, accountId, n],
         );
         await client.query(
           'INSERT INTO postings (entry_id, account_id, amount_minor) VALUES ($1, $2, $3)',
-          [rows[0].id, sourceId, -n],
+          [rows[0]!.id, sourceId, -n],
         );
         await client.query('COMMIT'); // the deferred constraint trigger checks the entry balances here
       }
@@ -186,28 +130,31 @@ async function loadPostings(loaders, accountId, sourceId, count, label) {
 }
 
 /** Times `READS` balance reads of each account, interleaved ABBA so drift hits both alike. */
-async function measureReads(ledger, small, large) {
+async function measureReads(ledger: LedgerService, small: string, large: string) {
   for (let i = 0; i < READ_WARMUP; i++) {
     await ledger.balance(small);
     await ledger.balance(large);
   }
-  const times = { [small]: [], [large]: [] };
+  const times = new Map<string, number[]>([
+    [small, []],
+    [large, []],
+  ]);
   for (let i = 0; i < READS; i++) {
     const order = i % 2 === 0 ? [small, large] : [large, small];
     for (const id of order) {
       const t = now();
       await ledger.balance(id);
-      times[id].push(now() - t);
+      times.get(id)!.push(now() - t);
     }
   }
-  const stats = (xs) => {
+  const stats = (xs: number[]) => {
     const sorted = [...xs].sort((a, b) => a - b);
     return { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) };
   };
-  return { small: stats(times[small]), large: stats(times[large]) };
+  return { small: stats(times.get(small)!), large: stats(times.get(large)!) };
 }
 
-function hotEntry(key, sourceId, hotId) {
+function hotEntry(key: string, sourceId: string, hotId: string) {
   return {
     idempotencyKey: key,
     kind: 'BENCH',
@@ -224,7 +171,11 @@ function hotEntry(key, sourceId, hotId) {
  * CLIENTS concurrent loops, each awaiting `postOne(key)` back to back for `seconds`; entries/s
  * counts the entries committed between the start and the moment the last loop finishes.
  */
-async function hotRun(prefix, postOne, seconds) {
+async function hotRun(
+  prefix: string,
+  postOne: (key: string) => Promise<void>,
+  seconds: number,
+): Promise<HotResult> {
   let entries = 0;
   let latencySum = 0;
   const start = now();
@@ -247,12 +198,12 @@ async function hotRun(prefix, postOne, seconds) {
     elapsed,
     tps: entries / elapsed,
     latencyMs: latencySum / entries,
-    nodeCpu: (user + system) / 1e6 / elapsed, // share of one core used by this (single-threaded) process
+    nodeCpu: (user + system) / 1e6 / elapsed,
   };
 }
 
 /** The app's insertEntry statement, with the app's parameters written in as pgbench sees them. */
-function pgbenchScript(sourceId, hotId) {
+function pgbenchScript(sourceId: string, hotId: string): string {
   const input = hotEntry('unused', sourceId, hotId);
   const postings = inLockOrder(input.postings);
   const fingerprint = entryFingerprint(input);
@@ -281,80 +232,38 @@ COMMIT;
 `;
 }
 
-function runPgbench(scriptFile, seconds) {
-  // -M extended: node-pg sends parameterised queries with the extended protocol too.
-  const args = [
-    '-n',
-    '-c',
-    String(CLIENTS),
-    '-j',
-    '2',
-    '-T',
-    String(seconds),
-    '-M',
-    'extended',
-    '-D',
-    'n=0',
-    '-f',
-    scriptFile,
-    DB_URL,
-  ];
-  return new Promise((resolve, reject) => {
-    let out = '';
-    pgbenchChild = spawn(PGBENCH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    pgbenchChild.stdout.on('data', (d) => (out += d));
-    pgbenchChild.stderr.on('data', (d) => (out += d));
-    pgbenchChild.on('error', reject);
-    pgbenchChild.on('close', (code) => {
-      pgbenchChild = null;
-      const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
-      const processed = /number of transactions actually processed: (\d+)/.exec(out);
-      const failed = /number of failed transactions: (\d+)/.exec(out);
-      const latency = /latency average = ([\d.]+) ms/.exec(out);
-      if (code !== 0 || !tps || !processed) {
-        reject(new Error(`pgbench exited with ${code}:\n${out}`));
-        return;
-      }
-      resolve({
-        tps: Number(tps[1]),
-        entries: Number(processed[1]),
-        failed: failed ? Number(failed[1]) : 0,
-        latencyMs: latency ? Number(latency[1]) : NaN,
-      });
-    });
-  });
-}
-
-async function slotBalances(client, accountId) {
-  const { rows } = await client.query(
+async function slotBalances(client: Client, accountId: string): Promise<number[]> {
+  const { rows } = await client.query<{ b: string }>(
     'SELECT balance_minor::bigint AS b FROM ledger_account_balances WHERE account_id = $1 ORDER BY slot',
     [accountId],
   );
   return rows.map((r) => Number(r.b));
 }
 
-async function main() {
+async function main(): Promise<number> {
   const started = now();
-  const failures = [];
-  const check = (ok, message) => {
-    if (!ok) failures.push(message);
-    log(`  ${ok ? 'ok  ' : 'FAIL'} ${message}`);
-  };
+  const { check, failures } = checks();
 
   log(
-    `ledger bench: database ${DB_NAME} on ${new URL(ADMIN_URL).host}; ${os.cpus().length} CPUs, ` +
-      `load average ${os.loadavg()[0].toFixed(2)} before start`,
+    `ledger bench: database ${db.name} on ${db.host}; ${os.cpus().length} CPUs, ` +
+      `load average ${os.loadavg()[0]!.toFixed(2)} before start`,
   );
-  await createDatabase();
-  dataSource = new DataSource(
-    dataSourceOptions({ url: DB_URL, poolSize: CLIENTS + 8, applicationName: APP_NAME }),
+  await db.create();
+  await db.migrate();
+  const dataSource = new DataSource(
+    dataSourceOptions({ url: db.url, poolSize: CLIENTS + 8, applicationName: APP_NAME }),
   );
   await dataSource.initialize();
-  await dataSource.runMigrations();
-  const ledger = new LedgerService(new TransactionService(dataSource), new LedgerRepository());
+  db.onDrop(() => dataSource.destroy());
+  const { ledger } = ledgerServices(dataSource);
 
-  const open = (code, name, type, allowNegative, balanceSlots) =>
-    ledger.openAccount({ code, name, type, currency: CURRENCY, allowNegative, balanceSlots });
+  const open = (
+    code: string,
+    name: string,
+    type: 'FUND' | 'EXTERNAL',
+    allowNegative: boolean,
+    balanceSlots: number,
+  ) => ledger.openAccount({ code, name, type, currency: CURRENCY, allowNegative, balanceSlots });
   const small = await open('fund:bench-small', 'Bench fund, 1e3 postings', 'FUND', false, 4);
   const large = await open('fund:bench-large', 'Bench fund, 1e6 postings', 'FUND', false, 4);
   const hot = await open('fund:bench-hot', 'Bench hot fund', 'FUND', false, 4);
@@ -362,7 +271,7 @@ async function main() {
   log(`migrated and opened 4 accounts in ${secondsSince(started)} s`);
 
   // A side connection for maintenance and checks, outside the app's pool.
-  const db = await connect('side');
+  const side = await db.connect('side');
   try {
     // ---- load ---------------------------------------------------------------------------------
     let t = now();
@@ -371,7 +280,7 @@ async function main() {
       await loadPostings(loaders, small.id, source.id, SMALL_POSTINGS, 'small');
       await loadPostings(loaders, large.id, source.id, LARGE_POSTINGS, 'large');
     } finally {
-      await Promise.all(loaders.map(disconnect));
+      await Promise.all(loaders.map((c) => db.disconnect(c)));
     }
     const loaded = SMALL_POSTINGS + LARGE_POSTINGS;
     const loadSeconds = (now() - t) / 1000;
@@ -388,7 +297,7 @@ async function main() {
     // The load updated each slot row up to LOAD_BATCH times per transaction; vacuum the dead
     // versions as autovacuum would, so the reads measure the design and not the loader.
     t = now();
-    await db.query(
+    await side.query(
       'VACUUM (ANALYZE) ledger_accounts, ledger_account_balances, journal_entries, postings',
     );
     log(`VACUUM (ANALYZE) in ${secondsSince(t)} s`);
@@ -396,7 +305,7 @@ async function main() {
     // ---- balance reads ------------------------------------------------------------------------
     const reads = await measureReads(ledger, small.id, large.id);
     const readRatio = reads.large.median / reads.small.median;
-    const ms = (x) => `${x.toFixed(3)} ms`;
+    const ms = (x: number) => `${x.toFixed(3)} ms`;
     log('');
     log(`balance read: LedgerService.balance, ${READS} reads of each fund, interleaved`);
     log(`  fund with 1e3 postings   median ${ms(reads.small.median)}   p95 ${ms(reads.small.p95)}`);
@@ -413,18 +322,20 @@ async function main() {
     );
     log('  postings/s = 2 x committed entries/s (every entry is one debit and one credit posting)');
     // Each run starts from a vacuumed slot table, so no run inherits another's dead versions.
-    const measure = async (label, run) => {
-      await db.query('VACUUM ledger_account_balances');
+    const measure = async (label: string, run: () => Promise<HotResult>) => {
+      await side.query('VACUUM ledger_account_balances');
       // Figures are only comparable on a quiet server: say so when someone else is busy on it.
-      const { rows: busy } = await db.query(
+      const { rows: busy } = await side.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity
          WHERE state = 'active' AND backend_type = 'client backend' AND datname <> current_database()`,
       );
-      if (busy[0].n > 0) log(`  (note: ${busy[0].n} sessions active in other databases)`);
-      const before = await slotBalances(db, hot.id);
+      if (busy[0]!.n > 0) {
+        log(`  (note: ${busy[0]!.n} sessions active in other databases)`);
+      }
+      const before = await slotBalances(side, hot.id);
       const result = await run();
-      const after = await slotBalances(db, hot.id);
-      const shares = after.map((b, i) => b - before[i]).join('/');
+      const after = await slotBalances(side, hot.id);
+      const shares = after.map((b, i) => b - before[i]!).join('/');
       const postings = 2 * result.tps;
       const cpu =
         result.nodeCpu === undefined ? '' : `  node CPU ${(100 * result.nodeCpu).toFixed(0)}%`;
@@ -446,22 +357,35 @@ async function main() {
         'app',
         async (key) => {
           const result = await ledger.post(hotEntry(key, source.id, hot.id));
-          if (result.replayed) throw new Error(`unexpected replay of ${key}`);
+          if (result.replayed) {
+            throw new Error(`unexpected replay of ${key}`);
+          }
         },
         HOT_SECONDS,
       ),
     );
-    tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianxin-bench-'));
+    const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianxin-bench-'));
     const scriptFile = path.join(tempDir, 'hot-post.sql');
     fs.writeFileSync(scriptFile, pgbenchScript(source.id, hot.id));
     let bench;
     try {
-      bench = await measure('pgbench: same SQL in BEGIN/COMMIT', () =>
-        runPgbench(scriptFile, HOT_SECONDS),
-      );
+      bench = await measure('pgbench: same SQL in BEGIN/COMMIT', async () => {
+        const r = await runPgbench({
+          url: db.url,
+          scriptFile,
+          clients: CLIENTS,
+          seconds: HOT_SECONDS,
+        });
+        return {
+          entries: r.transactions,
+          elapsed: HOT_SECONDS,
+          tps: r.tps,
+          latencyMs: r.latencyMs,
+          failed: r.failed,
+        };
+      });
     } finally {
       fs.rmSync(tempDir, { recursive: true, force: true });
-      tempDir = null;
     }
     const hotRatio = app.postings / bench.postings;
     log(`  ratio app / pgbench ${hotRatio.toFixed(3)}`);
@@ -469,14 +393,19 @@ async function main() {
     // ---- sanity -------------------------------------------------------------------------------
     log('');
     log('sanity:');
-    const { rows } = await db.query(
+    const { rows } = await side.query<{
+      warm: number;
+      app: number;
+      pgbench: number;
+      total: number;
+    }>(
       `SELECT count(*) FILTER (WHERE idempotency_key LIKE 'warm:%')::int AS warm,
               count(*) FILTER (WHERE idempotency_key LIKE 'app:%')::int AS app,
               count(*) FILTER (WHERE idempotency_key LIKE 'pgbench:%')::int AS pgbench,
               count(*)::int AS total
        FROM journal_entries WHERE kind = 'BENCH'`,
     );
-    const counted = rows[0];
+    const counted = rows[0]!;
     check(counted.warm === CLIENTS, `warm-up entries in the journal = ${counted.warm}`);
     check(
       counted.app === app.entries,
@@ -484,7 +413,7 @@ async function main() {
     );
     check(
       counted.pgbench === bench.entries,
-      `pgbench entries in the journal = ${counted.pgbench} (pgbench reports ${bench.entries}, ${bench.failed} failed)`,
+      `pgbench entries in the journal = ${counted.pgbench} (pgbench reports ${bench.entries}, ${bench.failed ?? 0} failed)`,
     );
     const hotBalance = await ledger.balance(hot.id);
     check(
@@ -503,7 +432,7 @@ async function main() {
 
     log('');
     log(`done in ${secondsSince(started)} s (after the build)`);
-    const figures = [
+    printFigures('ledger', [
       {
         figure: 'balance read latency 1e6 vs 1e3 postings',
         value: round(reads.large.median, 3),
@@ -518,30 +447,15 @@ async function main() {
         baseline: round(bench.postings, 1),
         ratio: round(hotRatio, 3),
       },
-    ];
-    for (const f of figures) console.log(JSON.stringify({ bench: 'ledger', ...f }));
+    ]);
 
-    if (failures.length > 0) return 1;
-    if (process.env.BENCH_STRICT === '1' && readRatio > MAX_READ_RATIO) return 1;
-    return 0;
+    if (failures.length > 0) {
+      return 1;
+    }
+    return process.env.BENCH_STRICT === '1' && readRatio > MAX_READ_RATIO ? 1 : 0;
   } finally {
-    await disconnect(db);
+    await db.disconnect(side);
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: dropping ${DB_NAME}`);
-    dropDatabase().finally(() => process.exit(128 + os.constants.signals[signal]));
-  });
-}
-
-main()
-  .then(
-    (code) => (process.exitCode = code),
-    (error) => {
-      if (!cleanup) console.error(error); // after a signal, errors are the shutdown's echo
-      process.exitCode = 1;
-    },
-  )
-  .finally(() => dropDatabase());
+db.run(main);

@@ -1,7 +1,6 @@
-'use strict';
 /**
- * Donations benchmark (`npm run bench:donations`, which builds first: this file starts the compiled
- * app from dist/).
+ * Donations benchmark (`npm run bench:donations`: builds the app, compiles bench/ with swc into
+ * dist/bench/, and runs dist/bench/donations/run.js, which starts the compiled app from dist/src/).
  *
  * On a throwaway database migrated with the real migrations, it measures confirmed gifts per
  * second through the webhook path into ONE campaign with 1:1 matching on:
@@ -35,55 +34,63 @@
  *   BENCH_CPU_PROFILE   a file name: write a V8 CPU profile of the app thread during the timed run
  *                       (open it in Chrome DevTools); off by default
  */
-require('reflect-metadata');
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { Worker } = require('node:worker_threads');
-const { performance } = require('node:perf_hooks');
-const pg = require('pg');
+import { DB_NAME, POOL_SIZE, SECRET, tempDir } from './env'; // first: sets the app's environment
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fs from 'node:fs';
+import inspector from 'node:inspector';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { DataSource, type EntityManager } from 'typeorm';
+import { createApp } from '../../src/app.factory';
+import { RequestContext } from '../../src/common/context/request-context';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import {
+  CAMPAIGN_TOTAL_SLOTS,
+  CampaignsService,
+} from '../../src/modules/campaigns/campaigns.service';
+import { DonationsRepository } from '../../src/modules/donations/donations.repository';
+import { FoundationService } from '../../src/modules/foundation/foundation.service';
+import { FundsService } from '../../src/modules/funds/funds.service';
+import { entryFingerprint, inLockOrder } from '../../src/modules/ledger/journal';
+import { LedgerRepository } from '../../src/modules/ledger/ledger.repository';
+import { LedgerService } from '../../src/modules/ledger/ledger.service';
+import { MatchingService } from '../../src/modules/matching/matching.service';
+import { BenchDatabase } from '../lib/bench-database';
+import {
+  checks,
+  log,
+  now,
+  printFigures,
+  quantile,
+  round,
+  secondsSince,
+  sleep,
+} from '../lib/figures';
+import { runPgbench, type PgbenchResult } from '../lib/pgbench';
+import { Senders, type Gift, type RunDone } from './senders';
 
-const ROOT = path.join(__dirname, '..', '..');
-const dist = path.join(ROOT, 'dist', 'src');
-
-const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB_NAME = 'lianxin_bench_donations';
-const DB_URL = withDatabase(ADMIN_URL, DB_NAME);
 const SIDE_APP_NAME = 'lianxin-bench';
-/** The app's own connections are named by dataSourceOptions (default application_name). */
-const APP_DB_NAME = 'lianxin';
-const PGBENCH = process.env.PGBENCH || 'pgbench';
-
 const SENDERS = 64;
 const PGBENCH_CLIENTS = 64;
-const POOL_SIZE = 40;
 const SECONDS = Number(process.env.BENCH_SECONDS || 20);
 const WARMUP_SECONDS = 3;
 /** Donations pre-created for the warm-up; the timed run's are sized from the warm-up's rate. */
 const WARMUP_GIFTS = 3_000;
 const SAMPLE_MS = 100;
-const SECRET = 'whsec_bench';
 const CURRENCY = 'CNY';
 /** The matching pool is funded far beyond every possible match (10^12 fen). */
 const POOL_FUNDING = 1_000_000_000_000;
-const TOTAL_SLOTS = 8; // CAMPAIGN_TOTAL_SLOTS, checked against dist below
-
-// The app reads its configuration when its modules load: set it before anything from dist/.
-const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lianxin-bench-donations-'));
-Object.assign(process.env, {
-  DATABASE_URL: DB_URL,
-  DATABASE_POOL_SIZE: String(POOL_SIZE),
-  STRIPE_WEBHOOK_SECRET: SECRET,
-  DONATION_LIMIT_PER_IP: '1000000',
-  DONATION_LIMIT_PER_EMAIL: '1000000',
-  LOG_LEVEL: 'error',
-  DATA_DIR: tempDir, // the in-process outbox writes the thank-you emails here (no SMTP_URL)
-  PAYMENTS_SANDBOX: 'true', // the sandbox checkout on PostgreSQL, by the explicit opt-in
+const TOTAL_SLOTS = 8; // CAMPAIGN_TOTAL_SLOTS, checked against src below
+const db = new BenchDatabase(DB_NAME, SIDE_APP_NAME, (client) => {
+  (client as WatchedClient)[SIDE] = true;
 });
-// Sandbox provider, in-process outbox, emails to files, client address from the socket.
-for (const name of ['REDIS_URL', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE', 'SMTP_URL', 'TRUST_PROXY'])
-  delete process.env[name];
+
+// ---- the app's database round trips ---------------------------------------------------------------
 
 /**
  * Watches the app's database round trips: every query through a pg Client that is not one of this
@@ -94,28 +101,40 @@ for (const name of ['REDIS_URL', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE', 'SMTP_U
  */
 const SIDE = Symbol('bench side connection');
 const HOLD = Symbol('pool held since');
+type WatchedClient = pg.Client & { [SIDE]?: boolean; [HOLD]?: number };
 const POOL_LOCK_SQL = 'FROM ledger_account_balances WHERE account_id = $1 ORDER BY slot FOR UPDATE';
 const roundTrips = { n: 0 };
 const queryStats = {
   on: false,
-  statements: new Map(), // label -> { calls, ms }
+  statements: new Map<string, { calls: number; ms: number }>(),
   hold: { n: 0, ms: 0, trips: 0 },
   reset() {
     this.statements.clear();
     this.hold = { n: 0, ms: 0, trips: 0 };
   },
 };
-const statementLabel = (text) => text.replace(/\s+/g, ' ').trim().slice(0, 72);
-const originalQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function watchedQuery(config, values, callback) {
-  if (this[SIDE]) return originalQuery.apply(this, arguments);
+const statementLabel = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 72);
+type AnyQuery = (this: WatchedClient, ...args: unknown[]) => unknown;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with .apply(client) below
+const originalQuery = pg.Client.prototype.query as unknown as AnyQuery;
+(pg.Client.prototype as unknown as { query: AnyQuery }).query = function watchedQuery(
+  this: WatchedClient,
+  ...args: unknown[]
+) {
+  if (this[SIDE]) {
+    return originalQuery.apply(this, args);
+  }
   roundTrips.n++;
+  const config = args[0] as string | { text?: string } | undefined;
   const text = typeof config === 'string' ? config : config?.text;
-  const result = originalQuery.apply(this, arguments);
-  if (!queryStats.on || typeof text !== 'string' || typeof result?.then !== 'function')
+  const result = originalQuery.apply(this, args) as Promise<unknown> | undefined;
+  if (!queryStats.on || typeof text !== 'string' || typeof result?.then !== 'function') {
     return result;
+  }
   const t = performance.now();
-  if (this[HOLD] !== undefined) queryStats.hold.trips++;
+  if (this[HOLD] !== undefined) {
+    queryStats.hold.trips++;
+  }
   const done = () => {
     const at = performance.now();
     const label = statementLabel(text);
@@ -135,270 +154,22 @@ pg.Client.prototype.query = function watchedQuery(config, values, callback) {
   return result;
 };
 
-const { Logger } = require('@nestjs/common');
-const { DataSource } = require('typeorm');
-const { dataSourceOptions } = require(path.join(dist, 'database', 'data-source-options'));
-const { createApp } = require(path.join(dist, 'app.factory'));
-const { RequestContext } = require(path.join(dist, 'common', 'context', 'request-context'));
-const { FoundationService } = require(
-  path.join(dist, 'modules', 'foundation', 'foundation.service'),
-);
-const { FundsService } = require(path.join(dist, 'modules', 'funds', 'funds.service'));
-const { LedgerService } = require(path.join(dist, 'modules', 'ledger', 'ledger.service'));
-const { LedgerRepository } = require(path.join(dist, 'modules', 'ledger', 'ledger.repository'));
-const { DonationsRepository } = require(
-  path.join(dist, 'modules', 'donations', 'donations.repository'),
-);
-const campaignsModule = require(path.join(dist, 'modules', 'campaigns', 'campaigns.service'));
-const { MatchingService } = require(path.join(dist, 'modules', 'matching', 'matching.service'));
-const { entryFingerprint, inLockOrder } = require(path.join(dist, 'modules', 'ledger', 'journal'));
-const { CampaignsService } = campaignsModule;
-
-let adminClient = null;
-let app = null;
-let worker = null;
-let pgbenchChild = null;
-let profiler = null;
-/** Raw connections to the bench database, closed before it is dropped. */
-const openClients = new Set();
-let cleanup = null;
-
-function withDatabase(url, database) {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-const log = (...args) => console.log(...args);
-const now = () => performance.now(); // ms
-const secondsSince = (t) => ((now() - t) / 1000).toFixed(1);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function quantile(sorted, q) {
-  // Nearest-rank on an already sorted array.
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
-function round(x, digits) {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-async function connect(name) {
-  const client = new pg.Client({
-    connectionString: DB_URL,
-    application_name: `${SIDE_APP_NAME}-${name}`,
-  });
-  client[SIDE] = true;
-  // Without a listener, a connection ended by the server (e.g. by the drop) would crash the process.
-  client.on('error', (error) => {
-    if (!cleanup) console.error(`connection ${name}: ${error.message}`);
-  });
-  await client.connect();
-  openClients.add(client);
-  return client;
-}
-
-async function disconnect(client) {
-  openClients.delete(client);
-  await client.end().catch(() => {});
-}
-
-async function createDatabase() {
-  adminClient = new pg.Client({
-    connectionString: ADMIN_URL,
-    application_name: `${SIDE_APP_NAME}-admin`,
-  });
-  adminClient[SIDE] = true;
-  adminClient.on('error', (error) => {
-    if (!cleanup) console.error(`admin connection: ${error.message}`);
-  });
-  await adminClient.connect();
-  // A previous run killed hard may have left it behind.
-  await adminClient.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await adminClient.query(`CREATE DATABASE ${DB_NAME}`);
-}
-
-async function migrate() {
-  const dataSource = new DataSource(
-    dataSourceOptions({ url: DB_URL, poolSize: 2, applicationName: `${SIDE_APP_NAME}-migrate` }),
-  );
-  await dataSource.initialize();
-  try {
-    await dataSource.runMigrations();
-  } finally {
-    await dataSource.destroy();
-  }
-}
-
-/** Idempotent: runs once, whether main finished, failed, or a signal arrived. */
-function dropDatabase() {
-  cleanup ??= (async () => {
-    if (pgbenchChild) pgbenchChild.kill('SIGTERM');
-    if (profiler) profiler.disconnect();
-    if (worker) await worker.terminate().catch(() => {});
-    await Promise.all([...openClients].map(disconnect));
-    if (app) await app.close().catch(() => {});
-    fs.rmSync(tempDir, { recursive: true, force: true });
-    if (!adminClient) return;
-    try {
-      await adminClient.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    } catch (error) {
-      console.error(`could not drop database ${DB_NAME}: ${error.message}`);
-    }
-    await adminClient.end().catch(() => {});
-  })();
-  return cleanup;
-}
-
-// ---- the senders (a worker thread, so building and signing events stays off the app's loop) ----
-
-/**
- * The worker: on {type:'run', gifts, seconds}, SENDERS loops each take the next donation and POST
- * one signed checkout.session.completed event for it (built like test/utils/webhooks.ts, but only
- * the fields the app reads, so each event stays small), until the deadline or the donations run
- * out. Answers {type:'done', ...} with the donations that got a first-delivery 200, latencies and
- * failures.
- */
-const SENDER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createRequire } = require('node:module');
-const http = require('node:http');
-const { performance } = require('node:perf_hooks');
-const requireFromApp = createRequire(workerData.root + '/package.json');
-const stripeModule = requireFromApp('stripe');
-const Stripe = stripeModule.default || stripeModule;
-const agent = new http.Agent({ keepAlive: true, maxSockets: workerData.senders });
-
-function post(payload, signature) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: workerData.port,
-        path: '/webhooks/stripe',
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          'stripe-signature': signature,
-        },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-function event(id, amountMinor) {
-  const compact = id.replace(/-/g, '');
-  return {
-    id: 'evt_bench_' + compact,
-    object: 'event',
-    type: 'checkout.session.completed',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    data: {
-      object: {
-        id: 'cs_test_' + compact,
-        object: 'checkout.session',
-        amount_total: amountMinor,
-        amount_subtotal: amountMinor,
-        currency: 'cny',
-        payment_status: 'paid',
-        status: 'complete',
-        mode: 'payment',
-        client_reference_id: id,
-        metadata: { donation_id: id },
-        payment_intent: 'pi_test_' + compact,
-      },
-    },
-  };
-}
-
-parentPort.on('message', async ({ type, gifts, seconds }) => {
-  if (type !== 'run') return;
-  const ok = [];
-  const latencies = [];
-  const failures = [];
-  let next = 0;
-  let bytes = 0;
-  let sent = 0;
-  const elu = performance.eventLoopUtilization();
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: workerData.senders }, async () => {
-      while (performance.now() < deadline && next < gifts.length) {
-        const [id, amountMinor] = gifts[next++];
-        const payload = JSON.stringify(event(id, amountMinor));
-        bytes += payload.length;
-        sent++;
-        const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: workerData.secret });
-        const t = performance.now();
-        try {
-          const res = await post(payload, signature);
-          latencies.push(performance.now() - t);
-          let duplicate;
-          try { duplicate = JSON.parse(res.body).duplicate; } catch { duplicate = undefined; }
-          if (res.status === 200 && duplicate === false) ok.push(id);
-          else failures.push({ id, status: res.status, body: res.body.slice(0, 300) });
-        } catch (error) {
-          failures.push({ id, status: 0, body: String(error && error.message) });
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  parentPort.postMessage({
-    type: 'done',
-    ok,
-    latencies,
-    failures,
-    elapsed,
-    exhausted: next >= gifts.length,
-    meanEventBytes: bytes / Math.max(1, sent),
-    senderElu: performance.eventLoopUtilization(elu).utilization,
-  });
-});
-`;
-
-function startWorker(port) {
-  worker = new Worker(SENDER_SOURCE, {
-    eval: true,
-    workerData: { root: ROOT, port, senders: SENDERS, secret: SECRET },
-  });
-  worker.on('error', (error) => {
-    if (!cleanup) console.error(`sender thread: ${error.stack || error.message}`);
-  });
-  worker.unref();
-}
-
-function sendAll(gifts, seconds) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg) => {
-      if (msg.type !== 'done') return;
-      worker.off('message', onMessage);
-      worker.off('error', reject);
-      resolve(msg);
-    };
-    worker.on('message', onMessage);
-    worker.once('error', reject);
-    worker.postMessage({ type: 'run', gifts, seconds });
-  });
-}
+let app: NestFastifyApplication | null = null;
+let senders: Senders | null = null;
+let profiler: inspector.Session | null = null;
+db.onDrop(() => profiler?.disconnect());
+db.onDrop(() => senders?.stop());
+db.onDrop(() => app?.close());
+db.onDrop(() => fs.rmSync(tempDir, { recursive: true, force: true }));
 
 // ---- measurement helpers ------------------------------------------------------------------------
 
-function cpuTimes() {
+interface CpuTimes {
+  busy: number;
+  total: number;
+}
+
+function cpuTimes(): CpuTimes {
   return os.cpus().reduce(
     (acc, c) => {
       const t = c.times;
@@ -411,24 +182,29 @@ function cpuTimes() {
 }
 
 /** Share of the whole machine's CPU (all cores) used between two cpuTimes() readings. */
-function machineBusy(before, after) {
+function machineBusy(before: CpuTimes, after: CpuTimes): number {
   const total = after.total - before.total;
   return total > 0 ? (after.busy - before.busy) / total : NaN;
+}
+
+interface Activity {
+  samples: number;
+  mean: { what: string; mean: number }[];
 }
 
 /**
  * Samples what the backends of `applicationName` are doing every SAMPLE_MS. Returns a stop()
  * that answers the mean number of backends per activity over the samples.
  */
-function sampleActivity(client, applicationName) {
-  const counts = new Map();
+function sampleActivity(client: pg.Client, applicationName: string): () => Promise<Activity> {
+  const counts = new Map<string, number>();
   let samples = 0;
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       const t = now();
       try {
-        const { rows } = await client.query(
+        const { rows } = await client.query<{ what: string; n: number }>(
           `SELECT CASE
                     WHEN state = 'active' AND wait_event_type = 'Lock' THEN 'waiting for a lock (' || wait_event || ')'
                     WHEN state = 'active' AND wait_event_type IS NULL THEN 'running a statement (CPU)'
@@ -442,10 +218,14 @@ function sampleActivity(client, applicationName) {
             GROUP BY 1`,
           [applicationName],
         );
-        for (const r of rows) counts.set(r.what, (counts.get(r.what) ?? 0) + r.n);
+        for (const r of rows) {
+          counts.set(r.what, (counts.get(r.what) ?? 0) + r.n);
+        }
         samples++;
       } catch (error) {
-        if (!stopped && !cleanup) console.error(`activity sampling: ${error.message}`);
+        if (!stopped && !db.closing) {
+          console.error(`activity sampling: ${(error as Error).message}`);
+        }
       }
       await sleep(Math.max(0, SAMPLE_MS - (now() - t)));
     }
@@ -460,19 +240,38 @@ function sampleActivity(client, applicationName) {
   };
 }
 
-function printActivity(activity) {
+function printActivity(activity: Activity): void {
   const busy = activity.mean.filter((a) => !a.what.startsWith('idle, no'));
   const total = activity.mean.reduce((s, a) => s + a.mean, 0);
   log(
     `    backends (mean of ${activity.samples} samples of pg_stat_activity, ${total.toFixed(1)} connected):`,
   );
-  for (const a of busy) log(`      ${a.mean.toFixed(1).padStart(5)}  ${a.what}`);
+  for (const a of busy) {
+    log(`      ${a.mean.toFixed(1).padStart(5)}  ${a.what}`);
+  }
   const idle = activity.mean.find((a) => a.what.startsWith('idle, no'));
-  if (idle) log(`      ${idle.mean.toFixed(1).padStart(5)}  ${idle.what}`);
+  if (idle) {
+    log(`      ${idle.mean.toFixed(1).padStart(5)}  ${idle.what}`);
+  }
+}
+
+interface AppRunResult extends RunDone {
+  gifts: number;
+  rate: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  appElu: number;
+  processCpu: number;
+  machineShare: number;
+  roundTripsPerGift: number;
+  statements: { sql: string; calls: number; ms: number }[];
+  hold: { n: number; ms: number; trips: number };
+  activity: Activity;
 }
 
 /** The app's statements by total time, as the app saw them, and how long it held the pool. */
-function printAppStatements(r) {
+function printAppStatements(r: AppRunResult): void {
   const sent = Math.max(1, r.ok.length + r.failures.length);
   const total = r.statements.reduce((sum, x) => sum + x.ms, 0);
   const top = [...r.statements].sort((a, b) => b.ms - a.ms).slice(0, 14);
@@ -498,10 +297,14 @@ function printAppStatements(r) {
 }
 
 /** pgbench's per-statement mean latencies (-r), and the pool's hold time they add up to. */
-function printPgbenchStatements(r) {
-  if (r.statements.length === 0) return;
+function printPgbenchStatements(r: PgbenchResult): void {
+  if (r.statements.length === 0) {
+    return;
+  }
   log('    statements (pgbench -r: mean ms per statement, lock waits included):');
-  for (const x of r.statements) log(`      ${x.ms.toFixed(3).padStart(9)}  ${x.sql.slice(0, 90)}`);
+  for (const x of r.statements) {
+    log(`      ${x.ms.toFixed(3).padStart(9)}  ${x.sql.slice(0, 90)}`);
+  }
   const lock = r.statements.findIndex((x) => x.sql.startsWith('SELECT sum(balance_minor)'));
   if (lock >= 0) {
     const held = r.statements.slice(lock + 1);
@@ -513,31 +316,61 @@ function printPgbenchStatements(r) {
   }
 }
 
-async function startProfiler() {
+/** With BENCH_CPU_PROFILE set: starts a V8 CPU profile of this thread; returns its stop(). */
+async function startProfiler(): Promise<(() => Promise<void>) | null> {
   const file = process.env.BENCH_CPU_PROFILE;
-  if (!file) return null;
-  const inspector = require('node:inspector');
-  profiler = new inspector.Session();
-  profiler.connect();
-  const post = (method, params) =>
-    new Promise((resolve, reject) =>
-      profiler.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+  if (!file) {
+    return null;
+  }
+  const session = new inspector.Session();
+  profiler = session;
+  session.connect();
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((resolve, reject) =>
+      session.post(method, params, (error, result) =>
+        error ? reject(error) : resolve(result as T),
+      ),
     );
   await post('Profiler.enable');
   await post('Profiler.start');
   return async () => {
-    const { profile } = await post('Profiler.stop');
+    const { profile } = await post<{ profile: unknown }>('Profiler.stop');
     fs.writeFileSync(path.resolve(file), JSON.stringify(profile));
-    profiler.disconnect();
+    session.disconnect();
     profiler = null;
     log(`  CPU profile of the app thread written to ${path.resolve(file)}`);
   };
 }
 
-// ---- setup --------------------------------------------------------------------------------------
+interface BenchContext {
+  fund: { id: string; accountId: string };
+  pool: { id: string; accountId: string };
+  campaign: { id: string };
+  rule: { id: string };
+}
+
+/** An outbox row the app wrote once per gift: its kind, dedupe-key prefix and one payload. */
+interface OutboxRow {
+  kind: string;
+  prefix: string;
+  payload: string;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+interface PlanTop {
+  Plan: PlanNode;
+  'Execution Time': number;
+}
+
+const APP_DB_NAME = 'lianxin';
 
 /** Foundation, a campaign fund, a funded MATCHING pool, a LIVE campaign and a 1:1 rule. */
-async function setUp() {
+async function setUp(app: NestFastifyApplication) {
   return RequestContext.run({ actor: { kind: 'system', label: 'bench' } }, async () => {
     await app.get(FoundationService).saveProfile({
       legalNameZh: '基准测试社区发展基金会',
@@ -623,8 +456,12 @@ async function setUp() {
  * checkout per gift), filling every NOT NULL column as intake does: distinct donors, each from
  * its own IP address, created in the last ten minutes, 10.00 to 99.99 yuan.
  */
-async function createDonations(db, ctx, { prefix, from, count }) {
-  const { rows } = await db.query(
+async function createDonations(
+  side: pg.Client,
+  ctx: BenchContext,
+  { prefix, from, count }: { prefix: string; from: number; count: number },
+): Promise<Gift[]> {
+  const { rows } = await side.query<{ id: string; amount: number }>(
     `INSERT INTO donations (id, campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name,
        donor_email, anonymous, message, dedication, monthly, status, provider, matched_minor,
        refunded_minor, ip, created_at, updated_at)
@@ -636,13 +473,13 @@ async function createDonations(db, ctx, { prefix, from, count }) {
      RETURNING id, amount_minor::int AS amount`,
     [ctx.campaign.id, ctx.fund.id, CURRENCY, prefix, from, count],
   );
-  return rows.map((r) => [r.id, r.amount]);
+  return rows.map((r): Gift => [r.id, r.amount]);
 }
 
 // ---- the app run --------------------------------------------------------------------------------
 
-async function appRun(db, gifts, seconds) {
-  const stopSampling = sampleActivity(db, APP_DB_NAME);
+async function appRun(side: pg.Client, gifts: Gift[], seconds: number): Promise<AppRunResult> {
+  const stopSampling = sampleActivity(side, APP_DB_NAME);
   const stopProfile = await startProfiler();
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
@@ -650,9 +487,9 @@ async function appRun(db, gifts, seconds) {
   const trips = roundTrips.n;
   queryStats.reset();
   queryStats.on = true;
-  let result;
+  let result: RunDone;
   try {
-    result = await sendAll(gifts, seconds);
+    result = await senders!.send(gifts, seconds);
   } catch (error) {
     await stopSampling();
     throw error;
@@ -663,7 +500,9 @@ async function appRun(db, gifts, seconds) {
   const { user, system } = process.cpuUsage(cpu);
   const machineShare = machineBusy(machine, cpuTimes());
   const appElu = performance.eventLoopUtilization(elu).utilization;
-  if (stopProfile) await stopProfile();
+  if (stopProfile) {
+    await stopProfile();
+  }
   const activity = await stopSampling();
   const sorted = Float64Array.from(result.latencies).sort();
   return {
@@ -694,11 +533,15 @@ async function appRun(db, gifts, seconds) {
  * so the script follows the app when it starts queueing more per gift. A payload goes in base64:
  * pgbench would take a ':' followed by a letter or digit inside a literal for a variable.
  */
-function pgbenchScript(ctx, clearingAccountId, outboxRows) {
+function pgbenchScript(
+  ctx: BenchContext,
+  clearingAccountId: string,
+  outboxRows: OutboxRow[],
+): string {
   const c = ctx.campaign.id;
   // Postings go in account-id order, as the app sends them; the fingerprint is a same-length
   // stand-in (the app hashes the postings; pgbench cannot).
-  const sides = (from, to) => {
+  const sides = (from: string, to: string) => {
     const ordered = inLockOrder([
       { accountId: from, amountMinor: -1 },
       { accountId: to, amountMinor: 1 },
@@ -711,7 +554,13 @@ function pgbenchScript(ctx, clearingAccountId, outboxRows) {
   };
   const gift = sides(clearingAccountId, ctx.fund.accountId);
   const match = sides(ctx.pool.accountId, ctx.fund.accountId);
-  const entry = (key, kind, description, metadata, s) => `WITH e AS (
+  const entry = (
+    key: string,
+    kind: string,
+    description: string,
+    metadata: string,
+    s: ReturnType<typeof sides>,
+  ) => `WITH e AS (
   INSERT INTO journal_entries (idempotency_key, kind, description, currency, fingerprint, reverses_entry_id, metadata)
   VALUES (${key}, '${kind}', ${description}, '${CURRENCY}', '${s.fingerprint}', NULL, (${metadata})::jsonb)
   ON CONFLICT (idempotency_key) DO NOTHING
@@ -728,7 +577,7 @@ SELECT e.id, e.idempotency_key, e.kind, e.description, e.currency, e.reverses_en
 FROM e JOIN p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
 ORDER BY p.id;`;
   // One outbox row as the app writes it, with one of its payloads.
-  const outboxInsert = (row) => `INSERT INTO outbox (kind, payload, dedupe_key)
+  const outboxInsert = (row: OutboxRow) => `INSERT INTO outbox (kind, payload, dedupe_key)
 VALUES ('${row.kind}', convert_from(decode('${Buffer.from(row.payload).toString('base64')}', 'base64'), 'UTF8')::jsonb,
   '${row.prefix}' || ':' || :id::text)
 ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;`;
@@ -782,68 +631,18 @@ RETURNING slot;`,
   return `${lines.join('\n')}\n`;
 }
 
-function runPgbench(scriptFile, seconds) {
-  // -M extended: node-pg sends parameterised queries with the extended protocol too.
-  const args = [
-    '-n',
-    '-c',
-    String(PGBENCH_CLIENTS),
-    '-j',
-    '2',
-    '-T',
-    String(seconds),
-    '-M',
-    'extended',
-    '-D',
-    'n=0',
-    '-r', // per-statement mean latencies
-    '-f',
-    scriptFile,
-    DB_URL,
-  ];
-  return new Promise((resolve, reject) => {
-    let out = '';
-    pgbenchChild = spawn(PGBENCH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    pgbenchChild.stdout.on('data', (d) => (out += d));
-    pgbenchChild.stderr.on('data', (d) => (out += d));
-    pgbenchChild.on('error', reject);
-    pgbenchChild.on('close', (code) => {
-      pgbenchChild = null;
-      const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
-      const processed = /number of transactions actually processed: (\d+)/.exec(out);
-      const failed = /number of failed transactions: (\d+)/.exec(out);
-      const latency = /latency average = ([\d.]+) ms/.exec(out);
-      if (code !== 0 || !tps || !processed || /aborted/.test(out)) {
-        const lines = out.trimEnd().split('\n');
-        const shown =
-          lines.length > 20 ? [...lines.slice(0, 5), '  …', ...lines.slice(-12)] : lines;
-        reject(new Error(`pgbench exited with ${code}:\n${shown.join('\n')}`));
-        return;
-      }
-      // "statement latencies in milliseconds and failures:" then "  <ms>  <failures>  <first line>"
-      const statements = [];
-      const section = out.split(/statement latencies in milliseconds[^\n]*\n/)[1] ?? '';
-      for (const line of section.split('\n')) {
-        const m = /^\s+([\d.]+)\s+(?:\d+\s+)?(\S.*)$/.exec(line);
-        if (m) statements.push({ ms: Number(m[1]), sql: m[2].trim() });
-      }
-      resolve({
-        rate: Number(tps[1]),
-        gifts: Number(processed[1]),
-        failed: failed ? Number(failed[1]) : 0,
-        latencyMs: latency ? Number(latency[1]) : NaN,
-        statements,
-      });
-    });
-  });
-}
-
-async function pgbenchRun(db, scriptFile, seconds) {
-  const stopSampling = sampleActivity(db, 'pgbench');
+async function pgbenchRun(side: pg.Client, scriptFile: string, seconds: number) {
+  const stopSampling = sampleActivity(side, 'pgbench');
   const machine = cpuTimes();
-  let result;
+  let result: PgbenchResult;
   try {
-    result = await runPgbench(scriptFile, seconds);
+    result = await runPgbench({
+      url: db.url,
+      scriptFile,
+      clients: PGBENCH_CLIENTS,
+      seconds,
+      perStatement: true,
+    });
   } catch (error) {
     await stopSampling();
     throw error;
@@ -853,11 +652,11 @@ async function pgbenchRun(db, scriptFile, seconds) {
 }
 
 /** Vacuums the hot rows and checkpoints, so neither run inherits the other's dead rows or dirty buffers. */
-async function quiesce(db) {
-  await db.query(
+async function quiesce(side: pg.Client): Promise<void> {
+  await side.query(
     'VACUUM (ANALYZE) donations, ledger_account_balances, campaign_totals, matching_rules, journal_entries, postings, outbox, payment_events',
   );
-  await db.query('CHECKPOINT');
+  await side.query('CHECKPOINT');
 }
 
 /**
@@ -865,112 +664,131 @@ async function quiesce(db) {
  * (DonationsRepository.paidRecently, its SQL captured from the compiled repository), for a gift
  * with and without a payment fingerprint.
  */
-async function explainVelocityCheck(db) {
-  let captured;
-  const capture = { query: async (sql, params) => ((captured = { sql, params }), [{ n: 0 }]) };
-  const repo = new DonationsRepository(null);
-  const { rows: sample } = await db.query(
+async function explainVelocityCheck(side: pg.Client): Promise<void> {
+  let captured: { sql: string; params: unknown[] } | undefined;
+  const capture = {
+    query: (sql: string, params: unknown[]) => {
+      captured = { sql, params };
+      return Promise.resolve([{ n: 0 }]);
+    },
+  } as unknown as EntityManager;
+  const repo = new DonationsRepository(null as never);
+  const { rows: sample } = await side.query<{
+    id: string;
+    donor_email: string;
+    succeeded_at: Date;
+  }>(
     `SELECT id, donor_email, succeeded_at FROM donations WHERE succeeded_at IS NOT NULL
      ORDER BY succeeded_at DESC LIMIT 1`,
   );
-  const { rows: count } = await db.query('SELECT count(*)::int AS n FROM donations');
-  const plan = async (fingerprint) => {
+  const { rows: count } = await side.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM donations',
+  );
+  const plan = async (fingerprint: string | null) => {
     await repo.paidRecently(capture, {
-      email: sample[0].donor_email,
+      email: sample[0]!.donor_email,
       fingerprint,
-      at: sample[0].succeeded_at,
-      excludeId: sample[0].id,
+      at: sample[0]!.succeeded_at,
+      excludeId: sample[0]!.id,
     });
-    const { rows } = await db.query(
-      `EXPLAIN (ANALYZE, FORMAT JSON) ${captured.sql}`,
-      captured.params,
+    const { rows } = await side.query<{ 'QUERY PLAN': [PlanTop] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${captured!.sql}`,
+      captured!.params,
     );
-    const top = rows[0]['QUERY PLAN'][0];
-    const scans = [];
-    const walk = (node) => {
-      if (/Scan/.test(node['Node Type']))
+    const top = rows[0]!['QUERY PLAN'][0];
+    const scans: string[] = [];
+    const walk = (node: PlanNode) => {
+      if (/Scan/.test(node['Node Type'])) {
         scans.push(`${node['Node Type']}${node['Index Name'] ? ` (${node['Index Name']})` : ''}`);
-      for (const child of node.Plans ?? []) walk(child);
+      }
+      for (const child of node.Plans ?? []) {
+        walk(child);
+      }
     };
     walk(top.Plan);
     return `${scans.join(' + ')}, ${top['Execution Time'].toFixed(2)} ms`;
   };
-  log(`velocity check per gift (DonationsRepository.paidRecently) over ${count[0].n} donations:`);
+  log(`velocity check per gift (DonationsRepository.paidRecently) over ${count[0]!.n} donations:`);
   log(`  gift with a payment fingerprint: ${await plan('card:bench-fingerprint')}`);
   log(`  gift without one:                ${await plan(null)}`);
 }
 
-async function busyElsewhere(db) {
-  const { rows } = await db.query(
+async function busyElsewhere(side: pg.Client): Promise<void> {
+  const { rows } = await side.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity
      WHERE state = 'active' AND backend_type = 'client backend' AND datname <> current_database()`,
   );
-  if (rows[0].n > 0) log(`  (note: ${rows[0].n} sessions active in other databases)`);
+  if (rows[0]!.n > 0) {
+    log(`  (note: ${rows[0]!.n} sessions active in other databases)`);
+  }
 }
 
 // ---- main ---------------------------------------------------------------------------------------
 
-async function main() {
+async function main(): Promise<number> {
   const started = now();
-  const failures = [];
-  const check = (ok, message) => {
-    if (!ok) failures.push(message);
-    log(`  ${ok ? 'ok  ' : 'FAIL'} ${message}`);
-  };
-  if (campaignsModule.CAMPAIGN_TOTAL_SLOTS !== TOTAL_SLOTS) {
+  const { check, failures } = checks();
+  if ((CAMPAIGN_TOTAL_SLOTS as number) !== TOTAL_SLOTS) {
     throw new Error(
-      `CAMPAIGN_TOTAL_SLOTS is ${campaignsModule.CAMPAIGN_TOTAL_SLOTS}; update the pgbench script`,
+      `CAMPAIGN_TOTAL_SLOTS is ${String(CAMPAIGN_TOTAL_SLOTS)}; update the pgbench script`,
     );
   }
 
   log(
-    `donations bench: database ${DB_NAME} on ${new URL(ADMIN_URL).host}; ${os.cpus().length} CPUs, ` +
-      `load average ${os.loadavg()[0].toFixed(2)} before start`,
+    `donations bench: database ${db.name} on ${db.host}; ${os.cpus().length} CPUs, ` +
+      `load average ${os.loadavg()[0]!.toFixed(2)} before start`,
   );
-  await createDatabase();
-  await migrate();
-  app = await createApp({ logger: ['error'] });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const port = app.getHttpServer().address().port;
-  const ctx = await setUp();
+  await db.create();
+  await db.migrate();
+  const theApp = await createApp({ logger: ['error'] });
+  app = theApp;
+  await theApp.listen({ port: 0, host: '127.0.0.1' });
+  const port = (theApp.getHttpServer().address() as AddressInfo).port;
+  const ctx = await setUp(theApp);
   log(
     `migrated, started the app on 127.0.0.1:${port} (pool ${POOL_SIZE}, sandbox provider, ` +
       `in-process outbox) and set up a LIVE campaign with a 1:1 matching rule in ${secondsSince(started)} s`,
   );
 
-  const db = await connect('side');
+  const side = await db.connect('side');
   try {
-    startWorker(port);
+    senders = new Senders({ port, senders: SENDERS, secret: SECRET }, (error) => {
+      if (!db.closing) {
+        console.error(`sender thread: ${error.stack || error.message}`);
+      }
+    });
 
     // ---- warm-up: JIT, pool connections; its rate sizes the timed run ---------------------------
-    const warmGifts = await createDonations(db, ctx, {
+    const warmGifts = await createDonations(side, ctx, {
       prefix: 'warm',
       from: 1,
       count: WARMUP_GIFTS,
     });
-    const warm = await sendAll(warmGifts, WARMUP_SECONDS);
+    const warm = await senders.send(warmGifts, WARMUP_SECONDS);
     const warmRate = warm.ok.length / warm.elapsed;
     log(
       `warm-up: ${warm.ok.length} gifts in ${warm.elapsed.toFixed(1)} s (${warmRate.toFixed(0)} gifts/s), ` +
         `${warm.failures.length} failed`,
     );
-    if (warm.failures.length > 0) log(`  first failure: ${JSON.stringify(warm.failures[0])}`);
+    if (warm.failures.length > 0) {
+      log(`  first failure: ${JSON.stringify(warm.failures[0])}`);
+    }
 
     // ---- timed app run ---------------------------------------------------------------------------
     const appCount = Math.max(2_000, Math.ceil(warmRate * SECONDS * 3) + SENDERS);
-    const gifts = await createDonations(db, ctx, {
+    const gifts = await createDonations(side, ctx, {
       prefix: 'app',
       from: WARMUP_GIFTS + 1,
       count: appCount,
     });
-    await quiesce(db);
+    await quiesce(side);
     log('');
     log(
       `app: ${SENDERS} senders POST signed checkout.session.completed events to /webhooks/stripe, ` +
         `${SECONDS} s, ${appCount} PENDING donations ready`,
     );
-    await busyElsewhere(db);
-    const appResult = await appRun(db, gifts, SECONDS);
+    await busyElsewhere(side);
+    const appResult = await appRun(side, gifts, SECONDS);
     log(
       `  ${appResult.gifts} gifts confirmed (200) in ${appResult.elapsed.toFixed(1)} s: ` +
         `${appResult.rate.toFixed(1)} gifts/s${appResult.exhausted ? ' (ran out of donations: raise the count)' : ''}`,
@@ -980,7 +798,9 @@ async function main() {
         `p99 ${appResult.p99.toFixed(1)} ms; ${appResult.failures.length} non-200 or duplicate answers; ` +
         `events of ${appResult.meanEventBytes.toFixed(0)} bytes`,
     );
-    for (const f of appResult.failures.slice(0, 3)) log(`    ${JSON.stringify(f)}`);
+    for (const f of appResult.failures.slice(0, 3)) {
+      log(`    ${JSON.stringify(f)}`);
+    }
     log(
       `  CPU: app event loop busy ${(100 * appResult.appElu).toFixed(0)}%, sender thread ` +
         `${(100 * appResult.senderElu).toFixed(0)}%, node process ${(100 * appResult.processCpu).toFixed(0)}% of one core, ` +
@@ -996,7 +816,7 @@ async function main() {
     let t = now();
     const posted = [...warm.ok, ...appResult.ok];
     const [d] = (
-      await db.query(
+      await side.query(
         `SELECT count(*) FILTER (WHERE status = 'SUCCEEDED')::int AS succeeded,
                 count(*) FILTER (WHERE status = 'SUCCEEDED' AND id = ANY($2::uuid[]))::int AS posted_succeeded,
                 count(*) FILTER (WHERE status = 'PENDING')::int AS pending,
@@ -1022,7 +842,7 @@ async function main() {
       `every gift matched 1:1: matched ${matched} = raised ${raised}`,
     );
     const [e] = (
-      await db.query(
+      await side.query(
         `SELECT count(*) FILTER (WHERE kind = 'DONATION')::int AS gifts,
                 count(DISTINCT idempotency_key) FILTER (WHERE kind = 'DONATION')::int AS gift_keys,
                 count(*) FILTER (WHERE kind = 'MATCH')::int AS matches,
@@ -1037,12 +857,12 @@ async function main() {
         e.match_keys === posted.length,
       `one gift entry and one match entry per donation: ${e.gifts} DONATION, ${e.matches} MATCH entries`,
     );
-    const funds = app.get(FundsService);
+    const funds = theApp.get(FundsService);
     const poolBalance = (await funds.get(ctx.pool.id)).balanceMinor;
     // The in-process outbox may book processor fees out of the fund (DONATION_FEE jobs) while
     // this runs: read the balance and the fees booked in one snapshot.
     const [f] = (
-      await db.query(
+      await side.query(
         `SELECT (SELECT sum(balance_minor) FROM ledger_account_balances WHERE account_id = $1)::bigint AS balance,
                 (SELECT coalesce(sum(fee_minor), 0) FROM donations WHERE campaign_id = $2)::bigint AS fees`,
         [ctx.fund.accountId, ctx.campaign.id],
@@ -1059,7 +879,7 @@ async function main() {
       poolBalance === POOL_FUNDING - matched,
       `matching pool balance ${poolBalance} = funding ${POOL_FUNDING} - matches ${matched}`,
     );
-    const totals = await app.get(CampaignsService).totals(ctx.campaign.id);
+    const totals = await theApp.get(CampaignsService).totals(ctx.campaign.id);
     check(
       totals.raisedMinor === raised &&
         totals.matchedMinor === matched &&
@@ -1068,13 +888,13 @@ async function main() {
       `CampaignsService.totals: raised ${totals.raisedMinor}, matched ${totals.matchedMinor}, ` +
         `${totals.gifts} gifts, ${totals.donors} donors`,
     );
-    const rule = await app.get(MatchingService).getRule(ctx.campaign.id);
+    const rule = await theApp.get(MatchingService).getRule(ctx.campaign.id);
     check(
-      rule.matchedMinor === matched,
-      `matching rule's matched sum ${rule.matchedMinor} = ${matched}`,
+      rule?.matchedMinor === matched,
+      `matching rule's matched sum ${rule?.matchedMinor} = ${matched}`,
     );
     const [inbox] = (
-      await db.query(
+      await side.query(
         `SELECT count(*)::int AS stored, count(*) FILTER (WHERE processed_at IS NULL)::int AS pending,
                 count(*) FILTER (WHERE last_error IS NOT NULL)::int AS errored
            FROM payment_events`,
@@ -1085,7 +905,7 @@ async function main() {
       `webhook inbox: ${inbox.stored} events stored, ${inbox.pending} unprocessed, ${inbox.errored} with errors`,
     );
     const [outbox] = (
-      await db.query(
+      await side.query(
         `SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'SENT')::int AS sent
            FROM outbox WHERE dedupe_key LIKE 'donation-thanks:%'`,
       )
@@ -1094,7 +914,7 @@ async function main() {
       outbox.n === posted.length,
       `thank-you emails in the outbox: ${outbox.n} (${outbox.sent} already written by the in-process drainer)`,
     );
-    const ledger = app.get(LedgerService);
+    const ledger = theApp.get(LedgerService);
     let report = await ledger.check();
     check(
       report.ok,
@@ -1105,7 +925,7 @@ async function main() {
     log(`  (checked in ${secondsSince(t)} s)`);
     // What the app wrote once per gift, for the pgbench script; and a warning if it now writes
     // ledger entries the script does not.
-    const { rows: outboxRows } = await db.query(
+    const { rows: outboxRows } = await side.query(
       `SELECT kind, split_part(dedupe_key, ':', 1) AS prefix, (array_agg(payload::text))[1] AS payload
          FROM outbox WHERE dedupe_key LIKE '%:%'
         GROUP BY 1, 2 HAVING count(*) >= $1 ORDER BY 2 DESC`,
@@ -1115,12 +935,13 @@ async function main() {
       `  outbox rows per gift, mirrored in the pgbench script: ` +
         outboxRows.map((r) => `${r.kind} ${r.prefix}:<donation>`).join(', '),
     );
-    const { rows: otherEntries } = await db.query(
+    const { rows: otherEntries } = await side.query(
       `SELECT kind, count(*)::int AS n FROM journal_entries
         WHERE kind NOT IN ('DONATION', 'MATCH', 'OFFLINE_CONTRIBUTION') GROUP BY 1`,
     );
-    for (const r of otherEntries)
+    for (const r of otherEntries) {
       log(`  note: the app also wrote ${r.n} ${r.kind} entries; the pgbench script does not`);
+    }
     const clearing = await ledger.ensureAccount({
       code: 'processor:clearing',
       name: '支付渠道待清算 / Payment processor clearing',
@@ -1131,9 +952,9 @@ async function main() {
     });
 
     // The app's pool leaves before pgbench's 64 clients arrive (max_connections).
-    await worker.terminate();
-    worker = null;
-    await app.close();
+    await senders.stop();
+    senders = null;
+    await theApp.close();
     app = null;
 
     // ---- pgbench -------------------------------------------------------------------------------
@@ -1144,7 +965,7 @@ async function main() {
       Math.ceil((Math.max(appResult.rate, 150) * 8 * SECONDS) / PGBENCH_CLIENTS),
     );
     t = now();
-    await db.query(
+    await side.query(
       `INSERT INTO donations (id, campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name,
          donor_email, anonymous, message, dedication, monthly, status, provider, matched_minor,
          refunded_minor, ip, created_at, updated_at)
@@ -1155,22 +976,23 @@ async function main() {
          FROM generate_series(0, $4::int - 1) AS c, generate_series(1, $5::int) AS n`,
       [ctx.campaign.id, ctx.fund.id, CURRENCY, PGBENCH_CLIENTS, perClient],
     );
-    await quiesce(db);
+    await quiesce(side);
     log(
       `pgbench: ${PGBENCH_CLIENTS} clients (-j 2), ${SECONDS} s, the same writes per gift in one ` +
         `transaction; ${PGBENCH_CLIENTS * perClient} PENDING donations ready (${secondsSince(t)} s)`,
     );
-    const { rows: conns } = await db.query(
+    const { rows: conns } = await side.query(
       `SELECT current_setting('max_connections')::int - count(*)::int AS free FROM pg_stat_activity`,
     );
-    if (conns[0].free < PGBENCH_CLIENTS + 5)
-      log(`  (note: only ${conns[0].free} connections free on the server)`);
-    await busyElsewhere(db);
+    if (conns[0]!.free < PGBENCH_CLIENTS + 5) {
+      log(`  (note: only ${conns[0]!.free} connections free on the server)`);
+    }
+    await busyElsewhere(side);
     const scriptFile = path.join(tempDir, 'settle.sql');
     fs.writeFileSync(scriptFile, pgbenchScript(ctx, clearing.id, outboxRows));
-    const bench = await pgbenchRun(db, scriptFile, SECONDS);
+    const bench = await pgbenchRun(side, scriptFile, SECONDS);
     log(
-      `  ${bench.gifts} gifts in ${SECONDS} s: ${bench.rate.toFixed(1)} gifts/s, mean latency ` +
+      `  ${bench.transactions} gifts in ${SECONDS} s: ${bench.tps.toFixed(1)} gifts/s, mean latency ` +
         `${bench.latencyMs.toFixed(1)} ms, ${bench.failed} failed; machine CPU ${(100 * bench.machineShare).toFixed(0)}%`,
     );
     printActivity(bench.activity);
@@ -1179,7 +1001,7 @@ async function main() {
     log('');
     log('pgbench totals:');
     const [b] = (
-      await db.query(
+      await side.query(
         `SELECT count(*) FILTER (WHERE status = 'SUCCEEDED')::int AS succeeded,
                 coalesce(sum(amount_minor) FILTER (WHERE status = 'SUCCEEDED'), 0)::bigint AS raised,
                 coalesce(sum(matched_minor), 0)::bigint AS matched
@@ -1187,28 +1009,26 @@ async function main() {
       )
     ).rows;
     check(
-      b.succeeded === bench.gifts && Number(b.matched) === Number(b.raised),
-      `pgbench donations SUCCEEDED = ${b.succeeded} (pgbench reports ${bench.gifts}), matched = raised`,
+      b.succeeded === bench.transactions && Number(b.matched) === Number(b.raised),
+      `pgbench donations SUCCEEDED = ${b.succeeded} (pgbench reports ${bench.transactions}), matched = raised`,
     );
     const [pe] = (
-      await db.query(
+      await side.query(
         `SELECT count(*) FILTER (WHERE kind = 'DONATION')::int AS gifts, count(*) FILTER (WHERE kind = 'MATCH')::int AS matches
            FROM journal_entries`,
       )
     ).rows;
     check(
-      pe.gifts === posted.length + bench.gifts && pe.matches === posted.length + bench.gifts,
-      `journal: ${pe.gifts} DONATION and ${pe.matches} MATCH entries (app ${posted.length} + pgbench ${bench.gifts})`,
+      pe.gifts === posted.length + bench.transactions &&
+        pe.matches === posted.length + bench.transactions,
+      `journal: ${pe.gifts} DONATION and ${pe.matches} MATCH entries (app ${posted.length} + pgbench ${bench.transactions})`,
     );
     // The app has closed: the invariants once more, with the repository's own SQL.
     const checkSource = new DataSource(
-      dataSourceOptions({ url: DB_URL, poolSize: 1, applicationName: `${SIDE_APP_NAME}-check` }),
+      dataSourceOptions({ url: db.url, poolSize: 1, applicationName: `${SIDE_APP_NAME}-check` }),
     );
     await checkSource.initialize();
     try {
-      const { LedgerRepository } = require(
-        path.join(dist, 'modules', 'ledger', 'ledger.repository'),
-      );
       report = await new LedgerRepository().check(checkSource.manager);
       check(
         report.ok,
@@ -1221,56 +1041,29 @@ async function main() {
     }
 
     log('');
-    await explainVelocityCheck(db);
+    await explainVelocityCheck(side);
 
-    const ratio = appResult.rate / bench.rate;
+    const ratio = appResult.rate / bench.tps;
     log('');
     log(
-      `confirmed gifts per second: app ${appResult.rate.toFixed(1)}, pgbench ${bench.rate.toFixed(1)}, ` +
+      `confirmed gifts per second: app ${appResult.rate.toFixed(1)}, pgbench ${bench.tps.toFixed(1)}, ` +
         `ratio ${ratio.toFixed(3)} (aim >= 0.5: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
     );
     log(`done in ${secondsSince(started)} s (after the build)`);
-    const figures = [
+    printFigures('donations', [
       {
         figure: 'confirmed gifts per second',
         value: round(appResult.rate, 1),
         unit: 'gifts/s',
-        baseline: round(bench.rate, 1),
+        baseline: round(bench.tps, 1),
         ratio: round(ratio, 3),
       },
-    ];
-    for (const f of figures) console.log(JSON.stringify({ bench: 'donations', ...f }));
+    ]);
     return failures.length > 0 ? 1 : 0;
   } finally {
-    await disconnect(db);
+    await db.disconnect(side);
   }
 }
 
-let signalled = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  // `on`, not `once`: the app's shutdown hook (enableShutdownHooks) closes the app and raises the
-  // signal again, which with no listener left would end the process before the database is dropped.
-  process.on(signal, () => {
-    if (signalled) return;
-    signalled = true;
-    console.error(`\n${signal}: dropping ${DB_NAME}`);
-    // Requests in flight fail as the app closes under them: not worth a stack trace each.
-    Logger.overrideLogger(false);
-    dropDatabase().finally(() => process.exit(128 + os.constants.signals[signal]));
-  });
-}
-
-main()
-  .then(
-    (code) => (process.exitCode = code),
-    (error) => {
-      if (!cleanup) console.error(error); // after a signal, errors are the shutdown's echo
-      process.exitCode = 1;
-    },
-  )
-  .finally(() =>
-    dropDatabase().then(() => {
-      // Everything is closed; should a stray handle keep the loop alive, do not hang.
-      setTimeout(() => process.exit(), 5_000).unref();
-    }),
-  );
+// Requests in flight fail as the app closes under them: not worth a stack trace each.
+db.run(main, () => Logger.overrideLogger(false));
