@@ -32,6 +32,14 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       curly: ['error', 'multi-line'],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='DomainError']",
+          message:
+            "Declare the error once as a class in the module's *.errors.ts (or common.errors.ts) and throw that.",
+        },
+      ],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-restricted-imports': [
         'error',
@@ -89,6 +97,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['src/**/*.errors.ts', 'src/common/errors/**/*.ts', '**/*.spec.ts', 'test/**/*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     files: ['src/modules/payments/stripe/stripe.client.ts', 'test/**/*.ts'],

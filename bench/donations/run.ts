@@ -57,7 +57,7 @@ import { DonationsRepository } from '../../src/modules/donations/donations.repos
 import { FoundationService } from '../../src/modules/foundation/foundation.service';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { entryFingerprint, inLockOrder } from '../../src/modules/ledger/journal';
-import { LedgerRepository } from '../../src/modules/ledger/ledger.repository';
+import { LedgerCheckRepository } from '../../src/modules/ledger/ledger-check.repository';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { BenchDatabase } from '../lib/bench-database';
@@ -420,7 +420,7 @@ async function setUp(app: NestFastifyApplication) {
       ],
     });
     const campaigns = app.get(CampaignsService);
-    const bench = { kind: 'system', label: 'bench' };
+    const bench = { kind: 'system' as const, label: 'bench' };
     const draft = await campaigns.create(bench, {
       fundId: fund.id,
       slug: 'bench-giving-day',
@@ -1029,7 +1029,7 @@ async function main(): Promise<number> {
     );
     await checkSource.initialize();
     try {
-      report = await new LedgerRepository().check(checkSource.manager);
+      report = await new LedgerCheckRepository().check(checkSource.manager);
       check(
         report.ok,
         `ledger check over ${report.entries} entries and ${report.postings} postings after pgbench: ` +

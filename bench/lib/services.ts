@@ -2,7 +2,9 @@ import type { DataSource } from 'typeorm';
 import { TransactionService } from '../../src/database/transaction.service';
 import { AuditRepository } from '../../src/modules/audit/audit.repository';
 import { AuditService } from '../../src/modules/audit/audit.service';
+import { LedgerCheckRepository } from '../../src/modules/ledger/ledger-check.repository';
 import { LedgerRepository } from '../../src/modules/ledger/ledger.repository';
+import { LedgerStatementsRepository } from '../../src/modules/ledger/ledger-statements.repository';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 
 /**
@@ -17,7 +19,13 @@ export function ledgerServices(dataSource: DataSource): {
   const repository = new LedgerRepository();
   const audit = new AuditService(new AuditRepository(dataSource));
   return {
-    ledger: new LedgerService(new TransactionService(dataSource), repository, audit),
+    ledger: new LedgerService(
+      new TransactionService(dataSource),
+      repository,
+      audit,
+      new LedgerStatementsRepository(),
+      new LedgerCheckRepository(),
+    ),
     repository,
   };
 }
