@@ -31,11 +31,7 @@ export class DonorPagesController {
       monthly: d.monthly,
       id: d.id,
       // The first gift of a monthly subscription still running carries the "stop" button.
-      stoppable:
-        d.monthly &&
-        !!d.providerSubscriptionId &&
-        !d.subscriptionCancelledAt &&
-        !d.parentDonationId,
+      stoppable: d.offersStop,
       stopped: d.monthly && !!d.subscriptionCancelledAt,
     }));
     return renderPage(reply, ctx, 'pages/donor/home', { donations });

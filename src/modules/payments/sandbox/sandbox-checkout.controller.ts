@@ -5,6 +5,7 @@ import { Public } from '../../../common/auth/policy.decorator';
 import { DomainError } from '../../../common/errors';
 import { toErrorBody } from '../../../common/errors/http-error.filter';
 import { pageContext } from '../../../common/views/page-context';
+import { renderPage } from '../../../common/views/render-page';
 import { SandboxCheckoutService } from './sandbox-checkout.service';
 
 /**
@@ -27,7 +28,7 @@ export class SandboxCheckoutController {
   ) {
     const view = await this.checkout.page(sessionId, lang);
     void reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
-    return reply.view('pages/sandbox/checkout', { ...pageContext(request, reply), ...view });
+    return renderPage(reply, pageContext(request, reply), 'pages/sandbox/checkout', view);
   }
 
   @Post(':sessionId/pay')
