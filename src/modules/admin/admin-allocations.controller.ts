@@ -12,6 +12,7 @@ import { AllocationsService } from '../allocations/allocations.service';
 import { FundsService } from '../funds/funds.service';
 import { AdminFundsViews } from './admin-funds.views';
 import { fieldText, type FormState, localName } from './admin-view-helpers';
+import { checkMovementForm } from './movement-form';
 import { type AdminContext, adminContext } from './admin-page';
 import { parseAmountField } from '../../common/money';
 import { TransferForm, YearlyAllocationForm } from './dto/admin-forms.dto';
@@ -66,18 +67,7 @@ export class AdminAllocationsController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => {
-        const form = checkForm(TransferForm, body);
-        // Every problem at once: the amount is checked even when a fund is missing.
-        const amount = parseAmountField(fieldText(values.amount), currency);
-        const errors: FieldErrors = { ...form.errors };
-        if (amount.error !== null) errors.amount ??= amount.error;
-        if (form.value && form.value.fromFundId === form.value.toFundId)
-          errors.toFundId = 'admin.errors.sameFund';
-        if (!form.value || amount.error !== null || Object.keys(errors).length > 0)
-          return { value: null, errors };
-        return { value: { ...form.value, amountMinor: amount.amountMinor }, errors: null };
-      },
+      check: () => checkMovementForm(TransferForm, body, currency),
       again: (errors, status, formError) =>
         this.again(reply, ctx, { transfer: { values, errors } }, status, formError),
       run: (form) =>

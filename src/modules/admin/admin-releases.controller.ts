@@ -2,14 +2,15 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
-import { checkForm, type FieldErrors } from '../../common/http/forms';
+import type { FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
-import { formatMoney, parseAmountField } from '../../common/money';
+import { formatMoney } from '../../common/money';
 import { type Checked, submitForm, typedValues } from '../../common/views/form-submit';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { ReleasesService } from '../allocations/releases.service';
+import { checkMovementForm } from './movement-form';
 import { type AdminContext, adminContext, currentUser } from './admin-page';
 import { AdminReleasesViews, type ReleaseNotice } from './admin-releases.views';
 import { ReleaseRequestForm } from './dto/release-forms.dto';
@@ -58,20 +59,7 @@ export class AdminReleasesController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => {
-        const form = checkForm(ReleaseRequestForm, body);
-        const amount = parseAmountField(
-          typeof values.amount === 'string' ? values.amount : '',
-          currency,
-        );
-        const errors: FieldErrors = { ...form.errors };
-        if (amount.error !== null) errors.amount ??= amount.error;
-        if (form.value && form.value.fromFundId === form.value.toFundId)
-          errors.toFundId = 'admin.errors.sameFund';
-        if (!form.value || amount.error !== null || Object.keys(errors).length > 0)
-          return { value: null, errors };
-        return { value: { ...form.value, amountMinor: amount.amountMinor }, errors: null };
-      },
+      check: () => checkMovementForm(ReleaseRequestForm, body, currency),
       again: (errors, status, formError) =>
         this.render(reply, ctx, req, status, { form: { values, errors }, formError }),
       run: (form) =>
