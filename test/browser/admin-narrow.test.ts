@@ -3,6 +3,10 @@ import type { Browser, Page } from 'playwright-core';
 import { AppConfig } from '../../src/config/app-config';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
+import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
+import { createFund, fundFromOutside } from '../factories/foundation.factory';
+import { MatchingService } from '../../src/modules/matching/matching.service';
+import request from 'supertest';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
 import { seedBackOffice, type BackOffice } from './admin-fixtures';
@@ -106,5 +110,43 @@ describe('dead letters and releases at 360 px', () => {
     expect(a.cspViolations).toEqual([]);
     expect(a.pageErrors).toEqual([]);
     await a.context.close();
+  });
+});
+
+describe("a campaign's matching rule and a matched gift at 360 px", () => {
+  it('shows the rule form and the gift page in Chinese without sideways scrolling', async () => {
+    const pool = await createFund(t, { kind: 'MATCHING', nameZh: '爱心企业配捐池' });
+    await fundFromOutside(t, pool, 5_000_000);
+    const campaign = await createCampaign(t, { fundId: seed.fundA.id, slug: 'narrow-match' });
+    await t.get(MatchingService).setRule(campaign.id, buildMatchingRule(pool.id));
+    const started = await request(t.server)
+      .post(`/api/v1/campaigns/${campaign.slug}/donations`)
+      .send({ amountMinor: 12_345, donorName: '王小明', donorEmail: 'narrow@example.org' })
+      .expect(201);
+    const giftId = (started.body as { id: string }).id;
+    await deliver(
+      t.server,
+      stripeEvent(
+        `evt_narrow_${giftId}`,
+        'checkout.session.completed',
+        paidSession(giftId, 12_345),
+      ),
+    ).expect(200);
+    const finance = await createUser(t, ['FINANCE']);
+
+    const f = await phone('zh-CN', finance.email, TEST_PASSWORD);
+    await f.page.goto(`/admin/campaigns/${campaign.id}/matching-rule`);
+    expect(await pageWidth(f.page)).toBeLessThanOrEqual(360);
+    expect(await f.page.textContent('main')).toContain('爱心企业配捐池');
+    await f.page.goto(`/admin/campaigns/${campaign.id}`);
+    expect(await pageWidth(f.page)).toBeLessThanOrEqual(360);
+    await f.page.goto(`/admin/donations/${giftId}`);
+    expect(await pageWidth(f.page)).toBeLessThanOrEqual(360);
+    const main = (await f.page.textContent('main')) ?? '';
+    expect(main).toContain('¥123.45');
+    expect(main).not.toMatch(/12345\b/);
+    expect(f.cspViolations).toEqual([]);
+    expect(f.pageErrors).toEqual([]);
+    await f.context.close();
   });
 });
