@@ -2,7 +2,7 @@ import request from 'supertest';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
-import { createCampaign } from '../factories/campaigns.factory';
+import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { formSession } from '../utils/form-session';
 import { createTestApp, type TestApp } from '../utils/test-app';
@@ -201,20 +201,7 @@ describe('back office: matching rules', () => {
 
     // Forged posts (no CSRF token) change nothing.
     const other = await createCampaign(t);
-    await t.get(MatchingService).setRule(other.id, {
-      poolFundId: pool.id,
-      mode: 'RATIO',
-      ratioBp: 10_000,
-      randomMinMinor: null,
-      randomMaxMinor: null,
-      minGiftMinor: 1,
-      capPerGiftMinor: null,
-      capPerDonorDayMinor: null,
-      totalCapMinor: null,
-      startsAt: null,
-      endsAt: null,
-      active: true,
-    });
+    await t.get(MatchingService).setRule(other.id, buildMatchingRule(pool.id));
     const forged = await finance.post(
       `/admin/campaigns/${other.id}/matching-rule/pause`,
       {},

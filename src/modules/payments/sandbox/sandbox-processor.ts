@@ -202,7 +202,8 @@ export class SandboxProcessor {
 
   /**
    * The donor pressed "Pay": the session completes and `charge.succeeded` (the test card's
-   * fingerprint, for the bot check) and `checkout.session.completed` (paid) are delivered, followed for a monthly gift by its first invoice's `invoice.paid`
+   * fingerprint, for the bot check) and `checkout.session.completed` (paid) are delivered,
+   * followed for a monthly gift by its first invoice's `invoice.paid`
    * (`billing_reason: subscription_create`), as Stripe sends both. Pressing it again after a
    * failed delivery resends what was not delivered, with the same event ids.
    */
