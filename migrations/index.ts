@@ -15,6 +15,7 @@ import { DonationPaymentReferences1764220000000 } from './1764220000000-donation
 import { PaymentDeadLetters1764230000000 } from './1764230000000-payment-dead-letters';
 import { FundReleases1764230100000 } from './1764230100000-fund-releases';
 import { MatchingRuleOptions1764260000000 } from './1764260000000-matching-rule-options';
+import { Grants1764300000000 } from './1764300000000-grants';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   PaymentDeadLetters1764230000000,
   FundReleases1764230100000,
   MatchingRuleOptions1764260000000,
+  Grants1764300000000,
 ];

@@ -10,6 +10,7 @@ import { DonationsModule } from './modules/donations/donations.module';
 import { MatchingModule } from './modules/matching/matching.module';
 import { FoundationModule } from './modules/foundation/foundation.module';
 import { FundsModule } from './modules/funds/funds.module';
+import { GrantsModule } from './modules/grants/grants.module';
 import { HealthModule } from './modules/health/health.module';
 import { LedgerModule } from './modules/ledger/ledger.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
@@ -29,6 +30,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     MatchingModule,
     DonationsModule,
     AllocationsModule,
+    GrantsModule,
     AccountsModule,
     HealthModule,
     PublicSiteModule,

@@ -216,7 +216,7 @@ describe('allocation forms', () => {
       requestKey: 'overdraft-1',
     });
     expect(res.status).toBe(422);
-    expect(fieldError(res.text, 't-amount')).toMatch(/余额不足|cannot allocate/);
+    expect(fieldError(res.text, 't-amount')).toMatch(/余额不足|cannot allocate|was asked/);
     expect(await balance(seed.general.id)).toBe(before);
   });
 

@@ -58,7 +58,9 @@ describe('ledger under concurrency', () => {
     expect(new Set(refused.map((r) => `${r.status} ${r.body.code}`))).toEqual(
       new Set(['422 INSUFFICIENT_FUND_BALANCE']),
     );
-    expect(refused.every((r) => /holds .* cannot allocate/.test(r.body.message))).toBe(true);
+    expect(refused.every((r) => /holds .* (cannot allocate|was asked)/.test(r.body.message))).toBe(
+      true,
+    );
     expect((await funds.get(source.id)).balanceMinor).toBe(0);
     expect((await funds.get(target.id)).balanceMinor).toBe(10_000);
     expect((await ledger.check()).ok).toBe(true);

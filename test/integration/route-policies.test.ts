@@ -113,7 +113,12 @@ describe('access policies', () => {
       donors = (await externalAccount(t)).id;
       sponsors = (await externalAccount(t, 'external:matrix-sponsors')).id;
       for (const role of ROLES) {
-        const scope = role === 'COMMUNITY_LEADER' ? { fundIds: [ownFund] } : {};
+        const scope =
+          role === 'COMMUNITY_LEADER'
+            ? { fundIds: [ownFund] }
+            : role === 'PLANNER'
+              ? { communityIds: [mine.communityId!] }
+              : {};
         auth.set(role, (await createUser(t, [role], scope)).auth);
       }
       auth.set('anonymous', {});

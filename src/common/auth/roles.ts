@@ -5,6 +5,7 @@ export const ROLES = [
   'GRANTS_OFFICER',
   'REVIEWER',
   'COMMUNITY_LEADER',
+  'PLANNER',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

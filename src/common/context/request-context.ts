@@ -11,6 +11,8 @@ export type Actor =
       roles: readonly Role[];
       /** Funds a COMMUNITY_LEADER may see (their communities' funds and funds scoped directly). */
       fundIds: readonly string[];
+      /** Communities a COMMUNITY_LEADER or PLANNER works for (their scope's communities). */
+      communityIds: readonly string[];
       via: 'session' | 'token';
       sessionId?: string;
     }

@@ -39,6 +39,8 @@ export class AccessService {
       name: user.name,
       roles,
       fundIds,
+      communityIds:
+        roles.includes('COMMUNITY_LEADER') || roles.includes('PLANNER') ? scopes.communityIds : [],
       via,
       sessionId,
     };

@@ -254,19 +254,31 @@ export class UsersService {
     });
   }
 
-  /** Scopes only for community leaders, and every community and fund must exist. */
+  /**
+   * Scopes only for community leaders (communities or single funds) and planners (communities),
+   * and every community and fund must exist.
+   */
   private async checkAccess(m: EntityManager, input: AccessInput): Promise<Required<AccessInput>> {
     const roles = [...new Set(input.roles)].sort();
     const leader = roles.includes('COMMUNITY_LEADER');
+    const planner = roles.includes('PLANNER');
     const communityIds = [...new Set(input.communityIds ?? [])];
     const fundIds = [...new Set(input.fundIds ?? [])];
-    if (!leader && (communityIds.length > 0 || fundIds.length > 0)) {
-      throw new ValidationFailedError('Only a COMMUNITY_LEADER has communities or funds in scope.');
+    if (!leader && !planner && (communityIds.length > 0 || fundIds.length > 0)) {
+      throw new ValidationFailedError(
+        'Only a COMMUNITY_LEADER or PLANNER has communities or funds in scope.',
+      );
+    }
+    if (!leader && fundIds.length > 0) {
+      throw new ValidationFailedError('Only a COMMUNITY_LEADER has single funds in scope.');
     }
     if (leader && communityIds.length === 0 && fundIds.length === 0) {
       throw new ValidationFailedError(
         'A COMMUNITY_LEADER needs at least one community or fund in scope.',
       );
+    }
+    if (planner && communityIds.length === 0) {
+      throw new ValidationFailedError('A PLANNER needs at least one community in scope.');
     }
     for (const id of communityIds) await this.foundation.getCommunity(id, { within: m });
     for (const id of fundIds) await this.funds.get(id, { within: m });

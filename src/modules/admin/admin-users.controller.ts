@@ -25,14 +25,23 @@ const USER_ERROR_FIELD: Partial<Record<string, string>> = {
 };
 
 /**
- * A COMMUNITY_LEADER needs a community or fund in scope; other roles have none, so the scope
- * selections are dropped when the leader box is not ticked (the form keeps them visible).
+ * A COMMUNITY_LEADER needs a community or fund in scope, a PLANNER a community; other roles have
+ * none, so the scope selections are dropped when neither box is ticked (the form keeps them
+ * visible), and a planner who is not a leader keeps only communities.
  */
 function checkScope<T extends EditUserForm>(
   form: T,
 ): { value: T; errors: null } | { value: null; errors: FieldErrors } {
-  if (!form.roles.includes('COMMUNITY_LEADER'))
+  const leader = form.roles.includes('COMMUNITY_LEADER');
+  const planner = form.roles.includes('PLANNER');
+  if (!leader && !planner)
     return { value: { ...form, communityIds: [], fundIds: [] }, errors: null };
+  if (!leader) {
+    if (form.communityIds.length === 0) {
+      return { value: null, errors: { scope: 'admin.errors.plannerScope' } };
+    }
+    return { value: { ...form, fundIds: [] }, errors: null };
+  }
   if (form.communityIds.length === 0 && form.fundIds.length === 0) {
     return { value: null, errors: { scope: 'admin.errors.leaderScope' } };
   }

@@ -6,6 +6,7 @@ import { formatMoney } from '../../common/money';
 import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import type { Fund } from '../funds/fund.entity';
 import { AuditService } from '../audit/audit.service';
+import { FundOutflowService } from '../funds/fund-outflow.service';
 import { FundsService } from '../funds/funds.service';
 import { transferPostings } from '../ledger/journal';
 import { IdempotencyKeyReusedError, InsufficientFundBalanceError } from '../ledger/ledger.errors';
@@ -54,6 +55,7 @@ export class AllocationsService {
   constructor(
     private readonly tx: TransactionService,
     private readonly funds: FundsService,
+    private readonly outflow: FundOutflowService,
     private readonly ledger: LedgerService,
     private readonly audit: AuditService,
   ) {}
@@ -63,6 +65,7 @@ export class AllocationsService {
       throw new SameFundError();
     }
     return this.tx.run(async (m) => {
+      const source = await this.outflow.lockOutflow(m, dto.fromFundId);
       const locked = await this.funds.lockForMovement(m, [dto.fromFundId, dto.toFundId]);
       const from = locked.get(dto.fromFundId)!;
       const to = locked.get(dto.toFundId)!;
@@ -72,9 +75,14 @@ export class AllocationsService {
           `Fund ${from.code} holds ${from.currency}, fund ${to.code} holds ${to.currency}.`,
         );
       }
+      // Client keys have their own namespace so they can never collide with system keys.
+      const idempotencyKey = `allocation:request:${dto.idempotencyKey ?? randomUUID()}`;
+      // A replay answers with the first entry whatever the fund holds now.
+      if (!(await this.ledger.findEntryByKey(idempotencyKey, { within: m }))) {
+        this.outflow.assertAvailable(source, dto.amountMinor);
+      }
       const result = await this.postTransfer(m, from, to, dto.amountMinor, {
-        // Client keys have their own namespace so they can never collide with system keys.
-        idempotencyKey: `allocation:request:${dto.idempotencyKey ?? randomUUID()}`,
+        idempotencyKey,
         description: dto.description ?? `${from.nameZh} → ${to.nameZh}`,
       });
       if (!result.replayed) {
@@ -114,7 +122,7 @@ export class AllocationsService {
       }
       // Every target is a community fund: the rule is the same for all of them.
       assertAllocation(source, targets[0]!);
-      await this.funds.lockForMovement(m, [source.id]);
+      const outflow = await this.outflow.lockOutflow(m, source.id);
       const keyOf = (f: Fund) => `allocation:yearly:${dto.year}:${f.id}`;
       const existing = await this.ledger.findEntriesByKeys(targets.map(keyOf), { within: m });
       const due: Fund[] = [];
@@ -136,10 +144,10 @@ export class AllocationsService {
         alreadyAllocated.push({ fundId: fund.id, code: fund.code, entryId: entry.id });
       }
       const needed = due.length * dto.amountMinor;
-      const available = await this.ledger.balance(source.accountId, { within: m });
+      const available = outflow.availableMinor;
       if (needed > available) {
         throw new InsufficientFundBalanceError(
-          `Fund ${source.code} holds ${formatMoney(available, source.currency, 'en')}; the ${dto.year} allocation needs ` +
+          `Fund ${source.code} has ${formatMoney(available, source.currency, 'en')} available; the ${dto.year} allocation needs ` +
             `${formatMoney(needed, source.currency, 'en')} for ${due.length} funds. Nothing was moved.`,
           { fundId: source.id, balanceMinor: available, amountMinor: needed },
         );

@@ -6,6 +6,7 @@ import { formatMoney } from '../../common/money';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import type { Fund } from '../funds/fund.entity';
+import { FundOutflowService } from '../funds/fund-outflow.service';
 import { FundsService } from '../funds/funds.service';
 import { transferPostings } from '../ledger/journal';
 import { InsufficientFundBalanceError } from '../ledger/ledger.errors';
@@ -65,6 +66,7 @@ export class ReleasesService {
     private readonly tx: TransactionService,
     private readonly repo: ReleasesRepository,
     private readonly funds: FundsService,
+    private readonly outflow: FundOutflowService,
     private readonly ledger: LedgerService,
     private readonly audit: AuditService,
   ) {}
@@ -75,12 +77,12 @@ export class ReleasesService {
       throw new SameFundError();
     }
     return this.tx.run(async (m) => {
+      const source = await this.outflow.lockOutflow(m, dto.fromFundId);
       const locked = await this.funds.lockForMovement(m, [dto.fromFundId, dto.toFundId]);
       const from = locked.get(dto.fromFundId)!;
       const to = locked.get(dto.toFundId)!;
       this.assertReleasable(from, to);
-      const available = await this.ledger.balance(from.accountId, { within: m });
-      if (dto.amountMinor > available) throw this.insufficient(from, available, dto.amountMinor);
+      this.outflow.assertAvailable(source, dto.amountMinor);
       const requestKey = dto.idempotencyKey ?? null;
       const inserted = await this.repo.insert(m, {
         fromFundId: from.id,
@@ -135,10 +137,12 @@ export class ReleasesService {
         person,
       );
       if (!verdict.allowed) throw new ApprovalRefusedError(verdict);
+      const source = await this.outflow.lockOutflow(m, release.fromFundId);
       const locked = await this.funds.lockForMovement(m, [release.fromFundId, release.toFundId]);
       const from = locked.get(release.fromFundId)!;
       const to = locked.get(release.toFundId)!;
       this.assertReleasable(from, to);
+      this.outflow.assertAvailable(source, release.amountMinor);
       let entry: JournalEntry;
       try {
         ({ entry } = await this.ledger.post(

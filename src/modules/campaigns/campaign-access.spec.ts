@@ -17,6 +17,7 @@ const user = (roles: Role[], fundIds: string[] = []): Actor => ({
   name: 'U',
   roles,
   fundIds,
+  communityIds: [],
   via: 'session',
 });
 

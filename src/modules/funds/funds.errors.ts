@@ -60,3 +60,40 @@ export class DuplicateFundCodeError extends DomainError {
     super('DUPLICATE_CODE', `A fund with code "${code}" already exists; choose another code.`);
   }
 }
+
+/**
+ * Money asked of a fund beyond what it may spend: its balance less what its open reservations
+ * (a grant round's budget) hold back. The same code as the ledger's refusal, so a client reads one.
+ */
+export class FundAvailableBalanceError extends DomainError {
+  constructor(
+    code: string,
+    facts: { balance: string; reserved: string; available: string; asked: string },
+    details: { fundId: string; balanceMinor: number; reservedMinor: number; amountMinor: number },
+  ) {
+    const held =
+      details.reservedMinor > 0
+        ? `holds ${facts.balance}, of which ${facts.reserved} is reserved for grant rounds; ${facts.available} is available`
+        : `holds ${facts.balance}`;
+    super(
+      'INSUFFICIENT_FUND_BALANCE',
+      `Fund ${code} ${held} and ${facts.asked} was asked. Nothing was moved.`,
+      details,
+    );
+  }
+}
+
+export class FundReservationExistsError extends DomainError {
+  constructor(source: string) {
+    super('CONFLICT', `Money is already reserved for ${source}.`);
+  }
+}
+
+export class FundReservationExceededError extends DomainError {
+  constructor(source: string, remaining: string, asked: string) {
+    super(
+      'INSUFFICIENT_FUND_BALANCE',
+      `The reservation for ${source} has ${remaining} left and ${asked} was asked. Nothing was moved.`,
+    );
+  }
+}
