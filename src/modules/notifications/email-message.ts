@@ -13,6 +13,9 @@ export const EMAIL_TEMPLATES = {
   'donation-thanks': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   'renewal-failed': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   test: [],
+  // grants: rounds part
+  'grant-reviewer-assigned': ['reviewerName', 'applicationTitle', 'roundName', 'due', 'url'],
+  'grant-application-decided': ['applicantName', 'applicationTitle', 'roundName', 'url'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailTemplate = keyof typeof EMAIL_TEMPLATES;
