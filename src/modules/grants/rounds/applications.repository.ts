@@ -136,12 +136,17 @@ export class ApplicationsRepository {
     );
   }
 
-  async submit(manager: EntityManager, id: string, decisionDueAt: Date): Promise<void> {
+  async submit(
+    manager: EntityManager,
+    id: string,
+    submittedAt: Date,
+    decisionDueAt: Date,
+  ): Promise<void> {
     await manager.query(
-      `UPDATE grant_applications SET status = 'SUBMITTED', submitted_at = now(),
-         decision_due_at = $2, updated_at = now()
+      `UPDATE grant_applications SET status = 'SUBMITTED', submitted_at = $2,
+         decision_due_at = $3, updated_at = now()
        WHERE id = $1 AND status = 'DRAFT'`,
-      [id, decisionDueAt],
+      [id, submittedAt, decisionDueAt],
     );
   }
 

@@ -119,7 +119,7 @@ export class ApplicationsService {
       const closed = applicationWindowProblem(round, now);
       if (closed) throw new ApplicationsClosedError(closed);
       const due = addDays(now, round.targetDays.decision);
-      await this.repo.submit(m, id, due);
+      await this.repo.submit(m, id, now, due);
       await this.audit.record(m, {
         action: 'grant.application.submitted',
         entityType: 'grant_application',

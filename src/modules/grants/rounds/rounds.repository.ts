@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { rowsOf } from '../../../database/query-result';
 import { col, defineTable } from '../../../database/table-map';
 import type { TransactionOptions } from '../../../database/transaction.service';
 import type {
@@ -114,14 +115,16 @@ export class RoundsRepository {
   }
 
   async update(manager: EntityManager, id: string, round: RoundFields): Promise<GrantRound> {
-    const rows: Row[] = await manager.query(
-      `UPDATE grant_rounds AS r SET name_zh = $1, name_en = $2, year = $3,
+    const rows = rowsOf<Row>(
+      await manager.query(
+        `UPDATE grant_rounds AS r SET name_zh = $1, name_en = $2, year = $3,
          applications_open_at = $4, applications_close_at = $5, review_close_at = $6, tiers = $7,
          construction_budget_minor = $8, rubric = $9, satisfaction_threshold_pct = $10,
          min_evaluators = $11, second_approval_above_minor = $12, tranche_schedule = $13,
          target_days = $14, budget_minor = $15, updated_at = now()
        WHERE r.id = $16 RETURNING ${COLUMNS}`,
-      [...params(round), id],
+        [...params(round), id],
+      ),
     );
     return toRound(rows[0]!);
   }
@@ -149,8 +152,9 @@ export class RoundsRepository {
     id: string,
     change: { status: RoundStatus; reservationId?: string; closeApplicationsNow?: boolean },
   ): Promise<GrantRound> {
-    const rows: Row[] = await manager.query(
-      `UPDATE grant_rounds AS r SET status = $2,
+    const rows = rowsOf<Row>(
+      await manager.query(
+        `UPDATE grant_rounds AS r SET status = $2,
          reservation_id = COALESCE($3, r.reservation_id),
          applications_close_at = CASE WHEN $4::boolean
            THEN LEAST(r.applications_close_at,
@@ -158,7 +162,8 @@ export class RoundsRepository {
            ELSE r.applications_close_at END,
          updated_at = now()
        WHERE r.id = $1 RETURNING ${COLUMNS}`,
-      [id, change.status, change.reservationId ?? null, change.closeApplicationsNow ?? false],
+        [id, change.status, change.reservationId ?? null, change.closeApplicationsNow ?? false],
+      ),
     );
     return toRound(rows[0]!);
   }

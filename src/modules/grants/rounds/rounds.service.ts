@@ -35,8 +35,8 @@ export interface RankingLine extends RankedApplication {
 
 const ROUND_AUDIT_ACTIONS: Record<RoundAction, string> = {
   open: 'grant.round.opened',
-  'start-review': 'grant.round.review-started',
-  'start-awarding': 'grant.round.awarding-started',
+  'start-review': 'grant.round.review_started',
+  'start-awarding': 'grant.round.awarding_started',
   close: 'grant.round.closed',
 };
 
