@@ -93,19 +93,20 @@ describe('grant rounds, applications and review', () => {
   };
   const audit = async (entityId: string) =>
     (
-      (await t.dataSource.query(`SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`, [
-        entityId,
-      ])) as { action: string }[]
+      await t.dataSource.query<{ action: string }[]>(
+        `SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`,
+        [entityId],
+      )
     ).map((r) => r.action);
   const reservation = async (roundId: string) =>
     (
-      (await t.dataSource.query(
+      await t.dataSource.query<{ reserved: number; drawn: number; released_at: Date | null }[]>(
         `SELECT reserved_minor::int AS reserved, drawn_minor::int AS drawn, released_at
            FROM fund_reservations WHERE source = $1`,
         [`round:${roundId}`],
-      )) as { reserved: number; drawn: number; released_at: Date | null }[]
+      )
     )[0];
-  /** A fund for a round: the general fund topped up to `amountMinor` available. */
+  /** A program fund holding `amountMinor`, given to it from outside. */
   const fundWith = async (amountMinor: number) => {
     const fund = await createFund(t, { kind: 'PROGRAM' });
     await fundFromOutside(t, fund, amountMinor);
