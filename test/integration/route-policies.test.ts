@@ -48,6 +48,9 @@ function registeredRoutes(t: TestApp): Route[] {
   return routes;
 }
 
+/** A well-formed id that names nothing: allowed callers get 404, others 401/403. */
+const NO_SUCH_ID = '3f0e6a9e-1c2b-4d5e-8f90-123456789abc';
+
 describe('access policies', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -219,6 +222,72 @@ describe('access policies', () => {
         path: () => '/api/v1/audit',
         allowed: ['ADMIN'],
       },
+      // ---- grants: rounds, applications, reviews (rounds part) ----
+      {
+        name: 'create a grant round',
+        method: 'post',
+        path: () => '/api/v1/grants/rounds',
+        body: () => ({}),
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'read grant rounds',
+        method: 'get',
+        path: () => '/api/v1/grants/rounds',
+        allowed: ['ADMIN', 'GRANTS_OFFICER', 'FINANCE', 'REVIEWER', 'PLANNER', 'COMMUNITY_LEADER'],
+      },
+      {
+        name: "read a round's ranking",
+        method: 'get',
+        path: () => `/api/v1/grants/rounds/${NO_SUCH_ID}/ranking`,
+        allowed: ['ADMIN', 'GRANTS_OFFICER', 'FINANCE'],
+      },
+      {
+        name: 'open a grant round',
+        method: 'post',
+        path: () => `/api/v1/grants/rounds/${NO_SUCH_ID}/open`,
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'list grant applications',
+        method: 'get',
+        path: () => '/api/v1/grants/applications',
+        allowed: ['ADMIN', 'GRANTS_OFFICER', 'FINANCE', 'REVIEWER', 'PLANNER', 'COMMUNITY_LEADER'],
+      },
+      {
+        name: 'submit a grant application',
+        method: 'post',
+        path: () => `/api/v1/grants/applications/${NO_SUCH_ID}/submit`,
+        allowed: ['PLANNER', 'COMMUNITY_LEADER'],
+      },
+      {
+        name: 'shortlist a grant application',
+        method: 'post',
+        path: () => `/api/v1/grants/applications/${NO_SUCH_ID}/shortlist`,
+        body: () => ({}),
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'assign a reviewer',
+        method: 'post',
+        path: () => `/api/v1/grants/applications/${NO_SUCH_ID}/reviewers`,
+        body: () => ({ reviewerId: NO_SUCH_ID }),
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'read my review queue',
+        method: 'get',
+        path: () => '/api/v1/grants/reviews',
+        allowed: ['REVIEWER'],
+      },
+      {
+        name: 'score a review',
+        method: 'post',
+        path: () => `/api/v1/grants/reviews/${NO_SUCH_ID}/scores`,
+        body: () => ({ scores: { need: 1 } }),
+        allowed: ['REVIEWER'],
+      },
+      // ---- end rounds part ----
       {
         name: 'read own profile and tokens',
         method: 'get',
