@@ -3,7 +3,8 @@
  *
  * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, users, audit, my tokens; FINANCE:
  * dashboard, funds, allocations, releases, campaigns, gifts, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
- * campaigns; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
+ * campaigns, grant rounds; REVIEWER: dashboard, funds, my reviews; COMMUNITY_LEADER: my funds, campaigns,
+ * my applications; PLANNER: my applications; ADMIN also grant rounds. Someone with several roles sees the union, in this order.
  */
 import type { Role } from '../../common/auth/roles';
 
@@ -36,6 +37,18 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
   },
   { href: '/admin/donations', label: 'admin.nav.donations', roles: ['ADMIN', 'FINANCE'] },
   { href: '/admin/payment-events', label: 'admin.nav.deadLetters', roles: ['FINANCE'] },
+  // grants: rounds part
+  {
+    href: '/admin/grants/rounds',
+    label: 'admin.nav.grantRounds',
+    roles: ['ADMIN', 'GRANTS_OFFICER'],
+  },
+  { href: '/admin/grants/reviews', label: 'admin.nav.myReviews', roles: ['REVIEWER'] },
+  {
+    href: '/admin/grants/my-applications',
+    label: 'admin.nav.myApplications',
+    roles: ['PLANNER', 'COMMUNITY_LEADER'],
+  },
   { href: '/admin/users', label: 'admin.nav.users', roles: ['ADMIN'] },
   { href: '/admin/audit', label: 'admin.nav.audit', roles: ['ADMIN'] },
   { href: '/admin/tokens', label: 'admin.nav.tokens', roles: ['ADMIN', 'FINANCE'] },

@@ -139,6 +139,23 @@ export class ApplicationsService {
     return this.decide(id, 'decline', note);
   }
 
+  /**
+   * SHORTLISTED → AWARDED, for the awards part when the application's award is fully approved
+   * (inside that transaction). Audited here; refused from any other status.
+   */
+  async markAwarded(manager: EntityManager, id: string): Promise<void> {
+    const app = await this.lock(manager, id);
+    if (app.status !== 'SHORTLISTED') throw new ApplicationTransitionError(app.status, 'award');
+    await this.repo.setStatus(manager, id, 'AWARDED', false);
+    await this.audit.record(manager, {
+      action: 'grant.application.awarded',
+      entityType: 'grant_application',
+      entityId: id,
+      before: { status: app.status },
+      after: { status: 'AWARDED' },
+    });
+  }
+
   /** An application as its reader may see it (applicant, officers, finance, its reviewers). */
   async read(id: string): Promise<ApplicationListItem> {
     const person = currentPerson();

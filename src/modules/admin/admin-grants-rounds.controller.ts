@@ -1,0 +1,275 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Allow } from '../../common/auth/policy.decorator';
+import { ValidationFailedError } from '../../common/errors';
+import { uuidPipe } from '../../common/http/validation';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { submitButton, typedValues } from '../../common/views/form-submit';
+import { renderPage } from '../../common/views/render-page';
+import type { AuthenticatedRequest } from '../accounts/auth.guard';
+import { ApplicationsService } from '../grants/rounds/applications.service';
+import { RoundsService } from '../grants/rounds/rounds.service';
+import { ReviewsService } from '../grants/reviews/reviews.service';
+import { adminContext, currentUser } from './admin-page';
+import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
+
+const OFFICERS = ['ADMIN', 'GRANTS_OFFICER'] as const;
+const READERS = [
+  'ADMIN',
+  'GRANTS_OFFICER',
+  'FINANCE',
+  'REVIEWER',
+  'PLANNER',
+  'COMMUNITY_LEADER',
+] as const;
+
+/** A one-button step must be confirmed with its checkbox. */
+function confirmed(values: Record<string, unknown>, locale: SupportedLocale): void {
+  if (values.confirm !== 'yes')
+    throw new ValidationFailedError(translate(locale, 'grants.rounds.confirmNeeded'));
+}
+
+const text = (v: unknown, max: number) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
+
+/**
+ * Grant rounds, applications and review in the back office: the rounds (officers), a round with
+ * its applications, ranking and next step, an application with its reviews (assign, shortlist,
+ * decline), a reviewer's queue and scoring form, and an applicant's applications. Every command is
+ * the API's service call; the services decide who may do what.
+ */
+@ApiExcludeController()
+@Controller('admin/grants')
+export class AdminGrantsRoundsController {
+  constructor(
+    private readonly views: AdminGrantsRoundsViews,
+    private readonly rounds: RoundsService,
+    private readonly applications: ApplicationsService,
+    private readonly reviews: ReviewsService,
+  ) {}
+
+  @Get('rounds')
+  @Allow(...OFFICERS, 'FINANCE')
+  async list(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const ctx = adminContext(req, reply);
+    return renderPage(reply, ctx, 'pages/admin/grants/rounds', await this.views.list(ctx.locale));
+  }
+
+  @Get('rounds/:id')
+  @Allow(...OFFICERS, 'FINANCE')
+  async round(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+  ) {
+    const ctx = adminContext(req, reply);
+    const view = await this.views.round(id, ctx.locale, currentUser(req));
+    return renderPage(reply, ctx, 'pages/admin/grants/rounds-detail', view);
+  }
+
+  @Post('rounds/:id/:action')
+  @Allow(...OFFICERS)
+  move(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Param('action') action: string,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: () => {
+        confirmed(values, ctx.locale);
+        switch (action) {
+          case 'open':
+            return this.rounds.open(id);
+          case 'start-review':
+            return this.rounds.startReview(id, values.early === 'yes');
+          case 'start-awarding':
+            return this.rounds.startAwarding(id);
+          case 'close':
+            return this.rounds.close(id);
+          default:
+            throw new ValidationFailedError(`Unknown step ${action}.`);
+        }
+      },
+      done: (round) => ({
+        kind: 'success',
+        text: translate(ctx.locale, 'grants.rounds.moved', {
+          status: translate(ctx.locale, `grants.rounds.status.${round.status}`),
+        }),
+      }),
+      to: `/admin/grants/rounds/${id}`,
+    });
+  }
+
+  @Get('applications/:id')
+  @Allow(...READERS)
+  async application(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+  ) {
+    const ctx = adminContext(req, reply);
+    const view = await this.views.application(id, ctx.locale, currentUser(req));
+    return renderPage(reply, ctx, 'pages/admin/grants/rounds-application', view);
+  }
+
+  @Post('applications/:id/reviewers')
+  @Allow(...OFFICERS)
+  assign(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: () => {
+        const reviewerId = text(values.reviewerId, 36);
+        if (!/^[0-9a-f-]{36}$/i.test(reviewerId))
+          throw new ValidationFailedError(translate(ctx.locale, 'grants.rounds.chooseReviewer'));
+        return this.reviews.assign(id, reviewerId);
+      },
+      done: (r) => ({
+        kind: 'success',
+        text: translate(ctx.locale, 'grants.rounds.assigned', { name: r.reviewer.name }),
+      }),
+      to: `/admin/grants/applications/${id}`,
+    });
+  }
+
+  @Post('applications/:id/:decision')
+  @Allow(...OFFICERS, 'PLANNER', 'COMMUNITY_LEADER')
+  decide(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Param('decision') decision: string,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    const note = text(values.note, 1000);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: () => {
+        confirmed(values, ctx.locale);
+        if (decision === 'shortlist') return this.applications.shortlist(id, note);
+        if (decision === 'decline') return this.applications.decline(id, note);
+        if (decision === 'submit') return this.applications.submit(id);
+        throw new ValidationFailedError(`Unknown step ${decision}.`);
+      },
+      done: (app) => ({
+        kind: 'success',
+        text: translate(ctx.locale, 'grants.rounds.applicationMoved', {
+          title: app.title,
+          status: translate(ctx.locale, `grants.rounds.applicationStatus.${app.status}`),
+        }),
+      }),
+      to:
+        decision === 'submit'
+          ? '/admin/grants/my-applications'
+          : `/admin/grants/applications/${id}`,
+    });
+  }
+
+  @Get('reviews')
+  @Allow('REVIEWER')
+  async myReviews(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const ctx = adminContext(req, reply);
+    return renderPage(
+      reply,
+      ctx,
+      'pages/admin/grants/rounds-reviews',
+      await this.views.myReviews(ctx.locale),
+    );
+  }
+
+  @Get('reviews/:id')
+  @Allow('REVIEWER', ...OFFICERS, 'FINANCE')
+  async review(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+  ) {
+    const ctx = adminContext(req, reply);
+    return renderPage(
+      reply,
+      ctx,
+      'pages/admin/grants/rounds-review',
+      await this.views.review(id, ctx.locale),
+    );
+  }
+
+  @Post('reviews/:id/scores')
+  @Allow('REVIEWER')
+  score(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    const scores: Record<string, number> = {};
+    for (const [key, value] of Object.entries(values)) {
+      if (!key.startsWith('score.')) continue;
+      const raw = text(value, 10);
+      scores[key.slice(6)] = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    }
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: () => this.reviews.score(id, scores, text(values.comment, 5000)),
+      done: (r) => ({
+        kind: 'success',
+        text: translate(ctx.locale, 'grants.rounds.scored', { score: r.weightedScore ?? '' }),
+      }),
+      to: `/admin/grants/reviews/${id}`,
+    });
+  }
+
+  @Post('reviews/:id/recuse')
+  @Allow('REVIEWER')
+  recuse(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: () => {
+        const reason = text(values.reason, 1000);
+        if (!reason)
+          throw new ValidationFailedError(translate(ctx.locale, 'grants.rounds.reasonNeeded'));
+        return this.reviews.recuse(id, reason);
+      },
+      done: translate(ctx.locale, 'grants.rounds.recused'),
+      to: '/admin/grants/reviews',
+    });
+  }
+
+  @Get('my-applications')
+  @Allow('PLANNER', 'COMMUNITY_LEADER')
+  async myApplications(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const ctx = adminContext(req, reply);
+    return renderPage(
+      reply,
+      ctx,
+      'pages/admin/grants/rounds-my-applications',
+      await this.views.myApplications(ctx.locale),
+    );
+  }
+}

@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../../common/context/request-context';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { UsersService } from '../accounts/users.service';
+import { ApplicationsService } from '../grants/rounds/applications.service';
+import type { ApplicationListItem } from '../grants/rounds/applications.repository';
+import { RoundsService } from '../grants/rounds/rounds.service';
+import type { GrantRound } from '../grants/rounds/rounds.repository';
+import { ReviewsService } from '../grants/reviews/reviews.service';
+import { formatDateTime } from '../reporting/periods';
+import { localName } from './admin-view-helpers';
+
+type UserActor = Extract<Actor, { kind: 'user' }>;
+
+const OFFICER = ['ADMIN', 'GRANTS_OFFICER'];
+const isOfficer = (viewer: UserActor) => viewer.roles.some((r) => OFFICER.includes(r));
+const when = (d: Date | string | null, locale: SupportedLocale) =>
+  d ? formatDateTime(new Date(d), locale) : '';
+
+/** The next lifecycle step of a round in each status (the button the officer sees). */
+const NEXT_ACTION: Partial<Record<GrantRound['status'], string>> = {
+  DRAFT: 'open',
+  OPEN: 'start-review',
+  REVIEWING: 'start-awarding',
+  AWARDING: 'close',
+};
+
+/** View models of the grant rounds, applications and review pages of the back office. */
+@Injectable()
+export class AdminGrantsRoundsViews {
+  constructor(
+    private readonly rounds: RoundsService,
+    private readonly applications: ApplicationsService,
+    private readonly reviews: ReviewsService,
+    private readonly users: UsersService,
+  ) {}
+
+  async list(locale: SupportedLocale) {
+    const rounds = await this.rounds.list();
+    return {
+      title: translate(locale, 'grants.rounds.title'),
+      rounds: rounds.map((r) => this.roundSummary(r, locale)),
+    };
+  }
+
+  async round(id: string, locale: SupportedLocale, viewer: UserActor) {
+    const round = await this.rounds.get(id);
+    const [apps, ranking] = await Promise.all([
+      this.applications.list({ roundId: id }),
+      this.rounds.ranking(id),
+    ]);
+    const next = NEXT_ACTION[round.status];
+    return {
+      title: localName(locale, round.nameZh, round.nameEn),
+      round: this.roundSummary(round, locale),
+      tiers: round.tiers.map((t) => ({ ...t, name: localName(locale, t.nameZh, t.nameEn) })),
+      rubric: round.rubric.map((c) => ({ ...c, name: localName(locale, c.nameZh, c.nameEn) })),
+      next:
+        isOfficer(viewer) && next
+          ? { action: next, label: translate(locale, `grants.rounds.action.${next}`) }
+          : null,
+      early: round.status === 'OPEN' && new Date() < round.applicationsCloseAt,
+      ranking: ranking.map((r) => ({
+        ...r,
+        community: localName(locale, r.community.nameZh, r.community.nameEn),
+        statusText: translate(locale, `grants.rounds.applicationStatus.${r.status}`),
+      })),
+      applications: apps.map((a) => this.appSummary(a, locale)),
+    };
+  }
+
+  async application(id: string, locale: SupportedLocale, viewer: UserActor) {
+    const app = await this.applications.read(id);
+    const officer = isOfficer(viewer);
+    const staff = officer || viewer.roles.includes('FINANCE');
+    const reviewed = staff || (await this.reviews.reviewerIdsOf(id)).includes(viewer.userId);
+    const reviews = reviewed ? await this.reviews.ofApplication(id) : [];
+    const reviewers = officer
+      ? (await this.users.list({ limit: 200 })).items
+          .filter((u) => u.roles.includes('REVIEWER') && u.status === 'ACTIVE')
+          .filter((u) => !reviews.some((r) => r.reviewerId === u.id))
+          .map((u) => ({ value: u.id, label: `${u.name} · ${u.email}` }))
+      : [];
+    const open = app.status === 'SUBMITTED' || app.status === 'UNDER_REVIEW';
+    return {
+      title: app.title,
+      app: this.appSummary(app, locale),
+      summary: app.summary,
+      budgetLines: app.budgetLines,
+      currency: app.round.currency,
+      reviews: reviews.map((r) => ({
+        ...r,
+        statusText: translate(locale, `grants.rounds.reviewStatus.${r.status}`),
+        submittedAtText: when(r.submittedAt, locale),
+        scoreList: r.scores ? Object.entries(r.scores).map(([key, value]) => ({ key, value })) : [],
+      })),
+      canAssign: officer && open,
+      canDecide: officer && open,
+      reviewers,
+    };
+  }
+
+  async myReviews(locale: SupportedLocale) {
+    const items = await this.reviews.mine();
+    return {
+      title: translate(locale, 'grants.rounds.myReviews'),
+      reviews: items.map((r) => ({
+        id: r.id,
+        title: r.application.title,
+        round: localName(locale, r.round.nameZh, r.round.nameEn),
+        status: r.status,
+        statusText: translate(locale, `grants.rounds.reviewStatus.${r.status}`),
+        dueAt: when(r.dueAt, locale),
+        weightedScore: r.weightedScore,
+        open: r.status === 'ASSIGNED',
+      })),
+    };
+  }
+
+  async review(id: string, locale: SupportedLocale) {
+    const review = await this.reviews.read(id);
+    const round = await this.rounds.get(review.application.roundId);
+    return {
+      title: review.application.title,
+      review: {
+        ...review,
+        statusText: translate(locale, `grants.rounds.reviewStatus.${review.status}`),
+        dueAtText: when(review.dueAt, locale),
+      },
+      open: review.status === 'ASSIGNED',
+      criteria: round.rubric.map((c) => ({
+        ...c,
+        name: localName(locale, c.nameZh, c.nameEn),
+        value: review.scores?.[c.key] ?? '',
+      })),
+    };
+  }
+
+  async myApplications(locale: SupportedLocale) {
+    const apps = await this.applications.list({ mine: true });
+    return {
+      title: translate(locale, 'grants.rounds.myApplications'),
+      applications: apps.map((a) => this.appSummary(a, locale)),
+    };
+  }
+
+  private roundSummary(r: GrantRound, locale: SupportedLocale) {
+    return {
+      id: r.id,
+      name: localName(locale, r.nameZh, r.nameEn),
+      year: r.year,
+      status: r.status,
+      statusText: translate(locale, `grants.rounds.status.${r.status}`),
+      budgetMinor: r.budgetMinor,
+      currency: r.currency,
+      opensAt: when(r.applicationsOpenAt, locale),
+      closesAt: when(r.applicationsCloseAt, locale),
+      reviewClosesAt: when(r.reviewCloseAt, locale),
+    };
+  }
+
+  private appSummary(a: ApplicationListItem, locale: SupportedLocale) {
+    return {
+      id: a.id,
+      title: a.title,
+      community: localName(locale, a.community.nameZh, a.community.nameEn),
+      applicant: a.applicant.name,
+      round: localName(locale, a.round.nameZh, a.round.nameEn),
+      status: a.status,
+      statusText: translate(locale, `grants.rounds.applicationStatus.${a.status}`),
+      budgetTotalMinor: a.budgetTotalMinor,
+      currency: a.round.currency,
+      submittedAt: when(a.submittedAt, locale),
+      decisionDueAt: when(a.decisionDueAt, locale),
+      isDraft: a.status === 'DRAFT',
+    };
+  }
+}
