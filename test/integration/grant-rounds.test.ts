@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { FundsService } from '../../src/modules/funds/funds.service';
+import type { EmailPayload } from '../../src/modules/notifications/email-message';
+import { EmailRenderer } from '../../src/modules/notifications/email-renderer';
 import { createUser } from '../factories/accounts.factory';
 import {
   createCommunity,
@@ -589,6 +591,16 @@ describe('grant rounds, applications and review', () => {
       expect(mails.map((m: { payload: { data: Body } }) => m.payload.data.shortlisted)).toEqual(
         expect.arrayContaining([true, false]),
       );
+      // Both emails render in the applicant's language, naming the application and the round.
+      for (const { payload } of mails as { payload: EmailPayload }[]) {
+        const email = t.get(EmailRenderer).render(payload);
+        expect(email.subject).toContain(String(payload.data.applicationTitle));
+        expect(email.text).toContain(String(payload.data.roundName));
+      }
+      const declined = (mails as { payload: EmailPayload }[]).find(
+        (m) => !m.payload.data.shortlisted,
+      )!;
+      expect(t.get(EmailRenderer).render(declined.payload).text).toContain('预算不足');
       expect(await audit(b)).toContain('grant.application.declined');
       const mine = await api(planner, 'get', `/grants/applications?roundId=${round.id}`).expect(
         200,
