@@ -153,4 +153,30 @@ describe('back office: grant rounds and review', () => {
     const ranking = await sessions.officer!.agent.get(`/admin/grants/rounds/${roundId}`);
     expect(ranking.text).toContain('7.0000');
   });
+
+  it('a planner writes a draft on the My applications form; a bad budget line is refused in words', async () => {
+    const bad = await sessions.planner!.post('/admin/grants/my-applications?lang=en', {
+      roundId,
+      communityId: community.id,
+      title: '凉亭',
+      budgetLines: '座椅 1200',
+    });
+    expect(bad.status).toBe(303);
+    const page = await sessions.planner!.agent.get('/admin/grants/my-applications?lang=en');
+    expect(page.text).toContain('This budget line is not “item | amount”');
+    const ok = await sessions.planner!.post('/admin/grants/my-applications', {
+      roundId,
+      communityId: community.id,
+      title: '凉亭',
+      summary: '社区凉亭',
+      budgetLines: '座椅 | 1200.50\n遮阳棚 | 300',
+    });
+    expect(ok.status).toBe(303);
+    const row = (
+      await t.dataSource.query(
+        `SELECT status, budget_total_minor::int AS total, applicant_id FROM grant_applications WHERE title = '凉亭'`,
+      )
+    )[0];
+    expect(row).toEqual({ status: 'DRAFT', total: 150_050, applicant_id: planner.id });
+  });
 });

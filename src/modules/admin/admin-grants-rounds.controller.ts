@@ -5,6 +5,7 @@ import { Allow } from '../../common/auth/policy.decorator';
 import { ValidationFailedError } from '../../common/errors';
 import { uuidPipe } from '../../common/http/validation';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { parseMoney } from '../../common/money';
 import { submitButton, typedValues } from '../../common/views/form-submit';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
@@ -269,7 +270,66 @@ export class AdminGrantsRoundsController {
       reply,
       ctx,
       'pages/admin/grants/rounds-my-applications',
-      await this.views.myApplications(ctx.locale),
+      await this.views.myApplications(ctx.locale, currentUser(req)),
     );
+  }
+
+  /**
+   * A new DRAFT application from the form: budget lines one per line as `item | amount`
+   * (amount in yuan, e.g. `座椅 | 1200.50`).
+   */
+  @Post('my-applications')
+  @Allow('PLANNER', 'COMMUNITY_LEADER')
+  create(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: () => {
+        const roundId = text(values.roundId, 36);
+        const communityId = text(values.communityId, 36);
+        const title = text(values.title, 201);
+        if (
+          !/^[0-9a-f-]{36}$/i.test(roundId) ||
+          !/^[0-9a-f-]{36}$/i.test(communityId) ||
+          !title ||
+          title.length > 200
+        )
+          throw new ValidationFailedError(translate(ctx.locale, 'grants.rounds.formIncomplete'));
+        const budgetLines = text(values.budgetLines, 20_000)
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .map((line) => {
+            const at = line.lastIndexOf('|');
+            const item = line.slice(0, Math.max(at, 0)).trim();
+            let amountMinor = Number.NaN;
+            try {
+              amountMinor = parseMoney(line.slice(at + 1).trim(), 'CNY').amountMinor;
+            } catch {
+              /* refused below */
+            }
+            if (at < 1 || !item || item.length > 200 || !(amountMinor > 0))
+              throw new ValidationFailedError(
+                translate(ctx.locale, 'grants.rounds.badBudgetLine', { line }),
+              );
+            return { item, amountMinor };
+          });
+        if (budgetLines.length > 50)
+          throw new ValidationFailedError(translate(ctx.locale, 'grants.rounds.tooManyLines'));
+        return this.applications.create(roundId, {
+          communityId,
+          title,
+          summary: text(values.summary, 10_000),
+          budgetLines,
+        });
+      },
+      done: (app) => ({
+        kind: 'success',
+        text: translate(ctx.locale, 'grants.rounds.created', { title: app.title }),
+      }),
+      to: '/admin/grants/my-applications',
+    });
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/context/request-context';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { UsersService } from '../accounts/users.service';
+import { FoundationService } from '../foundation/foundation.service';
 import { ApplicationsService } from '../grants/rounds/applications.service';
 import type { ApplicationListItem } from '../grants/rounds/applications.repository';
 import { RoundsService } from '../grants/rounds/rounds.service';
@@ -33,6 +34,7 @@ export class AdminGrantsRoundsViews {
     private readonly applications: ApplicationsService,
     private readonly reviews: ReviewsService,
     private readonly users: UsersService,
+    private readonly foundation: FoundationService,
   ) {}
 
   async list(locale: SupportedLocale) {
@@ -136,11 +138,26 @@ export class AdminGrantsRoundsViews {
     };
   }
 
-  async myApplications(locale: SupportedLocale) {
-    const apps = await this.applications.list({ mine: true });
+  async myApplications(locale: SupportedLocale, viewer: UserActor) {
+    const [apps, open, communities] = await Promise.all([
+      this.applications.list({ mine: true }),
+      this.rounds.list({ status: 'OPEN' }),
+      this.foundation.findCommunities(viewer.communityIds),
+    ]);
+    const now = new Date();
     return {
       title: translate(locale, 'grants.rounds.myApplications'),
       applications: apps.map((a) => this.appSummary(a, locale)),
+      rounds: open
+        .filter((r) => r.applicationsOpenAt <= now && now < r.applicationsCloseAt)
+        .map((r) => ({
+          value: r.id,
+          label: `${localName(locale, r.nameZh, r.nameEn)} · ${when(r.applicationsCloseAt, locale)}`,
+        })),
+      communities: communities.map((c) => ({
+        value: c.id,
+        label: localName(locale, c.nameZh, c.nameEn),
+      })),
     };
   }
 
