@@ -13,6 +13,19 @@ export const EMAIL_TEMPLATES = {
   'donation-thanks': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   'renewal-failed': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   test: [],
+  // grants: awards, tranches, reports
+  'grant-award-approval-needed': ['recipientName', 'projectTitle', 'amount', 'url', 'dueAt'],
+  'grant-award-approved': [
+    'recipientName',
+    'projectTitle',
+    'designAmount',
+    'constructionAmount',
+    'url',
+  ],
+  'grant-tranche-requested': ['recipientName', 'projectTitle', 'seq', 'amount', 'url', 'dueAt'],
+  'grant-tranche-paid': ['recipientName', 'projectTitle', 'seq', 'amount', 'url'],
+  'grant-report-accepted': ['recipientName', 'projectTitle', 'reportKind', 'url'],
+  'grant-report-returned': ['recipientName', 'projectTitle', 'reportKind', 'url'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailTemplate = keyof typeof EMAIL_TEMPLATES;
