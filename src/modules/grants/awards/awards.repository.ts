@@ -273,7 +273,7 @@ export class AwardsRepository {
 
   /** SHORTLISTED → AWARDED (the one write awards makes to an application). */
   async markApplicationAwarded(manager: EntityManager, id: string): Promise<boolean> {
-    const rows: Row[] = await manager.query(
+    const [rows] = await manager.query<[Row[], number]>(
       `UPDATE grant_applications SET status = 'AWARDED', decided_at = now(), updated_at = now()
        WHERE id = $1 AND status = 'SHORTLISTED' RETURNING id`,
       [id],
@@ -473,7 +473,8 @@ export class AwardsRepository {
     from: readonly ProjectStatus[],
     to: ProjectStatus,
   ): Promise<Award | null> {
-    const rows: Row[] = await manager.query(
+    // TypeORM answers UPDATE … RETURNING with [rows, affected count] on PostgreSQL.
+    const [rows] = await manager.query<[Row[], number]>(
       `UPDATE grant_awards a SET project_status = $3, project_status_at = now()
        WHERE a.id = $1 AND a.project_status = ANY($2::text[])
        RETURNING ${AWARD_COLUMNS}`,
