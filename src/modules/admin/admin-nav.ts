@@ -1,9 +1,9 @@
 /**
  * The back office's navigation by role. Pure: no Nest, no TypeORM.
  *
- * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, users, audit, my tokens; FINANCE:
- * dashboard, funds, allocations, releases, campaigns, gifts, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
- * campaigns; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
+ * ADMIN: dashboard, funds, allocations, releases, awards & tranches, campaigns, gifts, users, audit, my tokens; FINANCE:
+ * dashboard, funds, allocations, releases, awards & tranches, campaigns, gifts, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
+ * awards & tranches, campaigns; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
  */
 import type { Role } from '../../common/auth/roles';
 
@@ -29,6 +29,12 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
   },
   { href: '/admin/allocations', label: 'admin.nav.allocations', roles: ['ADMIN', 'FINANCE'] },
   { href: '/admin/releases', label: 'admin.nav.releases', roles: ['ADMIN', 'FINANCE'] },
+  // grants: awards part
+  {
+    href: '/admin/grants/awards',
+    label: 'admin.nav.grantsAwards',
+    roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+  },
   {
     href: '/admin/campaigns',
     label: 'admin.nav.campaigns',
