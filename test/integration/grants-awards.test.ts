@@ -6,7 +6,7 @@ import { AwardsService } from '../../src/modules/grants/awards/awards.service';
 import { ReportsService } from '../../src/modules/grants/awards/reports.service';
 import type { ProjectStatus } from '../../src/modules/grants/awards/award-rules';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
-import { createUser } from '../factories/accounts.factory';
+import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import {
   createFoundation,
   createFund,
@@ -19,6 +19,7 @@ import {
   createGrantRound,
   type GrantRoundOptions,
 } from '../factories/grants.factory';
+import { formSession } from '../utils/form-session';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 type User = Awaited<ReturnType<typeof createUser>>;
@@ -521,4 +522,38 @@ describe('grants: awards, tranches, reports', () => {
     expect(res.drawnMinor).toBeLessThanOrEqual(res.reservedMinor);
     expect((await t.get(LedgerService).check()).ok).toBe(true);
   }, 180_000);
+  it('back office: the proposals page approves with a confirmation, the project page and the payment queue show the tranches', async () => {
+    const { round } = await awardingRound(20_000_000);
+    const { application } = await createGrantApplication(t, round, { title: '社区食堂' });
+    const award = (
+      await propose(officer, round.id, {
+        applicationId: application.id,
+        tierKey: 'second',
+        constructionMinor: 500_000,
+      }).expect(201)
+    ).body;
+    const payer = await createUser(t, ['FINANCE']);
+    const browser = formSession(t.server);
+    expect((await browser.signIn(payer.email, TEST_PASSWORD)).status).toBe(303);
+
+    const list = await browser.agent.get('/admin/grants/awards').expect(200);
+    expect(list.text).toContain('社区食堂');
+    expect(list.text).toContain('奖励与拨款');
+    expect(list.text).toContain(`/admin/grants/awards/${award.id}/approve`);
+
+    expect((await browser.post(`/admin/grants/awards/${award.id}/approve`, {})).status).toBe(303);
+    expect((await t.get(AwardsService).get(award.id)).status).toBe('PROPOSED');
+    expect(
+      (await browser.post(`/admin/grants/awards/${award.id}/approve`, { confirm: 'yes' })).status,
+    ).toBe(303);
+    const approved = await t.get(AwardsService).get(award.id);
+    expect(approved.status).toBe('APPROVED');
+    expect(approved.firstApprovedBy).toBe(payer.id);
+
+    const page = await browser.agent.get(`/admin/grants/awards/${award.id}`).expect(200);
+    expect(page.text).toContain('¥2,000.00');
+    expect(page.text).toContain('开工报告通过后');
+    const queue = await browser.agent.get('/admin/grants/tranches').expect(200);
+    expect(queue.text).toContain('id="no-tranches"');
+  });
 });

@@ -20,6 +20,9 @@ import { AdminMatchingRulesController } from './admin-matching-rules.controller'
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminPaymentEventsController } from './admin-payment-events.controller';
 import { AdminPeopleViews } from './admin-people.views';
+import { AdminGrantsAwardsController } from './admin-grants-awards.controller';
+import { AdminGrantsAwardsViews } from './admin-grants-awards.views';
+import { GrantsModule } from '../grants/grants.module';
 import { AdminReleasesController } from './admin-releases.controller';
 import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
@@ -36,6 +39,8 @@ import { AdminUsersController } from './admin-users.controller';
     FundsModule,
     MatchingModule,
     ReportingModule,
+    // grants: awards part
+    GrantsModule,
   ],
   controllers: [
     AdminDashboardController,
@@ -49,6 +54,8 @@ import { AdminUsersController } from './admin-users.controller';
     AdminTokensController,
     AdminPaymentEventsController,
     AdminReleasesController,
+    // grants: awards part
+    AdminGrantsAwardsController,
   ],
   providers: [
     AdminFundsViews,
@@ -57,6 +64,8 @@ import { AdminUsersController } from './admin-users.controller';
     AdminCampaignsViews,
     AdminReleasesViews,
     AdminMatchingRuleViews,
+    // grants: awards part
+    AdminGrantsAwardsViews,
   ],
 })
 export class AdminModule {}

@@ -210,6 +210,11 @@ export class TranchesService {
     });
   }
 
+  /** The award a tranche belongs to (null when there is no such tranche), for pages. */
+  async awardIdOf(id: string): Promise<string | null> {
+    return (await this.repo.tranche(id))?.awardId ?? null;
+  }
+
   /** FINANCE's payment queue: requested tranches, the oldest first. */
   queue(): Promise<TrancheQueueItem[]> {
     return this.repo.requestedTranches(200);
