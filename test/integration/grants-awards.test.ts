@@ -214,11 +214,13 @@ describe('grants: awards, tranches, reports', () => {
     const a = (await createGrantApplication(t, round)).application;
     const b = (await createGrantApplication(t, round)).application;
     const submitted = (await createGrantApplication(t, round, { status: 'SUBMITTED' })).application;
-    await propose(officer, round.id, {
-      applicationId: a.id,
-      tierKey: 'only',
-      constructionMinor: 0,
-    }).expect(201);
+    const awardA = (
+      await propose(officer, round.id, {
+        applicationId: a.id,
+        tierKey: 'only',
+        constructionMinor: 0,
+      }).expect(201)
+    ).body;
     const full = await propose(officer, round.id, {
       applicationId: b.id,
       tierKey: 'only',
@@ -255,6 +257,40 @@ describe('grants: awards, tranches, reports', () => {
       [round.id],
     );
     expect(n).toBe(1);
+
+    // A rejected award leaves its application SHORTLISTED; with no proposal left, the round's
+    // reservation shrinks to what was approved (nothing here).
+    expect(
+      (
+        await api()
+          .post(`/api/v1/grants/awards/${awardA.id}/reject`)
+          .set(officer.auth)
+          .send({ note: 'x' })
+          .expect(403)
+      ).body.code,
+    ).toBe('SELF_APPROVAL');
+    const rejected = await api()
+      .post(`/api/v1/grants/awards/${awardA.id}/reject`)
+      .set(finance.auth)
+      .send({ note: '预算不符 / Budget does not fit' })
+      .expect(200);
+    expect(rejected.body).toMatchObject({
+      status: 'REJECTED',
+      rejectedBy: finance.id,
+      decisionNote: '预算不符 / Budget does not fit',
+    });
+    const [appA] = await t.dataSource.query(`SELECT status FROM grant_applications WHERE id = $1`, [
+      a.id,
+    ]);
+    expect(appA.status).toBe('SHORTLISTED');
+    expect((await reservation(round.id)).reservedMinor).toBe(0);
+    expect(await auditActions('grant_award', awardA.id)).toEqual([
+      'grant.award.proposed',
+      'grant.award.rejected',
+    ]);
+    expect((await approve(admin, awardA.id).expect(409)).body.code).toBe(
+      'GRANT_AWARD_NOT_PROPOSED',
+    );
 
     const { round: open } = await awardingRound(20_000_000, { status: 'OPEN' });
     const c = (await createGrantApplication(t, open)).application;
