@@ -5,10 +5,10 @@ import { uuidPipe } from '../../../common/http/validation';
 import { AwardsService } from './awards.service';
 import {
   AwardListQuery,
-  DecisionNoteDto,
+  AwardDecisionNoteDto,
   ProposeAwardDto,
-  RecordInspectionDto,
-  SubmitReportDto,
+  RecordGrantInspectionDto,
+  SubmitGrantReportDto,
 } from './dto/awards.dto';
 import { ReportsService } from './reports.service';
 import { TranchesService } from './tranches.service';
@@ -65,7 +65,7 @@ export class AwardsController {
   @Allow('ADMIN', 'FINANCE', 'GRANTS_OFFICER')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reject a proposed award with a note; nothing is paid' })
-  reject(@Param('id', uuidPipe) id: string, @Body() dto: DecisionNoteDto) {
+  reject(@Param('id', uuidPipe) id: string, @Body() dto: AwardDecisionNoteDto) {
     return this.awards.reject(id, dto.note ?? '');
   }
 
@@ -102,7 +102,7 @@ export class AwardsController {
   @Allow('FINANCE')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a requested tranche back to SCHEDULED with a note' })
-  rejectTranche(@Param('id', uuidPipe) id: string, @Body() dto: DecisionNoteDto) {
+  rejectTranche(@Param('id', uuidPipe) id: string, @Body() dto: AwardDecisionNoteDto) {
     return this.tranches.reject(id, dto.note ?? '');
   }
 
@@ -112,7 +112,7 @@ export class AwardsController {
     summary:
       "Submit a START, MIDTERM, COMPLETION or RECTIFICATION report (the grantee, or a planner/leader of the project's community)",
   })
-  submitReport(@Param('id', uuidPipe) id: string, @Body() dto: SubmitReportDto) {
+  submitReport(@Param('id', uuidPipe) id: string, @Body() dto: SubmitGrantReportDto) {
     return this.reports.submit(id, dto);
   }
 
@@ -120,7 +120,7 @@ export class AwardsController {
   @Allow('ADMIN', 'GRANTS_OFFICER')
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept a submitted report (not its submitter)' })
-  accept(@Param('id', uuidPipe) id: string, @Body() dto: DecisionNoteDto) {
+  accept(@Param('id', uuidPipe) id: string, @Body() dto: AwardDecisionNoteDto) {
     return this.reports.accept(id, dto.note ?? '');
   }
 
@@ -128,14 +128,14 @@ export class AwardsController {
   @Allow('ADMIN', 'GRANTS_OFFICER')
   @HttpCode(200)
   @ApiOperation({ summary: 'Return a submitted report with a note (not its submitter)' })
-  returnReport(@Param('id', uuidPipe) id: string, @Body() dto: DecisionNoteDto) {
+  returnReport(@Param('id', uuidPipe) id: string, @Body() dto: AwardDecisionNoteDto) {
     return this.reports.return(id, dto.note ?? '');
   }
 
   @Post('awards/:id/inspections')
   @Allow('ADMIN', 'GRANTS_OFFICER')
   @ApiOperation({ summary: 'Record an acceptance inspection (验收): body, result, notes, date' })
-  inspect(@Param('id', uuidPipe) id: string, @Body() dto: RecordInspectionDto) {
+  inspect(@Param('id', uuidPipe) id: string, @Body() dto: RecordGrantInspectionDto) {
     return this.reports.recordInspection(id, dto);
   }
 }

@@ -22,7 +22,7 @@ import {
   reportAllowedStatuses,
 } from './award-rules';
 import { type Award, AwardsRepository, type Inspection, type Report } from './awards.repository';
-import type { RecordInspectionDto, SubmitReportDto } from './dto/awards.dto';
+import type { RecordGrantInspectionDto, SubmitGrantReportDto } from './dto/awards.dto';
 import { currentGrantActor, holds, isGranteeSide } from './grant-actor';
 
 /**
@@ -40,7 +40,7 @@ export class ReportsService {
     private readonly emails: AwardEmails,
   ) {}
 
-  submit(awardId: string, dto: SubmitReportDto): Promise<Report> {
+  submit(awardId: string, dto: SubmitGrantReportDto): Promise<Report> {
     const actor = currentGrantActor();
     return this.tx.run(async (m) => {
       const award = await this.repo.lockAward(m, awardId);
@@ -132,7 +132,7 @@ export class ReportsService {
   }
 
   /** Records an acceptance inspection (验收); a PASSED one after an accepted COMPLETION report completes the project. */
-  recordInspection(awardId: string, dto: RecordInspectionDto): Promise<Inspection> {
+  recordInspection(awardId: string, dto: RecordGrantInspectionDto): Promise<Inspection> {
     const actor = currentGrantActor();
     if (!holds(actor, GRANT_OFFICER_ROLES))
       throw new ForbiddenError('Inspections are recorded by an ADMIN or GRANTS_OFFICER.');

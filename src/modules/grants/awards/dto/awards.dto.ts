@@ -45,7 +45,7 @@ export class ProposeAwardDto {
   constructionMinor!: number;
 }
 
-export class DecisionNoteDto {
+export class AwardDecisionNoteDto {
   @ApiPropertyOptional({ maxLength: 1000, description: 'Why (kept with the decision)' })
   @IsOptional()
   @Trim()
@@ -66,7 +66,7 @@ export class AwardListQuery {
   status?: AwardStatus;
 }
 
-export class SubmitReportDto {
+export class SubmitGrantReportDto {
   @ApiProperty({ enum: REPORT_KINDS })
   @IsIn(REPORT_KINDS, { message: `kind must be one of ${REPORT_KINDS.join(', ')}` })
   kind!: ReportKind;
@@ -102,7 +102,7 @@ const IsCalendarDate = () =>
     },
   });
 
-export class RecordInspectionDto {
+export class RecordGrantInspectionDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: '区住房和建设局' })
   @Trim()
   @IsString({ message: 'inspectingBody must be text' })
