@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
@@ -293,6 +294,77 @@ describe('access policies', () => {
         method: 'get',
         path: () => '/api/v1/me/tokens',
         allowed: everyone,
+      },
+      // grants: awards part (an unknown id: the route lets the role through, the service answers 404)
+      {
+        name: 'propose a grant award',
+        method: 'post',
+        path: () => `/api/v1/grants/rounds/${randomUUID()}/awards`,
+        body: () => ({ applicationId: randomUUID(), tierKey: 'first', constructionMinor: 0 }),
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'list grant awards',
+        method: 'get',
+        path: () => '/api/v1/grants/awards',
+        allowed: ['ADMIN', 'GRANTS_OFFICER', 'FINANCE', 'PLANNER', 'COMMUNITY_LEADER'],
+      },
+      {
+        name: 'approve a grant award',
+        method: 'post',
+        path: () => `/api/v1/grants/awards/${randomUUID()}/approve`,
+        allowed: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'reject a grant award',
+        method: 'post',
+        path: () => `/api/v1/grants/awards/${randomUUID()}/reject`,
+        body: () => ({ note: 'matrix' }),
+        allowed: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'request a grant tranche',
+        method: 'post',
+        path: () => `/api/v1/grants/tranches/${randomUUID()}/request`,
+        allowed: ['ADMIN', 'GRANTS_OFFICER', 'PLANNER', 'COMMUNITY_LEADER'],
+      },
+      {
+        name: 'pay a grant tranche',
+        method: 'post',
+        path: () => `/api/v1/grants/tranches/${randomUUID()}/pay`,
+        allowed: ['FINANCE'],
+      },
+      {
+        name: 'reject a grant tranche',
+        method: 'post',
+        path: () => `/api/v1/grants/tranches/${randomUUID()}/reject`,
+        allowed: ['FINANCE'],
+      },
+      {
+        name: 'read the tranche payment queue',
+        method: 'get',
+        path: () => '/api/v1/grants/tranches',
+        allowed: ['ADMIN', 'FINANCE'],
+      },
+      {
+        name: 'submit a grant report',
+        method: 'post',
+        path: () => `/api/v1/grants/awards/${randomUUID()}/reports`,
+        body: () => ({ kind: 'START', body: 'matrix' }),
+        allowed: ['PLANNER', 'COMMUNITY_LEADER'],
+      },
+      {
+        name: 'accept a grant report',
+        method: 'post',
+        path: () => `/api/v1/grants/reports/${randomUUID()}/accept`,
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'record an inspection',
+        method: 'post',
+        path: () => `/api/v1/grants/awards/${randomUUID()}/inspections`,
+        body: () => ({ inspectingBody: 'matrix', result: 'PASSED', inspectedOn: '2026-09-07' }),
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
       },
     ];
 

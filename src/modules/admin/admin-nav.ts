@@ -30,6 +30,12 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
   },
   { href: '/admin/allocations', label: 'admin.nav.allocations', roles: ['ADMIN', 'FINANCE'] },
   { href: '/admin/releases', label: 'admin.nav.releases', roles: ['ADMIN', 'FINANCE'] },
+  // grants: awards part
+  {
+    href: '/admin/grants/awards',
+    label: 'admin.nav.grantsAwards',
+    roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+  },
   {
     href: '/admin/campaigns',
     label: 'admin.nav.campaigns',

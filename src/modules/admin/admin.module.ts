@@ -24,6 +24,8 @@ import { AdminMatchingRulesController } from './admin-matching-rules.controller'
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminPaymentEventsController } from './admin-payment-events.controller';
 import { AdminPeopleViews } from './admin-people.views';
+import { AdminGrantsAwardsController } from './admin-grants-awards.controller';
+import { AdminGrantsAwardsViews } from './admin-grants-awards.views';
 import { AdminReleasesController } from './admin-releases.controller';
 import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
@@ -56,6 +58,8 @@ import { AdminUsersController } from './admin-users.controller';
     AdminReleasesController,
     // grants: rounds part
     AdminGrantsRoundsController,
+    // grants: awards part
+    AdminGrantsAwardsController,
   ],
   providers: [
     AdminFundsViews,
@@ -66,6 +70,8 @@ import { AdminUsersController } from './admin-users.controller';
     AdminMatchingRuleViews,
     // grants: rounds part
     AdminGrantsRoundsViews,
+    // grants: awards part
+    AdminGrantsAwardsViews,
   ],
 })
 export class AdminModule {}

@@ -3,7 +3,19 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { FundsModule } from '../funds/funds.module';
 import { LedgerModule } from '../ledger/ledger.module';
 import { NotificationsModule } from '../notifications/notifications.module';
-// ---- rounds, applications, reviews (rounds part) ----
+import { AwardEmails } from './awards/award-emails';
+import { AwardsController } from './awards/awards.controller';
+import { AwardsRepository } from './awards/awards.repository';
+import { AwardsService } from './awards/awards.service';
+import { ReportsService } from './awards/reports.service';
+import { TranchesService } from './awards/tranches.service';
+import { EvaluationsController } from './evaluations/evaluations.controller';
+import { EvaluationsRepository } from './evaluations/evaluations.repository';
+import { EvaluationsService } from './evaluations/evaluations.service';
+import { GrantReminders } from './insights/grant-reminders';
+import { GrantsDashboardController } from './insights/grants-dashboard.controller';
+import { GrantsInsightsService } from './insights/grants-insights.service';
+import { InsightsRepository } from './insights/insights.repository';
 import { ReviewsController } from './reviews/reviews.controller';
 import { ReviewsRepository } from './reviews/reviews.repository';
 import { ReviewsService } from './reviews/reviews.service';
@@ -13,34 +25,55 @@ import { ApplicationsService } from './rounds/applications.service';
 import { RoundsController } from './rounds/rounds.controller';
 import { RoundsRepository } from './rounds/rounds.repository';
 import { RoundsService } from './rounds/rounds.service';
-// ---- end rounds part ----
+//EXPENSES_IMPORTS
 
 /**
- * Money out (以奖代补): grant rounds, applications and their review, awards paid in tranches,
- * grantee reports and acceptance inspections, resident evaluations, and fund expenses.
+ * Money out (以奖代补): grant rounds, applications and their review (`rounds/`, `reviews/`),
+ * awards paid in tranches with grantee reports and acceptance inspections (`awards/`), resident
+ * evaluations (`evaluations/`), fund expenses and attachments (`expenses/`, `attachments/`), and
+ * the dashboard, reminders and public project pages (`insights/`).
  */
 @Module({
   imports: [FundsModule, LedgerModule, AccountsModule, NotificationsModule],
   controllers: [
-    // rounds part
     RoundsController,
     ApplicationsController,
     ReviewsController,
+    AwardsController,
+    EvaluationsController,
+    GrantsDashboardController,
+    //EXPENSES_CONTROLLERS
   ],
   providers: [
-    // rounds part
     RoundsRepository,
     RoundsService,
     ApplicationsRepository,
     ApplicationsService,
     ReviewsRepository,
     ReviewsService,
+    AwardsRepository,
+    AwardsService,
+    TranchesService,
+    ReportsService,
+    AwardEmails,
+    EvaluationsRepository,
+    EvaluationsService,
+    InsightsRepository,
+    GrantsInsightsService,
+    GrantReminders,
+    //EXPENSES_PROVIDERS
   ],
   exports: [
-    // rounds part
     RoundsService,
     ApplicationsService,
     ReviewsService,
+    AwardsService,
+    TranchesService,
+    ReportsService,
+    EvaluationsService,
+    GrantsInsightsService,
+    GrantReminders,
+    //EXPENSES_EXPORTS
   ],
 })
 export class GrantsModule {}

@@ -16,6 +16,19 @@ export const EMAIL_TEMPLATES = {
   // grants: rounds part
   'grant-reviewer-assigned': ['reviewerName', 'applicationTitle', 'roundName', 'due', 'url'],
   'grant-application-decided': ['applicantName', 'applicationTitle', 'roundName', 'url'],
+  // grants: awards, tranches, reports
+  'grant-award-approval-needed': ['recipientName', 'projectTitle', 'amount', 'url', 'dueAt'],
+  'grant-award-approved': [
+    'recipientName',
+    'projectTitle',
+    'designAmount',
+    'constructionAmount',
+    'url',
+  ],
+  'grant-tranche-requested': ['recipientName', 'projectTitle', 'seq', 'amount', 'url', 'dueAt'],
+  'grant-tranche-paid': ['recipientName', 'projectTitle', 'seq', 'amount', 'url'],
+  'grant-report-accepted': ['recipientName', 'projectTitle', 'reportKind', 'url'],
+  'grant-report-returned': ['recipientName', 'projectTitle', 'reportKind', 'url'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailTemplate = keyof typeof EMAIL_TEMPLATES;

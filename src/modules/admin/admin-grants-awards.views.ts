@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { checkAwardApproval } from '../grants/awards/award-rules';
+import type { AwardListItem } from '../grants/awards/awards.repository';
+import { type AwardDetail, AwardsService } from '../grants/awards/awards.service';
+import { TranchesService } from '../grants/awards/tranches.service';
+import { formatDateTime } from '../reporting/periods';
+import type { UserActor } from './admin-page';
+import { type FormState, localName } from './admin-view-helpers';
+
+const STAFF = ['ADMIN', 'GRANTS_OFFICER', 'FINANCE'] as const;
+const has = (viewer: UserActor, roles: readonly string[]) =>
+  viewer.roles.some((r) => roles.includes(r));
+
+/** View models of the awards pages: proposals to decide, one project, FINANCE's payment queue. */
+@Injectable()
+export class AdminGrantsAwardsViews {
+  constructor(
+    private readonly awards: AwardsService,
+    private readonly tranches: TranchesService,
+  ) {}
+
+  private row(a: AwardListItem, locale: SupportedLocale) {
+    return {
+      id: a.id,
+      title: a.application.title,
+      community: localName(locale, a.application.communityNameZh, a.application.communityNameEn),
+      round: `${a.round.year} · ${localName(locale, a.round.nameZh, a.round.nameEn)}`,
+      tierKey: a.tierKey,
+      designAwardMinor: a.designAwardMinor,
+      constructionMinor: a.constructionMinor,
+      currency: a.currency,
+      statusText: translate(locale, `grants.awards.awardStatus.${a.status}`),
+      projectStatusText: translate(locale, `grants.awards.projectStatusName.${a.projectStatus}`),
+      dueAt: formatDateTime(a.decisionDueAt, locale),
+      needsSecond: a.needsSecondApproval,
+      firstApproved: a.firstApprovedBy !== null,
+    };
+  }
+
+  async list(locale: SupportedLocale, viewer: UserActor) {
+    const all = await this.awards.list();
+    const proposals = all
+      .filter((a) => a.status === 'PROPOSED')
+      .map((a) => {
+        const verdict = checkAwardApproval(a, viewer, {
+          applicantId: a.application.applicantId,
+          reviewerIds: [],
+        });
+        return {
+          ...this.row(a, locale),
+          canApprove: verdict.allowed,
+          whyNot: verdict.allowed ? '' : verdict.message,
+        };
+      });
+    return {
+      title: translate(locale, 'grants.awards.title'),
+      proposals,
+      decided: all.filter((a) => a.status !== 'PROPOSED').map((a) => this.row(a, locale)),
+      canSeeQueue: has(viewer, ['ADMIN', 'FINANCE']),
+    };
+  }
+
+  async detail(
+    locale: SupportedLocale,
+    viewer: UserActor,
+    id: string,
+    inspection: FormState = { values: {}, errors: {} },
+  ) {
+    const award: AwardDetail = await this.awards.getForActor(id);
+    const officer = has(viewer, ['ADMIN', 'GRANTS_OFFICER']);
+    const finance = has(viewer, ['FINANCE']);
+    return {
+      title: award.application.title,
+      award: this.row(award, locale),
+      staff: has(viewer, STAFF),
+      tranches: award.tranches.map((x) => ({
+        ...x,
+        currency: award.currency,
+        statusText: translate(locale, `grants.awards.trancheStatus.${x.status}`),
+        unlockText: translate(locale, `grants.awards.unlockName.${x.unlock}`),
+        canRequest:
+          x.status === 'SCHEDULED' && (officer || viewer.userId === award.application.applicantId),
+        canPay: x.status === 'REQUESTED' && finance && x.requestedBy !== viewer.userId,
+        canReject: x.status === 'REQUESTED' && finance,
+        paidAt: x.status === 'PAID' && x.decidedAt ? formatDateTime(x.decidedAt, locale) : '',
+      })),
+      reports: award.reports.map((r) => ({
+        ...r,
+        kindText: translate(locale, `grants.awards.reportKind.${r.kind}`),
+        statusText: translate(locale, `grants.awards.reportStatus.${r.status}`),
+        submittedAtText: formatDateTime(r.submittedAt, locale),
+        canDecide: r.status === 'SUBMITTED' && officer && r.submittedBy !== viewer.userId,
+      })),
+      inspections: award.inspections.map((i) => ({
+        ...i,
+        resultText: translate(locale, `grants.awards.inspectionResult.${i.result}`),
+      })),
+      evaluations: award.evaluations,
+      canInspect: officer && award.status === 'APPROVED',
+      inspection,
+      resultOptions: (['PASSED', 'FAILED'] as const).map((v) => ({
+        value: v,
+        label: translate(locale, `grants.awards.inspectionResult.${v}`),
+        selected: inspection.values.result === v,
+      })),
+    };
+  }
+
+  async queue(locale: SupportedLocale, viewer: UserActor) {
+    const items = await this.tranches.queue();
+    return {
+      title: translate(locale, 'grants.awards.tranchesTitle'),
+      items: items.map((x) => ({
+        ...x,
+        community: localName(locale, x.communityNameZh, x.communityNameEn),
+        requestedAtText: x.requestedAt ? formatDateTime(x.requestedAt, locale) : '',
+        dueAtText: x.paymentDueAt ? formatDateTime(x.paymentDueAt, locale) : '',
+        blocked: x.projectStatus === 'RECTIFICATION_REQUIRED',
+        canPay: has(viewer, ['FINANCE']) && x.requestedBy !== viewer.userId,
+      })),
+    };
+  }
+}
