@@ -88,6 +88,9 @@ describe('access policies', () => {
         'POST /sandbox/checkout/:sessionId/pay',
         'POST /sandbox/subscriptions/:subscriptionId/renewal',
         'POST /webhooks/stripe',
+        // grants: a resident's evaluation response by one-time code (API and page)
+        'POST /api/v1/evaluations/responses',
+        'POST /evaluate',
       ].sort(),
     );
   });

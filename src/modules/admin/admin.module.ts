@@ -5,6 +5,7 @@ import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
+import { GrantsModule } from '../grants/grants.module';
 import { MatchingModule } from '../matching/matching.module';
 import { ReportingModule } from '../reporting/reporting.module';
 import { AdminAllocationsController } from './admin-allocations.controller';
@@ -16,6 +17,8 @@ import { AdminDonationsController } from './admin-donations.controller';
 import { AdminDonationsViews } from './admin-donations.views';
 import { AdminFundsController } from './admin-funds.controller';
 import { AdminFundsViews } from './admin-funds.views';
+// grants: evaluations
+import { AdminGrantsEvaluationsController } from './admin-grants-evaluations.controller';
 import { AdminMatchingRulesController } from './admin-matching-rules.controller';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminPaymentEventsController } from './admin-payment-events.controller';
@@ -34,6 +37,7 @@ import { AdminUsersController } from './admin-users.controller';
     DonationsModule,
     FoundationModule,
     FundsModule,
+    GrantsModule,
     MatchingModule,
     ReportingModule,
   ],
@@ -49,6 +53,8 @@ import { AdminUsersController } from './admin-users.controller';
     AdminTokensController,
     AdminPaymentEventsController,
     AdminReleasesController,
+    // grants: evaluations
+    AdminGrantsEvaluationsController,
   ],
   providers: [
     AdminFundsViews,

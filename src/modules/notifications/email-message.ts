@@ -12,6 +12,8 @@ export const EMAIL_TEMPLATES = {
   'donor-magic-link': ['url', 'expiresAt'],
   'donation-thanks': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   'renewal-failed': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
+  // grants: resident evaluations
+  'grant-evaluation-result': ['granteeName', 'projectTitle', 'satisfied', 'threshold', 'url'],
   test: [],
 } as const satisfies Record<string, readonly string[]>;
 
