@@ -141,7 +141,7 @@ export class EvaluationPagesController {
       context,
       'pages/public/evaluation-form',
       this.entry(context.locale, message, normalizeCode(code) ?? ''),
-      ERROR_HTTP_STATUS[error.code as keyof typeof ERROR_HTTP_STATUS],
+      ERROR_HTTP_STATUS[error.code],
     );
   }
 

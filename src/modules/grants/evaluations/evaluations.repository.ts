@@ -394,11 +394,11 @@ export class EvaluationsRepository {
     from: readonly ProjectStatus[],
   ): Promise<boolean> {
     // An UPDATE answers [rows, affected row count] through TypeORM's query runner.
-    const [, changed] = (await manager.query(
+    const [, changed] = await manager.query<[unknown[], number]>(
       `UPDATE grant_awards SET project_status = $2, project_status_at = now()
        WHERE id = $1 AND project_status = ANY($3)`,
       [awardId, to, from],
-    )) as [unknown[], number];
+    );
     return changed === 1;
   }
 }
