@@ -26,8 +26,7 @@ export async function createCompletedProject(
   const grantee = await createUser(t, ['PLANNER'], { communityIds: [community.id] });
   const proposer = await createUser(t, ['GRANTS_OFFICER']);
   const approver = await createUser(t, ['FINANCE']);
-  const q = (sql: string, params: unknown[]) =>
-    t.dataSource.query(sql, params) as Promise<Record<string, string>[]>;
+  const q = (sql: string, params: unknown[]) => t.dataSource.query<{ id: string }[]>(sql, params);
   const [reservation] = await q(
     `INSERT INTO fund_reservations (fund_id, source, reserved_minor) VALUES ($1, 'round:' || gen_random_uuid(), 0) RETURNING id`,
     [fund.id],

@@ -36,7 +36,7 @@ describe('grants: resident evaluations', () => {
   const close = (id: string) =>
     request(t.server).post(`/api/v1/grants/evaluations/${id}/close`).set(officer.auth);
   const one = async <T = Record<string, unknown>>(sql: string, params: unknown[]) =>
-    ((await t.dataSource.query(sql, params)) as T[])[0]!;
+    (await t.dataSource.query<T[]>(sql, params))[0]!;
   const responsesOf = async (evaluationId: string) =>
     (
       await one<{ n: number }>(
@@ -52,9 +52,10 @@ describe('grants: resident evaluations', () => {
     ).s;
   const audit = async (entityId: string) =>
     (
-      (await t.dataSource.query(`SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`, [
-        entityId,
-      ])) as { action: string }[]
+      await t.dataSource.query<{ action: string }[]>(
+        `SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`,
+        [entityId],
+      )
     ).map((r) => r.action);
   type Opened = {
     id: string;
