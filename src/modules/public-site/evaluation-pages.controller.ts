@@ -50,11 +50,11 @@ function checkResponse(body: Record<string, unknown>, locale: SupportedLocale): 
  * another evaluation's, closed) is explained in words and nothing is stored.
  */
 @ApiExcludeController()
-@Controller('evaluate')
+@Controller()
 export class EvaluationPagesController {
   constructor(private readonly evaluations: EvaluationsService) {}
 
-  @Get()
+  @Get('evaluate')
   @Public()
   async show(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('code') code?: string) {
     const context = pageContext(req, reply);
@@ -79,7 +79,7 @@ export class EvaluationPagesController {
     }
   }
 
-  @Post()
+  @Post('evaluate')
   @Public()
   async respond(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
     const context = pageContext(req, reply);
@@ -119,7 +119,7 @@ export class EvaluationPagesController {
     }
   }
 
-  @Get('thanks')
+  @Get('evaluate/thanks')
   @Public()
   thanks(@Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const context = pageContext(req, reply);
