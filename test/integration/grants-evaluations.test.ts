@@ -363,6 +363,73 @@ describe('grants: resident evaluations', () => {
     ).toBe(0);
   });
 
+  it('cancels an open evaluation with a reason: its codes stop working, nothing is counted, a new one may open', async () => {
+    const p = await createCompletedProject(t, { minEvaluators: 2 });
+    const ev = (await open(p.awardId, { residentCodes: 3, stakeholderCodes: 0 }).expect(201))
+      .body as Opened;
+    await answer(ev, [[true, 5]]);
+    const cancel = (id: string, body: Record<string, unknown>, who: User = officer) =>
+      request(t.server).post(`/api/v1/grants/evaluations/${id}/cancel`).set(who.auth).send(body);
+    const status = async () =>
+      (await one<{ s: string }>(`SELECT status AS s FROM grant_evaluations WHERE id = $1`, [ev.id]))
+        .s;
+
+    // No reason, a blank one, one too long, the wrong role, anonymous: refused, still open.
+    expect((await cancel(ev.id, {}).expect(400)).body.message.join(' ')).toMatch(/reason/);
+    await cancel(ev.id, { reason: '   ' }).expect(400);
+    await cancel(ev.id, { reason: 'x'.repeat(1001) }).expect(400);
+    await cancel(ev.id, { reason: 'Cards printed wrongly' }, finance).expect(403);
+    await request(t.server)
+      .post(`/api/v1/grants/evaluations/${ev.id}/cancel`)
+      .send({ reason: 'Cards printed wrongly' })
+      .expect(401);
+    await cancel('00000000-0000-4000-8000-000000000000', { reason: 'Nope' }).expect(404);
+    expect(await status()).toBe('OPEN');
+
+    const cancelled = await cancel(ev.id, { reason: '  测评卡印错，重新发放  ' }).expect(200);
+    expect(cancelled.body).toMatchObject({ id: ev.id, status: 'CANCELLED', resultResponses: null });
+    expect(cancelled.body.closedAt).toBeTruthy();
+    expect(await status()).toBe('CANCELLED');
+    expect(await projectStatus(p.awardId)).toBe('COMPLETED');
+    const row = await one<{ before: unknown; after: unknown; actor_user_id: string }>(
+      `SELECT before, after, actor_user_id FROM audit_log WHERE entity_id = $1 AND action = 'grant.evaluation.cancelled'`,
+      [ev.id],
+    );
+    expect(row).toMatchObject({
+      before: { status: 'OPEN', responses: 1 },
+      after: { status: 'CANCELLED', reason: '测评卡印错，重新发放', awardId: p.awardId },
+      actor_user_id: officer.id,
+    });
+
+    // Its codes stop working on the API and the page; nothing is stored.
+    const late = await respond({ code: ev.codes[1]!.code, satisfied: true, score: 4 }).expect(409);
+    expect(late.body.code).toBe('EVALUATION_CLOSED');
+    const page = await request(t.server).get(`/evaluate?code=${ev.codes[2]!.code}&lang=en`);
+    expect(page.status).toBe(409);
+    expect(await responsesOf(ev.id)).toBe(1);
+
+    // Cancelling or closing it again is refused in words.
+    const twice = await cancel(ev.id, { reason: 'again' }).expect(409);
+    expect(twice.body).toMatchObject({ code: 'EVALUATION_NOT_OPEN' });
+    expect(twice.body.message).toMatch(/CANCELLED already/);
+    await close(ev.id).expect(409);
+
+    // Not in the public results; a new evaluation may open (seq 2) and counts on its own.
+    const pub = await request(t.server)
+      .get(`/api/v1/grants/awards/${p.awardId}/evaluations`)
+      .expect(200);
+    expect(pub.body.items).toEqual([]);
+    const next = (await open(p.awardId, { residentCodes: 2, stakeholderCodes: 0 }).expect(201))
+      .body as Opened;
+    expect(next).toMatchObject({ seq: 2, status: 'OPEN' });
+    await answer(next, [
+      [true, 4],
+      [true, 5],
+    ]);
+    const passed = await close(next.id).expect(200);
+    expect(passed.body.evaluation).toMatchObject({ resultResponses: 2, resultSatisfied: 2 });
+  });
+
   it('the daily job closes evaluations past their time when the minimum is in; one below it stays open, flagged overdue', async () => {
     const a = await createCompletedProject(t, { minEvaluators: 3 });
     const b = await createCompletedProject(t, { minEvaluators: 3 });

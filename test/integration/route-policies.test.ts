@@ -250,6 +250,13 @@ describe('access policies', () => {
         allowed: ['ADMIN', 'GRANTS_OFFICER'],
       },
       {
+        name: 'cancel an evaluation',
+        method: 'post',
+        path: () => `/api/v1/grants/evaluations/${NO_SUCH_ID}/cancel`,
+        body: () => ({ reason: 'Cards printed wrongly' }),
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
         name: 'respond to an evaluation by code (public)',
         method: 'post',
         path: () => '/api/v1/evaluations/responses',

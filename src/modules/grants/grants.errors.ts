@@ -71,7 +71,7 @@ export class EvaluationNotOpenError extends DomainError {
   constructor(status: string) {
     super(
       'EVALUATION_NOT_OPEN',
-      `This evaluation is ${status} already; only an open one is closed.`,
+      `This evaluation is ${status} already; only an open evaluation is closed or cancelled.`,
     );
   }
 }

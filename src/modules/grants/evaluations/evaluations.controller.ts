@@ -2,7 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Allow, Public } from '../../../common/auth/policy.decorator';
 import { uuidPipe } from '../../../common/http/validation';
-import { EvaluationResponseDto, OpenEvaluationDto } from './dto/evaluations.dto';
+import {
+  CancelEvaluationDto,
+  EvaluationResponseDto,
+  OpenEvaluationDto,
+} from './dto/evaluations.dto';
 import { EvaluationsService } from './evaluations.service';
 
 @ApiTags('grants')
@@ -36,6 +40,17 @@ export class EvaluationsController {
   })
   close(@Param('id', uuidPipe) id: string) {
     return this.evaluations.close(id);
+  }
+
+  @Post('grants/evaluations/:id/cancel')
+  @Allow('ADMIN', 'GRANTS_OFFICER')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Cancel an open evaluation with a reason: its codes stop working, nothing is counted, the project status stays',
+  })
+  cancel(@Param('id', uuidPipe) id: string, @Body() dto: CancelEvaluationDto) {
+    return this.evaluations.cancel(id, dto.reason);
   }
 
   @Post('evaluations/responses')

@@ -84,6 +84,24 @@ export interface EvaluatedProject {
   grantee: { id: string; name: string; email: string; locale: 'zh-CN' | 'en' };
 }
 
+/** One row of the back office's list: the evaluation, its project and its tally counted now. */
+export interface EvaluationListItem extends Evaluation {
+  title: string;
+  community: EvaluatedProject['community'];
+  tally: Tally;
+}
+
+/** An approved project an officer may open an evaluation for now (see checkOpening). */
+export interface ReadyProject {
+  awardId: string;
+  title: string;
+  projectStatus: ProjectStatus;
+  community: EvaluatedProject['community'];
+  hasOpen: boolean;
+  lastFailedClosedAt: Date | null;
+  lastRectificationAcceptedAt: Date | null;
+}
+
 export interface Counted extends Tally {
   scoreSum: number;
 }
@@ -384,6 +402,70 @@ export class EvaluationsRepository {
        WHERE id = $1 AND status = 'OPEN'`,
       [id, result.status, result.responses, result.satisfied, result.meanScore],
     );
+  }
+
+  /** Cancels an OPEN evaluation (its codes stop working; its responses are kept, never counted). */
+  async cancel(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(
+      `UPDATE grant_evaluations SET status = 'CANCELLED', closed_at = now() WHERE id = $1 AND status = 'OPEN'`,
+      [id],
+    );
+  }
+
+  /** Evaluations for the back office: open ones first (soonest closing), then the latest closed. */
+  async list(limit = 200, opts: TransactionOptions = {}): Promise<EvaluationListItem[]> {
+    const rows: Row[] = await this.q(opts).query(
+      `SELECT ${EVAL_COLUMNS}, ap.title AS "projectTitle",
+         json_build_object('id', c.id, 'nameZh', c.name_zh, 'nameEn', c.name_en) AS "projectCommunity",
+         t.responses AS "tallyResponses", t.satisfied AS "tallySatisfied"
+       FROM grant_evaluations e
+       JOIN grant_awards a ON a.id = e.award_id
+       JOIN grant_applications ap ON ap.id = a.application_id
+       JOIN communities c ON c.id = ap.community_id
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS responses, count(*) FILTER (WHERE r.satisfied)::int AS satisfied
+         FROM grant_evaluation_responses r WHERE r.evaluation_id = e.id) t
+       ORDER BY e.status <> 'OPEN', CASE WHEN e.status = 'OPEN' THEN e.closes_at END,
+         e.closed_at DESC NULLS LAST, e.id
+       LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      ...toEvaluation(r),
+      title: String(r.projectTitle),
+      community: r.projectCommunity as EvaluatedProject['community'],
+      tally: { responses: Number(r.tallyResponses), satisfied: Number(r.tallySatisfied) },
+    }));
+  }
+
+  /** Approved projects completed or in rectification: the candidates for a new evaluation. */
+  async readyProjects(limit = 100, opts: TransactionOptions = {}): Promise<ReadyProject[]> {
+    const rows: Row[] = await this.q(opts).query(
+      `SELECT a.id AS "awardId", ap.title, a.project_status AS "projectStatus",
+         json_build_object('id', c.id, 'nameZh', c.name_zh, 'nameEn', c.name_en) AS community,
+         EXISTS (SELECT 1 FROM grant_evaluations e WHERE e.award_id = a.id AND e.status = 'OPEN') AS "hasOpen",
+         (SELECT max(closed_at) FROM grant_evaluations e WHERE e.award_id = a.id AND e.status = 'FAILED') AS "lastFailed",
+         (SELECT max(decided_at) FROM grant_reports g
+           WHERE g.award_id = a.id AND g.kind = 'RECTIFICATION' AND g.status = 'ACCEPTED') AS "lastRectification"
+       FROM grant_awards a
+       JOIN grant_applications ap ON ap.id = a.application_id
+       JOIN communities c ON c.id = ap.community_id
+       WHERE a.status = 'APPROVED' AND a.project_status IN ('COMPLETED', 'RECTIFICATION_REQUIRED')
+       ORDER BY a.project_status_at, a.id
+       LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      awardId: String(r.awardId),
+      title: String(r.title),
+      projectStatus: r.projectStatus as ProjectStatus,
+      community: r.community as EvaluatedProject['community'],
+      hasOpen: r.hasOpen === true,
+      lastFailedClosedAt: r.lastFailed ? new Date(r.lastFailed as string) : null,
+      lastRectificationAcceptedAt: r.lastRectification
+        ? new Date(r.lastRectification as string)
+        : null,
+    }));
   }
 
   /** Moves the project's status when it is one of `from`; false when it was not (nothing changed). */

@@ -34,7 +34,9 @@ import {
   type EvaluatedProject,
   type Evaluation,
   EvaluationsRepository,
+  type EvaluationListItem,
   type EvaluatorCode,
+  type ReadyProject,
 } from './evaluations.repository';
 
 /** Who opens, reads and closes evaluations. */
@@ -95,6 +97,25 @@ export interface EvaluationPage {
   reports: { kind: string; summary: string }[];
   closesAt: Date;
 }
+
+/** A row of the back office's list, with the satisfied share and the overdue flag. */
+export interface EvaluationListRow extends EvaluationListItem {
+  satisfiedPercent: number | null;
+  overdue: boolean;
+  codesUrl: string;
+}
+
+/** What the "open an evaluation" form shows about the project. */
+export interface OpeningForm {
+  awardId: string;
+  title: string;
+  community: EvaluatedProject['community'];
+  projectStatus: string;
+  thresholdPct: number;
+  minResponses: number;
+}
+
+export const CANCEL_REASON_MAX = 1000;
 
 export interface CloseOutcome {
   evaluation: Evaluation;
@@ -253,6 +274,73 @@ export class EvaluationsService {
       if (!outcome) throw new EvaluationNotOpenError('closed');
       return outcome;
     });
+  }
+
+  /**
+   * Cancels an OPEN evaluation (printed wrongly, cards lost, opened by mistake): its codes stop
+   * working at once, responses already given are kept but never counted, the project's status
+   * does not change, and a new evaluation may open. The reason goes to the audit log.
+   */
+  cancel(id: string, reason: string): Promise<Evaluation> {
+    officer();
+    const why = typeof reason === 'string' ? reason.trim() : '';
+    if (why.length < 1 || why.length > CANCEL_REASON_MAX)
+      throw new ValidationFailedError(
+        `Give a reason for cancelling (1 to ${CANCEL_REASON_MAX} characters).`,
+      );
+    return this.tx.run(async (m) => {
+      // Responses in flight share-lock the evaluation: they finish (or see it cancelled) first.
+      const evaluation = await this.repo.lock(m, id);
+      if (!evaluation) throw new GrantNotFoundError('evaluation', id);
+      if (evaluation.status !== 'OPEN') throw new EvaluationNotOpenError(evaluation.status);
+      const tally = await this.repo.count(id, { within: m });
+      await this.repo.cancel(m, id);
+      await this.audit.record(m, {
+        action: 'grant.evaluation.cancelled',
+        entityType: 'grant_evaluation',
+        entityId: id,
+        before: { status: 'OPEN', responses: tally.responses },
+        after: { status: 'CANCELLED', reason: why, awardId: evaluation.awardId },
+      });
+      return (await this.repo.get(id, { within: m }))!;
+    });
+  }
+
+  /** The back office's list: open evaluations first (soonest closing), then the latest closed. */
+  async list(): Promise<EvaluationListRow[]> {
+    officer();
+    const now = Date.now();
+    return (await this.repo.list()).map((e) => ({
+      ...e,
+      satisfiedPercent: satisfiedPercent(e.tally),
+      overdue:
+        e.status === 'OPEN' &&
+        e.closesAt.getTime() <= now &&
+        e.tally.responses < e.minResponses,
+      codesUrl: `/admin/grants/evaluations/${e.id}/codes`,
+    }));
+  }
+
+  /** Approved projects an evaluation may open for now (the opening rule, checked per project). */
+  async readyProjects(): Promise<ReadyProject[]> {
+    officer();
+    return (await this.repo.readyProjects()).filter((p) => checkOpening(p).allowed);
+  }
+
+  /** The project shown on the "open an evaluation" form, with the round's rule. */
+  async openingForm(awardId: string): Promise<OpeningForm> {
+    officer();
+    const project = await this.repo.project(awardId);
+    if (!project || project.awardStatus !== 'APPROVED')
+      throw new GrantNotFoundError('approved award', awardId);
+    return {
+      awardId,
+      title: project.title,
+      community: project.community,
+      projectStatus: project.projectStatus,
+      thresholdPct: project.thresholdPct,
+      minResponses: project.minEvaluators,
+    };
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Length,
   Max,
   MaxLength,
   Min,
@@ -77,4 +78,17 @@ export class EvaluationResponseDto {
   @IsString({ message: 'comment must be text' })
   @MaxLength(2000, { message: 'comment must be at most 2000 characters' })
   comment?: string;
+}
+
+export class CancelEvaluationDto {
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 1000,
+    example: '测评卡印错，重新发放',
+    description: 'Why the evaluation is cancelled: kept in the audit log',
+  })
+  @Trim()
+  @IsString({ message: 'reason must be text' })
+  @Length(1, 1000, { message: 'reason must be 1 to 1000 characters' })
+  reason!: string;
 }
