@@ -19,6 +19,7 @@ import { AdminFundsController } from './admin-funds.controller';
 import { AdminFundsViews } from './admin-funds.views';
 // grants: evaluations
 import { AdminGrantsEvaluationsController } from './admin-grants-evaluations.controller';
+import { AdminGrantsEvaluationsViews } from './admin-grants-evaluations.views';
 import { AdminMatchingRulesController } from './admin-matching-rules.controller';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminPaymentEventsController } from './admin-payment-events.controller';
@@ -63,6 +64,8 @@ import { AdminUsersController } from './admin-users.controller';
     AdminCampaignsViews,
     AdminReleasesViews,
     AdminMatchingRuleViews,
+    // grants: evaluations
+    AdminGrantsEvaluationsViews,
   ],
 })
 export class AdminModule {}

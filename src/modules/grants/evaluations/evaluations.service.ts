@@ -314,9 +314,7 @@ export class EvaluationsService {
       ...e,
       satisfiedPercent: satisfiedPercent(e.tally),
       overdue:
-        e.status === 'OPEN' &&
-        e.closesAt.getTime() <= now &&
-        e.tally.responses < e.minResponses,
+        e.status === 'OPEN' && e.closesAt.getTime() <= now && e.tally.responses < e.minResponses,
       codesUrl: `/admin/grants/evaluations/${e.id}/codes`,
     }));
   }
