@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { EvaluationsService } from '../../src/modules/grants/evaluations/evaluations.service';
 import { RequestContext } from '../../src/common/context/request-context';
-import { createUser } from '../factories/accounts.factory';
+import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createFoundation } from '../factories/foundation.factory';
 import { createCompletedProject } from '../factories/grants-evaluation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
@@ -111,6 +111,64 @@ describe('a resident evaluator on a phone', () => {
       [opened.id],
     );
     expect(count[0]!.n).toBe(1);
+    expect(v.cspViolations).toEqual([]);
+    expect(v.pageErrors).toEqual([]);
+    await v.context.close();
+  });
+
+  it('an officer opens, reads and cancels an evaluation on a 360 px phone in Chinese', async () => {
+    await createFoundation(t);
+    const officer = await createUser(t, ['GRANTS_OFFICER']);
+    const project = await createCompletedProject(t, {
+      minEvaluators: 3,
+      title: '老旧小区加装电梯与楼道照明改造（含无障碍坡道）',
+    });
+    const v = await visit(browser, base, 'zh-CN');
+    const { page } = v;
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto('/login');
+    await page.fill('#f-email', officer.email);
+    await page.fill('#f-password', TEST_PASSWORD);
+    await Promise.all([
+      page.waitForURL((url) => !url.pathname.startsWith('/login')),
+      page.click('form[action="/login"] button[type="submit"]'),
+    ]);
+
+    await page.goto('/admin/grants/evaluations');
+    expect(await textOf(page, 'h1')).toBe('满意度测评');
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await Promise.all([
+      page.waitForURL(/\/admin\/grants\/evaluations\/new\?awardId=/),
+      page.click(`article[data-award-id="${project.awardId}"] a.button`),
+    ]);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await page.fill('#ev-resident', '3');
+    await page.fill('#ev-stakeholder', '1');
+    await Promise.all([
+      page.waitForURL(/\/admin\/grants\/evaluations\/[0-9a-f-]+\/codes$/),
+      page.click('#evaluation-form button[type="submit"]'),
+    ]);
+    expect(await textOf(page, '.flash')).toContain('已生成 4 个测评码');
+    expect(await page.locator('.evaluation-card').count()).toBe(4);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+
+    await page.goto('/admin/grants/evaluations');
+    const card = page.locator('article.evaluation-item').first();
+    expect(await card.textContent()).toContain('0 / 3');
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    await card.locator('form.evaluation-cancel input[name="reason"]').fill('测评卡印错');
+    await card.locator('form.evaluation-cancel input[name="confirm"]').check();
+    await Promise.all([
+      page.waitForURL('**/admin/grants/evaluations'),
+      card.locator('form.evaluation-cancel button[type="submit"]').click(),
+    ]);
+    expect(await textOf(page, '.flash')).toContain('测评已取消');
+    expect(await pageWidth(page)).toBeLessThanOrEqual(360);
+    const rows = await t.dataSource.query<{ status: string }[]>(
+      `SELECT status FROM grant_evaluations WHERE award_id = $1`,
+      [project.awardId],
+    );
+    expect(rows).toEqual([{ status: 'CANCELLED' }]);
     expect(v.cspViolations).toEqual([]);
     expect(v.pageErrors).toEqual([]);
     await v.context.close();
