@@ -153,7 +153,7 @@ describe('a resident evaluator on a phone', () => {
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
 
     await page.goto('/admin/grants/evaluations');
-    const card = page.locator('article.evaluation-item').first();
+    const card = page.locator('article.evaluation-item', { hasText: '老旧小区加装电梯' });
     expect(await card.textContent()).toContain('0 / 3');
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     await card.locator('form.evaluation-cancel input[name="reason"]').fill('测评卡印错');
