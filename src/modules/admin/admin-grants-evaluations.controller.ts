@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { isUUID } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import QRCode from 'qrcode';
 import { Allow } from '../../common/auth/policy.decorator';
 import { parseStrictDate } from '../../common/dates/strict-date';
+import { ValidationFailedError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
@@ -76,7 +78,8 @@ export class AdminGrantsEvaluationsController {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
     const awardId = typeof values.awardId === 'string' ? values.awardId : '';
-    // An unknown award is the error page's (404), not a field message.
+    // A missing or unknown award is the error page's (400, 404), not a field message.
+    if (!isUUID(awardId)) throw new ValidationFailedError('awardId must be an award id (UUID).');
     const project = await this.evaluations.openingForm(awardId);
     return submitForm({
       reply,
