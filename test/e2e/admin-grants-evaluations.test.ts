@@ -138,6 +138,17 @@ describe('back office: resident evaluations', () => {
     );
     expect((await evaluationsOf(p.awardId))[0]!.status).toBe('OPEN');
 
+    // Past its closing time with too few responses: flagged overdue on the list.
+    await t.dataSource.query(
+      `UPDATE grant_evaluations SET closes_at = now() - interval '1 minute' WHERE id = $1`,
+      [ev!.id],
+    );
+    const overdue = await officer.agent.get('/admin/grants/evaluations?lang=zh-CN').expect(200);
+    expect(card(overdue.text, ev!.id)).toContain(
+      '<strong class="evaluation-overdue">已过截止时间，份数不足</strong>',
+    );
+    expect(card(withOpen.text, ev!.id)).not.toContain('evaluation-overdue');
+
     // Cancel: a reason is needed; then the codes stop working and it is audited.
     const noReason = await officer.post(`/admin/grants/evaluations/${ev!.id}/cancel`, {
       confirm: 'yes',
