@@ -92,6 +92,9 @@ describe('access policies', () => {
         'POST /sandbox/checkout/:sessionId/pay',
         'POST /sandbox/subscriptions/:subscriptionId/renewal',
         'POST /webhooks/stripe',
+        // grants: a resident's evaluation response by one-time code (API and page)
+        'POST /api/v1/evaluations/responses',
+        'POST /evaluate',
       ].sort(),
     );
   });
@@ -129,6 +132,7 @@ describe('access policies', () => {
     });
 
     const everyone: Actor[] = [...ROLES];
+    const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
     const actions: {
       name: string;
       method: 'get' | 'post' | 'put' | 'patch';
@@ -366,6 +370,47 @@ describe('access policies', () => {
         body: () => ({ inspectingBody: 'matrix', result: 'PASSED', inspectedOn: '2026-09-07' }),
         allowed: ['ADMIN', 'GRANTS_OFFICER'],
       },
+      // grants: resident evaluations (ids that do not exist: past the policy, a 404)
+      {
+        name: 'open a resident evaluation',
+        method: 'post',
+        path: () => `/api/v1/grants/awards/${NO_SUCH_ID}/evaluations`,
+        body: () => ({ residentCodes: 10, stakeholderCodes: 0 }),
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'read an evaluation',
+        method: 'get',
+        path: () => `/api/v1/grants/evaluations/${NO_SUCH_ID}`,
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'close an evaluation',
+        method: 'post',
+        path: () => `/api/v1/grants/evaluations/${NO_SUCH_ID}/close`,
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'cancel an evaluation',
+        method: 'post',
+        path: () => `/api/v1/grants/evaluations/${NO_SUCH_ID}/cancel`,
+        body: () => ({ reason: 'Cards printed wrongly' }),
+        allowed: ['ADMIN', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'respond to an evaluation by code (public)',
+        method: 'post',
+        path: () => '/api/v1/evaluations/responses',
+        body: () => ({ code: 'ABCDEFGHJK', satisfied: true, score: 3 }),
+        allowed: [...everyone, 'anonymous'],
+      },
+      {
+        name: "read a project's evaluation results (public)",
+        method: 'get',
+        path: () => `/api/v1/grants/awards/${NO_SUCH_ID}/evaluations`,
+        allowed: [...everyone, 'anonymous'],
+      },
+      // end grants: resident evaluations
     ];
 
     it.each(actions.flatMap((a) => actors.map((actor) => [a.name, actor, a] as const)))(

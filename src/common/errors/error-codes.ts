@@ -111,6 +111,16 @@ export const ERROR_HTTP_STATUS = {
   GRANT_REPORT_NOT_ALLOWED: 409,
   GRANT_REPORT_PENDING: 409,
   GRANT_REPORT_NOT_SUBMITTED: 409,
+  // Grants: resident evaluations
+  EVALUATION_ALREADY_OPEN: 409,
+  EVALUATION_NOT_ALLOWED: 409,
+  EVALUATION_NOT_OPEN: 409,
+  EVALUATION_CLOSED: 409,
+  EVALUATION_BELOW_MINIMUM: 409,
+  EVALUATOR_CODE_UNKNOWN: 404,
+  EVALUATOR_CODE_USED: 409,
+  EVALUATOR_CODE_MISMATCH: 422,
+  // end grants: resident evaluations
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

@@ -16,6 +16,7 @@ describe('adminNav', () => {
         '/admin/campaigns',
         '/admin/donations',
         '/admin/grants/rounds',
+        '/admin/grants/evaluations',
         '/admin/users',
         '/admin/audit',
         '/admin/tokens',
@@ -43,6 +44,12 @@ describe('adminNav', () => {
     ],
     [['PLANNER'], ['/admin/grants/my-applications']],
     [
+      ['GRANTS_OFFICER'],
+      ['/admin', '/admin/funds', '/admin/campaigns', '/admin/grants/evaluations'],
+    ],
+    [['REVIEWER'], ['/admin', '/admin/funds']],
+    [['COMMUNITY_LEADER'], ['/admin/my-funds', '/admin/campaigns']],
+    [
       ['REVIEWER', 'COMMUNITY_LEADER'],
       [
         '/admin',
@@ -61,6 +68,7 @@ describe('adminNav', () => {
     ['/admin/funds', '/admin/funds'],
     ['/admin/funds/0b5e8a8e-0000-4000-8000-000000000001', '/admin/funds'],
     ['/admin/users/invite', '/admin/users'],
+    ['/admin/grants/evaluations/new', '/admin/grants/evaluations'],
     ['/admin/fundsx', null],
   ])('on %s the current item is %s', (path, current) => {
     const items = adminNav(['ADMIN'], path).filter((i) => i.current);

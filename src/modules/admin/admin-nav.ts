@@ -1,10 +1,11 @@
 /**
  * The back office's navigation by role. Pure: no Nest, no TypeORM.
  *
- * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, users, audit, my tokens; FINANCE:
+ * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, evaluations, users, audit, my tokens; FINANCE:
  * dashboard, funds, allocations, releases, campaigns, gifts, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
  * campaigns, grant rounds; REVIEWER: dashboard, funds, my reviews; COMMUNITY_LEADER: my funds, campaigns,
  * my applications; PLANNER: my applications; ADMIN also grant rounds. Someone with several roles sees the union, in this order.
+ * campaigns, evaluations; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
  */
 import type { Role } from '../../common/auth/roles';
 
@@ -55,6 +56,13 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     label: 'admin.nav.myApplications',
     roles: ['PLANNER', 'COMMUNITY_LEADER'],
   },
+  // grants: evaluations
+  {
+    href: '/admin/grants/evaluations',
+    label: 'admin.nav.evaluations',
+    roles: ['ADMIN', 'GRANTS_OFFICER'],
+  },
+  // end grants: evaluations
   { href: '/admin/users', label: 'admin.nav.users', roles: ['ADMIN'] },
   { href: '/admin/audit', label: 'admin.nav.audit', roles: ['ADMIN'] },
   { href: '/admin/tokens', label: 'admin.nav.tokens', roles: ['ADMIN', 'FINANCE'] },

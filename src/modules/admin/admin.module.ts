@@ -20,6 +20,9 @@ import { AdminFundsViews } from './admin-funds.views';
 // grants: rounds part
 import { AdminGrantsRoundsController } from './admin-grants-rounds.controller';
 import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
+// grants: evaluations
+import { AdminGrantsEvaluationsController } from './admin-grants-evaluations.controller';
+import { AdminGrantsEvaluationsViews } from './admin-grants-evaluations.views';
 import { AdminMatchingRulesController } from './admin-matching-rules.controller';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminPaymentEventsController } from './admin-payment-events.controller';
@@ -60,6 +63,8 @@ import { AdminUsersController } from './admin-users.controller';
     AdminGrantsRoundsController,
     // grants: awards part
     AdminGrantsAwardsController,
+    // grants: evaluations
+    AdminGrantsEvaluationsController,
   ],
   providers: [
     AdminFundsViews,
@@ -72,6 +77,8 @@ import { AdminUsersController } from './admin-users.controller';
     AdminGrantsRoundsViews,
     // grants: awards part
     AdminGrantsAwardsViews,
+    // grants: evaluations
+    AdminGrantsEvaluationsViews,
   ],
 })
 export class AdminModule {}

@@ -12,6 +12,8 @@ export const EMAIL_TEMPLATES = {
   'donor-magic-link': ['url', 'expiresAt'],
   'donation-thanks': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   'renewal-failed': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
+  // grants: resident evaluations
+  'grant-evaluation-result': ['granteeName', 'projectTitle', 'satisfied', 'threshold', 'url'],
   test: [],
   // grants: rounds part
   'grant-reviewer-assigned': ['reviewerName', 'applicationTitle', 'roundName', 'due', 'url'],

@@ -3,21 +3,33 @@ import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
+import { GrantsModule } from '../grants/grants.module';
 import { MatchingModule } from '../matching/matching.module';
 import { CampaignPagesController } from './campaign-pages.controller';
 import { CampaignPagesService } from './campaign-pages.service';
 import { DonorPagesController } from './donor-pages.controller';
+// grants: evaluations
+import { EvaluationPagesController } from './evaluation-pages.controller';
 import { MonthlyPagesController } from './monthly-pages.controller';
 import { PublicPagesController } from './public-pages.controller';
 import { PublicSiteService } from './public-site.service';
 
 @Module({
-  imports: [FoundationModule, FundsModule, CampaignsModule, MatchingModule, DonationsModule],
+  imports: [
+    FoundationModule,
+    FundsModule,
+    CampaignsModule,
+    MatchingModule,
+    DonationsModule,
+    GrantsModule,
+  ],
   controllers: [
     PublicPagesController,
     CampaignPagesController,
     MonthlyPagesController,
     DonorPagesController,
+    // grants: evaluations
+    EvaluationPagesController,
   ],
   providers: [PublicSiteService, CampaignPagesService],
 })
