@@ -1,9 +1,9 @@
 /**
  * The back office's navigation by role. Pure: no Nest, no TypeORM.
  *
- * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, users, audit, my tokens; FINANCE:
- * dashboard, funds, allocations, releases, campaigns, gifts, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
- * campaigns; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
+ * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, grants, users, audit, my tokens; FINANCE:
+ * dashboard, funds, allocations, releases, campaigns, gifts, grants, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
+ * campaigns, grants; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
  */
 import type { Role } from '../../common/auth/roles';
 
@@ -35,6 +35,13 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
   },
   { href: '/admin/donations', label: 'admin.nav.donations', roles: ['ADMIN', 'FINANCE'] },
+  // grants: insights (the grants dashboard; the grant pages live under /admin/grants/…)
+  {
+    href: '/admin/grants',
+    label: 'admin.nav.grants',
+    roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+  },
+  // end grants: insights
   { href: '/admin/payment-events', label: 'admin.nav.deadLetters', roles: ['FINANCE'] },
   { href: '/admin/users', label: 'admin.nav.users', roles: ['ADMIN'] },
   { href: '/admin/audit', label: 'admin.nav.audit', roles: ['ADMIN'] },

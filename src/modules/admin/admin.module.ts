@@ -16,6 +16,11 @@ import { AdminDonationsController } from './admin-donations.controller';
 import { AdminDonationsViews } from './admin-donations.views';
 import { AdminFundsController } from './admin-funds.controller';
 import { AdminFundsViews } from './admin-funds.views';
+// grants: insights
+import { GrantsModule } from '../grants/grants.module';
+import { AdminGrantsInsightsController } from './admin-grants-insights.controller';
+import { AdminGrantsInsightsViews } from './admin-grants-insights.views';
+// end grants: insights
 import { AdminMatchingRulesController } from './admin-matching-rules.controller';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminPaymentEventsController } from './admin-payment-events.controller';
@@ -36,6 +41,9 @@ import { AdminUsersController } from './admin-users.controller';
     FundsModule,
     MatchingModule,
     ReportingModule,
+    // grants: insights
+    GrantsModule,
+    // end grants: insights
   ],
   controllers: [
     AdminDashboardController,
@@ -49,6 +57,9 @@ import { AdminUsersController } from './admin-users.controller';
     AdminTokensController,
     AdminPaymentEventsController,
     AdminReleasesController,
+    // grants: insights
+    AdminGrantsInsightsController,
+    // end grants: insights
   ],
   providers: [
     AdminFundsViews,
@@ -57,6 +68,9 @@ import { AdminUsersController } from './admin-users.controller';
     AdminCampaignsViews,
     AdminReleasesViews,
     AdminMatchingRuleViews,
+    // grants: insights
+    AdminGrantsInsightsViews,
+    // end grants: insights
   ],
 })
 export class AdminModule {}

@@ -12,6 +12,9 @@ export const EMAIL_TEMPLATES = {
   'donor-magic-link': ['url', 'expiresAt'],
   'donation-thanks': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   'renewal-failed': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
+  // grants: insights (overdue reminders)
+  'grant-reminder': ['recipientName', 'what', 'title', 'dueOn', 'url'],
+  // end grants: insights
   test: [],
 } as const satisfies Record<string, readonly string[]>;
 
