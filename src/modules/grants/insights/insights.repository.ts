@@ -14,8 +14,8 @@ type Row = Record<string, unknown>;
 
 const int = (v: unknown): number => toSafeInteger(v as string | number) ?? 0;
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
-const maybeText = (v: unknown): string | null =>
-  v === null || v === undefined ? null : String(v);
+/** A nullable uuid or text column (pg gives strings). */
+const maybeText = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const maybeDate = (v: unknown): Date | null => (v === null || v === undefined ? null : date(v));
 
 export interface RoundFigures {

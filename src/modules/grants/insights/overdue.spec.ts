@@ -61,9 +61,10 @@ describe('overdue items', () => {
     ).toEqual(['adm']);
   });
 
-  it('counts started days overdue and keys reminders by Beijing date', () => {
+  it('counts whole days overdue and keys reminders by Beijing date', () => {
     const due = new Date('2026-03-01T00:00:00Z');
-    expect(daysOverdue(due, new Date('2026-03-01T01:00:00Z'))).toBe(1);
+    expect(daysOverdue(due, new Date('2026-03-01T01:00:00Z'))).toBe(0);
+    expect(daysOverdue(due, new Date('2026-03-03T23:00:00Z'))).toBe(2);
     expect(daysOverdue(due, new Date('2026-03-03T00:00:00Z'))).toBe(2);
     expect(beijingDate(new Date('2026-03-01T16:30:00Z'))).toBe('2026-03-02');
     expect(reminderKey('tranche', 't1', '2026-03-02', 'u1')).toBe(

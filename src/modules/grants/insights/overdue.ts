@@ -78,9 +78,9 @@ export function recipientsFor(item: OverdueItem, people: readonly Person[]): Per
   return [...chosen].sort((a, b) => a.email.localeCompare(b.email));
 }
 
-/** Whole days an item is overdue at `now` (started days count: 1 h late is 1 day). */
+/** Whole 24-hour days past due at `now` (0 during the first day after the due time). */
 export function daysOverdue(dueAt: Date, now: Date): number {
-  return Math.max(0, Math.ceil((now.getTime() - dueAt.getTime()) / 86_400_000));
+  return Math.max(0, Math.floor((now.getTime() - dueAt.getTime()) / 86_400_000));
 }
 
 /**
