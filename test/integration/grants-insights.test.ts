@@ -350,6 +350,16 @@ describe('grants insights', () => {
         expect(date).toBe(day);
         expect(r.payload.template).toBe('grant-reminder');
       }
+      // Rendered and sent in the recipient's language (the in-process drainer sends them).
+      const sent = async () =>
+        (
+          await t.dataSource.query(
+            `SELECT count(*)::int AS n FROM outbox WHERE dedupe_key LIKE 'reminder:%' AND status = 'SENT'`,
+          )
+        )[0].n as number;
+      for (let i = 0; i < 50 && (await sent()) < 7; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await sent()).toBe(7);
       const tranche = rows.find((r) => r.dedupe_key.startsWith('reminder:tranche:'))!;
       expect(tranche.payload.data).toMatchObject({ what: 'Tranche payment', daysOverdue: 2 });
       // The next Beijing day: one more each.
@@ -463,7 +473,7 @@ describe('grants insights', () => {
       const otherApp = await insightsApplication(t, round, {
         communityId: community.id,
         applicantId: planner.id,
-        title: 'NOT-YET-APPROVED-PROJECT',
+        title: '=NOT-YET-APPROVED-PROJECT',
         status: 'SHORTLISTED',
         decidedAt: daysAgo(3),
       });
@@ -568,6 +578,8 @@ describe('grants insights', () => {
       const line = parseCsv(fundUse.text).find((r) => r[1] === 'F-PUBLIC')!;
       // 50,000 in; 10,000 + 16,000 paid out → 52.0%.
       expect(line.slice(5, 10)).toEqual(['0.00', '50000.00', '50000.00', '26000.00', '52.0']);
+      // A title that a spreadsheet would run as a formula arrives as text.
+      expect(rows.find((r) => r[2] === proposedAward.id)![3]).toBe("'=NOT-YET-APPROVED-PROJECT");
       await session.agent.get('/admin/grants/export/awards.csv?year=abc').expect(400);
       const page = await session.agent.get('/admin/grants?lang=en').expect(200);
       expect(page.text).toContain('Grants dashboard');

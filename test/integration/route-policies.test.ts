@@ -219,6 +219,14 @@ describe('access policies', () => {
         path: () => '/api/v1/audit',
         allowed: ['ADMIN'],
       },
+      // grants: insights
+      {
+        name: 'read the grants dashboard',
+        method: 'get',
+        path: () => '/api/v1/grants/dashboard',
+        allowed: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+      },
+      // end grants: insights
       {
         name: 'read own profile and tokens',
         method: 'get',
