@@ -16,7 +16,7 @@ export const daysFrom = (n: number, from = new Date()) => new Date(from.getTime(
 
 type Row = Record<string, unknown>;
 const one = async (t: TestApp, sql: string, params: unknown[]): Promise<Row> =>
-  ((await t.dataSource.query(sql, params)) as Row[])[0]!;
+  (await t.dataSource.query<Row[]>(sql, params))[0]!;
 
 async function payee(t: TestApp, code: 'payees:grants' | 'payees:expenses', currency: string) {
   return t.get(LedgerService).ensureAccount({

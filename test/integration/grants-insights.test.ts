@@ -311,13 +311,14 @@ describe('grants insights', () => {
       for (const o of overdue) expect(o.daysOverdue).toBe(2);
     });
 
-    const reminders = async () =>
-      (await t.dataSource.query(
+    type ReminderRow = {
+      dedupe_key: string;
+      payload: { to: string; locale: string; template: string; data: Record<string, unknown> };
+    };
+    const reminders = () =>
+      t.dataSource.query<ReminderRow[]>(
         `SELECT dedupe_key, payload FROM outbox WHERE dedupe_key LIKE 'reminder:%' ORDER BY dedupe_key`,
-      )) as {
-        dedupe_key: string;
-        payload: { to: string; locale: string; template: string; data: Record<string, unknown> };
-      }[];
+      );
 
     it('queues one reminder per overdue item and day to whoever must act, however often it runs', async () => {
       const job = t.get(GrantReminders);
@@ -540,6 +541,15 @@ describe('grants insights', () => {
         )
         .expect(200);
       expect(byPlace.text).toContain(`/projects/${award.id}`);
+      // Linked from and to the fund: its projects, and the fund's row on the home page.
+      const byFund = await request(t.server).get('/projects?fund=F-PUBLIC&lang=en').expect(200);
+      expect(byFund.text).toContain(`/projects/${award.id}`);
+      expect(byFund.text).toContain('Projects paid from fund F-PUBLIC.');
+      const otherFund = await request(t.server).get('/projects?fund=F-NONE').expect(200);
+      expect(otherFund.text).not.toContain(`/projects/${award.id}`);
+      const detail = await request(t.server).get(`/projects/${award.id}?lang=en`).expect(200);
+      expect(detail.text).toMatch(/href="\/projects\?fund(=|&#x3D;)F-PUBLIC&amp;lang(=|&#x3D;)en"/);
+      await request(t.server).get('/projects?fund=%3Cscript%3E').expect(400);
       const pageTwo = await request(t.server).get('/projects?year=2025&page=2').expect(200);
       expect(pageTwo.text).not.toContain(`/projects/${award.id}`);
       await request(t.server).get(`/projects/${proposedAward.id}`).expect(404);
@@ -550,6 +560,7 @@ describe('grants insights', () => {
       const home = await request(t.server).get('/?lang=zh-CN').expect(200);
       expect(home.text).toContain('href="/projects?lang=zh-CN"');
       expect(home.text).toContain('项目公示');
+      expect(home.text).toContain('href="/projects?fund=F-PUBLIC&amp;lang=zh-CN"');
     });
 
     it('exports awards and fund use as CSV, formula-safe, to staff only', async () => {

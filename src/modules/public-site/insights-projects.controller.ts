@@ -49,12 +49,14 @@ export class InsightsProjectsController {
       year: f.year,
       subdistrictId: f.subdistrict,
       communityId: f.community,
+      fundCode: f.fund,
       status: f.status,
       limit: PAGE_SIZE,
       offset: (page - 1) * PAGE_SIZE,
     });
     const filters = {
       lang: locale,
+      fund: f.fund,
       year: f.year,
       subdistrict: f.subdistrict,
       community: f.community,
@@ -64,6 +66,8 @@ export class InsightsProjectsController {
     return renderPage(reply, ctx, 'pages/public/insights-projects', {
       title: translate(locale, 'grants.insights.public.title'),
       total,
+      fund: f.fund ?? null,
+      clearFundUrl: link('/projects', { lang: locale }),
       page,
       pages,
       prevUrl: page > 1 ? link('/projects', { ...filters, page: page - 1 }) : null,
@@ -121,7 +125,11 @@ export class InsightsProjectsController {
       tier: name(locale, p.tier),
       community: name(locale, p.community),
       subdistrict: name(locale, p.subdistrict),
-      fund: { name: name(locale, p.fund), code: p.fund.code },
+      fund: {
+        name: name(locale, p.fund),
+        code: p.fund.code,
+        projectsUrl: link('/projects', { fund: p.fund.code, lang: locale }),
+      },
       status: p.status,
       statusText: translate(locale, `grants.insights.projectStatus.${p.status}`),
       statusSince: beijingDate(p.statusSince),

@@ -49,6 +49,8 @@ export interface ProjectListFilter {
   year?: number;
   subdistrictId?: string;
   communityId?: string;
+  /** A fund's code: the projects it paid for. */
+  fundCode?: string;
   status?: ProjectStatus;
   limit: number;
   offset: number;
@@ -336,6 +338,7 @@ export class InsightsRepository {
           AND ($2::uuid IS NULL OR s.id = $2)
           AND ($3::uuid IS NULL OR c.id = $3)
           AND ($4::text IS NULL OR w.project_status = $4)
+          AND ($7::text IS NULL OR f.code = $7)
         ORDER BY r.year DESC, a.title, w.id
         LIMIT $5 OFFSET $6`,
       [
@@ -345,6 +348,7 @@ export class InsightsRepository {
         filter.status ?? null,
         filter.limit,
         filter.offset,
+        filter.fundCode ?? null,
       ],
     );
     let total = rows.length > 0 ? int(rows[0]!.total) : 0;

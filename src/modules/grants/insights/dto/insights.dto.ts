@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { QueryInt } from '../../../../common/http/validation';
 import { PROJECT_STATUSES, type ProjectStatus } from '../public-project';
 
@@ -41,6 +41,10 @@ export class ProjectListQuery {
   @IsOptional()
   @IsUUID('all', { message: 'community must be a community id (UUID)' })
   community?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'fund must be a fund code such as F-2025' })
+  fund?: string;
 
   @IsOptional()
   @IsIn(PROJECT_STATUSES, { message: `status must be one of ${PROJECT_STATUSES.join(', ')}` })
