@@ -324,7 +324,7 @@ describe('grants insights', () => {
       const job = t.get(GrantReminders);
       const now = new Date();
       const first = await job.run(now);
-      const second = await job.run(new Date(now.getTime() + 60_000));
+      const second = await job.run(now);
       expect(first.items).toBe(7);
       expect(second.items).toBe(7);
       const rows = await reminders();
@@ -366,6 +366,12 @@ describe('grants insights', () => {
       // The next Beijing day: one more each.
       await job.run(new Date(now.getTime() + DAY));
       expect(await reminders()).toHaveLength(14);
+      // Three processes running the job at once on a third day (by then the two items due in two
+      // days are overdue too): still one each.
+      const third = new Date(now.getTime() + 2 * DAY + 60 * 60_000);
+      const [run] = await Promise.all([job.run(third), job.run(third), job.run(third)]);
+      expect(run).toEqual({ items: 9, reminders: 9 });
+      expect(await reminders()).toHaveLength(14 + 9);
     });
   });
 
