@@ -293,6 +293,14 @@ describe('access policies', () => {
         allowed: ['REVIEWER'],
       },
       // ---- end rounds part ----
+      // grants: insights
+      {
+        name: 'read the grants dashboard',
+        method: 'get',
+        path: () => '/api/v1/grants/dashboard',
+        allowed: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+      },
+      // end grants: insights
       {
         name: 'read own profile and tokens',
         method: 'get',

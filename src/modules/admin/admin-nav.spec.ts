@@ -17,6 +17,7 @@ describe('adminNav', () => {
         '/admin/donations',
         '/admin/grants/rounds',
         '/admin/grants/evaluations',
+        '/admin/grants',
         '/admin/users',
         '/admin/audit',
         '/admin/tokens',
@@ -32,6 +33,7 @@ describe('adminNav', () => {
         '/admin/grants/awards',
         '/admin/campaigns',
         '/admin/donations',
+        '/admin/grants',
         '/admin/payment-events',
         '/admin/tokens',
       ],
@@ -47,6 +49,7 @@ describe('adminNav', () => {
       ['GRANTS_OFFICER'],
       ['/admin', '/admin/funds', '/admin/campaigns', '/admin/grants/evaluations'],
     ],
+    [['GRANTS_OFFICER'], ['/admin', '/admin/funds', '/admin/campaigns', '/admin/grants']],
     [['REVIEWER'], ['/admin', '/admin/funds']],
     [['COMMUNITY_LEADER'], ['/admin/my-funds', '/admin/campaigns']],
     [

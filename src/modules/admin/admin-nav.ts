@@ -6,6 +6,9 @@
  * campaigns, grant rounds; REVIEWER: dashboard, funds, my reviews; COMMUNITY_LEADER: my funds, campaigns,
  * my applications; PLANNER: my applications; ADMIN also grant rounds. Someone with several roles sees the union, in this order.
  * campaigns, evaluations; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
+ * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, grants, users, audit, my tokens; FINANCE:
+ * dashboard, funds, allocations, releases, campaigns, gifts, grants, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
+ * campaigns, grants; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
  */
 import type { Role } from '../../common/auth/roles';
 
@@ -43,6 +46,13 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
   },
   { href: '/admin/donations', label: 'admin.nav.donations', roles: ['ADMIN', 'FINANCE'] },
+  // grants: insights (the grants dashboard; the grant pages live under /admin/grants/…)
+  {
+    href: '/admin/grants',
+    label: 'admin.nav.grants',
+    roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+  },
+  // end grants: insights
   { href: '/admin/payment-events', label: 'admin.nav.deadLetters', roles: ['FINANCE'] },
   // grants: rounds part
   {

@@ -23,6 +23,11 @@ import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
 // grants: evaluations
 import { AdminGrantsEvaluationsController } from './admin-grants-evaluations.controller';
 import { AdminGrantsEvaluationsViews } from './admin-grants-evaluations.views';
+// grants: insights
+import { GrantsModule } from '../grants/grants.module';
+import { AdminGrantsInsightsController } from './admin-grants-insights.controller';
+import { AdminGrantsInsightsViews } from './admin-grants-insights.views';
+// end grants: insights
 import { AdminMatchingRulesController } from './admin-matching-rules.controller';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminPaymentEventsController } from './admin-payment-events.controller';
@@ -46,6 +51,9 @@ import { AdminUsersController } from './admin-users.controller';
     GrantsModule,
     MatchingModule,
     ReportingModule,
+    // grants: insights
+    GrantsModule,
+    // end grants: insights
   ],
   controllers: [
     AdminDashboardController,
@@ -65,6 +73,9 @@ import { AdminUsersController } from './admin-users.controller';
     AdminGrantsAwardsController,
     // grants: evaluations
     AdminGrantsEvaluationsController,
+    // grants: insights
+    AdminGrantsInsightsController,
+    // end grants: insights
   ],
   providers: [
     AdminFundsViews,
@@ -79,6 +90,9 @@ import { AdminUsersController } from './admin-users.controller';
     AdminGrantsAwardsViews,
     // grants: evaluations
     AdminGrantsEvaluationsViews,
+    // grants: insights
+    AdminGrantsInsightsViews,
+    // end grants: insights
   ],
 })
 export class AdminModule {}

@@ -14,6 +14,9 @@ export const EMAIL_TEMPLATES = {
   'renewal-failed': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   // grants: resident evaluations
   'grant-evaluation-result': ['granteeName', 'projectTitle', 'satisfied', 'threshold', 'url'],
+  // grants: insights (overdue reminders)
+  'grant-reminder': ['recipientName', 'what', 'title', 'dueOn', 'url'],
+  // end grants: insights
   test: [],
   // grants: rounds part
   'grant-reviewer-assigned': ['reviewerName', 'applicationTitle', 'roundName', 'due', 'url'],

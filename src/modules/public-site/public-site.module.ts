@@ -8,8 +8,8 @@ import { MatchingModule } from '../matching/matching.module';
 import { CampaignPagesController } from './campaign-pages.controller';
 import { CampaignPagesService } from './campaign-pages.service';
 import { DonorPagesController } from './donor-pages.controller';
-// grants: evaluations
 import { EvaluationPagesController } from './evaluation-pages.controller';
+import { InsightsProjectsController } from './insights-projects.controller';
 import { MonthlyPagesController } from './monthly-pages.controller';
 import { PublicPagesController } from './public-pages.controller';
 import { PublicSiteService } from './public-site.service';
@@ -28,8 +28,8 @@ import { PublicSiteService } from './public-site.service';
     CampaignPagesController,
     MonthlyPagesController,
     DonorPagesController,
-    // grants: evaluations
     EvaluationPagesController,
+    InsightsProjectsController,
   ],
   providers: [PublicSiteService, CampaignPagesService],
 })

@@ -1,0 +1,169 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../../common/auth/policy.decorator';
+import { ValidationFailedError } from '../../common/errors/common.errors';
+import { checkForm } from '../../common/http/forms';
+import { uuidPipe } from '../../common/http/validation';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { pageContext } from '../../common/views/page-context';
+import { renderPage } from '../../common/views/render-page';
+import { ProjectListQuery } from '../grants/insights/dto/insights.dto';
+import { GrantsInsightsService } from '../grants/insights/grants-insights.service';
+import { beijingDate } from '../grants/insights/overdue';
+import { PROJECT_STATUSES } from '../grants/insights/public-project';
+
+const PAGE_SIZE = 20;
+
+const name = (locale: SupportedLocale, x: { nameZh: string; nameEn: string }) =>
+  locale === 'en' ? x.nameEn : x.nameZh;
+
+function link(path: string, params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== '') search.set(k, String(v));
+  const s = search.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+/**
+ * Public pages of awarded projects (no sign-in, zh-CN/en, phone-first): the list with filters
+ * and paging, and a project's page. What they show is decided once, in
+ * `grants/insights/public-project.ts`.
+ */
+@ApiExcludeController()
+@Controller('projects')
+export class InsightsProjectsController {
+  constructor(private readonly insights: GrantsInsightsService) {}
+
+  @Get()
+  @Public()
+  async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() raw: unknown) {
+    const ctx = pageContext(req, reply);
+    const locale = ctx.locale;
+    const form = checkForm(ProjectListQuery, raw);
+    if (form.errors) throw new ValidationFailedError(Object.values(form.errors).join('; '));
+    const f = form.value;
+    const page = f.page ?? 1;
+    const { rows, total, choices } = await this.insights.projects({
+      year: f.year,
+      subdistrictId: f.subdistrict,
+      communityId: f.community,
+      fundCode: f.fund,
+      status: f.status,
+      limit: PAGE_SIZE,
+      offset: (page - 1) * PAGE_SIZE,
+    });
+    const filters = {
+      lang: locale,
+      fund: f.fund,
+      year: f.year,
+      subdistrict: f.subdistrict,
+      community: f.community,
+      status: f.status,
+    };
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    return renderPage(reply, ctx, 'pages/public/insights-projects', {
+      title: translate(locale, 'grants.insights.public.title'),
+      total,
+      fund: f.fund ?? null,
+      clearFundUrl: link('/projects', { lang: locale }),
+      page,
+      pages,
+      prevUrl: page > 1 ? link('/projects', { ...filters, page: page - 1 }) : null,
+      nextUrl: page < pages ? link('/projects', { ...filters, page: page + 1 }) : null,
+      years: choices.years.map((y) => ({
+        value: String(y),
+        label: String(y),
+        selected: y === f.year,
+      })),
+      subdistricts: choices.subdistricts.map((s) => ({
+        value: s.id,
+        label: name(locale, s),
+        selected: s.id === f.subdistrict,
+      })),
+      communities: choices.communities.map((c) => ({
+        value: c.id,
+        label: name(locale, c),
+        selected: c.id === f.community,
+      })),
+      statuses: PROJECT_STATUSES.map((s) => ({
+        value: s,
+        label: translate(locale, `grants.insights.projectStatus.${s}`),
+        selected: s === f.status,
+      })),
+      projects: rows.map((r) => ({
+        href: link(`/projects/${r.id}`, { lang: locale }),
+        title: r.title,
+        year: r.year,
+        round: locale === 'en' ? r.roundNameEn : r.roundNameZh,
+        community: name(locale, r.community),
+        subdistrict: name(locale, r.subdistrict),
+        fund: name(locale, r.fund),
+        awardedMinor: r.awardedMinor,
+        currency: r.currency,
+        status: r.status,
+        statusText: translate(locale, `grants.insights.projectStatus.${r.status}`),
+      })),
+    });
+  }
+
+  @Get(':id')
+  @Public()
+  async show(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+  ) {
+    const ctx = pageContext(req, reply);
+    const locale = ctx.locale;
+    const p = await this.insights.project(id);
+    return renderPage(reply, ctx, 'pages/public/insights-project', {
+      title: p.title,
+      backUrl: link('/projects', { lang: locale }),
+      round: `${p.round.year} · ${name(locale, p.round)}`,
+      tier: name(locale, p.tier),
+      community: name(locale, p.community),
+      subdistrict: name(locale, p.subdistrict),
+      fund: {
+        name: name(locale, p.fund),
+        code: p.fund.code,
+        projectsUrl: link('/projects', { fund: p.fund.code, lang: locale }),
+      },
+      status: p.status,
+      statusText: translate(locale, `grants.insights.projectStatus.${p.status}`),
+      statusSince: beijingDate(p.statusSince),
+      currency: p.currency,
+      designAwardMinor: p.designAwardMinor,
+      constructionMinor: p.constructionMinor,
+      awardedMinor: p.awardedMinor,
+      paidMinor: p.paidMinor,
+      tranches: p.tranchesPaid.map((t) => ({ ...t, paidOn: beijingDate(t.paidAt) })),
+      reports: p.reports.map((r) => ({
+        kindText: translate(locale, `grants.insights.reportKind.${r.kind}`),
+        summary: r.summary,
+        acceptedOn: r.acceptedAt ? beijingDate(r.acceptedAt) : '',
+      })),
+      inspection: p.inspection
+        ? {
+            body: p.inspection.body,
+            passed: p.inspection.result === 'PASSED',
+            resultText: translate(
+              locale,
+              `grants.insights.inspectionResult.${p.inspection.result}`,
+            ),
+            inspectedOn: p.inspection.inspectedOn,
+          }
+        : null,
+      evaluations: p.evaluations.map((e) => ({
+        ...e,
+        resultText: translate(
+          locale,
+          e.passed ? 'grants.insights.public.passed' : 'grants.insights.public.failed',
+        ),
+        meanText: e.meanScore === null ? '—' : e.meanScore.toFixed(2),
+        closedOn: e.closedAt ? beijingDate(e.closedAt) : '',
+      })),
+    });
+  }
+}
