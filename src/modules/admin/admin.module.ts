@@ -24,7 +24,6 @@ import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
 import { AdminGrantsEvaluationsController } from './admin-grants-evaluations.controller';
 import { AdminGrantsEvaluationsViews } from './admin-grants-evaluations.views';
 // grants: insights
-import { GrantsModule } from '../grants/grants.module';
 import { AdminGrantsInsightsController } from './admin-grants-insights.controller';
 import { AdminGrantsInsightsViews } from './admin-grants-insights.views';
 // end grants: insights
