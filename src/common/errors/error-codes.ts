@@ -76,6 +76,18 @@ export const ERROR_HTTP_STATUS = {
   SELF_APPROVAL: 403,
   SAME_ROLE_APPROVAL: 403,
   IMAGE_UNREADABLE: 422,
+  // Grants: fund expenses and attachments
+  EXPENSE_NOT_FOUND: 404,
+  EXPENSE_NOT_REQUESTED: 409,
+  EXPENSE_NOT_ALLOWED: 403,
+  ATTACHMENT_NOT_FOUND: 404,
+  ATTACHMENT_OWNER_NOT_FOUND: 404,
+  ATTACHMENT_NOT_ALLOWED: 403,
+  ATTACHMENT_LOCKED: 409,
+  ATTACHMENT_TOO_LARGE: 413,
+  INVALID_ATTACHMENT: 415,
+  TOO_MANY_ATTACHMENTS: 409,
+  // end grants: fund expenses and attachments
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

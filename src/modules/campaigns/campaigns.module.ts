@@ -8,7 +8,7 @@ import { CampaignsController } from './campaigns.controller';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CoverStorage } from './cover-storage';
-import { CoverUploadParser } from './cover-upload.parser';
+import { UploadParser } from '../../common/http/upload-parser';
 import { UploadsController } from './uploads.controller';
 
 @Module({
@@ -19,7 +19,7 @@ import { UploadsController } from './uploads.controller';
     CampaignsService,
     CampaignTotalsService,
     CoverStorage,
-    CoverUploadParser,
+    UploadParser,
   ],
   exports: [CampaignsService, CampaignTotalsService],
 })

@@ -12,6 +12,10 @@ export const EMAIL_TEMPLATES = {
   'donor-magic-link': ['url', 'expiresAt'],
   'donation-thanks': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   'renewal-failed': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
+  // grants: fund expenses
+  'expense-requested': ['requesterName', 'fundName', 'amount', 'payee', 'purpose', 'dueAt', 'url'],
+  'expense-decided': ['requesterName', 'status', 'amount', 'payee', 'purpose', 'url'],
+  // end grants: fund expenses
   test: [],
 } as const satisfies Record<string, readonly string[]>;
 
