@@ -178,12 +178,16 @@ function toUpload(
   return upload;
 }
 
+/** The header's percent-encoded name, decoded; control characters go (the name is cleaned later too). */
 function safeDecode(value: string): string {
+  let name = value;
   try {
-    return decodeURIComponent(value);
+    name = decodeURIComponent(value);
   } catch {
-    return value;
+    // not percent-encoded: taken as it is
   }
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f]/g, '');
 }
 
 export function isUpload(body: unknown): body is Upload {
