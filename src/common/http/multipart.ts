@@ -88,3 +88,26 @@ export function multipartTextField(body: Buffer, contentType: string, name: stri
     throw error;
   }
 }
+
+/**
+ * The text fields of a buffered multipart/form-data body (the parts without a file name), each at
+ * most `maxBytes`; the first of a repeated name wins. A malformed body gives no fields (the file
+ * check reports the problem).
+ */
+export function multipartFields(
+  body: Buffer,
+  contentType: string,
+  maxBytes = 16 * 1024,
+): Record<string, string> {
+  const fields: Record<string, string> = {};
+  try {
+    for (const part of multipartParts(body, contentType)) {
+      if (part.filename !== undefined || !part.name || part.data.length > maxBytes) continue;
+      if (Object.hasOwn(fields, part.name)) continue;
+      fields[part.name] = part.data.toString('utf8');
+    }
+  } catch (error) {
+    if (!(error instanceof MultipartError)) throw error;
+  }
+  return fields;
+}

@@ -3,7 +3,8 @@
  *
  * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, users, audit, my tokens; FINANCE:
  * dashboard, funds, allocations, releases, campaigns, gifts, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
- * campaigns; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
+ * campaigns; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Expenses: ADMIN, FINANCE,
+ * GRANTS_OFFICER and COMMUNITY_LEADER. Someone with several roles sees the union, in this order.
  */
 import type { Role } from '../../common/auth/roles';
 
@@ -35,6 +36,13 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
   },
   { href: '/admin/donations', label: 'admin.nav.donations', roles: ['ADMIN', 'FINANCE'] },
+  // --- grants: expenses
+  {
+    href: '/admin/expenses',
+    label: 'admin.nav.expenses',
+    roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
+  },
+  // --- end grants: expenses
   { href: '/admin/payment-events', label: 'admin.nav.deadLetters', roles: ['FINANCE'] },
   { href: '/admin/users', label: 'admin.nav.users', roles: ['ADMIN'] },
   { href: '/admin/audit', label: 'admin.nav.audit', roles: ['ADMIN'] },

@@ -5,6 +5,7 @@ import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
+import { GrantsModule } from '../grants/grants.module';
 import { MatchingModule } from '../matching/matching.module';
 import { ReportingModule } from '../reporting/reporting.module';
 import { AdminAllocationsController } from './admin-allocations.controller';
@@ -24,6 +25,11 @@ import { AdminReleasesController } from './admin-releases.controller';
 import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
 import { AdminUsersController } from './admin-users.controller';
+// --- grants: expenses
+import { AdminGrantsAttachmentsController } from './admin-grants-attachments.controller';
+import { AdminGrantsExpensesController } from './admin-grants-expenses.controller';
+import { AdminGrantsExpensesViews } from './admin-grants-expenses.views';
+// --- end grants: expenses
 
 /** The back office: server-rendered pages over the domain services (no repositories here). */
 @Module({
@@ -35,6 +41,9 @@ import { AdminUsersController } from './admin-users.controller';
     FoundationModule,
     FundsModule,
     MatchingModule,
+    // --- grants: expenses
+    GrantsModule,
+    // --- end grants: expenses
     ReportingModule,
   ],
   controllers: [
@@ -49,6 +58,10 @@ import { AdminUsersController } from './admin-users.controller';
     AdminTokensController,
     AdminPaymentEventsController,
     AdminReleasesController,
+    // --- grants: expenses
+    AdminGrantsExpensesController,
+    AdminGrantsAttachmentsController,
+    // --- end grants: expenses
   ],
   providers: [
     AdminFundsViews,
@@ -57,6 +70,9 @@ import { AdminUsersController } from './admin-users.controller';
     AdminCampaignsViews,
     AdminReleasesViews,
     AdminMatchingRuleViews,
+    // --- grants: expenses
+    AdminGrantsExpensesViews,
+    // --- end grants: expenses
   ],
 })
 export class AdminModule {}

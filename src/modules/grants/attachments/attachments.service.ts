@@ -38,11 +38,20 @@ export interface AttachmentFile {
 }
 
 /** An attachment as the API shows it (the storage key stays inside). */
-export type AttachmentView = Omit<GrantAttachment, 'storageKey'> & { url: string };
+export type AttachmentView = Omit<GrantAttachment, 'storageKey'> & {
+  /** The API download (bearer token). */
+  url: string;
+  /** The back office's download (signed-in session), for pages. */
+  pageUrl: string;
+};
 
 export function attachmentView(a: GrantAttachment): AttachmentView {
   const { storageKey: _key, ...rest } = a;
-  return { ...rest, url: `/api/v1/grants/attachments/${a.id}` };
+  return {
+    ...rest,
+    url: `/api/v1/grants/attachments/${a.id}`,
+    pageUrl: `/admin/grants/attachments/${a.id}`,
+  };
 }
 
 function person(actor: Actor | undefined): AttachmentPerson {

@@ -20,6 +20,7 @@ import {
   ExpenseRefusedError,
   ExpenseRequestKeyReusedError,
 } from '../grants.errors';
+import { type AttachmentFile, GrantAttachmentsService } from '../attachments/attachments.service';
 import type { RequestExpenseDto } from './dto/expenses.dto';
 import {
   canReadExpense,
@@ -83,9 +84,18 @@ export class ExpensesService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
+    private readonly attachments: GrantAttachmentsService,
   ) {}
 
-  request(fundId: string, dto: RequestExpenseDto): Promise<ExpenseRequestResult> {
+  /**
+   * Records a request. With `invoice`, the file is checked and attached in the same transaction:
+   * a file refused leaves no expense behind.
+   */
+  request(
+    fundId: string,
+    dto: RequestExpenseDto,
+    opts: { invoice?: AttachmentFile } = {},
+  ): Promise<ExpenseRequestResult> {
     const person = currentExpensePerson();
     const verdict = checkRequest(person, fundId);
     if (!verdict.allowed) throw new ExpenseRefusedError(verdict);
@@ -126,6 +136,14 @@ export class ExpensesService {
           paymentDueAt: inserted.paymentDueAt,
         },
       });
+      if (opts.invoice) {
+        await this.attachments.add(
+          m,
+          { ownerType: 'EXPENSE', ownerId: inserted.id },
+          opts.invoice,
+          RequestContext.current()?.actor,
+        );
+      }
       const expense = (await this.repo.get(inserted.id, { within: m }))!;
       await this.emailFinance(m, expense, person.name);
       return { expense, replayed: false };
