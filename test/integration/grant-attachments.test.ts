@@ -348,7 +348,9 @@ describe('grant attachments', () => {
       `UPDATE grant_reports SET status = 'ACCEPTED', decided_by = $2, decided_at = now() WHERE id = $1`,
       [reportId, officer.id],
     );
-    await raw(planner, owner, PDF, 'application/pdf').expect(409);
+    const locked = await raw(planner, owner, PDF, 'application/pdf').expect(409);
+    expect(locked.body.code).toBe('ATTACHMENT_LOCKED');
+    expect(await rows(reportId)).toBe(1);
   });
 
   it('answers in words for a missing owner, a bad query and an unsupported body', async () => {

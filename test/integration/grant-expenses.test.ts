@@ -62,11 +62,11 @@ describe('fund expenses', () => {
       )
     ).map((r: { action: string }) => r.action) as string[];
   const emails = async (template: string, id: string) =>
-    (await t.dataSource.query(
+    t.dataSource.query<{ to: string; locale: string }[]>(
       `SELECT payload->>'to' AS "to", payload->>'locale' AS locale FROM outbox
        WHERE kind = 'EMAIL' AND payload->>'template' = $1 AND payload->'data'->>'url' LIKE $2`,
       [template, `%/admin/expenses/${id}`],
-    )) as { to: string; locale: string }[];
+    );
 
   it('a leader requests from their fund, FINANCE pays: one entry, an itemised statement line, audit and emails', async () => {
     const fund = await fundWith(100_000);

@@ -4,7 +4,12 @@ import type { FastifyReply } from 'fastify';
 import { Allow, AllowForFund } from '../../common/auth/policy.decorator';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { multipartFields } from '../../common/http/multipart';
-import { isUpload, registerUploadRoutes, uploadedFile } from '../../common/http/upload-parser';
+import {
+  isUpload,
+  registerUploadRoutes,
+  type Upload,
+  uploadedFile,
+} from '../../common/http/upload-parser';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
 import { parseAmountField } from '../../common/money';
@@ -266,17 +271,20 @@ function readForm(body: unknown): {
 } {
   if (isUpload(body)) {
     const values = multipartFields(body.body, body.contentType);
-    let invoice: AttachmentFile | null = null;
-    try {
-      const file = uploadedFile(body, 'invoice');
-      invoice = file.data.length > 0 ? { data: file.data, fileName: file.fileName } : null;
-    } catch {
-      invoice = null;
-    }
-    return { values, invoice };
+    return { values, invoice: invoiceOf(body) };
   }
   const values = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   return { values, invoice: null };
+}
+
+/** The form's invoice file, or null when none was chosen or the form is malformed. */
+function invoiceOf(upload: Upload): AttachmentFile | null {
+  try {
+    const file = uploadedFile(upload, 'invoice');
+    return file.data.length > 0 ? { data: file.data, fileName: file.fileName } : null;
+  } catch {
+    return null;
+  }
 }
 
 function checkRequestForm(
