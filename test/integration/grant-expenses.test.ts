@@ -286,4 +286,23 @@ describe('fund expenses', () => {
       violations: [],
     });
   });
+
+  it('lists the expense and attachment routes in the OpenAPI document under grants', async () => {
+    const doc = (await request(t.server).get('/api/docs-json').expect(200)).body;
+    expect(doc.paths['/api/v1/funds/{id}/expenses'].post.tags).toEqual(['grants']);
+    for (const path of [
+      '/api/v1/expenses',
+      '/api/v1/expenses/{id}',
+      '/api/v1/expenses/{id}/pay',
+      '/api/v1/expenses/{id}/reject',
+      '/api/v1/expenses/{id}/withdraw',
+      '/api/v1/grants/attachments',
+      '/api/v1/grants/attachments/{id}',
+    ]) {
+      expect(doc.paths).toHaveProperty([path]);
+    }
+    expect(Object.keys(doc.paths['/api/v1/grants/attachments'].post.requestBody.content)).toEqual(
+      expect.arrayContaining(['application/pdf', 'multipart/form-data']),
+    );
+  });
 });
