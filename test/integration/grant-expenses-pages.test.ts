@@ -55,6 +55,26 @@ describe('expense pages', () => {
       .attach('invoice', PDF, { filename: 'x.pdf', contentType: 'application/pdf' });
     expect(forged.status).toBe(403);
 
+    // An invoice that is not a PDF or image: shown again beside the field, no expense left behind.
+    const exe = await leader.browser.agent
+      .post(`/admin/funds/${fund.id}/expenses?lang=en`)
+      .field('_csrf', leader.csrf)
+      .field('payee', 'Happy Mart')
+      .field('purpose', 'Tea for the elderly-care day')
+      .field('amount', '120.50')
+      .field('requestKey', requestKey)
+      .attach('invoice', Buffer.from('MZ\x90\x00 not a pdf'), {
+        filename: 'invoice.pdf',
+        contentType: 'application/pdf',
+      });
+    expect(exe.status).toBe(415);
+    expect(exe.text).toContain('is not a PDF, JPEG, PNG or WebP');
+    const none = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM fund_expenses WHERE fund_id = $1`,
+      [fund.id],
+    );
+    expect(none[0].n).toBe(0);
+
     const sent = await leader.browser.agent
       .post(`/admin/funds/${fund.id}/expenses?lang=en`)
       .field('_csrf', leader.csrf)
