@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { UploadParser } from './common/http/upload-parser';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
@@ -39,5 +40,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     NotificationsModule,
     PaymentsModule,
   ],
+  /** One body parser for every upload route (covers, grant attachments), registered once. */
+  providers: [UploadParser],
 })
 export class AppModule {}

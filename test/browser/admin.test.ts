@@ -71,6 +71,7 @@ describe('back office in a browser', () => {
       '限定资金解除',
       '募捐项目',
       '捐赠',
+      '支出',
       '用户',
       '审计日志',
       '我的 API 令牌',
@@ -140,7 +141,11 @@ describe('back office in a browser', () => {
     const { page } = v;
     await signIn(page, seed.leader.email, seed.leader.password);
     expect(new URL(page.url()).pathname).toBe('/admin/my-funds');
-    expect(await page.locator('.admin-nav a').allTextContents()).toEqual(['My funds', 'Campaigns']);
+    expect(await page.locator('.admin-nav a').allTextContents()).toEqual([
+      'My funds',
+      'Campaigns',
+      'Expenses',
+    ]);
     expect(await page.locator('table.funds-table tbody tr').count()).toBe(1);
 
     await page.click(`tr[data-fund-code="${seed.fundA.code}"] a`);

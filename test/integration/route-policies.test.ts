@@ -50,7 +50,6 @@ function registeredRoutes(t: TestApp): Route[] {
 }
 
 /** A well-formed id that names nothing: allowed callers get 404, others 401/403. */
-const NO_SUCH_ID = '3f0e6a9e-1c2b-4d5e-8f90-123456789abc';
 
 describe('access policies', () => {
   let t: TestApp;
@@ -419,6 +418,58 @@ describe('access policies', () => {
         allowed: [...everyone, 'anonymous'],
       },
       // end grants: resident evaluations
+      // --- grants: expenses and attachments
+      {
+        name: "request an expense from the leader's own fund",
+        method: 'post',
+        path: () => `/api/v1/funds/${ownFund}/expenses`,
+        body: () => ({ payee: 'Matrix', purpose: 'matrix', amountMinor: 1 }),
+        allowed: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
+      },
+      {
+        name: 'request an expense from another fund',
+        method: 'post',
+        path: () => `/api/v1/funds/${otherFund}/expenses`,
+        body: () => ({ payee: 'Matrix', purpose: 'matrix', amountMinor: 1 }),
+        allowed: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+      },
+      {
+        name: 'list expenses',
+        method: 'get',
+        path: () => '/api/v1/expenses',
+        allowed: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
+      },
+      {
+        name: 'pay an expense',
+        method: 'post',
+        path: () => `/api/v1/expenses/${randomUUID()}/pay`,
+        allowed: ['FINANCE'],
+      },
+      {
+        name: 'reject an expense',
+        method: 'post',
+        path: () => `/api/v1/expenses/${randomUUID()}/reject`,
+        allowed: ['FINANCE', 'ADMIN'],
+      },
+      {
+        name: 'withdraw an expense',
+        method: 'post',
+        path: () => `/api/v1/expenses/${randomUUID()}/withdraw`,
+        allowed: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
+      },
+      {
+        name: "list an owner's attachments (the owner decides)",
+        method: 'get',
+        path: () => `/api/v1/grants/attachments?ownerType=EXPENSE&ownerId=${randomUUID()}`,
+        allowed: everyone,
+      },
+      {
+        name: 'download an attachment (the owner decides)',
+        method: 'get',
+        path: () => `/api/v1/grants/attachments/${randomUUID()}`,
+        allowed: everyone,
+      },
+      // --- end grants: expenses and attachments
     ];
 
     it.each(actions.flatMap((a) => actors.map((actor) => [a.name, actor, a] as const)))(

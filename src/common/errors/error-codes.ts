@@ -121,6 +121,18 @@ export const ERROR_HTTP_STATUS = {
   EVALUATOR_CODE_USED: 409,
   EVALUATOR_CODE_MISMATCH: 422,
   // end grants: resident evaluations
+  // Grants: fund expenses and attachments
+  EXPENSE_NOT_FOUND: 404,
+  EXPENSE_NOT_REQUESTED: 409,
+  EXPENSE_NOT_ALLOWED: 403,
+  ATTACHMENT_NOT_FOUND: 404,
+  ATTACHMENT_OWNER_NOT_FOUND: 404,
+  ATTACHMENT_NOT_ALLOWED: 403,
+  ATTACHMENT_LOCKED: 409,
+  ATTACHMENT_TOO_LARGE: 413,
+  INVALID_ATTACHMENT: 415,
+  TOO_MANY_ATTACHMENTS: 409,
+  // end grants: fund expenses and attachments
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

@@ -63,6 +63,8 @@ class ApiValidationPipe extends ValidationPipe {
 function nulPath(value: unknown, path: string, depth = 0): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? path : null;
   if (depth > 8 || value === null || typeof value !== 'object') return null;
+  // Raw bytes (an upload buffered by UploadParser) are not text: never walk them byte by byte.
+  if (ArrayBuffer.isView(value)) return null;
   for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
     const found = nulPath(inner, key, depth + 1);
     if (found) return found;

@@ -1,14 +1,10 @@
 /**
  * The back office's navigation by role. Pure: no Nest, no TypeORM.
  *
- * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, evaluations, users, audit, my tokens; FINANCE:
- * dashboard, funds, allocations, releases, campaigns, gifts, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
- * campaigns, grant rounds; REVIEWER: dashboard, funds, my reviews; COMMUNITY_LEADER: my funds, campaigns,
- * my applications; PLANNER: my applications; ADMIN also grant rounds. Someone with several roles sees the union, in this order.
- * campaigns, evaluations; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
- * ADMIN: dashboard, funds, allocations, releases, campaigns, gifts, grants, users, audit, my tokens; FINANCE:
- * dashboard, funds, allocations, releases, campaigns, gifts, grants, payment dead letters, my tokens; GRANTS_OFFICER: dashboard, funds,
- * campaigns, grants; REVIEWER: dashboard, funds; COMMUNITY_LEADER: my funds, campaigns. Someone with several roles sees the union, in this order.
+ * Money in first (funds, allocations, releases, expenses, campaigns, gifts), then money out (the
+ * grants dashboard, rounds, awards and tranches, evaluations), then one's own grant work (reviews,
+ * applications), then administration. Each item lists the roles that see it; someone with several
+ * roles sees the union, in this order.
  */
 import type { Role } from '../../common/auth/roles';
 
@@ -34,11 +30,10 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
   },
   { href: '/admin/allocations', label: 'admin.nav.allocations', roles: ['ADMIN', 'FINANCE'] },
   { href: '/admin/releases', label: 'admin.nav.releases', roles: ['ADMIN', 'FINANCE'] },
-  // grants: awards part
   {
-    href: '/admin/grants/awards',
-    label: 'admin.nav.grantsAwards',
-    roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+    href: '/admin/expenses',
+    label: 'admin.nav.expenses',
+    roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
   },
   {
     href: '/admin/campaigns',
@@ -46,18 +41,26 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
   },
   { href: '/admin/donations', label: 'admin.nav.donations', roles: ['ADMIN', 'FINANCE'] },
-  // grants: insights (the grants dashboard; the grant pages live under /admin/grants/…)
+  { href: '/admin/payment-events', label: 'admin.nav.deadLetters', roles: ['FINANCE'] },
   {
     href: '/admin/grants',
     label: 'admin.nav.grants',
     roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+    exact: true,
   },
-  // end grants: insights
-  { href: '/admin/payment-events', label: 'admin.nav.deadLetters', roles: ['FINANCE'] },
-  // grants: rounds part
   {
     href: '/admin/grants/rounds',
     label: 'admin.nav.grantRounds',
+    roles: ['ADMIN', 'GRANTS_OFFICER'],
+  },
+  {
+    href: '/admin/grants/awards',
+    label: 'admin.nav.grantsAwards',
+    roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'],
+  },
+  {
+    href: '/admin/grants/evaluations',
+    label: 'admin.nav.evaluations',
     roles: ['ADMIN', 'GRANTS_OFFICER'],
   },
   { href: '/admin/grants/reviews', label: 'admin.nav.myReviews', roles: ['REVIEWER'] },
@@ -66,13 +69,6 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     label: 'admin.nav.myApplications',
     roles: ['PLANNER', 'COMMUNITY_LEADER'],
   },
-  // grants: evaluations
-  {
-    href: '/admin/grants/evaluations',
-    label: 'admin.nav.evaluations',
-    roles: ['ADMIN', 'GRANTS_OFFICER'],
-  },
-  // end grants: evaluations
   { href: '/admin/users', label: 'admin.nav.users', roles: ['ADMIN'] },
   { href: '/admin/audit', label: 'admin.nav.audit', roles: ['ADMIN'] },
   { href: '/admin/tokens', label: 'admin.nav.tokens', roles: ['ADMIN', 'FINANCE'] },

@@ -17,22 +17,21 @@ import { AdminDonationsController } from './admin-donations.controller';
 import { AdminDonationsViews } from './admin-donations.views';
 import { AdminFundsController } from './admin-funds.controller';
 import { AdminFundsViews } from './admin-funds.views';
-// grants: rounds part
-import { AdminGrantsRoundsController } from './admin-grants-rounds.controller';
-import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
-// grants: evaluations
-import { AdminGrantsEvaluationsController } from './admin-grants-evaluations.controller';
-import { AdminGrantsEvaluationsViews } from './admin-grants-evaluations.views';
-// grants: insights
-import { AdminGrantsInsightsController } from './admin-grants-insights.controller';
-import { AdminGrantsInsightsViews } from './admin-grants-insights.views';
-// end grants: insights
-import { AdminMatchingRulesController } from './admin-matching-rules.controller';
-import { AdminMatchingRuleViews } from './admin-matching-rule.views';
-import { AdminPaymentEventsController } from './admin-payment-events.controller';
-import { AdminPeopleViews } from './admin-people.views';
+import { AdminGrantsAttachmentsController } from './admin-grants-attachments.controller';
 import { AdminGrantsAwardsController } from './admin-grants-awards.controller';
 import { AdminGrantsAwardsViews } from './admin-grants-awards.views';
+import { AdminGrantsEvaluationsController } from './admin-grants-evaluations.controller';
+import { AdminGrantsEvaluationsViews } from './admin-grants-evaluations.views';
+import { AdminGrantsExpensesController } from './admin-grants-expenses.controller';
+import { AdminGrantsExpensesViews } from './admin-grants-expenses.views';
+import { AdminGrantsInsightsController } from './admin-grants-insights.controller';
+import { AdminGrantsInsightsViews } from './admin-grants-insights.views';
+import { AdminGrantsRoundsController } from './admin-grants-rounds.controller';
+import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
+import { AdminMatchingRuleViews } from './admin-matching-rule.views';
+import { AdminMatchingRulesController } from './admin-matching-rules.controller';
+import { AdminPaymentEventsController } from './admin-payment-events.controller';
+import { AdminPeopleViews } from './admin-people.views';
 import { AdminReleasesController } from './admin-releases.controller';
 import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
@@ -50,9 +49,6 @@ import { AdminUsersController } from './admin-users.controller';
     GrantsModule,
     MatchingModule,
     ReportingModule,
-    // grants: insights
-    GrantsModule,
-    // end grants: insights
   ],
   controllers: [
     AdminDashboardController,
@@ -66,15 +62,12 @@ import { AdminUsersController } from './admin-users.controller';
     AdminTokensController,
     AdminPaymentEventsController,
     AdminReleasesController,
-    // grants: rounds part
     AdminGrantsRoundsController,
-    // grants: awards part
     AdminGrantsAwardsController,
-    // grants: evaluations
     AdminGrantsEvaluationsController,
-    // grants: insights
     AdminGrantsInsightsController,
-    // end grants: insights
+    AdminGrantsExpensesController,
+    AdminGrantsAttachmentsController,
   ],
   providers: [
     AdminFundsViews,
@@ -83,15 +76,11 @@ import { AdminUsersController } from './admin-users.controller';
     AdminCampaignsViews,
     AdminReleasesViews,
     AdminMatchingRuleViews,
-    // grants: rounds part
     AdminGrantsRoundsViews,
-    // grants: awards part
     AdminGrantsAwardsViews,
-    // grants: evaluations
     AdminGrantsEvaluationsViews,
-    // grants: insights
     AdminGrantsInsightsViews,
-    // end grants: insights
+    AdminGrantsExpensesViews,
   ],
 })
 export class AdminModule {}

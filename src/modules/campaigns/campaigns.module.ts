@@ -8,19 +8,12 @@ import { CampaignsController } from './campaigns.controller';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CoverStorage } from './cover-storage';
-import { CoverUploadParser } from './cover-upload.parser';
 import { UploadsController } from './uploads.controller';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Campaign, CampaignUpdate]), FundsModule],
   controllers: [CampaignsController, UploadsController],
-  providers: [
-    CampaignsRepository,
-    CampaignsService,
-    CampaignTotalsService,
-    CoverStorage,
-    CoverUploadParser,
-  ],
+  providers: [CampaignsRepository, CampaignsService, CampaignTotalsService, CoverStorage],
   exports: [CampaignsService, CampaignTotalsService],
 })
 export class CampaignsModule {}

@@ -25,7 +25,13 @@ import { ApplicationsService } from './rounds/applications.service';
 import { RoundsController } from './rounds/rounds.controller';
 import { RoundsRepository } from './rounds/rounds.repository';
 import { RoundsService } from './rounds/rounds.service';
-//EXPENSES_IMPORTS
+import { AttachmentStorage } from './attachments/attachment-storage';
+import { GrantAttachmentsController } from './attachments/attachments.controller';
+import { GrantAttachmentsRepository } from './attachments/attachments.repository';
+import { GrantAttachmentsService } from './attachments/attachments.service';
+import { ExpensesController } from './expenses/expenses.controller';
+import { ExpensesRepository } from './expenses/expenses.repository';
+import { ExpensesService } from './expenses/expenses.service';
 
 /**
  * Money out (以奖代补): grant rounds, applications and their review (`rounds/`, `reviews/`),
@@ -42,7 +48,8 @@ import { RoundsService } from './rounds/rounds.service';
     AwardsController,
     EvaluationsController,
     GrantsDashboardController,
-    //EXPENSES_CONTROLLERS
+    ExpensesController,
+    GrantAttachmentsController,
   ],
   providers: [
     RoundsRepository,
@@ -61,7 +68,11 @@ import { RoundsService } from './rounds/rounds.service';
     InsightsRepository,
     GrantsInsightsService,
     GrantReminders,
-    //EXPENSES_PROVIDERS
+    ExpensesRepository,
+    ExpensesService,
+    AttachmentStorage,
+    GrantAttachmentsRepository,
+    GrantAttachmentsService,
   ],
   exports: [
     RoundsService,
@@ -73,7 +84,8 @@ import { RoundsService } from './rounds/rounds.service';
     EvaluationsService,
     GrantsInsightsService,
     GrantReminders,
-    //EXPENSES_EXPORTS
+    ExpensesService,
+    GrantAttachmentsService,
   ],
 })
 export class GrantsModule {}

@@ -17,6 +17,10 @@ export const EMAIL_TEMPLATES = {
   // grants: insights (overdue reminders)
   'grant-reminder': ['recipientName', 'what', 'title', 'dueOn', 'url'],
   // end grants: insights
+  // grants: fund expenses
+  'expense-requested': ['requesterName', 'fundName', 'amount', 'payee', 'purpose', 'dueAt', 'url'],
+  'expense-decided': ['requesterName', 'status', 'amount', 'payee', 'purpose', 'url'],
+  // end grants: fund expenses
   test: [],
   // grants: rounds part
   'grant-reviewer-assigned': ['reviewerName', 'applicationTitle', 'roundName', 'due', 'url'],
