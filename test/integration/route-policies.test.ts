@@ -49,8 +49,6 @@ function registeredRoutes(t: TestApp): Route[] {
   return routes;
 }
 
-/** A well-formed id that names nothing: allowed callers get 404, others 401/403. */
-
 describe('access policies', () => {
   let t: TestApp;
   beforeAll(async () => {
