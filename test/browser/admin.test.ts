@@ -69,9 +69,13 @@ describe('back office in a browser', () => {
       '基金',
       '拨付',
       '限定资金解除',
+      '支出',
       '募捐项目',
       '捐赠',
-      '支出',
+      '项目资助',
+      '评审轮次',
+      '奖励与拨款',
+      '满意度测评',
       '用户',
       '审计日志',
       '我的 API 令牌',
@@ -143,8 +147,9 @@ describe('back office in a browser', () => {
     expect(new URL(page.url()).pathname).toBe('/admin/my-funds');
     expect(await page.locator('.admin-nav a').allTextContents()).toEqual([
       'My funds',
-      'Campaigns',
       'Expenses',
+      'Campaigns',
+      'My applications',
     ]);
     expect(await page.locator('table.funds-table tbody tr').count()).toBe(1);
 

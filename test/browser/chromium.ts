@@ -40,7 +40,7 @@ export async function visit(
 ): Promise<Visit> {
   const context = await browser.newContext({ acceptDownloads: true, locale, baseURL: base });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(20_000);
   const record: Visit = { context, page, cspViolations: [], pageErrors: [] };
   page.on('console', (msg) => {
     if (msg.type() === 'error' && /Refused to/.test(msg.text()))

@@ -192,9 +192,9 @@ describe('grants: awards, tranches, reports', () => {
       amountMinor: -300_000,
       description: '设计奖励：口袋公园改造 / Design award: 口袋公园改造',
     });
-    // Another proposal of the round was never made: the reservation shrinks to what was awarded.
+    // The round keeps its whole budget reserved until it closes; the design award was drawn from it.
     const res = await reservation(round.id);
-    expect(res).toMatchObject({ reservedMinor: 1_300_000, drawnMinor: 300_000 });
+    expect(res).toMatchObject({ reservedMinor: round.budgetMinor, drawnMinor: 300_000 });
     expect(await auditActions('grant_award', id)).toEqual([
       'grant.award.proposed',
       'grant.award.first_approved',
@@ -258,8 +258,8 @@ describe('grants: awards, tranches, reports', () => {
     );
     expect(n).toBe(1);
 
-    // A rejected award leaves its application SHORTLISTED; with no proposal left, the round's
-    // reservation shrinks to what was approved (nothing here).
+    // A rejected award leaves its application SHORTLISTED; the round's reservation stays whole
+    // until the round closes (another award may still be proposed).
     expect(
       (
         await api()
@@ -283,7 +283,7 @@ describe('grants: awards, tranches, reports', () => {
       a.id,
     ]);
     expect(appA.status).toBe('SHORTLISTED');
-    expect((await reservation(round.id)).reservedMinor).toBe(0);
+    expect((await reservation(round.id)).reservedMinor).toBe(round.budgetMinor);
     expect(await auditActions('grant_award', awardA.id)).toEqual([
       'grant.award.proposed',
       'grant.award.rejected',

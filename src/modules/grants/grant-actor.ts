@@ -37,3 +37,14 @@ export function requirePerson(roles: readonly Role[], what: string): GrantPerson
   if (!holds(person, roles)) throw new ForbiddenError(`Only ${roles.join(' or ')} may ${what}.`);
   return person;
 }
+
+/**
+ * The grantee side of a project: its applicant, or a PLANNER / COMMUNITY_LEADER of its community.
+ */
+export function isGranteeSide(
+  person: GrantPerson,
+  application: { applicantId: string; communityId: string },
+): boolean {
+  if (person.userId === application.applicantId) return true;
+  return holds(person, APPLICANT_ROLES) && person.communityIds.includes(application.communityId);
+}

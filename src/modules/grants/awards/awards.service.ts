@@ -45,7 +45,7 @@ import {
   type Tranche,
 } from './awards.repository';
 import type { ProposeAwardDto } from './dto/awards.dto';
-import { currentGrantActor, holds, isGranteeSide } from './grant-actor';
+import { currentPerson, holds, isGranteeSide } from '../grant-actor';
 
 /** An award as its page and the API show it: the project, its money and its history. */
 export interface AwardDetail extends AwardListItem {
@@ -105,7 +105,7 @@ export class AwardsService {
   ) {}
 
   propose(roundId: string, dto: ProposeAwardDto): Promise<AwardDetail> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     if (!holds(actor, GRANT_OFFICER_ROLES))
       throw new ForbiddenError('Awards are proposed by an ADMIN or GRANTS_OFFICER user.');
     return this.tx.run(async (m) => {
@@ -215,7 +215,7 @@ export class AwardsService {
    * happen one after the other and the second sees the first.
    */
   approve(id: string): Promise<AwardApprovalResult> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     return this.tx.run(async (m) => {
       const { award, application, round } = await this.lockForDecision(m, id);
       const reviewerIds = await this.repo.reviewerIds(application.id, { within: m });
@@ -337,16 +337,15 @@ export class AwardsService {
           award.constructionMinor,
         );
       }
-      await this.settleReservation(m, round.id);
       return { award: await this.detail(m, award.id), entry };
     });
   }
 
   /** Rejects a PROPOSED award with a note: nothing is paid, the application stays SHORTLISTED. */
   reject(id: string, note = ''): Promise<AwardDetail> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     return this.tx.run(async (m) => {
-      const { award, application, round } = await this.lockForDecision(m, id);
+      const { award, application } = await this.lockForDecision(m, id);
       const verdict = checkAwardRejection(award, actor, {
         applicantId: application.applicantId,
         reviewerIds: await this.repo.reviewerIds(application.id, { within: m }),
@@ -360,7 +359,6 @@ export class AwardsService {
         before: { status: award.status },
         after: { status: 'REJECTED', note },
       });
-      await this.settleReservation(m, round.id);
       return this.detail(m, award.id);
     });
   }
@@ -372,7 +370,7 @@ export class AwardsService {
 
   /** `get` for the signed-in person: staff, or the grantee side of the project. */
   async getForActor(id: string): Promise<AwardDetail> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     const award = await this.get(id);
     if (
       !holds(actor, ['ADMIN', 'GRANTS_OFFICER', 'FINANCE']) &&
@@ -385,7 +383,7 @@ export class AwardsService {
 
   /** Awards, open proposals first; the grantee side sees its own projects only. */
   list(filter: { roundId?: string; status?: AwardStatus } = {}): Promise<AwardListItem[]> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     const staff = holds(actor, ['ADMIN', 'GRANTS_OFFICER', 'FINANCE']);
     return this.repo.listAwards({
       ...filter,
@@ -453,25 +451,6 @@ export class AwardsService {
     const award = (await this.repo.lockAward(m, id))!;
     const application = (await this.repo.application(award.applicationId, { within: m }))!;
     return { award, application, round };
-  }
-
-  /** With no proposal left, the round keeps reserved only what its approved awards need. */
-  private async settleReservation(m: EntityManager, roundId: string): Promise<void> {
-    const committed = await this.repo.roundCommitments(m, roundId);
-    if (committed.proposedCount > 0) return;
-    const source = roundReservation(roundId);
-    const before = await this.outflow.findReservation(source, { within: m });
-    await this.outflow.resize(m, source, committed.approvedMinor);
-    const after = await this.outflow.findReservation(source, { within: m });
-    if (before && after && before.reservedMinor !== after.reservedMinor) {
-      await this.audit.record(m, {
-        action: 'grant.round.reservation_resized',
-        entityType: 'grant_round',
-        entityId: roundId,
-        before: { reservedMinor: before.reservedMinor },
-        after: { reservedMinor: after.reservedMinor, awardedMinor: committed.approvedMinor },
-      });
-    }
   }
 
   async detail(m: EntityManager, id: string): Promise<AwardDetail> {

@@ -23,7 +23,7 @@ import {
 } from './award-rules';
 import { type Award, AwardsRepository, type Inspection, type Report } from './awards.repository';
 import type { RecordGrantInspectionDto, SubmitGrantReportDto } from './dto/awards.dto';
-import { currentGrantActor, holds, isGranteeSide } from './grant-actor';
+import { currentPerson, holds, isGranteeSide } from '../grant-actor';
 
 /**
  * Grantee reports (START, MIDTERM, COMPLETION, RECTIFICATION) and acceptance inspections (验收).
@@ -41,7 +41,7 @@ export class ReportsService {
   ) {}
 
   submit(awardId: string, dto: SubmitGrantReportDto): Promise<Report> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     return this.tx.run(async (m) => {
       const award = await this.repo.lockAward(m, awardId);
       if (!award) throw new GrantNotFoundError('award', awardId);
@@ -89,7 +89,7 @@ export class ReportsService {
   }
 
   private decide(id: string, decision: 'ACCEPTED' | 'RETURNED', note: string): Promise<Report> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     if (!holds(actor, GRANT_OFFICER_ROLES))
       throw new ForbiddenError('Reports are accepted or returned by an ADMIN or GRANTS_OFFICER.');
     return this.tx.run(async (m) => {
@@ -133,7 +133,7 @@ export class ReportsService {
 
   /** Records an acceptance inspection (验收); a PASSED one after an accepted COMPLETION report completes the project. */
   recordInspection(awardId: string, dto: RecordGrantInspectionDto): Promise<Inspection> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     if (!holds(actor, GRANT_OFFICER_ROLES))
       throw new ForbiddenError('Inspections are recorded by an ADMIN or GRANTS_OFFICER.');
     return this.tx.run(async (m) => {

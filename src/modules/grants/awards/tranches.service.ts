@@ -38,7 +38,7 @@ import {
   GRANT_PAYEES_ACCOUNT,
   roundReservation,
 } from './awards.service';
-import { currentGrantActor, holds } from './grant-actor';
+import { currentPerson, holds } from '../grant-actor';
 
 export interface TranchePayResult {
   tranche: Tranche;
@@ -67,7 +67,7 @@ export class TranchesService {
   ) {}
 
   request(id: string): Promise<Tranche> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     return this.tx.run(async (m) => {
       const { tranche, award, application } = await this.lock(m, id);
       if (!holds(actor, GRANT_OFFICER_ROLES) && actor.userId !== application.applicantId) {
@@ -114,7 +114,7 @@ export class TranchesService {
    * post one after the other and never overdraw.
    */
   pay(id: string): Promise<TranchePayResult> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     if (!holds(actor, TRANCHE_PAYER_ROLES))
       throw new ForbiddenError('Tranches are paid by a FINANCE user.');
     return this.tx.run(async (m) => {
@@ -191,7 +191,7 @@ export class TranchesService {
 
   /** Sends a REQUESTED tranche back to SCHEDULED with a note (FINANCE); nothing is paid. */
   reject(id: string, note = ''): Promise<Tranche> {
-    const actor = currentGrantActor();
+    const actor = currentPerson();
     if (!holds(actor, TRANCHE_PAYER_ROLES))
       throw new ForbiddenError('Tranche requests are rejected by a FINANCE user.');
     return this.tx.run(async (m) => {

@@ -14,6 +14,7 @@ import { TransactionService } from '../../../database/transaction.service';
 import { PollingLoop } from '../../../queue/polling-loop';
 import { PROCESS_ROLE, type ProcessRole } from '../../../queue/queue.constants';
 import { OutboxService } from '../../notifications/outbox.service';
+import { EvaluationsService } from '../evaluations/evaluations.service';
 import { InsightsRepository } from './insights.repository';
 import {
   beijingDate,
@@ -46,7 +47,9 @@ export function beijingDateTime(instant: Date): string {
  * Daily reminders of overdue grant work (overdue.ts says what is overdue and who must act). Checks
  * every hour in the web server and in workers; each reminder's outbox key is
  * `reminder:<kind>:<id>:<Beijing date>:<recipient>`, so each person gets one email per overdue item
- * per Beijing day however many processes run the job and however often.
+ * per Beijing day however many processes run the job and however often. The same hourly pass first
+ * closes resident evaluations past their closing time that have their minimum of responses
+ * (`EvaluationsService.closeDue`), so an overdue evaluation is either counted or reminded.
  */
 @Injectable()
 export class GrantReminders implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -59,6 +62,7 @@ export class GrantReminders implements OnApplicationBootstrap, OnApplicationShut
     private readonly tx: TransactionService,
     private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly evaluations: EvaluationsService,
     @Optional() @Inject(PROCESS_ROLE) private readonly declaredRole?: ProcessRole,
   ) {}
 
@@ -68,6 +72,7 @@ export class GrantReminders implements OnApplicationBootstrap, OnApplicationShut
     this.loop = new PollingLoop(
       'grant reminders',
       async () => {
+        await this.evaluations.closeDue();
         await this.run();
         return false;
       },
