@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/context/request-context';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import type { FieldErrors } from '../../common/http/forms';
 import { UsersService } from '../accounts/users.service';
+import { FundsService } from '../funds/funds.service';
 import { FoundationService } from '../foundation/foundation.service';
 import { ApplicationsService } from '../grants/rounds/applications.service';
 import type { ApplicationListItem } from '../grants/rounds/applications.repository';
@@ -9,6 +11,7 @@ import { RoundsService } from '../grants/rounds/rounds.service';
 import type { GrantRound } from '../grants/rounds/rounds.repository';
 import { ReviewsService } from '../grants/reviews/reviews.service';
 import { formatDateTime } from '../reporting/periods';
+import { defaultRoundValues, roundFormRows, roundValues } from './admin-grants-round-form';
 import { localName } from './admin-view-helpers';
 
 type UserActor = Extract<Actor, { kind: 'user' }>;
@@ -35,12 +38,53 @@ export class AdminGrantsRoundsViews {
     private readonly reviews: ReviewsService,
     private readonly users: UsersService,
     private readonly foundation: FoundationService,
+    private readonly funds: FundsService,
   ) {}
 
-  async list(locale: SupportedLocale) {
+  /**
+   * The round form: new (the district's defaults, a source fund to choose) or a DRAFT's edit
+   * (its definition; the source fund stays). `form` is what was typed, shown again with messages.
+   */
+  async roundForm(
+    locale: SupportedLocale,
+    roundId: string | null,
+    form?: { values: Record<string, unknown>; errors: FieldErrors },
+  ) {
+    const round = roundId ? await this.rounds.get(roundId) : null;
+    const values = form?.values ?? (round ? roundValues(round) : defaultRoundValues(new Date()));
+    const errors = form?.errors ?? {};
+    const funds = round
+      ? []
+      : (await this.funds.list({ status: 'ACTIVE', limit: 200 })).items.map((f) => ({
+          value: f.id,
+          label: `${localName(locale, f.nameZh, f.nameEn)} · ${f.code}`,
+          selected: f.id === values.sourceFundId,
+        }));
+    const fund = round ? await this.funds.get(round.sourceFundId) : null;
+    return {
+      title: round
+        ? translate(locale, 'grants.forms.round.editTitle', {
+            name: localName(locale, round.nameZh, round.nameEn),
+          })
+        : translate(locale, 'grants.forms.round.newTitle'),
+      roundId: round?.id ?? null,
+      action: round ? `/admin/grants/rounds/${round.id}/edit` : '/admin/grants/rounds',
+      editable: !round || round.status === 'DRAFT',
+      statusText: round ? translate(locale, `grants.rounds.status.${round.status}`) : '',
+      fund: fund ? `${localName(locale, fund.nameZh, fund.nameEn)} · ${fund.code}` : null,
+      funds,
+      currency: round?.currency ?? (await this.foundation.currency()),
+      values,
+      errors,
+      ...roundFormRows(values, errors, locale),
+    };
+  }
+
+  async list(locale: SupportedLocale, viewer: UserActor) {
     const rounds = await this.rounds.list();
     return {
       title: translate(locale, 'grants.rounds.title'),
+      canCreate: isOfficer(viewer),
       rounds: rounds.map((r) => this.roundSummary(r, locale)),
     };
   }
@@ -57,6 +101,7 @@ export class AdminGrantsRoundsViews {
       round: this.roundSummary(round, locale),
       tiers: round.tiers.map((t) => ({ ...t, name: localName(locale, t.nameZh, t.nameEn) })),
       rubric: round.rubric.map((c) => ({ ...c, name: localName(locale, c.nameZh, c.nameEn) })),
+      canEdit: isOfficer(viewer) && round.status === 'DRAFT',
       next:
         isOfficer(viewer) && next
           ? { action: next, label: translate(locale, `grants.rounds.action.${next}`) }
