@@ -47,7 +47,7 @@ describe('back office: grant round form and fund page', () => {
   afterAll(() => t.close());
 
   /** The new-round form as the browser would post it: the prefilled values plus `changes`. */
-  async function prefilled(changes: Record<string, string>) {
+  async function prefilled(changes: Record<string, string>): Promise<Record<string, string>> {
     const page = await sessions.officer!.agent.get('/admin/grants/rounds/new');
     expect(page.status).toBe(200);
     const fields: Record<string, string> = {};

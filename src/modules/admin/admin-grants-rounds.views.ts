@@ -3,7 +3,10 @@ import type { Actor } from '../../common/context/request-context';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import type { FieldErrors } from '../../common/http/forms';
 import { UsersService } from '../accounts/users.service';
+import { toDecimalString } from '../../common/money';
 import { FundsService } from '../funds/funds.service';
+import { GrantAttachmentsService } from '../grants/attachments/attachments.service';
+import { AwardsService } from '../grants/awards/awards.service';
 import { FoundationService } from '../foundation/foundation.service';
 import { ApplicationsService } from '../grants/rounds/applications.service';
 import type { ApplicationListItem } from '../grants/rounds/applications.repository';
@@ -39,7 +42,40 @@ export class AdminGrantsRoundsViews {
     private readonly users: UsersService,
     private readonly foundation: FoundationService,
     private readonly funds: FundsService,
+    private readonly awards: AwardsService,
+    private readonly attachments: GrantAttachmentsService,
   ) {}
+
+  /** A DRAFT application's edit form (its applicant), with its files (download links). */
+  async editApplication(
+    locale: SupportedLocale,
+    id: string,
+    form?: { values: Record<string, unknown>; errors: FieldErrors },
+  ) {
+    const app = await this.applications.read(id);
+    const currency = app.round.currency;
+    const files = await this.attachments.list({ ownerType: 'APPLICATION', ownerId: id });
+    return {
+      title: translate(locale, 'grants.forms.draft.title', { title: app.title }),
+      app: this.appSummary(app, locale),
+      editable: app.status === 'DRAFT',
+      currency,
+      values: form?.values ?? {
+        title: app.title,
+        summary: app.summary,
+        budgetLines: app.budgetLines
+          .map((l) => `${l.item} | ${toDecimalString(l.amountMinor, currency)}`)
+          .join('\n'),
+      },
+      errors: form?.errors ?? {},
+      files: files.map((f) => ({
+        id: f.id,
+        fileName: f.fileName,
+        pageUrl: f.pageUrl,
+        sizeKb: Math.max(1, Math.round(f.sizeBytes / 1024)),
+      })),
+    };
+  }
 
   /**
    * The round form: new (the district's defaults, a source fund to choose) or a DRAFT's edit
@@ -184,15 +220,20 @@ export class AdminGrantsRoundsViews {
   }
 
   async myApplications(locale: SupportedLocale, viewer: UserActor) {
-    const [apps, open, communities] = await Promise.all([
+    const [apps, open, communities, awards] = await Promise.all([
       this.applications.list({ mine: true }),
       this.rounds.list({ status: 'OPEN' }),
       this.foundation.findCommunities(viewer.communityIds),
+      this.awards.list({ status: 'APPROVED' }),
     ]);
+    const awardOf = new Map(awards.map((a) => [a.applicationId, a.id]));
     const now = new Date();
     return {
       title: translate(locale, 'grants.rounds.myApplications'),
-      applications: apps.map((a) => this.appSummary(a, locale)),
+      applications: apps.map((a) => ({
+        ...this.appSummary(a, locale),
+        awardId: a.status === 'AWARDED' ? (awardOf.get(a.id) ?? null) : null,
+      })),
       rounds: open
         .filter((r) => r.applicationsOpenAt <= now && now < r.applicationsCloseAt)
         .map((r) => ({
