@@ -175,7 +175,9 @@ describe('back office: grant round form and fund page', () => {
       .post(`/api/v1/grants/rounds/${round.id}/open`)
       .set(officer.auth)
       .expect(200);
-    const closed = await sessions.officer!.agent.get(`/admin/grants/rounds/${round.id}/edit?lang=zh-CN`);
+    const closed = await sessions.officer!.agent.get(
+      `/admin/grants/rounds/${round.id}/edit?lang=zh-CN`,
+    );
     expect(closed.text).toContain('只有草稿可以编辑');
     const refused = await sessions.officer!.post(`/admin/grants/rounds/${round.id}/edit`, {
       ...fields,
