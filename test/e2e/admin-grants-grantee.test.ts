@@ -1,6 +1,11 @@
 import request from 'supertest';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
-import { createCommunity, createFoundation, createFund } from '../factories/foundation.factory';
+import {
+  createCommunity,
+  createFoundation,
+  createFund,
+  fundFromOutside,
+} from '../factories/foundation.factory';
 import { createCompletedProject } from '../factories/grants-evaluation.factory';
 import { formSession } from '../utils/form-session';
 import { PNG } from '../utils/images';
@@ -29,6 +34,7 @@ describe('back office: grantee forms', () => {
     const officer = await createUser(t, ['GRANTS_OFFICER']);
     const planner = await createUser(t, ['PLANNER'], { communityIds: [community.id] });
     const fund = await createFund(t, { kind: 'PROGRAM' });
+    await fundFromOutside(t, fund, 10_000);
     const now = Date.now();
     const round = await request(t.server)
       .post('/api/v1/grants/rounds')
@@ -49,7 +55,10 @@ describe('back office: grantee forms', () => {
       })
       .expect(201);
     const roundId: string = round.body.id;
-    await t.dataSource.query(`UPDATE grant_rounds SET status = 'OPEN' WHERE id = $1`, [roundId]);
+    await request(t.server)
+      .post(`/api/v1/grants/rounds/${roundId}/open`)
+      .set(officer.auth)
+      .expect(200);
     const app = await request(t.server)
       .post(`/api/v1/grants/rounds/${roundId}/applications`)
       .set(planner.auth)
