@@ -9,8 +9,6 @@ import {
 import { formSession } from '../utils/form-session';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
-const DAY = 86_400_000;
-
 /** The back office's grant forms: a round's create / edit form, the fund page's expense link. */
 describe('back office: grant round form and fund page', () => {
   let t: TestApp;
