@@ -74,6 +74,7 @@ describe('back office: grantee forms', () => {
     const form = await browser.agent.get(`/admin/grants/my-applications/${app.body.id}/edit`);
     expect(form.status).toBe(200);
     expect(form.text).toContain('座椅 | 50.00');
+    expect(form.text).not.toMatch(/grants\.(forms|rounds)\./);
     expect(form.text).toContain('enctype="multipart/form-data"');
 
     const ok = await browser.agent
@@ -139,6 +140,7 @@ describe('back office: grantee forms', () => {
     expect(mine.text).toContain(`href="/admin/grants/awards/${project.awardId}"`);
     const page = await browser.agent.get(`/admin/grants/awards/${project.awardId}`);
     expect(page.text).toContain('id="report-form"');
+    expect(page.text).not.toMatch(/grants\.(forms|awards)\./);
     expect(page.text).toContain('id="tranches-heading"');
 
     // Without a body: refused in Chinese, no report written.
