@@ -132,7 +132,7 @@ export class AdminFundsController {
       reply,
       ctx,
       'pages/admin/fund',
-      { ...view, canManage: canManage(req) },
+      { ...view, canManage: canManage(req), canRequestExpense: canRequestExpense(req, id) },
       invalid ? 400 : 200,
     );
   }
@@ -212,6 +212,16 @@ export class AdminFundsController {
 function canManage(req: AuthenticatedRequest): boolean {
   const actor = req.actor;
   return actor?.kind === 'user' && actor.roles.some((r) => r === 'ADMIN' || r === 'FINANCE');
+}
+
+/** Who may ask for an expense from this fund: staff, or a leader of this fund (the service checks again). */
+function canRequestExpense(req: AuthenticatedRequest, fundId: string): boolean {
+  const actor = req.actor;
+  if (actor?.kind !== 'user') return false;
+  return (
+    actor.roles.some((r) => r === 'ADMIN' || r === 'FINANCE' || r === 'GRANTS_OFFICER') ||
+    (actor.roles.includes('COMMUNITY_LEADER') && actor.fundIds.includes(fundId))
+  );
 }
 
 function pick(query: unknown, keys: readonly string[]): Record<string, string> {

@@ -6,6 +6,7 @@ import { FoundationService } from '../foundation/foundation.service';
 import { FUND_KINDS, FUND_STATUSES, type FundKind, type FundStatus } from '../funds/fund-status';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { SponsorReportService } from '../matching/sponsor-report.service';
+import { FundOutflowService } from '../funds/fund-outflow.service';
 import { FundsService, type FundView } from '../funds/funds.service';
 import type { StatementLine } from '../ledger/ledger.types';
 import { dateInputValue, formatDateTime, localDate, monthLabel } from '../reporting/periods';
@@ -61,6 +62,7 @@ export class AdminFundsViews {
     private readonly reporting: ReportingService,
     private readonly sponsorReports: SponsorReportService,
     private readonly campaigns: CampaignsService,
+    private readonly outflow: FundOutflowService,
   ) {}
 
   /** The foundation's currency (every fund holds it), for parsing typed amounts. */
@@ -182,7 +184,14 @@ export class AdminFundsViews {
       cursor: filter.cursor,
     });
     const base = `/admin/funds/${fundId}`;
+    const money = await this.outflow.available(fundId);
     return {
+      // Balance less what open reservations (grant rounds) hold back: what an expense may take.
+      available: {
+        availableMinor: money.availableMinor,
+        reservedMinor: money.reservedMinor,
+        currency: money.fund.currency.trim(),
+      },
       sponsor: series.fund.kind === 'MATCHING' ? await this.sponsorReport(fundId, locale) : null,
       title: row.name,
       fund: { ...row, description: series.fund.description },

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
-import { checkAwardApproval } from '../grants/awards/award-rules';
+import { GrantAttachmentsService } from '../grants/attachments/attachments.service';
+import { checkAwardApproval, REPORT_KINDS, reportAllowed } from '../grants/awards/award-rules';
 import type { AwardListItem } from '../grants/awards/awards.repository';
 import { type AwardDetail, AwardsService } from '../grants/awards/awards.service';
 import { TranchesService } from '../grants/awards/tranches.service';
@@ -18,6 +19,7 @@ export class AdminGrantsAwardsViews {
   constructor(
     private readonly awards: AwardsService,
     private readonly tranches: TranchesService,
+    private readonly attachments: GrantAttachmentsService,
   ) {}
 
   private row(a: AwardListItem, locale: SupportedLocale) {
@@ -66,11 +68,29 @@ export class AdminGrantsAwardsViews {
     viewer: UserActor,
     id: string,
     inspection: FormState = { values: {}, errors: {} },
+    report: FormState = { values: {}, errors: {} },
   ) {
     const award: AwardDetail = await this.awards.getForActor(id);
     const officer = has(viewer, ['ADMIN', 'GRANTS_OFFICER']);
     const finance = has(viewer, ['FINANCE']);
+    // The grantee side: the applicant, or a planner / leader of the project's community.
+    const grantee =
+      viewer.userId === award.application.applicantId ||
+      (has(viewer, ['PLANNER', 'COMMUNITY_LEADER']) &&
+        viewer.communityIds.includes(award.application.communityId));
+    const photos = await Promise.all(
+      award.reports.map((r) => this.attachments.list({ ownerType: 'REPORT', ownerId: r.id })),
+    );
+    const kinds = REPORT_KINDS.filter((k) => reportAllowed(k, award.projectStatus));
     return {
+      grantee,
+      canReport: grantee && award.status === 'APPROVED' && kinds.length > 0,
+      report,
+      reportKinds: kinds.map((k) => ({
+        value: k,
+        label: translate(locale, `grants.awards.reportKind.${k}`),
+        selected: report.values.kind === k,
+      })),
       title: award.application.title,
       award: this.row(award, locale),
       staff: has(viewer, STAFF),
@@ -85,8 +105,9 @@ export class AdminGrantsAwardsViews {
         canReject: x.status === 'REQUESTED' && finance,
         paidAt: x.status === 'PAID' && x.decidedAt ? formatDateTime(x.decidedAt, locale) : '',
       })),
-      reports: award.reports.map((r) => ({
+      reports: award.reports.map((r, i) => ({
         ...r,
+        photos: (photos[i] ?? []).map((p) => ({ fileName: p.fileName, pageUrl: p.pageUrl })),
         kindText: translate(locale, `grants.awards.reportKind.${r.kind}`),
         statusText: translate(locale, `grants.awards.reportStatus.${r.status}`),
         submittedAtText: formatDateTime(r.submittedAt, locale),

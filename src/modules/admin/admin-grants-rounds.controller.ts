@@ -6,13 +6,15 @@ import { ValidationFailedError } from '../../common/errors';
 import { uuidPipe } from '../../common/http/validation';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { parseMoney } from '../../common/money';
-import { submitButton, typedValues } from '../../common/views/form-submit';
+import type { FieldErrors } from '../../common/http/forms';
+import { submitButton, submitForm, typedValues } from '../../common/views/form-submit';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { ApplicationsService } from '../grants/rounds/applications.service';
 import { RoundsService } from '../grants/rounds/rounds.service';
 import { ReviewsService } from '../grants/reviews/reviews.service';
-import { adminContext, currentUser } from './admin-page';
+import { type AdminContext, adminContext, currentUser } from './admin-page';
+import { readRoundForm, type RoundFormValue } from './admin-grants-round-form';
 import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
 
 const OFFICERS = ['ADMIN', 'GRANTS_OFFICER'] as const;
@@ -53,7 +55,49 @@ export class AdminGrantsRoundsController {
   @Allow(...OFFICERS, 'FINANCE')
   async list(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
     const ctx = adminContext(req, reply);
-    return renderPage(reply, ctx, 'pages/admin/grants/rounds', await this.views.list(ctx.locale));
+    return renderPage(
+      reply,
+      ctx,
+      'pages/admin/grants/rounds',
+      await this.views.list(ctx.locale, currentUser(req)),
+    );
+  }
+
+  @Get('rounds/new')
+  @Allow(...OFFICERS)
+  async newRound(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    const ctx = adminContext(req, reply);
+    return this.renderRoundForm(reply, ctx, null, 200);
+  }
+
+  /** A new DRAFT round from the form (money in yuan, windows in Beijing time). */
+  @Post('rounds')
+  @Allow(...OFFICERS)
+  createRound(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
+    return this.saveRound(req, reply, null, body);
+  }
+
+  @Get('rounds/:id/edit')
+  @Allow(...OFFICERS)
+  async editRound(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+  ) {
+    const ctx = adminContext(req, reply);
+    return this.renderRoundForm(reply, ctx, id, 200);
+  }
+
+  /** Replaces a DRAFT round's definition (refused with ROUND_NOT_EDITABLE once it is open). */
+  @Post('rounds/:id/edit')
+  @Allow(...OFFICERS)
+  updateRound(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    return this.saveRound(req, reply, id, body);
   }
 
   @Get('rounds/:id')
@@ -331,5 +375,67 @@ export class AdminGrantsRoundsController {
       }),
       to: '/admin/grants/my-applications',
     });
+  }
+
+  private async saveRound(
+    req: AuthenticatedRequest,
+    reply: FastifyReply,
+    id: string | null,
+    body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const values = typedValues(body);
+    const currency = (await this.views.roundForm(ctx.locale, id)).currency;
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => readRoundForm(values, currency, ctx.locale, { needFund: id === null }),
+      again: (errors, status, formError) =>
+        this.renderRoundForm(reply, ctx, id, status, { values, errors }, formError),
+      run: (form: RoundFormValue) => (id ? this.rounds.update(id, form) : this.rounds.create(form)),
+      done: (round) => ({
+        flash: {
+          kind: 'success',
+          text: translate(
+            ctx.locale,
+            id ? 'grants.forms.round.saved' : 'grants.forms.round.created',
+            {
+              name: ctx.locale === 'en' ? round.nameEn : round.nameZh,
+            },
+          ),
+        },
+        to: `/admin/grants/rounds/${round.id}`,
+      }),
+      fieldByCode: { FUND_NOT_FOUND: 'sourceFundId' },
+    });
+  }
+
+  private async renderRoundForm(
+    reply: FastifyReply,
+    ctx: AdminContext,
+    id: string | null,
+    status: number,
+    form?: { values: Record<string, unknown>; errors: FieldErrors },
+    formError?: string,
+  ) {
+    const view = await this.views.roundForm(ctx.locale, id, form);
+    const { _form: ruleError, ...errors } = view.errors;
+    const problems = Object.keys(errors).length;
+    return renderPage(
+      reply,
+      ctx,
+      'pages/admin/grants/rounds-form',
+      {
+        ...view,
+        errors,
+        formError:
+          formError ??
+          ruleError ??
+          (problems
+            ? translate(ctx.locale, 'grants.forms.round.fixBelow', { count: problems })
+            : ''),
+      },
+      status,
+    );
   }
 }

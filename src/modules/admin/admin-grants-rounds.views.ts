@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/context/request-context';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import type { FieldErrors } from '../../common/http/forms';
 import { UsersService } from '../accounts/users.service';
+import { toDecimalString } from '../../common/money';
+import { FundsService } from '../funds/funds.service';
+import { GrantAttachmentsService } from '../grants/attachments/attachments.service';
+import { AwardsService } from '../grants/awards/awards.service';
 import { FoundationService } from '../foundation/foundation.service';
 import { ApplicationsService } from '../grants/rounds/applications.service';
 import type { ApplicationListItem } from '../grants/rounds/applications.repository';
@@ -9,6 +14,7 @@ import { RoundsService } from '../grants/rounds/rounds.service';
 import type { GrantRound } from '../grants/rounds/rounds.repository';
 import { ReviewsService } from '../grants/reviews/reviews.service';
 import { formatDateTime } from '../reporting/periods';
+import { defaultRoundValues, roundFormRows, roundValues } from './admin-grants-round-form';
 import { localName } from './admin-view-helpers';
 
 type UserActor = Extract<Actor, { kind: 'user' }>;
@@ -35,12 +41,86 @@ export class AdminGrantsRoundsViews {
     private readonly reviews: ReviewsService,
     private readonly users: UsersService,
     private readonly foundation: FoundationService,
+    private readonly funds: FundsService,
+    private readonly awards: AwardsService,
+    private readonly attachments: GrantAttachmentsService,
   ) {}
 
-  async list(locale: SupportedLocale) {
+  /** A DRAFT application's edit form (its applicant), with its files (download links). */
+  async editApplication(
+    locale: SupportedLocale,
+    id: string,
+    form?: { values: Record<string, unknown>; errors: FieldErrors },
+  ) {
+    const app = await this.applications.read(id);
+    const currency = app.round.currency;
+    const files = await this.attachments.list({ ownerType: 'APPLICATION', ownerId: id });
+    return {
+      title: translate(locale, 'grants.forms.draft.title', { title: app.title }),
+      app: this.appSummary(app, locale),
+      editable: app.status === 'DRAFT',
+      currency,
+      values: form?.values ?? {
+        title: app.title,
+        summary: app.summary,
+        budgetLines: app.budgetLines
+          .map((l) => `${l.item} | ${toDecimalString(l.amountMinor, currency)}`)
+          .join('\n'),
+      },
+      errors: form?.errors ?? {},
+      files: files.map((f) => ({
+        id: f.id,
+        fileName: f.fileName,
+        pageUrl: f.pageUrl,
+        sizeKb: Math.max(1, Math.round(f.sizeBytes / 1024)),
+      })),
+    };
+  }
+
+  /**
+   * The round form: new (the district's defaults, a source fund to choose) or a DRAFT's edit
+   * (its definition; the source fund stays). `form` is what was typed, shown again with messages.
+   */
+  async roundForm(
+    locale: SupportedLocale,
+    roundId: string | null,
+    form?: { values: Record<string, unknown>; errors: FieldErrors },
+  ) {
+    const round = roundId ? await this.rounds.get(roundId) : null;
+    const values = form?.values ?? (round ? roundValues(round) : defaultRoundValues(new Date()));
+    const errors = form?.errors ?? {};
+    const funds = round
+      ? []
+      : (await this.funds.list({ status: 'ACTIVE', limit: 200 })).items.map((f) => ({
+          value: f.id,
+          label: `${localName(locale, f.nameZh, f.nameEn)} · ${f.code}`,
+          selected: f.id === values.sourceFundId,
+        }));
+    const fund = round ? await this.funds.get(round.sourceFundId) : null;
+    return {
+      title: round
+        ? translate(locale, 'grants.forms.round.editTitle', {
+            name: localName(locale, round.nameZh, round.nameEn),
+          })
+        : translate(locale, 'grants.forms.round.newTitle'),
+      roundId: round?.id ?? null,
+      action: round ? `/admin/grants/rounds/${round.id}/edit` : '/admin/grants/rounds',
+      editable: !round || round.status === 'DRAFT',
+      statusText: round ? translate(locale, `grants.rounds.status.${round.status}`) : '',
+      fund: fund ? `${localName(locale, fund.nameZh, fund.nameEn)} · ${fund.code}` : null,
+      funds,
+      currency: round?.currency ?? (await this.foundation.currency()),
+      values,
+      errors,
+      ...roundFormRows(values, errors, locale),
+    };
+  }
+
+  async list(locale: SupportedLocale, viewer: UserActor) {
     const rounds = await this.rounds.list();
     return {
       title: translate(locale, 'grants.rounds.title'),
+      canCreate: isOfficer(viewer),
       rounds: rounds.map((r) => this.roundSummary(r, locale)),
     };
   }
@@ -57,6 +137,7 @@ export class AdminGrantsRoundsViews {
       round: this.roundSummary(round, locale),
       tiers: round.tiers.map((t) => ({ ...t, name: localName(locale, t.nameZh, t.nameEn) })),
       rubric: round.rubric.map((c) => ({ ...c, name: localName(locale, c.nameZh, c.nameEn) })),
+      canEdit: isOfficer(viewer) && round.status === 'DRAFT',
       next:
         isOfficer(viewer) && next
           ? { action: next, label: translate(locale, `grants.rounds.action.${next}`) }
@@ -139,15 +220,20 @@ export class AdminGrantsRoundsViews {
   }
 
   async myApplications(locale: SupportedLocale, viewer: UserActor) {
-    const [apps, open, communities] = await Promise.all([
+    const [apps, open, communities, awards] = await Promise.all([
       this.applications.list({ mine: true }),
       this.rounds.list({ status: 'OPEN' }),
       this.foundation.findCommunities(viewer.communityIds),
+      this.awards.list({ status: 'APPROVED' }),
     ]);
+    const awardOf = new Map(awards.map((a) => [a.applicationId, a.id]));
     const now = new Date();
     return {
       title: translate(locale, 'grants.rounds.myApplications'),
-      applications: apps.map((a) => this.appSummary(a, locale)),
+      applications: apps.map((a) => ({
+        ...this.appSummary(a, locale),
+        awardId: a.status === 'AWARDED' ? (awardOf.get(a.id) ?? null) : null,
+      })),
       rounds: open
         .filter((r) => r.applicationsOpenAt <= now && now < r.applicationsCloseAt)
         .map((r) => ({

@@ -27,6 +27,7 @@ import { AdminGrantsExpensesViews } from './admin-grants-expenses.views';
 import { AdminGrantsInsightsController } from './admin-grants-insights.controller';
 import { AdminGrantsInsightsViews } from './admin-grants-insights.views';
 import { AdminGrantsRoundsController } from './admin-grants-rounds.controller';
+import { AdminGrantsGranteeController } from './admin-grants-grantee.controller';
 import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminMatchingRulesController } from './admin-matching-rules.controller';
@@ -68,6 +69,7 @@ import { AdminUsersController } from './admin-users.controller';
     AdminGrantsInsightsController,
     AdminGrantsExpensesController,
     AdminGrantsAttachmentsController,
+    AdminGrantsGranteeController,
   ],
   providers: [
     AdminFundsViews,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ForbiddenError } from '../../../common/errors';
-import { TransactionService } from '../../../database/transaction.service';
+import { type TransactionOptions, TransactionService } from '../../../database/transaction.service';
 import { AuditService } from '../../audit/audit.service';
 import {
   AwardNotApprovedError,
@@ -40,7 +40,12 @@ export class ReportsService {
     private readonly emails: AwardEmails,
   ) {}
 
-  submit(awardId: string, dto: SubmitGrantReportDto): Promise<Report> {
+  /** With `opts.within`, in the caller's transaction (e.g. the report and its photos together). */
+  submit(
+    awardId: string,
+    dto: SubmitGrantReportDto,
+    opts: TransactionOptions = {},
+  ): Promise<Report> {
     const actor = currentPerson();
     return this.tx.run(async (m) => {
       const award = await this.repo.lockAward(m, awardId);
@@ -77,7 +82,7 @@ export class ReportsService {
         after: { awardId: award.id, kind: report.kind, status: 'SUBMITTED' },
       });
       return report;
-    });
+    }, opts);
   }
 
   accept(id: string, note = ''): Promise<Report> {

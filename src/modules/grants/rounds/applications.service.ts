@@ -85,7 +85,12 @@ export class ApplicationsService {
   }
 
   /** Edits a DRAFT (its applicant only); a submitted application is locked. */
-  update(id: string, dto: ApplicationFieldsDto): Promise<ApplicationListItem> {
+  /** With `opts.within`, in the caller's transaction (e.g. the draft and a file together). */
+  update(
+    id: string,
+    dto: ApplicationFieldsDto,
+    opts: TransactionOptions = {},
+  ): Promise<ApplicationListItem> {
     const person = currentPerson();
     const fields = this.fields(dto);
     return this.tx.run(async (m) => {
@@ -100,7 +105,7 @@ export class ApplicationsService {
         after: fields,
       });
       return (await this.repo.get(id, { within: m }))!;
-    });
+    }, opts);
   }
 
   /**
