@@ -5,6 +5,7 @@ import { checkAwardApproval, REPORT_KINDS, reportAllowed } from '../grants/award
 import type { AwardListItem } from '../grants/awards/awards.repository';
 import { type AwardDetail, AwardsService } from '../grants/awards/awards.service';
 import { TranchesService } from '../grants/awards/tranches.service';
+import { isGranteeSide } from '../grants/grant-actor';
 import { formatDateTime } from '../reporting/periods';
 import type { UserActor } from './admin-page';
 import { type FormState, localName } from './admin-view-helpers';
@@ -73,11 +74,7 @@ export class AdminGrantsAwardsViews {
     const award: AwardDetail = await this.awards.getForActor(id);
     const officer = has(viewer, ['ADMIN', 'GRANTS_OFFICER']);
     const finance = has(viewer, ['FINANCE']);
-    // The grantee side: the applicant, or a planner / leader of the project's community.
-    const grantee =
-      viewer.userId === award.application.applicantId ||
-      (has(viewer, ['PLANNER', 'COMMUNITY_LEADER']) &&
-        viewer.communityIds.includes(award.application.communityId));
+    const grantee = isGranteeSide(viewer, award.application);
     const photos = await Promise.all(
       award.reports.map((r) => this.attachments.list({ ownerType: 'REPORT', ownerId: r.id })),
     );
