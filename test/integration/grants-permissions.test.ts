@@ -12,6 +12,10 @@ import {
 import { createCompletedProject } from '../factories/grants-evaluation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+);
+
 type User = Awaited<ReturnType<typeof createUser>>;
 type Body = Record<string, unknown>;
 
@@ -33,6 +37,8 @@ type Outcome = number | [status: number, code: string];
 interface Fixture {
   path: string;
   body?: Body;
+  /** A file sent as the raw body (application/pdf) instead of JSON. */
+  pdf?: Buffer;
   /** What the action changes (a status), read before and after: a refusal changes nothing. */
   state?: () => Promise<unknown>;
 }
@@ -118,7 +124,7 @@ describe('grants: permission matrix on real fixtures', () => {
     reviewingRoundId = (await round('REVIEWING')).id;
 
     // One open evaluation whose codes the public response rows use, one per row.
-    const project = await createCompletedProject(t, { minEvaluators: 1 });
+    const project = await completedProject();
     publicAwardId = project.awardId;
     const opened = await api(
       users.get('officer')!,
@@ -139,6 +145,21 @@ describe('grants: permission matrix on real fixtures', () => {
     if (who) void req.set(who.auth);
     return method === 'get' ? req : req.send(body ?? {});
   };
+  const upload = (who: User | null, path: string, data: Buffer) => {
+    const req = request(t.server)
+      .post(`/api/v1${path}`)
+      .set('Content-Type', 'application/pdf')
+      .set('X-File-Name', encodeURIComponent('发票.pdf'));
+    if (who) void req.set(who.auth);
+    return req.send(data);
+  };
+  const filesOf = (ownerId: string) => async () =>
+    (
+      await t.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM grant_attachments WHERE owner_id = $1`,
+        [ownerId],
+      )
+    )[0]!.n;
   const status =
     (table: string, id: string, column = 'status') =>
     async () =>
@@ -215,9 +236,21 @@ describe('grants: permission matrix on real fixtures', () => {
     }).expect(201);
     return res.body.id as string;
   }
+  /** A COMPLETED project of the planner of A (proposed by officer 2, approved by FINANCE 2). */
+  function completedProject() {
+    return createCompletedProject(t, {
+      minEvaluators: 1,
+      people: {
+        grantee: user('planner A'),
+        communityId: communityA,
+        proposerId: officer2.id,
+        approverId: finance2.id,
+      },
+    });
+  }
   /** An OPEN evaluation of a completed project, with `responses` of its 3 codes answered. */
   async function openEvaluation(responses = 0) {
-    const project = await createCompletedProject(t, { minEvaluators: 1 });
+    const project = await completedProject();
     const res = await api(officer2, 'post', `/grants/awards/${project.awardId}/evaluations`, {
       residentCodes: 3,
       stakeholderCodes: 0,
@@ -413,6 +446,76 @@ describe('grants: permission matrix on real fixtures', () => {
         };
       },
       outcomes: { officer: 200, admin: 200 },
+    },
+    // ---- attachments ----
+    {
+      name: "attach a PDF to the planner's draft application",
+      method: 'post',
+      setup: async () => {
+        const app = await application(openRoundId, 'DRAFT');
+        return {
+          path: `/grants/attachments?ownerType=APPLICATION&ownerId=${app.id}`,
+          pdf: PDF,
+          state: filesOf(app.id),
+        };
+      },
+      outcomes: {
+        'planner A': 201,
+        'leader A': [404, 'ATTACHMENT_OWNER_NOT_FOUND'],
+        'leader B': [404, 'ATTACHMENT_OWNER_NOT_FOUND'],
+        reviewer: [404, 'ATTACHMENT_OWNER_NOT_FOUND'],
+        officer: [403, 'ATTACHMENT_NOT_ALLOWED'],
+        finance: [403, 'ATTACHMENT_NOT_ALLOWED'],
+        admin: [403, 'ATTACHMENT_NOT_ALLOWED'],
+      },
+    },
+    {
+      name: 'download a file of an application under review (the reviewer assigned)',
+      method: 'get',
+      setup: async () => {
+        const app = await application(openRoundId, 'DRAFT');
+        const file = await upload(
+          user('planner A'),
+          `/grants/attachments?ownerType=APPLICATION&ownerId=${app.id}`,
+          PDF,
+        ).expect(201);
+        await api(user('planner A'), 'post', `/grants/applications/${app.id}/submit`).expect(200);
+        await addGrantReview(t, app, user('reviewer').id, {
+          status: 'ASSIGNED',
+          assignedBy: officer2.id,
+        });
+        return { path: `/grants/attachments/${file.body.id}` };
+      },
+      outcomes: {
+        'planner A': 200,
+        'leader A': [404, 'ATTACHMENT_NOT_FOUND'],
+        'leader B': [404, 'ATTACHMENT_NOT_FOUND'],
+        reviewer: 200,
+        officer: 200,
+        finance: 200,
+        admin: 200,
+      },
+    },
+    {
+      name: "attach an invoice to the leader of A's requested expense",
+      method: 'post',
+      setup: async () => {
+        const id = await requestedExpense();
+        return {
+          path: `/grants/attachments?ownerType=EXPENSE&ownerId=${id}`,
+          pdf: PDF,
+          state: filesOf(id),
+        };
+      },
+      outcomes: {
+        'leader A': 201,
+        'planner A': [404, 'ATTACHMENT_OWNER_NOT_FOUND'],
+        'leader B': [404, 'ATTACHMENT_OWNER_NOT_FOUND'],
+        reviewer: [404, 'ATTACHMENT_OWNER_NOT_FOUND'],
+        officer: [403, 'ATTACHMENT_NOT_ALLOWED'],
+        finance: [403, 'ATTACHMENT_NOT_ALLOWED'],
+        admin: [403, 'ATTACHMENT_NOT_ALLOWED'],
+      },
     },
     // ---- reviews ----
     {
@@ -637,7 +740,7 @@ describe('grants: permission matrix on real fixtures', () => {
       name: 'open an evaluation of a completed project',
       method: 'post',
       setup: async () => {
-        const project = await createCompletedProject(t, { minEvaluators: 1 });
+        const project = await completedProject();
         return {
           path: `/grants/awards/${project.awardId}/evaluations`,
           body: { residentCodes: 2, stakeholderCodes: 1 },
@@ -776,12 +879,10 @@ describe('grants: permission matrix on real fixtures', () => {
     async (_name, actor, action) => {
       const fixture = await action.setup(actor);
       const before = fixture.state ? await fixture.state() : undefined;
-      const res = await api(
-        actor === 'anonymous' ? null : user(actor),
-        action.method,
-        fixture.path,
-        fixture.body,
-      );
+      const who = actor === 'anonymous' ? null : user(actor);
+      const res = fixture.pdf
+        ? await upload(who, fixture.path, fixture.pdf)
+        : await api(who, action.method, fixture.path, fixture.body);
       const expected: Outcome =
         action.outcomes[actor] ??
         (actor === 'anonymous' ? [401, 'UNAUTHENTICATED'] : [403, 'FORBIDDEN']);
