@@ -630,6 +630,25 @@ describe('grants: the whole lifecycle over HTTP', () => {
       'grant.evaluation.closed',
     ]);
 
+    // ── Emails went to the person who must act next, in the outbox. ──
+    const emails = async (to: User, template: string) =>
+      (
+        await t.dataSource.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM outbox
+            WHERE kind = 'EMAIL' AND payload->>'to' = $1 AND payload->>'template' = $2`,
+          [to.email, template],
+        )
+      )[0]!.n;
+    expect(await emails(r1, 'grant-reviewer-assigned')).toBe(3);
+    expect(await emails(plannerA, 'grant-application-decided')).toBe(1);
+    expect(await emails(leaderB, 'grant-application-decided')).toBe(1);
+    expect(await emails(finance, 'grant-award-approval-needed')).toBe(1);
+    expect(await emails(r3, 'grant-award-approval-needed')).toBe(0);
+    expect(await emails(plannerA, 'grant-award-approved')).toBe(1);
+    expect(await emails(finance, 'grant-tranche-requested')).toBe(3);
+    expect(await emails(plannerA, 'grant-tranche-paid')).toBe(3);
+    expect(await emails(plannerA, 'grant-evaluation-result')).toBe(2);
+
     // ── The public project page: paid tranches with dates, both evaluation results. ──
     const page = await request(t.server).get(`/projects/${awardId}?lang=zh-CN`).expect(200);
     const html = page.text;
