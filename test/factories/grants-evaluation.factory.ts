@@ -13,6 +13,13 @@ export async function createCompletedProject(
     thresholdPct?: number;
     title?: string;
     publicSummary?: string;
+    /** Reuse people (creating users is slow): the grantee needs PLANNER of `communityId`. */
+    people?: {
+      grantee: Awaited<ReturnType<typeof createUser>>;
+      communityId: string;
+      proposerId: string;
+      approverId: string;
+    };
   } = {},
 ): Promise<{
   awardId: string;
@@ -22,10 +29,13 @@ export async function createCompletedProject(
   communityId: string;
 }> {
   const fund = await createFund(t, { kind: 'PROGRAM' });
-  const community = await createCommunity(t);
-  const grantee = await createUser(t, ['PLANNER'], { communityIds: [community.id] });
-  const proposer = await createUser(t, ['GRANTS_OFFICER']);
-  const approver = await createUser(t, ['FINANCE']);
+  const community = opts.people ? { id: opts.people.communityId } : await createCommunity(t);
+  const grantee =
+    opts.people?.grantee ?? (await createUser(t, ['PLANNER'], { communityIds: [community.id] }));
+  const proposer = opts.people
+    ? { id: opts.people.proposerId }
+    : await createUser(t, ['GRANTS_OFFICER']);
+  const approver = opts.people ? { id: opts.people.approverId } : await createUser(t, ['FINANCE']);
   const q = (sql: string, params: unknown[]) => t.dataSource.query<{ id: string }[]>(sql, params);
   const [reservation] = await q(
     `INSERT INTO fund_reservations (fund_id, source, reserved_minor) VALUES ($1, 'round:' || gen_random_uuid(), 0) RETURNING id`,
