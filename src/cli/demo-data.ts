@@ -147,9 +147,9 @@ export const DEMO_RUBRIC = [
 /** Where a demo application ends up. */
 export type DemoOutcome =
   | 'CLOSED' // awarded, built, evaluated, every tranche paid
-  | 'EVALUATED' // evaluated; the last tranche requested, waiting for finance
-  | 'RECTIFICATION' // evaluation failed; a rectification report waits for the officer
-  | 'IN_PROGRESS' // started; the midterm report waits for the officer
+  | 'EVALUATED' // evaluated; the last tranche requested recently, waiting for finance
+  | 'RECTIFICATION' // evaluation failed; a recent rectification report waits for the officer
+  | 'IN_PROGRESS' // started, midterm report accepted, two tranches paid; still being built
   | 'AWARDED' // approved, not started
   | 'STARTED' // approved, start report accepted, first tranche requested
   | 'PROPOSED' // shortlisted, award proposed, waiting for approval
@@ -174,6 +174,8 @@ export interface DemoProject {
 
 export interface DemoRound {
   year: number;
+  /** A finished round: its story is back-dated to that year and it is closed. */
+  finished: boolean;
   nameZh: string;
   nameEn: string;
   constructionBudgetYuan: number;
@@ -183,6 +185,7 @@ export interface DemoRound {
 export const DEMO_ROUNDS: DemoRound[] = [
   {
     year: 2025,
+    finished: true,
     nameZh: '2025年度社区微更新项目评审',
     nameEn: '2025 community micro-renewal grants',
     constructionBudgetYuan: 300_000,
@@ -296,6 +299,7 @@ export const DEMO_ROUNDS: DemoRound[] = [
   },
   {
     year: 2026,
+    finished: false,
     nameZh: '2026年度社区微更新项目评审',
     nameEn: '2026 community micro-renewal grants',
     constructionBudgetYuan: 300_000,

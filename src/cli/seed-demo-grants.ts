@@ -39,11 +39,9 @@ const TARGET_DAYS = { review: 7, decision: 5, payment: 5, report: 5 };
 const SPEED_DAYS = [3, 4, 6, 5, 3, 5, 4, 6, 2, 8];
 
 /**
- * What the services wrote "now" and when it happened in the demo's story, applied by
- * `backdate` once every step has gone through the services. Only timestamps: never amounts,
- * statuses or ledger rows.
+ * The columns the back-dating step may move: timestamps only, never amounts, statuses or ledger
+ * rows (journal entries, postings) or the audit log.
  */
-type Backdated = Record<string, Record<string, Date>>;
 const BACKDATABLE: Record<string, readonly string[]> = {
   grant_rounds: [
     'created_at',
@@ -70,6 +68,10 @@ const BACKDATABLE: Record<string, readonly string[]> = {
   grant_evaluation_responses: ['created_at'],
 };
 
+/**
+ * The demo story's calendar for one round, and what the services stamped "now" that happened
+ * on another day in the story (applied by `backdate` once every step has gone through them).
+ */
 class Timeline {
   readonly rows = new Map<string, { table: string; id: string; set: Record<string, Date> }>();
   private turn = 0;
@@ -83,8 +85,12 @@ class Timeline {
 
   /** `day` days after the round's story begins, at `hour` o'clock Beijing time. */
   at(day: number, hour = 10): Date {
-    const at = this.base.getTime() + day * DAY_MS + (hour - 8) * 3_600_000;
+    const at = this.base.getTime() + day * DAY_MS + hour * 3_600_000;
     return new Date(Math.min(at, this.latest));
+  }
+  /** The story day that was `n` days ago. */
+  daysAgo(n: number): number {
+    return Math.floor((this.latest - this.base.getTime()) / DAY_MS) - n;
   }
   /** The next "how long did it take" figure, in days. */
   speed(): number {
@@ -164,8 +170,8 @@ export async function seedDemoGrants(
       lines.push(`${spec.year} round exists already (${found.status}), left as it is`);
       continue;
     }
-    const historical = spec.year < new Date().getFullYear();
-    // A past year's story starts on 1 March of that year; the current round's 60 days ago.
+    const historical = spec.finished;
+    // A finished round's story starts on 1 March of its year; the current round's 60 days ago.
     const base = historical
       ? new Date(`${spec.year}-03-01T00:00:00+08:00`)
       : new Date(Math.floor((Date.now() - 60 * DAY_MS) / DAY_MS) * DAY_MS - 8 * 3_600_000);
@@ -418,12 +424,10 @@ async function runProject(
   await report('START', true);
   await tranche(1, true);
   day += 60;
-  if (outcome === 'IN_PROGRESS') {
-    await report('MIDTERM', false);
-    return paid;
-  }
   await report('MIDTERM', true);
   await tranche(2, true);
+  // Still being built (the works were delayed): nothing waits for anyone.
+  if (outcome === 'IN_PROGRESS') return paid;
   day += 70;
   const completionId = await report('COMPLETION', false);
   day += 4;
@@ -465,10 +469,13 @@ async function runProject(
   t.set('grant_awards', award.id, { project_status_at: t.at(day, 17) });
 
   if (outcome === 'RECTIFICATION') {
-    day += 20;
+    // The rectification works took months; their report came in a few days ago.
+    day = Math.max(day + 20, t.daysAgo(3));
     await report('RECTIFICATION', false);
     return paid;
   }
+  // EVALUATED: the last tranche waits for the final accounts (决算), asked for two days ago.
+  if (outcome === 'EVALUATED') day = Math.max(day, t.daysAgo(3));
   await tranche(3, outcome === 'CLOSED');
   return paid;
 }

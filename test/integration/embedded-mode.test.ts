@@ -37,15 +37,15 @@ describe('embedded mode (PGlite) with demo data', () => {
     expect(first.stdout).toMatch(/planner@demo\.lianxin\.test +PLANNER/);
     expect(first.stdout).toContain('the planner works for Nanyuan Huayuan Community');
     expect(first.stdout).toContain(
-      '2025 round "2025 community micro-renewal grants" CLOSED with 9 applications (6 outcomes), 5 awards approved, 11 tranches paid',
+      '2025 round "2025 community micro-renewal grants" CLOSED with 9 applications (6 outcomes), 5 awards approved, 12 tranches paid',
     );
     expect(first.stdout).toContain(
       '2026 round "2026 community micro-renewal grants" AWARDING with 8 applications (8 outcomes), 2 awards approved, 0 tranches paid',
     );
     expect(first.stdout).toContain('1 paid, 1 waiting for finance');
     const afterFirst = JSON.parse(runCli(['ledger:check'], env).stdout);
-    // 35 foundation entries + the grants fund top-up, 7 design awards, 11 tranches, 1 expense.
-    expect(afterFirst).toMatchObject({ ok: true, entries: 55 });
+    // 35 foundation entries + the grants fund top-up, 7 design awards, 12 tranches, 1 expense.
+    expect(afterFirst).toMatchObject({ ok: true, entries: 56 });
 
     const second = runCli(['seed-demo'], env);
     expect(second.status).toBe(0);
@@ -103,13 +103,13 @@ describe('embedded mode (PGlite) with demo data', () => {
       inRectification: 1,
       closed: 2,
       awardedMinor: 37_000_000,
-      paidMinor: 32_000_000,
+      paidMinor: 34_000_000,
     });
     // Back-dated decisions and payments: most take 3–6 days.
     expect(dash2025.speed.decision).toMatchObject({ count: 9 });
     expect(dash2025.speed.decision.medianDays).toBeGreaterThanOrEqual(3);
     expect(dash2025.speed.decision.medianDays).toBeLessThanOrEqual(6);
-    expect(dash2025.speed.payment.count).toBe(11);
+    expect(dash2025.speed.payment.count).toBe(12);
     expect(dash2025.speed.payment.medianDays).toBeLessThanOrEqual(6.5);
     const applications = (await api.get('/api/v1/grants/applications').set(bearer).expect(200)).body
       .items as { status: string }[];
