@@ -9,14 +9,17 @@ import { CampaignsService } from '../modules/campaigns/campaigns.service';
 import { MatchingService } from '../modules/matching/matching.service';
 import { randomBytes } from 'node:crypto';
 import {
+  DEMO_APPLICANTS,
   DEMO_FOUNDATION,
   DEMO_PEOPLE,
+  DEMO_PLANNER_COMMUNITY,
   DEMO_SUBDISTRICTS,
   demoCommunities,
   demoFundPlan,
   YUAN,
 } from './demo-data';
 import { progress } from './progress';
+import { type GrantsCast, seedDemoGrants } from './seed-demo-grants';
 
 /**
  * Creates the demo foundation. Safe to run twice: every record is found by its code and every
@@ -188,7 +191,9 @@ export async function seedDemo(
       `(coverage ${(coverage.coverage * 100).toFixed(1)}%); 2026 allocation: ${yearly.allocated.length} new, ` +
       `${yearly.alreadyAllocated.length} already done.\n`,
   );
-  await seedDemoPeople(app, activeFunds[0]!, out);
+  const communityByCode = new Map(communities.map((c, i) => [c.code, communityIds[i]!]));
+  const cast = await seedDemoPeople(app, activeFunds[0]!, communityByCode, out);
+  await seedDemoGrants(app, cast, general, activeFunds[0]!, out);
 }
 
 /** A live campaign with a 1:1 matching rule from the 99 Giving Day pool, to try giving. */
@@ -232,33 +237,80 @@ async function seedDemoCampaign(app: INestApplicationContext, fundId: string, po
 }
 
 /**
- * Demo accounts, so the back office can be tried at once: created on the first run with one
- * random password printed once (never a fixed one); later runs leave them alone.
+ * Demo accounts, so the back office can be tried at once: the staff (admin, finance, grants
+ * officer, reviewer), a community leader, the demo planner and the planners who applied for
+ * grants. Missing ones are created with one random password printed once (never a fixed one);
+ * existing ones are left alone. Returns who acts in the grants demo.
  */
 async function seedDemoPeople(
   app: INestApplicationContext,
   leaderFund: FundView,
+  communityByCode: Map<string, string>,
   out: NodeJS.WritableStream,
-) {
+): Promise<GrantsCast> {
   const users = app.get(UsersService);
-  if (await users.findByEmail(DEMO_PEOPLE[0]!.email)) {
-    out.write(
-      `Demo accounts exist already (${DEMO_PEOPLE.map((p) => p.email).join(', ')}); reset one with create-admin.\n`,
-    );
-    return;
-  }
-  const password = randomBytes(9).toString('base64url');
-  const admin = await users.createAdmin(DEMO_PEOPLE[0]!.email, password, DEMO_PEOPLE[0]!.name);
-  for (const person of DEMO_PEOPLE.slice(1)) {
+  const plannerCommunity = communityByCode.get(DEMO_PLANNER_COMMUNITY)!;
+  const people = [
+    ...DEMO_PEOPLE.map((p) => ({
+      ...p,
+      communityIds: p.roles.includes('PLANNER') ? [plannerCommunity] : [],
+      fundIds: p.roles.includes('COMMUNITY_LEADER') ? [leaderFund.id] : [],
+    })),
+    ...DEMO_APPLICANTS.map((p) => ({
+      email: p.email,
+      name: p.name,
+      roles: ['PLANNER' as const],
+      communityIds: [communityByCode.get(p.community)!],
+      fundIds: [],
+    })),
+  ];
+  const ids = new Map<string, string>();
+  const created: typeof people = [];
+  let password: string | null = null;
+  for (const person of people) {
+    const existing = await users.findByEmail(person.email);
+    if (existing) {
+      ids.set(person.email, existing.id);
+      continue;
+    }
+    password ??= randomBytes(9).toString('base64url');
     const user = await users.createAdmin(person.email, password, person.name);
-    await users.update(user.id, {
-      roles: person.roles,
-      fundIds: person.roles.includes('COMMUNITY_LEADER') ? [leaderFund.id] : [],
-    });
+    if (!person.roles.includes('ADMIN')) {
+      await users.update(user.id, {
+        roles: person.roles,
+        communityIds: person.communityIds,
+        fundIds: person.fundIds,
+      });
+    }
+    ids.set(person.email, user.id);
+    created.push(person);
   }
-  out.write(
-    `Demo accounts (password for all: ${password}, shown once):\n` +
-      DEMO_PEOPLE.map((p) => `  ${p.email.padEnd(28)} ${p.roles.join(', ')}`).join('\n') +
-      `\n  (the leader looks after ${leaderFund.nameEn}; admin id ${admin.id})\n`,
-  );
+  if (created.length === 0) {
+    out.write(
+      `Demo accounts exist already (${people.map((p) => p.email).join(', ')}); reset one with create-admin.\n`,
+    );
+  } else {
+    const community = await app.get(FoundationService).getCommunity(plannerCommunity);
+    out.write(
+      `Demo accounts (password for all: ${password}, shown once):\n` +
+        created.map((p) => `  ${p.email.padEnd(32)} ${p.roles.join(', ')}`).join('\n') +
+        `\n  (the leader looks after ${leaderFund.nameEn}; the planner works for ${community.nameEn}; ` +
+        `the other planners applied for grants in their own communities)\n`,
+    );
+  }
+  const id = (email: string) => ids.get(email)!;
+  return {
+    admin: id(DEMO_PEOPLE[0]!.email),
+    finance: id('finance@demo.lianxin.test'),
+    officer: id('grants@demo.lianxin.test'),
+    leader: id('leader@demo.lianxin.test'),
+    reviewer: id('reviewer@demo.lianxin.test'),
+    applicants: [
+      { userId: id('planner@demo.lianxin.test'), communityId: plannerCommunity },
+      ...DEMO_APPLICANTS.map((p) => ({
+        userId: id(p.email),
+        communityId: communityByCode.get(p.community)!,
+      })),
+    ],
+  };
 }

@@ -33,12 +33,30 @@ describe('embedded mode (PGlite) with demo data', () => {
       '112 communities, 29 active and 10 preparing community funds (coverage 25.9%)',
     );
     expect(first.stdout).toContain('2026 allocation: 29 new, 0 already done');
+    expect(first.stdout).toMatch(/reviewer@demo\.lianxin\.test +REVIEWER/);
+    expect(first.stdout).toMatch(/planner@demo\.lianxin\.test +PLANNER/);
+    expect(first.stdout).toContain('the planner works for Nanyuan Huayuan Community');
+    expect(first.stdout).toContain(
+      '2025 round "2025 community micro-renewal grants" CLOSED with 9 applications (6 outcomes), 5 awards approved, 12 tranches paid',
+    );
+    expect(first.stdout).toContain(
+      '2026 round "2026 community micro-renewal grants" AWARDING with 8 applications (8 outcomes), 2 awards approved, 0 tranches paid',
+    );
+    expect(first.stdout).toContain('1 paid, 1 waiting for finance');
+    const afterFirst = JSON.parse(runCli(['ledger:check'], env).stdout);
+    // 35 foundation entries + the grants fund top-up, 7 design awards, 12 tranches, 1 expense.
+    expect(afterFirst).toMatchObject({ ok: true, entries: 56 });
+
     const second = runCli(['seed-demo'], env);
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('2026 allocation: 0 new, 29 already done');
+    expect(second.stdout).toContain('Demo accounts exist already');
+    expect(second.stdout).toContain(
+      '2025 round exists already (CLOSED), left as it is; 2026 round exists already (AWARDING), left as it is; the demo expenses exist already',
+    );
     const check = runCli(['ledger:check'], env);
     expect(check.status).toBe(0);
-    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, entries: 35 });
+    expect(JSON.parse(check.stdout)).toEqual(afterFirst);
   });
 
   it('creates the first administrator and an access token from the CLI', () => {
@@ -71,6 +89,40 @@ describe('embedded mode (PGlite) with demo data', () => {
     const home = await api.get('/?lang=en').expect(200);
     expect(home.text).toContain('29 / 112');
     expect(home.text).toContain('Shifan District Community Development Foundation');
+
+    // The grants demo: real figures on the dashboard, awarded projects on the public pages.
+    const dash2025 = (await api.get('/api/v1/grants/dashboard?year=2025').set(bearer).expect(200))
+      .body.rounds[0];
+    expect(dash2025).toMatchObject({
+      nameEn: '2025 community micro-renewal grants',
+      status: 'CLOSED',
+      applications: 9,
+      awarded: 5,
+      started: 5,
+      completed: 4,
+      inRectification: 1,
+      closed: 2,
+      awardedMinor: 37_000_000,
+      paidMinor: 34_000_000,
+    });
+    // Back-dated decisions and payments: most take 3–6 days.
+    expect(dash2025.speed.decision).toMatchObject({ count: 9 });
+    expect(dash2025.speed.decision.medianDays).toBeGreaterThanOrEqual(3);
+    expect(dash2025.speed.decision.medianDays).toBeLessThanOrEqual(6);
+    expect(dash2025.speed.payment.count).toBe(12);
+    expect(dash2025.speed.payment.medianDays).toBeLessThanOrEqual(6.5);
+    const applications = (await api.get('/api/v1/grants/applications').set(bearer).expect(200)).body
+      .items as { status: string }[];
+    expect(new Set(applications.map((a) => a.status))).toEqual(
+      new Set(['DRAFT', 'SUBMITTED', 'UNDER_REVIEW', 'SHORTLISTED', 'AWARDED', 'DECLINED']),
+    );
+    const projects = await api.get('/projects?lang=en').expect(200);
+    expect(projects.text).toContain('7 projects');
+    expect(projects.text).toContain('口袋公园改造：把闲置角落变成邻里客厅');
+    expect(projects.text).toContain('Rectification required');
+    const rectifying = await api.get('/projects?lang=en&status=RECTIFICATION_REQUIRED').expect(200);
+    expect(rectifying.text).toContain('儿童游乐角翻新');
+    expect(rectifying.text).not.toContain('口袋公园改造');
 
     const general = (await api.get('/api/v1/funds?kind=GENERAL').expect(200)).body.items[0];
     const program = (
