@@ -96,27 +96,40 @@ export class FundOutflowService {
   }
 
   /**
-   * Pays `amountMinor` out of `source`'s reservation: it must be open with that much left, and
-   * the fund must hold it. The caller posts the ledger entry in the same transaction, after
-   * `lockOutflow` on the reservation's fund.
+   * Pays `amountMinor` out of `source`'s reservation: it must be open with that much left, and the
+   * fund must hold it without touching what its other reservations hold back (a second round's
+   * budget is not this round's money, even when a refund has left the fund short). `state` is the
+   * caller's `lockOutflow` of the reservation's fund, in the same transaction; the caller then posts
+   * the ledger entry.
    */
-  async draw(manager: EntityManager, source: string, amountMinor: number): Promise<void> {
+  async draw(
+    manager: EntityManager,
+    state: FundOutflowState,
+    source: string,
+    amountMinor: number,
+  ): Promise<void> {
     const reservation = await this.reservations.lock(manager, source);
     const remaining =
       reservation && !reservation.releasedAt
         ? reservation.reservedMinor - reservation.drawnMinor
         : 0;
-    if (!reservation || amountMinor > remaining) {
-      const fund = reservation
-        ? await this.funds.get(reservation.fundId, { within: manager })
-        : null;
-      const currency = fund?.currency.trim() ?? 'CNY';
+    const currency = state.fund.currency.trim();
+    if (!reservation || reservation.fundId !== state.fund.id || amountMinor > remaining) {
       throw new FundReservationExceededError(
         source,
         formatMoney(remaining, currency, 'en'),
         formatMoney(amountMinor, currency, 'en'),
       );
     }
+    const heldForOthers = state.reservedMinor - remaining;
+    this.assertAvailable(
+      {
+        ...state,
+        reservedMinor: heldForOthers,
+        availableMinor: Math.max(0, state.balanceMinor - heldForOthers),
+      },
+      amountMinor,
+    );
     await this.reservations.addDrawn(manager, reservation.id, amountMinor);
   }
 

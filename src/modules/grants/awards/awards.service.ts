@@ -257,7 +257,7 @@ export class AwardsService {
       if (state.balanceMinor < award.designAwardMinor) {
         throw fundShortError(fund.code, state.balanceMinor, award.designAwardMinor, award.currency);
       }
-      await this.outflow.draw(m, roundReservation(round.id), award.designAwardMinor);
+      await this.outflow.draw(m, state, roundReservation(round.id), award.designAwardMinor);
       const payee = await this.ledger.ensureAccount(
         { ...GRANT_PAYEES_ACCOUNT, currency: award.currency },
         { within: m },

@@ -130,7 +130,7 @@ export class TranchesService {
       const fund = state.fund;
       if (state.balanceMinor < tranche.amountMinor)
         throw fundShortError(fund.code, state.balanceMinor, tranche.amountMinor, award.currency);
-      await this.outflow.draw(m, roundReservation(round.id), tranche.amountMinor);
+      await this.outflow.draw(m, state, roundReservation(round.id), tranche.amountMinor);
       const payee = await this.ledger.ensureAccount(
         { ...GRANT_PAYEES_ACCOUNT, currency: award.currency },
         { within: m },
