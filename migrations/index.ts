@@ -16,6 +16,7 @@ import { PaymentDeadLetters1764230000000 } from './1764230000000-payment-dead-le
 import { FundReleases1764230100000 } from './1764230100000-fund-releases';
 import { MatchingRuleOptions1764260000000 } from './1764260000000-matching-rule-options';
 import { Grants1764300000000 } from './1764300000000-grants';
+import { GrantAwardAgain1764300600000 } from './1764300600000-grant-award-again';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   FundReleases1764230100000,
   MatchingRuleOptions1764260000000,
   Grants1764300000000,
+  GrantAwardAgain1764300600000,
 ];

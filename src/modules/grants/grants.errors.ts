@@ -234,8 +234,13 @@ export class ProjectInRectificationError extends DomainError {
 }
 
 export class TrancheSelfPaymentError extends DomainError {
-  constructor() {
-    super('SELF_APPROVAL', 'You requested this tranche; a different FINANCE user must pay it.');
+  constructor(why: 'requester' | 'grantee' = 'requester') {
+    super(
+      'SELF_APPROVAL',
+      why === 'requester'
+        ? 'You requested this tranche; a different FINANCE user must pay it.'
+        : 'This is your own project (you applied for it or work for its community); a different FINANCE user must pay it.',
+    );
   }
 }
 

@@ -129,6 +129,9 @@ describe('tiers and tranches', () => {
     expect(isTrancheUnlocked('START', { ...facts, startAccepted: true })).toBe(true);
     expect(isTrancheUnlocked('MIDTERM', { ...facts, startAccepted: true })).toBe(false);
     expect(isTrancheUnlocked('MIDTERM', { ...facts, midtermAccepted: true })).toBe(true);
+    // Completed without a midterm report: the midterm money is not stranded.
+    expect(isTrancheUnlocked('MIDTERM', { ...facts, projectStatus: 'COMPLETED' })).toBe(true);
+    expect(isTrancheUnlocked('MIDTERM', { ...facts, projectStatus: 'IN_PROGRESS' })).toBe(false);
     expect(isTrancheUnlocked('COMPLETION', { ...facts, projectStatus: 'COMPLETED' })).toBe(false);
     expect(isTrancheUnlocked('COMPLETION', { ...facts, projectStatus: 'EVALUATED' })).toBe(true);
     expect(isTrancheUnlocked('AWARD', { ...facts, awardStatus: 'PROPOSED' })).toBe(false);

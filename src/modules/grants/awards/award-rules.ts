@@ -319,7 +319,10 @@ export function isTrancheUnlocked(unlock: TrancheUnlock, facts: UnlockFacts): bo
     case 'START':
       return facts.startAccepted;
     case 'MIDTERM':
-      return facts.midtermAccepted;
+      // A project completed without a midterm report still gets its midterm money.
+      return (
+        facts.midtermAccepted || ['COMPLETED', 'EVALUATED', 'CLOSED'].includes(facts.projectStatus)
+      );
     case 'COMPLETION':
       return facts.projectStatus === 'EVALUATED' || facts.projectStatus === 'CLOSED';
   }

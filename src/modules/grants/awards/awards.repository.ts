@@ -340,7 +340,7 @@ export class AwardsRepository {
     opts: TransactionOptions = {},
   ): Promise<Award | null> {
     const rows: Row[] = await this.q(opts).query(
-      `SELECT ${AWARD_COLUMNS} FROM grant_awards a WHERE a.application_id = $1`,
+      `SELECT ${AWARD_COLUMNS} FROM grant_awards a WHERE a.application_id = $1 AND a.status <> 'REJECTED'`,
       [applicationId],
     );
     return rows[0] ? GRANT_AWARDS.map(rows[0]) : null;

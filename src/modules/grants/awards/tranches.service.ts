@@ -38,7 +38,7 @@ import {
   GRANT_PAYEES_ACCOUNT,
   roundReservation,
 } from './awards.service';
-import { currentPerson, holds } from '../grant-actor';
+import { currentPerson, holds, isGranteeSide } from '../grant-actor';
 
 export interface TranchePayResult {
   tranche: Tranche;
@@ -123,6 +123,7 @@ export class TranchesService {
       if (!nextTrancheStatus(tranche.status, 'pay'))
         throw new TrancheNotInStatusError(tranche.status, 'pay');
       if (tranche.requestedBy === actor.userId) throw new TrancheSelfPaymentError();
+      if (isGranteeSide(actor, application)) throw new TrancheSelfPaymentError('grantee');
       if (isPayoutBlocked(award.projectStatus)) throw new ProjectInRectificationError();
 
       const round = (await this.repo.round(award.roundId, { within: m }))!;

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { RequestContext } from '../../../common/context/request-context';
 import { ConflictError, ForbiddenError, ValidationFailedError } from '../../../common/errors';
@@ -6,6 +6,7 @@ import { AppConfig } from '../../../config/app-config';
 import { TransactionService } from '../../../database/transaction.service';
 import { AuditService } from '../../audit/audit.service';
 import { OutboxService } from '../../notifications/outbox.service';
+import { AwardsService } from '../awards/awards.service';
 import {
   EvaluationBelowMinimumError,
   EvaluationClosedError,
@@ -141,12 +142,15 @@ function officer(): { userId: string } {
  */
 @Injectable()
 export class EvaluationsService {
+  private readonly logger = new Logger('Evaluations');
+
   constructor(
     private readonly tx: TransactionService,
     private readonly repo: EvaluationsRepository,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
+    private readonly awards: AwardsService,
   ) {}
 
   open(awardId: string, dto: OpenEvaluationDto): Promise<EvaluationView & { codes: IssuedCode[] }> {
@@ -351,12 +355,16 @@ export class EvaluationsService {
     const closed: string[] = [];
     const overdue: string[] = [];
     for (const id of await this.repo.dueIds(now)) {
-      const outcome = await RequestContext.run(
-        { actor: { kind: 'system', label: 'job:grant-evaluations-close' } },
-        () => this.tx.run((m) => this.closeLocked(m, id)),
-      );
-      if (outcome === 'BELOW_MINIMUM') overdue.push(id);
-      else if (outcome) closed.push(id);
+      try {
+        const outcome = await RequestContext.run(
+          { actor: { kind: 'system', label: 'job:grant-evaluations-close' } },
+          () => this.tx.run((m) => this.closeLocked(m, id)),
+        );
+        if (outcome === 'BELOW_MINIMUM') overdue.push(id);
+        else if (outcome) closed.push(id);
+      } catch (error) {
+        this.logger.error(`evaluation ${id} could not be closed: ${(error as Error).message}`);
+      }
     }
     return { closed, overdue };
   }
@@ -442,6 +450,10 @@ export class EvaluationsService {
       throw new ConflictError(
         `The project is ${project.projectStatus}; an evaluation result applies only to a COMPLETED project or one in rectification. Nothing was closed.`,
       );
+    }
+    // A passed project whose tranches are all paid (or that has none) is finished now.
+    if (move.to === 'EVALUATED') {
+      await this.awards.closeIfDone(m, await this.awards.get(project.awardId, { within: m }));
     }
     const pct = satisfiedPercent(tally);
     await this.audit.record(m, {

@@ -27,7 +27,8 @@ const TRANSITIONS: Record<
   // Assigning a reviewer: the first one moves the application under review; later ones keep it.
   assign: { SUBMITTED: 'UNDER_REVIEW', UNDER_REVIEW: 'UNDER_REVIEW' },
   shortlist: { SUBMITTED: 'SHORTLISTED', UNDER_REVIEW: 'SHORTLISTED' },
-  decline: { SUBMITTED: 'DECLINED', UNDER_REVIEW: 'DECLINED' },
+  // A shortlisted application is declined when it will not be awarded (no live award: checked by the service).
+  decline: { SUBMITTED: 'DECLINED', UNDER_REVIEW: 'DECLINED', SHORTLISTED: 'DECLINED' },
 };
 
 export function nextApplicationStatus(

@@ -165,6 +165,15 @@ export class ApplicationsRepository {
     );
   }
 
+  /** Whether the application has an award proposed or approved (a rejected one does not count). */
+  async hasLiveAward(manager: EntityManager, id: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM grant_awards WHERE application_id = $1 AND status <> 'REJECTED' LIMIT 1`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
   async lock(manager: EntityManager, id: string): Promise<GrantApplication | null> {
     const rows: Row[] = await manager.query(
       `SELECT ${COLUMNS} FROM grant_applications a WHERE a.id = $1 FOR UPDATE`,

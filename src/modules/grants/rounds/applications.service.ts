@@ -203,6 +203,12 @@ export class ApplicationsService {
       const app = await this.lock(m, id);
       const next = nextApplicationStatus(app.status, action);
       if (!next) throw new ApplicationTransitionError(app.status, action);
+      if (app.status === 'SHORTLISTED' && (await this.repo.hasLiveAward(m, id))) {
+        throw new ApplicationTransitionError(
+          'SHORTLISTED with an award proposed or approved',
+          action,
+        );
+      }
       await this.repo.setStatus(m, id, next, true);
       await this.audit.record(m, {
         action:
