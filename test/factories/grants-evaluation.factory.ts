@@ -13,6 +13,12 @@ export async function createCompletedProject(
     thresholdPct?: number;
     title?: string;
     publicSummary?: string;
+    /**
+     * The construction tranche still to pay after a passed evaluation (unlock COMPLETION, SCHEDULED):
+     * true by default, so a passed project is EVALUATED; false for a project with nothing left to
+     * pay, which a passed evaluation closes at once.
+     */
+    lastTranche?: boolean;
     /** Reuse people (creating users is slow): the grantee needs PLANNER of `communityId`. */
     people?: {
       grantee: Awaited<ReturnType<typeof createUser>>;
@@ -69,6 +75,13 @@ export async function createCompletedProject(
      RETURNING id`,
     [round!.id, application!.id, proposer.id, approver.id],
   );
+  if (opts.lastTranche ?? true) {
+    await q(
+      `INSERT INTO grant_tranches (award_id, seq, key, percent, unlock, amount_minor)
+       VALUES ($1, 1, 'completion', 100, 'COMPLETION', 5000000)`,
+      [award!.id],
+    );
+  }
   await q(
     `INSERT INTO grant_reports (award_id, kind, body, public_summary, status, submitted_by, decision_due_at, decided_by, decided_at)
      VALUES ($1, 'COMPLETION', '完工报告', $2, 'ACCEPTED', $3, now(), $4, now())`,

@@ -292,6 +292,29 @@ describe('grants: awards, tranches, reports', () => {
       'GRANT_AWARD_NOT_PROPOSED',
     );
 
+    // A rejected award is not the end: the application may be proposed again (a corrected tier or
+    // amount), and while that proposal is live it cannot be declined; without one it can.
+    const again = (
+      await propose(officer, round.id, {
+        applicationId: a.id,
+        tierKey: 'only',
+        constructionMinor: 0,
+      }).expect(201)
+    ).body;
+    expect(again).toMatchObject({ status: 'PROPOSED', applicationId: a.id });
+    const declineLive = await api()
+      .post(`/api/v1/grants/applications/${a.id}/decline`)
+      .set(officer.auth)
+      .send({ note: 'x' })
+      .expect(409);
+    expect(declineLive.body.code).toBe('INVALID_APPLICATION_TRANSITION');
+    const declined = await api()
+      .post(`/api/v1/grants/applications/${b.id}/decline`)
+      .set(officer.auth)
+      .send({ note: '未获奖励 / Not awarded' })
+      .expect(200);
+    expect(declined.body.status).toBe('DECLINED');
+
     const { round: open } = await awardingRound(20_000_000, { status: 'OPEN' });
     const c = (await createGrantApplication(t, open)).application;
     const notAwarding = await propose(officer, open.id, {
@@ -351,6 +374,13 @@ describe('grants: awards, tranches, reports', () => {
     expect(requested.body).toMatchObject({ status: 'REQUESTED', requestedBy: applicant.id });
     expect(await emailsTo(finance.email, 'grant-tranche-requested')).toBeGreaterThanOrEqual(1);
     await trancheAction(officer, t1!.id, 'pay').expect(403);
+    // Finance staff who work for the project's community are on the grantee side: not them either.
+    const financeNeighbour = await createUser(t, ['FINANCE', 'PLANNER'], {
+      communityIds: [application.communityId],
+    });
+    const ownProject = await trancheAction(financeNeighbour, t1!.id, 'pay').expect(403);
+    expect(ownProject.body).toMatchObject({ code: 'SELF_APPROVAL' });
+    expect(ownProject.body.message).toMatch(/your own project/);
     const before = await balance(fund);
     const paid = await trancheAction(finance, t1!.id, 'pay').expect(200);
     expect(paid.body).toMatchObject({ replayed: false, tranche: { status: 'PAID' } });

@@ -123,6 +123,26 @@ describe('grants: resident evaluations', () => {
     expect(await projectStatus(p.awardId)).toBe('EVALUATED');
   });
 
+  it('closes a passed project at once when nothing is left to pay', async () => {
+    const p = await createCompletedProject(t, { minEvaluators: 2, lastTranche: false });
+    const ev = (await open(p.awardId, { residentCodes: 2, stakeholderCodes: 0 }).expect(201))
+      .body as Opened;
+    await answer(ev, [
+      [true, 5],
+      [true, 4],
+    ]);
+    const closed = await close(ev.id).expect(200);
+    expect(closed.body).toMatchObject({
+      projectStatus: 'CLOSED',
+      evaluation: { status: 'PASSED' },
+    });
+    expect(await projectStatus(p.awardId)).toBe('CLOSED');
+    expect(await audit(p.awardId)).toEqual([
+      'grant.project.evaluated',
+      'grant.award.project_status',
+    ]);
+  });
+
   it('counts a hand-computed example; below 80 % orders rectification; a new evaluation waits for an accepted rectification report; passing clears it', async () => {
     const p = await createCompletedProject(t, { minEvaluators: 10 });
     const first = (await open(p.awardId, { residentCodes: 10, stakeholderCodes: 2 }).expect(201))

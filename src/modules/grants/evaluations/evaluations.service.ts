@@ -451,10 +451,6 @@ export class EvaluationsService {
         `The project is ${project.projectStatus}; an evaluation result applies only to a COMPLETED project or one in rectification. Nothing was closed.`,
       );
     }
-    // A passed project whose tranches are all paid (or that has none) is finished now.
-    if (move.to === 'EVALUATED') {
-      await this.awards.closeIfDone(m, await this.awards.get(project.awardId, { within: m }));
-    }
     const pct = satisfiedPercent(tally);
     await this.audit.record(m, {
       action: 'grant.evaluation.closed',
@@ -478,6 +474,10 @@ export class EvaluationsService {
       before: { projectStatus: project.projectStatus },
       after: { projectStatus: move.to, evaluationId: id },
     });
+    // A passed project whose tranches are all paid (or that has none) is finished now.
+    const closedNow =
+      move.to === 'EVALUATED' &&
+      (await this.awards.closeIfDone(m, await this.awards.get(project.awardId, { within: m })));
     const locale = project.grantee.locale;
     await this.outbox.enqueue(m, {
       template: 'grant-evaluation-result',
@@ -494,7 +494,10 @@ export class EvaluationsService {
         url: `${this.config.publicUrl}/api/v1/grants/awards/${project.awardId}/evaluations`,
       },
     });
-    return { evaluation: (await this.repo.get(id, { within: m }))!, projectStatus: move.to };
+    return {
+      evaluation: (await this.repo.get(id, { within: m }))!,
+      projectStatus: closedNow ? 'CLOSED' : move.to,
+    };
   }
 
   private async view(
