@@ -194,4 +194,56 @@ describe('back office: grantee forms', () => {
     expect(view.text).not.toContain('id="report-form"');
     await o.browser.agent.get(`/admin/grants/attachments/${photos[0].id}`).expect(200);
   });
+
+  it('the award page: tier name, evaluation history in words, links, a tranche offered only when it may be requested', async () => {
+    const project = await createCompletedProject(t, { title: '社区花园' });
+    const q = (sql: string, params: unknown[]) => t.dataSource.query(sql, params);
+    // COMPLETED without an accepted START report: only the midterm tranche may be requested.
+    const tranches: { id: string; unlock: string }[] = await q(
+      `INSERT INTO grant_tranches (award_id, seq, key, percent, unlock, amount_minor)
+       VALUES ($1, 1, 'start', 40, 'START', 2000000), ($1, 2, 'mid', 40, 'MIDTERM', 2000000),
+              ($1, 3, 'end', 20, 'COMPLETION', 1000000)
+       RETURNING id, unlock`,
+      [project.awardId],
+    );
+    const trancheId = (unlock: string) => tranches.find((x) => x.unlock === unlock)!.id;
+    const officer = await createUser(t, ['GRANTS_OFFICER']);
+    await q(
+      `INSERT INTO grant_evaluations (award_id, seq, status, threshold_pct, min_responses,
+         result_responses, result_satisfied, opened_by, closes_at, closed_at)
+       VALUES ($1, 1, 'FAILED', 80, 10, 10, 5, $2, now(), now())`,
+      [project.awardId, officer.id],
+    );
+    const { browser } = await signedIn(officer);
+    const page = await browser.agent.get(`/admin/grants/awards/${project.awardId}?lang=zh-CN`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('2025 · 2025 年度项目评审 · 一等');
+    expect(page.text).not.toContain('· first');
+    expect(page.text).toContain('未达标，须整改 · 满意 5 / 共 10 份');
+    expect(page.text).not.toContain('· FAILED');
+    expect(page.text).toContain('(40%)');
+    expect(page.text).toContain(`href="/admin/grants/rounds/${project.roundId}"`);
+    expect(page.text).toContain(`href="/admin/grants/applications/${project.applicationId}"`);
+    expect(page.text).toContain(`href="/projects/${project.awardId}?lang=zh-CN"`);
+    expect(page.text).toMatch(/href="\/admin\/funds\/[0-9a-f-]{36}"/);
+    const requestForm = (id: string) => `action="/admin/grants/tranches/${id}/request"`;
+    expect(page.text).toContain(requestForm(trancheId('MIDTERM')));
+    expect(page.text).not.toContain(requestForm(trancheId('START')));
+    expect(page.text).not.toContain(requestForm(trancheId('COMPLETION')));
+    const en = await browser.agent.get(`/admin/grants/awards/${project.awardId}?lang=en`);
+    expect(en.text).toContain('2025 project review · First');
+    expect(en.text).toContain('5 of 10 satisfied');
+
+    // In rectification nothing is offered.
+    await q(`UPDATE grant_awards SET project_status = 'RECTIFICATION_REQUIRED' WHERE id = $1`, [
+      project.awardId,
+    ]);
+    const blocked = await browser.agent.get(`/admin/grants/awards/${project.awardId}`);
+    expect(blocked.text).not.toContain('/request"');
+
+    // The application page links to its round and its award.
+    const app = await browser.agent.get(`/admin/grants/applications/${project.applicationId}`);
+    expect(app.text).toContain(`href="/admin/grants/rounds/${project.roundId}"`);
+    expect(app.text).toContain(`href="/admin/grants/awards/${project.awardId}"`);
+  });
 });

@@ -152,6 +152,10 @@ describe('back office: grant rounds and review', () => {
     expect(row).toEqual({ status: 'SUBMITTED', w: '7.0000' });
     const ranking = await sessions.officer!.agent.get(`/admin/grants/rounds/${roundId}`);
     expect(ranking.text).toContain('7.0000');
+    // The application page names the criteria in the reader's language and links to its round.
+    const scored = await sessions.officer!.agent.get(`/admin/grants/applications/${appId}?lang=en`);
+    expect(scored.text).toContain('Community need 8 · Design 5');
+    expect(scored.text).toContain(`href="/admin/grants/rounds/${roundId}"`);
   });
 
   it('a planner writes a draft on the My applications form; a bad budget line is refused in words', async () => {

@@ -511,6 +511,7 @@ describe('grants: resident evaluations', () => {
       .expect(200);
     expect(sheet.text.match(/<img src="data:image\/png;base64,/g)).toHaveLength(3);
     expect(sheet.text).toContain('利益相关方 1');
+    expect(sheet.text).not.toContain('Stakeholder 1');
 
     // The page's form: a missing score is shown beside the field and nothing is stored; then it
     // records once and thanks; the same code again is refused in words.

@@ -550,7 +550,7 @@ describe('grants insights', () => {
       // Linked from and to the fund: its projects, and the fund's row on the home page.
       const byFund = await request(t.server).get('/projects?fund=F-PUBLIC&lang=en').expect(200);
       expect(byFund.text).toContain(`/projects/${award.id}`);
-      expect(byFund.text).toContain('Projects paid from fund F-PUBLIC.');
+      expect(byFund.text).toContain('Projects paid from Placemaking Fund.');
       const otherFund = await request(t.server).get('/projects?fund=F-NONE').expect(200);
       expect(otherFund.text).not.toContain(`/projects/${award.id}`);
       const detail = await request(t.server).get(`/projects/${award.id}?lang=en`).expect(200);

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { GrantAttachmentsService } from '../grants/attachments/attachments.service';
-import { checkAwardApproval, REPORT_KINDS, reportAllowed } from '../grants/awards/award-rules';
+import {
+  checkAwardApproval,
+  isPayoutBlocked,
+  isTrancheUnlocked,
+  REPORT_KINDS,
+  reportAllowed,
+} from '../grants/awards/award-rules';
 import type { AwardListItem } from '../grants/awards/awards.repository';
 import { type AwardDetail, AwardsService } from '../grants/awards/awards.service';
 import { TranchesService } from '../grants/awards/tranches.service';
@@ -24,12 +30,18 @@ export class AdminGrantsAwardsViews {
   ) {}
 
   private row(a: AwardListItem, locale: SupportedLocale) {
+    const tier = (a.round.tiers ?? []).find((t) => t.key === a.tierKey);
     return {
       id: a.id,
+      roundId: a.roundId,
+      applicationId: a.applicationId,
+      fundId: a.round.sourceFundId,
+      public: a.status === 'APPROVED',
       title: a.application.title,
       community: localName(locale, a.application.communityNameZh, a.application.communityNameEn),
       round: `${a.round.year} · ${localName(locale, a.round.nameZh, a.round.nameEn)}`,
       tierKey: a.tierKey,
+      tier: localName(locale, tier?.nameZh ?? a.tierKey, tier?.nameEn ?? a.tierKey),
       designAwardMinor: a.designAwardMinor,
       constructionMinor: a.constructionMinor,
       currency: a.currency,
@@ -53,7 +65,7 @@ export class AdminGrantsAwardsViews {
         return {
           ...this.row(a, locale),
           canApprove: verdict.allowed,
-          whyNot: verdict.allowed ? '' : verdict.message,
+          whyNot: verdict.allowed ? '' : whyNot(locale, verdict.code, verdict.message),
         };
       });
     return {
@@ -79,6 +91,17 @@ export class AdminGrantsAwardsViews {
       award.reports.map((r) => this.attachments.list({ ownerType: 'REPORT', ownerId: r.id })),
     );
     const kinds = REPORT_KINDS.filter((k) => reportAllowed(k, award.projectStatus));
+    const accepted = (kind: string) =>
+      award.reports.some((r) => r.kind === kind && r.status === 'ACCEPTED');
+    const facts = {
+      awardStatus: award.status,
+      projectStatus: award.projectStatus,
+      startAccepted: accepted('START'),
+      midtermAccepted: accepted('MIDTERM'),
+    };
+    // Offered only when TranchesService.request would accept it.
+    const requestable = (unlock: (typeof award.tranches)[number]['unlock']) =>
+      !isPayoutBlocked(award.projectStatus) && isTrancheUnlocked(unlock, facts);
     return {
       grantee,
       canReport: grantee && award.status === 'APPROVED' && kinds.length > 0,
@@ -91,13 +114,16 @@ export class AdminGrantsAwardsViews {
       title: award.application.title,
       award: this.row(award, locale),
       staff: has(viewer, STAFF),
+      canSeeApplication: has(viewer, STAFF) || viewer.userId === award.application.applicantId,
       tranches: award.tranches.map((x) => ({
         ...x,
         currency: award.currency,
         statusText: translate(locale, `grants.awards.trancheStatus.${x.status}`),
         unlockText: translate(locale, `grants.awards.unlockName.${x.unlock}`),
         canRequest:
-          x.status === 'SCHEDULED' && (officer || viewer.userId === award.application.applicantId),
+          x.status === 'SCHEDULED' &&
+          (officer || viewer.userId === award.application.applicantId) &&
+          requestable(x.unlock),
         canPay: x.status === 'REQUESTED' && finance && x.requestedBy !== viewer.userId,
         canReject: x.status === 'REQUESTED' && finance,
         paidAt: x.status === 'PAID' && x.decidedAt ? formatDateTime(x.decidedAt, locale) : '',
@@ -114,7 +140,17 @@ export class AdminGrantsAwardsViews {
         ...i,
         resultText: translate(locale, `grants.awards.inspectionResult.${i.result}`),
       })),
-      evaluations: award.evaluations,
+      evaluations: award.evaluations.map((e) => ({
+        ...e,
+        statusText: translate(locale, `grants.evaluations.status.${e.status}`),
+        countText:
+          e.resultResponses !== null
+            ? translate(locale, 'grants.awards.evaluationCount', {
+                satisfied: e.resultSatisfied ?? 0,
+                responses: e.resultResponses,
+              })
+            : '',
+      })),
       canInspect: officer && award.status === 'APPROVED',
       inspection,
       resultOptions: (['PASSED', 'FAILED'] as const).map((v) => ({
@@ -139,4 +175,11 @@ export class AdminGrantsAwardsViews {
       })),
     };
   }
+}
+
+/** Why the viewer cannot approve, in the reader's language (`admin.domainErrors.<code>`). */
+function whyNot(locale: SupportedLocale, code: string, message: string): string {
+  const key = `admin.domainErrors.${code}`;
+  const text = translate(locale, key);
+  return text === key ? message : text;
 }

@@ -186,9 +186,14 @@ export class AdminGrantsEvaluationsController {
   ) {
     const ctx = adminContext(req, reply);
     const { evaluation, codes } = await this.evaluations.codes(id);
+    // Codes come in panel order, numbered 1… within each panel (as their stored labels are).
+    const seen: Partial<Record<string, number>> = {};
+    const numbers = codes.map((c) => (seen[c.panel] = (seen[c.panel] ?? 0) + 1));
     const cards = await Promise.all(
-      codes.map(async (c) => ({
-        label: c.label,
+      codes.map(async (c, i) => ({
+        label: translate(ctx.locale, `grants.evaluations.codes.label.${c.panel}`, {
+          n: numbers[i],
+        }),
         code: displayCode(c.code),
         used: c.used,
         url: c.url,

@@ -165,9 +165,21 @@ export class AdminGrantsRoundsViews {
           .map((u) => ({ value: u.id, label: `${u.name} · ${u.email}` }))
       : [];
     const open = app.status === 'SUBMITTED' || app.status === 'UNDER_REVIEW';
+    const round = await this.rounds.get(app.roundId);
+    const criterion = new Map(
+      round.rubric.map((c) => [c.key, localName(locale, c.nameZh, c.nameEn)]),
+    );
+    const award =
+      app.status === 'AWARDED'
+        ? (await this.awards.list({ roundId: app.roundId, status: 'APPROVED' })).find(
+            (a) => a.applicationId === app.id,
+          )
+        : undefined;
     return {
       title: app.title,
       app: this.appSummary(app, locale),
+      roundUrl: staff ? `/admin/grants/rounds/${app.roundId}` : null,
+      awardUrl: award ? `/admin/grants/awards/${award.id}` : null,
       summary: app.summary,
       budgetLines: app.budgetLines,
       currency: app.round.currency,
@@ -175,7 +187,13 @@ export class AdminGrantsRoundsViews {
         ...r,
         statusText: translate(locale, `grants.rounds.reviewStatus.${r.status}`),
         submittedAtText: when(r.submittedAt, locale),
-        scoreList: r.scores ? Object.entries(r.scores).map(([key, value]) => ({ key, value })) : [],
+        scoreList: r.scores
+          ? Object.entries(r.scores).map(([key, value]) => ({
+              key,
+              name: criterion.get(key) ?? key,
+              value,
+            }))
+          : [],
       })),
       canAssign: officer && open,
       canDecide: officer && open,

@@ -8,6 +8,7 @@ import { uuidPipe } from '../../common/http/validation';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { pageContext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
+import { FundsService } from '../funds/funds.service';
 import { ProjectListQuery } from '../grants/insights/dto/insights.dto';
 import { GrantsInsightsService } from '../grants/insights/grants-insights.service';
 import { beijingDate } from '../grants/insights/overdue';
@@ -34,7 +35,10 @@ function link(path: string, params: Record<string, string | number | undefined>)
 @ApiExcludeController()
 @Controller('projects')
 export class InsightsProjectsController {
-  constructor(private readonly insights: GrantsInsightsService) {}
+  constructor(
+    private readonly insights: GrantsInsightsService,
+    private readonly funds: FundsService,
+  ) {}
 
   @Get()
   @Public()
@@ -63,10 +67,12 @@ export class InsightsProjectsController {
       status: f.status,
     };
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const fund = f.fund ? await this.funds.findByCode(f.fund) : null;
     return renderPage(reply, ctx, 'pages/public/insights-projects', {
       title: translate(locale, 'grants.insights.public.title'),
       total,
       fund: f.fund ?? null,
+      fundName: fund ? name(locale, fund) : (f.fund ?? null),
       clearFundUrl: link('/projects', { lang: locale }),
       page,
       pages,

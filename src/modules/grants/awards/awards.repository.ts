@@ -158,7 +158,14 @@ export interface AwardListItem extends Award {
     communityNameEn: string;
     applicantId: string;
   };
-  round: { nameZh: string; nameEn: string; year: number; sourceFundId: string };
+  round: {
+    nameZh: string;
+    nameEn: string;
+    year: number;
+    sourceFundId: string;
+    /** The round's tiers as stored (names for the award's tier key). */
+    tiers: { key: string; nameZh?: string; nameEn?: string }[];
+  };
 }
 
 export interface EvaluationSummary {
@@ -196,7 +203,7 @@ const LIST_COLUMNS = `${AWARD_COLUMNS},
   json_build_object('title', ap.title, 'communityId', ap.community_id, 'communityNameZh', c.name_zh,
     'communityNameEn', c.name_en, 'applicantId', ap.applicant_id) AS application,
   json_build_object('nameZh', gr.name_zh, 'nameEn', gr.name_en, 'year', gr.year,
-    'sourceFundId', gr.source_fund_id) AS round`;
+    'sourceFundId', gr.source_fund_id, 'tiers', gr.tiers) AS round`;
 const LIST_FROM = `grant_awards a
   JOIN grant_applications ap ON ap.id = a.application_id
   JOIN communities c ON c.id = ap.community_id
