@@ -196,7 +196,7 @@ describe('back office: grantee forms', () => {
   });
 
   it('the award page: tier name, evaluation history in words, links, a tranche offered only when it may be requested', async () => {
-    const project = await createCompletedProject(t, { title: '社区花园' });
+    const project = await createCompletedProject(t, { title: '社区花园', lastTranche: false });
     const q = (sql: string, params: unknown[]) => t.dataSource.query(sql, params);
     // COMPLETED without an accepted START report: only the midterm tranche may be requested.
     const tranches: { id: string; unlock: string }[] = await q(
