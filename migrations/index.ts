@@ -17,6 +17,7 @@ import { FundReleases1764230100000 } from './1764230100000-fund-releases';
 import { MatchingRuleOptions1764260000000 } from './1764260000000-matching-rule-options';
 import { Grants1764300000000 } from './1764300000000-grants';
 import { GrantAwardAgain1764300600000 } from './1764300600000-grant-award-again';
+import { Receipts1764400000000 } from './1764400000000-receipts';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   MatchingRuleOptions1764260000000,
   Grants1764300000000,
   GrantAwardAgain1764300600000,
+  Receipts1764400000000,
 ];

@@ -17,6 +17,7 @@ import { LedgerModule } from './modules/ledger/ledger.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { PaymentsModule } from './modules/payments/payments.module';
 import { PublicSiteModule } from './modules/public-site/public-site.module';
+import { ReceiptsModule } from './modules/receipts/receipts.module';
 import { ReportingModule } from './modules/reporting/reporting.module';
 
 @Module({
@@ -30,6 +31,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     CampaignsModule,
     MatchingModule,
     DonationsModule,
+    ReceiptsModule,
     AllocationsModule,
     GrantsModule,
     AccountsModule,

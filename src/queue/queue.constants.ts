@@ -4,6 +4,8 @@ import type { OutboxKind } from './outbox-kinds';
 export const QUEUE_NAMES = {
   EMAIL: 'email',
   DONATION_FEE: 'donation-fee',
+  RECEIPT_SYNC: 'receipt-sync',
+  OFFICIAL_RECEIPT: 'official-receipt',
 } as const satisfies Record<OutboxKind, string>;
 export type QueueName = (typeof QUEUE_NAMES)[OutboxKind];
 

@@ -8,6 +8,7 @@ import { MatchingService } from '../../src/modules/matching/matching.service';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
+import { waitUntil } from '../utils/wait';
 import { deliver, paidSession, refundedCharge, stripeEvent } from '../utils/webhooks';
 
 /** A donor who covers the processor's fee gives ¥100 + ¥0.60: the sponsor matches the ¥100. */
@@ -47,12 +48,16 @@ describe('matching and the fee cover', () => {
     return { pool, campaign, gift, email };
   };
 
+  /** The thank-you is queued with the gift's receipt, once the receipt job has run. */
   const thanksEmail = async (to: string) => {
-    const [row] = await t.dataSource.query(
-      `SELECT payload FROM outbox WHERE payload->>'template' = 'donation-thanks' AND payload->>'to' = $1`,
-      [to],
-    );
-    return (row as { payload: { data: Record<string, string> } }).payload.data;
+    const row = await waitUntil(async () => {
+      const [found] = await t.dataSource.query(
+        `SELECT payload FROM outbox WHERE payload->>'template' = 'donation-thanks' AND payload->>'to' = $1`,
+        [to],
+      );
+      return found as { payload: { data: Record<string, string> } } | undefined;
+    }, 'the thank-you email');
+    return row.payload.data;
   };
 
   it('matches ¥100.00 of a ¥100 gift with ¥0.60 cover at 1:1, and the wall shows ¥100.00', async () => {

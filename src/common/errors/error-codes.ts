@@ -133,6 +133,11 @@ export const ERROR_HTTP_STATUS = {
   INVALID_ATTACHMENT: 415,
   TOO_MANY_ATTACHMENTS: 409,
   // end grants: fund expenses and attachments
+  // Receipts
+  RECEIPT_NOT_FOUND: 404,
+  RECEIPT_GIFT_NOT_RECEIVED: 422,
+  RECEIPT_ALREADY_VOID: 409,
+  // end receipts
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

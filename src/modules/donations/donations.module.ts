@@ -49,6 +49,7 @@ import { WebhooksController } from './webhooks.controller';
   ],
   exports: [
     DonationsService,
+    DonorEmails,
     PaymentInboxService,
     OfflineGiftsService,
     ReconciliationService,

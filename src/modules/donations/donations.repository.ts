@@ -44,6 +44,8 @@ export const DONATIONS = defineTable('donations', {
   matchWithheldReason: col.text.nullable<'VELOCITY'>('match_withheld_reason'),
   matchReleasedAt: col.timestamptz.nullable('match_released_at'),
   ip: col.text.nullable('ip'),
+  receiptAddress: col.text.nullable('receipt_address'),
+  receiptTaxId: col.text.nullable('receipt_tax_id'),
   createdAt: col.timestamptz('created_at'),
   succeededAt: col.timestamptz.nullable('succeeded_at'),
   subscriptionCancelledAt: col.timestamptz.nullable('subscription_cancelled_at'),
@@ -111,13 +113,15 @@ export class DonationsRepository {
       providerSubscriptionId?: string;
       providerPaymentId?: string;
       providerInvoiceId?: string;
+      receiptAddress?: string | null;
+      receiptTaxId?: string | null;
     },
   ): Promise<Donation> {
     const rows = await manager.query(
       `INSERT INTO donations (campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name, donor_email,
          anonymous, message, dedication, monthly, provider, ip, status, parent_donation_id, provider_subscription_id,
-         provider_payment_id, locale, provider_invoice_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+         provider_payment_id, locale, provider_invoice_id, receipt_address, receipt_tax_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
        RETURNING ${COLUMNS}`,
       [
         d.campaignId,
@@ -139,6 +143,8 @@ export class DonationsRepository {
         d.providerPaymentId ?? null,
         d.locale ?? 'zh-CN',
         d.providerInvoiceId ?? null,
+        d.receiptAddress || null,
+        d.receiptTaxId || null,
       ],
     );
     return toDonation(rows[0]);

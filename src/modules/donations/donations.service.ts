@@ -6,7 +6,7 @@ import { pickLocale } from '../../common/i18n/i18n';
 import { hashSecret } from '../../common/secrets';
 import { SlidingWindowCounter } from '../../common/sliding-window';
 import { AppConfig } from '../../config/app-config';
-import { TransactionService } from '../../database/transaction.service';
+import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import {
   PAYMENT_PROVIDER,
@@ -178,8 +178,8 @@ export class DonationsService {
     return checkoutUrl;
   }
 
-  async get(id: string): Promise<Donation> {
-    const donation = await this.repo.find(id);
+  async get(id: string, opts: TransactionOptions = {}): Promise<Donation> {
+    const donation = await this.repo.find(id, opts);
     if (!donation) throw new DonationNotFoundError(id);
     return donation;
   }

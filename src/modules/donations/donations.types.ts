@@ -46,6 +46,10 @@ export interface Donation {
   /** The processor's dispute fees booked for this gift so far (net of fees given back). */
   disputeFeeMinor: number;
   ip: string | null;
+  /** Given only for a tax receipt: printed on the gift's receipt, never shown anywhere public. */
+  receiptAddress: string | null;
+  /** ID card or unified social credit code, given only for a tax receipt (as above). */
+  receiptTaxId: string | null;
   createdAt: Date;
   succeededAt: Date | null;
   subscriptionCancelledAt: Date | null;

@@ -29,19 +29,27 @@ export class DonorEmails {
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Thanks the donor for a received gift, once (per gift), with its receipt: named always, attached
+   * as a PDF unless the donor asked for the annual statement only. Returns the outbox id.
+   */
   async thanks(
     m: EntityManager,
     gift: Gift & { amountMinor: number; feeCoverMinor: number },
     campaign: Pick<CampaignForDonation, 'titleZh' | 'titleEn'>,
     matchedMinor: number,
-  ): Promise<void> {
+    receipt?: { id: string; number: string; attach: boolean },
+  ): Promise<string> {
     const locale = gift.locale;
-    await this.outbox.enqueue(m, {
+    return this.outbox.enqueue(m, {
       template: 'donation-thanks',
       to: gift.donorEmail,
       locale,
       dedupeKey: `donation-thanks:${gift.id}`,
+      ...(receipt?.attach ? { attachments: [{ source: 'receipt-pdf', id: receipt.id }] } : {}),
       data: {
+        receiptNumber: receipt?.number ?? '',
+        receiptAttached: receipt?.attach ?? false,
         donorName: gift.donorName,
         amount: formatMoney(gift.amountMinor, gift.currency, locale),
         feeCover:

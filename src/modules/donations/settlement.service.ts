@@ -43,7 +43,8 @@ export function startOfDayShanghai(at: Date): Date {
 
 /**
  * Applies one payment event inside the caller's transaction: the donation's state, its ledger
- * entries (gift, match, refunds), campaign totals and the thank-you email, all or nothing. Every
+ * entries (gift, match, refunds), campaign totals and the outbox row that issues its receipt (and
+ * thanks the donor), all or nothing. Every
  * step is idempotent (donation row lock, transition table, ledger idempotency keys), so duplicate,
  * late and out-of-order events change nothing twice.
  */
@@ -248,7 +249,6 @@ export class SettlementService {
         `donation-fee:${donation.id}`,
       );
     }
-    const campaign = await this.campaigns.getById(donation.campaignId, { within: m });
     const succeededAt = new Date();
     const match = await this.matching.match(m, {
       id: donation.id,
@@ -293,7 +293,13 @@ export class SettlementService {
       matchedMinor: match.matchedMinor,
       donorKey: donation.donorEmail,
     });
-    await this.emails.thanks(m, donation, campaign, match.matchedMinor);
+    // The receipt is issued, and the thank-you carrying it sent, once this commits.
+    await this.outboxWriter.add(
+      m,
+      'RECEIPT_SYNC',
+      { donationId: donation.id },
+      `receipt-sync:${donation.id}:received`,
+    );
     return match.matchedMinor > 0
       ? `settled, matched ${match.matchedMinor}`
       : `settled${match.reason ? ` (no match: ${match.reason})` : ''}`;
@@ -337,9 +343,17 @@ export class SettlementService {
     m: EntityManager,
     donation: Donation,
     refundedTotal: number,
+    cause: 'REFUNDED' | 'DISPUTE_LOST' = 'REFUNDED',
   ): Promise<string> {
     const delta = refundedTotal - donation.refundedMinor;
     if (delta <= 0) return 'refund already booked';
+    // Its receipt is voided (and corrected for what is kept) once this commits.
+    await this.outboxWriter.add(
+      m,
+      'RECEIPT_SYNC',
+      { donationId: donation.id, cause },
+      `receipt-sync:${donation.id}:refunded:${refundedTotal}`,
+    );
     const accounts = await this.accountsFor(m, donation);
     // The refund first: it locks the fund's balance slots before the match goes back to the pool,
     // the same order (fund, then pool) a settling gift takes them in, so the two never deadlock.
@@ -522,7 +536,12 @@ export class SettlementService {
         { within: m },
       );
     }
-    const booked = await this.bookRefund(m, donation, donation.refundedMinor + lostMinor);
+    const booked = await this.bookRefund(
+      m,
+      donation,
+      donation.refundedMinor + lostMinor,
+      'DISPUTE_LOST',
+    );
     const after = await this.repo.find(donation.id, { within: m });
     const matchBack = donation.matchedMinor - (after?.matchedMinor ?? donation.matchedMinor);
     const unused = unusedAdvance({
@@ -687,6 +706,8 @@ export class SettlementService {
       providerSubscriptionId: subscriptionId,
       providerInvoiceId: invoiceId,
       providerPaymentId: payment.paymentId,
+      receiptAddress: first.receiptAddress,
+      receiptTaxId: first.receiptTaxId,
     });
     return this.settle(m, renewal, { ...payment, subscriptionId, invoiceId });
   }

@@ -1,4 +1,5 @@
 import { SUPPORTED_LOCALES, type SupportedLocale } from '../../common/i18n/i18n';
+import type { AttachmentRef } from './email-attachments';
 import { InvalidEmailMessageError } from './notifications.errors';
 
 /**
@@ -22,6 +23,10 @@ export const EMAIL_TEMPLATES = {
   'expense-decided': ['requesterName', 'status', 'amount', 'payee', 'purpose', 'url'],
   // end grants: fund expenses
   test: [],
+  // receipts
+  'receipt-voided': ['donorName', 'number', 'amount', 'voidedOn', 'reason', 'portalUrl'],
+  'receipt-copy': ['donorName', 'number', 'amount', 'portalUrl'],
+  // end receipts
   // grants: rounds part
   'grant-reviewer-assigned': ['reviewerName', 'applicationTitle', 'roundName', 'due', 'url'],
   'grant-application-decided': ['applicantName', 'applicationTitle', 'roundName', 'url'],
@@ -50,6 +55,8 @@ export interface EmailMessage {
   data: Record<string, unknown>;
   /** Enqueueing the same key again is a no-op that returns the first outbox id. */
   dedupeKey?: string;
+  /** Files made at send time by a registered source (`EmailAttachments`). */
+  attachments?: AttachmentRef[];
 }
 
 /** What the outbox row carries for an email: plain JSON, dates as ISO strings. */
@@ -58,6 +65,7 @@ export interface EmailPayload {
   to: string;
   locale: SupportedLocale;
   data: Record<string, unknown>;
+  attachments?: AttachmentRef[];
 }
 
 const ADDRESS = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+$/;
@@ -99,6 +107,18 @@ export function emailMessageProblems(message: Omit<EmailMessage, 'dedupeKey'>): 
     problems.push('data must be an object');
     return problems;
   }
+  const attachments: unknown = message.attachments;
+  if (
+    attachments !== undefined &&
+    (!Array.isArray(attachments) ||
+      attachments.length > 5 ||
+      !attachments.every(
+        (a: { source?: unknown; id?: unknown }) =>
+          typeof a?.source === 'string' && typeof a?.id === 'string' && a.id.length <= 200,
+      ))
+  ) {
+    problems.push('attachments must be up to 5 { source, id } references');
+  }
   const fields = data as Record<string, unknown>;
   for (const key of required ?? []) {
     if (fields[key] === undefined || fields[key] === null || fields[key] === '') {
@@ -133,6 +153,9 @@ export function toEmailPayload(message: EmailMessage): EmailPayload {
     to: message.to,
     locale: message.locale,
     data: JSON.parse(JSON.stringify(message.data)) as Record<string, unknown>,
+    ...(message.attachments?.length
+      ? { attachments: message.attachments.map(({ source, id }) => ({ source, id })) }
+      : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   type OutboxHandler,
 } from '../../queue/outbox-handlers';
 import type { OutboxMessage } from '../../queue/outbox.entity';
+import { EmailAttachments, UnknownAttachmentSourceError } from './email-attachments';
 import { parseEmailPayload } from './email-message';
 import { EmailRenderer } from './email-renderer';
 import { isPermanentSmtpError, MailTransport, type OutgoingEmail } from './mail-transport';
@@ -20,6 +21,7 @@ export class EmailProcessor implements OutboxHandler<'EMAIL'>, OnModuleInit {
     private readonly registry: OutboxHandlerRegistry,
     private readonly renderer: EmailRenderer,
     private readonly transport: MailTransport,
+    private readonly attachments: EmailAttachments,
   ) {}
 
   onModuleInit(): void {
@@ -28,6 +30,14 @@ export class EmailProcessor implements OutboxHandler<'EMAIL'>, OnModuleInit {
 
   async handle(message: OutboxMessage<'EMAIL'>): Promise<void> {
     const email = this.prepare(message);
+    // Made now, at each attempt: a document that cannot be made yet fails the attempt (retried).
+    try {
+      email.attachments = await this.attachments.produce(message.payload.attachments ?? []);
+    } catch (error) {
+      if (error instanceof UnknownAttachmentSourceError)
+        throw new PermanentOutboxError(error.message, { cause: error });
+      throw error;
+    }
     try {
       await this.transport.send(email);
     } catch (error) {
@@ -40,7 +50,7 @@ export class EmailProcessor implements OutboxHandler<'EMAIL'>, OnModuleInit {
 
   private prepare(message: OutboxMessage<'EMAIL'>): OutgoingEmail {
     try {
-      const payload = parseEmailPayload(message.payload);
+      const { attachments: _refs, ...payload } = parseEmailPayload(message.payload);
       return { id: message.id, ...payload, ...this.renderer.render(payload) };
     } catch (error) {
       throw new PermanentOutboxError(`cannot render: ${(error as Error).message}`, {

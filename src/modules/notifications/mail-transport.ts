@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import { AppConfig } from '../../config/app-config';
+import type { EmailAttachment } from './email-attachments';
 import type { EmailTemplate } from './email-message';
 
 export interface OutgoingEmail {
@@ -15,6 +16,7 @@ export interface OutgoingEmail {
   subject: string;
   html: string;
   text: string;
+  attachments?: EmailAttachment[];
 }
 
 /** What the file transport writes beside each `.eml`, for the dev outbox page. */
@@ -27,6 +29,8 @@ export interface StoredEmail {
   subject: string;
   html: string;
   text: string;
+  /** File names of the attachments (their content is in the .eml). */
+  attachments?: string[];
   writtenAt: string;
 }
 
@@ -93,6 +97,11 @@ export class MailTransport implements OnModuleDestroy {
       text: mail.text,
       html: mail.html,
       messageId: `<${mail.id}@${this.messageIdHost}>`,
+      attachments: mail.attachments?.map((a) => ({
+        filename: a.filename,
+        content: a.content,
+        contentType: a.contentType,
+      })),
       headers: {
         'Content-Language': mail.locale,
         'X-Lianxin-Template': mail.template,
@@ -113,6 +122,7 @@ export class MailTransport implements OnModuleDestroy {
       subject: mail.subject,
       html: mail.html,
       text: mail.text,
+      attachments: mail.attachments?.map((a) => a.filename) ?? [],
       writtenAt: new Date().toISOString(),
     };
     // The .eml first, the summary last: a listed message always has its file. Renames are atomic.

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { QueueModule } from '../../queue/queue.module';
 import { DevOutboxController } from './dev-outbox.controller';
 import { DevOutboxService } from './dev-outbox.service';
+import { EmailAttachments } from './email-attachments';
 import { EmailRenderer } from './email-renderer';
 import { EmailProcessor } from './email.processor';
 import { MailTransport } from './mail-transport';
@@ -11,7 +12,14 @@ import { OutboxService } from './outbox.service';
 @Module({
   imports: [QueueModule],
   controllers: [DevOutboxController],
-  providers: [OutboxService, EmailRenderer, MailTransport, EmailProcessor, DevOutboxService],
-  exports: [OutboxService],
+  providers: [
+    OutboxService,
+    EmailRenderer,
+    MailTransport,
+    EmailProcessor,
+    DevOutboxService,
+    EmailAttachments,
+  ],
+  exports: [OutboxService, EmailAttachments],
 })
 export class NotificationsModule {}
