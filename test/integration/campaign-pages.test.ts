@@ -268,7 +268,10 @@ describe('campaign pages and donor links', () => {
     expect(done.text).not.toContain('http-equiv="refresh"');
 
     // The donor's language (from the browser that started the gift) is the thank-you email's.
-    const mail = await lastEmail('donation-thanks', 'thanks@example.org');
+    const mail = await waitUntil(
+      () => lastEmail('donation-thanks', 'thanks@example.org'),
+      'the thank-you email to be queued with the receipt',
+    );
     expect(mail).toMatchObject({
       locale: 'en',
       data: { campaignTitle: campaign.titleEn, amount: 'CN¥80.00', matched: 'CN¥40.00' },
