@@ -7,6 +7,7 @@ import { LedgerService } from '../modules/ledger/ledger.service';
 import { UsersService } from '../modules/accounts/users.service';
 import { CampaignsService } from '../modules/campaigns/campaigns.service';
 import { MatchingService } from '../modules/matching/matching.service';
+import { OfflineGiftsService } from '../modules/donations/offline-gifts.service';
 import { randomBytes } from 'node:crypto';
 import {
   DEMO_APPLICANTS,
@@ -183,6 +184,7 @@ export async function seedDemo(
   }
 
   await seedDemoCampaign(app, elderMeals.id, matching.id);
+  await seedDemoGifts(app, out);
 
   const coverage = await funds.coverage();
   out.write(
@@ -234,6 +236,47 @@ async function seedDemoCampaign(app: INestApplicationContext, fundId: string, po
       active: true,
     });
   }
+}
+
+/**
+ * A few gifts recorded as bank transfers and cash, so receipts, the donor portal (sign in as
+ * donor@demo.lianxin.test; the link is on the dev outbox page) and the verification page can be
+ * tried. Each is recorded once per reference; the server issues their receipts when it starts.
+ */
+async function seedDemoGifts(app: INestApplicationContext, out: NodeJS.WritableStream) {
+  const gifts = [
+    {
+      reference: 'DEMO-GIFT-1',
+      donorName: '张晓梅',
+      donorEmail: 'donor@demo.lianxin.test',
+      amountMinor: 200 * YUAN,
+      method: 'BANK' as const,
+    },
+    {
+      reference: 'DEMO-GIFT-2',
+      donorName: '张晓梅',
+      donorEmail: 'donor@demo.lianxin.test',
+      amountMinor: 50 * YUAN,
+      method: 'CASH' as const,
+    },
+    {
+      reference: 'DEMO-GIFT-3',
+      donorName: '李建国',
+      donorEmail: 'jianguo.li@demo.lianxin.test',
+      amountMinor: 1_000 * YUAN,
+      method: 'BANK' as const,
+    },
+  ];
+  let recorded = 0;
+  for (const gift of gifts) {
+    const { replayed } = await app
+      .get(OfflineGiftsService)
+      .record({ campaignSlug: 'elder-meals-2026', ...gift });
+    if (!replayed) recorded++;
+  }
+  out.write(
+    `Demo gifts: ${recorded} recorded, ${gifts.length - recorded} already there (their receipts are issued when the server runs).\n`,
+  );
 }
 
 /**

@@ -43,14 +43,17 @@ describe('embedded mode (PGlite) with demo data', () => {
       '2026 round "2026 community micro-renewal grants" AWARDING with 8 applications (8 outcomes), 2 awards approved, 0 tranches paid',
     );
     expect(first.stdout).toContain('1 paid, 1 waiting for finance');
+    expect(first.stdout).toContain('Demo gifts: 3 recorded, 0 already there');
     const afterFirst = JSON.parse(runCli(['ledger:check'], env).stdout);
-    // 35 foundation entries + the grants fund top-up, 7 design awards, 12 tranches, 1 expense.
-    expect(afterFirst).toMatchObject({ ok: true, entries: 56 });
+    // 35 foundation entries + the grants fund top-up, 7 design awards, 12 tranches, 1 expense,
+    // 3 demo gifts and their 3 matches.
+    expect(afterFirst).toMatchObject({ ok: true, entries: 62 });
 
     const second = runCli(['seed-demo'], env);
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('2026 allocation: 0 new, 29 already done');
     expect(second.stdout).toContain('Demo accounts exist already');
+    expect(second.stdout).toContain('Demo gifts: 0 recorded, 3 already there');
     expect(second.stdout).toContain(
       '2025 round exists already (CLOSED), left as it is; 2026 round exists already (AWARDING), left as it is; the demo expenses exist already',
     );
