@@ -30,9 +30,11 @@
  *   BENCH_DATABASE_URL  admin connection (default postgres://postgres@127.0.0.1:5432/postgres);
  *                       the bench creates, then drops, its own database on that server
  *   BENCH_REDIS_URL     Redis (default redis://127.0.0.1:6379); queues under a prefix of this run
- *   BENCH_RECEIPTS      gifts in the timed receipts run (default 2000)
+ *   BENCH_RECEIPTS      gifts in the timed receipts run (default 1000)
  *   BENCH_WORKERS       worker processes (default 2: the machine has two cores)
  *   BENCH_DONORS        donors of the annual run (default 10000)
+ *   BENCH_ONLY          `receipts` or `annual`: run that part only
+ *   BENCH_WORKER_NODE_ARGS  node options for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
  */
 import { APP_ENV, DB_NAME, QUEUE_PREFIX, REDIS_URL, tempDir } from './env'; // first: sets the app's environment
 import 'reflect-metadata';
@@ -42,6 +44,7 @@ import { Queue } from 'bullmq';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
@@ -59,13 +62,14 @@ import { BenchDatabase } from '../lib/bench-database';
 import { checks, log, now, printFigures, round, sleep, type Figure } from '../lib/figures';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const RECEIPTS = Number(process.env.BENCH_RECEIPTS || 2_000);
+const RECEIPTS = Number(process.env.BENCH_RECEIPTS || 1_000);
 const WARMUP = 60;
 const WORKERS = Number(process.env.BENCH_WORKERS || 2);
 /** BullQueues' WORKER_CONCURRENCY: jobs of one kind in progress per worker process. */
 const JOBS_PER_WORKER = 5;
 const DONORS = Number(process.env.BENCH_DONORS || 10_000);
 const BATCH = 100;
+const ONLY = process.env.BENCH_ONLY;
 
 const db = new BenchDatabase(DB_NAME, 'lianxin-bench-receipts');
 const workers: ChildProcess[] = [];
@@ -114,7 +118,8 @@ const thanksWithPdf = () => accepted.get('donation-thanks')?.withPdf ?? 0;
 // ---- worker processes ---------------------------------------------------------------------------
 
 async function startWorker(smtpUrl: string, n: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/src/worker.js'], {
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/worker.js'], {
     cwd: ROOT,
     env: { ...process.env, ...APP_ENV, SMTP_URL: smtpUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -165,6 +170,26 @@ function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
+}
+
+/** CPU time (user + system) a process has used so far, in ms. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** The whole machine's CPU time so far, busy and in all, in ms (all cores). */
+function machineCpuMs(): { busy: number; total: number } {
+  return os.cpus().reduce(
+    (acc, c) => {
+      const t = c.times;
+      acc.busy += t.user + t.nice + t.sys + t.irq;
+      acc.total += t.user + t.nice + t.sys + t.irq + t.idle;
+      return acc;
+    },
+    { busy: 0, total: 0 },
+  );
 }
 
 async function cleanQueues(): Promise<void> {
@@ -268,7 +293,26 @@ async function main(): Promise<number> {
   const ids = await setUp(app);
   const sql = await db.connect('data');
 
-  // ---- 1. receipts per second through the workers -------------------------------------------
+  if (ONLY !== 'annual') await receiptsPerSecond(smtpUrl, ids, sql, figures, check);
+  if (ONLY !== 'receipts') await annualStatements(ids, sql, figures, check);
+
+  log('');
+  printFigures('receipts', figures);
+  return failures.length > 0 ? 1 : 0;
+}
+
+type Check = ReturnType<typeof checks>['check'];
+type Ids = { fundId: string; campaignId: string };
+
+// ---- 1. receipts per second through the workers ---------------------------------------------
+
+async function receiptsPerSecond(
+  smtpUrl: string,
+  ids: Ids,
+  sql: Client,
+  figures: Figure[],
+  check: Check,
+): Promise<void> {
   const t0Workers = now();
   for (let i = 0; i < WORKERS; i++) await startWorker(smtpUrl, i + 1);
   log(`  ${WORKERS} worker(s) ready in ${((now() - t0Workers) / 1000).toFixed(1)} s`);
@@ -278,16 +322,35 @@ async function main(): Promise<number> {
   await waitFor('the warm-up emails', () => thanksWithPdf() >= WARMUP, 60_000);
 
   await insertGifts(sql, ids, 'timed', RECEIPTS);
+  const cpuBefore = workers.map((w) => cpuMs(w.pid!));
+  const machineBefore = machineCpuMs();
   const t0 = now();
   await enqueueSyncs(sql, 'timed');
+  // When the last receipt was issued (polled), and when the last email was accepted.
+  let issuedAt = 0;
   await waitFor(
     'every thank-you with its PDF',
-    () => thanksWithPdf() >= WARMUP + RECEIPTS,
+    async () => {
+      if (issuedAt === 0) {
+        const [row] = (
+          await sql.query(
+            `SELECT count(*)::int AS n FROM receipts WHERE series = 'GIFT' AND donation_id IN
+               (SELECT id FROM donations WHERE provider_payment_id LIKE 'offline:timed-%')`,
+          )
+        ).rows as { n: number }[];
+        if (row!.n >= RECEIPTS) issuedAt = now();
+      }
+      return thanksWithPdf() >= WARMUP + RECEIPTS;
+    },
     150_000,
   );
   const seconds = (accepted.get('donation-thanks')!.lastAt - t0) / 1000;
   const rate = RECEIPTS / seconds;
   const rss = workers.map((w) => peakRssMb(w.pid!));
+  const workerCpu = workers.reduce((sum, w, i) => sum + cpuMs(w.pid!) - cpuBefore[i]!, 0);
+  const machine = machineCpuMs();
+  const busyShare =
+    (machine.busy - machineBefore.busy) / (machine.total - machineBefore.total || 1);
 
   const receipts: { n: number; max: number; gifts: number }[] = (
     await sql.query(
@@ -307,12 +370,19 @@ async function main(): Promise<number> {
   log(
     `  ${RECEIPTS} receipts issued and emailed with the PDF in ${seconds.toFixed(2)} s: ${rate.toFixed(1)} receipts/s`,
   );
+  log(
+    `  all receipts issued after ${((issuedAt - t0) / 1000).toFixed(2)} s (the emails with their PDFs are the rest)`,
+  );
+  log(
+    `  worker CPU: ${(workerCpu / RECEIPTS).toFixed(1)} ms per receipt (sync + email + PDF), ` +
+      `${((workerCpu / 1000 / seconds) * 100).toFixed(0)}% of one core; the machine was ${(busyShare * 100).toFixed(0)}% busy (all processes, both cores)`,
+  );
   log(`  peak RSS per worker: ${rss.map((r) => `${r.toFixed(0)} MB`).join(', ')}`);
   await Promise.all(workers.map(stopWorker));
 
   // Baseline: the same PDF (a receipt of this run) sent bare, from as many processes, as many in flight.
-  const [sample] = await app.get(ReceiptsService).listForDonor('timed-1@bench.example.org');
-  const pdf = await app.get(ReceiptDocuments).pdf(sample!);
+  const [sample] = await app!.get(ReceiptsService).listForDonor('timed-1@bench.example.org');
+  const pdf = await app!.get(ReceiptDocuments).pdf(sample!);
   const pdfFile = path.join(tempDir, 'receipt.pdf');
   fs.writeFileSync(pdfFile, pdf);
   const perProcess = Math.ceil(RECEIPTS / WORKERS);
@@ -349,6 +419,10 @@ async function main(): Promise<number> {
     (accepted.get('baseline')?.withPdf ?? 0) === perProcess * WORKERS,
     `baseline: ${perProcess * WORKERS} bare sends accepted with the PDF`,
   );
+  // What one PDF costs here (the same receipt, rendered 20 times in this process).
+  const tPdf = now();
+  for (let i = 0; i < 20; i++) await app!.get(ReceiptDocuments).pdf(sample!);
+  log(`  one receipt PDF rendered in ${((now() - tPdf) / 20).toFixed(1)} ms (this process, warm)`);
   log(
     `  baseline: bare nodemailer sends of the same ${(pdf.length / 1024).toFixed(0)} kB PDF: ${baselineRate.toFixed(1)} messages/s`,
   );
@@ -371,8 +445,16 @@ async function main(): Promise<number> {
     baseline: 500,
     ratio: round(Math.max(...rss) / 500, 3),
   });
+}
 
-  // ---- 2. annual statements ------------------------------------------------------------------
+// ---- 2. annual statements --------------------------------------------------------------------
+
+async function annualStatements(
+  ids: Ids,
+  sql: Client,
+  figures: Figure[],
+  check: Check,
+): Promise<void> {
   const year = shanghaiYear(new Date()) - 1;
   await sql.query(
     `INSERT INTO donations (campaign_id, fund_id, amount_minor, refunded_minor, currency, donor_name,
@@ -386,7 +468,7 @@ async function main(): Promise<number> {
     [ids.campaignId, ids.fundId, year, DONORS],
   );
   await sql.query('ANALYZE donations');
-  const annual = app.get(AnnualStatementsService);
+  const annual = app!.get(AnnualStatementsService);
   const ta = now();
   const summary = await annual.issue(String(year));
   const annualSeconds = (now() - ta) / 1000;
@@ -491,10 +573,6 @@ async function main(): Promise<number> {
     baseline: round(floorPer10k * 10, 0),
     ratio: round(per10k / floorPer10k, 3),
   });
-
-  log('');
-  printFigures('receipts', figures);
-  return failures.length > 0 ? 1 : 0;
 }
 
 db.run(main);
