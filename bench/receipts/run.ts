@@ -35,6 +35,8 @@
  *   BENCH_WORKERS       worker processes (default 2: the machine has two cores)
  *   BENCH_DONORS        donors of the annual run (default 10000)
  *   BENCH_ONLY          `receipts` or `annual`: run that part only
+ *   BENCH_NO_PDF        diagnosis: after the timed run, this many receipts for donors who chose
+ *                       the annual statement only (thank-you without PDF); default 0 (off)
  *   BENCH_WORKER_NODE_ARGS  node options for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
  */
 import { APP_ENV, DB_NAME, QUEUE_PREFIX, REDIS_URL, tempDir } from './env'; // first: sets the app's environment
@@ -71,6 +73,8 @@ const JOBS_PER_WORKER = 5;
 const DONORS = Number(process.env.BENCH_DONORS || 10_000);
 const BATCH = 100;
 const ONLY = process.env.BENCH_ONLY;
+/** Diagnosis (off by default): this many more receipts for annual-only donors (no PDF). */
+const NO_PDF_RUN = Number(process.env.BENCH_NO_PDF || 0);
 /** Statements the bare-SQL baseline writes (its time is scaled to 10,000). */
 const FLOOR_SAMPLE = 3_000;
 
@@ -381,6 +385,25 @@ async function receiptsPerSecond(
       `${((workerCpu / 1000 / seconds) * 100).toFixed(0)}% of one core; the machine was ${(busyShare * 100).toFixed(0)}% busy (all processes, both cores)`,
   );
   log(`  peak RSS per worker: ${rss.map((r) => `${r.toFixed(0)} MB`).join(', ')}`);
+  if (NO_PDF_RUN > 0) {
+    // Diagnosis: the same pipeline for donors who chose the annual statement only (their
+    // thank-you carries the number, no PDF): what the receipts cost without the PDF.
+    await insertGifts(sql, ids, 'nopdf', NO_PDF_RUN);
+    await sql.query(
+      `INSERT INTO receipt_preferences (donor_email, mode)
+       SELECT donor_email, 'ANNUAL_ONLY' FROM donations WHERE provider_payment_id LIKE 'offline:nopdf-%'`,
+    );
+    const sent = accepted.get('donation-thanks')!.n;
+    const t1 = now();
+    await enqueueSyncs(sql, 'nopdf');
+    await waitFor(
+      'the thank-yous without PDF',
+      () => accepted.get('donation-thanks')!.n >= sent + NO_PDF_RUN,
+      150_000,
+    );
+    const noPdfRate = NO_PDF_RUN / ((accepted.get('donation-thanks')!.lastAt - t1) / 1000);
+    log(`  diagnosis: without the PDF (annual-only donors): ${noPdfRate.toFixed(1)} receipts/s`);
+  }
   await Promise.all(workers.map(stopWorker));
 
   // Baseline: the same PDF (a receipt of this run) sent bare, from as many processes, as many in flight.
