@@ -225,6 +225,28 @@ describe('annual statements for an ended year', () => {
   });
 });
 
+describe('two runs at once', () => {
+  it('issues each statement once, numbered without gaps', async () => {
+    const donors = ['a', 'b', 'c', 'd'].map((x) => `concurrent-${x}@example.org`);
+    for (const [i, email] of donors.entries()) {
+      await pastGift(email, 1_000 * (i + 1), `2024-0${i + 1}-15T04:00:00Z`);
+    }
+    const runs = await Promise.all([
+      annual().issue('2024', { batchSize: 1 }),
+      annual().issue('2024', { batchSize: 1 }),
+    ]);
+    expect(runs[0].issued + runs[1].issued).toBe(donors.length);
+    expect(runs[0].alreadyIssued + runs[1].alreadyIssued).toBe(donors.length);
+    const statements = await statementsOf(2024);
+    expect(statements.map((s) => s.seq)).toEqual([1, 2, 3, 4]);
+    expect(new Set(statements.map((s) => s.donorEmail))).toEqual(new Set(donors));
+    await waitUntil(
+      () => donors.every((email) => annualMails(email).length === 1),
+      'one email per donor',
+    );
+  });
+});
+
 describe('the year', () => {
   it('refuses a year that has not ended in Beijing time unless forced, and one not begun', () => {
     const lastSecond = new Date('2026-12-31T15:59:59Z');
