@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { parseFlags, required } from './cli/args';
+import { progress } from './cli/progress';
 import { seedDemo } from './cli/seed-demo.command';
 import { RequestContext } from './common/context/request-context';
 import { TokensService } from './modules/accounts/tokens.service';
@@ -13,6 +14,8 @@ import type { EmbeddedPostgres } from './database/embedded-postgres';
 import { OfflineGiftsService } from './modules/donations/offline-gifts.service';
 import { ReconciliationService } from './modules/donations/reconciliation.service';
 import { LedgerService } from './modules/ledger/ledger.service';
+import { formatMoney } from './common/money';
+import { AnnualStatementsService } from './modules/receipts/annual/annual-statements.service';
 import { localServerUrl, requestSandboxRenewal } from './modules/payments/sandbox/sandbox-remote';
 import { readFileSync } from 'node:fs';
 
@@ -34,6 +37,9 @@ Commands:
                    record bank transfers and cash from CSV; prints a report row by row
   simulate-renewal --subscription sub_sandbox_… [--fail true]
                    sandbox only: the running server bills one month of a monthly gift
+  issue-annual-receipts --year YYYY [--force]
+                   one annual statement per donor for a year (Beijing time), emailed with
+                   its PDF; safe to run twice. --force: a year that has not ended yet
 `;
 
 const COMMANDS = [
@@ -46,6 +52,7 @@ const COMMANDS = [
   'reconcile-payments',
   'import-offline',
   'simulate-renewal',
+  'issue-annual-receipts',
 ];
 
 async function main(argv: string[]): Promise<number> {
@@ -59,7 +66,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   validateEnv(process.env);
-  const flags = parseFlags(rest);
+  const flags = parseFlags(rest, {
+    switches: command === 'issue-annual-receipts' ? ['force'] : [],
+  });
   if (command === 'simulate-renewal') {
     // Asks the running server, which owns the database (a second PGlite on the same folder would
     // corrupt it) and receives the renewal's webhook anyway.
@@ -143,6 +152,29 @@ async function main(argv: string[]): Promise<number> {
           `${report.recorded} recorded, ${report.duplicates} already recorded, ${report.errors} with errors\n`,
         );
         return report.errors > 0 ? 1 : 0;
+      }
+      case 'issue-annual-receipts': {
+        const annual = app.get(AnnualStatementsService);
+        const force = flags.force === 'true';
+        // Refused before anything is read: a bad year, or one still running without --force.
+        const year = annual.checkYear(required(flags, 'year'), { force });
+        let bar: ReturnType<typeof progress> | null = null;
+        let shown = 0;
+        const summary = await annual.issue(String(year), {
+          force,
+          onProgress: (done, total) => {
+            bar ??= progress(process.stderr, 'statements', total);
+            for (; shown < done; shown++) bar.tick();
+          },
+        });
+        const total = formatMoney(summary.issuedMinor, summary.currency, 'en');
+        process.stdout.write(
+          `Annual statements for ${summary.year}: ${summary.donors} donor(s) with gifts received that year\n` +
+            `  issued now          ${summary.issued} (${total} in all), each emailed with its PDF once a worker or the server sends the queue\n` +
+            `  already issued      ${summary.alreadyIssued} (left as they are)\n` +
+            `  nothing kept        ${summary.nothingKept} (every gift of the year refunded: no statement)\n`,
+        );
+        return 0;
       }
       case 'ledger:check': {
         const ledger = app.get(LedgerService);

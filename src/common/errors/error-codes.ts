@@ -137,6 +137,8 @@ export const ERROR_HTTP_STATUS = {
   RECEIPT_NOT_FOUND: 404,
   RECEIPT_GIFT_NOT_RECEIVED: 422,
   RECEIPT_ALREADY_VOID: 409,
+  RECEIPT_YEAR_INVALID: 400,
+  RECEIPT_YEAR_NOT_ENDED: 409,
   // end receipts
 } as const satisfies Record<string, number>;
 

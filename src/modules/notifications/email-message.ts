@@ -26,6 +26,7 @@ export const EMAIL_TEMPLATES = {
   // receipts
   'receipt-voided': ['donorName', 'number', 'amount', 'voidedOn', 'reason', 'portalUrl'],
   'receipt-copy': ['donorName', 'number', 'amount', 'portalUrl'],
+  'receipt-annual': ['donorName', 'year', 'number', 'total', 'giftCount', 'portalUrl'],
   // end receipts
   // grants: rounds part
   'grant-reviewer-assigned': ['reviewerName', 'applicationTitle', 'roundName', 'due', 'url'],

@@ -22,3 +22,25 @@ export class ReceiptAlreadyVoidError extends DomainError {
     super('RECEIPT_ALREADY_VOID', `Receipt ${number} is already void.`, { number });
   }
 }
+
+/** Annual statements: a year that is not a year receipts can be numbered in, or not begun yet. */
+export class ReceiptYearInvalidError extends DomainError {
+  constructor(given: string, reason: string) {
+    super('RECEIPT_YEAR_INVALID', `"${given}" is not a year to issue statements for: ${reason}.`, {
+      given,
+    });
+  }
+}
+
+/** Annual statements of a year still running in Beijing time would miss its last gifts. */
+export class ReceiptYearNotEndedError extends DomainError {
+  constructor(year: number) {
+    super(
+      'RECEIPT_YEAR_NOT_ENDED',
+      `${year} has not ended in Beijing time (it ends at ${year + 1}-01-01 00:00 +08:00): ` +
+        `statements issued now would leave out the rest of the year's gifts, and a second run ` +
+        `would not add them. Wait until the year ends, or pass --force to issue them anyway.`,
+      { year },
+    );
+  }
+}

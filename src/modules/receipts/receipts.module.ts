@@ -6,6 +6,9 @@ import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { AnnualStatementEmails } from './annual/annual-statement-emails';
+import { AnnualStatementsRepository } from './annual/annual-statements.repository';
+import { AnnualStatementsService } from './annual/annual-statements.service';
 import { OfficialReceiptProcessor } from './official/official-receipt.processor';
 import { OfficialReceipts } from './official/official-receipts';
 import { ReceiptDocuments } from './receipt-documents';
@@ -33,7 +36,10 @@ import { ReceiptsService } from './receipts.service';
     ReceiptSyncProcessor,
     OfficialReceipts,
     OfficialReceiptProcessor,
+    AnnualStatementsRepository,
+    AnnualStatementsService,
+    AnnualStatementEmails,
   ],
-  exports: [ReceiptsService, ReceiptDocuments, OfficialReceipts],
+  exports: [ReceiptsService, ReceiptDocuments, OfficialReceipts, AnnualStatementsService],
 })
 export class ReceiptsModule {}
