@@ -138,6 +138,11 @@ export const ERROR_HTTP_STATUS = {
   RECEIPT_GIFT_NOT_RECEIVED: 422,
   RECEIPT_ALREADY_VOID: 409,
   // end receipts
+  // Receipts: delivery and settings
+  RECEIPT_RESEND_TOO_SOON: 429,
+  RECEIPT_SEAL_INVALID: 415,
+  RECEIPT_SEAL_TOO_LARGE: 413,
+  // end receipts: delivery and settings
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

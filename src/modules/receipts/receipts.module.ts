@@ -8,9 +8,12 @@ import { FundsModule } from '../funds/funds.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OfficialReceiptProcessor } from './official/official-receipt.processor';
 import { OfficialReceipts } from './official/official-receipts';
+import { ReceiptDeliveryService } from './receipt-delivery.service';
 import { ReceiptDocuments } from './receipt-documents';
 import { ReceiptEmails } from './receipt-emails';
+import { ReceiptSettingsService } from './receipt-settings.service';
 import { ReceiptSyncProcessor } from './receipt-sync.processor';
+import { ReceiptsController } from './receipts.controller';
 import { ReceiptsRepository } from './receipts.repository';
 import { ReceiptsService } from './receipts.service';
 
@@ -25,6 +28,7 @@ import { ReceiptsService } from './receipts.service';
     NotificationsModule,
     QueueModule,
   ],
+  controllers: [ReceiptsController],
   providers: [
     ReceiptsRepository,
     ReceiptsService,
@@ -33,7 +37,15 @@ import { ReceiptsService } from './receipts.service';
     ReceiptSyncProcessor,
     OfficialReceipts,
     OfficialReceiptProcessor,
+    ReceiptDeliveryService,
+    ReceiptSettingsService,
   ],
-  exports: [ReceiptsService, ReceiptDocuments, OfficialReceipts],
+  exports: [
+    ReceiptsService,
+    ReceiptDocuments,
+    OfficialReceipts,
+    ReceiptDeliveryService,
+    ReceiptSettingsService,
+  ],
 })
 export class ReceiptsModule {}
