@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsString, Length } from 'class-validator';
+import { Equals, IsIn, IsString, Length } from 'class-validator';
 import { NoMarkup, Trim } from '../../../common/http/validation';
 import type { ReceiptWording } from '../receipt-settings.service';
 
@@ -62,4 +62,15 @@ export class ReceiptSettingsDto implements ReceiptWording {
 export class ReceiptPreferenceForm {
   @IsIn(['EACH_GIFT', 'ANNUAL_ONLY'], { message: 'receipts.portal.chooseMode' })
   mode!: 'EACH_GIFT' | 'ANNUAL_ONLY';
+}
+
+/** The back office's void form: a reason and the ticked confirmation (a risky step). */
+export class VoidReceiptForm {
+  @Trim()
+  @IsString({ message: 'receipts.admin.noteRequired' })
+  @Length(1, 500, { message: 'receipts.admin.noteRequired' })
+  note!: string;
+
+  @Equals('yes', { message: 'receipts.admin.confirmRequired' })
+  confirm!: string;
 }
