@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Equals, IsIn, IsString, Length } from 'class-validator';
-import { NoMarkup, Trim } from '../../../common/http/validation';
+import { Trim } from '../../../common/http/validation';
 import type { ReceiptWording } from '../receipt-settings.service';
 
 export class VoidReceiptDto {
@@ -11,7 +11,6 @@ export class VoidReceiptDto {
   @Trim()
   @IsString({ message: 'note must be text' })
   @Length(1, 500, { message: 'note must say why the receipt is void, in 1–500 characters' })
-  @NoMarkup('note')
   note!: string;
 }
 
