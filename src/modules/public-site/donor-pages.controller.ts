@@ -91,7 +91,7 @@ export class DonorPagesController {
     if (!form.value) {
       return redirectWith(reply, {
         flash: { kind: 'error', text: 'receipts.portal.chooseMode' },
-        to: '/donor#receipts',
+        to: `/donor?lang=${ctx.locale}#receipts`,
       });
     }
     await this.receipts.setPreference(donorEmail(req), form.value.mode);
@@ -102,7 +102,7 @@ export class DonorPagesController {
           mode: translate(ctx.locale, `receipts.portal.${form.value.mode}`),
         }),
       },
-      to: '/donor#receipts',
+      to: `/donor?lang=${ctx.locale}#receipts`,
     });
   }
 
@@ -123,7 +123,7 @@ export class DonorPagesController {
         kind: 'success',
         text: translate(ctx.locale, 'receipts.portal.resent', { number: receipt.number }),
       }),
-      to: '/donor#receipts',
+      to: `/donor?lang=${ctx.locale}#receipts`,
     });
   }
 }
