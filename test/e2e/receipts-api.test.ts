@@ -358,6 +358,35 @@ describe('tax fields on gifts', () => {
     ]);
     expect(row.content.donor).toMatchObject({ taxId: '91310000MA1FL1234X' });
 
+    // The back office's form: a bad code beside its field in the reader's language; the gift's
+    // page shows them to staff.
+    const finance = await createUser(t(), ['FINANCE']);
+    const browser = formSession(t().server);
+    expect((await browser.signIn(finance.email, TEST_PASSWORD)).status).toBe(303);
+    const typed = {
+      campaignSlug: slug,
+      amount: '300.00',
+      donorName: '赵敏',
+      donorEmail: 'zhao.min@example.org',
+      method: 'CASH',
+      reference: `PAGE-TAX-${randomUUID().slice(0, 6)}`,
+      receiptAddress: '广州市某路 5 号',
+      receiptTaxId: '4401 0619',
+    };
+    const refused = await browser.post('/admin/donations/offline?lang=zh-CN', typed);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toMatch(
+      /id="e-o-receiptTaxId">身份证号或统一社会信用代码只能是字母和数字（不含空格），最多 40 位。</,
+    );
+    const recorded = await browser.post('/admin/donations/offline?lang=en', {
+      ...typed,
+      receiptTaxId: '440106199001011234',
+    });
+    expect(recorded.status).toBe(303);
+    const giftPage = await browser.agent.get(recorded.headers.location as string).expect(200);
+    expect(giftPage.text).toMatch(/id="gift-tax-address">广州市某路 5 号</);
+    expect(giftPage.text).toMatch(/id="gift-tax-id">440106199001011234</);
+
     const ref = `CSV-TAX-${randomUUID().slice(0, 6)}`;
     const report = bodyOf(
       await api.post('/api/v1/donations/offline/import', {

@@ -38,6 +38,11 @@ const OFFLINE_ERROR_FIELD: Partial<Record<string, string>> = {
 };
 /** The DTO's field names → the form's, where they differ (amounts are typed as yuan). */
 const OFFLINE_FIELD: Record<string, string> = { amountMinor: 'amount' };
+/** The tax fields' messages in the reader's language (the DTO's are the API's, in English). */
+const OFFLINE_FIELD_MESSAGE: Record<string, string> = {
+  receiptAddress: 'campaign.taxAddressInvalid',
+  receiptTaxId: 'campaign.taxIdInvalid',
+};
 
 /**
  * Gifts in the back office (FINANCE, ADMIN: donor data): the list with filters, one gift with its
@@ -120,7 +125,7 @@ export class AdminDonationsController {
         const errors: FieldErrors = {};
         if (amount.error !== null) errors.amount = amount.error;
         for (const [field, message] of Object.entries(dto.errors ?? {}))
-          errors[OFFLINE_FIELD[field] ?? field] ??= message;
+          errors[OFFLINE_FIELD[field] ?? field] ??= OFFLINE_FIELD_MESSAGE[field] ?? message;
         return !dto.value || Object.keys(errors).length > 0
           ? { value: null, errors }
           : { value: dto.value, errors: null };
