@@ -143,8 +143,8 @@ it('an administrator edits the wording and uploads a seal whose preview shows', 
   expect(await textOf(v.page, '.flash')).toContain('Seal updated');
   const preview = v.page.locator('#seal-preview img');
   await preview.waitFor();
-  const natural = await preview.evaluate<number>(
-    'async (img) => { await img.decode(); return img.naturalWidth; }',
+  const natural = await v.page.evaluate<number>(
+    `(async () => { const img = document.querySelector('#seal-preview img'); await img.decode(); return img.naturalWidth; })()`,
   );
   expect(natural).toBe(300);
   expect(await overflowing(v.page)).toEqual([]);
