@@ -67,6 +67,19 @@ const liveReceipt = (donationId: string) =>
   );
 
 describe('a gift’s receipts', () => {
+  it('are documented in OpenAPI under the tag receipts', async () => {
+    const doc = bodyOf(await api.get('/api/docs-json'), 200);
+    for (const [path, method] of [
+      ['/api/v1/donations/{id}/receipts', 'get'],
+      ['/api/v1/donations/{id}/receipt', 'post'],
+      ['/api/v1/receipts/{id}/resend', 'post'],
+      ['/api/v1/receipts/{id}/void', 'post'],
+      ['/api/v1/receipts/settings', 'put'],
+    ] as const) {
+      expect(doc.paths[path]?.[method]?.tags).toEqual(['receipts']);
+    }
+  });
+
   it('lists the receipt with its thank-you email, which is sent', async () => {
     const gift = await paidGift();
     const receipt = await liveReceipt(gift.id);
