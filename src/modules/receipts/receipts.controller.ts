@@ -1,14 +1,24 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../../common/auth/policy.decorator';
 import { UnauthenticatedError } from '../../common/errors/common.errors';
+import { isUpload, registerUploadRoutes, uploadedFile } from '../../common/http/upload-parser';
 import { uuidPipe } from '../../common/http/validation';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { receiptResponse } from './dto/receipt.response';
 import { ReceiptSettingsDto, VoidReceiptDto } from './dto/receipt-requests.dto';
 import { ReceiptDeliveryService } from './receipt-delivery.service';
-import { ReceiptSettingsService } from './receipt-settings.service';
+import { ReceiptSettingsService, SEAL_MAX_BYTES } from './receipt-settings.service';
+import { ReceiptSealInvalidError } from './receipts.errors';
 import { ReceiptsService } from './receipts.service';
+
+const SEAL_TYPES = ['image/png', 'image/jpeg'];
+// The seal takes a raw PNG or JPEG body, or a multipart form with the file in field "seal".
+registerUploadRoutes({
+  url: '/api/v1/receipts/settings/seal',
+  rawTypes: SEAL_TYPES,
+  maxBytes: SEAL_MAX_BYTES,
+});
 
 @ApiTags('receipts')
 @Controller('api/v1')
@@ -51,6 +61,29 @@ export class ReceiptsController {
   })
   saveSettings(@Body() dto: ReceiptSettingsDto, @Req() req: AuthenticatedRequest) {
     return this.settings.save(dto, actorId(req));
+  }
+
+  @Put('receipts/settings/seal')
+  @Allow('ADMIN')
+  @ApiOperation({
+    summary: 'Replace the seal or signature image (PNG or JPEG, at most 1 MB; stored again as PNG)',
+  })
+  @ApiConsumes('multipart/form-data', ...SEAL_TYPES)
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: { seal: { type: 'string', format: 'binary' } },
+      required: ['seal'],
+    },
+  })
+  saveSeal(@Req() req: AuthenticatedRequest) {
+    const body = req.body;
+    if (!isUpload(body)) {
+      throw new ReceiptSealInvalidError(
+        'must be sent as a raw image/png or image/jpeg body, or as multipart/form-data with the file in field "seal".',
+      );
+    }
+    return this.settings.saveSeal(uploadedFile(body, 'seal').data, actorId(req));
   }
 
   @Post('receipts/:id/resend')
