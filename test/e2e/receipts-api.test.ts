@@ -97,6 +97,15 @@ describe('a gift’s receipts', () => {
     const receipt = await liveReceipt(gift.id);
     const again = bodyOf(await api.post(`/api/v1/donations/${gift.id}/receipt`), 201);
     expect(again).toMatchObject({ id: receipt.id, number: receipt.number });
+    const [audit] = await t().dataSource.query(
+      `SELECT after FROM audit_log WHERE entity_id = $1 AND action = 'receipt.issue_requested'`,
+      [receipt.id],
+    );
+    expect(audit.after).toEqual({
+      number: receipt.number,
+      donationId: gift.id,
+      alreadyIssued: true,
+    });
 
     const pending = await pendingGift();
     expect(err(await api.post(`/api/v1/donations/${pending.id}/receipt`))).toMatchObject({

@@ -4,8 +4,10 @@ import { DonationsService } from '../../src/modules/donations/donations.service'
 import { ReceiptsService } from '../../src/modules/receipts/receipts.service';
 import { OutboxDispatcher } from '../../src/queue/outbox-dispatcher';
 import { QUEUE_NAMES } from '../../src/queue/queue.constants';
+import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
 import { createFoundation } from '../factories/foundation.factory';
+import { formSession } from '../utils/form-session';
 import { startSmtpServer, type TestSmtpServer } from '../utils/mail-testing';
 import {
   createFileDatabase,
@@ -84,8 +86,21 @@ it('issues and emails the receipt of a gift that succeeded while Redis was down,
       ),
     ).expect(200);
     secondId = second.id;
-    const issuedByStaff = await broken.get(ReceiptsService).issueNow(second.id);
+    const user = await createUser(broken, ['FINANCE']);
+    const staff = formSession(broken.server);
+    expect((await staff.signIn(user.email, TEST_PASSWORD)).status).toBe(303);
+    const page = await staff.agent.get(`/admin/donations/${second.id}?lang=en`).expect(200);
+    expect(page.text).toContain('This gift has no receipt yet.');
+    expect(page.text).toContain('id="issue-receipt-form"');
+    expect((await staff.post(`/admin/donations/${second.id}/receipt?lang=en`, {})).status).toBe(
+      303,
+    );
+    const [issuedByStaff] = await broken.get(ReceiptsService).listForDonation(second.id);
     expect(issuedByStaff).toMatchObject({ kind: 'GIFT', amountMinor: 1_200 });
+    const after = await staff.agent.get(`/admin/donations/${second.id}?lang=en`).expect(200);
+    expect(after.text).toContain(`Receipt ${issuedByStaff!.number} issued.`);
+    expect(after.text).toContain('Waiting to be sent');
+    expect(after.text).not.toContain('id="issue-receipt-form"');
 
     const passes = broken.get(OutboxDispatcher).passes;
     await waitUntil(() => broken.get(OutboxDispatcher).passes >= passes + 10, 'ten relay passes');

@@ -305,7 +305,7 @@ export class AdminDonationsController {
     return submitButton({
       reply,
       locale: ctx.locale,
-      run: () => this.receipts.issueNow(id),
+      run: () => this.receiptDelivery.issueByStaff(id),
       done: (receipt) => ({
         kind: 'success',
         text: translate(ctx.locale, 'receipts.admin.issueDone', { number: receipt.number }),

@@ -40,6 +40,24 @@ export class ReceiptDeliveryService {
     return (await this.withDeliveries([receipt]))[0]!;
   }
 
+  /**
+   * Staff ask for the receipt of a received gift now (the queue has not reached it): issued as the
+   * outbox would issue it, or the live one returned; the request is audited.
+   */
+  async issueByStaff(donationId: string): Promise<Receipt> {
+    const hadOne = (await this.repo.listForDonation(donationId)).some((r) => r.voidedAt === null);
+    const receipt = await this.receipts.issueNow(donationId);
+    await this.tx.run((m) =>
+      this.audit.record(m, {
+        action: 'receipt.issue_requested',
+        entityType: 'receipt',
+        entityId: receipt.id,
+        after: { number: receipt.number, donationId, alreadyIssued: hadOne },
+      }),
+    );
+    return receipt;
+  }
+
   /** Staff send the receipt to the donor's address again, as a PDF. */
   async resendByStaff(receiptId: string, actorId: string | null): Promise<ReceiptWithDeliveries> {
     await this.tx.run(async (m) => {

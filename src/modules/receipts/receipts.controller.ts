@@ -43,7 +43,7 @@ export class ReceiptsController {
       'Issue the receipt of a received gift now, or return its live one (422 RECEIPT_GIFT_NOT_RECEIVED for a gift not received)',
   })
   async issueNow(@Param('id', uuidPipe) id: string) {
-    const receipt = await this.receipts.issueNow(id);
+    const receipt = await this.delivery.issueByStaff(id);
     return receiptResponse(await this.delivery.one(receipt.id));
   }
 
