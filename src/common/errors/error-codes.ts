@@ -140,6 +140,11 @@ export const ERROR_HTTP_STATUS = {
   RECEIPT_YEAR_INVALID: 400,
   RECEIPT_YEAR_NOT_ENDED: 409,
   // end receipts
+  // Receipts: delivery and settings
+  RECEIPT_RESEND_TOO_SOON: 429,
+  RECEIPT_SEAL_INVALID: 415,
+  RECEIPT_SEAL_TOO_LARGE: 413,
+  // end receipts: delivery and settings
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

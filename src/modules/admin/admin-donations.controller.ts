@@ -12,6 +12,7 @@ import { formatMoney, parseAmountField } from '../../common/money';
 import {
   type Checked,
   localizeErrors,
+  submitButton,
   submitForm,
   typedValues,
 } from '../../common/views/form-submit';
@@ -21,8 +22,12 @@ import { DonationsService } from '../donations/donations.service';
 import { MatchReleaseService } from '../donations/match-release.service';
 import { OfflineGiftDto } from '../donations/dto/offline-gift.dto';
 import { OfflineGiftsService } from '../donations/offline-gifts.service';
+import { VoidReceiptForm } from '../receipts/dto/receipt-requests.dto';
+import { ReceiptDeliveryService } from '../receipts/receipt-delivery.service';
+import { ReceiptNotFoundError } from '../receipts/receipts.errors';
+import { ReceiptsService } from '../receipts/receipts.service';
 import { AdminDonationsViews } from './admin-donations.views';
-import { type AdminContext, adminContext } from './admin-page';
+import { type AdminContext, adminContext, currentUser } from './admin-page';
 import { fieldText } from './admin-view-helpers';
 import { DonationListForm, RefundForm, ReleaseMatchForm } from './dto/admin-forms.dto';
 
@@ -33,6 +38,11 @@ const OFFLINE_ERROR_FIELD: Partial<Record<string, string>> = {
 };
 /** The DTO's field names → the form's, where they differ (amounts are typed as yuan). */
 const OFFLINE_FIELD: Record<string, string> = { amountMinor: 'amount' };
+/** The tax fields' messages in the reader's language (the DTO's are the API's, in English). */
+const OFFLINE_FIELD_MESSAGE: Record<string, string> = {
+  receiptAddress: 'campaign.taxAddressInvalid',
+  receiptTaxId: 'campaign.taxIdInvalid',
+};
 
 /**
  * Gifts in the back office (FINANCE, ADMIN: donor data): the list with filters, one gift with its
@@ -46,6 +56,8 @@ export class AdminDonationsController {
     private readonly donations: DonationsService,
     private readonly offline: OfflineGiftsService,
     private readonly matchRelease: MatchReleaseService,
+    private readonly receipts: ReceiptsService,
+    private readonly receiptDelivery: ReceiptDeliveryService,
   ) {}
 
   @Get()
@@ -113,7 +125,7 @@ export class AdminDonationsController {
         const errors: FieldErrors = {};
         if (amount.error !== null) errors.amount = amount.error;
         for (const [field, message] of Object.entries(dto.errors ?? {}))
-          errors[OFFLINE_FIELD[field] ?? field] ??= message;
+          errors[OFFLINE_FIELD[field] ?? field] ??= OFFLINE_FIELD_MESSAGE[field] ?? message;
         return !dto.value || Object.keys(errors).length > 0
           ? { value: null, errors }
           : { value: dto.value, errors: null };
@@ -279,6 +291,111 @@ export class AdminDonationsController {
         to: `/admin/donations/${id}`,
       }),
     });
+  }
+
+  /** Issues the receipt of a received gift that has none yet (the queue has not reached it). */
+  @Post(':id/receipt')
+  @Allow('ADMIN', 'FINANCE')
+  async issueReceipt(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+  ) {
+    const ctx = adminContext(req, reply);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: () => this.receiptDelivery.issueByStaff(id),
+      done: (receipt) => ({
+        kind: 'success',
+        text: translate(ctx.locale, 'receipts.admin.issueDone', { number: receipt.number }),
+      }),
+      to: `/admin/donations/${id}`,
+    });
+  }
+
+  @Post(':id/receipts/:receiptId/resend')
+  @Allow('ADMIN', 'FINANCE')
+  async resendReceipt(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Param('receiptId', uuidPipe) receiptId: string,
+  ) {
+    const ctx = adminContext(req, reply);
+    const user = currentUser(req);
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      run: async () => {
+        await this.receiptOfGift(id, receiptId);
+        return this.receiptDelivery.resendByStaff(receiptId, user.userId);
+      },
+      done: (receipt) => ({
+        kind: 'success',
+        text: translate(ctx.locale, 'receipts.admin.resent', {
+          number: receipt.number,
+          email: receipt.donorEmail,
+        }),
+      }),
+      to: `/admin/donations/${id}`,
+    });
+  }
+
+  /** Voids a receipt issued in error: a reason and a ticked confirmation; the donor is told. */
+  @Post(':id/receipts/:receiptId/void')
+  @Allow('ADMIN', 'FINANCE')
+  async voidReceipt(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Param('receiptId', uuidPipe) receiptId: string,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const user = currentUser(req);
+    const values = typedValues(body);
+    const finance = ctx.user?.roles.includes('FINANCE') ?? false;
+    return submitForm({
+      reply,
+      locale: ctx.locale,
+      check: () => checkForm(VoidReceiptForm, body),
+      again: async (errors, status, formError) =>
+        renderPage(
+          reply,
+          ctx,
+          'pages/admin/donation',
+          {
+            ...(await this.views.detail(ctx.locale, id, undefined, undefined, {
+              receiptId,
+              values,
+              errors,
+            })),
+            canRefund: finance,
+            canRelease: finance,
+            formError,
+          },
+          status,
+        ),
+      run: async (form) => {
+        await this.receiptOfGift(id, receiptId);
+        return this.receipts.voidByStaff(receiptId, form.note, user.userId);
+      },
+      done: (receipt) => ({
+        flash: {
+          kind: 'success',
+          text: translate(ctx.locale, 'receipts.admin.voidDone', { number: receipt.number }),
+        },
+        to: `/admin/donations/${id}`,
+      }),
+    });
+  }
+
+  /** A receipt of this gift, or "not found" (a receipt id from another gift's page is refused). */
+  private async receiptOfGift(donationId: string, receiptId: string) {
+    const receipt = await this.receipts.get(receiptId);
+    if (receipt.donationId !== donationId) throw new ReceiptNotFoundError(receiptId);
+    return receipt;
   }
 
   private async offlineAgain(

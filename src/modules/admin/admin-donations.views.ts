@@ -4,11 +4,16 @@ import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { toDecimalString } from '../../common/money';
 import { CampaignsService } from '../campaigns/campaigns.service';
-import { DONATION_STATUSES, type DonationStatus } from '../donations/donation-status';
+import { DONATION_STATUSES, type DonationStatus, isSettled } from '../donations/donation-status';
 import { DonationsService } from '../donations/donations.service';
 import type { Donation } from '../donations/donations.types';
 import { FoundationService } from '../foundation/foundation.service';
 import { VELOCITY_LIMIT_PER_MINUTE } from '../matching/matching.service';
+import { receiptDate } from '../receipts/receipt-dates';
+import {
+  ReceiptDeliveryService,
+  type ReceiptWithDeliveries,
+} from '../receipts/receipt-delivery.service';
 import { UTF8_BOM } from '../reporting/statement-csv';
 import { localName, query } from './admin-view-helpers';
 
@@ -42,6 +47,9 @@ interface FormState {
   errors?: FieldErrors;
 }
 
+/** The void form of one receipt, shown again with its messages. */
+export type VoidFormState = FormState & { receiptId: string };
+
 /** View models of the back office's gift pages: plain data, in the reader's language. */
 @Injectable()
 export class AdminDonationsViews {
@@ -49,6 +57,7 @@ export class AdminDonationsViews {
     private readonly donations: DonationsService,
     private readonly campaigns: CampaignsService,
     private readonly foundation: FoundationService,
+    private readonly receiptDelivery: ReceiptDeliveryService,
   ) {}
 
   async currency(): Promise<string> {
@@ -101,11 +110,21 @@ export class AdminDonationsViews {
     };
   }
 
-  async detail(locale: SupportedLocale, id: string, refund?: FormState, release?: FormState) {
+  async detail(
+    locale: SupportedLocale,
+    id: string,
+    refund?: FormState,
+    release?: FormState,
+    voidForm?: VoidFormState,
+  ) {
     const d = await this.donations.get(id);
     const campaign = await this.campaigns.getById(d.campaignId);
     const left = d.amountMinor - d.refundedMinor;
+    const receipts = await this.receiptDelivery.forDonation(id);
     return {
+      receipts: receipts.map((r) => receiptRow(r, locale, voidForm)),
+      // A received gift without any receipt yet (the queue has not reached it): staff may issue it.
+      canIssueReceipt: isSettled(d.status) && left > 0 && receipts.length === 0,
       title: translate(locale, 'admin.donations.one'),
       gift: {
         ...row(d),
@@ -126,6 +145,8 @@ export class AdminDonationsViews {
         feeCoverMinor: d.feeCoverMinor,
         leftMinor: left,
         parentDonationId: d.parentDonationId,
+        receiptAddress: d.receiptAddress,
+        receiptTaxId: d.receiptTaxId,
       },
       // A match the bot check withheld: why, in words, and (until released) FINANCE's release form.
       withheld: d.matchWithheldReason
@@ -259,5 +280,43 @@ function row(d: Donation) {
     status: d.status,
     monthly: d.monthly,
     provider: d.provider,
+  };
+}
+
+/** A receipt on the gift's page: its facts and state in words, each email, and its void form. */
+function receiptRow(r: ReceiptWithDeliveries, locale: SupportedLocale, voidForm?: VoidFormState) {
+  const live = r.voidedAt === null;
+  const form = voidForm?.receiptId === r.id ? voidForm : undefined;
+  return {
+    id: r.id,
+    number: r.number,
+    kind: translate(locale, `receipts.kind.${r.kind}`),
+    amountMinor: r.amountMinor,
+    currency: r.currency,
+    issuedAt: r.issuedAt,
+    live,
+    voided: live
+      ? null
+      : translate(locale, 'receipts.admin.voided', {
+          date: receiptDate(r.voidedAt!, locale),
+          reason: translate(locale, `receipts.voidReason.${r.voidReason ?? 'STAFF'}`),
+        }),
+    voidNote: r.voidNote,
+    replaces: r.content.replaces?.number ?? null,
+    officialNumber: r.officialNumber,
+    officialUrl: r.officialUrl && /^https?:\/\//.test(r.officialUrl) ? r.officialUrl : null,
+    viewUrl: `/admin/receipts/${r.id}`,
+    pdfUrl: `/admin/receipts/${r.id}/pdf`,
+    deliveries: r.deliveries.map((d) => ({
+      purpose: translate(locale, `receipts.admin.purpose.${d.purpose}`),
+      recipient: d.recipient,
+      status: translate(locale, `receipts.admin.status.${d.status}`),
+      statusCode: d.status,
+      failed: d.status === 'FAILED',
+      attempts: d.attempts,
+      lastError: d.lastError,
+      createdAt: d.createdAt,
+    })),
+    voidForm: live ? { values: form?.values ?? {}, errors: form?.errors ?? {} } : null,
   };
 }

@@ -69,6 +69,11 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     label: 'admin.nav.myApplications',
     roles: ['PLANNER', 'COMMUNITY_LEADER'],
   },
+  {
+    href: '/admin/receipts/settings',
+    label: 'admin.nav.receiptSettings',
+    roles: ['ADMIN'],
+  },
   { href: '/admin/users', label: 'admin.nav.users', roles: ['ADMIN'] },
   { href: '/admin/audit', label: 'admin.nav.audit', roles: ['ADMIN'] },
   { href: '/admin/tokens', label: 'admin.nav.tokens', roles: ['ADMIN', 'FINANCE'] },

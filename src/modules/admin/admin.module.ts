@@ -7,6 +7,7 @@ import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { GrantsModule } from '../grants/grants.module';
 import { MatchingModule } from '../matching/matching.module';
+import { ReceiptsModule } from '../receipts/receipts.module';
 import { ReportingModule } from '../reporting/reporting.module';
 import { AdminAllocationsController } from './admin-allocations.controller';
 import { AdminAuditController } from './admin-audit.controller';
@@ -36,6 +37,7 @@ import { AdminPeopleViews } from './admin-people.views';
 import { AdminReleasesController } from './admin-releases.controller';
 import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
+import { AdminReceiptsController } from './admin-receipts.controller';
 import { AdminUsersController } from './admin-users.controller';
 
 /** The back office: server-rendered pages over the domain services (no repositories here). */
@@ -49,6 +51,7 @@ import { AdminUsersController } from './admin-users.controller';
     FundsModule,
     GrantsModule,
     MatchingModule,
+    ReceiptsModule,
     ReportingModule,
   ],
   controllers: [
@@ -70,6 +73,7 @@ import { AdminUsersController } from './admin-users.controller';
     AdminGrantsExpensesController,
     AdminGrantsAttachmentsController,
     AdminGrantsGranteeController,
+    AdminReceiptsController,
   ],
   providers: [
     AdminFundsViews,

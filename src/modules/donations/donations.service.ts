@@ -114,6 +114,8 @@ export class DonationsService {
         locale,
         provider: this.provider.name,
         ip: meta.ip ?? null,
+        receiptAddress: dto.receiptAddress ?? null,
+        receiptTaxId: dto.receiptTaxId ?? null,
       }),
     );
     const checkoutUrl = await this.openCheckout(donation, campaign);

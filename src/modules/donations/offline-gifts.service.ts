@@ -72,6 +72,8 @@ export class OfflineGiftsService {
         provider: 'OFFLINE',
         ip: null,
         providerPaymentId: paymentId,
+        receiptAddress: dto.receiptAddress ?? null,
+        receiptTaxId: dto.receiptTaxId ?? null,
       });
       await this.settlement.settle(m, donation, { paymentId });
       await this.audit.record(m, {
@@ -103,7 +105,7 @@ export class OfflineGiftsService {
     const missing = COLUMNS.filter((c) => !header.includes(c));
     if (missing.length > 0) {
       throw new ValidationFailedError(
-        `The CSV header lacks ${missing.join(', ')}; expected ${COLUMNS.join(',')}[,received_at,message].`,
+        `The CSV header lacks ${missing.join(', ')}; expected ${COLUMNS.join(',')}[,received_at,message,receipt_address,receipt_tax_id].`,
       );
     }
     const rows: ImportRow[] = [];
@@ -157,6 +159,8 @@ export class OfflineGiftsService {
       reference: raw.reference,
       ...(raw.received_at ? { receivedAt: raw.received_at } : {}),
       ...(raw.message ? { message: raw.message } : {}),
+      ...(raw.receipt_address ? { receiptAddress: raw.receipt_address } : {}),
+      ...(raw.receipt_tax_id ? { receiptTaxId: raw.receipt_tax_id } : {}),
     });
     const problems = validateSync(dto, { stopAtFirstError: true });
     if (problems.length > 0) {

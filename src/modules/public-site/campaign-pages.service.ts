@@ -20,6 +20,11 @@ export interface DonationFormState {
 
 /** The form's field names; the DTO's names where they differ (amountMinor is typed as yuan here). */
 const FORM_FIELD: Record<string, string> = { amountMinor: 'amount' };
+/** The tax fields' messages in the visitor's language (the DTO's are the API's, in English). */
+const TAX_FIELD_ERROR: Record<string, string> = {
+  receiptAddress: 'campaign.taxAddressInvalid',
+  receiptTaxId: 'campaign.taxIdInvalid',
+};
 
 /**
  * View models for a campaign's public pages (the story, totals and the donation form; the
@@ -124,6 +129,8 @@ export class CampaignPagesService {
       anonymous: ticked('anonymous'),
       coverFee: ticked('coverFee'),
       monthly: ticked('monthly'),
+      receiptAddress: text('receiptAddress'),
+      receiptTaxId: text('receiptTaxId'),
     };
     const fail = (errors: FieldErrors, formError: string | null = null) => ({
       form: { values, errors, formError },
@@ -147,11 +154,15 @@ export class CampaignPagesService {
       monthly: values.monthly,
       locale: meta.locale,
       captchaToken: text('captchaToken'),
+      receiptAddress: values.receiptAddress,
+      receiptTaxId: values.receiptTaxId,
     });
     if (checked.errors) {
       const errors: FieldErrors = {};
-      for (const [field, message] of Object.entries(checked.errors))
-        errors[FORM_FIELD[field] ?? field] = message;
+      for (const [field, message] of Object.entries(checked.errors)) {
+        const taxKey = TAX_FIELD_ERROR[field];
+        errors[FORM_FIELD[field] ?? field] = taxKey ? translate(meta.locale, taxKey) : message;
+      }
       return fail(errors);
     }
     try {

@@ -5,6 +5,7 @@ import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { GrantsModule } from '../grants/grants.module';
 import { MatchingModule } from '../matching/matching.module';
+import { ReceiptsModule } from '../receipts/receipts.module';
 import { CampaignPagesController } from './campaign-pages.controller';
 import { CampaignPagesService } from './campaign-pages.service';
 import { DonorPagesController } from './donor-pages.controller';
@@ -22,6 +23,7 @@ import { PublicSiteService } from './public-site.service';
     MatchingModule,
     DonationsModule,
     GrantsModule,
+    ReceiptsModule,
   ],
   controllers: [
     PublicPagesController,

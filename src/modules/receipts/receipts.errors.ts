@@ -44,3 +44,30 @@ export class ReceiptYearNotEndedError extends DomainError {
     );
   }
 }
+
+/** A donor asked for a copy of the same receipt again too soon (their inbox, not a spam cannon). */
+export class ReceiptResendTooSoonError extends DomainError {
+  constructor(number: string, minutes: number) {
+    super(
+      'RECEIPT_RESEND_TOO_SOON',
+      `A copy of receipt ${number} was sent less than ${minutes} minutes ago; check your inbox (and spam folder) or try again later.`,
+      { number, minutes },
+    );
+  }
+}
+
+export class ReceiptSealInvalidError extends DomainError {
+  constructor(reason: string) {
+    super('RECEIPT_SEAL_INVALID', `The seal image ${reason}`);
+  }
+}
+
+export class ReceiptSealTooLargeError extends DomainError {
+  constructor(bytes: number, maxBytes: number) {
+    super(
+      'RECEIPT_SEAL_TOO_LARGE',
+      `The seal image is ${Math.ceil(bytes / 1024)} KB; it may be at most ${maxBytes / 1024 / 1024} MB. Save it smaller (a seal needs about 600 × 600 pixels) and upload it again.`,
+      { bytes, maxBytes },
+    );
+  }
+}

@@ -11,9 +11,12 @@ import { AnnualStatementsRepository } from './annual/annual-statements.repositor
 import { AnnualStatementsService } from './annual/annual-statements.service';
 import { OfficialReceiptProcessor } from './official/official-receipt.processor';
 import { OfficialReceipts } from './official/official-receipts';
+import { ReceiptDeliveryService } from './receipt-delivery.service';
 import { ReceiptDocuments } from './receipt-documents';
 import { ReceiptEmails } from './receipt-emails';
+import { ReceiptSettingsService } from './receipt-settings.service';
 import { ReceiptSyncProcessor } from './receipt-sync.processor';
+import { ReceiptsController } from './receipts.controller';
 import { ReceiptsRepository } from './receipts.repository';
 import { ReceiptsService } from './receipts.service';
 
@@ -28,6 +31,7 @@ import { ReceiptsService } from './receipts.service';
     NotificationsModule,
     QueueModule,
   ],
+  controllers: [ReceiptsController],
   providers: [
     ReceiptsRepository,
     ReceiptsService,
@@ -39,7 +43,16 @@ import { ReceiptsService } from './receipts.service';
     AnnualStatementsRepository,
     AnnualStatementsService,
     AnnualStatementEmails,
+    ReceiptDeliveryService,
+    ReceiptSettingsService,
   ],
-  exports: [ReceiptsService, ReceiptDocuments, OfficialReceipts, AnnualStatementsService],
+  exports: [
+    ReceiptsService,
+    ReceiptDocuments,
+    OfficialReceipts,
+    AnnualStatementsService,
+    ReceiptDeliveryService,
+    ReceiptSettingsService,
+  ],
 })
 export class ReceiptsModule {}

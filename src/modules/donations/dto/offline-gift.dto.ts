@@ -49,12 +49,38 @@ export class OfflineGiftDto {
   @MaxLength(500)
   @NoMarkup('message')
   message?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 300,
+    description:
+      'For a tax receipt only: the donor’s address, printed on the receipt, never shown publicly',
+  })
+  @IsOptional()
+  @Trim()
+  @IsString({ message: 'receiptAddress must be text' })
+  @MaxLength(300, { message: 'receiptAddress must be at most 300 characters; shorten the address' })
+  @NoMarkup('receiptAddress')
+  receiptAddress?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 40,
+    example: '11010119900307001X',
+    description:
+      'For a tax receipt only: ID card number or unified social credit code (letters and digits), printed on the receipt',
+  })
+  @IsOptional()
+  @Trim()
+  @Matches(/^[A-Za-z0-9]{1,40}$/, {
+    message:
+      'receiptTaxId must be an ID card number or unified social credit code: 1–40 letters and digits, no spaces',
+  })
+  receiptTaxId?: string;
 }
 
 export class OfflineImportDto {
   @ApiProperty({
     description:
-      'CSV text with a header row: campaign_slug,amount,donor_name,donor_email,method,reference[,received_at,message] (amount in yuan, e.g. 500.00)',
+      'CSV text with a header row: campaign_slug,amount,donor_name,donor_email,method,reference[,received_at,message,receipt_address,receipt_tax_id] (amount in yuan, e.g. 500.00)',
   })
   @IsString({ message: 'csv must be the CSV file as text' })
   @MaxLength(900_000, { message: 'csv must be under 900 kB; split larger files' })
