@@ -272,6 +272,7 @@ export function receiptPageModel(view: ReceiptView, locale: SupportedLocale) {
     number: view.number,
     kind: view.kind,
     kindText: pick(view.kindText, locale),
+    numberLabel: pick(view.numberLabel, locale),
     showKind: view.kind !== 'GIFT',
     title: pick(view.title, locale),
     titleOther: pick(view.title, other),
