@@ -5,6 +5,7 @@ import { DonationsService } from '../../src/modules/donations/donations.service'
 import type { FundView } from '../../src/modules/funds/funds.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { amountInChineseCapitals } from '../../src/modules/receipts/chinese-capitals';
+import { ReceiptsRepository } from '../../src/modules/receipts/receipts.repository';
 import { ReceiptsService } from '../../src/modules/receipts/receipts.service';
 import type { Receipt, StatementGift } from '../../src/modules/receipts/receipts.types';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
@@ -22,6 +23,7 @@ import {
   insightsRound,
 } from '../factories/grants-insights.factory';
 import { formSession } from '../utils/form-session';
+import { solidImage } from '../utils/images';
 import { pdfText } from '../utils/pdf-text';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { waitUntil } from '../utils/wait';
@@ -261,7 +263,7 @@ describe('receipt documents', () => {
     expect(page.text).toMatch(
       new RegExp(`id="statement-total">${figures.replace(/[$.]/g, '\\$&')}<`),
     );
-    expect((page.text.match(/<tr><td>2025-/g) ?? []).length).toBe(90);
+    expect((page.text.match(/<tr><td data-label="[^"]*">2025-/g) ?? []).length).toBe(90);
     expect(page.text).not.toContain('id="gift-outcome"');
   });
 
@@ -314,5 +316,40 @@ describe('receipt documents', () => {
     expect(zh.text).not.toContain('尚未拨款的项目');
     const en = await donor.agent.get(`/donor/receipts/${receipt.id}?lang=en`).expect(200);
     expect(en.text).toContain('Residents&#x27; evaluation 1: 67% satisfied (2 of 3), passed');
+  });
+
+  it("prints the foundation's seal in the seal box when it has one (and an empty box otherwise)", async () => {
+    const { email, receipt } = await paidGift(6_600, '孙八');
+    const donor = await donorSession(email);
+    const images = (pdf: Buffer) =>
+      (pdf.toString('latin1').match(/\/Subtype \/Image/g) ?? []).length;
+    const without = await donor.agent
+      .get(`/donor/receipts/${receipt.id}/pdf`)
+      .buffer(true)
+      .parse(binary);
+    const qrOnly = images(without.body as Buffer); // the QR code (with its alpha mask)
+    expect(qrOnly).toBeGreaterThan(0);
+
+    const repo = t.get(ReceiptsRepository);
+    const settings = await repo.settings();
+    const seal = await solidImage('png', { width: 120, height: 120 });
+    await t
+      .get(TransactionService)
+      .run((m) => repo.saveSettings(m, { ...settings, sealPng: seal }));
+    try {
+      const withSeal = await donor.agent
+        .get(`/donor/receipts/${receipt.id}/pdf`)
+        .buffer(true)
+        .parse(binary);
+      expect(images(withSeal.body as Buffer)).toBe(qrOnly + 1);
+      const text = await pdfText(withSeal.body as Buffer);
+      expect(text).not.toContain('盖章 / Seal');
+      const page = await donor.agent.get(`/donor/receipts/${receipt.id}`).expect(200);
+      expect(page.text).toMatch(/class="receipt-seal"><img src="data:image\/png;base64,/);
+    } finally {
+      await t
+        .get(TransactionService)
+        .run((m) => repo.saveSettings(m, { ...settings, sealPng: null }));
+    }
   });
 });
