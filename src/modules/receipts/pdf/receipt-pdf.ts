@@ -31,10 +31,12 @@ const VALUE_WIDTH = WIDTH - LABEL_WIDTH - 8;
 
 /**
  * A receipt as a PDF (A4), laid out from the same view model as its web page
- * (`receipt-view.ts`). One font (the CJK font, parsed once per process), sizes for hierarchy, every
- * label in Chinese with its English beneath. A void receipt carries a 作废 / VOID mark on every page
- * and the reason at the top; an annual statement lists its gifts in a table that runs over as many
- * pages as it needs, its header repeated on each. Text is real text (pdf.js extracts it).
+ * (`receipt-view.ts`). One font (the CJK font, parsed once per process), sizes for hierarchy;
+ * every label and value in Chinese with its English beside or beneath it; the number large at
+ * the top right and the facts two by two, so a receipt fits one page. A void receipt carries a
+ * 作废 / VOID mark on every page and the reason at the top; an annual statement lists its gifts in
+ * a table that runs over as many pages as it needs, its header repeated on each. Text is real
+ * text (pdf.js extracts it).
  */
 export async function renderReceiptPdf(input: ReceiptPdfInput): Promise<Buffer> {
   const view = buildReceiptView(input.receipt, { verifyUrl: input.verifyUrl });
