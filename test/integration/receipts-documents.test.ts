@@ -27,7 +27,7 @@ import { solidImage } from '../utils/images';
 import { pdfText } from '../utils/pdf-text';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { waitUntil } from '../utils/wait';
-import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
+import { deliver, paidSession, refundedCharge, stripeEvent } from '../utils/webhooks';
 
 type User = Awaited<ReturnType<typeof createUser>>;
 
@@ -206,6 +206,32 @@ describe('receipt documents', () => {
     ).text;
     expect(liveText).not.toContain('作废');
     expect(liveText).not.toContain('VOID');
+  });
+
+  it('prints a correction after a partial refund naming the receipt it replaces', async () => {
+    const { gift, email, receipt: first } = await paidGift(10_000, '周九');
+    await deliver(
+      t.server,
+      stripeEvent(`evt_doc_rf_${gift.id}`, 'charge.refunded', refundedCharge(gift.id, 2_500)),
+    ).expect(200);
+    const correction = await waitUntil(async () => {
+      const live = (await t.get(ReceiptsService).listForDonation(gift.id)).find(
+        (r) => r.voidedAt === null,
+      );
+      return live && live.id !== first.id ? live : undefined;
+    }, 'the correction');
+    const donor = await donorSession(email);
+    const { text } = await pdfOf(donor.agent, `/donor/receipts/${correction.id}/pdf`);
+    expect(text).toContain('更正票据');
+    expect(text).toContain('Corrected receipt');
+    expect(text).toContain(`本票据更正并取代票据 ${first.number}`);
+    expect(text).toContain(`This receipt corrects and replaces receipt ${first.number}`);
+    expect(text).toContain('原捐赠 ¥100.00，已退款 ¥25.00。');
+    expect(text).toContain('柒拾伍元整');
+    // The receipt it replaces is void for the partial refund, with the reason in both languages.
+    const old = (await pdfOf(donor.agent, `/donor/receipts/${first.id}/pdf`)).text;
+    expect(old).toContain('作废');
+    expect(old).toContain('捐赠已部分退款，已开具更正票据');
   });
 
   it('prints an annual statement: every gift in a table over several pages, the total in figures and capitals', async () => {
