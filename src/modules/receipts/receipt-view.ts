@@ -40,7 +40,14 @@ export interface ReceiptView {
   kindText: Bilingual;
   numberLabel: Bilingual;
   title: Bilingual;
-  foundation: { name: Bilingual; creditCode: string; address: Bilingual };
+  foundation: {
+    name: Bilingual;
+    creditCodeLabel: Bilingual;
+    creditCode: string;
+    address: Bilingual;
+  };
+  /** "Page {n} of {total}", to be filled in by the PDF. */
+  pageOf: Bilingual;
   fields: ReceiptField[];
   amount: {
     label: Bilingual;
@@ -192,9 +199,11 @@ export function buildReceiptView(receipt: Receipt, opts: { verifyUrl: string }):
     title: { zh: c.wording.titleZh, en: c.wording.titleEn },
     foundation: {
       name: { zh: c.foundation.legalNameZh, en: c.foundation.legalNameEn },
+      creditCodeLabel: both('doc.creditCode'),
       creditCode: c.foundation.creditCode,
       address: { zh: c.foundation.addressZh, en: c.foundation.addressEn },
     },
+    pageOf: both('doc.page'),
     fields,
     amount: {
       label: both(c.statement ? 'doc.total' : 'doc.amount'),
@@ -279,7 +288,7 @@ export function receiptPageModel(view: ReceiptView, locale: SupportedLocale) {
     foundation: {
       name: pick(view.foundation.name, locale),
       nameOther: pick(view.foundation.name, other),
-      creditCodeLabel: translate(locale, 'receipts.doc.creditCode'),
+      creditCodeLabel: pick(view.foundation.creditCodeLabel, locale),
       creditCode: view.foundation.creditCode,
       address: pick(view.foundation.address, locale),
     },

@@ -146,7 +146,7 @@ class Layout {
     const nameWidth = WIDTH - numberWidth - 10;
     this.y = this.write(f.name.zh, MARGIN, top, 13, { width: nameWidth });
     this.y = this.write(f.name.en, MARGIN, this.y, 9, { width: nameWidth, color: MUTED });
-    const code = `统一社会信用代码 Unified social credit code: ${f.creditCode}`;
+    const code = `${f.creditCodeLabel.zh} ${f.creditCodeLabel.en}: ${f.creditCode}`;
     this.y = this.write(code, MARGIN, this.y + 2, 8, { width: WIDTH, color: MUTED });
     if (f.address.zh)
       this.y = this.write(f.address.zh, MARGIN, this.y, 8, { width: WIDTH, color: MUTED });
@@ -442,10 +442,9 @@ class Layout {
       // Writing below the bottom margin must not open a page of its own.
       const bottom = doc.page.margins.bottom;
       doc.page.margins.bottom = 0;
-      const page = {
-        zh: `第 ${i + 1} 页，共 ${range.count} 页`,
-        en: `Page ${i + 1} of ${range.count}`,
-      };
+      const fill = (text: string) =>
+        text.replace('{n}', String(i + 1)).replace('{total}', String(range.count));
+      const page = { zh: fill(this.view.pageOf.zh), en: fill(this.view.pageOf.en) };
       if (range.count > 1 || this.view.annual) {
         this.write(
           `${this.view.number} · ${page.zh} · ${page.en}`,
