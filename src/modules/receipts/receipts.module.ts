@@ -5,6 +5,7 @@ import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
+import { GrantsModule } from '../grants/grants.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { AnnualStatementEmails } from './annual/annual-statement-emails';
 import { AnnualStatementsRepository } from './annual/annual-statements.repository';
@@ -13,6 +14,8 @@ import { OfficialReceiptProcessor } from './official/official-receipt.processor'
 import { OfficialReceipts } from './official/official-receipts';
 import { ReceiptDeliveryService } from './receipt-delivery.service';
 import { ReceiptDocuments } from './receipt-documents';
+import { ReceiptPagesController } from './receipt-pages.controller';
+import { ReceiptPagesService } from './receipt-pages.service';
 import { ReceiptEmails } from './receipt-emails';
 import { ReceiptSettingsService } from './receipt-settings.service';
 import { ReceiptSyncProcessor } from './receipt-sync.processor';
@@ -28,10 +31,11 @@ import { ReceiptsService } from './receipts.service';
     DonationsModule,
     FoundationModule,
     FundsModule,
+    GrantsModule,
     NotificationsModule,
     QueueModule,
   ],
-  controllers: [ReceiptsController],
+  controllers: [ReceiptsController, ReceiptPagesController],
   providers: [
     ReceiptsRepository,
     ReceiptsService,
@@ -45,6 +49,7 @@ import { ReceiptsService } from './receipts.service';
     AnnualStatementEmails,
     ReceiptDeliveryService,
     ReceiptSettingsService,
+    ReceiptPagesService,
   ],
   exports: [
     ReceiptsService,
