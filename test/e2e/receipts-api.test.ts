@@ -162,10 +162,23 @@ describe('a gift’s receipts', () => {
       code: 'RECEIPT_ALREADY_VOID',
       message: `Receipt ${receipt.number} is already void.`,
     });
-    // Voided by staff: nothing is issued again by itself, and "issue now" says why.
-    expect(err(await api.post(`/api/v1/donations/${gift.id}/receipt`))).toMatchObject({
-      status: 404,
-      code: 'RECEIPT_NOT_FOUND',
+    // Voided by staff: nothing is issued again by itself; "issue now" replaces it with a new
+    // number that names the void one, and sends it to the donor.
+    expect((await receiptsOf(gift.id)).every((r) => r.voidedAt !== null)).toBe(true);
+    const replacement: ReceiptBody = bodyOf(
+      await api.post(`/api/v1/donations/${gift.id}/receipt`),
+      201,
+    );
+    expect(replacement).toMatchObject({ kind: 'CORRECTION', amountMinor: receipt.amountMinor });
+    expect(replacement.number).not.toBe(receipt.number);
+    const listed = await receiptsOf(gift.id);
+    expect(listed.find((r) => r.id === replacement.id)).toMatchObject({ voidedAt: null });
+    expect(listed.find((r) => r.id === replacement.id)?.deliveries.map((d) => d.purpose)).toEqual([
+      'RESENT',
+    ]);
+    // Asked again: the live receipt, not a third one.
+    expect(bodyOf(await api.post(`/api/v1/donations/${gift.id}/receipt`), 201)).toMatchObject({
+      id: replacement.id,
     });
   });
 });

@@ -56,6 +56,8 @@ export class ReceiptsService {
   async syncGift(
     donationId: string,
     cause: OutboxPayloads['RECEIPT_SYNC']['cause'] = 'REFUNDED',
+    /** Staff asked: a receipt they voided as issued in error is replaced by a new one. */
+    { reissue = false }: { reissue?: boolean } = {},
   ): Promise<SyncOutcome> {
     return this.tx.run(async (m) => {
       await this.tx.lock(m, `receipt:gift:${donationId}`);
@@ -65,7 +67,20 @@ export class ReceiptsService {
       const live = receipts.find((r) => r.voidedAt === null);
       const kept = donation.amountMinor - donation.refundedMinor;
       if (!live) {
-        // Voided earlier (refunded in full, or by staff): nothing is issued again by itself.
+        // Voided earlier (refunded in full, or by staff): nothing is issued again by itself; staff
+        // may replace one they voided as issued in error, and the donor gets the new one.
+        const last = receipts.at(-1);
+        if (reissue && last?.voidReason === 'STAFF' && kept > 0) {
+          const receipt = await this.issueForGift(
+            m,
+            donation,
+            'CORRECTION',
+            last,
+            `reissue:${last.id}`,
+          );
+          await this.emails.resend(m, receipt, null);
+          return 'corrected';
+        }
         if (receipts.length > 0 || kept <= 0) return 'nothing kept';
         const receipt = await this.issueForGift(m, donation, 'GIFT', null);
         await this.emails.issued(m, receipt, donation);
@@ -84,15 +99,20 @@ export class ReceiptsService {
 
   /**
    * Issues the receipt of a received gift now (staff, or a repair), or returns the live one; the
-   * same as the outbox would do. Refused for a gift that was not received.
+   * same as the outbox would do, and replaces a receipt staff voided as issued in error. Refused
+   * for a gift that was not received.
    */
   async issueNow(donationId: string): Promise<Receipt> {
     const donation = await this.donations.get(donationId);
     if (!isSettled(donation.status))
       throw new ReceiptGiftNotReceivedError(donationId, donation.status);
-    await this.syncGift(donationId);
+    await this.syncGift(donationId, 'REFUNDED', { reissue: true });
     const live = (await this.repo.listForDonation(donationId)).find((r) => r.voidedAt === null);
-    if (!live) throw new ReceiptNotFoundError(`for gift ${donationId}: it was refunded in full`);
+    if (!live) {
+      throw new ReceiptNotFoundError(
+        `for gift ${donationId}: it was refunded in full, so there is nothing to acknowledge`,
+      );
+    }
     return live;
   }
 
@@ -190,6 +210,9 @@ export class ReceiptsService {
     donation: Donation,
     kind: Extract<ReceiptKind, 'GIFT' | 'CORRECTION'>,
     replaces: Receipt | null,
+    issueKey = kind === 'GIFT'
+      ? `gift:${donation.id}`
+      : `correction:${donation.id}:${donation.refundedMinor}`,
   ): Promise<Receipt> {
     const gift = await this.giftFacts(m, donation);
     const receivedAt = donation.succeededAt ?? donation.createdAt;
@@ -198,10 +221,7 @@ export class ReceiptsService {
       // The gift's year in Beijing time, also for a receipt issued (or corrected) after New Year.
       year: shanghaiYear(receivedAt),
       kind,
-      issueKey:
-        kind === 'GIFT'
-          ? `gift:${donation.id}`
-          : `correction:${donation.id}:${donation.refundedMinor}`,
+      issueKey,
       donationId: donation.id,
       replacesId: replaces?.id ?? null,
       donorEmail: donation.donorEmail.toLowerCase(),
