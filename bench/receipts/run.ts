@@ -179,6 +179,45 @@ function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** `perProcess` bare sends of the PDF from each of WORKERS child processes (smtp-baseline.ts). */
+function bareSends(
+  smtpUrl: string,
+  pdfFile: string,
+  perProcess: number,
+  pooled: boolean,
+): Promise<{ sent: number; ms: number }[]> {
+  return Promise.all(
+    Array.from(
+      { length: WORKERS },
+      () =>
+        new Promise<{ sent: number; ms: number }>((resolve, reject) => {
+          let out = '';
+          const child = spawn(
+            process.execPath,
+            [
+              path.join(__dirname, 'smtp-baseline.js'),
+              smtpUrl,
+              pdfFile,
+              String(perProcess),
+              String(JOBS_PER_WORKER),
+              ...(pooled ? ['pool'] : []),
+            ],
+            { stdio: ['ignore', 'pipe', 'inherit'] },
+          );
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('exit', (code) =>
+            code === 0
+              ? resolve(JSON.parse(out) as { sent: number; ms: number })
+              : reject(new Error(`baseline sender exited with ${code}`)),
+          );
+        }),
+    ),
+  );
+}
+
+const sendRate = (runs: { sent: number; ms: number }[]): number =>
+  runs.reduce((s, r) => s + r.sent, 0) / (Math.max(...runs.map((r) => r.ms)) / 1000);
+
 /** CPU time (user + system) a process has used so far, in ms. */
 function cpuMs(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -412,35 +451,8 @@ async function receiptsPerSecond(
   const pdfFile = path.join(tempDir, 'receipt.pdf');
   fs.writeFileSync(pdfFile, pdf);
   const perProcess = Math.ceil(RECEIPTS / WORKERS);
-  const baselineRuns = await Promise.all(
-    Array.from(
-      { length: WORKERS },
-      () =>
-        new Promise<{ sent: number; ms: number }>((resolve, reject) => {
-          let out = '';
-          const child = spawn(
-            process.execPath,
-            [
-              path.join(__dirname, 'smtp-baseline.js'),
-              smtpUrl,
-              pdfFile,
-              String(perProcess),
-              String(JOBS_PER_WORKER),
-            ],
-            { stdio: ['ignore', 'pipe', 'inherit'] },
-          );
-          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-          child.on('exit', (code) =>
-            code === 0
-              ? resolve(JSON.parse(out) as { sent: number; ms: number })
-              : reject(new Error(`baseline sender exited with ${code}`)),
-          );
-        }),
-    ),
-  );
-  const baselineRate =
-    baselineRuns.reduce((s, r) => s + r.sent, 0) /
-    (Math.max(...baselineRuns.map((r) => r.ms)) / 1000);
+  const baselineRuns = await bareSends(smtpUrl, pdfFile, perProcess, false);
+  const baselineRate = sendRate(baselineRuns);
   check(
     (accepted.get('baseline')?.withPdf ?? 0) === perProcess * WORKERS,
     `baseline: ${perProcess * WORKERS} bare sends accepted with the PDF`,
@@ -451,6 +463,10 @@ async function receiptsPerSecond(
   log(`  one receipt PDF rendered in ${((now() - tPdf) / 20).toFixed(1)} ms (this process, warm)`);
   log(
     `  baseline: bare nodemailer sends of the same ${(pdf.length / 1024).toFixed(0)} kB PDF: ${baselineRate.toFixed(1)} messages/s`,
+  );
+  const pooledRate = sendRate(await bareSends(smtpUrl, pdfFile, perProcess, true));
+  log(
+    `  for comparison, the same sends over pooled connections: ${pooledRate.toFixed(1)} messages/s (MailTransport opens a connection per message)`,
   );
   check(rate >= 100, `aim: at least 100 receipts/s (${rate.toFixed(1)})`);
   check(

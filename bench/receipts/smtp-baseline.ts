@@ -2,19 +2,21 @@
  * The baseline of the receipts bench: bare nodemailer sends of the same PDF to the same SMTP
  * server, as the app's MailTransport sends them (one transporter, a connection per message, the
  * same timeouts), `inFlight` at a time. Run as a child process (like a worker) by run.ts:
- *   node smtp-baseline.js <smtpUrl> <pdfFile> <count> <inFlight>
- * Prints one JSON line: {"sent":N,"ms":N}.
+ *   node smtp-baseline.js <smtpUrl> <pdfFile> <count> <inFlight> [pool]
+ * `pool`: over pooled connections instead (nodemailer's pool, `inFlight` connections), for
+ * comparison. Prints one JSON line: {"sent":N,"ms":N}.
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createTransport } from 'nodemailer';
 
 async function main(): Promise<void> {
-  const [url, pdfFile, countText, inFlightText] = process.argv.slice(2);
+  const [url, pdfFile, countText, inFlightText, pool] = process.argv.slice(2);
   const pdf = fs.readFileSync(pdfFile!);
   const count = Number(countText);
   const transporter = createTransport({
     url,
+    ...(pool === 'pool' ? { pool: true, maxConnections: Number(inFlightText) } : {}),
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,

@@ -10,11 +10,9 @@ import type { YearGift } from './annual-statement';
 /** Statuses of a gift whose money was received (`isSettled`), also when it went back since. */
 const RECEIVED = `('SUCCEEDED', 'PARTIALLY_REFUNDED', 'DISPUTED', 'REFUNDED')`;
 
-/** A donor of the year: their address as the statement has it, and as their gifts store it. */
+/** A donor of the year: their email (stored lower-cased: a CHECK on donations holds it). */
 export interface YearDonor {
   email: string;
-  /** The stored spellings (gifts store addresses lower-cased; kept as a list to be sure). */
-  storedEmails: string[];
   keptMinor: number;
 }
 
@@ -33,30 +31,29 @@ export class AnnualStatementsRepository {
     return opts.within ?? this.dataSource.manager;
   }
 
-  /** Everyone whose money was received in [from, to) in `currency`, by lower-cased email. */
+  /** Everyone whose money was received in [from, to) in `currency`, by email. */
   async donors(from: Date, to: Date, currency: string): Promise<YearDonor[]> {
-    const rows: { email: string; stored: string[]; kept: string }[] = await this.dataSource.query(
-      `SELECT lower(d.donor_email) AS email, array_agg(DISTINCT d.donor_email) AS stored,
-              sum(d.amount_minor - d.refunded_minor) AS kept
+    const rows: { email: string; kept: string }[] = await this.dataSource.query(
+      `SELECT d.donor_email AS email, sum(d.amount_minor - d.refunded_minor) AS kept
          FROM donations d
         WHERE d.status IN ${RECEIVED} AND d.succeeded_at >= $1 AND d.succeeded_at < $2
           AND d.currency = $3
-        GROUP BY lower(d.donor_email)
-        ORDER BY lower(d.donor_email)`,
+        GROUP BY d.donor_email
+        ORDER BY d.donor_email`,
       [from, to, currency],
     );
-    return rows.map((r) => ({ email: r.email, storedEmails: r.stored, keptMinor: Number(r.kept) }));
+    return rows.map((r) => ({ email: r.email, keptMinor: Number(r.kept) }));
   }
 
-  /** The received gifts of [from, to) of these donors (stored emails), by lower-cased email. */
+  /** The received gifts of [from, to) of these donors, by email. */
   async gifts(
-    storedEmails: readonly string[],
+    emails: readonly string[],
     from: Date,
     to: Date,
     currency: string,
   ): Promise<Map<string, YearGift[]>> {
     const rows: GiftRow[] = await this.dataSource.query(
-      `SELECT d.id, lower(d.donor_email) AS email, d.donor_name, d.locale, d.receipt_address,
+      `SELECT d.id, d.donor_email AS email, d.donor_name, d.locale, d.receipt_address,
               d.receipt_tax_id, d.succeeded_at, (d.amount_minor - d.refunded_minor) AS kept,
               d.currency, d.provider, d.provider_payment_id, d.provider_invoice_id,
               f.name_zh AS fund_zh, f.name_en AS fund_en,
@@ -67,7 +64,7 @@ export class AnnualStatementsRepository {
          LEFT JOIN receipts r ON r.donation_id = d.id AND r.voided_at IS NULL
         WHERE d.donor_email = ANY($1::text[]) AND d.status IN ${RECEIVED}
           AND d.succeeded_at >= $2 AND d.succeeded_at < $3 AND d.currency = $4`,
-      [storedEmails, from, to, currency],
+      [emails, from, to, currency],
     );
     const byDonor = new Map<string, YearGift[]>();
     for (const row of rows) {

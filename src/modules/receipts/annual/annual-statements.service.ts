@@ -22,7 +22,7 @@ export interface AnnualRunOptions {
 
 export interface AnnualRunSummary {
   year: number;
-  /** Donors whose money was received in the year (by lower-cased email). */
+  /** Donors whose money was received in the year (by email, stored lower-cased). */
   donors: number;
   issued: number;
   /** Donors whose statement of the year exists already (an earlier run). */
@@ -119,7 +119,7 @@ export class AnnualStatementsService {
     if (pending.length === 0) return outcome;
 
     const gifts = await this.repo.gifts(
-      pending.flatMap((d) => d.storedEmails),
+      pending.map((d) => d.email),
       from,
       to,
       currency,
