@@ -276,7 +276,7 @@ describe('campaign pages and donor links', () => {
       locale: 'en',
       data: { campaignTitle: campaign.titleEn, amount: 'CN¥80.00', matched: 'CN¥40.00' },
     });
-    expect(mail!.data).not.toHaveProperty('stopUrl'); // not a monthly gift
+    expect(mail.data).not.toHaveProperty('stopUrl'); // not a monthly gift
 
     // Another campaign's page does not show this gift.
     const other = await createCampaign(t);
