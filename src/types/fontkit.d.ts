@@ -3,6 +3,7 @@
 declare module 'fontkit' {
   export interface Font {
     layout(text: string): unknown;
+    hasGlyphForCodePoint(codePoint: number): boolean;
     createSubset(): FontSubset;
   }
   export interface FontSubset {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DonationsService } from '../../src/modules/donations/donations.service';
+import { OfflineGiftsService } from '../../src/modules/donations/offline-gifts.service';
 import { EmailAttachments } from '../../src/modules/notifications/email-attachments';
 import { ReceiptsService } from '../../src/modules/receipts/receipts.service';
 import type { Receipt } from '../../src/modules/receipts/receipts.types';
@@ -101,6 +102,23 @@ describe('issuing gift receipts', () => {
     const all = await receiptsOf(gift.id);
     expect(all).toHaveLength(2);
     expect(all.find((r) => r.id === correction.id)?.voidReason).toBe('REFUNDED');
+  });
+
+  it('numbers a bank transfer recorded after New Year in the year the money arrived', async () => {
+    const campaign = await createCampaign(t);
+    const { donation } = await t.get(OfflineGiftsService).record({
+      campaignSlug: campaign.slug,
+      amountMinor: 20_000,
+      donorName: '李建国',
+      donorEmail: `bank-${randomUUID().slice(0, 8)}@example.org`,
+      method: 'BANK',
+      reference: `BANK-${randomUUID().slice(0, 8)}`,
+      receivedAt: new Date('2025-12-30T04:00:00Z'),
+    });
+    expect(donation.succeededAt).toEqual(new Date('2025-12-30T04:00:00Z'));
+    const receipt = await liveReceipt(donation.id);
+    expect(receipt.number).toMatch(/^LX-2025-\d{6}$/);
+    expect(receipt.content.gift?.receivedAt).toBe('2025-12-30T04:00:00.000Z');
   });
 
   it('refuses to change an issued receipt in the database', async () => {

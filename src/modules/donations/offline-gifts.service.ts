@@ -75,7 +75,9 @@ export class OfflineGiftsService {
         receiptAddress: dto.receiptAddress ?? null,
         receiptTaxId: dto.receiptTaxId ?? null,
       });
-      await this.settlement.settle(m, donation, { paymentId });
+      // The day the money arrived (a transfer of 30 December recorded on 3 January belongs to
+      // the old year: its receipt number and the donor's annual statement say so).
+      await this.settlement.settle(m, donation, { paymentId, receivedAt: dto.receivedAt });
       await this.audit.record(m, {
         action: 'donation.offline_recorded',
         entityType: 'donation',

@@ -233,6 +233,8 @@ export class SettlementService {
       subscriptionId?: string;
       invoiceId?: string;
       fingerprint?: string;
+      /** When the money arrived, if not now (offline gifts recorded later); never in the future. */
+      receivedAt?: Date;
     },
   ): Promise<string> {
     const next = nextDonationStatus(donation.status, 'paid');
@@ -249,7 +251,8 @@ export class SettlementService {
         `donation-fee:${donation.id}`,
       );
     }
-    const succeededAt = new Date();
+    const now = new Date();
+    const succeededAt = ids.receivedAt && ids.receivedAt < now ? ids.receivedAt : now;
     const match = await this.matching.match(m, {
       id: donation.id,
       campaignId: donation.campaignId,

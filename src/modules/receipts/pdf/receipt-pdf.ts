@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { buildReceiptView, type Bilingual, type ReceiptView } from '../receipt-view';
 import type { Receipt } from '../receipts.types';
-import { receiptFont } from './receipt-font';
+import { receiptFontFor } from './receipt-font';
 import { qrPng } from './receipt-qr';
 
 export interface ReceiptPdfInput {
@@ -59,7 +59,8 @@ export async function renderReceiptPdf(input: ReceiptPdfInput): Promise<Buffer> 
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
     try {
-      doc.registerFont('cjk', receiptFont() as unknown as Buffer);
+      // The common font when it has every character of this receipt, else the full one.
+      doc.registerFont('cjk', receiptFontFor(JSON.stringify(view)) as unknown as Buffer);
       doc.font('cjk');
       new Layout(doc, view, qr, input.sealPng).draw();
       doc.end();
