@@ -1,4 +1,6 @@
+import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import { QUEUE_NAMES } from '../../src/queue/queue.constants';
 import { DonationsService } from '../../src/modules/donations/donations.service';
 import { PaymentInboxService } from '../../src/modules/donations/payment-inbox.service';
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
@@ -10,7 +12,13 @@ import { SponsorReportService } from '../../src/modules/matching/sponsor-report.
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { deliver, paidSession, refundedCharge, stripeEvent } from '../utils/webhooks';
-import { createTestApp, type TestApp } from '../utils/test-app';
+import {
+  createFileDatabase,
+  dropFileDatabase,
+  fileQueuePrefix,
+  startConfiguredApp,
+  type TestApp,
+} from '../utils/test-app';
 
 function shuffle<T>(items: T[]): T[] {
   const a = [...items];
@@ -31,12 +39,29 @@ async function inBatches<T>(
 
 describe('donations: exactly-once settlement through the webhook inbox', () => {
   let t: TestApp;
+  // Settlement is this file's subject: its side effects (fees, receipts, emails, each with a PDF)
+  // run in worker processes in production, and here not at all, so 900 gifts' receipts do not
+  // compete with the webhooks for this process.
   beforeAll(async () => {
-    t = await createTestApp();
+    await createFileDatabase();
+    t = await startConfiguredApp({ queue: { prefix: fileQueuePrefix(), processors: false } });
+    await t.app.init();
     await t.app.getHttpAdapter().getInstance().ready();
     await createFoundation(t);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    // The relay handed the jobs to Redis, where no worker took them: leave nothing behind.
+    for (const name of Object.values(QUEUE_NAMES)) {
+      const queue = new Queue(name, {
+        connection: { url: process.env.REDIS_URL },
+        prefix: fileQueuePrefix(),
+      });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+    await dropFileDatabase();
+  });
 
   const start = (
     slug: string,
