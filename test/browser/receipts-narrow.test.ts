@@ -180,6 +180,19 @@ it('a donor lists their receipts and chooses the annual statement only', async (
   expect(await row.locator('td').first().textContent()).toBe(gift.receipt.number);
   expect(await row.locator(`a[href="/donor/receipts/${gift.receipt.id}/pdf"]`).count()).toBe(1);
 
+  // The receipt itself, and the verification its QR code leads to, fit the phone too.
+  await v.page.goto(`/donor/receipts/${gift.receipt.id}`);
+  expect(await v.page.textContent('body')).toContain(gift.receipt.number);
+  expect(await overflowing(v.page)).toEqual([]);
+  expect(await pageWidth(v.page)).toBeLessThanOrEqual(360);
+  await v.page.goto(
+    `/receipts/verify?number=${gift.receipt.number}&code=${gift.receipt.verifyCode}`,
+  );
+  expect(await v.page.textContent('body')).toContain('林**');
+  expect(await overflowing(v.page)).toEqual([]);
+  expect(await pageWidth(v.page)).toBeLessThanOrEqual(360);
+  await v.page.goto('/donor');
+
   await v.page.check('input[name="mode"][value="ANNUAL_ONLY"]');
   await Promise.all([
     v.page.waitForURL('**/donor?lang=*'),
