@@ -10,8 +10,9 @@ import {
   MaxLength,
 } from 'class-validator';
 import { IsAmountMinor, NoMarkup, Trim } from '../../../common/http/validation';
+import { TaxReceiptDetailsDto } from './tax-receipt-details.dto';
 
-export class CreateDonationDto {
+export class CreateDonationDto extends TaxReceiptDetailsDto {
   @IsAmountMinor({ description: 'The gift in minor units (fen): 5000 = ¥50.00' })
   amountMinor!: number;
 
@@ -71,32 +72,6 @@ export class CreateDonationDto {
   @IsOptional()
   @IsIn(['zh-CN', 'en'], { message: 'locale must be zh-CN or en' })
   locale?: 'zh-CN' | 'en';
-
-  @ApiPropertyOptional({
-    maxLength: 300,
-    description:
-      'For a tax receipt only: the donor’s address, printed on the receipt, never shown publicly',
-  })
-  @IsOptional()
-  @Trim()
-  @IsString({ message: 'receiptAddress must be text' })
-  @MaxLength(300, { message: 'receiptAddress must be at most 300 characters; shorten the address' })
-  @NoMarkup('receiptAddress')
-  receiptAddress?: string;
-
-  @ApiPropertyOptional({
-    maxLength: 40,
-    example: '11010119900307001X',
-    description:
-      'For a tax receipt only: ID card number or unified social credit code (letters and digits), printed on the receipt',
-  })
-  @IsOptional()
-  @Trim()
-  @Matches(/^[A-Za-z0-9]{1,40}$/, {
-    message:
-      'receiptTaxId must be an ID card number or unified social credit code: 1–40 letters and digits, no spaces',
-  })
-  receiptTaxId?: string;
 
   @ApiPropertyOptional({ description: 'CAPTCHA response, when a CAPTCHA check is configured' })
   @IsOptional()

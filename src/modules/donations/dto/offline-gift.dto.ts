@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsAmountMinor, IsStrictDate, NoMarkup, Trim } from '../../../common/http/validation';
+import { TaxReceiptDetailsDto } from './tax-receipt-details.dto';
 
-export class OfflineGiftDto {
+export class OfflineGiftDto extends TaxReceiptDetailsDto {
   @ApiProperty({ example: 'elder-meals-2026' })
   @Trim()
   @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, {
@@ -49,32 +50,6 @@ export class OfflineGiftDto {
   @MaxLength(500)
   @NoMarkup('message')
   message?: string;
-
-  @ApiPropertyOptional({
-    maxLength: 300,
-    description:
-      'For a tax receipt only: the donor’s address, printed on the receipt, never shown publicly',
-  })
-  @IsOptional()
-  @Trim()
-  @IsString({ message: 'receiptAddress must be text' })
-  @MaxLength(300, { message: 'receiptAddress must be at most 300 characters; shorten the address' })
-  @NoMarkup('receiptAddress')
-  receiptAddress?: string;
-
-  @ApiPropertyOptional({
-    maxLength: 40,
-    example: '11010119900307001X',
-    description:
-      'For a tax receipt only: ID card number or unified social credit code (letters and digits), printed on the receipt',
-  })
-  @IsOptional()
-  @Trim()
-  @Matches(/^[A-Za-z0-9]{1,40}$/, {
-    message:
-      'receiptTaxId must be an ID card number or unified social credit code: 1–40 letters and digits, no spaces',
-  })
-  receiptTaxId?: string;
 }
 
 export class OfflineImportDto {
