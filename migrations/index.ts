@@ -18,6 +18,7 @@ import { MatchingRuleOptions1764260000000 } from './1764260000000-matching-rule-
 import { Grants1764300000000 } from './1764300000000-grants';
 import { GrantAwardAgain1764300600000 } from './1764300600000-grant-award-again';
 import { Receipts1764400000000 } from './1764400000000-receipts';
+import { PublicDisclosure1764500000000 } from './1764500000000-public-disclosure';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   Grants1764300000000,
   GrantAwardAgain1764300600000,
   Receipts1764400000000,
+  PublicDisclosure1764500000000,
 ];

@@ -64,6 +64,14 @@ export class Campaign {
   @Column({ type: 'text', nullable: true })
   coverImage!: string | null;
 
+  /** The widths the cover was also stored at (`<name>-w<width>.<ext>`), for `srcset`. */
+  @Column({ type: 'integer', array: true, default: () => "'{}'" })
+  coverWidths!: number[];
+
+  /** 募捐方案备案编号: the filing number of this campaign's fundraising plan ('' until filed). */
+  @Column({ type: 'text', default: '' })
+  filingNumber!: string;
+
   @Column({ type: 'uuid', nullable: true })
   createdBy!: string | null;
 

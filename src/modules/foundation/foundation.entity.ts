@@ -27,6 +27,10 @@ export class Foundation {
   @Column({ type: 'text' })
   receiptPrefix!: string;
 
+  /** 慈善组织公开募捐资格: the public fundraising qualification as shown on campaign pages ('' unset). */
+  @Column({ type: 'text', default: '' })
+  fundraisingQualification!: string;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -59,7 +59,12 @@ export class FoundationService {
       ) {
         throw new CurrencyLockedError(current.currency);
       }
-      const saved = await this.repo.saveProfile(m, dto);
+      // Omitted, the qualification stays as it was (clients written before it existed keep it).
+      const saved = await this.repo.saveProfile(m, {
+        ...dto,
+        fundraisingQualification:
+          dto.fundraisingQualification ?? current?.fundraisingQualification ?? '',
+      });
       await this.audit.record(m, {
         action: current ? 'foundation.settings_changed' : 'foundation.created',
         entityType: 'foundation',

@@ -51,6 +51,17 @@ export class FoundationProfileDto {
   @Trim()
   @Matches(/^[A-Z0-9-]{1,16}$/, { message: 'receiptPrefix must be 1–16 capitals, digits or -' })
   receiptPrefix!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Public fundraising qualification (慈善组织公开募捐资格) as shown on campaign pages, e.g. the certificate issuer and number; empty when the foundation holds none',
+    example: '成都市民政局 公开募捐资格证书 2019 第 17 号',
+  })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(0, 200, { message: 'fundraisingQualification must be at most 200 characters' })
+  fundraisingQualification?: string;
 }
 
 const CODE = /^[A-Za-z0-9_-]{1,40}$/;
