@@ -46,6 +46,18 @@ export class TransactionService {
   }
 
   /**
+   * Reads that decide no write: in the caller's transaction when given one, otherwise each
+   * statement on its own in autocommit (no BEGIN/COMMIT round trips). The public pages read this
+   * way; a read whose answer decides a write belongs inside that write's `run`.
+   */
+  read<T>(
+    fn: (manager: EntityManager) => Promise<T>,
+    options: Pick<TransactionOptions, 'within'> = {},
+  ): Promise<T> {
+    return fn(options.within ?? this.dataSource.manager);
+  }
+
+  /**
    * A transaction-scoped advisory lock on a name: serialises check-then-insert paths (creating a
    * fund, a community) so the friendly domain check, not a unique index, decides the race.
    */

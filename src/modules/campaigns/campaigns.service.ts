@@ -246,7 +246,7 @@ export class CampaignsService {
           (c) => typeof c.t === 'string' && !Number.isNaN(Date.parse(c.t)) && isUUID(c.id),
         )
       : undefined;
-    return this.tx.run(async (m) => {
+    return this.tx.read(async (m) => {
       const rows = await this.repo.list(
         {
           statuses,
@@ -278,7 +278,7 @@ export class CampaignsService {
    * for those who may edit it (anyone else gets the same 404 as for a campaign that does not exist).
    */
   async getVisible(actor: Actor | undefined, ref: string): Promise<CampaignView> {
-    return this.tx.run(async (m) =>
+    return this.tx.read(async (m) =>
       this.view(m, await this.findVisible(actor, ref, { within: m })),
     );
   }
@@ -377,7 +377,7 @@ export class CampaignsService {
           (c) => typeof c.t === 'string' && !Number.isNaN(Date.parse(c.t)) && isUUID(c.id),
         )
       : undefined;
-    return this.tx.run(async (m) => {
+    return this.tx.read(async (m) => {
       const campaign = await this.findVisible(actor, ref, { within: m });
       const rows = await this.repo.listUpdates(
         campaign.id,
@@ -397,6 +397,11 @@ export class CampaignsService {
             : null,
       };
     });
+  }
+
+  /** The newest updates of a campaign the caller has already found visible (`getVisible`). */
+  async recentUpdates(campaignId: string, limit: number): Promise<CampaignUpdateView[]> {
+    return (await this.repo.listUpdates(campaignId, { limit })).map(campaignUpdateView);
   }
 
   private transition(

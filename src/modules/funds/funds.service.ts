@@ -145,6 +145,11 @@ export class FundsService {
     return fund.accountId;
   }
 
+  /** The fund's balance in one autocommit read (its account id is remembered): for public pages. */
+  async balanceOf(id: string): Promise<number> {
+    return this.ledger.balance(await this.accountIdOf(id));
+  }
+
   /** The fund's held account (created on first use), for dispute holds. */
   async heldAccountIdOf(manager: EntityManager, id: string): Promise<string> {
     const fund = await this.repo.find(id, { within: manager });
@@ -181,7 +186,7 @@ export class FundsService {
     const afterCode = query.cursor
       ? decodeCursor<{ code: string }>(query.cursor, (c) => typeof c.code === 'string').code
       : undefined;
-    return this.tx.run(async (m) => {
+    return this.tx.read(async (m) => {
       const rows = await this.repo.list(
         { ...query, afterCode, limit: query.limit + 1 },
         { within: m },
@@ -291,21 +296,21 @@ export class FundsService {
     return this.repo.idsInCommunities(communityIds, opts);
   }
 
+  /**
+   * Two counts read in autocommit (the home page shows them): a community or fund added between
+   * the two statements moves the figures by one for that one answer, which the next one corrects.
+   */
   async coverage(): Promise<FundCoverage> {
-    return this.tx.run(
-      async (m) => {
-        const total = await this.foundation.countCommunities({ within: m });
-        const { communitiesWithActiveFund, preparing } = await this.repo.coverage({ within: m });
-        return {
-          communitiesTotal: total,
-          communitiesWithActiveFund,
-          communitiesWithPreparingFund: preparing,
-          coverage:
-            total === 0 ? 0 : Math.round((communitiesWithActiveFund / total) * 10_000) / 10_000,
-        };
-      },
-      { isolation: 'REPEATABLE READ' },
-    );
+    const [total, { communitiesWithActiveFund, preparing }] = await Promise.all([
+      this.foundation.countCommunities(),
+      this.repo.coverage(),
+    ]);
+    return {
+      communitiesTotal: total,
+      communitiesWithActiveFund,
+      communitiesWithPreparingFund: preparing,
+      coverage: total === 0 ? 0 : Math.round((communitiesWithActiveFund / total) * 10_000) / 10_000,
+    };
   }
 
   async statement(id: string, query: StatementQuery): Promise<StatementPage & { fundId: string }> {

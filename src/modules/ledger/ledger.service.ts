@@ -151,14 +151,14 @@ export class LedgerService {
     codes: readonly string[],
     opts: TransactionOptions = {},
   ): Promise<Map<string, number>> {
-    return this.tx.run((m) => this.repo.balancesByCode(m, codes), opts);
+    return this.tx.read((m) => this.repo.balancesByCode(m, codes), opts);
   }
 
   balances(
     accountIds: readonly string[],
     opts: TransactionOptions = {},
   ): Promise<Map<string, number>> {
-    return this.tx.run((m) => this.repo.balances(m, accountIds), opts);
+    return this.tx.read((m) => this.repo.balances(m, accountIds), opts);
   }
 
   /**

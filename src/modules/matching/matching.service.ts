@@ -220,19 +220,25 @@ export class MatchingService {
     return back;
   }
 
-  /** What is left to match on a campaign: the lesser of the pool's balance and the rule's cap. */
-  async status(
-    campaignId: string,
-  ): Promise<{ active: boolean; remainingMinor: number; exhausted: boolean } | null> {
+  /**
+   * A campaign's rule and what is left to match on it: the lesser of the pool's balance and the
+   * rule's cap. Two autocommit reads, for the public page; gifts are matched under locks elsewhere.
+   */
+  async status(campaignId: string): Promise<{
+    rule: StoredRule;
+    active: boolean;
+    remainingMinor: number;
+    exhausted: boolean;
+  } | null> {
     const rule = await this.repo.forCampaign(campaignId);
     if (!rule) return null;
-    const pool = await this.funds.get(rule.poolFundId);
+    const poolBalanceMinor = await this.funds.balanceOf(rule.poolFundId);
     const capLeft =
       rule.totalCapMinor === null
         ? Number.MAX_SAFE_INTEGER
         : rule.totalCapMinor - rule.matchedMinor;
-    const remainingMinor = Math.max(0, Math.min(pool.balanceMinor, capLeft));
-    return { active: rule.active, remainingMinor, exhausted: remainingMinor === 0 };
+    const remainingMinor = Math.max(0, Math.min(poolBalanceMinor, capLeft));
+    return { rule, active: rule.active, remainingMinor, exhausted: remainingMinor === 0 };
   }
 
   /**

@@ -45,12 +45,12 @@ export class CampaignPagesService {
     form?: DonationFormState,
   ) {
     const campaign = await this.campaigns.getVisible(actor, slug);
-    const [matching, rule, updates, gifts] = await Promise.all([
+    const [matching, updates, gifts] = await Promise.all([
       this.matching.status(campaign.id),
-      this.matching.getRule(campaign.id),
-      this.campaigns.listUpdates(actor, campaign.id, { limit: 5 }),
+      this.campaigns.recentUpdates(campaign.id, 5),
       this.donations.recentPublic(campaign.id),
     ]);
+    const rule = matching?.rule;
     const en = locale === 'en';
     const decimal = (amountMinor: number) => toDecimalString(amountMinor, campaign.currency);
     return {
@@ -83,7 +83,7 @@ export class CampaignPagesService {
             }
           : null,
       gifts,
-      updates: updates.items.map((u) => ({
+      updates: updates.map((u) => ({
         title: en ? u.titleEn : u.titleZh,
         bodyHtml: en ? u.bodyHtmlEn : u.bodyHtmlZh,
         publishedAt: u.publishedAt,
