@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
+import { COVER_VARIANT_WIDTHS } from '../../src/modules/campaigns/cover-image';
 import { CoverStorage } from '../../src/modules/campaigns/cover-storage';
 import { createUser } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
@@ -28,12 +29,16 @@ describe('cover images', () => {
 
   afterAll(async () => {
     const covers = t.get(CoverStorage);
-    for (const name of uploads) await covers.remove(name);
+    for (const name of uploads) await covers.remove(name, COVER_VARIANT_WIDTHS);
     await t.close();
   });
 
-  async function upload(data: Buffer, filename = 'cover.png') {
-    const campaign = await createCampaign(t, { fundId, status: 'DRAFT' });
+  async function upload(
+    data: Buffer,
+    filename = 'cover.png',
+    campaign: { id: string; slug: string } | null = null,
+  ) {
+    campaign ??= await createCampaign(t, { fundId, status: 'DRAFT' });
     const res = await request(t.server)
       .post(`${API}/${campaign.id}/cover`)
       .set(admin)
@@ -138,5 +143,132 @@ describe('cover images', () => {
     expect(res.status).toBe(200);
     const { meta } = await served(res.body.coverImageUrl);
     expect(meta).toMatchObject({ width: 2400, height: 600 });
+  });
+
+  describe('narrower copies for srcset', () => {
+    const dir = () => t.get(CoverStorage).dir;
+    const variantUrl = (url: string, width: number) => url.replace(/\.(\w+)$/, `-w${width}.$1`);
+    const stored = async (campaignId: string) => {
+      const rows = await t.dataSource.query<Record<string, unknown>[]>(
+        `SELECT cover_widths, cover_width, cover_height FROM campaigns WHERE id = $1`,
+        [campaignId],
+      );
+      return rows[0];
+    };
+
+    it('writes each narrower width, serves it for a year, and the page offers them', async () => {
+      const campaign = await createCampaign(t, { fundId });
+      const big = await solidImage('jpeg', { width: 4000, height: 1000 });
+      const { res } = await upload(big, 'wide.jpg', campaign);
+      expect(res.status).toBe(200);
+      const url = res.body.coverImageUrl as string;
+      expect(await stored(campaign.id)).toMatchObject({
+        cover_widths: [480, 960, 1440],
+        cover_width: 2400,
+        cover_height: 600,
+      });
+      for (const width of [480, 960, 1440]) {
+        const { image, meta } = await served(variantUrl(url, width));
+        expect(image.headers['content-type']).toBe('image/jpeg');
+        expect(image.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+        expect(meta).toMatchObject({ format: 'jpeg', width, height: width / 4 });
+      }
+      expect(res.body).toMatchObject({
+        coverSrcset: [480, 960, 1440]
+          .map((w) => `${variantUrl(url, w)} ${w}w`)
+          .concat(`${url} 2400w`)
+          .join(', '),
+        coverWidth: 2400,
+        coverHeight: 600,
+      });
+
+      const page = await request(t.server).get(`/campaigns/${campaign.slug}?lang=en`).expect(200);
+      const img = /<img class="cover"[^>]*>/.exec(page.text)?.[0] ?? '';
+      expect(img).toContain(`src="${url}"`);
+      expect(img).toContain(`srcset="${variantUrl(url, 480)} 480w, ${variantUrl(url, 960)} 960w,`);
+      expect(img).toContain(`${url} 2400w"`);
+      expect(img).toMatch(/ sizes="[^"]+"/);
+      expect(img).toContain('width="2400" height="600"');
+      expect(img).toContain('decoding="async"');
+    });
+
+    it('writes only the widths narrower than the cover, and keeps a PNG a PNG', async () => {
+      const campaign = await createCampaign(t, { fundId });
+      const png = await solidImage('png', { width: 1000, height: 500, alpha: true });
+      const { res } = await upload(png, 'logo.png', campaign);
+      expect(res.status).toBe(200);
+      expect(await stored(campaign.id)).toMatchObject({ cover_widths: [480, 960] });
+      const { meta } = await served(variantUrl(res.body.coverImageUrl as string, 960));
+      expect(meta).toMatchObject({ format: 'png', width: 960, height: 480, hasAlpha: true });
+      await request(t.server)
+        .get(variantUrl(res.body.coverImageUrl as string, 1440))
+        .expect(404);
+
+      const small = (await upload(await solidImage('jpeg', { width: 320, height: 200 }))).res;
+      expect(small.body).toMatchObject({ coverSrcset: null, coverWidth: 320, coverHeight: 200 });
+    });
+
+    it('removes the replaced cover with its copies', async () => {
+      const campaign = await createCampaign(t, { fundId });
+      const first = (
+        await upload(await solidImage('jpeg', { width: 2000, height: 1000 }), 'a.jpg', campaign)
+      ).res;
+      const old = first.body.coverImageUrl as string;
+      const oldFiles = [old, ...[480, 960, 1440].map((w) => variantUrl(old, w))];
+      for (const file of oldFiles) {
+        expect(existsSync(path.join(dir(), file.slice('/uploads/'.length)))).toBe(true);
+      }
+      const second = (
+        await upload(await solidImage('jpeg', { width: 1200, height: 600 }), 'b.jpg', campaign)
+      ).res;
+      expect(second.status).toBe(200);
+      for (const file of oldFiles) {
+        expect(existsSync(path.join(dir(), file.slice('/uploads/'.length)))).toBe(false);
+        await request(t.server).get(file).expect(404);
+      }
+      const now = second.body.coverImageUrl as string;
+      await served(variantUrl(now, 960));
+      expect(await stored(campaign.id)).toMatchObject({
+        cover_widths: [480, 960],
+        cover_width: 1200,
+      });
+    });
+
+    it('answers 404 to names it never wrote', async () => {
+      const { res } = await upload(await solidImage('jpeg', { width: 1000, height: 500 }), 'c.jpg');
+      const url = res.body.coverImageUrl as string;
+      const base = url.slice('/uploads/'.length, -'.jpg'.length);
+      for (const forged of [
+        `${base}-w500.jpg`, // not a width this app writes
+        `${base}-w1440.jpg`, // a width it writes, but not for this cover (too narrow)
+        `${base}-w480.png`,
+        `${base}-w480-w480.jpg`,
+        `${base}-w480.jpg.jpg`,
+        `${base.toUpperCase()}-w480.jpg`,
+        `..%2F${base}-w480.jpg`,
+      ]) {
+        const answer = await request(t.server).get(`/uploads/${forged}`);
+        expect([forged, answer.status]).toEqual([forged, 404]);
+      }
+      await request(t.server).get(`/uploads/${base}-w480.jpg`).expect(200);
+    });
+
+    it('still shows a cover stored before copies were written', async () => {
+      const campaign = await createCampaign(t, { fundId });
+      const { res } = await upload(
+        await solidImage('jpeg', { width: 1000, height: 500 }),
+        'd.jpg',
+        campaign,
+      );
+      await t.dataSource.query(
+        `UPDATE campaigns SET cover_widths = '{}', cover_width = NULL, cover_height = NULL WHERE id = $1`,
+        [campaign.id],
+      );
+      const page = await request(t.server).get(`/campaigns/${campaign.slug}`).expect(200);
+      const img = /<img class="cover"[^>]*>/.exec(page.text)?.[0] ?? '';
+      expect(img).toContain(`src="${res.body.coverImageUrl as string}"`);
+      expect(img).not.toContain('srcset');
+      expect(img).not.toContain('width=');
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { Campaign } from './campaign.entity';
 import { renderStory } from './campaign-markdown';
 import { campaignProgress, isAcceptingGifts } from './campaign-status';
+import { coverVariantName } from './cover-image';
 import type { CampaignUpdate } from './campaign-update.entity';
 import type { TotalsRow } from './campaigns.repository';
 import type {
@@ -40,13 +41,56 @@ export function campaignSummary(c: Campaign, totals: TotalsRow): CampaignSummary
     presetAmountsMinor: c.presetAmountsMinor,
     startsAt: c.startsAt,
     endsAt: c.endsAt,
-    coverImageUrl: c.coverImage ? `/uploads/${c.coverImage}` : null,
+    ...coverSources(c),
     publishedAt: c.publishedAt,
     endedAt: c.endedAt,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     acceptingGifts: isAcceptingGifts(c, new Date()),
     totals: campaignTotals(totals, c.goalMinor),
+  };
+}
+
+/**
+ * The campaign page shows the cover across its main column: the viewport less main's padding
+ * (1.5rem each side) up to main's 64rem (site.css).
+ */
+export const COVER_SIZES = '(min-width: 67rem) 64rem, calc(100vw - 3rem)';
+
+type CoverSources = Pick<
+  CampaignSummary,
+  'coverImageUrl' | 'coverSrcset' | 'coverSizes' | 'coverWidth' | 'coverHeight'
+>;
+
+/** Where a campaign's cover is served, at which widths; covers stored before copies keep `src`. */
+export function coverSources(
+  c: Pick<Campaign, 'coverImage' | 'coverWidths' | 'coverWidth' | 'coverHeight'>,
+): CoverSources {
+  const name = c.coverImage;
+  if (!name) {
+    return {
+      coverImageUrl: null,
+      coverSrcset: null,
+      coverSizes: null,
+      coverWidth: null,
+      coverHeight: null,
+    };
+  }
+  const url = `/uploads/${name}`;
+  const widths = [...c.coverWidths].sort((a, b) => a - b);
+  const srcset =
+    widths.length > 0 && c.coverWidth
+      ? [
+          ...widths.map((w) => `/uploads/${coverVariantName(name, w)} ${w}w`),
+          `${url} ${c.coverWidth}w`,
+        ].join(', ')
+      : null;
+  return {
+    coverImageUrl: url,
+    coverSrcset: srcset,
+    coverSizes: srcset ? COVER_SIZES : null,
+    coverWidth: c.coverWidth,
+    coverHeight: c.coverHeight,
   };
 }
 

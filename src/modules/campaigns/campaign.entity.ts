@@ -68,6 +68,13 @@ export class Campaign {
   @Column({ type: 'integer', array: true, default: () => "'{}'" })
   coverWidths!: number[];
 
+  /** The stored cover's size in pixels (null for covers stored before sizes were kept). */
+  @Column({ type: 'integer', nullable: true })
+  coverWidth!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  coverHeight!: number | null;
+
   /** 募捐方案备案编号: the filing number of this campaign's fundraising plan ('' until filed). */
   @Column({ type: 'text', default: '' })
   filingNumber!: string;

@@ -186,7 +186,8 @@ export class CampaignsService {
    * Replaces the cover image. The bytes decide the type (PNG, JPEG or WebP by magic bytes), and the
    * image is decoded and written again (transcodeCover) so only its pixels are stored; the file is
    * written before the transaction and removed again if the transaction fails, and the previous
-   * cover is removed only after the new one is committed.
+   * cover is removed only after the new one is committed. Narrower copies for `srcset` are written,
+   * recorded (coverWidths) and removed with it.
    */
   async setCover(actor: Actor | undefined, id: string, upload: CoverUpload): Promise<CampaignView> {
     const data = coverUploadBytes(upload);
@@ -198,13 +199,17 @@ export class CampaignsService {
     });
     const cover = await transcodeCover(data);
     const { format } = cover;
-    const name = await this.covers.save(cover.data, format);
-    let previous: string | null = null;
+    const name = await this.covers.save(cover.data, format, cover.variants);
+    const stored = {
+      coverImage: name,
+      coverWidths: cover.variants.map((v) => v.width),
+      coverWidth: cover.width,
+      coverHeight: cover.height,
+    };
     try {
-      const view = await this.tx.run(async (m) => {
+      const { view, previous } = await this.tx.run(async (m) => {
         const campaign = await this.lockEditable(m, actor, id);
-        previous = campaign.coverImage;
-        await this.repo.update(m, id, { coverImage: name });
+        await this.repo.update(m, id, stored);
         await this.audit.record(m, {
           action: 'campaign.cover_changed',
           entityType: 'campaign',
@@ -216,14 +221,15 @@ export class CampaignsService {
             bytes: cover.data.length,
             width: cover.width,
             height: cover.height,
+            variantWidths: stored.coverWidths,
           },
         });
-        return this.view(m, { ...campaign, coverImage: name });
+        return { view: await this.view(m, { ...campaign, ...stored }), previous: campaign };
       });
-      if (previous) await this.covers.remove(previous);
+      if (previous.coverImage) await this.covers.remove(previous.coverImage, previous.coverWidths);
       return view;
     } catch (error) {
-      await this.covers.remove(name);
+      await this.covers.remove(name, stored.coverWidths);
       throw error;
     }
   }

@@ -25,6 +25,13 @@ export interface CampaignSummary {
   startsAt: Date | null;
   endsAt: Date | null;
   coverImageUrl: string | null;
+  /** `<img srcset>`: the narrower copies and the cover itself; null for covers without copies. */
+  coverSrcset: string | null;
+  /** `<img sizes>` to go with coverSrcset: how wide the campaign page shows the cover. */
+  coverSizes: string | null;
+  /** The cover's size in pixels, for `<img width height>` (null for covers stored before). */
+  coverWidth: number | null;
+  coverHeight: number | null;
   publishedAt: Date | null;
   endedAt: Date | null;
   createdAt: Date;

@@ -1,6 +1,9 @@
 import {
   COVER_FORMATS,
   coverDimensionsProblem,
+  coverVariantName,
+  coverVariantSize,
+  coverVariantWidths,
   storedCoverFormat,
   storedCoverSize,
   extractMultipartFile,
@@ -103,12 +106,23 @@ describe('upload names', () => {
     expect(mimeOfUpload(`${'b'.repeat(32)}.webp`)).toBe('image/webp');
   });
 
+  it('name a variant by its width beside the cover, and serve it with the same type', () => {
+    const variant = coverVariantName(`${'c'.repeat(32)}.png`, 960);
+    expect(variant).toBe(`${'c'.repeat(32)}-w960.png`);
+    expect(mimeOfUpload(variant)).toBe('image/png');
+  });
+
   it.each([
     '../../etc/passwd',
     `${'a'.repeat(32)}.svg`,
     `${'A'.repeat(32)}.png`,
     'x.png',
     `${'a'.repeat(32)}.png/..`,
+    `${'a'.repeat(32)}-w500.jpg`, // not one of the widths written
+    `${'a'.repeat(32)}-w480-w960.jpg`,
+    `${'a'.repeat(32)}-w480.jpg.jpg`,
+    `${'a'.repeat(31)}-w480.jpg`,
+    `${'a'.repeat(32)}-W480.jpg`,
   ])('refuses %s', (name) => {
     expect(mimeOfUpload(name)).toBeNull();
   });
@@ -197,5 +211,27 @@ describe('extractMultipartFile', () => {
   ])('refuses %s', (_name, body, contentType, message) => {
     expect(() => extractMultipartFile(body, contentType, 'file')).toThrow(MultipartError);
     expect(() => extractMultipartFile(body, contentType, 'file')).toThrow(message);
+  });
+});
+
+describe('cover variants', () => {
+  it.each([
+    [2400, [480, 960, 1440]],
+    [1441, [480, 960, 1440]],
+    [1440, [480, 960]],
+    [960, [480]],
+    [481, [480]],
+    [480, []],
+    [40, []],
+  ])('a cover %i px wide gets the narrower widths %j', (width, widths) => {
+    expect(coverVariantWidths(width)).toEqual(widths);
+  });
+
+  it.each([
+    [{ width: 2400, height: 600 }, 480, { width: 480, height: 120 }],
+    [{ width: 1000, height: 333 }, 480, { width: 480, height: 160 }],
+    [{ width: 2400, height: 3 }, 480, { width: 480, height: 1 }],
+  ])('scales %j to %i px keeping its aspect ratio', (stored, width, size) => {
+    expect(coverVariantSize(stored, width)).toEqual(size);
   });
 });

@@ -75,11 +75,40 @@ export function storedCoverSize(width: number, height: number): { width: number;
   };
 }
 
-/** Stored names are 128 random bits in hex plus the sniffed extension: nothing from the client. */
-export const UPLOAD_NAME = /^[0-9a-f]{32}\.(png|jpg|webp)$/;
+/**
+ * Narrower copies written beside each stored cover for `srcset` (phones fetch a fraction of the
+ * bytes): only the widths narrower than the stored cover, which is the widest source itself.
+ */
+export const COVER_VARIANT_WIDTHS = [480, 960, 1440] as const;
+
+export function coverVariantWidths(storedWidth: number): number[] {
+  return COVER_VARIANT_WIDTHS.filter((width) => width < storedWidth);
+}
+
+/** A variant's size: the stored cover scaled to `width`, keeping its aspect ratio. */
+export function coverVariantSize(
+  stored: { width: number; height: number },
+  width: number,
+): { width: number; height: number } {
+  return { width, height: Math.max(1, Math.round((stored.height * width) / stored.width)) };
+}
+
+/**
+ * Stored names are 128 random bits in hex plus the sniffed extension: nothing from the client. A
+ * variant adds `-w<width>` for one of COVER_VARIANT_WIDTHS; no other name is ever served.
+ */
+export const UPLOAD_NAME = new RegExp(
+  `^[0-9a-f]{32}(?:-w(?:${COVER_VARIANT_WIDTHS.join('|')}))?\\.(png|jpg|webp)$`,
+);
 
 export function uploadName(randomHex: string, format: CoverFormat): string {
   return `${randomHex}.${COVER_FORMATS[format].extension}`;
+}
+
+/** `<base>-w<width>.<ext>` beside the stored cover `<base>.<ext>`. */
+export function coverVariantName(name: string, width: number): string {
+  const dot = name.lastIndexOf('.');
+  return `${name.slice(0, dot)}-w${width}${name.slice(dot)}`;
 }
 
 export function mimeOfUpload(name: string): string | null {

@@ -2,6 +2,8 @@ import sharp from 'sharp';
 import {
   COVER_MAX_PIXELS,
   coverDimensionsProblem,
+  coverVariantSize,
+  coverVariantWidths,
   NOT_AN_IMAGE,
   sniffImage,
   type StoredCoverFormat,
@@ -13,11 +15,16 @@ import { ImageTooLargeError, ImageUnreadableError, InvalidImageError } from './c
 // Files are decoded once each; libvips' operation cache would only hold on to their memory.
 sharp.cache(false);
 
-export interface StoredCover {
+export interface CoverVariant {
   data: Buffer;
-  format: StoredCoverFormat;
   width: number;
   height: number;
+}
+
+export interface StoredCover extends CoverVariant {
+  format: StoredCoverFormat;
+  /** Narrower copies for `srcset` (coverVariantWidths), narrowest first. */
+  variants: CoverVariant[];
 }
 
 const UNREADABLE =
@@ -60,13 +67,25 @@ export async function transcodeCover(data: Buffer): Promise<StoredCover> {
       .autoOrient()
       .resize(size.width, size.height, { fit: 'fill' })
       .timeout({ seconds: 20 });
-    const { data: out, info } = await (
-      format === 'png'
-        ? pipeline.png({ compressionLevel: 9, adaptiveFiltering: true })
-        : pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: 85, mozjpeg: true })
-    ).toBuffer({ resolveWithObject: true });
-    return { data: out, format, width: info.width, height: info.height };
+    const { data: out, info } = await encode(pipeline, format).toBuffer({
+      resolveWithObject: true,
+    });
+    const stored = { width: info.width, height: info.height };
+    // From the re-encoded cover, not the upload: the copies hold nothing the cover does not.
+    const variants: CoverVariant[] = [];
+    for (const width of coverVariantWidths(stored.width)) {
+      const target = coverVariantSize(stored, width);
+      const resized = sharp(out).resize(target.width, target.height, { fit: 'fill' });
+      variants.push({ data: await encode(resized, format).toBuffer(), ...target });
+    }
+    return { data: out, format, ...stored, variants };
   } catch {
     throw new ImageUnreadableError(UNREADABLE);
   }
+}
+
+function encode(pipeline: sharp.Sharp, format: StoredCoverFormat): sharp.Sharp {
+  return format === 'png'
+    ? pipeline.png({ compressionLevel: 9, adaptiveFiltering: true })
+    : pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: 85, mozjpeg: true });
 }

@@ -60,6 +60,10 @@ export class CampaignPagesService {
         status: campaign.status,
         currency: campaign.currency,
         coverImageUrl: campaign.coverImageUrl,
+        coverSrcset: campaign.coverSrcset,
+        coverSizes: campaign.coverSizes,
+        coverWidth: campaign.coverWidth,
+        coverHeight: campaign.coverHeight,
         acceptingGifts: campaign.acceptingGifts,
         ended: campaign.status === 'ENDED',
         // Sanitised when the story was saved (campaign-markdown.ts): safe to insert as HTML.
