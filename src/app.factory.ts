@@ -14,6 +14,7 @@ import { refuseMalformedInput } from './common/http/input-guard';
 import { AppConfig } from './config/app-config';
 import { buildValidationPipe } from './common/http/validation';
 import { templatesDir } from './common/paths';
+import { PLAIN_MAX_AGE, serveFingerprintedAssets } from './common/views/assets';
 import { createHandlebars, listTemplates } from './common/views/handlebars';
 import { encodeLocation } from './common/views/page-context';
 
@@ -136,7 +137,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       `partials/${name}.hbs`,
     ]),
   ]);
-  app.useStaticAssets({ root: `${root}/static`, prefix: '/static/', maxAge: '1h' });
+  app.useStaticAssets({ root: `${root}/static`, prefix: '/static/', maxAge: PLAIN_MAX_AGE });
+  serveFingerprintedAssets(fastify);
   app.setViewEngine({
     engine: { handlebars: createHandlebars() },
     templates: root,

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { formatMoney } from '../money';
 import { translate, type SupportedLocale } from '../i18n/i18n';
+import { staticAssets } from './assets';
 
 type HelperOptions = Handlebars.HelperOptions;
 
@@ -13,7 +14,8 @@ function rootLocale(options: HelperOptions): SupportedLocale {
 
 /**
  * A Handlebars instance with Lianxin's helpers. Templates do no arithmetic: money is shown only
- * through {{money amountMinor currency}}, strings through {{t "key"}}.
+ * through {{money amountMinor currency}}, strings through {{t "key"}}, static files through
+ * {{asset "site.css"}} (their fingerprinted URL, assets.ts).
  */
 export function createHandlebars(): typeof Handlebars {
   const hbs = Handlebars.create();
@@ -42,6 +44,7 @@ export function createHandlebars(): typeof Handlebars {
   );
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   hbs.registerHelper('eqs', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('asset', (name: unknown) => staticAssets().url(String(name)));
   return hbs;
 }
 
