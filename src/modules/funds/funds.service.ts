@@ -124,8 +124,9 @@ export class FundsService {
     }, opts);
   }
 
+  /** A fund with its balances: in the caller's transaction when given one, else autocommit. */
   async get(id: string, opts: TransactionOptions = {}): Promise<FundView> {
-    return this.tx.run(async (m) => {
+    return this.tx.read(async (m) => {
       const fund = await this.repo.find(id, { within: m });
       if (!fund) throw new FundNotFoundError(id);
       return (await this.view(m, [fund]))[0]!;
