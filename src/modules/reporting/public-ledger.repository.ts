@@ -16,12 +16,17 @@ import { REPORTING_TIME_ZONE } from './periods';
 
 type Row = Record<string, unknown>;
 
+const text = (raw: unknown): string =>
+  typeof raw === 'string'
+    ? raw
+    : typeof raw === 'number' || typeof raw === 'bigint'
+      ? `${raw}`
+      : '';
 const int = (raw: unknown): number => {
   const n = Number(raw ?? 0);
-  if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${String(raw)}`);
+  if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${text(raw)}`);
   return n;
 };
-const text = (raw: unknown): string => (raw === null || raw === undefined ? '' : String(raw));
 
 /** A fund as the public pages show it: its row, community, subdistrict and balance. */
 export interface PublicFundRecord {
