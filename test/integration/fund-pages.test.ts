@@ -8,6 +8,7 @@ import { PUBLIC_LEDGER_PAGE_SIZE } from '../../src/modules/reporting/public-ledg
 import { createCampaign } from '../factories/campaigns.factory';
 import {
   createFoundation,
+  createFund,
   externalAccount,
   fundFromOutside,
   generalFund,
@@ -191,6 +192,19 @@ describe('the fund directory', () => {
     expect(en).toContain('East Lake');
   });
 
+  it('itemises outflows and transfers: the other fund named, staff-typed text never shown', async () => {
+    const general = await generalFund(t);
+    const birchPage = (await request(t.server).get('/funds/C-BIRCH?lang=en').expect(200)).text;
+    expect(birchPage).toContain(`Allocation from ${general.nameEn}`);
+    const generalPage = (await request(t.server).get('/funds/GENERAL?lang=en').expect(200)).text;
+    expect(generalPage).toContain('Allocation to C-BIRCH fund');
+    const maplePage = (await request(t.server).get('/funds/C-MAPLE?lang=zh-CN').expect(200)).text;
+    expect(maplePage).toMatch(/>支出<\/td>/);
+    expect(maplePage).not.toContain('NEVER-PUBLIC');
+    expect(maplePage).toMatch(/data-figure="paid-out">¥200\.00</);
+    expect(maplePage).toMatch(/data-figure="raised">¥1,000\.00</);
+  });
+
   it('finds funds by community name and kind; a bad kind or query is a 400 page', async () => {
     const byName = (await request(t.server).get('/funds?q=maple&lang=en').expect(200)).text;
     expect(byName).toContain('data-code="C-MAPLE"');
@@ -223,6 +237,7 @@ describe('the fund directory', () => {
 describe('a fund page and its public ledger', () => {
   let fund: FundView;
   let campaign: { id: string; fundId: string; slug: string };
+  let poolCode: string;
 
   beforeAll(async () => {
     const created = await createCampaign(t, { titleEn: 'Benches for the park' });
@@ -255,6 +270,22 @@ describe('a fund page and its public ledger', () => {
       name: 'Chen Late',
       email: 'chen-late@example.org',
     });
+    // Matched money from a sponsor's pool, summed per day and per pool.
+    const pool = await createFund(t, {
+      kind: 'MATCHING',
+      nameEn: 'Sponsor Pool',
+      nameZh: '赞助配捐池',
+    });
+    await fundFromOutside(t, pool, 10_000);
+    await postAt(
+      new Date('2026-03-01T12:00:00Z'),
+      [
+        { accountId: pool.accountId, amountMinor: -3_000 },
+        { accountId: fund.accountId, amountMinor: 3_000 },
+      ],
+      { kind: 'MATCH' },
+    );
+    poolCode = pool.code;
     // An offline gift: the name and memo are typed by staff.
     await t.get(OfflineGiftsService).record({
       campaignSlug: campaign.slug,
@@ -308,6 +339,7 @@ describe('a fund page and its public ledger', () => {
     // 15:59:59Z is still 1 March in Beijing; 16:00:00Z is 2 March.
     expect(day('2026-03-01')).toEqual([
       'Gifts (2) Wang &lt;script&gt;alert(1)&lt;/script&gt; CN¥150.00',
+      'Matched by Sponsor Pool (1) CN¥30.00',
     ]);
     expect(day('2026-03-02')).toEqual(['Gifts (2) Li Morning, Chen Late CN¥25.00']);
     expect(day('2026-03-03')).toEqual(['Adjustment CN¥7.00']);
@@ -318,6 +350,10 @@ describe('a fund page and its public ledger', () => {
     expect(html(page)).toContain(`href="/campaigns/${campaign.slug}?lang=en"`);
     expect(page).toContain('Benches for the park');
     expect(page).toContain('<svg');
+
+    // The pool's own ledger says where its money went.
+    const poolPage = (await request(t.server).get(`/funds/${poolCode}?lang=en`).expect(200)).text;
+    expect(poolPage).toContain(`Matching for ${fund.nameEn} (1)`);
   });
 
   it("gives the same rows as CSV, in the reader's language, with decimal yuan and the fund code in its name", async () => {
@@ -338,7 +374,8 @@ describe('a fund page and its public ledger', () => {
     expect(lines).toContain('2026-03-01,捐赠（2 笔）,Wang <script>alert(1)</script>,150.00,,CNY');
     expect(lines).toContain('2026-03-02,捐赠（2 笔）,Li Morning、Chen Late,25.00,,CNY');
     expect(lines).toContain('2026-03-03,调整,,7.00,,CNY');
-    expect(lines).toHaveLength(1 + 4);
+    expect(lines).toContain('2026-03-01,赞助配捐池 配捐（1 笔）,,30.00,,CNY');
+    expect(lines).toHaveLength(1 + 5);
   });
 
   it("pages the ledger; a page past the end or not a whole number is a 400 in the reader's language", async () => {
