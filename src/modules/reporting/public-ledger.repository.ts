@@ -61,6 +61,8 @@ export interface SubdistrictCoverage {
 
 const GROUP_KINDS = Object.keys(DAILY_GROUP_OF_KIND);
 const GROUP_NAMES = GROUP_KINDS.map((k) => DAILY_GROUP_OF_KIND[k]!);
+/** Daily kinds whose rows do not name another fund (all but matched money). */
+const UNNAMED_KINDS = GROUP_KINDS.filter((k) => DAILY_GROUP_OF_KIND[k] !== 'MATCHED');
 const UUID_TEXT = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'`;
 const asUuid = (expr: string) => `(CASE WHEN ${expr} ~ ${UUID_TEXT} THEN (${expr})::uuid END)`;
 
@@ -142,17 +144,24 @@ export class PublicLedgerRepository {
     yearStart: Date,
   ): Promise<Map<string, FundMoneyFigures>> {
     const rows: Row[] = await this.dataSource.query(
-      `WITH x AS (
-         SELECT p.account_id, p.amount_minor AS amount, p.posted_at >= $2 AS this_year,
+      `WITH mine AS MATERIALIZED (
+         SELECT p.account_id, p.entry_id, p.amount_minor AS amount, p.posted_at
+         FROM postings p WHERE p.account_id = ANY($1::uuid[])
+       ), shared AS (
+         -- Entries that also move another fund's money: transfers, not money from outside.
+         SELECT DISTINCT m.entry_id, m.account_id
+         FROM mine m
+         JOIN postings op ON op.entry_id = m.entry_id AND op.account_id <> m.account_id
+         JOIN ledger_accounts oa ON oa.id = op.account_id AND oa.type = 'FUND'
+       ), x AS (
+         SELECT m.account_id, m.amount, m.posted_at >= $2 AS this_year,
                 e.kind, e.reverses_entry_id IS NOT NULL AS reversal,
                 coalesce(r.kind, e.kind) AS base_kind,
-                EXISTS (SELECT 1 FROM postings op JOIN ledger_accounts oa ON oa.id = op.account_id
-                        WHERE op.entry_id = p.entry_id AND op.account_id <> p.account_id
-                          AND oa.type = 'FUND') AS between_funds
-         FROM postings p
-         JOIN journal_entries e ON e.id = p.entry_id
+                s.entry_id IS NOT NULL AS between_funds
+         FROM mine m
+         JOIN journal_entries e ON e.id = m.entry_id
          LEFT JOIN journal_entries r ON r.id = e.reverses_entry_id
-         WHERE p.account_id = ANY($1::uuid[])
+         LEFT JOIN shared s ON s.entry_id = m.entry_id AND s.account_id = m.account_id
        ), y AS (
          SELECT account_id, amount, this_year,
                 NOT between_funds AND base_kind <> 'OPENING_BALANCE'
@@ -198,9 +207,11 @@ export class PublicLedgerRepository {
                 e.kind, e.metadata,
                 to_char(p.posted_at AT TIME ZONE $2, 'YYYY-MM-DD') AS day,
                 (SELECT g FROM unnest($3::text[], $4::text[]) AS k(kind, g) WHERE k.kind = e.kind) AS grp,
-                (SELECT f.id FROM postings op JOIN funds f ON f.account_id = op.account_id
-                  WHERE op.entry_id = p.entry_id AND op.account_id <> p.account_id
-                  ORDER BY op.id LIMIT 1) AS other_fund_id,
+                -- Only rows that name the other fund look for it (not the many gifts of a day).
+                CASE WHEN NOT e.kind = ANY($7::text[]) THEN
+                  (SELECT f.id FROM postings op JOIN funds f ON f.account_id = op.account_id
+                    WHERE op.entry_id = p.entry_id AND op.account_id <> p.account_id
+                    ORDER BY op.id LIMIT 1) END AS other_fund_id,
                 CASE WHEN e.kind = 'DONATION' THEN ${asUuid(`e.metadata->>'donationId'`)} END
                   AS donation_id
          FROM postings p JOIN journal_entries e ON e.id = p.entry_id
@@ -252,7 +263,15 @@ export class PublicLedgerRepository {
        LEFT JOIN journal_entries r ON r.id = je.reverses_entry_id
        ORDER BY pg.day DESC, pg.at DESC, pg.grp NULLS LAST, pg.other_fund_id NULLS FIRST,
                 pg.posting_id DESC`,
-      [accountId, REPORTING_TIME_ZONE, GROUP_KINDS, GROUP_NAMES, page.limit, page.offset],
+      [
+        accountId,
+        REPORTING_TIME_ZONE,
+        GROUP_KINDS,
+        GROUP_NAMES,
+        page.limit,
+        page.offset,
+        UNNAMED_KINDS,
+      ],
     );
     if (!rows[0]) {
       // Past the end (or an empty ledger): the window function saw no rows to count.
