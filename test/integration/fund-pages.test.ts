@@ -416,6 +416,30 @@ describe('a fund page and its public ledger', () => {
     await request(t.server).get(`/funds/${busyFund.code}?page=1&page=2`).expect(400);
   });
 
+  it('answers hostile query strings with a 4xx, never a 500, and never echoes script', async () => {
+    const probes: [string, number][] = [
+      ['/funds?q=%ED%A0%80', 400],
+      ['/funds?q[]=a', 200], // "q[]" is not "q": ignored
+      ['/funds?q=a&q=b', 400],
+      ['/funds?kind=%3Cscript%3Ealert(1)%3C%2Fscript%3E', 400],
+      [`/funds/${fund.code}?page=%00`, 400],
+      [`/funds/${fund.code}?page=1e3`, 400],
+      [`/funds/${fund.code}?page=%ED%A0%80`, 400],
+      ['/funds/%3Cscript%3Ealert(1)%3C%2Fscript%3E/ledger.csv', 404],
+      [`/funds/${'A'.repeat(300)}`, 414], // the input guard's limit on a path segment
+    ];
+    for (const [path, status] of probes) {
+      const res = await request(t.server).get(path);
+      expect([path, res.status]).toEqual([path, status]);
+      expect(res.text).not.toContain('<script>alert(1)');
+    }
+    // A search for markup is text: shown escaped, matching nothing.
+    const search = await request(t.server).get('/funds?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E');
+    expect(search.status).toBe(200);
+    expect(search.text).not.toContain('<script>alert(1)');
+    expect(search.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
   it("answers an unknown fund code with the 404 page in the visitor's language", async () => {
     const en = await request(t.server).get('/funds/NO-SUCH-FUND?lang=en').expect(404);
     expect(en.headers['content-type']).toContain('text/html');
