@@ -5,6 +5,7 @@ import { FoundationService } from '../../src/modules/foundation/foundation.servi
 import { FundsService, type FundView } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { PUBLIC_LEDGER_PAGE_SIZE } from '../../src/modules/reporting/public-ledger';
+import { createUser } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
 import {
   createFoundation,
@@ -13,6 +14,13 @@ import {
   fundFromOutside,
   generalFund,
 } from '../factories/foundation.factory';
+import {
+  insightsApplication,
+  insightsAward,
+  insightsExpense,
+  insightsRound,
+  insightsTranche,
+} from '../factories/grants-insights.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 /**
@@ -456,5 +464,55 @@ describe('a fund page and its public ledger', () => {
       .get(`/funds/${encodeURIComponent('<script>x')}`)
       .expect(404);
     expect(hostile.text).not.toContain('<script>x');
+  });
+});
+
+describe('grants and expenses on the public ledger', () => {
+  it('itemises design awards and tranches with the project (linked once approved) and expenses with purpose and payee', async () => {
+    const staff = await createUser(t, ['ADMIN']);
+    const approver = await createUser(t, ['ADMIN']);
+    const fund = await createFund(t, { kind: 'COMMUNITY' });
+    await fundFromOutside(t, fund, 10_000_000);
+    const round = await insightsRound(t, fund, { year: 2026, createdBy: staff.id });
+    const application = await insightsApplication(t, round, {
+      communityId: fund.communityId!,
+      applicantId: staff.id,
+      title: 'Rain garden <em>now</em>',
+      status: 'AWARDED',
+    });
+    const award = await insightsAward(t, round, application, {
+      proposedBy: staff.id,
+      approvedBy: approver.id,
+      designMinor: 50_000,
+      constructionMinor: 200_000,
+    });
+    await insightsTranche(t, award, {
+      seq: 1,
+      amountMinor: 80_000,
+      status: 'PAID',
+      requestedBy: staff.id,
+      decidedBy: approver.id,
+    });
+    await insightsExpense(t, fund, {
+      requestedBy: staff.id,
+      decidedBy: approver.id,
+      amountMinor: 12_345,
+      purpose: 'Seeds for the garden',
+      payee: 'Green Shop',
+      status: 'PAID',
+    });
+
+    const page = html(
+      (await request(t.server).get(`/funds/${fund.code}?lang=en`).expect(200)).text,
+    );
+    const link = `<a href="/projects/${award.id}?lang=en">`;
+    expect(page).toContain(`${link}Design award: Rain garden &lt;em&gt;now&lt;/em&gt;</a>`);
+    expect(page).toContain(
+      `${link}Construction tranche 1: Rain garden &lt;em&gt;now&lt;/em&gt;</a>`,
+    );
+    expect(page).toContain('Expense: Seeds for the garden (paid to Green Shop)');
+    expect(page).not.toContain('<em>now</em>');
+    // Paid out: design award + tranche + expense.
+    expect(page).toMatch(/data-figure="paid-out">CN¥1,423\.45</);
   });
 });

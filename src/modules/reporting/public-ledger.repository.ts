@@ -252,12 +252,10 @@ export class PublicLedgerRepository {
               r.kind AS reversed_kind
        FROM paged pg
        LEFT JOIN funds of ON of.id = pg.other_fund_id
+       LEFT JOIN grant_tranches gt ON pg.kind = 'GRANT_TRANCHE' AND gt.entry_id = pg.entry_id
        LEFT JOIN grant_awards ga
-         ON pg.kind IN ('GRANT_AWARD', 'GRANT_TRANCHE')
-        AND ga.id = ${asUuid(`pg.metadata->>'awardId'`)}
+         ON (pg.kind = 'GRANT_AWARD' AND ga.design_entry_id = pg.entry_id) OR ga.id = gt.award_id
        LEFT JOIN grant_applications ap ON ap.id = ga.application_id
-       LEFT JOIN grant_tranches gt
-         ON pg.kind = 'GRANT_TRANCHE' AND gt.id = ${asUuid(`pg.metadata->>'trancheId'`)}
        LEFT JOIN fund_expenses x ON pg.kind = 'EXPENSE' AND x.entry_id = pg.entry_id
        LEFT JOIN journal_entries je ON je.id = pg.entry_id
        LEFT JOIN journal_entries r ON r.id = je.reverses_entry_id
