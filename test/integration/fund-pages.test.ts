@@ -4,7 +4,7 @@ import { OfflineGiftsService } from '../../src/modules/donations/offline-gifts.s
 import { FoundationService } from '../../src/modules/foundation/foundation.service';
 import { FundsService, type FundView } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
-import { PUBLIC_LEDGER_PAGE_SIZE } from '../../src/modules/reporting/public-ledger';
+import { NAMES_PER_DAY, PUBLIC_LEDGER_PAGE_SIZE } from '../../src/modules/reporting/public-ledger';
 import { createUser } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
 import {
@@ -422,6 +422,23 @@ describe('a fund page and its public ledger', () => {
     for (const bad of ['0', '-1', 'abc', '1.5', '9999999'])
       await request(t.server).get(`/funds/${busyFund.code}?page=${bad}`).expect(400);
     await request(t.server).get(`/funds/${busyFund.code}?page=1&page=2`).expect(400);
+  });
+
+  it('names at most 20 donors a day and counts the rest', async () => {
+    const busy = await createCampaign(t);
+    const busyFund = await t.get(FundsService).get(busy.fundId);
+    for (let i = 1; i <= NAMES_PER_DAY + 3; i++) {
+      await giftAt(busy, busyFund, new Date(Date.UTC(2026, 4, 1, 1, 0, i)), {
+        amountMinor: 100,
+        name: `Donor${String(i).padStart(2, '0')}`,
+        email: `donor${i}@example.org`,
+      });
+    }
+    const page = (await request(t.server).get(`/funds/${busyFund.code}?lang=en`).expect(200)).text;
+    expect(page).toContain(`Gifts (${NAMES_PER_DAY + 3})`);
+    expect(page).toContain(`Donor01, Donor02,`);
+    expect(page).toContain(`Donor${NAMES_PER_DAY} and 3 more`);
+    expect(page).not.toContain(`Donor${NAMES_PER_DAY + 1}`);
   });
 
   it('answers hostile query strings with a 4xx, never a 500, and never echoes script', async () => {
