@@ -3,7 +3,6 @@ import { NotFoundError, ValidationFailedError } from '../../common/errors/common
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { FUND_KINDS, type FundKind } from '../funds/fund-status';
-import { FundsService } from '../funds/funds.service';
 import { PUBLIC_LEDGER_PAGE_SIZE, type PublicLedgerRow } from '../reporting/public-ledger';
 import { ReportingService, type PublicFund } from '../reporting/reporting.service';
 
@@ -53,7 +52,6 @@ export function parsePage(raw: unknown, locale: SupportedLocale): number {
 export class FundPagesService {
   constructor(
     private readonly reporting: ReportingService,
-    private readonly funds: FundsService,
     private readonly campaigns: CampaignsService,
   ) {}
 
@@ -74,10 +72,13 @@ export class FundPagesService {
       );
     }
     const kind = (kindText || undefined) as FundKind | undefined;
-    const [{ funds, subdistricts }, coverage] = await Promise.all([
-      this.reporting.publicDirectory(now),
-      this.funds.coverage(),
-    ]);
+    const { funds, subdistricts } = await this.reporting.publicDirectory(now);
+    // FundsService.coverage's definition (communities with an ACTIVE community fund), summed from
+    // the same statement as the roll-ups, so the sentence and the groups always agree.
+    const coverage = {
+      covered: subdistricts.reduce((n, s) => n + s.communitiesCovered, 0),
+      total: subdistricts.reduce((n, s) => n + s.communitiesTotal, 0),
+    };
     const currency = funds[0]?.currency ?? 'CNY';
     const needle = q.toLowerCase();
     const matches = (f: PublicFund) =>
@@ -137,10 +138,7 @@ export class FundPagesService {
     ].filter((g) => g.funds.length > 0 || (!filtering && g.rollup));
     return {
       title: translate(locale, 'publicFunds.title'),
-      coverageText: translate(locale, 'publicFunds.coverage', {
-        covered: coverage.communitiesWithActiveFund,
-        total: coverage.communitiesTotal,
-      }),
+      coverageText: translate(locale, 'publicFunds.coverage', coverage),
       year: yearIn(now),
       q,
       kind: kind ?? '',
