@@ -18,7 +18,7 @@ const STATUS_ORDER: Record<string, number> = { ACTIVE: 0, PREPARING: 1, CLOSED: 
 const named = (locale: SupportedLocale, x: { nameZh: string; nameEn: string }) =>
   locale === 'en' ? x.nameEn : x.nameZh;
 
-export function link(path: string, params: Record<string, string | number | undefined>): string {
+function link(path: string, params: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(params))
     if (v !== undefined && v !== '') search.set(k, String(v));
@@ -35,7 +35,7 @@ function single(value: unknown, locale: SupportedLocale, name: string): string {
 }
 
 /** `?page=`: a positive whole number, 1 when absent. */
-export function parsePage(raw: unknown, locale: SupportedLocale): number {
+function parsePage(raw: unknown, locale: SupportedLocale): number {
   if (raw === undefined || raw === '') return 1;
   if (typeof raw !== 'string' || !/^[1-9]\d{0,5}$/.test(raw))
     throw new ValidationFailedError(translate(locale, 'publicFunds.errors.page'));
