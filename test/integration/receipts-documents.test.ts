@@ -126,9 +126,9 @@ describe('receipt documents', () => {
     expect(page.text).toContain(receipt.verifyCode);
     expect(page.text).toContain(`href="/donor/receipts/${receipt.id}/pdf"`);
     expect(page.text).toContain('src="data:image/svg+xml;base64,');
-    // Gift to outcome: the fund's projects and the match (1:1 from the pool) the gift earned.
+    // Gift to outcome: the fund's public page and the match (1:1 from the pool) the gift earned.
     // (Handlebars writes = in attributes as &#x3D;.)
-    expect(page.text).toContain(`href="/projects?fund&#x3D;${fund.code}&amp;lang&#x3D;zh-CN"`);
+    expect(page.text).toContain(`id="fund-link" href="/funds/${fund.code}?lang&#x3D;zh-CN"`);
     expect(page.text).toMatch(/id="gift-match">[^<]*¥1,234\.50/);
 
     const { res, text } = await pdfOf(donor.agent, `/donor/receipts/${receipt.id}/pdf`);

@@ -28,6 +28,7 @@ import type { DonationStatus } from './donation-status';
 import { monthlyStopState, offersMonthlyStop } from './monthly-gift';
 import type { Donation } from './donations.types';
 import type { CreateDonationDto } from './dto/create-donation.dto';
+import { publicDonor } from './public-donor';
 
 /** What covering the fee adds: 0.6 % (a typical domestic wallet rate), rounded up to the fen. */
 export const FEE_COVER_BP = 60;
@@ -222,17 +223,16 @@ export class DonationsService {
   async recentPublic(campaignId: string, limit = 20) {
     const gifts = await this.repo.recentForCampaign(campaignId, limit);
     return gifts.map((d) => {
-      // Offline gifts' text is staff-typed (bank memos); anonymous donors' words could name them.
-      const shown = !d.anonymous && d.provider !== 'OFFLINE';
+      const shown = publicDonor(d);
       return {
-        name: shown ? d.donorName : null,
+        name: shown.name,
         // The gift itself: a fee cover the donor added goes to the processor, not the campaign.
         amountMinor: d.amountMinor - d.feeCoverMinor,
         matchedMinor: d.matchedMinor,
         currency: d.currency,
         monthly: d.monthly,
-        dedication: shown ? d.dedication : '',
-        message: shown ? d.message : '',
+        dedication: shown.dedication,
+        message: shown.message,
         at: d.succeededAt!,
       };
     });

@@ -6,10 +6,13 @@ import { FundsModule } from '../funds/funds.module';
 import { GrantsModule } from '../grants/grants.module';
 import { MatchingModule } from '../matching/matching.module';
 import { ReceiptsModule } from '../receipts/receipts.module';
+import { ReportingModule } from '../reporting/reporting.module';
 import { CampaignPagesController } from './campaign-pages.controller';
 import { CampaignPagesService } from './campaign-pages.service';
 import { DonorPagesController } from './donor-pages.controller';
 import { EvaluationPagesController } from './evaluation-pages.controller';
+import { FundPagesController } from './fund-pages.controller';
+import { FundPagesService } from './fund-pages.service';
 import { InsightsProjectsController } from './insights-projects.controller';
 import { MonthlyPagesController } from './monthly-pages.controller';
 import { PublicPagesController } from './public-pages.controller';
@@ -24,6 +27,7 @@ import { PublicSiteService } from './public-site.service';
     DonationsModule,
     GrantsModule,
     ReceiptsModule,
+    ReportingModule,
   ],
   controllers: [
     PublicPagesController,
@@ -32,7 +36,8 @@ import { PublicSiteService } from './public-site.service';
     DonorPagesController,
     EvaluationPagesController,
     InsightsProjectsController,
+    FundPagesController,
   ],
-  providers: [PublicSiteService, CampaignPagesService],
+  providers: [PublicSiteService, CampaignPagesService, FundPagesService],
 })
 export class PublicSiteModule {}

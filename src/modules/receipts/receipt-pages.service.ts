@@ -133,10 +133,12 @@ export class ReceiptPagesService {
         evaluations,
       });
     }
-    const fundUrl = `/projects?${new URLSearchParams({ fund: gift.fund.code, lang: locale }).toString()}`;
+    const fundUrl = `/funds/${encodeURIComponent(gift.fund.code)}?lang=${locale}`;
+    const projectsUrl = `/projects?${new URLSearchParams({ fund: gift.fund.code, lang: locale }).toString()}`;
     return {
       fundName,
       fundUrl,
+      projectsUrl,
       fundLink: translate(locale, 'receipts.doc.outcome.fund', { fund: fundName }),
       match:
         gift.matchedMinor > 0

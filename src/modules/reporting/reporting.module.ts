@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { LedgerModule } from '../ledger/ledger.module';
+import { PublicLedgerRepository } from './public-ledger.repository';
 import { ReportingService } from './reporting.service';
 
 /** Dashboards, charts (server-rendered SVG) and exports; read-only. */
 @Module({
   imports: [FoundationModule, FundsModule, LedgerModule],
-  providers: [ReportingService],
+  providers: [ReportingService, PublicLedgerRepository],
   exports: [ReportingService],
 })
 export class ReportingModule {}

@@ -1,13 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
-import { currencyExponent, formatMoney } from '../../common/money';
+import { currencyExponent, formatMoney, toDecimalString } from '../../common/money';
 import { FoundationService } from '../foundation/foundation.service';
 import { FundsService, type FundCoverage, type FundView } from '../funds/funds.service';
 import { LedgerService } from '../ledger/ledger.service';
+import { csvLine } from '../../common/csv';
 import { renderMonthlyChart } from './monthly-chart';
+import {
+  PUBLIC_LEDGER_PAGE_SIZE,
+  rowWords,
+  type PublicLedgerPage,
+  type PublicLedgerRow,
+} from './public-ledger';
+import {
+  PublicLedgerRepository,
+  type FundMoneyFigures,
+  type PublicFundRecord,
+  type SubdistrictCoverage,
+} from './public-ledger.repository';
 import { buildMonthlySeries, type MonthlyPoint } from './monthly-series';
 import { lastMonths, monthAndYearToDate, monthAxisLabels, REPORTING_TIME_ZONE } from './periods';
-import { statementCsvHeader, statementCsvRow } from './statement-csv';
+import { statementCsvHeader, statementCsvRow, UTF8_BOM } from './statement-csv';
 
 export interface DashboardFigures {
   currency: string;
@@ -25,6 +38,13 @@ export interface FundSeries {
   points: MonthlyPoint[];
 }
 
+export type PublicFund = PublicFundRecord & FundMoneyFigures;
+
+export interface PublicDirectory {
+  funds: PublicFund[];
+  subdistricts: SubdistrictCoverage[];
+}
+
 const STATEMENT_PAGE = 500;
 const compactFormatters = new Map<string, Intl.NumberFormat>();
 
@@ -35,7 +55,101 @@ export class ReportingService {
     private readonly foundation: FoundationService,
     private readonly funds: FundsService,
     private readonly ledger: LedgerService,
+    private readonly publicLedger: PublicLedgerRepository,
   ) {}
+
+  /**
+   * Every fund with its money (held; raised and paid out, all time and this year in
+   * REPORTING_TIME_ZONE) and every subdistrict's community coverage: the public directory's data.
+   */
+  async publicDirectory(now = new Date()): Promise<PublicDirectory> {
+    const [funds, subdistricts] = await Promise.all([
+      this.publicLedger.funds(),
+      this.publicLedger.subdistrictCoverage(),
+    ]);
+    return { funds: await this.withFigures(funds, now), subdistricts };
+  }
+
+  /** One fund as the public sees it, or null when no fund has this code. */
+  async publicFund(code: string, now = new Date()): Promise<PublicFund | null> {
+    const fund = await this.publicLedger.fundByCode(code);
+    return fund ? ((await this.withFigures([fund], now))[0] ?? null) : null;
+  }
+
+  /** A page (1-based) of the fund's public ledger; see public-ledger.ts for what it shows. */
+  publicLedgerPage(fund: { accountId: string }, page: number): Promise<PublicLedgerPage> {
+    return this.publicLedger.ledgerPage(fund.accountId, {
+      limit: PUBLIC_LEDGER_PAGE_SIZE,
+      offset: (page - 1) * PUBLIC_LEDGER_PAGE_SIZE,
+    });
+  }
+
+  /** What a public ledger row says, in the reader's language. */
+  publicRowText(row: PublicLedgerRow, locale: SupportedLocale): string {
+    const words = rowWords(row, locale);
+    const vars = words.nestedKey
+      ? { ...words.vars, [words.nestedKey.name]: translate(locale, words.nestedKey.key) }
+      : words.vars;
+    return translate(locale, words.key, vars);
+  }
+
+  /** The donors a gifts row names, with "and N more" for the rest, in the reader's language. */
+  publicDonorsText(row: PublicLedgerRow, locale: SupportedLocale): string {
+    if (row.type !== 'daily' || row.namedCount === 0) return '';
+    const names = row.names.join(locale === 'en' ? ', ' : '、');
+    const more = row.namedCount - row.names.length;
+    return more > 0
+      ? translate(locale, 'publicFunds.ledger.andMore', { names, count: more })
+      : names;
+  }
+
+  /**
+   * The fund's public ledger as CSV in the reader's language: the page's rows, all of them, newest
+   * first, with Beijing dates and decimal amounts; fetched page by page as it streams.
+   */
+  async *publicLedgerCsv(
+    fund: { accountId: string; currency: string },
+    locale: SupportedLocale,
+  ): AsyncGenerator<string> {
+    const header = ['date', 'description', 'donors', 'in', 'out', 'currency'].map((c) =>
+      translate(locale, `publicFunds.csv.${c}`),
+    );
+    yield UTF8_BOM + csvLine(header);
+    for (let offset = 0; ; offset += STATEMENT_PAGE) {
+      const page = await this.publicLedger.ledgerPage(fund.accountId, {
+        limit: STATEMENT_PAGE,
+        offset,
+      });
+      for (const row of page.rows) {
+        yield csvLine([
+          row.day,
+          this.publicRowText(row, locale),
+          this.publicDonorsText(row, locale),
+          row.inMinor ? toDecimalString(row.inMinor, fund.currency) : '',
+          row.outMinor ? toDecimalString(row.outMinor, fund.currency) : '',
+          fund.currency,
+        ]);
+      }
+      if (offset + STATEMENT_PAGE >= page.total) return;
+    }
+  }
+
+  private async withFigures(funds: PublicFundRecord[], now: Date): Promise<PublicFund[]> {
+    const { yearStart } = monthAndYearToDate(now);
+    const figures = await this.publicLedger.moneyFigures(
+      funds.map((f) => f.accountId),
+      yearStart,
+    );
+    return funds.map((f) => ({
+      ...f,
+      ...(figures.get(f.accountId) ?? {
+        raisedMinor: 0,
+        raisedYearMinor: 0,
+        paidOutMinor: 0,
+        paidOutYearMinor: 0,
+      }),
+    }));
+  }
 
   /** The staff dashboard's figures; months and years are counted in REPORTING_TIME_ZONE. */
   async dashboard(now = new Date()): Promise<DashboardFigures> {
