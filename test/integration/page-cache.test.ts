@@ -279,13 +279,14 @@ describe('public page cache', () => {
     expect(byOrigin.headers.location).toMatch(/\/sandbox\/checkout\//);
     expect((await donations())[0]!.n).toBe(2);
 
-    for (const headers of [
+    const refusedHeaders: Record<string, string>[] = [
       { origin: 'https://evil.example' },
       { origin: 'null' },
       { 'sec-fetch-site': 'cross-site', origin },
       { 'sec-fetch-site': 'same-site' },
       {}, // neither header and no token: not a browser form we can vouch for
-    ]) {
+    ];
+    for (const headers of refusedHeaders) {
       const refused = await post(headers);
       expect([JSON.stringify(headers), refused.status]).toEqual([JSON.stringify(headers), 403]);
       expect(refused.headers['content-type']).toMatch(/text\/html/);
