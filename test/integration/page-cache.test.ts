@@ -96,6 +96,9 @@ describe('public page cache', () => {
       expect(second.headers['content-type']).toBe(first.headers['content-type']);
       expect(second.headers.etag).toBe(first.headers.etag);
       expect(second.body.equals(first.body)).toBe(true);
+      const head = await request(t.server).head(path).expect(200);
+      expect(head.headers['x-page-cache']).toBe('hit');
+      expect(head.headers['content-length']).toBe(String(first.body.length));
       // The query's order does not make another page.
       const reordered = await raw(`/campaigns/${campaign.slug}?utm=x&lang=en`);
       const again = await raw(`/campaigns/${campaign.slug}?lang=en&utm=x`);
