@@ -1,5 +1,5 @@
+import { fork } from 'node:child_process';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 
 export interface LoadRequest {
   url: string;
@@ -20,15 +20,18 @@ export type LoadResult =
     }
   | { error: string };
 
-/** One autocannon run from a worker thread (./load.worker.ts). */
+/** One autocannon run from a child process (./load.worker.ts). */
 export function load(request: LoadRequest): Promise<Exclude<LoadResult, { error: string }>> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'load.worker.js'), { workerData: request });
-    worker.once('message', (result: LoadResult) => {
-      void worker.terminate();
+    const child = fork(path.join(__dirname, 'load.worker.js'), [JSON.stringify(request)]);
+    child.once('message', (result: LoadResult) => {
+      child.kill();
       if ('error' in result) reject(new Error(`autocannon: ${result.error}`));
       else resolve(result);
     });
-    worker.once('error', reject);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code) reject(new Error(`autocannon exited with ${code}`));
+    });
   });
 }

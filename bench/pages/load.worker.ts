@@ -1,12 +1,12 @@
 import autocannon from 'autocannon';
-import { parentPort, workerData } from 'node:worker_threads';
 import type { LoadRequest, LoadResult } from './load';
 
 /**
- * autocannon in a worker thread: generating the load stays off the event loop of the server under
- * test (the app, or the bare node:http server, in the main thread).
+ * autocannon in a child process: generating the load stays off the event loop of the server under
+ * test (the app, or the bare node:http server, in the bench's process). A process rather than a
+ * worker thread: autocannon summarises its histograms only on a main thread.
  */
-const request = workerData as LoadRequest;
+const request = JSON.parse(process.argv[2]!) as LoadRequest;
 autocannon(
   {
     url: request.url,
@@ -26,6 +26,6 @@ autocannon(
           errors: result.errors + result.timeouts,
           bytesPerSecond: result.throughput.average,
         };
-    parentPort!.postMessage(answer);
+    process.send!(answer);
   },
 );
