@@ -71,8 +71,19 @@ describe('public page cache', () => {
 
   const system = { kind: 'system', label: 'test' } as const;
 
+  /**
+   * Waits until the cache has heard every change committed so far: notices arrive in commit
+   * order, so once a marker sent now is heard, so are the ones before it.
+   */
+  const changesHeard = async () => {
+    const marker = `test:${randomUUID()}`;
+    await t.dataSource.query(`SELECT pg_notify('lianxin_page_changes', $1)`, [marker]);
+    await waitUntil(() => t.get(PageCache).lastNotice === marker, 'the marker notice');
+  };
+
   it('serves the second anonymous visit from the cache, without rendering and without cookies', async () => {
     const campaign = await createCampaign(t, { titleEn: 'Benches for the park' });
+    await changesHeard();
     const path = `/campaigns/${campaign.slug}?lang=en`;
     const render = jest.spyOn(t.get(CampaignPagesService), 'campaign');
     try {
@@ -114,6 +125,7 @@ describe('public page cache', () => {
 
   it('answers 304 to If-None-Match, and gzip or brotli by Accept-Encoding with the same page inside', async () => {
     const campaign = await createCampaign(t);
+    await changesHeard();
     const path = `/campaigns/${campaign.slug}?lang=en`;
     const plain = await raw(path);
     const etag = plain.headers.etag!;
@@ -145,6 +157,7 @@ describe('public page cache', () => {
 
   it('keeps each language apart', async () => {
     const campaign = await createCampaign(t, { titleEn: 'Library books', titleZh: '社区图书' });
+    await changesHeard();
     const path = `/campaigns/${campaign.slug}`;
     const en = await raw(path, { 'accept-language': 'en-GB,en;q=0.9' });
     const zh = await raw(path, { 'accept-language': 'zh-CN' });
@@ -163,6 +176,7 @@ describe('public page cache', () => {
 
   it('shows a settled gift within the bound after the database announces it', async () => {
     const campaign = await createCampaign(t);
+    await changesHeard();
     const path = `/campaigns/${campaign.slug}?lang=en`;
     expect((await raw(path)).body.toString()).not.toContain('¥88.00');
     expect((await raw(path)).headers['x-page-cache']).toBe('hit');
@@ -191,12 +205,30 @@ describe('public page cache', () => {
     );
     expect(Date.now() - settledAt).toBeLessThan(NOTICE_BOUND_MS);
     expect(page.body.toString()).toContain('Zhang Wei');
-    // And it is kept again.
-    expect((await raw(path)).headers['x-page-cache']).toBe('hit');
+  });
+
+  it('renders a changed page once: one visitor renders it, the others meanwhile get it as it was', async () => {
+    const campaign = await createCampaign(t);
+    await changesHeard();
+    const path = `/campaigns/${campaign.slug}?lang=en`;
+    await raw(path);
+    const render = jest.spyOn(t.get(CampaignPagesService), 'campaign');
+    try {
+      t.get(PageCache).changed(`campaign:${campaign.id}`);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => raw(path)));
+      const states = answers.map((a) => a.headers['x-page-cache']);
+      expect(states.filter((s) => s === 'miss')).toHaveLength(1);
+      expect(states.every((s) => s === 'miss' || s === 'stale' || s === 'hit')).toBe(true);
+      expect(render).toHaveBeenCalledTimes(1);
+      expect((await raw(path)).headers['x-page-cache']).toBe('hit');
+    } finally {
+      render.mockRestore();
+    }
   });
 
   it('shows an edited campaign, and money reaching a fund, within the bound', async () => {
     const campaign = await createCampaign(t, { titleEn: 'Old title' });
+    await changesHeard();
     const path = `/campaigns/${campaign.slug}?lang=en`;
     await raw(path);
     expect((await raw(path)).headers['x-page-cache']).toBe('hit');
@@ -211,6 +243,7 @@ describe('public page cache', () => {
 
     // The home page shows the general fund's balance: a posting on its account drops it.
     const general = await generalFund(t);
+    await changesHeard();
     await raw('/?lang=en');
     expect((await raw('/?lang=en')).headers['x-page-cache']).toBe('hit');
     const before = (await raw('/?lang=en')).body.toString();
@@ -245,6 +278,7 @@ describe('public page cache', () => {
 
     // A cached public page is not what a signed-in visitor gets: they bypass the cache.
     const live = await createCampaign(t);
+    await changesHeard();
     const livePath = `/campaigns/${live.slug}?lang=en`;
     await raw(livePath);
     expect((await raw(livePath)).headers['x-page-cache']).toBe('hit');

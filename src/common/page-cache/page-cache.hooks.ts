@@ -9,10 +9,13 @@ import type { Flight, PageStore } from './page-store';
 /*
  * The page cache in front of the Nest pipeline (contract: ../http/page-cache.ts).
  *
- * onRequest (`servePage`): an anonymous GET/HEAD whose page is kept is answered here, before
- * cookies, guards or any database work: 200 with the stored bytes (gzip or brotli as stored),
- * or 304 when If-None-Match names its ETag. The first miss for a key leads; concurrent misses
- * wait for its page instead of rendering it again.
+ * onRequest: an anonymous GET/HEAD whose page is kept is answered here, before cookies, guards
+ * or any database work: 200 with the stored bytes (gzip or brotli as stored), or 304 when
+ * If-None-Match names its ETag. The first miss for a key leads; concurrent misses wait for its
+ * page instead of rendering it again. A page whose data changed (stale) is still served to
+ * everyone else while one visitor's request renders it again, so a campaign receiving many gifts
+ * a second is rendered one at a time, never once per visitor; x-page-cache says hit, stale or
+ * miss.
  * onSend (`keepPage`): the leader's answer is kept when it is a 200 the handler marked with
  * `cacheablePage`, for an anonymous visitor, and sets no cookie.
  */
@@ -119,8 +122,14 @@ export function installPageCache(
     if (request.method !== 'GET' && request.method !== 'HEAD') return;
     if (NOT_PAGES.test(request.url) || !anonymousVisitor(request)) return;
     const key = pageKey(request);
-    let page = store.get(key);
-    if (!page && request.method === 'GET' && !skipsFlight(key)) {
+    const kept = store.get(key);
+    let page = kept?.value;
+    if (kept?.stale && request.method === 'GET' && !store.join(key)) {
+      // Its data changed: this visitor's request renders it again; until that render is kept,
+      // everyone else gets the page as it was.
+      request.pageCacheFlight = { ...store.lead(key), key };
+      return;
+    } else if (!kept && request.method === 'GET' && !skipsFlight(key)) {
       const pending = store.join(key);
       if (!pending) {
         request.pageCacheFlight = { ...store.lead(key), key };
@@ -129,7 +138,7 @@ export function installPageCache(
       page = await pending;
     }
     if (!page) return;
-    const body = present(request, reply, page, 'hit');
+    const body = present(request, reply, page, kept?.stale ? 'stale' : 'hit');
     return body ? reply.code(200).send(body) : reply.code(304).send();
   });
 
@@ -168,6 +177,9 @@ export function installPageCache(
         if (notCacheable.size >= NOT_CACHEABLE_MAX) notCacheable.clear();
         notCacheable.set(flight.key, Date.now() + NOT_CACHEABLE_MS);
       }
+      // A page kept before (now stale) is no longer what this address shows (a campaign
+      // unpublished answers 404): forget it.
+      store.delete(flight.key);
       flight.done(undefined);
       return payload;
     }
@@ -175,15 +187,16 @@ export function installPageCache(
     // A visitor's own CSRF token must never reach the cache (cached pages carry no token).
     if (request.csrfToken && body.includes(request.csrfToken)) {
       warn(`${request.url} is marked cacheable but renders a CSRF token: not cached`);
+      store.delete(flight.key);
       flight.done(undefined);
       return payload;
     }
     const page = await storedPage(reply, body);
     const size =
       body.length + (page.gzip?.length ?? 0) + (page.br?.length ?? 0) + flight.key.length + 1024;
-    const kept = store.set(flight.key, page, tags, size, flight.ticket);
-    // A render that raced a change is shown to its own visitor, not handed to the waiters.
-    flight.done(kept ? page : undefined);
+    // A render that raced a change is kept stale: served until the next render is kept.
+    store.set(flight.key, page, tags, size, flight.ticket);
+    flight.done(page);
     return present(request, reply, page, 'miss') ?? body;
   }
 
@@ -210,14 +223,14 @@ function present(
   request: FastifyRequest,
   reply: FastifyReply,
   page: CachedPage,
-  state: 'hit' | 'miss',
+  state: 'hit' | 'stale' | 'miss',
 ): Buffer | null {
   void reply.headers(page.headers);
   void reply.header('cache-control', CACHED_PAGE_CACHE_CONTROL);
   void reply.header('etag', page.etag);
   void reply.header('vary', CACHED_PAGE_VARY);
   void reply.header('x-page-cache', state);
-  if (state === 'hit' && etagMatches(request.headers['if-none-match'], page.etag)) {
+  if (state !== 'miss' && etagMatches(request.headers['if-none-match'], page.etag)) {
     void reply.removeHeader('content-type');
     return null;
   }

@@ -25,6 +25,8 @@ const RECONNECT_MAX_MS = 30_000;
 @Injectable()
 export class PageCache {
   readonly store: PageStore<CachedPage> | null;
+  /** The latest notice heard (tests wait for a marker of their own to know earlier ones arrived). */
+  lastNotice = '';
 
   constructor(config: AppConfig) {
     const ttlMs = config.pageCacheTtlSeconds * 1000;
@@ -34,6 +36,7 @@ export class PageCache {
 
   /** A NOTIFY payload: comma-separated PAGE_TAG values. */
   changed(payload: string): void {
+    this.lastNotice = payload;
     const tags = payload.split(',').filter(Boolean);
     if (tags.length > 0) this.store?.invalidate(tags);
   }

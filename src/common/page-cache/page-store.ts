@@ -1,7 +1,9 @@
 /*
  * The page cache's memory: a bounded LRU of rendered pages with a time to live, an index from
  * tag to keys for invalidation, and single-flight (many concurrent misses for one key render
- * once). Pure: no Fastify, no Nest; the clock is injected so tests pin it.
+ * once). A changed page is not dropped but marked stale: it may be served while one new render
+ * is under way (stale-while-revalidate), so a page that changes many times a second is still
+ * rendered one at a time. Pure: no Fastify, no Nest; the clock is injected so tests pin it.
  */
 
 export interface PageStoreOptions {
@@ -16,6 +18,13 @@ interface Slot<T> {
   tags: readonly string[];
   size: number;
   expiresAt: number;
+  /** Its data changed since it was rendered: serve it only while a new render is under way. */
+  stale: boolean;
+}
+
+export interface Kept<T> {
+  value: T;
+  stale: boolean;
 }
 
 /** The first miss for a key leads: it renders, then `done` hands its page (or none) to waiters. */
@@ -49,7 +58,8 @@ export class PageStore<T> {
     return this.bytes;
   }
 
-  get(key: string): T | undefined {
+  /** The page kept under `key`, fresh or stale; nothing once its time to live has run out. */
+  get(key: string): Kept<T> | undefined {
     const slot = this.slots.get(key);
     if (!slot) return undefined;
     if (slot.expiresAt <= this.now()) {
@@ -59,7 +69,7 @@ export class PageStore<T> {
     // Most recently used last: Map keeps insertion order, so the first key is the eviction victim.
     this.slots.delete(key);
     this.slots.set(key, slot);
-    return slot.value;
+    return { value: slot.value, stale: slot.stale };
   }
 
   /** The render in progress for `key`, if another request leads one. */
@@ -89,14 +99,21 @@ export class PageStore<T> {
   }
 
   /**
-   * Keeps `value` under `key` unless one of its tags changed after `ticket` (the render may show
-   * the old data) or it alone is larger than the cache. Returns whether it was kept.
+   * Keeps `value` under `key`: stale when one of its tags changed after `ticket` (the render may
+   * show the data from before the change), fresh otherwise; not at all when it alone is larger
+   * than the cache.
    */
-  set(key: string, value: T, tags: readonly string[], size: number, ticket: number): boolean {
-    if (this.changedSince(tags, ticket)) return false;
+  set(
+    key: string,
+    value: T,
+    tags: readonly string[],
+    size: number,
+    ticket: number,
+  ): 'fresh' | 'stale' | false {
     if (size > this.options.maxBytes) return false;
+    const stale = this.changedSince(tags, ticket);
     this.remove(key);
-    this.slots.set(key, { value, tags, size, expiresAt: this.now() + this.options.ttlMs });
+    this.slots.set(key, { value, tags, size, expiresAt: this.now() + this.options.ttlMs, stale });
     this.bytes += size;
     for (const tag of tags) {
       let keys = this.keysByTag.get(tag);
@@ -108,23 +125,32 @@ export class PageStore<T> {
       if (oldest === undefined) break;
       this.remove(oldest);
     }
-    return true;
+    return stale ? 'stale' : 'fresh';
   }
 
-  /** Drops every page showing one of `tags`; renders already under way will not be kept. */
+  /** Marks every page showing one of `tags` stale, and renders already under way with them. */
   invalidate(tags: readonly string[]): number {
     const change = this.changes++;
-    let removed = 0;
+    let marked = 0;
     for (const tag of tags) {
       this.changedAt.set(tag, change);
-      for (const key of [...(this.keysByTag.get(tag) ?? [])]) {
-        if (this.remove(key)) removed++;
+      for (const key of this.keysByTag.get(tag) ?? []) {
+        const slot = this.slots.get(key);
+        if (slot && !slot.stale) {
+          slot.stale = true;
+          marked++;
+        }
       }
     }
-    return removed;
+    return marked;
   }
 
-  /** Drops everything (notifications were lost: the listener reconnected). */
+  /** Forgets `key` (its page is gone or no longer public). */
+  delete(key: string): void {
+    this.remove(key);
+  }
+
+  /** Drops everything, stale pages too (notices were lost: the listener reconnected). */
   clear(): void {
     const change = this.changes++;
     this.slots.clear();
