@@ -153,6 +153,12 @@ describe('public page cache', () => {
     const login = await raw('/login?lang=en', { 'accept-encoding': 'gzip' });
     expect(login.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(login.body).toString()).toContain('name="_csrf"');
+    // And static files (a stream from @fastify/static).
+    const css = await raw('/static/site.css');
+    const cssBr = await raw('/static/site.css', { 'accept-encoding': 'br' });
+    expect(cssBr.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(cssBr.body).equals(css.body)).toBe(true);
+    expect(css.headers['content-encoding']).toBeUndefined();
   });
 
   it('keeps each language apart', async () => {
