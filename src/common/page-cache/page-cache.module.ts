@@ -7,6 +7,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { Client } from 'pg';
 import { AppConfig } from '../../config/app-config';
 import { DatabaseConnectionModule, EMBEDDED_DATABASE } from '../../database/database.module';
@@ -59,11 +60,13 @@ export class PageChangeListener implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly cache: PageCache,
     private readonly config: AppConfig,
+    private readonly host: HttpAdapterHost,
     @Inject(EMBEDDED_DATABASE) private readonly embedded: EmbeddedPostgres | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.cache.store) return;
+    // Only a web process serves pages (a worker or a CLI command has no HTTP adapter).
+    if (!this.cache.store || !this.host.httpAdapter) return;
     if (this.embedded) {
       // PGlite's socket hands a notice, raw, to whichever connection's query comes next, and its
       // own listen() never sees notices sent over the socket: embedded, pages expire by TTL only.
