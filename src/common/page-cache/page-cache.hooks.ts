@@ -82,7 +82,7 @@ export function sharedPage(request: FastifyRequest, reply: FastifyReply): boolea
 }
 
 /**
- * Path, query in a stable order, and the language the page will be rendered in: `?lang=`, then
+ * Scheme and host, path, query in a stable order, and the language the page will be rendered in: `?lang=`, then
  * Accept-Language (as `pageLocale`), or "default" when neither names one (the home page then
  * falls back to the foundation's language, other pages to zh-CN: either way the same bytes).
  */
@@ -96,7 +96,10 @@ export function pageKey(request: FastifyRequest): string {
   const acceptLanguage = request.headers['accept-language'];
   const chosen = pickLocale(lang, acceptLanguage, 'zh-CN');
   const locale = chosen === pickLocale(lang, acceptLanguage, 'en') ? chosen : 'default';
-  return `${locale} ${q < 0 ? url : url.slice(0, q)}?${params.toString()}`;
+  // The address reached too: a page that ever showed it (an absolute link) cannot be poisoned
+  // for everyone through a forged Host header.
+  const site = `${request.protocol}://${request.host}`;
+  return `${locale} ${site}${q < 0 ? url : url.slice(0, q)}?${params.toString()}`;
 }
 
 /** Whether If-None-Match names this ETag (weak comparison, as for GET). */
