@@ -19,6 +19,7 @@ import { Grants1764300000000 } from './1764300000000-grants';
 import { GrantAwardAgain1764300600000 } from './1764300600000-grant-award-again';
 import { Receipts1764400000000 } from './1764400000000-receipts';
 import { PublicDisclosure1764500000000 } from './1764500000000-public-disclosure';
+import { PageChangeNotices1764500100000 } from './1764500100000-page-change-notices';
 import { CoverSize1764510000000 } from './1764510000000-cover-size';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
@@ -43,5 +44,6 @@ export const MIGRATIONS = [
   GrantAwardAgain1764300600000,
   Receipts1764400000000,
   PublicDisclosure1764500000000,
+  PageChangeNotices1764500100000,
   CoverSize1764510000000,
 ];

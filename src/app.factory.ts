@@ -8,7 +8,10 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import { RequestContext } from './common/context/request-context';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
-import { issueCsrfCookie } from './common/http/csrf';
+import { issueCsrfCookie, readCsrfToken } from './common/http/csrf';
+import { compressAnswer } from './common/page-cache/compression';
+import { installPageCache } from './common/page-cache/page-cache.hooks';
+import { PageCache } from './common/page-cache/page-cache.module';
 import { ProxyHint } from './common/http/proxy-hint';
 import { refuseMalformedInput } from './common/http/input-guard';
 import { AppConfig } from './config/app-config';
@@ -82,6 +85,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.enableShutdownHooks();
 
   const secure = app.get(AppConfig).secureCookies;
+  const fastify = app.getHttpAdapter().getInstance();
+  // First of all: a kept public page is answered before cookies, guards or the database.
+  const pageStore = app.get(PageCache).store;
+  const pageCache = pageStore
+    ? installPageCache(fastify, pageStore, (message) => new Logger('PageCache').warn(message))
+    : null;
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -89,12 +98,11 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       directives: { ...CONTENT_SECURITY_POLICY, upgradeInsecureRequests: secure ? [] : null },
     },
   });
-  const fastify = app.getHttpAdapter().getInstance();
   // Every request runs inside its own context (request id, IP; the auth guard adds the actor).
   fastify.addHook('onRequest', (request, _reply, done) => {
     RequestContext.run({ requestId: request.id, ip: request.ip }, done);
   });
-  fastify.addHook('onRequest', issueCsrfCookie(secure));
+  fastify.addHook('onRequest', readCsrfToken);
   if (!process.env.TRUST_PROXY) {
     // Behind an untrusted proxy every visitor has the proxy's address: say so once, early.
     const hint = new ProxyHint(PROXY_HINT_SAMPLE, (message) =>
@@ -124,6 +132,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     }
     done(null, payload);
   });
+  // After the cookie plugin's onSend: a page that sets a cookie is seen, and never kept.
+  if (pageCache) fastify.addHook('onSend', pageCache.keepPage);
+  fastify.addHook('onSend', issueCsrfCookie(secure));
+  fastify.addHook('onSend', compressAnswer);
 
   const root = templatesDir();
   // Layouts are partial blocks ({{#> layouts/public}}…{{/layouts/public}}), one per audience.

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { UploadParser } from './common/http/upload-parser';
+import { PageCacheModule } from './common/page-cache/page-cache.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
@@ -24,6 +25,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
   imports: [
     ConfigModule,
     DatabaseModule,
+    PageCacheModule,
     AuditModule,
     LedgerModule,
     FoundationModule,

@@ -89,6 +89,10 @@ export class AppConfig {
       apiBase: this.config.get('STRIPE_API_BASE', { infer: true }),
     };
   }
+  /** 0 when the public page cache is off. */
+  get pageCacheTtlSeconds(): number {
+    return this.config.get('PAGE_CACHE_TTL_SECONDS', { infer: true });
+  }
   get publicUrl(): string {
     return this.config.get('PUBLIC_URL', { infer: true }) ?? `http://localhost:${this.port}`;
   }

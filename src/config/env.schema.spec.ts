@@ -13,6 +13,14 @@ describe('validateEnv', () => {
     expect(validateEnv({ PAYMENT_EVENT_MAX_ATTEMPTS: '5' }).PAYMENT_EVENT_MAX_ATTEMPTS).toBe(5);
   });
 
+  it('reads PAGE_CACHE_TTL_SECONDS as a number, 10 when unset, 0 to turn the cache off', () => {
+    expect(validateEnv({}).PAGE_CACHE_TTL_SECONDS).toBe(10);
+    expect(validateEnv({ PAGE_CACHE_TTL_SECONDS: '0' }).PAGE_CACHE_TTL_SECONDS).toBe(0);
+    expect(() => validateEnv({ PAGE_CACHE_TTL_SECONDS: '-1' })).toThrow(
+      /PAGE_CACHE_TTL_SECONDS must be a whole number from 0 to 3600; got "-1"/,
+    );
+  });
+
   it('treats empty variables as unset', () => {
     expect(validateEnv({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });

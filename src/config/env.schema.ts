@@ -172,6 +172,13 @@ export class EnvSchema {
   @WholeNumber('LOGIN_IP_LIMIT', 1, 100_000)
   LOGIN_IP_LIMIT = 50;
 
+  /**
+   * How long a public page stays in this process's page cache at most (changes announced by the
+   * database drop it sooner; docs/operations.md). 0 turns the cache off.
+   */
+  @WholeNumber('PAGE_CACHE_TTL_SECONDS', 0, 3_600)
+  PAGE_CACHE_TTL_SECONDS = 10;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'warn';
@@ -191,6 +198,7 @@ const INTEGER_KEYS = new Set([
   'OUTBOX_MAX_ATTEMPTS',
   'OUTBOX_BACKOFF_MS',
   'PAYMENT_EVENT_MAX_ATTEMPTS',
+  'PAGE_CACHE_TTL_SECONDS',
 ]);
 
 export class ConfigValidationError extends Error {}

@@ -11,6 +11,9 @@ process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
 process.env.QUEUE_PREFIX = `t${process.env.TEST_DB_NAME.replace(/^lianxin_t_/, '')}`;
 process.env.DATABASE_POOL_SIZE ??= '20';
 process.env.LOG_LEVEL = 'error';
+// Tests read their own writes: the page cache is off unless a test turns it on
+// (test/integration/page-cache.test.ts), since change notices arrive a moment after commit.
+process.env.PAGE_CACHE_TTL_SECONDS ??= '0';
 // Payments: the sandbox provider, signing and verifying with this secret (tests sign events too).
 // With DATABASE_URL set the sandbox runs only by this explicit opt-in (src/config/env.schema.ts).
 process.env.PAYMENTS_SANDBOX ??= 'true';

@@ -72,6 +72,7 @@ export async function createTestApp(): Promise<TestApp> {
 export interface ConfigOverrides {
   redisUrl?: string | undefined;
   smtpUrl?: string | undefined;
+  pageCacheTtlSeconds?: number;
   dataDir?: string;
   publicUrl?: string;
   nodeEnv?: AppConfig['nodeEnv'];

@@ -5,6 +5,8 @@ import { CurrentActor } from '../../common/auth/current-actor.decorator';
 import { Public } from '../../common/auth/policy.decorator';
 import type { Actor } from '../../common/context/request-context';
 import { DomainError, ERROR_HTTP_STATUS } from '../../common/errors';
+import { SameOriginForm } from '../../common/http/csrf';
+import { cacheablePage } from '../../common/http/page-cache';
 import { uuidPipe } from '../../common/http/validation';
 import { pageContext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
@@ -29,11 +31,14 @@ export class CampaignPagesController {
   ) {
     const context = pageContext(req, reply);
     const view = await this.pages.campaign(actor, slug, context.locale);
+    cacheablePage(reply, view.pageTags);
     return renderPage(reply, context, 'pages/campaign/show', view);
   }
 
+  /** The form sits on the cached campaign page: checked by Origin, not by a per-visitor token. */
   @Post(':slug/donate')
   @Public()
+  @SameOriginForm()
   async donate(
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
+import { PAGE_TAG } from '../../common/http/page-cache';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { parseAmountField, toDecimalString } from '../../common/money';
 import { CampaignsService } from '../campaigns/campaigns.service';
@@ -54,6 +55,13 @@ export class CampaignPagesService {
     const en = locale === 'en';
     const decimal = (amountMinor: number) => toDecimalString(amountMinor, campaign.currency);
     return {
+      // What the page shows: its campaign, its fund, the matching pool's money, the campaign list.
+      pageTags: [
+        PAGE_TAG.campaign(campaign.id),
+        PAGE_TAG.fund(campaign.fundId),
+        ...(rule ? [PAGE_TAG.fund(rule.poolFundId)] : []),
+        PAGE_TAG.campaigns,
+      ],
       title: en ? campaign.titleEn : campaign.titleZh,
       campaign: {
         slug: campaign.slug,

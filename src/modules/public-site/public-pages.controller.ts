@@ -2,6 +2,7 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../common/auth/policy.decorator';
+import { cacheablePage, PAGE_TAG } from '../../common/http/page-cache';
 import { renderPage } from '../../common/views/render-page';
 import { PublicSiteService } from './public-site.service';
 
@@ -18,6 +19,8 @@ export class PublicPagesController {
     @Query('lang') lang: unknown,
     @Headers('accept-language') acceptLanguage?: string,
   ) {
-    return renderPage(reply, {}, 'pages/public/home', await this.site.home(lang, acceptLanguage));
+    const view = await this.site.home(lang, acceptLanguage);
+    cacheablePage(reply, [PAGE_TAG.campaigns, PAGE_TAG.funds]);
+    return renderPage(reply, {}, 'pages/public/home', view);
   }
 }
