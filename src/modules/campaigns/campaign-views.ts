@@ -41,6 +41,7 @@ export function campaignSummary(c: Campaign, totals: TotalsRow): CampaignSummary
     startsAt: c.startsAt,
     endsAt: c.endsAt,
     coverImageUrl: c.coverImage ? `/uploads/${c.coverImage}` : null,
+    filingNumber: c.filingNumber,
     publishedAt: c.publishedAt,
     endedAt: c.endedAt,
     createdAt: c.createdAt,

@@ -25,6 +25,8 @@ export interface CampaignSummary {
   startsAt: Date | null;
   endsAt: Date | null;
   coverImageUrl: string | null;
+  /** 募捐方案备案编号 ('' until filed). */
+  filingNumber: string;
   publishedAt: Date | null;
   endedAt: Date | null;
   createdAt: Date;
