@@ -9,6 +9,7 @@ import fastifyHelmet from '@fastify/helmet';
 import { RequestContext } from './common/context/request-context';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { issueCsrfCookie } from './common/http/csrf';
+import { FRAMEABLE_ROUTE, withFrameAncestors } from './common/http/frame-policy';
 import { ProxyHint } from './common/http/proxy-hint';
 import { refuseMalformedInput } from './common/http/input-guard';
 import { AppConfig } from './config/app-config';
@@ -81,6 +82,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.enableShutdownHooks();
 
   const secure = app.get(AppConfig).secureCookies;
+  const widgetFrameAncestors = app.get(AppConfig).widgetFrameAncestors;
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -111,6 +113,14 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     // otherwise fail as the answer is written (a 500 after the work was done).
     const location = reply.getHeader('location');
     if (typeof location === 'string') void reply.header('location', encodeLocation(location));
+    // The campaign widget is the one page other sites may frame (frame-policy.ts).
+    if (request.routeOptions.url === FRAMEABLE_ROUTE) {
+      const csp = reply.getHeader('content-security-policy');
+      if (typeof csp === 'string') {
+        void reply.header('content-security-policy', withFrameAncestors(csp, widgetFrameAncestors));
+      }
+      reply.removeHeader('x-frame-options');
+    }
     // Swagger UI ships two inline <style> blocks; only its pages may use inline styles.
     if (request.url.startsWith('/api/docs')) {
       const csp = reply.getHeader('content-security-policy');

@@ -5,6 +5,7 @@ import { CurrentActor } from '../../common/auth/current-actor.decorator';
 import { Public } from '../../common/auth/policy.decorator';
 import type { Actor } from '../../common/context/request-context';
 import { DomainError, ERROR_HTTP_STATUS } from '../../common/errors';
+import { cacheablePage, PAGE_TAG } from '../../common/http/page-cache';
 import { uuidPipe } from '../../common/http/validation';
 import { pageContext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
@@ -29,7 +30,23 @@ export class CampaignPagesController {
   ) {
     const context = pageContext(req, reply);
     const view = await this.pages.campaign(actor, slug, context.locale);
+    cacheablePage(reply, campaignTags(view));
     return renderPage(reply, context, 'pages/campaign/show', view);
+  }
+
+  /** The card partners embed in an iframe (frame-ancestors: frame-policy.ts). */
+  @Get(':slug/widget')
+  @Public()
+  async widget(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('slug') slug: string,
+    @CurrentActor() actor: Actor | undefined,
+  ) {
+    const context = pageContext(req, reply);
+    const view = await this.pages.widget(actor, slug, context.locale);
+    cacheablePage(reply, campaignTags(view));
+    return renderPage(reply, context, 'pages/campaign/widget', view);
   }
 
   @Post(':slug/donate')
@@ -112,6 +129,15 @@ export class CampaignPagesController {
       ERROR_HTTP_STATUS.PROVIDER_BUSY,
     );
   }
+}
+
+/** What a campaign's page shows: the campaign, its fund and its matching pool, the list. */
+function campaignTags(view: { campaignId: string; fundIds: string[] }): string[] {
+  return [
+    PAGE_TAG.campaign(view.campaignId),
+    ...view.fundIds.map((id) => PAGE_TAG.fund(id)),
+    PAGE_TAG.campaigns,
+  ];
 }
 
 /** The kept gift's id when the provider was too busy to open its checkout. */

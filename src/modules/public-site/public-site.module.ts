@@ -14,6 +14,8 @@ import { InsightsProjectsController } from './insights-projects.controller';
 import { MonthlyPagesController } from './monthly-pages.controller';
 import { PublicPagesController } from './public-pages.controller';
 import { PublicSiteService } from './public-site.service';
+import { SharingController } from './sharing.controller';
+import { SharingService } from './sharing.service';
 
 @Module({
   imports: [
@@ -32,7 +34,8 @@ import { PublicSiteService } from './public-site.service';
     DonorPagesController,
     EvaluationPagesController,
     InsightsProjectsController,
+    SharingController,
   ],
-  providers: [PublicSiteService, CampaignPagesService],
+  providers: [PublicSiteService, CampaignPagesService, SharingService],
 })
 export class PublicSiteModule {}
