@@ -74,6 +74,7 @@ export interface ConfigOverrides {
   smtpUrl?: string | undefined;
   dataDir?: string;
   publicUrl?: string;
+  widgetFrameAncestors?: string[];
   nodeEnv?: AppConfig['nodeEnv'];
   queue?: Partial<AppConfig['queue']>;
   stripe?: AppConfig['stripe'];
