@@ -186,30 +186,33 @@ interface Sitemap {
   urls: { loc: string; alternates: { rel: string; hreflang: string; href: string }[] }[];
 }
 
-/** Parses XML with chromium's strict XML parser: a document that is not well-formed throws. */
+/**
+ * Parses XML with chromium's strict XML parser: a document that is not well-formed throws. (Run
+ * in the page as text: this project's TypeScript has no DOM types.)
+ */
 async function parseXml(text: string): Promise<Sitemap> {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    return await page.evaluate((xml) => {
-      const doc = new DOMParser().parseFromString(xml, 'application/xml');
+    return await page.evaluate<Sitemap>(`(() => {
+      const doc = new DOMParser().parseFromString(${JSON.stringify(text)}, 'application/xml');
       const error = doc.getElementsByTagName('parsererror')[0];
-      if (error) throw new Error(`sitemap.xml is not well-formed: ${error.textContent ?? ''}`);
-      const XHTML = 'http://www.w3.org/1999/xhtml';
+      if (error) throw new Error('sitemap.xml is not well-formed: ' + error.textContent);
+      const root = doc.documentElement;
       return {
-        namespace: doc.documentElement.namespaceURI,
-        urls: [...doc.documentElement.children].map((url) => ({
-          loc:
-            url.getElementsByTagNameNS(doc.documentElement.namespaceURI, 'loc')[0]?.textContent ??
-            '',
-          alternates: [...url.getElementsByTagNameNS(XHTML, 'link')].map((link) => ({
-            rel: link.getAttribute('rel') ?? '',
-            hreflang: link.getAttribute('hreflang') ?? '',
-            href: link.getAttribute('href') ?? '',
-          })),
+        namespace: root.namespaceURI,
+        urls: [...root.children].map((url) => ({
+          loc: url.getElementsByTagNameNS(root.namespaceURI, 'loc')[0]?.textContent ?? '',
+          alternates: [...url.getElementsByTagNameNS('http://www.w3.org/1999/xhtml', 'link')].map(
+            (link) => ({
+              rel: link.getAttribute('rel'),
+              hreflang: link.getAttribute('hreflang'),
+              href: link.getAttribute('href'),
+            }),
+          ),
         })),
       };
-    }, text);
+    })()`);
   } finally {
     await browser.close();
   }
