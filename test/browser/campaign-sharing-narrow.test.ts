@@ -75,13 +75,17 @@ describe('campaign sharing at 360 px', () => {
     await v.page.route(`${other}/partner.html`, (route) =>
       route.fulfill({
         contentType: 'text/html',
-        body: `<!doctype html><title>Partner</title><iframe id="w" src="${base}/campaigns/${campaign.slug}/widget?lang=en" width="320" height="260"></iframe>`,
+        body: `<!doctype html><title>Partner</title><iframe id="w" src="${base}/campaigns/${campaign.slug}/widget?lang=en" width="320" height="300"></iframe>`,
       }),
     );
     await v.page.goto(`${other}/partner.html`);
     const frame = v.page.frameLocator('#w');
     await frame.locator('#widget-give').waitFor();
     expect(await frame.locator('h1').textContent()).toBe(campaign.titleEn);
+    // The card fits the suggested 320 × 300 frame: its "give" link is inside it.
+    const give = await frame.locator('#widget-give').boundingBox();
+    const box = await v.page.locator('#w').boundingBox();
+    expect(give!.y + give!.height).toBeLessThanOrEqual(box!.y + box!.height);
     expect(await frame.locator('#widget-give').getAttribute('target')).toBe('_blank');
     expect(await textOf(v.page, 'title')).toBe('Partner');
     expect(v.cspViolations).toEqual([]);

@@ -31,13 +31,29 @@ describe('campaignWindow', () => {
   const at = (iso: string) => new Date(iso);
 
   it.each([
-    ['ends in three Beijing days', { endsAt: at('2026-12-06T16:00:00Z') }, { kind: 'daysLeft', days: 3 }],
-    ['ends at Beijing midnight tonight: today is the last day', { endsAt: at('2026-12-03T16:00:00Z') }, { kind: 'lastDay' }],
+    [
+      'ends in three Beijing days',
+      { endsAt: at('2026-12-06T16:00:00Z') },
+      { kind: 'daysLeft', days: 3 },
+    ],
+    [
+      'ends at Beijing midnight tonight: today is the last day',
+      { endsAt: at('2026-12-03T16:00:00Z') },
+      { kind: 'lastDay' },
+    ],
     ['ends later today', { endsAt: at('2026-12-03T12:00:00Z') }, { kind: 'lastDay' }],
-    ['ends tomorrow at noon', { endsAt: at('2026-12-04T04:00:00Z') }, { kind: 'daysLeft', days: 1 }],
+    [
+      'ends tomorrow at noon',
+      { endsAt: at('2026-12-04T04:00:00Z') },
+      { kind: 'daysLeft', days: 1 },
+    ],
     ['has ended', { endsAt: at('2026-12-03T01:59:59Z') }, { kind: 'ended' }],
     ['has no end', {}, { kind: 'open' }],
-    ['opens later', { startsAt: at('2026-12-05T00:00:00Z') }, { kind: 'upcoming', opensAt: at('2026-12-05T00:00:00Z') }],
+    [
+      'opens later',
+      { startsAt: at('2026-12-05T00:00:00Z') },
+      { kind: 'upcoming', opensAt: at('2026-12-05T00:00:00Z') },
+    ],
   ])('%s', (_name, dates: { startsAt?: Date; endsAt?: Date }, expected) => {
     expect(
       campaignWindow(
@@ -63,9 +79,9 @@ describe('beijingDateTime', () => {
 
 describe('plainExcerpt', () => {
   it('removes tags and Markdown marks and cuts at the limit', () => {
-    expect(plainExcerpt('Wheelchairs for the **elderly** <script>x</script> [here](https://a.b)')).toBe(
-      'Wheelchairs for the elderly x here',
-    );
+    expect(
+      plainExcerpt('Wheelchairs for the **elderly** <script>x</script> [here](https://a.b)'),
+    ).toBe('Wheelchairs for the elderly x here');
     expect(plainExcerpt('a'.repeat(200), 10)).toBe(`${'a'.repeat(9)}…`);
   });
 });

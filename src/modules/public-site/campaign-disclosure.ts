@@ -113,5 +113,10 @@ export function plainExcerpt(markdown: string, max = 120): string {
     .replace(/\s+/g, ' ')
     .trim();
   const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  return chars.length <= max
+    ? text
+    : `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
 }

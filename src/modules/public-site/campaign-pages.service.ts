@@ -77,7 +77,7 @@ export class CampaignPagesService {
         url: pageUrl,
         weiboUrl: `https://service.weibo.com/share/share.php?${new URLSearchParams({ url: pageUrl, title }).toString()}`,
         mailto: `mailto:?subject=${encodeURIComponent(title)}&body=${encodeURIComponent(pageUrl)}`,
-        embedCode: `<iframe src="${widgetUrl}" width="320" height="260" style="border:0" title="${escapeAttribute(title)}" loading="lazy"></iframe>`,
+        embedCode: `<iframe src="${widgetUrl}" width="320" height="300" style="border:0" title="${escapeAttribute(title)}" loading="lazy"></iframe>`,
       },
       disclosure,
       progress: progressBar(
@@ -338,6 +338,8 @@ function windowView(campaign: CampaignView, locale: SupportedLocale) {
   return {
     startsAt: campaign.startsAt ? beijingDateTime(campaign.startsAt, locale) : null,
     endsAt: campaign.endsAt ? beijingDateTime(campaign.endsAt, locale) : null,
+    /** Something to say about the window ("3 days left"…); false when open without an end. */
+    state: state.kind !== 'open',
     ended: state.kind === 'ended',
     lastDay: state.kind === 'lastDay',
     daysLeft: state.kind === 'daysLeft' ? state.days : null,
