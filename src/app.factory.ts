@@ -12,6 +12,7 @@ import { issueCsrfCookie, readCsrfToken } from './common/http/csrf';
 import { compressAnswer } from './common/page-cache/compression';
 import { installPageCache } from './common/page-cache/page-cache.hooks';
 import { PageCache } from './common/page-cache/page-cache.module';
+import { FRAMEABLE_ROUTE, withFrameAncestors } from './common/http/frame-policy';
 import { ProxyHint } from './common/http/proxy-hint';
 import { refuseMalformedInput } from './common/http/input-guard';
 import { AppConfig } from './config/app-config';
@@ -91,6 +92,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const pageCache = pageStore
     ? installPageCache(fastify, pageStore, (message) => new Logger('PageCache').warn(message))
     : null;
+  const widgetFrameAncestors = app.get(AppConfig).widgetFrameAncestors;
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -120,6 +122,14 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     // otherwise fail as the answer is written (a 500 after the work was done).
     const location = reply.getHeader('location');
     if (typeof location === 'string') void reply.header('location', encodeLocation(location));
+    // The campaign widget is the one page other sites may frame (frame-policy.ts).
+    if (request.routeOptions.url === FRAMEABLE_ROUTE) {
+      const csp = reply.getHeader('content-security-policy');
+      if (typeof csp === 'string') {
+        void reply.header('content-security-policy', withFrameAncestors(csp, widgetFrameAncestors));
+      }
+      reply.removeHeader('x-frame-options');
+    }
     // Swagger UI ships two inline <style> blocks; only its pages may use inline styles.
     if (request.url.startsWith('/api/docs')) {
       const csp = reply.getHeader('content-security-policy');

@@ -93,6 +93,10 @@ export class AppConfig {
   get pageCacheTtlSeconds(): number {
     return this.config.get('PAGE_CACHE_TTL_SECONDS', { infer: true });
   }
+  /** The frame-ancestors sources of the campaign widget (every other page: 'none'). */
+  get widgetFrameAncestors(): string[] {
+    return this.config.get('WIDGET_FRAME_ANCESTORS', { infer: true }).trim().split(/ +/);
+  }
   get publicUrl(): string {
     return this.config.get('PUBLIC_URL', { infer: true }) ?? `http://localhost:${this.port}`;
   }

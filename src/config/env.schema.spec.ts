@@ -75,4 +75,24 @@ describe('validateEnv', () => {
     expect(() => validateEnv(raw)).toThrow(ConfigValidationError);
     expect(() => validateEnv(raw)).toThrow(message);
   });
+
+  describe('WIDGET_FRAME_ANCESTORS', () => {
+    it('is * when unset', () => {
+      expect(validateEnv({}).WIDGET_FRAME_ANCESTORS).toBe('*');
+    });
+    it.each(["'none'", 'https://partner.example.org', "'self' https://*.example.net:8443"])(
+      'takes %s',
+      (value) => {
+        expect(validateEnv({ WIDGET_FRAME_ANCESTORS: value }).WIDGET_FRAME_ANCESTORS).toBe(value);
+      },
+    );
+    it.each(['https://a.example.org; script-src *', 'javascript:alert(1)', 'a.example.org,b.org'])(
+      'refuses %s with a message naming the variable',
+      (value) => {
+        expect(() => validateEnv({ WIDGET_FRAME_ANCESTORS: value })).toThrow(
+          /WIDGET_FRAME_ANCESTORS must be/,
+        );
+      },
+    );
+  });
 });

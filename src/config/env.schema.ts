@@ -22,6 +22,12 @@ function WholeNumber(name: string, min: number, max: number): PropertyDecorator 
   return applyDecorators(IsInt({ message }), Min(min, { message }), Max(max, { message }));
 }
 
+/** One frame-ancestors source: a scheme, or an http(s) host (a leading *. allowed) with a port. */
+const FRAME_SOURCE = String.raw`(?:https?:|https?:\/\/(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?|'self')`;
+const WIDGET_FRAME_ANCESTORS = new RegExp(
+  String.raw`^(?:\*|'none'|${FRAME_SOURCE}(?: +${FRAME_SOURCE})*)$`,
+);
+
 const PORT_MESSAGE = 'PORT must be a whole number from 0 to 65535';
 const POOL_MESSAGE = 'DATABASE_POOL_SIZE must be a whole number from 1 to 200';
 
@@ -132,6 +138,19 @@ export class EnvSchema {
     },
   )
   PUBLIC_URL?: string;
+
+  /**
+   * Which sites may show the campaign widget (/campaigns/{slug}/widget) in a frame: CSP
+   * frame-ancestors sources separated by spaces, e.g. `https://partner.example.org
+   * https://*.example.net`; `*` (any site, the default) or `'none'`. Every other page refuses
+   * to be framed.
+   */
+  @IsOptional()
+  @Matches(WIDGET_FRAME_ANCESTORS, {
+    message:
+      "WIDGET_FRAME_ANCESTORS must be * or 'none' or sources separated by spaces, e.g. https://partner.example.org https://*.example.net",
+  })
+  WIDGET_FRAME_ANCESTORS = '*';
 
   @IsInt({ message: POOL_MESSAGE })
   @Min(1, { message: POOL_MESSAGE })

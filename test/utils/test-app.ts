@@ -75,6 +75,7 @@ export interface ConfigOverrides {
   pageCacheTtlSeconds?: number;
   dataDir?: string;
   publicUrl?: string;
+  widgetFrameAncestors?: string[];
   nodeEnv?: AppConfig['nodeEnv'];
   queue?: Partial<AppConfig['queue']>;
   stripe?: AppConfig['stripe'];

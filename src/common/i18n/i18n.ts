@@ -34,13 +34,34 @@ export function messages(locale: SupportedLocale): Messages {
   return catalog[locale];
 }
 
-/** Looks up a string; {name} placeholders are filled from `vars`. Falls back to English, then the key. */
+const pluralRules = new Map<SupportedLocale, Intl.PluralRules>();
+
+/**
+ * The key a count picks: `key_one`, `key_other`… (Intl.PluralRules' categories) when the locale
+ * files hold one for `vars.count`, else `key`. "1 donor" / "2 donors" in English, "1 位捐赠人"
+ * (Chinese has only `other`) come from one call: `translate(locale, 'campaign.donorCount', { count })`.
+ */
+export function pluralKey(locale: SupportedLocale, key: string, count: unknown): string {
+  if (typeof count !== 'number' || !Number.isFinite(count)) return key;
+  let rules = pluralRules.get(locale);
+  if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(locale)));
+  for (const candidate of [`${key}_${rules.select(count)}`, `${key}_other`]) {
+    if (messages(locale)[candidate] !== undefined) return candidate;
+  }
+  return key;
+}
+
+/**
+ * Looks up a string; {name} placeholders are filled from `vars`; a numeric `vars.count` picks the
+ * plural form (pluralKey). Falls back to English, then the key.
+ */
 export function translate(
   locale: SupportedLocale,
   key: string,
   vars: Record<string, unknown> = {},
 ): string {
-  const text = messages(locale)[key] ?? messages('en')[key] ?? key;
+  const chosen = 'count' in vars ? pluralKey(locale, key, vars.count) : key;
+  const text = messages(locale)[chosen] ?? messages('en')[chosen] ?? messages('en')[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) =>
     name in vars ? String(vars[name]) : `{${name}}`,
   );

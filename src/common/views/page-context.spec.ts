@@ -1,4 +1,4 @@
-import { encodeLocation, safeNext } from './page-context';
+import { encodeLocation, publicSection, safeNext } from './page-context';
 
 describe('safeNext', () => {
   it.each([
@@ -30,5 +30,20 @@ describe('encodeLocation', () => {
     ['/x\r\nSet-Cookie: a=b', '/x%0D%0ASet-Cookie:%20a=b'],
   ])('%j → %j', (location, expected) => {
     expect(encodeLocation(location)).toBe(expected);
+  });
+});
+
+describe('publicSection', () => {
+  it.each([
+    ['/campaigns/spring-wheelchairs', 'campaigns'],
+    ['/funds', 'funds'],
+    ['/funds/F-01/ledger.csv', 'funds'],
+    ['/projects', 'projects'],
+    ['/donor/gifts', 'donor'],
+    ['/login', 'signIn'],
+    ['/', null],
+    ['/fundsx', null],
+  ])('%s → %s', (path, section) => {
+    expect(publicSection(path)).toBe(section);
   });
 });

@@ -19,6 +19,8 @@ export interface PageContext {
   switchLocaleUrl: string;
   csrfToken: string;
   path: string;
+  /** The public header's section this page belongs to (marked aria-current), or null. */
+  section: PublicSection | null;
   user: {
     name: string;
     email: string;
@@ -29,6 +31,21 @@ export interface PageContext {
   } | null;
   donor: { email: string } | null;
   flash: Flash | null;
+}
+
+export type PublicSection = 'campaigns' | 'funds' | 'projects' | 'donor' | 'signIn';
+
+/** Which header link a public path sits under: /campaigns/…, /funds/…, /projects/…, /donor/…. */
+export function publicSection(path: string): PublicSection | null {
+  const first = path.split('/')[1] ?? '';
+  const sections: Record<string, PublicSection> = {
+    campaigns: 'campaigns',
+    funds: 'funds',
+    projects: 'projects',
+    donor: 'donor',
+    login: 'signIn',
+  };
+  return sections[first] ?? null;
 }
 
 type PageRequest = FastifyRequest & { actor?: Actor; csrfToken?: string };
@@ -51,6 +68,7 @@ export function pageContext(request: PageRequest, reply: FastifyReply): PageCont
     switchLocaleUrl: `${url.pathname}${url.search}`,
     csrfToken: request.csrfToken ?? '',
     path: url.pathname,
+    section: publicSection(url.pathname),
     user:
       actor?.kind === 'user'
         ? {

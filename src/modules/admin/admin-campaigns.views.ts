@@ -21,6 +21,11 @@ const FORM_FIELD: Record<string, string> = {
   presetAmountsMinor: 'presets',
 };
 
+/** Fields whose message the form shows in the reader's language rather than the API's words. */
+const FIELD_ERROR: Record<string, string> = {
+  filingNumber: 'admin.campaigns.filingNumberInvalid',
+};
+
 /** Form dates are Beijing time: "2026-09-07T00:00" → 2026-09-07T00:00:00+08:00. */
 export const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
 
@@ -76,6 +81,7 @@ export class AdminCampaignsViews {
       presets: c.presetAmountsMinor.map((p) => money(p)).join(', '),
       startsAt: localDateTime(c.startsAt),
       endsAt: localDateTime(c.endsAt),
+      filingNumber: c.filingNumber,
     };
   }
 
@@ -126,10 +132,13 @@ export class AdminCampaignsViews {
       presetAmountsMinor: presets,
       startsAt: date('startsAt'),
       endsAt: date('endsAt'),
+      filingNumber: text('filingNumber'),
     };
     const checked = checkForm(type, raw);
     for (const [field, message] of Object.entries(checked.errors ?? {}))
-      errors[FORM_FIELD[field] ?? field] ??= message;
+      errors[FORM_FIELD[field] ?? field] ??= FIELD_ERROR[field]
+        ? translate(locale, FIELD_ERROR[field])
+        : message;
     if (Object.keys(errors).length > 0 || !checked.value) return { dto: null, errors };
     // On an edit, an emptied field clears the value (an empty input is "not given" to checkForm).
     const clear = (
@@ -139,6 +148,7 @@ export class AdminCampaignsViews {
         ['endsAt', 'endsAt'],
         ['storyZh', 'storyZh'],
         ['storyEn', 'storyEn'],
+        ['filingNumber', 'filingNumber'],
       ] as const
     )
       .filter(([name]) => !text(name))

@@ -19,6 +19,7 @@ describe('adminNav', () => {
         '/admin/grants/rounds',
         '/admin/grants/awards',
         '/admin/grants/evaluations',
+        '/admin/foundation',
         '/admin/receipts/settings',
         '/admin/users',
         '/admin/audit',

@@ -69,6 +69,7 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     label: 'admin.nav.myApplications',
     roles: ['PLANNER', 'COMMUNITY_LEADER'],
   },
+  { href: '/admin/foundation', label: 'admin.foundation.nav', roles: ['ADMIN'] },
   {
     href: '/admin/receipts/settings',
     label: 'admin.nav.receiptSettings',

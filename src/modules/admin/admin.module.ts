@@ -16,6 +16,7 @@ import { AdminCampaignsViews } from './admin-campaigns.views';
 import { AdminDashboardController } from './admin-dashboard.controller';
 import { AdminDonationsController } from './admin-donations.controller';
 import { AdminDonationsViews } from './admin-donations.views';
+import { AdminFoundationController } from './admin-foundation.controller';
 import { AdminFundsController } from './admin-funds.controller';
 import { AdminFundsViews } from './admin-funds.views';
 import { AdminGrantsAttachmentsController } from './admin-grants-attachments.controller';
@@ -74,6 +75,7 @@ import { AdminUsersController } from './admin-users.controller';
     AdminGrantsAttachmentsController,
     AdminGrantsGranteeController,
     AdminReceiptsController,
+    AdminFoundationController,
   ],
   providers: [
     AdminFundsViews,

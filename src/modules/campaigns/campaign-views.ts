@@ -42,6 +42,7 @@ export function campaignSummary(c: Campaign, totals: TotalsRow): CampaignSummary
     startsAt: c.startsAt,
     endsAt: c.endsAt,
     ...coverSources(c),
+    filingNumber: c.filingNumber,
     publishedAt: c.publishedAt,
     endedAt: c.endedAt,
     createdAt: c.createdAt,

@@ -75,6 +75,7 @@ const EDITABLE_FIELDS = [
   'presetAmountsMinor',
   'startsAt',
   'endsAt',
+  'filingNumber',
 ] as const satisfies readonly (keyof UpdateCampaignDto & keyof Campaign)[];
 
 /**
@@ -112,6 +113,7 @@ export class CampaignsService {
         presetAmountsMinor: dto.presetAmountsMinor ?? [],
         startsAt: dto.startsAt ?? null,
         endsAt: dto.endsAt ?? null,
+        filingNumber: dto.filingNumber ?? '',
         coverImage: null,
         createdBy: actorUserId(actor),
       };

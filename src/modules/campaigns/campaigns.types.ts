@@ -32,6 +32,8 @@ export interface CampaignSummary {
   /** The cover's size in pixels, for `<img width height>` (null for covers stored before). */
   coverWidth: number | null;
   coverHeight: number | null;
+  /** 募捐方案备案编号 ('' until filed). */
+  filingNumber: string;
   publishedAt: Date | null;
   endedAt: Date | null;
   createdAt: Date;

@@ -6,7 +6,7 @@ import { Public } from '../../common/auth/policy.decorator';
 import type { Actor } from '../../common/context/request-context';
 import { DomainError, ERROR_HTTP_STATUS } from '../../common/errors';
 import { SameOriginForm } from '../../common/http/csrf';
-import { cacheablePage } from '../../common/http/page-cache';
+import { cacheablePage, PAGE_TAG } from '../../common/http/page-cache';
 import { uuidPipe } from '../../common/http/validation';
 import { pageContext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
@@ -31,11 +31,25 @@ export class CampaignPagesController {
   ) {
     const context = pageContext(req, reply);
     const view = await this.pages.campaign(actor, slug, context.locale);
-    cacheablePage(reply, view.pageTags);
+    cacheablePage(reply, campaignTags(view));
     return renderPage(reply, context, 'pages/campaign/show', view);
   }
 
-  /** The form sits on the cached campaign page: checked by Origin, not by a per-visitor token. */
+  /** The card partners embed in an iframe (frame-ancestors: frame-policy.ts). */
+  @Get(':slug/widget')
+  @Public()
+  async widget(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('slug') slug: string,
+    @CurrentActor() actor: Actor | undefined,
+  ) {
+    const context = pageContext(req, reply);
+    const view = await this.pages.widget(actor, slug, context.locale);
+    cacheablePage(reply, campaignTags(view));
+    return renderPage(reply, context, 'pages/campaign/widget', view);
+  }
+
   @Post(':slug/donate')
   @Public()
   @SameOriginForm()
@@ -117,6 +131,15 @@ export class CampaignPagesController {
       ERROR_HTTP_STATUS.PROVIDER_BUSY,
     );
   }
+}
+
+/** What a campaign's page shows: the campaign, its fund and its matching pool, the list. */
+function campaignTags(view: { campaignId: string; fundIds: string[] }): string[] {
+  return [
+    PAGE_TAG.campaign(view.campaignId),
+    ...view.fundIds.map((id) => PAGE_TAG.fund(id)),
+    PAGE_TAG.campaigns,
+  ];
 }
 
 /** The kept gift's id when the provider was too busy to open its checkout. */

@@ -2,13 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
-import { PAGE_TAG } from '../../common/http/page-cache';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { parseAmountField, toDecimalString } from '../../common/money';
+import { AppConfig } from '../../config/app-config';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import type { CampaignView } from '../campaigns/campaigns.types';
 import { DonationsService } from '../donations/donations.service';
 import { CreateDonationDto } from '../donations/dto/create-donation.dto';
+import { FoundationService } from '../foundation/foundation.service';
+import { FundsService } from '../funds/funds.service';
 import { MatchingService } from '../matching/matching.service';
+import { beijingDateTime, campaignWindow, plainExcerpt, progressBar } from './campaign-disclosure';
 
 /** What the donation form sent, as text (checkboxes are "on" when ticked). */
 export type DonationFormBody = Record<string, unknown>;
@@ -37,6 +41,9 @@ export class CampaignPagesService {
     private readonly campaigns: CampaignsService,
     private readonly matching: MatchingService,
     private readonly donations: DonationsService,
+    private readonly foundation: FoundationService,
+    private readonly funds: FundsService,
+    private readonly config: AppConfig,
   ) {}
 
   async campaign(
@@ -46,23 +53,38 @@ export class CampaignPagesService {
     form?: DonationFormState,
   ) {
     const campaign = await this.campaigns.getVisible(actor, slug);
-    const [matching, updates, gifts] = await Promise.all([
+    const [matching, updates, gifts, disclosure] = await Promise.all([
       this.matching.status(campaign.id),
       this.campaigns.recentUpdates(campaign.id, 5),
       this.donations.recentPublic(campaign.id),
+      this.disclosure(campaign, locale),
     ]);
     const rule = matching?.rule;
     const en = locale === 'en';
     const decimal = (amountMinor: number) => toDecimalString(amountMinor, campaign.currency);
+    const title = en ? campaign.titleEn : campaign.titleZh;
+    const pageUrl = this.campaignUrl(campaign.slug, locale);
+    const widgetUrl = this.absolute(
+      `/campaigns/${encodeURIComponent(campaign.slug)}/widget?lang=${locale}`,
+    );
     return {
-      // What the page shows: its campaign, its fund, the matching pool's money, the campaign list.
-      pageTags: [
-        PAGE_TAG.campaign(campaign.id),
-        PAGE_TAG.fund(campaign.fundId),
-        ...(rule ? [PAGE_TAG.fund(rule.poolFundId)] : []),
-        PAGE_TAG.campaigns,
-      ],
-      title: en ? campaign.titleEn : campaign.titleZh,
+      title,
+      /** The pools a change to which changes this page (the page cache's tags). */
+      fundIds: [campaign.fundId, ...(rule ? [rule.poolFundId] : [])],
+      campaignId: campaign.id,
+      og: this.openGraph(campaign, locale),
+      share: {
+        url: pageUrl,
+        weiboUrl: `https://service.weibo.com/share/share.php?${new URLSearchParams({ url: pageUrl, title }).toString()}`,
+        mailto: `mailto:?subject=${encodeURIComponent(title)}&body=${encodeURIComponent(pageUrl)}`,
+        embedCode: `<iframe src="${widgetUrl}" width="320" height="300" style="border:0" title="${escapeAttribute(title)}" loading="lazy"></iframe>`,
+      },
+      disclosure,
+      progress: progressBar(
+        campaign.totals.raisedMinor,
+        campaign.totals.matchedMinor,
+        campaign.totals.goalMinor,
+      ),
       campaign: {
         slug: campaign.slug,
         status: campaign.status,
@@ -187,6 +209,91 @@ export class CampaignPagesService {
     }
   }
 
+  /** The embeddable card: title, totals, progress and where to give (no form, no story). */
+  async widget(actor: Actor | undefined, slug: string, locale: SupportedLocale) {
+    const campaign = await this.campaigns.getVisible(actor, slug);
+    const rule = await this.matching.getRule(campaign.id);
+    const title = locale === 'en' ? campaign.titleEn : campaign.titleZh;
+    return {
+      title,
+      campaignId: campaign.id,
+      fundIds: [campaign.fundId, ...(rule ? [rule.poolFundId] : [])],
+      pageUrl: this.campaignUrl(campaign.slug, locale),
+      campaign: {
+        currency: campaign.currency,
+        totals: campaign.totals,
+        acceptingGifts: campaign.acceptingGifts,
+      },
+      progress: progressBar(
+        campaign.totals.raisedMinor,
+        campaign.totals.matchedMinor,
+        campaign.totals.goalMinor,
+      ),
+      window: windowView(campaign, locale),
+    };
+  }
+
+  /**
+   * Who raises the money and under which permissions, as China's Charity Law asks every public
+   * fundraising to show: the beneficiary fund and its community, the organiser's legal name and
+   * registration number, the public fundraising qualification and the plan's filing number (an
+   * unset one is said to be "not provided", never hidden), and the campaign's dates.
+   */
+  private async disclosure(campaign: CampaignView, locale: SupportedLocale) {
+    const en = locale === 'en';
+    const pick = (zh: string, en_: string) => (en ? en_ : zh);
+    const [fund, profile] = await Promise.all([
+      this.funds.get(campaign.fundId),
+      this.foundation.findProfile(),
+    ]);
+    const subdistrict = fund.community
+      ? await this.foundation.getSubdistrict(fund.community.subdistrictId).catch(() => null)
+      : null;
+    return {
+      fund: {
+        name: pick(fund.nameZh, fund.nameEn),
+        url: `/funds/${encodeURIComponent(fund.code)}?lang=${locale}`,
+      },
+      community: fund.community
+        ? {
+            name: pick(fund.community.nameZh, fund.community.nameEn),
+            subdistrict: subdistrict ? pick(subdistrict.nameZh, subdistrict.nameEn) : null,
+          }
+        : null,
+      organiser: profile
+        ? {
+            name: pick(profile.legalNameZh, profile.legalNameEn),
+            registrationNumber: profile.registrationNumber,
+          }
+        : null,
+      qualification: profile?.fundraisingQualification ?? '',
+      filingNumber: campaign.filingNumber,
+      window: windowView(campaign, locale),
+    };
+  }
+
+  /** OpenGraph and Twitter-card values: plain text and absolute addresses, in one language. */
+  private openGraph(campaign: CampaignView, locale: SupportedLocale) {
+    const en = locale === 'en';
+    return {
+      title: en ? campaign.titleEn : campaign.titleZh,
+      description: plainExcerpt(en ? campaign.storyEn : campaign.storyZh),
+      url: this.campaignUrl(campaign.slug, locale),
+      image: campaign.coverImageUrl ? this.absolute(campaign.coverImageUrl) : null,
+      type: 'website',
+      locale: en ? 'en_US' : 'zh_CN',
+      alternateLocale: en ? 'zh_CN' : 'en_US',
+    };
+  }
+
+  private campaignUrl(slug: string, locale: SupportedLocale): string {
+    return this.absolute(`/campaigns/${encodeURIComponent(slug)}?lang=${locale}`);
+  }
+
+  private absolute(path: string): string {
+    return new URL(path, this.config.publicUrl).toString();
+  }
+
   /** The "busy, retrying" page of a kept gift, or where to go when its checkout is open. */
   async resume(
     slug: string,
@@ -227,6 +334,30 @@ export class CampaignPagesService {
       failed: belongs !== null && ['FAILED', 'EXPIRED'].includes(belongs.status),
     };
   }
+}
+
+/** The campaign's dates in Beijing time and where it stands ("3 days left", "last day"…). */
+function windowView(campaign: CampaignView, locale: SupportedLocale) {
+  const state = campaignWindow(campaign, new Date());
+  return {
+    startsAt: campaign.startsAt ? beijingDateTime(campaign.startsAt, locale) : null,
+    endsAt: campaign.endsAt ? beijingDateTime(campaign.endsAt, locale) : null,
+    /** Something to say about the window ("3 days left"…); false when open without an end. */
+    state: state.kind !== 'open',
+    ended: state.kind === 'ended',
+    lastDay: state.kind === 'lastDay',
+    daysLeft: state.kind === 'daysLeft' ? state.days : null,
+    opensAt: state.kind === 'upcoming' ? beijingDateTime(state.opensAt, locale) : null,
+  };
+}
+
+/** Text for an HTML attribute in markup built here (the embed code shown in a text box). */
+function escapeAttribute(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 function withinWindow(rule: { startsAt: Date | null; endsAt: Date | null }, now: Date): boolean {

@@ -17,6 +17,8 @@ import { InsightsProjectsController } from './insights-projects.controller';
 import { MonthlyPagesController } from './monthly-pages.controller';
 import { PublicPagesController } from './public-pages.controller';
 import { PublicSiteService } from './public-site.service';
+import { SharingController } from './sharing.controller';
+import { SharingService } from './sharing.service';
 
 @Module({
   imports: [
@@ -37,7 +39,8 @@ import { PublicSiteService } from './public-site.service';
     EvaluationPagesController,
     InsightsProjectsController,
     FundPagesController,
+    SharingController,
   ],
-  providers: [PublicSiteService, CampaignPagesService, FundPagesService],
+  providers: [PublicSiteService, CampaignPagesService, FundPagesService, SharingService],
 })
 export class PublicSiteModule {}

@@ -27,6 +27,10 @@ const SLUG_MESSAGE =
   'slug must be 3–80 lower-case letters, digits and single hyphens, e.g. spring-wheelchairs-2026';
 const STORY_MAX = 20_000;
 export const MAX_PRESET_AMOUNTS = 8;
+export const FILING_NUMBER_MAX = 100;
+/** No control, format or unassigned characters (line breaks, zero-width and bidi marks…). */
+const PRINTABLE = /^[^\p{C}]*$/u;
+const FILING_NUMBER_MESSAGE = `filingNumber must be at most ${FILING_NUMBER_MAX} printable characters, e.g. 53510100MJ0000000X-2026-001`;
 
 /** Slugs share the URL position with ids (/campaigns/{slug or id}), so a slug may not look like one. */
 const NotUuid = () =>
@@ -129,6 +133,19 @@ export class CreateCampaignDto {
   @IsOptional()
   @IsStrictDate()
   endsAt?: Date;
+
+  @ApiPropertyOptional({
+    maxLength: FILING_NUMBER_MAX,
+    example: '53510100MJ0000000X-2026-001',
+    description:
+      'Filing number of the fundraising plan (募捐方案备案编号), shown on the page; empty until filed',
+  })
+  @IsOptional()
+  @Trim()
+  @IsString({ message: FILING_NUMBER_MESSAGE })
+  @MaxLength(FILING_NUMBER_MAX, { message: FILING_NUMBER_MESSAGE })
+  @Matches(PRINTABLE, { message: FILING_NUMBER_MESSAGE })
+  filingNumber?: string;
 }
 
 /** Any field but the fund; leaving a field out keeps it. */
@@ -188,6 +205,7 @@ export const CLEARED_CAMPAIGN_VALUES = {
   endsAt: null,
   storyZh: '',
   storyEn: '',
+  filingNumber: '',
 } as const satisfies Partial<Record<keyof UpdateCampaignDto, null | ''>>;
 
 export type ClearableCampaignField = keyof typeof CLEARED_CAMPAIGN_VALUES;
