@@ -10,7 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DomainError } from './domain-error';
 import { ERROR_HTTP_STATUS } from './error-codes';
-import { pickLocale } from '../i18n/i18n';
+import { pickLocale, type SupportedLocale, translate } from '../i18n/i18n';
 
 export interface ErrorBody {
   statusCode: number;
@@ -84,7 +84,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       locale,
       otherLocale: locale === 'en' ? 'zh-CN' : 'en',
       statusCode: body.statusCode,
-      title: body.error,
+      // The status in the reader's language ("页面不存在"), else the HTTP reason phrase.
+      title: statusTitle(locale, body.statusCode, body.error),
       code: body.code,
       messages: Array.isArray(body.message) ? body.message : [body.message],
       requestId: body.statusCode >= 500 ? request.id : undefined,
@@ -177,4 +178,10 @@ function databaseErrorBody(exception: unknown): ErrorBody | null {
     code: 'VALIDATION_FAILED',
     message: 'A value is malformed, too long or out of range; check the fields and try again.',
   };
+}
+
+function statusTitle(locale: SupportedLocale, statusCode: number, fallback: string): string {
+  const key = `error.status.${statusCode}`;
+  const text = translate(locale, key);
+  return text === key ? fallback : text;
 }

@@ -49,8 +49,8 @@ export class FundPagesController {
     @Res() reply: FastifyReply,
     @Param('code') code: string,
   ) {
+    // Streamed page by page, so never kept by the page cache (it keeps whole answers only).
     const csv = await this.pages.csv(code, pageLocale(req));
-    cacheablePage(reply, [PAGE_TAG.fund(csv.fundId), PAGE_TAG.campaigns]);
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${csv.filename}"`)
