@@ -91,7 +91,10 @@ export class AppConfig {
   }
   /** 0 when the public page cache is off. */
   get pageCacheTtlSeconds(): number {
-    return this.config.get('PAGE_CACHE_TTL_SECONDS', { infer: true });
+    return (
+      this.config.get('PAGE_CACHE_TTL_SECONDS', { infer: true }) ??
+      (this.databaseMode === 'embedded' ? 0 : 10)
+    );
   }
   /** The frame-ancestors sources of the campaign widget (every other page: 'none'). */
   get widgetFrameAncestors(): string[] {

@@ -1,3 +1,5 @@
+import { ConfigService } from '@nestjs/config';
+import { AppConfig } from './app-config';
 import { ConfigValidationError, validateEnv } from './env.schema';
 
 describe('validateEnv', () => {
@@ -13,8 +15,14 @@ describe('validateEnv', () => {
     expect(validateEnv({ PAYMENT_EVENT_MAX_ATTEMPTS: '5' }).PAYMENT_EVENT_MAX_ATTEMPTS).toBe(5);
   });
 
-  it('reads PAGE_CACHE_TTL_SECONDS as a number, 10 when unset, 0 to turn the cache off', () => {
-    expect(validateEnv({}).PAGE_CACHE_TTL_SECONDS).toBe(10);
+  it('reads PAGE_CACHE_TTL_SECONDS as a number, 10 when unset against PostgreSQL, off embedded', () => {
+    const ttl = (env: Record<string, string>) =>
+      new AppConfig(new ConfigService(validateEnv(env))).pageCacheTtlSeconds;
+    expect(ttl({})).toBe(0);
+    expect(ttl({ PAGE_CACHE_TTL_SECONDS: '5' })).toBe(5);
+    expect(
+      ttl({ DATABASE_URL: 'postgres://lianxin@db:5432/lianxin', PAYMENTS_SANDBOX: 'true' }),
+    ).toBe(10);
     expect(validateEnv({ PAGE_CACHE_TTL_SECONDS: '0' }).PAGE_CACHE_TTL_SECONDS).toBe(0);
     expect(() => validateEnv({ PAGE_CACHE_TTL_SECONDS: '-1' })).toThrow(
       /PAGE_CACHE_TTL_SECONDS must be a whole number from 0 to 3600; got "-1"/,
