@@ -204,6 +204,10 @@ describe('the fund directory', () => {
     const general = await generalFund(t);
     const birchPage = (await request(t.server).get('/funds/C-BIRCH?lang=en').expect(200)).text;
     expect(birchPage).toContain(`Allocation from ${general.nameEn}`);
+    // The figures add up: ¥500 raised, nothing paid out, ¥300 from the general fund = ¥800 held.
+    expect(birchPage).toMatch(/data-figure="raised">CN¥500\.00</);
+    expect(birchPage).toMatch(/data-figure="other-net">CN¥300\.00</);
+    expect(birchPage).toMatch(/data-figure="balance">CN¥800\.00</);
     const generalPage = (await request(t.server).get('/funds/GENERAL?lang=en').expect(200)).text;
     expect(generalPage).toContain('Allocation to C-BIRCH fund');
     const maplePage = (await request(t.server).get('/funds/C-MAPLE?lang=zh-CN').expect(200)).text;
@@ -211,6 +215,7 @@ describe('the fund directory', () => {
     expect(maplePage).not.toContain('NEVER-PUBLIC');
     expect(maplePage).toMatch(/data-figure="paid-out">¥200\.00</);
     expect(maplePage).toMatch(/data-figure="raised">¥1,000\.00</);
+    expect(maplePage).toMatch(/data-figure="other-net">¥0\.00</);
   });
 
   it('finds funds by community name and kind; a bad kind or query is a 400 page', async () => {

@@ -187,6 +187,9 @@ export class FundPagesService {
         raisedYearMinor: fund.raisedYearMinor,
         paidOutMinor: fund.paidOutMinor,
         paidOutYearMinor: fund.paidOutYearMinor,
+        // What makes the figures add up: balance = raised − paid out + this (allocations and
+        // matching between funds, releases, fees, opening balances, dispute holds).
+        otherNetMinor: fund.balanceMinor - fund.raisedMinor + fund.paidOutMinor,
       },
       year: yearIn(now),
       // Built by renderMonthlyChart from numbers and translated labels, every text escaped there.
