@@ -11,6 +11,8 @@ export const DEMO_FOUNDATION = {
   currency: 'CNY',
   defaultLocale: 'zh-CN' as const,
   receiptPrefix: 'LX',
+  // Invented, like the rest of the demo: a real foundation enters its certificate here.
+  fundraisingQualification: '示范区民政局 公开募捐资格证书（演示）第 2019-001 号',
 };
 
 export const DEMO_SUBDISTRICTS: [zh: string, en: string][] = [

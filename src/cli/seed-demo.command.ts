@@ -217,6 +217,7 @@ async function seedDemoCampaign(app: INestApplicationContext, fundId: string, po
       goalMinor: 300_000 * YUAN,
       minAmountMinor: 1 * YUAN,
       presetAmountsMinor: [15 * YUAN, 50 * YUAN, 100 * YUAN, 500 * YUAN],
+      filingNumber: '53440300MJL00001XD-2026-001（演示）',
     });
   }
   if (campaign.status === 'DRAFT') await campaigns.publish(cli, campaign.id);

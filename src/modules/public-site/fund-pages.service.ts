@@ -5,6 +5,7 @@ import { CampaignsService } from '../campaigns/campaigns.service';
 import { FUND_KINDS, type FundKind } from '../funds/fund-status';
 import { PUBLIC_LEDGER_PAGE_SIZE, type PublicLedgerRow } from '../reporting/public-ledger';
 import { ReportingService, type PublicFund } from '../reporting/reporting.service';
+import { localName, pageLink } from './page-links';
 
 /** What /funds takes: `q` (a community or fund name), `kind` (a fund kind). */
 export interface DirectoryQuery {
@@ -14,17 +15,6 @@ export interface DirectoryQuery {
 
 const MAX_QUERY = 100;
 const STATUS_ORDER: Record<string, number> = { ACTIVE: 0, PREPARING: 1, CLOSED: 2 };
-
-const named = (locale: SupportedLocale, x: { nameZh: string; nameEn: string }) =>
-  locale === 'en' ? x.nameEn : x.nameZh;
-
-function link(path: string, params: Record<string, string | number | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(params))
-    if (v !== undefined && v !== '') search.set(k, String(v));
-  const s = search.toString();
-  return s ? `${path}?${s}` : path;
-}
 
 /** One query value as text, or a 400 in the reader's language ("q=a&q=b" is not a name). */
 function single(value: unknown, locale: SupportedLocale, name: string): string {
@@ -88,13 +78,13 @@ export class FundPagesService {
           (text) => text.toLowerCase().includes(needle),
         ));
     const card = (f: PublicFund) => ({
-      href: link(`/funds/${encodeURIComponent(f.code)}`, { lang: locale }),
+      href: pageLink(`/funds/${encodeURIComponent(f.code)}`, { lang: locale }),
       code: f.code,
-      name: named(locale, f),
+      name: localName(locale, f),
       kindText: translate(locale, `fund.kind.${f.kind}`),
       status: f.status,
       statusText: translate(locale, `publicFunds.status.${f.status}`),
-      community: f.community ? named(locale, f.community) : null,
+      community: f.community ? localName(locale, f.community) : null,
       balanceMinor: f.balanceMinor,
       raisedYearMinor: f.raisedYearMinor,
       paidOutYearMinor: f.paidOutYearMinor,
@@ -102,7 +92,7 @@ export class FundPagesService {
     });
     const order = (a: PublicFund, b: PublicFund) =>
       (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) ||
-      named(locale, a).localeCompare(named(locale, b), locale);
+      localName(locale, a).localeCompare(localName(locale, b), locale);
     const sum = (
       list: PublicFund[],
       field: 'balanceMinor' | 'raisedYearMinor' | 'paidOutYearMinor',
@@ -112,7 +102,7 @@ export class FundPagesService {
       const all = funds.filter((f) => f.subdistrict?.id === s.id);
       return {
         id: `sd-${s.code}`,
-        name: named(locale, s),
+        name: localName(locale, s),
         rollup: {
           funds: all.length,
           covered: s.communitiesCovered,
@@ -143,7 +133,7 @@ export class FundPagesService {
       q,
       kind: kind ?? '',
       filtering,
-      clearUrl: link('/funds', { lang: locale }),
+      clearUrl: pageLink('/funds', { lang: locale }),
       kinds: FUND_KINDS.map((k) => ({
         value: k,
         label: translate(locale, `fund.kind.${k}`),
@@ -167,20 +157,20 @@ export class FundPagesService {
       this.reporting.fundSeries(fund.id, now),
       this.campaigns.list(undefined, { fundId: fund.id, limit: 100 }),
     ]);
-    const name = named(locale, fund);
+    const name = localName(locale, fund);
     const base = `/funds/${encodeURIComponent(fund.code)}`;
     return {
       fundId: fund.id,
       title: name,
-      directoryUrl: link('/funds', { lang: locale }),
+      directoryUrl: pageLink('/funds', { lang: locale }),
       fund: {
         code: fund.code,
         name,
         kindText: translate(locale, `fund.kind.${fund.kind}`),
         status: fund.status,
         statusText: translate(locale, `publicFunds.status.${fund.status}`),
-        community: fund.community ? named(locale, fund.community) : null,
-        subdistrict: fund.subdistrict ? named(locale, fund.subdistrict) : null,
+        community: fund.community ? localName(locale, fund.community) : null,
+        subdistrict: fund.subdistrict ? localName(locale, fund.subdistrict) : null,
         currency: fund.currency,
         balanceMinor: fund.balanceMinor,
         raisedMinor: fund.raisedMinor,
@@ -197,7 +187,7 @@ export class FundPagesService {
       chartRows: series.points.map((p) => ({ ...p, currency: fund.currency })),
       campaigns: campaigns.items
         .map((c) => ({
-          href: link(`/campaigns/${encodeURIComponent(c.slug)}`, { lang: locale }),
+          href: pageLink(`/campaigns/${encodeURIComponent(c.slug)}`, { lang: locale }),
           title: locale === 'en' ? c.titleEn : c.titleZh,
           live: c.acceptingGifts,
           statusText: translate(
@@ -214,9 +204,9 @@ export class FundPagesService {
         total: ledger.total,
         page,
         pages,
-        prevUrl: page > 1 ? link(base, { page: page - 1, lang: locale }) : null,
-        nextUrl: page < pages ? link(base, { page: page + 1, lang: locale }) : null,
-        csvUrl: link(`${base}/ledger.csv`, { lang: locale }),
+        prevUrl: page > 1 ? pageLink(base, { page: page - 1, lang: locale }) : null,
+        nextUrl: page < pages ? pageLink(base, { page: page + 1, lang: locale }) : null,
+        csvUrl: pageLink(`${base}/ledger.csv`, { lang: locale }),
       },
     };
   }
@@ -243,7 +233,7 @@ export class FundPagesService {
       day: row.day,
       text: this.reporting.publicRowText(row, locale),
       donors: this.reporting.publicDonorsText(row, locale),
-      href: project?.isPublic ? link(`/projects/${project.awardId}`, { lang: locale }) : null,
+      href: project?.isPublic ? pageLink(`/projects/${project.awardId}`, { lang: locale }) : null,
       inMinor: row.inMinor,
       outMinor: row.outMinor,
       currency,

@@ -5,7 +5,7 @@ import { Public } from '../../common/auth/policy.decorator';
 import { ValidationFailedError } from '../../common/errors/common.errors';
 import { checkForm } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
-import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { translate } from '../../common/i18n/i18n';
 import { pageContext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
 import { FundsService } from '../funds/funds.service';
@@ -13,19 +13,9 @@ import { ProjectListQuery } from '../grants/insights/dto/insights.dto';
 import { GrantsInsightsService } from '../grants/insights/grants-insights.service';
 import { beijingDate } from '../grants/insights/overdue';
 import { PROJECT_STATUSES } from '../grants/insights/public-project';
+import { localName, pageLink } from './page-links';
 
 const PAGE_SIZE = 20;
-
-const name = (locale: SupportedLocale, x: { nameZh: string; nameEn: string }) =>
-  locale === 'en' ? x.nameEn : x.nameZh;
-
-function link(path: string, params: Record<string, string | number | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(params))
-    if (v !== undefined && v !== '') search.set(k, String(v));
-  const s = search.toString();
-  return s ? `${path}?${s}` : path;
-}
 
 /**
  * Public pages of awarded projects (no sign-in, zh-CN/en, phone-first): the list with filters
@@ -72,12 +62,12 @@ export class InsightsProjectsController {
       title: translate(locale, 'grants.insights.public.title'),
       total,
       fund: f.fund ?? null,
-      fundName: fund ? name(locale, fund) : (f.fund ?? null),
-      clearFundUrl: link('/projects', { lang: locale }),
+      fundName: fund ? localName(locale, fund) : (f.fund ?? null),
+      clearFundUrl: pageLink('/projects', { lang: locale }),
       page,
       pages,
-      prevUrl: page > 1 ? link('/projects', { ...filters, page: page - 1 }) : null,
-      nextUrl: page < pages ? link('/projects', { ...filters, page: page + 1 }) : null,
+      prevUrl: page > 1 ? pageLink('/projects', { ...filters, page: page - 1 }) : null,
+      nextUrl: page < pages ? pageLink('/projects', { ...filters, page: page + 1 }) : null,
       years: choices.years.map((y) => ({
         value: String(y),
         label: String(y),
@@ -85,12 +75,12 @@ export class InsightsProjectsController {
       })),
       subdistricts: choices.subdistricts.map((s) => ({
         value: s.id,
-        label: name(locale, s),
+        label: localName(locale, s),
         selected: s.id === f.subdistrict,
       })),
       communities: choices.communities.map((c) => ({
         value: c.id,
-        label: name(locale, c),
+        label: localName(locale, c),
         selected: c.id === f.community,
       })),
       statuses: PROJECT_STATUSES.map((s) => ({
@@ -99,13 +89,13 @@ export class InsightsProjectsController {
         selected: s === f.status,
       })),
       projects: rows.map((r) => ({
-        href: link(`/projects/${r.id}`, { lang: locale }),
+        href: pageLink(`/projects/${r.id}`, { lang: locale }),
         title: r.title,
         year: r.year,
         round: locale === 'en' ? r.roundNameEn : r.roundNameZh,
-        community: name(locale, r.community),
-        subdistrict: name(locale, r.subdistrict),
-        fund: name(locale, r.fund),
+        community: localName(locale, r.community),
+        subdistrict: localName(locale, r.subdistrict),
+        fund: localName(locale, r.fund),
         awardedMinor: r.awardedMinor,
         currency: r.currency,
         status: r.status,
@@ -126,15 +116,15 @@ export class InsightsProjectsController {
     const p = await this.insights.project(id);
     return renderPage(reply, ctx, 'pages/public/insights-project', {
       title: p.title,
-      backUrl: link('/projects', { lang: locale }),
-      round: `${p.round.year} · ${name(locale, p.round)}`,
-      tier: name(locale, p.tier),
-      community: name(locale, p.community),
-      subdistrict: name(locale, p.subdistrict),
+      backUrl: pageLink('/projects', { lang: locale }),
+      round: `${p.round.year} · ${localName(locale, p.round)}`,
+      tier: localName(locale, p.tier),
+      community: localName(locale, p.community),
+      subdistrict: localName(locale, p.subdistrict),
       fund: {
-        name: name(locale, p.fund),
+        name: localName(locale, p.fund),
         code: p.fund.code,
-        projectsUrl: link('/projects', { fund: p.fund.code, lang: locale }),
+        projectsUrl: pageLink('/projects', { fund: p.fund.code, lang: locale }),
       },
       status: p.status,
       statusText: translate(locale, `grants.insights.projectStatus.${p.status}`),
