@@ -17,6 +17,7 @@ import { ProxyHint } from './common/http/proxy-hint';
 import { refuseMalformedInput } from './common/http/input-guard';
 import { AppConfig } from './config/app-config';
 import { buildValidationPipe } from './common/http/validation';
+import { rememberLanguage } from './common/http/language-cookie';
 import { templatesDir } from './common/paths';
 import { PLAIN_MAX_AGE, serveFingerprintedAssets } from './common/views/assets';
 import { createHandlebars, listTemplates } from './common/views/handlebars';
@@ -145,6 +146,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // After the cookie plugin's onSend: a page that sets a cookie is seen, and never kept.
   if (pageCache) fastify.addHook('onSend', pageCache.keepPage);
   fastify.addHook('onSend', issueCsrfCookie(secure));
+  fastify.addHook('onSend', rememberLanguage(secure));
   fastify.addHook('onSend', compressAnswer);
 
   const root = templatesDir();

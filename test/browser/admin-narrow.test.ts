@@ -89,7 +89,7 @@ describe('dead letters and releases at 360 px', () => {
       f.page.waitForURL('**/admin/releases'),
       f.page.click('#release-form button[type="submit"]'),
     ]);
-    expect(await textOf(f.page, '.flash')).toMatch(/Release of CN¥100\.00 requested/);
+    expect(await textOf(f.page, '.flash')).toMatch(/Release of ¥100\.00 requested/);
     expect(await pageWidth(f.page)).toBeLessThanOrEqual(360);
     expect(f.cspViolations).toEqual([]);
     await f.context.close();

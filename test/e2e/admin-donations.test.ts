@@ -50,7 +50,7 @@ describe('back office: gifts', () => {
     const giftPath = first.headers.location as string;
     expect(giftPath).toMatch(/^\/admin\/donations\/[0-9a-f-]{36}$/);
     const page = await finance.agent.get(giftPath).expect(200);
-    expect(page.text).toMatch(/Gift of CN¥500\.00 recorded \(reference ICBC-PAGE-001\)/);
+    expect(page.text).toMatch(/Gift of ¥500\.00 recorded \(reference ICBC-PAGE-001\)/);
     expect(page.text).toMatch(/id="gift-status">SUCCEEDED/);
 
     const again = await finance.post('/admin/donations/offline?lang=en', form);
@@ -139,11 +139,11 @@ describe('back office: gifts', () => {
     });
     expect(refund.status).toBe(303);
     const after = await finance.agent.get(`${giftPath}?lang=en`).expect(200);
-    expect(after.text).toContain('Refund of CN¥40.00 booked.');
-    expect(after.text).toMatch(/id="gift-refunded">CN¥40\.00/);
+    expect(after.text).toContain('Refund of ¥40.00 booked.');
+    expect(after.text).toMatch(/id="gift-refunded">¥40\.00/);
     expect(after.text).toMatch(/id="gift-status">PARTIALLY_REFUNDED/);
     expect(after.text).toMatch(
-      /id="gift-matched">CN¥60\.00 <span class="muted">\(CN¥40\.00 of the match went back/,
+      /id="gift-matched">¥60\.00 <span class="muted">\(¥40\.00 of the match went back/,
     );
 
     // The same form sent again (a double click, a back button) refunds nothing more.
@@ -186,9 +186,9 @@ describe('back office: gifts', () => {
 
     // The pool's page says what it matched, per campaign (the refund gave 40 of 100 back).
     const poolPage = await finance.agent.get(`/admin/funds/${pool.id}?lang=en`).expect(200);
-    expect(poolPage.text).toContain('CN¥60.00 matched so far; CN¥940.00 left in the pool.');
+    expect(poolPage.text).toContain('¥60.00 matched so far; ¥940.00 left in the pool.');
     expect(poolPage.text).toMatch(
-      new RegExp(`data-campaign-slug="${campaign.slug}"[\\s\\S]*?>1<[\\s\\S]*?CN¥60\\.00`),
+      new RegExp(`data-campaign-slug="${campaign.slug}"[\\s\\S]*?>1<[\\s\\S]*?¥60\\.00`),
     );
   });
 

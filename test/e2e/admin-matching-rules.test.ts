@@ -53,7 +53,7 @@ describe('back office: matching rules', () => {
     const form = await finance.agent.get(`${page}/matching-rule?lang=en`).expect(200);
     expect(form.text).toContain(`value="${pool.id}"`);
     expect(form.text).toContain('Sponsor pool');
-    expect(form.text).toContain('balance CN¥123,456.00');
+    expect(form.text).toContain('balance ¥123,456.00');
     expect(form.text).not.toContain(`value="${program.id}"`);
     expect(form.text).toMatch(/name="ratio" type="text" value="1"/);
 
@@ -152,7 +152,7 @@ describe('back office: matching rules', () => {
     expect(shown.text).toContain('The matching rule had no changes.');
     expect(shown.text).toMatch(/id="matching-status">Matching</);
     expect(shown.text).toMatch(/id="matching-mode">Ratio 1:1</);
-    expect(shown.text).toContain('Up to CN¥500.00 per gift.');
+    expect(shown.text).toContain('Up to ¥500.00 per gift.');
     expect(shown.text).toContain('from 2026-09-07 00:00');
 
     // The edit form shows it as saved; half the ratio and the fee cover matched.
@@ -229,7 +229,7 @@ describe('back office: matching rules', () => {
 
     const leader = await signedIn(['COMMUNITY_LEADER'], [fund.id]);
     const seen = await leader.agent.get(`${page}?lang=en`).expect(200);
-    expect(seen.text).toMatch(/id="matching-mode">Random CN¥1.00–CN¥3.00</);
+    expect(seen.text).toMatch(/id="matching-mode">Random ¥1.00–¥3.00</);
     expect(seen.text).not.toContain('id="matching-edit"');
     expect(seen.text).not.toContain('id="matching-pause"');
     expect(seen.text).not.toContain('id="matching-end"');

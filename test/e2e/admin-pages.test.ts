@@ -279,7 +279,7 @@ describe('allocation forms', () => {
     expect(same.status).toBe(303);
     const page = await admin.agent.get('/admin/allocations?lang=en').expect(200);
     expect(page.text).toContain(
-      `${seed.year} allocation: 0 funds received CN¥200,000.00 each (CN¥0.00 in total); 2 had already received it.`,
+      `${seed.year} allocation: 0 funds received ¥200,000.00 each (¥0.00 in total); 2 had already received it.`,
     );
     const other = await yearly('100000.00');
     expect(other.status).toBe(409);
@@ -374,7 +374,7 @@ describe('fund page and statement', () => {
     const res = await leader.agent.get(`/admin/funds/${seed.fundA.id}?lang=en`).expect(200);
     expect(res.text).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="chart"');
     expect(res.text.match(/class="chart-bar /g)).toHaveLength(24);
-    expect(res.text).toContain('id="fund-balance">CN¥200,000.00<');
+    expect(res.text).toContain('id="fund-balance">¥200,000.00<');
     expect(res.text).toContain('yearly community fund allocation');
     expect(res.text).toContain(`href="/admin/my-funds"`);
 

@@ -97,7 +97,7 @@ describe('back office: releases', () => {
     const own = await finance.agent.get('/admin/releases?lang=en').expect(200);
     expect(own.text).toContain('This request was already sent; nothing was recorded twice.');
     const card = new RegExp(`id="release-${id}"[\\s\\S]*?</article>`).exec(own.text)?.[0] ?? '';
-    expect(card).toContain('CN¥120.00');
+    expect(card).toContain('¥120.00');
     expect(card).toContain('The board moved the surplus to the general fund');
     expect(card).toContain(
       'You asked for this release: a colleague of the other role must approve it.',
@@ -134,7 +134,7 @@ describe('back office: releases', () => {
       before[1]! + 12_000,
     ]);
     const after = await admin.agent.get('/admin/releases?lang=en').expect(200);
-    expect(after.text).toContain('Approved and posted: CN¥120.00.');
+    expect(after.text).toContain('Approved and posted: ¥120.00.');
     expect(after.text).toContain('No release is waiting for approval.');
     // The flash is shown once; the fund's statement names the entry in words.
     const statement = await admin.agent.get(`/admin/funds/${community.id}?lang=en`).expect(200);
@@ -161,7 +161,7 @@ describe('back office: releases', () => {
     expect(rejected.status).toBe(303);
     expect(await pendingIds()).toEqual([]);
     const page = await finance.agent.get('/admin/releases?lang=en').expect(200);
-    expect(page.text).toContain('Release of CN¥5.00 rejected; nothing moved.');
+    expect(page.text).toContain('Release of ¥5.00 rejected; nothing moved.');
     expect(page.text).toContain('Not needed');
     expect([await balance(community), await balance(general)]).toEqual(before);
   });

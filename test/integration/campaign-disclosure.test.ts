@@ -64,15 +64,15 @@ describe('campaign disclosure', () => {
     expect(en).toContain('id="bar-donors" x="0" y="0" width="30"');
     expect(en).toContain('id="bar-matched" x="30" y="0" width="10"');
     expect(byId(en, 'progress-definition')).toBe(
-      '40% of the goal of CN¥1,000.00. Counted as (donations + matched) ÷ goal.',
+      '40% of the goal of ¥1,000.00. Counted as (donations + matched) ÷ goal.',
     );
-    expect(byId(en, 'legend-donors')).toBe('Donations: CN¥300.00 from 1 donor');
-    expect(byId(en, 'legend-matched')).toBe('Matched by sponsors: CN¥100.00');
+    expect(byId(en, 'legend-donors')).toBe('Donations: ¥300.00 from 1 donor');
+    expect(byId(en, 'legend-matched')).toBe('Matched by sponsors: ¥100.00');
     expect(en).toContain('<span class="label">donor</span>');
 
     await gift(campaign.id, 5_000, 0, 'donor-b');
     const en2 = await page(campaign.slug, 'en');
-    expect(byId(en2, 'legend-donors')).toBe('Donations: CN¥350.00 from 2 donors');
+    expect(byId(en2, 'legend-donors')).toBe('Donations: ¥350.00 from 2 donors');
     expect(en2).toContain('<span class="label">donors</span>');
     const zh = await page(campaign.slug, 'zh-CN');
     expect(byId(zh, 'legend-donors')).toBe('捐款：¥350.00，来自 2 位捐赠人');
@@ -93,7 +93,7 @@ describe('campaign disclosure', () => {
     expect(en).toContain('id="bar-donors" x="0" y="0" width="90"');
     expect(en).toContain('id="bar-matched" x="90" y="0" width="10"');
     expect(byId(en, 'progress-definition')).toMatch(
-      /^125% of the goal of CN¥100\.00\. .*The goal is passed/,
+      /^125% of the goal of ¥100\.00\. .*The goal is passed/,
     );
   });
 

@@ -263,8 +263,8 @@ describe('campaign pages and donor links', () => {
       stripeEvent(`evt_th_${gift.id}`, 'checkout.session.completed', paidSession(gift.id, 8_000)),
     ).expect(200);
     const done = await request(t.server).get(thanks).expect(200);
-    expect(done.text).toMatch(/id="gift-received">We have received your gift of CN¥80\.00/);
-    expect(done.text).toMatch(/id="gift-matched">A sponsor matched it with CN¥40\.00 more/);
+    expect(done.text).toMatch(/id="gift-received">We have received your gift of ¥80\.00/);
+    expect(done.text).toMatch(/id="gift-matched">A sponsor matched it with ¥40\.00 more/);
     expect(done.text).not.toContain('http-equiv="refresh"');
 
     // The donor's language (from the browser that started the gift) is the thank-you email's.
@@ -274,7 +274,7 @@ describe('campaign pages and donor links', () => {
     );
     expect(mail).toMatchObject({
       locale: 'en',
-      data: { campaignTitle: campaign.titleEn, amount: 'CN¥80.00', matched: 'CN¥40.00' },
+      data: { campaignTitle: campaign.titleEn, amount: '¥80.00', matched: '¥40.00' },
     });
     expect(mail.data).not.toHaveProperty('stopUrl'); // not a monthly gift
 
@@ -317,7 +317,7 @@ describe('campaign pages and donor links', () => {
         page.text,
       )![1]!;
     expect(wall).toMatch(
-      /<strong>Anonymous<\/strong> · CN¥88\.00[\s\S]*<strong>Wang Fang<\/strong> · CN¥66\.00/,
+      /<strong>Anonymous<\/strong> · ¥88\.00[\s\S]*<strong>Wang Fang<\/strong> · ¥66\.00/,
     );
     expect(wall).toContain('In honour of Grandma Li');
     expect(wall).toContain('For Tom &amp; Jerry &quot;the cats&quot;');

@@ -252,7 +252,7 @@ describe('donations: the bot check and releasing withheld matches', () => {
     expect(released.status).toBe(303);
     expect(released.headers.location).toBe(path);
     const after = await session.agent.get(`${path}?lang=en`).expect(200);
-    expect(after.text).toContain('Match of CN¥10.00 released and posted.');
+    expect(after.text).toContain('Match of ¥10.00 released and posted.');
     expect(after.text).not.toContain(`action="${path}/release-match"`);
     // The same form sent again (a double click) posts nothing more.
     const twice = await session.post(`${path}/release-match?lang=en`, { confirm: 'yes' });

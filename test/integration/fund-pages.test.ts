@@ -205,9 +205,9 @@ describe('the fund directory', () => {
     const birchPage = (await request(t.server).get('/funds/C-BIRCH?lang=en').expect(200)).text;
     expect(birchPage).toContain(`Allocation from ${general.nameEn}`);
     // The figures add up: ¥500 raised, nothing paid out, ¥300 from the general fund = ¥800 held.
-    expect(birchPage).toMatch(/data-figure="raised">CN¥500\.00</);
-    expect(birchPage).toMatch(/data-figure="other-net">CN¥300\.00</);
-    expect(birchPage).toMatch(/data-figure="balance">CN¥800\.00</);
+    expect(birchPage).toMatch(/data-figure="raised">¥500\.00</);
+    expect(birchPage).toMatch(/data-figure="other-net">¥300\.00</);
+    expect(birchPage).toMatch(/data-figure="balance">¥800\.00</);
     const generalPage = (await request(t.server).get('/funds/GENERAL?lang=en').expect(200)).text;
     expect(generalPage).toContain('Allocation to C-BIRCH fund');
     const maplePage = (await request(t.server).get('/funds/C-MAPLE?lang=zh-CN').expect(200)).text;
@@ -351,13 +351,13 @@ describe('a fund page and its public ledger', () => {
     const day = (d: string) => rows.filter(([date]) => date === d).map(([, text]) => text);
     // 15:59:59Z is still 1 March in Beijing; 16:00:00Z is 2 March.
     expect(day('2026-03-01')).toEqual([
-      'Gifts (2) Wang &lt;script&gt;alert(1)&lt;/script&gt; CN¥150.00',
-      'Matched by Sponsor Pool (1) CN¥30.00',
+      'Gifts (2) Wang &lt;script&gt;alert(1)&lt;/script&gt; ¥150.00',
+      'Matched by Sponsor Pool (1) ¥30.00',
     ]);
-    expect(day('2026-03-02')).toEqual(['Gifts (2) Li Morning, Chen Late CN¥25.00']);
-    expect(day('2026-03-03')).toEqual(['Adjustment CN¥7.00']);
+    expect(day('2026-03-02')).toEqual(['Gifts (2) Li Morning, Chen Late ¥25.00']);
+    expect(day('2026-03-03')).toEqual(['Adjustment ¥7.00']);
     // The offline gift (today): counted, never named.
-    expect(rows.some(([, text]) => text === 'Gifts (1) CN¥300.00')).toBe(true);
+    expect(rows.some(([, text]) => text === 'Gifts (1) ¥300.00')).toBe(true);
 
     expect(html(page)).toContain(`href="/funds/${fund.code}/ledger.csv?lang=en"`);
     expect(html(page)).toContain(`href="/campaigns/${campaign.slug}?lang=en"`);
@@ -535,6 +535,6 @@ describe('grants and expenses on the public ledger', () => {
     expect(page).toContain('Expense: Seeds for the garden (paid to Green Shop)');
     expect(page).not.toContain('<em>now</em>');
     // Paid out: design award + tranche + expense.
-    expect(page).toMatch(/data-figure="paid-out">CN¥1,423\.45</);
+    expect(page).toMatch(/data-figure="paid-out">¥1,423\.45</);
   });
 });

@@ -217,7 +217,7 @@ describe('fund expenses', () => {
     const over = await ask(officer, fund, { payee: 'X', purpose: 'x', amountMinor: 10_001 });
     expect(over.status).toBe(422);
     expect(over.body.code).toBe('INSUFFICIENT_FUND_BALANCE');
-    expect(over.body.message).toMatch(/holds CN¥100\.00 and CN¥100\.01 was asked/);
+    expect(over.body.message).toMatch(/holds ¥100\.00 and ¥100\.01 was asked/);
     // Another leader neither sees nor acts on an expense of a fund they do not lead.
     const mine = (
       await ask(officer, fund, { payee: 'X', purpose: 'x', amountMinor: 1 }).expect(201)
@@ -243,7 +243,7 @@ describe('fund expenses', () => {
     const res = await act(finance, expense.id, 'pay').expect(422);
     expect(res.body.code).toBe('INSUFFICIENT_FUND_BALANCE');
     expect(res.body.message).toMatch(
-      /CN¥70\.00 is reserved for grant rounds; CN¥30\.00 is available/,
+      /¥70\.00 is reserved for grant rounds; ¥30\.00 is available/,
     );
     expect(await entries(expense.id)).toBe(0);
     expect(await balance(fund)).toBe(10_000);

@@ -213,8 +213,8 @@ describe('grant rounds, applications and review', () => {
         422,
       );
       expect(refused.body.code).toBe('INSUFFICIENT_FUND_BALANCE');
-      expect(refused.body.message).toContain(`Fund ${fund.code} holds CN¥9,999.99`);
-      expect(refused.body.message).toContain('CN¥10,000.00 was asked');
+      expect(refused.body.message).toContain(`Fund ${fund.code} holds ¥9,999.99`);
+      expect(refused.body.message).toContain('¥10,000.00 was asked');
       const still = await api(officer, 'get', `/grants/rounds/${created.body.id}`).expect(200);
       expect(still.body).toMatchObject({ status: 'DRAFT', reservationId: null });
       expect(await reservation(created.body.id)).toBeUndefined();
@@ -258,7 +258,7 @@ describe('grant rounds, applications and review', () => {
         });
       const refused = await allocate(500_001).expect(422);
       expect(refused.body.code).toBe('INSUFFICIENT_FUND_BALANCE');
-      expect(refused.body.message).toContain('CN¥10,000.00 is reserved for grant rounds');
+      expect(refused.body.message).toContain('¥10,000.00 is reserved for grant rounds');
       expect((await t.get(FundsService).get(to.id)).balanceMinor).toBe(0);
       await allocate(500_000).expect(201);
       expect((await t.get(FundsService).get(general.id)).balanceMinor).toBe(1_000_000);

@@ -114,7 +114,7 @@ describe('grants: awards, tranches, reports', () => {
       constructionMinor: 1_000_001,
     }).expect(422);
     expect(proposed.body.code).toBe('GRANT_CONSTRUCTION_OVER_BUDGET');
-    expect(proposed.body.message).toMatch(/more than the application's budget of CN¥10,000.00/);
+    expect(proposed.body.message).toMatch(/more than the application's budget of ¥10,000.00/);
 
     const created = await propose(officer, round.id, {
       applicationId: application.id,
@@ -575,7 +575,7 @@ describe('grants: awards, tranches, reports', () => {
     const refused = results.find((r) => r.status === 422)!;
     expect(refused.body.code).toBe('INSUFFICIENT_FUND_BALANCE');
     expect(refused.body.message).toMatch(
-      /holds CN¥5\.00 and cannot pay CN¥10\.00\. Nothing was paid/,
+      /holds ¥5\.00 and cannot pay ¥10\.00\. Nothing was paid/,
     );
     const [{ paid }] = await t.dataSource.query(
       `SELECT count(*)::int AS paid FROM grant_tranches WHERE id = ANY($1::uuid[]) AND status = 'PAID'`,

@@ -17,7 +17,7 @@ type User = Awaited<ReturnType<typeof createUser>>;
 const UNIT = 1_000;
 /** An expense refused: nothing available (reserved money is not), in words. */
 const EXPENSE_REFUSED =
-  /(CN¥0\.00 is available|holds CN¥0\.00) and CN¥10\.00 was asked\. Nothing was moved\./;
+  /(¥0\.00 is available|holds ¥0\.00) and ¥10\.00 was asked\. Nothing was moved\./;
 
 /**
  * Issue 10: 30 concurrent payouts from one fund, tranche payments (drawn from the round's
@@ -234,7 +234,7 @@ describe('grants: concurrent tranche and expense payouts from one fund', () => {
     expect(refused.filter((r) => r.kind === 'tranche')).toHaveLength(3);
     for (const r of refused.filter((x) => x.kind === 'tranche'))
       expect(r.body.message).toMatch(
-        /holds CN¥0\.00 and cannot pay CN¥10\.00\. Nothing was paid\./,
+        /holds ¥0\.00 and cannot pay ¥10\.00\. Nothing was paid\./,
       );
     for (const r of refused.filter((x) => x.kind === 'expense'))
       expect(r.body.message).toMatch(EXPENSE_REFUSED);

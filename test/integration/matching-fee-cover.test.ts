@@ -80,15 +80,15 @@ describe('matching and the fee cover', () => {
 
     const page = await request(t.server).get(`/campaigns/${campaign.slug}?lang=en`).expect(200);
     const wall = /<ul class="gifts">([\s\S]*?)<\/ul>/.exec(page.text)?.[1] ?? '';
-    expect(wall).toContain('CN¥100.00 (+CN¥100.00 matched)');
+    expect(wall).toContain('¥100.00 (+¥100.00 matched)');
     expect(wall).not.toContain('100.60');
 
     const thanks = await request(t.server)
       .get(`/campaigns/${campaign.slug}/thanks?donation=${gift.id}&lang=en`)
       .expect(200);
-    expect(thanks.text).toMatch(/id="gift-received">[^<]*CN¥100\.60/);
-    expect(thanks.text).toMatch(/id="gift-fee-cover">[^<]*CN¥0\.60/);
-    expect(thanks.text).toMatch(/id="gift-matched">[^<]*CN¥100\.00 more/);
+    expect(thanks.text).toMatch(/id="gift-received">[^<]*¥100\.60/);
+    expect(thanks.text).toMatch(/id="gift-fee-cover">[^<]*¥0\.60/);
+    expect(thanks.text).toMatch(/id="gift-matched">[^<]*¥100\.00 more/);
     expect(await thanksEmail(email)).toMatchObject({
       amount: '¥100.60',
       feeCover: '¥0.60',

@@ -292,7 +292,7 @@ describe('matching rules API', () => {
       {
         field: 'totalCapMinor',
         problem: 'totalCapBelowMatched',
-        message: 'The total cap cannot be below the CN¥50.00 this rule has matched already.',
+        message: 'The total cap cannot be below the ¥50.00 this rule has matched already.',
       },
     ]);
     const ended = await createCampaign(t, { status: 'ENDED' });

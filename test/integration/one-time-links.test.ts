@@ -172,7 +172,7 @@ describe('one-time links', () => {
     });
     const withGift = await browser.agent.get('/donor?lang=en').expect(200);
     expect(withGift.text).toContain(campaign.titleEn);
-    expect(withGift.text).toContain('CN¥88.00');
+    expect(withGift.text).toContain('¥88.00');
     // A donor session opens no staff page.
     expect((await browser.agent.get('/admin')).status).toBe(303);
 

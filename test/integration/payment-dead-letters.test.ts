@@ -235,7 +235,7 @@ describe('payment events: dead letters', () => {
     expect(card).toContain('Payment completed');
     expect(card).toContain('Sandbox checkout');
     expect(card).toContain(gift.id);
-    expect(card).toContain('CN¥42.00');
+    expect(card).toContain('¥42.00');
     expect(card).toMatch(/class="dead-letter-attempts">3</);
     const zh = await page.agent.get('/admin/payment-events?lang=zh-CN').expect(200);
     expect(zh.text).toContain('付款所指的捐赠在本系统中不存在。');

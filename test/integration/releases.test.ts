@@ -279,7 +279,7 @@ describe('restricted funds: movement rules and releases', () => {
     const before = await balances(community, general);
     const refused = await approve(admin, second.body.release.id as string).expect(422);
     expect(refused.body.code).toBe('INSUFFICIENT_FUND_BALANCE');
-    expect(refused.body.message).toMatch(/holds CN¥10\.00 and CN¥20\.00 was asked/);
+    expect(refused.body.message).toMatch(/holds ¥10\.00 and ¥20\.00 was asked/);
     expect(await balances(community, general)).toEqual(before);
     const still = await request(t.server)
       .get(`/api/v1/releases/${second.body.release.id}`)

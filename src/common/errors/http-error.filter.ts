@@ -8,9 +8,11 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { DomainError } from './domain-error';
+import { DomainError, errorText } from './domain-error';
 import { ERROR_HTTP_STATUS } from './error-codes';
-import { pickLocale, type SupportedLocale, translate } from '../i18n/i18n';
+import { LOCALE_COOKIE } from '../http/cookies';
+import { pickLocale, type SupportedLocale, translate, type Words, say } from '../i18n/i18n';
+import { type Problem, problemText } from '../i18n/validation-text';
 
 export interface ErrorBody {
   statusCode: number;
@@ -54,7 +56,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    const body = toErrorBody(exception, request.id);
+    const json = wantsJson(request.url);
+    const locale = json ? apiLocale(request) : pageErrorLocale(request);
+    const body = toErrorBody(exception, request.id, locale, json ? 'api' : 'page');
     if (exception instanceof DomainError && body.statusCode >= 500) {
       // A deliberate "unavailable" (a busy payment provider): a line, not a stack.
       this.logger.warn(
@@ -66,8 +70,8 @@ export class HttpErrorFilter implements ExceptionFilter {
         exception instanceof Error ? exception.stack : String(exception),
       );
     }
-    if (wantsJson(request.url)) {
-      void reply.status(body.statusCode).send(body);
+    if (json) {
+      void reply.status(body.statusCode).header('content-language', locale).send(body);
       return;
     }
     if (body.code === 'UNAUTHENTICATED' && request.method === 'GET') {
@@ -75,11 +79,6 @@ export class HttpErrorFilter implements ExceptionFilter {
       void reply.redirect(`${login}?next=${encodeURIComponent(request.url)}`, 303);
       return;
     }
-    const locale = pickLocale(
-      (request.query as Record<string, unknown> | undefined)?.lang,
-      request.headers['accept-language'],
-      'zh-CN',
-    );
     const view = {
       locale,
       otherLocale: locale === 'en' ? 'zh-CN' : 'en',
@@ -101,31 +100,72 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
+/**
+ * The JSON API's language: Accept-Language when it names Chinese or English, else English (the
+ * API's documented language; `code` is the same in both).
+ */
+export function apiLocale(request: FastifyRequest): SupportedLocale {
+  return pickLocale(undefined, request.headers['accept-language'], 'en');
+}
+
+/** An error page's language: as every page's (?lang=, the remembered choice, Accept-Language). */
+function pageErrorLocale(request: FastifyRequest): SupportedLocale {
+  return pickLocale(
+    (request.query as Record<string, unknown> | undefined)?.lang,
+    request.headers['accept-language'],
+    'zh-CN',
+    (request.cookies as Record<string, string | undefined> | undefined)?.[LOCALE_COOKIE],
+  );
+}
+
+/** What a thrown HttpException carried: our own `{ code, message, problems?, words? }` or Nest's. */
+interface HttpExceptionBody {
+  code?: unknown;
+  message?: string | string[];
+  /** Failed class-validator checks (validation.ts), shown in the reader's words. */
+  problems?: Problem[];
+  /** The message as Words (a locale key and values). */
+  words?: Words;
+}
+
+/**
+ * The answer for any error, in the reader's language: a domain error's words, validation problems
+ * as locale texts (English API clients keep the DTOs' messages), and Nest's own exceptions ("Cannot
+ * GET /x") as the status's plain words (`errors.http.<status>`).
+ */
+export function toErrorBody(
+  exception: unknown,
+  requestId?: string,
+  locale: SupportedLocale = 'en',
+  audience: 'api' | 'page' = 'api',
+): ErrorBody {
   if (exception instanceof DomainError) {
     const statusCode = ERROR_HTTP_STATUS[exception.code];
     return {
       statusCode,
       error: STATUS_CODES[statusCode] ?? 'Error',
       code: exception.code,
-      message: exception.message,
+      message: errorText(exception, locale),
       ...(exception.details ? { details: exception.details } : {}),
     };
   }
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
-    const response = exception.getResponse();
-    const message =
-      typeof response === 'object' && response !== null && 'message' in response
-        ? (response as { message: string | string[] }).message
-        : exception.message;
-    const code =
-      typeof response === 'object' && response !== null && 'code' in response
-        ? String(response.code)
-        : (HTTP_CODES[statusCode] ?? 'HTTP_ERROR');
+    const raw = exception.getResponse();
+    const response: HttpExceptionBody = typeof raw === 'object' && raw !== null ? raw : {};
+    const ours = response.code !== undefined;
+    const code = ours ? String(response.code) : (HTTP_CODES[statusCode] ?? 'HTTP_ERROR');
+    let message: string | string[] = response.message ?? exception.message;
+    if (response.problems) {
+      message = response.problems.map((p) => problemText(p, locale, audience));
+    } else if (response.words) {
+      message = say(locale, response.words);
+    } else if (!ours && (audience === 'page' || locale !== 'en')) {
+      message = translate(locale, httpStatusWords(statusCode).key);
+    }
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
   }
-  const database = databaseErrorBody(exception);
+  const database = databaseErrorBody(exception, locale);
   if (database) return database;
   const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
   if (
@@ -139,23 +179,32 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
       statusCode,
       error: STATUS_CODES[statusCode] ?? 'Error',
       code: HTTP_CODES[statusCode] ?? 'HTTP_ERROR',
-      message: fastifyError.message ?? 'Bad request',
+      message:
+        audience === 'api' && locale === 'en'
+          ? (fastifyError.message ?? 'Bad request')
+          : translate(locale, httpStatusWords(statusCode).key),
     };
   }
   return {
     statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
     error: 'Internal Server Error',
     code: 'INTERNAL_ERROR',
-    message: `Something went wrong on our side. Quote request id ${requestId ?? 'unknown'} when reporting it.`,
+    message: translate(locale, 'errors.internal', { requestId: requestId ?? 'unknown' }),
     requestId,
   };
+}
+
+/** The plain words for an HTTP status (`errors.http.404`), or the generic 4xx words. */
+function httpStatusWords(statusCode: number): Words {
+  const key = `errors.http.${statusCode}`;
+  return { key: translate('en', key) === key ? 'errors.http.other' : key };
 }
 
 /**
  * The last line against a 500 for bad input: PostgreSQL's data exceptions (class 22: malformed or
  * out-of-range values) and integrity violations the services did not foresee become 4xx.
  */
-function databaseErrorBody(exception: unknown): ErrorBody | null {
+function databaseErrorBody(exception: unknown, locale: SupportedLocale): ErrorBody | null {
   const e = exception as { code?: unknown; name?: string; driverError?: { code?: unknown } };
   const code =
     typeof e?.code === 'string'
@@ -169,14 +218,14 @@ function databaseErrorBody(exception: unknown): ErrorBody | null {
       statusCode: 409,
       error: 'Conflict',
       code: 'CONFLICT',
-      message: 'This conflicts with existing records; reload and try again.',
+      message: translate(locale, 'errors.databaseConflict'),
     };
   }
   return {
     statusCode: 400,
     error: 'Bad Request',
     code: 'VALIDATION_FAILED',
-    message: 'A value is malformed, too long or out of range; check the fields and try again.',
+    message: translate(locale, 'errors.databaseValue'),
   };
 }
 

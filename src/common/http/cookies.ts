@@ -2,3 +2,5 @@
 export const SESSION_COOKIE = 'lx_session';
 export const CSRF_COOKIE = 'lx_csrf';
 export const FLASH_COOKIE = 'lx_flash';
+/** The language the visitor chose with the language switch (`zh-CN` or `en`), kept a year. */
+export const LOCALE_COOKIE = 'lx_lang';

@@ -1,15 +1,19 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import type { SupportedLocale } from '../i18n/i18n';
+import { problemsOf, problemText } from '../i18n/validation-text';
 
 export type FieldErrors = Record<string, string>;
 
 /**
  * Validates a submitted HTML form against a DTO class and returns either the typed value or one
- * message per field, for the page to show beside each field (no 400 page for a typo).
+ * message per field in the reader's language (validation-text.ts), for the page to show beside
+ * each field (no 400 page for a typo). Without a locale, the DTOs' own English messages.
  */
 export function checkForm<T extends object>(
   type: new () => T,
   body: unknown,
+  locale?: SupportedLocale,
 ): { value: T; errors: null } | { value: null; errors: FieldErrors } {
   const raw = body && typeof body === 'object' ? { ...(body as Record<string, unknown>) } : {};
   delete raw._csrf;
@@ -23,7 +27,9 @@ export function checkForm<T extends object>(
   });
   if (problems.length === 0) return { value, errors: null };
   const errors: FieldErrors = {};
-  for (const p of problems)
-    errors[p.property] = Object.values(p.constraints ?? {})[0] ?? 'is not valid';
+  for (const p of problemsOf(problems)) {
+    const field = p.field.split('.')[0]!;
+    errors[field] ??= locale ? problemText(p, locale, 'page') : p.message;
+  }
   return { value: null, errors };
 }

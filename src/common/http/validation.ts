@@ -10,13 +10,19 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min, NotEquals, ValidateBy } from 'class-validator';
 import { dateProblemMessage, parseStrictDate } from '../dates/strict-date';
+import { problemsOf } from '../i18n/validation-text';
 import { MAX_AMOUNT_MINOR } from '../money';
 
-function flatten(errors: ValidationError[], prefix = ''): string[] {
-  return errors.flatMap((e) => {
-    const path = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((m) => m.replace(e.property, path));
-    return [...own, ...flatten(e.children ?? [], path)];
+/**
+ * A 400 for failed checks: `message` holds the DTOs' English messages, `problems` the checks
+ * themselves, which the error filter shows in the reader's language (validation-text.ts).
+ */
+function validationFailed(errors: ValidationError[]): BadRequestException {
+  const problems = problemsOf(errors);
+  return new BadRequestException({
+    code: 'VALIDATION_FAILED',
+    message: problems.map((p) => p.message),
+    problems,
   });
 }
 
@@ -79,8 +85,7 @@ export function buildValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: true,
-    exceptionFactory: (errors) =>
-      new BadRequestException({ code: 'VALIDATION_FAILED', message: flatten(errors) }),
+    exceptionFactory: validationFailed,
   });
 }
 

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { beijingDateTime } from '../dates/beijing-time';
+import { formatMoney, type Money } from '../money/money';
 import { templatesDir } from '../paths';
 
 export const SUPPORTED_LOCALES = ['zh-CN', 'en'] as const;
@@ -52,28 +54,96 @@ export function pluralKey(locale: SupportedLocale, key: string, count: unknown):
 }
 
 /**
- * Looks up a string; {name} placeholders are filled from `vars`; a numeric `vars.count` picks the
- * plural form (pluralKey). Falls back to English, then the key.
+ * Words to be shown later, in whichever language the reader turns out to read: a locale key and
+ * its values. Domain errors, statuses and ledger lines carry Words, never finished sentences;
+ * `translate` (or `say`) turns them into text at the edge (a page, an email, an API answer).
+ */
+export interface Words {
+  readonly key: string;
+  readonly vars?: Readonly<Record<string, unknown>>;
+}
+
+export function words(key: string, vars?: Record<string, unknown>): Words {
+  return vars ? { key, vars } : { key };
+}
+
+export function isWords(value: unknown): value is Words {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { key?: unknown }).key === 'string' &&
+    Object.keys(value).every((k) => k === 'key' || k === 'vars')
+  );
+}
+
+function isMoney(value: unknown): value is Money {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Money).amountMinor === 'number' &&
+    typeof (value as Money).currency === 'string'
+  );
+}
+
+/**
+ * A placeholder's value as the reader reads it: money ({ amountMinor, currency }) as ¥1,234.50,
+ * an instant in Beijing time with the zone named, nested Words translated, numbers grouped.
+ */
+export function showValue(locale: SupportedLocale, value: unknown): string {
+  if (isMoney(value)) return formatMoney(value.amountMinor, value.currency, locale);
+  if (value instanceof Date) return beijingDateTime(value, locale);
+  if (isWords(value)) return say(locale, value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) >= 10_000) {
+    return new Intl.NumberFormat(locale).format(value);
+  }
+  return String(value);
+}
+
+/**
+ * Looks up a string; {name} placeholders are filled from `vars` (showValue: money, instants and
+ * nested Words read as words); a numeric `vars.count` picks the plural form (pluralKey). Falls
+ * back to English, then the key.
  */
 export function translate(
   locale: SupportedLocale,
   key: string,
-  vars: Record<string, unknown> = {},
+  vars: Readonly<Record<string, unknown>> = {},
 ): string {
   const chosen = 'count' in vars ? pluralKey(locale, key, vars.count) : key;
   const text = messages(locale)[chosen] ?? messages('en')[chosen] ?? messages('en')[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) =>
-    name in vars ? String(vars[name]) : `{${name}}`,
+    name in vars ? showValue(locale, vars[name]) : `{${name}}`,
   );
 }
 
-/** ?lang= wins, then the Accept-Language header, then the foundation's default. */
+/** Words as text in the reader's language. */
+export function say(locale: SupportedLocale, w: Words): string {
+  return translate(locale, w.key, w.vars);
+}
+
+/** Whether both languages hold a text for `key` (or its plural forms). */
+export function hasText(key: string): boolean {
+  return SUPPORTED_LOCALES.every(
+    (l) => messages(l)[key] !== undefined || messages(l)[`${key}_other`] !== undefined,
+  );
+}
+
+export function isSupportedLocale(value: unknown): value is SupportedLocale {
+  return value === 'en' || value === 'zh-CN';
+}
+
+/**
+ * ?lang= wins, then the language the visitor chose before (the `lx_lang` cookie the language
+ * switch sets), then the Accept-Language header, then the foundation's default.
+ */
 export function pickLocale(
   query: unknown,
   acceptLanguage: string | undefined,
   fallback: SupportedLocale,
+  remembered?: unknown,
 ): SupportedLocale {
-  if (query === 'en' || query === 'zh-CN') return query;
+  if (isSupportedLocale(query)) return query;
+  if (isSupportedLocale(remembered)) return remembered;
   if (acceptLanguage) {
     for (const part of acceptLanguage.split(',')) {
       const tag = part.split(';')[0]!.trim().toLowerCase();

@@ -27,7 +27,7 @@ describe('parseMoney', () => {
 
 describe('formatMoney', () => {
   it('formats fen as yuan with two decimals', () => {
-    expect(formatMoney(123456, 'CNY', 'en')).toBe('CN¥1,234.56');
+    expect(formatMoney(123456, 'CNY', 'en')).toBe('¥1,234.56');
     expect(formatMoney(-5, 'CNY', 'zh-CN')).toBe('-¥0.05');
   });
 });

@@ -61,6 +61,8 @@ export function formatMoney(amountMinor: number, currency: CurrencyCode, locale 
     formatter = new Intl.NumberFormat(locale, {
       style: 'currency',
       currency,
+      // ¥1,234.50 in English too (not "¥"); other currencies keep their unambiguous symbol.
+      currencyDisplay: currency === 'CNY' ? 'narrowSymbol' : 'symbol',
       minimumFractionDigits: exponent,
       maximumFractionDigits: exponent,
     });

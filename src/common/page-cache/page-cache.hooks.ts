@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { FLASH_COOKIE, SESSION_COOKIE } from '../http/cookies';
 import type { CacheableRequest } from '../http/page-cache';
 import { pickLocale } from '../i18n/i18n';
+import { rememberedLocale } from '../views/page-context';
 import { compress, COMPRESS_MIN_BYTES, negotiateEncoding, type Encoding } from './compression';
 import type { Flight, PageStore } from './page-store';
 
@@ -83,7 +84,7 @@ export function sharedPage(request: FastifyRequest, reply: FastifyReply): boolea
 
 /**
  * Scheme and host, path, query in a stable order, and the language the page will be rendered in: `?lang=`, then
- * Accept-Language (as `pageLocale`), or "default" when neither names one (the home page then
+ * the remembered choice, then Accept-Language (as `pageLocale`), or "default" when neither names one (the home page then
  * falls back to the foundation's language, other pages to zh-CN: either way the same bytes).
  */
 export function pageKey(request: FastifyRequest): string {
@@ -94,8 +95,9 @@ export function pageKey(request: FastifyRequest): string {
   // As pageLocale reads it (a repeated ?lang= is an array, which names no language).
   const lang = (request.query as Record<string, unknown> | undefined)?.lang;
   const acceptLanguage = request.headers['accept-language'];
-  const chosen = pickLocale(lang, acceptLanguage, 'zh-CN');
-  const locale = chosen === pickLocale(lang, acceptLanguage, 'en') ? chosen : 'default';
+  const remembered = rememberedLocale(request);
+  const chosen = pickLocale(lang, acceptLanguage, 'zh-CN', remembered);
+  const locale = chosen === pickLocale(lang, acceptLanguage, 'en', remembered) ? chosen : 'default';
   // The address reached too: a page that ever showed it (an absolute link) cannot be poisoned
   // for everyone through a forged Host header.
   const site = `${request.protocol}://${request.host}`;

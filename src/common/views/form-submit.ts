@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { DomainError, ERROR_HTTP_STATUS } from '../errors';
+import { DomainError, ERROR_HTTP_STATUS, errorText } from '../errors';
 import type { FieldErrors } from '../http/forms';
 import { translate, type SupportedLocale } from '../i18n/i18n';
 import { type Flash, setFlash } from './page-context';
@@ -119,15 +119,9 @@ export function localizeErrors(errors: FieldErrors, locale: SupportedLocale): Fi
   );
 }
 
-/**
- * A domain error as a sentence for the page: the service's own message (English, with the
- * specifics), after a translation of its code (`admin.domainErrors.<CODE>`) where the locale has
- * one (zh-CN does; en needs none).
- */
+/** A domain error as a sentence for the page, in the reader's language (errorText). */
 export function domainErrorText(error: DomainError, locale: SupportedLocale): string {
-  const key = `admin.domainErrors.${error.code}`;
-  const text = translate(locale, key);
-  return text === key ? error.message : `${text} (${error.message})`;
+  return errorText(error, locale);
 }
 
 /**

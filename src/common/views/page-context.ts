@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../auth/roles';
 import { type Actor } from '../context/request-context';
-import { FLASH_COOKIE } from '../http/cookies';
+import { FLASH_COOKIE, LOCALE_COOKIE } from '../http/cookies';
 import { isWellFormedText } from '../http/input-shape';
 import { pickLocale, type SupportedLocale } from '../i18n/i18n';
 
@@ -50,10 +50,28 @@ export function publicSection(path: string): PublicSection | null {
 
 type PageRequest = FastifyRequest & { actor?: Actor; csrfToken?: string };
 
-/** The reader's language: ?lang=, then Accept-Language, then zh-CN. */
+/** The reader's language: ?lang=, then the remembered choice (cookie), then Accept-Language, then zh-CN. */
 export function pageLocale(request: FastifyRequest): SupportedLocale {
   const query = request.query as Record<string, unknown> | undefined;
-  return pickLocale(query?.lang, request.headers['accept-language'], 'zh-CN');
+  return pickLocale(
+    query?.lang,
+    request.headers['accept-language'],
+    'zh-CN',
+    rememberedLocale(request),
+  );
+}
+
+/** The language the visitor chose with the switch (the `lx_lang` cookie), read from the header. */
+export function rememberedLocale(request: FastifyRequest): string | undefined {
+  const parsed = (request.cookies as Record<string, string | undefined> | undefined)?.[
+    LOCALE_COOKIE
+  ];
+  if (parsed !== undefined) return parsed;
+  // Before the cookie plugin has run (the page cache's hook): read the header itself.
+  const match = new RegExp(`(?:^|;)\\s*${LOCALE_COOKIE}=([A-Za-z-]{2,5})`).exec(
+    request.headers.cookie ?? '',
+  );
+  return match?.[1];
 }
 
 export function pageContext(request: PageRequest, reply: FastifyReply): PageContext {

@@ -223,7 +223,7 @@ export class ReportingService {
   }
 }
 
-/** "¥20万" / "CN¥200K" for axis ticks; tooltips and tables use full amounts. */
+/** "¥20万" / "¥200K" for axis ticks; tooltips and tables use full amounts. */
 export function compactMoney(amountMinor: number, currency: string, locale: string): string {
   if (Math.abs(amountMinor) < 10 ** currencyExponent(currency) * 1000) {
     return formatMoney(amountMinor, currency, locale);
@@ -234,6 +234,7 @@ export function compactMoney(amountMinor: number, currency: string, locale: stri
     f = new Intl.NumberFormat(locale, {
       style: 'currency',
       currency,
+      currencyDisplay: currency === 'CNY' ? 'narrowSymbol' : 'symbol',
       notation: 'compact',
       minimumFractionDigits: 0,
       maximumFractionDigits: 1,
