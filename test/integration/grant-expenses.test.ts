@@ -242,9 +242,7 @@ describe('fund expenses', () => {
     });
     const res = await act(finance, expense.id, 'pay').expect(422);
     expect(res.body.code).toBe('INSUFFICIENT_FUND_BALANCE');
-    expect(res.body.message).toMatch(
-      /¥70\.00 is reserved for grant rounds; ¥30\.00 is available/,
-    );
+    expect(res.body.message).toMatch(/¥70\.00 is reserved for grant rounds; ¥30\.00 is available/);
     expect(await entries(expense.id)).toBe(0);
     expect(await balance(fund)).toBe(10_000);
     // And a new request beyond what is available is refused at once.

@@ -574,9 +574,7 @@ describe('grants: awards, tranches, reports', () => {
     expect(statuses.filter((s) => s === 422)).toHaveLength(count - 12);
     const refused = results.find((r) => r.status === 422)!;
     expect(refused.body.code).toBe('INSUFFICIENT_FUND_BALANCE');
-    expect(refused.body.message).toMatch(
-      /holds ¥5\.00 and cannot pay ¥10\.00\. Nothing was paid/,
-    );
+    expect(refused.body.message).toMatch(/holds ¥5\.00 and cannot pay ¥10\.00\. Nothing was paid/);
     const [{ paid }] = await t.dataSource.query(
       `SELECT count(*)::int AS paid FROM grant_tranches WHERE id = ANY($1::uuid[]) AND status = 'PAID'`,
       [trancheIds],

@@ -233,9 +233,7 @@ describe('grants: concurrent tranche and expense payouts from one fund', () => {
     }
     expect(refused.filter((r) => r.kind === 'tranche')).toHaveLength(3);
     for (const r of refused.filter((x) => x.kind === 'tranche'))
-      expect(r.body.message).toMatch(
-        /holds ¥0\.00 and cannot pay ¥10\.00\. Nothing was paid\./,
-      );
+      expect(r.body.message).toMatch(/holds ¥0\.00 and cannot pay ¥10\.00\. Nothing was paid\./);
     for (const r of refused.filter((x) => x.kind === 'expense'))
       expect(r.body.message).toMatch(EXPENSE_REFUSED);
 

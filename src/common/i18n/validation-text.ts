@@ -30,16 +30,14 @@ export interface Problem {
 export function problemsOf(errors: readonly ValidationError[], prefix = ''): Problem[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.entries(e.constraints ?? {}).map(
-      ([constraint, message]): Problem => ({
-        field,
-        property: e.property,
-        constraint,
-        message: message.replace(e.property, field),
-        key: contextKey(e.contexts?.[constraint]),
-        limits: limitsOf(e.target, e.property, constraint),
-      }),
-    );
+    const own = Object.entries(e.constraints ?? {}).map(([constraint, message]): Problem => ({
+      field,
+      property: e.property,
+      constraint,
+      message: message.replace(e.property, field),
+      key: contextKey(e.contexts?.[constraint]),
+      limits: limitsOf(e.target, e.property, constraint),
+    }));
     return [...own, ...problemsOf(e.children ?? [], field)];
   });
 }
@@ -82,7 +80,11 @@ export function problemText(
   const key = problem.key ?? `validation.${problem.constraint}`;
   const [first, second] = problem.limits;
   const list = (v: unknown) =>
-    Array.isArray(v) ? v.map(String).join(locale === 'en' ? ', ' : '、') : String(v ?? '');
+    Array.isArray(v)
+      ? v.map(String).join(locale === 'en' ? ', ' : '、')
+      : v === undefined
+        ? ''
+        : String(v as string | number);
   const text = translate(locale, key, {
     field: fieldLabel(locale, problem.property),
     limit: list(first),
