@@ -79,12 +79,12 @@ export function problemText(
   if (audience === 'api' && locale === 'en') return problem.message;
   const key = problem.key ?? `validation.${problem.constraint}`;
   const [first, second] = problem.limits;
-  const list = (v: unknown) =>
+  const list = (v: unknown): string =>
     Array.isArray(v)
-      ? v.map(String).join(locale === 'en' ? ', ' : '、')
-      : v === undefined
-        ? ''
-        : String(v as string | number);
+      ? v.map((x) => list(x)).join(locale === 'en' ? ', ' : '、')
+      : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : '';
   const text = translate(locale, key, {
     field: fieldLabel(locale, problem.property),
     limit: list(first),
