@@ -49,12 +49,15 @@ describe('public page cache', () => {
     await dropFileDatabase();
   });
 
-  /** A GET as a browser makes it, bytes untouched (supertest would decompress). */
-  const raw = (path: string, headers: Record<string, string> = {}) =>
+  /**
+   * A GET as a browser makes it, bytes untouched (supertest would decompress). The browser reads
+   * English, so a `?lang=en` link sets no remembered-language cookie (language-cookie.ts).
+   */
+  const raw = (path: string, extra: Record<string, string> = {}) =>
     new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>(
       (resolve, reject) => {
         http
-          .get(`${base}${path}`, { headers }, (res) => {
+          .get(`${base}${path}`, { headers: { 'accept-language': 'en', ...extra } }, (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
             res.on('end', () =>
@@ -167,7 +170,7 @@ describe('public page cache', () => {
     const path = `/campaigns/${campaign.slug}`;
     const en = await raw(path, { 'accept-language': 'en-GB,en;q=0.9' });
     const zh = await raw(path, { 'accept-language': 'zh-CN' });
-    const none = await raw(path);
+    const none = await raw(path, { 'accept-language': '' });
     expect(en.body.toString()).toContain('Library books');
     expect(zh.body.toString()).toContain('社区图书');
     expect(none.body.toString()).toContain('社区图书');

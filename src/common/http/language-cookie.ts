@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isSupportedLocale } from '../i18n/i18n';
+import { isSupportedLocale, pickLocale } from '../i18n/i18n';
 import { rememberedLocale } from '../views/page-context';
 import { LOCALE_COOKIE } from './cookies';
 
@@ -11,8 +11,9 @@ const NOT_PAGES = /^\/(static|api|webhooks|health)(\/|$)/;
 
 /**
  * onSend: a page asked for with `?lang=` (the language switch, a shared link, an email's link)
- * remembers that language in the `lx_lang` cookie, so a typed address or a later link without
- * `?lang=` opens in it too. Registered after the page cache keeps a page: the cookie is the
+ * in a language other than the one the visitor would get without it remembers that language in
+ * the `lx_lang` cookie, so a typed address or a later link without `?lang=` opens in it too. (A
+ * Chinese phone following a Chinese link gets no cookie: most answers on a giving day carry none.) Registered after the page cache keeps a page: the cookie is the
  * visitor's, never part of a kept page.
  */
 export function rememberLanguage(secure: boolean) {
@@ -27,7 +28,12 @@ export function rememberLanguage(secure: boolean) {
       request.method === 'GET' &&
       isSupportedLocale(lang) &&
       !NOT_PAGES.test(request.url) &&
-      rememberedLocale(request) !== lang
+      pickLocale(
+        undefined,
+        request.headers['accept-language'],
+        'zh-CN',
+        rememberedLocale(request),
+      ) !== lang
     ) {
       void reply.header(
         'set-cookie',

@@ -1,8 +1,9 @@
-import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth/policy.decorator';
 import { cacheablePage, PAGE_TAG } from '../../common/http/page-cache';
+import { rememberedLocale } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
 import { PublicSiteService } from './public-site.service';
 
@@ -15,11 +16,12 @@ export class PublicPagesController {
   @Get()
   @Public()
   async home(
+    @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
     @Query('lang') lang: unknown,
     @Headers('accept-language') acceptLanguage?: string,
   ) {
-    const view = await this.site.home(lang, acceptLanguage);
+    const view = await this.site.home(lang, acceptLanguage, rememberedLocale(req));
     cacheablePage(reply, [PAGE_TAG.campaigns, PAGE_TAG.funds]);
     return renderPage(reply, {}, 'pages/public/home', view);
   }

@@ -39,9 +39,13 @@ export class PublicSiteService {
     private readonly campaigns: CampaignsService,
   ) {}
 
-  async home(lang: unknown, acceptLanguage: string | undefined): Promise<HomeView> {
+  async home(
+    lang: unknown,
+    acceptLanguage: string | undefined,
+    remembered?: string,
+  ): Promise<HomeView> {
     const profile = await this.foundation.findProfile();
-    const locale = pickLocale(lang, acceptLanguage, profile?.defaultLocale ?? 'zh-CN');
+    const locale = pickLocale(lang, acceptLanguage, profile?.defaultLocale ?? 'zh-CN', remembered);
     const name = (zh: string, en: string) => (locale === 'en' ? en : zh);
     const [coverage, active, live] = await Promise.all([
       this.funds.coverage(),
