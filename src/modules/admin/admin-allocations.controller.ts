@@ -67,7 +67,7 @@ export class AdminAllocationsController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkMovementForm(TransferForm, body, currency),
+      check: () => checkMovementForm(TransferForm, body, currency, ctx.locale),
       again: (errors, status, formError) =>
         this.again(reply, ctx, { transfer: { values, errors } }, status, formError),
       run: (form) =>
@@ -118,7 +118,7 @@ export class AdminAllocationsController {
       reply,
       locale: ctx.locale,
       check: () => {
-        const form = checkForm(YearlyAllocationForm, body);
+        const form = checkForm(YearlyAllocationForm, body, ctx.locale);
         const amount = parseAmountField(fieldText(values.amount), currency);
         const errors: FieldErrors = { ...form.errors };
         if (amount.error !== null) errors.amount ??= amount.error;

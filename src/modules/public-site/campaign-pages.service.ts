@@ -177,20 +177,24 @@ export class CampaignPagesService {
       : { amountMinor: null, error: 'campaign.chooseAmount' };
     if (amount.error !== null) return fail({ amount: translate(meta.locale, amount.error) });
     const amountMinor = amount.amountMinor;
-    const checked = checkForm(CreateDonationDto, {
-      amountMinor,
-      donorName: values.donorName,
-      donorEmail: values.donorEmail,
-      message: values.message,
-      dedication: values.dedication,
-      anonymous: values.anonymous,
-      coverFee: values.coverFee,
-      monthly: values.monthly,
-      locale: meta.locale,
-      captchaToken: text('captchaToken'),
-      receiptAddress: values.receiptAddress,
-      receiptTaxId: values.receiptTaxId,
-    });
+    const checked = checkForm(
+      CreateDonationDto,
+      {
+        amountMinor,
+        donorName: values.donorName,
+        donorEmail: values.donorEmail,
+        message: values.message,
+        dedication: values.dedication,
+        anonymous: values.anonymous,
+        coverFee: values.coverFee,
+        monthly: values.monthly,
+        locale: meta.locale,
+        captchaToken: text('captchaToken'),
+        receiptAddress: values.receiptAddress,
+        receiptTaxId: values.receiptTaxId,
+      },
+      meta.locale,
+    );
     if (checked.errors) {
       const errors: FieldErrors = {};
       for (const [field, message] of Object.entries(checked.errors)) {

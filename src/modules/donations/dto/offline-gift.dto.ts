@@ -18,7 +18,7 @@ export class OfflineGiftDto extends TaxReceiptDetailsDto {
   @Trim()
   @IsString()
   @Length(1, 100, { message: 'donorName must be 1–100 characters' })
-  @NoMarkup('donorName')
+  @NoMarkup()
   donorName!: string;
 
   @ApiProperty({ example: 'zhang.wei@example.org' })
@@ -48,7 +48,7 @@ export class OfflineGiftDto extends TaxReceiptDetailsDto {
   @Trim()
   @IsString()
   @MaxLength(500)
-  @NoMarkup('message')
+  @NoMarkup()
   message?: string;
 }
 
