@@ -82,8 +82,7 @@ describe('statusText, entryKindText, auditActionText', () => {
 
 describe('Handlebars helpers', () => {
   const hbs = createHandlebars();
-  const render = (source: string, data: Record<string, unknown>) =>
-    hbs.compile(source)(data);
+  const render = (source: string, data: Record<string, unknown>) => hbs.compile(source)(data);
 
   it('statusName, kindName and actionName speak the page language and escape nothing raw', () => {
     const source = '{{statusName "donation" s}}|{{kindName k}}|{{actionName a}}';
@@ -100,7 +99,9 @@ describe('Handlebars helpers', () => {
     // 16:30 UTC on 31 December is already 1 January in Beijing.
     const at = new Date('2026-12-31T16:30:00Z');
     expect(render('{{date at}}', { locale: 'zh-CN', at })).toBe('2027年1月1日');
-    expect(render('{{datetime at}}', { locale: 'zh-CN', at })).toBe('2027年1月1日 00:30（北京时间）');
+    expect(render('{{datetime at}}', { locale: 'zh-CN', at })).toBe(
+      '2027年1月1日 00:30（北京时间）',
+    );
     expect(render('{{datetime at}}', { locale: 'en', at: at.toISOString() })).toBe(
       'Jan 1, 2027, 00:30 (Beijing time)',
     );

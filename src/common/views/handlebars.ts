@@ -4,12 +4,7 @@ import path from 'node:path';
 import { formatMoney } from '../money';
 import { beijingDate, beijingDateTime } from '../dates/beijing-time';
 import { translate, type SupportedLocale } from '../i18n/i18n';
-import {
-  auditActionText,
-  entryKindText,
-  isStatusDomain,
-  statusText,
-} from '../i18n/status-words';
+import { auditActionText, entryKindText, isStatusDomain, statusText } from '../i18n/status-words';
 import { staticAssets } from './assets';
 
 type HelperOptions = Handlebars.HelperOptions;

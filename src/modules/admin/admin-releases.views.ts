@@ -98,9 +98,7 @@ export class AdminReleasesViews {
       statusText: statusText(locale, 'release', r.status),
       requester: r.requester.name,
       requesterEmail: r.requester.email,
-      requesterRoles: r.requesterRoles
-        .map((role) => statusText(locale, 'role', role))
-        .join(' · '),
+      requesterRoles: r.requesterRoles.map((role) => statusText(locale, 'role', role)).join(' · '),
       requestedAt: formatDateTime(new Date(r.requestedAt), locale),
       decider: r.decider?.name ?? null,
       decidedAt: r.decidedAt ? formatDateTime(new Date(r.decidedAt), locale) : null,

@@ -274,7 +274,8 @@ export class LedgerService {
   private auditEntry(
     m: EntityManager,
     action: 'ledger.entry_posted' | 'ledger.entry_reversed',
-    entry: JournalEntry): Promise<void> {
+    entry: JournalEntry,
+  ): Promise<void> {
     return this.audit.record(m, {
       action,
       entityType: 'journal_entry',

@@ -70,12 +70,7 @@ describe('what a public ledger row says', () => {
       'publicFunds.row.expense',
       { purpose: 'Paint', payee: 'Shop' },
     ],
-    [
-      'a manual expense: its kind only',
-      item({ kind: 'EXPENSE' }),
-      'entryKind.EXPENSE',
-      {},
-    ],
+    ['a manual expense: its kind only', item({ kind: 'EXPENSE' }), 'entryKind.EXPENSE', {}],
     ['an adjustment: its kind only', item({}), 'entryKind.ADJUSTMENT', {}],
     ['an unknown kind', item({ kind: 'SOMETHING_NEW' }), 'entryKind.OTHER', {}],
   ])('%s', (_, row, key, vars) => {
