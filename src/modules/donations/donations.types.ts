@@ -4,6 +4,14 @@ import type { DonationStatus } from './donation-status';
 export const DONOR_KINDS = ['PERSON', 'ORGANISATION'] as const;
 export type DonorKind = (typeof DONOR_KINDS)[number];
 
+/** How a gift was paid: online through Stripe, the sandbox stand-in, or recorded offline by staff. */
+export const DONATION_PROVIDERS = ['STRIPE', 'SANDBOX', 'OFFLINE'] as const;
+export type DonationProvider = (typeof DONATION_PROVIDERS)[number];
+
+/** What became of one row of an offline-gift CSV import. */
+export const IMPORT_ROW_STATUSES = ['recorded', 'duplicate', 'error'] as const;
+export type ImportRowStatus = (typeof IMPORT_ROW_STATUSES)[number];
+
 export interface Donation {
   id: string;
   /** The campaign the gift was given to; null for an offline gift recorded straight into a fund. */
@@ -26,7 +34,7 @@ export interface Donation {
   /** The donor's language: their emails and pages are in it. */
   locale: SupportedLocale;
   status: DonationStatus;
-  provider: 'STRIPE' | 'SANDBOX' | 'OFFLINE';
+  provider: DonationProvider;
   providerSessionId: string | null;
   providerPaymentId: string | null;
   providerSubscriptionId: string | null;

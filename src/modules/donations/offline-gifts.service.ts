@@ -21,14 +21,14 @@ import { FoundationService } from '../foundation/foundation.service';
 import type { Fund } from '../funds/fund.entity';
 import { FundsService } from '../funds/funds.service';
 import { DonationsRepository } from './donations.repository';
-import type { Donation } from './donations.types';
+import type { Donation, ImportRowStatus } from './donations.types';
 import { OfflineGiftDto } from './dto/offline-gift.dto';
 import { SettlementService } from './settlement.service';
 
 export interface ImportRow {
   row: number;
   reference?: string;
-  status: 'recorded' | 'duplicate' | 'error';
+  status: ImportRowStatus;
   donationId?: string;
   message?: string;
 }
