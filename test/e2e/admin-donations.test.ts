@@ -51,7 +51,7 @@ describe('back office: gifts', () => {
     expect(giftPath).toMatch(/^\/admin\/donations\/[0-9a-f-]{36}$/);
     const page = await finance.agent.get(giftPath).expect(200);
     expect(page.text).toMatch(/Gift of ¥500\.00 recorded \(reference ICBC-PAGE-001\)/);
-    expect(page.text).toMatch(/id="gift-status">SUCCEEDED/);
+    expect(page.text).toMatch(/id="gift-status">捐赠成功/);
 
     const again = await finance.post('/admin/donations/offline?lang=en', form);
     expect(again.headers.location).toBe(giftPath);
@@ -141,7 +141,7 @@ describe('back office: gifts', () => {
     const after = await finance.agent.get(`${giftPath}?lang=en`).expect(200);
     expect(after.text).toContain('Refund of ¥40.00 booked.');
     expect(after.text).toMatch(/id="gift-refunded">¥40\.00/);
-    expect(after.text).toMatch(/id="gift-status">PARTIALLY_REFUNDED/);
+    expect(after.text).toMatch(/id="gift-status">Partly refunded/);
     expect(after.text).toMatch(
       /id="gift-matched">¥60\.00 <span class="muted">\(¥40\.00 of the match went back/,
     );

@@ -4,7 +4,7 @@ import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { toDecimalString } from '../../common/money';
 import { CampaignsService } from '../campaigns/campaigns.service';
-import { DONATION_STATUSES, type DonationStatus, isSettled } from '../donations/donation-status';
+import { type DonationStatus, isSettled } from '../donations/donation-status';
 import { DonationsService } from '../donations/donations.service';
 import type { Donation } from '../donations/donations.types';
 import { FoundationService } from '../foundation/foundation.service';
@@ -16,6 +16,7 @@ import {
 } from '../receipts/receipt-delivery.service';
 import { UTF8_BOM } from '../reporting/statement-csv';
 import { localName, query } from './admin-view-helpers';
+import { statusOptions, statusText } from '../../common/i18n/status-words';
 
 const PAGE_SIZE = 50;
 
@@ -93,11 +94,7 @@ export class AdminDonationsViews {
       title: translate(locale, 'admin.donations.title'),
       values,
       errors: notFound ? { ...errors, campaign: notFound } : errors,
-      statuses: DONATION_STATUSES.map((s) => ({
-        value: s,
-        label: s,
-        selected: filter.status === s,
-      })),
+      statuses: statusOptions(locale, 'donation', filter.status),
       rows: page.items.map((d) => ({
         ...row(d),
         campaign: titles.get(d.campaignId) ?? '',
@@ -290,7 +287,7 @@ function receiptRow(r: ReceiptWithDeliveries, locale: SupportedLocale, voidForm?
   return {
     id: r.id,
     number: r.number,
-    kind: translate(locale, `receipts.kind.${r.kind}`),
+    kind: statusText(locale, 'receipt', r.kind),
     amountMinor: r.amountMinor,
     currency: r.currency,
     issuedAt: r.issuedAt,
@@ -310,7 +307,7 @@ function receiptRow(r: ReceiptWithDeliveries, locale: SupportedLocale, voidForm?
     deliveries: r.deliveries.map((d) => ({
       purpose: translate(locale, `receipts.admin.purpose.${d.purpose}`),
       recipient: d.recipient,
-      status: translate(locale, `receipts.admin.status.${d.status}`),
+      status: statusText(locale, 'delivery', d.status),
       statusCode: d.status,
       failed: d.status === 'FAILED',
       attempts: d.attempts,

@@ -1,6 +1,14 @@
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import type { DonationStatus } from './donation-status';
 
+/** How a gift was paid: online through Stripe, the sandbox stand-in, or recorded offline by staff. */
+export const DONATION_PROVIDERS = ['STRIPE', 'SANDBOX', 'OFFLINE'] as const;
+export type DonationProvider = (typeof DONATION_PROVIDERS)[number];
+
+/** What became of one row of an offline-gift CSV import. */
+export const IMPORT_ROW_STATUSES = ['recorded', 'duplicate', 'error'] as const;
+export type ImportRowStatus = (typeof IMPORT_ROW_STATUSES)[number];
+
 export interface Donation {
   id: string;
   campaignId: string;
@@ -17,7 +25,7 @@ export interface Donation {
   /** The donor's language: their emails and pages are in it. */
   locale: SupportedLocale;
   status: DonationStatus;
-  provider: 'STRIPE' | 'SANDBOX' | 'OFFLINE';
+  provider: DonationProvider;
   providerSessionId: string | null;
   providerPaymentId: string | null;
   providerSubscriptionId: string | null;

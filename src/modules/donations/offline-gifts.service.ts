@@ -9,14 +9,14 @@ import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { DonationsRepository } from './donations.repository';
-import type { Donation } from './donations.types';
+import type { Donation, ImportRowStatus } from './donations.types';
 import { OfflineGiftDto } from './dto/offline-gift.dto';
 import { SettlementService } from './settlement.service';
 
 export interface ImportRow {
   row: number;
   reference?: string;
-  status: 'recorded' | 'duplicate' | 'error';
+  status: ImportRowStatus;
   donationId?: string;
   message?: string;
 }

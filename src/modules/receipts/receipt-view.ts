@@ -2,6 +2,7 @@ import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { formatMoney } from '../../common/money';
 import { amountInChineseCapitals } from './chinese-capitals';
 import { receiptDate } from './receipt-dates';
+import { statusText } from '../../common/i18n/status-words';
 import type { ReceiptKind } from './receipt-number';
 import type { Receipt } from './receipts.types';
 
@@ -194,7 +195,10 @@ export function buildReceiptView(receipt: Receipt, opts: { verifyUrl: string }):
     id: receipt.id,
     number: receipt.number,
     kind: receipt.kind,
-    kindText: both(`kind.${receipt.kind}`),
+    kindText: {
+      zh: statusText('zh-CN', 'receipt', receipt.kind),
+      en: statusText('en', 'receipt', receipt.kind),
+    },
     numberLabel: both('doc.number'),
     title: { zh: c.wording.titleZh, en: c.wording.titleEn },
     foundation: {
