@@ -519,7 +519,7 @@ function keptValues(
     amount,
     otherAmount: preset ? '' : amount,
     donorName: gift.donorName,
-    donorEmail: gift.donorEmail,
+    donorEmail: gift.donorEmail ?? '',
     message: gift.message,
     dedication: gift.dedication,
     anonymous: gift.anonymous,
