@@ -111,7 +111,9 @@ function valueText(
     return formatMoney(value, currency, locale);
   }
   if (Array.isArray(value)) {
-    return value.map((v) => valueText(locale, entityType, singular(name), v, currency)).join('、');
+    return value
+      .map((v) => valueText(locale, entityType, singular(name), v, currency))
+      .join(locale === 'zh-CN' ? '、' : ', ');
   }
   if (typeof value === 'string') {
     if (ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value))) {
@@ -123,7 +125,7 @@ function valueText(
   if (plain(value)) {
     return Object.entries(value)
       .map(([k, v]) => `${fieldLabel(locale, k)} ${valueText(locale, entityType, k, v, currency)}`)
-      .join('，');
+      .join(locale === 'zh-CN' ? '，' : ', ');
   }
   return typeof value === 'number' || typeof value === 'bigint'
     ? String(value)
