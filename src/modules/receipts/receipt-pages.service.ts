@@ -210,7 +210,8 @@ function verifiedView(receipt: Receipt, locale: SupportedLocale): VerifiedReceip
     giftDate: c.gift ? receiptDate(c.gift.receivedAt, locale) : null,
     year: c.statement?.year ?? null,
     fund: funds.join(locale === 'en' ? ', ' : '、'),
-    maskedName: maskName(c.donor.name),
+    // An organisation's name is public record and shown as given; a person's is masked.
+    maskedName: c.donor.kind === 'ORGANISATION' ? c.donor.name : maskName(c.donor.name),
     void: receipt.voidedAt
       ? {
           on: receiptDate(receipt.voidedAt, locale),
