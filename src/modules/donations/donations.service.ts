@@ -5,11 +5,12 @@ import { ConflictError, CurrencyMismatchError, TooManyAttemptsError } from '../.
 import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { pickLocale } from '../../common/i18n/i18n';
-import { hashSecret } from '../../common/secrets';
+import { hashSecret, newSecret } from '../../common/secrets';
 import { SlidingWindowCounter } from '../../common/sliding-window';
 import { AppConfig } from '../../config/app-config';
 import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { FundsService } from '../funds/funds.service';
 import {
   PAYMENT_PROVIDER,
   ProviderBusyError,
@@ -38,6 +39,9 @@ export const FEE_COVER_BP = 60;
 const WINDOW_MS = 10 * 60_000;
 /** When to try the provider again after it said it was busy. */
 export const BUSY_RETRY_SECONDS = 5;
+
+/** How long the browser that started a gift may have its form back from it. */
+export const RETURN_TO_FORM_SECONDS = 2 * 3600;
 
 /** A CAPTCHA check, plugged in where a deployment needs one; the default accepts everything. */
 export const CAPTCHA_VERIFIER = Symbol('CAPTCHA_VERIFIER');
@@ -69,6 +73,7 @@ export class DonationsService {
     private readonly settlement: SettlementService,
     private readonly audit: AuditService,
     private readonly emails: DonorEmails,
+    private readonly funds: FundsService,
   ) {}
 
   async start(
@@ -143,7 +148,7 @@ export class DonationsService {
     const donation = await this.get(id);
     if (donation.status !== 'PENDING') return { checkoutUrl: null, donation };
     if (donation.checkoutUrl) return { checkoutUrl: donation.checkoutUrl, donation };
-    const campaign = await this.campaigns.getById(donation.campaignId);
+    const campaign = await this.campaigns.getById(onlineCampaignId(donation));
     return { checkoutUrl: await this.openCheckout(donation, campaign), donation };
   }
 
@@ -161,11 +166,11 @@ export class DonationsService {
         amountMinor: donation.amountMinor,
         currency: donation.currency,
         description: donation.locale === 'en' ? campaign.titleEn : campaign.titleZh,
-        donorEmail: donation.donorEmail,
+        donorEmail: donation.donorEmail ?? '',
         monthly: donation.monthly,
         // Back in the donor's language.
         successUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/thanks?donation=${donation.id}&lang=${donation.locale}`,
-        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}?lang=${donation.locale}`,
+        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/not-completed?donation=${donation.id}&lang=${donation.locale}`,
         locale: donation.locale,
       });
     } catch (error) {
@@ -253,6 +258,7 @@ export class DonationsService {
       feeCoverMinor: d.feeCoverMinor,
       matchedMinor: d.matchedMinor,
       currency: d.currency,
+      monthly: d.monthly,
     };
   }
 
@@ -365,8 +371,18 @@ export class DonationsService {
         `Only ${remainingMinor} minor units of this gift are left to refund; amountMinor was ${amount}.`,
       );
     }
-    const campaign = await this.campaigns.getById(donation.campaignId);
-    return { donation, campaign, amountMinor: amount, remainingMinor };
+    const title = await this.giftTitle(donation);
+    return { donation, title, amountMinor: amount, remainingMinor };
+  }
+
+  /** What a gift was given to, as people name it: its campaign, or its fund (offline, no campaign). */
+  private async giftTitle(
+    donation: Donation,
+    opts: TransactionOptions = {},
+  ): Promise<{ titleZh: string; titleEn: string }> {
+    if (donation.campaignId !== null) return this.campaigns.getById(donation.campaignId, opts);
+    const fund = await this.funds.get(donation.fundId, opts);
+    return { titleZh: fund.nameZh, titleEn: fund.nameEn };
   }
 
   /** The refunds of a gift with FINANCE's reasons, oldest first. */
@@ -390,8 +406,7 @@ export class DonationsService {
         requestedBy: staffId(RequestContext.actor()),
       });
     }
-    const campaign = await this.campaigns.getById(donation.campaignId, { within: m });
-    await this.emails.refunded(m, donation, campaign, {
+    await this.emails.refunded(m, donation, await this.giftTitle(donation, { within: m }), {
       amountMinor: refund.amount,
       refundRef: refund.refundId,
       at: new Date(),
@@ -411,6 +426,32 @@ export class DonationsService {
     await this.stop(donation, 'portal');
   }
 
+  /**
+   * A link for the browser that started this gift (kept in an HttpOnly cookie, only its hash
+   * here): coming back from a checkout that did not complete, it gets the form again, filled in
+   * from the gift. Nothing personal travels in an address.
+   */
+  async returnToFormLink(donationId: string): Promise<string> {
+    const token = newSecret();
+    await this.tx.run(async (m) => {
+      await this.repo.deleteExpiredLinks(m, 'RETURN_TO_FORM');
+      await this.repo.insertLink(m, {
+        tokenHash: hashSecret(token),
+        purpose: 'RETURN_TO_FORM',
+        donationId,
+        expiresAt: new Date(Date.now() + RETURN_TO_FORM_SECONDS * 1000),
+      });
+    });
+    return token;
+  }
+
+  /** The gift a live return-to-form link names, when it is `donationId`; otherwise null. */
+  async byReturnToFormLink(token: string | undefined, donationId: string) {
+    if (!token || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+    const donation = await this.repo.findByLink(hashSecret(token), 'RETURN_TO_FORM');
+    return donation && donation.id === donationId ? donation : null;
+  }
+
   /** The monthly gift a "stop" link from an email points to, with its campaign's titles. */
   async monthlyByLink(token: string) {
     const donation =
@@ -419,7 +460,7 @@ export class DonationsService {
     if (!donation || !donation.providerSubscriptionId) {
       throw new DonorLinkInvalidError();
     }
-    const campaign = await this.campaigns.getById(donation.campaignId);
+    const campaign = await this.campaigns.getById(onlineCampaignId(donation));
     return { donation, campaign };
   }
 
@@ -446,12 +487,23 @@ export class DonationsService {
     );
   }
 
-  /** A donor's gifts for the donor portal, with their campaigns' titles. */
+  /**
+   * A donor's gifts for the donor portal, with their campaigns' titles (an offline gift recorded
+   * straight into a fund: the fund's name).
+   */
   async historyForDonor(email: string) {
     const donations = await this.repo.listByEmail(email.toLowerCase());
-    const campaigns = await this.campaigns.getManyById(donations.map((d) => d.campaignId));
+    const campaigns = await this.campaigns.getManyById(
+      donations.flatMap((d) => (d.campaignId === null ? [] : [d.campaignId])),
+    );
+    const funds = new Map<string, { titleZh: string; titleEn: string }>();
+    for (const d of donations) {
+      if (d.campaignId !== null || funds.has(d.fundId)) continue;
+      const fund = await this.funds.get(d.fundId);
+      funds.set(d.fundId, { titleZh: fund.nameZh, titleEn: fund.nameEn });
+    }
     return donations.map((d) => {
-      const c = campaigns.get(d.campaignId)!;
+      const c = d.campaignId === null ? funds.get(d.fundId)! : campaigns.get(d.campaignId)!;
       return {
         ...d,
         campaign: { titleZh: c.titleZh, titleEn: c.titleEn },
@@ -465,4 +517,10 @@ export class DonationsService {
 /** The signed-in user behind a request, or null (the CLI, a token-less system actor). */
 function staffId(actor: Actor | undefined): string | null {
   return actor?.kind === 'user' ? actor.userId : null;
+}
+
+/** An online gift's campaign: every online gift has one (only offline gifts go straight to a fund). */
+function onlineCampaignId(donation: Donation): string {
+  if (donation.campaignId === null) throw new DonationNotFoundError(donation.id);
+  return donation.campaignId;
 }
