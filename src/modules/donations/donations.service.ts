@@ -170,7 +170,8 @@ export class DonationsService {
         monthly: donation.monthly,
         // Back in the donor's language.
         successUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/thanks?donation=${donation.id}&lang=${donation.locale}`,
-        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/not-completed?donation=${donation.id}&lang=${donation.locale}`,
+        // Declined or abandoned: the form again (#give), with "nothing was charged".
+        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/not-completed?donation=${donation.id}&lang=${donation.locale}#give`,
         locale: donation.locale,
       });
     } catch (error) {
