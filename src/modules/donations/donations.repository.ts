@@ -231,6 +231,16 @@ export class DonationsRepository {
     return rows[0] ? toDonation(rows[0]) : null;
   }
 
+  /** Several gifts by id in one query; unknown ids are left out. */
+  async findMany(ids: readonly string[]): Promise<Donation[]> {
+    if (ids.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.dataSource.manager.query(
+      `SELECT ${COLUMNS} FROM donations WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map(toDonation);
+  }
+
   async find(id: string, opts: TransactionOptions = {}): Promise<Donation | null> {
     const rows = await (opts.within ?? this.dataSource.manager).query(
       `SELECT ${COLUMNS} FROM donations WHERE id = $1`,
