@@ -168,7 +168,9 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     templates: root,
     // Compile each template once and keep it; never per request.
     production: true,
-    options: { partials },
+    // A partial called from an indented line must not indent its output: it would add spaces to
+    // every line of a <textarea>'s text after the first, and a story would grow at each save.
+    options: { partials, compileOptions: { preventIndent: true } },
   });
 
   const document = SwaggerModule.createDocument(

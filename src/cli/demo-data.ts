@@ -1,63 +1,239 @@
 import type { Role } from '../common/auth/roles';
 
 /**
- * The demo foundation: 14 subdistricts of 8 communities each (112), 29 of them with an active
- * community fund and 10 preparing one. Names are invented but follow local naming habits.
+ * The demo foundation: 成华区社区发展基金会 of Chenghua District, Chengdu, with the district's 14
+ * subdistricts (街道) and 112 communities (社区), 29 of them with an active community fund and 10
+ * preparing one. The subdistricts and most communities carry the names of a published list of the
+ * district; the few marked `invented` are made up in the same style to reach 112. The registration
+ * number and certificates are invented (marked 演示).
  */
 export const DEMO_FOUNDATION = {
-  legalNameZh: '示范区社区发展基金会',
-  legalNameEn: 'Shifan District Community Development Foundation',
-  registrationNumber: '53440300MJL00001XD',
+  legalNameZh: '成都市成华区社区发展基金会',
+  legalNameEn: 'Chenghua District Community Development Foundation, Chengdu',
+  registrationNumber: '53510108MJL00001XD',
   currency: 'CNY',
   defaultLocale: 'zh-CN' as const,
   receiptPrefix: 'LX',
-  // Invented, like the rest of the demo: a real foundation enters its certificate here.
-  fundraisingQualification: '示范区民政局 公开募捐资格证书（演示）第 2019-001 号',
+  // Invented, like the registration number: a real foundation enters its certificate here.
+  fundraisingQualification: '成都市民政局 公开募捐资格证书（演示）第 2019-001 号',
 };
 
-export const DEMO_SUBDISTRICTS: [zh: string, en: string][] = [
-  ['南头街道', 'Nantou'],
-  ['南山街道', 'Nanshan'],
-  ['沙河街道', 'Shahe'],
-  ['蛇口街道', 'Shekou'],
-  ['招商街道', 'Zhaoshang'],
-  ['粤海街道', 'Yuehai'],
-  ['桃源街道', 'Taoyuan'],
-  ['西丽街道', 'Xili'],
-  ['华侨城街道', 'Huaqiaocheng'],
-  ['前海街道', 'Qianhai'],
-  ['松坪街道', 'Songping'],
-  ['龙井街道', 'Longjing'],
-  ['大冲街道', 'Dachong'],
-  ['月亮湾街道', 'Yueliangwan'],
-];
+interface DemoSubdistrict {
+  zh: string;
+  en: string;
+  /** Communities of the published list: [Chinese name without 社区, pinyin]. */
+  communities: [zh: string, en: string][];
+  /** Made-up communities in the same style (the published list has 98 + 华泰). */
+  invented?: [zh: string, en: string][];
+}
 
-const BASES: [string, string][] = [
-  ['桃源', 'Taoyuan'],
-  ['和平', 'Heping'],
-  ['幸福', 'Xingfu'],
-  ['翠竹', 'Cuizhu'],
-  ['明珠', 'Mingzhu'],
-  ['东湖', 'Donghu'],
-  ['西湾', 'Xiwan'],
-  ['南园', 'Nanyuan'],
-  ['金沙', 'Jinsha'],
-  ['银湖', 'Yinhu'],
-  ['松坪', 'Songping'],
-  ['荔香', 'Lixiang'],
-  ['枫林', 'Fenglin'],
-  ['海月', 'Haiyue'],
-  ['青山', 'Qingshan'],
-  ['玉泉', 'Yuquan'],
-];
-const SUFFIXES: [string, string][] = [
-  ['新村', 'Xincun'],
-  ['花园', 'Huayuan'],
-  ['北里', 'Beili'],
-  ['南苑', 'Nanyuan'],
-  ['东街', 'Dongjie'],
-  ['西坊', 'Xifang'],
-  ['中心', 'Zhongxin'],
+export const DEMO_SUBDISTRICTS: DemoSubdistrict[] = [
+  {
+    zh: '猛追湾街道',
+    en: 'Mengzhuiwan',
+    communities: [
+      ['望平', 'Wangping'],
+      ['祥和里', 'Xiangheli'],
+      ['东街', 'Dongjie'],
+      ['建华', 'Jianhua'],
+      ['石油', 'Shiyou'],
+      ['新兴', 'Xinxing'],
+    ],
+  },
+  {
+    zh: '双桥子街道',
+    en: 'Shuangqiaozi',
+    communities: [
+      ['双林中横路', 'Shuanglin Zhonghenglu'],
+      ['水碾河路北', 'Shuinianhelu North'],
+      ['双桥路北', 'Shuangqiaolu North'],
+      ['双林', 'Shuanglin'],
+    ],
+    invented: [
+      ['双桥路南', 'Shuangqiaolu South'],
+      ['双林北', 'Shuanglin North'],
+    ],
+  },
+  {
+    zh: '府青路街道',
+    en: 'Fuqinglu',
+    communities: [
+      ['八里庄', 'Balizhuang'],
+      ['府青', 'Fuqing'],
+      ['李家沱', 'Lijiatuo'],
+    ],
+    invented: [
+      ['驷马桥', 'Simaqiao'],
+      ['建材路', 'Jiancailu'],
+      ['昭觉寺南路', 'Zhaojuesi Nanlu'],
+    ],
+  },
+  {
+    zh: '二仙桥街道',
+    en: 'Erxianqiao',
+    communities: [
+      ['东路', 'Donglu'],
+      ['下涧槽', 'Xiajiancao'],
+      ['西北路', 'Xibeilu'],
+    ],
+    invented: [
+      ['二仙桥', 'Erxianqiao'],
+      ['建东', 'Jiandong'],
+      ['双华', 'Shuanghua'],
+    ],
+  },
+  {
+    zh: '跳蹬河街道',
+    en: 'Tiaodenghe',
+    communities: [
+      ['东篱路', 'Donglilu'],
+      ['杉板桥', 'Shanbanqiao'],
+      ['跳蹬河', 'Tiaodenghe'],
+      ['锦绣', 'Jinxiu'],
+    ],
+    invented: [['东郊', 'Dongjiao']],
+  },
+  {
+    zh: '建设路街道',
+    en: 'Jianshelu',
+    communities: [
+      ['电子科大', 'Dianzi Keda'],
+      ['建兴路', 'Jianxinglu'],
+      ['建设中路', 'Jianshe Zhonglu'],
+      ['培华路', 'Peihualu'],
+    ],
+    invented: [
+      ['建设北路', 'Jianshe Beilu'],
+      ['建设南路', 'Jianshe Nanlu'],
+    ],
+  },
+  {
+    zh: '新鸿路街道',
+    en: 'Xinhonglu',
+    communities: [
+      ['新鸿', 'Xinhong'],
+      ['菽香里', 'Shuxiangli'],
+      ['新华', 'Xinhua'],
+      ['万晟', 'Wansheng'],
+    ],
+    invented: [
+      ['新鸿北', 'Xinhong North'],
+      ['新华东', 'Xinhua East'],
+    ],
+  },
+  {
+    zh: '桃蹊路街道',
+    en: 'Taoxilu',
+    communities: [
+      ['桃源', 'Taoyuan'],
+      ['文德', 'Wende'],
+      ['怡福', 'Yifu'],
+      ['桃溪', 'Taoxi'],
+      ['踏水', 'Tashui'],
+    ],
+  },
+  {
+    zh: '万年场街道',
+    en: 'Wannianchang',
+    communities: [
+      ['长天路', 'Changtianlu'],
+      ['万年路', 'Wannianlu'],
+      ['槐树店', 'Huaishudian'],
+      ['双庆路', 'Shuangqinglu'],
+      ['红桥', 'Hongqiao'],
+      ['联合', 'Lianhe'],
+    ],
+  },
+  {
+    zh: '双水碾街道',
+    en: 'Shuangshuinian',
+    communities: [
+      ['花径路', 'Huajinglu'],
+      ['站北路', 'Zhanbeilu'],
+      ['东沙路', 'Dongshalu'],
+      ['红花堰', 'Honghuayan'],
+      ['横桥', 'Hengqiao'],
+      ['荆竹', 'Jingzhu'],
+    ],
+  },
+  {
+    zh: '圣灯街道',
+    en: 'Shengdeng',
+    communities: [
+      ['关家', 'Guanjia'],
+      ['圣灯', 'Shengdeng'],
+      ['建北', 'Jianbei'],
+      ['崔家店', 'Cuijiadian'],
+      ['东华', 'Donghua'],
+      ['长林盘', 'Changlinpan'],
+      ['人民塘', 'Renmintang'],
+      ['关家堰', 'Guanjiayan'],
+      ['华林', 'Hualin'],
+    ],
+  },
+  {
+    zh: '保和街道',
+    en: 'Baohe',
+    communities: [
+      ['和美', 'Hemei'],
+      ['杨柳', 'Yangliu'],
+      ['团结', 'Tuanjie'],
+      ['和顺', 'Heshun'],
+      ['东升', 'Dongsheng'],
+      ['天鹅', "Tian'e"],
+      ['斑竹', 'Banzhu'],
+      ['东虹路', 'Donghonglu'],
+      ['迎晖', 'Yinghui'],
+      ['胜利', 'Shengli'],
+    ],
+  },
+  {
+    zh: '青龙街道',
+    en: 'Qinglong',
+    communities: [
+      ['白莲', 'Bailian'],
+      ['昭青路', 'Zhaoqinglu'],
+      ['仁义路', 'Renyilu'],
+      ['昭觉', 'Zhaojue'],
+      ['回龙', 'Huilong'],
+      ['一里塘', 'Yilitang'],
+      ['海滨湾', 'Haibinwan'],
+      ['白莲池', 'Bailianchi'],
+      ['西林', 'Xilin'],
+      ['狮子', 'Shizi'],
+      ['将军碑', 'Jiangjunbei'],
+      ['东林', 'Donglin'],
+      ['新山', 'Xinshan'],
+      ['石岭', 'Shiling'],
+    ],
+  },
+  {
+    zh: '龙潭街道',
+    en: 'Longtan',
+    communities: [
+      ['正街', 'Zhengjie'],
+      ['隆兴路', 'Longxinglu'],
+      ['鹅林', 'Elin'],
+      ['向龙', 'Xianglong'],
+      ['平丰', 'Pingfeng'],
+      ['高洪', 'Gaohong'],
+      ['光明', 'Guangming'],
+      ['桂林', 'Guilin'],
+      ['建设', 'Jianshe'],
+      ['同乐', 'Tongle'],
+      ['丛树', 'Congshu'],
+      ['威灵', 'Weiling'],
+      ['院东', 'Yuandong'],
+      ['院山', 'Yuanshan'],
+      ['保平', 'Baoping'],
+      ['同仁', 'Tongren'],
+      ['石马', 'Shima'],
+      ['秀水', 'Xiushui'],
+      ['和成', 'Hecheng'],
+      ['新民', 'Xinmin'],
+      ['华泰', 'Huatai'],
+    ],
+  },
 ];
 
 export interface DemoCommunity {
@@ -68,54 +244,72 @@ export interface DemoCommunity {
   households: number;
 }
 
-/** 112 distinct communities, 8 per subdistrict, deterministic. */
+/** The 112 communities, subdistrict by subdistrict, with codes C001–C112; deterministic. */
 export function demoCommunities(): DemoCommunity[] {
-  const names: [string, string][] = [];
-  for (const [sz, se] of SUFFIXES)
-    for (const [bz, be] of BASES) names.push([`${bz}${sz}`, `${be} ${se}`]);
-  return names.slice(0, DEMO_SUBDISTRICTS.length * 8).map(([zh, en], i) => ({
+  const all = DEMO_SUBDISTRICTS.flatMap((s, subdistrictIndex) =>
+    [...s.communities, ...(s.invented ?? [])].map(([zh, en]) => ({ zh, en, subdistrictIndex })),
+  );
+  return all.map(({ zh, en, subdistrictIndex }, i) => ({
     code: `C${String(i + 1).padStart(3, '0')}`,
-    subdistrictIndex: i % DEMO_SUBDISTRICTS.length,
+    subdistrictIndex,
     nameZh: `${zh}社区`,
     nameEn: `${en} Community`,
     households: 1800 + ((i * 379) % 4200),
   }));
 }
 
-/** Which communities get an active (29) or preparing (10) fund: spread over the subdistricts. */
-export function demoFundPlan(count: number): { active: number[]; preparing: number[] } {
-  const order = Array.from({ length: count }, (_, i) => (i * 23) % count);
-  return { active: order.slice(0, 29), preparing: order.slice(29, 39) };
-}
-
-export const YUAN = 100;
-
-export const DEMO_PEOPLE: { email: string; name: string; roles: Role[] }[] = [
-  { email: 'admin@demo.lianxin.test', name: '王静 (Admin)', roles: ['ADMIN'] },
-  { email: 'finance@demo.lianxin.test', name: '陈敏 (Finance)', roles: ['FINANCE'] },
-  { email: 'grants@demo.lianxin.test', name: '刘洋 (Grants)', roles: ['GRANTS_OFFICER'] },
-  {
-    email: 'leader@demo.lianxin.test',
-    name: '赵丽 (Community leader)',
-    roles: ['COMMUNITY_LEADER'],
-  },
-  { email: 'reviewer@demo.lianxin.test', name: '周杰 (Reviewer)', roles: ['REVIEWER'] },
-  { email: 'planner@demo.lianxin.test', name: '孙悦 (Planner)', roles: ['PLANNER'] },
-];
-
-/** The demo planner's community (one with an active fund); it applies for grants there. */
-export const DEMO_PLANNER_COMMUNITY = 'C024';
+/** The community whose fund the demo leader (王丽) looks after. */
+export const DEMO_LEADER_COMMUNITY = '和美社区';
+/** The demo planner's community; it applies for grants there. */
+export const DEMO_PLANNER_COMMUNITY = '下涧槽社区';
 
 /**
  * Community planners of other communities who applied in the demo rounds (so projects come from
  * several communities). Same password as the demo accounts; printed with them.
  */
 export const DEMO_APPLICANTS: { email: string; name: string; community: string }[] = [
-  { email: 'planner.c047@demo.lianxin.test', name: '李娜 (Planner)', community: 'C047' },
-  { email: 'planner.c070@demo.lianxin.test', name: '张伟 (Planner)', community: 'C070' },
-  { email: 'planner.c093@demo.lianxin.test', name: '黄磊 (Planner)', community: 'C093' },
-  { email: 'planner.c004@demo.lianxin.test', name: '吴芳 (Planner)', community: 'C004' },
-  { email: 'planner.c027@demo.lianxin.test', name: '何静 (Planner)', community: 'C027' },
+  { email: 'planner.shanbanqiao@demo.lianxin.test', name: '李娜', community: '杉板桥社区' },
+  { email: 'planner.wangping@demo.lianxin.test', name: '张伟', community: '望平社区' },
+  { email: 'planner.huatai@demo.lianxin.test', name: '黄磊', community: '华泰社区' },
+  { email: 'planner.huaishudian@demo.lianxin.test', name: '吴芳', community: '槐树店社区' },
+  { email: 'planner.balizhuang@demo.lianxin.test', name: '何静', community: '八里庄社区' },
+];
+
+/**
+ * Which communities get an active (29) or preparing (10) fund: the leader's, the planners' and
+ * the applicants' communities first (the leader's first of all: its fund is `active[0]`), then
+ * the others spread over the subdistricts.
+ */
+export function demoFundPlan(communities: readonly DemoCommunity[]): {
+  active: number[];
+  preparing: number[];
+} {
+  const count = communities.length;
+  const named = [
+    DEMO_LEADER_COMMUNITY,
+    DEMO_PLANNER_COMMUNITY,
+    ...DEMO_APPLICANTS.map((a) => a.community),
+  ].map((name) => {
+    const index = communities.findIndex((c) => c.nameZh === name);
+    if (index < 0) throw new Error(`seed-demo: no demo community is called ${name}`);
+    return index;
+  });
+  const spread = Array.from({ length: count }, (_, i) => (i * 23) % count).filter(
+    (i) => !named.includes(i),
+  );
+  const order = [...named, ...spread];
+  return { active: order.slice(0, 29), preparing: order.slice(29, 39) };
+}
+
+export const YUAN = 100;
+
+export const DEMO_PEOPLE: { email: string; name: string; roles: Role[] }[] = [
+  { email: 'admin@demo.lianxin.test', name: '杨静', roles: ['ADMIN'] },
+  { email: 'finance@demo.lianxin.test', name: '陈敏', roles: ['FINANCE'] },
+  { email: 'grants@demo.lianxin.test', name: '刘洋', roles: ['GRANTS_OFFICER'] },
+  { email: 'leader@demo.lianxin.test', name: '王丽', roles: ['COMMUNITY_LEADER'] },
+  { email: 'reviewer@demo.lianxin.test', name: '周杰', roles: ['REVIEWER'] },
+  { email: 'planner@demo.lianxin.test', name: '孙悦', roles: ['PLANNER'] },
 ];
 
 /** The fund the demo grant rounds reserve and pay from, topped up from the general fund. */

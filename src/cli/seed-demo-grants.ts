@@ -146,7 +146,7 @@ export async function seedDemoGrants(
     fromFundId: general.id,
     toFundId: fund.id,
     amountMinor: DEMO_GRANTS_FUND.topUpMinor,
-    description: '社区规划项目资助预算 / Community planning grants budget',
+    description: '社区规划项目资助预算',
     idempotencyKey: 'demo:grants-fund',
   });
 
@@ -433,7 +433,7 @@ async function runProject(
   day += 4;
   const inspection = await as(cast.officer, () =>
     reports.recordInspection(award.id, {
-      inspectingBody: '街道办城建科 / Subdistrict construction office',
+      inspectingBody: '街道办事处城建科',
       result: 'PASSED',
       notes: '现场查验，与设计方案一致。',
       inspectedOn: isoDate(t.at(day)),

@@ -8,6 +8,7 @@ import { UsersService } from '../modules/accounts/users.service';
 import { CampaignsService } from '../modules/campaigns/campaigns.service';
 import { MatchingService } from '../modules/matching/matching.service';
 import { OfflineGiftsService } from '../modules/donations/offline-gifts.service';
+import type { OfflineGiftDto } from '../modules/donations/dto/offline-gift.dto';
 import { randomBytes } from 'node:crypto';
 import {
   DEMO_APPLICANTS,
@@ -38,7 +39,7 @@ export async function seedDemo(
   await foundation.saveProfile(DEMO_FOUNDATION);
 
   const subdistrictIds: string[] = [];
-  for (const [i, [nameZh, nameEn]] of DEMO_SUBDISTRICTS.entries()) {
+  for (const [i, { zh: nameZh, en: nameEn }] of DEMO_SUBDISTRICTS.entries()) {
     const code = `SD${String(i + 1).padStart(2, '0')}`;
     const existing = await foundation.findSubdistrictByCode(code);
     subdistrictIds.push(
@@ -74,7 +75,8 @@ export async function seedDemo(
     const existing = await funds.findByCode(dto.code);
     let fund = existing ? await funds.get(existing.id) : await funds.create(dto);
     if (activate && fund.status === 'PREPARING') fund = await funds.activate(fund.id);
-    return fund;
+    // The demo's funds existed before its months of gift history (gifts may not predate a fund).
+    return funds.recordSetUpDate(fund.id, DEMO_FUNDS_SET_UP);
   };
 
   const general = await ensureFund(
@@ -106,7 +108,7 @@ export async function seedDemo(
     true,
   );
 
-  const plan = demoFundPlan(communities.length);
+  const plan = demoFundPlan(communities);
   const fundBar = progress(out, 'community funds', plan.active.length + plan.preparing.length);
   const activeFunds: FundView[] = [];
   for (const [list, activate] of [
@@ -132,14 +134,14 @@ export async function seedDemo(
 
   const opening = await ledger.ensureAccount({
     code: 'external:opening-balance',
-    name: '期初余额 / Opening balances',
+    name: '期初余额',
     type: 'EXTERNAL',
     currency: DEMO_FOUNDATION.currency,
     allowNegative: true,
   });
   const sponsor = await ledger.ensureAccount({
     code: 'external:sponsors',
-    name: '配捐企业 / Matching sponsors',
+    name: '配捐企业',
     type: 'EXTERNAL',
     currency: DEMO_FOUNDATION.currency,
     allowNegative: true,
@@ -147,7 +149,7 @@ export async function seedDemo(
   await ledger.post({
     idempotencyKey: 'demo:opening-balance:general',
     kind: 'OPENING_BALANCE',
-    description: '基金会原始基金 / Founding endowment',
+    description: '基金会原始基金',
     currency: DEMO_FOUNDATION.currency,
     postings: [
       { accountId: opening.id, amountMinor: -8_000_000 * YUAN },
@@ -157,7 +159,7 @@ export async function seedDemo(
   await ledger.post({
     idempotencyKey: 'demo:sponsor-pledge:match-99',
     kind: 'OFFLINE_CONTRIBUTION',
-    description: '爱心企业配捐注资 / Sponsor pays in the matching pool',
+    description: '爱心企业注入配捐资金',
     currency: DEMO_FOUNDATION.currency,
     postings: [
       { accountId: sponsor.id, amountMinor: -500_000 * YUAN },
@@ -170,7 +172,7 @@ export async function seedDemo(
     fromFundId: general.id,
     toFundId: elderMeals.id,
     amountMinor: 300_000 * YUAN,
-    description: '长者助餐项目年度预算 / Elder meals yearly budget',
+    description: '长者助餐项目年度预算',
     idempotencyKey: 'demo:elder-meals-2026',
   });
   for (const [i, fund] of activeFunds.slice(0, 3).entries()) {
@@ -178,12 +180,13 @@ export async function seedDemo(
       fromFundId: general.id,
       toFundId: fund.id,
       amountMinor: (50_000 + i * 25_000) * YUAN,
-      description: '社区微更新专项拨付 / Micro-renewal top-up',
+      description: '社区微更新专项拨付',
       idempotencyKey: `demo:micro-renewal:${fund.code}`,
     });
   }
 
   await seedDemoCampaign(app, elderMeals.id, matching.id);
+  await seedDemoCommunityCampaign(app, activeFunds[0]!.id);
   await seedDemoGifts(app, out);
 
   const coverage = await funds.coverage();
@@ -193,8 +196,8 @@ export async function seedDemo(
       `(coverage ${(coverage.coverage * 100).toFixed(1)}%); 2026 allocation: ${yearly.allocated.length} new, ` +
       `${yearly.alreadyAllocated.length} already done.\n`,
   );
-  const communityByCode = new Map(communities.map((c, i) => [c.code, communityIds[i]!]));
-  const cast = await seedDemoPeople(app, activeFunds[0]!, communityByCode, out);
+  const communityByName = new Map(communities.map((c, i) => [c.nameZh, communityIds[i]!]));
+  const cast = await seedDemoPeople(app, activeFunds[0]!, communityByName, out);
   await seedDemoGrants(app, cast, general, activeFunds[0]!, out);
 }
 
@@ -217,7 +220,7 @@ async function seedDemoCampaign(app: INestApplicationContext, fundId: string, po
       goalMinor: 300_000 * YUAN,
       minAmountMinor: 1 * YUAN,
       presetAmountsMinor: [15 * YUAN, 50 * YUAN, 100 * YUAN, 500 * YUAN],
-      filingNumber: '53440300MJL00001XD-2026-001（演示）',
+      filingNumber: '53510108MJL00001XD-2026-001（演示）',
     });
   }
   if (campaign.status === 'DRAFT') await campaigns.publish(cli, campaign.id);
@@ -239,45 +242,128 @@ async function seedDemoCampaign(app: INestApplicationContext, fundId: string, po
   }
 }
 
+/** The leader's community campaign (和美社区), which the neighbours' gifts of the last months went to. */
+async function seedDemoCommunityCampaign(app: INestApplicationContext, fundId: string) {
+  const campaigns = app.get(CampaignsService);
+  const cli = { kind: 'system', label: 'cli' } as const;
+  let campaign = await campaigns.findBySlug(DEMO_COMMUNITY_CAMPAIGN);
+  if (!campaign) {
+    campaign = await campaigns.create(cli, {
+      fundId,
+      slug: DEMO_COMMUNITY_CAMPAIGN,
+      titleZh: '和美社区：老院落楼道焕新',
+      titleEn: 'Hemei Community: brighter stairwells for the old courtyards',
+      storyZh:
+        '和美社区的老院落楼道灯光昏暗、扶手松动。居民议事会商定：更换感应灯、加装扶手、粉刷墙面，由居民捐款和社区基金共同承担。',
+      storyEn:
+        'The stairwells of the old courtyards in Hemei Community are dark and their handrails loose. The residents agreed to fit sensor lights and handrails and repaint the walls, paid for by neighbours and the community fund.',
+      goalMinor: 60_000 * YUAN,
+      minAmountMinor: 1 * YUAN,
+      presetAmountsMinor: [20 * YUAN, 50 * YUAN, 100 * YUAN, 200 * YUAN],
+      filingNumber: '53510108MJL00001XD-2026-002（演示）',
+    });
+  }
+  if (campaign.status === 'DRAFT') await campaigns.publish(cli, campaign.id);
+}
+
+const DEMO_COMMUNITY_CAMPAIGN = 'hemei-stairwells';
+const DAY_MS = 24 * 3_600_000;
+
+/** When the demo's funds were set up: before the months of gift history the demo records. */
+const DEMO_FUNDS_SET_UP = new Date('2025-01-01T00:00:00+08:00');
+
 /**
- * A few gifts recorded as bank transfers and cash, so receipts, the donor portal (sign in as
- * donor@demo.lianxin.test; the link is on the dev outbox page) and the verification page can be
- * tried. Each is recorded once per reference; the server issues their receipts when it starts.
+ * The demo's gifts, recorded as bank transfers and cash: three to try receipts, the donor portal
+ * (sign in as donor@demo.lianxin.test; the link is on the dev outbox page) and the verification
+ * page, and a history of eight months (more gifts each month, to both demo campaigns) dated by the
+ * day the money arrived, so the funds' charts show a trend. Each is recorded once per reference;
+ * the server issues their receipts when it starts.
  */
 async function seedDemoGifts(app: INestApplicationContext, out: NodeJS.WritableStream) {
-  const gifts = [
+  const gifts: OfflineGiftDto[] = [
     {
+      campaignSlug: 'elder-meals-2026',
       reference: 'DEMO-GIFT-1',
       donorName: '张晓梅',
       donorEmail: 'donor@demo.lianxin.test',
       amountMinor: 200 * YUAN,
-      method: 'BANK' as const,
+      method: 'BANK',
     },
     {
+      campaignSlug: 'elder-meals-2026',
       reference: 'DEMO-GIFT-2',
       donorName: '张晓梅',
       donorEmail: 'donor@demo.lianxin.test',
       amountMinor: 50 * YUAN,
-      method: 'CASH' as const,
+      method: 'CASH',
     },
     {
+      campaignSlug: 'elder-meals-2026',
       reference: 'DEMO-GIFT-3',
       donorName: '李建国',
       donorEmail: 'jianguo.li@demo.lianxin.test',
       amountMinor: 1_000 * YUAN,
-      method: 'BANK' as const,
+      method: 'BANK',
     },
+    ...demoGiftHistory(new Date()),
   ];
   let recorded = 0;
   for (const gift of gifts) {
-    const { replayed } = await app
-      .get(OfflineGiftsService)
-      .record({ campaignSlug: 'elder-meals-2026', ...gift });
+    const { replayed } = await app.get(OfflineGiftsService).record(gift);
     if (!replayed) recorded++;
   }
   out.write(
     `Demo gifts: ${recorded} recorded, ${gifts.length - recorded} already there (their receipts are issued when the server runs).\n`,
   );
+}
+
+const HISTORY_DONORS: [name: string, email: string][] = [
+  ['刘建华', 'jianhua.liu'],
+  ['陈秀英', 'xiuying.chen'],
+  ['杨志强', 'zhiqiang.yang'],
+  ['赵桂芳', 'guifang.zhao'],
+  ['黄晓东', 'xiaodong.huang'],
+  ['周玉兰', 'yulan.zhou'],
+  ['吴海燕', 'haiyan.wu'],
+  ['徐国平', 'guoping.xu'],
+  ['孙丽萍', 'liping.sun'],
+  ['马文斌', 'wenbin.ma'],
+];
+
+/**
+ * Eight months of gifts before `now`: month k (0 = seven months ago) has 2 + k gifts, mostly to
+ * the 和美社区 campaign and some to the elder meals one, each dated on a day of its month (never
+ * later than yesterday). References name the month and the gift's place in it, so a later run
+ * finds the gifts already recorded and adds only the newer ones.
+ */
+export function demoGiftHistory(now: Date): OfflineGiftDto[] {
+  const beijing = new Date(now.getTime() + 8 * 3_600_000);
+  const latest = now.getTime() - DAY_MS;
+  const gifts: OfflineGiftDto[] = [];
+  for (let k = 0; k < 8; k++) {
+    const monthStart = Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth() - 7 + k, 1);
+    const month = new Date(monthStart).toISOString().slice(0, 7);
+    const monthNumber = beijing.getUTCFullYear() * 12 + beijing.getUTCMonth() - 7 + k;
+    for (let j = 0; j < 2 + k; j++) {
+      // Who gave what follows from the month and the gift's place in it, never from the day the
+      // seed runs: a reference always names the same gift.
+      const n = monthNumber * 3 + j;
+      // 10:00 Beijing time on day 2 + 3j of the month.
+      const receivedAt = new Date(monthStart + (1 + 3 * j) * DAY_MS + 2 * 3_600_000);
+      if (receivedAt.getTime() > latest) break;
+      const [donorName, email] = HISTORY_DONORS[n % HISTORY_DONORS.length]!;
+      gifts.push({
+        campaignSlug: n % 3 === 2 ? 'elder-meals-2026' : DEMO_COMMUNITY_CAMPAIGN,
+        reference: `DEMO-${month}-${j + 1}`,
+        donorName,
+        donorEmail: `${email}@demo.lianxin.test`,
+        amountMinor: [100, 200, 50, 500, 300, 1_000, 150][n % 7]! * YUAN,
+        method: n % 4 === 3 ? 'CASH' : 'BANK',
+        receivedAt,
+      });
+    }
+  }
+  return gifts;
 }
 
 /**
@@ -289,11 +375,11 @@ async function seedDemoGifts(app: INestApplicationContext, out: NodeJS.WritableS
 async function seedDemoPeople(
   app: INestApplicationContext,
   leaderFund: FundView,
-  communityByCode: Map<string, string>,
+  communityByName: Map<string, string>,
   out: NodeJS.WritableStream,
 ): Promise<GrantsCast> {
   const users = app.get(UsersService);
-  const plannerCommunity = communityByCode.get(DEMO_PLANNER_COMMUNITY)!;
+  const plannerCommunity = communityByName.get(DEMO_PLANNER_COMMUNITY)!;
   const people = [
     ...DEMO_PEOPLE.map((p) => ({
       ...p,
@@ -304,7 +390,7 @@ async function seedDemoPeople(
       email: p.email,
       name: p.name,
       roles: ['PLANNER' as const],
-      communityIds: [communityByCode.get(p.community)!],
+      communityIds: [communityByName.get(p.community)!],
       fundIds: [],
     })),
   ];
@@ -353,7 +439,7 @@ async function seedDemoPeople(
       { userId: id('planner@demo.lianxin.test'), communityId: plannerCommunity },
       ...DEMO_APPLICANTS.map((p) => ({
         userId: id(p.email),
-        communityId: communityByCode.get(p.community)!,
+        communityId: communityByName.get(p.community)!,
       })),
     ],
   };

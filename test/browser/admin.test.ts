@@ -107,13 +107,9 @@ describe('back office in a browser', () => {
     );
     const csv = (await readFile(await download.path(), 'utf8')).replace(/^\uFEFF/, '');
     const rows = csv.trimEnd().split('\r\n');
-    expect(rows[0]).toBe(
-      'posted_at,entry_id,kind,description,counterparties,amount,amount_minor,balance_after,balance_after_minor,currency',
-    );
+    expect(rows[0]).toBe('记账时间（北京时间）,事项,金额（元）,余额（元）,币种,分录编号');
     expect(rows.slice(1)).toEqual([
-      expect.stringMatching(
-        /,ALLOCATION,.*,fund:GENERAL,200000\.00,20000000,200000\.00,20000000,CNY$/,
-      ),
+      expect.stringMatching(/,拨付 · 综合基金,200000\.00,200000\.00,CNY,[0-9a-f-]{36}$/),
     ]);
 
     // An allocation through the form; the result shows after the redirect.
@@ -122,9 +118,13 @@ describe('back office in a browser', () => {
     await page.selectOption('#t-to', seed.fundA.id);
     await page.fill('#t-amount', '88.80');
     await Promise.all([
-      page.waitForURL('**/admin/allocations'),
+      page.waitForSelector('#confirm-form'),
       page.click('#transfer-form button[type="submit"]'),
     ]);
+    expect(await text(page, '#confirm-effects')).toContain(
+      '「桃源社区基金」的余额从 ¥200,000.00 变为 ¥200,088.80。',
+    );
+    await Promise.all([page.waitForSelector('.flash-success'), page.click('#confirm-button')]);
     expect(await text(page, '.flash-success')).toBe('已从 综合基金 拨付 ¥88.80 至 桃源社区基金。');
     expect((await t.get(FundsService).get(seed.fundA.id)).balanceMinor).toBe(20_000_000 + 8880);
 

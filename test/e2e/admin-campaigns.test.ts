@@ -1,8 +1,10 @@
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createFoundation, createFund } from '../factories/foundation.factory';
+import { createCampaign } from '../factories/campaigns.factory';
 import { RequestContext } from '../../src/common/context/request-context';
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
 import { PNG } from '../utils/images';
+import { formFields } from '../utils/form-fields';
 import { formSession } from '../utils/form-session';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
@@ -117,7 +119,7 @@ describe('back office: campaigns', () => {
     const finance = await signedIn(['FINANCE']);
     const staffView = await finance.agent.get(`${editPath}?lang=en`).expect(200);
     expect(staffView.text).toContain('id="publish"');
-    expect((await finance.post(`${editPath}/publish`, {})).status).toBe(303);
+    expect((await finance.postConfirmed(`${editPath}/publish`, {})).status).toBe(303);
     const live = await finance.agent.get(`/campaigns/garden-benches-2026?lang=en`).expect(200);
     expect(live.text).toContain('<h1>Benches for the garden</h1>');
     expect(live.text).toContain('/campaigns/garden-benches-2026/donate');
@@ -194,6 +196,45 @@ describe('back office: campaigns', () => {
     const zh = await leader.agent.get(`${editPath}?lang=zh-CN`).expect(200);
     expect(zh.text).toMatch(/class="flash flash-error"[^>]*>[^<]*无法读取这张图片/);
     expect(zh.text).toContain(url);
+  });
+
+  it('keeps a story exactly as written however often the form is saved', async () => {
+    const fund = await createFund(t, { kind: 'PROGRAM' });
+    const leader = await signedIn(['COMMUNITY_LEADER'], [fund.id]);
+    const storyZh = [
+      '为社区花园添置**长椅**。',
+      '',
+      '- 六张橡木长椅',
+      '  - 其中两张带扶手',
+      '',
+      '    缩进四格的一行',
+      '最后一行 <b>不是标签</b> & "引号"',
+    ].join('\n');
+    const storyEn = 'Line one\n  two spaces\n\tA tab';
+    const campaign = await createCampaign(t, {
+      fundId: fund.id,
+      status: 'DRAFT',
+      storyZh,
+      storyEn,
+    });
+    const stored = async () =>
+      (
+        await t.dataSource.query(`SELECT story_zh, story_en FROM campaigns WHERE id = $1`, [
+          campaign.id,
+        ])
+      )[0] as { story_zh: string; story_en: string };
+    const editPath = `/admin/campaigns/${campaign.id}`;
+    for (let save = 1; save <= 3; save++) {
+      const page = await leader.agent.get(editPath).expect(200);
+      const fields = formFields(page.text, 'campaign-form');
+      // A browser sends a textarea's line breaks as CR LF.
+      for (const name of ['storyZh', 'storyEn'])
+        fields[name] = fields[name]!.replace(/\r?\n/g, '\r\n');
+      delete fields._csrf;
+      const saved = await leader.post(editPath, fields);
+      expect(saved.status).toBe(303);
+      expect(await stored()).toEqual({ story_zh: storyZh, story_en: storyEn });
+    }
   });
 
   it('keeps campaign pages to staff and community leaders', async () => {

@@ -3,6 +3,7 @@ import { AuditService } from '../../src/modules/audit/audit.service';
 import { UsersService } from '../../src/modules/accounts/users.service';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { PASSWORD, seedBackOffice, type BackOffice, YEARLY_MINOR } from '../browser/admin-fixtures';
+import { isConfirmationPage, postConfirmed, pressConfirm } from '../utils/confirm-step';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 /**
@@ -230,10 +231,15 @@ describe('allocation forms', () => {
       description: '表单拨付',
       requestKey: 'form-transfer-0001',
     };
-    const res = await admin.agent
+    // The form's POST shows what will happen and moves nothing; Confirm moves the money.
+    const asked = await admin.agent
       .post('/admin/allocations?lang=zh-CN')
       .type('form')
       .send({ _csrf: admin.csrf, ...body });
+    expect(isConfirmationPage(asked)).toBe(true);
+    expect(asked.text).toContain('确认拨付 ¥1,234.56');
+    expect([await balance(seed.general.id), await balance(seed.fundB.id)]).toEqual([from, to]);
+    const res = await pressConfirm(admin.agent, asked);
     expect({ status: res.status, location: res.headers.location }).toEqual({
       status: 303,
       location: '/admin/allocations',
@@ -254,27 +260,34 @@ describe('allocation forms', () => {
       /class="flash flash-success"[^>]*>已从 综合基金 拨付 ¥1,234\.56 至 松坪社区基金。/,
     );
 
-    const again = await admin.agent
-      .post('/admin/allocations?lang=en')
-      .type('form')
-      .send({ _csrf: admin.csrf, ...body });
+    // Confirm pressed twice (a double click, the back button) moves it once.
+    const again = await pressConfirm(admin.agent, asked);
     expect(again.status).toBe(303);
     expect([await balance(seed.general.id), await balance(seed.fundB.id)]).toEqual([
       from - 123456,
       to + 123456,
     ]);
     expect(await auditCount('allocation.created')).toBe(audits + 1);
-    const replay = await admin.agent.get('/admin/allocations?lang=en').expect(200);
-    expect(replay.text).toContain('This transfer was already recorded');
+    const replay = await admin.agent.get('/admin/allocations?lang=zh-CN').expect(200);
+    expect(replay.text).toContain('这笔拨付已经记录过');
+    // The same form sent afresh says so before anything is confirmed.
+    const fresh = await admin.agent
+      .post('/admin/allocations?lang=en')
+      .type('form')
+      .send({ _csrf: admin.csrf, ...body });
+    expect(fresh.text).toContain(
+      'This transfer was recorded already; confirming moves nothing more.',
+    );
   });
 
   it('runs the yearly allocation again as a no-op and says so; a different amount is refused beside the field', async () => {
     const before = await balance(seed.general.id);
     const yearly = (amount: string) =>
-      admin.agent
-        .post('/admin/allocations/yearly?lang=en')
-        .type('form')
-        .send({ _csrf: admin.csrf, year: String(seed.year), amount });
+      postConfirmed(admin.agent, '/admin/allocations/yearly?lang=en', {
+        _csrf: admin.csrf,
+        year: String(seed.year),
+        amount,
+      });
     const same = await yearly('200000.00');
     expect(same.status).toBe(303);
     const page = await admin.agent.get('/admin/allocations?lang=en').expect(200);
@@ -375,7 +388,11 @@ describe('fund page and statement', () => {
     expect(res.text).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="chart"');
     expect(res.text.match(/class="chart-bar /g)).toHaveLength(24);
     expect(res.text).toContain('id="fund-balance">¥200,000.00<');
-    expect(res.text).toContain('yearly community fund allocation');
+    // The line says what happened in words, the fund on the other side linked.
+    expect(res.text).toContain(
+      `<td class="statement-what">Allocation · <a href="/admin/funds/${seed.general.id}">General Fund</a></td>`,
+    );
+    expect(res.text).not.toMatch(/>ALLOCATION<|fund:GENERAL/);
     expect(res.text).toContain(`href="/admin/my-funds"`);
 
     const empty = await leader.agent
@@ -388,8 +405,10 @@ describe('fund page and statement', () => {
     expect(fieldError(bad.text, 's-from')).toBe('Enter a date such as 2026-03-01.');
   });
 
-  it('exports the statement as CSV with yuan and fen, formula-safe', async () => {
-    const res = await leader.agent.get(`/admin/funds/${seed.fundA.id}/statement.csv`).expect(200);
+  it('exports the statement as CSV in words, in Beijing time and yuan', async () => {
+    const res = await leader.agent
+      .get(`/admin/funds/${seed.fundA.id}/statement.csv?lang=zh-CN`)
+      .expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(
       new RegExp(`attachment; filename="statement-${seed.fundA.code}-\\d{4}-\\d{2}-\\d{2}\\.csv"`),
@@ -398,12 +417,10 @@ describe('fund page and statement', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(lines[0]).toBe(
-      'posted_at,entry_id,kind,description,counterparties,amount,amount_minor,balance_after,balance_after_minor,currency',
-    );
+    expect(lines[0]).toBe('记账时间（北京时间）,事项,金额（元）,余额（元）,币种,分录编号');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(
-      /,ALLOCATION,.*,fund:GENERAL,200000\.00,20000000,200000\.00,20000000,CNY$/,
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},拨付 · 综合基金,200000\.00,200000\.00,CNY,[0-9a-f-]{36}$/,
     );
   });
 });
@@ -489,8 +506,14 @@ describe('users, audit and tokens', () => {
 
   it('filters the audit log, shows bad filters beside their fields, and exports CSV', async () => {
     const res = await admin.agent.get('/admin/audit?action=allocation&lang=en').expect(200);
-    expect(res.text).toContain('allocation.created');
-    expect(res.text).not.toContain('<code>user.invited</code>');
+    expect(res.text).toContain('<td data-action="allocation.created">Money allocated</td>');
+    expect(res.text).not.toContain('data-action="user.invited"');
+    expect(res.text).toContain('<option value="allocation" selected>Allocations (all)</option>');
+    // The change is a labelled list in words, not JSON.
+    expect(res.text).toContain('<dl class="audit-details">');
+    expect(res.text).not.toMatch(/<pre>|&quot;amountMinor&quot;/);
+    const typed = await admin.agent.get('/admin/audit?action=no.such_action&lang=en').expect(400);
+    expect(fieldError(typed.text, 'a-action')).toBe('Choose an action from the list.');
     const bad = await admin.agent
       .get('/admin/audit?from=yesterday&actor=nobody%40example.org&lang=en')
       .expect(400);
@@ -499,12 +522,17 @@ describe('users, audit and tokens', () => {
       .get(`/admin/audit?actor=${encodeURIComponent(seed.admin.email)}&action=allocation.created`)
       .expect(200);
     expect(byActor.text).toContain('allocation.created');
-    const csv = await admin.agent.get('/admin/audit.csv?action=allocation.created').expect(200);
+    const csv = await admin.agent
+      .get('/admin/audit.csv?action=allocation.created&lang=zh-CN')
+      .expect(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(csv.text.split('\r\n')[0]).toBe(
-      'id,at,actorLabel,actorUserId,ip,requestId,action,entityType,entityId,before,after',
+    const [header, first] = csv.text.split('\r\n');
+    expect(header).toBe(
+      '\uFEFF时间（北京时间）,操作人,操作,对象,对象编号,变更内容,IP 地址,请求编号',
     );
-    expect(csv.text).toContain('allocation.created');
+    expect(first).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},[^,]+,拨付资金,/);
+    expect(csv.text).not.toContain('allocation.created');
+    expect(csv.text).not.toMatch(/amountMinor|"\{/);
     await leader.agent.get('/admin/audit').expect(403);
   });
 

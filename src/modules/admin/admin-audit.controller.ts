@@ -6,7 +6,6 @@ import { Allow } from '../../common/auth/policy.decorator';
 import { ValidationFailedError } from '../../common/errors';
 import { checkForm } from '../../common/http/forms';
 import { type SupportedLocale, words } from '../../common/i18n/i18n';
-import { pageLocale } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { AuditService } from '../audit/audit.service';
@@ -55,7 +54,8 @@ export class AdminAuditController {
   @Get('audit.csv')
   @Allow('ADMIN')
   async csv(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Query() query: unknown) {
-    const { filter, errors } = await this.filter(query, pageLocale(req));
+    const ctx = adminContext(req, reply);
+    const { filter, errors } = await this.filter(query, ctx.locale);
     if (Object.keys(errors).length > 0) {
       throw new ValidationFailedError(words('errors.admin.auditFilters'));
     }
@@ -66,7 +66,7 @@ export class AdminAuditController {
         `attachment; filename="audit-log-${dateInputValue(new Date())}.csv"`,
       )
       .header('cache-control', 'no-store')
-      .send(Readable.from(this.audit.csv(filter)));
+      .send(Readable.from(this.audit.csvInWords(filter, ctx.locale)));
   }
 
   /** The query as the audit filter, the values as typed, and one message per wrong field. */

@@ -125,8 +125,8 @@ export class AdminCampaignsViews {
       slug: text('slug'),
       titleZh: text('titleZh'),
       titleEn: text('titleEn'),
-      storyZh: typeof values.storyZh === 'string' ? values.storyZh : '',
-      storyEn: typeof values.storyEn === 'string' ? values.storyEn : '',
+      storyZh: story(values.storyZh),
+      storyEn: story(values.storyEn),
       goalMinor: amount('goal'),
       minAmountMinor: amount('minAmount'),
       presetAmountsMinor: presets,
@@ -169,6 +169,11 @@ function row(c: CampaignSummary, locale: SupportedLocale) {
     donors: c.totals.donors,
     goalMinor: c.totals.goalMinor,
   };
+}
+
+/** A story as typed, with a browser's CR LF line breaks stored as LF (a save changes nothing). */
+function story(value: unknown): string {
+  return typeof value === 'string' ? value.replace(/\r\n?/g, '\n') : '';
 }
 
 /** An instant as the form's Beijing date-time ("2026-09-07T00:00"), or ''. */

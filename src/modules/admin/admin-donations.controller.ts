@@ -15,6 +15,7 @@ import {
   submitForm,
   typedValues,
 } from '../../common/views/form-submit';
+import { confirmStep } from '../../common/views/confirm-step';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { DonationsService } from '../donations/donations.service';
@@ -33,6 +34,10 @@ import { DonationListForm, RefundForm, ReleaseMatchForm } from './dto/admin-form
 /** Where an offline gift's domain error is shown: beside its field, or above the form. */
 const OFFLINE_ERROR_FIELD: Partial<Record<string, string>> = {
   CAMPAIGN_NOT_FOUND: 'campaignSlug',
+  GIFT_TARGET_INVALID: 'campaignSlug',
+  FUND_NOT_FOUND: 'fundCode',
+  FUND_NOT_ACTIVE: 'fundCode',
+  RECEIVED_DATE_INVALID: 'receivedAt',
   IDEMPOTENCY_KEY_REUSED: 'reference',
 };
 /** The DTO's field names → the form's, where they differ (amounts are typed as yuan). */
@@ -75,8 +80,13 @@ export class AdminDonationsController {
 
   @Get('export.csv')
   @Allow('ADMIN', 'FINANCE')
-  async exportCsv(@Res() reply: FastifyReply, @Query() query: Record<string, unknown>) {
-    const lines = await this.views.csv(checkQuery(DonationListForm, query));
+  async exportCsv(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Query() query: Record<string, unknown>,
+  ) {
+    const form = checkQuery(DonationListForm, query);
+    const lines = await this.views.csv(form, adminContext(req, reply).locale);
     const filename = `gifts-${new Date().toISOString().slice(0, 10)}.csv`;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
@@ -251,6 +261,7 @@ export class AdminDonationsController {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
     let currency = '';
+    const step = confirmStep(reply, ctx, body, req.url);
     return submitForm({
       reply,
       locale: ctx.locale,
@@ -275,7 +286,12 @@ export class AdminDonationsController {
           },
           status,
         ),
-      run: (form) => this.donations.requestRefund(id, form.amountMinor, form.refundedBefore),
+      confirm: {
+        step,
+        page: (form) => this.views.refundConfirmation(ctx.locale, id, form),
+      },
+      run: (form) =>
+        this.donations.requestRefund(id, form.amountMinor, form.refundedBefore, form.reason),
       done: (result) => ({
         flash: {
           kind: 'success',

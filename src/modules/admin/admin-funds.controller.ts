@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Allow, AllowForFund } from '../../common/auth/policy.decorator';
+import { DONOR_DATA_ROLES } from '../../common/auth/roles';
 import { ValidationFailedError } from '../../common/errors';
 import { checkForm, checkQuery } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
@@ -13,12 +14,14 @@ import {
   submitForm,
   typedValues,
 } from '../../common/views/form-submit';
+import { type ConfirmPage, confirmStep } from '../../common/views/confirm-step';
 import { safeNext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { FundsService } from '../funds/funds.service';
 import { dateInputValue } from '../reporting/periods';
 import { ReportingService } from '../reporting/reporting.service';
+import { AdminConfirmationsViews } from './admin-confirmations.views';
 import { AdminFundsViews, fundRow } from './admin-funds.views';
 import { adminContext, currentUser } from './admin-page';
 import { dateRange } from './date-range';
@@ -44,6 +47,7 @@ export class AdminFundsController {
     private readonly views: AdminFundsViews,
     private readonly funds: FundsService,
     private readonly reporting: ReportingService,
+    private readonly confirmations: AdminConfirmationsViews,
   ) {}
 
   @Get()
@@ -125,6 +129,7 @@ export class AdminFundsController {
       {
         errors: localizeErrors(errors, ctx.locale),
         backToMyFunds: !user.roles.some((r) => r !== 'COMMUNITY_LEADER'),
+        viewer: { donorData: seesDonorData(req) },
       },
     );
     return renderPage(
@@ -139,6 +144,7 @@ export class AdminFundsController {
   @Get(':id/statement.csv')
   @AllowForFund('id', 'ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'REVIEWER')
   async statementCsv(
+    @Req() req: AuthenticatedRequest,
     @Res() reply: FastifyReply,
     @Param('id', uuidPipe) id: string,
     @Query() query: unknown,
@@ -148,13 +154,20 @@ export class AdminFundsController {
     if (Object.keys(errors).length > 0) {
       throw new ValidationFailedError(words('errors.admin.statementRange'));
     }
+    const ctx = adminContext(req, reply);
     const fund = await this.funds.get(id);
     const filename = `statement-${fund.code}-${dateInputValue(new Date())}.csv`;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${filename}"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(this.reporting.statementCsv(fund.id, range)));
+      .send(
+        Readable.from(
+          this.reporting.statementCsv(fund.id, range, ctx.locale, {
+            donorData: seesDonorData(req),
+          }),
+        ),
+      );
   }
 
   @Post(':id/activate')
@@ -176,7 +189,14 @@ export class AdminFundsController {
     @Param('id', uuidPipe) id: string,
     @Body() body: unknown,
   ) {
-    return this.lifecycle(req, reply, body, 'closed', () => this.funds.close(id));
+    return this.lifecycle(
+      req,
+      reply,
+      body,
+      'closed',
+      () => this.funds.close(id),
+      (back) => this.confirmations.closeFund(adminContext(req, reply).locale, id, back),
+    );
   }
 
   /** Runs a lifecycle change and goes back where the button was, with the outcome as a flash. */
@@ -186,11 +206,22 @@ export class AdminFundsController {
     body: unknown,
     done: 'activated' | 'closed',
     change: () => Promise<Parameters<typeof fundRow>[0]>,
+    /** The confirmation page, for a change that needs one (closing). */
+    confirmation?: (back: string) => Promise<ConfirmPage>,
   ) {
     const ctx = adminContext(req, reply);
+    const back = safeNext((body as { next?: unknown } | undefined)?.next, '/admin/funds');
     return submitButton({
       reply,
       locale: ctx.locale,
+      ...(confirmation
+        ? {
+            confirm: {
+              step: confirmStep(reply, ctx, body, req.url),
+              page: () => confirmation(back),
+            },
+          }
+        : {}),
       run: change,
       done: (fund) => {
         const row = fundRow(fund, ctx.locale);
@@ -199,7 +230,7 @@ export class AdminFundsController {
           text: translate(ctx.locale, `admin.funds.${done}`, { name: row.name, code: row.code }),
         };
       },
-      to: safeNext((body as { next?: unknown } | undefined)?.next, '/admin/funds'),
+      to: back,
     });
   }
 }
@@ -224,4 +255,10 @@ function pick(query: unknown, keys: readonly string[]): Record<string, string> {
   return Object.fromEntries(
     keys.filter((k) => typeof q[k] === 'string').map((k) => [k, q[k] as string]),
   );
+}
+
+/** Whether the reader may see donors' names on the statement (DONOR_DATA_ROLES). */
+function seesDonorData(req: AuthenticatedRequest): boolean {
+  const actor = req.actor;
+  return actor?.kind === 'user' && actor.roles.some((r) => DONOR_DATA_ROLES.includes(r));
 }

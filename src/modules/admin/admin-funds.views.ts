@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { type Actor, hasRole } from '../../common/context/request-context';
+import { beijingDate } from '../../common/dates/beijing-time';
+import { CAMPAIGN_STAFF_ROLES } from '../campaigns/campaigns.service';
 import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { FoundationService } from '../foundation/foundation.service';
@@ -9,8 +12,9 @@ import { SponsorReportService } from '../matching/sponsor-report.service';
 import { FundOutflowService } from '../funds/fund-outflow.service';
 import { FundsService, type FundView } from '../funds/funds.service';
 import type { StatementLine } from '../ledger/ledger.types';
-import { dateInputValue, formatDateTime, localDate, monthLabel } from '../reporting/periods';
+import { dateInputValue, localDate, monthLabel } from '../reporting/periods';
 import { ReportingService } from '../reporting/reporting.service';
+import { statementLineParts, type StatementViewer } from '../reporting/statement-words';
 import { fieldText, type FormState, localName, type Option, query } from './admin-view-helpers';
 
 /*
@@ -113,6 +117,31 @@ export class AdminFundsViews {
     };
   }
 
+  /**
+   * Draft campaigns waiting for review (publishing), oldest first, for staff who may see drafts
+   * (ADMIN, FINANCE, GRANTS_OFFICER); null for anyone else.
+   */
+  async waitingForReview(actor: Actor | undefined, locale: SupportedLocale) {
+    if (!hasRole(actor, ...CAMPAIGN_STAFF_ROLES)) return null;
+    const drafts = (await this.campaigns.list(actor, { status: 'DRAFT', limit: 50 })).items;
+    const funds = new Map<string, string>();
+    for (const id of new Set(drafts.map((c) => c.fundId))) {
+      const fund = await this.funds.get(id);
+      funds.set(id, localName(locale, fund.nameZh, fund.nameEn));
+    }
+    return [...drafts]
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((c) => ({
+        id: c.id,
+        title: localName(locale, c.titleZh, c.titleEn),
+        fund: funds.get(c.fundId) ?? '',
+        goalMinor: c.goalMinor,
+        currency: c.currency,
+        createdOn: beijingDate(c.createdAt, locale),
+        href: `/admin/campaigns/${c.id}`,
+      }));
+  }
+
   /** A community leader's funds: those in their scope, by code. */
   async myFunds(fundIds: readonly string[], locale: SupportedLocale) {
     const rows: FundRow[] = [];
@@ -150,7 +179,7 @@ export class AdminFundsViews {
         })),
         statuses: FUND_STATUSES.map((s) => ({
           value: s,
-          label: `admin.status.${s}`,
+          label: `status.fund.${s}`,
           selected: filter.status === s,
         })),
       },
@@ -174,7 +203,7 @@ export class AdminFundsViews {
     fundId: string,
     filter: { from?: string; to?: string; range: { from?: Date; to?: Date }; cursor?: string },
     locale: SupportedLocale,
-    opts: { errors?: FieldErrors; backToMyFunds: boolean },
+    opts: { errors?: FieldErrors; backToMyFunds: boolean; viewer: StatementViewer },
   ) {
     const series = await this.reporting.fundSeries(fundId);
     const row = fundRow(series.fund, locale);
@@ -183,6 +212,7 @@ export class AdminFundsViews {
       limit: STATEMENT_PAGE_SIZE,
       cursor: filter.cursor,
     });
+    const refs = await this.reporting.statementRefs(statement.lines);
     const base = `/admin/funds/${fundId}`;
     const money = await this.outflow.available(fundId);
     return {
@@ -209,7 +239,10 @@ export class AdminFundsViews {
         currency: series.fund.currency,
       },
       statement: {
-        lines: statement.lines.map((l) => statementLine(l, statement.currency, locale)),
+        lines: statement.lines.map((l) => ({
+          ...statementLine(l, statement.currency),
+          what: statementLineParts(l, refs, locale, opts.viewer),
+        })),
         filter: { from: filter.from ?? '', to: filter.to ?? '' },
         errors: opts.errors ?? {},
         nextUrl: statement.nextCursor
@@ -295,15 +328,11 @@ export class AdminFundsViews {
   }
 }
 
-function statementLine(line: StatementLine, currency: string, locale: SupportedLocale) {
-  const kindKey = `report.kind.${line.kind}`;
-  const kind = translate(locale, kindKey);
+function statementLine(line: StatementLine, currency: string) {
   return {
-    postedAt: formatDateTime(new Date(line.postedAt), locale),
+    postedAt: line.postedAt,
     date: dateInputValue(new Date(line.postedAt)),
-    kind: kind === kindKey ? line.kind : kind,
-    description: line.description,
-    counterparties: line.counterparties.map((c) => c.name).join(' / '),
+    kind: line.kind,
     amountMinor: line.amountMinor,
     balanceAfterMinor: line.balanceAfterMinor,
     currency,

@@ -90,3 +90,34 @@ export class InvalidWebhookSignatureError extends DomainError {
     super('INVALID_SIGNATURE', words('errors.donations.webhookSignature'), { reason });
   }
 }
+
+/** An offline gift names a campaign and a fund, or neither: it must name exactly one. */
+export class GiftTargetError extends DomainError {
+  constructor(text: Words) {
+    super('GIFT_TARGET_INVALID', text);
+  }
+}
+
+/** An offline gift's received date in the future, or before its fund existed. */
+export class ReceivedDateError extends DomainError {
+  constructor(text: Words) {
+    super('RECEIVED_DATE_INVALID', text);
+  }
+}
+
+/** An offline gift names a fund code that no fund has. */
+export class OfflineFundNotFoundError extends DomainError {
+  constructor(code: string) {
+    super('FUND_NOT_FOUND', words('errors.offlineGift.noFund', { code }), { code });
+  }
+}
+
+/** An offline gift names a fund that is not open (preparing or closed). */
+export class OfflineFundNotActiveError extends DomainError {
+  constructor(code: string, status: string) {
+    super('FUND_NOT_ACTIVE', words('errors.offlineGift.fundNotActive', { code }), {
+      code,
+      status,
+    });
+  }
+}

@@ -3,22 +3,26 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../../database/query-result';
 import { toSafeInteger } from '../../common/money';
-import { col, defineTable } from '../../database/table-map';
+import { col, defineTable, type RowOf } from '../../database/table-map';
 import type { TransactionOptions } from '../../database/transaction.service';
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import type { DonationStatus } from './donation-status';
-import type { Donation } from './donations.types';
+import type { Donation, DonorKind } from './donations.types';
+
+/** What a donor link is for: stopping a monthly gift (emails), or the form again after checkout. */
+export type DonorLinkPurpose = 'STOP_MONTHLY' | 'RETURN_TO_FORM';
 
 /** The donations table, mapped once: SELECT list, typed rows, columns for patches. */
 export const DONATIONS = defineTable('donations', {
   id: col.uuid('id'),
-  campaignId: col.uuid('campaign_id'),
+  campaignId: col.uuid.nullable('campaign_id'),
   fundId: col.uuid('fund_id'),
   amountMinor: col.bigint('amount_minor'),
   feeCoverMinor: col.bigint('fee_cover_minor'),
   currency: col.char('currency'),
   donorName: col.text('donor_name'),
-  donorEmail: col.text('donor_email'),
+  donorEmail: col.text.nullable('donor_email'),
+  donorKind: col.text<DonorKind>('donor_kind'),
   anonymous: col.bool('anonymous'),
   message: col.text('message'),
   dedication: col.text('dedication'),
@@ -53,6 +57,20 @@ export const DONATIONS = defineTable('donations', {
 });
 
 const COLUMNS = DONATIONS.select();
+
+/** Why each refund was made (donation_refunds): one row per refund request. */
+export const DONATION_REFUNDS = defineTable('donation_refunds', {
+  id: col.uuid('id'),
+  donationId: col.uuid('donation_id'),
+  amountMinor: col.bigint('amount_minor'),
+  currency: col.char('currency'),
+  reason: col.text('reason'),
+  refundRef: col.text('refund_ref'),
+  requestedBy: col.uuid.nullable('requested_by'),
+  createdAt: col.timestamptz('created_at'),
+});
+
+export type DonationRefund = RowOf<typeof DONATION_REFUNDS>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -115,13 +133,14 @@ export class DonationsRepository {
       providerInvoiceId?: string;
       receiptAddress?: string | null;
       receiptTaxId?: string | null;
+      donorKind?: DonorKind;
     },
   ): Promise<Donation> {
     const rows = await manager.query(
       `INSERT INTO donations (campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name, donor_email,
          anonymous, message, dedication, monthly, provider, ip, status, parent_donation_id, provider_subscription_id,
-         provider_payment_id, locale, provider_invoice_id, receipt_address, receipt_tax_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+         provider_payment_id, locale, provider_invoice_id, receipt_address, receipt_tax_id, donor_kind)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
        RETURNING ${COLUMNS}`,
       [
         d.campaignId,
@@ -145,15 +164,55 @@ export class DonationsRepository {
         d.providerInvoiceId ?? null,
         d.receiptAddress || null,
         d.receiptTaxId || null,
+        d.donorKind ?? 'PERSON',
       ],
     );
     return toDonation(rows[0]);
   }
 
+  /** Records why a refund was made; the same refund (by its reference) is kept once. */
+  async insertRefund(
+    manager: EntityManager,
+    r: Omit<DonationRefund, 'id' | 'createdAt'>,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO donation_refunds (donation_id, amount_minor, currency, reason, refund_ref, requested_by)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (refund_ref) DO NOTHING`,
+      [r.donationId, r.amountMinor, r.currency, r.reason, r.refundRef, r.requestedBy],
+    );
+  }
+
+  /** The refunds of a gift with their reasons, oldest first. */
+  async refundsOf(donationId: string): Promise<DonationRefund[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${DONATION_REFUNDS.select()} FROM donation_refunds
+       WHERE donation_id = $1 ORDER BY created_at, id`,
+      [donationId],
+    );
+    return rowsOf(rows).map((row) => DONATION_REFUNDS.map(row));
+  }
+
+  /**
+   * Forgets up to `limit` links of a kind that have expired (they are refused already), skipping
+   * rows another request is deleting: many gifts at once never wait on each other's cleanup.
+   */
+  async deleteExpiredLinks(
+    manager: EntityManager,
+    purpose: DonorLinkPurpose,
+    limit = 50,
+  ): Promise<void> {
+    await manager.query(
+      `DELETE FROM donor_links WHERE token_hash IN (
+         SELECT token_hash FROM donor_links WHERE purpose = $1 AND expires_at < now()
+         LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [purpose, limit],
+    );
+  }
+
   /** Keeps a donor link (only its hash) to one donation, for one purpose, until it expires. */
   async insertLink(
     manager: EntityManager,
-    link: { tokenHash: string; purpose: 'STOP_MONTHLY'; donationId: string; expiresAt: Date },
+    link: { tokenHash: string; purpose: DonorLinkPurpose; donationId: string; expiresAt: Date },
   ): Promise<void> {
     await manager.query(
       `INSERT INTO donor_links (token_hash, purpose, donation_id, expires_at) VALUES ($1, $2, $3, $4)`,
@@ -162,7 +221,7 @@ export class DonationsRepository {
   }
 
   /** The donation a live link points to, or null (unknown or expired). */
-  async findByLink(tokenHash: string, purpose: 'STOP_MONTHLY'): Promise<Donation | null> {
+  async findByLink(tokenHash: string, purpose: DonorLinkPurpose): Promise<Donation | null> {
     const rows = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM donations WHERE id = (
          SELECT donation_id FROM donor_links
@@ -170,6 +229,16 @@ export class DonationsRepository {
       [tokenHash, purpose],
     );
     return rows[0] ? toDonation(rows[0]) : null;
+  }
+
+  /** Several gifts by id in one query; unknown ids are left out. */
+  async findMany(ids: readonly string[]): Promise<Donation[]> {
+    if (ids.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.dataSource.manager.query(
+      `SELECT ${COLUMNS} FROM donations WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map(toDonation);
   }
 
   async find(id: string, opts: TransactionOptions = {}): Promise<Donation | null> {
@@ -267,7 +336,7 @@ export class DonationsRepository {
    */
   async paidRecently(
     manager: EntityManager,
-    gift: { email: string; fingerprint: string | null; at: Date; excludeId: string },
+    gift: { email: string | null; fingerprint: string | null; at: Date; excludeId: string },
   ): Promise<number> {
     const rows: { n: number }[] = await manager.query(
       `SELECT count(*)::int AS n FROM (

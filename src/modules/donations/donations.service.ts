@@ -1,13 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type Actor, RequestContext } from '../../common/context/request-context';
 import { ConflictError, CurrencyMismatchError, TooManyAttemptsError } from '../../common/errors';
 import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { pickLocale, words } from '../../common/i18n/i18n';
-import { hashSecret } from '../../common/secrets';
+import { hashSecret, newSecret } from '../../common/secrets';
 import { SlidingWindowCounter } from '../../common/sliding-window';
 import { AppConfig } from '../../config/app-config';
 import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { FundsService } from '../funds/funds.service';
 import {
   PAYMENT_PROVIDER,
   ProviderBusyError,
@@ -23,6 +26,7 @@ import {
   DonorLinkInvalidError,
 } from './donations.errors';
 import { SettlementService } from './settlement.service';
+import { DonorEmails } from './donor-emails';
 import { DonationsRepository } from './donations.repository';
 import type { DonationStatus } from './donation-status';
 import { monthlyStopState, offersMonthlyStop } from './monthly-gift';
@@ -35,6 +39,9 @@ export const FEE_COVER_BP = 60;
 const WINDOW_MS = 10 * 60_000;
 /** When to try the provider again after it said it was busy. */
 export const BUSY_RETRY_SECONDS = 5;
+
+/** How long the browser that started a gift may have its form back from it. */
+export const RETURN_TO_FORM_SECONDS = 2 * 3600;
 
 /** A CAPTCHA check, plugged in where a deployment needs one; the default accepts everything. */
 export const CAPTCHA_VERIFIER = Symbol('CAPTCHA_VERIFIER');
@@ -65,6 +72,8 @@ export class DonationsService {
     @Inject(CAPTCHA_VERIFIER) private readonly captcha: CaptchaVerifier,
     private readonly settlement: SettlementService,
     private readonly audit: AuditService,
+    private readonly emails: DonorEmails,
+    private readonly funds: FundsService,
   ) {}
 
   async start(
@@ -140,7 +149,7 @@ export class DonationsService {
     const donation = await this.get(id);
     if (donation.status !== 'PENDING') return { checkoutUrl: null, donation };
     if (donation.checkoutUrl) return { checkoutUrl: donation.checkoutUrl, donation };
-    const campaign = await this.campaigns.getById(donation.campaignId);
+    const campaign = await this.campaigns.getById(onlineCampaignId(donation));
     return { checkoutUrl: await this.openCheckout(donation, campaign), donation };
   }
 
@@ -158,11 +167,12 @@ export class DonationsService {
         amountMinor: donation.amountMinor,
         currency: donation.currency,
         description: donation.locale === 'en' ? campaign.titleEn : campaign.titleZh,
-        donorEmail: donation.donorEmail,
+        donorEmail: donation.donorEmail ?? '',
         monthly: donation.monthly,
         // Back in the donor's language.
         successUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/thanks?donation=${donation.id}&lang=${donation.locale}`,
-        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}?lang=${donation.locale}`,
+        // Declined or abandoned: the form again (#give), with "nothing was charged".
+        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/not-completed?donation=${donation.id}&lang=${donation.locale}#give`,
         locale: donation.locale,
       });
     } catch (error) {
@@ -181,6 +191,12 @@ export class DonationsService {
       this.repo.update(m, donation.id, { providerSessionId: session.sessionId, checkoutUrl }),
     );
     return checkoutUrl;
+  }
+
+  /** Several gifts by id (a statement's lines), keyed by id; unknown ids are left out. */
+  async getMany(ids: Iterable<string>): Promise<Map<string, Donation>> {
+    const wanted = [...new Set(ids)].filter((id) => isUUID(id));
+    return new Map((await this.repo.findMany(wanted)).map((d) => [d.id, d]));
   }
 
   async get(id: string, opts: TransactionOptions = {}): Promise<Donation> {
@@ -251,6 +267,7 @@ export class DonationsService {
       feeCoverMinor: d.feeCoverMinor,
       matchedMinor: d.matchedMinor,
       currency: d.currency,
+      monthly: d.monthly,
     };
   }
 
@@ -280,6 +297,8 @@ export class DonationsService {
     amountMinor?: number,
     /** What the form showed as refunded already: a resubmitted form refunds nothing twice. */
     expectRefundedMinor?: number,
+    /** Why (FINANCE's words): kept with the refund, shown on the gift's page and in the audit. */
+    reason?: string,
   ): Promise<{ donationId: string; amountMinor: number; refundId: string; booked: boolean }> {
     const donation = await this.get(id);
     if (expectRefundedMinor !== undefined && donation.refundedMinor !== expectRefundedMinor) {
@@ -304,6 +323,7 @@ export class DonationsService {
     }
     const refundedAfter = donation.refundedMinor + amount;
     if (donation.provider === 'OFFLINE') {
+      const refundId = `offline:${id}:${refundedAfter}`;
       await this.settlement.prepare();
       await this.tx.run(async (m) => {
         const locked = (await this.repo.lock(m, { id }))!;
@@ -320,15 +340,11 @@ export class DonationsService {
           action: 'donation.refunded',
           entityType: 'donation',
           entityId: id,
-          after: { amountMinor: amount, refundedAfter },
+          after: { amountMinor: amount, refundedAfter, ...(reason ? { reason } : {}) },
         });
+        await this.recordRefund(m, locked, { amount, refundId, reason, viaProvider: false });
       });
-      return {
-        donationId: id,
-        amountMinor: amount,
-        refundId: `offline:${id}:${refundedAfter}`,
-        booked: true,
-      };
+      return { donationId: id, amountMinor: amount, refundId, booked: true };
     }
     const paymentId = await this.paymentIdForRefund(donation);
     const { refundId } = await this.provider.refund({
@@ -337,15 +353,78 @@ export class DonationsService {
       amountMinor: amount,
       idempotencyKey: `refund:${id}:${refundedAfter}`,
     });
-    await this.tx.run((m) =>
-      this.audit.record(m, {
+    await this.tx.run(async (m) => {
+      await this.audit.record(m, {
         action: 'donation.refund_requested',
         entityType: 'donation',
         entityId: id,
-        after: { amountMinor: amount, refundId },
-      }),
-    );
+        after: { amountMinor: amount, refundId, ...(reason ? { reason } : {}) },
+      });
+      await this.recordRefund(m, donation, { amount, refundId, reason, viaProvider: true });
+    });
     return { donationId: id, amountMinor: amount, refundId, booked: false };
+  }
+
+  /**
+   * What a refund of `amountMinor` (the whole remaining gift when left out) would do, for the
+   * confirmation page; refused as requestRefund would refuse it. Changes nothing.
+   */
+  async refundPreview(id: string, amountMinor?: number) {
+    const donation = await this.get(id);
+    const remainingMinor = donation.amountMinor - donation.refundedMinor;
+    const amount = amountMinor ?? remainingMinor;
+    if (donation.status !== 'SUCCEEDED' && donation.status !== 'PARTIALLY_REFUNDED') {
+      throw new DonationNotRefundableError(words('errors.donations.notRefundable'));
+    }
+    if (amount > remainingMinor) {
+      throw new DonationNotRefundableError(
+        words('errors.donations.refundTooMuch', {
+          remaining: { amountMinor: remainingMinor, currency: donation.currency },
+          asked: { amountMinor: amount, currency: donation.currency },
+        }),
+      );
+    }
+    const title = await this.giftTitle(donation);
+    return { donation, title, amountMinor: amount, remainingMinor };
+  }
+
+  /** What a gift was given to, as people name it: its campaign, or its fund (offline, no campaign). */
+  private async giftTitle(
+    donation: Donation,
+    opts: TransactionOptions = {},
+  ): Promise<{ titleZh: string; titleEn: string }> {
+    if (donation.campaignId !== null) return this.campaigns.getById(donation.campaignId, opts);
+    const fund = await this.funds.get(donation.fundId, opts);
+    return { titleZh: fund.nameZh, titleEn: fund.nameEn };
+  }
+
+  /** The refunds of a gift with FINANCE's reasons, oldest first. */
+  refundsOf(id: string) {
+    return this.repo.refundsOf(id);
+  }
+
+  /** Keeps the refund's reason (when given) and tells the donor, in the refund's transaction. */
+  private async recordRefund(
+    m: EntityManager,
+    donation: Donation,
+    refund: { amount: number; refundId: string; reason?: string; viaProvider: boolean },
+  ): Promise<void> {
+    if (refund.reason) {
+      await this.repo.insertRefund(m, {
+        donationId: donation.id,
+        amountMinor: refund.amount,
+        currency: donation.currency,
+        reason: refund.reason,
+        refundRef: refund.refundId,
+        requestedBy: staffId(RequestContext.actor()),
+      });
+    }
+    await this.emails.refunded(m, donation, await this.giftTitle(donation, { within: m }), {
+      amountMinor: refund.amount,
+      refundRef: refund.refundId,
+      at: new Date(),
+      viaProvider: refund.viaProvider,
+    });
   }
 
   /**
@@ -360,6 +439,32 @@ export class DonationsService {
     await this.stop(donation, 'portal');
   }
 
+  /**
+   * A link for the browser that started this gift (kept in an HttpOnly cookie, only its hash
+   * here): coming back from a checkout that did not complete, it gets the form again, filled in
+   * from the gift. Nothing personal travels in an address.
+   */
+  async returnToFormLink(donationId: string): Promise<string> {
+    const token = newSecret();
+    await this.tx.run(async (m) => {
+      await this.repo.deleteExpiredLinks(m, 'RETURN_TO_FORM');
+      await this.repo.insertLink(m, {
+        tokenHash: hashSecret(token),
+        purpose: 'RETURN_TO_FORM',
+        donationId,
+        expiresAt: new Date(Date.now() + RETURN_TO_FORM_SECONDS * 1000),
+      });
+    });
+    return token;
+  }
+
+  /** The gift a live return-to-form link names, when it is `donationId`; otherwise null. */
+  async byReturnToFormLink(token: string | undefined, donationId: string) {
+    if (!token || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+    const donation = await this.repo.findByLink(hashSecret(token), 'RETURN_TO_FORM');
+    return donation && donation.id === donationId ? donation : null;
+  }
+
   /** The monthly gift a "stop" link from an email points to, with its campaign's titles. */
   async monthlyByLink(token: string) {
     const donation =
@@ -368,7 +473,7 @@ export class DonationsService {
     if (!donation || !donation.providerSubscriptionId) {
       throw new DonorLinkInvalidError();
     }
-    const campaign = await this.campaigns.getById(donation.campaignId);
+    const campaign = await this.campaigns.getById(onlineCampaignId(donation));
     return { donation, campaign };
   }
 
@@ -395,12 +500,23 @@ export class DonationsService {
     );
   }
 
-  /** A donor's gifts for the donor portal, with their campaigns' titles. */
+  /**
+   * A donor's gifts for the donor portal, with their campaigns' titles (an offline gift recorded
+   * straight into a fund: the fund's name).
+   */
   async historyForDonor(email: string) {
     const donations = await this.repo.listByEmail(email.toLowerCase());
-    const campaigns = await this.campaigns.getManyById(donations.map((d) => d.campaignId));
+    const campaigns = await this.campaigns.getManyById(
+      donations.flatMap((d) => (d.campaignId === null ? [] : [d.campaignId])),
+    );
+    const funds = new Map<string, { titleZh: string; titleEn: string }>();
+    for (const d of donations) {
+      if (d.campaignId !== null || funds.has(d.fundId)) continue;
+      const fund = await this.funds.get(d.fundId);
+      funds.set(d.fundId, { titleZh: fund.nameZh, titleEn: fund.nameEn });
+    }
     return donations.map((d) => {
-      const c = campaigns.get(d.campaignId)!;
+      const c = d.campaignId === null ? funds.get(d.fundId)! : campaigns.get(d.campaignId)!;
       return {
         ...d,
         campaign: { titleZh: c.titleZh, titleEn: c.titleEn },
@@ -409,4 +525,15 @@ export class DonationsService {
       };
     });
   }
+}
+
+/** The signed-in user behind a request, or null (the CLI, a token-less system actor). */
+function staffId(actor: Actor | undefined): string | null {
+  return actor?.kind === 'user' ? actor.userId : null;
+}
+
+/** An online gift's campaign: every online gift has one (only offline gifts go straight to a fund). */
+function onlineCampaignId(donation: Donation): string {
+  if (donation.campaignId === null) throw new DonationNotFoundError(donation.id);
+  return donation.campaignId;
 }

@@ -7,6 +7,13 @@ export class ReceiptNotFoundError extends DomainError {
   }
 }
 
+/** A receipt of a gift whose donor gave no email (an offline gift): it cannot be emailed. */
+export class ReceiptHasNoEmailError extends DomainError {
+  constructor(number: string) {
+    super('RECEIPT_NO_EMAIL', words('errors.receiptNoEmail', { number }), { number });
+  }
+}
+
 /** Receipts acknowledge money received: a pending, failed or expired gift has none. */
 export class ReceiptGiftNotReceivedError extends DomainError {
   constructor(donationId: string, status: string) {

@@ -1,0 +1,48 @@
+/** Undoes Handlebars' escaping (and the few named entities pages use) as a browser would. */
+export function decodeHtml(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos|nbsp);/gi, (_m, code: string) => {
+    const lower = code.toLowerCase();
+    if (lower.startsWith('#x')) return String.fromCodePoint(parseInt(lower.slice(2), 16));
+    if (lower.startsWith('#')) return String.fromCodePoint(parseInt(lower.slice(1), 10));
+    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' }[lower]!;
+  });
+}
+
+const attr = (tag: string, name: string): string | undefined => {
+  const match = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
+  return match ? decodeHtml(match[1]!) : undefined;
+};
+
+/**
+ * The fields a browser would send for the form with this id, as it is shown: text inputs and
+ * hidden ones with their values, checked boxes, selected options, and each textarea's text (the
+ * one line break right after `<textarea>` is dropped, as HTML parsing does). No files, no
+ * buttons. Enough for the back office's server-rendered forms.
+ */
+export function formFields(html: string, formId: string): Record<string, string> {
+  const start = html.indexOf(`id="${formId}"`);
+  if (start < 0) throw new Error(`no form with id ${formId}`);
+  const open = html.lastIndexOf('<form', start);
+  const close = html.indexOf('</form>', start);
+  const form = html.slice(open, close);
+  const fields: Record<string, string> = {};
+  for (const [tag] of form.matchAll(/<input\b[^>]*>/g)) {
+    const name = attr(tag, 'name');
+    const type = attr(tag, 'type') ?? 'text';
+    if (!name || type === 'file' || type === 'submit') continue;
+    if ((type === 'checkbox' || type === 'radio') && !/\schecked\b/.test(tag)) continue;
+    fields[name] = attr(tag, 'value') ?? (type === 'checkbox' ? 'on' : '');
+  }
+  for (const [, tag, text] of form.matchAll(/(<textarea\b[^>]*>)([\s\S]*?)<\/textarea>/g)) {
+    const name = attr(tag!, 'name');
+    if (name) fields[name] = decodeHtml(text!.replace(/^\r?\n/, ''));
+  }
+  for (const [, tag, options] of form.matchAll(/(<select\b[^>]*>)([\s\S]*?)<\/select>/g)) {
+    const name = attr(tag!, 'name');
+    if (!name) continue;
+    const chosen =
+      /<option\b[^>]*\sselected\b[^>]*>/.exec(options!) ?? /<option\b[^>]*>/.exec(options!);
+    fields[name] = chosen ? (attr(chosen[0], 'value') ?? '') : '';
+  }
+  return fields;
+}
