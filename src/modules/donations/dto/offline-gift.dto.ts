@@ -78,7 +78,7 @@ export class OfflineGiftDto extends TaxReceiptDetailsDto {
     description: 'Bank reference or receipt-book number: a gift is recorded once per reference',
   })
   @Trim()
-  @Matches(/^[\w:./-]{1,80}$/, { message: 'reference must be 1–80 letters, digits or : . / _ -' })
+  @Matches(/^[\w:./-]{1,80}$/, { message: 'validation.reference' })
   reference!: string;
 
   @ApiPropertyOptional({
