@@ -21,6 +21,7 @@ import { Receipts1764400000000 } from './1764400000000-receipts';
 import { PublicDisclosure1764500000000 } from './1764500000000-public-disclosure';
 import { PageChangeNotices1764500100000 } from './1764500100000-page-change-notices';
 import { CoverSize1764510000000 } from './1764510000000-cover-size';
+import { OfflineGiftsToFunds1764520000000 } from './1764520000000-offline-gifts-to-funds';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   PublicDisclosure1764500000000,
   PageChangeNotices1764500100000,
   CoverSize1764510000000,
+  OfflineGiftsToFunds1764520000000,
 ];

@@ -24,6 +24,10 @@ describe('hostile input', () => {
     finance = await createUser(t, ['FINANCE']);
     const campaign = await createCampaign(t);
     campaignSlug = campaign.slug;
+    // Set up long ago: offline gifts received before today may go into it.
+    await t.dataSource.query(`UPDATE funds SET created_at = '2024-01-02T00:00:00Z' WHERE id = $1`, [
+      campaign.fundId,
+    ]);
     fundId = (await createFund(t, { kind: 'PROGRAM' })).id;
   });
   afterAll(() => t.close());

@@ -115,7 +115,7 @@ describe('donations: disputes', () => {
     await expect(
       t.get(LedgerService).post({
         idempotencyKey: `test:grant:${randomUUID()}`,
-        kind: 'GRANT',
+        kind: 'GRANT_AWARD',
         currency: 'CNY',
         postings: [
           { accountId: (await fund(g.campaign.fundId)).accountId, amountMinor: -9_000 },
@@ -229,7 +229,7 @@ describe('donations: disputes', () => {
     const grantee = await externalAccount(t, 'external:test-grantees');
     await t.get(LedgerService).post({
       idempotencyKey: `test:grant:${randomUUID()}`,
-      kind: 'GRANT',
+      kind: 'GRANT_AWARD',
       currency: 'CNY',
       postings: [
         { accountId: (await fund(g.campaign.fundId)).accountId, amountMinor: -8_000 },
@@ -288,7 +288,7 @@ describe('donations: disputes', () => {
     const grantee = await externalAccount(t, 'external:test-grantees');
     await t.get(LedgerService).post({
       idempotencyKey: `test:grant:${randomUUID()}`,
-      kind: 'GRANT',
+      kind: 'GRANT_AWARD',
       currency: 'CNY',
       postings: [
         { accountId: (await fund(g.campaign.fundId)).accountId, amountMinor: -15_000 },

@@ -106,6 +106,10 @@ describe('issuing gift receipts', () => {
 
   it('numbers a bank transfer recorded after New Year in the year the money arrived', async () => {
     const campaign = await createCampaign(t);
+    // Set up before the gift was received (30 December 2025).
+    await t.dataSource.query(`UPDATE funds SET created_at = '2025-01-02T00:00:00Z' WHERE id = $1`, [
+      campaign.fundId,
+    ]);
     const { donation } = await t.get(OfflineGiftsService).record({
       campaignSlug: campaign.slug,
       amountMinor: 20_000,

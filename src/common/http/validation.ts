@@ -131,6 +131,17 @@ export function IsAmountMinor(
 export const Trim = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
+/**
+ * Trims strings, and an optional text left empty ("" or only spaces) becomes absent: with
+ * @IsOptional its checks are skipped, as if the field had not been sent.
+ */
+export const TrimOrAbsent = () =>
+  Transform(({ value }: { value: unknown }) => {
+    if (typeof value !== 'string') return value;
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed;
+  });
+
 /** Query-string integers ("50") become numbers; anything else is left for @IsInt to reject. */
 export const QueryInt = () =>
   Transform(({ value }: { value: unknown }) =>

@@ -2,7 +2,9 @@ import Handlebars from 'handlebars';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { formatMoney } from '../money';
+import { beijingDate, beijingDateTime } from '../dates/beijing-time';
 import { translate, type SupportedLocale } from '../i18n/i18n';
+import { auditActionText, entryKindText, isStatusDomain, statusText } from '../i18n/status-words';
 import { staticAssets } from './assets';
 
 type HelperOptions = Handlebars.HelperOptions;
@@ -10,6 +12,13 @@ type HelperOptions = Handlebars.HelperOptions;
 function rootLocale(options: HelperOptions): SupportedLocale {
   const root = (options.data as { root?: { locale?: SupportedLocale } } | undefined)?.root;
   return root?.locale ?? 'zh-CN';
+}
+
+/** A Date, or an ISO string of one; null for anything else or an invalid time. */
+function instant(value: unknown): Date | null {
+  const at =
+    value instanceof Date ? value : typeof value === 'string' && value ? new Date(value) : null;
+  return at && !Number.isNaN(at.getTime()) ? at : null;
 }
 
 /**
@@ -35,12 +44,28 @@ export function createHandlebars(): typeof Handlebars {
         }).format(ratio)
       : '',
   );
-  hbs.registerHelper('date', (value: unknown, options: HelperOptions) =>
-    value instanceof Date || typeof value === 'string'
-      ? new Intl.DateTimeFormat(rootLocale(options), { dateStyle: 'medium' }).format(
-          new Date(value),
-        )
+  // Instants are shown in Beijing time: {{date at}} the calendar day, {{datetime at}} with the
+  // time of day and the zone named (beijing-time.ts).
+  hbs.registerHelper('date', (value: unknown, options: HelperOptions) => {
+    const at = instant(value);
+    return at ? beijingDate(at, rootLocale(options)) : '';
+  });
+  hbs.registerHelper('datetime', (value: unknown, options: HelperOptions) => {
+    const at = instant(value);
+    return at ? beijingDateTime(at, rootLocale(options)) : '';
+  });
+  // Codes in words (status-words.ts): {{statusName "donation" status}}, {{kindName kind}},
+  // {{actionName action}}.
+  hbs.registerHelper('statusName', (domain: unknown, value: unknown, options: HelperOptions) =>
+    isStatusDomain(domain) && typeof value === 'string'
+      ? statusText(rootLocale(options), domain, value)
       : '',
+  );
+  hbs.registerHelper('kindName', (kind: unknown, options: HelperOptions) =>
+    typeof kind === 'string' ? entryKindText(rootLocale(options), kind) : '',
+  );
+  hbs.registerHelper('actionName', (action: unknown, options: HelperOptions) =>
+    typeof action === 'string' ? auditActionText(rootLocale(options), action) : '',
   );
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   hbs.registerHelper('eqs', (a: unknown, b: unknown) => a === b);

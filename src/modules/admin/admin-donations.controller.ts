@@ -34,6 +34,10 @@ import { DonationListForm, RefundForm, ReleaseMatchForm } from './dto/admin-form
 /** Where an offline gift's domain error is shown: beside its field, or above the form. */
 const OFFLINE_ERROR_FIELD: Partial<Record<string, string>> = {
   CAMPAIGN_NOT_FOUND: 'campaignSlug',
+  GIFT_TARGET_INVALID: 'campaignSlug',
+  FUND_NOT_FOUND: 'fundCode',
+  FUND_NOT_ACTIVE: 'fundCode',
+  RECEIVED_DATE_INVALID: 'receivedAt',
   IDEMPOTENCY_KEY_REUSED: 'reference',
 };
 /** The DTO's field names → the form's, where they differ (amounts are typed as yuan). */

@@ -4,10 +4,12 @@ import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { toDecimalString } from '../../common/money';
 import { CampaignsService } from '../campaigns/campaigns.service';
-import { DONATION_STATUSES, type DonationStatus, isSettled } from '../donations/donation-status';
+import { type DonationStatus, isSettled } from '../donations/donation-status';
 import { DonationsService } from '../donations/donations.service';
-import type { Donation } from '../donations/donations.types';
+import { DONOR_KINDS, type Donation } from '../donations/donations.types';
+import { beijingDate, beijingDateTime, beijingTimestamp } from '../../common/dates/beijing-time';
 import { FoundationService } from '../foundation/foundation.service';
+import { FundsService } from '../funds/funds.service';
 import { VELOCITY_LIMIT_PER_MINUTE } from '../matching/matching.service';
 import { receiptDate } from '../receipts/receipt-dates';
 import {
@@ -16,6 +18,7 @@ import {
 } from '../receipts/receipt-delivery.service';
 import { UTF8_BOM } from '../reporting/statement-csv';
 import { localName, query } from './admin-view-helpers';
+import { statusOptions, statusText } from '../../common/i18n/status-words';
 
 const PAGE_SIZE = 50;
 
@@ -40,6 +43,8 @@ export const GIFT_CSV_COLUMNS = [
   'dedication',
   'message',
   'match_returned',
+  'fund',
+  'donor_kind',
 ] as const;
 
 interface FormState {
@@ -58,6 +63,7 @@ export class AdminDonationsViews {
     private readonly campaigns: CampaignsService,
     private readonly foundation: FoundationService,
     private readonly receiptDelivery: ReceiptDeliveryService,
+    private readonly funds: FundsService,
   ) {}
 
   async currency(): Promise<string> {
@@ -88,19 +94,20 @@ export class AdminDonationsViews {
       }
     }
     const titles = await this.titles(page.items, locale);
+    const funds = await this.fundNames(page.items, locale);
     const params = { campaign: filter.campaign, status: filter.status, email: filter.email };
     return {
       title: translate(locale, 'admin.donations.title'),
       values,
       errors: notFound ? { ...errors, campaign: notFound } : errors,
-      statuses: DONATION_STATUSES.map((s) => ({
-        value: s,
-        label: s,
-        selected: filter.status === s,
-      })),
+      statuses: statusOptions(locale, 'donation', filter.status),
       rows: page.items.map((d) => ({
-        ...row(d),
-        campaign: titles.get(d.campaignId) ?? '',
+        ...row(d, locale),
+        // A gift straight into a fund: the fund's name where a campaign's title would be.
+        campaign:
+          d.campaignId === null
+            ? translate(locale, 'admin.donations.intoFund', { fund: funds.get(d.fundId) ?? '' })
+            : (titles.get(d.campaignId) ?? ''),
       })),
       nextUrl: page.nextCursor
         ? query('/admin/donations', { ...params, cursor: page.nextCursor })
@@ -118,7 +125,8 @@ export class AdminDonationsViews {
     voidForm?: VoidFormState,
   ) {
     const d = await this.donations.get(id);
-    const campaign = await this.campaigns.getById(d.campaignId);
+    const campaign = d.campaignId === null ? null : await this.campaigns.getById(d.campaignId);
+    const fund = await this.funds.get(d.fundId);
     const left = d.amountMinor - d.refundedMinor;
     const receipts = await this.receiptDelivery.forDonation(id);
     return {
@@ -127,9 +135,15 @@ export class AdminDonationsViews {
       canIssueReceipt: isSettled(d.status) && left > 0 && receipts.length === 0,
       title: translate(locale, 'admin.donations.one'),
       gift: {
-        ...row(d),
-        campaign: localName(locale, campaign.titleZh, campaign.titleEn),
-        campaignSlug: campaign.slug,
+        ...row(d, locale),
+        campaign: campaign && localName(locale, campaign.titleZh, campaign.titleEn),
+        campaignSlug: campaign?.slug ?? null,
+        fund: localName(locale, fund.nameZh, fund.nameEn),
+        fundId: fund.id,
+        fundCode: fund.code,
+        ...giftDates(d, locale),
+        // No email: no thank-you or receipt email was (or will be) attempted; staff print it.
+        noEmail: d.donorEmail === null ? translate(locale, 'admin.donations.noEmailNote') : null,
         message: d.message,
         dedication: d.dedication,
         anonymous: d.anonymous,
@@ -186,7 +200,11 @@ export class AdminDonationsViews {
   ) {
     // LIVE and ENDED campaigns (the list's default): an offline gift may arrive after the end.
     const live = await this.campaigns.list(undefined, { limit: 100 });
-    const values: Record<string, unknown> = { method: 'BANK', ...state.values };
+    const values: Record<string, unknown> = {
+      method: 'BANK',
+      donorKind: 'PERSON',
+      ...state.values,
+    };
     return {
       title: translate(locale, 'admin.donations.offlineTitle'),
       currency: await this.currency(),
@@ -197,6 +215,13 @@ export class AdminDonationsViews {
         label: `${localName(locale, c.titleZh, c.titleEn)} (${c.slug})`,
         selected: values.campaignSlug === c.slug,
       })),
+      fundGroups: await this.fundGroups(locale, values.fundCode),
+      donorKinds: DONOR_KINDS.map((k) => ({
+        value: k,
+        label: `admin.donations.donorKind.${k}`,
+        selected: values.donorKind === k,
+      })),
+      today: beijingTimestamp(new Date()).slice(0, 10),
       methods: ['BANK', 'CASH'].map((m) => ({
         value: m,
         label: `admin.donations.method.${m}`,
@@ -228,16 +253,17 @@ export class AdminDonationsViews {
         cursor,
         limit: 500,
       });
-      const campaigns = await this.campaigns.getManyById(page.items.map((d) => d.campaignId));
+      const campaigns = await this.campaigns.getManyById(campaignIds(page.items));
+      const funds = await this.fundCodes(page.items);
       for (const d of page.items) {
         const money = (v: number | null) => (v === null ? '' : toDecimalString(v, d.currency));
         yield csvLine([
           d.createdAt.toISOString(),
           d.succeededAt?.toISOString() ?? '',
           d.id,
-          campaigns.get(d.campaignId)?.slug ?? '',
+          d.campaignId === null ? '' : (campaigns.get(d.campaignId)?.slug ?? ''),
           d.donorName,
-          d.donorEmail,
+          d.donorEmail ?? '',
           money(d.amountMinor),
           String(d.amountMinor),
           money(d.matchedMinor),
@@ -252,6 +278,8 @@ export class AdminDonationsViews {
           d.dedication,
           d.message,
           money(d.matchReturnedMinor),
+          funds.get(d.fundId) ?? '',
+          d.donorKind,
         ]);
       }
       cursor = page.nextCursor ?? undefined;
@@ -260,17 +288,95 @@ export class AdminDonationsViews {
 
   /** Campaign titles for a page of gifts, in one query. */
   private async titles(gifts: Donation[], locale: SupportedLocale): Promise<Map<string, string>> {
-    const campaigns = await this.campaigns.getManyById(gifts.map((d) => d.campaignId));
+    const campaigns = await this.campaigns.getManyById(campaignIds(gifts));
     return new Map([...campaigns].map(([id, c]) => [id, localName(locale, c.titleZh, c.titleEn)]));
+  }
+
+  /** The names of the funds that gifts without a campaign went into. */
+  private async fundNames(gifts: Donation[], locale: SupportedLocale) {
+    const names = new Map<string, string>();
+    for (const d of gifts) {
+      if (d.campaignId !== null || names.has(d.fundId)) continue;
+      const fund = await this.funds.get(d.fundId);
+      names.set(d.fundId, localName(locale, fund.nameZh, fund.nameEn));
+    }
+    return names;
+  }
+
+  /** Every gift's fund code (the CSV names the fund of each gift). */
+  private async fundCodes(gifts: Donation[]) {
+    const codes = new Map<string, string>();
+    for (const d of gifts) {
+      if (!codes.has(d.fundId)) codes.set(d.fundId, (await this.funds.get(d.fundId)).code);
+    }
+    return codes;
+  }
+
+  /**
+   * The funds an offline gift may go straight into (active ones), grouped for the picker: the
+   * foundation's own funds first, then community funds by subdistrict.
+   */
+  private async fundGroups(locale: SupportedLocale, selected: unknown) {
+    const active = await this.funds.list({ status: 'ACTIVE', limit: 500 });
+    const communities = await this.foundation.listCommunities({ limit: 1000 });
+    const subdistricts = await this.foundation.listSubdistricts();
+    const subdistrictOf = new Map(communities.items.map((c) => [c.id, c.subdistrictId]));
+    const option = (f: (typeof active.items)[number]) => ({
+      value: f.code,
+      label: `${localName(locale, f.nameZh, f.nameEn)} (${f.code})`,
+      selected: f.code === selected,
+    });
+    const groups = [
+      {
+        label: translate(locale, 'admin.donations.foundationFunds'),
+        options: active.items.filter((f) => f.communityId === null).map(option),
+      },
+      ...subdistricts.map((sd) => ({
+        label: localName(locale, sd.nameZh, sd.nameEn),
+        options: active.items
+          .filter((f) => f.communityId !== null && subdistrictOf.get(f.communityId) === sd.id)
+          .map(option),
+      })),
+    ];
+    return groups.filter((g) => g.options.length > 0);
   }
 }
 
-function row(d: Donation) {
+function campaignIds(gifts: Donation[]): string[] {
+  return gifts.flatMap((d) => (d.campaignId === null ? [] : [d.campaignId]));
+}
+
+/**
+ * A gift's own date (the day an offline gift's money was received, which FINANCE may enter
+ * later) and, when it differs from the day it was recorded, the recording time: its ledger entry
+ * is posted then (the ledger is append-only, in recording order).
+ */
+function giftDates(d: Donation, locale: SupportedLocale) {
+  const received = d.succeededAt;
+  const differs =
+    received !== null &&
+    beijingTimestamp(received).slice(0, 10) !== beijingTimestamp(d.createdAt).slice(0, 10);
+  return {
+    receivedOn: received ? beijingDate(received, locale) : null,
+    recordedAt: beijingDateTime(d.createdAt, locale),
+    postedNote: differs
+      ? translate(locale, 'admin.donations.postedLater', {
+          received: beijingDate(received, locale),
+          recorded: beijingDateTime(d.createdAt, locale),
+        })
+      : null,
+  };
+}
+
+function row(d: Donation, locale: SupportedLocale) {
   return {
     id: d.id,
     createdAt: d.createdAt,
     succeededAt: d.succeededAt,
-    donorName: d.donorName,
+    // A donor who left no name (cash): said in words; an organisation's name as given.
+    donorName: d.donorName || translate(locale, 'admin.donations.unnamed'),
+    donorKind: translate(locale, `admin.donations.donorKind.${d.donorKind}`),
+    organisation: d.donorKind === 'ORGANISATION',
     donorEmail: d.donorEmail,
     amountMinor: d.amountMinor,
     matchedMinor: d.matchedMinor,
@@ -290,7 +396,7 @@ function receiptRow(r: ReceiptWithDeliveries, locale: SupportedLocale, voidForm?
   return {
     id: r.id,
     number: r.number,
-    kind: translate(locale, `receipts.kind.${r.kind}`),
+    kind: statusText(locale, 'receipt', r.kind),
     amountMinor: r.amountMinor,
     currency: r.currency,
     issuedAt: r.issuedAt,
@@ -310,7 +416,7 @@ function receiptRow(r: ReceiptWithDeliveries, locale: SupportedLocale, voidForm?
     deliveries: r.deliveries.map((d) => ({
       purpose: translate(locale, `receipts.admin.purpose.${d.purpose}`),
       recipient: d.recipient,
-      status: translate(locale, `receipts.admin.status.${d.status}`),
+      status: statusText(locale, 'delivery', d.status),
       statusCode: d.status,
       failed: d.status === 'FAILED',
       attempts: d.attempts,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { entryKindText } from '../../common/i18n/status-words';
 import { FoundationService } from '../foundation/foundation.service';
 import { FUND_KINDS, FUND_STATUSES, type FundKind, type FundStatus } from '../funds/fund-status';
 import { CampaignsService } from '../campaigns/campaigns.service';
@@ -150,7 +151,7 @@ export class AdminFundsViews {
         })),
         statuses: FUND_STATUSES.map((s) => ({
           value: s,
-          label: `admin.status.${s}`,
+          label: `status.fund.${s}`,
           selected: filter.status === s,
         })),
       },
@@ -296,12 +297,10 @@ export class AdminFundsViews {
 }
 
 function statementLine(line: StatementLine, currency: string, locale: SupportedLocale) {
-  const kindKey = `report.kind.${line.kind}`;
-  const kind = translate(locale, kindKey);
   return {
     postedAt: formatDateTime(new Date(line.postedAt), locale),
     date: dateInputValue(new Date(line.postedAt)),
-    kind: kind === kindKey ? line.kind : kind,
+    kind: entryKindText(locale, line.kind),
     description: line.description,
     counterparties: line.counterparties.map((c) => c.name).join(' / '),
     amountMinor: line.amountMinor,

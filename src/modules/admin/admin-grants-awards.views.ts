@@ -15,6 +15,7 @@ import { isGranteeSide } from '../grants/grant-actor';
 import { formatDateTime } from '../reporting/periods';
 import type { UserActor } from './admin-page';
 import { type FormState, localName } from './admin-view-helpers';
+import { statusText } from '../../common/i18n/status-words';
 
 const STAFF = ['ADMIN', 'GRANTS_OFFICER', 'FINANCE'] as const;
 const has = (viewer: UserActor, roles: readonly string[]) =>
@@ -45,8 +46,8 @@ export class AdminGrantsAwardsViews {
       designAwardMinor: a.designAwardMinor,
       constructionMinor: a.constructionMinor,
       currency: a.currency,
-      statusText: translate(locale, `grants.awards.awardStatus.${a.status}`),
-      projectStatusText: translate(locale, `grants.awards.projectStatusName.${a.projectStatus}`),
+      statusText: statusText(locale, 'award', a.status),
+      projectStatusText: statusText(locale, 'project', a.projectStatus),
       dueAt: formatDateTime(a.decisionDueAt, locale),
       needsSecond: a.needsSecondApproval,
       firstApproved: a.firstApprovedBy !== null,
@@ -118,7 +119,7 @@ export class AdminGrantsAwardsViews {
       tranches: award.tranches.map((x) => ({
         ...x,
         currency: award.currency,
-        statusText: translate(locale, `grants.awards.trancheStatus.${x.status}`),
+        statusText: statusText(locale, 'tranche', x.status),
         unlockText: translate(locale, `grants.awards.unlockName.${x.unlock}`),
         canRequest:
           x.status === 'SCHEDULED' &&
@@ -132,7 +133,7 @@ export class AdminGrantsAwardsViews {
         ...r,
         photos: (photos[i] ?? []).map((p) => ({ fileName: p.fileName, pageUrl: p.pageUrl })),
         kindText: translate(locale, `grants.awards.reportKind.${r.kind}`),
-        statusText: translate(locale, `grants.awards.reportStatus.${r.status}`),
+        statusText: statusText(locale, 'report', r.status),
         submittedAtText: formatDateTime(r.submittedAt, locale),
         canDecide: r.status === 'SUBMITTED' && officer && r.submittedBy !== viewer.userId,
       })),
@@ -142,7 +143,7 @@ export class AdminGrantsAwardsViews {
       })),
       evaluations: award.evaluations.map((e) => ({
         ...e,
-        statusText: translate(locale, `grants.evaluations.status.${e.status}`),
+        statusText: statusText(locale, 'evaluation', e.status),
         countText:
           e.resultResponses !== null
             ? translate(locale, 'grants.awards.evaluationCount', {

@@ -25,6 +25,7 @@ import {
   type EvaluationNotice,
 } from './admin-grants-evaluations.views';
 import { CancelEvaluationForm, OpenEvaluationForm } from './dto/admin-grants-evaluations-forms.dto';
+import { statusText } from '../../common/i18n/status-words';
 
 const LIST = '/admin/grants/evaluations';
 
@@ -206,7 +207,7 @@ export class AdminGrantsEvaluationsController {
         seq: evaluation.seq,
       }),
       evaluation: {
-        status: translate(ctx.locale, `grants.evaluations.status.${evaluation.status}`),
+        status: statusText(ctx.locale, 'evaluation', evaluation.status),
         closesAt: evaluation.closesAt,
         responses: evaluation.tally.responses,
         minResponses: evaluation.minResponses,

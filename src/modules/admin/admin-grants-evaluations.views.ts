@@ -9,6 +9,7 @@ import {
 } from '../grants/evaluations/evaluations.service';
 import { dateInputValue, formatDateTime } from '../reporting/periods';
 import { localName } from './admin-view-helpers';
+import { statusText } from '../../common/i18n/status-words';
 
 /** A message shown on one evaluation's card (a refused close, a missing reason). */
 export interface EvaluationNotice {
@@ -38,7 +39,7 @@ export class AdminGrantsEvaluationsViews {
         awardId: p.awardId,
         title: p.title,
         community: localName(locale, p.community.nameZh, p.community.nameEn),
-        statusText: translate(locale, `grants.evaluations.admin.projectStatus.${p.projectStatus}`),
+        statusText: statusText(locale, 'project', p.projectStatus),
       })),
       formError: notice && !rows.some((r) => r.id === notice.id) ? notice.text : undefined,
     };
@@ -55,10 +56,7 @@ export class AdminGrantsEvaluationsViews {
       project: {
         ...project,
         community: localName(locale, project.community.nameZh, project.community.nameEn),
-        statusText: translate(
-          locale,
-          `grants.evaluations.admin.projectStatus.${project.projectStatus}`,
-        ),
+        statusText: statusText(locale, 'project', project.projectStatus),
       },
       values: {
         residentCodes: values.residentCodes ?? String(Math.max(project.minResponses, 10)),
@@ -78,7 +76,7 @@ export class AdminGrantsEvaluationsViews {
       community: localName(locale, r.community.nameZh, r.community.nameEn),
       isOpen: r.status === 'OPEN',
       status: r.status,
-      statusText: translate(locale, `grants.evaluations.status.${r.status}`),
+      statusText: statusText(locale, 'evaluation', r.status),
       responses:
         r.status === 'PASSED' || r.status === 'FAILED' ? r.resultResponses : r.tally.responses,
       minResponses: r.minResponses,

@@ -15,6 +15,7 @@ import { ExpensesService } from '../grants/expenses/expenses.service';
 import { formatDateTime } from '../reporting/periods';
 import type { UserActor } from './admin-page';
 import { fieldText, type FormState, localName } from './admin-view-helpers';
+import { statusText } from '../../common/i18n/status-words';
 
 const person = (viewer: UserActor) => ({
   userId: viewer.userId,
@@ -51,7 +52,7 @@ export class AdminGrantsExpensesViews {
       filter,
       statuses: EXPENSE_STATUSES.map((s) => ({
         value: s,
-        label: translate(locale, `grants.expenses.status.${s}`),
+        label: statusText(locale, 'expense', s),
         selected: s === filter.status,
       })),
       items: items.map((e) => this.row(e, locale, viewer, now, notice)),
@@ -135,7 +136,7 @@ export class AdminGrantsExpensesViews {
       amountMinor: e.amountMinor,
       currency: e.currency,
       status: e.status,
-      statusText: translate(locale, `grants.expenses.status.${e.status}`),
+      statusText: statusText(locale, 'expense', e.status),
       requester: e.requester.name,
       requestedAt: formatDateTime(new Date(e.requestedAt), locale),
       dueAt: formatDateTime(new Date(e.paymentDueAt), locale),

@@ -8,6 +8,7 @@ import {
   GrantsInsightsService,
 } from '../grants/insights/grants-insights.service';
 import { localName, type Option, query } from './admin-view-helpers';
+import { statusText } from '../../common/i18n/status-words';
 
 const days = (locale: SupportedLocale, n: number | null) =>
   n === null ? '—' : translate(locale, 'grants.insights.days', { n: n.toFixed(2) });
@@ -43,7 +44,7 @@ export class AdminGrantsInsightsViews {
       rounds: d.rounds.map((r) => ({
         ...r,
         name: localName(locale, r.nameZh, r.nameEn),
-        statusText: translate(locale, `grants.insights.roundStatus.${r.status}`),
+        statusText: statusText(locale, 'round', r.status),
         paidRatio: r.awardedMinor > 0 ? r.paidMinor / r.awardedMinor : null,
         decisionMedian: days(locale, r.speed.decision.medianDays),
         decisionP90: days(locale, r.speed.decision.p90Days),

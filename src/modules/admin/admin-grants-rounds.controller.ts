@@ -16,6 +16,7 @@ import { ReviewsService } from '../grants/reviews/reviews.service';
 import { type AdminContext, adminContext, currentUser } from './admin-page';
 import { readRoundForm, type RoundFormValue } from './admin-grants-round-form';
 import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
+import { statusText } from '../../common/i18n/status-words';
 
 const OFFICERS = ['ADMIN', 'GRANTS_OFFICER'] as const;
 const READERS = [
@@ -144,7 +145,7 @@ export class AdminGrantsRoundsController {
       done: (round) => ({
         kind: 'success',
         text: translate(ctx.locale, 'grants.rounds.moved', {
-          status: translate(ctx.locale, `grants.rounds.status.${round.status}`),
+          status: statusText(ctx.locale, 'round', round.status),
         }),
       }),
       to: `/admin/grants/rounds/${id}`,
@@ -216,7 +217,7 @@ export class AdminGrantsRoundsController {
         kind: 'success',
         text: translate(ctx.locale, 'grants.rounds.applicationMoved', {
           title: app.title,
-          status: translate(ctx.locale, `grants.rounds.applicationStatus.${app.status}`),
+          status: statusText(ctx.locale, 'application', app.status),
         }),
       }),
       to:

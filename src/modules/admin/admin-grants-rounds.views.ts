@@ -16,6 +16,7 @@ import { ReviewsService } from '../grants/reviews/reviews.service';
 import { formatDateTime } from '../reporting/periods';
 import { defaultRoundValues, roundFormRows, roundValues } from './admin-grants-round-form';
 import { localName } from './admin-view-helpers';
+import { statusText } from '../../common/i18n/status-words';
 
 type UserActor = Extract<Actor, { kind: 'user' }>;
 
@@ -106,7 +107,7 @@ export class AdminGrantsRoundsViews {
       roundId: round?.id ?? null,
       action: round ? `/admin/grants/rounds/${round.id}/edit` : '/admin/grants/rounds',
       editable: !round || round.status === 'DRAFT',
-      statusText: round ? translate(locale, `grants.rounds.status.${round.status}`) : '',
+      statusText: round ? statusText(locale, 'round', round.status) : '',
       fund: fund ? `${localName(locale, fund.nameZh, fund.nameEn)} · ${fund.code}` : null,
       funds,
       currency: round?.currency ?? (await this.foundation.currency()),
@@ -146,7 +147,7 @@ export class AdminGrantsRoundsViews {
       ranking: ranking.map((r) => ({
         ...r,
         community: localName(locale, r.community.nameZh, r.community.nameEn),
-        statusText: translate(locale, `grants.rounds.applicationStatus.${r.status}`),
+        statusText: statusText(locale, 'application', r.status),
       })),
       applications: apps.map((a) => this.appSummary(a, locale)),
     };
@@ -185,7 +186,7 @@ export class AdminGrantsRoundsViews {
       currency: app.round.currency,
       reviews: reviews.map((r) => ({
         ...r,
-        statusText: translate(locale, `grants.rounds.reviewStatus.${r.status}`),
+        statusText: statusText(locale, 'review', r.status),
         submittedAtText: when(r.submittedAt, locale),
         scoreList: r.scores
           ? Object.entries(r.scores).map(([key, value]) => ({
@@ -210,7 +211,7 @@ export class AdminGrantsRoundsViews {
         title: r.application.title,
         round: localName(locale, r.round.nameZh, r.round.nameEn),
         status: r.status,
-        statusText: translate(locale, `grants.rounds.reviewStatus.${r.status}`),
+        statusText: statusText(locale, 'review', r.status),
         dueAt: when(r.dueAt, locale),
         weightedScore: r.weightedScore,
         open: r.status === 'ASSIGNED',
@@ -225,7 +226,7 @@ export class AdminGrantsRoundsViews {
       title: review.application.title,
       review: {
         ...review,
-        statusText: translate(locale, `grants.rounds.reviewStatus.${review.status}`),
+        statusText: statusText(locale, 'review', review.status),
         dueAtText: when(review.dueAt, locale),
       },
       open: review.status === 'ASSIGNED',
@@ -271,7 +272,7 @@ export class AdminGrantsRoundsViews {
       name: localName(locale, r.nameZh, r.nameEn),
       year: r.year,
       status: r.status,
-      statusText: translate(locale, `grants.rounds.status.${r.status}`),
+      statusText: statusText(locale, 'round', r.status),
       budgetMinor: r.budgetMinor,
       currency: r.currency,
       opensAt: when(r.applicationsOpenAt, locale),
@@ -288,7 +289,7 @@ export class AdminGrantsRoundsViews {
       applicant: a.applicant.name,
       round: localName(locale, a.round.nameZh, a.round.nameEn),
       status: a.status,
-      statusText: translate(locale, `grants.rounds.applicationStatus.${a.status}`),
+      statusText: statusText(locale, 'application', a.status),
       budgetTotalMinor: a.budgetTotalMinor,
       currency: a.round.currency,
       submittedAt: when(a.submittedAt, locale),

@@ -8,6 +8,7 @@ import { problemText } from '../matching/matching.errors';
 import type { RuleSettings, RuleView } from '../matching/matching.service';
 import { LOCAL_DATE_TIME, localDateTime } from './admin-campaigns.views';
 import { localName } from './admin-view-helpers';
+import { statusText } from '../../common/i18n/status-words';
 
 /** The form's names for the rule's fields (amounts in yuan, the ratio as a multiplier). */
 const FORM_FIELD: Record<Exclude<RuleField, 'campaign'>, string> = {
@@ -56,7 +57,7 @@ export class AdminMatchingRuleViews {
     const when = (at: Date | null) => (at ? localDateTime(at).replace('T', ' ') : null);
     return {
       status: rule.status,
-      statusText: translate(locale, `admin.matching.status.${rule.status}`),
+      statusText: statusText(locale, 'matchingRule', rule.status),
       active: rule.status === 'ACTIVE',
       paused: rule.status === 'PAUSED',
       ended: rule.status === 'ENDED',

@@ -66,7 +66,7 @@ export class AdminPeopleViews {
         email: u.email,
         name: u.name,
         status: u.status,
-        roles: u.roles.map((r) => `admin.role.${r}`),
+        roles: u.roles.map((r) => `status.role.${r}`),
         locked: u.lockedUntil !== null && new Date(u.lockedUntil).getTime() > now,
         lastLogin: when(u.lastLoginAt, locale),
         href: `/admin/users/${u.id}`,
@@ -127,7 +127,7 @@ export class AdminPeopleViews {
     return {
       roleOptions: ROLES.map((r) => ({
         value: r,
-        label: `admin.role.${r}`,
+        label: `status.role.${r}`,
         checked: roles.includes(r),
       })),
       localeOptions: LOCALES.map((l) => ({

@@ -8,6 +8,7 @@ import { ReleasesService } from '../allocations/releases.service';
 import { formatDateTime } from '../reporting/periods';
 import { AdminFundsViews } from './admin-funds.views';
 import { fieldText, type FormState, localName } from './admin-view-helpers';
+import { statusText } from '../../common/i18n/status-words';
 
 type UserActor = Extract<Actor, { kind: 'user' }>;
 
@@ -94,12 +95,10 @@ export class AdminReleasesViews {
       currency: r.currency,
       reason: r.reason,
       status: r.status,
-      statusText: translate(locale, `admin.releases.status.${r.status}`),
+      statusText: statusText(locale, 'release', r.status),
       requester: r.requester.name,
       requesterEmail: r.requester.email,
-      requesterRoles: r.requesterRoles
-        .map((role) => translate(locale, `admin.role.${role}`))
-        .join(' · '),
+      requesterRoles: r.requesterRoles.map((role) => statusText(locale, 'role', role)).join(' · '),
       requestedAt: formatDateTime(new Date(r.requestedAt), locale),
       decider: r.decider?.name ?? null,
       decidedAt: r.decidedAt ? formatDateTime(new Date(r.decidedAt), locale) : null,

@@ -1,6 +1,8 @@
+import type { AuditAction } from './audit-actions';
+
 export interface AuditRecord {
   /** `area.verb`, e.g. `fund.activated`, `allocation.created`, `user.roles_changed`. */
-  action: string;
+  action: AuditAction;
   entityType: string;
   entityId?: string | null;
   before?: unknown;

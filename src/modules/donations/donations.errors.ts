@@ -1,4 +1,5 @@
 import { DomainError } from '../../common/errors';
+import { words, type Words } from '../../common/i18n/i18n';
 
 export class DonationNotFoundError extends DomainError {
   constructor(id: string) {
@@ -89,5 +90,36 @@ export class NotADeadLetterError extends DomainError {
 export class InvalidWebhookSignatureError extends DomainError {
   constructor(reason: string) {
     super('INVALID_SIGNATURE', `The Stripe-Signature header does not verify: ${reason}`);
+  }
+}
+
+/** An offline gift names a campaign and a fund, or neither: it must name exactly one. */
+export class GiftTargetError extends DomainError {
+  constructor(text: Words) {
+    super('GIFT_TARGET_INVALID', text);
+  }
+}
+
+/** An offline gift's received date in the future, or before its fund existed. */
+export class ReceivedDateError extends DomainError {
+  constructor(text: Words) {
+    super('RECEIVED_DATE_INVALID', text);
+  }
+}
+
+/** An offline gift names a fund code that no fund has. */
+export class OfflineFundNotFoundError extends DomainError {
+  constructor(code: string) {
+    super('FUND_NOT_FOUND', words('errors.offlineGift.noFund', { code }), { code });
+  }
+}
+
+/** An offline gift names a fund that is not open (preparing or closed). */
+export class OfflineFundNotActiveError extends DomainError {
+  constructor(code: string, status: string) {
+    super('FUND_NOT_ACTIVE', words('errors.offlineGift.fundNotActive', { code }), {
+      code,
+      status,
+    });
   }
 }

@@ -7,18 +7,19 @@ import { col, defineTable } from '../../database/table-map';
 import type { TransactionOptions } from '../../database/transaction.service';
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import type { DonationStatus } from './donation-status';
-import type { Donation } from './donations.types';
+import type { Donation, DonorKind } from './donations.types';
 
 /** The donations table, mapped once: SELECT list, typed rows, columns for patches. */
 export const DONATIONS = defineTable('donations', {
   id: col.uuid('id'),
-  campaignId: col.uuid('campaign_id'),
+  campaignId: col.uuid.nullable('campaign_id'),
   fundId: col.uuid('fund_id'),
   amountMinor: col.bigint('amount_minor'),
   feeCoverMinor: col.bigint('fee_cover_minor'),
   currency: col.char('currency'),
   donorName: col.text('donor_name'),
-  donorEmail: col.text('donor_email'),
+  donorEmail: col.text.nullable('donor_email'),
+  donorKind: col.text<DonorKind>('donor_kind'),
   anonymous: col.bool('anonymous'),
   message: col.text('message'),
   dedication: col.text('dedication'),
@@ -115,13 +116,14 @@ export class DonationsRepository {
       providerInvoiceId?: string;
       receiptAddress?: string | null;
       receiptTaxId?: string | null;
+      donorKind?: DonorKind;
     },
   ): Promise<Donation> {
     const rows = await manager.query(
       `INSERT INTO donations (campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name, donor_email,
          anonymous, message, dedication, monthly, provider, ip, status, parent_donation_id, provider_subscription_id,
-         provider_payment_id, locale, provider_invoice_id, receipt_address, receipt_tax_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+         provider_payment_id, locale, provider_invoice_id, receipt_address, receipt_tax_id, donor_kind)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
        RETURNING ${COLUMNS}`,
       [
         d.campaignId,
@@ -145,6 +147,7 @@ export class DonationsRepository {
         d.providerInvoiceId ?? null,
         d.receiptAddress || null,
         d.receiptTaxId || null,
+        d.donorKind ?? 'PERSON',
       ],
     );
     return toDonation(rows[0]);
@@ -267,7 +270,7 @@ export class DonationsRepository {
    */
   async paidRecently(
     manager: EntityManager,
-    gift: { email: string; fingerprint: string | null; at: Date; excludeId: string },
+    gift: { email: string | null; fingerprint: string | null; at: Date; excludeId: string },
   ): Promise<number> {
     const rows: { n: number }[] = await manager.query(
       `SELECT count(*)::int AS n FROM (

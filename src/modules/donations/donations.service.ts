@@ -8,6 +8,7 @@ import { SlidingWindowCounter } from '../../common/sliding-window';
 import { AppConfig } from '../../config/app-config';
 import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { FundsService } from '../funds/funds.service';
 import {
   PAYMENT_PROVIDER,
   ProviderBusyError,
@@ -65,6 +66,7 @@ export class DonationsService {
     @Inject(CAPTCHA_VERIFIER) private readonly captcha: CaptchaVerifier,
     private readonly settlement: SettlementService,
     private readonly audit: AuditService,
+    private readonly funds: FundsService,
   ) {}
 
   async start(
@@ -139,7 +141,7 @@ export class DonationsService {
     const donation = await this.get(id);
     if (donation.status !== 'PENDING') return { checkoutUrl: null, donation };
     if (donation.checkoutUrl) return { checkoutUrl: donation.checkoutUrl, donation };
-    const campaign = await this.campaigns.getById(donation.campaignId);
+    const campaign = await this.campaigns.getById(onlineCampaignId(donation));
     return { checkoutUrl: await this.openCheckout(donation, campaign), donation };
   }
 
@@ -157,7 +159,7 @@ export class DonationsService {
         amountMinor: donation.amountMinor,
         currency: donation.currency,
         description: donation.locale === 'en' ? campaign.titleEn : campaign.titleZh,
-        donorEmail: donation.donorEmail,
+        donorEmail: donation.donorEmail ?? '',
         monthly: donation.monthly,
         // Back in the donor's language.
         successUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/thanks?donation=${donation.id}&lang=${donation.locale}`,
@@ -363,7 +365,7 @@ export class DonationsService {
     if (!donation || !donation.providerSubscriptionId) {
       throw new DonorLinkInvalidError();
     }
-    const campaign = await this.campaigns.getById(donation.campaignId);
+    const campaign = await this.campaigns.getById(onlineCampaignId(donation));
     return { donation, campaign };
   }
 
@@ -390,12 +392,23 @@ export class DonationsService {
     );
   }
 
-  /** A donor's gifts for the donor portal, with their campaigns' titles. */
+  /**
+   * A donor's gifts for the donor portal, with their campaigns' titles (an offline gift recorded
+   * straight into a fund: the fund's name).
+   */
   async historyForDonor(email: string) {
     const donations = await this.repo.listByEmail(email.toLowerCase());
-    const campaigns = await this.campaigns.getManyById(donations.map((d) => d.campaignId));
+    const campaigns = await this.campaigns.getManyById(
+      donations.flatMap((d) => (d.campaignId === null ? [] : [d.campaignId])),
+    );
+    const funds = new Map<string, { titleZh: string; titleEn: string }>();
+    for (const d of donations) {
+      if (d.campaignId !== null || funds.has(d.fundId)) continue;
+      const fund = await this.funds.get(d.fundId);
+      funds.set(d.fundId, { titleZh: fund.nameZh, titleEn: fund.nameEn });
+    }
     return donations.map((d) => {
-      const c = campaigns.get(d.campaignId)!;
+      const c = d.campaignId === null ? funds.get(d.fundId)! : campaigns.get(d.campaignId)!;
       return {
         ...d,
         campaign: { titleZh: c.titleZh, titleEn: c.titleEn },
@@ -404,4 +417,10 @@ export class DonationsService {
       };
     });
   }
+}
+
+/** An online gift's campaign: every online gift has one (only offline gifts go straight to a fund). */
+function onlineCampaignId(donation: Donation): string {
+  if (donation.campaignId === null) throw new DonationNotFoundError(donation.id);
+  return donation.campaignId;
 }

@@ -1,15 +1,32 @@
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import type { DonationStatus } from './donation-status';
 
+export const DONOR_KINDS = ['PERSON', 'ORGANISATION'] as const;
+export type DonorKind = (typeof DONOR_KINDS)[number];
+
+/** How a gift was paid: online through Stripe, the sandbox stand-in, or recorded offline by staff. */
+export const DONATION_PROVIDERS = ['STRIPE', 'SANDBOX', 'OFFLINE'] as const;
+export type DonationProvider = (typeof DONATION_PROVIDERS)[number];
+
+/** What became of one row of an offline-gift CSV import. */
+export const IMPORT_ROW_STATUSES = ['recorded', 'duplicate', 'error'] as const;
+export type ImportRowStatus = (typeof IMPORT_ROW_STATUSES)[number];
+
 export interface Donation {
   id: string;
-  campaignId: string;
+  /** The campaign the gift was given to; null for an offline gift recorded straight into a fund. */
+  campaignId: string | null;
+  /** The fund the gift's ledger entry credits (the campaign's fund, or the one FINANCE chose). */
   fundId: string;
   amountMinor: number;
   feeCoverMinor: number;
   currency: string;
+  /** As given; empty for an offline gift whose donor left no name (cash). */
   donorName: string;
-  donorEmail: string;
+  /** Null for an offline gift without one: no receipt or thank-you email is attempted. */
+  donorEmail: string | null;
+  /** An organisation's name is shown as given, never masked or split like a person's. */
+  donorKind: DonorKind;
   anonymous: boolean;
   message: string;
   dedication: string;
@@ -17,7 +34,7 @@ export interface Donation {
   /** The donor's language: their emails and pages are in it. */
   locale: SupportedLocale;
   status: DonationStatus;
-  provider: 'STRIPE' | 'SANDBOX' | 'OFFLINE';
+  provider: DonationProvider;
   providerSessionId: string | null;
   providerPaymentId: string | null;
   providerSubscriptionId: string | null;

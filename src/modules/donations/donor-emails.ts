@@ -31,7 +31,8 @@ export class DonorEmails {
 
   /**
    * Thanks the donor for a received gift, once (per gift), with its receipt: named always, attached
-   * as a PDF unless the donor asked for the annual statement only. Returns the outbox id.
+   * as a PDF unless the donor asked for the annual statement only. Returns the outbox id, or null
+   * for a donor without an email (nothing is sent).
    */
   async thanks(
     m: EntityManager,
@@ -39,7 +40,8 @@ export class DonorEmails {
     campaign: Pick<CampaignForDonation, 'titleZh' | 'titleEn'>,
     matchedMinor: number,
     receipt?: { id: string; number: string; attach: boolean },
-  ): Promise<string> {
+  ): Promise<string | null> {
+    if (gift.donorEmail === null) return null;
     const locale = gift.locale;
     return this.outbox.enqueue(m, {
       template: 'donation-thanks',
@@ -70,6 +72,7 @@ export class DonorEmails {
     amountMinor: number,
     invoiceRef: string,
   ): Promise<void> {
+    if (first.donorEmail === null) return;
     const locale = first.locale;
     await this.outbox.enqueue(m, {
       template: 'renewal-failed',

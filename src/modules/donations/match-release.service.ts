@@ -45,25 +45,26 @@ export class MatchReleaseService {
           `Gift ${id} is ${gift.status}${gift.refundedMinor > 0 ? ' (partly refunded)' : ''}; only a received gift with no refund can have its match released.`,
         );
       }
+      // Only gifts to a campaign are ever matched (and withheld).
+      const campaignId = gift.campaignId;
+      const email = gift.donorEmail;
+      if (campaignId === null) throw new MatchNotWithheldError(id, false);
       // The fund before the pool: the order settling gifts and refunds take them in.
       const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
       await this.ledger.lockedBalance(m, fundAccountId);
       const at = gift.succeededAt ?? new Date();
       const match = await this.matching.match(m, {
         id: gift.id,
-        campaignId: gift.campaignId,
+        campaignId,
         fundId: gift.fundId,
         amountMinor: gift.amountMinor,
         feeCoverMinor: gift.feeCoverMinor,
         currency: gift.currency,
         at,
         donorMatchedToday: () =>
-          this.repo.matchedForDonorSince(
-            m,
-            gift.campaignId,
-            gift.donorEmail,
-            startOfDayShanghai(at),
-          ),
+          email === null
+            ? Promise.resolve(0)
+            : this.repo.matchedForDonorSince(m, campaignId, email, startOfDayShanghai(at)),
       });
       if (match.matchedMinor === 0) {
         throw new MatchNotReleasableError(
@@ -76,7 +77,7 @@ export class MatchReleaseService {
         matchedMinor: match.matchedMinor,
         matchReleasedAt: releasedAt,
       });
-      await this.campaignTotals.recordLateMatch(m, gift.campaignId, match.matchedMinor);
+      await this.campaignTotals.recordLateMatch(m, campaignId, match.matchedMinor);
       await this.audit.record(m, {
         action: 'donation.match_released',
         entityType: 'donation',

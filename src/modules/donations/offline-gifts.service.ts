@@ -3,32 +3,37 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parseCsv } from '../../common/csv';
 import { DomainError, InvalidAmountError, ValidationFailedError } from '../../common/errors';
-import { OfflineReferenceReusedError } from './donations.errors';
+import {
+  GiftTargetError,
+  OfflineFundNotActiveError,
+  OfflineFundNotFoundError,
+  OfflineReferenceReusedError,
+  ReceivedDateError,
+} from './donations.errors';
 import { MoneyFormatError, parseMoney } from '../../common/money';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
+import type { EntityManager } from 'typeorm';
+import { beijingTimestamp } from '../../common/dates/beijing-time';
+import { words } from '../../common/i18n/i18n';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { FoundationService } from '../foundation/foundation.service';
+import type { Fund } from '../funds/fund.entity';
+import { FundsService } from '../funds/funds.service';
 import { DonationsRepository } from './donations.repository';
-import type { Donation } from './donations.types';
+import type { Donation, ImportRowStatus } from './donations.types';
 import { OfflineGiftDto } from './dto/offline-gift.dto';
 import { SettlementService } from './settlement.service';
 
 export interface ImportRow {
   row: number;
   reference?: string;
-  status: 'recorded' | 'duplicate' | 'error';
+  status: ImportRowStatus;
   donationId?: string;
   message?: string;
 }
 
-const COLUMNS = [
-  'campaign_slug',
-  'amount',
-  'donor_name',
-  'donor_email',
-  'method',
-  'reference',
-] as const;
+const COLUMNS = ['amount', 'donor_name', 'donor_email', 'method', 'reference'] as const;
 
 /**
  * Offline gifts (bank transfers, cash) recorded by FINANCE, one at a time or from CSV. A gift is
@@ -42,6 +47,8 @@ export class OfflineGiftsService {
     private readonly campaigns: CampaignsService,
     private readonly settlement: SettlementService,
     private readonly audit: AuditService,
+    private readonly funds: FundsService,
+    private readonly foundation: FoundationService,
   ) {}
 
   async record(dto: OfflineGiftDto): Promise<{ donation: Donation; replayed: boolean }> {
@@ -56,15 +63,17 @@ export class OfflineGiftsService {
         }
         return { donation: existing, replayed: true };
       }
-      const campaign = await this.campaigns.getForDonation(dto.campaignSlug, { within: m });
+      const target = await this.target(m, dto);
+      const receivedAt = this.receivedAt(dto.receivedAt, target.fund);
       const donation = await this.repo.insert(m, {
-        campaignId: campaign.id,
-        fundId: campaign.fundId,
+        campaignId: target.campaignId,
+        fundId: target.fund.id,
         amountMinor: dto.amountMinor,
         feeCoverMinor: 0,
-        currency: campaign.currency,
-        donorName: dto.donorName,
-        donorEmail: dto.donorEmail.toLowerCase(),
+        currency: target.currency,
+        donorName: dto.donorName ?? '',
+        donorEmail: dto.donorEmail?.toLowerCase() ?? null,
+        donorKind: dto.donorKind ?? 'PERSON',
         anonymous: false,
         message: dto.message ?? '',
         dedication: '',
@@ -77,13 +86,17 @@ export class OfflineGiftsService {
       });
       // The day the money arrived (a transfer of 30 December recorded on 3 January belongs to
       // the old year: its receipt number and the donor's annual statement say so).
-      await this.settlement.settle(m, donation, { paymentId, receivedAt: dto.receivedAt });
+      // The ledger entry is posted now (the ledger is append-only, in recording order); the gift's
+      // own date (succeeded_at) is the day received.
+      await this.settlement.settle(m, donation, { paymentId, receivedAt });
       await this.audit.record(m, {
         action: 'donation.offline_recorded',
         entityType: 'donation',
         entityId: donation.id,
         after: {
-          campaignId: campaign.id,
+          campaignId: target.campaignId,
+          fundId: target.fund.id,
+          receivedAt: receivedAt?.toISOString() ?? null,
           amountMinor: dto.amountMinor,
           method: dto.method,
           reference: dto.reference,
@@ -91,6 +104,53 @@ export class OfflineGiftsService {
       });
       return { donation: (await this.repo.find(donation.id, { within: m }))!, replayed: false };
     });
+  }
+
+  /** Where the gift goes: a campaign (and its fund), or a fund with no campaign; exactly one. */
+  private async target(
+    m: EntityManager,
+    dto: OfflineGiftDto,
+  ): Promise<{ campaignId: string | null; fund: Fund; currency: string }> {
+    if (dto.campaignSlug && dto.fundCode) {
+      throw new GiftTargetError(words('errors.offlineGift.bothTargets'));
+    }
+    if (dto.campaignSlug) {
+      const campaign = await this.campaigns.getForDonation(dto.campaignSlug, { within: m });
+      const fund = await this.funds.get(campaign.fundId, { within: m });
+      return { campaignId: campaign.id, fund, currency: campaign.currency };
+    }
+    if (!dto.fundCode) throw new GiftTargetError(words('errors.offlineGift.noTarget'));
+    const fund = await this.funds.findByCode(dto.fundCode, { within: m });
+    if (!fund) throw new OfflineFundNotFoundError(dto.fundCode);
+    if (fund.status !== 'ACTIVE') throw new OfflineFundNotActiveError(fund.code, fund.status);
+    return { campaignId: null, fund, currency: fund.currency.trim() };
+  }
+
+  /**
+   * The day the money arrived, checked: not in the future (a date-only value is the start of that
+   * Beijing day, so today is always allowed), not before the fund existed (by Beijing calendar
+   * day). Left out: now.
+   */
+  private receivedAt(at: Date | undefined, fund: Fund): Date | undefined {
+    if (!at) return undefined;
+    const now = new Date();
+    const day = beijingDay(at);
+    if (at.getTime() > now.getTime()) {
+      throw new ReceivedDateError(
+        words('errors.offlineGift.receivedInFuture', { date: day, today: beijingDay(now) }),
+      );
+    }
+    const opened = beijingDay(fund.createdAt);
+    if (day < opened) {
+      throw new ReceivedDateError(
+        words('errors.offlineGift.receivedBeforeFund', {
+          date: day,
+          fund: fund.code,
+          opened,
+        }),
+      );
+    }
+    return at;
   }
 
   /** Each row in its own transaction: a bad row is reported and the others still go in. */
@@ -104,10 +164,14 @@ export class OfflineGiftsService {
       throw new ValidationFailedError(`The CSV cannot be read: ${(error as Error).message}.`);
     }
     const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
-    const missing = COLUMNS.filter((c) => !header.includes(c));
+    const missing: string[] = COLUMNS.filter((c) => !header.includes(c));
+    // A row names its campaign or its fund: either column will do.
+    if (!header.includes('campaign_slug') && !header.includes('fund_code')) {
+      missing.unshift('campaign_slug');
+    }
     if (missing.length > 0) {
       throw new ValidationFailedError(
-        `The CSV header lacks ${missing.join(', ')}; expected ${COLUMNS.join(',')}[,received_at,message,receipt_address,receipt_tax_id].`,
+        `The CSV header lacks ${missing.join(', ')}; expected campaign_slug or fund_code,${COLUMNS.join(',')}[,received_at,message,receipt_address,receipt_tax_id,donor_kind].`,
       );
     }
     const rows: ImportRow[] = [];
@@ -145,8 +209,8 @@ export class OfflineGiftsService {
   private async rowToDto(raw: Record<string, string>): Promise<OfflineGiftDto> {
     let amountMinor: number;
     try {
-      const campaign = await this.campaigns.getForDonation(raw.campaign_slug ?? '');
-      amountMinor = parseMoney(raw.amount ?? '', campaign.currency).amountMinor;
+      // Every fund and campaign is in the foundation's currency.
+      amountMinor = parseMoney(raw.amount ?? '', await this.foundation.currency()).amountMinor;
     } catch (error) {
       if (error instanceof MoneyFormatError)
         throw new InvalidAmountError(`amount: ${error.message}`);
@@ -154,9 +218,11 @@ export class OfflineGiftsService {
     }
     const dto = plainToInstance(OfflineGiftDto, {
       campaignSlug: raw.campaign_slug,
+      fundCode: raw.fund_code,
       amountMinor,
       donorName: raw.donor_name,
       donorEmail: raw.donor_email,
+      donorKind: raw.donor_kind?.toUpperCase(),
       method: raw.method?.toUpperCase(),
       reference: raw.reference,
       ...(raw.received_at ? { receivedAt: raw.received_at } : {}),
@@ -172,4 +238,9 @@ export class OfflineGiftsService {
     }
     return dto;
   }
+}
+
+/** 2026-11-20: the Beijing calendar day of an instant (sorts as text). */
+function beijingDay(at: Date): string {
+  return beijingTimestamp(at).slice(0, 10);
 }

@@ -253,33 +253,44 @@ export class SettlementService {
     }
     const now = new Date();
     const succeededAt = ids.receivedAt && ids.receivedAt < now ? ids.receivedAt : now;
-    const match = await this.matching.match(m, {
-      id: donation.id,
-      campaignId: donation.campaignId,
-      fundId: donation.fundId,
-      amountMinor: donation.amountMinor,
-      feeCoverMinor: donation.feeCoverMinor,
-      currency: donation.currency,
-      // Paid gifts by email and payment method; staff-recorded offline gifts are not bot-like.
-      paidRecently:
-        donation.provider === 'OFFLINE'
-          ? undefined
-          : () =>
-              this.repo.paidRecently(m, {
-                email: donation.donorEmail,
-                fingerprint,
-                at: succeededAt,
-                excludeId: donation.id,
-              }),
-      at: succeededAt,
-      donorMatchedToday: () =>
-        this.repo.matchedForDonorSince(
-          m,
-          donation.campaignId,
-          donation.donorEmail,
-          startOfDayShanghai(succeededAt),
-        ),
-    });
+    const campaignId = donation.campaignId;
+    const email = donation.donorEmail;
+    // A gift straight into a fund (offline, no campaign) has no matching rule and no campaign
+    // totals: the fund's ledger entry is all it changes.
+    const match: { matchedMinor: number; reason?: string } =
+      campaignId === null
+        ? { matchedMinor: 0, reason: 'NO_CAMPAIGN' }
+        : await this.matching.match(m, {
+            id: donation.id,
+            campaignId,
+            fundId: donation.fundId,
+            amountMinor: donation.amountMinor,
+            feeCoverMinor: donation.feeCoverMinor,
+            currency: donation.currency,
+            // Paid gifts by email and payment method; staff-recorded offline gifts are not bot-like.
+            paidRecently:
+              donation.provider === 'OFFLINE'
+                ? undefined
+                : () =>
+                    this.repo.paidRecently(m, {
+                      email,
+                      fingerprint,
+                      at: succeededAt,
+                      excludeId: donation.id,
+                    }),
+            at: succeededAt,
+            // A donor without an email is a donor of one gift: email-less gifts are never lumped
+            // together under one per-donor cap.
+            donorMatchedToday: () =>
+              email === null
+                ? Promise.resolve(0)
+                : this.repo.matchedForDonorSince(
+                    m,
+                    campaignId,
+                    email,
+                    startOfDayShanghai(succeededAt),
+                  ),
+          });
     await this.repo.update(m, donation.id, {
       status: next,
       succeededAt,
@@ -291,11 +302,14 @@ export class SettlementService {
       providerInvoiceId: donation.providerInvoiceId ? undefined : ids.invoiceId,
       providerChargeId: donation.providerChargeId ? undefined : ids.chargeId,
     });
-    await this.campaignTotals.recordGift(m, donation.campaignId, {
-      amountMinor: donation.amountMinor,
-      matchedMinor: match.matchedMinor,
-      donorKey: donation.donorEmail,
-    });
+    if (campaignId !== null) {
+      await this.campaignTotals.recordGift(m, campaignId, {
+        amountMinor: donation.amountMinor,
+        matchedMinor: match.matchedMinor,
+        // Each email-less gift counts as its own donor.
+        donorKey: email ?? `gift:${donation.id}`,
+      });
+    }
     // The receipt is issued, and the thank-you carrying it sent, once this commits.
     await this.outboxWriter.add(
       m,
@@ -368,10 +382,12 @@ export class SettlementService {
       matchReturnedMinor: donation.matchReturnedMinor + matchBack,
       status: statusAfterRefund(donation.status, refundedTotal, donation.amountMinor),
     });
-    await this.campaignTotals.recordRefund(m, donation.campaignId, {
-      amountMinor: delta,
-      matchedMinor: matchBack,
-    });
+    if (donation.campaignId !== null) {
+      await this.campaignTotals.recordRefund(m, donation.campaignId, {
+        amountMinor: delta,
+        matchedMinor: matchBack,
+      });
+    }
     return `refunded ${delta}${matchBack > 0 ? `, match given back ${matchBack}` : ''}`;
   }
 
@@ -718,7 +734,9 @@ export class SettlementService {
   private async renewalFailed(m: EntityManager, invoice: Obj): Promise<string> {
     const subscriptionId = invoiceSubscriptionId(invoice);
     const first = subscriptionId ? await this.repo.firstOfSubscription(m, subscriptionId) : null;
-    if (!first) return 'unknown subscription';
+    // Monthly gifts are online gifts to a campaign, with the donor's email.
+    if (!first || first.campaignId === null || first.donorEmail === null)
+      return 'unknown subscription';
     const campaign = await this.campaigns.getById(first.campaignId, { within: m });
     await this.emails.renewalFailed(
       m,

@@ -67,17 +67,17 @@ describe('checkEntry', () => {
 describe('entryFingerprint', () => {
   it('ignores posting order but not amounts', () => {
     const one = entryFingerprint({
-      kind: 'T',
+      kind: 'ADJUSTMENT',
       currency: 'CNY',
       postings: transferPostings(A, B, 10),
     });
     const swapped = entryFingerprint({
-      kind: 'T',
+      kind: 'ADJUSTMENT',
       currency: 'CNY',
       postings: transferPostings(A, B, 10).reverse(),
     });
     const other = entryFingerprint({
-      kind: 'T',
+      kind: 'ADJUSTMENT',
       currency: 'CNY',
       postings: transferPostings(A, B, 11),
     });

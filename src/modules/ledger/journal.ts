@@ -3,6 +3,7 @@
  * and the entry that reverses another. No Nest, no TypeORM.
  */
 import { createHash } from 'node:crypto';
+import type { EntryKind } from './entry-kinds';
 import { MAX_AMOUNT_MINOR } from '../../common/money';
 
 export interface PostingInput {
@@ -12,7 +13,7 @@ export interface PostingInput {
 
 export interface EntryInput {
   idempotencyKey: string;
-  kind: string;
+  kind: EntryKind;
   description?: string;
   currency: string;
   postings: PostingInput[];

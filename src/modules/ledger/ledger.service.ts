@@ -15,6 +15,7 @@ import {
   ManualEntryBetweenFundsError,
   UnbalancedEntryError,
 } from './ledger.errors';
+import type { ManualEntryKind } from './dto/ledger.dto';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerStatementsRepository, type StatementPosition } from './ledger-statements.repository';
 import type {
@@ -209,7 +210,7 @@ export class LedgerService {
    */
   async postManual(dto: {
     idempotencyKey: string;
-    kind: string;
+    kind: ManualEntryKind;
     description: string;
     postings: { accountId: string; amountMinor: number }[];
   }): Promise<PostResult> {
@@ -270,7 +271,11 @@ export class LedgerService {
     }, opts);
   }
 
-  private auditEntry(m: EntityManager, action: string, entry: JournalEntry): Promise<void> {
+  private auditEntry(
+    m: EntityManager,
+    action: 'ledger.entry_posted' | 'ledger.entry_reversed',
+    entry: JournalEntry,
+  ): Promise<void> {
     return this.audit.record(m, {
       action,
       entityType: 'journal_entry',

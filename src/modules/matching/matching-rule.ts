@@ -8,7 +8,8 @@
 export const MIN_RATIO_BP = 1;
 export const MAX_RATIO_BP = 100_000;
 
-export type RuleStatus = 'ACTIVE' | 'PAUSED' | 'ENDED';
+export const RULE_STATUSES = ['ACTIVE', 'PAUSED', 'ENDED'] as const;
+export type RuleStatus = (typeof RULE_STATUSES)[number];
 
 export function ruleStatus(rule: { active: boolean; endedAt: Date | null }): RuleStatus {
   return rule.endedAt ? 'ENDED' : rule.active ? 'ACTIVE' : 'PAUSED';

@@ -13,6 +13,7 @@ import { DonationsService } from '../donations/donations.service';
 import { ReceiptPreferenceForm } from '../receipts/dto/receipt-requests.dto';
 import { ReceiptDeliveryService } from '../receipts/receipt-delivery.service';
 import type { Receipt, ReceiptPreference } from '../receipts/receipts.types';
+import { statusText } from '../../common/i18n/status-words';
 
 const MODES: readonly ReceiptPreference[] = ['EACH_GIFT', 'ANNUAL_ONLY'];
 
@@ -136,7 +137,7 @@ function receiptRow(r: Receipt, locale: SupportedLocale) {
   return {
     id: r.id,
     number: r.number,
-    kind: translate(locale, `receipts.kind.${r.kind}`),
+    kind: statusText(locale, 'receipt', r.kind),
     amountMinor: r.amountMinor,
     currency: r.currency,
     issuedAt: r.issuedAt,

@@ -6,6 +6,7 @@ import { FUND_KINDS, type FundKind } from '../funds/fund-status';
 import { PUBLIC_LEDGER_PAGE_SIZE, type PublicLedgerRow } from '../reporting/public-ledger';
 import { ReportingService, type PublicFund } from '../reporting/reporting.service';
 import { localName, pageLink } from './page-links';
+import { statusText } from '../../common/i18n/status-words';
 
 /** What /funds takes: `q` (a community or fund name), `kind` (a fund kind). */
 export interface DirectoryQuery {
@@ -83,7 +84,7 @@ export class FundPagesService {
       name: localName(locale, f),
       kindText: translate(locale, `fund.kind.${f.kind}`),
       status: f.status,
-      statusText: translate(locale, `publicFunds.status.${f.status}`),
+      statusText: statusText(locale, 'fund', f.status),
       community: f.community ? localName(locale, f.community) : null,
       balanceMinor: f.balanceMinor,
       raisedYearMinor: f.raisedYearMinor,
@@ -168,7 +169,7 @@ export class FundPagesService {
         name,
         kindText: translate(locale, `fund.kind.${fund.kind}`),
         status: fund.status,
-        statusText: translate(locale, `publicFunds.status.${fund.status}`),
+        statusText: statusText(locale, 'fund', fund.status),
         community: fund.community ? localName(locale, fund.community) : null,
         subdistrict: fund.subdistrict ? localName(locale, fund.subdistrict) : null,
         currency: fund.currency,

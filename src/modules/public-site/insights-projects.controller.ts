@@ -14,6 +14,7 @@ import { GrantsInsightsService } from '../grants/insights/grants-insights.servic
 import { beijingDate } from '../grants/insights/overdue';
 import { PROJECT_STATUSES } from '../grants/insights/public-project';
 import { localName, pageLink } from './page-links';
+import { statusText } from '../../common/i18n/status-words';
 
 const PAGE_SIZE = 20;
 
@@ -85,7 +86,7 @@ export class InsightsProjectsController {
       })),
       statuses: PROJECT_STATUSES.map((s) => ({
         value: s,
-        label: translate(locale, `grants.insights.projectStatus.${s}`),
+        label: statusText(locale, 'project', s),
         selected: s === f.status,
       })),
       projects: rows.map((r) => ({
@@ -99,7 +100,7 @@ export class InsightsProjectsController {
         awardedMinor: r.awardedMinor,
         currency: r.currency,
         status: r.status,
-        statusText: translate(locale, `grants.insights.projectStatus.${r.status}`),
+        statusText: statusText(locale, 'project', r.status),
       })),
     });
   }
@@ -127,7 +128,7 @@ export class InsightsProjectsController {
         projectsUrl: pageLink('/projects', { fund: p.fund.code, lang: locale }),
       },
       status: p.status,
-      statusText: translate(locale, `grants.insights.projectStatus.${p.status}`),
+      statusText: statusText(locale, 'project', p.status),
       statusSince: beijingDate(p.statusSince),
       currency: p.currency,
       designAwardMinor: p.designAwardMinor,

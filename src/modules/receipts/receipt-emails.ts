@@ -8,6 +8,7 @@ import { DonorEmails } from '../donations/donor-emails';
 import type { Donation } from '../donations/donations.types';
 import { OutboxService } from '../notifications/outbox.service';
 import { receiptDate } from './receipt-dates';
+import { ReceiptHasNoEmailError } from './receipts.errors';
 import { ReceiptsRepository } from './receipts.repository';
 import type { Receipt } from './receipts.types';
 
@@ -36,14 +37,21 @@ export class ReceiptEmails {
 
   /** A gift's first receipt: the thank-you email carries it. */
   async issued(m: EntityManager, receipt: Receipt, donation: Donation): Promise<void> {
+    // A donor who gave no email (an offline gift) gets no email: staff print the receipt.
+    if (donation.donorEmail === null || receipt.donorEmail === '') return;
     const attach = (await this.repo.preference(receipt.donorEmail, { within: m })) === 'EACH_GIFT';
-    const campaign = await this.campaigns.getById(donation.campaignId, { within: m });
+    // What the gift went to: its campaign, or the fund an offline gift was recorded into.
+    const fund = receipt.content.gift?.fund;
+    const campaign =
+      donation.campaignId !== null
+        ? await this.campaigns.getById(donation.campaignId, { within: m })
+        : { titleZh: fund?.nameZh ?? '', titleEn: fund?.nameEn ?? '' };
     const outboxId = await this.donorEmails.thanks(m, donation, campaign, donation.matchedMinor, {
       id: receipt.id,
       number: receipt.number,
       attach,
     });
-    if (attach) await this.record(m, receipt, 'ISSUED', outboxId, null);
+    if (attach && outboxId !== null) await this.record(m, receipt, 'ISSUED', outboxId, null);
   }
 
   /** A receipt was voided; `correction` replaces it (a partial refund). */
@@ -53,6 +61,7 @@ export class ReceiptEmails {
     correction: Receipt | null,
     donation: Pick<Donation, 'donorName'> | null,
   ): Promise<void> {
+    if (voided.donorEmail === '') return;
     const locale = voided.locale;
     const attach =
       correction !== null &&
@@ -83,6 +92,7 @@ export class ReceiptEmails {
 
   /** The receipt again, as a PDF, to the donor's address (staff or the donor asked). */
   async resend(m: EntityManager, receipt: Receipt, requestedBy: string | null): Promise<void> {
+    if (receipt.donorEmail === '') throw new ReceiptHasNoEmailError(receipt.number);
     const locale = receipt.locale;
     const outboxId = await this.outbox.enqueue(m, {
       template: 'receipt-copy',

@@ -2,8 +2,10 @@ import { randomInt } from 'node:crypto';
 
 /** Gift receipts (and their corrections) and annual statements are numbered in separate series. */
 export type ReceiptSeries = 'GIFT' | 'ANNUAL';
-export type ReceiptKind = 'GIFT' | 'CORRECTION' | 'ANNUAL';
-export type VoidReason = 'REFUNDED' | 'PARTIALLY_REFUNDED' | 'DISPUTE_LOST' | 'STAFF';
+export const RECEIPT_KINDS = ['GIFT', 'CORRECTION', 'ANNUAL'] as const;
+export type ReceiptKind = (typeof RECEIPT_KINDS)[number];
+export const VOID_REASONS = ['REFUNDED', 'PARTIALLY_REFUNDED', 'DISPUTE_LOST', 'STAFF'] as const;
+export type VoidReason = (typeof VOID_REASONS)[number];
 
 /** The calendar year in Beijing time (a gift at 23:59 on 31 December belongs to that year). */
 export function shanghaiYear(at: Date): number {

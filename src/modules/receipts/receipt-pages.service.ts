@@ -13,6 +13,7 @@ import { buildReceiptView, receiptMoney, receiptPageModel } from './receipt-view
 import { ReceiptNotFoundError } from './receipts.errors';
 import { ReceiptsRepository } from './receipts.repository';
 import type { Receipt } from './receipts.types';
+import { statusText } from '../../common/i18n/status-words';
 
 /** Lookups on the verification page per IP address and window. */
 export const VERIFY_LIMIT = 30;
@@ -126,7 +127,7 @@ export class ReceiptPagesService {
         title: p.title,
         href: `/projects/${p.id}?lang=${locale}`,
         community: locale === 'en' ? p.community.nameEn : p.community.nameZh,
-        status: translate(locale, `grants.insights.projectStatus.${p.status}`),
+        status: statusText(locale, 'project', p.status),
         paid: translate(locale, 'receipts.doc.outcome.paid', {
           amount: formatMoney(p.paidMinor, p.currency, locale),
         }),
@@ -204,12 +205,13 @@ function verifiedView(receipt: Receipt, locale: SupportedLocale): VerifiedReceip
       ];
   return {
     number: receipt.number,
-    kindText: translate(locale, `receipts.kind.${receipt.kind}`),
+    kindText: statusText(locale, 'receipt', receipt.kind),
     amount: receiptMoney(receipt.amountMinor, receipt.currency),
     giftDate: c.gift ? receiptDate(c.gift.receivedAt, locale) : null,
     year: c.statement?.year ?? null,
     fund: funds.join(locale === 'en' ? ', ' : '、'),
-    maskedName: maskName(c.donor.name),
+    // An organisation's name is public record and shown as given; a person's is masked.
+    maskedName: c.donor.kind === 'ORGANISATION' ? c.donor.name : maskName(c.donor.name),
     void: receipt.voidedAt
       ? {
           on: receiptDate(receipt.voidedAt, locale),

@@ -2,6 +2,7 @@ import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { formatMoney } from '../../common/money';
 import { amountInChineseCapitals } from './chinese-capitals';
 import { receiptDate } from './receipt-dates';
+import { statusText } from '../../common/i18n/status-words';
 import type { ReceiptKind } from './receipt-number';
 import type { Receipt } from './receipts.types';
 
@@ -143,7 +144,8 @@ export function buildReceiptView(receipt: Receipt, opts: { verifyUrl: string }):
   ];
   if (c.gift) fields.push(field('giftDate', dates(c.gift.receivedAt)));
   if (c.statement) fields.push(field('year', same(String(c.statement.year))));
-  fields.push(field('donor', same(c.donor.name)));
+  // A donor who left no name (a cash gift): said in words, not an empty line.
+  fields.push(field('donor', c.donor.name ? same(c.donor.name) : both('doc.unnamedDonor')));
   if (c.donor.address) fields.push(field('donorAddress', same(c.donor.address)));
   if (c.donor.taxId) fields.push(field('donorTaxId', same(c.donor.taxId)));
   if (c.gift) {
@@ -154,7 +156,9 @@ export function buildReceiptView(receipt: Receipt, opts: { verifyUrl: string }):
         en: `${g.fund.nameEn} (${g.fund.code})`,
       }),
     );
-    fields.push(field('campaign', { zh: g.campaign.titleZh, en: g.campaign.titleEn }));
+    if (g.campaign) {
+      fields.push(field('campaign', { zh: g.campaign.titleZh, en: g.campaign.titleEn }));
+    }
     fields.push(field('method', both(`method.${g.method}`)));
     fields.push(field('reference', same(g.reference)));
   }
@@ -194,7 +198,10 @@ export function buildReceiptView(receipt: Receipt, opts: { verifyUrl: string }):
     id: receipt.id,
     number: receipt.number,
     kind: receipt.kind,
-    kindText: both(`kind.${receipt.kind}`),
+    kindText: {
+      zh: statusText('zh-CN', 'receipt', receipt.kind),
+      en: statusText('en', 'receipt', receipt.kind),
+    },
     numberLabel: both('doc.number'),
     title: { zh: c.wording.titleZh, en: c.wording.titleEn },
     foundation: {
@@ -248,8 +255,9 @@ export function buildReceiptView(receipt: Receipt, opts: { verifyUrl: string }):
           rows: c.statement.gifts.map((g) => ({
             date: beijingDay(g.receivedAt),
             fund: {
-              zh: `${g.fundNameZh} · ${g.campaignTitleZh}`,
-              en: `${g.fundNameEn} · ${g.campaignTitleEn}`,
+              // A gift straight into a fund has no campaign: the fund alone.
+              zh: g.campaignTitleZh ? `${g.fundNameZh} · ${g.campaignTitleZh}` : g.fundNameZh,
+              en: g.campaignTitleEn ? `${g.fundNameEn} · ${g.campaignTitleEn}` : g.fundNameEn,
             },
             reference: g.reference,
             receiptNumber: g.receiptNumber ?? '—',

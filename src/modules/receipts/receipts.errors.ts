@@ -1,8 +1,16 @@
 import { DomainError } from '../../common/errors';
+import { words } from '../../common/i18n/i18n';
 
 export class ReceiptNotFoundError extends DomainError {
   constructor(what: string) {
     super('RECEIPT_NOT_FOUND', `No receipt ${what}.`);
+  }
+}
+
+/** A receipt of a gift whose donor gave no email (an offline gift): it cannot be emailed. */
+export class ReceiptHasNoEmailError extends DomainError {
+  constructor(number: string) {
+    super('RECEIPT_NO_EMAIL', words('errors.receiptNoEmail', { number }), { number });
   }
 }
 

@@ -224,7 +224,8 @@ export class ReceiptsService {
       issueKey,
       donationId: donation.id,
       replacesId: replaces?.id ?? null,
-      donorEmail: donation.donorEmail.toLowerCase(),
+      // '' for a donor who gave no email: the receipt is printed, never emailed.
+      donorEmail: (donation.donorEmail ?? '').toLowerCase(),
       amountMinor: donation.amountMinor - donation.refundedMinor,
       currency: donation.currency,
       locale: donation.locale,
@@ -233,6 +234,7 @@ export class ReceiptsService {
         ...(await this.issuerContent(m)),
         donor: {
           name: donation.donorName,
+          kind: donation.donorKind,
           address: donation.receiptAddress,
           taxId: donation.receiptTaxId,
         },
@@ -246,7 +248,10 @@ export class ReceiptsService {
 
   private async giftFacts(m: EntityManager, donation: Donation): Promise<ReceiptGift> {
     const fund = await this.funds.get(donation.fundId, { within: m });
-    const campaign = await this.campaigns.getById(donation.campaignId, { within: m });
+    const campaign =
+      donation.campaignId === null
+        ? null
+        : await this.campaigns.getById(donation.campaignId, { within: m });
     return {
       donationId: donation.id,
       receivedAt: (donation.succeededAt ?? donation.createdAt).toISOString(),
@@ -254,7 +259,7 @@ export class ReceiptsService {
       refundedMinor: donation.refundedMinor,
       matchedMinor: donation.matchedMinor,
       fund: { id: fund.id, code: fund.code, nameZh: fund.nameZh, nameEn: fund.nameEn },
-      campaign: {
+      campaign: campaign && {
         id: campaign.id,
         slug: campaign.slug,
         titleZh: campaign.titleZh,

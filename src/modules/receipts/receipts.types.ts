@@ -28,6 +28,8 @@ export interface ReceiptContent {
   donor: {
     /** Always the donor's own name, also for gifts shown anonymously on the campaign page. */
     name: string;
+    /** An organisation's name is shown as given (never masked); absent on older receipts: a person. */
+    kind?: 'PERSON' | 'ORGANISATION';
     /** Only when the donor gave them for a tax receipt. */
     address: string | null;
     taxId: string | null;
@@ -50,7 +52,8 @@ export interface ReceiptGift {
   /** Match money the gift earned from a sponsor's pool (not part of the donor's gift). */
   matchedMinor: number;
   fund: { id: string; code: string; nameZh: string; nameEn: string };
-  campaign: { id: string; slug: string; titleZh: string; titleEn: string };
+  /** Null for an offline gift recorded straight into the fund. */
+  campaign: { id: string; slug: string; titleZh: string; titleEn: string } | null;
   /** STRIPE (card), SANDBOX (test payments) or OFFLINE (bank transfer, cash). */
   method: 'STRIPE' | 'SANDBOX' | 'OFFLINE';
   /** The payment's reference at the provider, or the bank or receipt-book reference. */
@@ -64,6 +67,7 @@ export interface StatementGift {
   amountMinor: number;
   fundNameZh: string;
   fundNameEn: string;
+  /** Empty for a gift recorded straight into the fund. */
   campaignTitleZh: string;
   campaignTitleEn: string;
   reference: string;

@@ -70,14 +70,9 @@ describe('what a public ledger row says', () => {
       'publicFunds.row.expense',
       { purpose: 'Paint', payee: 'Shop' },
     ],
-    [
-      'a manual expense: its kind only',
-      item({ kind: 'EXPENSE' }),
-      'publicFunds.row.kind.EXPENSE',
-      {},
-    ],
-    ['an adjustment: its kind only', item({}), 'publicFunds.row.kind.ADJUSTMENT', {}],
-    ['an unknown kind', item({ kind: 'SOMETHING_NEW' }), 'publicFunds.row.kind.OTHER', {}],
+    ['a manual expense: its kind only', item({ kind: 'EXPENSE' }), 'entryKind.EXPENSE', {}],
+    ['an adjustment: its kind only', item({}), 'entryKind.ADJUSTMENT', {}],
+    ['an unknown kind', item({ kind: 'SOMETHING_NEW' }), 'entryKind.OTHER', {}],
   ])('%s', (_, row, key, vars) => {
     expect(rowWords(row, 'en')).toEqual({ key, vars });
   });
@@ -86,9 +81,9 @@ describe('what a public ledger row says', () => {
     expect(rowWords(item({ kind: 'REVERSAL', reversedKind: 'EXPENSE' }), 'zh-CN')).toEqual({
       key: 'publicFunds.row.reversal',
       vars: {},
-      nestedKey: { name: 'kind', key: 'publicFunds.row.kind.EXPENSE' },
+      nestedKey: { name: 'kind', key: 'entryKind.EXPENSE' },
     });
-    expect(knownKindKey('')).toBe('publicFunds.row.kind.OTHER');
+    expect(knownKindKey('')).toBe('entryKind.OTHER');
   });
 
   it("uses the reader's language for the other fund", () => {

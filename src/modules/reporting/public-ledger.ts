@@ -9,6 +9,7 @@
  * and payee), reversals and adjustments (their kind in words; staff-typed descriptions are never
  * public).
  */
+import { isEntryKind } from '../ledger/entry-kinds';
 
 export const DAILY_GROUPS = ['GIFTS', 'MATCHED', 'REFUNDS', 'FEES', 'DISPUTES', 'OFFLINE'] as const;
 export type DailyGroup = (typeof DAILY_GROUPS)[number];
@@ -146,7 +147,7 @@ export function rowWords(row: PublicLedgerRow, locale: 'zh-CN' | 'en'): RowWords
             key: 'publicFunds.row.expense',
             vars: { purpose: row.expense.purpose, payee: row.expense.payee },
           }
-        : { key: 'publicFunds.row.kind.EXPENSE', vars: {} };
+        : { key: 'entryKind.EXPENSE', vars: {} };
     case 'REVERSAL':
       return {
         key: 'publicFunds.row.reversal',
@@ -158,29 +159,7 @@ export function rowWords(row: PublicLedgerRow, locale: 'zh-CN' | 'en'): RowWords
   }
 }
 
-/** Kinds whose words exist in the locale files; anything else is "other movement". */
-export const WORDED_KINDS = [
-  'ADJUSTMENT',
-  'OPENING_BALANCE',
-  'OFFLINE_CONTRIBUTION',
-  'EXPENSE',
-  'ALLOCATION',
-  'RELEASE',
-  'GRANT_AWARD',
-  'GRANT_TRANCHE',
-  'DONATION',
-  'MATCH',
-  'MATCH_REVERSAL',
-  'REFUND',
-  'PROCESSOR_FEE',
-  'DISPUTE_HOLD',
-  'DISPUTE_ADVANCE',
-  'DISPUTE_RELEASE',
-  'REVERSAL',
-] as const;
-
+/** The locale key of an entry kind (entry-kinds.ts); anything unlisted is "other movement". */
 export function knownKindKey(kind: string): string {
-  return (WORDED_KINDS as readonly string[]).includes(kind)
-    ? `publicFunds.row.kind.${kind}`
-    : 'publicFunds.row.kind.OTHER';
+  return isEntryKind(kind) ? `entryKind.${kind}` : 'entryKind.OTHER';
 }

@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { col, defineTable } from '../../../database/table-map';
 import type { TransactionOptions } from '../../../database/transaction.service';
+import { REVIEW_STATUSES, type ReviewStatus } from './review-status';
 
-export const REVIEW_STATUSES = ['ASSIGNED', 'SUBMITTED', 'RECUSED'] as const;
-export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+export { REVIEW_STATUSES, type ReviewStatus };
 
 /**
  * The grant_review_assignments table, mapped once. weighted_score is numeric(12, 4): it is read

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type TransactionOptions, TransactionService } from '../../../database/transaction.service';
+import type { AuditAction } from '../../audit/audit-actions';
 import { AuditService } from '../../audit/audit.service';
 import { FundOutflowService } from '../../funds/fund-outflow.service';
 import { FundsService } from '../../funds/funds.service';
@@ -33,7 +34,7 @@ export interface RankingLine extends RankedApplication {
   budgetTotalMinor: number;
 }
 
-const ROUND_AUDIT_ACTIONS: Record<RoundAction, string> = {
+const ROUND_AUDIT_ACTIONS: Record<RoundAction, AuditAction> = {
   open: 'grant.round.opened',
   'start-review': 'grant.round.review_started',
   'start-awarding': 'grant.round.awarding_started',

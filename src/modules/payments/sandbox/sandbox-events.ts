@@ -14,7 +14,8 @@ import { stripeLocale } from '../stripe/stripe-params';
  *    (and a charge no longer names its invoice).
  * Amounts are integers in minor units; currencies lower-case, as Stripe writes them.
  */
-export type SandboxSessionStatus = 'OPEN' | 'PAID' | 'DECLINED';
+export const SANDBOX_SESSION_STATUSES = ['OPEN', 'PAID', 'DECLINED'] as const;
+export type SandboxSessionStatus = (typeof SANDBOX_SESSION_STATUSES)[number];
 
 export interface SessionSnapshot {
   id: string;

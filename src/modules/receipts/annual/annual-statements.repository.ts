@@ -38,6 +38,8 @@ export class AnnualStatementsRepository {
          FROM donations d
         WHERE d.status IN ${RECEIVED} AND d.succeeded_at >= $1 AND d.succeeded_at < $2
           AND d.currency = $3
+          -- A donor without an email (an offline gift) gets no statement: none could reach them.
+          AND d.donor_email IS NOT NULL
         GROUP BY d.donor_email
         ORDER BY d.donor_email`,
       [from, to, currency],
@@ -57,10 +59,11 @@ export class AnnualStatementsRepository {
               d.receipt_tax_id, d.succeeded_at, (d.amount_minor - d.refunded_minor) AS kept,
               d.currency, d.provider, d.provider_payment_id, d.provider_invoice_id,
               f.name_zh AS fund_zh, f.name_en AS fund_en,
-              c.title_zh AS campaign_zh, c.title_en AS campaign_en, r.number AS receipt_number
+              coalesce(c.title_zh, '') AS campaign_zh, coalesce(c.title_en, '') AS campaign_en,
+              r.number AS receipt_number
          FROM donations d
          JOIN funds f ON f.id = d.fund_id
-         JOIN campaigns c ON c.id = d.campaign_id
+         LEFT JOIN campaigns c ON c.id = d.campaign_id
          LEFT JOIN receipts r ON r.donation_id = d.id AND r.voided_at IS NULL
         WHERE d.donor_email = ANY($1::text[]) AND d.status IN ${RECEIVED}
           AND d.succeeded_at >= $2 AND d.succeeded_at < $3 AND d.currency = $4`,
