@@ -44,6 +44,9 @@ const PENDING_WORDS: string[] = [
   'Gift ',
   // "金额（CNY）": amount labels name the currency code, not 元 (words work).
   'CNY',
+  // The offline gift form's donor kind choices (back-office flows work).
+  'PERSON',
+  'ORGANISATION',
 ];
 
 /** English a Chinese reader must never meet (lower and upper case as written in the code). */
