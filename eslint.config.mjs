@@ -116,5 +116,15 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
+  {
+    // The pages' small progressive scripts: plain browser JavaScript, no types, no modules.
+    files: ['templates/static/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: { document: 'readonly', window: 'readonly' },
+    },
+  },
   prettier,
 );

@@ -64,9 +64,15 @@ describe('a donor in a browser', () => {
     await page.fill('#f-donorName', 'Li Ming');
     await page.fill('#f-donorEmail', 'li.ming@example.org');
     await page.fill('#f-dedication', 'my grandmother');
+    // The review first, then on to the checkout.
+    await Promise.all([
+      page.waitForSelector('#gift-review'),
+      page.click('form.donate button[type="submit"]'),
+    ]);
+    expect(await textOf(page, '#r-total')).toBe('¥100.00');
     await Promise.all([
       page.waitForURL(/\/sandbox\/checkout\/cs_sandbox_/),
-      page.click('form.donate button[type="submit"]'),
+      page.click('#review-pay'),
     ]);
     expect(await page.content()).toContain('¥100.00');
 

@@ -489,8 +489,14 @@ describe('users, audit and tokens', () => {
 
   it('filters the audit log, shows bad filters beside their fields, and exports CSV', async () => {
     const res = await admin.agent.get('/admin/audit?action=allocation&lang=en').expect(200);
-    expect(res.text).toContain('allocation.created');
-    expect(res.text).not.toContain('<code>user.invited</code>');
+    expect(res.text).toContain('<td data-action="allocation.created">Money allocated</td>');
+    expect(res.text).not.toContain('data-action="user.invited"');
+    expect(res.text).toContain('<option value="allocation" selected>Allocations (all)</option>');
+    // The change is a labelled list in words, not JSON.
+    expect(res.text).toContain('<dl class="audit-details">');
+    expect(res.text).not.toMatch(/<pre>|&quot;amountMinor&quot;/);
+    const typed = await admin.agent.get('/admin/audit?action=no.such_action&lang=en').expect(400);
+    expect(fieldError(typed.text, 'a-action')).toBe('Choose an action from the list.');
     const bad = await admin.agent
       .get('/admin/audit?from=yesterday&actor=nobody%40example.org&lang=en')
       .expect(400);
@@ -499,12 +505,17 @@ describe('users, audit and tokens', () => {
       .get(`/admin/audit?actor=${encodeURIComponent(seed.admin.email)}&action=allocation.created`)
       .expect(200);
     expect(byActor.text).toContain('allocation.created');
-    const csv = await admin.agent.get('/admin/audit.csv?action=allocation.created').expect(200);
+    const csv = await admin.agent
+      .get('/admin/audit.csv?action=allocation.created&lang=zh-CN')
+      .expect(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(csv.text.split('\r\n')[0]).toBe(
-      'id,at,actorLabel,actorUserId,ip,requestId,action,entityType,entityId,before,after',
+    const [header, first] = csv.text.split('\r\n');
+    expect(header).toBe(
+      '\uFEFF时间（北京时间）,操作人,操作,对象,对象编号,变更内容,IP 地址,请求编号',
     );
-    expect(csv.text).toContain('allocation.created');
+    expect(first).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},[^,]+,拨付资金,/);
+    expect(csv.text).not.toContain('allocation.created');
+    expect(csv.text).not.toMatch(/amountMinor|"\{/);
     await leader.agent.get('/admin/audit').expect(403);
   });
 

@@ -142,10 +142,20 @@ describe('offline gifts: into a fund, dated when received, with optional donor d
     // The list names the fund where a campaign would be; the CSV has the fund and no email.
     const list = await finance.agent.get('/admin/donations').expect(200);
     expect(list.text).toContain(`直接记入：${fund.nameZh}`);
+    expect(list.text).toContain(`<a href="/admin/donations/${id}">2026年11月20日</a>`);
     const csv = await finance.agent.get('/admin/donations/export.csv').expect(200);
     const line = csv.text.split('\r\n').find((l) => l.includes(id))!;
     expect(line).toContain(`,${fund.code},PERSON`);
     expect(line).not.toContain('@');
+
+    // The public fund page and its ledger, and the fund's statement for staff, show the gift.
+    const publicPage = await request(t.server).get(`/funds/${fund.code}`).expect(200);
+    expect(publicPage.text).toContain('¥300.00');
+    const ledgerCsv = await request(t.server).get(`/funds/${fund.code}/ledger.csv`).expect(200);
+    expect(ledgerCsv.text).toContain('300.00');
+    const staffPage = await finance.agent.get(`/admin/funds/${fund.id}`).expect(200);
+    expect(staffPage.text).toContain('¥300.00');
+    await finance.agent.get(`/admin/funds/${fund.id}/statement.csv`).expect(200);
   });
 
   it('keeps an organisation’s name as given, with its email, on the gift, receipt and verification page', async () => {

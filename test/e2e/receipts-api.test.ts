@@ -394,6 +394,7 @@ describe('tax fields on gifts', () => {
     expect(bad.text).toContain('value="Somewhere"');
 
     const good = await browser.post(`/campaigns/${slug}/donate?lang=en`, {
+      step: 'pay',
       amount: '50.00',
       donorName: '陈静',
       donorEmail: 'form-tax@example.org',

@@ -70,16 +70,25 @@ describe('campaign pages and donor links', () => {
     expect(page.text).toContain('<strong>elderly</strong>'); // the story's Markdown, rendered
     expect(page.text).toMatch(/id="matching-active">Every gift is matched at 100% by a sponsor/);
     expect(page.text).toContain('¥800.00 of matching is left');
-    expect(page.text).toContain('value="50.00" checked');
+    expect(page.text).toContain('value="50.00" id="f-amount-first" checked');
 
     const email = `page-${randomUUID().slice(0, 6)}@example.org`;
-    const sent = await browser.post(`/campaigns/${campaign.slug}/donate?lang=en`, {
+    const entries = {
       amount: '100.00',
       otherAmount: '',
       donorName: 'Li Ming',
       donorEmail: email,
       dedication: 'my grandmother',
       anonymous: 'on',
+    };
+    // First the review (nothing recorded yet), then the confirmed gift.
+    const review = await browser.post(`/campaigns/${campaign.slug}/donate?lang=en`, entries);
+    expect(review.status).toBe(200);
+    expect(review.text).toContain('id="review-pay"');
+    expect(await donationsOf(campaign.id)).toEqual([]);
+    const sent = await browser.post(`/campaigns/${campaign.slug}/donate?lang=en`, {
+      ...entries,
+      step: 'pay',
     });
     expect(sent.status).toBe(303);
     expect(sent.headers.location).toMatch(/\/sandbox\/checkout\/cs_sandbox_/);
@@ -102,13 +111,14 @@ describe('campaign pages and donor links', () => {
     });
     expect(both.status).toBe(422);
     expect(both.text).toMatch(/id="e-amount">You chose a preset and typed another amount/);
-    expect(both.text).toContain('value="50.00" checked');
+    expect(both.text).toContain('value="50.00" id="f-amount-first" checked');
     expect(both.text).toContain('value="12.50"');
     const other = await browser.post(`/campaigns/${campaign.slug}/donate`, {
       amount: 'other',
       otherAmount: '12.50',
       donorName: '李明',
       donorEmail: email,
+      step: 'pay',
     });
     expect(other.status).toBe(303);
     // The English chosen earlier with ?lang=en is remembered (the lx_lang cookie) for this post.
@@ -181,6 +191,7 @@ describe('campaign pages and donor links', () => {
         amount: '50.00',
         donorName: 'Li Ming',
         donorEmail: 'busy@example.org',
+        step: 'pay',
       });
       expect(first.status).toBe(503);
       expect(first.headers['retry-after']).toBe('5');

@@ -310,6 +310,7 @@ describe('public page cache', () => {
       amount: '50.00',
       donorName: 'Li Ming',
       donorEmail: 'li@example.org',
+      step: 'pay',
     };
     const post = (headers: Record<string, string>) =>
       request(t.server)

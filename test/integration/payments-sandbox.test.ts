@@ -240,7 +240,7 @@ describe('sandbox payment provider', () => {
     expect(done.text).toContain(`href="/campaigns/garden/thanks?session&#x3D;${sessionId}"`);
   });
 
-  it('Decline posts checkout.session.expired and sends the donor to the cancel URL', async () => {
+  it('Decline posts payment_intent.payment_failed, then checkout.session.expired, and sends the donor to the cancel URL', async () => {
     const donation = checkoutRequest();
     const { sessionId, url } = await provider.createCheckout(donation);
 
@@ -248,6 +248,21 @@ describe('sandbox payment provider', () => {
 
     expect(declined.status).toBe(303);
     expect(declined.headers.location).toBe('/campaigns/garden');
+    // The declined attempt, as Stripe reports one: the gift is named in the PaymentIntent.
+    const failures = verified('payment_intent.payment_failed').filter(
+      (e) =>
+        (e.data.object.metadata as { donation_id?: string }).donation_id === donation.donationId,
+    );
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.data.object).toMatchObject({
+      object: 'payment_intent',
+      amount: 10_000,
+      amount_received: 0,
+      status: 'requires_payment_method',
+      last_payment_error: { code: 'card_declined' },
+    });
+    const order = receiver.received.map((d) => d.rawBody);
+    const failedAt = order.findIndex((body) => body.includes(String(failures[0]!.id)));
     const events = verified('checkout.session.expired').filter(
       (e) => e.data.object.id === sessionId,
     );
@@ -258,6 +273,8 @@ describe('sandbox payment provider', () => {
       payment_intent: null,
       metadata: { donation_id: donation.donationId },
     });
+    // The failure first: the session's expiry after it changes nothing more.
+    expect(order.findIndex((body) => body.includes(events[0]!.id))).toBeGreaterThan(failedAt);
     // A declined checkout cannot be paid afterwards.
     const late = await press(url, 'pay');
     expect(late.status).toBe(409);
@@ -435,7 +452,7 @@ describe('sandbox payment provider', () => {
     expect(refused.status).toBe(503);
     expect(refused.text).toContain('could not deliver');
     const waiting = await request(server).get(`${url}?lang=en`).expect(200);
-    expect(waiting.text).toContain('Send them again');
+    expect(waiting.text).toContain('Tell it again');
     expect(waiting.text).toContain(`action="${url}/pay"`);
     const stored: { id: string; type: string; delivered_at: Date | null }[] = await app
       .get(DataSource)

@@ -52,7 +52,8 @@ export class AdminAuditController {
 
   @Get('audit.csv')
   @Allow('ADMIN')
-  async csv(@Res() reply: FastifyReply, @Query() query: unknown) {
+  async csv(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Query() query: unknown) {
+    const ctx = adminContext(req, reply);
     const { filter, errors } = await this.filter(query);
     if (Object.keys(errors).length > 0) {
       throw new ValidationFailedError(
@@ -66,7 +67,7 @@ export class AdminAuditController {
         `attachment; filename="audit-log-${dateInputValue(new Date())}.csv"`,
       )
       .header('cache-control', 'no-store')
-      .send(Readable.from(this.audit.csv(filter)));
+      .send(Readable.from(this.audit.csvInWords(filter, ctx.locale)));
   }
 
   /** The query as the audit filter, the values as typed, and one message per wrong field. */

@@ -373,6 +373,8 @@ function row(d: Donation, locale: SupportedLocale) {
     id: d.id,
     createdAt: d.createdAt,
     succeededAt: d.succeededAt,
+    /** The gift's own date: when it was received (an offline gift: the day entered), else made. */
+    giftDate: d.succeededAt ?? d.createdAt,
     // A donor who left no name (cash): said in words; an organisation's name as given.
     donorName: d.donorName || translate(locale, 'admin.donations.unnamed'),
     donorKind: translate(locale, `admin.donations.donorKind.${d.donorKind}`),

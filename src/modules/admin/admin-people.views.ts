@@ -7,6 +7,8 @@ import { TokensService } from '../accounts/tokens.service';
 import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';
 import type { AuditEntry, AuditFilter } from '../audit/audit.types';
+import { auditActionOptions, auditDetails, entityTypeText } from '../audit/audit-words';
+import { auditActionText } from '../../common/i18n/status-words';
 import { SUPPORTED_LOCALES as LOCALES } from '../../common/i18n/i18n';
 import { formatDateTime } from '../reporting/periods';
 import { AdminFundsViews } from './admin-funds.views';
@@ -20,7 +22,6 @@ import { TOKEN_DAY_CHOICES } from './dto/admin-forms.dto';
 
 const AUDIT_PAGE_SIZE = 50;
 /** Long before/after values are cut for the page; the CSV export has them whole. */
-const AUDIT_JSON_MAX = 2000;
 
 function list(value: unknown): string[] {
   return Array.isArray(value)
@@ -34,11 +35,23 @@ function when(value: Date | null, locale: SupportedLocale): string | null {
   return value ? formatDateTime(new Date(value), locale) : null;
 }
 
-function json(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  const text = JSON.stringify(value, null, 2);
-  return text.length > AUDIT_JSON_MAX ? `${text.slice(0, AUDIT_JSON_MAX)}\n…` : text;
+/** The back-office page of the record an audit row is about, where it has one. */
+function entityHref(entityType: string, id: string): string | null {
+  const path = ENTITY_PAGES[entityType];
+  return path && /^[0-9a-f-]{36}$/i.test(id) ? `${path}/${id}` : null;
 }
+
+const ENTITY_PAGES: Readonly<Record<string, string>> = {
+  campaign: '/admin/campaigns',
+  donation: '/admin/donations',
+  fund: '/admin/funds',
+  fund_expense: '/admin/expenses',
+  grant_application: '/admin/grants/applications',
+  grant_award: '/admin/grants/awards',
+  grant_review: '/admin/grants/reviews',
+  grant_round: '/admin/grants/rounds',
+  user: '/admin/users',
+};
 
 export function auditQuery(filter: Record<string, string | undefined>, path: string): string {
   const search = new URLSearchParams();
@@ -155,17 +168,20 @@ export class AdminPeopleViews {
       title: translate(locale, 'admin.audit.title'),
       values: typed,
       errors,
+      actions: auditActionOptions(locale, typed.action),
       rows: page.items.map((r) => ({
         id: r.id,
-        at: formatDateTime(new Date(r.at), locale),
+        at: r.at,
         actor: r.actorLabel,
         actorUserId: r.actorUserId,
         ip: r.ip,
         action: r.action,
+        actionText: auditActionText(locale, r.action),
         entityType: r.entityType,
+        entityText: entityTypeText(locale, r.entityType),
         entityId: r.entityId,
-        before: json(r.before),
-        after: json(r.after),
+        entityHref: r.entityId ? entityHref(r.entityType, r.entityId) : null,
+        details: auditDetails(locale, r),
       })),
       nextUrl: page.nextCursor
         ? auditQuery({ ...typed, cursor: page.nextCursor }, '/admin/audit')

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { RequestContext } from '../../common/context/request-context';
-import { csvCell } from '../../common/csv';
+import { csvCell, csvLine } from '../../common/csv';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
+import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { AuditRepository } from './audit.repository';
+import { AUDIT_CSV_COLUMNS, auditCsvCells } from './audit-words';
 import type { AuditEntry, AuditFilter, AuditRecord } from './audit.types';
 
 const CSV_COLUMNS = [
@@ -64,17 +66,36 @@ export class AuditService {
     };
   }
 
-  /** Every matching row as CSV, fetched in pages so a long export does not load at once. */
-  async *csv(filter: Omit<AuditFilter, 'beforeId' | 'limit'>): AsyncGenerator<string> {
-    yield `${CSV_COLUMNS.join(',')}\r\n`;
+  /** Every matching row, newest first, fetched in pages so a long export does not load at once. */
+  async *rows(filter: Omit<AuditFilter, 'beforeId' | 'limit'>): AsyncGenerator<AuditEntry> {
     let beforeId: number | undefined;
     for (;;) {
       const rows = await this.repo.list({ ...filter, beforeId, limit: 1000 });
-      for (const row of rows)
-        yield `${CSV_COLUMNS.map((c) => csvCell(cellValue(row, c))).join(',')}\r\n`;
+      yield* rows;
       if (rows.length < 1000) return;
       beforeId = rows.at(-1)!.id;
     }
+  }
+
+  /** Every matching row as CSV for the API: its codes and JSON as stored, for programs. */
+  async *csv(filter: Omit<AuditFilter, 'beforeId' | 'limit'>): AsyncGenerator<string> {
+    yield `${CSV_COLUMNS.join(',')}\r\n`;
+    for await (const row of this.rows(filter)) {
+      yield `${CSV_COLUMNS.map((c) => csvCell(cellValue(row, c))).join(',')}\r\n`;
+    }
+  }
+
+  /** Every matching row as CSV for people: headed in their language, codes and changes in words. */
+  async *csvInWords(
+    filter: Omit<AuditFilter, 'beforeId' | 'limit'>,
+    locale: SupportedLocale,
+  ): AsyncGenerator<string> {
+    // A byte-order mark first: Excel reads UTF-8 (Chinese) CSV right only with one.
+    yield (
+      '\uFEFF' +
+      csvLine(AUDIT_CSV_COLUMNS.map((c) => translate(locale, `admin.audit.csvColumns.${c}`)))
+    );
+    for await (const row of this.rows(filter)) yield csvLine(auditCsvCells(locale, row));
   }
 }
 

@@ -86,7 +86,10 @@ export function eventSubject(payload: unknown): EventSubject {
     str(o.subscription) ?? str(obj(obj(o.parent)?.subscription_details)?.subscription);
   return {
     donationId: str(metadata?.donation_id) ?? str(o.client_reference_id),
-    paymentId: str(o.payment_intent) ?? str(firstPayment?.payment_intent),
+    paymentId:
+      str(o.payment_intent) ??
+      str(firstPayment?.payment_intent) ??
+      (o.object === 'payment_intent' ? str(o.id) : null),
     subscriptionId: subscription,
     amountMinor:
       int(o.amount_total) ?? int(o.amount_refunded) ?? int(o.amount_paid) ?? int(o.amount),

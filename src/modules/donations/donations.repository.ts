@@ -9,6 +9,9 @@ import type { SupportedLocale } from '../../common/i18n/i18n';
 import type { DonationStatus } from './donation-status';
 import type { Donation, DonorKind } from './donations.types';
 
+/** What a donor link is for: stopping a monthly gift (emails), or the form again after checkout. */
+export type DonorLinkPurpose = 'STOP_MONTHLY' | 'RETURN_TO_FORM';
+
 /** The donations table, mapped once: SELECT list, typed rows, columns for patches. */
 export const DONATIONS = defineTable('donations', {
   id: col.uuid('id'),
@@ -153,10 +156,17 @@ export class DonationsRepository {
     return toDonation(rows[0]);
   }
 
+  /** Forgets the links of a kind that have expired (they are refused already). */
+  async deleteExpiredLinks(manager: EntityManager, purpose: DonorLinkPurpose): Promise<void> {
+    await manager.query(`DELETE FROM donor_links WHERE purpose = $1 AND expires_at < now()`, [
+      purpose,
+    ]);
+  }
+
   /** Keeps a donor link (only its hash) to one donation, for one purpose, until it expires. */
   async insertLink(
     manager: EntityManager,
-    link: { tokenHash: string; purpose: 'STOP_MONTHLY'; donationId: string; expiresAt: Date },
+    link: { tokenHash: string; purpose: DonorLinkPurpose; donationId: string; expiresAt: Date },
   ): Promise<void> {
     await manager.query(
       `INSERT INTO donor_links (token_hash, purpose, donation_id, expires_at) VALUES ($1, $2, $3, $4)`,
@@ -165,7 +175,7 @@ export class DonationsRepository {
   }
 
   /** The donation a live link points to, or null (unknown or expired). */
-  async findByLink(tokenHash: string, purpose: 'STOP_MONTHLY'): Promise<Donation | null> {
+  async findByLink(tokenHash: string, purpose: DonorLinkPurpose): Promise<Donation | null> {
     const rows = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM donations WHERE id = (
          SELECT donation_id FROM donor_links

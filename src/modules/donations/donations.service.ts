@@ -3,7 +3,7 @@ import { ConflictError, CurrencyMismatchError, TooManyAttemptsError } from '../.
 import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { pickLocale } from '../../common/i18n/i18n';
-import { hashSecret } from '../../common/secrets';
+import { hashSecret, newSecret } from '../../common/secrets';
 import { SlidingWindowCounter } from '../../common/sliding-window';
 import { AppConfig } from '../../config/app-config';
 import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
@@ -36,6 +36,9 @@ export const FEE_COVER_BP = 60;
 const WINDOW_MS = 10 * 60_000;
 /** When to try the provider again after it said it was busy. */
 export const BUSY_RETRY_SECONDS = 5;
+
+/** How long the browser that started a gift may have its form back from it. */
+export const RETURN_TO_FORM_SECONDS = 2 * 3600;
 
 /** A CAPTCHA check, plugged in where a deployment needs one; the default accepts everything. */
 export const CAPTCHA_VERIFIER = Symbol('CAPTCHA_VERIFIER');
@@ -163,7 +166,7 @@ export class DonationsService {
         monthly: donation.monthly,
         // Back in the donor's language.
         successUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/thanks?donation=${donation.id}&lang=${donation.locale}`,
-        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}?lang=${donation.locale}`,
+        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/not-completed?donation=${donation.id}&lang=${donation.locale}`,
         locale: donation.locale,
       });
     } catch (error) {
@@ -251,6 +254,7 @@ export class DonationsService {
       feeCoverMinor: d.feeCoverMinor,
       matchedMinor: d.matchedMinor,
       currency: d.currency,
+      monthly: d.monthly,
     };
   }
 
@@ -355,6 +359,32 @@ export class DonationsService {
       throw new DonationNotFoundError(donationId);
     }
     await this.stop(donation, 'portal');
+  }
+
+  /**
+   * A link for the browser that started this gift (kept in an HttpOnly cookie, only its hash
+   * here): coming back from a checkout that did not complete, it gets the form again, filled in
+   * from the gift. Nothing personal travels in an address.
+   */
+  async returnToFormLink(donationId: string): Promise<string> {
+    const token = newSecret();
+    await this.tx.run(async (m) => {
+      await this.repo.deleteExpiredLinks(m, 'RETURN_TO_FORM');
+      await this.repo.insertLink(m, {
+        tokenHash: hashSecret(token),
+        purpose: 'RETURN_TO_FORM',
+        donationId,
+        expiresAt: new Date(Date.now() + RETURN_TO_FORM_SECONDS * 1000),
+      });
+    });
+    return token;
+  }
+
+  /** The gift a live return-to-form link names, when it is `donationId`; otherwise null. */
+  async byReturnToFormLink(token: string | undefined, donationId: string) {
+    if (!token || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+    const donation = await this.repo.findByLink(hashSecret(token), 'RETURN_TO_FORM');
+    return donation && donation.id === donationId ? donation : null;
   }
 
   /** The monthly gift a "stop" link from an email points to, with its campaign's titles. */

@@ -137,6 +137,8 @@ export class SettlementService {
         return this.unpaid(m, o, 'failed');
       case 'checkout.session.expired':
         return this.unpaid(m, o, 'expired');
+      case 'payment_intent.payment_failed':
+        return this.paymentFailed(m, o);
       case 'charge.succeeded':
         return this.chargeSucceeded(m, o);
       case 'charge.refunded':
@@ -331,6 +333,23 @@ export class SettlementService {
     const donation = id ? await this.repo.lock(m, { id }) : null;
     if (!donation) return 'unknown donation';
     const next = nextDonationStatus(donation.status, kind);
+    if (!next) return `stays ${donation.status}`;
+    await this.repo.update(m, donation.id, { status: next });
+    return next;
+  }
+
+  /**
+   * The provider declined a payment (a refused card, a wallet that said no). On Stripe's hosted
+   * checkout the donor may still try again on the same session, so this only marks a PENDING gift
+   * FAILED (a later payment still settles it: FAILED may become SUCCEEDED). The gift is the one
+   * named in the PaymentIntent's metadata (set on every one-off checkout); a renewal's
+   * PaymentIntent names none, and its failure arrives as `invoice.payment_failed` instead.
+   */
+  private async paymentFailed(m: EntityManager, intent: Obj): Promise<string> {
+    const id = str(obj(intent.metadata)?.donation_id);
+    const donation = id && UUID.test(id) ? await this.repo.lock(m, { id }) : null;
+    if (!donation) return 'not a gift of this deployment';
+    const next = nextDonationStatus(donation.status, 'failed');
     if (!next) return `stays ${donation.status}`;
     await this.repo.update(m, donation.id, { status: next });
     return next;

@@ -6,6 +6,7 @@ import {
   SandboxRenewalsController,
 } from './sandbox/sandbox-checkout.controller';
 import { SandboxCheckoutService } from './sandbox/sandbox-checkout.service';
+import { SandboxExpiry } from './sandbox/sandbox-expiry';
 import {
   SandboxWebhookSecret,
   SandboxWebhookSender,
@@ -56,6 +57,7 @@ export function selectPaymentProvider(
     SandboxProcessor,
     SandboxProvider,
     SandboxCheckoutService,
+    SandboxExpiry,
     {
       provide: PAYMENT_PROVIDER,
       inject: [AppConfig, SandboxProvider],

@@ -5,11 +5,14 @@ import { CurrentActor } from '../../common/auth/current-actor.decorator';
 import { Public } from '../../common/auth/policy.decorator';
 import type { Actor } from '../../common/context/request-context';
 import { DomainError, ERROR_HTTP_STATUS } from '../../common/errors';
+import { GIFT_RETURN_COOKIE } from '../../common/http/cookies';
 import { SameOriginForm } from '../../common/http/csrf';
 import { cacheablePage, PAGE_TAG } from '../../common/http/page-cache';
 import { uuidPipe } from '../../common/http/validation';
 import { pageContext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
+import { AppConfig } from '../../config/app-config';
+import { RETURN_TO_FORM_SECONDS } from '../donations/donations.service';
 import { busyPage, CampaignPagesService, type DonationFormBody } from './campaign-pages.service';
 
 /**
@@ -19,7 +22,10 @@ import { busyPage, CampaignPagesService, type DonationFormBody } from './campaig
 @ApiExcludeController()
 @Controller('campaigns')
 export class CampaignPagesController {
-  constructor(private readonly pages: CampaignPagesService) {}
+  constructor(
+    private readonly pages: CampaignPagesService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Get(':slug')
   @Public()
@@ -67,14 +73,60 @@ export class CampaignPagesController {
         acceptLanguage: req.headers['accept-language'],
         locale: context.locale,
       });
-      if ('checkoutUrl' in result) return reply.redirect(result.checkoutUrl, 303);
+      // Pages answering a POST hold the donor's entries: never kept by a cache.
+      void reply.header('cache-control', 'no-store');
+      if ('checkoutUrl' in result) {
+        void reply.setCookie(GIFT_RETURN_COOKIE, result.returnToken, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: this.config.secureCookies,
+          path: '/campaigns',
+          maxAge: RETURN_TO_FORM_SECONDS,
+        });
+        return reply.redirect(result.checkoutUrl, 303);
+      }
+      if ('review' in result) {
+        return renderPage(reply, context, 'pages/campaign/review', result.review);
+      }
       const view = await this.pages.campaign(actor, slug, context.locale, result.form);
-      return renderPage(reply, context, 'pages/campaign/show', view, 422);
+      return renderPage(
+        reply,
+        context,
+        'pages/campaign/show',
+        { ...view, switchLocaleUrl: campaignPath(slug, context.otherLocale) },
+        result.status,
+      );
     } catch (error) {
       const donationId = busyGift(error);
       if (!donationId) throw error;
       return this.busy(reply, context, slug, busyPage(slug, donationId, 0, context.locale));
     }
+  }
+
+  /**
+   * The checkout's cancel URL: a declined or abandoned payment comes back here, to the form with
+   * "nothing was charged" and, for the browser that started the gift, its entries kept.
+   */
+  @Get(':slug/not-completed')
+  @Public()
+  async notCompleted(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('slug') slug: string,
+    @CurrentActor() actor: Actor | undefined,
+    @Query('donation') donation?: unknown,
+  ) {
+    const context = pageContext(req, reply);
+    const result = await this.pages.returned(
+      actor,
+      slug,
+      typeof donation === 'string' ? donation : undefined,
+      req.cookies?.[GIFT_RETURN_COOKIE],
+      context.locale,
+    );
+    void reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
+    if ('redirect' in result) return reply.redirect(result.redirect, 303);
+    return renderPage(reply, context, 'pages/campaign/show', result.view);
   }
 
   /** Where the busy page retries: the checkout once the provider answers, or the busy page again. */
@@ -140,6 +192,10 @@ function campaignTags(view: { campaignId: string; fundIds: string[] }): string[]
     ...view.fundIds.map((id) => PAGE_TAG.fund(id)),
     PAGE_TAG.campaigns,
   ];
+}
+
+function campaignPath(slug: string, locale: string): string {
+  return `/campaigns/${encodeURIComponent(slug)}?lang=${locale}`;
 }
 
 /** The kept gift's id when the provider was too busy to open its checkout. */

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '../../common/context/request-context';
-import { DomainError } from '../../common/errors';
+import { isUUID } from 'class-validator';
+import { DomainError, errorText } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
-import { parseAmountField, toDecimalString } from '../../common/money';
+import { formatMoney, parseAmountField, toDecimalString } from '../../common/money';
 import { AppConfig } from '../../config/app-config';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import type { CampaignView } from '../campaigns/campaigns.types';
-import { DonationsService } from '../donations/donations.service';
+import { DonationsService, FEE_COVER_BP, feeCover } from '../donations/donations.service';
+import type { Donation } from '../donations/donations.types';
 import { CreateDonationDto } from '../donations/dto/create-donation.dto';
 import { FoundationService } from '../foundation/foundation.service';
 import { FundsService } from '../funds/funds.service';
@@ -21,7 +23,48 @@ export interface DonationFormState {
   values: Record<string, string | boolean>;
   errors: FieldErrors;
   formError: string | null;
+  /** Back from a checkout that did not complete: "nothing was charged", above the form. */
+  notCompleted?: { declined: boolean } | null;
 }
+
+/** What an empty required field says. */
+const REQUIRED_FIELD: Record<string, string> = {
+  donorName: 'giving.nameRequired',
+  donorEmail: 'giving.emailRequired',
+};
+
+/** The form's fields in page order: the error summary lists problems in this order. */
+const FORM_FIELDS = [
+  'amount',
+  'donorName',
+  'donorEmail',
+  'dedication',
+  'message',
+  'receiptAddress',
+  'receiptTaxId',
+] as const;
+
+/** Where each field's problem in the summary links to (the amount's first button). */
+const FIELD_ANCHOR: Record<string, string> = { amount: 'f-amount-first' };
+
+/** What the form sends back: every entry, as text (checkboxes "on"), for hidden fields. */
+const KEPT_TEXT = [
+  'amount',
+  'otherAmount',
+  'donorName',
+  'donorEmail',
+  'message',
+  'dedication',
+  'receiptAddress',
+  'receiptTaxId',
+] as const;
+const KEPT_TICKS = ['anonymous', 'coverFee', 'monthly'] as const;
+
+/** The donation form's answer: on to the checkout, the review, or the form again. */
+export type DonateOutcome =
+  | { checkoutUrl: string; donationId: string; returnToken: string }
+  | { review: ReturnType<CampaignPagesService['reviewView']> }
+  | { form: DonationFormState; status: 200 | 422 };
 
 /** The form's field names; the DTO's names where they differ (amountMinor is typed as yuan here). */
 const FORM_FIELD: Record<string, string> = { amountMinor: 'amount' };
@@ -122,30 +165,26 @@ export class CampaignPagesService {
         bodyHtml: en ? u.bodyHtmlEn : u.bodyHtmlZh,
         publishedAt: u.publishedAt,
       })),
-      form: form ?? {
-        values: {
-          choice:
-            campaign.presetAmountsMinor[0] !== undefined
-              ? decimal(campaign.presetAmountsMinor[0])
-              : 'other',
-        },
-        errors: {},
-        formError: null,
-      },
+      form: formView(form ?? { values: this.defaultValues(campaign), errors: {}, formError: null }),
+      feeCoverPercent: FEE_COVER_BP / 100,
+      feeCoverBp: FEE_COVER_BP,
     };
   }
 
   /**
-   * Starts a gift from the page's form: the checkout to send the donor to, or the form again with
-   * a message beside each field to fix. A busy provider surfaces as a PROVIDER_BUSY DomainError
-   * naming the kept gift (the controller shows the "busy, retrying" page).
+   * The page's form, in three steps on one address: entries (checked, and sent back with a
+   * message beside each field to fix), the review (what will be paid: gift, fee cover, total, once
+   * or monthly, the name shown), then `step=pay`, which starts the gift and names the checkout to
+   * send the donor to. `step=edit` is the review's "change": the form again, as it was filled in.
+   * A busy provider surfaces as a PROVIDER_BUSY DomainError naming the kept gift (the controller
+   * shows the "busy, retrying" page).
    */
   async donate(
     actor: Actor | undefined,
     slug: string,
     body: DonationFormBody,
     meta: { ip?: string; acceptLanguage?: string; locale: SupportedLocale },
-  ): Promise<{ checkoutUrl: string } | { form: DonationFormState }> {
+  ): Promise<DonateOutcome> {
     const campaign = await this.campaigns.getVisible(actor, slug);
     const text = (name: string) => (typeof body[name] === 'string' ? body[name].trim() : '');
     const ticked = (name: string) => body[name] === 'on' || body[name] === 'true';
@@ -166,9 +205,12 @@ export class CampaignPagesService {
       receiptAddress: text('receiptAddress'),
       receiptTaxId: text('receiptTaxId'),
     };
+    const step = text('step');
     const fail = (errors: FieldErrors, formError: string | null = null) => ({
       form: { values, errors, formError },
+      status: 422 as const,
     });
+    if (step === 'edit') return { form: { values, errors: {}, formError: null }, status: 200 };
     if (preset && preset !== 'other' && values.otherAmount && values.otherAmount !== preset) {
       return fail({ amount: translate(meta.locale, 'campaign.presetOrOther') });
     }
@@ -177,36 +219,144 @@ export class CampaignPagesService {
       : { amountMinor: null, error: 'campaign.chooseAmount' };
     if (amount.error !== null) return fail({ amount: translate(meta.locale, amount.error) });
     const amountMinor = amount.amountMinor;
-    const checked = checkForm(CreateDonationDto, {
-      amountMinor,
-      donorName: values.donorName,
-      donorEmail: values.donorEmail,
-      message: values.message,
-      dedication: values.dedication,
-      anonymous: values.anonymous,
-      coverFee: values.coverFee,
-      monthly: values.monthly,
-      locale: meta.locale,
-      captchaToken: text('captchaToken'),
-      receiptAddress: values.receiptAddress,
-      receiptTaxId: values.receiptTaxId,
-    });
+    const checked = checkForm(
+      CreateDonationDto,
+      {
+        amountMinor,
+        donorName: values.donorName,
+        donorEmail: values.donorEmail,
+        message: values.message,
+        dedication: values.dedication,
+        anonymous: values.anonymous,
+        coverFee: values.coverFee,
+        monthly: values.monthly,
+        locale: meta.locale,
+        captchaToken: text('captchaToken'),
+        receiptAddress: values.receiptAddress,
+        receiptTaxId: values.receiptTaxId,
+      },
+      meta.locale,
+    );
     if (checked.errors) {
       const errors: FieldErrors = {};
       for (const [field, message] of Object.entries(checked.errors)) {
         const taxKey = TAX_FIELD_ERROR[field];
         errors[FORM_FIELD[field] ?? field] = taxKey ? translate(meta.locale, taxKey) : message;
       }
+      // A field left empty is asked for in words of its own (not as a malformed value).
+      for (const [field, key] of Object.entries(REQUIRED_FIELD)) {
+        if (errors[field] && !values[field as keyof typeof values]) {
+          errors[field] = translate(meta.locale, key);
+        }
+      }
       return fail(errors);
+    }
+    if (amountMinor < campaign.minAmountMinor) {
+      return fail({
+        amount: translate(meta.locale, 'giving.belowMinimum', {
+          min: formatMoney(campaign.minAmountMinor, campaign.currency, meta.locale),
+        }),
+      });
+    }
+    if (step !== 'pay') {
+      return { review: this.reviewView(campaign, values, amountMinor, meta.locale) };
     }
     try {
       const started = await this.donations.start(slug, checked.value, meta);
-      return { checkoutUrl: started.checkoutUrl };
+      const returnToken = await this.donations.returnToFormLink(started.id);
+      return { checkoutUrl: started.checkoutUrl, donationId: started.id, returnToken };
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'PROVIDER_BUSY') throw error;
-      if (error.code === 'AMOUNT_BELOW_MINIMUM') return fail({ amount: error.message });
-      return fail({}, error.message);
+      const message = errorText(error, meta.locale);
+      if (error.code === 'AMOUNT_BELOW_MINIMUM') return fail({ amount: message });
+      return fail({}, message);
     }
+  }
+
+  /**
+   * The review before paying: what the donor gives, what covering the fee adds, the total and how
+   * often, and the name the campaign's page will show. Every entry rides along in hidden fields,
+   * so "change" brings the form back as it was and "pay" sends the same gift.
+   */
+  reviewView(
+    campaign: CampaignView,
+    values: Record<string, string | boolean>,
+    amountMinor: number,
+    locale: SupportedLocale,
+  ) {
+    const coverMinor = values.coverFee ? feeCover(amountMinor) : 0;
+    const kept = [
+      ...KEPT_TEXT.map((name) => ({ name, value: String(values[name] ?? '') })),
+      ...KEPT_TICKS.filter((name) => values[name] === true).map((name) => ({ name, value: 'on' })),
+    ].filter((field) => field.value !== '');
+    // The preset's button sends its value; "other" sends what was typed.
+    const amountField = kept.find((field) => field.name === 'amount');
+    if (amountField && values.choice === 'other') amountField.value = 'other';
+    const title = locale === 'en' ? campaign.titleEn : campaign.titleZh;
+    return {
+      title,
+      slug: campaign.slug,
+      currency: campaign.currency,
+      giftMinor: amountMinor,
+      coverMinor,
+      totalMinor: amountMinor + coverMinor,
+      monthly: values.monthly === true,
+      anonymous: values.anonymous === true,
+      donorName: String(values.donorName ?? ''),
+      donorEmail: String(values.donorEmail ?? ''),
+      dedication: String(values.dedication ?? ''),
+      message: String(values.message ?? ''),
+      taxReceipt: Boolean(values.receiptAddress || values.receiptTaxId),
+      hidden: kept,
+      // The review answers a POST: the language switch goes to the campaign's page instead.
+      switchLocaleUrl: `/campaigns/${encodeURIComponent(campaign.slug)}?lang=${locale === 'en' ? 'zh-CN' : 'en'}`,
+    };
+  }
+
+  /**
+   * Back from a checkout that did not complete (declined, or the donor went back): the campaign's
+   * page with "nothing was charged" above the form, filled in from the gift when this browser
+   * started it (the HttpOnly cookie's link names it). A gift that was paid after all goes to the
+   * thank-you page instead.
+   */
+  async returned(
+    actor: Actor | undefined,
+    slug: string,
+    donationId: string | undefined,
+    returnToken: string | undefined,
+    locale: SupportedLocale,
+  ): Promise<
+    { redirect: string } | { view: Awaited<ReturnType<CampaignPagesService['campaign']>> }
+  > {
+    const campaign = await this.campaigns.getVisible(actor, slug);
+    const gift =
+      donationId && isUUID(donationId)
+        ? await this.donations.publicStatus(donationId).catch(() => null)
+        : null;
+    const ours = gift && gift.campaignId === campaign.id ? gift : null;
+    if (ours && ['SUCCEEDED', 'PARTIALLY_REFUNDED'].includes(ours.status)) {
+      return {
+        redirect: `/campaigns/${encodeURIComponent(campaign.slug)}/thanks?donation=${ours.id}&lang=${locale}`,
+      };
+    }
+    const kept = ours ? await this.donations.byReturnToFormLink(returnToken, ours.id) : null;
+    const decimal = (minor: number) => toDecimalString(minor, campaign.currency);
+    const form: DonationFormState = {
+      values: kept
+        ? keptValues(kept, campaign.presetAmountsMinor.map(decimal), decimal)
+        : this.defaultValues(campaign),
+      errors: {},
+      formError: null,
+      notCompleted: { declined: ours?.status === 'FAILED' },
+    };
+    return { view: await this.campaign(actor, slug, locale, form) };
+  }
+
+  private defaultValues(campaign: CampaignView): Record<string, string | boolean> {
+    const first = campaign.presetAmountsMinor[0];
+    return {
+      choice: first !== undefined ? toDecimalString(first, campaign.currency) : 'other',
+    };
   }
 
   /** The embeddable card: title, totals, progress and where to give (no form, no story). */
@@ -325,15 +475,59 @@ export class CampaignPagesService {
       ? await this.donations.publicStatus(donationId).catch(() => null)
       : null;
     const belongs = gift && gift.campaignId === campaign.id ? gift : null;
+    const title = locale === 'en' ? campaign.titleEn : campaign.titleZh;
+    const pageUrl = this.campaignUrl(campaign.slug, locale);
     return {
-      title: locale === 'en' ? campaign.titleEn : campaign.titleZh,
+      title,
       slug: campaign.slug,
       gift: belongs,
+      monthly: belongs?.monthly ?? false,
+      portalUrl: `/donor?lang=${locale}`,
+      share: {
+        url: pageUrl,
+        weiboUrl: `https://service.weibo.com/share/share.php?${new URLSearchParams({ url: pageUrl, title }).toString()}`,
+      },
       pending: belongs?.status === 'PENDING',
       succeeded: belongs !== null && ['SUCCEEDED', 'PARTIALLY_REFUNDED'].includes(belongs.status),
       failed: belongs !== null && ['FAILED', 'EXPIRED'].includes(belongs.status),
     };
   }
+}
+
+/**
+ * The form as the page shows it: with errors, a summary on top listing each problem in page
+ * order (each a link to its field), and the first field with a problem to move the focus to.
+ */
+function formView(form: DonationFormState) {
+  const summary = FORM_FIELDS.filter((field) => form.errors[field]).map((field) => ({
+    anchor: FIELD_ANCHOR[field] ?? `f-${field}`,
+    text: form.errors[field]!,
+  }));
+  return { ...form, summary, notCompleted: form.notCompleted ?? null };
+}
+
+/** A started gift's entries as the form's values again (the fee cover was added on top). */
+function keptValues(
+  gift: Donation,
+  presets: string[],
+  decimal: (minor: number) => string,
+): Record<string, string | boolean> {
+  const amount = decimal(gift.amountMinor - gift.feeCoverMinor);
+  const preset = presets.includes(amount);
+  return {
+    choice: preset ? amount : 'other',
+    amount,
+    otherAmount: preset ? '' : amount,
+    donorName: gift.donorName,
+    donorEmail: gift.donorEmail ?? '',
+    message: gift.message,
+    dedication: gift.dedication,
+    anonymous: gift.anonymous,
+    coverFee: gift.feeCoverMinor > 0,
+    monthly: gift.monthly,
+    receiptAddress: gift.receiptAddress ?? '',
+    receiptTaxId: gift.receiptTaxId ?? '',
+  };
 }
 
 /** The campaign's dates in Beijing time and where it stands ("3 days left", "last day"…). */

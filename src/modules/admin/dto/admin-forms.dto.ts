@@ -19,6 +19,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ROLES, type Role } from '../../../common/auth/roles';
+import { AUDIT_ACTIONS, AUDIT_AREAS } from '../../audit/audit-actions';
 import { QueryInt, Trim } from '../../../common/http/validation';
 import { LOCALES, type Locale } from '../../foundation/foundation.entity';
 import { DONATION_STATUSES, type DonationStatus } from '../../donations/donation-status';
@@ -175,7 +176,7 @@ export class EditUserForm extends AccessForm {}
 export class AuditFilterForm {
   @IsOptional()
   @Trim()
-  @Matches(/^[a-z_.]{1,60}$/, { message: 'admin.errors.auditAction' })
+  @IsIn([...AUDIT_AREAS, ...AUDIT_ACTIONS], { message: 'admin.errors.auditAction' })
   action?: string;
 
   /** An email address or a user id. */

@@ -202,6 +202,43 @@ export function chargeObject(session: SessionSnapshot, payment: PaymentSnapshot)
   };
 }
 
+/**
+ * The PaymentIntent of a declined attempt, as in `payment_intent.payment_failed`: nothing
+ * received, `requires_payment_method` (the donor may try another card), the decline under
+ * `last_payment_error`, and the gift named in `metadata` (as `payment_intent_data.metadata` puts
+ * it on a one-off checkout's PaymentIntent).
+ */
+export function declinedPaymentIntentObject(
+  session: SessionSnapshot,
+  input: { id: string; created: Date },
+): StripeObject {
+  return {
+    id: input.id,
+    object: 'payment_intent',
+    amount: session.amountMinor,
+    amount_capturable: 0,
+    amount_received: 0,
+    capture_method: 'automatic',
+    created: unixSeconds(input.created),
+    currency: session.currency.toLowerCase(),
+    customer: session.customerId,
+    description: session.description,
+    last_payment_error: {
+      type: 'card_error',
+      code: 'card_declined',
+      decline_code: 'generic_decline',
+      message: 'Your card was declined.',
+    },
+    latest_charge: null,
+    livemode: false,
+    metadata: { donation_id: session.donationId },
+    payment_method: null,
+    payment_method_types: ['card'],
+    receipt_email: session.customerEmail,
+    status: 'requires_payment_method',
+  };
+}
+
 /** A `refund` object. */
 export function refundObject(input: {
   id: string;

@@ -9,36 +9,38 @@ const STRINGS = {
   'zh-CN': {
     title: '沙盒收银台',
     notice:
-      '这是测试收银台：不会扣款，也不需要银行卡。“支付”和“拒绝”会像 Stripe 一样向本站发送签名的 Webhook 事件。',
+      '这是测试用的收银台：不会真的扣款，也不需要银行卡。点“支付”模拟付款成功，点“拒绝”模拟银行卡被拒；也可以不付款，直接返回。',
     amount: '金额',
     perMonth: '每月',
     purpose: '用途',
     email: '捐赠人邮箱',
     pay: '支付',
-    decline: '拒绝',
+    decline: '拒绝（模拟银行卡被拒）',
+    cancel: '返回，不付款',
     paid: '此收银台已支付。',
     declined: '此收银台已关闭，未付款。',
-    undelivered: '有事件尚未被本站的 Webhook 接收。',
-    resend: '重新发送',
+    undelivered: '付款结果还没有通知到本站。',
+    resend: '再通知一次',
     continue: '继续',
-    session: '会话',
+    session: '收银台编号',
   },
   en: {
     title: 'Sandbox checkout',
     notice:
-      'This is a test checkout: no money moves and no card is needed. "Pay" and "Decline" send this site signed webhook events, as Stripe would.',
+      'This is a test checkout: no money moves and no card is needed. "Pay" acts as a payment that goes through, "Decline" as a card the bank refuses; or go back without paying.',
     amount: 'Amount',
     perMonth: 'per month',
     purpose: 'For',
     email: 'Donor email',
     pay: 'Pay',
-    decline: 'Decline',
+    decline: 'Decline (a refused card)',
+    cancel: 'Go back without paying',
     paid: 'This checkout has been paid.',
     declined: 'This checkout closed without payment.',
-    undelivered: "Some events have not been accepted by this site's webhook yet.",
-    resend: 'Send them again',
+    undelivered: 'This site has not been told the outcome yet.',
+    resend: 'Tell it again',
     continue: 'Continue',
-    session: 'Session',
+    session: 'Checkout number',
   },
 } as const satisfies Record<SupportedLocale, Record<string, string>>;
 
@@ -66,6 +68,8 @@ export interface SandboxCheckoutView {
     declineAction: string;
     /** Where the donor goes on from a finished checkout. */
     continueUrl: string | null;
+    /** Back to the site without paying (Stripe's "back" link: the cancel URL; the session stays open). */
+    cancelUrl: string;
   };
 }
 
@@ -109,6 +113,7 @@ export function checkoutView(
       undelivered,
       payAction: `${base}/pay`,
       declineAction: `${base}/decline`,
+      cancelUrl: redirectTarget(session.cancelUrl, session.id, publicUrl),
       continueUrl:
         session.status === 'PAID'
           ? redirectTarget(session.successUrl, session.id, publicUrl)

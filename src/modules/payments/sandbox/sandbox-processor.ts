@@ -19,9 +19,11 @@ import { refundIdempotencyKey } from '../stripe/stripe-params';
 import {
   chargeObject,
   checkoutSessionObject,
+  declinedPaymentIntentObject,
   invoiceObject,
   type PaymentSnapshot,
   sandboxFee,
+  SESSION_LIFETIME_SECONDS,
   type SessionSnapshot,
   type StripeObject,
   stripeEvent,
@@ -37,6 +39,9 @@ import {
 
 /** Where the sandbox's hosted checkout page lives (a path on this app). */
 export const sandboxCheckoutPath = (sessionId: string): string => `/sandbox/checkout/${sessionId}`;
+
+/** How many overdue checkouts one `expireOverdue` pass closes. */
+export const EXPIRE_BATCH = 100;
 
 export interface RenewalResult {
   eventId: string;
@@ -278,9 +283,11 @@ export class SandboxProcessor {
   }
 
   /**
-   * The donor pressed "Decline": the session closes unpaid and `checkout.session.expired` is
-   * delivered, which is what Stripe sends for a checkout that ends without payment (a declined
-   * card on Stripe's page produces no event of its own; the session expires).
+   * The donor pressed "Decline" (a card the bank refused): `payment_intent.payment_failed` is
+   * delivered, as Stripe sends it for a declined attempt, then the session closes unpaid with
+   * `checkout.session.expired` (Stripe would keep it open for another try until it expires; the
+   * sandbox closes it at once, and the donor goes back to the form to start again). A monthly
+   * gift's decline is announced the same way, naming the gift, so both kinds end FAILED.
    */
   async decline(sessionId: string): Promise<SessionSnapshot> {
     const { session, events } = await this.transactions.run(async (manager) => {
@@ -302,6 +309,10 @@ export class SandboxProcessor {
         subscriptionId: null,
       });
       const events = [
+        await this.record(manager, session.id, 'payment_intent.payment_failed', {
+          object: declinedPaymentIntentObject(declined, { id: sandboxId('pi'), created: now }),
+          created: now,
+        }),
         await this.record(manager, session.id, 'checkout.session.expired', {
           object: checkoutSessionObject(declined, sandboxCheckoutPath(session.id)),
           created: now,
@@ -311,6 +322,37 @@ export class SandboxProcessor {
     });
     await this.sender.deliverAll(events);
     return session;
+  }
+
+  /**
+   * Closes the checkouts left open past their lifetime (the donor went back, or just left), as
+   * Stripe does after 24 hours: each closes unpaid and `checkout.session.expired` is delivered.
+   * Returns how many closed. `now` is a parameter so tests can look a day ahead.
+   */
+  async expireOverdue(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - SESSION_LIFETIME_SECONDS * 1000);
+    const events = await this.transactions.run(async (manager) => {
+      const overdue = await this.repository.lockOpenSessionsBefore(manager, cutoff, EXPIRE_BATCH);
+      const stored: StoredSandboxEvent[] = [];
+      for (const session of overdue) {
+        const closed: SessionSnapshot = { ...session, status: 'DECLINED', completedAt: now };
+        await this.repository.completeSession(manager, session.id, {
+          status: 'DECLINED',
+          completedAt: now,
+          customerId: null,
+          subscriptionId: null,
+        });
+        stored.push(
+          await this.record(manager, session.id, 'checkout.session.expired', {
+            object: checkoutSessionObject(closed, sandboxCheckoutPath(session.id)),
+            created: now,
+          }),
+        );
+      }
+      return stored;
+    });
+    await this.sender.deliverAll(events);
+    return events.length;
   }
 
   async findSession(sessionId: string): Promise<SessionSnapshot | null> {

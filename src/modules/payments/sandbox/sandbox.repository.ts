@@ -204,6 +204,20 @@ export class SandboxRepository {
     return rows[0] ? toSession(rows[0]) : null;
   }
 
+  /** Open sessions created before `cutoff`, oldest first, locked (others' locks are skipped). */
+  async lockOpenSessionsBefore(
+    manager: EntityManager,
+    cutoff: Date,
+    limit: number,
+  ): Promise<SessionSnapshot[]> {
+    const rows: Row[] = await manager.query(
+      `${SESSION_SELECT} WHERE s.status = 'OPEN' AND s.created_at < $1
+       ORDER BY s.created_at, s.id LIMIT $2 FOR UPDATE OF s SKIP LOCKED`,
+      [cutoff, limit],
+    );
+    return rows.map(toSession);
+  }
+
   async lockSessionBySubscription(
     manager: EntityManager,
     subscriptionId: string,
