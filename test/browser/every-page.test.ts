@@ -44,6 +44,11 @@ const PENDING_WORDS: string[] = [
   'Gift ',
   // "金额（CNY）": amount labels name the currency code, not 元 (words work).
   'CNY',
+  // Tranche and prize keys in the audit log's details (audit words work).
+  'START',
+  'FIRST',
+  'MIDTERM',
+  'COMPLETION',
   // The offline gift form's donor kind choices (back-office flows work).
   'PERSON',
   'ORGANISATION',
@@ -284,6 +289,7 @@ function urlFor(path: string, who: Who): string | null {
     '/campaigns/:slug': '/campaigns/hemei-stairwells',
     '/campaigns/:slug/widget': '/campaigns/hemei-stairwells/widget',
     '/campaigns/:slug/thanks': `/campaigns/hemei-stairwells/thanks?donation=${ids.donation}`,
+    '/campaigns/:slug/not-completed': `/campaigns/hemei-stairwells/not-completed?donation=${ids.pending}`,
     '/sandbox/checkout/:sessionId': `/sandbox/checkout/${ids.session}`,
     '/monthly/stop/:token': '/monthly/stop/not-a-real-token',
     '/evaluate': '/evaluate',
