@@ -22,6 +22,7 @@ import { PublicDisclosure1764500000000 } from './1764500000000-public-disclosure
 import { PageChangeNotices1764500100000 } from './1764500100000-page-change-notices';
 import { CoverSize1764510000000 } from './1764510000000-cover-size';
 import { OfflineGiftsToFunds1764520000000 } from './1764520000000-offline-gifts-to-funds';
+import { RefundReasons1764520400000 } from './1764520400000-refund-reasons';
 import { ReturnToFormLinks1764600300000 } from './1764600300000-return-to-form-links';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
@@ -49,5 +50,6 @@ export const MIGRATIONS = [
   PageChangeNotices1764500100000,
   CoverSize1764510000000,
   OfflineGiftsToFunds1764520000000,
+  RefundReasons1764520400000,
   ReturnToFormLinks1764600300000,
 ];

@@ -46,6 +46,24 @@ export class TransactionService {
   }
 
   /**
+   * Runs a command in a transaction and rolls it back: what it would do now, and whether it would
+   * be refused, without doing it (a confirmation page states exactly what confirming does).
+   */
+  async dryRun<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const rollback = new Error('dry run');
+    let result: { value: T } | undefined;
+    try {
+      await this.run(async (m) => {
+        result = { value: await fn(m) };
+        throw rollback;
+      });
+    } catch (error) {
+      if (error !== rollback) throw error;
+    }
+    return result!.value;
+  }
+
+  /**
    * Reads that decide no write: in the caller's transaction when given one, otherwise each
    * statement on its own in autocommit (no BEGIN/COMMIT round trips). The public pages read this
    * way; a read whose answer decides a write belongs inside that write's `run`.

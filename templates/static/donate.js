@@ -56,12 +56,18 @@
   });
   showFee();
 
-  if (document.getElementById('error-summary')) {
+  // After the page's own scroll to #give (the form's address ends in it), or the browser would
+  // take the focus back to the start of the page.
+  function focusFirstProblem() {
+    var summary = document.getElementById('error-summary');
+    if (!summary) return;
     var first = form.querySelector('[aria-invalid="true"]');
     if (first && first.name === 'amount') {
       var picked = form.querySelector('input[name="amount"]:checked');
       first = picked && picked.value === 'other' && other ? other : picked || first;
     }
-    (first || document.getElementById('error-summary')).focus();
+    (first || summary).focus();
   }
+  if (document.readyState === 'complete') focusFirstProblem();
+  else window.addEventListener('load', focusFirstProblem);
 })();

@@ -122,9 +122,13 @@ describe('back office in a browser', () => {
     await page.selectOption('#t-to', seed.fundA.id);
     await page.fill('#t-amount', '88.80');
     await Promise.all([
-      page.waitForURL('**/admin/allocations'),
+      page.waitForSelector('#confirm-form'),
       page.click('#transfer-form button[type="submit"]'),
     ]);
+    expect(await text(page, '#confirm-effects')).toContain(
+      '「桃源社区基金」的余额从 ¥200,000.00 变为 ¥200,088.80。',
+    );
+    await Promise.all([page.waitForSelector('.flash-success'), page.click('#confirm-button')]);
     expect(await text(page, '.flash-success')).toBe('已从 综合基金 拨付 ¥88.80 至 桃源社区基金。');
     expect((await t.get(FundsService).get(seed.fundA.id)).balanceMinor).toBe(20_000_000 + 8880);
 

@@ -55,6 +55,12 @@ async function fitsWidth(page: Page): Promise<{ scroll: number; inner: number }>
   );
 }
 
+/** LIANXIN_SHOTS=<dir> keeps a screenshot of each step, for a person to look at. */
+async function shot(page: Page, name: string) {
+  const dir = process.env.LIANXIN_SHOTS;
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
 async function expectFits(page: Page) {
   const { scroll, inner } = await fitsWidth(page);
   expect(scroll).toBeLessThanOrEqual(inner);
@@ -88,6 +94,7 @@ describe('a declined payment on a phone, in Chinese', () => {
       page.waitForSelector('#error-summary'),
       page.click('form.donate button[type="submit"]'),
     ]);
+    await shot(page, 'form-errors');
     expect(await textOf(page, '#error-summary a')).toBe('请填写邮箱，用于接收捐赠票据。');
     expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe(
       'f-donorEmail',
@@ -102,6 +109,7 @@ describe('a declined payment on a phone, in Chinese', () => {
       page.waitForSelector('#gift-review'),
       page.click('form.donate button[type="submit"]'),
     ]);
+    await shot(page, 'review');
     expect(await textOf(page, '#r-gift')).toBe('¥88.80');
     expect(await textOf(page, '#r-fee')).toBe('¥0.54');
     expect(await textOf(page, '#r-total')).toBe('¥89.34');
@@ -114,6 +122,7 @@ describe('a declined payment on a phone, in Chinese', () => {
       page.waitForURL(/\/sandbox\/checkout\/cs_sandbox_/),
       page.click('#review-pay'),
     ]);
+    await shot(page, 'sandbox');
     expect(await textOf(page, 'h1')).toBe('沙盒收银台');
     expect(await page.textContent('main')).toContain('¥89.34');
     await expectFits(page);
@@ -127,7 +136,12 @@ describe('a declined payment on a phone, in Chinese', () => {
       page.click('form[action$="/decline"] button'),
     ]);
     const declinedId = donationIdOf(page.url());
+    // The page opens at the form (#give): the message is on screen, not below the story.
+    const shown = await page.locator('#not-completed').boundingBox();
+    expect(shown!.y).toBeGreaterThanOrEqual(0);
+    expect(shown!.y + shown!.height).toBeLessThanOrEqual(844);
     expect(page.url()).not.toContain('wang');
+    await shot(page, 'not-completed');
     const message = await textOf(page, '#not-completed');
     expect(message).toContain('支付未完成，没有扣款');
     expect(message).toContain('银行卡或支付账户拒绝了这笔付款。');

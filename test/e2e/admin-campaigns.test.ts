@@ -119,7 +119,7 @@ describe('back office: campaigns', () => {
     const finance = await signedIn(['FINANCE']);
     const staffView = await finance.agent.get(`${editPath}?lang=en`).expect(200);
     expect(staffView.text).toContain('id="publish"');
-    expect((await finance.post(`${editPath}/publish`, {})).status).toBe(303);
+    expect((await finance.postConfirmed(`${editPath}/publish`, {})).status).toBe(303);
     const live = await finance.agent.get(`/campaigns/garden-benches-2026?lang=en`).expect(200);
     expect(live.text).toContain('<h1>Benches for the garden</h1>');
     expect(live.text).toContain('/campaigns/garden-benches-2026/donate');

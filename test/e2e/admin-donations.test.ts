@@ -4,6 +4,7 @@ import { createFoundation, createFund, fundFromOutside } from '../factories/foun
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { GIFT_CSV_COLUMNS } from '../../src/modules/admin/admin-donations.views';
 import { DonationsService } from '../../src/modules/donations/donations.service';
+import { isConfirmationPage, pressConfirm } from '../utils/confirm-step';
 import { formSession } from '../utils/form-session';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
@@ -137,10 +138,13 @@ describe('back office: gifts', () => {
     const page = await finance.agent.get(`${giftPath}?lang=en`).expect(200);
     const before = /name="refundedBefore" value="(\d+)"/.exec(page.text)![1]!;
     expect(before).toBe('0');
-    const refund = await finance.post(`${giftPath}/refund?lang=en`, {
+    const asked = await finance.post(`${giftPath}/refund?lang=en`, {
       amount: '40.00',
       refundedBefore: before,
+      reason: 'Paid twice <by mistake>',
     });
+    expect(isConfirmationPage(asked)).toBe(true);
+    const refund = await pressConfirm(finance.agent, asked);
     expect(refund.status).toBe(303);
     const after = await finance.agent.get(`${giftPath}?lang=en`).expect(200);
     expect(after.text).toContain('Refund of ¥40.00 booked.');
@@ -151,10 +155,7 @@ describe('back office: gifts', () => {
     );
 
     // The same form sent again (a double click, a back button) refunds nothing more.
-    const twice = await finance.post(`${giftPath}/refund?lang=en`, {
-      amount: '40.00',
-      refundedBefore: before,
-    });
+    const twice = await pressConfirm(finance.agent, asked);
     expect(twice.status).toBe(409);
     expect(twice.text).toContain('has been refunded by 4000 minor units since the page was loaded');
     const [row] = await t.dataSource.query(
@@ -167,6 +168,7 @@ describe('back office: gifts', () => {
     const tooMuch = await finance.post(`${giftPath}/refund?lang=en`, {
       amount: '70.00',
       refundedBefore: '4000',
+      reason: 'Asked to withdraw',
     });
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.text).toContain('Only 6000 minor units of this gift are left to refund');
@@ -246,6 +248,7 @@ describe('back office: gifts', () => {
     const refused = await admin.post(`/admin/donations/${id}/refund`, {
       amount: '1.00',
       refundedBefore: '0',
+      reason: 'Not mine to refund',
     });
     expect(refused.status).toBe(403);
   });

@@ -3,6 +3,7 @@ import { AuditService } from '../../src/modules/audit/audit.service';
 import { UsersService } from '../../src/modules/accounts/users.service';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { PASSWORD, seedBackOffice, type BackOffice, YEARLY_MINOR } from '../browser/admin-fixtures';
+import { isConfirmationPage, postConfirmed, pressConfirm } from '../utils/confirm-step';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 /**
@@ -230,10 +231,15 @@ describe('allocation forms', () => {
       description: '表单拨付',
       requestKey: 'form-transfer-0001',
     };
-    const res = await admin.agent
+    // The form's POST shows what will happen and moves nothing; Confirm moves the money.
+    const asked = await admin.agent
       .post('/admin/allocations?lang=zh-CN')
       .type('form')
       .send({ _csrf: admin.csrf, ...body });
+    expect(isConfirmationPage(asked)).toBe(true);
+    expect(asked.text).toContain('确认拨付 ¥1,234.56');
+    expect([await balance(seed.general.id), await balance(seed.fundB.id)]).toEqual([from, to]);
+    const res = await pressConfirm(admin.agent, asked);
     expect({ status: res.status, location: res.headers.location }).toEqual({
       status: 303,
       location: '/admin/allocations',
@@ -254,27 +260,34 @@ describe('allocation forms', () => {
       /class="flash flash-success"[^>]*>已从 综合基金 拨付 ¥1,234\.56 至 松坪社区基金。/,
     );
 
-    const again = await admin.agent
-      .post('/admin/allocations?lang=en')
-      .type('form')
-      .send({ _csrf: admin.csrf, ...body });
+    // Confirm pressed twice (a double click, the back button) moves it once.
+    const again = await pressConfirm(admin.agent, asked);
     expect(again.status).toBe(303);
     expect([await balance(seed.general.id), await balance(seed.fundB.id)]).toEqual([
       from - 123456,
       to + 123456,
     ]);
     expect(await auditCount('allocation.created')).toBe(audits + 1);
-    const replay = await admin.agent.get('/admin/allocations?lang=en').expect(200);
-    expect(replay.text).toContain('This transfer was already recorded');
+    const replay = await admin.agent.get('/admin/allocations?lang=zh-CN').expect(200);
+    expect(replay.text).toContain('这笔拨付已经记录过');
+    // The same form sent afresh says so before anything is confirmed.
+    const fresh = await admin.agent
+      .post('/admin/allocations?lang=en')
+      .type('form')
+      .send({ _csrf: admin.csrf, ...body });
+    expect(fresh.text).toContain(
+      'This transfer was recorded already; confirming moves nothing more.',
+    );
   });
 
   it('runs the yearly allocation again as a no-op and says so; a different amount is refused beside the field', async () => {
     const before = await balance(seed.general.id);
     const yearly = (amount: string) =>
-      admin.agent
-        .post('/admin/allocations/yearly?lang=en')
-        .type('form')
-        .send({ _csrf: admin.csrf, year: String(seed.year), amount });
+      postConfirmed(admin.agent, '/admin/allocations/yearly?lang=en', {
+        _csrf: admin.csrf,
+        year: String(seed.year),
+        amount,
+      });
     const same = await yearly('200000.00');
     expect(same.status).toBe(303);
     const page = await admin.agent.get('/admin/allocations?lang=en').expect(200);

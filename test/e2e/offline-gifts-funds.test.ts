@@ -311,6 +311,32 @@ describe('offline gifts: into a fund, dated when received, with optional donor d
     expect(await giftsWithReference(c)).toBe(0);
   });
 
+  it('lets only offline gifts go without a campaign, an email or a name (database checks)', async () => {
+    const fund = await oldFund('PROGRAM');
+    const insert = (
+      provider: string,
+      campaign: string | null,
+      email: string | null,
+      name: string,
+    ) =>
+      t.dataSource.query(
+        `INSERT INTO donations (campaign_id, fund_id, amount_minor, currency, donor_name, donor_email, provider)
+         VALUES ($1, $2, 100, 'CNY', $3, $4, $5)`,
+        [campaign, fund.id, name, email, provider],
+      );
+    const campaign = await createCampaign(t);
+    await expect(insert('STRIPE', null, 'a@example.org', '甲')).rejects.toThrow(
+      /donations_campaign_or_offline/,
+    );
+    await expect(insert('STRIPE', campaign.id, null, '甲')).rejects.toThrow(
+      /donations_email_or_offline/,
+    );
+    await expect(insert('SANDBOX', campaign.id, 'a@example.org', '')).rejects.toThrow(
+      /donations_donor_name/,
+    );
+    await expect(insert('OFFLINE', null, null, '')).resolves.toBeDefined();
+  });
+
   describe('hostile input: a clear 4xx in the reader’s language, nothing recorded', () => {
     let fund: Awaited<ReturnType<typeof createFund>>;
     let young: Awaited<ReturnType<typeof createFund>>;

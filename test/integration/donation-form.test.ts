@@ -174,7 +174,9 @@ describe('the donation form, its review and a payment that does not complete', (
       .send({ _csrf: csrf });
     expect(declined.status).toBe(303);
     const back = declined.headers.location!;
-    expect(back).toBe(`/campaigns/${campaign.slug}/not-completed?donation=${gift!.id}&lang=zh-CN`);
+    expect(back).toBe(
+      `/campaigns/${campaign.slug}/not-completed?donation=${gift!.id}&lang=zh-CN#give`,
+    );
     // Nothing personal in the address.
     expect(back).not.toMatch(/wang|王|1234/);
     expect(await statusOf(gift!.id)).toBe('FAILED');
@@ -217,7 +219,9 @@ describe('the donation form, its review and a payment that does not complete', (
     const checkout = await browser.agent.get(new URL(pay.headers.location!).pathname).expect(200);
     // "Go back without paying" is the cancel URL; the checkout stays open.
     const cancel = attributes(/id="sandbox-cancel" href="([^"]+)"/.exec(checkout.text)![1]!);
-    expect(cancel).toBe(`/campaigns/${campaign.slug}/not-completed?donation=${gift!.id}&lang=en`);
+    expect(cancel).toBe(
+      `/campaigns/${campaign.slug}/not-completed?donation=${gift!.id}&lang=en#give`,
+    );
     const back = await browser.agent.get(cancel).expect(200);
     expect(back.text).toContain('Payment not completed: nothing was charged');
     expect(back.text).not.toContain('declined the payment');

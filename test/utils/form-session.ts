@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { Server } from 'node:http';
+import { postConfirmed } from './confirm-step';
 
 /** Reads a cookie's value from a response's Set-Cookie headers. */
 export function cookieFrom(res: request.Response, name: string): string | undefined {
@@ -33,6 +34,10 @@ export function formSession(server: Server) {
     async post(path: string, fields: Record<string, string>, opts: { withCsrf?: boolean } = {}) {
       const body = { ...fields, ...(opts.withCsrf === false ? {} : { _csrf: await this.csrf() }) };
       return agent.post(path).type('form').send(body);
+    },
+    /** Sends a form through its confirmation step (confirm-step.ts) and presses Confirm. */
+    async postConfirmed(path: string, fields: Record<string, string>) {
+      return postConfirmed(agent, path, { ...fields, _csrf: await this.csrf() });
     },
     async signIn(email: string, password: string) {
       return this.post('/login', { email, password });

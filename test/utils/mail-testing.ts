@@ -116,3 +116,32 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     close: () => new Promise<void>((resolve) => server.close(resolve)),
   };
 }
+
+/**
+ * The plain-text part of a message as a person reads it: the text/plain part's body with its
+ * transfer encoding (base64 or quoted-printable) undone.
+ */
+export function mailText(mail: ReceivedMail): string {
+  // Every boundary (a multipart/alternative may sit inside a multipart/mixed).
+  const boundaries = [...mail.raw.matchAll(/boundary="?([^";\r\n]+)"?/gi)].map((m) => m[1]!);
+  let parts = [mail.raw];
+  for (const boundary of boundaries) parts = parts.flatMap((p) => p.split(`--${boundary}`));
+  for (const part of parts) {
+    const at = part.search(/\r?\n\r?\n/);
+    if (at < 0) continue;
+    const head = part.slice(0, at);
+    if (!/content-type:\s*text\/plain/i.test(head)) continue;
+    const body = part.slice(at).replace(/^\r?\n\r?\n/, '');
+    const encoding = /content-transfer-encoding:\s*([\w-]+)/i.exec(head)?.[1]?.toLowerCase();
+    if (encoding === 'base64')
+      return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    if (encoding === 'quoted-printable') {
+      const bytes = body
+        .replace(/=\r?\n/g, '')
+        .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+      return Buffer.from(bytes, 'latin1').toString('utf8');
+    }
+    return body;
+  }
+  throw new Error('the message has no text/plain part');
+}

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { DomainError, ERROR_HTTP_STATUS, errorText } from '../errors';
 import type { FieldErrors } from '../http/forms';
 import { translate, type SupportedLocale } from '../i18n/i18n';
+import type { ConfirmPage, ConfirmStep } from './confirm-step';
 import { type Flash, setFlash } from './page-context';
 
 /*
@@ -50,6 +51,18 @@ export interface FormSubmission<T, R> {
    * its fields). True unless given.
    */
   domainErrorsOnForm?: boolean;
+  /**
+   * A risky command's confirmation step (confirm-step.ts): until the body carries the
+   * confirmation, a checked form shows the confirmation page (`page`, which may look things up
+   * and refuse with a domain error shown on the form) and nothing runs.
+   */
+  confirm?: Confirmation<[T]>;
+}
+
+/** The confirmation step of a form or button, and its page. */
+export interface Confirmation<A extends unknown[]> {
+  step: ConfirmStep;
+  page: (...args: A) => ConfirmPage | Promise<ConfirmPage>;
 }
 
 /** Runs one form submission through the skeleton above. */
@@ -62,6 +75,8 @@ export async function submitForm<T, R>(form: FormSubmission<T, R>): Promise<unkn
   const value = checked.value;
   let next: Redirect | Shown;
   try {
+    if (form.confirm && !form.confirm.step.confirmed)
+      return form.confirm.step.show(await form.confirm.page(value));
     next = await form.done(await form.run(value), value);
   } catch (error) {
     if (form.domainErrorsOnForm === false) throw error;
@@ -83,6 +98,8 @@ export interface ButtonSubmission<R> {
   to: string;
   /** Domain errors the error page shows instead of a flash (e.g. FORBIDDEN). */
   rethrow?: (error: DomainError) => boolean;
+  /** A risky action's confirmation step: the page first, the action only once confirmed. */
+  confirm?: Confirmation<[]>;
 }
 
 /**
@@ -92,6 +109,8 @@ export interface ButtonSubmission<R> {
 export async function submitButton<R>(button: ButtonSubmission<R>): Promise<unknown> {
   const { reply, locale } = button;
   try {
+    if (button.confirm && !button.confirm.step.confirmed)
+      return button.confirm.step.show(await button.confirm.page());
     const result = await button.run();
     setFlash(
       reply,

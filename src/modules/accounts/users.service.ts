@@ -66,6 +66,11 @@ export class UsersService {
     return this.withAccess(user, opts);
   }
 
+  /** The active community leaders of a fund (scoped to it or to its community). */
+  leadersOfFund(fundId: string, opts: TransactionOptions = {}) {
+    return this.access.leadersOfFund(fundId, opts);
+  }
+
   /** Creates an INVITED account and emails a one-time link to set a password. */
   invite(
     dto: AccessInput & { email: string; name: string; locale?: 'zh-CN' | 'en' },

@@ -5,11 +5,13 @@ import { Allow } from '../../common/auth/policy.decorator';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { translate } from '../../common/i18n/i18n';
 import { formatMoney } from '../../common/money';
+import { confirmStep } from '../../common/views/confirm-step';
 import { submitForm, typedValues } from '../../common/views/form-submit';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { AllocationsService } from '../allocations/allocations.service';
 import { FundsService } from '../funds/funds.service';
+import { AdminConfirmationsViews } from './admin-confirmations.views';
 import { AdminFundsViews } from './admin-funds.views';
 import { fieldText, type FormState, localName } from './admin-view-helpers';
 import { checkMovementForm } from './movement-form';
@@ -40,6 +42,7 @@ export class AdminAllocationsController {
     private readonly views: AdminFundsViews,
     private readonly allocations: AllocationsService,
     private readonly funds: FundsService,
+    private readonly confirmations: AdminConfirmationsViews,
   ) {}
 
   @Get()
@@ -68,6 +71,10 @@ export class AdminAllocationsController {
       reply,
       locale: ctx.locale,
       check: () => checkMovementForm(TransferForm, body, currency),
+      confirm: {
+        step: confirmStep(reply, ctx, body, req.url),
+        page: (form) => this.confirmations.transfer(ctx.locale, form),
+      },
       again: (errors, status, formError) =>
         this.again(reply, ctx, { transfer: { values, errors } }, status, formError),
       run: (form) =>
@@ -127,6 +134,10 @@ export class AdminAllocationsController {
       },
       again: (errors, status, formError) =>
         this.again(reply, ctx, { yearly: { values, errors } }, status, formError),
+      confirm: {
+        step: confirmStep(reply, ctx, body, req.url),
+        page: (form) => this.confirmations.yearly(ctx.locale, form),
+      },
       run: (form) =>
         this.allocations.yearly({
           year: form.year,

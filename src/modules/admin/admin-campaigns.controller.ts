@@ -12,6 +12,7 @@ import {
   submitForm,
   typedValues,
 } from '../../common/views/form-submit';
+import { confirmStep } from '../../common/views/confirm-step';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { CampaignsService } from '../campaigns/campaigns.service';
@@ -26,6 +27,7 @@ import type { CampaignView } from '../campaigns/campaigns.types';
 import { FundsService } from '../funds/funds.service';
 import { MatchingService } from '../matching/matching.service';
 import { AdminCampaignsViews } from './admin-campaigns.views';
+import { AdminConfirmationsViews } from './admin-confirmations.views';
 import { type FormState, localName } from './admin-view-helpers';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { type AdminContext, adminContext } from './admin-page';
@@ -52,6 +54,7 @@ export class AdminCampaignsController {
     private readonly funds: FundsService,
     private readonly matching: MatchingService,
     private readonly matchingViews: AdminMatchingRuleViews,
+    private readonly confirmations: AdminConfirmationsViews,
   ) {}
 
   @Get()
@@ -150,14 +153,20 @@ export class AdminCampaignsController {
     @Req() req: AuthenticatedRequest,
     @Res() reply: FastifyReply,
     @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
   ) {
-    return this.transition(
-      req,
+    const ctx = adminContext(req, reply);
+    return submitButton({
       reply,
-      id,
-      () => this.campaigns.publish(req.actor, id),
-      'admin.campaigns.published',
-    );
+      locale: ctx.locale,
+      confirm: {
+        step: confirmStep(reply, ctx, body, req.url),
+        page: () => this.confirmations.publish(ctx.locale, req.actor, id),
+      },
+      run: () => this.campaigns.publish(req.actor, id),
+      done: 'admin.campaigns.published',
+      to: `/admin/campaigns/${id}`,
+    });
   }
 
   @Post(':id/end')

@@ -23,7 +23,12 @@ export class AdminDashboardController {
       return reply.redirect(`/admin/my-funds${new URL(req.url, 'http://x').search}`, 303);
     }
     const ctx = adminContext(req, reply);
-    return renderPage(reply, ctx, 'pages/admin/dashboard', await this.views.dashboard(ctx.locale));
+    const waiting = await this.views.waitingForReview(req.actor, ctx.locale);
+    return renderPage(reply, ctx, 'pages/admin/dashboard', {
+      ...(await this.views.dashboard(ctx.locale)),
+      waiting,
+      showWaiting: waiting !== null,
+    });
   }
 
   @Get('my-funds')

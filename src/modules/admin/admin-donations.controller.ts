@@ -16,6 +16,7 @@ import {
   submitForm,
   typedValues,
 } from '../../common/views/form-submit';
+import { confirmStep } from '../../common/views/confirm-step';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { DonationsService } from '../donations/donations.service';
@@ -258,6 +259,7 @@ export class AdminDonationsController {
     const ctx = adminContext(req, reply);
     const values = typedValues(body);
     let currency = '';
+    const step = confirmStep(reply, ctx, body, req.url);
     return submitForm({
       reply,
       locale: ctx.locale,
@@ -282,7 +284,12 @@ export class AdminDonationsController {
           },
           status,
         ),
-      run: (form) => this.donations.requestRefund(id, form.amountMinor, form.refundedBefore),
+      confirm: {
+        step,
+        page: (form) => this.views.refundConfirmation(ctx.locale, id, form),
+      },
+      run: (form) =>
+        this.donations.requestRefund(id, form.amountMinor, form.refundedBefore, form.reason),
       done: (result) => ({
         flash: {
           kind: 'success',

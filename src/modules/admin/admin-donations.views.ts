@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { csvLine } from '../../common/csv';
 import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
-import { toDecimalString } from '../../common/money';
+import { formatMoney, toDecimalString } from '../../common/money';
+import type { ConfirmPage } from '../../common/views/confirm-step';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { type DonationStatus, isSettled } from '../donations/donation-status';
 import { DonationsService } from '../donations/donations.service';
@@ -65,6 +66,62 @@ export class AdminDonationsViews {
     private readonly receiptDelivery: ReceiptDeliveryService,
     private readonly funds: FundsService,
   ) {}
+
+  /**
+   * The confirmation page of a refund: the gift, the amount and the reason, and what it changes
+   * (the donor's money back, the fund's balance, the match, the email). Refused as the refund
+   * would be (nothing left to refund, a gift not received).
+   */
+  async refundConfirmation(
+    locale: SupportedLocale,
+    id: string,
+    form: { amountMinor?: number; reason: string },
+  ): Promise<ConfirmPage> {
+    const {
+      donation: d,
+      title,
+      amountMinor,
+    } = await this.donations.refundPreview(id, form.amountMinor);
+    const fund = await this.funds.get(d.fundId);
+    const money = (v: number) => formatMoney(v, d.currency, locale);
+    const t = (key: string, vars: Record<string, unknown> = {}) =>
+      translate(locale, `admin.confirm.refund.${key}`, vars);
+    const offline = d.provider === 'OFFLINE';
+    const effects = [
+      t(offline ? 'donorOffline' : 'donorProvider', {
+        donor: d.donorName,
+        amount: money(amountMinor),
+      }),
+      t(offline ? 'fundBalance' : 'fundBalanceLater', {
+        fund: localName(locale, fund.nameZh, fund.nameEn),
+        from: money(fund.balanceMinor),
+        to: money(fund.balanceMinor - amountMinor),
+      }),
+      t('refundedTotal', {
+        from: money(d.refundedMinor),
+        to: money(d.refundedMinor + amountMinor),
+        gift: money(d.amountMinor),
+      }),
+    ];
+    if (d.matchedMinor > 0) effects.push(t('match', { matched: money(d.matchedMinor) }));
+    effects.push(t('receipt'));
+    effects.push(d.donorEmail ? t('email', { email: d.donorEmail }) : t('noEmail'));
+    return {
+      title: t('title'),
+      facts: [
+        {
+          label: t('gift'),
+          value: `${money(d.amountMinor)} · ${d.donorName} · ${localName(locale, title.titleZh, title.titleEn)}`,
+        },
+        { label: t('amount'), value: money(amountMinor) },
+        { label: t('reason'), value: form.reason },
+      ],
+      effects,
+      button: t('button', { amount: money(amountMinor) }),
+      back: `/admin/donations/${id}`,
+      danger: true,
+    };
+  }
 
   async currency(): Promise<string> {
     return this.foundation.currency();
@@ -129,7 +186,18 @@ export class AdminDonationsViews {
     const fund = await this.funds.get(d.fundId);
     const left = d.amountMinor - d.refundedMinor;
     const receipts = await this.receiptDelivery.forDonation(id);
+    const refunds = await this.donations.refundsOf(id);
     return {
+      // FINANCE's reasons, one line per refund, in Beijing time.
+      refunds: refunds.map((r) => ({
+        id: r.id,
+        line: translate(locale, 'admin.donations.refundLine', {
+          date: beijingDateTime(r.createdAt, locale),
+          amount: formatMoney(r.amountMinor, r.currency, locale),
+          reason: r.reason,
+        }),
+        reason: r.reason,
+      })),
       receipts: receipts.map((r) => receiptRow(r, locale, voidForm)),
       // A received gift without any receipt yet (the queue has not reached it): staff may issue it.
       canIssueReceipt: isSettled(d.status) && left > 0 && receipts.length === 0,

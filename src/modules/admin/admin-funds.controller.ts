@@ -13,12 +13,14 @@ import {
   submitForm,
   typedValues,
 } from '../../common/views/form-submit';
+import { type ConfirmPage, confirmStep } from '../../common/views/confirm-step';
 import { safeNext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { FundsService } from '../funds/funds.service';
 import { dateInputValue } from '../reporting/periods';
 import { ReportingService } from '../reporting/reporting.service';
+import { AdminConfirmationsViews } from './admin-confirmations.views';
 import { AdminFundsViews, fundRow } from './admin-funds.views';
 import { adminContext, currentUser } from './admin-page';
 import { dateRange } from './date-range';
@@ -44,6 +46,7 @@ export class AdminFundsController {
     private readonly views: AdminFundsViews,
     private readonly funds: FundsService,
     private readonly reporting: ReportingService,
+    private readonly confirmations: AdminConfirmationsViews,
   ) {}
 
   @Get()
@@ -181,7 +184,14 @@ export class AdminFundsController {
     @Param('id', uuidPipe) id: string,
     @Body() body: unknown,
   ) {
-    return this.lifecycle(req, reply, body, 'closed', () => this.funds.close(id));
+    return this.lifecycle(
+      req,
+      reply,
+      body,
+      'closed',
+      () => this.funds.close(id),
+      (back) => this.confirmations.closeFund(adminContext(req, reply).locale, id, back),
+    );
   }
 
   /** Runs a lifecycle change and goes back where the button was, with the outcome as a flash. */
@@ -191,11 +201,22 @@ export class AdminFundsController {
     body: unknown,
     done: 'activated' | 'closed',
     change: () => Promise<Parameters<typeof fundRow>[0]>,
+    /** The confirmation page, for a change that needs one (closing). */
+    confirmation?: (back: string) => Promise<ConfirmPage>,
   ) {
     const ctx = adminContext(req, reply);
+    const back = safeNext((body as { next?: unknown } | undefined)?.next, '/admin/funds');
     return submitButton({
       reply,
       locale: ctx.locale,
+      ...(confirmation
+        ? {
+            confirm: {
+              step: confirmStep(reply, ctx, body, req.url),
+              page: () => confirmation(back),
+            },
+          }
+        : {}),
       run: change,
       done: (fund) => {
         const row = fundRow(fund, ctx.locale);
@@ -204,7 +225,7 @@ export class AdminFundsController {
           text: translate(ctx.locale, `admin.funds.${done}`, { name: row.name, code: row.code }),
         };
       },
-      to: safeNext((body as { next?: unknown } | undefined)?.next, '/admin/funds'),
+      to: back,
     });
   }
 }

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { type Actor, hasRole } from '../../common/context/request-context';
+import { beijingDate } from '../../common/dates/beijing-time';
+import { CAMPAIGN_STAFF_ROLES } from '../campaigns/campaigns.service';
 import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { entryKindText } from '../../common/i18n/status-words';
@@ -112,6 +115,31 @@ export class AdminFundsViews {
       funds: page.items.map((f) => fundRow(f, locale)),
       moreFunds: page.nextCursor !== null,
     };
+  }
+
+  /**
+   * Draft campaigns waiting for review (publishing), oldest first, for staff who may see drafts
+   * (ADMIN, FINANCE, GRANTS_OFFICER); null for anyone else.
+   */
+  async waitingForReview(actor: Actor | undefined, locale: SupportedLocale) {
+    if (!hasRole(actor, ...CAMPAIGN_STAFF_ROLES)) return null;
+    const drafts = (await this.campaigns.list(actor, { status: 'DRAFT', limit: 50 })).items;
+    const funds = new Map<string, string>();
+    for (const id of new Set(drafts.map((c) => c.fundId))) {
+      const fund = await this.funds.get(id);
+      funds.set(id, localName(locale, fund.nameZh, fund.nameEn));
+    }
+    return [...drafts]
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((c) => ({
+        id: c.id,
+        title: localName(locale, c.titleZh, c.titleEn),
+        fund: funds.get(c.fundId) ?? '',
+        goalMinor: c.goalMinor,
+        currency: c.currency,
+        createdOn: beijingDate(c.createdAt, locale),
+        href: `/admin/campaigns/${c.id}`,
+      }));
   }
 
   /** A community leader's funds: those in their scope, by code. */

@@ -12,6 +12,7 @@ import { ReportingModule } from '../reporting/reporting.module';
 import { AdminAllocationsController } from './admin-allocations.controller';
 import { AdminAuditController } from './admin-audit.controller';
 import { AdminCampaignsController } from './admin-campaigns.controller';
+import { AdminConfirmationsViews } from './admin-confirmations.views';
 import { AdminCampaignsViews } from './admin-campaigns.views';
 import { AdminDashboardController } from './admin-dashboard.controller';
 import { AdminDonationsController } from './admin-donations.controller';
@@ -79,6 +80,7 @@ import { AdminUsersController } from './admin-users.controller';
   ],
   providers: [
     AdminFundsViews,
+    AdminConfirmationsViews,
     AdminPeopleViews,
     AdminDonationsViews,
     AdminCampaignsViews,

@@ -108,7 +108,7 @@ export class AllocationsService {
    * allocates funds activated since. All or nothing: if the source cannot cover every fund still
    * due, nothing moves.
    */
-  yearly(dto: YearlyAllocationDto): Promise<YearlyAllocationResult> {
+  yearly(dto: YearlyAllocationDto, opts: TransactionOptions = {}): Promise<YearlyAllocationResult> {
     return this.tx.run(async (m) => {
       const source = dto.sourceFundId
         ? await this.funds.get(dto.sourceFundId, { within: m })
@@ -188,7 +188,20 @@ export class AllocationsService {
         alreadyAllocated,
         movedMinor: allocated.length * dto.amountMinor,
       };
-    });
+    }, opts);
+  }
+
+  /**
+   * What a transfer would do now, for the confirmation page: the transfer itself, run and rolled
+   * back, so the page shows exactly what confirming does, and refuses what it would refuse.
+   */
+  previewTransfer(dto: CreateAllocationDto): Promise<AllocationResult> {
+    return this.tx.dryRun((m) => this.transfer(dto, { within: m }));
+  }
+
+  /** What the yearly allocation would do now (funds due, already allocated), rolled back. */
+  previewYearly(dto: YearlyAllocationDto): Promise<YearlyAllocationResult> {
+    return this.tx.dryRun((m) => this.yearly(dto, { within: m }));
   }
 
   private async postTransfer(

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '../accounts/accounts.module';
 import { FundsModule } from '../funds/funds.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { Campaign } from './campaign.entity';
 import { CampaignTotalsService } from './campaign-totals.service';
 import { CampaignUpdate } from './campaign-update.entity';
@@ -11,7 +13,12 @@ import { CoverStorage } from './cover-storage';
 import { UploadsController } from './uploads.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Campaign, CampaignUpdate]), FundsModule],
+  imports: [
+    TypeOrmModule.forFeature([Campaign, CampaignUpdate]),
+    FundsModule,
+    AccountsModule,
+    NotificationsModule,
+  ],
   controllers: [CampaignsController, UploadsController],
   providers: [CampaignsRepository, CampaignsService, CampaignTotalsService, CoverStorage],
   exports: [CampaignsService, CampaignTotalsService],

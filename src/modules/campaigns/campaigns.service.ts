@@ -5,7 +5,12 @@ import type { Actor } from '../../common/context/request-context';
 import { DomainError } from '../../common/errors';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
+import { beijingDateTime } from '../../common/dates/beijing-time';
+import type { SupportedLocale } from '../../common/i18n/i18n';
+import { AppConfig } from '../../config/app-config';
+import { UsersService } from '../accounts/users.service';
 import { AuditService } from '../audit/audit.service';
+import { OutboxService } from '../notifications/outbox.service';
 import { FundsService } from '../funds/funds.service';
 import type { Campaign } from './campaign.entity';
 import { actorUserId, assertCampaignAccess, campaignAccess } from './campaign-access';
@@ -93,6 +98,9 @@ export class CampaignsService {
     private readonly audit: AuditService,
     private readonly covers: CoverStorage,
     private readonly totalsService: CampaignTotalsService,
+    private readonly users: UsersService,
+    private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
   ) {}
 
   create(actor: Actor | undefined, dto: CreateCampaignDto): Promise<CampaignView> {
@@ -440,8 +448,33 @@ export class CampaignsService {
         before: { status: campaign.status },
         after: { status: next },
       });
+      if (action === 'publish') await this.tellLeaders(m, campaign, now);
       return this.view(m, (await this.repo.find(id, { within: m }))!);
     });
+  }
+
+  /**
+   * Tells the community leaders of the campaign's fund (who drafted it, or whose community it
+   * serves) that it is live, each in their language, with its public address.
+   */
+  private async tellLeaders(m: EntityManager, campaign: Campaign, publishedAt: Date) {
+    const base = this.config.publicUrl.replace(/\/$/, '');
+    for (const leader of await this.users.leadersOfFund(campaign.fundId, { within: m })) {
+      const locale: SupportedLocale = leader.locale === 'en' ? 'en' : 'zh-CN';
+      await this.outbox.enqueue(m, {
+        template: 'campaign-published',
+        to: leader.email,
+        locale,
+        dedupeKey: `campaign-published:${campaign.id}:${leader.id}`,
+        data: {
+          recipientName: leader.name,
+          campaignTitle: locale === 'en' && campaign.titleEn ? campaign.titleEn : campaign.titleZh,
+          publishedOn: beijingDateTime(publishedAt, locale),
+          url: `${base}/campaigns/${campaign.slug}?lang=${locale}`,
+          adminUrl: `${base}/admin/campaigns/${campaign.id}?lang=${locale}`,
+        },
+      });
+    }
   }
 
   /** The fund's status under a share lock, so it cannot close while the campaign goes live. */

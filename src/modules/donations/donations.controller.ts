@@ -72,7 +72,7 @@ export class DonationsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Refund a gift in full or in part (the provider confirms by webhook)' })
   refund(@Param('id', uuidPipe) id: string, @Body() dto: RefundRequestDto) {
-    return this.donations.requestRefund(id, dto.amountMinor);
+    return this.donations.requestRefund(id, dto.amountMinor, undefined, dto.reason);
   }
 
   @Post('donations/:id/match-release')

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../../database/query-result';
 import { toSafeInteger } from '../../common/money';
-import { col, defineTable } from '../../database/table-map';
+import { col, defineTable, type RowOf } from '../../database/table-map';
 import type { TransactionOptions } from '../../database/transaction.service';
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import type { DonationStatus } from './donation-status';
@@ -57,6 +57,20 @@ export const DONATIONS = defineTable('donations', {
 });
 
 const COLUMNS = DONATIONS.select();
+
+/** Why each refund was made (donation_refunds): one row per refund request. */
+export const DONATION_REFUNDS = defineTable('donation_refunds', {
+  id: col.uuid('id'),
+  donationId: col.uuid('donation_id'),
+  amountMinor: col.bigint('amount_minor'),
+  currency: col.char('currency'),
+  reason: col.text('reason'),
+  refundRef: col.text('refund_ref'),
+  requestedBy: col.uuid.nullable('requested_by'),
+  createdAt: col.timestamptz('created_at'),
+});
+
+export type DonationRefund = RowOf<typeof DONATION_REFUNDS>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -154,6 +168,28 @@ export class DonationsRepository {
       ],
     );
     return toDonation(rows[0]);
+  }
+
+  /** Records why a refund was made; the same refund (by its reference) is kept once. */
+  async insertRefund(
+    manager: EntityManager,
+    r: Omit<DonationRefund, 'id' | 'createdAt'>,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO donation_refunds (donation_id, amount_minor, currency, reason, refund_ref, requested_by)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (refund_ref) DO NOTHING`,
+      [r.donationId, r.amountMinor, r.currency, r.reason, r.refundRef, r.requestedBy],
+    );
+  }
+
+  /** The refunds of a gift with their reasons, oldest first. */
+  async refundsOf(donationId: string): Promise<DonationRefund[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${DONATION_REFUNDS.select()} FROM donation_refunds
+       WHERE donation_id = $1 ORDER BY created_at, id`,
+      [donationId],
+    );
+    return rowsOf(rows).map((row) => DONATION_REFUNDS.map(row));
   }
 
   /** Forgets the links of a kind that have expired (they are refused already). */

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type Actor, RequestContext } from '../../common/context/request-context';
 import { ConflictError, CurrencyMismatchError, TooManyAttemptsError } from '../../common/errors';
 import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
@@ -24,6 +26,7 @@ import {
   DonorLinkInvalidError,
 } from './donations.errors';
 import { SettlementService } from './settlement.service';
+import { DonorEmails } from './donor-emails';
 import { DonationsRepository } from './donations.repository';
 import type { DonationStatus } from './donation-status';
 import { monthlyStopState, offersMonthlyStop } from './monthly-gift';
@@ -69,6 +72,7 @@ export class DonationsService {
     @Inject(CAPTCHA_VERIFIER) private readonly captcha: CaptchaVerifier,
     private readonly settlement: SettlementService,
     private readonly audit: AuditService,
+    private readonly emails: DonorEmails,
     private readonly funds: FundsService,
   ) {}
 
@@ -166,7 +170,8 @@ export class DonationsService {
         monthly: donation.monthly,
         // Back in the donor's language.
         successUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/thanks?donation=${donation.id}&lang=${donation.locale}`,
-        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/not-completed?donation=${donation.id}&lang=${donation.locale}`,
+        // Declined or abandoned: the form again (#give), with "nothing was charged".
+        cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/not-completed?donation=${donation.id}&lang=${donation.locale}#give`,
         locale: donation.locale,
       });
     } catch (error) {
@@ -286,6 +291,8 @@ export class DonationsService {
     amountMinor?: number,
     /** What the form showed as refunded already: a resubmitted form refunds nothing twice. */
     expectRefundedMinor?: number,
+    /** Why (FINANCE's words): kept with the refund, shown on the gift's page and in the audit. */
+    reason?: string,
   ): Promise<{ donationId: string; amountMinor: number; refundId: string; booked: boolean }> {
     const donation = await this.get(id);
     if (expectRefundedMinor !== undefined && donation.refundedMinor !== expectRefundedMinor) {
@@ -307,6 +314,7 @@ export class DonationsService {
     }
     const refundedAfter = donation.refundedMinor + amount;
     if (donation.provider === 'OFFLINE') {
+      const refundId = `offline:${id}:${refundedAfter}`;
       await this.settlement.prepare();
       await this.tx.run(async (m) => {
         const locked = (await this.repo.lock(m, { id }))!;
@@ -321,15 +329,11 @@ export class DonationsService {
           action: 'donation.refunded',
           entityType: 'donation',
           entityId: id,
-          after: { amountMinor: amount, refundedAfter },
+          after: { amountMinor: amount, refundedAfter, ...(reason ? { reason } : {}) },
         });
+        await this.recordRefund(m, locked, { amount, refundId, reason, viaProvider: false });
       });
-      return {
-        donationId: id,
-        amountMinor: amount,
-        refundId: `offline:${id}:${refundedAfter}`,
-        booked: true,
-      };
+      return { donationId: id, amountMinor: amount, refundId, booked: true };
     }
     const paymentId = await this.paymentIdForRefund(donation);
     const { refundId } = await this.provider.refund({
@@ -338,15 +342,77 @@ export class DonationsService {
       amountMinor: amount,
       idempotencyKey: `refund:${id}:${refundedAfter}`,
     });
-    await this.tx.run((m) =>
-      this.audit.record(m, {
+    await this.tx.run(async (m) => {
+      await this.audit.record(m, {
         action: 'donation.refund_requested',
         entityType: 'donation',
         entityId: id,
-        after: { amountMinor: amount, refundId },
-      }),
-    );
+        after: { amountMinor: amount, refundId, ...(reason ? { reason } : {}) },
+      });
+      await this.recordRefund(m, donation, { amount, refundId, reason, viaProvider: true });
+    });
     return { donationId: id, amountMinor: amount, refundId, booked: false };
+  }
+
+  /**
+   * What a refund of `amountMinor` (the whole remaining gift when left out) would do, for the
+   * confirmation page; refused as requestRefund would refuse it. Changes nothing.
+   */
+  async refundPreview(id: string, amountMinor?: number) {
+    const donation = await this.get(id);
+    const remainingMinor = donation.amountMinor - donation.refundedMinor;
+    const amount = amountMinor ?? remainingMinor;
+    if (donation.status !== 'SUCCEEDED' && donation.status !== 'PARTIALLY_REFUNDED') {
+      throw new DonationNotRefundableError(
+        `Donation ${id} is ${donation.status}; only received gifts can be refunded.`,
+      );
+    }
+    if (amount > remainingMinor) {
+      throw new DonationNotRefundableError(
+        `Only ${remainingMinor} minor units of this gift are left to refund; amountMinor was ${amount}.`,
+      );
+    }
+    const title = await this.giftTitle(donation);
+    return { donation, title, amountMinor: amount, remainingMinor };
+  }
+
+  /** What a gift was given to, as people name it: its campaign, or its fund (offline, no campaign). */
+  private async giftTitle(
+    donation: Donation,
+    opts: TransactionOptions = {},
+  ): Promise<{ titleZh: string; titleEn: string }> {
+    if (donation.campaignId !== null) return this.campaigns.getById(donation.campaignId, opts);
+    const fund = await this.funds.get(donation.fundId, opts);
+    return { titleZh: fund.nameZh, titleEn: fund.nameEn };
+  }
+
+  /** The refunds of a gift with FINANCE's reasons, oldest first. */
+  refundsOf(id: string) {
+    return this.repo.refundsOf(id);
+  }
+
+  /** Keeps the refund's reason (when given) and tells the donor, in the refund's transaction. */
+  private async recordRefund(
+    m: EntityManager,
+    donation: Donation,
+    refund: { amount: number; refundId: string; reason?: string; viaProvider: boolean },
+  ): Promise<void> {
+    if (refund.reason) {
+      await this.repo.insertRefund(m, {
+        donationId: donation.id,
+        amountMinor: refund.amount,
+        currency: donation.currency,
+        reason: refund.reason,
+        refundRef: refund.refundId,
+        requestedBy: staffId(RequestContext.actor()),
+      });
+    }
+    await this.emails.refunded(m, donation, await this.giftTitle(donation, { within: m }), {
+      amountMinor: refund.amount,
+      refundRef: refund.refundId,
+      at: new Date(),
+      viaProvider: refund.viaProvider,
+    });
   }
 
   /**
@@ -447,6 +513,11 @@ export class DonationsService {
       };
     });
   }
+}
+
+/** The signed-in user behind a request, or null (the CLI, a token-less system actor). */
+function staffId(actor: Actor | undefined): string | null {
+  return actor?.kind === 'user' ? actor.userId : null;
 }
 
 /** An online gift's campaign: every online gift has one (only offline gifts go straight to a fund). */

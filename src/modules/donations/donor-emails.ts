@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { beijingDateTime } from '../../common/dates/beijing-time';
 import { formatMoney } from '../../common/money';
 import { hashSecret, newSecret } from '../../common/secrets';
 import { AppConfig } from '../../config/app-config';
@@ -7,6 +8,11 @@ import type { CampaignForDonation } from '../campaigns/campaigns.types';
 import { OutboxService } from '../notifications/outbox.service';
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
+
+/** The title in the reader's language; the Chinese one when there is no English one. */
+function localName(locale: string, zh: string, en: string): string {
+  return locale === 'en' && en ? en : zh;
+}
 
 /** How long the "stop this monthly gift" link in an email works. */
 export const STOP_LINK_DAYS = 400;
@@ -85,6 +91,35 @@ export class DonorEmails {
         campaignTitle: locale === 'en' ? campaign.titleEn : campaign.titleZh,
         portalUrl: `${this.config.publicUrl}/donor`,
         stopUrl: await this.stopLink(m, first),
+      },
+    });
+  }
+
+  /**
+   * Tells the donor a refund was issued: how much, when (Beijing time) and for which gift, in
+   * their language. Once per refund (`refundRef`); nothing for a gift recorded without an email.
+   */
+  async refunded(
+    m: EntityManager,
+    gift: Gift & { amountMinor: number },
+    campaign: Pick<CampaignForDonation, 'titleZh' | 'titleEn'>,
+    refund: { amountMinor: number; refundRef: string; at: Date; viaProvider: boolean },
+  ): Promise<void> {
+    if (!gift.donorEmail) return;
+    const locale = gift.locale;
+    await this.outbox.enqueue(m, {
+      template: 'donation-refunded',
+      to: gift.donorEmail,
+      locale,
+      dedupeKey: `donation-refunded:${refund.refundRef}`,
+      data: {
+        donorName: gift.donorName,
+        amount: formatMoney(refund.amountMinor, gift.currency, locale),
+        giftAmount: formatMoney(gift.amountMinor, gift.currency, locale),
+        campaignTitle: localName(locale, campaign.titleZh, campaign.titleEn),
+        refundedOn: beijingDateTime(refund.at, locale),
+        viaProvider: refund.viaProvider,
+        portalUrl: `${this.config.publicUrl}/donor?lang=${locale}`,
       },
     });
   }

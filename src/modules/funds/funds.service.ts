@@ -222,11 +222,20 @@ export class FundsService {
   }
 
   /** Closing needs an empty fund: move what it holds elsewhere first. The GENERAL fund stays open. */
-  close(id: string): Promise<FundView> {
-    return this.transition(id, 'close');
+  close(id: string, opts: TransactionOptions = {}): Promise<FundView> {
+    return this.transition(id, 'close', opts);
   }
 
-  private transition(id: string, action: FundAction): Promise<FundView> {
+  /** What closing would do now (the fund as closed), or its refusal; changes nothing. */
+  previewClose(id: string): Promise<FundView> {
+    return this.tx.dryRun((m) => this.close(id, { within: m }));
+  }
+
+  private transition(
+    id: string,
+    action: FundAction,
+    opts: TransactionOptions = {},
+  ): Promise<FundView> {
     return this.tx.run(async (m) => {
       const [fund] = await this.repo.lock(m, [id], 'update');
       if (!fund) throw new FundNotFoundError(id);
@@ -255,7 +264,7 @@ export class FundsService {
         after: { status: next },
       });
       return this.get(id, { within: m });
-    });
+    }, opts);
   }
 
   /**

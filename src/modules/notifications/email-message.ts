@@ -13,6 +13,8 @@ export const EMAIL_TEMPLATES = {
   'donor-magic-link': ['url', 'expiresAt'],
   'donation-thanks': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   'renewal-failed': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
+  'donation-refunded': ['donorName', 'amount', 'campaignTitle', 'refundedOn', 'portalUrl'],
+  'campaign-published': ['recipientName', 'campaignTitle', 'publishedOn', 'url', 'adminUrl'],
   // grants: resident evaluations
   'grant-evaluation-result': ['granteeName', 'projectTitle', 'satisfied', 'threshold', 'url'],
   // grants: insights (overdue reminders)

@@ -47,6 +47,28 @@ export class UserAccessRepository {
     };
   }
 
+  /**
+   * The active community leaders a fund belongs to: scoped to the fund itself or to its
+   * community. Whom a campaign of the fund concerns (its publication is their news).
+   */
+  async leadersOfFund(
+    fundId: string,
+    opts: TransactionOptions = {},
+  ): Promise<{ id: string; email: string; name: string; locale: string }[]> {
+    return (opts.within ?? this.dataSource.manager).query(
+      `SELECT u.id, u.email, u.name, u.locale FROM users u
+       WHERE u.status = 'ACTIVE'
+         AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'COMMUNITY_LEADER')
+         AND EXISTS (
+           SELECT 1 FROM user_scopes s
+           WHERE s.user_id = u.id
+             AND (s.fund_id = $1
+                  OR s.community_id = (SELECT f.community_id FROM funds f WHERE f.id = $1)))
+       ORDER BY u.email LIMIT 50`,
+      [fundId],
+    );
+  }
+
   async setScopes(
     manager: EntityManager,
     userId: string,

@@ -255,6 +255,12 @@ export class RefundForm {
   @IsInt({ message: 'admin.errors.formExpired' })
   @Min(0, { message: 'admin.errors.formExpired' })
   refundedBefore!: number;
+
+  /** Why: kept with the refund and in the audit log (not sent to the donor). */
+  @Trim()
+  @IsString({ message: 'admin.errors.refundReason' })
+  @Length(1, 500, { message: 'admin.errors.refundReason' })
+  reason!: string;
 }
 
 export class ReleaseMatchForm {

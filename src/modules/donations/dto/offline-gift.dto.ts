@@ -117,4 +117,14 @@ export class RefundRequestDto {
   @IsOptional()
   @IsAmountMinor({ optional: true })
   amountMinor?: number;
+
+  @ApiPropertyOptional({
+    example: '捐赠人重复支付',
+    description: 'Why the gift is refunded; kept with the refund and shown on the gift',
+  })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 500, { message: 'reason must be 1–500 characters' })
+  reason?: string;
 }

@@ -1,0 +1,132 @@
+import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
+import { FundsService } from '../../src/modules/funds/funds.service';
+import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
+import { createCampaign } from '../factories/campaigns.factory';
+import { createTestApp, type TestApp } from '../utils/test-app';
+import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
+import { seedBackOffice, type BackOffice } from './admin-fixtures';
+import { launchChromium, textOf, visit } from './chromium';
+
+/**
+ * The confirmation step on a 360 px wide phone, in Chinese: the page states the amount and the
+ * effect, nothing scrolls sideways, Confirm and Back are big enough to tap, Back changes nothing
+ * and Confirm acts.
+ */
+let t: TestApp;
+let seed: BackOffice;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  seed = await seedBackOffice(t, '-confirm');
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function phone(email: string, password: string) {
+  const v = await visit(browser, base, 'zh-CN');
+  await v.page.setViewportSize({ width: 360, height: 740 });
+  await v.page.goto('/login');
+  await v.page.fill('#f-email', email);
+  await v.page.fill('#f-password', password);
+  await Promise.all([
+    v.page.waitForURL((url) => !url.pathname.startsWith('/login')),
+    v.page.click('form[action="/login"] button[type="submit"]'),
+  ]);
+  return v;
+}
+
+const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
+const box = async (page: Page, selector: string) => (await page.locator(selector).boundingBox())!;
+
+async function expectTappable(page: Page) {
+  for (const selector of ['#confirm-button', '#confirm-back']) {
+    const { width, height } = await box(page, selector);
+    expect({ selector, tall: height >= 44, wide: width >= 44 }).toEqual({
+      selector,
+      tall: true,
+      wide: true,
+    });
+  }
+}
+
+describe('the confirmation step at 360 px', () => {
+  it('confirms a transfer on a phone: amount and balances stated, Confirm moves the money', async () => {
+    const funds = t.get(FundsService);
+    const before = (await funds.get(seed.fundA.id)).balanceMinor;
+    const a = await phone(seed.admin.email, seed.admin.password);
+    await a.page.goto('/admin/allocations');
+    await a.page.selectOption('#t-from', seed.general.id);
+    await a.page.selectOption('#t-to', seed.fundA.id);
+    await a.page.fill('#t-amount', '66.60');
+    await Promise.all([
+      a.page.waitForSelector('#confirm-form'),
+      a.page.click('#transfer-form button[type="submit"]'),
+    ]);
+    expect(await textOf(a.page, 'h1')).toBe('确认基金间拨付');
+    expect(await textOf(a.page, '#confirm-facts')).toContain('¥66.60');
+    expect(await textOf(a.page, '#confirm-effects')).toMatch(/余额从 ¥[\d,]+\.\d{2} 变为/);
+    expect(await pageWidth(a.page)).toBeLessThanOrEqual(360);
+    await expectTappable(a.page);
+    expect((await funds.get(seed.fundA.id)).balanceMinor).toBe(before);
+
+    await Promise.all([a.page.waitForSelector('.flash-success'), a.page.click('#confirm-button')]);
+    expect(await textOf(a.page, '.flash-success')).toContain('¥66.60');
+    expect((await funds.get(seed.fundA.id)).balanceMinor).toBe(before + 6_660);
+    expect(a.cspViolations).toEqual([]);
+    expect(a.pageErrors).toEqual([]);
+    await a.context.close();
+  });
+
+  it('shows a refund’s confirmation on a phone, and Back leaves the gift as it was', async () => {
+    const campaign = await createCampaign(t, { fundId: seed.fundA.id, slug: 'narrow-refund' });
+    const started = await request(t.server)
+      .post(`/api/v1/campaigns/${campaign.slug}/donations`)
+      .send({ amountMinor: 25_000, donorName: '王小明', donorEmail: 'refund-narrow@example.org' })
+      .expect(201);
+    const giftId = (started.body as { id: string }).id;
+    await deliver(
+      t.server,
+      stripeEvent(
+        `evt_confirm_${giftId}`,
+        'checkout.session.completed',
+        paidSession(giftId, 25_000),
+      ),
+    ).expect(200);
+    const finance = await createUser(t, ['FINANCE']);
+
+    const f = await phone(finance.email, TEST_PASSWORD);
+    await f.page.goto(`/admin/donations/${giftId}`);
+    expect(await pageWidth(f.page)).toBeLessThanOrEqual(360);
+    await f.page.fill('#r-amount', '50.00');
+    await f.page.fill('#r-reason', '捐赠人申请撤回部分捐赠，已电话核实身份');
+    await Promise.all([
+      f.page.waitForSelector('#confirm-form'),
+      f.page.click('#refund-form button[type="submit"]'),
+    ]);
+    expect(await textOf(f.page, 'h1')).toBe('确认退款');
+    const effects = await textOf(f.page, '#confirm-effects');
+    expect(effects).toContain('王小明 将拿回 ¥50.00');
+    expect(effects).toContain('refund-narrow@example.org');
+    expect(await textOf(f.page, '#confirm-facts')).toContain('已电话核实身份');
+    expect(await pageWidth(f.page)).toBeLessThanOrEqual(360);
+    await expectTappable(f.page);
+
+    await Promise.all([
+      f.page.waitForURL(`**/admin/donations/${giftId}`),
+      f.page.click('#confirm-back'),
+    ]);
+    expect(await textOf(f.page, '#gift-refunded')).toBe('¥0.00');
+    expect(f.cspViolations).toEqual([]);
+    expect(f.pageErrors).toEqual([]);
+    await f.context.close();
+  });
+});
