@@ -191,6 +191,41 @@ describe('back office: gifts', () => {
     // The match given back, then the gift's fund and the donor's kind.
     expect(lines[1]).toMatch(/,40\.00,F-[^,]+,PERSON$/);
 
+    // The fund's statement says what happened, for finance with the donor's name and links.
+    const fundPage = await finance.agent
+      .get(`/admin/funds/${campaign.fundId}?lang=zh-CN`)
+      .expect(200);
+    const what = [...fundPage.text.matchAll(/<td class="statement-what">(.*?)<\/td>/g)].map(
+      (m) => m[1],
+    );
+    const giftWords = `<a href="/admin/campaigns/${campaign.id}">${campaign.titleZh}</a> · <a href="/admin/donations/${id}">Refund Me</a>`;
+    const poolWords = `<a href="/admin/funds/${pool.id}">${pool.nameZh}</a>`;
+    expect(what).toEqual(
+      expect.arrayContaining([
+        `捐赠 · ${giftWords}`,
+        `配捐 · ${poolWords}`,
+        `退款 · ${giftWords}`,
+        `配捐退回 · ${poolWords}`,
+      ]),
+    );
+    expect(fundPage.text).not.toMatch(/>(DONATION|MATCH|REFUND|MATCH_REVERSAL)</);
+    const statement = await finance.agent
+      .get(`/admin/funds/${campaign.fundId}/statement.csv?lang=en`)
+      .expect(200);
+    expect(statement.text).toContain(`,Gift · ${campaign.titleEn} · Refund Me,100.00,`);
+    expect(statement.text).toContain(`,Refund · ${campaign.titleEn} · Refund Me,-40.00,`);
+    // Staff who may not see donor data read the public rule: an offline donor is not named.
+    const officer = await createUser(t, ['GRANTS_OFFICER']);
+    const other = formSession(t.server);
+    await other.signIn(officer.email, TEST_PASSWORD);
+    const officerPage = await other.agent
+      .get(`/admin/funds/${campaign.fundId}?lang=zh-CN`)
+      .expect(200);
+    expect(officerPage.text).not.toContain('Refund Me');
+    expect(officerPage.text).toContain(
+      `捐赠 · <a href="/admin/campaigns/${campaign.id}">${campaign.titleZh}</a> · 爱心人士`,
+    );
+
     // The pool's page says what it matched, per campaign (the refund gave 40 of 100 back).
     const poolPage = await finance.agent.get(`/admin/funds/${pool.id}?lang=en`).expect(200);
     expect(poolPage.text).toContain('¥60.00 matched so far; ¥940.00 left in the pool.');

@@ -204,6 +204,17 @@ describe('the donation form, its review and a payment that does not complete', (
       `/campaigns/${campaign.slug}/not-completed?donation=${gift!.id}`,
     );
     expect(other.text).not.toContain('王芳');
+
+    // Two hours on, the link has expired: the same browser gets the message and an empty form.
+    await t.dataSource.query(
+      `UPDATE donor_links SET expires_at = now() - interval '1 minute'
+       WHERE donation_id = $1 AND purpose = 'RETURN_TO_FORM'`,
+      [gift!.id],
+    );
+    const late = await browser.agent.get(back).expect(200);
+    expect(late.text).toContain('支付未完成，没有扣款');
+    expect(late.text).toContain('请重新填写下面的表单再试一次。');
+    expect(late.text).not.toContain('王芳');
   });
 
   it('keeps an abandoned gift PENDING until its checkout expires, then EXPIRED', async () => {

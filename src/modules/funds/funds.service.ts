@@ -173,6 +173,14 @@ export class FundsService {
     return this.repo.findGeneral(opts);
   }
 
+  /** The funds whose ledger accounts have these codes (`fund:<code>`), keyed by account code. */
+  async byAccountCode(accountCodes: Iterable<string>): Promise<Map<string, Fund>> {
+    const codes = [...new Set(accountCodes)]
+      .filter((c) => c.startsWith('fund:'))
+      .map((c) => c.slice('fund:'.length));
+    return new Map((await this.repo.findByCodes(codes)).map((f) => [`fund:${f.code}`, f]));
+  }
+
   async findByCode(code: string, opts: TransactionOptions = {}): Promise<Fund | null> {
     return this.repo.findByCode(code, opts);
   }
