@@ -76,7 +76,8 @@ export async function seedDemo(
     const existing = await funds.findByCode(dto.code);
     let fund = existing ? await funds.get(existing.id) : await funds.create(dto);
     if (activate && fund.status === 'PREPARING') fund = await funds.activate(fund.id);
-    return fund;
+    // The demo's funds existed before its months of gift history (gifts may not predate a fund).
+    return funds.recordSetUpDate(fund.id, DEMO_FUNDS_SET_UP);
   };
 
   const general = await ensureFund(
@@ -287,6 +288,9 @@ async function seedDemoCommunityCampaign(app: INestApplicationContext, fundId: s
 
 const DEMO_COMMUNITY_CAMPAIGN = 'hemei-stairwells';
 const DAY_MS = 24 * 3_600_000;
+
+/** When the demo's funds were set up: before the months of gift history the demo records. */
+const DEMO_FUNDS_SET_UP = new Date('2025-01-01T00:00:00+08:00');
 
 /**
  * The demo's gifts, recorded as bank transfers and cash: three to try receipts, the donor portal

@@ -311,6 +311,26 @@ describe('offline gifts: into a fund, dated when received, with optional donor d
     expect(await giftsWithReference(c)).toBe(0);
   });
 
+  it('takes gifts received since a fund was really set up, once its set-up date is recorded', async () => {
+    const fund = await createFund(t, { kind: 'PROGRAM' });
+    const gift = () =>
+      t.get(OfflineGiftsService).record({
+        fundCode: fund.code,
+        amountMinor: 1_000,
+        method: 'BANK',
+        reference: reference('BOOKS'),
+        receivedAt: new Date('2025-06-30T00:00:00+08:00'),
+      });
+    await expect(gift()).rejects.toMatchObject({ code: 'RECEIVED_DATE_INVALID' });
+    const setUp = new Date('2025-03-01T00:00:00+08:00');
+    const funds = t.get(FundsService);
+    expect((await funds.recordSetUpDate(fund.id, setUp)).createdAt).toEqual(setUp);
+    // Only ever earlier.
+    expect((await funds.recordSetUpDate(fund.id, new Date())).createdAt).toEqual(setUp);
+    const { donation } = await gift();
+    expect(donation.succeededAt).toEqual(new Date('2025-06-29T16:00:00Z'));
+  });
+
   it('lets only offline gifts go without a campaign, an email or a name (database checks)', async () => {
     const fund = await oldFund('PROGRAM');
     const insert = (

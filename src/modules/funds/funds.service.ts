@@ -225,6 +225,29 @@ export class FundsService {
     });
   }
 
+  /**
+   * The day a fund was really set up, when that was before its record here (a fund brought over
+   * from paper books, the demo's history): offline gifts received since then may be recorded into
+   * it (they may not predate the fund). Only ever moves the date earlier; audited.
+   */
+  recordSetUpDate(id: string, setUpAt: Date): Promise<FundView> {
+    return this.tx.run(async (m) => {
+      const [fund] = await this.repo.lock(m, [id], 'update');
+      if (!fund) throw new FundNotFoundError(id);
+      if (setUpAt.getTime() < fund.createdAt.getTime()) {
+        await this.repo.update(m, id, { createdAt: setUpAt });
+        await this.audit.record(m, {
+          action: 'fund.updated',
+          entityType: 'fund',
+          entityId: id,
+          before: { createdAt: fund.createdAt },
+          after: { createdAt: setUpAt },
+        });
+      }
+      return this.get(id, { within: m });
+    });
+  }
+
   activate(id: string): Promise<FundView> {
     return this.transition(id, 'activate');
   }
