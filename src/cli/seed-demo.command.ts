@@ -10,6 +10,7 @@ import { MatchingService } from '../modules/matching/matching.service';
 import { OfflineGiftsService } from '../modules/donations/offline-gifts.service';
 import type { OfflineGiftDto } from '../modules/donations/dto/offline-gift.dto';
 import { randomBytes } from 'node:crypto';
+import { TransactionService } from '../database/transaction.service';
 import {
   DEMO_APPLICANTS,
   DEMO_FOUNDATION,
@@ -185,6 +186,7 @@ export async function seedDemo(
     });
   }
 
+  await backdateDemoFunds(app, [general, matching, elderMeals, ...activeFunds]);
   await seedDemoCampaign(app, elderMeals.id, matching.id);
   await seedDemoCommunityCampaign(app, activeFunds[0]!.id);
   await seedDemoGifts(app, out);
@@ -199,6 +201,24 @@ export async function seedDemo(
   const communityByName = new Map(communities.map((c, i) => [c.nameZh, communityIds[i]!]));
   const cast = await seedDemoPeople(app, activeFunds[0]!, communityByName, out);
   await seedDemoGrants(app, cast, general, activeFunds[0]!, out);
+}
+
+/**
+ * The demo's funds were set up on 1 January of last year (Beijing time), before the history of
+ * gifts begins: a gift cannot be dated before its fund existed. Only their `created_at` moves,
+ * and only earlier; a second run changes nothing.
+ */
+async function backdateDemoFunds(app: INestApplicationContext, funds: FundView[]) {
+  const year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
+  const since = new Date(`${year - 1}-01-01T00:00:00+08:00`);
+  await app
+    .get(TransactionService)
+    .run((m) =>
+      m.query(`UPDATE funds SET created_at = $1 WHERE id = ANY($2::uuid[]) AND created_at > $1`, [
+        since,
+        funds.map((f) => f.id),
+      ]),
+    );
 }
 
 /** A live campaign with a 1:1 matching rule from the 99 Giving Day pool, to try giving. */
