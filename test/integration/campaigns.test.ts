@@ -191,7 +191,7 @@ describe('campaigns', () => {
         }),
       ).expect(201);
       const late = await post(`${API}/${over.body.id}/publish`, admin, {}).expect(422);
-      expect(late.body.message).toMatch(/endsAt has already passed/);
+      expect(late.body.message).toMatch(/The end date has already passed/);
     });
   });
 
@@ -427,7 +427,7 @@ describe('campaigns', () => {
         .expect(415);
       expect(json.body.message).toMatch(/multipart\/form-data/);
       const noFile = await cover().set(admin).field('other', 'x').expect(400);
-      expect(noFile.body.message).toMatch(/no file in field "file"/);
+      expect(noFile.body.message).toMatch(/The file in field "file" could not be read/);
 
       await cover()
         .set(leader)

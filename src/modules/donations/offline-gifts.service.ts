@@ -16,7 +16,7 @@ import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import type { EntityManager } from 'typeorm';
 import { beijingTimestamp } from '../../common/dates/beijing-time';
-import { words } from '../../common/i18n/i18n';
+import { words, type Words } from '../../common/i18n/i18n';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { FoundationService } from '../foundation/foundation.service';
 import type { Fund } from '../funds/fund.entity';
@@ -31,7 +31,10 @@ export interface ImportRow {
   reference?: string;
   status: ImportRowStatus;
   donationId?: string;
+  /** Why the row was refused, in English (API clients, the CLI). */
   message?: string;
+  /** The same, as words for a page in the reader's language. */
+  words?: Words;
 }
 
 const COLUMNS = ['amount', 'donor_name', 'donor_email', 'method', 'reference'] as const;
@@ -203,6 +206,7 @@ export class OfflineGiftsService {
           reference: raw.reference,
           status: 'error',
           message: error.message,
+          words: error.words,
         });
       }
     }
