@@ -70,7 +70,8 @@ describe('sign-in, sessions, CSRF, lockout and tokens', () => {
       { withCsrf: false },
     );
     expect(missing.status).toBe(403);
-    expect(missing.text).toContain('did not come from this site');
+    // The page is Chinese by default: so is the refusal.
+    expect(missing.text).toContain('表单已过期，或并非来自本站。');
     expect(cookieFrom(missing, 'lx_session')).toBeUndefined();
     const wrong = await browser.agent
       .post('/login')
