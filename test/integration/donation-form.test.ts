@@ -144,6 +144,8 @@ describe('the donation form, its review and a payment that does not complete', (
     expect(links.map((m) => m[1])).toEqual(['f-donorName', 'f-donorEmail']);
     // An empty name is asked for in words.
     expect(links[0]![2]).toBe('请填写您的姓名（可以勾选“匿名”，不在项目页显示）。');
+    // A malformed one is explained in the reader's language, not the API's English.
+    expect(links[1]![2]).toBe('邮箱格式不对，请检查一下，例如 name@example.com。');
     expect(second.text).toMatch(
       /id="f-donorEmail"[^>]*aria-describedby="h-donorEmail e-donorEmail" aria-invalid="true"/,
     );
