@@ -145,7 +145,8 @@ describe('offline gifts: into a fund, dated when received, with optional donor d
     expect(list.text).toContain(`<a href="/admin/donations/${id}">2026年11月20日</a>`);
     const csv = await finance.agent.get('/admin/donations/export.csv').expect(200);
     const line = csv.text.split('\r\n').find((l) => l.includes(id))!;
-    expect(line).toContain(`,${fund.code},PERSON`);
+    expect(line).toContain(`,${fund.code},个人`);
+    expect(line).toContain(`,2026-11-20 00:00:00,${id},`);
     expect(line).not.toContain('@');
 
     // The public fund page and its ledger, and the fund's statement for staff, show the gift.
