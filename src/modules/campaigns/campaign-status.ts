@@ -95,13 +95,13 @@ export function campaignShapeProblem(c: {
 
 /** What publishing needs, as a list of problems (empty when the campaign may go live). */
 export function publishProblems(
-  c: { titleZh: string; titleEn: string; endsAt: Date | null },
+  c: { titleZh: string; endsAt: Date | null },
   fundStatus: string,
   now: Date,
 ): string[] {
   const problems: string[] = [];
   if (!c.titleZh.trim()) problems.push('titleZh is empty');
-  if (!c.titleEn.trim()) problems.push('titleEn is empty');
+  // The English title is optional: pages in English show the Chinese one until it is written.
   if (fundStatus !== 'ACTIVE') problems.push(`the fund is ${fundStatus}, not ACTIVE`);
   if (c.endsAt && c.endsAt.getTime() <= now.getTime()) {
     problems.push('endsAt has already passed');
