@@ -10,6 +10,7 @@ import { MatchingService } from '../modules/matching/matching.service';
 import { OfflineGiftsService } from '../modules/donations/offline-gifts.service';
 import type { OfflineGiftDto } from '../modules/donations/dto/offline-gift.dto';
 import { randomBytes } from 'node:crypto';
+import { TransactionService } from '../database/transaction.service';
 import {
   DEMO_APPLICANTS,
   DEMO_FOUNDATION,
@@ -75,7 +76,8 @@ export async function seedDemo(
     const existing = await funds.findByCode(dto.code);
     let fund = existing ? await funds.get(existing.id) : await funds.create(dto);
     if (activate && fund.status === 'PREPARING') fund = await funds.activate(fund.id);
-    return fund;
+    // The demo's funds existed before its months of gift history (gifts may not predate a fund).
+    return funds.recordSetUpDate(fund.id, DEMO_FUNDS_SET_UP);
   };
 
   const general = await ensureFund(
@@ -184,6 +186,7 @@ export async function seedDemo(
     });
   }
 
+  await backdateDemoFunds(app, [general, matching, elderMeals, ...activeFunds]);
   await seedDemoCampaign(app, elderMeals.id, matching.id);
   await seedDemoCommunityCampaign(app, activeFunds[0]!.id);
   await seedDemoGifts(app, out);
@@ -198,6 +201,24 @@ export async function seedDemo(
   const communityByName = new Map(communities.map((c, i) => [c.nameZh, communityIds[i]!]));
   const cast = await seedDemoPeople(app, activeFunds[0]!, communityByName, out);
   await seedDemoGrants(app, cast, general, activeFunds[0]!, out);
+}
+
+/**
+ * The demo's funds were set up on 1 January of last year (Beijing time), before the history of
+ * gifts begins: a gift cannot be dated before its fund existed. Only their `created_at` moves,
+ * and only earlier; a second run changes nothing.
+ */
+async function backdateDemoFunds(app: INestApplicationContext, funds: FundView[]) {
+  const year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
+  const since = new Date(`${year - 1}-01-01T00:00:00+08:00`);
+  await app
+    .get(TransactionService)
+    .run((m) =>
+      m.query(`UPDATE funds SET created_at = $1 WHERE id = ANY($2::uuid[]) AND created_at > $1`, [
+        since,
+        funds.map((f) => f.id),
+      ]),
+    );
 }
 
 /** A live campaign with a 1:1 matching rule from the 99 Giving Day pool, to try giving. */
@@ -267,6 +288,9 @@ async function seedDemoCommunityCampaign(app: INestApplicationContext, fundId: s
 
 const DEMO_COMMUNITY_CAMPAIGN = 'hemei-stairwells';
 const DAY_MS = 24 * 3_600_000;
+
+/** When the demo's funds were set up: before the months of gift history the demo records. */
+const DEMO_FUNDS_SET_UP = new Date('2025-01-01T00:00:00+08:00');
 
 /**
  * The demo's gifts, recorded as bank transfers and cash: three to try receipts, the donor portal

@@ -107,13 +107,9 @@ describe('back office in a browser', () => {
     );
     const csv = (await readFile(await download.path(), 'utf8')).replace(/^\uFEFF/, '');
     const rows = csv.trimEnd().split('\r\n');
-    expect(rows[0]).toBe(
-      'posted_at,entry_id,kind,description,counterparties,amount,amount_minor,balance_after,balance_after_minor,currency',
-    );
+    expect(rows[0]).toBe('记账时间（北京时间）,事项,金额（元）,余额（元）,币种,分录编号');
     expect(rows.slice(1)).toEqual([
-      expect.stringMatching(
-        /,ALLOCATION,.*,fund:GENERAL,200000\.00,20000000,200000\.00,20000000,CNY$/,
-      ),
+      expect.stringMatching(/,拨付 · 综合基金,200000\.00,200000\.00,CNY,[0-9a-f-]{36}$/),
     ]);
 
     // An allocation through the form; the result shows after the redirect.

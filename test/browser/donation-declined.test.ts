@@ -11,7 +11,8 @@ import { launchChromium, textOf, visit } from './chromium';
  * A donor on a phone (390 px, Chinese) whose card is declined: the form with its amount buttons
  * and fee line, a problem pointed out with the focus on it, the review, the sandbox checkout,
  * "decline", and back on the form with "nothing was charged" and everything still filled in; the
- * gift ends FAILED. Walking away from the checkout instead ends EXPIRED once it times out.
+ * gift ends FAILED. Walking away from the checkout instead ends EXPIRED once it times out. And a
+ * monthly donor's thank-you page, on a phone.
  */
 
 let t: TestApp;
@@ -61,6 +62,15 @@ async function shot(page: Page, name: string) {
   if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
 }
 
+/** Every element matching `selector` is at least 44 px tall: a finger can hit it. */
+async function expectTappable(page: Page, selector: string) {
+  const heights = await page
+    .locator(selector)
+    .evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().height));
+  expect(heights.length).toBeGreaterThan(0);
+  for (const height of heights) expect(height).toBeGreaterThanOrEqual(44);
+}
+
 async function expectFits(page: Page) {
   const { scroll, inner } = await fitsWidth(page);
   expect(scroll).toBeLessThanOrEqual(inner);
@@ -100,6 +110,11 @@ describe('a declined payment on a phone, in Chinese', () => {
       'f-donorEmail',
     );
     expect(await page.getAttribute('#f-donorEmail', 'aria-invalid')).toBe('true');
+    await expectTappable(page, '#error-summary a, #tax-receipt summary');
+    await expectTappable(
+      page,
+      'label.preset, label.check, form.donate button, form.donate input:not([type="checkbox"])',
+    );
     expect(await page.inputValue('#f-otherAmount')).toBe('88.80');
     await expectFits(page);
 
@@ -115,6 +130,7 @@ describe('a declined payment on a phone, in Chinese', () => {
     expect(await textOf(page, '#r-total')).toBe('¥89.34');
     expect(await textOf(page, '#r-often')).toBe('单次捐赠');
     expect(await textOf(page, '#r-shown')).toBe('王芳');
+    await expectTappable(page, '#review-form button');
     await expectFits(page);
 
     // The sandbox checkout fits the phone and speaks Chinese.
@@ -125,6 +141,7 @@ describe('a declined payment on a phone, in Chinese', () => {
     await shot(page, 'sandbox');
     expect(await textOf(page, 'h1')).toBe('沙盒收银台');
     expect(await page.textContent('main')).toContain('¥89.34');
+    await expectTappable(page, '.sandbox-checkout button, #sandbox-cancel');
     await expectFits(page);
     await page.setViewportSize({ width: 360, height: 740 });
     await expectFits(page);
@@ -184,6 +201,42 @@ describe('a declined payment on a phone, in Chinese', () => {
     expect((await t.get(DonationsService).get(abandonedId)).status).toBe('EXPIRED');
     expect((await t.get(DonationsService).get(declinedId)).status).toBe('FAILED');
 
+    expect(v.cspViolations).toEqual([]);
+    expect(v.pageErrors).toEqual([]);
+    await v.context.close();
+  });
+  it('thanks a monthly donor on a phone as one, with My gifts and a share link', async () => {
+    const campaign = await createCampaign(t, { titleZh: '社区花园' });
+    const v = await visit(browser, base, 'zh-CN');
+    const { page } = v;
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`/campaigns/${campaign.slug}`);
+    await page.check('input[name="amount"][value="100.00"]');
+    await page.fill('#f-donorName', '李明');
+    await page.fill('#f-donorEmail', 'li.monthly@example.org');
+    await page.check('input[name="monthly"]');
+    await Promise.all([
+      page.waitForSelector('#gift-review'),
+      page.click('form.donate button[type="submit"]'),
+    ]);
+    expect(await textOf(page, '#r-total')).toBe('每月 ¥100.00');
+    expect(await textOf(page, '#r-often')).toBe('每月捐赠（可随时停止）');
+    await Promise.all([page.waitForURL(/\/sandbox\/checkout\//), page.click('#review-pay')]);
+    await Promise.all([
+      page.waitForURL(/\/campaigns\/.+\/thanks\?donation=/),
+      page.click('form[action$="/pay"] button'),
+    ]);
+    await page.waitForSelector('#gift-received', { timeout: 15_000 });
+    await shot(page, 'thanks');
+    expect(await textOf(page, '#gift-monthly')).toBe(
+      '这是一笔月捐：之后每月捐赠 ¥100.00，随时可以在“我的捐赠”里停止。',
+    );
+    expect(await page.getAttribute('#portal-link', 'href')).toBe('/donor?lang=zh-CN');
+    expect(await page.inputValue('#thanks-share-url')).toBe(
+      `${base}/campaigns/${campaign.slug}?lang=zh-CN`,
+    );
+    await expectTappable(page, '.thanks .next-steps a, #thanks-share-url');
+    await expectFits(page);
     expect(v.cspViolations).toEqual([]);
     expect(v.pageErrors).toEqual([]);
     await v.context.close();

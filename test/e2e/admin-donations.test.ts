@@ -98,6 +98,13 @@ describe('back office: gifts', () => {
     expect(res.text.match(/class="import-recorded"/g)).toHaveLength(1);
     expect(res.text.match(/class="import-error"/g)).toHaveLength(1);
     expect(res.text.match(/class="import-duplicate"/g)).toHaveLength(1);
+    // Each row's outcome in words, not recorded/error.
+    expect(res.text).toMatch(
+      /class="import-recorded"><td>\d+<\/td><td>[^<]*<\/td><td>Recorded<\/td>/,
+    );
+    expect(res.text).toMatch(
+      /class="import-error"><td>\d+<\/td><td>[^<]*<\/td><td>Not recorded: error<\/td>/,
+    );
 
     const empty = await finance.post('/admin/donations/offline/import?lang=en', { csv: ' ' });
     expect(empty.status).toBe(400);
@@ -173,23 +180,66 @@ describe('back office: gifts', () => {
     expect(tooMuch.status).toBe(409);
     expect(tooMuch.text).toContain('Only 6000 minor units of this gift are left to refund');
 
-    // The list's filter as CSV for finance: amounts in yuan and minor units, with the refund.
+    // The list's filter as CSV for finance: in words and yuan, Beijing time, with the refund.
     const csv = await finance.agent
-      .get(`/admin/donations/export.csv?campaign=${campaign.slug}`)
+      .get(`/admin/donations/export.csv?campaign=${campaign.slug}&lang=en`)
       .expect(200)
       .expect('content-type', /text\/csv/);
     const lines = csv.text
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    expect(lines[0]).toBe(GIFT_CSV_COLUMNS.join(','));
+    expect(lines[0]!.split(',')).toHaveLength(GIFT_CSV_COLUMNS.length);
+    expect(lines[0]).toMatch(/^Created \(Beijing time\),Received \(Beijing time\),Gift id,/);
+    expect(lines[0]).not.toMatch(/_minor|amount_/);
     expect(lines).toHaveLength(2);
     await finance.agent.get('/admin/donations/export.csv?campaign=no-such-campaign').expect(404);
+    expect(lines[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{4}-\d{2}-\d{2} \d{2}:/);
     expect(lines[1]).toContain(
-      `,${id},${campaign.slug},Refund Me,refund.me@example.org,100.00,10000,60.00,40.00,,CNY,PARTIALLY_REFUNDED,OFFLINE,`,
+      `,${id},${campaign.slug},Refund Me,refund.me@example.org,100.00,60.00,40.00,,CNY,Partly refunded,Offline gift,`,
     );
-    // The match given back, then the gift's fund and the donor's kind.
-    expect(lines[1]).toMatch(/,40\.00,F-[^,]+,PERSON$/);
+    // Yes/no in words, the match given back, then the gift's fund and the donor's kind.
+    expect(lines[1]).toMatch(/,no,no,.*,40\.00,F-[^,]+,An individual$/);
+    const zh = await finance.agent
+      .get(`/admin/donations/export.csv?campaign=${campaign.slug}&lang=zh-CN`)
+      .expect(200);
+    expect(zh.text).toContain('金额（元）');
+    expect(zh.text).toContain(',已部分退款,线下捐赠,');
+
+    // The fund's statement says what happened, for finance with the donor's name and links.
+    const fundPage = await finance.agent
+      .get(`/admin/funds/${campaign.fundId}?lang=zh-CN`)
+      .expect(200);
+    const what = [...fundPage.text.matchAll(/<td class="statement-what">(.*?)<\/td>/g)].map(
+      (m) => m[1],
+    );
+    const giftWords = `<a href="/admin/campaigns/${campaign.id}">${campaign.titleZh}</a> · <a href="/admin/donations/${id}">Refund Me</a>`;
+    const poolWords = `<a href="/admin/funds/${pool.id}">${pool.nameZh}</a>`;
+    expect(what).toEqual(
+      expect.arrayContaining([
+        `捐赠 · ${giftWords}`,
+        `配捐 · ${poolWords}`,
+        `退款 · ${giftWords}`,
+        `配捐退回 · ${poolWords}`,
+      ]),
+    );
+    expect(fundPage.text).not.toMatch(/>(DONATION|MATCH|REFUND|MATCH_REVERSAL)</);
+    const statement = await finance.agent
+      .get(`/admin/funds/${campaign.fundId}/statement.csv?lang=en`)
+      .expect(200);
+    expect(statement.text).toContain(`,Gift · ${campaign.titleEn} · Refund Me,100.00,`);
+    expect(statement.text).toContain(`,Refund · ${campaign.titleEn} · Refund Me,-40.00,`);
+    // Staff who may not see donor data read the public rule: an offline donor is not named.
+    const officer = await createUser(t, ['GRANTS_OFFICER']);
+    const other = formSession(t.server);
+    await other.signIn(officer.email, TEST_PASSWORD);
+    const officerPage = await other.agent
+      .get(`/admin/funds/${campaign.fundId}?lang=zh-CN`)
+      .expect(200);
+    expect(officerPage.text).not.toContain('Refund Me');
+    expect(officerPage.text).toContain(
+      `捐赠 · <a href="/admin/campaigns/${campaign.id}">${campaign.titleZh}</a> · 爱心人士`,
+    );
 
     // The pool's page says what it matched, per campaign (the refund gave 40 of 100 back).
     const poolPage = await finance.agent.get(`/admin/funds/${pool.id}?lang=en`).expect(200);

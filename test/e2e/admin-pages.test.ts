@@ -388,7 +388,11 @@ describe('fund page and statement', () => {
     expect(res.text).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="chart"');
     expect(res.text.match(/class="chart-bar /g)).toHaveLength(24);
     expect(res.text).toContain('id="fund-balance">¥200,000.00<');
-    expect(res.text).toContain('yearly community fund allocation');
+    // The line says what happened in words, the fund on the other side linked.
+    expect(res.text).toContain(
+      `<td class="statement-what">Allocation · <a href="/admin/funds/${seed.general.id}">General Fund</a></td>`,
+    );
+    expect(res.text).not.toMatch(/>ALLOCATION<|fund:GENERAL/);
     expect(res.text).toContain(`href="/admin/my-funds"`);
 
     const empty = await leader.agent
@@ -401,8 +405,10 @@ describe('fund page and statement', () => {
     expect(fieldError(bad.text, 's-from')).toBe('Enter a date such as 2026-03-01.');
   });
 
-  it('exports the statement as CSV with yuan and fen, formula-safe', async () => {
-    const res = await leader.agent.get(`/admin/funds/${seed.fundA.id}/statement.csv`).expect(200);
+  it('exports the statement as CSV in words, in Beijing time and yuan', async () => {
+    const res = await leader.agent
+      .get(`/admin/funds/${seed.fundA.id}/statement.csv?lang=zh-CN`)
+      .expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(
       new RegExp(`attachment; filename="statement-${seed.fundA.code}-\\d{4}-\\d{2}-\\d{2}\\.csv"`),
@@ -411,12 +417,10 @@ describe('fund page and statement', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(lines[0]).toBe(
-      'posted_at,entry_id,kind,description,counterparties,amount,amount_minor,balance_after,balance_after_minor,currency',
-    );
+    expect(lines[0]).toBe('记账时间（北京时间）,事项,金额（元）,余额（元）,币种,分录编号');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(
-      /,ALLOCATION,.*,fund:GENERAL,200000\.00,20000000,200000\.00,20000000,CNY$/,
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},拨付 · 综合基金,200000\.00,200000\.00,CNY,[0-9a-f-]{36}$/,
     );
   });
 });

@@ -4,6 +4,7 @@ import { wantsJson } from '../../src/common/errors/http-error.filter';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
 import { createFoundation } from '../factories/foundation.factory';
+import { routesFromTable, type Route } from '../utils/routes';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 /**
@@ -12,28 +13,6 @@ import { createTestApp, type TestApp } from '../utils/test-app';
  * types, huge strings, impossible dates, odd paths and missing CSRF tokens, signed out and as a
  * signed-in staff user. No answer may be a 500, and JSON error answers keep the error shape.
  */
-interface Route {
-  method: string;
-  path: string;
-}
-
-/** Parses `printRoutes({ commonPrefix: false })`: a tree whose lines add a segment to their parent. */
-function routesFromTable(table: string): Route[] {
-  const routes: Route[] = [];
-  const stack: string[] = [];
-  for (const line of table.split('\n')) {
-    const m = /^((?:│ {3}| {4})*)(?:├── |└── )(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    const path = (stack[depth - 1] ?? '') + m[2]!;
-    stack[depth] = path;
-    stack.length = depth + 1;
-    for (const method of (m[3] ?? '').split(', ').filter(Boolean))
-      if (method !== 'HEAD' && method !== 'OPTIONS') routes.push({ method, path });
-  }
-  return routes;
-}
-
 const LONE = '\\ud800';
 const TEXT_FIELDS = [
   'email',

@@ -145,7 +145,8 @@ describe('offline gifts: into a fund, dated when received, with optional donor d
     expect(list.text).toContain(`<a href="/admin/donations/${id}">2026年11月20日</a>`);
     const csv = await finance.agent.get('/admin/donations/export.csv').expect(200);
     const line = csv.text.split('\r\n').find((l) => l.includes(id))!;
-    expect(line).toContain(`,${fund.code},PERSON`);
+    expect(line).toContain(`,${fund.code},个人`);
+    expect(line).toContain(`,2026-11-20 00:00:00,${id},`);
     expect(line).not.toContain('@');
 
     // The public fund page and its ledger, and the fund's statement for staff, show the gift.
@@ -309,6 +310,52 @@ describe('offline gifts: into a fund, dated when received, with optional donor d
       campaign_id: campaign.id,
     });
     expect(await giftsWithReference(c)).toBe(0);
+  });
+
+  it('takes gifts received since a fund was really set up, once its set-up date is recorded', async () => {
+    const fund = await createFund(t, { kind: 'PROGRAM' });
+    const gift = () =>
+      t.get(OfflineGiftsService).record({
+        fundCode: fund.code,
+        amountMinor: 1_000,
+        method: 'BANK',
+        reference: reference('BOOKS'),
+        receivedAt: new Date('2025-06-30T00:00:00+08:00'),
+      });
+    await expect(gift()).rejects.toMatchObject({ code: 'RECEIVED_DATE_INVALID' });
+    const setUp = new Date('2025-03-01T00:00:00+08:00');
+    const funds = t.get(FundsService);
+    expect((await funds.recordSetUpDate(fund.id, setUp)).createdAt).toEqual(setUp);
+    // Only ever earlier.
+    expect((await funds.recordSetUpDate(fund.id, new Date())).createdAt).toEqual(setUp);
+    const { donation } = await gift();
+    expect(donation.succeededAt).toEqual(new Date('2025-06-29T16:00:00Z'));
+  });
+
+  it('lets only offline gifts go without a campaign, an email or a name (database checks)', async () => {
+    const fund = await oldFund('PROGRAM');
+    const insert = (
+      provider: string,
+      campaign: string | null,
+      email: string | null,
+      name: string,
+    ) =>
+      t.dataSource.query(
+        `INSERT INTO donations (campaign_id, fund_id, amount_minor, currency, donor_name, donor_email, provider)
+         VALUES ($1, $2, 100, 'CNY', $3, $4, $5)`,
+        [campaign, fund.id, name, email, provider],
+      );
+    const campaign = await createCampaign(t);
+    await expect(insert('STRIPE', null, 'a@example.org', '甲')).rejects.toThrow(
+      /donations_campaign_or_offline/,
+    );
+    await expect(insert('STRIPE', campaign.id, null, '甲')).rejects.toThrow(
+      /donations_email_or_offline/,
+    );
+    await expect(insert('SANDBOX', campaign.id, 'a@example.org', '')).rejects.toThrow(
+      /donations_donor_name/,
+    );
+    await expect(insert('OFFLINE', null, null, '')).resolves.toBeDefined();
   });
 
   describe('hostile input: a clear 4xx in the reader’s language, nothing recorded', () => {

@@ -144,6 +144,8 @@ describe('the donation form, its review and a payment that does not complete', (
     expect(links.map((m) => m[1])).toEqual(['f-donorName', 'f-donorEmail']);
     // An empty name is asked for in words.
     expect(links[0]![2]).toBe('请填写您的姓名（可以勾选“匿名”，不在项目页显示）。');
+    // A malformed one is explained in the reader's language, not the API's English.
+    expect(links[1]![2]).toBe('邮箱格式不对，请检查一下，例如 name@example.com。');
     expect(second.text).toMatch(
       /id="f-donorEmail"[^>]*aria-describedby="h-donorEmail e-donorEmail" aria-invalid="true"/,
     );
@@ -204,6 +206,17 @@ describe('the donation form, its review and a payment that does not complete', (
       `/campaigns/${campaign.slug}/not-completed?donation=${gift!.id}`,
     );
     expect(other.text).not.toContain('王芳');
+
+    // Two hours on, the link has expired: the same browser gets the message and an empty form.
+    await t.dataSource.query(
+      `UPDATE donor_links SET expires_at = now() - interval '1 minute'
+       WHERE donation_id = $1 AND purpose = 'RETURN_TO_FORM'`,
+      [gift!.id],
+    );
+    const late = await browser.agent.get(back).expect(200);
+    expect(late.text).toContain('支付未完成，没有扣款');
+    expect(late.text).toContain('请重新填写下面的表单再试一次。');
+    expect(late.text).not.toContain('王芳');
   });
 
   it('keeps an abandoned gift PENDING until its checkout expires, then EXPIRED', async () => {

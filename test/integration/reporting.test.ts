@@ -252,20 +252,36 @@ describe('statement CSV', () => {
       }
     });
     let csv = '';
-    for await (const chunk of reporting.statementCsv(fund.id, {})) csv += chunk;
+    for await (const chunk of reporting.statementCsv(fund.id, {}, 'zh-CN', { donorData: true })) {
+      csv += chunk;
+    }
     const rows = csv
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
     expect(rows).toHaveLength(511);
+    expect(rows[0]).toBe('记账时间（北京时间）,事项,金额（元）,余额（元）,币种,分录编号');
     const cells = rows.slice(1).map((r) => r.split(','));
-    const amounts = cells.map((c) => Number(c.at(-4)));
-    const after = cells.map((c) => Number(c.at(-2)));
+    // Amounts in yuan only: fen are counted here from the decimals, never read from a column.
+    const fen = (yuan: string) => Math.round(Number(yuan) * 100);
+    const amounts = cells.map((c) => fen(c.at(-4)!));
+    const after = cells.map((c) => fen(c.at(-3)!));
     expect(amounts.slice(0, 3)).toEqual([510, 509, 508]);
     expect(after[0]).toBe((510 * 511) / 2);
     for (let i = 1; i < after.length; i++) expect(after[i]).toBe(after[i - 1]! - amounts[i - 1]!);
     expect(after.at(-1)).toBe(1);
-    expect(rows.find((r) => r.includes('HYPERLINK'))).toContain(`"'=HYPERLINK(""http://evil"")"`);
-    expect(cells[0]!.slice(-5, -1)).toEqual(['5.10', '510', '1303.05', '130305']);
+    expect(cells[0]!.slice(0, 5)).toEqual([
+      cells[0]![0],
+      '线下捐赠 · gift 510',
+      '5.10',
+      '1303.05',
+      'CNY',
+    ]);
+    expect(cells[0]![0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    // A staff-typed formula is words after the kind, never a cell a spreadsheet would run.
+    expect(rows.find((r) => r.includes('HYPERLINK'))).toContain(
+      '"线下捐赠 · =HYPERLINK(""http://evil"")"',
+    );
+    expect(cells.every((c) => c.every((cell) => !/^[=+@]/.test(cell)))).toBe(true);
   });
 });

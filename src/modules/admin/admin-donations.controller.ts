@@ -81,14 +81,18 @@ export class AdminDonationsController {
 
   @Get('export.csv')
   @Allow('ADMIN', 'FINANCE')
-  async exportCsv(@Res() reply: FastifyReply, @Query() query: Record<string, unknown>) {
+  async exportCsv(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Query() query: Record<string, unknown>,
+  ) {
     const form = checkForm(DonationListForm, query);
     if (!form.value) {
       throw new ValidationFailedError(
         'campaign must be an address name, status one of the gift statuses, email an address.',
       );
     }
-    const lines = await this.views.csv(form.value);
+    const lines = await this.views.csv(form.value, adminContext(req, reply).locale);
     const filename = `gifts-${new Date().toISOString().slice(0, 10)}.csv`;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')

@@ -31,7 +31,6 @@ export const GIFT_CSV_COLUMNS = [
   'donor_name',
   'donor_email',
   'amount',
-  'amount_minor',
   'matched',
   'refunded',
   'fee',
@@ -304,14 +303,28 @@ export class AdminDonationsViews {
    * The gifts the list's filter matches, as CSV for finance: all of them, newest first, read a
    * page at a time. Amounts in yuan and in minor units; donor-written text cannot run as a formula.
    */
-  async csv(filter: { campaign?: string; status?: DonationStatus; email?: string }) {
+  async csv(
+    filter: { campaign?: string; status?: DonationStatus; email?: string },
+    locale: SupportedLocale,
+  ) {
     // An unknown campaign is a 404 before anything is sent, not a download cut short.
     if (filter.campaign) await this.campaigns.getForDonation(filter.campaign);
-    return this.csvLines(filter);
+    return this.csvLines(filter, locale);
   }
 
-  private async *csvLines(filter: { campaign?: string; status?: DonationStatus; email?: string }) {
-    yield UTF8_BOM + csvLine(GIFT_CSV_COLUMNS);
+  /**
+   * The gifts as CSV for finance: headed in the reader's language, times in Beijing time,
+   * amounts in yuan (never a count of fen), statuses and yes/no in words.
+   */
+  private async *csvLines(
+    filter: { campaign?: string; status?: DonationStatus; email?: string },
+    locale: SupportedLocale,
+  ) {
+    yield (
+      UTF8_BOM +
+      csvLine(GIFT_CSV_COLUMNS.map((c) => translate(locale, `admin.donations.csvColumns.${c}`)))
+    );
+    const yesNo = (v: boolean) => translate(locale, v ? 'audit.yes' : 'audit.no');
     let cursor: string | undefined;
     do {
       const page = await this.donations.listForStaff({
@@ -326,28 +339,27 @@ export class AdminDonationsViews {
       for (const d of page.items) {
         const money = (v: number | null) => (v === null ? '' : toDecimalString(v, d.currency));
         yield csvLine([
-          d.createdAt.toISOString(),
-          d.succeededAt?.toISOString() ?? '',
+          beijingTimestamp(d.createdAt),
+          d.succeededAt ? beijingTimestamp(d.succeededAt) : '',
           d.id,
           d.campaignId === null ? '' : (campaigns.get(d.campaignId)?.slug ?? ''),
           d.donorName,
           d.donorEmail ?? '',
           money(d.amountMinor),
-          String(d.amountMinor),
           money(d.matchedMinor),
           money(d.refundedMinor),
           money(d.feeMinor),
           d.currency,
-          d.status,
-          d.provider,
+          statusText(locale, 'donation', d.status),
+          statusText(locale, 'provider', d.provider),
           d.providerPaymentId ?? '',
-          d.monthly ? 'yes' : 'no',
-          d.anonymous ? 'yes' : 'no',
+          yesNo(d.monthly),
+          yesNo(d.anonymous),
           d.dedication,
           d.message,
           money(d.matchReturnedMinor),
           funds.get(d.fundId) ?? '',
-          d.donorKind,
+          translate(locale, `admin.donations.donorKind.${d.donorKind}`),
         ]);
       }
       cursor = page.nextCursor ?? undefined;

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Allow, AllowForFund } from '../../common/auth/policy.decorator';
+import { DONOR_DATA_ROLES } from '../../common/auth/roles';
 import { ValidationFailedError } from '../../common/errors';
 import { checkForm } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
@@ -129,6 +130,7 @@ export class AdminFundsController {
       {
         errors: localizeErrors(errors, ctx.locale),
         backToMyFunds: !user.roles.some((r) => r !== 'COMMUNITY_LEADER'),
+        viewer: { donorData: seesDonorData(req) },
       },
     );
     return renderPage(
@@ -143,6 +145,7 @@ export class AdminFundsController {
   @Get(':id/statement.csv')
   @AllowForFund('id', 'ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'REVIEWER')
   async statementCsv(
+    @Req() req: AuthenticatedRequest,
     @Res() reply: FastifyReply,
     @Param('id', uuidPipe) id: string,
     @Query() query: unknown,
@@ -156,13 +159,20 @@ export class AdminFundsController {
         'from and to must be dates such as 2026-01-31, from before to.',
       );
     }
+    const ctx = adminContext(req, reply);
     const fund = await this.funds.get(id);
     const filename = `statement-${fund.code}-${dateInputValue(new Date())}.csv`;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${filename}"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(this.reporting.statementCsv(fund.id, range)));
+      .send(
+        Readable.from(
+          this.reporting.statementCsv(fund.id, range, ctx.locale, {
+            donorData: seesDonorData(req),
+          }),
+        ),
+      );
   }
 
   @Post(':id/activate')
@@ -250,4 +260,10 @@ function pick(query: unknown, keys: readonly string[]): Record<string, string> {
   return Object.fromEntries(
     keys.filter((k) => typeof q[k] === 'string').map((k) => [k, q[k] as string]),
   );
+}
+
+/** Whether the reader may see donors' names on the statement (DONOR_DATA_ROLES). */
+function seesDonorData(req: AuthenticatedRequest): boolean {
+  const actor = req.actor;
+  return actor?.kind === 'user' && actor.roles.some((r) => DONOR_DATA_ROLES.includes(r));
 }

@@ -5,7 +5,6 @@ import { beijingDate } from '../../common/dates/beijing-time';
 import { CAMPAIGN_STAFF_ROLES } from '../campaigns/campaigns.service';
 import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
-import { entryKindText } from '../../common/i18n/status-words';
 import { FoundationService } from '../foundation/foundation.service';
 import { FUND_KINDS, FUND_STATUSES, type FundKind, type FundStatus } from '../funds/fund-status';
 import { CampaignsService } from '../campaigns/campaigns.service';
@@ -13,8 +12,9 @@ import { SponsorReportService } from '../matching/sponsor-report.service';
 import { FundOutflowService } from '../funds/fund-outflow.service';
 import { FundsService, type FundView } from '../funds/funds.service';
 import type { StatementLine } from '../ledger/ledger.types';
-import { dateInputValue, formatDateTime, localDate, monthLabel } from '../reporting/periods';
+import { dateInputValue, localDate, monthLabel } from '../reporting/periods';
 import { ReportingService } from '../reporting/reporting.service';
+import { statementLineParts, type StatementViewer } from '../reporting/statement-words';
 import { fieldText, type FormState, localName, type Option, query } from './admin-view-helpers';
 
 /*
@@ -203,7 +203,7 @@ export class AdminFundsViews {
     fundId: string,
     filter: { from?: string; to?: string; range: { from?: Date; to?: Date }; cursor?: string },
     locale: SupportedLocale,
-    opts: { errors?: FieldErrors; backToMyFunds: boolean },
+    opts: { errors?: FieldErrors; backToMyFunds: boolean; viewer: StatementViewer },
   ) {
     const series = await this.reporting.fundSeries(fundId);
     const row = fundRow(series.fund, locale);
@@ -212,6 +212,7 @@ export class AdminFundsViews {
       limit: STATEMENT_PAGE_SIZE,
       cursor: filter.cursor,
     });
+    const refs = await this.reporting.statementRefs(statement.lines);
     const base = `/admin/funds/${fundId}`;
     const money = await this.outflow.available(fundId);
     return {
@@ -238,7 +239,10 @@ export class AdminFundsViews {
         currency: series.fund.currency,
       },
       statement: {
-        lines: statement.lines.map((l) => statementLine(l, statement.currency, locale)),
+        lines: statement.lines.map((l) => ({
+          ...statementLine(l, statement.currency),
+          what: statementLineParts(l, refs, locale, opts.viewer),
+        })),
         filter: { from: filter.from ?? '', to: filter.to ?? '' },
         errors: opts.errors ?? {},
         nextUrl: statement.nextCursor
@@ -324,13 +328,11 @@ export class AdminFundsViews {
   }
 }
 
-function statementLine(line: StatementLine, currency: string, locale: SupportedLocale) {
+function statementLine(line: StatementLine, currency: string) {
   return {
-    postedAt: formatDateTime(new Date(line.postedAt), locale),
+    postedAt: line.postedAt,
     date: dateInputValue(new Date(line.postedAt)),
-    kind: entryKindText(locale, line.kind),
-    description: line.description,
-    counterparties: line.counterparties.map((c) => c.name).join(' / '),
+    kind: line.kind,
     amountMinor: line.amountMinor,
     balanceAfterMinor: line.balanceAfterMinor,
     currency,

@@ -43,6 +43,16 @@ describe('eventSubject', () => {
       { donationId: 'd-2' },
     ],
     [
+      'a declined PaymentIntent',
+      event({
+        object: 'payment_intent',
+        id: 'pi_3',
+        metadata: { donation_id: 'd-3' },
+        amount: 5_000,
+      }),
+      { donationId: 'd-3', paymentId: 'pi_3', amountMinor: 5_000 },
+    ],
+    [
       'a refunded charge',
       event({ payment_intent: 'pi_2', amount_refunded: 800 }),
       { paymentId: 'pi_2', amountMinor: 800 },

@@ -192,11 +192,21 @@ export class DonationsRepository {
     return rowsOf(rows).map((row) => DONATION_REFUNDS.map(row));
   }
 
-  /** Forgets the links of a kind that have expired (they are refused already). */
-  async deleteExpiredLinks(manager: EntityManager, purpose: DonorLinkPurpose): Promise<void> {
-    await manager.query(`DELETE FROM donor_links WHERE purpose = $1 AND expires_at < now()`, [
-      purpose,
-    ]);
+  /**
+   * Forgets up to `limit` links of a kind that have expired (they are refused already), skipping
+   * rows another request is deleting: many gifts at once never wait on each other's cleanup.
+   */
+  async deleteExpiredLinks(
+    manager: EntityManager,
+    purpose: DonorLinkPurpose,
+    limit = 50,
+  ): Promise<void> {
+    await manager.query(
+      `DELETE FROM donor_links WHERE token_hash IN (
+         SELECT token_hash FROM donor_links WHERE purpose = $1 AND expires_at < now()
+         LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [purpose, limit],
+    );
   }
 
   /** Keeps a donor link (only its hash) to one donation, for one purpose, until it expires. */
@@ -219,6 +229,16 @@ export class DonationsRepository {
       [tokenHash, purpose],
     );
     return rows[0] ? toDonation(rows[0]) : null;
+  }
+
+  /** Several gifts by id in one query; unknown ids are left out. */
+  async findMany(ids: readonly string[]): Promise<Donation[]> {
+    if (ids.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.dataSource.manager.query(
+      `SELECT ${COLUMNS} FROM donations WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map(toDonation);
   }
 
   async find(id: string, opts: TransactionOptions = {}): Promise<Donation | null> {

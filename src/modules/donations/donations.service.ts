@@ -191,6 +191,12 @@ export class DonationsService {
     return checkoutUrl;
   }
 
+  /** Several gifts by id (a statement's lines), keyed by id; unknown ids are left out. */
+  async getMany(ids: Iterable<string>): Promise<Map<string, Donation>> {
+    const wanted = [...new Set(ids)].filter((id) => isUUID(id));
+    return new Map((await this.repo.findMany(wanted)).map((d) => [d.id, d]));
+  }
+
   async get(id: string, opts: TransactionOptions = {}): Promise<Donation> {
     const donation = await this.repo.find(id, opts);
     if (!donation) throw new DonationNotFoundError(id);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import type { TransactionOptions } from '../../database/transaction.service';
 import { Fund } from './fund.entity';
 import type { FundKind, FundStatus } from './fund-status';
@@ -28,6 +28,12 @@ export class FundsRepository {
 
   findByCode(code: string, opts: TransactionOptions = {}): Promise<Fund | null> {
     return this.m(opts).findOneBy(Fund, { code });
+  }
+
+  findByCodes(codes: readonly string[]): Promise<Fund[]> {
+    return codes.length === 0
+      ? Promise.resolve([])
+      : this.m({}).findBy(Fund, { code: In([...codes]) });
   }
 
   findGeneral(opts: TransactionOptions = {}): Promise<Fund | null> {

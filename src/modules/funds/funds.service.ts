@@ -173,6 +173,14 @@ export class FundsService {
     return this.repo.findGeneral(opts);
   }
 
+  /** The funds whose ledger accounts have these codes (`fund:<code>`), keyed by account code. */
+  async byAccountCode(accountCodes: Iterable<string>): Promise<Map<string, Fund>> {
+    const codes = [...new Set(accountCodes)]
+      .filter((c) => c.startsWith('fund:'))
+      .map((c) => c.slice('fund:'.length));
+    return new Map((await this.repo.findByCodes(codes)).map((f) => [`fund:${f.code}`, f]));
+  }
+
   async findByCode(code: string, opts: TransactionOptions = {}): Promise<Fund | null> {
     return this.repo.findByCode(code, opts);
   }
@@ -214,6 +222,29 @@ export class FundsService {
         after: updated,
       });
       return updated;
+    });
+  }
+
+  /**
+   * The day a fund was really set up, when that was before its record here (a fund brought over
+   * from paper books, the demo's history): offline gifts received since then may be recorded into
+   * it (they may not predate the fund). Only ever moves the date earlier; audited.
+   */
+  recordSetUpDate(id: string, setUpAt: Date): Promise<FundView> {
+    return this.tx.run(async (m) => {
+      const [fund] = await this.repo.lock(m, [id], 'update');
+      if (!fund) throw new FundNotFoundError(id);
+      if (setUpAt.getTime() < fund.createdAt.getTime()) {
+        await this.repo.update(m, id, { createdAt: setUpAt });
+        await this.audit.record(m, {
+          action: 'fund.updated',
+          entityType: 'fund',
+          entityId: id,
+          before: { createdAt: fund.createdAt },
+          after: { createdAt: setUpAt },
+        });
+      }
+      return this.get(id, { within: m });
     });
   }
 

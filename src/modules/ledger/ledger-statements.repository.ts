@@ -30,7 +30,7 @@ export class LedgerStatementsRepository {
     (Omit<StatementLine, 'balanceAfterMinor' | 'counterparties'> & { postedMicros: string })[]
   > {
     const rows: Row[] = await manager.query(
-      `SELECT p.id AS "postingId", p.entry_id AS "entryId", e.kind, e.description,
+      `SELECT p.id AS "postingId", p.entry_id AS "entryId", e.kind, e.description, e.metadata,
               p.amount_minor AS "amountMinor", p.posted_at AS "postedAt",
               ((extract(epoch FROM p.posted_at) * 1000000)::numeric(20,0))::text AS "postedMicros",
               e.reverses_entry_id AS "reversesEntryId"
@@ -55,6 +55,7 @@ export class LedgerStatementsRepository {
       entryId: POSTINGS.value('entryId', r.entryId),
       kind: JOURNAL_ENTRIES.value('kind', r.kind),
       description: JOURNAL_ENTRIES.value('description', r.description),
+      metadata: JOURNAL_ENTRIES.value('metadata', r.metadata),
       amountMinor: POSTINGS.value('amountMinor', r.amountMinor),
       postedAt: POSTINGS.value('postedAt', r.postedAt),
       postedMicros: String(r.postedMicros),

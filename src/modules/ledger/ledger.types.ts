@@ -56,6 +56,8 @@ export interface StatementLine {
   entryId: string;
   kind: string;
   description: string;
+  /** What the entry is about: `donationId`, `fromFundId`/`toFundId`, `reversedKind`… */
+  metadata: Record<string, unknown>;
   amountMinor: number;
   balanceAfterMinor: number;
   postedAt: Date;

@@ -68,10 +68,15 @@ export type DonateOutcome =
 
 /** The form's field names; the DTO's names where they differ (amountMinor is typed as yuan here). */
 const FORM_FIELD: Record<string, string> = { amountMinor: 'amount' };
-/** The tax fields' messages in the visitor's language (the DTO's are the API's, in English). */
-const TAX_FIELD_ERROR: Record<string, string> = {
+/** The form fields' messages in the visitor's language (the DTO's are the API's, in English). */
+const FIELD_ERROR: Record<string, string> = {
   receiptAddress: 'campaign.taxAddressInvalid',
   receiptTaxId: 'campaign.taxIdInvalid',
+  // The donor's own fields: what to fix, said for this form (each field has one or two rules).
+  donorName: 'giving.nameInvalid',
+  donorEmail: 'giving.emailInvalid',
+  dedication: 'giving.dedicationInvalid',
+  message: 'giving.messageInvalid',
 };
 
 /**
@@ -240,8 +245,8 @@ export class CampaignPagesService {
     if (checked.errors) {
       const errors: FieldErrors = {};
       for (const [field, message] of Object.entries(checked.errors)) {
-        const taxKey = TAX_FIELD_ERROR[field];
-        errors[FORM_FIELD[field] ?? field] = taxKey ? translate(meta.locale, taxKey) : message;
+        const fieldKey = FIELD_ERROR[field];
+        errors[FORM_FIELD[field] ?? field] = fieldKey ? translate(meta.locale, fieldKey) : message;
       }
       // A field left empty is asked for in words of its own (not as a malformed value).
       for (const [field, key] of Object.entries(REQUIRED_FIELD)) {

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CampaignsModule } from '../campaigns/campaigns.module';
+import { DonationsModule } from '../donations/donations.module';
 import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { LedgerModule } from '../ledger/ledger.module';
@@ -7,7 +9,7 @@ import { ReportingService } from './reporting.service';
 
 /** Dashboards, charts (server-rendered SVG) and exports; read-only. */
 @Module({
-  imports: [FoundationModule, FundsModule, LedgerModule],
+  imports: [CampaignsModule, DonationsModule, FoundationModule, FundsModule, LedgerModule],
   providers: [ReportingService, PublicLedgerRepository],
   exports: [ReportingService],
 })

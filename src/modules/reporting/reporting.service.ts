@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { currencyExponent, formatMoney, toDecimalString } from '../../common/money';
+import { CampaignsService } from '../campaigns/campaigns.service';
+import { DonationsService } from '../donations/donations.service';
 import { FoundationService } from '../foundation/foundation.service';
 import { FundsService, type FundCoverage, type FundView } from '../funds/funds.service';
 import { LedgerService } from '../ledger/ledger.service';
+import type { StatementLine } from '../ledger/ledger.types';
 import { csvLine } from '../../common/csv';
 import { renderMonthlyChart } from './monthly-chart';
 import {
@@ -21,6 +24,15 @@ import {
 import { buildMonthlySeries, type MonthlyPoint } from './monthly-series';
 import { lastMonths, monthAndYearToDate, monthAxisLabels, REPORTING_TIME_ZONE } from './periods';
 import { statementCsvHeader, statementCsvRow, UTF8_BOM } from './statement-csv';
+import {
+  accountCodesOf,
+  giftIdsOf,
+  statementLineParts,
+  statementLineText,
+  type StatementGift,
+  type StatementRefs,
+  type StatementViewer,
+} from './statement-words';
 
 export interface DashboardFigures {
   currency: string;
@@ -56,6 +68,8 @@ export class ReportingService {
     private readonly funds: FundsService,
     private readonly ledger: LedgerService,
     private readonly publicLedger: PublicLedgerRepository,
+    private readonly donations: DonationsService,
+    private readonly campaigns: CampaignsService,
   ) {}
 
   /**
@@ -212,12 +226,48 @@ export class ReportingService {
    * snapshot; later postings only ever appear above the rows already written, so the running
    * balances stay consistent).
    */
-  async *statementCsv(fundId: string, range: { from?: Date; to?: Date }): AsyncGenerator<string> {
-    yield statementCsvHeader();
+  /**
+   * The gifts, campaigns and funds a page of statement lines names, looked up in three queries,
+   * so each line can say what happened (statement-words.ts).
+   */
+  async statementRefs(lines: readonly StatementLine[]): Promise<StatementRefs> {
+    const [donations, funds] = await Promise.all([
+      this.donations.getMany(giftIdsOf(lines)),
+      this.funds.byAccountCode(accountCodesOf(lines)),
+    ]);
+    const campaigns = await this.campaigns.getManyById(
+      [...donations.values()].map((d) => d.campaignId).filter((id): id is string => id !== null),
+    );
+    const gifts = new Map<string, StatementGift>();
+    for (const d of donations.values()) {
+      const c = d.campaignId ? campaigns.get(d.campaignId) : undefined;
+      gifts.set(d.id, {
+        id: d.id,
+        campaign: c ? { id: c.id, titleZh: c.titleZh, titleEn: c.titleEn } : null,
+        donorName: d.donorName,
+        provider: d.provider,
+        anonymous: d.anonymous,
+      });
+    }
+    return { gifts, funds };
+  }
+
+  /** The statement as CSV for people: in the reader's language and Beijing time, yuan only. */
+  async *statementCsv(
+    fundId: string,
+    range: { from?: Date; to?: Date },
+    locale: SupportedLocale,
+    viewer: StatementViewer,
+  ): AsyncGenerator<string> {
+    yield statementCsvHeader(locale);
     let cursor: string | undefined;
     do {
       const page = await this.funds.statement(fundId, { ...range, limit: STATEMENT_PAGE, cursor });
-      for (const line of page.lines) yield statementCsvRow(line, page.currency);
+      const refs = await this.statementRefs(page.lines);
+      for (const line of page.lines) {
+        const what = statementLineText(statementLineParts(line, refs, locale, viewer));
+        yield statementCsvRow(line, page.currency, what);
+      }
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   }

@@ -23,31 +23,31 @@ describe('statement rows', () => {
     postingId: 7,
     entryId: '0b5e8a8e-0000-4000-8000-000000000001',
     kind: 'ALLOCATION',
-    description: '=cmd|"/C calc"!A0, 拨付',
+    description: 'year 2026',
+    metadata: {},
     amountMinor: -123456,
     balanceAfterMinor: 5,
-    postedAt: new Date('2026-03-01T02:03:04Z'),
+    postedAt: new Date('2026-03-01T17:03:04Z'),
     reversesEntryId: null,
     counterparties: [{ accountId: 'a', code: 'fund:C-001', name: '社区' }],
   };
 
-  it('starts with a byte-order mark and the column names', () => {
-    expect(statementCsvHeader()).toBe(`\uFEFF${STATEMENT_CSV_COLUMNS.join(',')}\r\n`);
+  it('starts with a byte-order mark and the column names in the reader language', () => {
+    expect(statementCsvHeader('zh-CN')).toBe(
+      '\uFEFF记账时间（北京时间）,事项,金额（元）,余额（元）,币种,分录编号\r\n',
+    );
+    expect(statementCsvHeader('en').split(',')).toHaveLength(STATEMENT_CSV_COLUMNS.length);
   });
 
-  it('has amounts in yuan and in fen, and neutralises formulas', () => {
-    expect(statementCsvRow(line, 'CNY')).toBe(
+  it('has Beijing time, amounts in yuan only, and neutralises formulas in words', () => {
+    expect(statementCsvRow(line, 'CNY', '=cmd|"/C calc"!A0, 拨付')).toBe(
       [
-        '2026-03-01T02:03:04.000Z',
-        line.entryId,
-        'ALLOCATION',
+        '2026-03-02 01:03:04',
         `"'=cmd|""/C calc""!A0, 拨付"`,
-        'fund:C-001',
         '-1234.56',
-        '-123456',
         '0.05',
-        '5',
         'CNY',
+        line.entryId,
       ].join(',') + '\r\n',
     );
   });

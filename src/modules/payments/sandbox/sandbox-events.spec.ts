@@ -1,6 +1,7 @@
 import {
   chargeObject,
   checkoutSessionObject,
+  declinedPaymentIntentObject,
   sandboxCardFingerprint,
   invoiceObject,
   type PaymentSnapshot,
@@ -117,6 +118,23 @@ describe('sandbox events', () => {
         }),
       }),
     );
+  });
+
+  it('builds a declined PaymentIntent naming the gift, with nothing received', () => {
+    const intent = declinedPaymentIntentObject(
+      { ...session, status: 'DECLINED', firstPayment: null },
+      { id: 'pi_sandbox_9', created: at },
+    );
+    expect(intent).toMatchObject({
+      id: 'pi_sandbox_9',
+      object: 'payment_intent',
+      amount: 10_000,
+      amount_received: 0,
+      currency: 'cny',
+      status: 'requires_payment_method',
+      metadata: { donation_id: 'd-1' },
+      last_payment_error: { type: 'card_error', code: 'card_declined' },
+    });
   });
 
   it('builds a failed renewal invoice with nothing paid', () => {
