@@ -118,6 +118,25 @@ describe('statement lines in words', () => {
     );
     expect(text(line({ metadata: { donationId: OFFLINE } }), true)).toBe('捐赠 · 成都某公司');
     expect(text(line({ metadata: { donationId: OFFLINE } }), false)).toBe('捐赠 · 爱心人士');
+    // A cash gift with no name, into a fund: said in words to staff, never an empty part.
+    const unnamed: StatementRefs = {
+      ...refs,
+      gifts: new Map([
+        [
+          OFFLINE,
+          { id: OFFLINE, campaign: null, donorName: '', provider: 'OFFLINE', anonymous: false },
+        ],
+      ]),
+    };
+    const parts = statementLineParts(
+      line({ metadata: { donationId: OFFLINE } }),
+      unnamed,
+      'zh-CN',
+      {
+        donorData: true,
+      },
+    );
+    expect(statementLineText(parts)).toBe('捐赠 · 未留姓名');
   });
 
   it('collects the gifts and accounts a page names, once each', () => {

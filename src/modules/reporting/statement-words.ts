@@ -96,7 +96,11 @@ function giftParts(
     });
   }
   if (viewer.donorData) {
-    parts.push({ text: gift.donorName, href: `/admin/donations/${gift.id}` });
+    // An offline donor may have left no name (cash): said in words, never an empty link.
+    parts.push({
+      text: gift.donorName || translate(locale, 'admin.donations.unnamed'),
+      href: `/admin/donations/${gift.id}`,
+    });
   } else {
     parts.push({
       text: isDonorPublic(gift) ? gift.donorName : translate(locale, 'campaign.anonymousDonor'),
