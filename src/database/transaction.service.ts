@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { ConflictError } from '../common/errors';
+import { words } from '../common/i18n/i18n';
 
 export interface TransactionOptions {
   /** Run inside this caller's transaction instead of opening a new one. */
@@ -87,8 +88,8 @@ export class TransactionService {
 /** A unique violation the services did not foresee: a 409, never a 500. */
 function conflictError(error: unknown): ConflictError {
   const { constraint, detail } = error as { constraint?: string; detail?: string };
-  return new ConflictError(
-    `This conflicts with an existing record${detail ? `: ${detail.replace(/^Key /, '')}` : ''}` +
-      `${constraint ? ` (${constraint})` : ''}. Reload and try again with different values.`,
-  );
+  return new ConflictError(words('errors.common.conflict'), {
+    ...(detail ? { detail: detail.replace(/^Key /, '') } : {}),
+    ...(constraint ? { constraint } : {}),
+  });
 }

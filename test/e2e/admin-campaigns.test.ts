@@ -88,7 +88,7 @@ describe('back office: campaigns', () => {
       startsAt: 'tomorrow',
     });
     expect(bad.status).toBe(400);
-    expect(fieldError(bad.text, 'c-slug')).toMatch(/slug must be 3–80/);
+    expect(fieldError(bad.text, 'c-slug')).toMatch(/Web address name must be 3–80/);
     expect(fieldError(bad.text, 'c-goal')).toMatch(/Enter an amount/);
     expect(fieldError(bad.text, 'c-presets')).toMatch(/Enter an amount/);
     expect(fieldError(bad.text, 'c-startsAt')).toMatch(/date and time/);

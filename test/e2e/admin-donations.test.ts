@@ -78,7 +78,7 @@ describe('back office: gifts', () => {
     expect(bad.status).toBe(400);
     expect(fieldError(bad.text, 'o-amount')).toMatch(/two decimals/);
     expect(fieldError(bad.text, 'o-donorEmail')).toMatch(/email address/);
-    expect(fieldError(bad.text, 'o-reference')).toMatch(/reference must be/);
+    expect(fieldError(bad.text, 'o-reference')).toMatch(/Reference must be 1–80 letters/);
     expect(fieldError(bad.text, 'o-donorName')).toMatch(/must not contain/);
     expect(bad.text).not.toContain('<b>x</b>');
     expect(await giftsWithReference('has spaces')).toBe(0);
@@ -164,7 +164,8 @@ describe('back office: gifts', () => {
     // The same form sent again (a double click, a back button) refunds nothing more.
     const twice = await pressConfirm(finance.agent, asked);
     expect(twice.status).toBe(409);
-    expect(twice.text).toContain('has been refunded by 4000 minor units since the page was loaded');
+    expect(twice.text).toContain('has been refunded by ¥40.00 since the page was loaded');
+    expect(twice.text).not.toContain('minor units');
     const [row] = await t.dataSource.query(
       `SELECT refunded_minor::int AS refunded, matched_minor::int AS matched,
               match_returned_minor::int AS returned FROM donations WHERE id = $1`,
@@ -178,7 +179,8 @@ describe('back office: gifts', () => {
       reason: 'Asked to withdraw',
     });
     expect(tooMuch.status).toBe(409);
-    expect(tooMuch.text).toContain('Only 6000 minor units of this gift are left to refund');
+    expect(tooMuch.text).toContain('Only ¥60.00 of this gift is left to refund; ¥70.00 is more.');
+    expect(tooMuch.text).not.toContain('minor units');
 
     // The list's filter as CSV for finance: in words and yuan, Beijing time, with the refund.
     const csv = await finance.agent

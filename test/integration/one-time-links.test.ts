@@ -55,14 +55,15 @@ describe('one-time links', () => {
       passwordConfirm: 'something else',
     });
     expect(mismatch.status).toBe(400);
-    expect(mismatch.text).toContain('The two passwords are not the same.');
+    // The page speaks the visitor's language: Chinese by default.
+    expect(mismatch.text).toContain('两次输入的密码不一致。');
     const short = await browser.post('/password/reset', {
       token,
       password: 'short',
       passwordConfirm: 'short',
     });
     expect(short.status).toBe(400);
-    expect(short.text).toContain('Use 10 to 200 characters.');
+    expect(short.text).toContain('密码须为 10 到 200 个字符。');
 
     const done = await browser.post('/password/reset', {
       token,
@@ -81,7 +82,8 @@ describe('one-time links', () => {
       passwordConfirm: 'yet another secret',
     });
     expect(again.status).toBe(400);
-    expect(again.text).toContain('This link has expired or was already used');
+    expect(again.text).toContain('链接已过期或已经用过，请重新获取。');
+    expect(again.text).not.toContain('This link has expired');
     expect((await formSession(t.server).signIn(user.email, TEST_PASSWORD)).status).toBe(401);
     expect((await formSession(t.server).signIn(user.email, 'a brand new secret')).status).toBe(303);
   });
@@ -178,6 +180,6 @@ describe('one-time links', () => {
 
     const reuse = await formSession(t.server).post('/donor/verify', { token });
     expect(reuse.status).toBe(400);
-    expect(reuse.text).toContain('This link has expired or was already used');
+    expect(reuse.text).toContain('链接已过期或已经用过');
   });
 });

@@ -1,4 +1,5 @@
-import { dateProblemMessage, parseCalendarDate, parseStrictDate } from './strict-date';
+import { translate } from '../i18n/i18n';
+import { dateProblemKey, parseCalendarDate, parseStrictDate } from './strict-date';
 
 describe('parseStrictDate', () => {
   it.each([
@@ -84,13 +85,18 @@ describe('parseCalendarDate', () => {
   });
 });
 
-describe('dateProblemMessage', () => {
+describe('dateProblemKey', () => {
   it.each([
-    ['format', /^startsAt must be a date such as 2026-09-07/],
-    ['calendar', /^startsAt must be a real calendar date/],
-    ['time', /^startsAt must have a time of day/],
-    ['range', /^startsAt must be a date between 2000 and 2100$/],
-  ] as const)('%s', (problem, message) => {
-    expect(dateProblemMessage('startsAt', problem)).toMatch(message);
+    ['format', /^Start must be a date such as 2026-09-07/, /^开始须是日期（如 2026-09-07）/],
+    ['calendar', /^Start must be a real calendar date/, /^开始须是真实存在的日期/],
+    ['time', /^Start must have a time of day/, /^开始的时间须在/],
+    [
+      'range',
+      /^Start must be a date between 2000 and 2100\.$/,
+      /^开始须是 2000 年到 2100 年之间的日期。$/,
+    ],
+  ] as const)('%s', (problem, en, zh) => {
+    expect(translate('en', dateProblemKey(problem), { field: 'Start' })).toMatch(en);
+    expect(translate('zh-CN', dateProblemKey(problem), { field: '开始' })).toMatch(zh);
   });
 });

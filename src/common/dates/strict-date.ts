@@ -94,16 +94,7 @@ function offsetMinutes(text: string | undefined): number | null {
   return (text.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
 }
 
-/** What is wrong, in words, after the field's name: "startsAt must be …". */
-export function dateProblemMessage(field: string, problem: DateProblem): string {
-  switch (problem) {
-    case 'format':
-      return `${field} must be a date such as 2026-09-07 or a date-time such as 2026-09-07T09:30:00+08:00`;
-    case 'calendar':
-      return `${field} must be a real calendar date (months 01–12, days that exist in the month)`;
-    case 'time':
-      return `${field} must have a time of day from 00:00:00 to 23:59:59 and an offset such as +08:00 or Z`;
-    case 'range':
-      return `${field} must be a date between ${DATE_YEAR_MIN} and ${DATE_YEAR_MAX}`;
-  }
+/** What is wrong, as the locale key of its words (`validation.date.<problem>`, with `{field}`). */
+export function dateProblemKey(problem: DateProblem): string {
+  return `validation.date.${problem}`;
 }

@@ -1,75 +1,73 @@
+import { words, type Words } from '../i18n/i18n';
 import { DomainError } from './domain-error';
 
 /**
  * Errors whose codes every module may throw. A module's own codes are classes in its
- * `<module>.errors.ts`; these carry the message the caller writes for the person who must act.
+ * `<module>.errors.ts`; these carry the words the caller chooses for the person who must act.
  */
 export class ValidationFailedError extends DomainError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('VALIDATION_FAILED', message, details);
+  constructor(what: Words, details?: Record<string, unknown>) {
+    super('VALIDATION_FAILED', what, details);
   }
 }
 
 export class NotFoundError extends DomainError {
-  constructor(message: string) {
-    super('NOT_FOUND', message);
+  constructor(what: Words = words('errors.code.NOT_FOUND')) {
+    super('NOT_FOUND', what);
   }
 }
 
 export class ConflictError extends DomainError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('CONFLICT', message, details);
+  constructor(what: Words, details?: Record<string, unknown>) {
+    super('CONFLICT', what, details);
   }
 }
 
 export class ForbiddenError extends DomainError {
-  constructor(message: string) {
-    super('FORBIDDEN', message);
+  constructor(what: Words = words('errors.code.FORBIDDEN')) {
+    super('FORBIDDEN', what);
   }
 }
 
 export class UnauthenticatedError extends DomainError {
-  constructor(message = 'Sign in first.') {
-    super('UNAUTHENTICATED', message);
+  constructor(what: Words = words('errors.code.UNAUTHENTICATED')) {
+    super('UNAUTHENTICATED', what);
   }
 }
 
 /** An amount that cannot be money here (not a whole number of minor units, out of range, …). */
 export class InvalidAmountError extends DomainError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('INVALID_AMOUNT', message, details);
+  constructor(what: Words, details?: Record<string, unknown>) {
+    super('INVALID_AMOUNT', what, details);
   }
 }
 
 export class CurrencyMismatchError extends DomainError {
-  constructor(message: string) {
-    super('CURRENCY_MISMATCH', message);
+  constructor(what: Words) {
+    super('CURRENCY_MISMATCH', what);
   }
 }
 
 export class TooManyAttemptsError extends DomainError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('TOO_MANY_ATTEMPTS', message, details);
+  constructor(what: Words, details?: Record<string, unknown>) {
+    super('TOO_MANY_ATTEMPTS', what, details);
   }
 }
 
 export class ServiceUnavailableError extends DomainError {
-  constructor(message: string) {
-    super('SERVICE_UNAVAILABLE', message);
+  constructor(what: Words = words('errors.code.SERVICE_UNAVAILABLE')) {
+    super('SERVICE_UNAVAILABLE', what);
   }
 }
 
 export class InvalidCursorError extends DomainError {
   constructor() {
-    super('INVALID_CURSOR', 'The cursor is not one this API issued; start again without it.');
+    super('INVALID_CURSOR', words('errors.common.invalidCursor'));
   }
 }
 
 export class CsrfFailedError extends DomainError {
   constructor() {
-    super(
-      'CSRF_FAILED',
-      'This form has expired or did not come from this site. Reload the page and try again.',
-    );
+    super('CSRF_FAILED', words('errors.common.csrfFailed'));
   }
 }

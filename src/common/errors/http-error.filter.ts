@@ -158,7 +158,8 @@ export function toErrorBody(
     let message: string | string[] = response.message ?? exception.message;
     if (response.problems) {
       message = response.problems.map((p) => problemText(p, locale, audience));
-    } else if (response.words) {
+    } else if (response.words && !(audience === 'api' && locale === 'en' && response.message)) {
+      // English API clients keep the message written for them (field names as the API spells them).
       message = say(locale, response.words);
     } else if (!ours && (audience === 'page' || locale !== 'en')) {
       message = translate(locale, httpStatusWords(statusCode).key);

@@ -1,6 +1,11 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { inputProblemMessage, inspectInput, malformedEncoding } from './input-shape';
+import {
+  inputProblemMessage,
+  inputProblemWords,
+  inspectInput,
+  malformedEncoding,
+} from './input-shape';
 
 /**
  * preValidation hook: refuses, before any conversion, validation or guard, a request whose body,
@@ -26,6 +31,7 @@ export function refuseMalformedInput(
     new BadRequestException({
       code: 'VALIDATION_FAILED',
       message: [inputProblemMessage(problem)],
+      words: inputProblemWords(problem),
     }),
   );
 }

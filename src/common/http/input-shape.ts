@@ -11,6 +11,7 @@
  *   would silently hold something other than what was sent.
  * The walk is iterative, so the check itself cannot overflow the stack.
  */
+import { say, words, type Words } from '../i18n/i18n';
 export const MAX_INPUT_DEPTH = 32;
 export const MAX_INPUT_VALUES = 10_000;
 
@@ -89,14 +90,19 @@ function decodeOrNull(text: string): string | null {
 
 /** The problem in words, for a 400 answer or an error page. */
 export function inputProblemMessage(problem: InputProblem): string {
+  return say('en', inputProblemWords(problem));
+}
+
+/** The problem as Words, for the reader's language. */
+export function inputProblemWords(problem: InputProblem): Words {
   switch (problem.kind) {
     case 'depth':
-      return `The request is nested more than ${MAX_INPUT_DEPTH} levels deep; send a flatter document.`;
+      return words('errors.input.depth', { max: MAX_INPUT_DEPTH });
     case 'size':
-      return `The request holds more than ${MAX_INPUT_VALUES} values; send fewer at a time.`;
+      return words('errors.input.size', { max: String(MAX_INPUT_VALUES) });
     case 'text':
-      return `${problem.path} is not valid text: it holds a broken Unicode character (a lone UTF-16 surrogate).`;
+      return words('errors.input.text', { field: problem.path });
     case 'encoding':
-      return `${problem.path} is not valid text: its percent-encoding is not UTF-8 (write % as %25).`;
+      return words('errors.input.encoding', { field: problem.path });
   }
 }

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { ValidationFailedError } from '../errors';
 import { extractMultipartFile, MultipartError, multipartTextField } from './multipart';
+import { words } from '../i18n/i18n';
 
 /** One route that takes a file: a raw body of one of `rawTypes`, or a multipart form. */
 export interface UploadRoute {
@@ -223,7 +224,9 @@ export function uploadedFile(
     return { data: file.data, fileName: file.filename };
   } catch (error) {
     if (error instanceof MultipartError) {
-      throw new ValidationFailedError(`${field}: ${error.message}`);
+      throw new ValidationFailedError(words('errors.common.badUpload', { field }), {
+        problem: error.message,
+      });
     }
     throw error;
   }

@@ -9,15 +9,16 @@ import {
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min, NotEquals, ValidateBy } from 'class-validator';
-import { dateProblemMessage, parseStrictDate } from '../dates/strict-date';
+import { dateProblemKey, parseStrictDate } from '../dates/strict-date';
 import { problemsOf } from '../i18n/validation-text';
+import { words } from '../i18n/i18n';
 import { MAX_AMOUNT_MINOR } from '../money';
 
 /**
  * A 400 for failed checks: `message` holds the DTOs' English messages, `problems` the checks
  * themselves, which the error filter shows in the reader's language (validation-text.ts).
  */
-function validationFailed(errors: ValidationError[]): BadRequestException {
+export function validationFailed(errors: ValidationError[]): BadRequestException {
   const problems = problemsOf(errors);
   return new BadRequestException({
     code: 'VALIDATION_FAILED',
@@ -38,6 +39,7 @@ class ApiValidationPipe extends ValidationPipe {
       throw new BadRequestException({
         code: 'VALIDATION_FAILED',
         message: [`${withNul} must not contain the NUL character`],
+        words: words('validation.nul', { field: withNul }),
       });
     }
     if (
@@ -58,6 +60,7 @@ class ApiValidationPipe extends ValidationPipe {
           message: nulls.map(
             (k) => `${k} must not be null; leave it out to keep the current value`,
           ),
+          words: words('validation.notNull', { field: nulls.join(', ') }),
         });
       }
     }
@@ -94,6 +97,7 @@ export const uuidPipe = new ParseUUIDPipe({
     new BadRequestException({
       code: 'VALIDATION_FAILED',
       message: 'id must be a UUID such as 3f1c…-…',
+      words: words('validation.uuid', { field: 'id' }),
     }),
 });
 
@@ -114,16 +118,12 @@ export function IsAmountMinor(
       maximum: MAX_AMOUNT_MINOR,
       example: 2500,
     }),
-    IsInt({
-      message: '$property must be a whole number of minor units (fen), e.g. 2500 for ¥25.00',
-    }),
+    IsInt({ message: 'validation.amountMinor.isInt' }),
     Min(opts.signed ? -MAX_AMOUNT_MINOR : 1, {
-      message: opts.signed
-        ? `$property must be at least -${MAX_AMOUNT_MINOR}`
-        : '$property must be greater than zero',
+      message: opts.signed ? 'validation.amountMinor.minSigned' : 'validation.amountMinor.min',
     }),
-    Max(MAX_AMOUNT_MINOR, { message: `$property must be at most ${MAX_AMOUNT_MINOR} minor units` }),
-    NotEquals(0, { message: '$property must not be zero' }),
+    Max(MAX_AMOUNT_MINOR, { message: 'validation.amountMinor.max' }),
+    NotEquals(0, { message: 'validation.amountMinor.notEquals' }),
   );
 }
 
@@ -149,8 +149,7 @@ export const QueryInt = () =>
   );
 
 /** No markup in what the public writes (names, messages): it is shown on pages and in emails. */
-export const NoMarkup = (field: string) =>
-  Matches(/^[^<>]*$/, { message: `${field} must not contain < or >` });
+export const NoMarkup = () => Matches(/^[^<>]*$/, { message: 'validation.noMarkup' });
 
 /**
  * A date or date-time read by the one strict parser (common/dates/strict-date.ts): ISO 8601, a
@@ -169,10 +168,7 @@ export const IsStrictDate = (): PropertyDecorator =>
         validate: (value: unknown) => value instanceof Date && parseStrictDate(value).ok,
         defaultMessage: (args) => {
           const parsed = parseStrictDate(args?.value);
-          return dateProblemMessage(
-            args?.property ?? 'date',
-            parsed.ok ? 'format' : parsed.problem,
-          );
+          return dateProblemKey(parsed.ok ? 'format' : parsed.problem);
         },
       },
     }),

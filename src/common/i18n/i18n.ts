@@ -87,12 +87,16 @@ function isMoney(value: unknown): value is Money {
 
 /**
  * A placeholder's value as the reader reads it: money ({ amountMinor, currency }) as ¥1,234.50,
- * an instant in Beijing time with the zone named, nested Words translated, numbers grouped.
+ * an instant in Beijing time with the zone named, nested Words translated, a list item by item,
+ * numbers grouped.
  */
 export function showValue(locale: SupportedLocale, value: unknown): string {
   if (isMoney(value)) return formatMoney(value.amountMinor, value.currency, locale);
   if (value instanceof Date) return beijingDateTime(value, locale);
   if (isWords(value)) return say(locale, value);
+  if (Array.isArray(value)) {
+    return value.map((v) => showValue(locale, v)).join(locale === 'en' ? ', ' : '、');
+  }
   if (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) >= 10_000) {
     return new Intl.NumberFormat(locale).format(value);
   }

@@ -1,14 +1,14 @@
 import { getMetadataStorage, type ValidationError } from 'class-validator';
-import { translate, type SupportedLocale } from './i18n';
+import { hasText, translate, words, type SupportedLocale, type Words } from './i18n';
 
 /*
  * What a failed class-validator check says, in the reader's language.
  *
- * The DTOs' own messages are English written for API clients ("amountMinor must be a whole number
- * of minor units (fen)…"); an English API answer keeps them. Every other reader gets the locale
- * text of the check (`validation.<constraint>`, or the key a decorator names in its
- * `context: { key }`), with the field's label (`fields.<property>`) and the check's limits as
- * values: "捐赠人邮箱须是邮箱地址，例如 name@example.com".
+ * A check's message is a locale key (`validation.fundId`, `admin.errors.amount`) or, for a few
+ * API-only checks, English written for API clients, which an English API answer keeps. Every
+ * reader gets the locale text: the message's key, the key a decorator names in its
+ * `context: { key }`, else the check's own (`validation.<constraint>`), with the field's label
+ * (`fields.<property>`) and the check's limits as values: "捐赠人邮箱须是邮箱地址，例如 name@example.com".
  */
 
 /** One failed check: where, which check, its English message and its limits. */
@@ -34,7 +34,7 @@ export function problemsOf(errors: readonly ValidationError[], prefix = ''): Pro
       field,
       property: e.property,
       constraint,
-      message: message.replace(e.property, field),
+      message: hasText(message) ? message : message.replace(e.property, field),
       key: contextKey(e.contexts?.[constraint]),
       limits: limitsOf(e.target, e.property, constraint),
     }));
@@ -76,8 +76,9 @@ export function problemText(
   locale: SupportedLocale,
   audience: 'api' | 'page',
 ): string {
-  if (audience === 'api' && locale === 'en') return problem.message;
-  const key = problem.key ?? `validation.${problem.constraint}`;
+  const ownKey = hasText(problem.message) ? problem.message : undefined;
+  if (audience === 'api' && locale === 'en' && !ownKey && !problem.key) return problem.message;
+  const key = problem.key ?? ownKey ?? `validation.${problem.constraint}`;
   const [first, second] = problem.limits;
   const list = (v: unknown): string =>
     Array.isArray(v)
@@ -85,11 +86,31 @@ export function problemText(
       : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
         ? String(v)
         : '';
+  // English API clients read fields as the API spells them (`tranches.0.amountMinor`).
+  const englishApi = audience === 'api' && locale === 'en';
   const text = translate(locale, key, {
-    field: fieldLabel(locale, problem.property),
+    field: englishApi ? problem.field : fieldLabel(locale, problem.property),
     limit: list(first),
     limit2: list(second),
   });
   // A check the locale files do not know yet: its English message rather than a bare key.
   return text === key ? problem.message : text;
+}
+
+/**
+ * A problem as Words, for a domain error that carries failed checks (a CSV row): the check's
+ * text with the field's label, shown later in whichever language the reader reads.
+ */
+export function problemWords(problem: Problem): Words {
+  const ownKey = hasText(problem.message) ? problem.message : undefined;
+  const key = problem.key ?? ownKey ?? `validation.${problem.constraint}`;
+  const label = `fields.${problem.property}`;
+  const [first, second] = problem.limits;
+  const plain = (v: unknown): unknown =>
+    Array.isArray(v) || typeof v === 'string' || typeof v === 'number' ? v : '';
+  return words(key, {
+    field: hasText(label) ? words(label) : problem.property,
+    limit: plain(first),
+    limit2: plain(second),
+  });
 }

@@ -8,7 +8,7 @@ import { type Flash, setFlash } from './page-context';
 /*
  * The one skeleton of every back-office form: read the body, check it, show it again with a
  * message beside each field (in the reader's language) or run the command, then flash and 303;
- * a domain error is shown on the form through its translated text (`admin.domainErrors.<CODE>`).
+ * a domain error is shown on the form through its translated text (errorText).
  */
 
 /** A form's check: the typed value, or one message (a locale key or plain text) per field. */

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../../common/auth/policy.decorator';
 import { SESSION_COOKIE } from '../../common/http/cookies';
 import { checkForm } from '../../common/http/forms';
+import type { SupportedLocale } from '../../common/i18n/i18n';
 import {
   type Checked,
   type FormSubmission,
@@ -48,7 +49,7 @@ export class AuthPagesController {
       next: safeNext((body as { next?: string })?.next, ''),
     };
     return this.submit(req, reply, {
-      check: () => checkForm(LoginForm, body),
+      check: () => checkForm(LoginForm, body, pageLocale(req)),
       again: (errors, status, formError) =>
         this.render(reply, req, 'pages/auth/login', { ...values, errors, formError }, status),
       run: async (form) => {
@@ -81,7 +82,7 @@ export class AuthPagesController {
   @Public()
   forgot(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
     return this.submit(req, reply, {
-      check: () => checkForm(EmailForm, body),
+      check: () => checkForm(EmailForm, body, pageLocale(req)),
       again: (errors, status) => this.render(reply, req, 'pages/auth/forgot', { errors }, status),
       run: (form) => this.auth.requestPasswordReset(form.email),
       done: () => ({
@@ -109,7 +110,7 @@ export class AuthPagesController {
   reset(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
     const view = { token: (body as { token?: string })?.token ?? '', action: '/password/reset' };
     return this.submit(req, reply, {
-      check: () => checkNewPassword(body),
+      check: () => checkNewPassword(body, pageLocale(req)),
       again: (errors, status, formError) =>
         this.render(reply, req, 'pages/auth/new-password', { ...view, errors, formError }, status),
       run: (form) => this.auth.resetPassword(form.token, form.password),
@@ -144,7 +145,7 @@ export class AuthPagesController {
       invite: true,
     };
     return this.submit(req, reply, {
-      check: () => checkNewPassword(body),
+      check: () => checkNewPassword(body, pageLocale(req)),
       again: (errors, status, formError) =>
         this.render(reply, req, 'pages/auth/new-password', { ...view, errors, formError }, status),
       run: async (form) => {
@@ -169,7 +170,7 @@ export class AuthPagesController {
   @Public()
   donorLogin(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
     return this.submit(req, reply, {
-      check: () => checkForm(EmailForm, body),
+      check: () => checkForm(EmailForm, body, pageLocale(req)),
       again: (errors, status) => this.render(reply, req, 'pages/donor/login', { errors }, status),
       run: (form) => this.auth.requestDonorLink(form.email, pageLocale(req)),
       done: () => ({
@@ -251,11 +252,11 @@ export class AuthPagesController {
   }
 }
 
-function checkNewPassword(body: unknown): Checked<NewPasswordForm> {
-  const form = checkForm(NewPasswordForm, body);
+function checkNewPassword(body: unknown, locale: SupportedLocale): Checked<NewPasswordForm> {
+  const form = checkForm(NewPasswordForm, body, locale);
   if (form.errors) return form;
   if (form.value.password !== form.value.passwordConfirm) {
-    return { value: null, errors: { passwordConfirm: 'The two passwords are not the same.' } };
+    return { value: null, errors: { passwordConfirm: 'auth.errors.passwordsDiffer' } };
   }
   return form;
 }

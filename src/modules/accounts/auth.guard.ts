@@ -8,6 +8,7 @@ import { InvalidTokenError } from './accounts.errors';
 import { SESSION_COOKIE } from '../../common/http/cookies';
 import { AuthService } from './auth.service';
 import { TokensService } from './tokens.service';
+import { words } from '../../common/i18n/i18n';
 
 export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
 
@@ -39,7 +40,7 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!policy) {
       this.logger.error(`${request.method} ${request.url} has no access policy; refused`);
-      throw new ForbiddenError('This route is not open to anyone.');
+      throw new ForbiddenError(words('errors.accounts.closedRoute'));
     }
     if (policy.kind !== 'public') {
       // What depends on who asks (personal data, roles, balances) is never kept by a browser or
@@ -78,10 +79,10 @@ export function authorize(
   if (policy.kind === 'public') return true;
   if (policy.kind === 'donor') {
     if (actor?.kind === 'donor') return true;
-    throw new UnauthenticatedError('Sign in with the link we email you to see your gifts.');
+    throw new UnauthenticatedError(words('errors.accounts.donorSignIn'));
   }
   if (actor?.kind !== 'user') {
-    throw new UnauthenticatedError('Sign in first: this needs a staff or community account.');
+    throw new UnauthenticatedError(words('errors.accounts.staffSignIn'));
   }
   if (policy.kind === 'authenticated') return true;
   if (actor.roles.some((r) => policy.roles.includes(r))) return true;
@@ -89,5 +90,5 @@ export function authorize(
     const fundId = params[policy.fundParam];
     if (fundId && actor.fundIds.includes(fundId)) return true;
   }
-  throw new ForbiddenError('Your account does not have access to this.');
+  throw new ForbiddenError(words('errors.accounts.noAccess'));
 }

@@ -21,6 +21,7 @@ import type { User } from './accounts.types';
 import { SlidingWindowCounter } from '../../common/sliding-window';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './password';
 import { hashSecret, newSecret } from '../../common/secrets';
+import { words } from '../../common/i18n/i18n';
 
 export interface ClientMeta {
   ip?: string;
@@ -75,9 +76,7 @@ export class AuthService {
     const email = emailInput.trim().toLowerCase();
     const { maxFailures, lockSeconds, ipLimit } = this.config.auth;
     if (meta.ip && this.perIp.count(meta.ip) >= ipLimit) {
-      throw new TooManyAttemptsError(
-        'Too many sign-in attempts from this network. Wait 15 minutes and try again.',
-      );
+      throw new TooManyAttemptsError(words('errors.accounts.tooManySignIns'));
     }
     const outcome = await this.tx.run(async (m) => {
       const found = await this.users.findUserByEmail(email, { within: m });

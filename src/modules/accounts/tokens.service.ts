@@ -8,6 +8,7 @@ import { AccessService } from './access.service';
 import { ApiTokensRepository } from './repositories/api-tokens.repository';
 import type { ApiToken } from './accounts.types';
 import { hashSecret, newAccessToken } from '../../common/secrets';
+import { words } from '../../common/i18n/i18n';
 
 export const TOKEN_DEFAULT_DAYS = 90;
 export const TOKEN_MAX_DAYS = 365;
@@ -31,9 +32,7 @@ export class TokensService {
     days = TOKEN_DEFAULT_DAYS,
   ): Promise<{ token: string; record: ApiToken }> {
     if (!Number.isInteger(days) || days < 1 || days > TOKEN_MAX_DAYS) {
-      throw new ValidationFailedError(
-        `expiresInDays must be a whole number from 1 to ${TOKEN_MAX_DAYS}`,
-      );
+      throw new ValidationFailedError(words('errors.accounts.tokenDays', { max: TOKEN_MAX_DAYS }));
     }
     const { token, prefix } = newAccessToken();
     const record = await this.tx.run(async (m) => {

@@ -22,6 +22,7 @@ import { OneTimeLinksRepository } from './repositories/one-time-links.repository
 import type { User, UserWithAccess } from './accounts.types';
 import { assertPasswordStrength, AuthService } from './auth.service';
 import { hashPassword } from './password';
+import { words } from '../../common/i18n/i18n';
 
 const INVITE_DAYS = 7;
 
@@ -198,7 +199,7 @@ export class UsersService {
     assertPasswordStrength(password);
     const email = emailInput.trim().toLowerCase();
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-      throw new ValidationFailedError(`"${emailInput}" is not an email address.`);
+      throw new ValidationFailedError(words('errors.accounts.notAnEmail', { email: emailInput }));
     }
     const passwordHash = await hashPassword(password);
     return this.tx.run(async (m) => {
@@ -270,20 +271,16 @@ export class UsersService {
     const communityIds = [...new Set(input.communityIds ?? [])];
     const fundIds = [...new Set(input.fundIds ?? [])];
     if (!leader && !planner && (communityIds.length > 0 || fundIds.length > 0)) {
-      throw new ValidationFailedError(
-        'Only a COMMUNITY_LEADER or PLANNER has communities or funds in scope.',
-      );
+      throw new ValidationFailedError(words('errors.accounts.scopeOnlyForLeaders'));
     }
     if (!leader && fundIds.length > 0) {
-      throw new ValidationFailedError('Only a COMMUNITY_LEADER has single funds in scope.');
+      throw new ValidationFailedError(words('errors.accounts.fundsOnlyForLeaders'));
     }
     if (leader && communityIds.length === 0 && fundIds.length === 0) {
-      throw new ValidationFailedError(
-        'A COMMUNITY_LEADER needs at least one community or fund in scope.',
-      );
+      throw new ValidationFailedError(words('errors.accounts.leaderNeedsScope'));
     }
     if (planner && communityIds.length === 0) {
-      throw new ValidationFailedError('A PLANNER needs at least one community in scope.');
+      throw new ValidationFailedError(words('errors.accounts.plannerNeedsScope'));
     }
     for (const id of communityIds) await this.foundation.getCommunity(id, { within: m });
     for (const id of fundIds) await this.funds.get(id, { within: m });

@@ -70,7 +70,7 @@ export class AdminAllocationsController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkMovementForm(TransferForm, body, currency),
+      check: () => checkMovementForm(TransferForm, body, currency, ctx.locale),
       confirm: {
         step: confirmStep(reply, ctx, body, req.url),
         page: (form) => this.confirmations.transfer(ctx.locale, form),
@@ -125,7 +125,7 @@ export class AdminAllocationsController {
       reply,
       locale: ctx.locale,
       check: () => {
-        const form = checkForm(YearlyAllocationForm, body);
+        const form = checkForm(YearlyAllocationForm, body, ctx.locale);
         const amount = parseAmountField(fieldText(values.amount), currency);
         const errors: FieldErrors = { ...form.errors };
         if (amount.error !== null) errors.amount ??= amount.error;

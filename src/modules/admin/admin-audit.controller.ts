@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { Allow } from '../../common/auth/policy.decorator';
 import { ValidationFailedError } from '../../common/errors';
 import { checkForm } from '../../common/http/forms';
+import { type SupportedLocale, words } from '../../common/i18n/i18n';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { AuditService } from '../audit/audit.service';
@@ -33,7 +34,7 @@ export class AdminAuditController {
     @Query() query: unknown,
   ) {
     const ctx = adminContext(req, reply);
-    const { filter, typed, cursor, errors } = await this.filter(query);
+    const { filter, typed, cursor, errors } = await this.filter(query, ctx.locale);
     const view = await this.views.auditPage(
       filter,
       typed,
@@ -54,11 +55,9 @@ export class AdminAuditController {
   @Allow('ADMIN')
   async csv(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Query() query: unknown) {
     const ctx = adminContext(req, reply);
-    const { filter, errors } = await this.filter(query);
+    const { filter, errors } = await this.filter(query, ctx.locale);
     if (Object.keys(errors).length > 0) {
-      throw new ValidationFailedError(
-        'The audit filters are not valid; correct them on the audit page.',
-      );
+      throw new ValidationFailedError(words('errors.admin.auditFilters'));
     }
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
@@ -71,13 +70,13 @@ export class AdminAuditController {
   }
 
   /** The query as the audit filter, the values as typed, and one message per wrong field. */
-  private async filter(query: unknown) {
+  private async filter(query: unknown, locale: SupportedLocale) {
     const raw = (query ?? {}) as Record<string, unknown>;
     const typed: Record<string, string | undefined> = {};
     for (const k of ['action', 'actor', 'entityType', 'entityId', 'from', 'to']) {
       if (typeof raw[k] === 'string' && raw[k] !== '') typed[k] = raw[k];
     }
-    const form = checkForm(AuditFilterForm, query);
+    const form = checkForm(AuditFilterForm, query, locale);
     if (form.errors) return { filter: {}, typed, cursor: undefined, errors: form.errors };
     const { range, errors } = dateRange(form.value.from, form.value.to);
     const actor = await this.views.actorId(form.value.actor);

@@ -215,7 +215,7 @@ export class AdminCampaignsController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkForm(CreateCampaignUpdateDto, body),
+      check: () => checkForm(CreateCampaignUpdateDto, body, ctx.locale),
       again: async (errors, status) => {
         const campaign = await this.campaigns.getVisible(req.actor, id);
         return this.form(

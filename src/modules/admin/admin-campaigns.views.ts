@@ -134,7 +134,7 @@ export class AdminCampaignsViews {
       endsAt: date('endsAt'),
       filingNumber: text('filingNumber'),
     };
-    const checked = checkForm(type, raw);
+    const checked = checkForm(type, raw, locale);
     for (const [field, message] of Object.entries(checked.errors ?? {}))
       errors[FORM_FIELD[field] ?? field] ??= FIELD_ERROR[field]
         ? translate(locale, FIELD_ERROR[field])

@@ -4,8 +4,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
 import { OFFLINE_GIFT_ROLES } from '../../common/auth/roles';
-import { ValidationFailedError } from '../../common/errors';
-import { checkForm, type FieldErrors } from '../../common/http/forms';
+import { checkForm, checkQuery, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
 import { formatMoney, parseAmountField } from '../../common/money';
@@ -73,7 +72,7 @@ export class AdminDonationsController {
     @Query() query: Record<string, unknown>,
   ) {
     const ctx = adminContext(req, reply);
-    const form = checkForm(DonationListForm, query);
+    const form = checkForm(DonationListForm, query, ctx.locale);
     const errors = form.errors ? localizeErrors(form.errors, ctx.locale) : {};
     const page = await this.views.list(ctx.locale, form.value ?? {}, typedValues(query), errors);
     return renderPage(reply, ctx, 'pages/admin/donations', page, form.errors ? 400 : 200);
@@ -86,13 +85,8 @@ export class AdminDonationsController {
     @Res() reply: FastifyReply,
     @Query() query: Record<string, unknown>,
   ) {
-    const form = checkForm(DonationListForm, query);
-    if (!form.value) {
-      throw new ValidationFailedError(
-        'campaign must be an address name, status one of the gift statuses, email an address.',
-      );
-    }
-    const lines = await this.views.csv(form.value, adminContext(req, reply).locale);
+    const form = checkQuery(DonationListForm, query);
+    const lines = await this.views.csv(form, adminContext(req, reply).locale);
     const filename = `gifts-${new Date().toISOString().slice(0, 10)}.csv`;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
@@ -130,7 +124,11 @@ export class AdminDonationsController {
         const amount = parseAmountField(fieldText(values.amount), currency);
         // The API's rules (names, email, reference…), each message beside its field.
         const { amount: _typed, ...rest } = values;
-        const dto = checkForm(OfflineGiftDto, { ...rest, amountMinor: amount.amountMinor ?? 1 });
+        const dto = checkForm(
+          OfflineGiftDto,
+          { ...rest, amountMinor: amount.amountMinor ?? 1 },
+          ctx.locale,
+        );
         const errors: FieldErrors = {};
         if (amount.error !== null) errors.amount = amount.error;
         for (const [field, message] of Object.entries(dto.errors ?? {}))
@@ -225,7 +223,7 @@ export class AdminDonationsController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkForm(ReleaseMatchForm, body),
+      check: () => checkForm(ReleaseMatchForm, body, ctx.locale),
       again: async (errors, status, formError) =>
         renderPage(
           reply,
@@ -268,7 +266,7 @@ export class AdminDonationsController {
       reply,
       locale: ctx.locale,
       check: async (): Promise<Checked<RefundRequest>> => {
-        const form = checkForm(RefundForm, body);
+        const form = checkForm(RefundForm, body, ctx.locale);
         if (!form.value) return form;
         currency = (await this.donations.get(id)).currency;
         if (!form.value.amount) return { value: { ...form.value }, errors: null };
@@ -374,7 +372,7 @@ export class AdminDonationsController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkForm(VoidReceiptForm, body),
+      check: () => checkForm(VoidReceiptForm, body, ctx.locale),
       again: async (errors, status, formError) =>
         renderPage(
           reply,

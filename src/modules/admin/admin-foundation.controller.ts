@@ -5,7 +5,7 @@ import { Allow } from '../../common/auth/policy.decorator';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { type Checked, submitForm, typedValues } from '../../common/views/form-submit';
 import { renderPage } from '../../common/views/render-page';
-import { translate } from '../../common/i18n/i18n';
+import { type SupportedLocale, translate } from '../../common/i18n/i18n';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { FoundationProfileDto } from '../foundation/dto/foundation.dto';
 import type { Foundation } from '../foundation/foundation.entity';
@@ -54,7 +54,7 @@ export class AdminFoundationController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkProfile(profile, values),
+      check: () => checkProfile(profile, values, ctx.locale),
       again: (errors, status, formError) =>
         this.render(reply, ctx, profile, { values, errors, formError }, status),
       run: (dto) => this.foundation.saveProfile(dto),
@@ -101,14 +101,19 @@ export class AdminFoundationController {
 function checkProfile(
   current: Foundation,
   values: Record<string, unknown>,
+  locale: SupportedLocale,
 ): Checked<FoundationProfileDto> {
   const typed = Object.fromEntries(EDITABLE.map((f) => [f, fieldText(values[f]).trim()]));
-  const checked = checkForm(FoundationProfileDto, {
-    currency: current.currency.trim(),
-    defaultLocale: current.defaultLocale,
-    receiptPrefix: current.receiptPrefix,
-    ...typed,
-  });
+  const checked = checkForm(
+    FoundationProfileDto,
+    {
+      currency: current.currency.trim(),
+      defaultLocale: current.defaultLocale,
+      receiptPrefix: current.receiptPrefix,
+      ...typed,
+    },
+    locale,
+  );
   if (checked.errors) {
     const errors: FieldErrors = {};
     for (const field of Object.keys(checked.errors)) {

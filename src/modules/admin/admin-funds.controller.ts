@@ -5,9 +5,9 @@ import { Readable } from 'node:stream';
 import { Allow, AllowForFund } from '../../common/auth/policy.decorator';
 import { DONOR_DATA_ROLES } from '../../common/auth/roles';
 import { ValidationFailedError } from '../../common/errors';
-import { checkForm } from '../../common/http/forms';
+import { checkForm, checkQuery } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
-import { translate } from '../../common/i18n/i18n';
+import { translate, words } from '../../common/i18n/i18n';
 import {
   localizeErrors,
   submitButton,
@@ -58,9 +58,8 @@ export class AdminFundsController {
     @Query() query: unknown,
   ) {
     const ctx = adminContext(req, reply);
-    const filter = checkForm(FundListForm, query);
-    if (filter.errors)
-      throw new ValidationFailedError('Choose a kind and a status from the lists.');
+    const filter = checkForm(FundListForm, query, ctx.locale);
+    if (filter.errors) throw new ValidationFailedError(words('errors.admin.fundFilter'));
     const view = await this.views.fundsList(filter.value, ctx.locale, canManage(req));
     return renderPage(reply, ctx, 'pages/admin/funds', view);
   }
@@ -77,7 +76,7 @@ export class AdminFundsController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkForm(CreateFundForm, body),
+      check: () => checkForm(CreateFundForm, body, ctx.locale),
       again: async (errors, status, formError) =>
         renderPage(
           reply,
@@ -114,7 +113,7 @@ export class AdminFundsController {
     @Query() query: unknown,
   ) {
     const ctx = adminContext(req, reply);
-    const form = checkForm(StatementFilterForm, query);
+    const form = checkForm(StatementFilterForm, query, ctx.locale);
     const typed = form.value ?? {};
     const { range, errors } = form.errors
       ? { range: {}, errors: form.errors }
@@ -150,14 +149,10 @@ export class AdminFundsController {
     @Param('id', uuidPipe) id: string,
     @Query() query: unknown,
   ) {
-    const form = checkForm(StatementFilterForm, query);
-    const { range, errors } = form.errors
-      ? { range: {}, errors: form.errors }
-      : dateRange(form.value.from, form.value.to);
+    const form = checkQuery(StatementFilterForm, query);
+    const { range, errors } = dateRange(form.from, form.to);
     if (Object.keys(errors).length > 0) {
-      throw new ValidationFailedError(
-        'from and to must be dates such as 2026-01-31, from before to.',
-      );
+      throw new ValidationFailedError(words('errors.admin.statementRange'));
     }
     const ctx = adminContext(req, reply);
     const fund = await this.funds.get(id);

@@ -20,6 +20,7 @@ import { ReportsService } from '../grants/awards/reports.service';
 import { TranchesService } from '../grants/awards/tranches.service';
 import { AdminGrantsAwardsViews } from './admin-grants-awards.views';
 import { adminContext, currentUser } from './admin-page';
+import { words } from '../../common/i18n/i18n';
 
 const note = (body: unknown): string => {
   const v = typedValues(body).note;
@@ -29,7 +30,7 @@ const note = (body: unknown): string => {
 /** Buttons that move money or decide need their box ticked. */
 function confirmed(body: unknown): void {
   if (typedValues(body).confirm !== 'yes')
-    throw new ValidationFailedError('Tick the box to confirm, then press the button again.');
+    throw new ValidationFailedError(words('errors.admin.confirmBox'));
 }
 
 /**
@@ -138,7 +139,7 @@ export class AdminGrantsAwardsController {
         confirmed(body);
         if (action === 'pay') return this.tranches.pay(id);
         if (action === 'reject') return this.tranches.reject(id, note(body));
-        throw new ValidationFailedError(`Unknown action ${action}.`);
+        throw new ValidationFailedError(words('errors.admin.unknownAction', { action }));
       },
       done:
         action === 'pay'
@@ -167,7 +168,7 @@ export class AdminGrantsAwardsController {
       run: () => {
         if (action === 'accept') return this.reports.accept(id, note(body));
         if (action === 'return') return this.reports.return(id, note(body));
-        throw new ValidationFailedError(`Unknown action ${action}.`);
+        throw new ValidationFailedError(words('errors.admin.unknownAction', { action }));
       },
       done: action === 'accept' ? 'grants.awards.flash.accepted' : 'grants.awards.flash.returned',
       to:

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { say, translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { GrantAttachmentsService } from '../grants/attachments/attachments.service';
 import {
   checkAwardApproval,
@@ -66,7 +66,7 @@ export class AdminGrantsAwardsViews {
         return {
           ...this.row(a, locale),
           canApprove: verdict.allowed,
-          whyNot: verdict.allowed ? '' : whyNot(locale, verdict.code, verdict.message),
+          whyNot: verdict.allowed ? '' : say(locale, verdict.words),
         };
       });
     return {
@@ -176,11 +176,4 @@ export class AdminGrantsAwardsViews {
       })),
     };
   }
-}
-
-/** Why the viewer cannot approve, in the reader's language (`admin.domainErrors.<code>`). */
-function whyNot(locale: SupportedLocale, code: string, message: string): string {
-  const key = `admin.domainErrors.${code}`;
-  const text = translate(locale, key);
-  return text === key ? message : text;
 }

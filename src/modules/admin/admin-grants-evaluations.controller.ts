@@ -8,7 +8,7 @@ import { parseStrictDate } from '../../common/dates/strict-date';
 import { ValidationFailedError } from '../../common/errors';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
-import { translate } from '../../common/i18n/i18n';
+import { type SupportedLocale, translate, words } from '../../common/i18n/i18n';
 import {
   type Checked,
   localizeErrors,
@@ -80,12 +80,12 @@ export class AdminGrantsEvaluationsController {
     const values = typedValues(body);
     const awardId = typeof values.awardId === 'string' ? values.awardId : '';
     // A missing or unknown award is the error page's (400, 404), not a field message.
-    if (!isUUID(awardId)) throw new ValidationFailedError('awardId must be an award id (UUID).');
+    if (!isUUID(awardId)) throw new ValidationFailedError(words('errors.admin.awardId'));
     const project = await this.evaluations.openingForm(awardId);
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkOpenForm(body, project),
+      check: () => checkOpenForm(body, project, ctx.locale),
       again: (errors, status, formError) =>
         this.renderForm(reply, ctx, project, status, values, errors, formError),
       run: (form) =>
@@ -155,7 +155,7 @@ export class AdminGrantsEvaluationsController {
       reply,
       locale: ctx.locale,
       check: () => {
-        const checked = checkForm(CancelEvaluationForm, body);
+        const checked = checkForm(CancelEvaluationForm, body, ctx.locale);
         return checked.errors
           ? { value: null, errors: checked.errors }
           : { value: checked.value.reason, errors: null };
@@ -256,8 +256,12 @@ export class AdminGrantsEvaluationsController {
  * round's minimum of responses) and a closing date in the future, read as the end of that day in
  * Beijing time. Every problem at once, as locale keys.
  */
-function checkOpenForm(body: unknown, project: OpeningForm): Checked<OpenValue> {
-  const checked = checkForm(OpenEvaluationForm, body);
+function checkOpenForm(
+  body: unknown,
+  project: OpeningForm,
+  locale: SupportedLocale,
+): Checked<OpenValue> {
+  const checked = checkForm(OpenEvaluationForm, body, locale);
   const errors: FieldErrors = { ...(checked.errors ?? {}) };
   const values = typedValues(body);
   const count = (field: 'residentCodes' | 'stakeholderCodes'): number | null => {

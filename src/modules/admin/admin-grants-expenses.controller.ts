@@ -11,7 +11,7 @@ import {
   uploadedFile,
 } from '../../common/http/upload-parser';
 import { uuidPipe } from '../../common/http/validation';
-import { translate } from '../../common/i18n/i18n';
+import { type SupportedLocale, translate } from '../../common/i18n/i18n';
 import { parseAmountField } from '../../common/money';
 import { formatMoney } from '../../common/money';
 import { type Checked, submitForm } from '../../common/views/form-submit';
@@ -139,7 +139,7 @@ export class AdminGrantsExpensesController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkRequestForm(values, invoice, currency),
+      check: () => checkRequestForm(values, invoice, currency, ctx.locale),
       again: (errors, status, formError) =>
         this.renderForm(reply, ctx, fundId, status, { values, errors }, formError),
       run: (form) =>
@@ -291,8 +291,9 @@ function checkRequestForm(
   values: Record<string, unknown>,
   invoice: AttachmentFile | null,
   currency: string,
+  locale: SupportedLocale,
 ): Checked<ExpenseRequestForm & { amountMinor: number; invoice: AttachmentFile }> {
-  const form = checkForm(ExpenseRequestForm, values);
+  const form = checkForm(ExpenseRequestForm, values, locale);
   const amount = parseAmountField(fieldText(values.amount), currency);
   const errors: FieldErrors = { ...form.errors };
   if (amount.error !== null) errors.amount ??= amount.error;

@@ -3,8 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Allow } from '../../common/auth/policy.decorator';
-import { ValidationFailedError } from '../../common/errors/common.errors';
-import { checkForm } from '../../common/http/forms';
+import { checkQuery } from '../../common/http/forms';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { DashboardQuery } from '../grants/insights/dto/insights.dto';
@@ -15,9 +14,8 @@ import { AdminGrantsInsightsViews } from './admin-grants-insights.views';
 
 /** Reads ?year=&roundId= for the dashboard and its exports; a bad value is a 400 in words. */
 function filterOf(raw: unknown): { year?: number; roundId?: string } {
-  const form = checkForm(DashboardQuery, raw);
-  if (form.errors) throw new ValidationFailedError(Object.values(form.errors).join('; '));
-  return { year: form.value.year, roundId: form.value.roundId };
+  const form = checkQuery(DashboardQuery, raw);
+  return { year: form.year, roundId: form.roundId };
 }
 
 /**

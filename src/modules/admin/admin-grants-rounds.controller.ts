@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
 import { ValidationFailedError } from '../../common/errors';
 import { uuidPipe } from '../../common/http/validation';
-import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { translate, words } from '../../common/i18n/i18n';
 import { parseMoney } from '../../common/money';
 import type { FieldErrors } from '../../common/http/forms';
 import { submitButton, submitForm, typedValues } from '../../common/views/form-submit';
@@ -29,9 +29,9 @@ const READERS = [
 ] as const;
 
 /** A one-button step must be confirmed with its checkbox. */
-function confirmed(values: Record<string, unknown>, locale: SupportedLocale): void {
+function confirmed(values: Record<string, unknown>): void {
   if (values.confirm !== 'yes')
-    throw new ValidationFailedError(translate(locale, 'grants.rounds.confirmNeeded'));
+    throw new ValidationFailedError(words('grants.rounds.confirmNeeded'));
 }
 
 const text = (v: unknown, max: number) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
@@ -128,7 +128,7 @@ export class AdminGrantsRoundsController {
       reply,
       locale: ctx.locale,
       run: () => {
-        confirmed(values, ctx.locale);
+        confirmed(values);
         switch (action) {
           case 'open':
             return this.rounds.open(id);
@@ -139,7 +139,7 @@ export class AdminGrantsRoundsController {
           case 'close':
             return this.rounds.close(id);
           default:
-            throw new ValidationFailedError(`Unknown step ${action}.`);
+            throw new ValidationFailedError(words('errors.admin.unknownAction', { action }));
         }
       },
       done: (round) => ({
@@ -180,7 +180,7 @@ export class AdminGrantsRoundsController {
       run: () => {
         const reviewerId = text(values.reviewerId, 36);
         if (!/^[0-9a-f-]{36}$/i.test(reviewerId))
-          throw new ValidationFailedError(translate(ctx.locale, 'grants.rounds.chooseReviewer'));
+          throw new ValidationFailedError(words('grants.rounds.chooseReviewer'));
         return this.reviews.assign(id, reviewerId);
       },
       done: (r) => ({
@@ -207,11 +207,11 @@ export class AdminGrantsRoundsController {
       reply,
       locale: ctx.locale,
       run: () => {
-        confirmed(values, ctx.locale);
+        confirmed(values);
         if (decision === 'shortlist') return this.applications.shortlist(id, note);
         if (decision === 'decline') return this.applications.decline(id, note);
         if (decision === 'submit') return this.applications.submit(id);
-        throw new ValidationFailedError(`Unknown step ${decision}.`);
+        throw new ValidationFailedError(words('errors.admin.unknownAction', { action: decision }));
       },
       done: (app) => ({
         kind: 'success',
@@ -298,8 +298,7 @@ export class AdminGrantsRoundsController {
       locale: ctx.locale,
       run: () => {
         const reason = text(values.reason, 1000);
-        if (!reason)
-          throw new ValidationFailedError(translate(ctx.locale, 'grants.rounds.reasonNeeded'));
+        if (!reason) throw new ValidationFailedError(words('grants.rounds.reasonNeeded'));
         return this.reviews.recuse(id, reason);
       },
       done: translate(ctx.locale, 'grants.rounds.recused'),
@@ -341,7 +340,7 @@ export class AdminGrantsRoundsController {
           !title ||
           title.length > 200
         )
-          throw new ValidationFailedError(translate(ctx.locale, 'grants.rounds.formIncomplete'));
+          throw new ValidationFailedError(words('grants.rounds.formIncomplete'));
         const budgetLines = text(values.budgetLines, 20_000)
           .split('\n')
           .map((l) => l.trim())
@@ -356,13 +355,11 @@ export class AdminGrantsRoundsController {
               /* refused below */
             }
             if (at < 1 || !item || item.length > 200 || !(amountMinor > 0))
-              throw new ValidationFailedError(
-                translate(ctx.locale, 'grants.rounds.badBudgetLine', { line }),
-              );
+              throw new ValidationFailedError(words('grants.rounds.badBudgetLine', { line }));
             return { item, amountMinor };
           });
         if (budgetLines.length > 50)
-          throw new ValidationFailedError(translate(ctx.locale, 'grants.rounds.tooManyLines'));
+          throw new ValidationFailedError(words('grants.rounds.tooManyLines'));
         return this.applications.create(roundId, {
           communityId,
           title,

@@ -59,7 +59,7 @@ export class AdminReleasesController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkMovementForm(ReleaseRequestForm, body, currency),
+      check: () => checkMovementForm(ReleaseRequestForm, body, currency, ctx.locale),
       again: (errors, status, formError) =>
         this.render(reply, ctx, req, status, { form: { values, errors }, formError }),
       run: (form) =>

@@ -46,7 +46,7 @@ export class AdminTokensController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkForm(CreateTokenForm, body),
+      check: () => checkForm(CreateTokenForm, body, ctx.locale),
       again: async (errors, status) =>
         renderPage(
           reply,

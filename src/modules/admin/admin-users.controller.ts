@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
-import { translate } from '../../common/i18n/i18n';
+import { type SupportedLocale, translate } from '../../common/i18n/i18n';
 import { submitButton, submitForm, withLists } from '../../common/views/form-submit';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
@@ -49,8 +49,12 @@ function checkScope<T extends EditUserForm>(
 }
 
 /** The form checked, then its scope. */
-function checkUser<T extends EditUserForm>(type: new () => T, values: Record<string, unknown>) {
-  const form = checkForm(type, values);
+function checkUser<T extends EditUserForm>(
+  type: new () => T,
+  values: Record<string, unknown>,
+  locale: SupportedLocale,
+) {
+  const form = checkForm(type, values, locale);
   return form.errors ? form : checkScope(form.value);
 }
 
@@ -102,7 +106,7 @@ export class AdminUsersController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkUser(InviteForm, values),
+      check: () => checkUser(InviteForm, values, ctx.locale),
       again: async (errors, status, formError) =>
         renderPage(
           reply,
@@ -152,7 +156,7 @@ export class AdminUsersController {
     return submitForm({
       reply,
       locale: ctx.locale,
-      check: () => checkUser(EditUserForm, values),
+      check: () => checkUser(EditUserForm, values, ctx.locale),
       again: async (errors, status, formError) =>
         renderPage(
           reply,

@@ -1,4 +1,5 @@
 import { checkForm, type FieldErrors } from '../../common/http/forms';
+import type { SupportedLocale } from '../../common/i18n/i18n';
 import { parseAmountField } from '../../common/money';
 import type { Checked } from '../../common/views/form-submit';
 import { fieldText } from './admin-view-helpers';
@@ -12,8 +13,9 @@ export function checkMovementForm<T extends { fromFundId: string; toFundId: stri
   type: new () => T,
   body: unknown,
   currency: string,
+  locale: SupportedLocale,
 ): Checked<T & { amountMinor: number }> {
-  const form = checkForm(type, body);
+  const form = checkForm(type, body, locale);
   const values = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
   const amount = parseAmountField(fieldText(values.amount), currency);
   const errors: FieldErrors = { ...form.errors };

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { CurrencyMismatchError } from '../../common/errors';
-import { formatMoney } from '../../common/money';
 import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import type { Fund } from '../funds/fund.entity';
 import { AuditService } from '../audit/audit.service';
@@ -21,6 +20,7 @@ import {
   YearlyAllocationChangedError,
 } from './allocations.errors';
 import { checkMovement } from './movement-rules';
+import { words } from '../../common/i18n/i18n';
 
 export interface AllocationResult {
   entry: JournalEntry;
@@ -72,7 +72,12 @@ export class AllocationsService {
       assertAllocation(from, to);
       if (from.currency !== to.currency) {
         throw new CurrencyMismatchError(
-          `Fund ${from.code} holds ${from.currency}, fund ${to.code} holds ${to.currency}.`,
+          words('errors.allocations.currencies', {
+            from: from.code,
+            fromCurrency: from.currency,
+            to: to.code,
+            toCurrency: to.currency,
+          }),
         );
       }
       // Client keys have their own namespace so they can never collide with system keys.
@@ -135,11 +140,10 @@ export class AllocationsService {
         }
         const received = entry.postings.find((p) => p.accountId === fund.accountId)?.amountMinor;
         if (received !== dto.amountMinor) {
-          throw new YearlyAllocationChangedError(
-            dto.year,
-            fund.code,
-            formatMoney(received ?? 0, source.currency, 'en'),
-          );
+          throw new YearlyAllocationChangedError(dto.year, fund.code, {
+            amountMinor: received ?? 0,
+            currency: source.currency,
+          });
         }
         alreadyAllocated.push({ fundId: fund.id, code: fund.code, entryId: entry.id });
       }
@@ -147,8 +151,13 @@ export class AllocationsService {
       const available = outflow.availableMinor;
       if (needed > available) {
         throw new InsufficientFundBalanceError(
-          `Fund ${source.code} has ${formatMoney(available, source.currency, 'en')} available; the ${dto.year} allocation needs ` +
-            `${formatMoney(needed, source.currency, 'en')} for ${due.length} funds. Nothing was moved.`,
+          words('errors.allocations.yearlyShort', {
+            fund: source.code,
+            available: { amountMinor: available, currency: source.currency },
+            year: String(dto.year),
+            needed: { amountMinor: needed, currency: source.currency },
+            count: due.length,
+          }),
           { fundId: source.id, balanceMinor: available, amountMinor: needed },
         );
       }
@@ -227,7 +236,11 @@ export class AllocationsService {
       if (error instanceof InsufficientFundBalanceError) {
         const balance = Number(error.details?.balanceMinor ?? 0);
         throw new InsufficientFundBalanceError(
-          `Fund ${from.code} holds ${formatMoney(balance, from.currency, 'en')} and cannot allocate ${formatMoney(amountMinor, from.currency, 'en')}.`,
+          words('errors.allocations.fundShort', {
+            fund: from.code,
+            balance: { amountMinor: balance, currency: from.currency },
+            amount: { amountMinor, currency: from.currency },
+          }),
           { fundId: from.id, balanceMinor: balance, amountMinor },
         );
       }

@@ -1,3 +1,4 @@
+import { say } from '../../common/i18n/i18n';
 import { FUND_KINDS, type FundKind } from '../funds/fund-status';
 import { checkMovement, MOVEMENT_RULES, type MovementWay } from './movement-rules';
 
@@ -46,7 +47,9 @@ describe('movement rules', () => {
   ])('%s → %s by %s is refused with %s', (from, to, way, code, message) => {
     const verdict = checkMovement(fund(from), fund(to), way);
     expect(verdict).toMatchObject({ allowed: false, code });
-    expect(verdict.allowed ? '' : verdict.message).toMatch(message);
-    expect(verdict.allowed ? '' : verdict.message).toContain(`F-${from}`);
+    const text = verdict.allowed ? '' : say('en', verdict.words);
+    expect(text).toMatch(message);
+    expect(text).toContain(`F-${from}`);
+    expect(verdict.allowed ? '' : say('zh-CN', verdict.words)).toContain(`F-${from}`);
   });
 });

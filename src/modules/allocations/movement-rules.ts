@@ -17,6 +17,7 @@
  *
  * (There is one GENERAL fund, and no fund moves money to itself.)
  */
+import { words, type Words } from '../../common/i18n/i18n';
 import type { FundKind } from '../funds/fund-status';
 
 /** How money may move from one kind of fund to another. */
@@ -37,19 +38,12 @@ export const MOVEMENT_RULES: Readonly<Record<FundKind, Readonly<Record<FundKind,
 export type MovementRefusal = 'RELEASE_REQUIRED' | 'RELEASE_NOT_NEEDED' | 'MOVEMENT_NOT_ALLOWED';
 
 export type MovementVerdict =
-  { allowed: true } | { allowed: false; code: MovementRefusal; message: string };
+  { allowed: true } | { allowed: false; code: MovementRefusal; words: Words };
 
 interface FundRef {
   kind: FundKind;
   code: string;
 }
-
-const KIND_WORDS: Record<FundKind, string> = {
-  GENERAL: 'the general fund',
-  COMMUNITY: 'a community fund',
-  PROGRAM: 'a program fund',
-  MATCHING: 'a matching pool',
-};
 
 /** Whether money may move from `from` to `to` the way asked (an allocation or a release). */
 export function checkMovement(
@@ -59,29 +53,34 @@ export function checkMovement(
 ): MovementVerdict {
   const rule = MOVEMENT_RULES[from.kind][to.kind];
   if (rule === way) return { allowed: true };
-  const what = `Fund ${from.code} is ${KIND_WORDS[from.kind]} and fund ${to.code} is ${KIND_WORDS[to.kind]}`;
+  const funds = {
+    from: from.code,
+    fromKind: words(`errors.allocations.kind.${from.kind}`),
+    to: to.code,
+    toKind: words(`errors.allocations.kind.${to.kind}`),
+  };
   if (rule === 'RELEASE') {
     return {
       allowed: false,
       code: 'RELEASE_REQUIRED',
-      message:
-        `${what}: money given to a restricted fund leaves it only for its purpose or through a release ` +
-        'approved by ADMIN and FINANCE. Request a release (with a reason) instead of an allocation.',
+      words: words('errors.allocations.releaseRequired', funds),
     };
   }
   if (rule === 'ALLOCATION') {
     return {
       allowed: false,
       code: 'RELEASE_NOT_NEEDED',
-      message: `${what}: this money is not restricted and moves by an allocation; no release is needed.`,
+      words: words('errors.allocations.releaseNotNeeded', funds),
     };
   }
   return {
     allowed: false,
     code: 'MOVEMENT_NOT_ALLOWED',
-    message:
+    words: words(
       from.kind === 'MATCHING'
-        ? `${what}: a matching pool's money leaves it only through matches.`
-        : `${what}: a matching pool is paid in only by its sponsor or by the general fund.`,
+        ? 'errors.allocations.poolOnlyMatches'
+        : 'errors.allocations.poolPaidInBySponsor',
+      funds,
+    ),
   };
 }

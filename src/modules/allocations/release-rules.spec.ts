@@ -1,3 +1,4 @@
+import { say } from '../../common/i18n/i18n';
 import type { Role } from '../../common/auth/roles';
 import {
   checkApproval,
@@ -66,6 +67,7 @@ describe('who may approve a release', () => {
       { userId: 'a', roles: ['FINANCE'] },
       { userId: 'b', roles: ['FINANCE'] },
     );
-    expect(verdict.allowed ? '' : verdict.message).toMatch(/an ADMIN user must approve/);
+    expect(verdict.allowed ? '' : say('en', verdict.words)).toMatch(/an ADMIN user must approve/);
+    expect(verdict.allowed ? '' : say('zh-CN', verdict.words)).toContain('须由管理员批准');
   });
 });

@@ -7,6 +7,7 @@
  * included (withdrawing it). POSTED and REJECTED are final.
  */
 import type { Role } from '../../common/auth/roles';
+import { words, type Words } from '../../common/i18n/i18n';
 
 export const RELEASE_STATUSES = ['PENDING', 'POSTED', 'REJECTED'] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
@@ -35,7 +36,7 @@ export interface Decider {
 
 export type ApprovalVerdict =
   | { allowed: true }
-  | { allowed: false; code: 'SELF_APPROVAL' | 'SAME_ROLE_APPROVAL'; message: string };
+  | { allowed: false; code: 'SELF_APPROVAL' | 'SAME_ROLE_APPROVAL'; words: Words };
 
 const has = (roles: readonly Role[], role: Role) => roles.includes(role);
 
@@ -49,7 +50,7 @@ export function checkApproval(requester: Decider, approver: Decider): ApprovalVe
     return {
       allowed: false,
       code: 'SELF_APPROVAL',
-      message: 'You asked for this release; a second person (of the other role) must approve it.',
+      words: words('errors.allocations.selfApproval'),
     };
   }
   const coversBoth =
@@ -60,7 +61,9 @@ export function checkApproval(requester: Decider, approver: Decider): ApprovalVe
     return {
       allowed: false,
       code: 'SAME_ROLE_APPROVAL',
-      message: `A release needs one ADMIN and one FINANCE: it was requested by ${requester.roles.filter((r) => (RELEASE_ROLES as readonly Role[]).includes(r)).join(' and ') || 'neither'}, so ${needed === 'ADMIN' ? 'an ADMIN' : 'a FINANCE'} user must approve it.`,
+      words: words('errors.allocations.sameRole', {
+        needed: words(`errors.allocations.approver.${needed}`),
+      }),
     };
   }
   return { allowed: true };

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../common/context/request-context';
 import type { Role } from '../../common/auth/roles';
 import { CurrencyMismatchError, ForbiddenError } from '../../common/errors';
-import { formatMoney } from '../../common/money';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import type { Fund } from '../funds/fund.entity';
@@ -29,6 +28,7 @@ import {
   type ReleaseStatus,
 } from './release-rules';
 import { type Release, type ReleaseListItem, ReleasesRepository } from './releases.repository';
+import { words } from '../../common/i18n/i18n';
 
 export interface ReleaseRequestResult {
   release: ReleaseListItem;
@@ -46,8 +46,7 @@ type Person = { userId: string; roles: readonly Role[] };
 /** The signed-in person acting; releases are decided by people, never by the system. */
 function currentPerson(): Person {
   const actor = RequestContext.current()?.actor;
-  if (actor?.kind !== 'user')
-    throw new ForbiddenError('Releases are requested and decided by signed-in staff.');
+  if (actor?.kind !== 'user') throw new ForbiddenError(words('errors.allocations.releasesByStaff'));
   return { userId: actor.userId, roles: actor.roles };
 }
 
@@ -187,7 +186,7 @@ export class ReleasesService {
   reject(id: string, note = ''): Promise<ReleaseListItem> {
     const person = currentPerson();
     if (!person.roles.some(isReleaseRole))
-      throw new ForbiddenError('Only ADMIN and FINANCE decide releases.');
+      throw new ForbiddenError(words('errors.allocations.releaseDeciders'));
     return this.tx.run(async (m) => {
       const release = await this.lockPending(m, id, 'reject');
       await this.repo.decide(m, release.id, {
@@ -225,7 +224,7 @@ export class ReleasesService {
     const release = await this.repo.lock(m, id);
     if (!release) throw new ReleaseNotFoundError(id);
     if (!nextReleaseStatus(release.status, action)) {
-      throw new ReleaseNotPendingError(release.status, action);
+      throw new ReleaseNotPendingError(action);
     }
     return release;
   }
@@ -235,14 +234,23 @@ export class ReleasesService {
     if (!verdict.allowed) throw new MovementRefusedError(verdict);
     if (from.currency !== to.currency) {
       throw new CurrencyMismatchError(
-        `Fund ${from.code} holds ${from.currency}, fund ${to.code} holds ${to.currency}.`,
+        words('errors.allocations.currencies', {
+          from: from.code,
+          fromCurrency: from.currency,
+          to: to.code,
+          toCurrency: to.currency,
+        }),
       );
     }
   }
 
   private insufficient(from: Fund, balance: number, amount: number): InsufficientFundBalanceError {
     return new InsufficientFundBalanceError(
-      `Fund ${from.code} holds ${formatMoney(balance, from.currency.trim(), 'en')} and cannot release ${formatMoney(amount, from.currency.trim(), 'en')}. Nothing was moved.`,
+      words('errors.grants.fundReleaseShort', {
+        fund: from.code,
+        balance: { amountMinor: balance, currency: from.currency.trim() },
+        amount: { amountMinor: amount, currency: from.currency.trim() },
+      }),
       { fundId: from.id, balanceMinor: balance, amountMinor: amount },
     );
   }

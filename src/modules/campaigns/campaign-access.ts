@@ -1,3 +1,4 @@
+import { words, type Words } from '../../common/i18n/i18n';
 import type { Role } from '../../common/auth/roles';
 import type { Actor } from '../../common/context/request-context';
 import { type DomainError, ForbiddenError, UnauthenticatedError } from '../../common/errors';
@@ -25,10 +26,9 @@ export type CampaignAccess =
 
 export type CampaignAccessAnswer =
   | { allowed: true; editor?: CampaignEditor; fundIds?: readonly string[] }
-  | { allowed: false; message: string };
+  | { allowed: false; words: Words };
 
-const NOT_YOUR_FUND =
-  'Your account may not manage campaigns of this fund: community leaders work on campaigns of their own funds.';
+const NOT_YOUR_FUND = words('errors.campaigns.notYourFund');
 
 /** Pure: whether `actor` may do `access`, and as what (the editor kind, a leader's funds). */
 export function campaignAccess(
@@ -39,12 +39,12 @@ export function campaignAccess(
     case 'edit':
     case 'see-draft': {
       const editor = editorKind(actor, access.fundId);
-      return editor ? { allowed: true, editor } : { allowed: false, message: NOT_YOUR_FUND };
+      return editor ? { allowed: true, editor } : { allowed: false, words: NOT_YOUR_FUND };
     }
     case 'publish':
       return actor?.kind === 'system' || hasAnyRole(actor, CAMPAIGN_PUBLISHER_ROLES)
         ? { allowed: true }
-        : { allowed: false, message: 'Only ADMIN or FINANCE may publish or end a campaign.' };
+        : { allowed: false, words: words('errors.campaigns.publishers') };
     case 'list-drafts':
       if (isStaff(actor)) return { allowed: true };
       if (actor?.kind === 'user' && actor.roles.includes('COMMUNITY_LEADER')) {
@@ -52,7 +52,7 @@ export function campaignAccess(
       }
       return {
         allowed: false,
-        message: 'Drafts are listed for foundation staff and community leaders only.',
+        words: words('errors.campaigns.draftsListed'),
       };
   }
 }
@@ -64,7 +64,7 @@ export function assertCampaignAccess(
 ): Extract<CampaignAccessAnswer, { allowed: true }> {
   const answer = campaignAccess(actor, access);
   if (answer.allowed) return answer;
-  throw denied(actor, answer.message);
+  throw denied(actor, answer.words);
 }
 
 /** Whose name goes on what is created (a user's id; the CLI and tests write none). */
@@ -92,8 +92,8 @@ function hasAnyRole(actor: Actor | undefined, roles: readonly Role[]): boolean {
   return actor?.kind === 'user' && actor.roles.some((r) => roles.includes(r));
 }
 
-function denied(actor: Actor | undefined, message: string): DomainError {
+function denied(actor: Actor | undefined, reason: Words): DomainError {
   return actor?.kind === 'user'
-    ? new ForbiddenError(message)
-    : new UnauthenticatedError(`Sign in first. ${message}`);
+    ? new ForbiddenError(reason)
+    : new UnauthenticatedError(words('errors.signInFirstThen', { reason }));
 }

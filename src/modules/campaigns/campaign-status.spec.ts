@@ -1,3 +1,4 @@
+import { say } from '../../common/i18n/i18n';
 import {
   CAMPAIGN_STATUSES,
   campaignProgress,
@@ -85,25 +86,28 @@ describe('campaignShapeProblem', () => {
     endsAt: null,
     minAmountMinor: 100,
     presetAmountsMinor: [100, 500],
+    currency: 'CNY',
   };
   it.each([
     [
       'end before start',
       { ...base, startsAt: new Date('2026-02-01'), endsAt: new Date('2026-01-01') },
-      /endsAt must be later than startsAt/,
+      /The end must be later than the start/,
     ],
     [
       'end equal to start',
       { ...base, startsAt: new Date('2026-02-01'), endsAt: new Date('2026-02-01') },
-      /endsAt/,
+      /end must be later/,
     ],
     [
       'preset below minimum',
       { ...base, presetAmountsMinor: [50, 500] },
-      /presetAmountsMinor holds 50/,
+      /A suggested amount, ¥0.50, is below the smallest gift, ¥1.00/,
     ],
   ])('%s', (_name, campaign, expected) => {
-    expect(campaignShapeProblem(campaign)).toMatch(expected);
+    const problem = campaignShapeProblem(campaign);
+    expect(problem && say('en', problem)).toMatch(expected);
+    expect(problem && say('zh-CN', problem)).toBeTruthy();
   });
 
   it('accepts a well-formed campaign', () => {
@@ -119,21 +123,21 @@ describe('publishProblems', () => {
       'fund preparing',
       { titleZh: '标题', titleEn: 'Title', endsAt: null },
       'PREPARING',
-      ['the fund is PREPARING, not ACTIVE'],
+      ['The fund is not running yet.'],
     ],
     [
       'blank title',
       { titleZh: ' ', titleEn: 'Title', endsAt: null },
       'ACTIVE',
-      ['titleZh is empty'],
+      ['The Chinese title is empty.'],
     ],
     [
       'already over',
       { titleZh: '标题', titleEn: 'Title', endsAt: new Date('2026-08-31T00:00:00Z') },
       'ACTIVE',
-      ['endsAt has already passed'],
+      ['The end date has already passed.'],
     ],
   ])('%s', (_name, campaign, fundStatus, expected) => {
-    expect(publishProblems(campaign, fundStatus, now)).toEqual(expected);
+    expect(publishProblems(campaign, fundStatus, now).map((p) => say('en', p))).toEqual(expected);
   });
 });

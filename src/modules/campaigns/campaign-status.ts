@@ -3,6 +3,7 @@
  * status, and the rules donation intake asks about (accepting gifts, progress). Pure: no Nest, no
  * TypeORM.
  */
+import { words, type Words } from '../../common/i18n/i18n';
 export const CAMPAIGN_STATUSES = ['DRAFT', 'LIVE', 'ENDED'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
@@ -82,13 +83,17 @@ export function campaignShapeProblem(c: {
   endsAt: Date | null;
   minAmountMinor: number;
   presetAmountsMinor: readonly number[];
-}): string | null {
+  currency: string;
+}): Words | null {
   if (c.startsAt && c.endsAt && c.endsAt.getTime() <= c.startsAt.getTime()) {
-    return 'endsAt must be later than startsAt';
+    return words('errors.campaigns.endBeforeStart');
   }
   const low = c.presetAmountsMinor.find((a) => a < c.minAmountMinor);
   if (low !== undefined) {
-    return `presetAmountsMinor holds ${low}, below minAmountMinor ${c.minAmountMinor}; every preset must be at least the minimum`;
+    return words('errors.campaigns.presetBelowMinimum', {
+      preset: { amountMinor: low, currency: c.currency },
+      minimum: { amountMinor: c.minAmountMinor, currency: c.currency },
+    });
   }
   return null;
 }
@@ -98,13 +103,13 @@ export function publishProblems(
   c: { titleZh: string; titleEn: string; endsAt: Date | null },
   fundStatus: string,
   now: Date,
-): string[] {
-  const problems: string[] = [];
-  if (!c.titleZh.trim()) problems.push('titleZh is empty');
-  if (!c.titleEn.trim()) problems.push('titleEn is empty');
-  if (fundStatus !== 'ACTIVE') problems.push(`the fund is ${fundStatus}, not ACTIVE`);
+): Words[] {
+  const problems: Words[] = [];
+  if (!c.titleZh.trim()) problems.push(words('errors.campaigns.publish.titleZh'));
+  if (!c.titleEn.trim()) problems.push(words('errors.campaigns.publish.titleEn'));
+  if (fundStatus !== 'ACTIVE') problems.push(words('errors.campaigns.publish.fundNotActive'));
   if (c.endsAt && c.endsAt.getTime() <= now.getTime()) {
-    problems.push('endsAt has already passed');
+    problems.push(words('errors.campaigns.publish.ended'));
   }
   return problems;
 }

@@ -4,6 +4,7 @@ import { InvalidAmountError, ValidationFailedError } from '../../common/errors';
 import { assertSafeAmount, MoneyFormatError } from '../../common/money';
 import { CampaignNotFoundError } from './campaigns.errors';
 import { CampaignsRepository } from './campaigns.repository';
+import { words } from '../../common/i18n/i18n';
 
 /**
  * Rows of campaign_totals per campaign. A gift lands on slot pg_backend_pid() % N, so concurrent
@@ -39,7 +40,7 @@ export class CampaignTotalsService {
     const matchedMinor = gift.matchedMinor ?? 0;
     assertAmount(matchedMinor, 'matchedMinor', true);
     if (typeof gift.donorKey !== 'string' || gift.donorKey.length === 0) {
-      throw new ValidationFailedError('donorKey must be a non-empty string');
+      throw new ValidationFailedError(words('errors.campaigns.donorKey'));
     }
     const found = await this.repo.addGift(
       manager,
@@ -47,7 +48,7 @@ export class CampaignTotalsService {
       { ...gift, matchedMinor },
       CAMPAIGN_TOTAL_SLOTS,
     );
-    if (!found) throw new CampaignNotFoundError(`with id ${campaignId}`);
+    if (!found) throw new CampaignNotFoundError(campaignId);
   }
 
   /** Takes a refund (and the match given back) off the totals; gift and donor counts stay. */
@@ -65,7 +66,7 @@ export class CampaignTotalsService {
       { raisedMinor: -refund.amountMinor, matchedMinor: -refund.matchedMinor },
       CAMPAIGN_TOTAL_SLOTS,
     );
-    if (!found) throw new CampaignNotFoundError(`with id ${campaignId}`);
+    if (!found) throw new CampaignNotFoundError(campaignId);
   }
 
   /** Adds a match posted after its gift was counted (a withheld match released by FINANCE). */
@@ -81,7 +82,7 @@ export class CampaignTotalsService {
       { raisedMinor: 0, matchedMinor },
       CAMPAIGN_TOTAL_SLOTS,
     );
-    if (!found) throw new CampaignNotFoundError(`with id ${campaignId}`);
+    if (!found) throw new CampaignNotFoundError(campaignId);
   }
 }
 
@@ -90,13 +91,18 @@ function assertAmount(amount: number, field: string, allowZero: boolean): void {
     assertSafeAmount(amount);
   } catch (error) {
     if (error instanceof MoneyFormatError) {
-      throw new InvalidAmountError(`${field}: ${error.message}`);
+      throw new InvalidAmountError(words('errors.code.INVALID_AMOUNT'), {
+        field,
+        problem: error.message,
+      });
     }
     throw error;
   }
   if (amount < 0 || (!allowZero && amount === 0)) {
     throw new InvalidAmountError(
-      `${field} must be ${allowZero ? 'zero or more' : 'more than zero'}`,
+      words(allowZero ? 'errors.campaigns.atLeastZero' : 'errors.campaigns.moreThanZero', {
+        field,
+      }),
     );
   }
 }

@@ -204,7 +204,7 @@ export class CampaignsService {
     // Refuse before decoding or writing anything when the caller could not change this campaign.
     await this.tx.run(async (m) => {
       const campaign = await this.repo.find(id, { within: m });
-      if (!campaign) throw new CampaignNotFoundError(`with id ${id}`);
+      if (!campaign) throw new CampaignNotFoundError(id);
       assertMayEdit(actor, campaign);
     });
     const cover = await transcodeCover(data);
@@ -322,7 +322,7 @@ export class CampaignsService {
   async getForDonation(slug: string, opts: TransactionOptions = {}): Promise<CampaignForDonation> {
     const campaign = await this.repo.findBySlug(slug, opts);
     if (!campaign || campaign.status === 'DRAFT') {
-      throw new CampaignNotFoundError(`with slug "${slug}"`);
+      throw new CampaignNotFoundError(slug);
     }
     return campaignForDonation(campaign);
   }
@@ -330,7 +330,7 @@ export class CampaignsService {
   /** The same by id, any status: settlement of a gift to a campaign that has ended since. */
   async getById(id: string, opts: TransactionOptions = {}): Promise<CampaignForDonation> {
     const campaign = isUUID(id) ? await this.repo.find(id, opts) : null;
-    if (!campaign) throw new CampaignNotFoundError(`with id ${id}`);
+    if (!campaign) throw new CampaignNotFoundError(id);
     return campaignForDonation(campaign);
   }
 
@@ -349,7 +349,7 @@ export class CampaignsService {
   /** Sum over the slots: O(1) in the number of gifts. */
   async totals(campaignId: string, opts: TransactionOptions = {}): Promise<CampaignTotals> {
     const campaign = isUUID(campaignId) ? await this.repo.find(campaignId, opts) : null;
-    if (!campaign) throw new CampaignNotFoundError(`with id ${campaignId}`);
+    if (!campaign) throw new CampaignNotFoundError(campaignId);
     const rows = await this.repo.totals([campaignId], opts);
     return campaignTotals(rows.get(campaignId), campaign.goalMinor);
   }
@@ -362,7 +362,7 @@ export class CampaignsService {
   ): Promise<CampaignUpdateView> {
     return this.tx.run(async (m) => {
       const campaign = await this.repo.find(id, { within: m });
-      if (!campaign) throw new CampaignNotFoundError(`with id ${id}`);
+      if (!campaign) throw new CampaignNotFoundError(id);
       assertCampaignAccess(actor, { action: 'edit', fundId: campaign.fundId });
       const update = await this.repo.insertUpdate(m, {
         campaignId: campaign.id,
@@ -428,7 +428,7 @@ export class CampaignsService {
     return this.tx.run(async (m) => {
       assertCampaignAccess(actor, { action: 'publish' });
       const campaign = await this.repo.lock(m, id);
-      if (!campaign) throw new CampaignNotFoundError(`with id ${id}`);
+      if (!campaign) throw new CampaignNotFoundError(id);
       const next = nextCampaignStatus(campaign.status, action);
       if (!next) throw new InvalidCampaignTransitionError(campaign.slug, campaign.status, action);
       const now = new Date();
@@ -493,7 +493,7 @@ export class CampaignsService {
     id: string,
   ): Promise<Campaign> {
     const campaign = await this.repo.lock(m, id);
-    if (!campaign) throw new CampaignNotFoundError(`with id ${id}`);
+    if (!campaign) throw new CampaignNotFoundError(id);
     assertMayEdit(actor, campaign);
     return campaign;
   }
@@ -517,7 +517,7 @@ export class CampaignsService {
       (campaign.status === 'DRAFT' &&
         !campaignAccess(actor, { action: 'see-draft', fundId: campaign.fundId }).allowed)
     ) {
-      throw new CampaignNotFoundError(isUUID(ref) ? `with id ${ref}` : `with slug "${ref}"`);
+      throw new CampaignNotFoundError(ref);
     }
     return campaign;
   }

@@ -1,3 +1,4 @@
+import { say } from '../../common/i18n/i18n';
 import {
   COVER_FORMATS,
   coverDimensionsProblem,
@@ -54,8 +55,12 @@ describe('coverDimensionsProblem', () => {
   });
 
   it('names the size in words', () => {
-    expect(coverDimensionsProblem(20_000, 20_000)?.message).toBe(
-      'file is 20000 × 20000 pixels; a cover image may have at most 36 million pixels (e.g. 6000 × 6000).',
+    const problem = coverDimensionsProblem(20_000, 20_000)!;
+    expect(say('en', problem.words)).toBe(
+      'The image is 20000 × 20000 pixels; a cover image may have at most 36 million pixels (e.g. 6000 × 6000).',
+    );
+    expect(say('zh-CN', problem.words)).toBe(
+      '图片为 20000 × 20000 像素，封面图片最多 36 百万像素（例如 6000 × 6000）。',
     );
   });
 });

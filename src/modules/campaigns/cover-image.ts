@@ -3,6 +3,7 @@
  * in cover-transcoder.ts), their size limits and stored formats and how stored files are named.
  * Pure: no Nest, no I/O.
  */
+import { words, type Words } from '../../common/i18n/i18n';
 export const COVER_MAX_BYTES = 2 * 1024 * 1024;
 /**
  * Pixels a cover may declare. Checked from the header before any decoding: a PNG of zeros
@@ -22,8 +23,7 @@ export type CoverFormat = keyof typeof COVER_FORMATS;
 
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-export const NOT_AN_IMAGE =
-  'file is not a PNG, JPEG or WebP image (judged by its content, not its name or type).';
+export const NOT_AN_IMAGE = words('errors.campaigns.notAnImage');
 
 /** The image format from the file's first bytes, or null when it is not PNG, JPEG or WebP. */
 export function sniffImage(data: Uint8Array): CoverFormat | null {
@@ -37,20 +37,22 @@ export function sniffImage(data: Uint8Array): CoverFormat | null {
 
 export interface CoverProblem {
   code: 'IMAGE_TOO_LARGE' | 'IMAGE_UNREADABLE';
-  message: string;
+  words: Words;
 }
 
 /** Why an image of these dimensions is refused, or null when it may be decoded. */
 export function coverDimensionsProblem(width: number, height: number): CoverProblem | null {
   if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 1 || height < 1) {
-    return { code: 'IMAGE_UNREADABLE', message: 'file could not be read as an image (no size).' };
+    return { code: 'IMAGE_UNREADABLE', words: words('errors.campaigns.imageNoSize') };
   }
   if (width * height > COVER_MAX_PIXELS) {
     return {
       code: 'IMAGE_TOO_LARGE',
-      message:
-        `file is ${width} × ${height} pixels; a cover image may have at most ` +
-        `${COVER_MAX_PIXELS / 1_000_000} million pixels (e.g. 6000 × 6000).`,
+      words: words('errors.campaigns.imagePixels', {
+        width: String(width),
+        height: String(height),
+        max: COVER_MAX_PIXELS / 1_000_000,
+      }),
     };
   }
   return null;

@@ -1,3 +1,4 @@
+import { words } from '../../common/i18n/i18n';
 import sharp from 'sharp';
 import {
   COVER_MAX_PIXELS,
@@ -27,8 +28,7 @@ export interface StoredCover extends CoverVariant {
   variants: CoverVariant[];
 }
 
-const UNREADABLE =
-  'file could not be read as an image (it is damaged, cut short or not really a PNG, JPEG or WebP); save it again from an image editor and upload it once more.';
+const UNREADABLE = words('errors.campaigns.imageUnreadable');
 
 /**
  * Decodes an uploaded cover and encodes its pixels again, so that what is stored and served is an
@@ -57,8 +57,8 @@ export async function transcodeCover(data: Buffer): Promise<StoredCover> {
   const problem = coverDimensionsProblem(width, height);
   if (problem) {
     throw problem.code === 'IMAGE_TOO_LARGE'
-      ? new ImageTooLargeError(problem.message)
-      : new ImageUnreadableError(problem.message);
+      ? new ImageTooLargeError(problem.words)
+      : new ImageUnreadableError(problem.words);
   }
   const format = storedCoverFormat(meta.hasAlpha);
   const size = storedCoverSize(width, height);

@@ -4,6 +4,7 @@ import { isUpload, registerUploadRoutes, uploadedFile } from '../../common/http/
 import { ImageTooLargeError, InvalidImageError } from './campaigns.errors';
 import type { CoverUpload } from './campaigns.types';
 import { COVER_MAX_BYTES, NOT_AN_IMAGE, sniffImage } from './cover-image';
+import { words } from '../../common/i18n/i18n';
 
 export const COVER_CONTENT_TYPES = ['multipart/form-data', 'image/png', 'image/jpeg', 'image/webp'];
 export const COVER_ROUTE = '/api/v1/campaigns/:id/cover';
@@ -34,9 +35,7 @@ export const CoverBody = createParamDecorator(
   (_data: unknown, context: ExecutionContext): CoverUpload => {
     const body = context.switchToHttp().getRequest<FastifyRequest>().body;
     if (isCoverUpload(body)) return body;
-    throw new InvalidImageError(
-      'file: send the image as multipart/form-data (field "file") or as a raw image/png, image/jpeg or image/webp body.',
-    );
+    throw new InvalidImageError(words('errors.campaigns.sendImage'));
   },
 );
 
@@ -48,7 +47,7 @@ export function coverUploadBytes(upload: CoverUpload): Buffer {
   const { data } = uploadedFile(upload, 'file');
   if (data.length > COVER_MAX_BYTES) {
     throw new ImageTooLargeError(
-      `file is ${data.length} bytes; a cover image may be at most ${COVER_MAX_BYTES} bytes (2 MB).`,
+      words('errors.campaigns.imageTooLarge', { size: `${Math.ceil(data.length / 1024)} KB` }),
     );
   }
   if (!sniffImage(data)) throw new InvalidImageError(NOT_AN_IMAGE);

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../../common/auth/policy.decorator';
 import { NotFoundError } from '../../common/errors';
 import { CoverStorage } from './cover-storage';
+import { words } from '../../common/i18n/i18n';
 
 /**
  * Serves uploaded images. Names are random; a name that does not match the pattern is a 404. The
@@ -20,7 +21,7 @@ export class UploadsController {
   @Header('Content-Security-Policy', "default-src 'none'; sandbox")
   async get(@Param('name') name: string): Promise<StreamableFile> {
     const file = await this.covers.open(name);
-    if (!file) throw new NotFoundError('There is no such image.');
+    if (!file) throw new NotFoundError(words('errors.campaigns.noImage'));
     return new StreamableFile(file.stream, { type: file.mime, length: file.size });
   }
 }

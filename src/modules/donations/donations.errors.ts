@@ -1,58 +1,56 @@
 import { DomainError } from '../../common/errors';
 import { words, type Words } from '../../common/i18n/i18n';
+import type { Money } from '../../common/money';
 
 export class DonationNotFoundError extends DomainError {
   constructor(id: string) {
-    super('DONATION_NOT_FOUND', `No donation with id ${id}.`);
+    super('DONATION_NOT_FOUND', words('errors.donations.notFound', { id }));
   }
 }
 
 export class CaptchaFailedError extends DomainError {
   constructor() {
-    super('CAPTCHA_FAILED', 'The CAPTCHA check failed; try it again.');
+    super('CAPTCHA_FAILED', words('errors.donations.captchaFailed'));
   }
 }
 
 export class CampaignNotAcceptingError extends DomainError {
   constructor(slug: string, status: string) {
-    super(
-      'CAMPAIGN_NOT_ACCEPTING',
-      `Campaign "${slug}" is not taking gifts now (it is ${status}, or outside its dates).`,
-    );
+    super('CAMPAIGN_NOT_ACCEPTING', words('errors.donations.campaignNotAccepting'), {
+      slug,
+      status,
+    });
   }
 }
 
 export class AmountBelowMinimumError extends DomainError {
-  constructor(minAmountMinor: number, amountMinor: number) {
-    super(
-      'AMOUNT_BELOW_MINIMUM',
-      `The smallest gift to this campaign is ${minAmountMinor} minor units; amountMinor was ${amountMinor}.`,
-    );
+  constructor(minimum: Money, amountMinor: number) {
+    super('AMOUNT_BELOW_MINIMUM', words('errors.donations.belowMinimum', { minimum }), {
+      minAmountMinor: minimum.amountMinor,
+      amountMinor,
+    });
   }
 }
 
 export class DonationNotRefundableError extends DomainError {
-  constructor(message: string) {
-    super('DONATION_NOT_REFUNDABLE', message);
+  constructor(what: Words) {
+    super('DONATION_NOT_REFUNDABLE', what);
   }
 }
 
 /** A donor link (stop a monthly gift) that is unknown or expired. */
 export class DonorLinkInvalidError extends DomainError {
   constructor() {
-    super(
-      'LINK_INVALID',
-      'This link is not valid or has expired. Sign in to the donor portal with your email to manage your gifts.',
-    );
+    super('LINK_INVALID', words('errors.donations.donorLinkInvalid'));
   }
 }
 
 /** An offline gift's reference already recorded for another amount. */
 export class OfflineReferenceReusedError extends DomainError {
-  constructor(reference: string, recordedMinor: number) {
+  constructor(reference: string, recorded: Money) {
     super(
       'IDEMPOTENCY_KEY_REUSED',
-      `Reference ${reference} was already recorded for ${recordedMinor} minor units; use a new reference for another gift.`,
+      words('errors.donations.referenceReused', { reference, recorded }),
     );
   }
 }
@@ -61,35 +59,35 @@ export class MatchNotWithheldError extends DomainError {
   constructor(id: string, releasedAlready: boolean) {
     super(
       'MATCH_NOT_WITHHELD',
-      `The match of gift ${id} is not withheld${releasedAlready ? ': it was released already' : ''}.`,
+      words(
+        releasedAlready ? 'errors.donations.matchReleased' : 'errors.donations.matchNotWithheld',
+      ),
+      { donationId: id },
     );
   }
 }
 
 export class MatchNotReleasableError extends DomainError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('MATCH_NOT_RELEASABLE', message, details);
+  constructor(what: Words, details?: Record<string, unknown>) {
+    super('MATCH_NOT_RELEASABLE', what, details);
   }
 }
 
 export class PaymentEventNotFoundError extends DomainError {
   constructor(id: number) {
-    super('PAYMENT_EVENT_NOT_FOUND', `There is no payment event ${id}.`);
+    super('PAYMENT_EVENT_NOT_FOUND', words('errors.donations.eventNotFound', { id: String(id) }));
   }
 }
 
 export class NotADeadLetterError extends DomainError {
   constructor(id: number) {
-    super(
-      'NOT_A_DEAD_LETTER',
-      `Payment event ${id} is not a dead letter (processed, retried already, or unknown).`,
-    );
+    super('NOT_A_DEAD_LETTER', words('errors.donations.notADeadLetter', { id: String(id) }));
   }
 }
 
 export class InvalidWebhookSignatureError extends DomainError {
   constructor(reason: string) {
-    super('INVALID_SIGNATURE', `The Stripe-Signature header does not verify: ${reason}`);
+    super('INVALID_SIGNATURE', words('errors.donations.webhookSignature'), { reason });
   }
 }
 

@@ -4,7 +4,7 @@ import { type Actor, RequestContext } from '../../common/context/request-context
 import { ConflictError, CurrencyMismatchError, TooManyAttemptsError } from '../../common/errors';
 import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
-import { pickLocale } from '../../common/i18n/i18n';
+import { pickLocale, words } from '../../common/i18n/i18n';
 import { hashSecret, newSecret } from '../../common/secrets';
 import { SlidingWindowCounter } from '../../common/sliding-window';
 import { AppConfig } from '../../config/app-config';
@@ -87,9 +87,7 @@ export class DonationsService {
       (meta.ip && this.perIp.hit(meta.ip) > limits.perIp) ||
       this.perEmail.hit(email) > limits.perEmail
     ) {
-      throw new TooManyAttemptsError(
-        'Too many gifts started in a short time. Wait a few minutes and try again.',
-      );
+      throw new TooManyAttemptsError(words('errors.donations.tooManyGifts'));
     }
     if (!(await this.captcha.verify(dto.captchaToken, meta.ip))) {
       throw new CaptchaFailedError();
@@ -100,11 +98,14 @@ export class DonationsService {
     }
     if (dto.currency && dto.currency !== campaign.currency) {
       throw new CurrencyMismatchError(
-        `This campaign takes ${campaign.currency}, not ${dto.currency}.`,
+        words('errors.donations.currency', { expected: campaign.currency, given: dto.currency }),
       );
     }
     if (dto.amountMinor < campaign.minAmountMinor) {
-      throw new AmountBelowMinimumError(campaign.minAmountMinor, dto.amountMinor);
+      throw new AmountBelowMinimumError(
+        { amountMinor: campaign.minAmountMinor, currency: campaign.currency },
+        dto.amountMinor,
+      );
     }
     const cover = dto.coverFee ? feeCover(dto.amountMinor) : 0;
     const locale = dto.locale ?? pickLocale(undefined, meta.acceptLanguage, 'zh-CN');
@@ -176,10 +177,11 @@ export class DonationsService {
       });
     } catch (error) {
       if (error instanceof ProviderBusyError) {
-        throw new ProviderBusyError(
-          `The payment service is busy right now; we kept your gift. Try again in a minute: POST /api/v1/donations/${donation.id}/checkout.`,
-          { donationId: donation.id, retryAfterSeconds: BUSY_RETRY_SECONDS },
-        );
+        throw new ProviderBusyError(words('errors.donations.busy'), {
+          donationId: donation.id,
+          retryAfterSeconds: BUSY_RETRY_SECONDS,
+          retry: `POST /api/v1/donations/${donation.id}/checkout`,
+        });
       }
       throw error;
     }
@@ -280,9 +282,7 @@ export class DonationsService {
       ? await this.provider.retrieveInvoicePayment(donation.providerInvoiceId)
       : null;
     if (!found) {
-      throw new ConflictError(
-        'The payment of this gift is not confirmed by the payment provider yet; try the refund again in a few minutes.',
-      );
+      throw new ConflictError(words('errors.donations.paymentNotConfirmed'));
     }
     return found.paymentId;
   }
@@ -303,19 +303,22 @@ export class DonationsService {
     const donation = await this.get(id);
     if (expectRefundedMinor !== undefined && donation.refundedMinor !== expectRefundedMinor) {
       throw new ConflictError(
-        `This gift has been refunded by ${donation.refundedMinor} minor units since the page was loaded; check it and refund again if still needed.`,
+        words('errors.donations.refundedSinceLoaded', {
+          refunded: { amountMinor: donation.refundedMinor, currency: donation.currency },
+        }),
       );
     }
     if (donation.status !== 'SUCCEEDED' && donation.status !== 'PARTIALLY_REFUNDED') {
-      throw new DonationNotRefundableError(
-        `Donation ${id} is ${donation.status}; only received gifts can be refunded.`,
-      );
+      throw new DonationNotRefundableError(words('errors.donations.notRefundable'));
     }
     const remaining = donation.amountMinor - donation.refundedMinor;
     const amount = amountMinor ?? remaining;
     if (amount > remaining) {
       throw new DonationNotRefundableError(
-        `Only ${remaining} minor units of this gift are left to refund; amountMinor was ${amount}.`,
+        words('errors.donations.refundTooMuch', {
+          remaining: { amountMinor: remaining, currency: donation.currency },
+          asked: { amountMinor: amount, currency: donation.currency },
+        }),
       );
     }
     const refundedAfter = donation.refundedMinor + amount;
@@ -327,7 +330,9 @@ export class DonationsService {
         if (locked.refundedMinor !== donation.refundedMinor) {
           // Another refund of this gift was booked meanwhile: this one was based on old figures.
           throw new ConflictError(
-            `This gift was refunded by another request just now (${locked.refundedMinor} minor units in all); check it and refund again if still needed.`,
+            words('errors.donations.refundedMeanwhile', {
+              refunded: { amountMinor: locked.refundedMinor, currency: locked.currency },
+            }),
           );
         }
         await this.settlement.refundOffline(m, locked, refundedAfter);
@@ -369,13 +374,14 @@ export class DonationsService {
     const remainingMinor = donation.amountMinor - donation.refundedMinor;
     const amount = amountMinor ?? remainingMinor;
     if (donation.status !== 'SUCCEEDED' && donation.status !== 'PARTIALLY_REFUNDED') {
-      throw new DonationNotRefundableError(
-        `Donation ${id} is ${donation.status}; only received gifts can be refunded.`,
-      );
+      throw new DonationNotRefundableError(words('errors.donations.notRefundable'));
     }
     if (amount > remainingMinor) {
       throw new DonationNotRefundableError(
-        `Only ${remainingMinor} minor units of this gift are left to refund; amountMinor was ${amount}.`,
+        words('errors.donations.refundTooMuch', {
+          remaining: { amountMinor: remainingMinor, currency: donation.currency },
+          asked: { amountMinor: amount, currency: donation.currency },
+        }),
       );
     }
     const title = await this.giftTitle(donation);

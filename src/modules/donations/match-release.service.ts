@@ -4,7 +4,6 @@ import { AuditService } from '../audit/audit.service';
 import { CampaignTotalsService } from '../campaigns/campaign-totals.service';
 import { FundsService } from '../funds/funds.service';
 import { LedgerService } from '../ledger/ledger.service';
-import { NO_MATCH_WHY } from '../matching/match-amount';
 import { MatchingService } from '../matching/matching.service';
 import {
   DonationNotFoundError,
@@ -14,6 +13,7 @@ import {
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
 import { startOfDayShanghai } from './settlement.service';
+import { words } from '../../common/i18n/i18n';
 
 /**
  * FINANCE releases a match the bot check withheld, after checking the donor is real. The match is
@@ -41,9 +41,10 @@ export class MatchReleaseService {
         throw new MatchNotWithheldError(id, gift.matchReleasedAt !== null);
       }
       if (gift.status !== 'SUCCEEDED' || gift.refundedMinor > 0) {
-        throw new MatchNotReleasableError(
-          `Gift ${id} is ${gift.status}${gift.refundedMinor > 0 ? ' (partly refunded)' : ''}; only a received gift with no refund can have its match released.`,
-        );
+        throw new MatchNotReleasableError(words('errors.donations.matchGiftNotReceived'), {
+          status: gift.status,
+          refundedMinor: gift.refundedMinor,
+        });
       }
       // Only gifts to a campaign are ever matched (and withheld).
       const campaignId = gift.campaignId;
@@ -68,7 +69,9 @@ export class MatchReleaseService {
       });
       if (match.matchedMinor === 0) {
         throw new MatchNotReleasableError(
-          `The match cannot be posted now: ${NO_MATCH_WHY[match.reason ?? 'POOL_EMPTY']}.`,
+          words('errors.donations.matchCannotPost', {
+            why: words(`errors.donations.noMatch.${match.reason ?? 'POOL_EMPTY'}`),
+          }),
           { reason: match.reason },
         );
       }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { problemsOf, problemWords } from '../../common/i18n/validation-text';
 import { parseCsv } from '../../common/csv';
 import { DomainError, InvalidAmountError, ValidationFailedError } from '../../common/errors';
 import {
@@ -59,7 +60,10 @@ export class OfflineGiftsService {
       const existing = await this.repo.lock(m, { paymentId });
       if (existing) {
         if (existing.amountMinor !== dto.amountMinor) {
-          throw new OfflineReferenceReusedError(dto.reference, existing.amountMinor);
+          throw new OfflineReferenceReusedError(dto.reference, {
+            amountMinor: existing.amountMinor,
+            currency: existing.currency,
+          });
         }
         return { donation: existing, replayed: true };
       }
@@ -161,7 +165,9 @@ export class OfflineGiftsService {
     try {
       table = parseCsv(text);
     } catch (error) {
-      throw new ValidationFailedError(`The CSV cannot be read: ${(error as Error).message}.`);
+      throw new ValidationFailedError(
+        words('errors.donations.csvUnreadable', { problem: (error as Error).message }),
+      );
     }
     const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
     const missing: string[] = COLUMNS.filter((c) => !header.includes(c));
@@ -171,7 +177,10 @@ export class OfflineGiftsService {
     }
     if (missing.length > 0) {
       throw new ValidationFailedError(
-        `The CSV header lacks ${missing.join(', ')}; expected campaign_slug or fund_code,${COLUMNS.join(',')}[,received_at,message,receipt_address,receipt_tax_id,donor_kind].`,
+        words('errors.donations.csvHeader', {
+          missing: missing.join(', '),
+          expected: `campaign_slug or fund_code,${COLUMNS.join(',')}[,received_at,message,receipt_address,receipt_tax_id,donor_kind]`,
+        }),
       );
     }
     const rows: ImportRow[] = [];
@@ -213,7 +222,9 @@ export class OfflineGiftsService {
       amountMinor = parseMoney(raw.amount ?? '', await this.foundation.currency()).amountMinor;
     } catch (error) {
       if (error instanceof MoneyFormatError)
-        throw new InvalidAmountError(`amount: ${error.message}`);
+        throw new InvalidAmountError(words('errors.donations.amountText'), {
+          problem: error.message,
+        });
       throw error;
     }
     const dto = plainToInstance(OfflineGiftDto, {
@@ -233,7 +244,7 @@ export class OfflineGiftsService {
     const problems = validateSync(dto, { stopAtFirstError: true });
     if (problems.length > 0) {
       throw new ValidationFailedError(
-        problems.map((p) => Object.values(p.constraints ?? {})[0]).join('; '),
+        words('errors.admin.formProblems', { problems: problemsOf(problems).map(problemWords) }),
       );
     }
     return dto;

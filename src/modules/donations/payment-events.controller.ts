@@ -1,3 +1,4 @@
+import { words } from '../../common/i18n/i18n';
 import {
   BadRequestException,
   Controller,
@@ -19,6 +20,7 @@ export const eventIdPipe: PipeTransform<string, number> = {
       throw new BadRequestException({
         code: 'VALIDATION_FAILED',
         message: 'id must be a payment event number such as 42',
+        words: words('validation.pageId', { field: 'id' }),
       });
     }
     return id;

@@ -1,37 +1,40 @@
 import { DomainError } from '../../common/errors';
+import { words } from '../../common/i18n/i18n';
 
 export class FoundationNotConfiguredError extends DomainError {
   constructor() {
-    super(
-      'FOUNDATION_NOT_CONFIGURED',
-      'The foundation profile is not set up yet: PUT /api/v1/foundation with its legal names, registration number, currency, locale and receipt prefix first.',
-    );
+    super('FOUNDATION_NOT_CONFIGURED', words('errors.foundation.notConfigured'));
   }
 }
 
 export class SubdistrictNotFoundError extends DomainError {
   constructor(id: string) {
-    super('SUBDISTRICT_NOT_FOUND', `No subdistrict with id ${id}.`);
+    super('SUBDISTRICT_NOT_FOUND', words('errors.foundation.subdistrictNotFound', { id }));
   }
 }
 
 export class CommunityNotFoundError extends DomainError {
   constructor(id: string) {
-    super('COMMUNITY_NOT_FOUND', `No community with id ${id}.`);
+    super('COMMUNITY_NOT_FOUND', words('errors.foundation.communityNotFound', { id }));
   }
 }
 
 export class DuplicateCodeError extends DomainError {
-  constructor(what: string, code: string) {
-    super('DUPLICATE_CODE', `A ${what} with code "${code}" already exists; choose another code.`);
+  constructor(what: 'subdistrict' | 'community', code: string) {
+    super(
+      'DUPLICATE_CODE',
+      words(
+        what === 'subdistrict'
+          ? 'errors.foundation.duplicateSubdistrict'
+          : 'errors.foundation.duplicateCommunity',
+        { code },
+      ),
+    );
   }
 }
 
 export class CurrencyLockedError extends DomainError {
   constructor(currency: string) {
-    super(
-      'CURRENCY_LOCKED',
-      `The foundation's currency is ${currency} and its ledger already has accounts; the currency cannot change.`,
-    );
+    super('CURRENCY_LOCKED', words('errors.foundation.currencyLocked', { currency }));
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { formatMoney } from '../../common/money';
+import type { Money } from '../../common/money';
 import type { TransactionOptions } from '../../database/transaction.service';
 import { LedgerService } from '../ledger/ledger.service';
 import type { Fund } from './fund.entity';
@@ -55,7 +55,7 @@ export class FundOutflowService {
   assertAvailable(state: FundOutflowState, amountMinor: number): void {
     if (amountMinor <= state.availableMinor) return;
     const currency = state.fund.currency.trim();
-    const money = (v: number) => formatMoney(v, currency, 'en');
+    const money = (amountMinor: number): Money => ({ amountMinor, currency });
     throw new FundAvailableBalanceError(
       state.fund.code,
       {
@@ -117,8 +117,8 @@ export class FundOutflowService {
     if (!reservation || reservation.fundId !== state.fund.id || amountMinor > remaining) {
       throw new FundReservationExceededError(
         source,
-        formatMoney(remaining, currency, 'en'),
-        formatMoney(amountMinor, currency, 'en'),
+        { amountMinor: remaining, currency },
+        { amountMinor, currency },
       );
     }
     const heldForOthers = state.reservedMinor - remaining;

@@ -1,63 +1,67 @@
 import { DomainError } from '../../common/errors';
-import type { FundAction, FundStatus } from './fund-status';
+import { words, type Words } from '../../common/i18n/i18n';
+import type { Money } from '../../common/money';
+import type { FundAction } from './fund-status';
 
 export class FundNotFoundError extends DomainError {
   constructor(id: string) {
-    super('FUND_NOT_FOUND', `No fund with id ${id}.`);
+    super('FUND_NOT_FOUND', words('errors.funds.notFound', { id }));
   }
 }
 
 export class FundClosedError extends DomainError {
   constructor(code: string) {
-    super('FUND_CLOSED', `Fund ${code} is closed and takes no money in or out.`);
+    super('FUND_CLOSED', words('errors.funds.closed', { code }));
   }
 }
 
 export class InvalidFundTransitionError extends DomainError {
-  constructor(code: string, status: FundStatus, action: FundAction) {
-    super('INVALID_FUND_TRANSITION', `Fund ${code} is ${status}; it cannot ${action} from there.`);
+  constructor(code: string, action: FundAction) {
+    super(
+      'INVALID_FUND_TRANSITION',
+      words(action === 'activate' ? 'errors.funds.cannotActivate' : 'errors.funds.cannotClose', {
+        code,
+      }),
+    );
   }
 }
 
 export class GeneralFundNotClosableError extends DomainError {
   constructor() {
-    super('INVALID_FUND_TRANSITION', 'The GENERAL fund cannot be closed.');
+    super('INVALID_FUND_TRANSITION', words('errors.funds.generalNotClosable'));
   }
 }
 
 export class FundHasBalanceError extends DomainError {
-  constructor(code: string, balanceMinor: number) {
-    super(
-      'FUND_HAS_BALANCE',
-      `Fund ${code} still holds ${balanceMinor} minor units; allocate them to another fund before closing it.`,
-    );
+  constructor(code: string, balance: Money) {
+    super('FUND_HAS_BALANCE', words('errors.funds.hasBalance', { code, balance }));
   }
 }
 
 export class CommunityFundExistsError extends DomainError {
-  constructor(communityCode: string, fundCode: string, status: FundStatus) {
+  constructor(communityCode: string, fundCode: string) {
     super(
       'COMMUNITY_FUND_EXISTS',
-      `Community ${communityCode} already has fund ${fundCode} (${status}); a community has one open fund.`,
+      words('errors.funds.communityFundExists', { community: communityCode, fund: fundCode }),
     );
   }
 }
 
 export class InvalidFundError extends DomainError {
-  constructor(message: string) {
-    super('INVALID_FUND', message);
+  constructor(what: Words) {
+    super('INVALID_FUND', what);
   }
 }
 
 export class GeneralFundExistsError extends DomainError {
   constructor() {
-    super('GENERAL_FUND_EXISTS', 'The foundation already has its one GENERAL fund.');
+    super('GENERAL_FUND_EXISTS', words('errors.funds.generalExists'));
   }
 }
 
 export class DuplicateFundCodeError extends DomainError {
   constructor(code: string) {
-    super('DUPLICATE_CODE', `A fund with code "${code}" already exists; choose another code.`);
+    super('DUPLICATE_CODE', words('errors.funds.duplicateCode', { code }));
   }
 }
 
@@ -68,16 +72,17 @@ export class DuplicateFundCodeError extends DomainError {
 export class FundAvailableBalanceError extends DomainError {
   constructor(
     code: string,
-    facts: { balance: string; reserved: string; available: string; asked: string },
+    facts: { balance: Money; reserved: Money; available: Money; asked: Money },
     details: { fundId: string; balanceMinor: number; reservedMinor: number; amountMinor: number },
   ) {
-    const held =
-      details.reservedMinor > 0
-        ? `holds ${facts.balance}, of which ${facts.reserved} is reserved for grant rounds; ${facts.available} is available`
-        : `holds ${facts.balance}`;
     super(
       'INSUFFICIENT_FUND_BALANCE',
-      `Fund ${code} ${held} and ${facts.asked} was asked. Nothing was moved.`,
+      words(
+        details.reservedMinor > 0
+          ? 'errors.funds.availableWithReservations'
+          : 'errors.funds.availableBalance',
+        { code, ...facts },
+      ),
       details,
     );
   }
@@ -85,15 +90,15 @@ export class FundAvailableBalanceError extends DomainError {
 
 export class FundReservationExistsError extends DomainError {
   constructor(source: string) {
-    super('CONFLICT', `Money is already reserved for ${source}.`);
+    super('CONFLICT', words('errors.funds.reservationExists', { source }));
   }
 }
 
 export class FundReservationExceededError extends DomainError {
-  constructor(source: string, remaining: string, asked: string) {
+  constructor(source: string, remaining: Money, asked: Money) {
     super(
       'INSUFFICIENT_FUND_BALANCE',
-      `The reservation for ${source} has ${remaining} left and ${asked} was asked. Nothing was moved.`,
+      words('errors.funds.reservationExceeded', { source, remaining, asked }),
     );
   }
 }

@@ -28,6 +28,7 @@ import {
   InvalidFundTransitionError,
 } from './funds.errors';
 import { FundsRepository } from './funds.repository';
+import { words } from '../../common/i18n/i18n';
 
 /** Balance rows per fund account: spreads concurrent inflows (a hot campaign) over several rows. */
 export const FUND_BALANCE_SLOTS = 4;
@@ -76,12 +77,10 @@ export class FundsService {
         community = await this.foundation.getCommunity(dto.communityId!, { within: m });
         const open = await this.repo.findOpenForCommunity(community.id, { within: m });
         if (open) {
-          throw new CommunityFundExistsError(community.code, open.code, open.status);
+          throw new CommunityFundExistsError(community.code, open.code);
         }
       } else if (dto.communityId) {
-        throw new InvalidFundError(
-          'Only a COMMUNITY fund belongs to a community; leave communityId out.',
-        );
+        throw new InvalidFundError(words('errors.funds.communityOnlyForCommunityFunds'));
       }
       if (dto.kind === 'GENERAL' && (await this.repo.findGeneral({ within: m }))) {
         throw new GeneralFundExistsError();
@@ -271,7 +270,7 @@ export class FundsService {
       const [fund] = await this.repo.lock(m, [id], 'update');
       if (!fund) throw new FundNotFoundError(id);
       const next = nextFundStatus(fund.status, action);
-      if (!next) throw new InvalidFundTransitionError(fund.code, fund.status, action);
+      if (!next) throw new InvalidFundTransitionError(fund.code, action);
       const now = new Date();
       if (next === 'CLOSED') {
         if (fund.kind === 'GENERAL') {
@@ -280,7 +279,10 @@ export class FundsService {
         // Every balance slot locked: no posting can land between this check and the close.
         const balance = await this.ledger.lockedBalance(m, fund.accountId);
         if (balance !== 0) {
-          throw new FundHasBalanceError(fund.code, balance);
+          throw new FundHasBalanceError(fund.code, {
+            amountMinor: balance,
+            currency: fund.currency.trim(),
+          });
         }
         await this.ledger.closeAccount(fund.accountId, { within: m });
         await this.repo.update(m, id, { status: next, closedAt: now });

@@ -1,6 +1,7 @@
 import type { Role } from '../../common/auth/roles';
 import { RequestContext } from '../../common/context/request-context';
 import { ForbiddenError } from '../../common/errors';
+import { words } from '../../common/i18n/i18n';
 
 /** The signed-in person acting on grants: grants are decided by people, never by the system. */
 export interface GrantPerson {
@@ -13,7 +14,7 @@ export interface GrantPerson {
 
 export function currentPerson(): GrantPerson {
   const actor = RequestContext.current()?.actor;
-  if (actor?.kind !== 'user') throw new ForbiddenError('Grants are handled by signed-in people.');
+  if (actor?.kind !== 'user') throw new ForbiddenError(words('errors.grants.forbidden.signedIn'));
   return {
     userId: actor.userId,
     name: actor.name,
@@ -32,9 +33,15 @@ export const holds = (person: GrantPerson, roles: readonly Role[]): boolean =>
   person.roles.some((r) => roles.includes(r));
 
 /** The person, refused unless they hold one of `roles`. */
-export function requirePerson(roles: readonly Role[], what: string): GrantPerson {
+export function requirePerson(roles: readonly Role[]): GrantPerson {
   const person = currentPerson();
-  if (!holds(person, roles)) throw new ForbiddenError(`Only ${roles.join(' or ')} may ${what}.`);
+  if (!holds(person, roles)) {
+    throw new ForbiddenError(
+      words('errors.grants.forbidden.roles', {
+        roles: roles.map((r) => words(`admin.role.${r}`)),
+      }),
+    );
+  }
   return person;
 }
 

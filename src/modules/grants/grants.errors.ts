@@ -1,9 +1,44 @@
 import { DomainError } from '../../common/errors';
+import { words, type Words } from '../../common/i18n/i18n';
+
+/** What a grant record is called in an error, by its locale key (`errors.grants.what.<what>`). */
+export type GrantRecord =
+  | 'application in this round'
+  | 'approved award'
+  | 'award'
+  | 'evaluation'
+  | 'grant application'
+  | 'grant round'
+  | 'project'
+  | 'report'
+  | 'review'
+  | 'round'
+  | 'tranche';
+
+const RECORD_KEY: Record<GrantRecord, string> = {
+  'application in this round': 'applicationInRound',
+  'approved award': 'approvedAward',
+  award: 'award',
+  evaluation: 'evaluation',
+  'grant application': 'application',
+  'grant round': 'round',
+  project: 'project',
+  report: 'report',
+  review: 'review',
+  round: 'round',
+  tranche: 'tranche',
+};
 
 /** A grant round, application, award, tranche, report, evaluation or expense that does not exist. */
 export class GrantNotFoundError extends DomainError {
-  constructor(what: string, id: string) {
-    super('NOT_FOUND', `No ${what} with id ${id}.`);
+  constructor(what: GrantRecord, id: string) {
+    super(
+      'NOT_FOUND',
+      words('errors.grants.notFound', {
+        what: words(`errors.grants.what.${RECORD_KEY[what]}`),
+        id,
+      }),
+    );
   }
 }
 
@@ -12,7 +47,9 @@ export class GrantNotFoundError extends DomainError {
 /** A round definition that breaks the rules of round-rules.ts: every problem in words. */
 export class InvalidRoundError extends DomainError {
   constructor(problems: string[]) {
-    super('INVALID_ROUND', `The round cannot be saved: ${problems.join('; ')}.`, { problems });
+    super('INVALID_ROUND', words('errors.grants.invalidRound', { problems: problems.join('; ') }), {
+      problems,
+    });
   }
 }
 
@@ -20,72 +57,63 @@ export class InvalidRoundError extends DomainError {
 export class RoundTransitionRefusedError extends DomainError {
   constructor(refusal: {
     code: 'INVALID_ROUND_TRANSITION' | 'APPLICATIONS_STILL_OPEN' | 'AWARDS_PENDING';
-    message: string;
+    words: Words;
   }) {
-    super(refusal.code, refusal.message);
+    super(refusal.code, refusal.words);
   }
 }
 
 export class RoundNotEditableError extends DomainError {
   constructor(status: string) {
-    super(
-      'ROUND_NOT_EDITABLE',
-      `The round is ${status}; a round can be edited only while it is a DRAFT.`,
-    );
+    super('ROUND_NOT_EDITABLE', words('errors.grants.roundNotEditable'), { status });
   }
 }
 
 /** Applying or submitting outside the round's application window (or a round not OPEN). */
 export class ApplicationsClosedError extends DomainError {
-  constructor(reason: string) {
-    super('APPLICATIONS_CLOSED', `${reason} Nothing was saved.`);
+  constructor(reason: Words) {
+    super('APPLICATIONS_CLOSED', words('errors.grants.applicationsClosed', { reason }));
   }
 }
 
 export class NotYourCommunityError extends DomainError {
   constructor(communityId: string) {
-    super(
-      'NOT_YOUR_COMMUNITY',
-      `You do not work for community ${communityId}; apply only for a community in your scope.`,
-    );
+    super('NOT_YOUR_COMMUNITY', words('errors.grants.notYourCommunity', { id: communityId }));
   }
 }
 
 /** Editing or submitting an application that is no longer a DRAFT, or someone else's. */
 export class ApplicationLockedError extends DomainError {
   constructor(status: string) {
-    super(
-      'APPLICATION_LOCKED',
-      `The application is ${status}; it is locked once submitted and cannot be changed.`,
-    );
+    super('APPLICATION_LOCKED', words('errors.grants.applicationLocked'), { status });
   }
 }
 
 export class ApplicationTransitionError extends DomainError {
-  constructor(status: string, action: string) {
-    super(
-      'INVALID_APPLICATION_TRANSITION',
-      `The application is ${status}; it cannot be ${action === 'assign' ? 'given a reviewer' : `${action}ed`} now.`,
-    );
+  constructor(status: string, action: 'assign' | 'score' | 'award' | 'shortlist' | 'decline') {
+    super('INVALID_APPLICATION_TRANSITION', words(`errors.grants.applicationCannot.${action}`), {
+      status,
+      action,
+    });
   }
 }
 
 export class ReviewerNotEligibleError extends DomainError {
-  constructor(reason: string) {
+  constructor(reason: Words) {
     super('REVIEWER_NOT_ELIGIBLE', reason);
   }
 }
 
 /** A reviewer with a conflict of interest (the applicant's community, or the applicant). */
 export class ConflictOfInterestError extends DomainError {
-  constructor(reason: string) {
-    super('CONFLICT_OF_INTEREST', `Conflict of interest: ${reason}. Assign another reviewer.`);
+  constructor(reason: Words) {
+    super('CONFLICT_OF_INTEREST', words('errors.grants.conflictOfInterest', { reason }));
   }
 }
 
 export class ReviewerAlreadyAssignedError extends DomainError {
   constructor() {
-    super('REVIEWER_ALREADY_ASSIGNED', 'This reviewer is already assigned to this application.');
+    super('REVIEWER_ALREADY_ASSIGNED', words('errors.grants.reviewerAssigned'));
   }
 }
 
@@ -94,22 +122,29 @@ export class ReviewClosedError extends DomainError {
   constructor(status: string) {
     super(
       'REVIEW_CLOSED',
-      status === 'SUBMITTED'
-        ? 'You have submitted this review; submitted scores cannot be changed.'
-        : 'You have recused yourself from this review; it cannot be scored.',
+      words(
+        status === 'SUBMITTED' ? 'errors.grants.reviewSubmitted' : 'errors.grants.reviewRecused',
+      ),
     );
   }
 }
 
 export class ScoreOutOfRangeError extends DomainError {
   constructor(problems: string[]) {
-    super('SCORE_OUT_OF_RANGE', `The scores were not saved: ${problems.join('; ')}.`, {
+    super('SCORE_OUT_OF_RANGE', words('errors.grants.scores', { problems: problems.join('; ') }), {
       problems,
     });
   }
 }
 
 // ---- awards, tranches, reports, inspections (awards part) -------------------------------------
+
+/** A report's kind in words (`errors.grants.reportKind.<KIND>`). */
+function reportKind(kind: string): Words {
+  return ['START', 'MIDTERM', 'COMPLETION', 'RECTIFICATION'].includes(kind)
+    ? words(`errors.grants.reportKind.${kind}`)
+    : words('errors.grants.reportKind.other');
+}
 
 /** What the award approval rules refused (awards/award-rules.ts): their code and their words. */
 export class AwardDecisionRefusedError extends DomainError {
@@ -121,39 +156,27 @@ export class AwardDecisionRefusedError extends DomainError {
       | 'GRANT_REVIEWER_APPROVAL'
       | 'GRANT_APPLICANT_APPROVAL'
       | 'GRANT_SAME_APPROVER';
-    message: string;
+    words: Words;
   }) {
-    super(refusal.code, refusal.message);
+    super(refusal.code, refusal.words);
   }
 }
 
 export class AwardRoundNotAwardingError extends DomainError {
   constructor(status: string) {
-    super(
-      'GRANT_ROUND_NOT_AWARDING',
-      `The round is ${status}; awards are proposed while it is AWARDING.`,
-      { status },
-    );
+    super('GRANT_ROUND_NOT_AWARDING', words('errors.grants.roundNotAwarding'), { status });
   }
 }
 
 export class AwardApplicationNotShortlistedError extends DomainError {
   constructor(status: string) {
-    super(
-      'GRANT_APPLICATION_NOT_SHORTLISTED',
-      `The application is ${status}; only a SHORTLISTED application of this round can be awarded.`,
-      { status },
-    );
+    super('GRANT_APPLICATION_NOT_SHORTLISTED', words('errors.grants.notShortlisted'), { status });
   }
 }
 
 export class AwardExistsError extends DomainError {
   constructor(status: string) {
-    super(
-      'GRANT_AWARD_EXISTS',
-      `This application already has an award (${status}); an application is awarded once.`,
-      { status },
-    );
+    super('GRANT_AWARD_EXISTS', words('errors.grants.awardExists'), { status });
   }
 }
 
@@ -161,75 +184,63 @@ export class AwardTierUnknownError extends DomainError {
   constructor(tierKey: string, keys: string[]) {
     super(
       'GRANT_TIER_UNKNOWN',
-      `The round has no tier "${tierKey}"; choose one of ${keys.join(', ')}.`,
+      words('errors.grants.tierUnknown', { tier: tierKey, tiers: keys.join(', ') }),
       { tierKey },
     );
   }
 }
 
 export class AwardTierFullError extends DomainError {
-  constructor(message: string) {
-    super('GRANT_TIER_FULL', message);
+  constructor(what: Words) {
+    super('GRANT_TIER_FULL', what);
   }
 }
 
 export class AwardConstructionOverBudgetError extends DomainError {
-  constructor(message: string, details: Record<string, unknown>) {
-    super('GRANT_CONSTRUCTION_OVER_BUDGET', message, details);
+  constructor(what: Words, details: Record<string, unknown>) {
+    super('GRANT_CONSTRUCTION_OVER_BUDGET', what, details);
   }
 }
 
 export class AwardNotApprovedError extends DomainError {
   constructor(status: string) {
-    super(
-      'GRANT_AWARD_NOT_APPROVED',
-      `The award is ${status}; tranches, reports and inspections belong to an APPROVED award.`,
-      { status },
-    );
+    super('GRANT_AWARD_NOT_APPROVED', words('errors.grants.awardNotApproved'), { status });
   }
 }
 
 export class ProjectStatusConflictError extends DomainError {
   constructor(current: string, expected: readonly string[], to: string) {
-    super(
-      'GRANT_PROJECT_STATUS',
-      `The project is ${current}; it moves to ${to} only from ${expected.join(' or ')}.`,
-      { current, expected, to },
-    );
+    super('GRANT_PROJECT_STATUS', words('errors.code.GRANT_PROJECT_STATUS'), {
+      current,
+      expected,
+      to,
+    });
   }
 }
 
 export class TrancheNotInStatusError extends DomainError {
   constructor(status: string, action: 'request' | 'pay' | 'reject') {
-    const needs = action === 'request' ? 'SCHEDULED' : 'REQUESTED';
-    super(
-      'GRANT_TRANCHE_STATUS',
-      `This tranche is ${status}; only a ${needs} tranche can be ${action === 'request' ? 'requested' : action === 'pay' ? 'paid' : 'rejected'}.`,
-      { status, action },
-    );
+    super('GRANT_TRANCHE_STATUS', words(`errors.grants.trancheCannot.${action}`), {
+      status,
+      action,
+    });
   }
 }
 
 export class TrancheLockedError extends DomainError {
   constructor(unlock: string) {
-    const what: Record<string, string> = {
-      AWARD: 'the award is approved',
-      START: 'the START report is accepted',
-      MIDTERM: 'the MIDTERM report is accepted',
-      COMPLETION: 'the project has passed its evaluation',
-    };
-    super('GRANT_TRANCHE_LOCKED', `This tranche can be requested once ${what[unlock] ?? unlock}.`, {
-      unlock,
-    });
+    const known = ['AWARD', 'START', 'MIDTERM', 'COMPLETION'].includes(unlock);
+    super(
+      'GRANT_TRANCHE_LOCKED',
+      words(known ? `errors.grants.trancheUnlock.${unlock}` : 'errors.code.GRANT_TRANCHE_LOCKED'),
+      { unlock },
+    );
   }
 }
 
 export class ProjectInRectificationError extends DomainError {
   constructor() {
-    super(
-      'GRANT_PROJECT_IN_RECTIFICATION',
-      'The project failed its evaluation and must be rectified: no tranche is requested or paid until a new evaluation passes.',
-    );
+    super('GRANT_PROJECT_IN_RECTIFICATION', words('errors.code.GRANT_PROJECT_IN_RECTIFICATION'));
   }
 }
 
@@ -237,9 +248,11 @@ export class TrancheSelfPaymentError extends DomainError {
   constructor(why: 'requester' | 'grantee' = 'requester') {
     super(
       'SELF_APPROVAL',
-      why === 'requester'
-        ? 'You requested this tranche; a different FINANCE user must pay it.'
-        : 'This is your own project (you applied for it or work for its community); a different FINANCE user must pay it.',
+      words(
+        why === 'requester'
+          ? 'errors.grants.trancheSelfRequested'
+          : 'errors.grants.trancheOwnProject',
+      ),
     );
   }
 }
@@ -248,8 +261,12 @@ export class ReportNotAllowedError extends DomainError {
   constructor(kind: string, projectStatus: string, allowed: readonly string[]) {
     super(
       'GRANT_REPORT_NOT_ALLOWED',
-      `A ${kind} report is submitted while the project is ${allowed.join(' or ')}; it is ${projectStatus}.`,
-      { kind, projectStatus },
+      words('errors.grants.reportNotAllowed', { kind: reportKind(kind) }),
+      {
+        kind,
+        projectStatus,
+        allowed,
+      },
     );
   }
 }
@@ -258,25 +275,23 @@ export class ReportPendingError extends DomainError {
   constructor(kind: string) {
     super(
       'GRANT_REPORT_PENDING',
-      `A ${kind} report is waiting for a decision; wait until it is accepted or returned.`,
-      { kind },
+      words('errors.grants.reportPending', { kind: reportKind(kind) }),
+      {
+        kind,
+      },
     );
   }
 }
 
 export class ReportNotSubmittedError extends DomainError {
   constructor(status: string) {
-    super(
-      'GRANT_REPORT_NOT_SUBMITTED',
-      `This report is ${status} already; only a SUBMITTED report can be accepted or returned.`,
-      { status },
-    );
+    super('GRANT_REPORT_NOT_SUBMITTED', words('errors.grants.reportDecided'), { status });
   }
 }
 
 export class ReportSelfDecisionError extends DomainError {
   constructor() {
-    super('SELF_APPROVAL', 'You submitted this report; a different officer must decide it.');
+    super('SELF_APPROVAL', words('errors.grants.reportSelfDecision'));
   }
 }
 
@@ -286,38 +301,29 @@ export class ReportSelfDecisionError extends DomainError {
 export class EvaluationOpeningRefusedError extends DomainError {
   constructor(refusal: {
     code: 'EVALUATION_ALREADY_OPEN' | 'EVALUATION_NOT_ALLOWED';
-    message: string;
+    words: Words;
   }) {
-    super(refusal.code, refusal.message);
+    super(refusal.code, refusal.words);
   }
 }
 
 /** An evaluator code that does not exist: no hint of what codes look like or which exist. */
 export class EvaluatorCodeUnknownError extends DomainError {
   constructor() {
-    super(
-      'EVALUATOR_CODE_UNKNOWN',
-      'This evaluator code is not valid. Check it against the printed card; nothing was recorded.',
-    );
+    super('EVALUATOR_CODE_UNKNOWN', words('errors.grants.evaluatorCodeUnknown'));
   }
 }
 
 export class EvaluatorCodeUsedError extends DomainError {
   constructor() {
-    super(
-      'EVALUATOR_CODE_USED',
-      'This evaluator code has been used already: each code gives one response. Nothing was recorded.',
-    );
+    super('EVALUATOR_CODE_USED', words('errors.grants.evaluatorCodeUsed'));
   }
 }
 
 /** A code posted for another evaluation (another project's page, or an older evaluation's form). */
 export class EvaluatorCodeMismatchError extends DomainError {
   constructor() {
-    super(
-      'EVALUATOR_CODE_MISMATCH',
-      'This evaluator code belongs to another evaluation; open the page from your own code. Nothing was recorded.',
-    );
+    super('EVALUATOR_CODE_MISMATCH', words('errors.grants.evaluatorCodeMismatch'));
   }
 }
 
@@ -325,7 +331,11 @@ export class EvaluationClosedError extends DomainError {
   constructor(status: string) {
     super(
       'EVALUATION_CLOSED',
-      `This evaluation is ${status === 'OPEN' ? 'past its closing time' : 'closed'} and takes no more responses. Nothing was recorded.`,
+      words(
+        status === 'OPEN'
+          ? 'errors.grants.evaluationPastClosing'
+          : 'errors.grants.evaluationClosed',
+      ),
     );
   }
 }
@@ -334,7 +344,7 @@ export class EvaluationBelowMinimumError extends DomainError {
   constructor(responses: number, minResponses: number) {
     super(
       'EVALUATION_BELOW_MINIMUM',
-      `The evaluation has ${responses} response${responses === 1 ? '' : 's'} and needs at least ${minResponses} to count; it stays open.`,
+      words('errors.grants.evaluationBelowMinimum', { count: responses, min: minResponses }),
       { responses, minResponses },
     );
   }
@@ -342,10 +352,7 @@ export class EvaluationBelowMinimumError extends DomainError {
 
 export class EvaluationNotOpenError extends DomainError {
   constructor(status: string) {
-    super(
-      'EVALUATION_NOT_OPEN',
-      `This evaluation is ${status} already; only an open evaluation is closed or cancelled.`,
-    );
+    super('EVALUATION_NOT_OPEN', words('errors.grants.evaluationNotOpen'), { status });
   }
 }
 // --- end evaluations ---------------------------------------------------------------------------
@@ -354,38 +361,32 @@ export class EvaluationNotOpenError extends DomainError {
 
 /** What the expense rules refused (expense-rules.ts): their code and their words. */
 export class ExpenseRefusedError extends DomainError {
-  constructor(refusal: { code: 'EXPENSE_NOT_ALLOWED' | 'SELF_APPROVAL'; message: string }) {
-    super(refusal.code, refusal.message);
+  constructor(refusal: { code: 'EXPENSE_NOT_ALLOWED' | 'SELF_APPROVAL'; words: Words }) {
+    super(refusal.code, refusal.words);
   }
 }
 
 export class ExpenseNotFoundError extends DomainError {
   constructor(id: string) {
-    super('EXPENSE_NOT_FOUND', `There is no expense ${id}.`);
+    super('EXPENSE_NOT_FOUND', words('errors.grants.expenseNotFound', { id }));
   }
 }
 
 export class ExpenseNotRequestedError extends DomainError {
-  constructor(status: string, action: string) {
-    super(
-      'EXPENSE_NOT_REQUESTED',
-      `This expense is ${status} already; it can no longer be ${action}.`,
-    );
+  constructor(status: string, action: 'pay' | 'reject' | 'withdraw') {
+    super('EXPENSE_NOT_REQUESTED', words(`errors.grants.expenseDecided.${action}`), { status });
   }
 }
 
 export class ExpenseRequestKeyReusedError extends DomainError {
   constructor(key: string) {
-    super(
-      'IDEMPOTENCY_KEY_REUSED',
-      `idempotencyKey ${key} was used for another expense request; use a new key.`,
-    );
+    super('IDEMPOTENCY_KEY_REUSED', words('errors.grants.expenseKeyReused', { key }));
   }
 }
 
 export class AttachmentNotFoundError extends DomainError {
   constructor(id: string) {
-    super('ATTACHMENT_NOT_FOUND', `There is no attachment ${id}.`);
+    super('ATTACHMENT_NOT_FOUND', words('errors.grants.attachmentNotFound', { id }));
   }
 }
 
@@ -393,41 +394,41 @@ export class AttachmentOwnerNotFoundError extends DomainError {
   constructor(ownerType: string, ownerId: string) {
     super(
       'ATTACHMENT_OWNER_NOT_FOUND',
-      `There is no ${ownerType.toLowerCase()} ${ownerId} to attach files to.`,
+      words('errors.grants.attachmentOwnerNotFound', { id: ownerId }),
+      {
+        ownerType,
+      },
     );
   }
 }
 
 export class AttachmentNotAllowedError extends DomainError {
-  constructor(message: string) {
-    super('ATTACHMENT_NOT_ALLOWED', message);
+  constructor(what: Words) {
+    super('ATTACHMENT_NOT_ALLOWED', what);
   }
 }
 
 export class AttachmentLockedError extends DomainError {
-  constructor(message: string) {
-    super('ATTACHMENT_LOCKED', message);
+  constructor(what: Words) {
+    super('ATTACHMENT_LOCKED', what);
   }
 }
 
 export class AttachmentTooLargeError extends DomainError {
-  constructor(message: string) {
-    super('ATTACHMENT_TOO_LARGE', message);
+  constructor(what: Words) {
+    super('ATTACHMENT_TOO_LARGE', what);
   }
 }
 
 export class InvalidAttachmentError extends DomainError {
-  constructor(message: string) {
-    super('INVALID_ATTACHMENT', message);
+  constructor(what: Words) {
+    super('INVALID_ATTACHMENT', what);
   }
 }
 
 export class TooManyAttachmentsError extends DomainError {
   constructor(max: number) {
-    super(
-      'TOO_MANY_ATTACHMENTS',
-      `This already has ${max} files attached, the most allowed; remove one before adding another.`,
-    );
+    super('TOO_MANY_ATTACHMENTS', words('errors.grants.tooManyAttachments', { max }));
   }
 }
 // --- end expenses and attachments ------------------------------------------------------------

@@ -1,71 +1,69 @@
 import { DomainError } from '../../common/errors';
+import { words, type Words } from '../../common/i18n/i18n';
 
 export class InsufficientFundBalanceError extends DomainError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('INSUFFICIENT_FUND_BALANCE', message, details);
+  constructor(what: Words, details?: Record<string, unknown>) {
+    super('INSUFFICIENT_FUND_BALANCE', what, details);
   }
 }
 
 export class UnbalancedEntryError extends DomainError {
-  constructor(message: string) {
-    super('UNBALANCED_ENTRY', message);
+  constructor(what: Words) {
+    super('UNBALANCED_ENTRY', what);
   }
 }
 
 export class IdempotencyKeyReusedError extends DomainError {
   constructor(key: string) {
-    super(
-      'IDEMPOTENCY_KEY_REUSED',
-      `Idempotency key "${key}" was already used for a different entry; use a new key for a new movement of money.`,
-    );
+    super('IDEMPOTENCY_KEY_REUSED', words('errors.ledger.keyReused', { key }));
   }
 }
 
+/** A ledger account by its id or code (`ref`), or by nothing the caller can name. */
 export class AccountNotFoundError extends DomainError {
-  constructor(what: string) {
-    super('ACCOUNT_NOT_FOUND', `No ledger account ${what}.`);
+  constructor(ref?: string) {
+    super(
+      'ACCOUNT_NOT_FOUND',
+      ref
+        ? words('errors.ledger.accountNotFound', { ref })
+        : words('errors.code.ACCOUNT_NOT_FOUND'),
+    );
   }
 }
 
 export class EntryNotFoundError extends DomainError {
   constructor(id: string) {
-    super('ENTRY_NOT_FOUND', `No journal entry with id ${id}.`);
+    super('ENTRY_NOT_FOUND', words('errors.ledger.entryNotFound', { id }));
   }
 }
 
 export class AccountClosedError extends DomainError {
-  constructor(what: string) {
-    super('ACCOUNT_CLOSED', `${what}; it takes no more postings.`);
+  constructor(what: Words = words('errors.ledger.accountClosed')) {
+    super('ACCOUNT_CLOSED', what);
   }
 }
 
 export class EntryAlreadyReversedError extends DomainError {
   constructor() {
-    super('ENTRY_ALREADY_REVERSED', 'This entry has already been reversed.');
+    super('ENTRY_ALREADY_REVERSED', words('errors.ledger.alreadyReversed'));
   }
 }
 
 export class EntryIsReversalError extends DomainError {
   constructor() {
-    super(
-      'ENTRY_IS_REVERSAL',
-      'This entry is itself a reversal; post a new entry instead of reversing it.',
-    );
+    super('ENTRY_IS_REVERSAL', words('errors.ledger.isReversal'));
   }
 }
 
 export class DuplicateAccountCodeError extends DomainError {
   constructor(code: string) {
-    super('DUPLICATE_CODE', `A ledger account with code "${code}" already exists.`);
+    super('DUPLICATE_CODE', words('errors.ledger.duplicateCode', { code }));
   }
 }
 
 /** A manual entry that takes from one fund for another (only allocations and releases may). */
 export class ManualEntryBetweenFundsError extends DomainError {
   constructor() {
-    super(
-      'MOVEMENT_NOT_ALLOWED',
-      'A manual entry does not move money between funds: allocate from the general fund, or ask for a release of restricted money (/api/v1/releases).',
-    );
+    super('MOVEMENT_NOT_ALLOWED', words('errors.ledger.manualBetweenFunds'));
   }
 }

@@ -16,6 +16,7 @@ import {
   POSTINGS,
 } from './ledger.tables';
 import type { AccountSpec, JournalEntry, LedgerAccount, PostedPosting } from './ledger.types';
+import { words } from '../../common/i18n/i18n';
 
 type Row = Record<string, unknown>;
 
@@ -81,7 +82,7 @@ export class LedgerRepository {
       [spec.code, spec.name, spec.type, spec.currency, spec.allowNegative, spec.balanceSlots ?? 1],
     );
     const account = await this.findAccountByCode(manager, spec.code);
-    if (!account) throw new AccountNotFoundError(`with code ${spec.code}`);
+    if (!account) throw new AccountNotFoundError(spec.code);
     return account;
   }
 
@@ -308,20 +309,20 @@ export function translateLedgerError(error: unknown): unknown {
       }
       return new InsufficientFundBalanceError(
         details
-          ? `Account ${String(details.account)} holds ${String(details.balanceMinor)} (minor units) and cannot pay out ${String(details.amountMinor)}.`
-          : (pg.message ?? 'Insufficient balance'),
+          ? words('errors.ledger.accountShort', { account: String(details.account) })
+          : words('errors.code.INSUFFICIENT_FUND_BALANCE'),
         details,
       );
     }
     case 'LX003':
-      return new UnbalancedEntryError(pg.message ?? 'Unbalanced journal entry');
+      return new UnbalancedEntryError(words('errors.code.UNBALANCED_ENTRY'));
     case 'LX005':
-      return new AccountClosedError(pg.message ?? 'Account is closed');
+      return new AccountClosedError();
     case 'LX006':
-      return new CurrencyMismatchError(pg.message ?? 'Currency mismatch');
+      return new CurrencyMismatchError(words('errors.ledger.currencyMismatch'));
     case 'LX007':
       return new AccountNotFoundError(
-        pg.message?.replace(/^ledger account /, '').replace(/ does not exist$/, '') ?? '',
+        pg.message?.replace(/^ledger account /, '').replace(/ does not exist$/, ''),
       );
     case '23505':
       if (pg.constraint === 'journal_entries_reverses_entry_id_key') {
@@ -329,7 +330,7 @@ export function translateLedgerError(error: unknown): unknown {
       }
       return error;
     case '23503':
-      return new AccountNotFoundError('with that id');
+      return new AccountNotFoundError();
     default:
       return error;
   }

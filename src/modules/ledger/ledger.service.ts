@@ -29,6 +29,7 @@ import type {
   StatementPage,
   StatementQuery,
 } from './ledger.types';
+import { words } from '../../common/i18n/i18n';
 
 export interface MonthlyFlows {
   currency: string;
@@ -109,7 +110,7 @@ export class LedgerService {
   ): Promise<LedgerAccount & { balanceMinor: number }> {
     return this.tx.run(async (m) => {
       const account = await this.repo.findAccount(m, id);
-      if (!account) throw new AccountNotFoundError(`with id ${id}`);
+      if (!account) throw new AccountNotFoundError(id);
       const balances = await this.repo.balances(m, [id]);
       return { ...account, balanceMinor: balances.get(id) ?? 0 };
     }, opts);
@@ -173,18 +174,16 @@ export class LedgerService {
     if (problem) {
       switch (problem.problem) {
         case 'TOO_FEW_POSTINGS':
-          throw new UnbalancedEntryError('A journal entry needs at least two postings.');
+          throw new UnbalancedEntryError(words('errors.ledger.tooFewPostings'));
         case 'BAD_AMOUNT':
           throw new InvalidAmountError(
-            `Posting ${problem.index + 1} needs a non-zero whole number of minor units within range.`,
+            words('errors.ledger.badPostingAmount', { number: problem.index + 1 }),
           );
         case 'UNBALANCED':
-          throw new UnbalancedEntryError(
-            `Postings must sum to zero; these sum to ${problem.sum}. Add or correct a posting.`,
-          );
+          throw new UnbalancedEntryError(words('errors.ledger.unbalanced'));
         case 'DUPLICATE_ACCOUNT':
           throw new UnbalancedEntryError(
-            `Account ${problem.accountId} appears twice in one entry; combine its postings into one.`,
+            words('errors.ledger.duplicateAccount', { account: problem.accountId }),
           );
       }
     }
@@ -218,11 +217,11 @@ export class LedgerService {
       const ids = dto.postings.map((p) => p.accountId);
       const accounts = await this.repo.findAccounts(m, ids);
       const missing = ids.filter((id) => !accounts.some((a) => a.id === id));
-      if (missing.length > 0) throw new AccountNotFoundError(`with id ${missing.join(', ')}`);
+      if (missing.length > 0) throw new AccountNotFoundError(missing.join(', '));
       const currencies = new Set(accounts.map((a) => a.currency));
       if (currencies.size > 1) {
         throw new CurrencyMismatchError(
-          `The accounts hold different currencies (${[...currencies].join(', ')}); one entry moves one currency.`,
+          words('errors.ledger.mixedCurrencies', { currencies: [...currencies].join(', ') }),
         );
       }
       // Money moves between funds only by allocation or release, which follow the movement rules
@@ -363,7 +362,7 @@ export class LedgerService {
     return this.tx.run(
       async (m) => {
         const account = await this.repo.findAccount(m, accountId);
-        if (!account) throw new AccountNotFoundError(`with id ${accountId}`);
+        if (!account) throw new AccountNotFoundError(accountId);
         const balanceMinor = (await this.repo.balances(m, [accountId])).get(accountId) ?? 0;
         const rows = await this.statements.statementRows(m, accountId, {
           from: query.from,
@@ -421,7 +420,7 @@ export class LedgerService {
     return this.tx.run(
       async (m) => {
         const account = await this.repo.findAccount(m, accountId);
-        if (!account) throw new AccountNotFoundError(`with id ${accountId}`);
+        if (!account) throw new AccountNotFoundError(accountId);
         const balanceMinor = (await this.repo.balances(m, [accountId])).get(accountId) ?? 0;
         const months = await this.statements.monthlyFlows(m, accountId, query);
         const after = await this.statements.sumSince(m, accountId, query.to);

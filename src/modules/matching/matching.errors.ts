@@ -1,7 +1,14 @@
 import { DomainError } from '../../common/errors';
-import { translate, type SupportedLocale } from '../../common/i18n/i18n';
-import { formatMoney } from '../../common/money';
+import { say, words, type SupportedLocale, type Words } from '../../common/i18n/i18n';
 import type { RuleProblem } from './matching-rule';
+
+/** A rule's problem as Words (`matching.problems.<key>`, amounts as money). */
+export function problemWords(problem: RuleProblem, currency: string): Words {
+  const vars = Object.fromEntries(
+    Object.entries(problem.amounts ?? {}).map(([k, v]) => [k, { amountMinor: v, currency }]),
+  );
+  return words(`matching.problems.${problem.key}`, vars);
+}
 
 /** A rule's problem in words, in the reader's language (amounts as money). */
 export function problemText(
@@ -9,10 +16,7 @@ export function problemText(
   locale: SupportedLocale,
   currency: string,
 ): string {
-  const vars = Object.fromEntries(
-    Object.entries(problem.amounts ?? {}).map(([k, v]) => [k, formatMoney(v, currency, locale)]),
-  );
-  return translate(locale, `matching.problems.${problem.key}`, vars);
+  return say(locale, problemWords(problem, currency));
 }
 
 export class InvalidMatchingRuleError extends DomainError {
@@ -22,7 +26,9 @@ export class InvalidMatchingRuleError extends DomainError {
   ) {
     super(
       'INVALID_MATCHING_RULE',
-      problems.map((p) => `${p.field}: ${problemText(p, 'en', currency)}`).join(' '),
+      words('errors.matching.invalidRule', {
+        problems: problems.map((p) => problemWords(p, currency)),
+      }),
       {
         problems: problems.map((p) => ({
           field: p.field,
@@ -36,22 +42,19 @@ export class InvalidMatchingRuleError extends DomainError {
 
 export class MatchingRuleEndedError extends DomainError {
   constructor() {
-    super(
-      'MATCHING_RULE_ENDED',
-      'This matching rule has ended: it cannot be edited or resumed. Its matches and report stay.',
-    );
+    super('MATCHING_RULE_ENDED', words('errors.matching.ended'));
   }
 }
 
 export class MatchingRuleNotFoundError extends DomainError {
   constructor(slug: string) {
-    super('MATCHING_RULE_NOT_FOUND', `Campaign ${slug} has no matching rule.`);
+    super('MATCHING_RULE_NOT_FOUND', words('errors.matching.notFound', { slug }));
   }
 }
 
 /** A rule's pool that is not a MATCHING fund. */
 export class NotAMatchingPoolError extends DomainError {
   constructor(code: string, kind: string) {
-    super('INVALID_FUND', `Fund ${code} is ${kind}; a matching rule draws on a MATCHING fund.`);
+    super('INVALID_FUND', words('errors.matching.notAPool', { code }), { kind });
   }
 }

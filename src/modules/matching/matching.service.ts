@@ -33,6 +33,7 @@ import {
   NotAMatchingPoolError,
 } from './matching.errors';
 import { MatchingRepository, type RuleFields, type StoredRule } from './matching.repository';
+import { words, type Words } from '../../common/i18n/i18n';
 
 /**
  * More PAID gifts than this within a minute from one donor email or one payment method (card or
@@ -422,7 +423,7 @@ function assertMayManage(): void {
   const actor = RequestContext.actor();
   if (actor?.kind === 'system') return;
   if (actor?.kind === 'user' && actor.roles.some((r) => RULE_MANAGERS.includes(r))) return;
-  throw forbidden('Only ADMIN and FINANCE may set, pause or end a matching rule.');
+  throw forbidden(words('errors.matching.rulesStaff'));
 }
 
 function assertMayRead(campaign: { fundId: string }): void {
@@ -432,11 +433,11 @@ function assertMayRead(campaign: { fundId: string }): void {
     if (actor.roles.some((r) => RULE_READERS.includes(r))) return;
     if (actor.roles.includes('COMMUNITY_LEADER') && actor.fundIds.includes(campaign.fundId)) return;
   }
-  throw forbidden('Community leaders see the matching rules of their own funds’ campaigns only.');
+  throw forbidden(words('errors.matching.rulesLeaders'));
 }
 
-function forbidden(message: string): DomainError {
+function forbidden(reason: Words): DomainError {
   return RequestContext.actor()?.kind === 'user'
-    ? new ForbiddenError(message)
-    : new UnauthenticatedError(`Sign in first. ${message}`);
+    ? new ForbiddenError(reason)
+    : new UnauthenticatedError(words('errors.signInFirstThen', { reason }));
 }

@@ -1,11 +1,18 @@
 import { DomainError } from '../../common/errors';
+import { words, type Words } from '../../common/i18n/i18n';
+import type { Money } from '../../common/money';
 
 /** Coded errors of the payment port and its two adapters (Stripe and the sandbox). */
 
 /** Bad, missing or stale webhook signature: answered with 400, nothing stored. */
 export class WebhookSignatureError extends DomainError {
-  constructor(message = 'The webhook signature is missing, does not match, or is too old.') {
-    super('INVALID_SIGNATURE', message);
+  constructor(reason?: string) {
+    super(
+      'INVALID_SIGNATURE',
+      reason
+        ? words('errors.payments.webhookRefused', { reason })
+        : words('errors.payments.webhookSignature'),
+    );
   }
 }
 
@@ -14,21 +21,15 @@ export class WebhookSignatureError extends DomainError {
  * ("busy, retrying"), and the caller may try again shortly with the same idempotency key.
  */
 export class ProviderBusyError extends DomainError {
-  constructor(
-    message = 'The payment provider is busy right now. Please try again in a moment.',
-    details?: Record<string, unknown>,
-  ) {
-    super('PROVIDER_BUSY', message, details);
+  constructor(what: Words = words('errors.payments.busy'), details?: Record<string, unknown>) {
+    super('PROVIDER_BUSY', what, details);
   }
 }
 
 /** An amount given to an adapter that is not a positive whole number of minor units. */
 export class PaymentAmountNotPositiveError extends DomainError {
   constructor(amountMinor: number) {
-    super(
-      'INVALID_AMOUNT',
-      `The amount must be a positive whole number of minor units; got ${amountMinor}.`,
-    );
+    super('INVALID_AMOUNT', words('errors.payments.amountNotPositive'), { amountMinor });
   }
 }
 
@@ -37,9 +38,7 @@ export class ProcessorAmountLimitError extends DomainError {
   constructor(limit: 'too_small' | 'too_large') {
     super(
       'INVALID_AMOUNT',
-      limit === 'too_small'
-        ? 'This amount is below the smallest payment the card processor accepts. Please give a little more.'
-        : 'This amount is above the largest single payment the card processor accepts. Please give less, or contact us for a bank transfer.',
+      words(limit === 'too_small' ? 'errors.payments.tooSmall' : 'errors.payments.tooLarge'),
     );
   }
 }
@@ -47,47 +46,44 @@ export class ProcessorAmountLimitError extends DomainError {
 /** Stripe answered a refund with a 4xx (already refunded, more than is left, unknown payment). */
 export class StripeRefundRefusedError extends DomainError {
   constructor(reason: string) {
-    super('CONFLICT', `Stripe refused the refund: ${reason}`);
+    super('CONFLICT', words('errors.payments.refundRefused', { reason }));
   }
 }
 
 export class SandboxCheckoutNotFoundError extends DomainError {
   constructor() {
-    super('NOT_FOUND', 'There is no such sandbox checkout. Start again from the campaign page.');
+    super('NOT_FOUND', words('errors.payments.noCheckout'));
   }
 }
 
 /** A sandbox-only action (simulate-renewal) asked for while Stripe is the provider. */
 export class SandboxOnlyError extends DomainError {
   constructor(what: string) {
-    super(
-      'CONFLICT',
-      `${what} works only with the sandbox payment provider; STRIPE_SECRET_KEY is set, so Stripe is in use.`,
-    );
+    super('CONFLICT', words('errors.payments.sandboxOnly', { what }));
   }
 }
 
 export class SandboxInvalidCurrencyError extends DomainError {
   constructor(currency: string) {
-    super('VALIDATION_FAILED', `"${currency}" is not a currency code.`);
+    super('VALIDATION_FAILED', words('errors.payments.currency', { currency }));
   }
 }
 
 export class SandboxPaymentNotFoundError extends DomainError {
   constructor(paymentId: string) {
-    super('NOT_FOUND', `The sandbox has no payment ${paymentId}.`);
+    super('NOT_FOUND', words('errors.payments.noPayment', { id: paymentId }));
   }
 }
 
 export class SandboxSubscriptionNotFoundError extends DomainError {
   constructor(subscriptionId: string) {
-    super('NOT_FOUND', `The sandbox has no subscription ${subscriptionId}.`);
+    super('NOT_FOUND', words('errors.payments.noSubscription', { id: subscriptionId }));
   }
 }
 
 export class SandboxSubscriptionCancelledError extends DomainError {
   constructor(subscriptionId: string) {
-    super('CONFLICT', `Subscription ${subscriptionId} has been cancelled.`);
+    super('CONFLICT', words('errors.payments.subscriptionCancelled', { id: subscriptionId }));
   }
 }
 
@@ -96,42 +92,37 @@ export class RefundKeyReusedError extends DomainError {
   constructor(idempotencyKey: string) {
     super(
       'IDEMPOTENCY_KEY_REUSED',
-      `Refund key "${idempotencyKey}" was already used for another payment or amount.`,
+      words('errors.payments.refundKeyReused', { key: idempotencyKey }),
     );
   }
 }
 
 export class RefundExceedsPaymentError extends DomainError {
-  constructor(paymentId: string, leftMinor: number, amountMinor: number) {
-    super(
-      'INVALID_AMOUNT',
-      `Payment ${paymentId} has ${leftMinor} (minor units) left to refund; ${amountMinor} is more.`,
-    );
+  constructor(paymentId: string, left: Money, asked: Money) {
+    super('INVALID_AMOUNT', words('errors.payments.refundExceeds', { id: paymentId, left, asked }));
   }
 }
 
 export class SandboxCheckoutDeclinedError extends DomainError {
   constructor() {
-    super(
-      'CONFLICT',
-      'This checkout was declined. Go back to the campaign page to start a new gift.',
-    );
+    super('CONFLICT', words('errors.payments.declined'));
   }
 }
 
 export class SandboxCheckoutPaidError extends DomainError {
   constructor() {
-    super('CONFLICT', 'This checkout has already been paid.');
+    super('CONFLICT', words('errors.payments.paid'));
   }
 }
 
 /** An event the sandbox could not deliver to the webhook endpoint (kept and sent again later). */
 export class SandboxDeliveryFailedError extends DomainError {
   constructor(event: { id: string; type: string }, url: string, reason: string) {
-    super(
-      'SERVICE_UNAVAILABLE',
-      `The sandbox could not deliver event ${event.id} (${event.type}) to ${url}: ${reason}. ` +
-        'It is kept and sent again when the server starts; on the checkout page, press the same button again to resend it now.',
-    );
+    super('SERVICE_UNAVAILABLE', words('errors.payments.deliveryFailed'), {
+      event: event.id,
+      type: event.type,
+      url,
+      reason,
+    });
   }
 }

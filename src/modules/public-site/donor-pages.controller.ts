@@ -88,7 +88,7 @@ export class DonorPagesController {
     @Body() body: unknown,
   ) {
     const ctx = pageContext(req, reply);
-    const form = checkForm(ReceiptPreferenceForm, body);
+    const form = checkForm(ReceiptPreferenceForm, body, ctx.locale);
     if (!form.value) {
       return redirectWith(reply, {
         flash: { kind: 'error', text: 'receipts.portal.chooseMode' },

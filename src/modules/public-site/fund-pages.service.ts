@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, ValidationFailedError } from '../../common/errors/common.errors';
-import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { type SupportedLocale, translate, words } from '../../common/i18n/i18n';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { FUND_KINDS, type FundKind } from '../funds/fund-status';
 import { PUBLIC_LEDGER_PAGE_SIZE, type PublicLedgerRow } from '../reporting/public-ledger';
@@ -21,15 +21,15 @@ const STATUS_ORDER: Record<string, number> = { ACTIVE: 0, PREPARING: 1, CLOSED: 
 function single(value: unknown, locale: SupportedLocale, name: string): string {
   if (value === undefined) return '';
   if (typeof value !== 'string')
-    throw new ValidationFailedError(translate(locale, 'publicFunds.errors.single', { name }));
+    throw new ValidationFailedError(words('publicFunds.errors.single', { name }));
   return value.trim();
 }
 
 /** `?page=`: a positive whole number, 1 when absent. */
-function parsePage(raw: unknown, locale: SupportedLocale): number {
+function parsePage(raw: unknown): number {
   if (raw === undefined || raw === '') return 1;
   if (typeof raw !== 'string' || !/^[1-9]\d{0,5}$/.test(raw))
-    throw new ValidationFailedError(translate(locale, 'publicFunds.errors.page'));
+    throw new ValidationFailedError(words('publicFunds.errors.page'));
   return Number(raw);
 }
 
@@ -50,12 +50,10 @@ export class FundPagesService {
     const q = single(query.q, locale, 'q');
     const kindText = single(query.kind, locale, 'kind');
     if (q.length > MAX_QUERY)
-      throw new ValidationFailedError(
-        translate(locale, 'publicFunds.errors.q', { max: MAX_QUERY }),
-      );
+      throw new ValidationFailedError(words('publicFunds.errors.q', { max: MAX_QUERY }));
     if (kindText && !(FUND_KINDS as readonly string[]).includes(kindText)) {
       throw new ValidationFailedError(
-        translate(locale, 'publicFunds.errors.kind', {
+        words('publicFunds.errors.kind', {
           kinds: FUND_KINDS.map((k) => translate(locale, `fund.kind.${k}`)).join(
             locale === 'en' ? ', ' : '、',
           ),
@@ -146,14 +144,12 @@ export class FundPagesService {
   }
 
   async fund(code: string, query: { page?: unknown }, locale: SupportedLocale, now = new Date()) {
-    const fund = await this.find(code, locale);
-    const page = parsePage(query.page, locale);
+    const fund = await this.find(code);
+    const page = parsePage(query.page);
     const ledger = await this.reporting.publicLedgerPage(fund, page);
     const pages = Math.max(1, Math.ceil(ledger.total / PUBLIC_LEDGER_PAGE_SIZE));
     if (page > pages)
-      throw new ValidationFailedError(
-        translate(locale, 'publicFunds.errors.pastEnd', { page, pages }),
-      );
+      throw new ValidationFailedError(words('publicFunds.errors.pastEnd', { page, pages }));
     const [series, campaigns] = await Promise.all([
       this.reporting.fundSeries(fund.id, now),
       this.campaigns.list(undefined, { fundId: fund.id, limit: 100 }),
@@ -214,7 +210,7 @@ export class FundPagesService {
 
   /** The fund for its public CSV, and the file's name. */
   async csv(code: string, locale: SupportedLocale) {
-    const fund = await this.find(code, locale);
+    const fund = await this.find(code);
     return {
       fundId: fund.id,
       filename: `ledger-${fund.code}.csv`,
@@ -222,9 +218,9 @@ export class FundPagesService {
     };
   }
 
-  private async find(code: string, locale: SupportedLocale): Promise<PublicFund> {
+  private async find(code: string): Promise<PublicFund> {
     const fund = /^[A-Za-z0-9_-]{1,40}$/.test(code) ? await this.reporting.publicFund(code) : null;
-    if (!fund) throw new NotFoundError(translate(locale, 'publicFunds.errors.notFound', { code }));
+    if (!fund) throw new NotFoundError(words('publicFunds.errors.notFound', { code }));
     return fund;
   }
 

@@ -2,8 +2,7 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../common/auth/policy.decorator';
-import { ValidationFailedError } from '../../common/errors/common.errors';
-import { checkForm } from '../../common/http/forms';
+import { checkQuery } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { translate } from '../../common/i18n/i18n';
 import { pageContext } from '../../common/views/page-context';
@@ -36,9 +35,7 @@ export class InsightsProjectsController {
   async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() raw: unknown) {
     const ctx = pageContext(req, reply);
     const locale = ctx.locale;
-    const form = checkForm(ProjectListQuery, raw);
-    if (form.errors) throw new ValidationFailedError(Object.values(form.errors).join('; '));
-    const f = form.value;
+    const f = checkQuery(ProjectListQuery, raw);
     const page = f.page ?? 1;
     const { rows, total, choices } = await this.insights.projects({
       year: f.year,

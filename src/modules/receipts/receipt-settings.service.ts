@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { ReceiptSealInvalidError, ReceiptSealTooLargeError } from './receipts.errors';
 import { ReceiptsRepository } from './receipts.repository';
 import type { ReceiptSettings } from './receipts.types';
+import { words } from '../../common/i18n/i18n';
 
 /** The largest seal file taken (before it is re-encoded). */
 export const SEAL_MAX_BYTES = 1024 * 1024;
@@ -40,8 +41,7 @@ export type ReceiptSettingsView = ReceiptWording & {
   updatedBy: string | null;
 };
 
-const UNREADABLE =
-  'could not be read as an image (it is damaged, cut short or not really a PNG or JPEG); save it again from an image editor and upload it once more.';
+const UNREADABLE = words('errors.receipts.sealUnreadable');
 
 /**
  * The foundation's receipt wording and seal image (one row): read for the settings pages and the
@@ -143,13 +143,11 @@ function sniffSeal(data: Buffer): 'png' | 'jpeg' | null {
 
 /** The seal's pixels written again as PNG (transparency kept), at most SEAL_MAX_EDGE wide. */
 export async function reencodeSeal(data: Buffer): Promise<Buffer> {
-  if (data.length === 0) throw new ReceiptSealInvalidError('is empty: choose a PNG or JPEG file.');
+  if (data.length === 0) throw new ReceiptSealInvalidError(words('errors.receipts.sealEmpty'));
   if (data.length > SEAL_MAX_BYTES) throw new ReceiptSealTooLargeError(data.length, SEAL_MAX_BYTES);
   const format = sniffSeal(data);
   if (!format) {
-    throw new ReceiptSealInvalidError(
-      'is not a PNG or JPEG image (judged by its content, not its name).',
-    );
+    throw new ReceiptSealInvalidError(words('errors.receipts.sealNotImage'));
   }
   let meta: sharp.Metadata;
   try {
@@ -162,7 +160,7 @@ export async function reencodeSeal(data: Buffer): Promise<Buffer> {
   if (!width || !height) throw new ReceiptSealInvalidError(UNREADABLE);
   if (width * height > SEAL_MAX_PIXELS) {
     throw new ReceiptSealInvalidError(
-      `is ${width} × ${height} pixels; a seal may have at most 16 million pixels (e.g. 4000 × 4000).`,
+      words('errors.receipts.sealPixels', { width: String(width), height: String(height) }),
     );
   }
   try {

@@ -11,6 +11,7 @@ import { ReceiptDeliveryService } from './receipt-delivery.service';
 import { ReceiptSettingsService, SEAL_MAX_BYTES } from './receipt-settings.service';
 import { ReceiptSealInvalidError } from './receipts.errors';
 import { ReceiptsService } from './receipts.service';
+import { words } from '../../common/i18n/i18n';
 
 const SEAL_TYPES = ['image/png', 'image/jpeg'];
 // The seal takes a raw PNG or JPEG body, or a multipart form with the file in field "seal".
@@ -79,9 +80,7 @@ export class ReceiptsController {
   saveSeal(@Req() req: AuthenticatedRequest) {
     const body = req.body;
     if (!isUpload(body)) {
-      throw new ReceiptSealInvalidError(
-        'must be sent as a raw image/png or image/jpeg body, or as multipart/form-data with the file in field "seal".',
-      );
+      throw new ReceiptSealInvalidError(words('errors.receipts.sealSend'));
     }
     return this.settings.saveSeal(uploadedFile(body, 'seal').data, actorId(req));
   }

@@ -26,6 +26,7 @@ import {
 } from './receipts.errors';
 import { ReceiptsRepository, type NewReceipt } from './receipts.repository';
 import type { Receipt, ReceiptContent, ReceiptGift } from './receipts.types';
+import { words } from '../../common/i18n/i18n';
 
 /** What a sync did, for the outbox's record and for tests. */
 export type SyncOutcome =
@@ -109,9 +110,7 @@ export class ReceiptsService {
     await this.syncGift(donationId, 'REFUNDED', { reissue: true });
     const live = (await this.repo.listForDonation(donationId)).find((r) => r.voidedAt === null);
     if (!live) {
-      throw new ReceiptNotFoundError(
-        `for gift ${donationId}: it was refunded in full, so there is nothing to acknowledge`,
-      );
+      throw new ReceiptNotFoundError(donationId, words('errors.receipts.refundedInFull'));
     }
     return live;
   }

@@ -2,15 +2,16 @@ import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validato
 import { Trim } from '../../../common/http/validation';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../password';
 
-const PASSWORD_MESSAGE = `Use ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`;
+/** Locale keys (validation-text.ts shows them in the reader's language). */
+const PASSWORD_MESSAGE = 'auth.errors.passwordLength';
 
 export class LoginForm {
   @Trim()
-  @IsEmail({}, { message: 'Enter your email address.' })
+  @IsEmail({}, { message: 'auth.errors.enterEmail' })
   email!: string;
 
-  @IsString({ message: 'Enter your password.' })
-  @Length(1, PASSWORD_MAX, { message: 'Enter your password.' })
+  @IsString({ message: 'auth.errors.enterPassword' })
+  @Length(1, PASSWORD_MAX, { message: 'auth.errors.enterPassword' })
   password!: string;
 
   @IsOptional()
@@ -21,7 +22,7 @@ export class LoginForm {
 
 export class EmailForm {
   @Trim()
-  @IsEmail({}, { message: 'Enter an email address like name@example.org.' })
+  @IsEmail({}, { message: 'auth.errors.emailLike' })
   email!: string;
 }
 
@@ -34,6 +35,6 @@ export class NewPasswordForm {
   @Length(PASSWORD_MIN, PASSWORD_MAX, { message: PASSWORD_MESSAGE })
   password!: string;
 
-  @IsString({ message: 'Type the same password again.' })
+  @IsString({ message: 'auth.errors.typeAgain' })
   passwordConfirm!: string;
 }

@@ -23,8 +23,8 @@ import { IsAmountMinor, IsStrictDate, Trim } from '../../../common/http/validati
 import { CAMPAIGN_STATUSES, type CampaignStatus } from '../campaign-status';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const SLUG_MESSAGE =
-  'slug must be 3–80 lower-case letters, digits and single hyphens, e.g. spring-wheelchairs-2026';
+/** A locale key: validation-text.ts shows it in the reader's language. */
+const SLUG_MESSAGE = 'validation.slug';
 const STORY_MAX = 20_000;
 export const MAX_PRESET_AMOUNTS = 8;
 export const FILING_NUMBER_MAX = 100;

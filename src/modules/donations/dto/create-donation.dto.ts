@@ -25,7 +25,7 @@ export class CreateDonationDto extends TaxReceiptDetailsDto {
   @Trim()
   @IsString({ message: 'donorName must be text' })
   @Length(1, 100, { message: 'donorName must be 1–100 characters' })
-  @NoMarkup('donorName')
+  @NoMarkup()
   donorName!: string;
 
   @ApiProperty({ example: 'li.ming@example.org' })
@@ -44,7 +44,7 @@ export class CreateDonationDto extends TaxReceiptDetailsDto {
   @Trim()
   @IsString()
   @MaxLength(500, { message: 'message must be at most 500 characters' })
-  @NoMarkup('message')
+  @NoMarkup()
   message?: string;
 
   @ApiPropertyOptional({ maxLength: 200, description: 'In honour of…' })
@@ -52,7 +52,7 @@ export class CreateDonationDto extends TaxReceiptDetailsDto {
   @Trim()
   @IsString()
   @MaxLength(200, { message: 'dedication must be at most 200 characters' })
-  @NoMarkup('dedication')
+  @NoMarkup()
   dedication?: string;
 
   @ApiPropertyOptional({

@@ -57,7 +57,7 @@ export class OfflineGiftDto extends TaxReceiptDetailsDto {
   @IsOptional()
   @IsString()
   @Length(1, 100, { message: 'donorName must be 1–100 characters' })
-  @NoMarkup('donorName')
+  @NoMarkup()
   donorName?: string;
 
   @ApiPropertyOptional({
@@ -78,7 +78,7 @@ export class OfflineGiftDto extends TaxReceiptDetailsDto {
     description: 'Bank reference or receipt-book number: a gift is recorded once per reference',
   })
   @Trim()
-  @Matches(/^[\w:./-]{1,80}$/, { message: 'reference must be 1–80 letters, digits or : . / _ -' })
+  @Matches(/^[\w:./-]{1,80}$/, { message: 'validation.reference' })
   reference!: string;
 
   @ApiPropertyOptional({
@@ -96,7 +96,7 @@ export class OfflineGiftDto extends TaxReceiptDetailsDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
-  @NoMarkup('message')
+  @NoMarkup()
   message?: string;
 }
 

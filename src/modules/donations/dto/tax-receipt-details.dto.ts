@@ -13,7 +13,7 @@ export class TaxReceiptDetailsDto {
   @TrimOrAbsent()
   @IsString({ message: 'receiptAddress must be text' })
   @MaxLength(300, { message: 'receiptAddress must be at most 300 characters; shorten the address' })
-  @NoMarkup('receiptAddress')
+  @NoMarkup()
   receiptAddress?: string;
 
   @ApiPropertyOptional({

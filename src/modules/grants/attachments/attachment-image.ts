@@ -1,11 +1,11 @@
 import sharp from 'sharp';
 import { InvalidAttachmentError } from '../grants.errors';
 import { ATTACHMENT_MAX_PIXELS, type AttachmentContentType } from './attachment-rules';
+import { words } from '../../../common/i18n/i18n';
 
 sharp.cache(false);
 
-const UNREADABLE =
-  'file could not be read as an image (it is damaged, cut short or not really a PNG, JPEG or WebP); save it again and upload it once more.';
+const UNREADABLE = words('errors.grants.imageUnreadable');
 
 const FORMAT: Record<Exclude<AttachmentContentType, 'application/pdf'>, keyof sharp.FormatEnum> = {
   'image/png': 'png',
@@ -34,7 +34,11 @@ export async function reencodeImage(
   const { width, height } = meta.autoOrient;
   if (!width || !height || width * height > ATTACHMENT_MAX_PIXELS) {
     throw new InvalidAttachmentError(
-      `file is ${width ?? '?'} × ${height ?? '?'} pixels; an image may have at most ${ATTACHMENT_MAX_PIXELS / 1_000_000} million pixels.`,
+      words('errors.grants.attachmentPixels', {
+        width: width ?? '?',
+        height: height ?? '?',
+        max: ATTACHMENT_MAX_PIXELS / 1_000_000,
+      }),
     );
   }
   try {

@@ -2,6 +2,7 @@
  * Attachments of grant applications, reports and expenses: what a file may be (by its content),
  * how its name is cleaned, and who may add or read one per owner. Pure: no Nest, no I/O.
  */
+import { words, type Words } from '../../../common/i18n/i18n';
 import type { Role } from '../../../common/auth/roles';
 import { sniffImage } from '../../campaigns/cover-image';
 
@@ -27,8 +28,7 @@ export const ATTACHMENT_TYPES = {
 } as const;
 export type AttachmentContentType = keyof typeof ATTACHMENT_TYPES;
 
-export const NOT_AN_ATTACHMENT =
-  'file is not a PDF, JPEG, PNG or WebP (judged by its content, not its name or type).';
+export const NOT_AN_ATTACHMENT = words('errors.grants.notAnAttachment');
 
 const PDF_HEAD = Buffer.from('%PDF-');
 const PDF_TAIL = Buffer.from('%%EOF');
@@ -135,7 +135,7 @@ export function canReadAttachments(person: AttachmentPerson, owner: OwnerFacts):
 
 export type AddVerdict =
   | { allowed: true }
-  | { allowed: false; code: 'ATTACHMENT_NOT_ALLOWED' | 'ATTACHMENT_LOCKED'; message: string };
+  | { allowed: false; code: 'ATTACHMENT_NOT_ALLOWED' | 'ATTACHMENT_LOCKED'; words: Words };
 
 /**
  * Whether `person` may add a file: the applicant to a DRAFT application, the submitter to a
@@ -143,24 +143,24 @@ export type AddVerdict =
  * stay as they are.
  */
 export function checkAddAttachment(person: AttachmentPerson, owner: OwnerFacts): AddVerdict {
-  const [who, open, openStatus, noun] =
+  const [who, open, kind] =
     owner.ownerType === 'APPLICATION'
-      ? [owner.applicantId, owner.status === 'DRAFT', 'a draft', 'application']
+      ? [owner.applicantId, owner.status === 'DRAFT', 'application']
       : owner.ownerType === 'REPORT'
-        ? [owner.submittedBy, owner.status === 'SUBMITTED', 'waiting for review', 'report']
-        : [owner.requestedBy, owner.status === 'REQUESTED', 'waiting for payment', 'expense'];
+        ? [owner.submittedBy, owner.status === 'SUBMITTED', 'report']
+        : [owner.requestedBy, owner.status === 'REQUESTED', 'expense'];
   if (who !== person.userId) {
     return {
       allowed: false,
       code: 'ATTACHMENT_NOT_ALLOWED',
-      message: `Only the person who wrote this ${noun} may attach files to it.`,
+      words: words(`errors.grants.attach.notAuthor.${kind}`),
     };
   }
   if (!open) {
     return {
       allowed: false,
       code: 'ATTACHMENT_LOCKED',
-      message: `This ${noun} is ${owner.status}; files may be attached only while it is ${openStatus}.`,
+      words: words(`errors.grants.attach.locked.${kind}`),
     };
   }
   return { allowed: true };

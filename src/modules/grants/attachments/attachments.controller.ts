@@ -15,6 +15,7 @@ import { InvalidAttachmentError } from '../grants.errors';
 import { ATTACHMENT_MAX_BYTES, contentDisposition } from './attachment-rules';
 import { GrantAttachmentsService } from './attachments.service';
 import { AttachmentOwnerQuery, AttachmentUploadQuery } from './dto/attachments.dto';
+import { words } from '../../../common/i18n/i18n';
 
 export const ATTACHMENT_ROUTE = '/api/v1/grants/attachments';
 export const ATTACHMENT_RAW_TYPES = ['application/pdf', 'image/*'];
@@ -50,9 +51,7 @@ export class GrantAttachmentsController {
     @UploadBody() upload: Upload | null,
   ) {
     if (!upload) {
-      throw new InvalidAttachmentError(
-        'file: send the file as a raw application/pdf or image body, or as multipart/form-data with one file in field "file".',
-      );
+      throw new InvalidAttachmentError(words('errors.grants.attachmentNotAFile'));
     }
     const file = uploadedFile(upload, 'file');
     return this.attachments.add(

@@ -30,6 +30,7 @@ import {
 } from './attachment-rules';
 import { AttachmentStorage } from './attachment-storage';
 import { type GrantAttachment, GrantAttachmentsRepository } from './attachments.repository';
+import { words } from '../../../common/i18n/i18n';
 
 /** A file as it arrived: its bytes and the name the client gave it (if any). */
 export interface AttachmentFile {
@@ -55,12 +56,13 @@ export function attachmentView(a: GrantAttachment): AttachmentView {
 }
 
 function person(actor: Actor | undefined): AttachmentPerson {
-  if (actor?.kind !== 'user') throw new ForbiddenError('Attachments are for signed-in users.');
+  if (actor?.kind !== 'user')
+    throw new ForbiddenError(words('errors.grants.forbidden.attachments'));
   return { userId: actor.userId, roles: actor.roles, fundIds: actor.fundIds };
 }
 
 /** 10 MB in words, for messages. */
-const MAX_WORDS = `${ATTACHMENT_MAX_BYTES} bytes (10 MB)`;
+const MAX_WORDS = `${ATTACHMENT_MAX_BYTES / 1024 / 1024} MB`;
 
 /**
  * Files attached to grant applications, reports and expenses (PDF, JPEG, PNG, WebP). The type is
@@ -178,15 +180,18 @@ export class GrantAttachmentsService {
       throw new AttachmentOwnerNotFoundError(owner.ownerType, owner.ownerId);
     }
     throw verdict.code === 'ATTACHMENT_LOCKED'
-      ? new AttachmentLockedError(verdict.message)
-      : new AttachmentNotAllowedError(verdict.message);
+      ? new AttachmentLockedError(verdict.words)
+      : new AttachmentNotAllowedError(verdict.words);
   }
 
   private async checkedBytes(data: Buffer) {
-    if (data.length === 0) throw new InvalidAttachmentError('file is empty.');
+    if (data.length === 0) throw new InvalidAttachmentError(words('errors.grants.attachmentEmpty'));
     if (data.length > ATTACHMENT_MAX_BYTES) {
       throw new AttachmentTooLargeError(
-        `file is ${data.length} bytes; an attachment may be at most ${MAX_WORDS}.`,
+        words('errors.grants.attachmentTooLarge', {
+          size: `${Math.ceil(data.length / 1024)} KB`,
+          max: MAX_WORDS,
+        }),
       );
     }
     const contentType = sniffAttachment(data);

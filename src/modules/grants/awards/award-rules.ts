@@ -9,6 +9,7 @@
  * The project then moves NOT_STARTED → IN_PROGRESS (START report accepted) → COMPLETED
  * (COMPLETION report accepted and the latest inspection PASSED); evaluations move it on from there.
  */
+import { words, type Words } from '../../../common/i18n/i18n';
 import type { Role } from '../../../common/auth/roles';
 
 export const AWARD_STATUSES = ['PROPOSED', 'APPROVED', 'REJECTED'] as const;
@@ -158,7 +159,7 @@ export function needsSecondApproval(
 }
 
 export type CapacityVerdict =
-  { allowed: true } | { allowed: false; code: 'GRANT_TIER_FULL'; message: string };
+  { allowed: true } | { allowed: false; code: 'GRANT_TIER_FULL'; words: Words };
 
 /** A tier holds at most `count` awards that are PROPOSED or APPROVED. */
 export function checkTierCapacity(tier: Tier, taken: number): CapacityVerdict {
@@ -166,7 +167,7 @@ export function checkTierCapacity(tier: Tier, taken: number): CapacityVerdict {
   return {
     allowed: false,
     code: 'GRANT_TIER_FULL',
-    message: `Tier ${tier.key} allows ${tier.count} award(s) and ${taken} are already proposed or approved; reject one or choose another tier.`,
+    words: words('errors.grants.tierFull', { tier: tier.key, count: tier.count, taken }),
   };
 }
 
@@ -196,7 +197,7 @@ export type ApprovalRefusal =
 
 export type AwardApprovalVerdict =
   | { allowed: true; step: 'FIRST' | 'SECOND'; complete: boolean }
-  | { allowed: false; code: ApprovalRefusal; message: string };
+  | { allowed: false; code: ApprovalRefusal; words: Words };
 
 /**
  * Whether `approver` may approve `award` now: the status, the role, and never the proposer, a
@@ -212,7 +213,7 @@ export function checkAwardApproval(
     return {
       allowed: false,
       code: 'GRANT_AWARD_NOT_PROPOSED',
-      message: `This award is ${award.status} already; only a PROPOSED award can be approved or rejected.`,
+      words: words('errors.grants.awardDecided'),
     };
   }
   const refusal = checkDecider(award, approver, parties);
@@ -221,8 +222,7 @@ export function checkAwardApproval(
     return {
       allowed: false,
       code: 'GRANT_SAME_APPROVER',
-      message:
-        'You approved this award already; its amount needs a second approval by a different person.',
+      words: words('errors.grants.awardSameApprover'),
     };
   }
   if (award.firstApprovedBy === null) {
@@ -236,12 +236,12 @@ export function checkAwardRejection(
   award: AwardForApproval,
   decider: Approver,
   parties: { applicantId: string; reviewerIds: readonly string[] },
-): { allowed: true } | { allowed: false; code: ApprovalRefusal; message: string } {
+): { allowed: true } | { allowed: false; code: ApprovalRefusal; words: Words } {
   if (award.status !== 'PROPOSED') {
     return {
       allowed: false,
       code: 'GRANT_AWARD_NOT_PROPOSED',
-      message: `This award is ${award.status} already; only a PROPOSED award can be approved or rejected.`,
+      words: words('errors.grants.awardDecided'),
     };
   }
   return checkDecider(award, decider, parties) ?? { allowed: true };
@@ -251,34 +251,33 @@ function checkDecider(
   award: AwardForApproval,
   person: Approver,
   parties: { applicantId: string; reviewerIds: readonly string[] },
-): { allowed: false; code: ApprovalRefusal; message: string } | null {
+): { allowed: false; code: ApprovalRefusal; words: Words } | null {
   if (!person.roles.some((r) => (AWARD_APPROVER_ROLES as readonly Role[]).includes(r))) {
     return {
       allowed: false,
       code: 'GRANT_APPROVER_ROLE',
-      message: 'Awards are decided by an ADMIN, FINANCE or GRANTS_OFFICER user.',
+      words: words('errors.grants.awardDeciders'),
     };
   }
   if (person.userId === award.proposedBy) {
     return {
       allowed: false,
       code: 'SELF_APPROVAL',
-      message: 'You proposed this award; a different person must decide it.',
+      words: words('errors.grants.awardSelfProposed'),
     };
   }
   if (parties.reviewerIds.includes(person.userId)) {
     return {
       allowed: false,
       code: 'GRANT_REVIEWER_APPROVAL',
-      message:
-        'You were a reviewer of this application; a person who did not review it must decide the award.',
+      words: words('errors.grants.awardReviewer'),
     };
   }
   if (person.userId === parties.applicantId) {
     return {
       allowed: false,
       code: 'GRANT_APPLICANT_APPROVAL',
-      message: 'You applied for this award; you cannot decide it.',
+      words: words('errors.grants.awardApplicant'),
     };
   }
   return null;

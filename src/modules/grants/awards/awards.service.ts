@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ForbiddenError } from '../../../common/errors';
-import { formatMoney } from '../../../common/money';
+import type { Money } from '../../../common/money';
 import { TransactionService, type TransactionOptions } from '../../../database/transaction.service';
 import { AuditService } from '../../audit/audit.service';
 import { FundOutflowService } from '../../funds/fund-outflow.service';
@@ -46,6 +46,7 @@ import {
 } from './awards.repository';
 import type { ProposeAwardDto } from './dto/awards.dto';
 import { currentPerson, holds, isGranteeSide } from '../grant-actor';
+import { words } from '../../../common/i18n/i18n';
 
 /** An award as its page and the API show it: the project, its money and its history. */
 export interface AwardDetail extends AwardListItem {
@@ -76,9 +77,12 @@ export function fundShortError(
   amount: number,
   currency: string,
 ): InsufficientFundBalanceError {
-  const money = (v: number) => formatMoney(v, currency, 'en');
   return new InsufficientFundBalanceError(
-    `Fund ${fundCode} holds ${money(balance)} and cannot pay ${money(amount)}. Nothing was paid.`,
+    words('errors.grants.fundShort', {
+      fund: fundCode,
+      balance: { amountMinor: balance, currency },
+      amount: { amountMinor: amount, currency },
+    }),
     { balanceMinor: balance, amountMinor: amount },
   );
 }
@@ -107,7 +111,7 @@ export class AwardsService {
   propose(roundId: string, dto: ProposeAwardDto): Promise<AwardDetail> {
     const actor = currentPerson();
     if (!holds(actor, GRANT_OFFICER_ROLES))
-      throw new ForbiddenError('Awards are proposed by an ADMIN or GRANTS_OFFICER user.');
+      throw new ForbiddenError(words('errors.grants.forbidden.propose'));
     return this.tx.run(async (m) => {
       const round = await this.repo.lockRound(m, roundId);
       if (!round) throw new GrantNotFoundError('round', roundId);
@@ -126,26 +130,33 @@ export class AwardsService {
           round.tiers.map((t) => t.key),
         );
       const capacity = checkTierCapacity(tier, await this.repo.takenInTier(m, round.id, tier.key));
-      if (!capacity.allowed) throw new AwardTierFullError(capacity.message);
+      if (!capacity.allowed) throw new AwardTierFullError(capacity.words);
 
-      const money = (v: number) => formatMoney(v, round.currency, 'en');
+      const money = (amountMinor: number): Money => ({ amountMinor, currency: round.currency });
       const construction = dto.constructionMinor;
       if (construction > 0 && construction < MIN_CONSTRUCTION_MINOR) {
         throw new AwardConstructionOverBudgetError(
-          `constructionMinor must be 0 or at least ${money(MIN_CONSTRUCTION_MINOR)} so every tranche is paid something.`,
+          words('errors.grants.constructionMinimum', { min: money(MIN_CONSTRUCTION_MINOR) }),
           { constructionMinor: construction },
         );
       }
       if (construction > application.budgetTotalMinor) {
         throw new AwardConstructionOverBudgetError(
-          `Construction funding of ${money(construction)} is more than the application's budget of ${money(application.budgetTotalMinor)}.`,
+          words('errors.grants.constructionOverApplication', {
+            construction: money(construction),
+            budget: money(application.budgetTotalMinor),
+          }),
           { constructionMinor: construction, budgetTotalMinor: application.budgetTotalMinor },
         );
       }
       const committed = await this.repo.roundCommitments(m, round.id);
       if (committed.constructionMinor + construction > round.constructionBudgetMinor) {
         throw new AwardConstructionOverBudgetError(
-          `The round's construction budget is ${money(round.constructionBudgetMinor)} and ${money(committed.constructionMinor)} is already proposed or approved; ${money(construction)} more does not fit.`,
+          words('errors.grants.constructionOverRound', {
+            budget: money(round.constructionBudgetMinor),
+            committed: money(committed.constructionMinor),
+            construction: money(construction),
+          }),
           {
             constructionBudgetMinor: round.constructionBudgetMinor,
             committedMinor: committed.constructionMinor,
@@ -160,7 +171,11 @@ export class AwardsService {
       const total = tier.amountMinor + construction;
       if (committed.committedMinor + total > reserved) {
         throw new AwardConstructionOverBudgetError(
-          `The round has ${money(reserved)} reserved and ${money(committed.committedMinor)} is already proposed or approved; this award of ${money(total)} does not fit.`,
+          words('errors.grants.awardOverReserved', {
+            reserved: money(reserved),
+            committed: money(committed.committedMinor),
+            total: money(total),
+          }),
           { reservedMinor: reserved, committedMinor: committed.committedMinor, totalMinor: total },
         );
       }
@@ -376,7 +391,7 @@ export class AwardsService {
       !holds(actor, ['ADMIN', 'GRANTS_OFFICER', 'FINANCE']) &&
       !isGranteeSide(actor, award.application)
     ) {
-      throw new ForbiddenError('Only staff and the project’s grantee may see this award.');
+      throw new ForbiddenError(words('errors.grants.forbidden.seeAward'));
     }
     return award;
   }

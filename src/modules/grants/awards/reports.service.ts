@@ -24,6 +24,7 @@ import {
 import { type Award, AwardsRepository, type Inspection, type Report } from './awards.repository';
 import type { RecordGrantInspectionDto, SubmitGrantReportDto } from './dto/awards.dto';
 import { currentPerson, holds, isGranteeSide } from '../grant-actor';
+import { words } from '../../../common/i18n/i18n';
 
 /**
  * Grantee reports (START, MIDTERM, COMPLETION, RECTIFICATION) and acceptance inspections (验收).
@@ -52,9 +53,7 @@ export class ReportsService {
       if (!award) throw new GrantNotFoundError('award', awardId);
       const application = (await this.repo.application(award.applicationId, { within: m }))!;
       if (!isGranteeSide(actor, application)) {
-        throw new ForbiddenError(
-          'Reports are submitted by the grantee or a planner or community leader of the project’s community.',
-        );
+        throw new ForbiddenError(words('errors.grants.forbidden.submitReport'));
       }
       if (award.status !== 'APPROVED') throw new AwardNotApprovedError(award.status);
       if (!reportAllowed(dto.kind, award.projectStatus)) {
@@ -96,7 +95,7 @@ export class ReportsService {
   private decide(id: string, decision: 'ACCEPTED' | 'RETURNED', note: string): Promise<Report> {
     const actor = currentPerson();
     if (!holds(actor, GRANT_OFFICER_ROLES))
-      throw new ForbiddenError('Reports are accepted or returned by an ADMIN or GRANTS_OFFICER.');
+      throw new ForbiddenError(words('errors.grants.forbidden.decideReport'));
     return this.tx.run(async (m) => {
       const unlocked = await this.repo.report(id, { within: m });
       if (!unlocked) throw new GrantNotFoundError('report', id);
@@ -140,7 +139,7 @@ export class ReportsService {
   recordInspection(awardId: string, dto: RecordGrantInspectionDto): Promise<Inspection> {
     const actor = currentPerson();
     if (!holds(actor, GRANT_OFFICER_ROLES))
-      throw new ForbiddenError('Inspections are recorded by an ADMIN or GRANTS_OFFICER.');
+      throw new ForbiddenError(words('errors.grants.forbidden.inspections'));
     return this.tx.run(async (m) => {
       const award = await this.repo.lockAward(m, awardId);
       if (!award) throw new GrantNotFoundError('award', awardId);

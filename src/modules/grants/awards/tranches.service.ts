@@ -39,6 +39,7 @@ import {
   roundReservation,
 } from './awards.service';
 import { currentPerson, holds, isGranteeSide } from '../grant-actor';
+import { words } from '../../../common/i18n/i18n';
 
 export interface TranchePayResult {
   tranche: Tranche;
@@ -71,9 +72,7 @@ export class TranchesService {
     return this.tx.run(async (m) => {
       const { tranche, award, application } = await this.lock(m, id);
       if (!holds(actor, GRANT_OFFICER_ROLES) && actor.userId !== application.applicantId) {
-        throw new ForbiddenError(
-          'A tranche is requested by a GRANTS_OFFICER, an ADMIN or the project’s applicant.',
-        );
+        throw new ForbiddenError(words('errors.grants.forbidden.requestTranche'));
       }
       if (award.status !== 'APPROVED') throw new AwardNotApprovedError(award.status);
       if (!nextTrancheStatus(tranche.status, 'request'))
@@ -116,7 +115,7 @@ export class TranchesService {
   pay(id: string): Promise<TranchePayResult> {
     const actor = currentPerson();
     if (!holds(actor, TRANCHE_PAYER_ROLES))
-      throw new ForbiddenError('Tranches are paid by a FINANCE user.');
+      throw new ForbiddenError(words('errors.grants.forbidden.payTranche'));
     return this.tx.run(async (m) => {
       const { tranche, award, application } = await this.lock(m, id);
       if (tranche.status === 'PAID') return { tranche, entry: null, replayed: true };
@@ -194,7 +193,7 @@ export class TranchesService {
   reject(id: string, note = ''): Promise<Tranche> {
     const actor = currentPerson();
     if (!holds(actor, TRANCHE_PAYER_ROLES))
-      throw new ForbiddenError('Tranche requests are rejected by a FINANCE user.');
+      throw new ForbiddenError(words('errors.grants.forbidden.rejectTranche'));
     return this.tx.run(async (m) => {
       const { tranche } = await this.lock(m, id);
       if (!nextTrancheStatus(tranche.status, 'reject'))

@@ -8,6 +8,7 @@
  * grantee to rectify (RECTIFICATION_REQUIRED); a new evaluation opens only once a RECTIFICATION
  * report was accepted after the failed one closed.
  */
+import { words, type Words } from '../../../common/i18n/i18n';
 import { randomBytes } from 'node:crypto';
 
 export const EVALUATION_STATUSES = ['OPEN', 'PASSED', 'FAILED', 'CANCELLED'] as const;
@@ -71,7 +72,7 @@ export interface OpeningFacts {
 export type OpeningRefusal = 'EVALUATION_ALREADY_OPEN' | 'EVALUATION_NOT_ALLOWED';
 
 export type OpeningVerdict =
-  { allowed: true } | { allowed: false; code: OpeningRefusal; message: string };
+  { allowed: true } | { allowed: false; code: OpeningRefusal; words: Words };
 
 /**
  * Whether an evaluation may open: the project is COMPLETED (first evaluation), or in
@@ -83,7 +84,7 @@ export function checkOpening(facts: OpeningFacts): OpeningVerdict {
     return {
       allowed: false,
       code: 'EVALUATION_ALREADY_OPEN',
-      message: 'An evaluation of this project is open already; close it before opening another.',
+      words: words('errors.grants.evaluationAlreadyOpen'),
     };
   }
   if (facts.projectStatus === 'COMPLETED') return { allowed: true };
@@ -94,14 +95,13 @@ export function checkOpening(facts: OpeningFacts): OpeningVerdict {
     return {
       allowed: false,
       code: 'EVALUATION_NOT_ALLOWED',
-      message:
-        'The project failed its last evaluation: a new one opens only after the grantee’s rectification report is accepted.',
+      words: words('errors.grants.evaluationNeedsRectification'),
     };
   }
   return {
     allowed: false,
     code: 'EVALUATION_NOT_ALLOWED',
-    message: `The project is ${facts.projectStatus}: residents evaluate a project once it is COMPLETED (completion report accepted and inspection passed).`,
+    words: words('errors.grants.evaluationNotCompleted'),
   };
 }
 

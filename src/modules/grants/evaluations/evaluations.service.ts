@@ -39,6 +39,7 @@ import {
   type EvaluatorCode,
   type ReadyProject,
 } from './evaluations.repository';
+import { words } from '../../../common/i18n/i18n';
 
 /** Who opens, reads and closes evaluations. */
 export const EVALUATION_OFFICERS = ['ADMIN', 'GRANTS_OFFICER'] as const;
@@ -129,7 +130,7 @@ function officer(): { userId: string } {
     actor?.kind !== 'user' ||
     !actor.roles.some((r) => (EVALUATION_OFFICERS as readonly string[]).includes(r))
   )
-    throw new ForbiddenError('Evaluations are opened and closed by an ADMIN or GRANTS_OFFICER.');
+    throw new ForbiddenError(words('errors.grants.forbidden.evaluations'));
   return { userId: actor.userId };
 }
 
@@ -158,9 +159,9 @@ export class EvaluationsService {
     const now = new Date();
     const closesAt = dto.closesAt ?? defaultClosesAt(now);
     if (closesAt.getTime() <= now.getTime())
-      throw new ValidationFailedError('closesAt must be in the future.');
+      throw new ValidationFailedError(words('errors.grants.closesInFuture'));
     if (closesAt.getTime() > now.getTime() + 366 * 24 * 3_600_000)
-      throw new ValidationFailedError('closesAt must be within a year.');
+      throw new ValidationFailedError(words('errors.grants.closesWithinYear'));
     return this.tx.run(async (m) => {
       const project = await this.repo.lockProject(m, awardId);
       if (!project || project.awardStatus !== 'APPROVED')
@@ -168,7 +169,7 @@ export class EvaluationsService {
       const total = dto.residentCodes + dto.stakeholderCodes;
       if (total < project.minEvaluators) {
         throw new ValidationFailedError(
-          `The round needs at least ${project.minEvaluators} responses for a result; issue at least that many codes (${total} asked).`,
+          words('errors.grants.tooFewCodes', { min: project.minEvaluators, count: total }),
           { minResponses: project.minEvaluators, codes: total },
         );
       }
@@ -187,8 +188,7 @@ export class EvaluationsService {
       let pending = wanted.map((w) => ({ ...w, code: newEvaluatorCode() }));
       // A clash with an existing code (2⁻⁵⁰ a pair) is drawn again.
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 5)
-          throw new ConflictError('Could not draw unique evaluator codes; try again.');
+        if (attempt > 5) throw new ConflictError(words('errors.grants.codesNotUnique'));
         const stored = await this.repo.insertCodes(m, evaluation.id, pending);
         pending = pending
           .filter((p) => !stored.has(p.code))
@@ -290,7 +290,7 @@ export class EvaluationsService {
     const why = typeof reason === 'string' ? reason.trim() : '';
     if (why.length < 1 || why.length > CANCEL_REASON_MAX)
       throw new ValidationFailedError(
-        `Give a reason for cancelling (1 to ${CANCEL_REASON_MAX} characters).`,
+        words('errors.grants.cancelReason', { max: CANCEL_REASON_MAX }),
       );
     return this.tx.run(async (m) => {
       // Responses in flight share-lock the evaluation: they finish (or see it cancelled) first.
@@ -447,9 +447,7 @@ export class EvaluationsService {
     const move = projectStatusAfter(result);
     const moved = await this.repo.setProjectStatus(m, project.awardId, move.to, move.from);
     if (!moved) {
-      throw new ConflictError(
-        `The project is ${project.projectStatus}; an evaluation result applies only to a COMPLETED project or one in rectification. Nothing was closed.`,
-      );
+      throw new ConflictError(words('errors.grants.resultNeedsCompleted'));
     }
     const pct = satisfiedPercent(tally);
     await this.audit.record(m, {

@@ -7,6 +7,7 @@
  * nothing moves), again never its requester; the requester withdraws it (WITHDRAWN). PAID,
  * REJECTED and WITHDRAWN are final.
  */
+import { words, type Words } from '../../../common/i18n/i18n';
 import type { Role } from '../../../common/auth/roles';
 
 export const EXPENSE_STATUSES = ['REQUESTED', 'PAID', 'REJECTED', 'WITHDRAWN'] as const;
@@ -57,23 +58,21 @@ export interface ExpenseFacts {
 
 export type ExpenseVerdict =
   | { allowed: true }
-  | { allowed: false; code: 'EXPENSE_NOT_ALLOWED' | 'SELF_APPROVAL'; message: string };
+  | { allowed: false; code: 'EXPENSE_NOT_ALLOWED' | 'SELF_APPROVAL'; words: Words };
 
 const has = (p: ExpensePerson, ...roles: Role[]) => roles.some((r) => p.roles.includes(r));
 const ok: ExpenseVerdict = { allowed: true };
-const no = (message: string): ExpenseVerdict => ({
+const no = (key: string): ExpenseVerdict => ({
   allowed: false,
   code: 'EXPENSE_NOT_ALLOWED',
-  message,
+  words: words(`errors.grants.expense.${key}`),
 });
 
 /** Whether `person` may ask for an expense to be paid from fund `fundId`. */
 export function checkRequest(person: ExpensePerson, fundId: string): ExpenseVerdict {
   if (has(person, ...EXPENSE_STAFF_ROLES)) return ok;
   if (has(person, 'COMMUNITY_LEADER') && person.fundIds.includes(fundId)) return ok;
-  return no(
-    'Expenses from this fund are requested by its community leaders, grants officers, ADMIN or FINANCE.',
-  );
+  return no('requesters');
 }
 
 /** Whether `person` may see an expense: its requester, staff, and the fund's leaders. */
@@ -94,26 +93,26 @@ export function checkExpenseAction(
   const own = expense.requestedBy === person.userId;
   switch (action) {
     case 'pay':
-      if (!has(person, 'FINANCE')) return no('Expenses are paid by FINANCE.');
+      if (!has(person, 'FINANCE')) return no('payers');
       if (own) {
         return {
           allowed: false,
           code: 'SELF_APPROVAL',
-          message: 'You requested this expense; another FINANCE user must pay it.',
+          words: words('errors.grants.expense.selfPay'),
         };
       }
       return ok;
     case 'reject':
-      if (!has(person, 'FINANCE', 'ADMIN')) return no('Expenses are rejected by FINANCE or ADMIN.');
+      if (!has(person, 'FINANCE', 'ADMIN')) return no('rejecters');
       if (own) {
         return {
           allowed: false,
           code: 'SELF_APPROVAL',
-          message: 'You requested this expense; withdraw it instead, or let someone else decide.',
+          words: words('errors.grants.expense.selfReject'),
         };
       }
       return ok;
     case 'withdraw':
-      return own ? ok : no('Only the person who requested an expense may withdraw it.');
+      return own ? ok : no('withdrawer');
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { RequestContext } from '../../../common/context/request-context';
 import { ForbiddenError } from '../../../common/errors';
-import type { SupportedLocale } from '../../../common/i18n/i18n';
+import { type SupportedLocale, words } from '../../../common/i18n/i18n';
 import { formatMoney } from '../../../common/money';
 import { AppConfig } from '../../../config/app-config';
 import { TransactionService } from '../../../database/transaction.service';
@@ -55,7 +55,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function currentExpensePerson(): ExpensePerson & { name: string } {
   const actor = RequestContext.current()?.actor;
   if (actor?.kind !== 'user') {
-    throw new ForbiddenError('Expenses are requested and decided by signed-in staff.');
+    throw new ForbiddenError(words('errors.grants.forbidden.expenses'));
   }
   return { userId: actor.userId, roles: actor.roles, fundIds: actor.fundIds, name: actor.name };
 }
@@ -296,8 +296,7 @@ export class ExpensesService {
   private assertStatus(expense: Expense, action: ExpenseAction): ExpenseStatus {
     const next = nextExpenseStatus(expense.status, action);
     if (!next) {
-      const verb = { pay: 'paid', reject: 'rejected', withdraw: 'withdrawn' }[action];
-      throw new ExpenseNotRequestedError(expense.status, verb);
+      throw new ExpenseNotRequestedError(expense.status, action);
     }
     return next;
   }

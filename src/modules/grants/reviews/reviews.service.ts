@@ -33,6 +33,7 @@ import {
   ReviewsRepository,
   type ReviewStatus,
 } from './reviews.repository';
+import { words } from '../../../common/i18n/i18n';
 
 /** A review as one reader sees it: others' scores are hidden until the reader has scored. */
 export type ReviewView = ReviewListItem & { hidden: boolean };
@@ -62,7 +63,7 @@ export class ReviewsService {
    * application to UNDER_REVIEW. The reviewer is emailed in their language.
    */
   assign(applicationId: string, reviewerId: string): Promise<ReviewListItem> {
-    const person = requirePerson(OFFICER_ROLES, 'assign reviewers');
+    const person = requirePerson(OFFICER_ROLES);
     return this.tx.run(async (m) => {
       const app = await this.applications.lock(m, applicationId);
       if (!app) throw new GrantNotFoundError('grant application', applicationId);
@@ -71,13 +72,18 @@ export class ReviewsService {
       const reviewer = await this.users.get(reviewerId, { within: m });
       if (reviewer.status !== 'ACTIVE' || !reviewer.roles.includes('REVIEWER'))
         throw new ReviewerNotEligibleError(
-          `${reviewer.name} (${reviewer.email}) is not an active REVIEWER; give them the REVIEWER role first.`,
+          words('errors.grants.reviewerNotEligible', {
+            name: reviewer.name,
+            email: reviewer.email,
+          }),
         );
       if (reviewer.id === app.applicantId)
-        throw new ConflictOfInterestError(`${reviewer.name} is the applicant`);
+        throw new ConflictOfInterestError(
+          words('errors.grants.reviewerIsApplicant', { name: reviewer.name }),
+        );
       if (reviewer.communityIds.includes(app.communityId))
         throw new ConflictOfInterestError(
-          `${reviewer.name} works for the same community as the application`,
+          words('errors.grants.reviewerSameCommunity', { name: reviewer.name }),
         );
       const round = (await this.rounds.lockShared(m, app.roundId))!;
       const dueAt = addDays(new Date(), round.targetDays.review);
@@ -166,10 +172,7 @@ export class ReviewsService {
     const reviews = await this.repo.ofApplication(applicationId);
     if (holds(person, GRANT_STAFF_ROLES)) return reviews.map((r) => ({ ...r, hidden: false }));
     const mine = reviews.find((r) => r.reviewerId === person.userId);
-    if (!mine)
-      throw new ForbiddenError(
-        "Only grant staff and the application's reviewers read its reviews.",
-      );
+    if (!mine) throw new ForbiddenError(words('errors.grants.forbidden.readReviews'));
     const seesAll = mine.status === 'SUBMITTED';
     return reviews.map((r) =>
       seesAll || r.id === mine.id
@@ -197,7 +200,7 @@ export class ReviewsService {
     const review = await this.repo.get(id);
     if (!review) throw new GrantNotFoundError('review', id);
     if (review.reviewerId !== person.userId && !holds(person, GRANT_STAFF_ROLES))
-      throw new ForbiddenError('Only its reviewer and grant staff read this review.');
+      throw new ForbiddenError(words('errors.grants.forbidden.readReview'));
     return review;
   }
 
@@ -211,7 +214,7 @@ export class ReviewsService {
     const review = await this.repo.lock(m, id);
     if (!review) throw new GrantNotFoundError('review', id);
     if (review.reviewerId !== person.userId)
-      throw new ForbiddenError('Only the assigned reviewer recuses or scores this review.');
+      throw new ForbiddenError(words('errors.grants.forbidden.scoreReview'));
     if (review.status !== 'ASSIGNED') throw new ReviewClosedError(review.status);
     return review;
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ForbiddenError } from '../../../common/errors';
-import { translate } from '../../../common/i18n/i18n';
+import { translate, words } from '../../../common/i18n/i18n';
 import { formatMoney } from '../../../common/money';
 import { AppConfig } from '../../../config/app-config';
 import { type TransactionOptions, TransactionService } from '../../../database/transaction.service';
@@ -59,7 +59,7 @@ export class ApplicationsService {
   ) {}
 
   create(roundId: string, dto: CreateApplicationDto): Promise<ApplicationListItem> {
-    const person = requirePerson(APPLICANT_ROLES, 'apply for grants');
+    const person = requirePerson(APPLICANT_ROLES);
     if (!person.communityIds.includes(dto.communityId))
       throw new NotYourCommunityError(dto.communityId);
     const fields = this.fields(dto);
@@ -168,9 +168,7 @@ export class ApplicationsService {
     if (app.applicantId === person.userId || holds(person, GRANT_STAFF_ROLES)) return app;
     const reviewers = await this.reviews.reviewerIdsOf(id);
     if (reviewers.includes(person.userId)) return app;
-    throw new ForbiddenError(
-      'Only its applicant, grant staff and its reviewers read this application.',
-    );
+    throw new ForbiddenError(words('errors.grants.forbidden.readApplication'));
   }
 
   /** The application, for other parts of the grants module (no permission check). */
@@ -198,16 +196,13 @@ export class ApplicationsService {
     action: 'shortlist' | 'decline',
     note: string,
   ): Promise<ApplicationListItem> {
-    requirePerson(OFFICER_ROLES, `${action} applications`);
+    requirePerson(OFFICER_ROLES);
     return this.tx.run(async (m) => {
       const app = await this.lock(m, id);
       const next = nextApplicationStatus(app.status, action);
       if (!next) throw new ApplicationTransitionError(app.status, action);
       if (app.status === 'SHORTLISTED' && (await this.repo.hasLiveAward(m, id))) {
-        throw new ApplicationTransitionError(
-          'SHORTLISTED with an award proposed or approved',
-          action,
-        );
+        throw new ApplicationTransitionError('SHORTLISTED', action);
       }
       await this.repo.setStatus(m, id, next, true);
       await this.audit.record(m, {
@@ -263,7 +258,7 @@ export class ApplicationsService {
   ): Promise<GrantApplication> {
     const app = await this.lock(m, id);
     if (app.applicantId !== person.userId)
-      throw new ForbiddenError('Only the applicant changes or submits an application.');
+      throw new ForbiddenError(words('errors.grants.forbidden.changeApplication'));
     return app;
   }
 

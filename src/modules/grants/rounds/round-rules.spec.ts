@@ -1,3 +1,4 @@
+import { say, type Words } from '../../../common/i18n/i18n';
 import {
   applicationWindowProblem,
   beijingTime,
@@ -6,6 +7,8 @@ import {
   roundProblems,
   type RoundDefinition,
 } from './round-rules';
+
+const inEnglish = (w: Words | null) => (w ? say('en', w) : null);
 
 const valid = (): RoundDefinition => ({
   applicationsOpenAt: new Date('2026-03-01T00:00:00+08:00'),
@@ -197,7 +200,12 @@ describe('round transitions', () => {
       applicationsCloseAt: closeLater,
     });
     expect(refused).toMatchObject({ allowed: false, code: 'APPLICATIONS_STILL_OPEN' });
-    expect(refused.allowed || refused.message).toContain('2026-04-01 08:00 (Beijing time)');
+    expect(refused.allowed || say('en', refused.words)).toContain(
+      'Apr 1, 2026, 08:00 (Beijing time)',
+    );
+    expect(refused.allowed || say('zh-CN', refused.words)).toContain(
+      '2026年4月1日 08:00（北京时间）',
+    );
     expect(
       checkRoundTransition('OPEN', 'start-review', {
         now,
@@ -225,24 +233,30 @@ describe('application window (Asia/Shanghai)', () => {
     applicationsCloseAt: new Date('2026-04-01T00:00:00+08:00'),
   };
   it('is open from the opening instant up to (not including) the deadline', () => {
-    expect(applicationWindowProblem(round, new Date('2026-03-31T23:59:59+08:00'))).toBeNull();
-    expect(applicationWindowProblem(round, new Date('2026-03-01T00:00:00+08:00'))).toBeNull();
-    expect(applicationWindowProblem(round, new Date('2026-04-01T00:00:00+08:00'))).toBe(
-      'The application deadline was 2026-04-01 00:00 (Beijing time); applications are closed.',
+    expect(
+      inEnglish(applicationWindowProblem(round, new Date('2026-03-31T23:59:59+08:00'))),
+    ).toBeNull();
+    expect(
+      inEnglish(applicationWindowProblem(round, new Date('2026-03-01T00:00:00+08:00'))),
+    ).toBeNull();
+    expect(inEnglish(applicationWindowProblem(round, new Date('2026-04-01T00:00:00+08:00')))).toBe(
+      'The application deadline was Apr 1, 2026, 00:00 (Beijing time); applications are closed.',
     );
     // 16:30 UTC on 31 March is already 00:30 on 1 April in Beijing.
-    expect(applicationWindowProblem(round, new Date('2026-03-31T16:30:00Z'))).toMatch(
+    expect(inEnglish(applicationWindowProblem(round, new Date('2026-03-31T16:30:00Z')))).toMatch(
       /deadline was/,
     );
-    expect(applicationWindowProblem(round, new Date('2026-02-28T23:00:00+08:00'))).toContain(
-      'Applications open at 2026-03-01 00:00',
-    );
     expect(
-      applicationWindowProblem(
-        { ...round, status: 'REVIEWING' },
-        new Date('2026-03-10T00:00:00+08:00'),
+      inEnglish(applicationWindowProblem(round, new Date('2026-02-28T23:00:00+08:00'))),
+    ).toContain('Applications open at Mar 1, 2026, 00:00');
+    expect(
+      inEnglish(
+        applicationWindowProblem(
+          { ...round, status: 'REVIEWING' },
+          new Date('2026-03-10T00:00:00+08:00'),
+        ),
       ),
-    ).toContain('The round is REVIEWING');
+    ).toBe('Applications are taken only while the round is open.');
   });
   it('formats Beijing time', () => {
     expect(beijingTime(new Date('2026-12-31T16:05:00Z'))).toBe('2027-01-01 00:05');

@@ -6,6 +6,7 @@
  * inside the application window) → REVIEWING (no more submissions; reviewers score) → AWARDING
  * (awards proposed and approved) → CLOSED (only once no award is still PROPOSED).
  */
+import { words, type Words } from '../../../common/i18n/i18n';
 
 export const ROUND_STATUSES = ['DRAFT', 'OPEN', 'REVIEWING', 'AWARDING', 'CLOSED'] as const;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];
@@ -204,7 +205,7 @@ export type TransitionVerdict =
   | {
       allowed: false;
       code: 'INVALID_ROUND_TRANSITION' | 'APPLICATIONS_STILL_OPEN' | 'AWARDS_PENDING';
-      message: string;
+      words: Words;
     };
 
 /**
@@ -225,7 +226,7 @@ export function checkRoundTransition(
     return {
       allowed: false,
       code: 'INVALID_ROUND_TRANSITION',
-      message: `The round is ${status}; "${action}" needs a ${rule.from} round.`,
+      words: words('errors.grants.roundTransition'),
     };
   }
   let early = false;
@@ -234,7 +235,7 @@ export function checkRoundTransition(
       return {
         allowed: false,
         code: 'APPLICATIONS_STILL_OPEN',
-        message: `Applications are open until ${beijingTime(facts.applicationsCloseAt)} (Beijing time); wait for the deadline or start the review early (early: true), which closes applications now.`,
+        words: words('errors.grants.applicationsStillOpen', { at: facts.applicationsCloseAt }),
       };
     }
     early = true;
@@ -243,7 +244,7 @@ export function checkRoundTransition(
     return {
       allowed: false,
       code: 'AWARDS_PENDING',
-      message: `${facts.proposedAwards} award(s) are still waiting for approval; approve or reject them before closing the round.`,
+      words: words('errors.grants.awardsPending', { count: facts.proposedAwards }),
     };
   }
   return { allowed: true, next: rule.to, closesApplicationsEarly: early };
@@ -253,13 +254,12 @@ export function checkRoundTransition(
 export function applicationWindowProblem(
   round: { status: RoundStatus; applicationsOpenAt: Date; applicationsCloseAt: Date },
   now: Date,
-): string | null {
-  if (round.status !== 'OPEN')
-    return `The round is ${round.status}; applications are taken only while it is OPEN.`;
+): Words | null {
+  if (round.status !== 'OPEN') return words('errors.grants.applicationsNotOpen');
   if (now < round.applicationsOpenAt)
-    return `Applications open at ${beijingTime(round.applicationsOpenAt)} (Beijing time).`;
+    return words('errors.grants.applicationsOpenAt', { at: round.applicationsOpenAt });
   if (now >= round.applicationsCloseAt)
-    return `The application deadline was ${beijingTime(round.applicationsCloseAt)} (Beijing time); applications are closed.`;
+    return words('errors.grants.applicationsClosedAt', { at: round.applicationsCloseAt });
   return null;
 }
 

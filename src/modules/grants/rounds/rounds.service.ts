@@ -62,7 +62,7 @@ export class RoundsService {
   ) {}
 
   create(dto: CreateRoundDto): Promise<GrantRound> {
-    const person = requirePerson(OFFICER_ROLES, 'create grant rounds');
+    const person = requirePerson(OFFICER_ROLES);
     const fields = this.fields(dto);
     return this.tx.run(async (m) => {
       const fund = await this.funds.get(dto.sourceFundId, { within: m });
@@ -84,7 +84,7 @@ export class RoundsService {
 
   /** Replaces a DRAFT round's definition (the source fund stays). */
   update(id: string, dto: RoundDefinitionDto): Promise<GrantRound> {
-    requirePerson(OFFICER_ROLES, 'edit grant rounds');
+    requirePerson(OFFICER_ROLES);
     const fields = this.fields(dto);
     return this.tx.run(async (m) => {
       const before = await this.lock(m, id);
@@ -202,7 +202,7 @@ export class RoundsService {
     ) => Promise<{ reservationId?: string; extra?: Record<string, unknown> }>,
     early = false,
   ): Promise<GrantRound> {
-    requirePerson(OFFICER_ROLES, 'move grant rounds');
+    requirePerson(OFFICER_ROLES);
     return this.tx.run(async (m) => {
       const round = await this.lock(m, id);
       const figures =

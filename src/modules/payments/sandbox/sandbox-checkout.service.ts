@@ -45,7 +45,7 @@ export class SandboxCheckoutService {
    */
   async renew(peer: string | undefined, subscriptionId: string, fail: boolean) {
     if (this.config.paymentProvider !== 'SANDBOX' || !isLoopback(peer)) {
-      throw new NotFoundError('Not found.');
+      throw new NotFoundError();
     }
     return this.sandbox.simulateRenewal(subscriptionId, { fail });
   }

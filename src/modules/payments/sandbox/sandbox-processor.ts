@@ -102,7 +102,11 @@ export class SandboxProcessor {
       const { payment, sessionId } = found;
       const left = payment.amountMinor - payment.refundedMinor;
       if (request.amountMinor > left) {
-        throw new RefundExceedsPaymentError(payment.id, left, request.amountMinor);
+        throw new RefundExceedsPaymentError(
+          payment.id,
+          { amountMinor: left, currency: payment.currency },
+          { amountMinor: request.amountMinor, currency: payment.currency },
+        );
       }
       const session = (await this.repository.findSession(sessionId, { within: manager }))!;
       const refunded: PaymentSnapshot = {

@@ -55,7 +55,7 @@ export function verifyStripeSignature(
   secret: string,
 ): ProviderEvent {
   if (!signatureHeader) {
-    throw new WebhookSignatureError('The request carries no Stripe-Signature header.');
+    throw new WebhookSignatureError('the request carries no Stripe-Signature header');
   }
   let event: unknown;
   try {
@@ -67,10 +67,10 @@ export function verifyStripeSignature(
           ? 'its timestamp is more than 5 minutes old'
           : 'it does not match the body and the webhook secret'
         : 'the body is not a JSON event';
-    throw new WebhookSignatureError(`The webhook signature was refused: ${reason}.`);
+    throw new WebhookSignatureError(reason);
   }
   if (!isProviderEvent(event)) {
-    throw new WebhookSignatureError('The signed body is not an event (id, type, data.object).');
+    throw new WebhookSignatureError('the signed body is not an event (id, type, data.object)');
   }
   return event;
 }

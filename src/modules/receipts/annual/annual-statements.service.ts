@@ -8,6 +8,7 @@ import { draftStatement } from './annual-statement';
 import { AnnualStatementEmails } from './annual-statement-emails';
 import { AnnualStatementsRepository, type YearDonor } from './annual-statements.repository';
 import { beijingYearBounds, parseStatementYear, yearHasBegun, yearHasEnded } from './annual-year';
+import { words } from '../../../common/i18n/i18n';
 
 export interface AnnualRunOptions {
   /** Issue for a year that has not ended yet in Beijing time. */
@@ -63,11 +64,11 @@ export class AnnualStatementsService {
   checkYear(given: string, { force = false, now = new Date() } = {}): number {
     const year = parseStatementYear(given);
     if (year === null)
-      throw new ReceiptYearInvalidError(given, 'give four digits, such as 2026 (2000 or later)');
+      throw new ReceiptYearInvalidError(given, words('errors.receipts.yearDigits'));
     if (!yearHasBegun(year, now))
       throw new ReceiptYearInvalidError(
         given,
-        `it has not begun (it is ${shanghaiYear(now)} in Beijing time)`,
+        words('errors.receipts.yearNotBegun', { current: String(shanghaiYear(now)) }),
       );
     if (!force && !yearHasEnded(year, now)) throw new ReceiptYearNotEndedError(year);
     return year;

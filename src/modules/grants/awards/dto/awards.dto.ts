@@ -11,7 +11,7 @@ import {
   Min,
   ValidateBy,
 } from 'class-validator';
-import { parseCalendarDate, dateProblemMessage } from '../../../../common/dates/strict-date';
+import { parseCalendarDate, dateProblemKey } from '../../../../common/dates/strict-date';
 import { Trim } from '../../../../common/http/validation';
 import {
   AWARD_STATUSES,
@@ -94,10 +94,7 @@ const IsCalendarDate = () =>
       defaultMessage: (args) => {
         const value: unknown = args?.value;
         const parsed = typeof value === 'string' ? parseCalendarDate(value) : null;
-        return dateProblemMessage(
-          args?.property ?? 'date',
-          parsed && !parsed.ok ? parsed.problem : 'format',
-        );
+        return dateProblemKey(parsed && !parsed.ok ? parsed.problem : 'format');
       },
     },
   });
