@@ -25,6 +25,7 @@ import { OfflineGiftsToFunds1764520000000 } from './1764520000000-offline-gifts-
 import { RefundReasons1764520400000 } from './1764520400000-refund-reasons';
 import { CampaignEnglishOptional1764520500000 } from './1764520500000-campaign-english-optional';
 import { ReturnToFormLinks1764600300000 } from './1764600300000-return-to-form-links';
+import { LedgerOccurredAt1764700000000 } from './1764700000000-ledger-occurred-at';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -54,4 +55,5 @@ export const MIGRATIONS = [
   RefundReasons1764520400000,
   CampaignEnglishOptional1764520500000,
   ReturnToFormLinks1764600300000,
+  LedgerOccurredAt1764700000000,
 ];

@@ -16,7 +16,8 @@ import { launchChromium } from './chromium';
  * - nothing scrolls sideways (`scrollWidth <= innerWidth`);
  * - no known English fragment and no raw upper-case code in the visible text;
  * - links and buttons in the main content are at least 44 px tall (links inside a sentence
- *   excepted, as WCAG excepts them).
+ *   excepted, as WCAG excepts them);
+ * - chart labels are at least 12 px as drawn.
  */
 const PHONE = { width: 360, height: 740 };
 
@@ -145,6 +146,7 @@ interface PageCheck {
   english: string[];
   codes: string[];
   small: string[];
+  tiny: string[];
 }
 
 /** Runs in the page: what the checks need, measured by the browser itself. */
@@ -179,6 +181,14 @@ const MEASURE = `(() => {
     }
     if (r.height < 43.5) small.push(describe(el) + ' ' + Math.round(r.height) + 'px');
   }
+  // Chart labels (SVG text, scaled with its drawing) as they are seen: at least 12 px.
+  const tiny = [];
+  for (const el of document.querySelectorAll('svg text')) {
+    const ctm = el.getScreenCTM();
+    if (!ctm || !(el.textContent || '').trim()) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize) * Math.hypot(ctm.a, ctm.b);
+    if (size < 11.95) tiny.push('"' + el.textContent.trim() + '" ' + size.toFixed(1) + 'px');
+  }
   // Codes people type or print (evaluator codes) are marked translate="no": not words.
   const hidden = [...document.querySelectorAll('[translate="no"]')];
   for (const el of hidden) el.style.display = 'none';
@@ -189,6 +199,7 @@ const MEASURE = `(() => {
     innerWidth,
     wide: wide.slice(0, 5).map((w) => describe(w.el) + ' → ' + w.right + 'px'),
     small,
+    tiny,
     text,
   };
 })()`;
@@ -386,32 +397,33 @@ function textProblems(text: string): { english: string[]; codes: string[] } {
 
 async function sweep(who: Who, context: BrowserContext, paths: string[]): Promise<PageCheck[]> {
   const page: Page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(60_000);
   const seenStatus = new Set<number>();
   const results: PageCheck[] = [];
   for (const path of paths) {
     const url = urlFor(path, who);
     if (!url) continue;
+    const response = await page.goto(url);
+    const status = response?.status() ?? 0;
     // A page the role may not open is looked at once per answer (the 403 page is one page).
-    const head = await context.request.get(url, { maxRedirects: 0 });
-    const status = head.status();
     if (status >= 400 && seenStatus.has(status)) continue;
     seenStatus.add(status);
-    const response = await page.goto(url);
     const m = await page.evaluate<{
       width: number;
       innerWidth: number;
       wide: string[];
       small: string[];
+      tiny: string[];
       text: string;
     }>(MEASURE);
     results.push({
       url: `${url} → ${response?.status() ?? 0}${page.url() !== `${base}${url}` ? ` (${new URL(page.url()).pathname})` : ''}`,
-      status: response?.status() ?? 0,
+      status,
       width: m.width > m.innerWidth ? m.width : 0,
       wide: m.width > m.innerWidth ? m.wide : [],
       ...textProblems(m.text),
       small: m.small,
+      tiny: m.tiny,
     });
   }
   await page.close();
@@ -426,6 +438,8 @@ function problemsOf(results: PageCheck[]): string[] {
     if (r.width) problems.push(`${r.url}: ${r.width} px wide: ${r.wide.join('; ')}`);
     if (r.english.length) problems.push(`${r.url}: English: ${r.english.join(' | ')}`);
     if (r.codes.length) problems.push(`${r.url}: raw codes: ${r.codes.join(' ')}`);
+    if (r.tiny.length)
+      problems.push(`${r.url}: chart text under 12 px: ${r.tiny.slice(0, 4).join('; ')}`);
     if (r.small.length) problems.push(`${r.url}: under 44 px: ${r.small.slice(0, 6).join('; ')}`);
   }
   return problems;
