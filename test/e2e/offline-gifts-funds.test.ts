@@ -133,6 +133,11 @@ describe('offline gifts: into a fund, dated when received, with optional donor d
       /id="gift-posted-note">收款日期为 2026年11月20日，登记于 .*（北京时间）/,
     );
     expect(page.text).not.toContain('resend-form');
+    // The receipt names no donor in words and the fund without a campaign.
+    const receiptPage = await finance.agent.get(`/admin/receipts/${receipt.id}`).expect(200);
+    expect(receiptPage.text).toContain('未留姓名');
+    expect(receiptPage.text).toContain(fund.nameZh);
+    expect(receiptPage.text).not.toContain('募捐活动');
     // A receipt without an email cannot be resent: refused in words, nothing queued.
     const resend = await finance.post(`/admin/donations/${id}/receipts/${receipt.id}/resend`, {});
     expect(resend.status).toBe(303);
