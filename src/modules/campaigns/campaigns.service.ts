@@ -186,8 +186,17 @@ export class CampaignsService {
     });
   }
 
-  publish(actor: Actor | undefined, id: string): Promise<CampaignView> {
-    return this.transition(actor, id, 'publish');
+  publish(
+    actor: Actor | undefined,
+    id: string,
+    opts: TransactionOptions = {},
+  ): Promise<CampaignView> {
+    return this.transition(actor, id, 'publish', opts);
+  }
+
+  /** Publishing run and rolled back: its refusal (not publishable, not allowed), or nothing. */
+  async previewPublish(actor: Actor | undefined, id: string): Promise<void> {
+    await this.tx.dryRun((m) => this.publish(actor, id, { within: m }));
   }
 
   /** Ends a live campaign: it stops taking gifts and its page stays as a record. */
@@ -427,6 +436,7 @@ export class CampaignsService {
     actor: Actor | undefined,
     id: string,
     action: CampaignAction,
+    opts: TransactionOptions = {},
   ): Promise<CampaignView> {
     return this.tx.run(async (m) => {
       assertCampaignAccess(actor, { action: 'publish' });
@@ -453,7 +463,7 @@ export class CampaignsService {
       });
       if (action === 'publish') await this.tellLeaders(m, campaign, now);
       return this.view(m, (await this.repo.find(id, { within: m }))!);
-    });
+    }, opts);
   }
 
   /**
