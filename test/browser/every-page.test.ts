@@ -27,22 +27,6 @@ const PHONE = { width: 360, height: 740 };
  * work lands; then it goes, and this list ends empty.
  */
 const PENDING_WORDS: string[] = [
-  // Gift statuses and payment providers, raw in the back office's gift list and gift page
-  // (statuses: the statements and statuses work).
-  'PENDING',
-  'SUCCEEDED',
-  'FAILED',
-  'EXPIRED',
-  'REFUNDED',
-  'PARTIALLY_REFUNDED',
-  'DISPUTED',
-  'SANDBOX',
-  'OFFLINE',
-  // A campaign's status on its back-office page (statuses work).
-  'LIVE',
-  // The fund statement's entry kinds and "Gift <id>" descriptions (statements work).
-  'DONATION',
-  'Gift ',
   // "金额（CNY）": amount labels name the currency code, not 元 (words work).
   'CNY',
   // Tranche and prize keys in the audit log's details (audit words work).
@@ -50,9 +34,6 @@ const PENDING_WORDS: string[] = [
   'FIRST',
   'MIDTERM',
   'COMPLETION',
-  // The offline gift form's donor kind choices (back-office flows work).
-  'PERSON',
-  'ORGANISATION',
 ];
 
 /** English a Chinese reader must never meet (lower and upper case as written in the code). */
@@ -106,6 +87,9 @@ const DATA_CODES = new Set([
   'GIFT',
   // The setting the developers' outbox page tells them about.
   'SMTP_URL',
+  // Values of the offline import's donor_kind column, as its CSV hint tells staff to type them.
+  'PERSON',
+  'ORGANISATION',
 ]);
 const RAW_CODE = /\b[A-Z]{3,}(?:_[A-Z]+)*\b/g;
 
@@ -232,6 +216,10 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  const unused = PENDING_WORDS.filter((p) => !pendingMet.has(p));
+  process.stdout.write(
+    `Pending words still met: ${[...pendingMet].join(', ') || 'none'}; no longer met (remove them): ${unused.join(', ') || 'none'}\n`,
+  );
   await browser?.close();
   await t?.close();
 });
@@ -382,7 +370,13 @@ async function donorContext(): Promise<BrowserContext> {
   return context;
 }
 
+/** The pending words the sweep still met: what the list must keep (printed at the end). */
+const pendingMet = new Set<string>();
+
 function textProblems(text: string): { english: string[]; codes: string[] } {
+  for (const p of PENDING_WORDS)
+    if (/^[A-Z_]+$/.test(p) ? new RegExp(`\\b${p}\\b`).test(text) : text.includes(p))
+      pendingMet.add(p);
   const english = ENGLISH_FRAGMENTS.filter(
     (f) => text.includes(f) && !PENDING_WORDS.some((p) => p.includes(f) && text.includes(p)),
   );
