@@ -23,7 +23,9 @@ import { PageChangeNotices1764500100000 } from './1764500100000-page-change-noti
 import { CoverSize1764510000000 } from './1764510000000-cover-size';
 import { OfflineGiftsToFunds1764520000000 } from './1764520000000-offline-gifts-to-funds';
 import { RefundReasons1764520400000 } from './1764520400000-refund-reasons';
+import { CampaignEnglishOptional1764520500000 } from './1764520500000-campaign-english-optional';
 import { ReturnToFormLinks1764600300000 } from './1764600300000-return-to-form-links';
+import { LedgerOccurredAt1764700000000 } from './1764700000000-ledger-occurred-at';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -51,5 +53,7 @@ export const MIGRATIONS = [
   CoverSize1764510000000,
   OfflineGiftsToFunds1764520000000,
   RefundReasons1764520400000,
+  CampaignEnglishOptional1764520500000,
   ReturnToFormLinks1764600300000,
+  LedgerOccurredAt1764700000000,
 ];

@@ -3,6 +3,8 @@ import { createFoundation, createFund } from '../factories/foundation.factory';
 import { createCampaign } from '../factories/campaigns.factory';
 import { RequestContext } from '../../src/common/context/request-context';
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
+import { FoundationService } from '../../src/modules/foundation/foundation.service';
+import { FundsService } from '../../src/modules/funds/funds.service';
 import { PNG } from '../utils/images';
 import { formFields } from '../utils/form-fields';
 import { formSession } from '../utils/form-session';
@@ -196,6 +198,58 @@ describe('back office: campaigns', () => {
     const zh = await leader.agent.get(`${editPath}?lang=zh-CN`).expect(200);
     expect(zh.text).toMatch(/class="flash flash-error"[^>]*>[^<]*无法读取这张图片/);
     expect(zh.text).toContain(url);
+  });
+
+  it('takes a campaign written in Chinese only: the address from the title in pinyin, unique, English pages in Chinese', async () => {
+    const fund = await createFund(t, { kind: 'COMMUNITY', nameZh: '和美社区基金' });
+    await createFund(t, { kind: 'PROGRAM' });
+    const finance = await signedIn(['FINANCE']);
+    const form = await finance.agent.get('/admin/campaigns/new').expect(200);
+    // The fund picker groups community funds by subdistrict, with a search box for the script.
+    const community = (await t.get(FundsService).get(fund.id)).community!;
+    const subdistrict = await t.get(FoundationService).getSubdistrict(community.subdistrictId);
+    expect(form.text).toMatch(
+      new RegExp(`<optgroup label="${subdistrict.nameZh}"><option value="${fund.id}"`),
+    );
+    expect(form.text).toContain('<optgroup label="基金会直属基金">');
+    expect(form.text).toContain('id="c-fundSearch"');
+
+    const chineseOnly = {
+      fundId: fund.id,
+      titleZh: '和美社区·长者助餐',
+      storyZh: '每天为长者送餐。',
+    };
+    const first = await finance.post('/admin/campaigns/new', chineseOnly);
+    expect(first.status).toBe(303);
+    const second = await finance.post('/admin/campaigns/new', chineseOnly);
+    expect(second.status).toBe(303);
+    const stored = async (path: string) =>
+      (
+        await t.dataSource.query<{ slug: string; title_en: string; story_en: string }[]>(
+          `SELECT slug, title_en, story_en FROM campaigns WHERE id = $1`,
+          [path.split('/').pop()],
+        )
+      )[0]!;
+    expect(await stored(first.headers.location as string)).toEqual({
+      slug: 'he-mei-she-qu-zhang-zhe-zhu-can',
+      title_en: '',
+      story_en: '',
+    });
+    expect((await stored(second.headers.location as string)).slug).toBe(
+      'he-mei-she-qu-zhang-zhe-zhu-can-2',
+    );
+
+    // The edit form keeps the English fields empty (not the Chinese shown in their place).
+    const edit = await finance.agent.get(first.headers.location as string).expect(200);
+    expect(formFields(edit.text, 'campaign-form')).toMatchObject({ titleEn: '', storyEn: '' });
+    expect(
+      (await finance.postConfirmed(`${first.headers.location as string}/publish`, {})).status,
+    ).toBe(303);
+    const english = await finance.agent
+      .get('/campaigns/he-mei-she-qu-zhang-zhe-zhu-can?lang=en')
+      .expect(200);
+    expect(english.text).toContain('<h1>和美社区·长者助餐</h1>');
+    expect(english.text).toContain('每天为长者送餐。');
   });
 
   it('keeps a story exactly as written however often the form is saved', async () => {

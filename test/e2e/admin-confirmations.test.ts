@@ -191,6 +191,15 @@ describe('publishing a campaign', () => {
     const after = await finance.agent.get('/admin').expect(200);
     expect(after.text).not.toContain(`data-campaign-id="${draft.id}"`);
 
+    // A campaign that cannot go live (its fund is still being prepared) is refused before asking.
+    const preparing = await createFund(t, { kind: 'PROGRAM', status: 'PREPARING' });
+    const early = await createCampaign(t, { fundId: preparing.id, status: 'DRAFT' });
+    const refused = await finance.post(`/admin/campaigns/${early.id}/publish`, {});
+    expect(refused.status).toBe(303);
+    const earlyPage = await finance.agent.get(`/admin/campaigns/${early.id}`).expect(200);
+    expect(earlyPage.text).toMatch(/class="flash flash-error"/);
+    expect(await campaignStatus(early.id)).toBe('DRAFT');
+
     const mail = await waitUntil(() => smtp.to(leader.email)[0], 'the publication email');
     expect(mail.subject).toBe('募捐项目「社区花园长椅」已发布');
     const body = mailText(mail);

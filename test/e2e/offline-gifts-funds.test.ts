@@ -8,6 +8,7 @@ import { OfflineGiftsService } from '../../src/modules/donations/offline-gifts.s
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
+import { AnnualStatementsRepository } from '../../src/modules/receipts/annual/annual-statements.repository';
 import { ReceiptPagesService } from '../../src/modules/receipts/receipt-pages.service';
 import { ReceiptsService } from '../../src/modules/receipts/receipts.service';
 import { formSession } from '../utils/form-session';
@@ -135,6 +136,11 @@ describe('offline gifts: into a fund, dated when received, with optional donor d
       /id="gift-posted-note">收款日期为 2026年11月20日，登记于 .*（北京时间）/,
     );
     expect(page.text).not.toContain('resend-form');
+    // The receipt names no donor in words and the fund without a campaign.
+    const receiptPage = await finance.agent.get(`/admin/receipts/${receipt.id}`).expect(200);
+    expect(receiptPage.text).toContain('未留姓名');
+    expect(receiptPage.text).toContain(fund.nameZh);
+    expect(receiptPage.text).not.toContain('募捐活动');
     // A receipt without an email cannot be resent: refused in words, nothing queued.
     const resend = await finance.post(`/admin/donations/${id}/receipts/${receipt.id}/resend`, {});
     expect(resend.status).toBe(303);
@@ -332,6 +338,26 @@ describe('offline gifts: into a fund, dated when received, with optional donor d
     expect((await funds.recordSetUpDate(fund.id, new Date())).createdAt).toEqual(setUp);
     const { donation } = await gift();
     expect(donation.succeededAt).toEqual(new Date('2025-06-29T16:00:00Z'));
+  });
+
+  it('leaves email-less gifts out of annual statements (none could reach their donor)', async () => {
+    const fund = await oldFund('PROGRAM');
+    const at = new Date('2025-05-05T10:00:00+08:00');
+    const record = (donorEmail?: string) =>
+      t.get(OfflineGiftsService).record({
+        fundCode: fund.code,
+        amountMinor: 2_000,
+        method: 'CASH',
+        reference: reference('YEAR'),
+        receivedAt: at,
+        ...(donorEmail ? { donorEmail } : {}),
+      });
+    await record();
+    await record('yearly@example.org');
+    const donors = await t
+      .get(AnnualStatementsRepository)
+      .donors(new Date('2025-05-01T00:00:00+08:00'), new Date('2025-05-10T00:00:00+08:00'), 'CNY');
+    expect(donors).toEqual([{ email: 'yearly@example.org', keptMinor: 2_000 }]);
   });
 
   it('lets only offline gifts go without a campaign, an email or a name (database checks)', async () => {

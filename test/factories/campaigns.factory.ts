@@ -12,9 +12,14 @@ import { createFoundation, createFund } from './foundation.factory';
 let seq = 0;
 
 /** A valid create body (a plain object); pass fundId in overrides. */
-export function buildCampaign(
-  overrides: Partial<CreateCampaignDto> = {},
-): Omit<CreateCampaignDto, 'fundId'> & { fundId?: string } {
+export function buildCampaign(overrides: Partial<CreateCampaignDto> = {}): Omit<
+  CreateCampaignDto,
+  'fundId' | 'slug' | 'titleEn'
+> & {
+  fundId?: string;
+  slug: string;
+  titleEn: string;
+} {
   const n = `${++seq}-${randomUUID().slice(0, 6)}`;
   return {
     slug: `campaign-${n}`,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { AppConfig } from '../../src/config/app-config';
 import { TransactionService } from '../../src/database/transaction.service';
 import {
   EMAIL_TEMPLATE_NAMES,
@@ -14,7 +15,12 @@ import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { OutboxDispatcher } from '../../src/queue/outbox-dispatcher';
 import { OutboxExecutor } from '../../src/queue/outbox-executor';
 import type { OutboxStatus } from '../../src/queue/outbox-status';
-import { decodeMimeWords, startSmtpServer, type TestSmtpServer } from '../utils/mail-testing';
+import {
+  decodeMimeWords,
+  mailText,
+  startSmtpServer,
+  type TestSmtpServer,
+} from '../utils/mail-testing';
 import {
   createFileDatabase,
   dropFileDatabase,
@@ -90,6 +96,25 @@ describe('in-process drainer with SMTP', () => {
     expect(smtp.to(to)[0]!.subject).toBe('重置您的连心密码');
     expect(smtp.to(to)[0]!.headers['content-language']).toBe('zh-CN');
     expect(await row(t, id)).toMatchObject({ attempts: 1, relayed_at: null });
+  });
+
+  it('states times in Beijing time with the zone, and gives links the reader language', async () => {
+    const to = address('words');
+    const site = t.get(AppConfig).publicUrl.replace(/\/+$/, '');
+    const id = await enqueue(t, {
+      template: 'password-reset',
+      to,
+      locale: 'en',
+      data: {
+        url: `${site}/password/reset?token=abc`,
+        // 16:30 UTC on 31 December is already 1 January in Beijing.
+        expiresAt: new Date('2026-12-31T16:30:00Z'),
+      },
+    });
+    await untilStatus(t, id, 'SENT');
+    const text = mailText(smtp.to(to)[0]!);
+    expect(text).toContain(`${site}/password/reset?token=abc&lang=en`);
+    expect(text).toContain('Jan 1, 2027, 00:30 (Beijing time)');
   });
 
   it('sends nothing for a rolled-back enqueue, and one email per dedupe key', async () => {

@@ -450,7 +450,7 @@ describe('sandbox payment provider', () => {
     }
 
     expect(refused.status).toBe(503);
-    expect(refused.text).toContain('could not deliver');
+    expect(refused.text).toContain('模拟支付未能送达支付通知');
     const waiting = await request(server).get(`${url}?lang=en`).expect(200);
     expect(waiting.text).toContain('Tell it again');
     expect(waiting.text).toContain(`action="${url}/pay"`);

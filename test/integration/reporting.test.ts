@@ -14,6 +14,8 @@ import {
   externalAccount,
   generalFund,
 } from '../factories/foundation.factory';
+import { OfflineGiftsService } from '../../src/modules/donations/offline-gifts.service';
+import { createCampaign } from '../factories/campaigns.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 /**
@@ -226,6 +228,49 @@ describe('monthly series', () => {
     const svg = reporting.chart(series, 'zh-CN', '测试基金');
     expect(svg.match(/<rect class="chart-bar /g)).toHaveLength(24);
     expect(svg).toContain('测试基金');
+  });
+});
+
+describe('a gift received before it was recorded', () => {
+  it('counts in the month the money arrived, while the ledger posts it now', async () => {
+    const fund = await createFund(t);
+    // The fund was set up a year ago (a gift cannot be dated before its fund existed).
+    await t.dataSource.query(
+      `UPDATE funds SET created_at = now() - interval '1 year' WHERE id = $1`,
+      [fund.id],
+    );
+    const campaign = await createCampaign(t, {
+      fundId: fund.id,
+      slug: `received-${fund.code.toLowerCase()}`,
+    });
+    const now = new Date();
+    const window = lastMonths(now, 12);
+    const [y, m] = window.months[8]!.split('-').map(Number) as [number, number];
+    const receivedAt = new Date(startOfLocalDay(y, m, 10).getTime() + 10 * 3_600_000);
+    const { donation } = await t.get(OfflineGiftsService).record({
+      campaignSlug: campaign.slug,
+      amountMinor: 88_800,
+      donorName: '刘建华',
+      method: 'BANK',
+      reference: `received-${randomUUID()}`,
+      receivedAt,
+    });
+
+    const series = await reporting.fundSeries(fund.id, now);
+    const rows = series.points.map((p) => [p.inflowMinor, p.balanceMinor]);
+    expect(rows.slice(7, 10)).toEqual([
+      [0, 0],
+      [88_800, 88_800],
+      [0, 88_800],
+    ]);
+    expect(rows.at(-1)).toEqual([0, 88_800]);
+    // The entry itself is posted now (statements stay in posting order), dated by the gift.
+    const [entry]: { posted_at: Date; occurred_at: Date }[] = await t.dataSource.query(
+      `SELECT posted_at, occurred_at FROM journal_entries WHERE idempotency_key = $1`,
+      [`donation:${donation.id}:settle`],
+    );
+    expect(entry!.occurred_at.getTime()).toBe(receivedAt.getTime());
+    expect(entry!.posted_at.getTime()).toBeGreaterThan(now.getTime() - 60_000);
   });
 });
 

@@ -278,7 +278,9 @@ export class AdminCampaignsController {
           : translate(ctx.locale, 'admin.campaigns.new'),
         campaign,
         action: id ? `/admin/campaigns/${id}` : '/admin/campaigns/new',
-        funds: id ? [] : await this.views.fundOptions(req.actor, ctx.locale, state.values.fundId),
+        fundGroups: id
+          ? []
+          : await this.views.fundGroups(req.actor, ctx.locale, state.values.fundId),
         values: state.values,
         errors: state.errors,
         news,

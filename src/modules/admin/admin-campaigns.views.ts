@@ -11,6 +11,7 @@ import {
   CreateCampaignDto,
   UpdateCampaignDto,
 } from '../campaigns/dto/campaigns.dto';
+import { FoundationService } from '../foundation/foundation.service';
 import { FundsService } from '../funds/funds.service';
 import { localName } from './admin-view-helpers';
 
@@ -38,6 +39,7 @@ export class AdminCampaignsViews {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly funds: FundsService,
+    private readonly foundation: FoundationService,
   ) {}
 
   /** Drafts are those the reader may edit (the service scopes a leader's to their funds). */
@@ -66,6 +68,45 @@ export class AdminCampaignsViews {
       }));
   }
 
+  /**
+   * The same funds for the form's picker, grouped by subdistrict (one `<optgroup>` each, by name)
+   * with the foundation's own funds (general, program) first. A community fund's label names its
+   * community, so the picker's search finds a fund by either.
+   */
+  async fundGroups(actor: Actor | undefined, locale: SupportedLocale, selected?: unknown) {
+    const allowed = new Set((await this.fundOptions(actor, locale)).map((o) => o.value));
+    const active = await this.funds.list({ status: 'ACTIVE', limit: 500 });
+    const subdistricts = new Map(
+      (await this.foundation.listSubdistricts()).map((d) => [
+        d.id,
+        localName(locale, d.nameZh, d.nameEn),
+      ]),
+    );
+    const own = translate(locale, 'admin.campaigns.ownFunds');
+    const groups = new Map<string, { label: string; options: FundOption[] }>();
+    for (const f of active.items.filter((x) => allowed.has(x.id))) {
+      const where = f.community ? (subdistricts.get(f.community.subdistrictId) ?? '') : own;
+      const community = f.community
+        ? localName(locale, f.community.nameZh, f.community.nameEn)
+        : '';
+      const name = localName(locale, f.nameZh, f.nameEn);
+      const group = groups.get(where) ?? { label: where, options: [] };
+      group.options.push({
+        value: f.id,
+        label: community && !name.includes(community) ? `${name} · ${community}` : name,
+        code: f.code,
+        selected: f.id === selected,
+      });
+      groups.set(where, group);
+    }
+    const collator = new Intl.Collator(locale === 'en' ? 'en' : 'zh-CN-u-co-pinyin');
+    return [...groups.values()]
+      .map((g) => ({ ...g, options: g.options.sort((a, b) => collator.compare(a.label, b.label)) }))
+      .sort((a, b) =>
+        a.label === own ? -1 : b.label === own ? 1 : collator.compare(a.label, b.label),
+      );
+  }
+
   /** An existing campaign as the form shows it. */
   formValues(c: CampaignView): Record<string, unknown> {
     const money = (v: number | null) => (v === null ? '' : toDecimalString(v, c.currency));
@@ -73,9 +114,10 @@ export class AdminCampaignsViews {
       fundId: c.fundId,
       slug: c.slug,
       titleZh: c.titleZh,
-      titleEn: c.titleEn,
+      // What was written in English, not the Chinese the pages show in its place.
+      titleEn: c.englishGiven.title ? c.titleEn : '',
       storyZh: c.storyZh,
-      storyEn: c.storyEn,
+      storyEn: c.englishGiven.story ? c.storyEn : '',
       goal: money(c.goalMinor),
       minAmount: money(c.minAmountMinor),
       presets: c.presetAmountsMinor.map((p) => money(p)).join(', '),
@@ -143,6 +185,7 @@ export class AdminCampaignsViews {
     // On an edit, an emptied field clears the value (an empty input is "not given" to checkForm).
     const clear = (
       [
+        ['titleEn', 'titleEn'],
         ['goal', 'goalMinor'],
         ['startsAt', 'startsAt'],
         ['endsAt', 'endsAt'],
@@ -169,6 +212,13 @@ function row(c: CampaignSummary, locale: SupportedLocale) {
     donors: c.totals.donors,
     goalMinor: c.totals.goalMinor,
   };
+}
+
+interface FundOption {
+  value: string;
+  label: string;
+  code: string;
+  selected: boolean;
 }
 
 /** A story as typed, with a browser's CR LF line breaks stored as LF (a save changes nothing). */

@@ -34,6 +34,8 @@ export class AdminConfirmationsViews {
     const t = (key: string, vars: Record<string, unknown> = {}) =>
       translate(locale, `admin.confirm.publish.${key}`, vars);
     const campaign = await this.campaigns.getVisible(actor, id);
+    // Publishing itself, rolled back: a campaign that cannot go live is refused here.
+    await this.campaigns.previewPublish(actor, id);
     const fund = await this.funds.get(campaign.fundId);
     const leaders = await this.users.leadersOfFund(fund.id);
     const money = (v: number) => formatMoney(v, campaign.currency, locale);

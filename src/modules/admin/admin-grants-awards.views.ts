@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { beijingDateTime } from '../../common/dates/beijing-time';
 import { say, translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { GrantAttachmentsService } from '../grants/attachments/attachments.service';
 import {
@@ -12,7 +13,6 @@ import type { AwardListItem } from '../grants/awards/awards.repository';
 import { type AwardDetail, AwardsService } from '../grants/awards/awards.service';
 import { TranchesService } from '../grants/awards/tranches.service';
 import { isGranteeSide } from '../grants/grant-actor';
-import { formatDateTime } from '../reporting/periods';
 import type { UserActor } from './admin-page';
 import { type FormState, localName } from './admin-view-helpers';
 import { statusText } from '../../common/i18n/status-words';
@@ -48,7 +48,7 @@ export class AdminGrantsAwardsViews {
       currency: a.currency,
       statusText: statusText(locale, 'award', a.status),
       projectStatusText: statusText(locale, 'project', a.projectStatus),
-      dueAt: formatDateTime(a.decisionDueAt, locale),
+      dueAt: beijingDateTime(a.decisionDueAt, locale),
       needsSecond: a.needsSecondApproval,
       firstApproved: a.firstApprovedBy !== null,
     };
@@ -127,14 +127,14 @@ export class AdminGrantsAwardsViews {
           requestable(x.unlock),
         canPay: x.status === 'REQUESTED' && finance && x.requestedBy !== viewer.userId,
         canReject: x.status === 'REQUESTED' && finance,
-        paidAt: x.status === 'PAID' && x.decidedAt ? formatDateTime(x.decidedAt, locale) : '',
+        paidAt: x.status === 'PAID' && x.decidedAt ? beijingDateTime(x.decidedAt, locale) : '',
       })),
       reports: award.reports.map((r, i) => ({
         ...r,
         photos: (photos[i] ?? []).map((p) => ({ fileName: p.fileName, pageUrl: p.pageUrl })),
         kindText: translate(locale, `grants.awards.reportKind.${r.kind}`),
         statusText: statusText(locale, 'report', r.status),
-        submittedAtText: formatDateTime(r.submittedAt, locale),
+        submittedAtText: beijingDateTime(r.submittedAt, locale),
         canDecide: r.status === 'SUBMITTED' && officer && r.submittedBy !== viewer.userId,
       })),
       inspections: award.inspections.map((i) => ({
@@ -169,8 +169,8 @@ export class AdminGrantsAwardsViews {
       items: items.map((x) => ({
         ...x,
         community: localName(locale, x.communityNameZh, x.communityNameEn),
-        requestedAtText: x.requestedAt ? formatDateTime(x.requestedAt, locale) : '',
-        dueAtText: x.paymentDueAt ? formatDateTime(x.paymentDueAt, locale) : '',
+        requestedAtText: x.requestedAt ? beijingDateTime(x.requestedAt, locale) : '',
+        dueAtText: x.paymentDueAt ? beijingDateTime(x.paymentDueAt, locale) : '',
         blocked: x.projectStatus === 'RECTIFICATION_REQUIRED',
         canPay: has(viewer, ['FINANCE']) && x.requestedBy !== viewer.userId,
       })),

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { beijingDateTime } from '../../common/dates/beijing-time';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import type { FieldErrors } from '../../common/http/forms';
 import { defaultClosesAt } from '../grants/evaluations/evaluation-rules';
@@ -7,7 +8,7 @@ import {
   type EvaluationListRow,
   type OpeningForm,
 } from '../grants/evaluations/evaluations.service';
-import { dateInputValue, formatDateTime } from '../reporting/periods';
+import { dateInputValue } from '../reporting/periods';
 import { localName } from './admin-view-helpers';
 import { statusText } from '../../common/i18n/status-words';
 
@@ -82,8 +83,8 @@ export class AdminGrantsEvaluationsViews {
       minResponses: r.minResponses,
       satisfied: r.satisfiedPercent === null ? '—' : `${r.satisfiedPercent}%`,
       thresholdPct: r.thresholdPct,
-      closesAt: formatDateTime(r.closesAt, locale),
-      closedAt: r.closedAt ? formatDateTime(r.closedAt, locale) : null,
+      closesAt: beijingDateTime(r.closesAt, locale),
+      closedAt: r.closedAt ? beijingDateTime(r.closedAt, locale) : null,
       overdue: r.overdue,
       codesUrl: r.codesUrl,
       notice: mine?.text,

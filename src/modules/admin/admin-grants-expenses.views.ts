@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { beijingDateTime } from '../../common/dates/beijing-time';
 import { randomUUID } from 'node:crypto';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { FundOutflowService } from '../funds/fund-outflow.service';
@@ -12,7 +13,6 @@ import {
 } from '../grants/expenses/expense-rules';
 import type { ExpenseListItem } from '../grants/expenses/expenses.repository';
 import { ExpensesService } from '../grants/expenses/expenses.service';
-import { formatDateTime } from '../reporting/periods';
 import type { UserActor } from './admin-page';
 import { fieldText, type FormState, localName } from './admin-view-helpers';
 import { statusText } from '../../common/i18n/status-words';
@@ -86,7 +86,7 @@ export class AdminGrantsExpensesViews {
         files: files.map((f) => ({
           ...f,
           sizeKb: Math.max(1, Math.round(f.sizeBytes / 1024)),
-          uploadedAt: formatDateTime(new Date(f.createdAt), locale),
+          uploadedAt: beijingDateTime(new Date(f.createdAt), locale),
         })),
       },
     };
@@ -138,11 +138,11 @@ export class AdminGrantsExpensesViews {
       status: e.status,
       statusText: statusText(locale, 'expense', e.status),
       requester: e.requester.name,
-      requestedAt: formatDateTime(new Date(e.requestedAt), locale),
-      dueAt: formatDateTime(new Date(e.paymentDueAt), locale),
+      requestedAt: beijingDateTime(new Date(e.requestedAt), locale),
+      dueAt: beijingDateTime(new Date(e.paymentDueAt), locale),
       overdue: open && new Date(e.paymentDueAt).getTime() < now,
       decider: e.decider?.name ?? null,
-      decidedAt: e.decidedAt ? formatDateTime(new Date(e.decidedAt), locale) : null,
+      decidedAt: e.decidedAt ? beijingDateTime(new Date(e.decidedAt), locale) : null,
       note: e.decisionNote,
       attachmentCount: e.attachmentCount,
       canPay: may('pay'),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import { translate } from '../../common/i18n/i18n';
-import { beijingDateTime } from '../grants/insights/grant-reminders';
+import { beijingDateTime } from '../../common/dates/beijing-time';
 import {
   currentYear,
   type GrantsDashboard,
@@ -29,7 +29,7 @@ export class AdminGrantsInsightsViews {
     return {
       title: translate(locale, 'grants.insights.title'),
       year: d.year,
-      asOf: beijingDateTime(d.asOf),
+      asOf: beijingDateTime(d.asOf, locale),
       yearOptions: years.map((y): Option => ({
         value: String(y),
         label: String(y),
@@ -60,7 +60,7 @@ export class AdminGrantsInsightsViews {
         id: o.id,
         kindText: translate(locale, `grants.insights.overdueKind.${o.kind}`),
         title: o.seq === null ? o.title : `${o.title} #${o.seq}`,
-        dueOn: beijingDateTime(o.dueAt),
+        dueOn: beijingDateTime(o.dueAt, locale),
         daysOverdue: o.daysOverdue,
         whoText: translate(locale, `grants.insights.whoActs.${o.kind}`),
       })),

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { beijingDateTime } from '../../common/dates/beijing-time';
 import type { Actor } from '../../common/context/request-context';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import type { FieldErrors } from '../../common/http/forms';
@@ -13,7 +14,6 @@ import type { ApplicationListItem } from '../grants/rounds/applications.reposito
 import { RoundsService } from '../grants/rounds/rounds.service';
 import type { GrantRound } from '../grants/rounds/rounds.repository';
 import { ReviewsService } from '../grants/reviews/reviews.service';
-import { formatDateTime } from '../reporting/periods';
 import { defaultRoundValues, roundFormRows, roundValues } from './admin-grants-round-form';
 import { localName } from './admin-view-helpers';
 import { statusText } from '../../common/i18n/status-words';
@@ -23,7 +23,7 @@ type UserActor = Extract<Actor, { kind: 'user' }>;
 const OFFICER = ['ADMIN', 'GRANTS_OFFICER'];
 const isOfficer = (viewer: UserActor) => viewer.roles.some((r) => OFFICER.includes(r));
 const when = (d: Date | string | null, locale: SupportedLocale) =>
-  d ? formatDateTime(new Date(d), locale) : '';
+  d ? beijingDateTime(new Date(d), locale) : '';
 
 /** The next lifecycle step of a round in each status (the button the officer sees). */
 const NEXT_ACTION: Partial<Record<GrantRound['status'], string>> = {

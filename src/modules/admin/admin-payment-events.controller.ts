@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { beijingDateTime } from '../../common/dates/beijing-time';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../../common/auth/policy.decorator';
@@ -8,7 +9,6 @@ import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { eventIdPipe } from '../donations/payment-events.controller';
 import { type DeadLetter, PaymentInboxService } from '../donations/payment-inbox.service';
-import { formatDateTime } from '../reporting/periods';
 import { FoundationService } from '../foundation/foundation.service';
 import { type AdminContext, adminContext } from './admin-page';
 
@@ -41,8 +41,8 @@ function deadLetterView(row: DeadLetter, locale: SupportedLocale) {
     subscriptionId: row.subscriptionId,
     amountMinor: row.amountMinor,
     attempts: row.attempts,
-    firstAt: formatDateTime(new Date(row.receivedAt), locale),
-    lastAt: formatDateTime(new Date(row.lastAttemptAt ?? row.deadAt), locale),
+    firstAt: beijingDateTime(new Date(row.receivedAt), locale),
+    lastAt: beijingDateTime(new Date(row.lastAttemptAt ?? row.deadAt), locale),
     reason: translate(locale, `admin.deadLetters.reasons.${row.reason ?? 'ERROR'}`),
     detail: row.lastError,
   };

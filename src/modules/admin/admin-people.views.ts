@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { beijingDateTime } from '../../common/dates/beijing-time';
 import { ROLES } from '../../common/auth/roles';
 import type { FieldErrors } from '../../common/http/forms';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
@@ -10,7 +11,6 @@ import type { AuditEntry, AuditFilter } from '../audit/audit.types';
 import { auditActionOptions, auditDetails, entityTypeText } from '../audit/audit-words';
 import { auditActionText } from '../../common/i18n/status-words';
 import { SUPPORTED_LOCALES as LOCALES } from '../../common/i18n/i18n';
-import { formatDateTime } from '../reporting/periods';
 import { AdminFundsViews } from './admin-funds.views';
 import type { FormState } from './admin-view-helpers';
 import { TOKEN_DAY_CHOICES } from './dto/admin-forms.dto';
@@ -32,7 +32,7 @@ function list(value: unknown): string[] {
 }
 
 function when(value: Date | null, locale: SupportedLocale): string | null {
-  return value ? formatDateTime(new Date(value), locale) : null;
+  return value ? beijingDateTime(new Date(value), locale) : null;
 }
 
 /** The back-office page of the record an audit row is about, where it has one. */

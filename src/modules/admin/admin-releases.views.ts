@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { beijingDateTime } from '../../common/dates/beijing-time';
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../common/context/request-context';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { checkApproval } from '../allocations/release-rules';
 import type { ReleaseListItem } from '../allocations/releases.repository';
 import { ReleasesService } from '../allocations/releases.service';
-import { formatDateTime } from '../reporting/periods';
 import { AdminFundsViews } from './admin-funds.views';
 import { fieldText, type FormState, localName } from './admin-view-helpers';
 import { statusText } from '../../common/i18n/status-words';
@@ -99,9 +99,9 @@ export class AdminReleasesViews {
       requester: r.requester.name,
       requesterEmail: r.requester.email,
       requesterRoles: r.requesterRoles.map((role) => statusText(locale, 'role', role)).join(' · '),
-      requestedAt: formatDateTime(new Date(r.requestedAt), locale),
+      requestedAt: beijingDateTime(new Date(r.requestedAt), locale),
       decider: r.decider?.name ?? null,
-      decidedAt: r.decidedAt ? formatDateTime(new Date(r.decidedAt), locale) : null,
+      decidedAt: r.decidedAt ? beijingDateTime(new Date(r.decidedAt), locale) : null,
       note: r.decisionNote,
       canApprove: approval.allowed,
       whyNot: approval.allowed

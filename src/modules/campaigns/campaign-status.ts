@@ -100,13 +100,13 @@ export function campaignShapeProblem(c: {
 
 /** What publishing needs, as a list of problems (empty when the campaign may go live). */
 export function publishProblems(
-  c: { titleZh: string; titleEn: string; endsAt: Date | null },
+  c: { titleZh: string; endsAt: Date | null },
   fundStatus: string,
   now: Date,
 ): Words[] {
   const problems: Words[] = [];
   if (!c.titleZh.trim()) problems.push(words('errors.campaigns.publish.titleZh'));
-  if (!c.titleEn.trim()) problems.push(words('errors.campaigns.publish.titleEn'));
+  // The English title is optional: pages in English show the Chinese one until it is written.
   if (fundStatus !== 'ACTIVE') problems.push(words('errors.campaigns.publish.fundNotActive'));
   if (c.endsAt && c.endsAt.getTime() <= now.getTime()) {
     problems.push(words('errors.campaigns.publish.ended'));

@@ -14,6 +14,14 @@ import type {
 
 /** How campaigns are shown: the shapes the API and pages get, never the entities. Pure. */
 
+/**
+ * The English text, or the Chinese one while none is written: campaigns are written in Chinese
+ * first, and a page in English shows the Chinese title and story rather than nothing.
+ */
+export function englishOr(en: string, zh: string): string {
+  return en.trim() ? en : zh;
+}
+
 export const NO_TOTALS: TotalsRow = { raisedMinor: 0, matchedMinor: 0, gifts: 0, donors: 0 };
 
 /** One campaign with its stories as stored Markdown and as sanitised HTML. */
@@ -21,9 +29,10 @@ export function campaignView(campaign: Campaign, totals: TotalsRow | undefined):
   return {
     ...campaignSummary(campaign, totals ?? NO_TOTALS),
     storyZh: campaign.storyZh,
-    storyEn: campaign.storyEn,
+    storyEn: englishOr(campaign.storyEn, campaign.storyZh),
     storyHtmlZh: renderStory(campaign.storyZh),
-    storyHtmlEn: renderStory(campaign.storyEn),
+    storyHtmlEn: renderStory(englishOr(campaign.storyEn, campaign.storyZh)),
+    englishGiven: { title: campaign.titleEn.trim() !== '', story: campaign.storyEn.trim() !== '' },
   };
 }
 
@@ -35,7 +44,7 @@ export function campaignSummary(c: Campaign, totals: TotalsRow): CampaignSummary
     status: c.status,
     currency: c.currency,
     titleZh: c.titleZh,
-    titleEn: c.titleEn,
+    titleEn: englishOr(c.titleEn, c.titleZh),
     goalMinor: c.goalMinor,
     minAmountMinor: c.minAmountMinor,
     presetAmountsMinor: c.presetAmountsMinor,
@@ -115,7 +124,7 @@ export function campaignForDonation(c: Campaign): CampaignForDonation {
     minAmountMinor: c.minAmountMinor,
     presetAmountsMinor: c.presetAmountsMinor,
     titleZh: c.titleZh,
-    titleEn: c.titleEn,
+    titleEn: englishOr(c.titleEn, c.titleZh),
   };
 }
 
@@ -124,11 +133,11 @@ export function campaignUpdateView(u: CampaignUpdate): CampaignUpdateView {
     id: u.id,
     campaignId: u.campaignId,
     titleZh: u.titleZh,
-    titleEn: u.titleEn,
+    titleEn: englishOr(u.titleEn, u.titleZh),
     bodyZh: u.bodyZh,
-    bodyEn: u.bodyEn,
+    bodyEn: englishOr(u.bodyEn, u.bodyZh),
     bodyHtmlZh: renderStory(u.bodyZh),
-    bodyHtmlEn: renderStory(u.bodyEn),
+    bodyHtmlEn: renderStory(englishOr(u.bodyEn, u.bodyZh)),
     publishedAt: u.publishedAt,
   };
 }

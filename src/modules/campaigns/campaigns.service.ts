@@ -26,6 +26,7 @@ import {
   type CampaignStatus,
   type CampaignWindow,
 } from './campaign-status';
+import { slugCandidate, slugFromTitle } from './campaign-slug';
 import { CampaignTotalsService } from './campaign-totals.service';
 import {
   campaignForDonation,
@@ -107,12 +108,14 @@ export class CampaignsService {
     return this.tx.run(async (m) => {
       assertCampaignAccess(actor, { action: 'edit', fundId: dto.fundId });
       const fund = (await this.funds.lockForMovement(m, [dto.fundId])).get(dto.fundId)!;
+      // An address from the Chinese title when none is given, claimed under its lock.
+      const slug = dto.slug ?? (await this.freeSlug(m, slugFromTitle(dto.titleZh)));
       const data = {
-        slug: dto.slug,
+        slug,
         fundId: fund.id,
         status: 'DRAFT' as const,
         titleZh: dto.titleZh,
-        titleEn: dto.titleEn,
+        titleEn: dto.titleEn ?? '',
         storyZh: dto.storyZh ?? '',
         storyEn: dto.storyEn ?? '',
         currency: fund.currency,
@@ -126,7 +129,7 @@ export class CampaignsService {
         createdBy: actorUserId(actor),
       };
       assertShape(data);
-      await this.claimSlug(m, data.slug);
+      if (dto.slug !== undefined) await this.claimSlug(m, data.slug);
       const campaign = await this.repo.insert(m, data);
       await this.totalsService.createSlots(m, campaign.id);
       await this.audit.record(m, {
@@ -183,8 +186,17 @@ export class CampaignsService {
     });
   }
 
-  publish(actor: Actor | undefined, id: string): Promise<CampaignView> {
-    return this.transition(actor, id, 'publish');
+  publish(
+    actor: Actor | undefined,
+    id: string,
+    opts: TransactionOptions = {},
+  ): Promise<CampaignView> {
+    return this.transition(actor, id, 'publish', opts);
+  }
+
+  /** Publishing run and rolled back: its refusal (not publishable, not allowed), or nothing. */
+  async previewPublish(actor: Actor | undefined, id: string): Promise<void> {
+    await this.tx.dryRun((m) => this.publish(actor, id, { within: m }));
   }
 
   /** Ends a live campaign: it stops taking gifts and its page stays as a record. */
@@ -367,7 +379,7 @@ export class CampaignsService {
       const update = await this.repo.insertUpdate(m, {
         campaignId: campaign.id,
         titleZh: dto.titleZh,
-        titleEn: dto.titleEn,
+        titleEn: dto.titleEn ?? '',
         bodyZh: dto.bodyZh ?? '',
         bodyEn: dto.bodyEn ?? '',
         createdBy: actorUserId(actor),
@@ -424,6 +436,7 @@ export class CampaignsService {
     actor: Actor | undefined,
     id: string,
     action: CampaignAction,
+    opts: TransactionOptions = {},
   ): Promise<CampaignView> {
     return this.tx.run(async (m) => {
       assertCampaignAccess(actor, { action: 'publish' });
@@ -450,7 +463,7 @@ export class CampaignsService {
       });
       if (action === 'publish') await this.tellLeaders(m, campaign, now);
       return this.view(m, (await this.repo.find(id, { within: m }))!);
-    });
+    }, opts);
   }
 
   /**
@@ -502,6 +515,15 @@ export class CampaignsService {
   private async claimSlug(m: EntityManager, slug: string): Promise<void> {
     await this.tx.lock(m, `campaigns:slug:${slug}`);
     if (await this.repo.findBySlug(slug, { within: m })) throw new CampaignSlugTakenError(slug);
+  }
+
+  /** The first free address of base, base-2, base-3…, locked for this transaction. */
+  private async freeSlug(m: EntityManager, base: string): Promise<string> {
+    for (let n = 1; ; n++) {
+      const slug = slugCandidate(base, n);
+      await this.tx.lock(m, `campaigns:slug:${slug}`);
+      if (!(await this.repo.findBySlug(slug, { within: m }))) return slug;
+    }
   }
 
   private async findVisible(

@@ -48,6 +48,8 @@ export interface CampaignView extends CampaignSummary {
   storyEn: string;
   storyHtmlZh: string;
   storyHtmlEn: string;
+  /** Whether the English title and story were written (else titleEn/storyEn are the Chinese). */
+  englishGiven: { title: boolean; story: boolean };
 }
 
 /** What donation intake and settlement need to know about a campaign. */

@@ -12,6 +12,8 @@ export interface SettleAccounts {
 export function settleEntry(
   donation: { id: string; amountMinor: number; currency: string },
   a: SettleAccounts,
+  /** When the money arrived, if before now (an offline gift recorded later). */
+  receivedAt?: Date,
 ): EntryInput {
   return {
     idempotencyKey: `donation:${donation.id}:settle`,
@@ -23,6 +25,7 @@ export function settleEntry(
       { accountId: a.fundAccountId, amountMinor: donation.amountMinor },
     ],
     metadata: { donationId: donation.id },
+    ...(receivedAt ? { occurredAt: receivedAt } : {}),
   };
 }
 

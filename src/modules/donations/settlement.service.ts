@@ -242,7 +242,9 @@ export class SettlementService {
     const next = nextDonationStatus(donation.status, 'paid');
     if (!next) return `already ${donation.status}`;
     const accounts = await this.accountsFor(m, donation);
-    await this.ledger.post(settleEntry(donation, accounts), { within: m });
+    const now = new Date();
+    const received = ids.receivedAt && ids.receivedAt < now ? ids.receivedAt : undefined;
+    await this.ledger.post(settleEntry(donation, accounts, received), { within: m });
     const fingerprint = ids.fingerprint ?? donation.paymentFingerprint;
     if (donation.provider !== 'OFFLINE') {
       // The processor's fee is known a little later, from its balance transaction.
@@ -253,8 +255,7 @@ export class SettlementService {
         `donation-fee:${donation.id}`,
       );
     }
-    const now = new Date();
-    const succeededAt = ids.receivedAt && ids.receivedAt < now ? ids.receivedAt : now;
+    const succeededAt = received ?? now;
     const campaignId = donation.campaignId;
     const email = donation.donorEmail;
     // A gift straight into a fund (offline, no campaign) has no matching rule and no campaign
@@ -281,6 +282,7 @@ export class SettlementService {
                       excludeId: donation.id,
                     }),
             at: succeededAt,
+            receivedAt: received,
             // A donor without an email is a donor of one gift: email-less gifts are never lumped
             // together under one per-donor cap.
             donorMatchedToday: () =>

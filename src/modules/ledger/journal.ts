@@ -19,6 +19,11 @@ export interface EntryInput {
   postings: PostingInput[];
   reversesEntryId?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * When the money moved, if before the posting (an offline gift's received day): charts of a
+   * fund's months date the entry by it. Never in the future. Left out: when it is posted.
+   */
+  occurredAt?: Date;
 }
 
 export type EntryProblem =

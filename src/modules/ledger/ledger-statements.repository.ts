@@ -115,11 +115,14 @@ export class LedgerStatementsRepository {
     opts: { from: Date; to: Date; timeZone: string },
   ): Promise<{ month: string; inflowMinor: number; outflowMinor: number }[]> {
     const rows: Row[] = await manager.query(
-      `SELECT to_char(posted_at AT TIME ZONE $4, 'YYYY-MM') AS month,
-              coalesce(sum(amount_minor) FILTER (WHERE amount_minor > 0), 0) AS inflow,
-              coalesce(-sum(amount_minor) FILTER (WHERE amount_minor < 0), 0) AS outflow
-       FROM postings
-       WHERE account_id = $1 AND posted_at >= $2 AND posted_at < $3
+      // Dated by when the money moved (occurred_at, else posted_at). It is never later than the
+      // posting, so "posted since the window began" narrows the scan by the statement index.
+      `SELECT to_char(coalesce(e.occurred_at, p.posted_at) AT TIME ZONE $4, 'YYYY-MM') AS month,
+              coalesce(sum(p.amount_minor) FILTER (WHERE p.amount_minor > 0), 0) AS inflow,
+              coalesce(-sum(p.amount_minor) FILTER (WHERE p.amount_minor < 0), 0) AS outflow
+       FROM postings p JOIN journal_entries e ON e.id = p.entry_id
+       WHERE p.account_id = $1 AND p.posted_at >= $2
+         AND coalesce(e.occurred_at, p.posted_at) >= $2 AND coalesce(e.occurred_at, p.posted_at) < $3
        GROUP BY 1 ORDER BY 1`,
       [accountId, opts.from, opts.to, opts.timeZone],
     );
@@ -130,11 +133,15 @@ export class LedgerStatementsRepository {
     }));
   }
 
-  /** Sum of the account's postings at or after an instant: balance then = balance now − this. */
+  /**
+   * Sum of the account's postings whose money moved at or after an instant (occurred_at, else
+   * posted_at): balance then = balance now − this.
+   */
   async sumSince(manager: EntityManager, accountId: string, since: Date): Promise<number> {
     const rows: Row[] = await manager.query(
-      `SELECT coalesce(sum(amount_minor), 0) AS total FROM postings
-       WHERE account_id = $1 AND posted_at >= $2`,
+      `SELECT coalesce(sum(p.amount_minor), 0) AS total
+       FROM postings p JOIN journal_entries e ON e.id = p.entry_id
+       WHERE p.account_id = $1 AND p.posted_at >= $2 AND coalesce(e.occurred_at, p.posted_at) >= $2`,
       [accountId, since],
     );
     return total(rows[0]?.total);

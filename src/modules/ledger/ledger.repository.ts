@@ -196,8 +196,8 @@ export class LedgerRepository {
     try {
       rows = await manager.query(
         `WITH e AS (
-           INSERT INTO journal_entries (idempotency_key, kind, description, currency, fingerprint, reverses_entry_id, metadata)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           INSERT INTO journal_entries (idempotency_key, kind, description, currency, fingerprint, reverses_entry_id, metadata, occurred_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $10::timestamptz IS NULL THEN NULL ELSE least($10::timestamptz, now()) END)
            ON CONFLICT (idempotency_key) DO NOTHING
            RETURNING id, idempotency_key, kind, description, currency, reverses_entry_id, metadata, posted_at
          ), p AS (
@@ -220,6 +220,7 @@ export class LedgerRepository {
           JSON.stringify(input.metadata ?? {}),
           postings.map((p) => p.accountId),
           postings.map((p) => p.amountMinor),
+          input.occurredAt ?? null,
         ],
       );
     } catch (error) {

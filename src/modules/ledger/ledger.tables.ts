@@ -36,6 +36,7 @@ export const JOURNAL_ENTRIES = defineTable('journal_entries', {
   metadata: col.jsonb('metadata'),
   createdTxid: col.bigint('created_txid'),
   postedAt: col.timestamptz('posted_at'),
+  occurredAt: col.timestamptz.nullable('occurred_at'),
 });
 
 export const POSTINGS = defineTable('postings', {

@@ -59,6 +59,8 @@ export interface MatchableGift {
   /** Already matched today for this donor on this campaign; asked after the pool is locked, so two gifts of one donor cannot both pass the daily cap. */
   donorMatchedToday: () => Promise<number>;
   at: Date;
+  /** When the gift's money arrived, if before now (an offline gift recorded later): the match's date too. */
+  receivedAt?: Date;
 }
 
 export type RuleInput = RuleFields;
@@ -162,6 +164,7 @@ export class MatchingService {
         currency: gift.currency,
         postings: transferPostings(poolAccountId, fundAccountId, allowed.amountMinor),
         metadata: { donationId: gift.id, ruleId: rule.id },
+        ...(gift.receivedAt ? { occurredAt: gift.receivedAt } : {}),
       },
       { within: m },
     );

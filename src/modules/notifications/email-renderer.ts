@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { translate, type SupportedLocale } from '../../common/i18n/i18n';
+import { translate } from '../../common/i18n/i18n';
 import { templatesDir } from '../../common/paths';
 import { createHandlebars } from '../../common/views/handlebars';
 import { AppConfig } from '../../config/app-config';
+import { linksWithLanguage } from './email-links';
 import { EMAIL_TEMPLATE_NAMES, type EmailPayload, type EmailTemplate } from './email-message';
 
 export interface RenderedEmail {
@@ -28,14 +29,6 @@ export class EmailRenderer {
 
   constructor(private readonly config: AppConfig) {
     const hbs = createHandlebars();
-    hbs.registerHelper('datetime', (value: unknown, options: Handlebars.HelperOptions) =>
-      typeof value === 'string' || value instanceof Date
-        ? new Intl.DateTimeFormat(localeOf(options), {
-            dateStyle: 'long',
-            timeStyle: 'short',
-          }).format(new Date(value))
-        : '',
-    );
     const root = templatesDir();
     const read = (...parts: string[]) => readFileSync(path.join(root, ...parts), 'utf8');
     hbs.registerPartial(
@@ -61,12 +54,13 @@ export class EmailRenderer {
     const subject = translate(payload.locale, `email.${payload.template}.subject`, payload.data)
       .replace(/[\r\n]+/g, ' ')
       .trim();
+    const data = linksWithLanguage(payload.data, payload.locale, this.config.publicUrl);
     const context = {
-      ...payload.data,
+      ...data,
       locale: payload.locale,
       subject,
       publicUrl: this.config.publicUrl,
-      fields: Object.entries(payload.data).map(([name, value]) => ({
+      fields: Object.entries(data).map(([name, value]) => ({
         name,
         value: typeof value === 'string' ? value : JSON.stringify(value),
       })),
@@ -80,9 +74,4 @@ export class EmailRenderer {
         .trim()}\n`,
     };
   }
-}
-
-function localeOf(options: Handlebars.HelperOptions): SupportedLocale {
-  const root = (options.data as { root?: { locale?: SupportedLocale } } | undefined)?.root;
-  return root?.locale ?? 'zh-CN';
 }

@@ -1,4 +1,4 @@
-import { beijingDateTime, campaignWindow, plainExcerpt, progressBar } from './campaign-disclosure';
+import { campaignWindow, plainExcerpt, progressBar } from './campaign-disclosure';
 
 describe('progressBar', () => {
   it.each([
@@ -67,13 +67,6 @@ describe('campaignWindow', () => {
     expect(campaignWindow({ status: 'ENDED', startsAt: null, endsAt: null }, now)).toEqual({
       kind: 'ended',
     });
-  });
-});
-
-describe('beijingDateTime', () => {
-  it('shows the instant in Beijing time', () => {
-    expect(beijingDateTime(new Date('2026-12-09T16:00:00Z'), 'en')).toBe('Dec 10, 2026, 12:00 AM');
-    expect(beijingDateTime(new Date('2026-12-09T16:00:00Z'), 'zh-CN')).toBe('2026年12月10日 00:00');
   });
 });
 

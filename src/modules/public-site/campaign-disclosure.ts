@@ -94,15 +94,6 @@ export function campaignWindow(
   return days <= 0 ? { kind: 'lastDay' } : { kind: 'daysLeft', days };
 }
 
-/** An instant as people in Beijing read it ("2026年12月10日 00:00" / "Dec 10, 2026, 12:00 AM"). */
-export function beijingDateTime(at: Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    timeZone: CAMPAIGN_TIME_ZONE,
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(at);
-}
-
 /** Plain text of a story's first words for a link preview: tags and Markdown marks removed. */
 export function plainExcerpt(markdown: string, max = 120): string {
   const text = markdown

@@ -14,7 +14,8 @@ import { CreateDonationDto } from '../donations/dto/create-donation.dto';
 import { FoundationService } from '../foundation/foundation.service';
 import { FundsService } from '../funds/funds.service';
 import { MatchingService } from '../matching/matching.service';
-import { beijingDateTime, campaignWindow, plainExcerpt, progressBar } from './campaign-disclosure';
+import { beijingDateTime } from '../../common/dates/beijing-time';
+import { campaignWindow, plainExcerpt, progressBar } from './campaign-disclosure';
 
 /** What the donation form sent, as text (checkboxes are "on" when ticked). */
 export type DonationFormBody = Record<string, unknown>;

@@ -100,7 +100,7 @@ export function renderMonthlyChart(series: readonly MonthlyPoint[], labels: Char
 
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" ` +
-      `role="img" aria-labelledby="${id}-title ${id}-desc" font-family="system-ui, sans-serif" font-size="11">`,
+      `role="img" aria-labelledby="${id}-title ${id}-desc" font-family="system-ui, sans-serif" font-size="14">`,
     `<title id="${id}-title">${escapeXml(labels.title)}</title>`,
     `<desc id="${id}-desc">${escapeXml(labels.description)}</desc>`,
   );

@@ -144,23 +144,6 @@ export function monthAxisLabels(
   };
 }
 
-const dateTimeFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** "2026年3月1日 14:05" / "Mar 1, 2026, 2:05 PM" in the reporting time zone. */
-export function formatDateTime(
-  instant: Date,
-  locale: string,
-  timeZone = REPORTING_TIME_ZONE,
-): string {
-  const key = `${locale}|${timeZone}`;
-  let f = dateTimeFormatters.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone });
-    dateTimeFormatters.set(key, f);
-  }
-  return f.format(instant);
-}
-
 /** An HTML date input value (`2026-03-01`) for the local date of an instant. */
 export function dateInputValue(instant: Date, timeZone = REPORTING_TIME_ZONE): string {
   const { year, month, day } = localDate(instant, timeZone);

@@ -53,17 +53,18 @@ export class CreateCampaignDto {
   @IsUUID('all', { message: 'fundId must be a fund id (UUID)' })
   fundId!: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 'spring-wheelchairs-2026',
     description:
-      'The public address /campaigns/{slug}; lower-cased; fixed once the campaign is live',
+      'The public address /campaigns/{slug}; lower-cased; fixed once the campaign is live. Left out: made from the Chinese title in pinyin (chun-ji-lun-yi-mu-juan), with -2, -3… when taken',
   })
+  @IsOptional()
   @Lower()
   @IsString({ message: SLUG_MESSAGE })
   @Length(3, 80, { message: SLUG_MESSAGE })
   @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
   @NotUuid()
-  slug!: string;
+  slug?: string;
 
   @ApiProperty({ example: '春季轮椅募捐' })
   @Trim()
@@ -71,11 +72,15 @@ export class CreateCampaignDto {
   @Length(1, 120, { message: 'titleZh must be 1–120 characters' })
   titleZh!: string;
 
-  @ApiProperty({ example: 'Wheelchairs for spring' })
+  @ApiPropertyOptional({
+    example: 'Wheelchairs for spring',
+    description: 'Optional: pages in English show the Chinese title until one is written',
+  })
+  @IsOptional()
   @Trim()
   @IsString()
   @Length(1, 120, { message: 'titleEn must be 1–120 characters' })
-  titleEn!: string;
+  titleEn?: string;
 
   @ApiPropertyOptional({ description: 'Markdown (a safe subset, see docs/campaigns.md)' })
   @IsOptional()
@@ -175,11 +180,15 @@ export class CreateCampaignUpdateDto {
   @Length(1, 120, { message: 'titleZh must be 1–120 characters' })
   titleZh!: string;
 
-  @ApiProperty({ example: 'The first wheelchairs have arrived' })
+  @ApiPropertyOptional({
+    example: 'The first wheelchairs have arrived',
+    description: 'Optional: pages in English show the Chinese title until one is written',
+  })
+  @IsOptional()
   @Trim()
   @IsString()
   @Length(1, 120, { message: 'titleEn must be 1–120 characters' })
-  titleEn!: string;
+  titleEn?: string;
 
   @ApiPropertyOptional({ description: 'Markdown' })
   @IsOptional()
@@ -195,11 +204,13 @@ export class CreateCampaignUpdateDto {
 }
 
 /**
- * The fields an edit may empty, and what empty is for each: no goal, no start or end, no story.
+ * The fields an edit may empty, and what empty is for each: no English title (the Chinese one is
+ * shown), no goal, no start or end, no story.
  * A form sends an emptied input as "not given", so it names these explicitly (`clear`), and the
  * service writes the empty value: no caller writes null into a validated DTO.
  */
 export const CLEARED_CAMPAIGN_VALUES = {
+  titleEn: '',
   goalMinor: null,
   startsAt: null,
   endsAt: null,

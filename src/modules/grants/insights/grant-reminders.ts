@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
+import { beijingDateTime } from '../../../common/dates/beijing-time';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Role } from '../../../common/auth/roles';
 import { translate } from '../../../common/i18n/i18n';
@@ -27,21 +28,6 @@ import {
 
 /** How often the job looks; the outbox key makes the first pass of each Beijing day the one that sends. */
 const CHECK_MS = 60 * 60_000;
-
-/** Beijing wall-clock time of an instant, "2026-03-01 09:30". */
-export function beijingDateTime(instant: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Shanghai',
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(instant);
-  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
-}
 
 /**
  * Daily reminders of overdue grant work (overdue.ts says what is overdue and who must act). Checks
@@ -121,7 +107,7 @@ export class GrantReminders implements OnApplicationBootstrap, OnApplicationShut
               recipientName: person.name,
               what: translate(locale, `grants.insights.overdueKind.${item.kind}`),
               title: item.seq === null ? item.title : `${item.title} #${item.seq}`,
-              dueOn: beijingDateTime(item.dueAt),
+              dueOn: beijingDateTime(item.dueAt, locale),
               daysOverdue: daysOverdue(item.dueAt, now),
               url: `${this.config.publicUrl}/admin/grants?lang=${locale}#overdue`,
             },

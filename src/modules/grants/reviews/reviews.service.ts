@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { beijingDateTime } from '../../../common/dates/beijing-time';
 import type { EntityManager } from 'typeorm';
 import { ForbiddenError } from '../../../common/errors';
 import { AppConfig } from '../../../config/app-config';
@@ -25,7 +26,7 @@ import {
 import { nextApplicationStatus } from '../rounds/application-rules';
 import { ApplicationsRepository } from '../rounds/applications.repository';
 import { scoreProblems, weightedScore } from '../rounds/ranking';
-import { addDays, beijingTime } from '../rounds/round-rules';
+import { addDays } from '../rounds/round-rules';
 import { RoundsRepository } from '../rounds/rounds.repository';
 import {
   type Review,
@@ -109,7 +110,7 @@ export class ReviewsService {
           reviewerName: reviewer.name,
           applicationTitle: app.title,
           roundName: reviewer.locale === 'en' ? round.nameEn : round.nameZh,
-          due: beijingTime(dueAt),
+          due: beijingDateTime(dueAt, reviewer.locale),
           url: `${this.config.publicUrl}/admin/grants/reviews/${review.id}`,
         },
         dedupeKey: `grant-review-assigned:${review.id}`,

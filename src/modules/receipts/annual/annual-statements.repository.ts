@@ -59,7 +59,7 @@ export class AnnualStatementsRepository {
               d.receipt_tax_id, d.succeeded_at, (d.amount_minor - d.refunded_minor) AS kept,
               d.currency, d.provider, d.provider_payment_id, d.provider_invoice_id,
               f.name_zh AS fund_zh, f.name_en AS fund_en,
-              coalesce(c.title_zh, '') AS campaign_zh, coalesce(c.title_en, '') AS campaign_en,
+              coalesce(c.title_zh, '') AS campaign_zh, coalesce(nullif(c.title_en, ''), c.title_zh, '') AS campaign_en,
               r.number AS receipt_number
          FROM donations d
          JOIN funds f ON f.id = d.fund_id

@@ -9,9 +9,10 @@ import { seedBackOffice, type BackOffice } from './admin-fixtures';
 import { launchChromium, textOf, visit } from './chromium';
 
 /**
- * The confirmation step on a 360 px wide phone, in Chinese: the page states the amount and the
- * effect, nothing scrolls sideways, Confirm and Back are big enough to tap, Back changes nothing
- * and Confirm acts.
+ * Back-office forms on a 360 px wide phone, in Chinese. The confirmation step: the page states
+ * the amount and the effect, nothing scrolls sideways, Confirm and Back are big enough to tap,
+ * Back changes nothing and Confirm acts. The campaign form: funds grouped by subdistrict with a
+ * search box, and a campaign written in Chinese only.
  */
 let t: TestApp;
 let seed: BackOffice;
@@ -128,5 +129,35 @@ describe('the confirmation step at 360 px', () => {
     expect(f.cspViolations).toEqual([]);
     expect(f.pageErrors).toEqual([]);
     await f.context.close();
+  });
+});
+
+describe('the campaign form at 360 px', () => {
+  it('finds a fund by typing part of its name, and takes a campaign written in Chinese only', async () => {
+    const a = await phone(seed.admin.email, seed.admin.password);
+    await a.page.goto('/admin/campaigns/new');
+    expect(await pageWidth(a.page)).toBeLessThanOrEqual(360);
+    const groups = a.page.locator('#c-fundId optgroup');
+    expect(await groups.first().getAttribute('label')).toBe('基金会直属基金');
+    expect(await groups.count()).toBeGreaterThanOrEqual(2);
+    await a.page.fill('#c-fundSearch', '桃源');
+    const shown = await a.page.locator('#c-fundId option').allTextContents();
+    expect(shown.filter((text) => text.includes('桃源社区基金'))).toHaveLength(1);
+    expect(shown.some((text) => text.includes('松坪'))).toBe(false);
+    expect(await textOf(a.page, '[data-fund-count]')).toBe('共 1 个基金');
+    const { height } = await box(a.page, '#c-fundSearch');
+    expect(height).toBeGreaterThanOrEqual(44);
+
+    await a.page.selectOption('#c-fundId', seed.fundA.id);
+    await a.page.fill('#c-titleZh', '桃源社区 儿童阅读角');
+    await Promise.all([
+      a.page.waitForURL(/\/admin\/campaigns\/[0-9a-f-]{36}$/),
+      a.page.click('#campaign-form button[type="submit"]'),
+    ]);
+    expect(await a.page.inputValue('#c-slug')).toBe('tao-yuan-she-qu-er-tong-yue-du-jiao');
+    expect(await pageWidth(a.page)).toBeLessThanOrEqual(360);
+    expect(a.cspViolations).toEqual([]);
+    expect(a.pageErrors).toEqual([]);
+    await a.context.close();
   });
 });
