@@ -133,8 +133,9 @@ describe('back office: resident evaluations', () => {
       confirm: 'yes',
     });
     expect(early.status).toBe(409);
+    // In Chinese only, not Chinese with the English after it.
     expect(card(early.text, ev!.id)).toMatch(
-      /id="notice-[^"]+">测评份数不足，还不能计算结果。 \(The evaluation has 1 response and needs at least 3/,
+      /id="notice-[^"]+">这次测评目前只有 1 份评价，至少需要 3 份才能计算结果，测评继续进行。</,
     );
     expect((await evaluationsOf(p.awardId))[0]!.status).toBe('OPEN');
 
