@@ -217,7 +217,10 @@ describe('allocation forms', () => {
       requestKey: 'overdraft-1',
     });
     expect(res.status).toBe(422);
-    expect(fieldError(res.text, 't-amount')).toMatch(/余额不足|cannot allocate|was asked/);
+    // In the page's language, amounts as money.
+    expect(fieldError(res.text, 't-amount')).toMatch(
+      /余额为 ¥600,000\.00，不足所需的 ¥600,001\.00/,
+    );
     expect(await balance(seed.general.id)).toBe(before);
   });
 
@@ -359,7 +362,11 @@ describe('fund management forms', () => {
       .send({ _csrf: admin.csrf, next: `/admin/funds/${seed.fundA.id}` });
     expect(close.headers.location).toBe(`/admin/funds/${seed.fundA.id}`);
     const page = await admin.agent.get(`/admin/funds/${seed.fundA.id}`).expect(200);
-    expect(page.text).toMatch(/flash-error[^>]*>基金仍有余额/);
+    // What it still holds, as money, in Chinese (not minor units, not English).
+    expect(page.text).toMatch(
+      /flash-error[^>]*>基金 \S+ 还有余额 ¥[\d,]+\.\d\d，请先拨付到其他基金，再关闭。/,
+    );
+    expect(page.text).not.toContain('minor units');
     expect((await t.get(FundsService).get(seed.fundA.id)).status).toBe('ACTIVE');
   });
 
