@@ -32,6 +32,8 @@ const PENDING_WORDS: string[] = [
   // Tranche and prize keys in the audit log's details (audit words work).
   'START',
   'FIRST',
+  'MIDTERM',
+  'COMPLETION',
 ];
 
 /** English a Chinese reader must never meet (lower and upper case as written in the code). */
