@@ -38,7 +38,9 @@ describe('offline gifts: into a fund, dated when received, with optional donor d
 
   const fieldError = (html: string, id: string) =>
     new RegExp(`id="e-${id}">([^<]*)<`).exec(html)?.[1];
-  const formError = (html: string) => /class="form-error" role="alert">([^<]*)</.exec(html)?.[1];
+  // Above the form, in the page's one alert (the layout's flash).
+  const formError = (html: string) =>
+    /class="flash flash-error" role="alert">([^<]*)</.exec(html)?.[1];
   const reference = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
   const giftsWithReference = async (ref: string) =>
     (

@@ -111,7 +111,7 @@ describe('a gift’s receipts', () => {
     expect(err(await api.post(`/api/v1/donations/${pending.id}/receipt`))).toMatchObject({
       status: 422,
       code: 'RECEIPT_GIFT_NOT_RECEIVED',
-      message: expect.stringContaining('only received gifts get a receipt') as unknown,
+      message: expect.stringContaining('Only received gifts get a receipt') as unknown,
     });
     expect(await receiptsOf(pending.id)).toEqual([]);
     expect(err(await api.get(`/api/v1/donations/${randomUUID()}/receipts`)).status).toBe(404);

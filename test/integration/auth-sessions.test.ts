@@ -70,7 +70,8 @@ describe('sign-in, sessions, CSRF, lockout and tokens', () => {
       { withCsrf: false },
     );
     expect(missing.status).toBe(403);
-    expect(missing.text).toContain('did not come from this site');
+    // The page is Chinese by default: so is the refusal.
+    expect(missing.text).toContain('表单已过期，或并非来自本站。');
     expect(cookieFrom(missing, 'lx_session')).toBeUndefined();
     const wrong = await browser.agent
       .post('/login')
@@ -95,7 +96,8 @@ describe('sign-in, sessions, CSRF, lockout and tokens', () => {
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     const message = (text: string) => /role="alert">([^<]*)</.exec(text)?.[1];
-    expect(message(wrong.text)).toBe('The email or password is not right.');
+    // The sign-in page is Chinese by default, and so is what it says when sign-in fails.
+    expect(message(wrong.text)).toBe('邮箱或密码不正确。');
     expect(message(unknown.text)).toBe(message(wrong.text));
   });
 
@@ -106,7 +108,8 @@ describe('sign-in, sessions, CSRF, lockout and tokens', () => {
       expect((await browser.signIn(user.email, `wrong ${i}`)).status).toBe(401);
     const locked = await browser.signIn(user.email, TEST_PASSWORD);
     expect(locked.status).toBe(429);
-    expect(locked.text).toContain('Too many failed sign-ins');
+    expect(locked.text).toContain('登录失败次数过多');
+    expect(locked.text).not.toContain('Too many failed sign-ins');
     expect(cookieFrom(locked, 'lx_session')).toBeUndefined();
     const [audit] = await t.dataSource.query(
       `SELECT action FROM audit_log WHERE entity_id = $1 AND action = 'user.locked'`,

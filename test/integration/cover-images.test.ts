@@ -108,7 +108,7 @@ describe('cover images', () => {
       const { res } = await upload(cut);
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({ code: 'IMAGE_UNREADABLE' });
-      expect(res.body.message).toMatch(/^file could not be read as an image/);
+      expect(res.body.message).toMatch(/^The file could not be read as an image/);
       expect(res.body.coverImageUrl).toBeUndefined();
     }
   });

@@ -76,8 +76,8 @@ describe('donations: finance operations', () => {
         [6, 'error'],
       ],
     );
-    expect(report.body.rows[1].message).toContain('more than 2 decimal places');
-    expect(report.body.rows[4].message).toContain('method must be BANK or CASH');
+    expect(report.body.rows[1].message).toContain('Use at most two decimals');
+    expect(report.body.rows[4].message).toContain('Choose method from the list.');
     // Importing the same file again records nothing new.
     const again = await request(t.server)
       .post('/api/v1/donations/offline/import')

@@ -405,6 +405,6 @@ describe('donations: exactly-once settlement through the webhook inbox', () => {
         donorEmail: 'x@example.org',
       });
     expect(res.status).toBe(400);
-    expect(res.body.message).toContain('donorName must not contain < or >');
+    expect(res.body.message).toContain('donorName must not contain < or >.');
   });
 });

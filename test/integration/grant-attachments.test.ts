@@ -221,7 +221,7 @@ describe('grant attachments', () => {
     const res = await raw(leader, { ownerType: 'EXPENSE', ownerId: e.id }, data, type, name);
     expect(res.status).toBe(415);
     expect(res.body.code).toBe('INVALID_ATTACHMENT');
-    expect(res.body.message).toMatch(/^file /);
+    expect(res.body.message).toMatch(/^The file /);
     expect(await rows(e.id)).toBe(0);
   });
 
@@ -233,7 +233,7 @@ describe('grant attachments', () => {
     const res = await raw(leader, owner, big, 'application/pdf', 'big.pdf');
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ code: 'ATTACHMENT_TOO_LARGE' });
-    expect(res.body.message).toMatch(/10485761 bytes; an attachment may be at most 10485760 bytes/);
+    expect(res.body.message).toMatch(/The file is 10241 KB; an attachment may be at most 10 MB/);
     const huge = await raw(leader, owner, Buffer.alloc(21 * 1024 * 1024), 'application/pdf');
     expect(huge.status).toBe(413);
     // Exactly 10 MB is fine.
@@ -311,7 +311,7 @@ describe('grant attachments', () => {
     await request(t.server).post(`/api/v1/expenses/${e.id}/pay`).set(finance2.auth).expect(200);
     const locked = await raw(leader, owner, PDF, 'application/pdf').expect(409);
     expect(locked.body.code).toBe('ATTACHMENT_LOCKED');
-    expect(locked.body.message).toMatch(/This expense is PAID/);
+    expect(locked.body.message).toMatch(/only while it is waiting for payment/);
     await download(leader, a).expect(200);
   });
 

@@ -165,7 +165,7 @@ describe('fund expenses', () => {
     expect(rejected.body).toMatchObject({ status: 'REJECTED', decisionNote: 'No invoice' });
     const late = await act(finance, a.id, 'pay').expect(409);
     expect(late.body).toMatchObject({ code: 'EXPENSE_NOT_REQUESTED' });
-    expect(late.body.message).toMatch(/REJECTED already/);
+    expect(late.body.message).toMatch(/has been decided already; it can no longer be paid/);
     expect(await audit(a.id)).toEqual(['grant.expense.requested', 'grant.expense.rejected']);
 
     const b = (await ask(officer, fund, { payee: 'B', purpose: 'b', amountMinor: 100 }).expect(201))

@@ -274,7 +274,7 @@ describe('grant rounds, applications and review', () => {
       ).expect(409);
       expect(refused.body.code).toBe('APPLICATIONS_STILL_OPEN');
       expect(refused.body.message).toMatch(
-        /Applications are open until \d{4}-\d\d-\d\d \d\d:\d\d \(Beijing time\)/,
+        /Applications are open until \w{3} \d{1,2}, \d{4}, \d\d:\d\d \(Beijing time\)/,
       );
       const started = await api(officer, 'post', `/grants/rounds/${round.id}/start-review`, {
         early: true,
@@ -377,7 +377,7 @@ describe('grant rounds, applications and review', () => {
       const fund = await fundWith(10);
       const created = await api(officer, 'post', '/grants/rounds', roundBody(fund.id)).expect(201);
       const res = await apply(planner, created.body.id).expect(422);
-      expect(res.body.message).toContain('The round is DRAFT');
+      expect(res.body.message).toContain('Applications are taken only while the round is open.');
     });
   });
 

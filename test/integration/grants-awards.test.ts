@@ -432,7 +432,7 @@ describe('grants: awards, tranches, reports', () => {
       inspectedOn: '2026-02-30',
     }).expect(400);
     expect(badDate.body.message).toEqual([
-      'inspectedOn must be a real calendar date (months 01–12, days that exist in the month)',
+      'inspectedOn must be a real calendar date (months 01–12, days that exist in the month).',
     ]);
     await inspect({
       inspectingBody: '区住建局',

@@ -431,7 +431,7 @@ describe('grants: resident evaluations', () => {
     // Cancelling or closing it again is refused in words.
     const twice = await cancel(ev.id, { reason: 'again' }).expect(409);
     expect(twice.body).toMatchObject({ code: 'EVALUATION_NOT_OPEN' });
-    expect(twice.body.message).toMatch(/CANCELLED already/);
+    expect(twice.body.message).toMatch(/Only an open evaluation can be closed or cancelled/);
     await close(ev.id).expect(409);
 
     // Not in the public results; a new evaluation may open (seq 2) and counts on its own.

@@ -99,9 +99,10 @@ export function problemText(
 
 /**
  * A problem as Words, for a domain error that carries failed checks (a CSV row): the check's
- * text with the field's label, shown later in whichever language the reader reads.
+ * text with the field's label (or, `byName`, the field as the data names it), shown later in
+ * whichever language the reader reads.
  */
-export function problemWords(problem: Problem): Words {
+export function problemWords(problem: Problem, byName = false): Words {
   const ownKey = hasText(problem.message) ? problem.message : undefined;
   const key = problem.key ?? ownKey ?? `validation.${problem.constraint}`;
   const label = `fields.${problem.property}`;
@@ -109,7 +110,7 @@ export function problemWords(problem: Problem): Words {
   const plain = (v: unknown): unknown =>
     Array.isArray(v) || typeof v === 'string' || typeof v === 'number' ? v : '';
   return words(key, {
-    field: hasText(label) ? words(label) : problem.property,
+    field: byName || !hasText(label) ? problem.field : words(label),
     limit: plain(first),
     limit2: plain(second),
   });

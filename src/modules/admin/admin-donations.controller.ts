@@ -6,7 +6,7 @@ import { Allow } from '../../common/auth/policy.decorator';
 import { OFFLINE_GIFT_ROLES } from '../../common/auth/roles';
 import { checkForm, checkQuery, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
-import { translate } from '../../common/i18n/i18n';
+import { say, translate } from '../../common/i18n/i18n';
 import { formatMoney, parseAmountField } from '../../common/money';
 import {
   type Checked,
@@ -187,7 +187,13 @@ export class AdminDonationsController {
         show: async () =>
           renderPage(reply, ctx, 'pages/admin/offline-gifts', {
             ...(await this.views.offline(ctx.locale)),
-            report,
+            report: {
+              ...report,
+              rows: report.rows.map(({ words: said, ...row }) => ({
+                ...row,
+                message: said ? say(ctx.locale, said) : row.message,
+              })),
+            },
           }),
       }),
     });

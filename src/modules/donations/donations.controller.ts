@@ -63,8 +63,10 @@ export class DonationsController {
   @Allow(...OFFLINE_GIFT_ROLES)
   @HttpCode(200)
   @ApiOperation({ summary: 'Import offline gifts from CSV; a report row by row' })
-  importOffline(@Body() dto: OfflineImportDto) {
-    return this.offlineGifts.importCsv(dto.csv);
+  async importOffline(@Body() dto: OfflineImportDto) {
+    const report = await this.offlineGifts.importCsv(dto.csv);
+    // Rows say why in `message`; their words are for pages.
+    return { ...report, rows: report.rows.map(({ words: _words, ...row }) => row) };
   }
 
   @Post('donations/:id/refunds')

@@ -11,12 +11,12 @@ import {
   OfflineReferenceReusedError,
   ReceivedDateError,
 } from './donations.errors';
-import { MoneyFormatError, parseMoney } from '../../common/money';
+import { parseAmountField } from '../../common/money/amount-field';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import type { EntityManager } from 'typeorm';
 import { beijingTimestamp } from '../../common/dates/beijing-time';
-import { words } from '../../common/i18n/i18n';
+import { words, type Words } from '../../common/i18n/i18n';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { FoundationService } from '../foundation/foundation.service';
 import type { Fund } from '../funds/fund.entity';
@@ -31,7 +31,10 @@ export interface ImportRow {
   reference?: string;
   status: ImportRowStatus;
   donationId?: string;
+  /** Why the row was refused, in English (API clients, the CLI). */
   message?: string;
+  /** The same, as words for a page in the reader's language. */
+  words?: Words;
 }
 
 const COLUMNS = ['amount', 'donor_name', 'donor_email', 'method', 'reference'] as const;
@@ -203,6 +206,7 @@ export class OfflineGiftsService {
           reference: raw.reference,
           status: 'error',
           message: error.message,
+          words: error.words,
         });
       }
     }
@@ -216,17 +220,10 @@ export class OfflineGiftsService {
   }
 
   private async rowToDto(raw: Record<string, string>): Promise<OfflineGiftDto> {
-    let amountMinor: number;
-    try {
-      // Every fund and campaign is in the foundation's currency.
-      amountMinor = parseMoney(raw.amount ?? '', await this.foundation.currency()).amountMinor;
-    } catch (error) {
-      if (error instanceof MoneyFormatError)
-        throw new InvalidAmountError(words('errors.donations.amountText'), {
-          problem: error.message,
-        });
-      throw error;
-    }
+    // Every fund and campaign is in the foundation's currency.
+    const amount = parseAmountField(raw.amount ?? '', await this.foundation.currency());
+    if (amount.error !== null) throw new InvalidAmountError(words(amount.error));
+    const amountMinor = amount.amountMinor;
     const dto = plainToInstance(OfflineGiftDto, {
       campaignSlug: raw.campaign_slug,
       fundCode: raw.fund_code,
@@ -244,7 +241,9 @@ export class OfflineGiftsService {
     const problems = validateSync(dto, { stopAtFirstError: true });
     if (problems.length > 0) {
       throw new ValidationFailedError(
-        words('errors.admin.formProblems', { problems: problemsOf(problems).map(problemWords) }),
+        words('errors.admin.formProblems', {
+          problems: problemsOf(problems).map((p) => problemWords(p, true)),
+        }),
       );
     }
     return dto;

@@ -27,7 +27,13 @@ export class InvalidMatchingRuleError extends DomainError {
     super(
       'INVALID_MATCHING_RULE',
       words('errors.matching.invalidRule', {
-        problems: problems.map((p) => problemWords(p, currency)),
+        problems: problems.map((p) =>
+          words('errors.matching.fieldProblem', {
+            name: p.field,
+            label: words(`fields.${p.field}`),
+            problem: problemWords(p, currency),
+          }),
+        ),
       }),
       {
         problems: problems.map((p) => ({
