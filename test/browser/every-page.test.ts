@@ -415,7 +415,9 @@ async function sweep(who: Who, context: BrowserContext, paths: string[]): Promis
       status,
       width: m.width > m.innerWidth ? m.width : 0,
       wide: m.width > m.innerWidth ? m.wide : [],
-      ...textProblems(m.text),
+      // The developers' outbox lists the emails as written (their words are the emails' own
+      // tests' business): its layout is checked, its rows' text is not.
+      ...(url.startsWith('/dev/') ? { english: [], codes: [] } : textProblems(m.text)),
       small: m.small,
       tiny: m.tiny,
     });
@@ -464,6 +466,35 @@ describe('every page at 360 px in Chinese', () => {
     report('donor', donorResults);
     expect(problemsOf([...publicResults, ...donorResults])).toEqual([]);
   }, 300_000);
+
+  it("is a menu on a phone and a row of links on a desk: the back office's navigation", async () => {
+    const context = await signIn('ADMIN', STAFF[0]!.email);
+    const page = await context.newPage();
+    await page.goto('/admin');
+    const links = page.locator('.admin-nav a');
+    expect(await links.count()).toBeGreaterThan(8);
+    expect(await links.first().isVisible()).toBe(false);
+    const summary = page.locator('.admin-menu > summary');
+    expect(await summary.textContent()).toBe('菜单');
+    expect((await summary.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    await summary.click();
+    const heights = await links.evaluateAll((els) =>
+      els.map((e) => e.getBoundingClientRect().height),
+    );
+    expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+      360,
+    );
+    await Promise.all([
+      page.waitForURL('**/admin/funds'),
+      page.click('.admin-nav a[href="/admin/funds"]'),
+    ]);
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await summary.isVisible()).toBe(false);
+    expect(await links.first().isVisible()).toBe(true);
+    await context.close();
+  }, 120_000);
 
   it.each(STAFF)(
     'fits every back-office page as $who',

@@ -118,6 +118,8 @@ it('staff read a gift’s receipts and void one through its confirmed form', asy
 
 it('an administrator edits the wording and uploads a seal whose preview shows', async () => {
   const v = await staffPhone('en-US', ['ADMIN']);
+  // On a phone the back office's navigation is a menu: open it first.
+  await v.page.click('.admin-menu > summary');
   await v.page.click('.admin-nav a[href="/admin/receipts/settings"]');
   await v.page.waitForURL('**/admin/receipts/settings');
   expect(await overflowing(v.page)).toEqual([]);
