@@ -59,7 +59,9 @@ describe('campaign disclosure', () => {
     expect(byId(en, 'd-qualification')).toBe(QUALIFICATION);
     expect(byId(en, 'd-filing')).toBe('53510100MJ0000000X-2026-001');
     expect(byId(en, 'days-left')).toBe('3 days left');
-    expect(byId(en, 'd-period')).toMatch(/Ends [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M/);
+    expect(byId(en, 'd-period')).toMatch(
+      /Ends [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}:\d{2} \(Beijing time\)/,
+    );
     // Two segments on a 0–100 bar: ¥300 of donations and ¥100 matched of a ¥1,000 goal.
     expect(en).toContain('id="bar-donors" x="0" y="0" width="30"');
     expect(en).toContain('id="bar-matched" x="30" y="0" width="10"');

@@ -130,7 +130,7 @@ describe('donations: disputes', () => {
     const page = await finance.agent.get(`/admin/funds/${g.campaign.fundId}?lang=en`).expect(200);
     expect(page.text).toContain('id="fund-held"');
     expect(page.text).toContain('¥100.00 of this fund’s gifts is held while card disputes');
-    expect(page.text).toContain('Held for a dispute');
+    expect(page.text).toContain('Held for a card dispute');
     const giftPage = await finance.agent
       .get(`/admin/donations/${g.donationId}?lang=en`)
       .expect(200);
@@ -178,7 +178,7 @@ describe('donations: disputes', () => {
     expect((await balanceOf('processor:fees')) - fees).toBe(1_500);
     const after = await finance.agent.get(`/admin/funds/${g.campaign.fundId}?lang=en`).expect(200);
     expect(after.text).not.toContain('id="fund-held"');
-    expect(after.text).toContain('Dispute hold returned');
+    expect(after.text).toContain('Card dispute hold released');
     expect((await t.get(LedgerService).check()).ok).toBe(true);
   });
 
