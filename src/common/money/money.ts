@@ -51,6 +51,20 @@ export function assertSafeAmount(amountMinor: number): void {
   }
 }
 
+/**
+ * A currency as a reader names it: 人民币 in Chinese, "Chinese Yuan (CNY)" in English (the code
+ * kept for English readers, who meet several); the code itself when the runtime has no name.
+ */
+export function currencyName(code: string, locale: string): string {
+  let name: string;
+  try {
+    name = new Intl.DisplayNames([locale], { type: 'currency' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+  return locale.startsWith('zh') || name === code ? name : `${name} (${code})`;
+}
+
 const formatters = new Map<string, Intl.NumberFormat>();
 
 export function formatMoney(amountMinor: number, currency: CurrencyCode, locale = 'zh-CN'): string {

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { formatMoney } from '../money';
+import { currencyName, formatMoney } from '../money';
 import { beijingDate, beijingDateTime } from '../dates/beijing-time';
 import { translate, type SupportedLocale } from '../i18n/i18n';
 import { auditActionText, entryKindText, isStatusDomain, statusText } from '../i18n/status-words';
@@ -44,6 +44,16 @@ export function createHandlebars(): typeof Handlebars {
         }).format(ratio)
       : '',
   );
+  hbs.registerHelper('currencyName', (code: unknown, options: HelperOptions) =>
+    typeof code === 'string' ? currencyName(code.trim(), rootLocale(options)) : '',
+  );
+  // A currency as a reader names it beside an amount field: 元 for CNY in Chinese
+  // (`currencyUnit.<CODE>`), otherwise its code.
+  hbs.registerHelper('currencyUnit', (code: unknown, options: HelperOptions) => {
+    const key = `currencyUnit.${String(code).trim()}`;
+    const text = translate(rootLocale(options), key);
+    return text === key ? String(code).trim() : text;
+  });
   // Instants are shown in Beijing time: {{date at}} the calendar day, {{datetime at}} with the
   // time of day and the zone named (beijing-time.ts).
   hbs.registerHelper('date', (value: unknown, options: HelperOptions) => {

@@ -144,10 +144,17 @@ function codeText(locale: SupportedLocale, entityType: string, name: string, cod
   if (domain) return statusText(locale, domain, code);
   if (name === 'kind' && entityType === 'journal_entry') return entryKindText(locale, code);
   if (name === 'kind' && entityType === 'receipt') return statusText(locale, 'receipt', code);
-  if (name === 'kind' && entityType === 'fund' && hasText(`fund.kind.${code}`)) {
-    return translate(locale, `fund.kind.${code}`);
-  }
-  return code;
+  const key =
+    name === 'kind' && entityType === 'fund'
+      ? `fund.kind.${code}`
+      : name === 'kind' && entityType === 'grant_report'
+        ? `grants.awards.reportKind.${code}`
+        : name === 'unlock'
+          ? `grants.awards.unlockName.${code}`
+          : name === 'step'
+            ? `audit.step.${code}`
+            : null;
+  return key && hasText(key) ? translate(locale, key) : code;
 }
 
 /**

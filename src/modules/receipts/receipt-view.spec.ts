@@ -73,7 +73,8 @@ describe('buildReceiptView', () => {
     expect(value('giftDate')).toEqual({ zh: '2027年1月1日', en: '1 January 2027' });
     expect(value('method')).toEqual({ zh: '银行转账或现金', en: 'Bank transfer or cash' });
     expect(value('fund')).toEqual({ zh: '综合基金（GEN）', en: 'General fund (GEN)' });
-    expect(value('currency')?.zh).toBe('CNY · 人民币');
+    expect(value('currency')?.zh).toBe('人民币');
+    expect(value('currency')?.en).toBe('Chinese Yuan (CNY)');
     expect(view.amount).toMatchObject({ figures: '¥1,234.50', capitals: '壹仟贰佰叁拾肆元伍角整' });
     expect(view.verify).toMatchObject({ code: 'ABCD2345', url: 'https://x.test/receipts/verify' });
     expect(view.void).toBeNull();

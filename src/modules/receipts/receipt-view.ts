@@ -1,5 +1,5 @@
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
-import { formatMoney } from '../../common/money';
+import { currencyName, formatMoney } from '../../common/money';
 import { amountInChineseCapitals } from './chinese-capitals';
 import { receiptDate } from './receipt-dates';
 import { statusText } from '../../common/i18n/status-words';
@@ -104,21 +104,8 @@ export function receiptMoney(amountMinor: number, currency: string): string {
   return formatMoney(amountMinor, currency.trim(), 'zh-CN');
 }
 
-const currencyNames = new Map<string, Bilingual>();
 function currencyText(code: string): Bilingual {
-  let text = currencyNames.get(code);
-  if (!text) {
-    const name = (locale: string) => {
-      try {
-        return new Intl.DisplayNames([locale], { type: 'currency' }).of(code) ?? code;
-      } catch {
-        return code;
-      }
-    };
-    text = { zh: `${code} · ${name('zh-CN')}`, en: `${code} · ${name('en')}` };
-    currencyNames.set(code, text);
-  }
-  return text;
+  return { zh: currencyName(code, 'zh-CN'), en: currencyName(code, 'en') };
 }
 
 /** 2026-03-05, the day in Beijing time (the statement table's date column). */
