@@ -9,9 +9,9 @@ import { renderPage } from './render-page';
  * closing a fund, an allocation): the first POST of the form checks it and shows a page that
  * states the amount and the effect in words, with Confirm and Back; only a POST that carries the
  * confirmation field acts. The field is an HMAC of the action's path and every other field of the
- * form, keyed with the visitor's CSRF secret (an httpOnly cookie another site cannot read): a
- * plain POST, or one whose fields differ from those that were shown, is shown the page again and
- * changes nothing. The CSRF check stays as on every form.
+ * form, keyed with the visitor's CSRF token: a plain POST, or one whose fields differ from those
+ * that were shown, is shown the page again and changes nothing. It guards against a slip, not an
+ * attacker (the CSRF check, as on every form, does that).
  */
 
 /** The form field that carries the confirmation. */
