@@ -5,7 +5,7 @@ export const DONOR_KINDS = ['PERSON', 'ORGANISATION'] as const;
 export type DonorKind = (typeof DONOR_KINDS)[number];
 
 /** How a gift was paid: online through Stripe, the sandbox stand-in, or recorded offline by staff. */
-export const DONATION_PROVIDERS = ['STRIPE', 'SANDBOX', 'OFFLINE'] as const;
+export const DONATION_PROVIDERS = ['STRIPE', 'SANDBOX', 'WECHAT_PAY', 'ALIPAY', 'OFFLINE'] as const;
 export type DonationProvider = (typeof DONATION_PROVIDERS)[number];
 
 /** What became of one row of an offline-gift CSV import. */

@@ -1,3 +1,4 @@
+import type { DonationProvider } from '../donations/donations.types';
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import type { OutboxStatus } from '../../queue/outbox-status';
 import type { ReceiptKind, ReceiptSeries, VoidReason } from './receipt-number';
@@ -55,7 +56,7 @@ export interface ReceiptGift {
   /** Null for an offline gift recorded straight into the fund. */
   campaign: { id: string; slug: string; titleZh: string; titleEn: string } | null;
   /** STRIPE (card), SANDBOX (test payments) or OFFLINE (bank transfer, cash). */
-  method: 'STRIPE' | 'SANDBOX' | 'OFFLINE';
+  method: DonationProvider;
   /** The payment's reference at the provider, or the bank or receipt-book reference. */
   reference: string;
   monthly: boolean;
