@@ -180,6 +180,13 @@ export interface PaymentAdapter {
   queryOrder(order: OrderRef): Promise<OrderStatus>;
   /** Closes an unpaid order past its expiry (reconciliation); closing a closed one is harmless. */
   closeOrder(order: OrderRef): Promise<void>;
-  /** The processor's fee for a settled payment, or null while it is not known yet. */
-  retrieveFee(paymentId: string): Promise<{ feeMinor: number; currency: string } | null>;
+  /**
+   * The processor's fee for a settled payment, or null while it is not known yet (Stripe reports
+   * it shortly after the charge; WeChat Pay and Alipay by their configured rate).
+   */
+  retrieveFee(payment: {
+    paymentId: string;
+    amountMinor: number;
+    currency: string;
+  }): Promise<{ feeMinor: number; currency: string; chargeId?: string } | null>;
 }
