@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { SandboxAlipayModule } from './alipay/sandbox/sandbox-alipay.module';
 import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider';
 import {
   SandboxCheckoutController,
@@ -48,6 +49,7 @@ export function selectPaymentProvider(
  * renewals) are exported as well, for the `simulate-renewal` command and tests.
  */
 @Module({
+  imports: [SandboxAlipayModule],
   controllers: [SandboxCheckoutController, SandboxRenewalsController],
   providers: [
     SandboxRepository,
@@ -64,6 +66,6 @@ export function selectPaymentProvider(
       useFactory: selectPaymentProvider,
     },
   ],
-  exports: [PAYMENT_PROVIDER, SandboxProvider, SandboxProcessor],
+  exports: [PAYMENT_PROVIDER, SandboxProvider, SandboxProcessor, SandboxAlipayModule],
 })
 export class PaymentsModule {}
