@@ -161,11 +161,14 @@ describe('sandbox Alipay', () => {
   });
 
   it('answers 404 everywhere when Stripe is the provider', async () => {
-    const stripeApp = await startConfiguredApp({
+    // Stripe configured and sandbox mode off (the test environment opts in to it).
+    const production = {
       dataDir,
       publicUrl: PUBLIC_URL,
       stripe: { secretKey: 'sk_test_alipay_sandbox_off', webhookSecret: 'whsec_test' },
-    });
+      paymentsSandbox: false,
+    };
+    const stripeApp = await startConfiguredApp(production);
     try {
       await stripeApp.app.init();
       const gateway = await request(stripeApp.server).get(

@@ -266,15 +266,22 @@ export class FakeAlipay {
     }
   }
 
-  /** The donor pays: the order becomes TRADE_SUCCESS and its notification is sent. */
-  pay(outTradeNo: string, buyer: { buyerId?: string } = {}): Promise<FakeAlipayDelivery | null> {
+  /**
+   * The donor pays: the order becomes TRADE_SUCCESS and its notification is sent (unless
+   * `notify: false`: a notification lost on the way, for reconciliation to find).
+   */
+  pay(
+    outTradeNo: string,
+    options: { buyerId?: string; notify?: boolean } = {},
+  ): Promise<FakeAlipayDelivery | null> {
     const order = this.mustOrder(outTradeNo);
     if (order.status !== 'WAIT_BUYER_PAY') {
       throw new Error(`order ${outTradeNo} is ${order.status}, not payable`);
     }
     order.status = 'TRADE_SUCCESS';
     order.gmtPayment = alipayTime(this.now());
-    if (buyer.buyerId) order.buyerId = buyer.buyerId;
+    if (options.buyerId) order.buyerId = options.buyerId;
+    if (options.notify === false) return Promise.resolve(null);
     return this.notify(order, 'paid');
   }
 
