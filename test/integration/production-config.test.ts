@@ -55,6 +55,8 @@ describe('starting without a payment provider', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/lianxin_never_opened',
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/STRIPE_SECRET_KEY, WECHATPAY_MCHID or ALIPAY_APP_ID must be set when NODE_ENV=production/);
+    expect(result.stderr).toMatch(
+      /STRIPE_SECRET_KEY, WECHATPAY_MCHID or ALIPAY_APP_ID must be set when NODE_ENV=production/,
+    );
   });
 });
