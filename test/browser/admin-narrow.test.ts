@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { AppConfig } from '../../src/config/app-config';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
@@ -10,7 +10,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
 import { seedBackOffice, type BackOffice } from './admin-fixtures';
-import { launchChromium, textOf, visit } from './chromium';
+import { launchChromium, pageWidth, phoneVisit, serve, signInByForm, textOf } from './chromium';
 
 /**
  * The payment dead letters and the releases pages on a 360 px wide phone: nothing scrolls
@@ -23,8 +23,7 @@ let base: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   seed = await seedBackOffice(t, '-narrow');
   browser = await launchChromium();
 });
@@ -35,19 +34,10 @@ afterAll(async () => {
 });
 
 async function phone(locale: 'zh-CN' | 'en-US', email: string, password: string) {
-  const v = await visit(browser, base, locale);
-  await v.page.setViewportSize({ width: 360, height: 740 });
-  await v.page.goto('/login');
-  await v.page.fill('#f-email', email);
-  await v.page.fill('#f-password', password);
-  await Promise.all([
-    v.page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    v.page.click('form[action="/login"] button[type="submit"]'),
-  ]);
+  const v = await phoneVisit(browser, base, locale);
+  await signInByForm(v.page, email, password);
   return v;
 }
-
-const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 
 describe('dead letters and releases at 360 px', () => {
   it('lists a dead letter and a release without sideways scrolling, and their confirmed buttons work', async () => {

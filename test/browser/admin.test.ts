@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { seedBackOffice, type BackOffice } from './admin-fixtures';
-import { launchChromium, textOf, visit as open } from './chromium';
+import { launchChromium, serve, signInByForm, textOf, visit as open } from './chromium';
 
 /**
  * The back office in a real browser (Debian chromium driven by playwright-core) against the full
@@ -19,8 +19,7 @@ let base: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   seed = await seedBackOffice(t);
   browser = await launchChromium();
 });
@@ -32,21 +31,9 @@ afterAll(async () => {
 
 const visit = (locale: 'zh-CN' | 'en-US') => open(browser, base, locale);
 
-async function signIn(
-  page: Page,
-  email: string,
-  password: string,
-  start = '/admin',
-): Promise<void> {
-  await page.goto(start);
-  await page.waitForURL(/\/login\?next=/);
-  await page.fill('#f-email', email);
-  await page.fill('#f-password', password);
-  await Promise.all([
-    page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    page.click('form[action="/login"] button[type="submit"]'),
-  ]);
-}
+/** Opening the back office asks for a sign-in first (`/login?next=`). */
+const signIn = (page: Page, email: string, password: string) =>
+  signInByForm(page, email, password, '/admin');
 
 const text = textOf;
 

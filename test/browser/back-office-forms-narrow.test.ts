@@ -6,7 +6,7 @@ import { createCampaign } from '../factories/campaigns.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
 import { seedBackOffice, type BackOffice } from './admin-fixtures';
-import { launchChromium, textOf, visit } from './chromium';
+import { launchChromium, pageWidth, phoneVisit, serve, signInByForm, textOf } from './chromium';
 
 /**
  * Back-office forms on a 360 px wide phone, in Chinese. The confirmation step: the page states
@@ -21,8 +21,7 @@ let base: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   seed = await seedBackOffice(t, '-confirm');
   browser = await launchChromium();
 });
@@ -33,19 +32,11 @@ afterAll(async () => {
 });
 
 async function phone(email: string, password: string) {
-  const v = await visit(browser, base, 'zh-CN');
-  await v.page.setViewportSize({ width: 360, height: 740 });
-  await v.page.goto('/login');
-  await v.page.fill('#f-email', email);
-  await v.page.fill('#f-password', password);
-  await Promise.all([
-    v.page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    v.page.click('form[action="/login"] button[type="submit"]'),
-  ]);
+  const v = await phoneVisit(browser, base, 'zh-CN');
+  await signInByForm(v.page, email, password);
   return v;
 }
 
-const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 const box = async (page: Page, selector: string) => (await page.locator(selector).boundingBox())!;
 
 async function expectTappable(page: Page) {

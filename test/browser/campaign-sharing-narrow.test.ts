@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { CampaignTotalsService } from '../../src/modules/campaigns/campaign-totals.service';
 import { createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund } from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { waitUntil } from '../utils/wait';
-import { launchChromium, textOf, visit } from './chromium';
+import { launchChromium, pageWidth, phoneVisit, serve, textOf, visit } from './chromium';
 
 /**
  * The campaign page's disclosure, progress bar, share section and header at 360 px, and the
@@ -17,8 +17,7 @@ let base: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   browser = await launchChromium();
   await createFoundation(t, {
     fundraisingQualification: '测试市民政局 公开募捐资格证书 2019 第 17 号',
@@ -29,8 +28,6 @@ afterAll(async () => {
   await browser?.close();
   await t?.close();
 });
-
-const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 
 describe('campaign sharing at 360 px', () => {
   it('shows disclosure, progress and sharing without sideways scrolling; the widget works in a frame', async () => {
@@ -49,8 +46,7 @@ describe('campaign sharing at 360 px', () => {
     );
 
     for (const locale of ['zh-CN', 'en-US'] as const) {
-      const v = await visit(browser, base, locale);
-      await v.page.setViewportSize({ width: 360, height: 740 });
+      const v = await phoneVisit(browser, base, locale);
       await v.page.goto(`/campaigns/${campaign.slug}?lang=${locale === 'en-US' ? 'en' : 'zh-CN'}`);
       expect(await pageWidth(v.page)).toBeLessThanOrEqual(360);
       expect(await v.page.isVisible('#disclosure')).toBe(true);

@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { DonationsService } from '../../src/modules/donations/donations.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
-import { createTestApp, type TestApp } from '../utils/test-app';
-import { launchChromium, textOf, visit } from './chromium';
+import type { TestApp } from '../utils/test-app';
+import { launchChromium, servePublic, textOf, visit } from './chromium';
 
 /**
  * A donor in a real browser: the campaign page, its form, the sandbox checkout's Pay button (a
@@ -16,34 +15,16 @@ import { launchChromium, textOf, visit } from './chromium';
 let t: TestApp;
 let browser: Browser;
 let base: string;
-const previousPublicUrl = process.env.PUBLIC_URL;
-
-/** A free port, so PUBLIC_URL (where the checkout sends the donor back) can name it up front. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  process.env.PUBLIC_URL = base;
-  t = await createTestApp();
-  await t.app.listen({ port, host: '127.0.0.1' });
+  ({ t, base, close: stop } = await servePublic());
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await t?.close();
-  if (previousPublicUrl === undefined) delete process.env.PUBLIC_URL;
-  else process.env.PUBLIC_URL = previousPublicUrl;
+  await stop?.();
 });
 
 describe('a donor in a browser', () => {

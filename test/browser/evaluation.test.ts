@@ -1,12 +1,11 @@
-import { createServer } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { EvaluationsService } from '../../src/modules/grants/evaluations/evaluations.service';
 import { RequestContext } from '../../src/common/context/request-context';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createFoundation } from '../factories/foundation.factory';
 import { createCompletedProject } from '../factories/grants-evaluation.factory';
-import { createTestApp, type TestApp } from '../utils/test-app';
-import { launchChromium, textOf, visit } from './chromium';
+import type { TestApp } from '../utils/test-app';
+import { launchChromium, servePublic, pageWidth, signInByForm, textOf, visit } from './chromium';
 
 /**
  * A resident evaluator on a phone (360 × 740, Chinese): opens the page from the link on their
@@ -17,35 +16,16 @@ import { launchChromium, textOf, visit } from './chromium';
 let t: TestApp;
 let browser: Browser;
 let base: string;
-const previousPublicUrl = process.env.PUBLIC_URL;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  process.env.PUBLIC_URL = base;
-  t = await createTestApp();
-  await t.app.listen({ port, host: '127.0.0.1' });
+  ({ t, base, close: stop } = await servePublic());
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await t?.close();
-  if (previousPublicUrl === undefined) delete process.env.PUBLIC_URL;
-  else process.env.PUBLIC_URL = previousPublicUrl;
+  await stop?.();
 });
 
 describe('a resident evaluator on a phone', () => {
@@ -126,13 +106,7 @@ describe('a resident evaluator on a phone', () => {
     const v = await visit(browser, base, 'zh-CN');
     const { page } = v;
     await page.setViewportSize({ width: 360, height: 740 });
-    await page.goto('/login');
-    await page.fill('#f-email', officer.email);
-    await page.fill('#f-password', TEST_PASSWORD);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.click('form[action="/login"] button[type="submit"]'),
-    ]);
+    await signInByForm(page, officer.email, TEST_PASSWORD);
 
     await page.goto('/admin/grants/evaluations');
     expect(await textOf(page, 'h1')).toBe('满意度测评');

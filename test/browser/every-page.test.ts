@@ -5,7 +5,7 @@ import { seedDemo } from '../../src/cli/seed-demo.command';
 import { appRoutes } from '../utils/routes';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { waitUntil } from '../utils/wait';
-import { launchChromium } from './chromium';
+import { launchChromium, serve, signInByForm } from './chromium';
 
 /**
  * Every page, on a 360 px phone, in Chinese: the demo foundation is seeded (what `npm run demo`
@@ -197,8 +197,7 @@ class Collect extends Writable {
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   const out = new Collect();
   await seedDemo(t.app, out);
   password = /password for all: (\S+),/.exec(out.text)?.[1] ?? '';
@@ -325,13 +324,7 @@ const isFile = (path: string) => /\.(csv|pdf|png|xml|txt)$|\/pdf$/.test(path);
 async function signIn(who: Who, email: string): Promise<BrowserContext> {
   const context = await browser.newContext({ locale: 'zh-CN', baseURL: base, viewport: PHONE });
   const page = await context.newPage();
-  await page.goto('/login');
-  await page.fill('#f-email', email);
-  await page.fill('#f-password', password);
-  await Promise.all([
-    page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    page.click('form[action="/login"] button[type="submit"]'),
-  ]);
+  await signInByForm(page, email, password);
   await page.close();
   void who;
   return context;

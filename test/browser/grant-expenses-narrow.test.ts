@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { FundsService } from '../../src/modules/funds/funds.service';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
-import { launchChromium, textOf, visit } from './chromium';
+import { launchChromium, pageWidth, phoneVisit, serve, signInByForm, textOf } from './chromium';
 
 /**
  * The expense pages on a 360 px wide phone: a leader requests with an invoice photo's PDF, FINANCE
@@ -15,8 +15,7 @@ let base: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   await createFoundation(t);
   browser = await launchChromium();
 });
@@ -27,19 +26,10 @@ afterAll(async () => {
 });
 
 async function phone(locale: 'zh-CN' | 'en-US', email: string) {
-  const v = await visit(browser, base, locale);
-  await v.page.setViewportSize({ width: 360, height: 740 });
-  await v.page.goto('/login');
-  await v.page.fill('#f-email', email);
-  await v.page.fill('#f-password', TEST_PASSWORD);
-  await Promise.all([
-    v.page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    v.page.click('form[action="/login"] button[type="submit"]'),
-  ]);
+  const v = await phoneVisit(browser, base, locale);
+  await signInByForm(v.page, email, TEST_PASSWORD);
   return v;
 }
-
-const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 
 describe('expenses at 360 px', () => {
   it('a leader requests with the invoice and FINANCE pays it, without sideways scrolling', async () => {

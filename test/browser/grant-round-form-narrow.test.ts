@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createFoundation, createFund } from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
-import { launchChromium, textOf, visit } from './chromium';
+import { launchChromium, pageWidth, phoneVisit, serve, signInByForm, textOf } from './chromium';
 
 /**
  * The grant round form on a 360 px wide phone: the officer opens it prefilled with the district's
@@ -15,8 +15,7 @@ let base: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   await createFoundation(t);
   browser = await launchChromium();
 });
@@ -26,21 +25,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
-
 describe('grant round form at 360 px', () => {
   it('creates a draft round from the prefilled form without sideways scrolling', async () => {
     const fund = await createFund(t, { kind: 'PROGRAM', nameZh: '社区营造专项' });
     const officer = await createUser(t, ['GRANTS_OFFICER']);
-    const v = await visit(browser, base, 'zh-CN');
-    await v.page.setViewportSize({ width: 360, height: 740 });
-    await v.page.goto('/login');
-    await v.page.fill('#f-email', officer.email);
-    await v.page.fill('#f-password', TEST_PASSWORD);
-    await Promise.all([
-      v.page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      v.page.click('form[action="/login"] button[type="submit"]'),
-    ]);
+    const v = await phoneVisit(browser, base, 'zh-CN');
+    await signInByForm(v.page, officer.email, TEST_PASSWORD);
 
     await v.page.goto('/admin/grants/rounds');
     await Promise.all([v.page.waitForURL('**/rounds/new'), v.page.click('#new-round')]);

@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import {
   createCommunity,
@@ -16,7 +16,7 @@ import {
   type AwardRow,
 } from '../factories/grants-insights.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
-import { launchChromium, visit } from './chromium';
+import { launchChromium, pageWidth, phoneVisit, serve, signInByForm } from './chromium';
 
 /**
  * The grants dashboard and the public project pages on a 360 px wide phone: nothing scrolls
@@ -30,8 +30,7 @@ let award: AwardRow;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   await createFoundation(t);
   const community = await createCommunity(t);
   officer = await createUser(t, ['GRANTS_OFFICER']);
@@ -93,19 +92,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
-
 describe('grants dashboard and public projects at 360 px', () => {
   it('shows the dashboard to an officer with the overdue tranche flagged, without sideways scrolling', async () => {
-    const v = await visit(browser, base, 'zh-CN');
-    await v.page.setViewportSize({ width: 360, height: 740 });
-    await v.page.goto('/login');
-    await v.page.fill('#f-email', officer.email);
-    await v.page.fill('#f-password', TEST_PASSWORD);
-    await Promise.all([
-      v.page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      v.page.click('form[action="/login"] button[type="submit"]'),
-    ]);
+    const v = await phoneVisit(browser, base, 'zh-CN');
+    await signInByForm(v.page, officer.email, TEST_PASSWORD);
     await v.page.goto('/admin/grants');
     expect(await v.page.textContent('h1')).toBe('项目资助概览');
     expect(await v.page.locator('tr.overdue[data-kind="tranche"]').count()).toBe(1);
@@ -115,8 +105,7 @@ describe('grants dashboard and public projects at 360 px', () => {
   });
 
   it('shows the project list and page to anyone on a phone', async () => {
-    const v = await visit(browser, base, 'en-US');
-    await v.page.setViewportSize({ width: 360, height: 740 });
+    const v = await phoneVisit(browser, base, 'en-US');
     await v.page.goto('/projects?lang=en');
     expect(await pageWidth(v.page)).toBeLessThanOrEqual(360);
     await Promise.all([

@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createFoundation, createFund } from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
-import { launchChromium, textOf, visit } from './chromium';
+import { launchChromium, pageWidth, serve, signInByForm, textOf, visit } from './chromium';
 
 /**
  * Finance on a phone records a cash gift by hand straight into a community fund (no campaign, no
@@ -15,8 +15,7 @@ let base: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   await createFoundation(t);
   browser = await launchChromium();
 });
@@ -25,8 +24,6 @@ afterAll(async () => {
   await browser?.close();
   await t?.close();
 });
-
-const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 
 it('records a cash gift into a fund from a 360 px phone', async () => {
   const fund = await createFund(t, {
@@ -42,13 +39,7 @@ it('records a cash gift into a fund from a 360 px phone', async () => {
   try {
     const { page } = v;
     await page.setViewportSize({ width: 360, height: 740 });
-    await page.goto('/login');
-    await page.fill('#f-email', user.email);
-    await page.fill('#f-password', TEST_PASSWORD);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.click('form[action="/login"] button[type="submit"]'),
-    ]);
+    await signInByForm(page, user.email, TEST_PASSWORD);
     await page.goto('/admin/donations/offline');
     expect(await pageWidth(page)).toBeLessThanOrEqual(360);
     await page.selectOption('#o-fund', fund.code);

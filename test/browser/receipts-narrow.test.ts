@@ -9,7 +9,7 @@ import { solidImage } from '../utils/images';
 import { createTestApp, type TestApp } from '../utils/test-app';
 import { waitUntil } from '../utils/wait';
 import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
-import { launchChromium, textOf, visit } from './chromium';
+import { launchChromium, pageWidth, phoneVisit, serve, signInByForm, textOf } from './chromium';
 
 /**
  * Receipts on a 360 px wide phone, by hand: the gift's receipts in the back office (voided through
@@ -24,8 +24,7 @@ let slug: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   await createFoundation(t, { receiptPrefix: 'LXB' });
   slug = (await createCampaign(t)).slug;
   browser = await launchChromium();
@@ -36,8 +35,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
-
 /** The elements that reach past the 360 px screen (none, when nothing scrolls sideways). */
 const overflowing = (page: Page) =>
   page.evaluate<string[]>(`[...document.querySelectorAll('body *')]
@@ -45,21 +42,14 @@ const overflowing = (page: Page) =>
     .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : ''))`);
 
 async function phone(locale: 'zh-CN' | 'en-US') {
-  const v = await visit(browser, base, locale);
-  await v.page.setViewportSize({ width: 360, height: 740 });
+  const v = await phoneVisit(browser, base, locale);
   return v;
 }
 
 async function staffPhone(locale: 'zh-CN' | 'en-US', roles: ('ADMIN' | 'FINANCE')[]) {
   const user = await createUser(t, roles);
   const v = await phone(locale);
-  await v.page.goto('/login');
-  await v.page.fill('#f-email', user.email);
-  await v.page.fill('#f-password', TEST_PASSWORD);
-  await Promise.all([
-    v.page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    v.page.click('form[action="/login"] button[type="submit"]'),
-  ]);
+  await signInByForm(v.page, user.email, TEST_PASSWORD);
   return v;
 }
 

@@ -12,7 +12,7 @@ import {
   generalFund,
 } from '../factories/foundation.factory';
 import { createTestApp, type TestApp } from '../utils/test-app';
-import { launchChromium, visit } from './chromium';
+import { launchChromium, serve, visit } from './chromium';
 
 /**
  * The transparency path a resident takes from a shared link, on a 360 px phone and a 1280 px
@@ -31,8 +31,7 @@ let fundCode: string;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  base = await serve(t);
   await createFoundation(t);
   await generalFund(t);
   const community = await createCommunity(t);

@@ -6,7 +6,8 @@ import type { Money } from '../../common/money';
 
 /** Bad, missing or stale webhook signature: answered with 400, nothing stored. */
 export class WebhookSignatureError extends DomainError {
-  constructor(reason?: string) {
+  /** `reason`: a short technical note (Stripe's), or words saying why (WeChat Pay, Alipay). */
+  constructor(reason?: string | Words) {
     super(
       'INVALID_SIGNATURE',
       reason
