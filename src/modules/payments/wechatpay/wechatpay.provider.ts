@@ -58,8 +58,11 @@ export interface WechatPaySettings {
   apiV3Key: string;
   /** The platform's public keys (or certificates' keys) by serial / public key ID. */
   platformPublicKeys: Readonly<Record<string, KeyInput>>;
-  /** `https://api.mch.weixin.qq.com`; tests and the sandbox point it elsewhere. */
-  apiBase: string;
+  /**
+   * `https://api.mch.weixin.qq.com`; tests and the sandbox point it elsewhere (the sandbox with a
+   * function, read at each call: its own server's address is known once it listens).
+   */
+  apiBase: string | (() => string);
   /** This site's public address: notify_url is `${publicUrl}/webhooks/wechatpay`. */
   publicUrl: string;
   /** An official account's app id: inside WeChat, with the donor's openid, orders are JSAPI. */
@@ -138,7 +141,6 @@ export class WechatPayAdapter implements PaymentAdapter {
   private readonly merchantKey: KeyObject;
   private readonly fetch: typeof fetch;
   private readonly now: () => Date;
-  private readonly base: URL;
 
   constructor(
     private readonly settings: WechatPaySettings,
@@ -150,7 +152,6 @@ export class WechatPayAdapter implements PaymentAdapter {
     this.merchantKey = privateKeyOf(settings.merchantPrivateKey);
     this.fetch = deps.fetch ?? fetch;
     this.now = deps.now ?? (() => new Date());
-    this.base = new URL(settings.apiBase.endsWith('/') ? settings.apiBase : `${settings.apiBase}/`);
   }
 
   get notifyUrl(): string {
@@ -392,7 +393,9 @@ export class WechatPayAdapter implements PaymentAdapter {
     path: string,
     body?: Record<string, unknown>,
   ): Promise<Record<string, unknown>> {
-    const url = new URL(path, this.base);
+    const base =
+      typeof this.settings.apiBase === 'string' ? this.settings.apiBase : this.settings.apiBase();
+    const url = new URL(path, base.endsWith('/') ? base : `${base}/`);
     const json = body === undefined ? '' : JSON.stringify(body);
     try {
       return await withRetries(() => this.send(url, method, json), {
