@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import path from 'node:path';
-import { type EnvSchema, pemText } from './env.schema';
+import type { EnvSchema } from './env.schema';
+import { pemText } from './pem';
 
 export type RunMode = 'embedded' | 'external';
 

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { pemText } from './pem';
 import { plainToInstance } from 'class-transformer';
 import {
   IsIn,
@@ -424,15 +424,6 @@ function checkRails(env: EnvSchema): void {
       "Invalid configuration: WECHAT_OA_SECRET must be set when WECHATPAY_JSAPI_APPID is (the official account AppSecret, for the donor's openid).",
     );
   }
-}
-
-/**
- * A key setting's PEM text: the value itself when it holds a PEM block (`\n` escapes allowed, as
- * one-line environments write them), otherwise the contents of the file it names.
- */
-export function pemText(value: string): string {
-  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
-  return readFileSync(value, 'utf8');
 }
 
 /** Checks that a key setting holds (or names a file holding) a key of that kind. */
