@@ -85,6 +85,8 @@ describe('access policies', () => {
         'POST /logout',
         'POST /password/forgot',
         'POST /password/reset',
+        'POST /sandbox/alipay/cashier/:outTradeNo/pay',
+        'POST /sandbox/alipay/gateway.do',
         'POST /sandbox/checkout/:sessionId/decline',
         'POST /sandbox/checkout/:sessionId/pay',
         'POST /sandbox/subscriptions/:subscriptionId/renewal',

@@ -21,9 +21,16 @@ export const SameOriginForm = () => SetMetadata(SAME_ORIGIN_FORM, true);
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Routes that never rely on cookies: bearer-token API and signed webhooks. */
+/**
+ * Routes that never rely on cookies: bearer-token API, signed webhooks, and the sandbox's fake
+ * Alipay gateway (RSA2-signed calls from the adapter, server to server).
+ */
 function exempt(url: string): boolean {
-  return url.startsWith('/api/') || url.startsWith('/webhooks/');
+  return (
+    url.startsWith('/api/') ||
+    url.startsWith('/webhooks/') ||
+    url.startsWith('/sandbox/alipay/gateway.do')
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { SandboxAlipayModule } from './alipay/sandbox/sandbox-alipay.module';
 import type { PaymentAdapter } from './payment-provider';
 import { PAYMENT_ADAPTERS, PaymentRails } from './payment-rails';
 import {
@@ -75,6 +76,7 @@ export function buildPaymentAdapters(
  * renewals) are exported as well, for the `simulate-renewal` command and tests.
  */
 @Module({
+  imports: [SandboxAlipayModule],
   controllers: [SandboxCheckoutController, SandboxRenewalsController],
   providers: [
     SandboxRepository,
@@ -93,6 +95,6 @@ export function buildPaymentAdapters(
     },
     PaymentRails,
   ],
-  exports: [PaymentRails, SandboxProvider, SandboxProcessor],
+  exports: [PaymentRails, SandboxProvider, SandboxProcessor, SandboxAlipayModule],
 })
 export class PaymentsModule {}
