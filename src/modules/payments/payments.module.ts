@@ -1,7 +1,8 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { SandboxAlipayModule } from './alipay/sandbox/sandbox-alipay.module';
-import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider';
+import type { PaymentAdapter } from './payment-provider';
+import { PAYMENT_ADAPTERS, PaymentRails } from './payment-rails';
 import {
   SandboxCheckoutController,
   SandboxRenewalsController,
@@ -20,13 +21,14 @@ import { createStripeClient } from './stripe/stripe.client';
 import { StripeProvider } from './stripe/stripe.provider';
 
 /**
- * Picks the adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox otherwise (embedded, or by
- * the PAYMENTS_SANDBOX=true opt-in; validateEnv refuses every other case).
+ * The STRIPE rail's adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox in sandbox mode
+ * (embedded, or by the PAYMENTS_SANDBOX=true opt-in), none otherwise (a deployment with only
+ * WeChat Pay or Alipay). validateEnv refuses every unsafe combination.
  */
-export function selectPaymentProvider(
+export function selectStripeAdapter(
   config: AppConfig,
   sandbox: SandboxProvider,
-): PaymentProvider {
+): PaymentAdapter | null {
   if (config.paymentProvider === 'SANDBOX') {
     if (config.databaseMode === 'external') {
       // Only by PAYMENTS_SANDBOX=true (validateEnv): said loudly, at every start.
@@ -36,6 +38,7 @@ export function selectPaymentProvider(
     }
     return sandbox;
   }
+  if (config.paymentProvider !== 'STRIPE') return null;
   const { secretKey, webhookSecret, apiBase } = config.stripe;
   // validateEnv guarantees the webhook secret whenever the secret key is set.
   return new StripeProvider(createStripeClient({ secretKey: secretKey!, apiBase }), {
@@ -43,8 +46,32 @@ export function selectPaymentProvider(
   });
 }
 
+/** What the adapters' factories may use besides the configuration. */
+export interface PaymentAdapterDeps {
+  sandbox: SandboxProvider;
+}
+
 /**
- * The payment provider port (`PAYMENT_PROVIDER`) and its two adapters, plus the sandbox's checkout
+ * The registration point of the rails: every adapter the configuration enables, built once.
+ * STRIPE (Stripe or the sandbox) first; WeChat Pay and Alipay by their factories
+ * (`createWechatPayAdapter(config, deps)`, `createAlipayAdapter(config, deps)`), each enabled by its
+ * settings (`config.wechatPay`, `config.alipay`) or, in sandbox mode (`config.paymentsSandbox`),
+ * against its built-in fake platform.
+ */
+export function buildPaymentAdapters(
+  config: AppConfig,
+  deps: PaymentAdapterDeps,
+): PaymentAdapter[] {
+  const adapters: PaymentAdapter[] = [];
+  const stripe = selectStripeAdapter(config, deps.sandbox);
+  if (stripe) adapters.push(stripe);
+  // WeChat Pay: if (config.wechatPay || config.paymentsSandbox) adapters.push(createWechatPayAdapter(config, deps));
+  // Alipay: if (config.alipay || config.paymentsSandbox) adapters.push(createAlipayAdapter(config, deps));
+  return adapters;
+}
+
+/**
+ * The payment rails (`PaymentRails`, the registry of enabled adapters), plus the sandbox's checkout
  * page. `SandboxProvider` and the fake processor behind it (`SandboxProcessor`: pay, decline,
  * renewals) are exported as well, for the `simulate-renewal` command and tests.
  */
@@ -61,11 +88,13 @@ export function selectPaymentProvider(
     SandboxCheckoutService,
     SandboxExpiry,
     {
-      provide: PAYMENT_PROVIDER,
+      provide: PAYMENT_ADAPTERS,
       inject: [AppConfig, SandboxProvider],
-      useFactory: selectPaymentProvider,
+      useFactory: (config: AppConfig, sandbox: SandboxProvider) =>
+        buildPaymentAdapters(config, { sandbox }),
     },
+    PaymentRails,
   ],
-  exports: [PAYMENT_PROVIDER, SandboxProvider, SandboxProcessor, SandboxAlipayModule],
+  exports: [PaymentRails, SandboxProvider, SandboxProcessor, SandboxAlipayModule],
 })
 export class PaymentsModule {}
