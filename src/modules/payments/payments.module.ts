@@ -1,6 +1,8 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { createAlipayAdapter } from './alipay/alipay.provider';
 import { SandboxAlipayModule } from './alipay/sandbox/sandbox-alipay.module';
+import { SandboxAlipayService } from './alipay/sandbox/sandbox-alipay.service';
 import type { PaymentAdapter } from './payment-provider';
 import { PAYMENT_ADAPTERS, PaymentRails } from './payment-rails';
 import {
@@ -49,6 +51,7 @@ export function selectStripeAdapter(
 /** What the adapters' factories may use besides the configuration. */
 export interface PaymentAdapterDeps {
   sandbox: SandboxProvider;
+  sandboxAlipay: SandboxAlipayService;
 }
 
 /**
@@ -66,7 +69,11 @@ export function buildPaymentAdapters(
   const stripe = selectStripeAdapter(config, deps.sandbox);
   if (stripe) adapters.push(stripe);
   // WeChat Pay: if (config.wechatPay || config.paymentsSandbox) adapters.push(createWechatPayAdapter(config, deps));
-  // Alipay: if (config.alipay || config.paymentsSandbox) adapters.push(createAlipayAdapter(config, deps));
+  if (config.alipay) {
+    adapters.push(createAlipayAdapter({ ...config.alipay, publicUrl: config.publicUrl }));
+  } else if (config.paymentsSandbox) {
+    adapters.push(createAlipayAdapter(deps.sandboxAlipay.get().settings));
+  }
   return adapters;
 }
 
@@ -89,9 +96,12 @@ export function buildPaymentAdapters(
     SandboxExpiry,
     {
       provide: PAYMENT_ADAPTERS,
-      inject: [AppConfig, SandboxProvider],
-      useFactory: (config: AppConfig, sandbox: SandboxProvider) =>
-        buildPaymentAdapters(config, { sandbox }),
+      inject: [AppConfig, SandboxProvider, SandboxAlipayService],
+      useFactory: (
+        config: AppConfig,
+        sandbox: SandboxProvider,
+        sandboxAlipay: SandboxAlipayService,
+      ) => buildPaymentAdapters(config, { sandbox, sandboxAlipay }),
     },
     PaymentRails,
   ],

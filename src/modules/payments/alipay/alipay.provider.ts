@@ -92,23 +92,33 @@ function alipaySubject(description: string): string {
 
 function readPrivateKey(key: string): KeyObject {
   const text = key.trim().replace(/\\n/g, '\n');
-  if (text.includes('-----BEGIN')) return createPrivateKey(text);
-  const der = Buffer.from(text, 'base64');
   try {
-    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    if (text.includes('-----BEGIN')) return createPrivateKey(text);
+    const der = Buffer.from(text, 'base64');
+    try {
+      return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    } catch {
+      return createPrivateKey({ key: der, format: 'der', type: 'pkcs1' });
+    }
   } catch {
-    return createPrivateKey({ key: der, format: 'der', type: 'pkcs1' });
+    throw new Error(
+      'ALIPAY_APP_PRIVATE_KEY is not an RSA private key (PEM, PKCS#1 or PKCS#8, or its bare base64)',
+    );
   }
 }
 
 function readPublicKey(key: string): KeyObject {
   const text = key.trim().replace(/\\n/g, '\n');
-  if (text.includes('-----BEGIN')) return createPublicKey(text);
-  const der = Buffer.from(text, 'base64');
   try {
-    return createPublicKey({ key: der, format: 'der', type: 'spki' });
+    if (text.includes('-----BEGIN')) return createPublicKey(text);
+    const der = Buffer.from(text, 'base64');
+    try {
+      return createPublicKey({ key: der, format: 'der', type: 'spki' });
+    } catch {
+      return createPublicKey({ key: der, format: 'der', type: 'pkcs1' });
+    }
   } catch {
-    return createPublicKey({ key: der, format: 'der', type: 'pkcs1' });
+    throw new Error('ALIPAY_PUBLIC_KEY is not an RSA public key (PEM, or its bare base64)');
   }
 }
 
@@ -215,18 +225,8 @@ export class AlipayAdapter implements PaymentAdapter {
     };
   }
 
+  /** Refusals are logged by the webhook route, which knows what it answered. */
   verifyNotification(rawBody: Buffer, headers: NotificationHeaders): VerifiedNotification {
-    try {
-      return this.verify(rawBody, headers);
-    } catch (error) {
-      if (error instanceof WebhookSignatureError) {
-        this.logger.warn(`Alipay notification refused: ${error.message}`);
-      }
-      throw error;
-    }
-  }
-
-  private verify(rawBody: Buffer, headers: NotificationHeaders): VerifiedNotification {
     const contentType = headers['content-type'];
     if (contentType && !/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
       throw new WebhookSignatureError(notificationRefusal.notForm());

@@ -12,9 +12,6 @@ import {
   createSandboxAlipay,
 } from './sandbox-alipay';
 
-/** Alipay's fee in the sandbox, as ALIPAY_FEE_RATE_BP's default. */
-const SANDBOX_FEE_RATE_BP = 60;
-
 export interface AlipayCashierView {
   outTradeNo: string;
   payee: string | null;
@@ -47,8 +44,9 @@ export class SandboxAlipayService implements OnApplicationShutdown {
     private readonly foundation: FoundationService,
   ) {}
 
+  /** Sandbox mode, and no real Alipay configured. */
   get enabled(): boolean {
-    return this.config.paymentProvider === 'SANDBOX';
+    return this.config.paymentsSandbox && !this.config.alipay;
   }
 
   /** Settings for the adapter and the fake behind them (CORE's registry builds the adapter). */
@@ -58,7 +56,8 @@ export class SandboxAlipayService implements OnApplicationShutdown {
       dataDir: this.config.dataDir,
       publicUrl: this.config.publicUrl,
       serverOrigin: () => new URL(this.target.url()).origin,
-      feeRateBp: SANDBOX_FEE_RATE_BP,
+      // ALIPAY_FEE_RATE_BP's default: the sandbox has no Alipay settings.
+      feeRateBp: 60,
     });
     return this.sandbox;
   }
