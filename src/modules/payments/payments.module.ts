@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { SandboxAlipayModule } from './alipay/sandbox/sandbox-alipay.module';
+import { SandboxWechatPayModule } from './wechatpay/sandbox/sandbox-wechatpay.module';
 import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider';
 import {
   SandboxCheckoutController,
@@ -49,7 +50,7 @@ export function selectPaymentProvider(
  * renewals) are exported as well, for the `simulate-renewal` command and tests.
  */
 @Module({
-  imports: [SandboxAlipayModule],
+  imports: [SandboxAlipayModule, SandboxWechatPayModule],
   controllers: [SandboxCheckoutController, SandboxRenewalsController],
   providers: [
     SandboxRepository,
@@ -66,6 +67,12 @@ export function selectPaymentProvider(
       useFactory: selectPaymentProvider,
     },
   ],
-  exports: [PAYMENT_PROVIDER, SandboxProvider, SandboxProcessor, SandboxAlipayModule],
+  exports: [
+    PAYMENT_PROVIDER,
+    SandboxProvider,
+    SandboxProcessor,
+    SandboxAlipayModule,
+    SandboxWechatPayModule,
+  ],
 })
 export class PaymentsModule {}
