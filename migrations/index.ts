@@ -26,6 +26,7 @@ import { RefundReasons1764520400000 } from './1764520400000-refund-reasons';
 import { CampaignEnglishOptional1764520500000 } from './1764520500000-campaign-english-optional';
 import { ReturnToFormLinks1764600300000 } from './1764600300000-return-to-form-links';
 import { LedgerOccurredAt1764700000000 } from './1764700000000-ledger-occurred-at';
+import { PaymentRails1764800000000 } from './1764800000000-payment-rails';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
   FoundationFundsLedger1764180000000,
@@ -56,4 +57,5 @@ export const MIGRATIONS = [
   CampaignEnglishOptional1764520500000,
   ReturnToFormLinks1764600300000,
   LedgerOccurredAt1764700000000,
+  PaymentRails1764800000000,
 ];

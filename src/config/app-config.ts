@@ -2,11 +2,37 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import path from 'node:path';
 import type { EnvSchema } from './env.schema';
+import { pemText } from './pem';
 
 export type RunMode = 'embedded' | 'external';
 
-/** STRIPE when a Stripe secret key is configured; otherwise the local sandbox checkout. */
+/** What serves the STRIPE rail: Stripe with a secret key, else the sandbox in sandbox mode. */
 export type PaymentProviderMode = 'STRIPE' | 'SANDBOX';
+
+/** WeChat Pay (API v3) settings, keys as PEM text (read from their files when given as paths). */
+export interface WechatPaySettings {
+  mchid: string;
+  appid: string;
+  merchantSerial: string;
+  merchantPrivateKey: string;
+  /** 32 bytes. */
+  apiV3Key: string;
+  platformPublicKey: string;
+  platformSerial: string;
+  apiBase: string;
+  /** The official account for JSAPI inside WeChat; absent without one. */
+  jsapi?: { appid: string; secret: string };
+  feeRateBp: number;
+}
+
+export interface AlipaySettings {
+  appId: string;
+  appPrivateKey: string;
+  alipayPublicKey: string;
+  sellerId?: string;
+  gateway: string;
+  feeRateBp: number;
+}
 
 /** Typed view over the validated environment; the rest of the app never reads process.env. */
 @Injectable()
@@ -75,8 +101,58 @@ export class AppConfig {
       perEmail: this.config.get('DONATION_LIMIT_PER_EMAIL', { infer: true }),
     };
   }
-  get paymentProvider(): PaymentProviderMode {
-    return this.stripe.secretKey ? 'STRIPE' : 'SANDBOX';
+  /** The STRIPE rail's adapter, or null when that rail is off (only WeChat Pay or Alipay set). */
+  get paymentProvider(): PaymentProviderMode | null {
+    if (this.stripe.secretKey) return 'STRIPE';
+    return this.paymentsSandbox ? 'SANDBOX' : null;
+  }
+  /**
+   * Sandbox mode: PAYMENTS_SANDBOX=true, or embedded with no real rail configured (the demo). Every
+   * rail without real settings then runs against its built-in fake (validateEnv refuses this in
+   * production).
+   */
+  get paymentsSandbox(): boolean {
+    if (this.config.get('PAYMENTS_SANDBOX', { infer: true }) === 'true') return true;
+    const realRail =
+      this.stripe.secretKey ||
+      this.config.get('WECHATPAY_MCHID', { infer: true }) ||
+      this.config.get('ALIPAY_APP_ID', { infer: true });
+    return this.databaseMode === 'embedded' && !realRail;
+  }
+  /** WeChat Pay's settings when WECHATPAY_MCHID is set (validateEnv checked them all), else null. */
+  get wechatPay(): WechatPaySettings | null {
+    const get = <K extends keyof EnvSchema>(key: K) => this.config.get(key, { infer: true });
+    const mchid = get('WECHATPAY_MCHID');
+    if (!mchid) return null;
+    const jsapiAppid = get('WECHATPAY_JSAPI_APPID');
+    const oaSecret = get('WECHAT_OA_SECRET');
+    return {
+      mchid,
+      appid: get('WECHATPAY_APPID')!,
+      merchantSerial: get('WECHATPAY_MERCHANT_SERIAL')!,
+      merchantPrivateKey: pemText(get('WECHATPAY_MERCHANT_PRIVATE_KEY')!),
+      apiV3Key: get('WECHATPAY_APIV3_KEY')!,
+      platformPublicKey: pemText(get('WECHATPAY_PLATFORM_PUBLIC_KEY')!),
+      platformSerial: get('WECHATPAY_PLATFORM_SERIAL')!,
+      apiBase: get('WECHATPAY_API_BASE') ?? 'https://api.mch.weixin.qq.com',
+      ...(jsapiAppid && oaSecret ? { jsapi: { appid: jsapiAppid, secret: oaSecret } } : {}),
+      feeRateBp: get('WECHATPAY_FEE_RATE_BP') ?? 60,
+    };
+  }
+  /** Alipay's settings when ALIPAY_APP_ID is set (validateEnv checked them all), else null. */
+  get alipay(): AlipaySettings | null {
+    const get = <K extends keyof EnvSchema>(key: K) => this.config.get(key, { infer: true });
+    const appId = get('ALIPAY_APP_ID');
+    if (!appId) return null;
+    const sellerId = get('ALIPAY_SELLER_ID');
+    return {
+      appId,
+      appPrivateKey: pemText(get('ALIPAY_APP_PRIVATE_KEY')!),
+      alipayPublicKey: pemText(get('ALIPAY_PUBLIC_KEY')!),
+      ...(sellerId ? { sellerId } : {}),
+      gateway: get('ALIPAY_GATEWAY') ?? 'https://openapi.alipay.com/gateway.do',
+      feeRateBp: get('ALIPAY_FEE_RATE_BP') ?? 60,
+    };
   }
   /**
    * Stripe settings. With the sandbox, `webhookSecret` (when set) signs and verifies the sandbox's

@@ -1,4 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { pemText } from './pem';
 import { plainToInstance } from 'class-transformer';
 import {
   IsIn,
@@ -86,6 +88,105 @@ export class EnvSchema {
     { message: 'STRIPE_API_BASE must be an http(s) URL, e.g. http://127.0.0.1:12111' },
   )
   STRIPE_API_BASE?: string;
+
+  /** WeChat Pay (API v3): the merchant id; setting it enables the rail (docs/payments.md). */
+  @IsOptional()
+  @Matches(/^\d{6,32}$/, {
+    message: 'WECHATPAY_MCHID must be the merchant id (digits), e.g. 1900000109',
+  })
+  WECHATPAY_MCHID?: string;
+
+  @IsOptional()
+  @Matches(/^wx[0-9a-zA-Z]{6,30}$/, {
+    message: 'WECHATPAY_APPID must be the app id bound to the merchant, e.g. wxd678efh567hg6787',
+  })
+  WECHATPAY_APPID?: string;
+
+  @IsOptional()
+  @Matches(/^[0-9A-Fa-f]{8,64}$/, {
+    message: 'WECHATPAY_MERCHANT_SERIAL must be the merchant certificate serial number (hex)',
+  })
+  WECHATPAY_MERCHANT_SERIAL?: string;
+
+  /** PEM text, or the path of a PEM file. */
+  @IsOptional()
+  @IsString()
+  WECHATPAY_MERCHANT_PRIVATE_KEY?: string;
+
+  /** The APIv3 key: exactly 32 bytes (checked in checkRails). */
+  @IsOptional()
+  @IsString()
+  WECHATPAY_APIV3_KEY?: string;
+
+  /** The platform public key (or certificate), PEM text or a path. */
+  @IsOptional()
+  @IsString()
+  WECHATPAY_PLATFORM_PUBLIC_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^[0-9A-Za-z_]{8,64}$/, {
+    message:
+      'WECHATPAY_PLATFORM_SERIAL must be the serial of the platform key or certificate (letters, digits, _)',
+  })
+  WECHATPAY_PLATFORM_SERIAL?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'WECHATPAY_API_BASE must be an http(s) URL, e.g. https://api.mch.weixin.qq.com' },
+  )
+  WECHATPAY_API_BASE?: string;
+
+  /** The official account's app id, for JSAPI inside WeChat (with WECHAT_OA_SECRET). */
+  @IsOptional()
+  @Matches(/^wx[0-9a-zA-Z]{6,30}$/, {
+    message: 'WECHATPAY_JSAPI_APPID must be an official account app id, e.g. wx8888888888888888',
+  })
+  WECHATPAY_JSAPI_APPID?: string;
+
+  @IsOptional()
+  @Matches(/^\S{8,128}$/, { message: 'WECHAT_OA_SECRET must be the official account AppSecret' })
+  WECHAT_OA_SECRET?: string;
+
+  /** WeChat Pay's fee in basis points of the amount (60 = 0.6 %). */
+  @IsOptional()
+  @WholeNumber('WECHATPAY_FEE_RATE_BP', 0, 1_000)
+  WECHATPAY_FEE_RATE_BP?: number;
+
+  /** Alipay: the app id; setting it enables the rail (docs/payments.md). */
+  @IsOptional()
+  @Matches(/^\d{8,32}$/, {
+    message: 'ALIPAY_APP_ID must be the Alipay app id (digits), e.g. 2021000000000000',
+  })
+  ALIPAY_APP_ID?: string;
+
+  /** The app's private key (RSA2), PEM text or a path. */
+  @IsOptional()
+  @IsString()
+  ALIPAY_APP_PRIVATE_KEY?: string;
+
+  /** Alipay's public key (verifies notifications and responses), PEM text or a path. */
+  @IsOptional()
+  @IsString()
+  ALIPAY_PUBLIC_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^\d{16}$/, { message: 'ALIPAY_SELLER_ID must be the 16-digit partner id (2088…)' })
+  ALIPAY_SELLER_ID?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    {
+      message: 'ALIPAY_GATEWAY must be an http(s) URL, e.g. https://openapi.alipay.com/gateway.do',
+    },
+  )
+  ALIPAY_GATEWAY?: string;
+
+  /** Alipay's fee in basis points of the amount (60 = 0.6 %). */
+  @IsOptional()
+  @WholeNumber('ALIPAY_FEE_RATE_BP', 0, 1_000)
+  ALIPAY_FEE_RATE_BP?: number;
 
   @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, {
@@ -221,6 +322,8 @@ const INTEGER_KEYS = new Set([
   'OUTBOX_BACKOFF_MS',
   'PAYMENT_EVENT_MAX_ATTEMPTS',
   'PAGE_CACHE_TTL_SECONDS',
+  'WECHATPAY_FEE_RATE_BP',
+  'ALIPAY_FEE_RATE_BP',
 ]);
 
 export class ConfigValidationError extends Error {}
@@ -256,8 +359,91 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
       'Invalid configuration: STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is (the whsec_… signing secret of the /webhooks/stripe endpoint).',
     );
   }
+  checkRails(env);
   checkPaymentProvider(env);
   return env;
+}
+
+/** The settings a rail needs once its enabling variable is set: all or none. */
+const RAIL_REQUIRED = {
+  WECHATPAY_MCHID: [
+    'WECHATPAY_APPID',
+    'WECHATPAY_MERCHANT_SERIAL',
+    'WECHATPAY_MERCHANT_PRIVATE_KEY',
+    'WECHATPAY_APIV3_KEY',
+    'WECHATPAY_PLATFORM_PUBLIC_KEY',
+    'WECHATPAY_PLATFORM_SERIAL',
+  ],
+  ALIPAY_APP_ID: ['ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'],
+} as const satisfies Record<string, readonly (keyof EnvSchema)[]>;
+
+/** Whether a real (money-moving) rail is configured. */
+export function hasRealRail(env: EnvSchema): boolean {
+  return Boolean(env.STRIPE_SECRET_KEY || env.WECHATPAY_MCHID || env.ALIPAY_APP_ID);
+}
+
+/**
+ * WeChat Pay and Alipay: enabled by WECHATPAY_MCHID / ALIPAY_APP_ID, and then every setting they
+ * need must be there and usable: keys that parse as PEM (text or a readable file), an APIv3 key of
+ * exactly 32 bytes. One line naming the first variable that is wrong.
+ */
+function checkRails(env: EnvSchema): void {
+  for (const [enabler, required] of Object.entries(RAIL_REQUIRED)) {
+    const on = Boolean(env[enabler as keyof typeof RAIL_REQUIRED]);
+    for (const name of required) {
+      if (on && !env[name]) {
+        throw new ConfigValidationError(
+          `Invalid configuration: ${name} must be set when ${enabler} is (see docs/payments.md).`,
+        );
+      }
+    }
+    if (!on) {
+      const stray = required.find((name) => env[name]);
+      if (stray) {
+        throw new ConfigValidationError(
+          `Invalid configuration: ${stray} is set but ${enabler} is not; set ${enabler} to enable the rail, or unset ${stray}.`,
+        );
+      }
+    }
+  }
+  if (env.WECHATPAY_MCHID) {
+    pemKey('WECHATPAY_MERCHANT_PRIVATE_KEY', env.WECHATPAY_MERCHANT_PRIVATE_KEY!, 'private');
+    pemKey('WECHATPAY_PLATFORM_PUBLIC_KEY', env.WECHATPAY_PLATFORM_PUBLIC_KEY!, 'public');
+    if (Buffer.byteLength(env.WECHATPAY_APIV3_KEY!, 'utf8') !== 32) {
+      throw new ConfigValidationError(
+        `Invalid configuration: WECHATPAY_APIV3_KEY must be exactly 32 bytes (the APIv3 key set in the merchant platform); got ${Buffer.byteLength(env.WECHATPAY_APIV3_KEY!, 'utf8')}.`,
+      );
+    }
+  }
+  if (env.ALIPAY_APP_ID) {
+    pemKey('ALIPAY_APP_PRIVATE_KEY', env.ALIPAY_APP_PRIVATE_KEY!, 'private');
+    pemKey('ALIPAY_PUBLIC_KEY', env.ALIPAY_PUBLIC_KEY!, 'public');
+  }
+  if (env.WECHATPAY_JSAPI_APPID && !env.WECHAT_OA_SECRET) {
+    throw new ConfigValidationError(
+      "Invalid configuration: WECHAT_OA_SECRET must be set when WECHATPAY_JSAPI_APPID is (the official account AppSecret, for the donor's openid).",
+    );
+  }
+}
+
+/** Checks that a key setting holds (or names a file holding) a key of that kind. */
+function pemKey(name: string, value: string, kind: 'private' | 'public'): void {
+  let text: string;
+  try {
+    text = pemText(value);
+  } catch {
+    throw new ConfigValidationError(
+      `Invalid configuration: ${name} must be PEM text (-----BEGIN …) or the path of a readable PEM file; cannot read ${JSON.stringify(value)}.`,
+    );
+  }
+  try {
+    if (kind === 'private') createPrivateKey(text);
+    else createPublicKey(text);
+  } catch {
+    throw new ConfigValidationError(
+      `Invalid configuration: ${name} does not hold a PEM ${kind} key${kind === 'public' ? ' or certificate' : ''}.`,
+    );
+  }
 }
 
 /**
@@ -267,18 +453,21 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
  * PostgreSQL (DATABASE_URL) or in production needs Stripe.
  */
 function checkPaymentProvider(env: EnvSchema): void {
-  if (env.STRIPE_SECRET_KEY) return;
   const optIn = env.PAYMENTS_SANDBOX === 'true';
+  if (env.NODE_ENV === 'production' && optIn) {
+    throw new ConfigValidationError(
+      'Invalid configuration: PAYMENTS_SANDBOX=true is refused when NODE_ENV=production (the sandbox checkout takes no money); configure a real rail (STRIPE_SECRET_KEY, WECHATPAY_MCHID or ALIPAY_APP_ID).',
+    );
+  }
+  if (hasRealRail(env)) return;
   if (env.NODE_ENV === 'production') {
     throw new ConfigValidationError(
-      optIn
-        ? 'Invalid configuration: PAYMENTS_SANDBOX=true is refused when NODE_ENV=production (the sandbox checkout takes no money); set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET.'
-        : 'Invalid configuration: STRIPE_SECRET_KEY must be set when NODE_ENV=production (without it gifts would be "paid" on the free sandbox checkout).',
+      'Invalid configuration: STRIPE_SECRET_KEY, WECHATPAY_MCHID or ALIPAY_APP_ID must be set when NODE_ENV=production (at least one real payment rail; without one gifts would be "paid" on the free sandbox checkout).',
     );
   }
   if (env.DATABASE_URL && !optIn) {
     throw new ConfigValidationError(
-      'Invalid configuration: STRIPE_SECRET_KEY must be set with DATABASE_URL (a PostgreSQL deployment), or PAYMENTS_SANDBOX=true to run the free sandbox checkout on purpose (never in production).',
+      'Invalid configuration: STRIPE_SECRET_KEY, WECHATPAY_MCHID or ALIPAY_APP_ID must be set with DATABASE_URL (a PostgreSQL deployment: at least one real payment rail), or PAYMENTS_SANDBOX=true to run the free sandbox checkout on purpose (never in production).',
     );
   }
 }

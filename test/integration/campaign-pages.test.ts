@@ -4,11 +4,8 @@ import { hashSecret } from '../../src/common/secrets';
 import { DonationsService } from '../../src/modules/donations/donations.service';
 import type { CreateDonationDto } from '../../src/modules/donations/dto/create-donation.dto';
 import { MatchingService } from '../../src/modules/matching/matching.service';
-import {
-  PAYMENT_PROVIDER,
-  ProviderBusyError,
-  type PaymentProvider,
-} from '../../src/modules/payments/payment-provider';
+import { ProviderBusyError } from '../../src/modules/payments/payment-provider';
+import { PaymentRails } from '../../src/modules/payments/payment-rails';
 import { SandboxProcessor } from '../../src/modules/payments/sandbox/sandbox-processor';
 import { buildMatchingRule, createCampaign } from '../factories/campaigns.factory';
 import { createFoundation, createFund, fundFromOutside } from '../factories/foundation.factory';
@@ -180,9 +177,9 @@ describe('campaign pages and donor links', () => {
 
   it('keeps the gift and retries when the payment service is busy, then sends the donor on', async () => {
     const campaign = await createCampaign(t);
-    const provider = t.get<PaymentProvider>(PAYMENT_PROVIDER as never);
+    const provider = t.get(PaymentRails).forRail('STRIPE');
     const busy = jest
-      .spyOn(provider, 'createCheckout')
+      .spyOn(provider, 'createOrder')
       .mockRejectedValueOnce(new ProviderBusyError())
       .mockRejectedValueOnce(new ProviderBusyError());
     try {
@@ -235,9 +232,7 @@ describe('campaign pages and donor links', () => {
     // After about a minute of retries the page stops refreshing; the gift stays kept.
     const [gift] = await donationsOf(campaign.id);
     await t.dataSource.query(`UPDATE donations SET checkout_url = NULL WHERE id = $1`, [gift.id]);
-    const giveUp = jest
-      .spyOn(provider, 'createCheckout')
-      .mockRejectedValue(new ProviderBusyError());
+    const giveUp = jest.spyOn(provider, 'createOrder').mockRejectedValue(new ProviderBusyError());
     try {
       const last = await request(t.server)
         .get(`/campaigns/${campaign.slug}/checkout/${gift.id}?attempt=12`)

@@ -91,7 +91,7 @@ describe('payment events: dead letters', () => {
     await deliver(
       t.server,
       stripeEvent(eventId, 'checkout.session.completed', paidSession(gift.id, 5_000)),
-    ).expect(200);
+    ).expect(422);
     expect(await row(eventId)).toMatchObject({
       attempts: 1,
       processedAt: null,
@@ -114,7 +114,7 @@ describe('payment events: dead letters', () => {
     await deliver(
       t.server,
       stripeEvent(eventId, 'checkout.session.completed', paidSession(gift.id, 5_000)),
-    ).expect(200);
+    ).expect(422);
     expect((await row(eventId)).attempts).toBe(MAX_ATTEMPTS);
   });
 
@@ -124,7 +124,7 @@ describe('payment events: dead letters', () => {
     await deliver(
       t.server,
       stripeEvent(eventId, 'checkout.session.completed', paidSession(gift.id, 7_001)),
-    ).expect(200);
+    ).expect(422);
     await retryLoopPass();
     await retryLoopPass();
     expect(await row(eventId)).toMatchObject({ attempts: 3, reason: 'AMOUNT_MISMATCH' });
@@ -138,7 +138,7 @@ describe('payment events: dead letters', () => {
     await deliver(
       t.server,
       stripeEvent(eventId, 'checkout.session.completed', paidSession(gift.id, 6_000)),
-    ).expect(200);
+    ).expect(422);
     await retryLoopPass();
     await retryLoopPass();
     const { id } = await row(eventId);
@@ -220,7 +220,7 @@ describe('payment events: dead letters', () => {
     await deliver(
       t.server,
       stripeEvent(eventId, 'checkout.session.completed', paidSession(gift.id, 4_200)),
-    ).expect(200);
+    ).expect(422);
     await retryLoopPass();
     await retryLoopPass();
     const { id } = await row(eventId);
@@ -289,7 +289,7 @@ describe('payment events: dead letters', () => {
     await deliver(
       t.server,
       stripeEvent(`evt_backlog_${gift.id}`, 'checkout.session.completed', paidSession(gift.id, 9)),
-    ).expect(200);
+    ).expect(422);
     const later = await request(t.server).get('/health').expect(200);
     expect(later.body.paymentInbox).toEqual({
       backlog: counts.backlog + 1,

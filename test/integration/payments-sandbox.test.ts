@@ -12,11 +12,11 @@ import { DataSource } from 'typeorm';
 import { CSRF_COOKIE } from '../../src/common/http/cookies';
 import { AppConfig } from '../../src/config/app-config';
 import {
-  type CheckoutRequest,
-  PAYMENT_PROVIDER,
-  type PaymentProvider,
+  type OrderRequest,
+  type PaymentAdapter,
   WebhookSignatureError,
 } from '../../src/modules/payments/payment-provider';
+import { PaymentRails } from '../../src/modules/payments/payment-rails';
 import {
   SANDBOX_SECRET_FILE,
   SandboxWebhookSecret,
@@ -29,6 +29,7 @@ import { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.prov
 import { stripeSignature, verifyStripeDelivery } from '../utils/stripe-fixtures';
 import { startWebhookReceiver, type WebhookReceiver } from '../utils/stripe-webhook-receiver';
 import { cookieFrom } from '../utils/form-session';
+import { desktopOrder, openCheckout } from '../utils/checkouts';
 import { createFileDatabase, dropFileDatabase, startConfiguredApp } from '../utils/test-app';
 
 /**
@@ -37,12 +38,14 @@ import { createFileDatabase, dropFileDatabase, startConfiguredApp } from '../uti
  * each delivery with Stripe's own SDK; one test posts to the app's real `/webhooks/stripe`.
  */
 const PUBLIC_URL = 'http://give.lianxin.test';
+/** What a refund request adds for WeChat Pay's sake (the sandbox reads none of it). */
+const refundOrder = { sessionId: 'cs_sandbox_refund', totalMinor: 10_000, currency: 'CNY' };
 
 describe('sandbox payment provider', () => {
   let app: NestFastifyApplication;
   let server: Server;
   let receiver: WebhookReceiver;
-  let provider: PaymentProvider;
+  let provider: PaymentAdapter;
   let sandbox: SandboxProvider;
   let processor: SandboxProcessor;
   let secret: string;
@@ -62,7 +65,7 @@ describe('sandbox payment provider', () => {
     app = started.app;
     await app.listen(0, '127.0.0.1');
     server = app.getHttpServer();
-    provider = app.get(PAYMENT_PROVIDER);
+    provider = app.get(PaymentRails).forRail('STRIPE');
     sandbox = app.get(SandboxProvider);
     processor = app.get(SandboxProcessor);
     secret = app.get(SandboxWebhookSecret).get();
@@ -75,8 +78,9 @@ describe('sandbox payment provider', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  function checkoutRequest(overrides: Partial<CheckoutRequest> = {}): CheckoutRequest {
+  function checkoutRequest(overrides: Partial<OrderRequest> = {}): OrderRequest {
     return {
+      ...desktopOrder(),
       donationId: randomUUID(),
       amountMinor: 10_000,
       currency: 'CNY',
@@ -133,8 +137,8 @@ describe('sandbox payment provider', () => {
 
   it('creates one local checkout per donation, whatever the number of calls', async () => {
     const request = checkoutRequest();
-    const first = await provider.createCheckout(request);
-    const again = await provider.createCheckout(request);
+    const first = await openCheckout(provider, request);
+    const again = await openCheckout(provider, request);
 
     expect(first.sessionId).toMatch(/^cs_sandbox_[0-9a-f]{32}$/);
     expect(first.url).toBe(`/sandbox/checkout/${first.sessionId}`);
@@ -142,7 +146,8 @@ describe('sandbox payment provider', () => {
   });
 
   it('renders the checkout page with the amount and the campaign, escaped', async () => {
-    const { url } = await provider.createCheckout(
+    const { url } = await openCheckout(
+      provider,
       checkoutRequest({ description: '<script>alert("x")</script> 花园', amountMinor: 12_345 }),
     );
 
@@ -171,14 +176,14 @@ describe('sandbox payment provider', () => {
   });
 
   it('refuses a button press without the CSRF token', async () => {
-    const { url } = await provider.createCheckout(checkoutRequest());
+    const { url } = await openCheckout(provider, checkoutRequest());
     await request(server).post(`${url}/pay`).type('form').send({}).expect(403);
     expect(receiver.received).toEqual([]);
   });
 
   it('Pay posts a signed checkout.session.completed and sends the donor to the success URL', async () => {
     const donation = checkoutRequest();
-    const { sessionId, url } = await provider.createCheckout(donation);
+    const { sessionId, url } = await openCheckout(provider, donation);
 
     const paid = await press(url, 'pay');
 
@@ -242,7 +247,7 @@ describe('sandbox payment provider', () => {
 
   it('Decline posts payment_intent.payment_failed, then checkout.session.expired, and sends the donor to the cancel URL', async () => {
     const donation = checkoutRequest();
-    const { sessionId, url } = await provider.createCheckout(donation);
+    const { sessionId, url } = await openCheckout(provider, donation);
 
     const declined = await press(url, 'decline');
 
@@ -282,7 +287,7 @@ describe('sandbox payment provider', () => {
 
   it('refunds in parts, once per key, with cumulative charge.refunded events', async () => {
     const donation = checkoutRequest({ amountMinor: 10_000 });
-    const { sessionId, url } = await provider.createCheckout(donation);
+    const { sessionId, url } = await openCheckout(provider, donation);
     await press(url, 'pay');
     const completed = verified('checkout.session.completed').find(
       (e) => e.data.object.id === sessionId,
@@ -290,18 +295,21 @@ describe('sandbox payment provider', () => {
     const paymentId = String(completed.data.object.payment_intent);
 
     const first = await provider.refund({
+      ...refundOrder,
       donationId: donation.donationId,
       paymentId,
       amountMinor: 3_000,
       idempotencyKey: `${donation.donationId}:1`,
     });
     const repeated = await provider.refund({
+      ...refundOrder,
       donationId: donation.donationId,
       paymentId,
       amountMinor: 3_000,
       idempotencyKey: `${donation.donationId}:1`,
     });
     const second = await provider.refund({
+      ...refundOrder,
       donationId: donation.donationId,
       paymentId,
       amountMinor: 7_000,
@@ -328,6 +336,7 @@ describe('sandbox payment provider', () => {
 
     await expect(
       provider.refund({
+        ...refundOrder,
         donationId: donation.donationId,
         paymentId,
         amountMinor: 1,
@@ -336,13 +345,16 @@ describe('sandbox payment provider', () => {
     ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
     await expect(
       provider.refund({
+        ...refundOrder,
         donationId: donation.donationId,
         paymentId,
         amountMinor: 5,
         idempotencyKey: `${donation.donationId}:1`,
       }),
     ).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
-    await expect(provider.retrieveFee(paymentId)).resolves.toEqual({
+    await expect(
+      provider.retrieveFee({ paymentId, amountMinor: 10_000, currency: 'CNY' }),
+    ).resolves.toEqual({
       feeMinor: 60,
       currency: 'CNY',
       chargeId: expect.stringMatching(/^ch_sandbox_/),
@@ -351,7 +363,7 @@ describe('sandbox payment provider', () => {
 
   it('runs a monthly gift: subscription checkout, renewals, a failed renewal, cancellation', async () => {
     const donation = checkoutRequest({ monthly: true, amountMinor: 5_000, locale: 'en' });
-    const { sessionId, url } = await provider.createCheckout(donation);
+    const { sessionId, url } = await openCheckout(provider, donation);
 
     expect((await press(url, 'pay')).status).toBe(303);
 
@@ -399,11 +411,11 @@ describe('sandbox payment provider', () => {
 
     expect(renewal).toMatchObject({ type: 'invoice.paid', status: 200, amountMinor: 5_000 });
     expect(renewal.paymentId).toMatch(/^pi_sandbox_/);
-    await expect(provider.retrieveInvoicePayment(renewal.invoiceId)).resolves.toEqual({
+    await expect(sandbox.retrieveInvoicePayment(renewal.invoiceId)).resolves.toEqual({
       paymentId: renewal.paymentId,
       chargeId: expect.stringMatching(/^ch_sandbox_/),
     });
-    await expect(provider.retrieveInvoicePayment(failed.invoiceId)).resolves.toBeNull();
+    await expect(sandbox.retrieveInvoicePayment(failed.invoiceId)).resolves.toBeNull();
     expect(failed).toMatchObject({ type: 'invoice.payment_failed', paymentId: null });
     const all = invoices();
     expect(all.map((i) => [i.billing_reason, i.status, i.amount_paid])).toEqual([
@@ -423,8 +435,8 @@ describe('sandbox payment provider', () => {
       },
     });
 
-    await provider.cancelSubscription(subscriptionId);
-    await provider.cancelSubscription(subscriptionId);
+    await sandbox.cancelSubscription(subscriptionId);
+    await sandbox.cancelSubscription(subscriptionId);
     await processor.idle();
     const deleted = verified('customer.subscription.deleted')
       .map((e) => e.data.object)
@@ -440,7 +452,7 @@ describe('sandbox payment provider', () => {
   });
 
   it('keeps an event the endpoint refused and resends it, same id, when Pay is pressed again', async () => {
-    const { sessionId, url } = await provider.createCheckout(checkoutRequest());
+    const { sessionId, url } = await openCheckout(provider, checkoutRequest());
     receiver.answer(500);
     let refused;
     try {
@@ -477,6 +489,7 @@ describe('sandbox payment provider', () => {
     receiver.answer(503);
     try {
       await provider.refund({
+        ...refundOrder,
         donationId: 'd',
         paymentId: String(deliveries[0]!.data.object.payment_intent),
         amountMinor: 100,
@@ -495,21 +508,25 @@ describe('sandbox payment provider', () => {
   it('verifies its own signatures, and refuses others', () => {
     const payload = JSON.stringify({ id: 'evt_x', type: 'ping', data: { object: {} } });
     expect(
-      provider.verifyWebhook(Buffer.from(payload), stripeSignature(payload, secret)),
-    ).toMatchObject({ id: 'evt_x' });
+      provider.verifyNotification(Buffer.from(payload), {
+        'stripe-signature': stripeSignature(payload, secret),
+      }),
+    ).toMatchObject({ eventId: 'evt_x' });
     expect(() =>
-      provider.verifyWebhook(Buffer.from(payload), stripeSignature(payload, 'whsec_other')),
+      provider.verifyNotification(Buffer.from(payload), {
+        'stripe-signature': stripeSignature(payload, 'whsec_other'),
+      }),
     ).toThrow(WebhookSignatureError);
   });
 
   it('lists sessions for reconciliation, newest first, in Stripe’s shape', async () => {
     const since = new Date();
-    const older = await provider.createCheckout(checkoutRequest());
-    const newer = await provider.createCheckout(checkoutRequest());
+    const older = await openCheckout(provider, checkoutRequest());
+    const newer = await openCheckout(provider, checkoutRequest());
     await press(newer.url, 'pay');
 
     const listed: Record<string, unknown>[] = [];
-    for await (const session of provider.listSessionsSince(since)) listed.push(session);
+    for await (const session of sandbox.listSessionsSince(since)) listed.push(session);
 
     expect(listed.map((s) => s.id)).toEqual([newer.sessionId, older.sessionId]);
     expect(listed[0]).toMatchObject({ object: 'checkout.session', status: 'complete' });
@@ -522,7 +539,7 @@ describe('sandbox payment provider', () => {
     expect(own.url()).toBe(`http://127.0.0.1:${port}/webhooks/stripe`);
 
     // Through the app's real endpoint: its 2xx means the production path verified the signature.
-    const { sessionId, url } = await provider.createCheckout(checkoutRequest());
+    const { sessionId, url } = await openCheckout(provider, checkoutRequest());
     const previous = target.url;
     target.url = () => own.url();
     try {

@@ -3,11 +3,11 @@ import { DomainError } from '../../src/common/errors';
 import { AppConfig } from '../../src/config/app-config';
 import { ConfigValidationError, validateEnv } from '../../src/config/env.schema';
 import {
-  type CheckoutRequest,
+  type OrderRequest,
   ProviderBusyError,
   WebhookSignatureError,
 } from '../../src/modules/payments/payment-provider';
-import { selectPaymentProvider } from '../../src/modules/payments/payments.module';
+import { selectStripeAdapter } from '../../src/modules/payments/payments.module';
 import type { SandboxProvider } from '../../src/modules/payments/sandbox/sandbox.provider';
 import { createStripeClient } from '../../src/modules/payments/stripe/stripe.client';
 import { StripeProvider } from '../../src/modules/payments/stripe/stripe.provider';
@@ -22,6 +22,7 @@ import {
   openSessionFixture,
   stripeSignature,
 } from '../utils/stripe-fixtures';
+import { desktopOrder, openCheckout } from '../utils/checkouts';
 
 /**
  * The Stripe adapter with the real `stripe` SDK against a local HTTP server (no internet): what
@@ -29,10 +30,13 @@ import {
  */
 const SECRET_KEY = 'sk_test_lianxin_payments';
 const WEBHOOK_SECRET = 'whsec_lianxin_payments_stripe';
+/** What a refund request adds for WeChat Pay's sake (Stripe reads none of it). */
+const refundOrder = { sessionId: 'cs_test_refund', totalMinor: 10_000, currency: 'CNY' };
 const FAST_RETRY = { attempts: 4, baseDelayMs: 2, maxDelayMs: 10 };
 
-function checkoutRequest(overrides: Partial<CheckoutRequest> = {}): CheckoutRequest {
+function checkoutRequest(overrides: Partial<OrderRequest> = {}): OrderRequest {
   return {
+    ...desktopOrder(),
     donationId: randomUUID(),
     amountMinor: 10_000,
     currency: 'CNY',
@@ -78,7 +82,7 @@ describe('Stripe payment provider', () => {
   describe('checkout', () => {
     it('creates a one-off Checkout Session with the donation in it and our idempotency key', async () => {
       const request = checkoutRequest();
-      const session = await stripe.createCheckout(request);
+      const session = await openCheckout(stripe, request);
 
       expect(session.sessionId).toMatch(/^cs_test_/);
       expect(session.url).toBe(`https://checkout.stripe.com/c/pay/${session.sessionId}`);
@@ -108,7 +112,7 @@ describe('Stripe payment provider', () => {
 
     it('creates a monthly gift as a subscription with an inline monthly price', async () => {
       const request = checkoutRequest({ monthly: true, locale: 'en', amountMinor: 5_000 });
-      await stripe.createCheckout(request);
+      await openCheckout(stripe, request);
 
       const form = api.requests[0]!.form;
       expect(form).toMatchObject({
@@ -130,7 +134,7 @@ describe('Stripe payment provider', () => {
       api.script('POST', '/v1/checkout/sessions', stripeError(429), stripeError(429));
       const request = checkoutRequest();
 
-      const session = await stripe.createCheckout(request);
+      const session = await openCheckout(stripe, request);
 
       expect(session.sessionId).toMatch(/^cs_test_/);
       const keys = api.requests.map((r) => r.headers['idempotency-key']);
@@ -148,7 +152,7 @@ describe('Stripe payment provider', () => {
       );
       const request = checkoutRequest();
 
-      await stripe.createCheckout(request);
+      await openCheckout(stripe, request);
 
       expect(api.requests.map((r) => r.headers['idempotency-key'])).toEqual(
         Array(3).fill(`donation:${request.donationId}:checkout`),
@@ -159,7 +163,7 @@ describe('Stripe payment provider', () => {
       api.setDefault(() => stripeError(429));
       const request = checkoutRequest();
 
-      const attempt = stripe.createCheckout(request);
+      const attempt = openCheckout(stripe, request);
 
       await expect(attempt).rejects.toBeInstanceOf(ProviderBusyError);
       await expect(attempt).rejects.toMatchObject({ code: 'PROVIDER_BUSY' });
@@ -176,7 +180,7 @@ describe('Stripe payment provider', () => {
         stripeError(400, 'amount_too_small', 'Amount must convert to at least 50 cents.'),
       );
 
-      const attempt = stripe.createCheckout(checkoutRequest({ amountMinor: 1 }));
+      const attempt = openCheckout(stripe, checkoutRequest({ amountMinor: 1 }));
 
       await expect(attempt).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
       expect(api.requests).toHaveLength(1);
@@ -184,9 +188,9 @@ describe('Stripe payment provider', () => {
 
     it('refuses an amount that is not a positive whole number before calling Stripe', async () => {
       for (const amountMinor of [0, -100, 12.5, Number.MAX_SAFE_INTEGER + 1]) {
-        await expect(stripe.createCheckout(checkoutRequest({ amountMinor }))).rejects.toMatchObject(
-          { code: 'INVALID_AMOUNT' },
-        );
+        await expect(openCheckout(stripe, checkoutRequest({ amountMinor }))).rejects.toMatchObject({
+          code: 'INVALID_AMOUNT',
+        });
       }
       expect(api.requests).toEqual([]);
     });
@@ -212,6 +216,7 @@ describe('Stripe payment provider', () => {
       const donationId = randomUUID();
 
       const result = await stripe.refund({
+        ...refundOrder,
         donationId,
         paymentId: 'pi_test_123',
         amountMinor: 2_500,
@@ -239,6 +244,7 @@ describe('Stripe payment provider', () => {
       );
 
       const attempt = stripe.refund({
+        ...refundOrder,
         donationId: randomUUID(),
         paymentId: 'pi_test_1',
         amountMinor: 100,
@@ -331,7 +337,9 @@ describe('Stripe payment provider', () => {
         },
       });
 
-      await expect(stripe.retrieveFee('pi_test_fee')).resolves.toEqual({
+      await expect(
+        stripe.retrieveFee({ paymentId: 'pi_test_fee', amountMinor: 10_000, currency: 'CNY' }),
+      ).resolves.toEqual({
         feeMinor: 390,
         currency: 'CNY',
         chargeId: 'ch_test_fee',
@@ -382,13 +390,18 @@ describe('Stripe payment provider', () => {
       const body = event();
       const payload = JSON.stringify(body);
 
-      const verified = stripe.verifyWebhook(
-        Buffer.from(payload),
-        stripeSignature(payload, WEBHOOK_SECRET),
-      );
+      const verified = stripe.verifyNotification(Buffer.from(payload), {
+        'stripe-signature': stripeSignature(payload, WEBHOOK_SECRET),
+      });
 
-      expect(verified).toMatchObject({ id: body.id, type: 'checkout.session.completed' });
-      expect(verified.data.object).toEqual((body.data as { object: unknown }).object);
+      expect(verified).toMatchObject({
+        eventId: body.id,
+        type: 'checkout.session.completed',
+        payload: { id: body.id },
+      });
+      expect((verified.payload.data as { object: unknown }).object).toEqual(
+        (body.data as { object: unknown }).object,
+      );
     });
 
     it.each([
@@ -410,7 +423,7 @@ describe('Stripe payment provider', () => {
       const [payload, header] = make(JSON.stringify(event()));
       let thrown: unknown;
       try {
-        stripe.verifyWebhook(Buffer.from(payload!), header);
+        stripe.verifyNotification(Buffer.from(payload!), { 'stripe-signature': header });
       } catch (error) {
         thrown = error;
       }
@@ -430,7 +443,7 @@ describe('Stripe payment provider', () => {
     it('uses the sandbox when no Stripe key is set', () => {
       const config = configFor({});
       expect(config.paymentProvider).toBe('SANDBOX');
-      expect(selectPaymentProvider(config, sandbox)).toBe(sandbox);
+      expect(selectStripeAdapter(config, sandbox)).toBe(sandbox);
     });
 
     it('uses Stripe at STRIPE_API_BASE when a key is set', async () => {
@@ -439,11 +452,11 @@ describe('Stripe payment provider', () => {
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
         STRIPE_API_BASE: api.url,
       });
-      const provider = selectPaymentProvider(config, sandbox);
+      const provider = selectStripeAdapter(config, sandbox);
       expect(provider).toBeInstanceOf(StripeProvider);
-      expect(provider.name).toBe('STRIPE');
+      expect(provider!.name).toBe('STRIPE');
 
-      await provider.createCheckout(checkoutRequest());
+      await openCheckout(provider!, checkoutRequest());
       expect(api.to('POST', '/v1/checkout/sessions')).toHaveLength(1);
     });
 

@@ -29,7 +29,7 @@ describe('starting without a payment provider', () => {
     [
       'NODE_ENV=production',
       { NODE_ENV: 'production' },
-      /^Invalid configuration: STRIPE_SECRET_KEY must be set when NODE_ENV=production/,
+      /^Invalid configuration: STRIPE_SECRET_KEY, WECHATPAY_MCHID or ALIPAY_APP_ID must be set when NODE_ENV=production/,
     ],
     [
       'NODE_ENV=production with PAYMENTS_SANDBOX=true',
@@ -39,7 +39,7 @@ describe('starting without a payment provider', () => {
     [
       'DATABASE_URL without Stripe or the opt-in',
       { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/lianxin_never_opened' },
-      /^Invalid configuration: STRIPE_SECRET_KEY must be set with DATABASE_URL/,
+      /^Invalid configuration: STRIPE_SECRET_KEY, WECHATPAY_MCHID or ALIPAY_APP_ID must be set with DATABASE_URL/,
     ],
   ])('the server refuses %s with one line', (_name, extra, message) => {
     const result = start('dist/src/main.js', extra);
@@ -55,6 +55,8 @@ describe('starting without a payment provider', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/lianxin_never_opened',
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/STRIPE_SECRET_KEY must be set when NODE_ENV=production/);
+    expect(result.stderr).toMatch(
+      /STRIPE_SECRET_KEY, WECHATPAY_MCHID or ALIPAY_APP_ID must be set when NODE_ENV=production/,
+    );
   });
 });

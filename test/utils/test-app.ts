@@ -81,11 +81,10 @@ export interface ConfigOverrides {
   stripe?: AppConfig['stripe'];
 }
 
-/** A provider replaced by a value (a fake webhook target and the like). */
-export interface ProviderOverride {
-  provide: unknown;
-  useValue: unknown;
-}
+/** A provider replaced by a value (a fake webhook target and the like), or built by a factory. */
+export type ProviderOverride =
+  | { provide: unknown; useValue: unknown }
+  | { provide: unknown; useFactory: (...deps: never[]) => unknown; inject: unknown[] };
 
 function overriddenConfig(config: AppConfig, overrides: ConfigOverrides): AppConfig {
   const values: Partial<Record<keyof AppConfig, unknown>> = {
@@ -109,8 +108,14 @@ async function compile(
         overriddenConfig(new AppConfig(config as never), overrides),
       inject: [ConfigService],
     });
-  for (const { provide, useValue } of providers) {
-    builder = builder.overrideProvider(provide).useValue(useValue);
+  for (const override of providers) {
+    builder =
+      'useValue' in override
+        ? builder.overrideProvider(override.provide).useValue(override.useValue)
+        : builder.overrideProvider(override.provide).useFactory({
+            factory: override.useFactory as (...deps: unknown[]) => unknown,
+            inject: override.inject as never[],
+          });
   }
   return builder.compile();
 }

@@ -1,4 +1,12 @@
-import { eventSubject, MAX_RETRY_DELAY_MS, nextStep, type FailureReason } from './dead-letters';
+import type { PaymentEvent } from '../payments/payment-events';
+import { stripeEventToPaymentEvent } from '../payments/stripe/stripe-events';
+import {
+  type EventSubject,
+  eventSubject,
+  MAX_RETRY_DELAY_MS,
+  nextStep,
+  type FailureReason,
+} from './dead-letters';
 
 describe('nextStep', () => {
   it.each<[number, FailureReason, number, ReturnType<typeof nextStep>]>([
@@ -23,43 +31,55 @@ describe('nextStep', () => {
 });
 
 describe('eventSubject', () => {
-  const event = (object: Record<string, unknown>) => ({ id: 'evt_1', data: { object } });
   const none = { donationId: null, paymentId: null, subscriptionId: null, amountMinor: null };
+  const stripe = (type: string, object: Record<string, unknown>) =>
+    stripeEventToPaymentEvent({ id: 'evt_1', type, created: 0, data: { object } });
 
-  it.each<[string, unknown, Partial<ReturnType<typeof eventSubject>>]>([
+  it.each<[string, PaymentEvent | null, Partial<EventSubject>]>([
     [
       'a paid checkout session',
-      event({
+      stripe('checkout.session.completed', {
         metadata: { donation_id: 'd-1' },
         client_reference_id: 'd-2',
         payment_intent: 'pi_1',
+        payment_status: 'paid',
         amount_total: 5_000,
       }),
       { donationId: 'd-1', paymentId: 'pi_1', amountMinor: 5_000 },
     ],
     [
       'a session with only a client reference',
-      event({ client_reference_id: 'd-2' }),
+      stripe('checkout.session.completed', { client_reference_id: 'd-2' }),
       { donationId: 'd-2' },
     ],
     [
       'a declined PaymentIntent',
-      event({
+      stripe('payment_intent.payment_failed', {
         object: 'payment_intent',
         id: 'pi_3',
         metadata: { donation_id: 'd-3' },
         amount: 5_000,
       }),
-      { donationId: 'd-3', paymentId: 'pi_3', amountMinor: 5_000 },
+      { donationId: 'd-3', paymentId: 'pi_3' },
     ],
     [
       'a refunded charge',
-      event({ payment_intent: 'pi_2', amount_refunded: 800 }),
+      stripe('charge.refunded', { payment_intent: 'pi_2', amount_refunded: 800 }),
       { paymentId: 'pi_2', amountMinor: 800 },
     ],
     [
+      'a single refund (WeChat Pay)',
+      {
+        kind: 'refunded',
+        gift: { donationId: 'd-4', sessionId: 'o-4', paymentId: 'tx_4' },
+        refund: { ref: 'r-1', amountMinor: 300 },
+      },
+      { donationId: 'd-4', paymentId: 'tx_4', amountMinor: 300 },
+    ],
+    [
       'a current-format invoice',
-      event({
+      stripe('invoice.paid', {
+        id: 'in_1',
         parent: { subscription_details: { subscription: 'sub_1' } },
         payments: { data: [{ payment: { payment_intent: 'pi_3' } }] },
         amount_paid: 1_000,
@@ -68,17 +88,21 @@ describe('eventSubject', () => {
     ],
     [
       'a legacy invoice',
-      event({ subscription: 'sub_2', payment_intent: 'pi_4' }),
+      stripe('invoice.paid', { id: 'in_2', subscription: 'sub_2', payment_intent: 'pi_4' }),
       { subscriptionId: 'sub_2', paymentId: 'pi_4' },
     ],
-    ['no object at all', { id: 'evt_2' }, {}],
-    ['not an object', 'garbage', {}],
+    ['an unreadable notification', null, {}],
     [
       'wrong types',
-      event({ metadata: { donation_id: 7 }, payment_intent: '', amount_total: 1.5 }),
+      stripe('checkout.session.completed', {
+        metadata: { donation_id: 7 },
+        payment_intent: '',
+        payment_status: 'paid',
+        amount_total: 1.5,
+      }),
       {},
     ],
-  ])('%s', (_what, payload, expected) => {
-    expect(eventSubject(payload)).toEqual({ ...none, ...expected });
+  ])('%s', (_what, event, expected) => {
+    expect(eventSubject(event)).toEqual({ ...none, ...expected });
   });
 });

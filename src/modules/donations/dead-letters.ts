@@ -1,3 +1,5 @@
+import type { PaymentEvent } from '../payments/payment-events';
+
 /**
  * The webhook inbox's retry rules and dead letters. Pure: no Nest, no TypeORM.
  *
@@ -67,31 +69,51 @@ export interface EventSubject {
   amountMinor: number | null;
 }
 
-type Obj = Record<string, unknown>;
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-const obj = (v: unknown): Obj | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
-const int = (v: unknown): number | null =>
-  typeof v === 'number' && Number.isSafeInteger(v) ? v : null;
-
-/** Reads the donation, payment and subscription an event names, in Stripe's formats old and new. */
-export function eventSubject(payload: unknown): EventSubject {
-  const o = obj(obj(obj(payload)?.data)?.object) ?? {};
-  const metadata = obj(o.metadata);
-  const firstPayment = (() => {
-    const list = obj(o.payments)?.data;
-    return Array.isArray(list) ? obj(obj(list[0])?.payment) : undefined;
-  })();
-  const subscription =
-    str(o.subscription) ?? str(obj(obj(o.parent)?.subscription_details)?.subscription);
-  return {
-    donationId: str(metadata?.donation_id) ?? str(o.client_reference_id),
-    paymentId:
-      str(o.payment_intent) ??
-      str(firstPayment?.payment_intent) ??
-      (o.object === 'payment_intent' ? str(o.id) : null),
-    subscriptionId: subscription,
-    amountMinor:
-      int(o.amount_total) ?? int(o.amount_refunded) ?? int(o.amount_paid) ?? int(o.amount),
+/** Reads the donation, payment, subscription and amount an event names (null: not readable). */
+export function eventSubject(event: PaymentEvent | null): EventSubject {
+  const subject: EventSubject = {
+    donationId: null,
+    paymentId: null,
+    subscriptionId: null,
+    amountMinor: null,
   };
+  if (!event) return subject;
+  if ('gift' in event) {
+    subject.donationId = event.gift.donationId ?? null;
+    subject.paymentId = event.gift.paymentId ?? null;
+  }
+  switch (event.kind) {
+    case 'paid':
+      subject.paymentId = event.paymentId ?? subject.paymentId;
+      subject.subscriptionId = event.subscriptionId ?? null;
+      subject.amountMinor = event.paid?.amountMinor ?? null;
+      break;
+    case 'refunded':
+      subject.amountMinor = event.refund?.amountMinor ?? event.refundedTotalMinor ?? null;
+      break;
+    case 'dispute_opened':
+    case 'dispute_closed':
+      subject.amountMinor = event.amountMinor ?? null;
+      break;
+    case 'renewal_paid':
+      subject.subscriptionId = event.subscriptionId;
+      subject.paymentId = event.paymentId ?? null;
+      subject.amountMinor = event.amountMinor ?? null;
+      break;
+    case 'renewal_failed':
+      subject.subscriptionId = event.subscriptionId;
+      subject.amountMinor = event.amountDueMinor ?? null;
+      break;
+    case 'subscription_ended':
+      subject.subscriptionId = event.subscriptionId;
+      break;
+    case 'awaiting_payment':
+    case 'failed':
+    case 'expired':
+    case 'payment_method':
+    case 'dispute_funds':
+    case 'ignored':
+      break;
+  }
+  return subject;
 }

@@ -28,6 +28,7 @@ export class DonationsController {
     return this.donations.start(slug, dto, {
       ip: req.ip,
       acceptLanguage: req.headers['accept-language'],
+      userAgent: req.headers['user-agent'],
     });
   }
 
@@ -38,8 +39,10 @@ export class DonationsController {
     summary:
       'Ask again for the checkout of a gift the provider was too busy to open (503 PROVIDER_BUSY)',
   })
-  async resumeCheckout(@Param('id', uuidPipe) id: string) {
-    const { checkoutUrl, donation } = await this.donations.resumeCheckout(id);
+  async resumeCheckout(@Param('id', uuidPipe) id: string, @Req() req: FastifyRequest) {
+    const { checkoutUrl, donation } = await this.donations.resumeCheckout(id, {
+      userAgent: req.headers['user-agent'],
+    });
     return { id: donation.id, status: donation.status, checkoutUrl };
   }
 

@@ -121,3 +121,10 @@ export class OfflineFundNotActiveError extends DomainError {
     });
   }
 }
+
+/** A monthly gift asked for on a rail without recurring agreements (only cards have them). */
+export class MonthlyNeedsCardError extends DomainError {
+  constructor() {
+    super('VALIDATION_FAILED', words('errors.donations.monthlyByCard'));
+  }
+}

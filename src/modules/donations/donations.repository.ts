@@ -40,6 +40,8 @@ export const DONATIONS = defineTable('donations', {
   disputeFeeMinor: col.bigint('dispute_fee_minor'),
   parentDonationId: col.uuid.nullable('parent_donation_id'),
   checkoutUrl: col.text.nullable('checkout_url'),
+  checkoutQr: col.text.nullable('checkout_qr'),
+  checkoutInvoke: col.jsonb.nullable<Record<string, string>>('checkout_invoke'),
   feeMinor: col.bigint.nullable('fee_minor'),
   matchedMinor: col.bigint('matched_minor'),
   matchReturnedMinor: col.bigint('match_returned_minor'),
@@ -91,6 +93,8 @@ export type DonationPatch = Partial<
     | 'disputeHeldMinor'
     | 'disputeFeeMinor'
     | 'checkoutUrl'
+    | 'checkoutQr'
+    | 'checkoutInvoke'
     | 'feeMinor'
     | 'matchedMinor'
     | 'matchReturnedMinor'
@@ -180,6 +184,32 @@ export class DonationsRepository {
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (refund_ref) DO NOTHING`,
       [r.donationId, r.amountMinor, r.currency, r.reason, r.refundRef, r.requestedBy],
     );
+  }
+
+  /**
+   * Records one refund a provider reported on its own (WeChat Pay), once per (gift, refund
+   * reference), in the caller's transaction; false when it was recorded before.
+   */
+  async insertPaymentRefund(
+    manager: EntityManager,
+    donationId: string,
+    refund: { ref: string; amountMinor: number },
+  ): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO payment_refunds (donation_id, refund_ref, amount_minor) VALUES ($1, $2, $3)
+       ON CONFLICT (donation_id, refund_ref) DO NOTHING RETURNING donation_id`,
+      [donationId, refund.ref, refund.amountMinor],
+    );
+    return rows.length > 0;
+  }
+
+  /** The sum of the refunds a provider reported one by one for a gift. */
+  async paymentRefundsTotal(manager: EntityManager, donationId: string): Promise<number> {
+    const rows: { total: string }[] = await manager.query(
+      `SELECT COALESCE(sum(amount_minor), 0)::text AS total FROM payment_refunds WHERE donation_id = $1`,
+      [donationId],
+    );
+    return Number(rows[0]?.total ?? 0);
   }
 
   /** The refunds of a gift with their reasons, oldest first. */
@@ -303,6 +333,28 @@ export class DonationsRepository {
       [subscriptionId, invoiceId],
     );
     return rows[0] ? toDonation(rows[0]) : null;
+  }
+
+  /**
+   * A provider's online gifts created since a time that are not settled (PENDING, or also FAILED
+   * and EXPIRED), with an order at the provider, oldest first: what reconciliation asks about.
+   */
+  async unsettledSince(
+    provider: string,
+    since: Date,
+    statuses: readonly string[],
+    limit: number,
+    after?: { createdAt: Date; id: string },
+  ): Promise<Donation[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM donations
+       WHERE provider = $1 AND created_at >= $2 AND status = ANY($3::text[])
+         AND provider_session_id IS NOT NULL
+         AND ($5::timestamptz IS NULL OR (created_at, id) > ($5, $6::uuid))
+       ORDER BY created_at, id LIMIT $4`,
+      [provider, since, statuses, limit, after?.createdAt ?? null, after?.id ?? null],
+    );
+    return rowsOf(rows).map(toDonation);
   }
 
   async firstOfSubscription(

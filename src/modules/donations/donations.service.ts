@@ -11,11 +11,14 @@ import { AppConfig } from '../../config/app-config';
 import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { FundsService } from '../funds/funds.service';
+import type { PaymentRail } from '../payments/payment-events';
 import {
-  PAYMENT_PROVIDER,
+  CHECKOUT_LIFETIME_SECONDS,
+  type PaymentAdapter,
   ProviderBusyError,
-  type PaymentProvider,
 } from '../payments/payment-provider';
+import { PaymentRails } from '../payments/payment-rails';
+import { checkoutChannel, RAIL_OF_METHOD } from '../payments/rail-choice';
 import { AuditService } from '../audit/audit.service';
 import {
   AmountBelowMinimumError,
@@ -24,6 +27,7 @@ import {
   DonationNotFoundError,
   DonationNotRefundableError,
   DonorLinkInvalidError,
+  MonthlyNeedsCardError,
 } from './donations.errors';
 import { SettlementService } from './settlement.service';
 import { DonorEmails } from './donor-emails';
@@ -68,7 +72,7 @@ export class DonationsService {
     private readonly repo: DonationsRepository,
     private readonly campaigns: CampaignsService,
     private readonly config: AppConfig,
-    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    private readonly rails: PaymentRails,
     @Inject(CAPTCHA_VERIFIER) private readonly captcha: CaptchaVerifier,
     private readonly settlement: SettlementService,
     private readonly audit: AuditService,
@@ -79,7 +83,7 @@ export class DonationsService {
   async start(
     slug: string,
     dto: CreateDonationDto,
-    meta: { ip?: string; acceptLanguage?: string },
+    meta: { ip?: string; acceptLanguage?: string; userAgent?: string },
   ) {
     const email = dto.donorEmail.trim().toLowerCase();
     const limits = this.config.donationLimits;
@@ -107,6 +111,7 @@ export class DonationsService {
         dto.amountMinor,
       );
     }
+    const adapter = this.chooseRail(dto, meta.userAgent);
     const cover = dto.coverFee ? feeCover(dto.amountMinor) : 0;
     const locale = dto.locale ?? pickLocale(undefined, meta.acceptLanguage, 'zh-CN');
     const donation = await this.tx.run((m) =>
@@ -123,21 +128,38 @@ export class DonationsService {
         dedication: dto.dedication ?? '',
         monthly: dto.monthly ?? false,
         locale,
-        provider: this.provider.name,
+        provider: adapter.name,
         ip: meta.ip ?? null,
         receiptAddress: dto.receiptAddress ?? null,
         receiptTaxId: dto.receiptTaxId ?? null,
       }),
     );
-    const checkoutUrl = await this.openCheckout(donation, campaign);
+    const checkoutUrl = await this.openCheckout(donation, campaign, meta);
     return {
       id: donation.id,
       status: donation.status,
       amountMinor: donation.amountMinor,
       feeCoverMinor: donation.feeCoverMinor,
       currency: donation.currency,
+      method: adapter.rail,
       checkoutUrl,
     };
+  }
+
+  /**
+   * The rail a new gift is paid on: the one asked for (`method`), else Stripe when it is enabled
+   * (what API clients always had), else the first one this browser's donor expects. A rail that is
+   * off is refused naming the enabled ones; a monthly gift needs a rail with recurring agreements.
+   */
+  private chooseRail(dto: CreateDonationDto, userAgent: string | undefined): PaymentAdapter {
+    const rail: PaymentRail | undefined = dto.method
+      ? RAIL_OF_METHOD[dto.method]
+      : this.rails.isEnabled('STRIPE')
+        ? 'STRIPE'
+        : this.rails.ordered(userAgent)[0];
+    const adapter = this.rails.forRail(rail ?? 'STRIPE');
+    if (dto.monthly && !adapter.recurring) throw new MonthlyNeedsCardError();
+    return adapter;
   }
 
   /**
@@ -145,24 +167,34 @@ export class DonationsService {
    * asks again, with the same idempotency key, so it never opens two. Returns where to send the
    * donor: the checkout, or null when the gift is no longer waiting for payment.
    */
-  async resumeCheckout(id: string): Promise<{ checkoutUrl: string | null; donation: Donation }> {
+  async resumeCheckout(
+    id: string,
+    meta: { userAgent?: string } = {},
+  ): Promise<{ checkoutUrl: string | null; donation: Donation }> {
     const donation = await this.get(id);
     if (donation.status !== 'PENDING') return { checkoutUrl: null, donation };
     if (donation.checkoutUrl) return { checkoutUrl: donation.checkoutUrl, donation };
     const campaign = await this.campaigns.getById(onlineCampaignId(donation));
-    return { checkoutUrl: await this.openCheckout(donation, campaign), donation };
+    return { checkoutUrl: await this.openCheckout(donation, campaign, meta), donation };
   }
 
-  /** Opens the provider's checkout for a recorded gift; a busy provider is a 503 naming the gift. */
+  /**
+   * Opens the provider's checkout or order for a recorded gift; a busy provider is a 503 naming
+   * the gift. Returns where to send the donor: the provider's page, or our own payment page for a
+   * QR code (WeChat Pay Native) or an in-app pay sheet (JSAPI), which read what is kept on the gift.
+   */
   private async openCheckout(
     donation: Donation,
     campaign: { slug: string; titleZh: string; titleEn: string },
+    meta: { ip?: string; userAgent?: string },
   ): Promise<string> {
-    let session;
+    if (donation.provider === 'OFFLINE') throw new DonationNotFoundError(donation.id);
+    const adapter = this.rails.byName(donation.provider);
+    let checkout;
     try {
       // Outside any transaction: a network call. The provider's idempotency key (from the
       // donation id) makes a retry of this step return the same checkout.
-      session = await this.provider.createCheckout({
+      checkout = await adapter.createOrder({
         donationId: donation.id,
         amountMinor: donation.amountMinor,
         currency: donation.currency,
@@ -174,6 +206,9 @@ export class DonationsService {
         // Declined or abandoned: the form again (#give), with "nothing was charged".
         cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/not-completed?donation=${donation.id}&lang=${donation.locale}#give`,
         locale: donation.locale,
+        channel: checkoutChannel(meta.userAgent),
+        clientIp: meta.ip ?? donation.ip ?? undefined,
+        expiresAt: new Date(donation.createdAt.getTime() + CHECKOUT_LIFETIME_SECONDS * 1000),
       });
     } catch (error) {
       if (error instanceof ProviderBusyError) {
@@ -185,10 +220,19 @@ export class DonationsService {
       }
       throw error;
     }
+    const payPage = `${this.config.publicUrl}/campaigns/${campaign.slug}/pay/${donation.id}`;
     // The sandbox answers with a path on this server; clients get an address they can open.
-    const checkoutUrl = new URL(session.url, this.config.publicUrl).toString();
+    const checkoutUrl =
+      checkout.display === 'redirect'
+        ? new URL(checkout.url, this.config.publicUrl).toString()
+        : payPage;
     await this.tx.run((m) =>
-      this.repo.update(m, donation.id, { providerSessionId: session.sessionId, checkoutUrl }),
+      this.repo.update(m, donation.id, {
+        providerSessionId: checkout.sessionId,
+        checkoutUrl,
+        checkoutQr: checkout.display === 'qr' ? checkout.qrContent : undefined,
+        checkoutInvoke: checkout.display === 'jsapi' ? checkout.invoke : undefined,
+      }),
     );
     return checkoutUrl;
   }
@@ -278,9 +322,12 @@ export class DonationsService {
    */
   private async paymentIdForRefund(donation: Donation): Promise<string> {
     if (donation.providerPaymentId) return donation.providerPaymentId;
-    const found = donation.providerInvoiceId
-      ? await this.provider.retrieveInvoicePayment(donation.providerInvoiceId)
-      : null;
+    const recurring =
+      donation.provider === 'OFFLINE' ? null : this.rails.recurringByName(donation.provider);
+    const found =
+      donation.providerInvoiceId && recurring
+        ? await recurring.retrieveInvoicePayment(donation.providerInvoiceId)
+        : null;
     if (!found) {
       throw new ConflictError(words('errors.donations.paymentNotConfirmed'));
     }
@@ -347,11 +394,15 @@ export class DonationsService {
       return { donationId: id, amountMinor: amount, refundId, booked: true };
     }
     const paymentId = await this.paymentIdForRefund(donation);
-    const { refundId } = await this.provider.refund({
+    const { refundId } = await this.rails.byName(donation.provider).refund({
       donationId: id,
       paymentId,
       amountMinor: amount,
       idempotencyKey: `refund:${id}:${refundedAfter}`,
+      sessionId: donation.providerSessionId ?? '',
+      totalMinor: donation.amountMinor,
+      currency: donation.currency,
+      ...(reason ? { reason } : {}),
     });
     await this.tx.run(async (m) => {
       await this.audit.record(m, {
@@ -489,7 +540,10 @@ export class DonationsService {
       throw new DonationNotFoundError(donation.id);
     }
     if (state === 'stopped') return;
-    await this.provider.cancelSubscription(donation.providerSubscriptionId);
+    const recurring =
+      donation.provider === 'OFFLINE' ? null : this.rails.recurringByName(donation.provider);
+    if (!recurring) throw new DonationNotFoundError(donation.id);
+    await recurring.cancelSubscription(donation.providerSubscriptionId);
     await this.tx.run((m) =>
       this.audit.record(m, {
         action: 'donation.monthly_stopped',

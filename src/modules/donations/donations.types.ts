@@ -46,6 +46,10 @@ export interface Donation {
   providerDisputeId: string | null;
   parentDonationId: string | null;
   checkoutUrl: string | null;
+  /** A QR-code checkout's content (WeChat Pay Native), shown on our own payment page. */
+  checkoutQr: string | null;
+  /** An in-app checkout's pay-sheet parameters (WeChat Pay JSAPI: getBrandWCPayRequest). */
+  checkoutInvoke: Record<string, string> | null;
   feeMinor: number | null;
   /** The match this gift keeps now: what its `match:<id>` entry posted, less what went back. */
   matchedMinor: number;

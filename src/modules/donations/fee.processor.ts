@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { TransactionService } from '../../database/transaction.service';
 import {
   OutboxHandlerRegistry,
@@ -8,7 +8,7 @@ import {
 import type { OutboxMessage } from '../../queue/outbox.entity';
 import { LedgerService } from '../ledger/ledger.service';
 import { FundsService } from '../funds/funds.service';
-import { PAYMENT_PROVIDER, type PaymentProvider } from '../payments/payment-provider';
+import { PaymentRails } from '../payments/payment-rails';
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
 
@@ -27,7 +27,7 @@ export class FeeProcessor implements OutboxHandler<'DONATION_FEE'>, OnModuleInit
     private readonly repo: DonationsRepository,
     private readonly ledger: LedgerService,
     private readonly funds: FundsService,
-    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    private readonly rails: PaymentRails,
   ) {}
 
   onModuleInit(): void {
@@ -47,7 +47,14 @@ export class FeeProcessor implements OutboxHandler<'DONATION_FEE'>, OnModuleInit
       throw new Error(`gift ${donation.id} has no payment reference yet; the fee waits for it`);
     }
     // Not yet available (the balance transaction comes a little after the charge): retried.
-    const fee = await this.provider.retrieveFee(paymentId);
+    if (donation.provider === 'OFFLINE') {
+      throw new PermanentOutboxError(`gift ${donation.id} was recorded offline: no processor fee`);
+    }
+    const fee = await this.rails.byName(donation.provider).retrieveFee({
+      paymentId,
+      amountMinor: donation.amountMinor,
+      currency: donation.currency,
+    });
     if (!fee) throw new Error(`the fee of payment ${paymentId} is not available yet`);
     const fund = await this.funds.get(donation.fundId);
     const fees = await this.ledger.ensureAccount({
@@ -90,8 +97,11 @@ export class FeeProcessor implements OutboxHandler<'DONATION_FEE'>, OnModuleInit
    * did not carry it (or has not arrived), and kept on the gift for refunds and disputes.
    */
   private async paymentOfInvoice(donation: Donation): Promise<string | null> {
-    if (!donation.providerInvoiceId) return null;
-    const found = await this.provider.retrieveInvoicePayment(donation.providerInvoiceId);
+    if (!donation.providerInvoiceId || donation.provider === 'OFFLINE') return null;
+    const recurring = this.rails.recurringByName(donation.provider);
+    const found = recurring
+      ? await recurring.retrieveInvoicePayment(donation.providerInvoiceId)
+      : null;
     if (!found) return null;
     return this.tx.run(async (m) => {
       const locked = await this.repo.lock(m, { id: donation.id });

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../../database/query-result';
 import { col, defineTable } from '../../database/table-map';
-import type { ProviderEvent, ProviderName } from '../payments/payment-provider';
+import type { ProviderName, VerifiedNotification } from '../payments/payment-provider';
 import type { FailureReason, NextStep } from './dead-letters';
 
 export interface StoredEvent {
@@ -11,7 +11,7 @@ export interface StoredEvent {
   provider: ProviderName;
   eventId: string;
   type: string;
-  payload: ProviderEvent;
+  payload: Record<string, unknown>;
   attempts: number;
 }
 
@@ -28,7 +28,7 @@ export interface DeadLetterRow {
   provider: ProviderName;
   eventId: string;
   type: string;
-  payload: ProviderEvent;
+  payload: Record<string, unknown>;
   attempts: number;
   receivedAt: Date;
   lastAttemptAt: Date | null;
@@ -62,7 +62,7 @@ export const PAYMENT_EVENTS = defineTable('payment_events', {
   provider: col.text<ProviderName>('provider'),
   eventId: col.text('event_id'),
   type: col.text('type'),
-  payload: col.jsonb<ProviderEvent & Record<string, unknown>>('payload'),
+  payload: col.jsonb<Record<string, unknown>>('payload'),
   receivedAt: col.timestamptz('received_at'),
   processedAt: col.timestamptz.nullable('processed_at'),
   attempts: col.int('attempts'),
@@ -127,13 +127,13 @@ export class PaymentEventsRepository {
   async insertProcessed(
     manager: EntityManager,
     provider: ProviderName,
-    event: ProviderEvent,
+    event: VerifiedNotification,
   ): Promise<number | null> {
     const rows: Record<string, unknown>[] = await manager.query(
       `INSERT INTO payment_events (provider, event_id, type, payload, processed_at, attempts, last_attempt_at)
        VALUES ($1, $2, $3, $4, now(), 1, now())
        ON CONFLICT (provider, event_id) DO NOTHING RETURNING id`,
-      [provider, event.id, event.type, JSON.stringify(event)],
+      [provider, event.eventId, event.type, JSON.stringify(event.payload)],
     );
     return idOfRow(rows[0]);
   }
@@ -144,7 +144,7 @@ export class PaymentEventsRepository {
    */
   async storeForRetry(
     provider: ProviderName,
-    event: ProviderEvent,
+    event: VerifiedNotification,
     failure: EventFailure,
   ): Promise<number> {
     const dead = failure.next.kind === 'dead';
@@ -163,9 +163,9 @@ export class PaymentEventsRepository {
        LIMIT 1`,
       [
         provider,
-        event.id,
+        event.eventId,
         event.type,
-        JSON.stringify(event),
+        JSON.stringify(event.payload),
         failure.message.slice(0, 2000),
         failure.reason,
         retryInMs / 1000,
@@ -176,8 +176,8 @@ export class PaymentEventsRepository {
     if (stored !== null) return stored;
     // Another delivery of the event committed while this statement ran (its snapshot predates
     // that row): a new statement sees it.
-    const id = await this.idOf(provider, event.id);
-    if (id === null) throw new Error(`payment event ${event.id} could not be stored`);
+    const id = await this.idOf(provider, event.eventId);
+    if (id === null) throw new Error(`payment event ${event.eventId} could not be stored`);
     return id;
   }
 

@@ -1,5 +1,4 @@
 import {
-  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
@@ -11,12 +10,16 @@ import { NotADeadLetterError, PaymentEventNotFoundError } from './donations.erro
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { PollingLoop } from '../../queue/polling-loop';
+import type { PaymentEvent, ProviderName } from '../payments/payment-events';
+import type { VerifiedNotification } from '../payments/payment-provider';
+import { PaymentRails } from '../payments/payment-rails';
 import {
-  PAYMENT_PROVIDER,
-  type PaymentProvider,
-  type ProviderEvent,
-} from '../payments/payment-provider';
-import { eventSubject, type FailureReason, InboxFailure, nextStep } from './dead-letters';
+  type EventSubject,
+  eventSubject,
+  type FailureReason,
+  InboxFailure,
+  nextStep,
+} from './dead-letters';
 import {
   type DeadLetterRow,
   type EventFailure,
@@ -27,7 +30,18 @@ import {
 import { NotYet, SettlementService } from './settlement.service';
 
 /** A dead letter with what its payload names, for the back office and the API. */
-export type DeadLetter = Omit<DeadLetterRow, 'payload'> & ReturnType<typeof eventSubject>;
+export type DeadLetter = Omit<DeadLetterRow, 'payload'> & EventSubject;
+
+/** What a provider's notification may not be answered "done" for: a person must look. */
+export type RefusalReason = Extract<FailureReason, 'UNKNOWN_DONATION' | 'AMOUNT_MISMATCH'>;
+
+export interface Receipt {
+  duplicate: boolean;
+  /** Stored, but not booked: it names no gift of ours, or another amount or currency. */
+  refused?: RefusalReason;
+}
+
+const REFUSED: readonly FailureReason[] = ['UNKNOWN_DONATION', 'AMOUNT_MISMATCH'];
 
 /** The most dead letters listed at once (there should be a handful; each needs a person). */
 const DEAD_LETTER_LIST_LIMIT = 200;
@@ -51,7 +65,7 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
     private readonly tx: TransactionService,
     private readonly repo: PaymentEventsRepository,
     private readonly settlement: SettlementService,
-    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    private readonly rails: PaymentRails,
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
@@ -69,31 +83,49 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
   }
 
   /**
-   * Processes a delivered event and records it in the same transaction, so a processed event is
-   * durable when this returns. If processing fails (or must wait for another event), the event is
-   * stored on its own for the retry loop, durable all the same. Throws only if it could not be
-   * stored at all: the provider then gets an error and delivers again.
+   * Processes a delivered notification (verified by its adapter) and records it in the same
+   * transaction, so a processed notification is durable when this returns. If processing fails (or
+   * must wait for another event), it is stored on its own for the retry loop, durable all the same.
+   * Throws only if it could not be stored at all: the provider then gets an error and delivers
+   * again. `refused` says it names no gift of ours or another amount: stored for FINANCE, but the
+   * provider must not be told it is done.
    */
-  async receive(event: ProviderEvent): Promise<{ duplicate: boolean }> {
-    const provider = this.provider.name;
+  async receive(provider: ProviderName, notification: VerifiedNotification): Promise<Receipt> {
     let known: boolean;
     try {
       await this.settlement.prepare();
+      const event = this.rails.byName(provider).toPaymentEvent(notification);
       known = await this.tx.run(async (m) => {
-        if ((await this.repo.insertProcessed(m, provider, event)) === null) return true;
+        if ((await this.repo.insertProcessed(m, provider, notification)) === null) return true;
         const outcome = await this.settlement.apply(m, event);
-        this.logger.debug(`event ${event.id} (${event.type}): ${outcome}`);
+        this.logger.debug(`event ${notification.eventId} (${notification.type}): ${outcome}`);
         return false;
       });
     } catch (error) {
-      await this.repo.storeForRetry(provider, event, this.failure(event.id, error, 1));
-      return { duplicate: false };
+      const failure = this.failure(notification.eventId, error, 1);
+      await this.repo.storeForRetry(provider, notification, failure);
+      return { duplicate: false, ...this.refusal(provider, notification, failure.reason) };
     }
     if (!known) return { duplicate: false };
     // Delivered before: processed already (nothing to do), or waiting for a retry (try it now).
-    const id = await this.repo.idOf(provider, event.id);
-    if (id !== null) await this.process(id);
-    return { duplicate: true };
+    const id = await this.repo.idOf(provider, notification.eventId);
+    if (id === null) return { duplicate: true };
+    await this.process(id);
+    const state = await this.repo.state(id);
+    if (!state || state.processedAt !== null || !state.reason) return { duplicate: true };
+    return { duplicate: true, ...this.refusal(provider, notification, state.reason) };
+  }
+
+  private refusal(
+    provider: ProviderName,
+    notification: VerifiedNotification,
+    reason: FailureReason,
+  ): { refused?: RefusalReason } {
+    if (!REFUSED.includes(reason)) return {};
+    this.logger.warn(
+      `${provider} notification ${notification.eventId} (${notification.type}) refused: ${reason}; kept for FINANCE`,
+    );
+    return { refused: reason as RefusalReason };
   }
 
   /** Retries one stored event; a failure is recorded with the next attempt's time, or as dead. */
@@ -101,10 +133,12 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
     try {
       await this.settlement.prepare();
       await this.tx.run(async (m) => {
-        const event = await this.repo.claim(m, id);
-        if (!event) return; // done already, dead, or another delivery is processing it right now
-        const outcome = await this.settlement.apply(m, event.payload);
-        this.logger.debug(`event ${event.eventId} (${event.type}): ${outcome}`);
+        const stored = await this.repo.claim(m, id);
+        if (!stored) return; // done already, dead, or another delivery is processing it right now
+        // Read again by the adapter that received it (the stored payload is the provider's own).
+        const event = this.rails.byName(stored.provider).toPaymentEvent(stored);
+        const outcome = await this.settlement.apply(m, event);
+        this.logger.debug(`event ${stored.eventId} (${stored.type}): ${outcome}`);
       });
     } catch (error) {
       // The claim rolled back with the attempt: count it under the row's lock.
@@ -140,7 +174,10 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
   /** Dead letters, the latest first, with the donation, payment and amount their payload names. */
   async deadLetters(): Promise<DeadLetter[]> {
     const rows = await this.repo.deadLetters(DEAD_LETTER_LIST_LIMIT);
-    return rows.map(({ payload, ...row }) => ({ ...row, ...eventSubject(payload) }));
+    return rows.map(({ payload, ...row }) => ({
+      ...row,
+      ...eventSubject(this.translate(row.provider, { ...row, payload })),
+    }));
   }
 
   /**
@@ -172,6 +209,16 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
     });
     await this.process(id);
     return (await this.repo.state(id))!;
+  }
+
+  /** A stored notification as its adapter reads it; null when that rail is off or it is unreadable. */
+  private translate(provider: ProviderName, stored: VerifiedNotification): PaymentEvent | null {
+    if (!this.rails.has(provider)) return null;
+    try {
+      return this.rails.byName(provider).toPaymentEvent(stored);
+    } catch {
+      return null;
+    }
   }
 
   /** One pass over due events; true when a full batch was found (more may wait). */

@@ -7,7 +7,7 @@ import { FoundationService } from '../foundation/foundation.service';
 import { FundsService } from '../funds/funds.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { MatchingService } from '../matching/matching.service';
-import type { ProviderEvent } from '../payments/payment-provider';
+import type { GiftRef, PaymentEvent } from '../payments/payment-events';
 import { AmountMismatchError, UnknownDonationError } from './dead-letters';
 import { DonorEmails } from './donor-emails';
 import { refundEntry, settleEntry, type SettleAccounts } from './donation-journal';
@@ -17,22 +17,14 @@ import {
   statusAfterDispute,
   statusAfterRefund,
 } from './donation-status';
-import { paymentFingerprint } from './payment-fingerprint';
 import { DonationsRepository } from './donations.repository';
 import type { Donation } from './donations.types';
 import { holdAmount, lossAdvance, splitFromFund, unusedAdvance } from './dispute-amounts';
-import { disputeFeeMinor, idOf, invoicePayment, invoiceSubscriptionId } from './stripe-objects';
 
 /** Thrown when an event arrived before what it depends on (a refund before the payment): retry later. */
 export class NotYet extends Error {}
 
-type Obj = Record<string, unknown>;
-const str = (v: unknown): string | undefined =>
-  typeof v === 'string' && v.length > 0 ? v : undefined;
-const num = (v: unknown): number | undefined =>
-  typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' ? (v as Obj) : undefined);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+type Of<K extends PaymentEvent['kind']> = Extract<PaymentEvent, { kind: K }>;
 
 /** The start of the donor's day in China (matching caps count per calendar day there). */
 export function startOfDayShanghai(at: Date): Date {
@@ -122,78 +114,89 @@ export class SettlementService {
     };
   }
 
-  /** Returns what happened, for the inbox's record; throws NotYet to be retried later. */
-  async apply(m: EntityManager, event: ProviderEvent): Promise<string> {
-    const o = event.data.object;
-    switch (event.type) {
-      case 'checkout.session.completed':
-        // Delayed payment methods complete the session unpaid; async_payment_succeeded follows.
-        if (o.payment_status !== 'paid' && o.payment_status !== 'no_payment_required')
-          return 'awaiting payment';
-        return this.paid(m, o);
-      case 'checkout.session.async_payment_succeeded':
-        return this.paid(m, o);
-      case 'checkout.session.async_payment_failed':
-        return this.unpaid(m, o, 'failed');
-      case 'checkout.session.expired':
-        return this.unpaid(m, o, 'expired');
-      case 'payment_intent.payment_failed':
-        return this.paymentFailed(m, o);
-      case 'charge.succeeded':
-        return this.chargeSucceeded(m, o);
-      case 'charge.refunded':
-        return this.refunded(m, o);
-      case 'charge.dispute.created':
-        return this.disputed(m, o);
-      case 'charge.dispute.closed':
-        return this.disputeClosed(m, o);
-      case 'charge.dispute.funds_withdrawn':
-      case 'charge.dispute.funds_reinstated':
-        return this.disputeFunds(m, o);
-      case 'invoice.paid':
-        return this.renewalPaid(m, o);
-      case 'invoice.payment_failed':
-        return this.renewalFailed(m, o);
-      case 'customer.subscription.deleted': {
-        const id = str(o.id);
-        const n = id ? await this.repo.markSubscriptionCancelled(m, id) : 0;
+  /**
+   * Applies one provider-neutral event (each adapter translated its own notification). Returns
+   * what happened, for the inbox's record; throws NotYet to be retried later.
+   */
+  async apply(m: EntityManager, event: PaymentEvent): Promise<string> {
+    switch (event.kind) {
+      case 'paid':
+        return this.paid(m, event);
+      case 'awaiting_payment':
+        return 'awaiting payment';
+      case 'failed':
+      case 'expired':
+        return this.unpaid(m, event.gift, event.kind);
+      case 'payment_method':
+        return this.paymentMethod(m, event);
+      case 'refunded':
+        return this.refunded(m, event);
+      case 'dispute_opened':
+        return this.disputed(m, event);
+      case 'dispute_closed':
+        return this.disputeClosed(m, event);
+      case 'dispute_funds':
+        return this.disputeFunds(m, event);
+      case 'renewal_paid':
+        return this.renewalPaid(m, event);
+      case 'renewal_failed':
+        return this.renewalFailed(m, event);
+      case 'subscription_ended': {
+        const n = await this.repo.markSubscriptionCancelled(m, event.subscriptionId);
         return `monthly gift stopped (${n} gifts marked)`;
       }
-      default:
-        return `ignored ${event.type}`;
+      case 'ignored':
+        return event.why;
     }
   }
 
-  private donationIdOf(session: Obj): string | undefined {
-    return str(obj(session.metadata)?.donation_id) ?? str(session.client_reference_id);
+  /**
+   * The gift a notification names, locked: by our donation id, else the checkout or order, else
+   * the provider's payment, else its charge; the first that finds one wins.
+   */
+  private async lockGift(m: EntityManager, gift: GiftRef): Promise<Donation | null> {
+    const tries: { id?: string; sessionId?: string; paymentId?: string; chargeId?: string }[] = [
+      { id: gift.donationId },
+      { sessionId: gift.sessionId },
+      { paymentId: gift.paymentId },
+      { chargeId: gift.chargeId },
+    ];
+    for (const by of tries) {
+      if (!Object.values(by)[0]) continue;
+      const found = await this.repo.lock(m, by);
+      if (found) return found;
+    }
+    return null;
   }
 
-  private async paid(m: EntityManager, session: Obj): Promise<string> {
-    const id = this.donationIdOf(session);
-    const donation = id
-      ? await this.repo.lock(m, { id })
-      : await this.repo.lock(m, { sessionId: str(session.id) });
+  private async paid(m: EntityManager, event: Of<'paid'>): Promise<string> {
+    const donation = await this.lockGift(m, event.gift);
+    const ref = event.gift.sessionId ?? event.gift.paymentId ?? '?';
     if (!donation) {
       // Money was taken for a gift this deployment does not know: a person must look, so it is
-      // retried, then a dead letter. A session naming no gift at all is not one of ours.
-      if (!id) return 'not a gift of this deployment';
+      // retried, then a dead letter. A payment naming no gift of ours at all is not one of ours.
+      if (!event.gift.donationId) return 'not a gift of this deployment';
       throw new UnknownDonationError(
-        `session ${String(session.id)} names donation ${id}, which does not exist`,
+        `order ${ref} names donation ${event.gift.donationId}, which does not exist`,
       );
     }
-    const paidMinor = num(session.amount_total);
-    if (paidMinor !== undefined && paidMinor !== donation.amountMinor) {
+    const paid = event.paid;
+    if (
+      paid &&
+      (paid.amountMinor !== donation.amountMinor ||
+        (paid.currency !== undefined && paid.currency.toUpperCase() !== donation.currency))
+    ) {
       // Never book a different amount than was paid: leave it for a person (and reconciliation).
       throw new AmountMismatchError(
-        `session ${String(session.id)} paid ${paidMinor}, donation ${donation.id} is ${donation.amountMinor}`,
+        `order ${ref} paid ${paid.amountMinor} ${paid.currency ?? ''}, donation ${donation.id} is ${donation.amountMinor} ${donation.currency}`,
       );
     }
     return this.settle(m, donation, {
-      paymentId: idOf(session.payment_intent),
-      subscriptionId: idOf(session.subscription),
-      // A monthly gift's first invoice: its PaymentIntent can be looked up from it.
-      invoiceId: idOf(session.invoice),
-      fingerprint: paymentFingerprint(session) ?? undefined,
+      paymentId: event.paymentId ?? event.gift.paymentId,
+      chargeId: event.chargeId,
+      subscriptionId: event.subscriptionId,
+      invoiceId: event.invoiceId,
+      fingerprint: event.fingerprint,
     });
   }
 
@@ -203,19 +206,13 @@ export class SettlementService {
    * that comes first is counted by that settlement; one that comes after still counts for the
    * donor's next gifts. Never retried: a charge of no known gift changes nothing.
    */
-  private async chargeSucceeded(m: EntityManager, charge: Obj): Promise<string> {
-    const fingerprint = paymentFingerprint(charge);
-    if (!fingerprint) return 'no payment fingerprint';
-    const id = str(obj(charge.metadata)?.donation_id);
-    const donation =
-      id && UUID.test(id)
-        ? await this.repo.lock(m, { id })
-        : await this.repo.lock(m, { paymentId: idOf(charge.payment_intent) });
+  private async paymentMethod(m: EntityManager, event: Of<'payment_method'>): Promise<string> {
+    const donation = await this.lockGift(m, event.gift);
     if (!donation) return 'unknown donation';
-    const chargeId = donation.providerChargeId ? undefined : idOf(charge.id);
+    const chargeId = donation.providerChargeId ? undefined : event.chargeId;
     if (donation.paymentFingerprint && !chargeId) return 'payment fingerprint known';
     await this.repo.update(m, donation.id, {
-      paymentFingerprint: donation.paymentFingerprint ? undefined : fingerprint,
+      paymentFingerprint: donation.paymentFingerprint ? undefined : event.fingerprint,
       providerChargeId: chargeId,
     });
     return 'payment fingerprint recorded';
@@ -326,13 +323,16 @@ export class SettlementService {
       : `settled${match.reason ? ` (no match: ${match.reason})` : ''}`;
   }
 
+  /**
+   * A payment attempt failed, or the checkout expired or was closed unpaid. A failed attempt only
+   * marks a PENDING gift FAILED (the donor may still try again: FAILED may become SUCCEEDED).
+   */
   private async unpaid(
     m: EntityManager,
-    session: Obj,
+    gift: GiftRef,
     kind: 'failed' | 'expired',
   ): Promise<string> {
-    const id = this.donationIdOf(session);
-    const donation = id ? await this.repo.lock(m, { id }) : null;
+    const donation = await this.lockGift(m, gift);
     if (!donation) return 'unknown donation';
     const next = nextDonationStatus(donation.status, kind);
     if (!next) return `stays ${donation.status}`;
@@ -341,32 +341,26 @@ export class SettlementService {
   }
 
   /**
-   * The provider declined a payment (a refused card, a wallet that said no). On Stripe's hosted
-   * checkout the donor may still try again on the same session, so this only marks a PENDING gift
-   * FAILED (a later payment still settles it: FAILED may become SUCCEEDED). The gift is the one
-   * named in the PaymentIntent's metadata (set on every one-off checkout); a renewal's
-   * PaymentIntent names none, and its failure arrives as `invoice.payment_failed` instead.
+   * Money went back to the donor. A cumulative total (Stripe, Alipay) books the difference, once;
+   * a single refund (WeChat Pay) is recorded once per (gift, refund reference) in
+   * `payment_refunds`, in this transaction, and the sum of the gift's refunds is booked.
    */
-  private async paymentFailed(m: EntityManager, intent: Obj): Promise<string> {
-    const id = str(obj(intent.metadata)?.donation_id);
-    const donation = id && UUID.test(id) ? await this.repo.lock(m, { id }) : null;
-    if (!donation) return 'not a gift of this deployment';
-    const next = nextDonationStatus(donation.status, 'failed');
-    if (!next) return `stays ${donation.status}`;
-    await this.repo.update(m, donation.id, { status: next });
-    return next;
-  }
-
-  /** charge.refunded carries the cumulative refunded amount: book the difference, once. */
-  private async refunded(m: EntityManager, charge: Obj): Promise<string> {
-    const paymentId = idOf(charge.payment_intent);
-    const chargeId = str(charge.id);
-    const donation = await this.repo.lock(m, { paymentId, chargeId });
+  private async refunded(m: EntityManager, event: Of<'refunded'>): Promise<string> {
+    const donation = await this.lockGift(m, event.gift);
+    const ref = event.gift.paymentId ?? event.gift.chargeId ?? event.gift.sessionId ?? '?';
     if (!donation || !isSettled(donation.status))
-      throw new NotYet(`no settled donation for payment ${paymentId ?? chargeId ?? '?'} yet`);
-    const refundedTotal = Math.min(num(charge.amount_refunded) ?? 0, donation.amountMinor);
-    if (chargeId && !donation.providerChargeId) {
-      await this.repo.update(m, donation.id, { providerChargeId: chargeId });
+      throw new NotYet(`no settled donation for payment ${ref} yet`);
+    let total: number;
+    if (event.refund) {
+      const added = await this.repo.insertPaymentRefund(m, donation.id, event.refund);
+      if (!added) return 'refund already booked';
+      total = await this.repo.paymentRefundsTotal(m, donation.id);
+    } else {
+      total = event.refundedTotalMinor ?? 0;
+    }
+    const refundedTotal = Math.min(total, donation.amountMinor);
+    if (event.chargeId && !donation.providerChargeId) {
+      await this.repo.update(m, donation.id, { providerChargeId: event.chargeId });
     }
     await this.releaseForRefund(m, donation, refundedTotal);
     return this.bookRefund(m, donation, refundedTotal);
@@ -425,11 +419,11 @@ export class SettlementService {
    * `processor:fees`, the same way. Keys: `donation:<id>:dispute:<dispute id>:<step>`.
    */
 
-  private async disputed(m: EntityManager, dispute: Obj): Promise<string> {
-    const donation = await this.lockDisputed(m, dispute);
-    const disputeId = str(dispute.id);
-    if (!donation || !disputeId || !isSettled(donation.status))
-      throw new NotYet(`no settled donation for dispute ${disputeId ?? '?'} yet`);
+  private async disputed(m: EntityManager, dispute: Of<'dispute_opened'>): Promise<string> {
+    const donation = await this.lockGift(m, dispute.gift);
+    const disputeId = dispute.disputeId;
+    if (!donation || !isSettled(donation.status))
+      throw new NotYet(`no settled donation for dispute ${disputeId} yet`);
     // A gift's disputes are one at a time (one per charge on Stripe); the fee counts per dispute.
     const opened = this.disputeOpened(donation, disputeId)
       ? donation
@@ -438,7 +432,7 @@ export class SettlementService {
       await this.repo.update(m, donation.id, {
         providerDisputeId: disputeId,
         disputeFeeMinor: 0,
-        providerChargeId: donation.providerChargeId ? undefined : idOf(dispute.charge),
+        providerChargeId: donation.providerChargeId ? undefined : dispute.gift.chargeId,
       });
     }
     // The fee first: the fund pays its own costs while it can; the hold is what is left of it.
@@ -447,7 +441,7 @@ export class SettlementService {
     // Already disputed (a repeat), or refunded in full before: nothing (more) to hold.
     if (!next) return `stays ${donation.status}${fee}`;
     const disputedMinor = Math.min(
-      num(dispute.amount) ?? donation.amountMinor,
+      dispute.amountMinor ?? donation.amountMinor,
       donation.amountMinor - donation.refundedMinor,
     );
     const fundAccountId = await this.funds.accountIdOf(donation.fundId, { within: m });
@@ -476,11 +470,10 @@ export class SettlementService {
   }
 
   /** Closed: won (or an inquiry closed) gives the hold back; lost books it as a refund. */
-  private async disputeClosed(m: EntityManager, dispute: Obj): Promise<string> {
-    const donation = await this.lockDisputed(m, dispute);
-    const disputeId = str(dispute.id);
-    if (!donation || !disputeId)
-      throw new NotYet(`no donation for dispute ${disputeId ?? '?'} yet`);
+  private async disputeClosed(m: EntityManager, dispute: Of<'dispute_closed'>): Promise<string> {
+    const donation = await this.lockGift(m, dispute.gift);
+    const disputeId = dispute.disputeId;
+    if (!donation) throw new NotYet(`no donation for dispute ${disputeId} yet`);
     if (donation.status !== 'DISPUTED') {
       // Closed before its opening was processed: wait for it. Already closed: only the fee.
       if (!this.disputeOpened(donation, disputeId))
@@ -496,32 +489,25 @@ export class SettlementService {
     };
     await this.repo.update(m, donation.id, { status: undisputed.status, disputeHeldMinor: 0 });
     let outcome: string;
-    if (dispute.status === 'lost') {
+    if (dispute.outcome === 'lost') {
       const lostMinor = Math.min(
-        num(dispute.amount) ?? donation.amountMinor,
+        dispute.amountMinor ?? donation.amountMinor,
         donation.amountMinor - donation.refundedMinor,
       );
       outcome = `dispute lost: ${await this.bookLoss(m, undisputed, lostMinor, key)}`;
     } else {
-      outcome = `dispute ${str(dispute.status) ?? 'closed'}, hold returned`;
+      outcome = `dispute ${dispute.outcome}, hold returned`;
     }
     return `${outcome}${await this.bookDisputeFee(m, undisputed, dispute)}`;
   }
 
   /** funds_withdrawn / funds_reinstated: only the fee can have changed. */
-  private async disputeFunds(m: EntityManager, dispute: Obj): Promise<string> {
-    const donation = await this.lockDisputed(m, dispute);
-    const disputeId = str(dispute.id);
-    if (!donation || !disputeId || !this.disputeOpened(donation, disputeId))
-      throw new NotYet(`dispute ${disputeId ?? '?'} not opened yet`);
+  private async disputeFunds(m: EntityManager, dispute: Of<'dispute_funds'>): Promise<string> {
+    const donation = await this.lockGift(m, dispute.gift);
+    const disputeId = dispute.disputeId;
+    if (!donation || !this.disputeOpened(donation, disputeId))
+      throw new NotYet(`dispute ${disputeId} not opened yet`);
     return `dispute funds${await this.bookDisputeFee(m, donation, dispute)}`;
-  }
-
-  private lockDisputed(m: EntityManager, dispute: Obj): Promise<Donation | null> {
-    return this.repo.lock(m, {
-      paymentId: idOf(dispute.payment_intent),
-      chargeId: idOf(dispute.charge),
-    });
   }
 
   /**
@@ -664,9 +650,9 @@ export class SettlementService {
   private async bookDisputeFee(
     m: EntityManager,
     donation: Donation,
-    dispute: Obj,
+    dispute: { disputeId: string; feeTotalMinor?: number },
   ): Promise<string> {
-    const total = disputeFeeMinor(dispute);
+    const total = dispute.feeTotalMinor;
     if (total === undefined || total === donation.disputeFeeMinor) return '';
     const delta = total - donation.disputeFeeMinor;
     const { feesAccountId, uncoveredAccountId } = this.accounts();
@@ -688,12 +674,12 @@ export class SettlementService {
     }
     await this.ledger.post(
       {
-        idempotencyKey: `donation:${donation.id}:dispute:${str(dispute.id)}:fee:${donation.disputeFeeMinor}:${total}`,
+        idempotencyKey: `donation:${donation.id}:dispute:${dispute.disputeId}:fee:${donation.disputeFeeMinor}:${total}`,
         kind: 'PROCESSOR_FEE',
         description: `Dispute fee for gift ${donation.id}`,
         currency: donation.currency,
         postings,
-        metadata: { donationId: donation.id, disputeId: str(dispute.id), disputeFeeMinor: total },
+        metadata: { donationId: donation.id, disputeId: dispute.disputeId, disputeFeeMinor: total },
       },
       { within: m },
     );
@@ -702,19 +688,16 @@ export class SettlementService {
   }
 
   /**
-   * invoice.paid. The first invoice of a monthly gift is the checkout's own payment: it only
+   * A monthly gift's invoice was paid. The first invoice is the checkout's own payment: it only
    * brings the PaymentIntent (and charge) of that gift. Every later invoice is a new gift: its own
-   * donation, ledger entry and receipt, one per invoice. The invoice is read in the current API
-   * format (stripe-objects.ts), legacy fields tolerated.
+   * donation, ledger entry and receipt, one per invoice.
    */
-  private async renewalPaid(m: EntityManager, invoice: Obj): Promise<string> {
-    const subscriptionId = invoiceSubscriptionId(invoice);
-    const invoiceId = str(invoice.id);
-    if (!subscriptionId || !invoiceId) return 'not a subscription invoice';
+  private async renewalPaid(m: EntityManager, invoice: Of<'renewal_paid'>): Promise<string> {
+    const { subscriptionId, invoiceId } = invoice;
     const first = await this.repo.firstOfSubscription(m, subscriptionId);
     if (!first) throw new NotYet(`subscription ${subscriptionId} not known yet`);
-    const payment = invoicePayment(invoice);
-    if (invoice.billing_reason === 'subscription_create') {
+    const payment = { paymentId: invoice.paymentId, chargeId: invoice.chargeId };
+    if (invoice.first) {
       const locked = (await this.repo.lock(m, { id: first.id }))!;
       await this.repo.update(m, first.id, {
         providerPaymentId: locked.providerPaymentId ? undefined : payment.paymentId,
@@ -724,7 +707,7 @@ export class SettlementService {
       return `first payment is the checkout itself${payment.paymentId ? '' : ' (payment to be looked up)'}`;
     }
     if (await this.repo.findRenewal(m, subscriptionId, invoiceId)) return 'renewal already booked';
-    const amountMinor = num(invoice.amount_paid) ?? first.amountMinor;
+    const amountMinor = invoice.amountMinor ?? first.amountMinor;
     const renewal = await this.repo.insert(m, {
       campaignId: first.campaignId,
       fundId: first.fundId,
@@ -752,9 +735,8 @@ export class SettlementService {
     return this.settle(m, renewal, { ...payment, subscriptionId, invoiceId });
   }
 
-  private async renewalFailed(m: EntityManager, invoice: Obj): Promise<string> {
-    const subscriptionId = invoiceSubscriptionId(invoice);
-    const first = subscriptionId ? await this.repo.firstOfSubscription(m, subscriptionId) : null;
+  private async renewalFailed(m: EntityManager, invoice: Of<'renewal_failed'>): Promise<string> {
+    const first = await this.repo.firstOfSubscription(m, invoice.subscriptionId);
     // Monthly gifts are online gifts to a campaign, with the donor's email.
     if (!first || first.campaignId === null || first.donorEmail === null)
       return 'unknown subscription';
@@ -763,8 +745,8 @@ export class SettlementService {
       m,
       first,
       campaign,
-      num(invoice.amount_due) ?? first.amountMinor,
-      str(invoice.id) ?? subscriptionId!,
+      invoice.amountDueMinor ?? first.amountMinor,
+      invoice.invoiceId ?? invoice.subscriptionId,
     );
     return 'donor told';
   }

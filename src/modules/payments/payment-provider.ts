@@ -4,15 +4,9 @@ import { PaymentAmountNotPositiveError } from './payments.errors';
 // The port's errors, declared with the module's others.
 export { ProviderBusyError, WebhookSignatureError } from './payments.errors';
 
-/**
- * The payment provider port. Two adapters implement it: Stripe (production) and the sandbox
- * (embedded default: a local checkout page). Both deliver Stripe-shaped, Stripe-signed webhook
- * events, so one processing path serves both.
- */
-export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');
-
 export type { ProviderName } from './payment-events';
 
+/** What every checkout needs, whichever rail takes it. */
 export interface CheckoutRequest {
   donationId: string;
   amountMinor: number;
@@ -26,59 +20,13 @@ export interface CheckoutRequest {
   locale: 'zh-CN' | 'en';
 }
 
-export interface CheckoutSession {
-  sessionId: string;
-  url: string;
-}
-
 export interface RefundRequest {
   donationId: string;
-  /** The provider's payment id (Stripe PaymentIntent id). */
+  /** The provider's payment id (Stripe PaymentIntent, WeChat Pay transaction_id, Alipay trade_no). */
   paymentId: string;
   amountMinor: number;
   /** Our own idempotency key, stable across retries and crashes. */
   idempotencyKey: string;
-}
-
-/** A webhook event in Stripe's shape: { id, type, created, data: { object } }. */
-export interface ProviderEvent {
-  id: string;
-  type: string;
-  created: number;
-  data: { object: Record<string, unknown> };
-}
-
-export interface PaymentProvider {
-  readonly name: ProviderName;
-  /**
-   * Creates a hosted checkout for a pending donation. The idempotency key is derived from the
-   * donation id, so a retry after a crash returns the same session instead of a second one.
-   */
-  createCheckout(request: CheckoutRequest): Promise<CheckoutSession>;
-  /** Verifies the signature on the raw body and returns the event; throws WebhookSignatureError. */
-  verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent;
-  refund(request: RefundRequest): Promise<{ refundId: string }>;
-  /** Checkout sessions created since a time, for reconciliation (newest first, paginated inside). */
-  listSessionsSince(since: Date): AsyncIterable<Record<string, unknown>>;
-  /**
-   * Ends a monthly gift's subscription (the donor's cancel link). The provider confirms with a
-   * `customer.subscription.deleted` event; cancelling twice is harmless.
-   */
-  cancelSubscription(subscriptionId: string): Promise<void>;
-  /**
-   * The processor's fee for a settled payment, from its balance transaction; null while the
-   * provider has not reported one (Stripe fills it in shortly after the charge).
-   */
-  retrieveFee(
-    paymentId: string,
-  ): Promise<{ feeMinor: number; currency: string; chargeId?: string } | null>;
-  /**
-   * The PaymentIntent (and charge, when known) that paid an invoice, or null while it has none:
-   * for a monthly gift whose `invoice.paid` event did not carry its `payments`.
-   */
-  retrieveInvoicePayment(
-    invoiceId: string,
-  ): Promise<{ paymentId: string; chargeId?: string } | null>;
 }
 
 /** Every adapter refuses an amount that is not a positive whole number of minor units. */
@@ -89,9 +37,9 @@ export function assertPositiveAmount(amountMinor: number): void {
 }
 
 /*
- * The port every rail implements (WeChat Pay, Alipay; Stripe and the sandbox are being moved onto
- * it, and PaymentProvider above then goes). One adapter per provider name; `PaymentRails` (the
- * registry) says which are enabled and which adapter serves each rail.
+ * The port every rail implements: Stripe, the Stripe-shaped sandbox, WeChat Pay, Alipay. One
+ * adapter per provider name; `PaymentRails` (the registry) says which are enabled and which adapter
+ * serves each rail.
  */
 
 /** Where the donor is paying from: it decides the kind of order (QR, phone page, in-app). */
@@ -189,4 +137,37 @@ export interface PaymentAdapter {
     amountMinor: number;
     currency: string;
   }): Promise<{ feeMinor: number; currency: string; chargeId?: string } | null>;
+}
+
+/**
+ * What only a rail with recurring agreements offers (Stripe's subscriptions, and the sandbox that
+ * imitates them): monthly gifts, their cancellation, reconciliation by listing checkouts.
+ */
+export interface RecurringPayments {
+  /** Checkout sessions created since a time, for reconciliation (newest first, paginated inside). */
+  listSessionsSince(since: Date): AsyncIterable<Record<string, unknown>>;
+  /**
+   * Ends a monthly gift's subscription (the donor's cancel link). The provider confirms with a
+   * `customer.subscription.deleted` event; cancelling twice is harmless.
+   */
+  cancelSubscription(subscriptionId: string): Promise<void>;
+  /**
+   * The PaymentIntent (and charge, when known) that paid an invoice, or null while it has none:
+   * for a monthly gift whose `invoice.paid` event did not carry its `payments`.
+   */
+  retrieveInvoicePayment(
+    invoiceId: string,
+  ): Promise<{ paymentId: string; chargeId?: string } | null>;
+}
+
+/** Whether an adapter also offers the recurring extras. */
+export function hasRecurringPayments(
+  adapter: PaymentAdapter,
+): adapter is PaymentAdapter & RecurringPayments {
+  const a = adapter as Partial<RecurringPayments>;
+  return (
+    typeof a.listSessionsSince === 'function' &&
+    typeof a.cancelSubscription === 'function' &&
+    typeof a.retrieveInvoicePayment === 'function'
+  );
 }

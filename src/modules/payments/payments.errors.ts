@@ -127,3 +127,47 @@ export class SandboxDeliveryFailedError extends DomainError {
     });
   }
 }
+
+/** A rail (or provider) asked for that this deployment has not enabled. */
+export class PaymentRailNotEnabledError extends DomainError {
+  constructor(what: string, enabled: readonly string[]) {
+    super(
+      'VALIDATION_FAILED',
+      words('errors.payments.railNotEnabled', {
+        what: railWord(what),
+        enabled: enabled.map(railWord).join(', '),
+      }),
+      { enabled: [...enabled] },
+    );
+  }
+}
+
+/** How people and API clients name a rail in messages: the API's method names. */
+function railWord(rail: string): string {
+  const names: Record<string, string> = {
+    WECHAT_PAY: 'wechat_pay',
+    ALIPAY: 'alipay',
+    STRIPE: 'stripe',
+    SANDBOX: 'stripe',
+  };
+  return names[rail] ?? rail;
+}
+
+/**
+ * A verified notification that could not be booked on first receipt: it names an order this
+ * deployment does not know, or a different amount or currency than the gift's. It is kept in the
+ * inbox (retried, then a dead letter for FINANCE) but answered as a failure, never "processed".
+ */
+export class NotificationNotAcceptedError extends DomainError {
+  constructor(reason: 'UNKNOWN_DONATION' | 'AMOUNT_MISMATCH', eventId: string) {
+    super(
+      'NOTIFICATION_NOT_ACCEPTED',
+      words(
+        reason === 'UNKNOWN_DONATION'
+          ? 'errors.payments.unknownOrder'
+          : 'errors.payments.amountMismatch',
+      ),
+      { eventId, reason },
+    );
+  }
+}

@@ -1,8 +1,8 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { SandboxAlipayModule } from './alipay/sandbox/sandbox-alipay.module';
-import { SandboxWechatPayModule } from './wechatpay/sandbox/sandbox-wechatpay.module';
-import { PAYMENT_PROVIDER, type PaymentProvider } from './payment-provider';
+import type { PaymentAdapter } from './payment-provider';
+import { PAYMENT_ADAPTERS, PaymentRails } from './payment-rails';
 import {
   SandboxCheckoutController,
   SandboxRenewalsController,
@@ -19,15 +19,19 @@ import { SandboxProvider } from './sandbox/sandbox.provider';
 import { SandboxRepository } from './sandbox/sandbox.repository';
 import { createStripeClient } from './stripe/stripe.client';
 import { StripeProvider } from './stripe/stripe.provider';
+import { SandboxWechatPayModule } from './wechatpay/sandbox/sandbox-wechatpay.module';
+import { SandboxWechatPayService } from './wechatpay/sandbox/sandbox-wechatpay.service';
+import { wechatPayAdapterFor } from './wechatpay/wechatpay.rail';
 
 /**
- * Picks the adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox otherwise (embedded, or by
- * the PAYMENTS_SANDBOX=true opt-in; validateEnv refuses every other case).
+ * The STRIPE rail's adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox in sandbox mode
+ * (embedded, or by the PAYMENTS_SANDBOX=true opt-in), none otherwise (a deployment with only
+ * WeChat Pay or Alipay). validateEnv refuses every unsafe combination.
  */
-export function selectPaymentProvider(
+export function selectStripeAdapter(
   config: AppConfig,
   sandbox: SandboxProvider,
-): PaymentProvider {
+): PaymentAdapter | null {
   if (config.paymentProvider === 'SANDBOX') {
     if (config.databaseMode === 'external') {
       // Only by PAYMENTS_SANDBOX=true (validateEnv): said loudly, at every start.
@@ -37,6 +41,7 @@ export function selectPaymentProvider(
     }
     return sandbox;
   }
+  if (config.paymentProvider !== 'STRIPE') return null;
   const { secretKey, webhookSecret, apiBase } = config.stripe;
   // validateEnv guarantees the webhook secret whenever the secret key is set.
   return new StripeProvider(createStripeClient({ secretKey: secretKey!, apiBase }), {
@@ -44,8 +49,35 @@ export function selectPaymentProvider(
   });
 }
 
+/** What the adapters' factories may use besides the configuration. */
+export interface PaymentAdapterDeps {
+  sandbox: SandboxProvider;
+  /** WeChat Pay's fake platform and keys, in sandbox mode. */
+  sandboxWechatPay: SandboxWechatPayService;
+}
+
 /**
- * The payment provider port (`PAYMENT_PROVIDER`) and its two adapters, plus the sandbox's checkout
+ * The registration point of the rails: every adapter the configuration enables, built once.
+ * STRIPE (Stripe or the sandbox) first; WeChat Pay and Alipay by their factories
+ * (`createWechatPayAdapter(config, deps)`, `createAlipayAdapter(config, deps)`), each enabled by its
+ * settings (`config.wechatPay`, `config.alipay`) or, in sandbox mode (`config.paymentsSandbox`),
+ * against its built-in fake platform.
+ */
+export function buildPaymentAdapters(
+  config: AppConfig,
+  deps: PaymentAdapterDeps,
+): PaymentAdapter[] {
+  const adapters: PaymentAdapter[] = [];
+  const stripe = selectStripeAdapter(config, deps.sandbox);
+  if (stripe) adapters.push(stripe);
+  const wechatPay = wechatPayAdapterFor(config, deps.sandboxWechatPay);
+  if (wechatPay) adapters.push(wechatPay);
+  // Alipay: if (config.alipay || config.paymentsSandbox) adapters.push(createAlipayAdapter(config, deps));
+  return adapters;
+}
+
+/**
+ * The payment rails (`PaymentRails`, the registry of enabled adapters), plus the sandbox's checkout
  * page. `SandboxProvider` and the fake processor behind it (`SandboxProcessor`: pay, decline,
  * renewals) are exported as well, for the `simulate-renewal` command and tests.
  */
@@ -62,13 +94,18 @@ export function selectPaymentProvider(
     SandboxCheckoutService,
     SandboxExpiry,
     {
-      provide: PAYMENT_PROVIDER,
-      inject: [AppConfig, SandboxProvider],
-      useFactory: selectPaymentProvider,
+      provide: PAYMENT_ADAPTERS,
+      inject: [AppConfig, SandboxProvider, SandboxWechatPayService],
+      useFactory: (
+        config: AppConfig,
+        sandbox: SandboxProvider,
+        sandboxWechatPay: SandboxWechatPayService,
+      ) => buildPaymentAdapters(config, { sandbox, sandboxWechatPay }),
     },
+    PaymentRails,
   ],
   exports: [
-    PAYMENT_PROVIDER,
+    PaymentRails,
     SandboxProvider,
     SandboxProcessor,
     SandboxAlipayModule,

@@ -71,6 +71,7 @@ export class CampaignPagesController {
       const result = await this.pages.donate(actor, slug, body ?? {}, {
         ip: req.ip,
         acceptLanguage: req.headers['accept-language'],
+        userAgent: req.headers['user-agent'],
         locale: context.locale,
       });
       // Pages answering a POST hold the donor's entries: never kept by a cache.

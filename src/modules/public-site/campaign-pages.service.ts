@@ -189,7 +189,7 @@ export class CampaignPagesService {
     actor: Actor | undefined,
     slug: string,
     body: DonationFormBody,
-    meta: { ip?: string; acceptLanguage?: string; locale: SupportedLocale },
+    meta: { ip?: string; acceptLanguage?: string; userAgent?: string; locale: SupportedLocale },
   ): Promise<DonateOutcome> {
     const campaign = await this.campaigns.getVisible(actor, slug);
     const text = (name: string) => (typeof body[name] === 'string' ? body[name].trim() : '');

@@ -10,6 +10,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { IsAmountMinor, NoMarkup, Trim } from '../../../common/http/validation';
+import { PAYMENT_METHODS, type PaymentMethod } from '../../payments/rail-choice';
 import { TaxReceiptDetailsDto } from './tax-receipt-details.dto';
 
 export class CreateDonationDto extends TaxReceiptDetailsDto {
@@ -67,6 +68,15 @@ export class CreateDonationDto extends TaxReceiptDetailsDto {
   @IsOptional()
   @IsBoolean({ message: 'monthly must be true or false' })
   monthly?: boolean;
+
+  @ApiPropertyOptional({
+    enum: PAYMENT_METHODS,
+    description:
+      'How the donor pays: wechat_pay, alipay or stripe (cards). Default: stripe when enabled, else the first enabled rail. Monthly gifts: stripe only.',
+  })
+  @IsOptional()
+  @IsIn(PAYMENT_METHODS, { message: 'method must be wechat_pay, alipay or stripe' })
+  method?: PaymentMethod;
 
   @ApiPropertyOptional({ enum: ['zh-CN', 'en'] })
   @IsOptional()

@@ -359,6 +359,28 @@ export class SandboxProcessor {
     return events.length;
   }
 
+  /** Closes one open session now (reconciliation past its expiry); a closed one stays as it is. */
+  async expireSession(sessionId: string, now = new Date()): Promise<void> {
+    const events = await this.transactions.run(async (manager) => {
+      const session = await this.repository.lockSession(manager, sessionId);
+      if (!session || session.status !== 'OPEN') return [];
+      const closed: SessionSnapshot = { ...session, status: 'DECLINED', completedAt: now };
+      await this.repository.completeSession(manager, session.id, {
+        status: 'DECLINED',
+        completedAt: now,
+        customerId: null,
+        subscriptionId: null,
+      });
+      return [
+        await this.record(manager, session.id, 'checkout.session.expired', {
+          object: checkoutSessionObject(closed, sandboxCheckoutPath(session.id)),
+          created: now,
+        }),
+      ];
+    });
+    await this.sender.deliverAll(events);
+  }
+
   async findSession(sessionId: string): Promise<SessionSnapshot | null> {
     return this.repository.findSession(sessionId);
   }

@@ -1,13 +1,23 @@
 import { Injectable } from '@nestjs/common';
+import type { PaymentEvent } from '../payment-events';
 import {
   assertPositiveAmount,
-  type CheckoutRequest,
-  type CheckoutSession,
-  type PaymentProvider,
-  type ProviderEvent,
-  type RefundRequest,
+  type NotificationHeaders,
+  type OrderCheckout,
+  type OrderRef,
+  type OrderRequest,
+  type OrderStatus,
+  type PaymentAdapter,
+  type ProviderRefundRequest,
+  type RecurringPayments,
+  type VerifiedNotification,
 } from '../payment-provider';
-import { SandboxInvalidCurrencyError } from '../payments.errors';
+import {
+  notificationOfSession,
+  stripeNotification,
+  stripeNotificationEvent,
+} from '../stripe/stripe-notifications';
+import { SandboxDeliveryFailedError, SandboxInvalidCurrencyError } from '../payments.errors';
 import { verifyStripeSignature } from '../stripe/stripe.client';
 import { checkoutSessionObject } from './sandbox-events';
 import { sandboxId } from './sandbox-ids';
@@ -24,8 +34,10 @@ const LIST_PAGE_SIZE = 100;
  * `/webhooks/stripe`, so the donation code cannot tell the two providers apart.
  */
 @Injectable()
-export class SandboxProvider implements PaymentProvider {
+export class SandboxProvider implements PaymentAdapter, RecurringPayments {
   readonly name = 'SANDBOX' as const;
+  readonly rail = 'STRIPE' as const;
+  readonly recurring = true;
 
   constructor(
     private readonly processor: SandboxProcessor,
@@ -34,7 +46,7 @@ export class SandboxProvider implements PaymentProvider {
   ) {}
 
   /** Idempotent per donation, as `donation:<id>:checkout` makes it on Stripe. */
-  async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
+  async createOrder(request: OrderRequest): Promise<OrderCheckout> {
     assertPositiveAmount(request.amountMinor);
     if (!/^[A-Za-z]{3}$/.test(request.currency)) {
       throw new SandboxInvalidCurrencyError(request.currency);
@@ -52,15 +64,21 @@ export class SandboxProvider implements PaymentProvider {
       cancelUrl: request.cancelUrl,
       createdAt: new Date(),
     });
-    return { sessionId: session.id, url: sandboxCheckoutPath(session.id) };
+    return { sessionId: session.id, display: 'redirect', url: sandboxCheckoutPath(session.id) };
   }
 
-  verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
-    return verifyStripeSignature(rawBody, signatureHeader, this.secret.get());
+  verifyNotification(rawBody: Buffer, headers: NotificationHeaders): VerifiedNotification {
+    return stripeNotification(
+      verifyStripeSignature(rawBody, headers['stripe-signature'], this.secret.get()),
+    );
+  }
+
+  toPaymentEvent(notification: VerifiedNotification): PaymentEvent {
+    return stripeNotificationEvent(notification);
   }
 
   /** Refunds on the processor; `charge.refunded` follows asynchronously. */
-  async refund(request: RefundRequest): Promise<{ refundId: string }> {
+  async refund(request: ProviderRefundRequest): Promise<{ refundId: string }> {
     assertPositiveAmount(request.amountMinor);
     return await this.processor.refund(request);
   }
@@ -84,9 +102,37 @@ export class SandboxProvider implements PaymentProvider {
     return this.processor.cancelSubscription(subscriptionId);
   }
 
-  async retrieveFee(
-    paymentId: string,
-  ): Promise<{ feeMinor: number; currency: string; chargeId?: string } | null> {
+  async queryOrder(order: OrderRef): Promise<OrderStatus> {
+    const session = await this.repository.findSession(order.sessionId);
+    if (!session) return { state: 'not_found' };
+    if (session.status === 'PAID') {
+      return {
+        state: 'paid',
+        notification: notificationOfSession(
+          checkoutSessionObject(session, sandboxCheckoutPath(session.id)),
+        ),
+      };
+    }
+    return session.status === 'OPEN' ? { state: 'open' } : { state: 'closed' };
+  }
+
+  /** Closes an open session as Stripe's expiry does (`checkout.session.expired` follows). */
+  async closeOrder(order: OrderRef): Promise<void> {
+    try {
+      await this.processor.expireSession(order.sessionId);
+    } catch (error) {
+      // Closed all the same; its event is kept and sent again later.
+      if (!(error instanceof SandboxDeliveryFailedError)) throw error;
+    }
+  }
+
+  async retrieveFee({
+    paymentId,
+  }: {
+    paymentId: string;
+    amountMinor: number;
+    currency: string;
+  }): Promise<{ feeMinor: number; currency: string; chargeId?: string } | null> {
     const found = await this.repository.findPayment(paymentId);
     return found
       ? {

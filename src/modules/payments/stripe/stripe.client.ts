@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
-import { type ProviderEvent, WebhookSignatureError } from '../payment-provider';
+import { WebhookSignatureError } from '../payment-provider';
+import { isStripeEvent, type StripeEvent } from './stripe-events';
 
 /**
  * The only file that imports `stripe`. Everything else sees these few functions and types, so an
@@ -53,7 +54,7 @@ export function verifyStripeSignature(
   rawBody: Buffer | string,
   signatureHeader: string | undefined,
   secret: string,
-): ProviderEvent {
+): StripeEvent {
   if (!signatureHeader) {
     throw new WebhookSignatureError('the request carries no Stripe-Signature header');
   }
@@ -69,7 +70,7 @@ export function verifyStripeSignature(
         : 'the body is not a JSON event';
     throw new WebhookSignatureError(reason);
   }
-  if (!isProviderEvent(event)) {
+  if (!isStripeEvent(event)) {
     throw new WebhookSignatureError('the signed body is not an event (id, type, data.object)');
   }
   return event;
@@ -78,16 +79,6 @@ export function verifyStripeSignature(
 /** A `Stripe-Signature` header for `payload`, as Stripe computes it (the sandbox's signer). */
 export function signStripePayload(payload: string, secret: string, timestamp?: number): string {
   return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
-}
-
-function isProviderEvent(value: unknown): value is ProviderEvent {
-  const event = value as Partial<ProviderEvent> | null;
-  return (
-    typeof event?.id === 'string' &&
-    typeof event.type === 'string' &&
-    typeof event.data?.object === 'object' &&
-    event.data.object !== null
-  );
 }
 
 /**

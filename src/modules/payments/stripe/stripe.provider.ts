@@ -1,13 +1,18 @@
 import { Logger } from '@nestjs/common';
 import {
   assertPositiveAmount,
-  type CheckoutRequest,
-  type CheckoutSession,
-  type PaymentProvider,
+  type NotificationHeaders,
+  type OrderCheckout,
+  type OrderRef,
+  type OrderRequest,
+  type OrderStatus,
+  type PaymentAdapter,
   ProviderBusyError,
-  type ProviderEvent,
-  type RefundRequest,
+  type ProviderRefundRequest,
+  type RecurringPayments,
+  type VerifiedNotification,
 } from '../payment-provider';
+import type { PaymentEvent } from '../payment-events';
 import { ProcessorAmountLimitError, StripeRefundRefusedError } from '../payments.errors';
 import {
   DEFAULT_RETRY_POLICY,
@@ -28,6 +33,11 @@ import {
   checkoutSessionParams,
   refundIdempotencyKey,
 } from './stripe-params';
+import {
+  notificationOfSession,
+  stripeNotification,
+  stripeNotificationEvent,
+} from './stripe-notifications';
 
 export interface StripeProviderOptions {
   /** `whsec_…`: the signing secret of our `/webhooks/stripe` endpoint. */
@@ -47,8 +57,10 @@ const LIST_PAGE_SIZE = 100;
  * (429) and network failures are retried with exponential backoff and jitter a bounded number of
  * times, then surface as `ProviderBusyError` (503, "busy, try again") rather than an error page.
  */
-export class StripeProvider implements PaymentProvider {
+export class StripeProvider implements PaymentAdapter, RecurringPayments {
   readonly name = 'STRIPE' as const;
+  readonly rail = 'STRIPE' as const;
+  readonly recurring = true;
   private readonly logger = new Logger('Stripe');
   private readonly retry: RetryPolicy;
 
@@ -59,7 +71,7 @@ export class StripeProvider implements PaymentProvider {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
   }
 
-  async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
+  async createOrder(request: OrderRequest): Promise<OrderCheckout> {
     assertPositiveAmount(request.amountMinor);
     const params = checkoutSessionParams(request);
     const idempotencyKey = checkoutIdempotencyKey(request.donationId);
@@ -71,14 +83,20 @@ export class StripeProvider implements PaymentProvider {
     if (!session.url) {
       throw new Error(`Stripe returned checkout session ${session.id} without a URL`);
     }
-    return { sessionId: session.id, url: session.url };
+    return { sessionId: session.id, display: 'redirect', url: session.url };
   }
 
-  verifyWebhook(rawBody: Buffer, signatureHeader: string | undefined): ProviderEvent {
-    return verifyStripeSignature(rawBody, signatureHeader, this.options.webhookSecret);
+  verifyNotification(rawBody: Buffer, headers: NotificationHeaders): VerifiedNotification {
+    return stripeNotification(
+      verifyStripeSignature(rawBody, headers['stripe-signature'], this.options.webhookSecret),
+    );
   }
 
-  async refund(request: RefundRequest): Promise<{ refundId: string }> {
+  toPaymentEvent(notification: VerifiedNotification): PaymentEvent {
+    return stripeNotificationEvent(notification);
+  }
+
+  async refund(request: ProviderRefundRequest): Promise<{ refundId: string }> {
     assertPositiveAmount(request.amountMinor);
     const idempotencyKey = refundIdempotencyKey(request.idempotencyKey);
     const refund = await this.call('refund a payment', () =>
@@ -139,9 +157,42 @@ export class StripeProvider implements PaymentProvider {
     }
   }
 
-  async retrieveFee(
-    paymentId: string,
-  ): Promise<{ feeMinor: number; currency: string; chargeId?: string } | null> {
+  /** The session's state; a paid one comes back as its completion event, for the inbox. */
+  async queryOrder(order: OrderRef): Promise<OrderStatus> {
+    let session;
+    try {
+      session = await this.call('read a checkout session', () =>
+        this.stripe.checkout.sessions.retrieve(order.sessionId),
+      );
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return { state: 'not_found' };
+      throw error;
+    }
+    const object = session as unknown as Record<string, unknown>;
+    if (session.status === 'complete' && session.payment_status !== 'unpaid') {
+      return { state: 'paid', notification: notificationOfSession(object) };
+    }
+    return session.status === 'open' ? { state: 'open' } : { state: 'closed' };
+  }
+
+  /** `checkout.sessions.expire`; Stripe refuses it for a session no longer open, which is done. */
+  async closeOrder(order: OrderRef): Promise<void> {
+    try {
+      await this.call('expire a checkout session', () =>
+        this.stripe.checkout.sessions.expire(order.sessionId),
+      );
+    } catch (error) {
+      if (!isClientError(error)) throw error;
+    }
+  }
+
+  async retrieveFee({
+    paymentId,
+  }: {
+    paymentId: string;
+    amountMinor: number;
+    currency: string;
+  }): Promise<{ feeMinor: number; currency: string; chargeId?: string } | null> {
     const intent = await this.call('read a payment', () =>
       this.stripe.paymentIntents.retrieve(paymentId, {
         expand: ['latest_charge.balance_transaction'],

@@ -34,8 +34,9 @@ export class SandboxWechatPayService {
     private readonly foundation: FoundationService,
   ) {}
 
+  /** Sandbox mode (the demo, PAYMENTS_SANDBOX=true) without real WeChat Pay settings. */
   get enabled(): boolean {
-    return this.config.paymentProvider === 'SANDBOX';
+    return this.config.paymentsSandbox && !this.config.wechatPay;
   }
 
   /** The adapter's settings and the fake (the rails registry builds the adapter from them). */
