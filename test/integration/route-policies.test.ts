@@ -93,7 +93,9 @@ describe('access policies', () => {
         'POST /sandbox/wechatpay/pay/:token/cancel',
         'POST /sandbox/wechatpay/pay/:token/confirm',
         'POST /sandbox/wechatpay/v3/*',
+        'POST /webhooks/alipay',
         'POST /webhooks/stripe',
+        'POST /webhooks/wechatpay',
         // grants: a resident's evaluation response by one-time code (API and page)
         'POST /api/v1/evaluations/responses',
         'POST /evaluate',

@@ -165,11 +165,12 @@ describe('sandbox WeChat Pay', () => {
     expect(unsigned.body).toMatchObject({ code: 'SIGN_ERROR' });
   });
 
-  it('answers 404 everywhere when Stripe is the provider', async () => {
+  it('answers 404 everywhere outside sandbox mode', async () => {
     const stripeApp = await startConfiguredApp({
       dataDir,
       publicUrl: PUBLIC_URL,
       stripe: { secretKey: 'sk_test_wechatpay_sandbox_off', webhookSecret: 'whsec_test' },
+      paymentsSandbox: false,
     });
     try {
       await stripeApp.app.init();
