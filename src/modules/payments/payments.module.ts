@@ -21,6 +21,9 @@ import { SandboxProvider } from './sandbox/sandbox.provider';
 import { SandboxRepository } from './sandbox/sandbox.repository';
 import { createStripeClient } from './stripe/stripe.client';
 import { StripeProvider } from './stripe/stripe.provider';
+import { SandboxWechatPayModule } from './wechatpay/sandbox/sandbox-wechatpay.module';
+import { SandboxWechatPayService } from './wechatpay/sandbox/sandbox-wechatpay.service';
+import { wechatPayAdapterFor } from './wechatpay/wechatpay.rail';
 
 /**
  * The STRIPE rail's adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox in sandbox mode
@@ -51,6 +54,9 @@ export function selectStripeAdapter(
 /** What the adapters' factories may use besides the configuration. */
 export interface PaymentAdapterDeps {
   sandbox: SandboxProvider;
+  /** WeChat Pay's fake platform and keys, in sandbox mode. */
+  sandboxWechatPay: SandboxWechatPayService;
+  /** Alipay's fake gateway and keys, in sandbox mode. */
   sandboxAlipay: SandboxAlipayService;
 }
 
@@ -68,7 +74,8 @@ export function buildPaymentAdapters(
   const adapters: PaymentAdapter[] = [];
   const stripe = selectStripeAdapter(config, deps.sandbox);
   if (stripe) adapters.push(stripe);
-  // WeChat Pay: if (config.wechatPay || config.paymentsSandbox) adapters.push(createWechatPayAdapter(config, deps));
+  const wechatPay = wechatPayAdapterFor(config, deps.sandboxWechatPay);
+  if (wechatPay) adapters.push(wechatPay);
   if (config.alipay) {
     adapters.push(createAlipayAdapter({ ...config.alipay, publicUrl: config.publicUrl }));
   } else if (config.paymentsSandbox) {
@@ -83,7 +90,7 @@ export function buildPaymentAdapters(
  * renewals) are exported as well, for the `simulate-renewal` command and tests.
  */
 @Module({
-  imports: [SandboxAlipayModule],
+  imports: [SandboxAlipayModule, SandboxWechatPayModule],
   controllers: [SandboxCheckoutController, SandboxRenewalsController],
   providers: [
     SandboxRepository,
@@ -96,15 +103,22 @@ export function buildPaymentAdapters(
     SandboxExpiry,
     {
       provide: PAYMENT_ADAPTERS,
-      inject: [AppConfig, SandboxProvider, SandboxAlipayService],
+      inject: [AppConfig, SandboxProvider, SandboxWechatPayService, SandboxAlipayService],
       useFactory: (
         config: AppConfig,
         sandbox: SandboxProvider,
+        sandboxWechatPay: SandboxWechatPayService,
         sandboxAlipay: SandboxAlipayService,
-      ) => buildPaymentAdapters(config, { sandbox, sandboxAlipay }),
+      ) => buildPaymentAdapters(config, { sandbox, sandboxWechatPay, sandboxAlipay }),
     },
     PaymentRails,
   ],
-  exports: [PaymentRails, SandboxProvider, SandboxProcessor, SandboxAlipayModule],
+  exports: [
+    PaymentRails,
+    SandboxProvider,
+    SandboxProcessor,
+    SandboxAlipayModule,
+    SandboxWechatPayModule,
+  ],
 })
 export class PaymentsModule {}
