@@ -216,7 +216,8 @@ describe('Alipay gifts end to end', () => {
     );
     expect(events).toEqual({ stored: 200, pending: 0 });
     expect((await t.get(LedgerService).check()).ok).toBe(true);
-  });
+    // 200 gifts and 600 deliveries: about 30 s alone, more on a busy machine.
+  }, 240_000);
 
   it('adds partial refunds up, each asked once of Alipay and booked once from its notification', async () => {
     const g = await start(5_000);
