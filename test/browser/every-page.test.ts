@@ -99,6 +99,8 @@ const NOT_PAGES: Record<string, string> = {
   // Only ever a redirect to the provider's checkout, or the busy page while the provider is
   // down (test/integration/campaign-pages.test.ts covers the busy page).
   '/campaigns/:slug/checkout/:donationId': 'a redirect',
+  // The sandbox's fake WeChat Pay platform: signed JSON for the adapter, not a page.
+  '/sandbox/wechatpay/v3/*': "the fake WeChat Pay platform's API",
 };
 
 type Who =
@@ -265,6 +267,20 @@ async function findIds() {
   ids.session = /\/sandbox\/checkout\/([^/?#]+)/.exec(
     (started.body as { checkoutUrl: string }).checkoutUrl,
   )![1]!;
+  // A WeChat Pay order on the sandbox's fake platform: its cashier page (what the QR code opens).
+  const wechat = await request(t.server)
+    .post('/api/v1/campaigns/hemei-stairwells/donations')
+    .send({
+      amountMinor: 6_600,
+      donorName: '王小明',
+      donorEmail: 'sweep-wx@example.org',
+      method: 'wechat_pay',
+    })
+    .expect(201);
+  const qr = await one(`SELECT checkout_qr AS id FROM donations WHERE id = $1`, [
+    (wechat.body as { id: string }).id,
+  ]);
+  ids.wechatToken = /\/sandbox\/wechatpay\/pay\/(wx[0-9a-f]{32})$/.exec(qr)![1]!;
 }
 
 /** The URL a route is visited at (parameters filled from the demo), or null: not for `who`. */
@@ -281,6 +297,7 @@ function urlFor(path: string, who: Who): string | null {
     '/campaigns/:slug/thanks': `/campaigns/hemei-stairwells/thanks?donation=${ids.donation}`,
     '/campaigns/:slug/not-completed': `/campaigns/hemei-stairwells/not-completed?donation=${ids.pending}`,
     '/sandbox/checkout/:sessionId': `/sandbox/checkout/${ids.session}`,
+    '/sandbox/wechatpay/pay/:token': `/sandbox/wechatpay/pay/${ids.wechatToken}`,
     '/monthly/stop/:token': '/monthly/stop/not-a-real-token',
     '/evaluate': '/evaluate',
     '/evaluate/thanks': '/evaluate/thanks',
