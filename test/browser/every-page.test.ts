@@ -265,6 +265,16 @@ async function findIds() {
   ids.session = /\/sandbox\/checkout\/([^/?#]+)/.exec(
     (started.body as { checkoutUrl: string }).checkoutUrl,
   )![1]!;
+  // A gift paid by scanning a code (WeChat Pay Native): our own payment page shows it.
+  const scanned = await request(t.server)
+    .post('/api/v1/campaigns/hemei-stairwells/donations')
+    .send({ amountMinor: 8_800, donorName: '王小明', donorEmail: 'sweep-qr@example.org' })
+    .expect(201);
+  ids.scanned = (scanned.body as { id: string }).id;
+  await t.dataSource.query(
+    `UPDATE donations SET provider = 'WECHAT_PAY', checkout_qr = $2 WHERE id = $1`,
+    [ids.scanned, 'weixin://wxpay/bizpayurl?pr=sweep0001'],
+  );
 }
 
 /** The URL a route is visited at (parameters filled from the demo), or null: not for `who`. */
@@ -280,6 +290,7 @@ function urlFor(path: string, who: Who): string | null {
     '/campaigns/:slug/widget': '/campaigns/hemei-stairwells/widget',
     '/campaigns/:slug/thanks': `/campaigns/hemei-stairwells/thanks?donation=${ids.donation}`,
     '/campaigns/:slug/not-completed': `/campaigns/hemei-stairwells/not-completed?donation=${ids.pending}`,
+    '/campaigns/:slug/pay/:donationId': `/campaigns/hemei-stairwells/pay/${ids.scanned}`,
     '/sandbox/checkout/:sessionId': `/sandbox/checkout/${ids.session}`,
     '/monthly/stop/:token': '/monthly/stop/not-a-real-token',
     '/evaluate': '/evaluate',

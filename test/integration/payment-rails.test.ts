@@ -16,6 +16,7 @@ import {
   startConfiguredApp,
   type TestApp,
 } from '../utils/test-app';
+import { formSession } from '../utils/form-session';
 import { waitUntil } from '../utils/wait';
 import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
 
@@ -157,6 +158,105 @@ describe('payment rails', () => {
     it('refuses a method that is not one of the three (400)', async () => {
       const res = await start({ method: 'paypal' }).expect(400);
       expect(JSON.stringify(res.body)).toContain('method must be wechat_pay, alipay or stripe');
+    });
+  });
+
+  describe('the donation form and our own payment page', () => {
+    /** Attribute values as the browser reads them. */
+    const unescaped = (html: string) =>
+      html
+        .replace(/&#x3D;/g, '=')
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&');
+    const methods = (html: string) =>
+      [
+        ...html.matchAll(/<input type="radio" name="method" value="([a-z_]+)"[^>]*?( checked)?>/g),
+      ].map((m) => `${m[1]}${m[2] ? '*' : ''}`);
+
+    it('offers the enabled rails in the browser’s order, the first one chosen', async () => {
+      const page = async (ua?: string) => {
+        const req = request(server).get(`/campaigns/${slug}?lang=zh-CN`);
+        if (ua) void req.set('user-agent', ua);
+        return (await req.expect(200)).text;
+      };
+      const inWechat = await page(WECHAT_UA);
+      expect(methods(inWechat)).toEqual(['wechat_pay*', 'alipay', 'stripe']);
+      expect(inWechat).toContain('支付方式');
+      expect(inWechat).toContain('银行卡（Stripe）');
+      expect(inWechat).toContain('月捐仅支持银行卡。');
+      expect(methods(await page(ALIPAY_UA))).toEqual(['alipay*', 'wechat_pay', 'stripe']);
+      expect(methods(await page())).toEqual(['wechat_pay*', 'alipay', 'stripe']);
+    });
+
+    it('starts the gift on the method the form sends, and shows its QR code on our own page', async () => {
+      const browser = formSession(server);
+      const res = await browser.post(`/campaigns/${slug}/donate?lang=zh-CN`, {
+        amount: '88.00',
+        donorName: '李明',
+        donorEmail: `form-${randomUUID().slice(0, 8)}@example.org`,
+        method: 'wechat_pay',
+        step: 'pay',
+      });
+      expect(res.status).toBe(303);
+      const location = String(res.headers.location);
+      expect(location).toMatch(new RegExp(`/campaigns/${slug}/pay/[0-9a-f-]{36}$`));
+      const id = location.split('/').pop()!;
+      expect((await gift(id)).provider).toBe('WECHAT_PAY');
+
+      const pay = await browser.agent.get(new URL(location).pathname).expect(200);
+      expect(pay.headers['cache-control']).toContain('no-store');
+      expect(pay.text).toContain('<svg');
+      expect(pay.text).toContain('¥88.00');
+      expect(pay.text).toContain('扫一扫');
+      expect(unescaped(pay.text)).toMatch(
+        new RegExp(
+          `<meta http-equiv="refresh" content="4;url=/campaigns/${slug}/pay/${id}\\?lang=zh-CN">`,
+        ),
+      );
+      // Paid: the page moves on to the thank-you page.
+      await notify('/webhooks/wechatpay', wechat.pay(outTradeNo(id))).expect(204);
+      const after = await browser.agent.get(`/campaigns/${slug}/pay/${id}?lang=zh-CN`).expect(303);
+      expect(after.headers.location).toBe(`/campaigns/${slug}/thanks?donation=${id}&lang=zh-CN`);
+    });
+
+    it('refuses a monthly gift by WeChat Pay on the form, in words beside it', async () => {
+      const res = await formSession(server).post(`/campaigns/${slug}/donate?lang=zh-CN`, {
+        amount: '50.00',
+        donorName: '李明',
+        donorEmail: `monthly-${randomUUID().slice(0, 8)}@example.org`,
+        method: 'wechat_pay',
+        monthly: 'on',
+        step: 'pay',
+      });
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('月捐仅支持银行卡（Stripe）');
+      expect(methods(res.text)).toEqual(['wechat_pay*', 'alipay', 'stripe']);
+    });
+
+    it('renders WeChat’s pay sheet for an in-app (JSAPI) checkout, and no page for a hosted one', async () => {
+      const { body } = await start({ method: 'wechat_pay' }).expect(201);
+      const invoke = {
+        appId: 'wx8888888888888888',
+        package: 'prepay_id=wx201410272009395522657a690389285100',
+      };
+      await t.dataSource.query(
+        `UPDATE donations SET checkout_qr = NULL, checkout_invoke = $2 WHERE id = $1`,
+        [body.id, JSON.stringify(invoke)],
+      );
+      const page = await request(server).get(`/campaigns/${slug}/pay/${body.id}`).expect(200);
+      expect(page.text).toContain('id="pay-jsapi"');
+      expect(unescaped(page.text)).toContain(
+        '"package":"prepay_id=wx201410272009395522657a690389285100"',
+      );
+      expect(page.text).toMatch(/<script src="\/static\/wechat-pay[^"]*\.js" defer><\/script>/);
+      expect(page.text).not.toContain('http-equiv="refresh"');
+
+      const hosted = await start({ method: 'alipay' }).expect(201);
+      const away = await request(server)
+        .get(`/campaigns/${slug}/pay/${hosted.body.id}`)
+        .expect(303);
+      expect(away.headers.location).toBe(hosted.body.checkoutUrl);
+      await request(server).get(`/campaigns/${slug}/pay/${randomUUID()}`).expect(404);
     });
   });
 

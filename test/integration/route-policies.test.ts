@@ -90,7 +90,12 @@ describe('access policies', () => {
         'POST /sandbox/checkout/:sessionId/decline',
         'POST /sandbox/checkout/:sessionId/pay',
         'POST /sandbox/subscriptions/:subscriptionId/renewal',
+        'POST /sandbox/wechatpay/pay/:token/cancel',
+        'POST /sandbox/wechatpay/pay/:token/confirm',
+        'POST /sandbox/wechatpay/v3/*',
+        'POST /webhooks/alipay',
         'POST /webhooks/stripe',
+        'POST /webhooks/wechatpay',
         // grants: a resident's evaluation response by one-time code (API and page)
         'POST /api/v1/evaluations/responses',
         'POST /evaluate',

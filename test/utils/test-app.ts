@@ -79,6 +79,8 @@ export interface ConfigOverrides {
   nodeEnv?: AppConfig['nodeEnv'];
   queue?: Partial<AppConfig['queue']>;
   stripe?: AppConfig['stripe'];
+  paymentsSandbox?: boolean;
+  wechatPay?: AppConfig['wechatPay'];
 }
 
 /** A provider replaced by a value (a fake webhook target and the like), or built by a factory. */

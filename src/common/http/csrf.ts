@@ -23,13 +23,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Routes that never rely on cookies: bearer-token API, signed webhooks, and the sandbox's fake
- * Alipay gateway (RSA2-signed calls from the adapter, server to server).
+ * Alipay gateway and WeChat Pay API (signed calls from the adapters, server to server).
  */
 function exempt(url: string): boolean {
   return (
     url.startsWith('/api/') ||
     url.startsWith('/webhooks/') ||
-    url.startsWith('/sandbox/alipay/gateway.do')
+    url.startsWith('/sandbox/alipay/gateway.do') ||
+    url.startsWith('/sandbox/wechatpay/v3/')
   );
 }
 

@@ -23,6 +23,16 @@ describe('pageKey', () => {
     ['/campaigns/a', {}, 'default https://give.example.org/campaigns/a?'],
     ['/campaigns/a', { 'accept-language': 'fr' }, 'default https://give.example.org/campaigns/a?'],
     ['/campaigns/a?lang=fr', {}, 'default https://give.example.org/campaigns/a?lang=fr'],
+    [
+      '/campaigns/a?lang=en',
+      { 'user-agent': 'Mozilla/5.0 (iPhone) Mobile/15E148 MicroMessenger/8.0.47' },
+      'en wechat https://give.example.org/campaigns/a?lang=en',
+    ],
+    [
+      '/campaigns/a?lang=en',
+      { 'user-agent': 'Mozilla/5.0 (Linux; Android 13) AlipayClient/10.5.86' },
+      'en alipay https://give.example.org/campaigns/a?lang=en',
+    ],
   ])('%s %j → %s', (url, headers, key) => {
     expect(pageKey(req(url, headers))).toBe(key);
   });

@@ -1,3 +1,4 @@
+import { inAppBrowser } from '../http/in-app-browser';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { FLASH_COOKIE, SESSION_COOKIE } from '../http/cookies';
@@ -83,7 +84,8 @@ export function sharedPage(request: FastifyRequest, reply: FastifyReply): boolea
 }
 
 /**
- * Scheme and host, path, query in a stable order, and the language the page will be rendered in: `?lang=`, then
+ * Scheme and host, path, query in a stable order, whether WeChat's or Alipay's in-app browser asks,
+ * and the language the page will be rendered in: `?lang=`, then
  * the remembered choice, then Accept-Language (as `pageLocale`), or "default" when neither names one (the home page then
  * falls back to the foundation's language, other pages to zh-CN: either way the same bytes).
  */
@@ -101,7 +103,9 @@ export function pageKey(request: FastifyRequest): string {
   // The address reached too: a page that ever showed it (an absolute link) cannot be poisoned
   // for everyone through a forged Host header.
   const site = `${request.protocol}://${request.host}`;
-  return `${locale} ${site}${q < 0 ? url : url.slice(0, q)}?${params.toString()}`;
+  // Inside WeChat or Alipay the donation form offers that app's wallet first: its own copy.
+  const app = inAppBrowser(request.headers['user-agent']);
+  return `${locale}${app ? ` ${app}` : ''} ${site}${q < 0 ? url : url.slice(0, q)}?${params.toString()}`;
 }
 
 /** Whether If-None-Match names this ETag (weak comparison, as for GET). */

@@ -146,6 +146,13 @@ export class DonationsService {
     };
   }
 
+  /** The enabled rails in the order this browser's donor expects, for the donation form. */
+  paymentChoices(userAgent: string | undefined): { rail: PaymentRail; recurring: boolean }[] {
+    return this.rails
+      .ordered(userAgent)
+      .map((rail) => ({ rail, recurring: this.rails.forRail(rail).recurring }));
+  }
+
   /**
    * The rail a new gift is paid on: the one asked for (`method`), else Stripe when it is enabled
    * (what API clients always had), else the first one this browser's donor expects. A rail that is

@@ -19,6 +19,9 @@ import { SandboxProvider } from './sandbox/sandbox.provider';
 import { SandboxRepository } from './sandbox/sandbox.repository';
 import { createStripeClient } from './stripe/stripe.client';
 import { StripeProvider } from './stripe/stripe.provider';
+import { SandboxWechatPayModule } from './wechatpay/sandbox/sandbox-wechatpay.module';
+import { SandboxWechatPayService } from './wechatpay/sandbox/sandbox-wechatpay.service';
+import { wechatPayAdapterFor } from './wechatpay/wechatpay.rail';
 
 /**
  * The STRIPE rail's adapter: Stripe when STRIPE_SECRET_KEY is set, the sandbox in sandbox mode
@@ -49,6 +52,8 @@ export function selectStripeAdapter(
 /** What the adapters' factories may use besides the configuration. */
 export interface PaymentAdapterDeps {
   sandbox: SandboxProvider;
+  /** WeChat Pay's fake platform and keys, in sandbox mode. */
+  sandboxWechatPay: SandboxWechatPayService;
 }
 
 /**
@@ -65,7 +70,8 @@ export function buildPaymentAdapters(
   const adapters: PaymentAdapter[] = [];
   const stripe = selectStripeAdapter(config, deps.sandbox);
   if (stripe) adapters.push(stripe);
-  // WeChat Pay: if (config.wechatPay || config.paymentsSandbox) adapters.push(createWechatPayAdapter(config, deps));
+  const wechatPay = wechatPayAdapterFor(config, deps.sandboxWechatPay);
+  if (wechatPay) adapters.push(wechatPay);
   // Alipay: if (config.alipay || config.paymentsSandbox) adapters.push(createAlipayAdapter(config, deps));
   return adapters;
 }
@@ -76,7 +82,7 @@ export function buildPaymentAdapters(
  * renewals) are exported as well, for the `simulate-renewal` command and tests.
  */
 @Module({
-  imports: [SandboxAlipayModule],
+  imports: [SandboxAlipayModule, SandboxWechatPayModule],
   controllers: [SandboxCheckoutController, SandboxRenewalsController],
   providers: [
     SandboxRepository,
@@ -89,12 +95,21 @@ export function buildPaymentAdapters(
     SandboxExpiry,
     {
       provide: PAYMENT_ADAPTERS,
-      inject: [AppConfig, SandboxProvider],
-      useFactory: (config: AppConfig, sandbox: SandboxProvider) =>
-        buildPaymentAdapters(config, { sandbox }),
+      inject: [AppConfig, SandboxProvider, SandboxWechatPayService],
+      useFactory: (
+        config: AppConfig,
+        sandbox: SandboxProvider,
+        sandboxWechatPay: SandboxWechatPayService,
+      ) => buildPaymentAdapters(config, { sandbox, sandboxWechatPay }),
     },
     PaymentRails,
   ],
-  exports: [PaymentRails, SandboxProvider, SandboxProcessor, SandboxAlipayModule],
+  exports: [
+    PaymentRails,
+    SandboxProvider,
+    SandboxProcessor,
+    SandboxAlipayModule,
+    SandboxWechatPayModule,
+  ],
 })
 export class PaymentsModule {}

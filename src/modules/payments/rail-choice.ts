@@ -5,6 +5,7 @@
  * inside Alipay's (`AlipayClient`) Alipay does; anywhere else the order Chinese donors expect:
  * WeChat Pay, Alipay, then cards (Stripe).
  */
+import { inAppBrowser } from '../../common/http/in-app-browser';
 import { PAYMENT_RAILS, type PaymentRail } from './payment-events';
 import type { CheckoutChannel } from './payment-provider';
 
@@ -12,10 +13,7 @@ const PHONE = /Mobi|Android|iPhone|iPad|iPod|HarmonyOS|OpenHarmony/i;
 
 /** Where a browser is: WeChat's or Alipay's in-app browser, a phone browser, or a desktop one. */
 export function checkoutChannel(userAgent: string | undefined): CheckoutChannel {
-  const ua = userAgent ?? '';
-  if (/MicroMessenger/i.test(ua)) return 'wechat';
-  if (/AlipayClient/i.test(ua)) return 'alipay';
-  return PHONE.test(ua) ? 'phone' : 'desktop';
+  return inAppBrowser(userAgent) ?? (PHONE.test(userAgent ?? '') ? 'phone' : 'desktop');
 }
 
 /** The enabled rails in the order this browser's donor expects them. */

@@ -36,7 +36,13 @@ export class CampaignPagesController {
     @CurrentActor() actor: Actor | undefined,
   ) {
     const context = pageContext(req, reply);
-    const view = await this.pages.campaign(actor, slug, context.locale);
+    const view = await this.pages.campaign(
+      actor,
+      slug,
+      context.locale,
+      undefined,
+      req.headers['user-agent'],
+    );
     cacheablePage(reply, campaignTags(view));
     return renderPage(reply, context, 'pages/campaign/show', view);
   }
@@ -89,7 +95,13 @@ export class CampaignPagesController {
       if ('review' in result) {
         return renderPage(reply, context, 'pages/campaign/review', result.review);
       }
-      const view = await this.pages.campaign(actor, slug, context.locale, result.form);
+      const view = await this.pages.campaign(
+        actor,
+        slug,
+        context.locale,
+        result.form,
+        req.headers['user-agent'],
+      );
       return renderPage(
         reply,
         context,
@@ -124,6 +136,7 @@ export class CampaignPagesController {
       typeof donation === 'string' ? donation : undefined,
       req.cookies?.[GIFT_RETURN_COOKIE],
       context.locale,
+      req.headers['user-agent'],
     );
     void reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
     if ('redirect' in result) return reply.redirect(result.redirect, 303);
@@ -145,6 +158,23 @@ export class CampaignPagesController {
     const result = await this.pages.resume(slug, donationId, n, context.locale);
     if ('redirect' in result) return reply.redirect(result.redirect, 303);
     return this.busy(reply, context, slug, result.busy);
+  }
+
+  /** Our own payment page: a QR code to scan, or WeChat's pay sheet (see payPage). */
+  @Get(':slug/pay/:donationId')
+  @Public()
+  async pay(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('slug') slug: string,
+    @Param('donationId', uuidPipe) donationId: string,
+    @CurrentActor() actor: Actor | undefined,
+  ) {
+    const context = pageContext(req, reply);
+    const result = await this.pages.payPage(actor, slug, donationId, context.locale);
+    void reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
+    if ('redirect' in result) return reply.redirect(result.redirect, 303);
+    return renderPage(reply, context, 'pages/campaign/pay', result.view);
   }
 
   @Get(':slug/thanks')

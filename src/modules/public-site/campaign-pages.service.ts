@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import QRCode from 'qrcode';
 import type { Actor } from '../../common/context/request-context';
 import { isUUID } from 'class-validator';
 import { DomainError, errorText } from '../../common/errors';
@@ -8,6 +9,9 @@ import { formatMoney, parseAmountField, toDecimalString } from '../../common/mon
 import { AppConfig } from '../../config/app-config';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import type { CampaignView } from '../campaigns/campaigns.types';
+import { DonationNotFoundError } from '../donations/donations.errors';
+import type { PaymentRail } from '../payments/payment-events';
+import { METHOD_OF_RAIL } from '../payments/rail-choice';
 import { DonationsService, FEE_COVER_BP, feeCover } from '../donations/donations.service';
 import type { Donation } from '../donations/donations.types';
 import { CreateDonationDto } from '../donations/dto/create-donation.dto';
@@ -58,6 +62,7 @@ const KEPT_TEXT = [
   'dedication',
   'receiptAddress',
   'receiptTaxId',
+  'method',
 ] as const;
 const KEPT_TICKS = ['anonymous', 'coverFee', 'monthly'] as const;
 
@@ -100,6 +105,7 @@ export class CampaignPagesService {
     slug: string,
     locale: SupportedLocale,
     form?: DonationFormState,
+    userAgent?: string,
   ) {
     const campaign = await this.campaigns.getVisible(actor, slug);
     const [matching, updates, gifts, disclosure] = await Promise.all([
@@ -172,8 +178,40 @@ export class CampaignPagesService {
         publishedAt: u.publishedAt,
       })),
       form: formView(form ?? { values: this.defaultValues(campaign), errors: {}, formError: null }),
+      payment: this.paymentChoices(userAgent, form?.values.method, locale),
       feeCoverPercent: FEE_COVER_BP / 100,
       feeCoverBp: FEE_COVER_BP,
+    };
+  }
+
+  /**
+   * The form's 支付方式 choice: the enabled rails in the order this browser's donor expects
+   * (WeChat Pay first inside WeChat, Alipay first inside Alipay), the one chosen before (or the
+   * first) selected; shown only when there is a choice. Monthly gifts need a card: said so when
+   * the card is one choice among others.
+   */
+  private paymentChoices(
+    userAgent: string | undefined,
+    chosen: string | boolean | undefined,
+    locale: SupportedLocale,
+  ) {
+    const enabled = this.donations.paymentChoices(userAgent);
+    const selected = enabled.some((c) => METHOD_OF_RAIL[c.rail] === chosen)
+      ? chosen
+      : enabled[0] && METHOD_OF_RAIL[enabled[0].rail];
+    const label: Record<PaymentRail, string> = {
+      WECHAT_PAY: translate(locale, 'giving.methodWechatPay'),
+      ALIPAY: translate(locale, 'giving.methodAlipay'),
+      STRIPE: translate(locale, 'giving.methodCard'),
+    };
+    return {
+      show: enabled.length > 1,
+      choices: enabled.map((c) => ({
+        value: METHOD_OF_RAIL[c.rail],
+        label: label[c.rail],
+        checked: METHOD_OF_RAIL[c.rail] === selected,
+      })),
+      monthlyByCard: enabled.length > 1 && enabled.some((c) => !c.recurring),
     };
   }
 
@@ -210,6 +248,7 @@ export class CampaignPagesService {
       monthly: ticked('monthly'),
       receiptAddress: text('receiptAddress'),
       receiptTaxId: text('receiptTaxId'),
+      method: text('method'),
     };
     const step = text('step');
     const fail = (errors: FieldErrors, formError: string | null = null) => ({
@@ -240,6 +279,8 @@ export class CampaignPagesService {
         captchaToken: text('captchaToken'),
         receiptAddress: values.receiptAddress,
         receiptTaxId: values.receiptTaxId,
+        // Left out, the API's default (cards when enabled): forms posted without a choice.
+        ...(values.method ? { method: values.method } : {}),
       },
       meta.locale,
     );
@@ -331,6 +372,7 @@ export class CampaignPagesService {
     donationId: string | undefined,
     returnToken: string | undefined,
     locale: SupportedLocale,
+    userAgent?: string,
   ): Promise<
     { redirect: string } | { view: Awaited<ReturnType<CampaignPagesService['campaign']>> }
   > {
@@ -355,7 +397,7 @@ export class CampaignPagesService {
       formError: null,
       notCompleted: { declined: ours?.status === 'FAILED' },
     };
-    return { view: await this.campaign(actor, slug, locale, form) };
+    return { view: await this.campaign(actor, slug, locale, form, userAgent) };
   }
 
   private defaultValues(campaign: CampaignView): Record<string, string | boolean> {
@@ -469,6 +511,63 @@ export class CampaignPagesService {
     }
   }
 
+  /**
+   * Our own payment page for a gift paid without leaving this site: a QR code to scan (WeChat
+   * Pay Native on a desktop), or WeChat's in-app pay sheet (JSAPI). Anything else, and a gift no
+   * longer waiting for payment, is sent on: to its hosted checkout, or to the thank-you page.
+   */
+  async payPage(
+    actor: Actor | undefined,
+    slug: string,
+    donationId: string,
+    locale: SupportedLocale,
+  ): Promise<
+    { redirect: string } | { view: Awaited<ReturnType<CampaignPagesService['payView']>> }
+  > {
+    const campaign = await this.campaigns.getVisible(actor, slug);
+    const gift = await this.donations.get(donationId);
+    if (gift.campaignId !== campaign.id) throw new DonationNotFoundError(donationId);
+    const thanks = `/campaigns/${encodeURIComponent(campaign.slug)}/thanks?donation=${gift.id}&lang=${locale}`;
+    if (gift.status !== 'PENDING') return { redirect: thanks };
+    if (!gift.checkoutQr && !gift.checkoutInvoke) {
+      if (gift.checkoutUrl && !gift.checkoutUrl.includes(`/pay/${gift.id}`)) {
+        return { redirect: gift.checkoutUrl };
+      }
+      throw new DonationNotFoundError(donationId);
+    }
+    return { view: await this.payView(campaign, gift, thanks, locale) };
+  }
+
+  private async payView(
+    campaign: CampaignView,
+    gift: Donation,
+    thanksUrl: string,
+    locale: SupportedLocale,
+  ) {
+    const slug = encodeURIComponent(campaign.slug);
+    const qr = gift.checkoutQr
+      ? await QRCode.toString(gift.checkoutQr, {
+          type: 'svg',
+          errorCorrectionLevel: 'M',
+          margin: 2,
+        })
+      : null;
+    return {
+      title: locale === 'en' ? campaign.titleEn : campaign.titleZh,
+      slug: campaign.slug,
+      amountMinor: gift.amountMinor,
+      currency: gift.currency,
+      wechat: gift.provider === 'WECHAT_PAY',
+      // Generated here from the provider's code_url: markup of our own making.
+      qrSvg: qr,
+      invoke: gift.checkoutInvoke ? JSON.stringify(gift.checkoutInvoke) : null,
+      thanksUrl,
+      cancelUrl: `/campaigns/${slug}/not-completed?donation=${gift.id}&lang=${locale}#give`,
+      // The QR page looks for the payment every 4 seconds (and moves on to the thank-you page).
+      refresh: qr ? { seconds: 4, url: `/campaigns/${slug}/pay/${gift.id}?lang=${locale}` } : null,
+    };
+  }
+
   /** The thank-you page: the gift's state, refreshed while the payment is being confirmed. */
   async thanks(
     actor: Actor | undefined,
@@ -533,8 +632,17 @@ function keptValues(
     monthly: gift.monthly,
     receiptAddress: gift.receiptAddress ?? '',
     receiptTaxId: gift.receiptTaxId ?? '',
+    method: METHOD_OF_PROVIDER[gift.provider] ?? '',
   };
 }
+
+/** The form's method for a started gift's provider (the sandbox stands in for cards). */
+const METHOD_OF_PROVIDER: Partial<Record<Donation['provider'], string>> = {
+  STRIPE: 'stripe',
+  SANDBOX: 'stripe',
+  WECHAT_PAY: 'wechat_pay',
+  ALIPAY: 'alipay',
+};
 
 /** The campaign's dates in Beijing time and where it stands ("3 days left", "last day"…). */
 function windowView(campaign: CampaignView, locale: SupportedLocale) {
