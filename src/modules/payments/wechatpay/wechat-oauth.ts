@@ -1,7 +1,9 @@
+import { Injectable } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { DomainError } from '../../../common/errors';
 import { words } from '../../../common/i18n/i18n';
 import { safeEqual } from '../../../common/secrets';
+import { AppConfig } from '../../../config/app-config';
 import { ProviderBusyError } from '../payments.errors';
 
 /**
@@ -107,5 +109,22 @@ export class WechatOAuth {
       .update(donationId)
       .digest('hex')
       .slice(0, STATE_LENGTH);
+  }
+}
+
+/**
+ * The official account's sign-in when one is configured (WECHATPAY_JSAPI_APPID with
+ * WECHAT_OA_SECRET), else off (`oauth` null): then WeChat Pay inside WeChat is a QR code the donor
+ * long-presses, as elsewhere.
+ */
+@Injectable()
+export class WechatSignIn {
+  readonly oauth: WechatOAuth | null;
+
+  constructor(config: AppConfig) {
+    const jsapi = config.wechatPay?.jsapi;
+    this.oauth = jsapi
+      ? new WechatOAuth({ appid: jsapi.appid, secret: jsapi.secret, apiBase: jsapi.oauthApiBase })
+      : null;
   }
 }
