@@ -2,7 +2,8 @@
 //  - typing an amount of one's own selects "other"; choosing a preset clears what was typed;
 //  - the fee cover's line shows what it adds for the amount chosen (0.6%, rounded up to the fen,
 //    as the server computes it: feeCover() in donations.service.ts);
-//  - after a refused submit, the focus goes to the first field with a problem.
+//  - after a refused submit, the focus goes to the first field with a problem;
+//  - ticking "monthly" chooses the card (only cards take monthly gifts); the server says so too.
 (function () {
   'use strict';
   var form = document.getElementById('donate-form');
@@ -47,11 +48,13 @@
       showFee();
     });
   }
+  var card = document.getElementById('f-method-stripe');
   form.addEventListener('change', function (event) {
     var target = event.target;
     if (target && target.name === 'amount' && target.value !== 'other' && other) {
       other.value = '';
     }
+    if (target && target.name === 'monthly' && target.checked && card) card.checked = true;
     showFee();
   });
   showFee();
