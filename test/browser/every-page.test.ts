@@ -99,6 +99,9 @@ const NOT_PAGES: Record<string, string> = {
   // Only ever a redirect to the provider's checkout, or the busy page while the provider is
   // down (test/integration/campaign-pages.test.ts covers the busy page).
   '/campaigns/:slug/checkout/:donationId': 'a redirect',
+  // Redirects through WeChat's sign-in inside WeChat (JSAPI; test/e2e/wechat-jsapi.test.ts).
+  '/campaigns/:slug/pay/:donationId/wechat-sign-in': 'a redirect',
+  '/campaigns/:slug/pay/:donationId/wechat-return': 'a redirect',
   // The sandbox's fake WeChat Pay platform: signed JSON for the adapter, not a page.
   '/sandbox/wechatpay/v3/*': "the fake WeChat Pay platform's API",
 };
