@@ -1,3 +1,4 @@
+import { WechatSignIn } from './wechatpay/wechat-oauth';
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { createAlipayAdapter } from './alipay/alipay.provider';
@@ -112,9 +113,11 @@ export function buildPaymentAdapters(
       ) => buildPaymentAdapters(config, { sandbox, sandboxWechatPay, sandboxAlipay }),
     },
     PaymentRails,
+    WechatSignIn,
   ],
   exports: [
     PaymentRails,
+    WechatSignIn,
     SandboxProvider,
     SandboxProcessor,
     SandboxAlipayModule,
