@@ -21,7 +21,11 @@ export interface WechatPaySettings {
   platformSerial: string;
   apiBase: string;
   /** The official account for JSAPI inside WeChat; absent without one. */
-  jsapi?: { appid: string; secret: string };
+  /**
+   * The official account for JSAPI inside WeChat (absent without one); `oauthApiBase` is where the
+   * donor's sign-in code is exchanged for the openid (api.weixin.qq.com unless told).
+   */
+  jsapi?: { appid: string; secret: string; oauthApiBase: string };
   feeRateBp: number;
 }
 
@@ -135,7 +139,15 @@ export class AppConfig {
       platformPublicKey: pemText(get('WECHATPAY_PLATFORM_PUBLIC_KEY')!),
       platformSerial: get('WECHATPAY_PLATFORM_SERIAL')!,
       apiBase: get('WECHATPAY_API_BASE') ?? 'https://api.mch.weixin.qq.com',
-      ...(jsapiAppid && oaSecret ? { jsapi: { appid: jsapiAppid, secret: oaSecret } } : {}),
+      ...(jsapiAppid && oaSecret
+        ? {
+            jsapi: {
+              appid: jsapiAppid,
+              secret: oaSecret,
+              oauthApiBase: get('WECHAT_OAUTH_API_BASE') ?? 'https://api.weixin.qq.com',
+            },
+          }
+        : {}),
       feeRateBp: get('WECHATPAY_FEE_RATE_BP') ?? 60,
     };
   }

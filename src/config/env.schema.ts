@@ -148,6 +148,14 @@ export class EnvSchema {
   @Matches(/^\S{8,128}$/, { message: 'WECHAT_OA_SECRET must be the official account AppSecret' })
   WECHAT_OA_SECRET?: string;
 
+  /** Where the donor's WeChat sign-in code is exchanged for the openid (tests: a local server). */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'WECHAT_OAUTH_API_BASE must be an http(s) URL, e.g. https://api.weixin.qq.com' },
+  )
+  WECHAT_OAUTH_API_BASE?: string;
+
   /** WeChat Pay's fee in basis points of the amount (60 = 0.6 %). */
   @IsOptional()
   @WholeNumber('WECHATPAY_FEE_RATE_BP', 0, 1_000)

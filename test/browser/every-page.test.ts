@@ -99,6 +99,11 @@ const NOT_PAGES: Record<string, string> = {
   // Only ever a redirect to the provider's checkout, or the busy page while the provider is
   // down (test/integration/campaign-pages.test.ts covers the busy page).
   '/campaigns/:slug/checkout/:donationId': 'a redirect',
+  // Redirects through WeChat's sign-in inside WeChat (JSAPI; test/e2e/wechat-jsapi.test.ts).
+  '/campaigns/:slug/pay/:donationId/wechat-sign-in': 'a redirect',
+  '/campaigns/:slug/pay/:donationId/wechat-return': 'a redirect',
+  // The sandbox's fake WeChat Pay platform: signed JSON for the adapter, not a page.
+  '/sandbox/wechatpay/v3/*': "the fake WeChat Pay platform's API",
 };
 
 type Who =
@@ -265,6 +270,20 @@ async function findIds() {
   ids.session = /\/sandbox\/checkout\/([^/?#]+)/.exec(
     (started.body as { checkoutUrl: string }).checkoutUrl,
   )![1]!;
+  // A WeChat Pay order on the sandbox's fake platform: its cashier page (what the QR code opens).
+  const wechat = await request(t.server)
+    .post('/api/v1/campaigns/hemei-stairwells/donations')
+    .send({
+      amountMinor: 6_600,
+      donorName: '王小明',
+      donorEmail: 'sweep-wx@example.org',
+      method: 'wechat_pay',
+    })
+    .expect(201);
+  const qr = await one(`SELECT checkout_qr AS id FROM donations WHERE id = $1`, [
+    (wechat.body as { id: string }).id,
+  ]);
+  ids.wechatToken = /\/sandbox\/wechatpay\/pay\/(wx[0-9a-f]{32})$/.exec(qr)![1]!;
   // A gift paid by scanning a code (WeChat Pay Native): our own payment page shows it.
   const scanned = await request(t.server)
     .post('/api/v1/campaigns/hemei-stairwells/donations')
@@ -292,6 +311,7 @@ function urlFor(path: string, who: Who): string | null {
     '/campaigns/:slug/not-completed': `/campaigns/hemei-stairwells/not-completed?donation=${ids.pending}`,
     '/campaigns/:slug/pay/:donationId': `/campaigns/hemei-stairwells/pay/${ids.scanned}`,
     '/sandbox/checkout/:sessionId': `/sandbox/checkout/${ids.session}`,
+    '/sandbox/wechatpay/pay/:token': `/sandbox/wechatpay/pay/${ids.wechatToken}`,
     '/monthly/stop/:token': '/monthly/stop/not-a-real-token',
     '/evaluate': '/evaluate',
     '/evaluate/thanks': '/evaluate/thanks',

@@ -151,13 +151,16 @@ describe('WeChat Pay end to end', () => {
       status: 'SUCCEEDED',
       providerPaymentId: order.transactionId,
     });
-    expect(await balance(campaign.fundId)).toBe(8_800);
+    // The gift in full, less WeChat Pay's 0.6% once the fee job has booked it (53 of 8,800).
+    await waitUntil(async () => (await gift(started.id)).feeMinor !== null, 'the fee booked');
+    expect((await gift(started.id)).feeMinor).toBe(53);
+    expect(await balance(campaign.fundId)).toBe(8_800 - 53);
     // The platform sends it again (its own retry): 204, nothing booked twice.
     mode = 'hold';
     await wx.fake.pay(order.outTradeNo);
     mode = 'app';
     expect((await post(held[0]!)).status).toBe(204);
-    expect(await balance(campaign.fundId)).toBe(8_800);
+    expect(await balance(campaign.fundId)).toBe(8_800 - 53);
     const [entries] = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM journal_entries WHERE kind = 'DONATION' AND metadata->>'donationId' = $1`,
       [started.id],

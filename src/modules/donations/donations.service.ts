@@ -1,3 +1,4 @@
+import { WechatSignIn } from '../payments/wechatpay/wechat-oauth';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type Actor, RequestContext } from '../../common/context/request-context';
@@ -78,6 +79,7 @@ export class DonationsService {
     private readonly audit: AuditService,
     private readonly emails: DonorEmails,
     private readonly funds: FundsService,
+    private readonly wechatSignIn: WechatSignIn,
   ) {}
 
   async start(
@@ -186,6 +188,20 @@ export class DonationsService {
   }
 
   /**
+   * Inside WeChat, after WeChat's sign-in named the donor (their openid for this official
+   * account): opens the gift's JSAPI order, whose pay sheet our payment page then calls. A gift no
+   * longer waiting, or one that has its order already, is left as it is.
+   */
+  async openInWechat(id: string, openid: string): Promise<Donation> {
+    const donation = await this.get(id);
+    if (donation.status !== 'PENDING' || donation.provider !== 'WECHAT_PAY') return donation;
+    if (donation.checkoutInvoke) return donation;
+    const campaign = await this.campaigns.getById(onlineCampaignId(donation));
+    await this.openCheckout(donation, campaign, { openid });
+    return this.get(id);
+  }
+
+  /**
    * Opens the provider's checkout or order for a recorded gift; a busy provider is a 503 naming
    * the gift. Returns where to send the donor: the provider's page, or our own payment page for a
    * QR code (WeChat Pay Native) or an in-app pay sheet (JSAPI), which read what is kept on the gift.
@@ -193,10 +209,23 @@ export class DonationsService {
   private async openCheckout(
     donation: Donation,
     campaign: { slug: string; titleZh: string; titleEn: string },
-    meta: { ip?: string; userAgent?: string },
+    meta: { ip?: string; userAgent?: string; openid?: string },
   ): Promise<string> {
     if (donation.provider === 'OFFLINE') throw new DonationNotFoundError(donation.id);
     const adapter = this.rails.byName(donation.provider);
+    const channel = meta.openid ? 'wechat' : checkoutChannel(meta.userAgent);
+    if (
+      adapter.rail === 'WECHAT_PAY' &&
+      channel === 'wechat' &&
+      !meta.openid &&
+      this.wechatSignIn.oauth
+    ) {
+      // Inside WeChat, WeChat Pay's own pay sheet (JSAPI) needs the donor's openid: WeChat's
+      // silent sign-in comes first, and its return opens the order (openInWechat).
+      const signIn = `${this.config.publicUrl}/campaigns/${campaign.slug}/pay/${donation.id}/wechat-sign-in`;
+      await this.tx.run((m) => this.repo.update(m, donation.id, { checkoutUrl: signIn }));
+      return signIn;
+    }
     let checkout;
     try {
       // Outside any transaction: a network call. The provider's idempotency key (from the
@@ -213,7 +242,8 @@ export class DonationsService {
         // Declined or abandoned: the form again (#give), with "nothing was charged".
         cancelUrl: `${this.config.publicUrl}/campaigns/${campaign.slug}/not-completed?donation=${donation.id}&lang=${donation.locale}#give`,
         locale: donation.locale,
-        channel: checkoutChannel(meta.userAgent),
+        channel,
+        openid: meta.openid,
         clientIp: meta.ip ?? donation.ip ?? undefined,
         expiresAt: new Date(donation.createdAt.getTime() + CHECKOUT_LIFETIME_SECONDS * 1000),
       });

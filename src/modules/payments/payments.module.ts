@@ -1,3 +1,4 @@
+import { WechatSignIn } from './wechatpay/wechat-oauth';
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { SandboxAlipayModule } from './alipay/sandbox/sandbox-alipay.module';
@@ -103,9 +104,11 @@ export function buildPaymentAdapters(
       ) => buildPaymentAdapters(config, { sandbox, sandboxWechatPay }),
     },
     PaymentRails,
+    WechatSignIn,
   ],
   exports: [
     PaymentRails,
+    WechatSignIn,
     SandboxProvider,
     SandboxProcessor,
     SandboxAlipayModule,

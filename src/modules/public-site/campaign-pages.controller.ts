@@ -177,6 +177,43 @@ export class CampaignPagesController {
     return renderPage(reply, context, 'pages/campaign/pay', result.view);
   }
 
+  /** Inside WeChat with an official account: WeChat's silent sign-in, for the pay sheet. */
+  @Get(':slug/pay/:donationId/wechat-sign-in')
+  @Public()
+  async wechatSignIn(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('slug') slug: string,
+    @Param('donationId', uuidPipe) donationId: string,
+    @CurrentActor() actor: Actor | undefined,
+  ) {
+    const { locale } = pageContext(req, reply);
+    const to = await this.pages.wechatSignInUrl(actor, slug, donationId, locale);
+    void reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
+    return reply.redirect(to, 303);
+  }
+
+  /** WeChat's sign-in comes back here with `code` and `state`; on to the pay sheet. */
+  @Get(':slug/pay/:donationId/wechat-return')
+  @Public()
+  async wechatReturn(
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('slug') slug: string,
+    @Param('donationId', uuidPipe) donationId: string,
+    @Query('code') code: unknown,
+    @Query('state') state: unknown,
+    @CurrentActor() actor: Actor | undefined,
+  ) {
+    const { locale } = pageContext(req, reply);
+    const to = await this.pages.wechatReturn(actor, slug, donationId, locale, {
+      code: typeof code === 'string' ? code : undefined,
+      state: typeof state === 'string' ? state : undefined,
+    });
+    void reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
+    return reply.redirect(to, 303);
+  }
+
   @Get(':slug/thanks')
   @Public()
   async thanks(

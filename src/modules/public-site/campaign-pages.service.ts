@@ -1,3 +1,4 @@
+import { WechatSignIn, WechatSignInRefusedError } from '../payments/wechatpay/wechat-oauth';
 import { Injectable } from '@nestjs/common';
 import QRCode from 'qrcode';
 import type { Actor } from '../../common/context/request-context';
@@ -98,6 +99,7 @@ export class CampaignPagesService {
     private readonly foundation: FoundationService,
     private readonly funds: FundsService,
     private readonly config: AppConfig,
+    private readonly wechatSignIn: WechatSignIn,
   ) {}
 
   async campaign(
@@ -525,10 +527,7 @@ export class CampaignPagesService {
   ): Promise<
     { redirect: string } | { view: Awaited<ReturnType<CampaignPagesService['payView']>> }
   > {
-    const campaign = await this.campaigns.getVisible(actor, slug);
-    const gift = await this.donations.get(donationId);
-    if (gift.campaignId !== campaign.id) throw new DonationNotFoundError(donationId);
-    const thanks = `/campaigns/${encodeURIComponent(campaign.slug)}/thanks?donation=${gift.id}&lang=${locale}`;
+    const { campaign, gift, thanks } = await this.waitingGift(actor, slug, donationId, locale);
     if (gift.status !== 'PENDING') return { redirect: thanks };
     if (!gift.checkoutQr && !gift.checkoutInvoke) {
       if (gift.checkoutUrl && !gift.checkoutUrl.includes(`/pay/${gift.id}`)) {
@@ -537,6 +536,59 @@ export class CampaignPagesService {
       throw new DonationNotFoundError(donationId);
     }
     return { view: await this.payView(campaign, gift, thanks, locale) };
+  }
+
+  /**
+   * Inside WeChat with an official account: where the donor signs in silently (WeChat's authorize
+   * page), coming back to wechatReturn. A gift no longer waiting goes to its thank-you page.
+   */
+  async wechatSignInUrl(
+    actor: Actor | undefined,
+    slug: string,
+    donationId: string,
+    locale: SupportedLocale,
+  ): Promise<string> {
+    const { campaign, gift, thanks } = await this.waitingGift(actor, slug, donationId, locale);
+    const oauth = this.wechatSignIn.oauth;
+    if (gift.status !== 'PENDING' || !oauth || gift.provider !== 'WECHAT_PAY') return thanks;
+    const back = `${this.config.publicUrl}/campaigns/${encodeURIComponent(campaign.slug)}/pay/${gift.id}/wechat-return?lang=${locale}`;
+    return oauth.authorizeUrl(back, gift.id);
+  }
+
+  /**
+   * WeChat's sign-in came back: the state must be the one made for this gift, the code is
+   * exchanged for the donor's openid, and the gift's JSAPI order is opened; then the payment page
+   * calls WeChat's pay sheet.
+   */
+  async wechatReturn(
+    actor: Actor | undefined,
+    slug: string,
+    donationId: string,
+    locale: SupportedLocale,
+    answer: { code?: string; state?: string },
+  ): Promise<string> {
+    const { campaign, gift, thanks } = await this.waitingGift(actor, slug, donationId, locale);
+    const oauth = this.wechatSignIn.oauth;
+    if (gift.status !== 'PENDING' || !oauth) return thanks;
+    if (!oauth.stateMatches(answer.state, gift.id) || !answer.code) {
+      throw new WechatSignInRefusedError('state', 'not the sign-in this gift asked for');
+    }
+    await this.donations.openInWechat(gift.id, await oauth.openid(answer.code));
+    return `/campaigns/${encodeURIComponent(campaign.slug)}/pay/${gift.id}?lang=${locale}`;
+  }
+
+  /** A campaign's gift for its payment pages, and that gift's thank-you page. */
+  private async waitingGift(
+    actor: Actor | undefined,
+    slug: string,
+    donationId: string,
+    locale: SupportedLocale,
+  ) {
+    const campaign = await this.campaigns.getVisible(actor, slug);
+    const gift = await this.donations.get(donationId);
+    if (gift.campaignId !== campaign.id) throw new DonationNotFoundError(donationId);
+    const thanks = `/campaigns/${encodeURIComponent(campaign.slug)}/thanks?donation=${gift.id}&lang=${locale}`;
+    return { campaign, gift, thanks };
   }
 
   private async payView(

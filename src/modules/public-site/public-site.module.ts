@@ -1,3 +1,4 @@
+import { PaymentsModule } from '../payments/payments.module';
 import { Module } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DonationsModule } from '../donations/donations.module';
@@ -27,6 +28,7 @@ import { SharingService } from './sharing.service';
     CampaignsModule,
     MatchingModule,
     DonationsModule,
+    PaymentsModule,
     GrantsModule,
     ReceiptsModule,
     ReportingModule,
