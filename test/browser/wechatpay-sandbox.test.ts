@@ -60,6 +60,8 @@ it('completes a gift from the desktop QR page through the phone cashier at 390 p
   const gift = await t.get(DonationsService).get(id);
   const codeUrl = gift.checkoutQr!;
   expect(codeUrl).toMatch(new RegExp(`^${base}/sandbox/wechatpay/pay/wx[0-9a-f]{32}$`));
+  // The trial site also links it, for a desktop without a phone at hand.
+  expect(await desk.page.getAttribute('#pay-sandbox-scan', 'href')).toBe(codeUrl);
 
   const phone = await phoneVisit(browser, base, 'zh-CN', 390);
   await phone.page.goto(codeUrl);

@@ -613,6 +613,13 @@ export class CampaignPagesService {
       wechat: gift.provider === 'WECHAT_PAY',
       // Generated here from the provider's code_url: markup of our own making.
       qrSvg: qr,
+      // On the trial site the QR code names the sandbox's own cashier page: a desktop without a
+      // phone at hand opens it directly (what scanning would do).
+      sandboxScanUrl:
+        this.config.paymentsSandbox &&
+        gift.checkoutQr?.startsWith(`${this.config.publicUrl}/sandbox/`)
+          ? gift.checkoutQr
+          : null,
       invoke: gift.checkoutInvoke ? JSON.stringify(gift.checkoutInvoke) : null,
       thanksUrl,
       cancelUrl: `/campaigns/${slug}/not-completed?donation=${gift.id}&lang=${locale}#give`,
