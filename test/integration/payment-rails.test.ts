@@ -219,6 +219,18 @@ describe('payment rails', () => {
       expect(after.headers.location).toBe(`/campaigns/${slug}/thanks?donation=${id}&lang=zh-CN`);
     });
 
+    it('says on the review which way the donor pays, and keeps it for the payment', async () => {
+      const res = await formSession(server).post(`/campaigns/${slug}/donate?lang=zh-CN`, {
+        amount: '50.00',
+        donorName: '李明',
+        donorEmail: `review-${randomUUID().slice(0, 8)}@example.org`,
+        method: 'alipay',
+      });
+      expect(res.status).toBe(200);
+      expect(res.text).toMatch(/<dd id="r-method">支付宝<\/dd>/);
+      expect(res.text).toMatch(/<input type="hidden" name="method" value="alipay">/);
+    });
+
     it('refuses a monthly gift by WeChat Pay on the form, in words beside it', async () => {
       const res = await formSession(server).post(`/campaigns/${slug}/donate?lang=zh-CN`, {
         amount: '50.00',

@@ -356,6 +356,7 @@ export class CampaignPagesService {
       dedication: String(values.dedication ?? ''),
       message: String(values.message ?? ''),
       taxReceipt: Boolean(values.receiptAddress || values.receiptTaxId),
+      method: methodLabel(values.method, locale),
       hidden: kept,
       // The review answers a POST: the language switch goes to the campaign's page instead.
       switchLocaleUrl: `/campaigns/${encodeURIComponent(campaign.slug)}?lang=${locale === 'en' ? 'zh-CN' : 'en'}`,
@@ -693,6 +694,14 @@ function keptValues(
     receiptTaxId: gift.receiptTaxId ?? '',
     method: METHOD_OF_PROVIDER[gift.provider] ?? '',
   };
+}
+
+/** The chosen way to pay in words, for the review; null when the form sent none. */
+function methodLabel(method: unknown, locale: SupportedLocale): string | null {
+  if (method === 'wechat_pay') return translate(locale, 'giving.methodWechatPay');
+  if (method === 'alipay') return translate(locale, 'giving.methodAlipay');
+  if (method === 'stripe') return translate(locale, 'giving.methodCard');
+  return null;
 }
 
 /** The form's method for a started gift's provider (the sandbox stands in for cards). */
