@@ -9,7 +9,7 @@
   var invoke;
   try {
     invoke = JSON.parse(box.getAttribute('data-invoke') || '{}');
-  } catch (e) {
+  } catch {
     return;
   }
   var thanks = box.getAttribute('data-thanks') || '/';
