@@ -104,6 +104,8 @@ const NOT_PAGES: Record<string, string> = {
   '/campaigns/:slug/pay/:donationId/wechat-return': 'a redirect',
   // The sandbox's fake WeChat Pay platform: signed JSON for the adapter, not a page.
   '/sandbox/wechatpay/v3/*': "the fake WeChat Pay platform's API",
+  // The sandbox's fake Alipay gateway: signed calls, and page pay's redirect to its cashier.
+  '/sandbox/alipay/gateway.do': "the fake Alipay gateway's API",
 };
 
 type Who =
@@ -284,6 +286,23 @@ async function findIds() {
     (wechat.body as { id: string }).id,
   ]);
   ids.wechatToken = /\/sandbox\/wechatpay\/pay\/(wx[0-9a-f]{32})$/.exec(qr)![1]!;
+  // An Alipay order on the sandbox's fake gateway: page pay's signed address opens its cashier.
+  const alipay = await request(t.server)
+    .post('/api/v1/campaigns/hemei-stairwells/donations')
+    .send({
+      amountMinor: 7_700,
+      donorName: '王小明',
+      donorEmail: 'sweep-ali@example.org',
+      method: 'alipay',
+    })
+    .expect(201);
+  const gateway = new URL((alipay.body as { checkoutUrl: string }).checkoutUrl);
+  const toCashier = await request(t.server)
+    .get(gateway.pathname + gateway.search)
+    .expect(302);
+  ids.alipayTrade = /\/sandbox\/alipay\/cashier\/([0-9A-Za-z_-]+)$/.exec(
+    new URL(toCashier.headers.location as string, base).pathname,
+  )![1]!;
   // A gift paid by scanning a code (WeChat Pay Native): our own payment page shows it.
   const scanned = await request(t.server)
     .post('/api/v1/campaigns/hemei-stairwells/donations')
@@ -312,6 +331,7 @@ function urlFor(path: string, who: Who): string | null {
     '/campaigns/:slug/pay/:donationId': `/campaigns/hemei-stairwells/pay/${ids.scanned}`,
     '/sandbox/checkout/:sessionId': `/sandbox/checkout/${ids.session}`,
     '/sandbox/wechatpay/pay/:token': `/sandbox/wechatpay/pay/${ids.wechatToken}`,
+    '/sandbox/alipay/cashier/:outTradeNo': `/sandbox/alipay/cashier/${ids.alipayTrade}`,
     '/monthly/stop/:token': '/monthly/stop/not-a-real-token',
     '/evaluate': '/evaluate',
     '/evaluate/thanks': '/evaluate/thanks',
