@@ -7,6 +7,9 @@ import { createFoundation } from '../factories/foundation.factory';
 import { routesFromTable, type Route } from '../utils/routes';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
+/** WeChat Pay's and Alipay's notifications are answered in each platform's own format, not ours. */
+const PLATFORM_ANSWERS = /^\/webhooks\/(wechatpay|alipay)(\?|$)/;
+
 /**
  * The hostile sweep: every route the running app serves (read from Fastify's route table, so a
  * new route is swept without touching this file) gets malformed Unicode, deep nesting, wrong
@@ -257,7 +260,7 @@ describe('hostile sweep over every route', () => {
         if (res.status < 300)
           ok[probe.label.split(' ')[0]!] = (ok[probe.label.split(' ')[0]!] ?? 0) + 1;
         if (res.status >= 500) problems.push(`${probe.label}: ${res.status} ${text.slice(0, 200)}`);
-        else if (res.status >= 400 && wantsJson(probe.url)) {
+        else if (res.status >= 400 && wantsJson(probe.url) && !PLATFORM_ANSWERS.test(probe.url)) {
           const body = (() => {
             try {
               return JSON.parse(text) as Record<string, unknown>;
@@ -282,6 +285,6 @@ describe('hostile sweep over every route', () => {
     expect(problems).toEqual([]);
     expect(probes.length).toBeGreaterThan(2000);
     expect(ok.staff ?? 0).toBeGreaterThan(ok.signed ?? 0);
-    // About 15 s on a quiet 2-core machine; the margin is for a busy one.
-  }, 120_000);
+    // About 60 s on a quiet 2-core machine (three rails' routes); the margin is for a busy one.
+  }, 300_000);
 });
