@@ -7,6 +7,9 @@ import { AppModule } from './app.module';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import { RequestContext } from './common/context/request-context';
+import { logLevelsFrom } from './common/logging/logger';
+import { createNestLogger } from './common/logging/nest-logger';
+import { logRequest, onAnsweredRequest } from './common/logging/request-log';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { issueCsrfCookie, readCsrfToken } from './common/http/csrf';
 import { compressAnswer } from './common/page-cache/compression';
@@ -40,13 +43,6 @@ const CONTENT_SECURITY_POLICY = {
   baseUri: ["'self'"],
 };
 
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-export function logLevelsFrom(level: string | undefined): LogLevel[] {
-  const index = LOG_LEVELS.indexOf((level ?? 'warn') as LogLevel);
-  return LOG_LEVELS.slice(0, index < 0 ? 3 : index + 1);
-}
-
 /** How many first requests must all come from private or loopback addresses before the warning. */
 export const PROXY_HINT_SAMPLE = 20;
 
@@ -74,7 +70,14 @@ export async function createApp(
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     rawBody: true,
-    logger: opts.logger ?? logLevelsFrom(process.env.LOG_LEVEL),
+    // JSON lines through pino (src/common/logging); `false` silences Nest entirely.
+    logger:
+      opts.logger === false
+        ? false
+        : createNestLogger({
+            process: 'web',
+            levels: opts.logger ?? logLevelsFrom(process.env.LOG_LEVEL),
+          }),
     abortOnError: false,
   });
   await configureApp(app);
@@ -88,6 +91,9 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
 
   const secure = app.get(AppConfig).secureCookies;
   const fastify = app.getHttpAdapter().getInstance();
+  // One line per answered request (route pattern, status, duration, request id; never the URL).
+  const requestLog = new Logger('Http');
+  onAnsweredRequest(fastify, (answered) => logRequest(requestLog, answered));
   // First of all: a kept public page is answered before cookies, guards or the database.
   const pageStore = app.get(PageCache).store;
   const pageCache = pageStore
