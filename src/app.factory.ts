@@ -19,6 +19,7 @@ import { FRAMEABLE_ROUTE, withFrameAncestors } from './common/http/frame-policy'
 import { ProxyHint } from './common/http/proxy-hint';
 import { refuseMalformedInput } from './common/http/input-guard';
 import { AppConfig } from './config/app-config';
+import { Metrics } from './modules/metrics/metrics.service';
 import { buildValidationPipe } from './common/http/validation';
 import { rememberLanguage } from './common/http/language-cookie';
 import { templatesDir } from './common/paths';
@@ -93,7 +94,11 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   // One line per answered request (route pattern, status, duration, request id; never the URL).
   const requestLog = new Logger('Http');
-  onAnsweredRequest(fastify, (answered) => logRequest(requestLog, answered));
+  const metrics = app.get(Metrics);
+  onAnsweredRequest(fastify, (answered) => {
+    logRequest(requestLog, answered);
+    metrics.observeRequest(answered);
+  });
   // First of all: a kept public page is answered before cookies, guards or the database.
   const pageStore = app.get(PageCache).store;
   const pageCache = pageStore
