@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { UploadParser } from './common/http/upload-parser';
 import { PageCacheModule } from './common/page-cache/page-cache.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
@@ -26,6 +27,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     ConfigModule,
     DatabaseModule,
     PageCacheModule,
+    RateLimitModule,
     AuditModule,
     LedgerModule,
     FoundationModule,
