@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { UploadParser } from './common/http/upload-parser';
 import { PageCacheModule } from './common/page-cache/page-cache.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
@@ -10,6 +11,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { DonationsModule } from './modules/donations/donations.module';
 import { MatchingModule } from './modules/matching/matching.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { FoundationModule } from './modules/foundation/foundation.module';
 import { FundsModule } from './modules/funds/funds.module';
 import { GrantsModule } from './modules/grants/grants.module';
@@ -26,6 +28,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     ConfigModule,
     DatabaseModule,
     PageCacheModule,
+    RateLimitModule,
     AuditModule,
     LedgerModule,
     FoundationModule,
@@ -38,6 +41,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     GrantsModule,
     AccountsModule,
     HealthModule,
+    MetricsModule,
     PublicSiteModule,
     ReportingModule,
     AdminModule,
