@@ -5,8 +5,14 @@ import { OutboxRepository, type ClaimedRow } from './outbox.repository';
 import { OUTBOX_KINDS, type OutboxKind } from './outbox-kinds';
 
 const BATCH = 100;
-/** A claimed row is the relay's for this long; if the process dies, it comes due again. */
-const LEASE_MS = 30_000;
+/**
+ * A claimed row is the relay's for this long; if the process dies, it comes due again. The relay
+ * holds a row only from its claim to its mark (one add, bounded by ADD_TIMEOUT_MS), so the lease
+ * can be short: should it lapse and another relay add the row again, the queue keeps one job per
+ * outbox id and the second mark finds the row RELAYED already. A stopping relay finishes its pass,
+ * so only a killed process leaves claims behind, due again after this.
+ */
+const LEASE_MS = 10_000;
 /** A RELAYED row unfinished after this long gets its job checked (Redis may have lost it). */
 export const REDELIVER_AFTER_MS = 10 * 60_000;
 
