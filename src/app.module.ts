@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { UploadParser } from './common/http/upload-parser';
 import { PageCacheModule } from './common/page-cache/page-cache.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { InFlightRequests } from './common/shutdown/in-flight-requests';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -27,6 +28,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     ConfigModule,
     DatabaseModule,
     PageCacheModule,
+    RateLimitModule,
     AuditModule,
     LedgerModule,
     FoundationModule,

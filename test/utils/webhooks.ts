@@ -59,7 +59,7 @@ const stripe = new Stripe('sk_test_unused');
 
 /**
  * POSTs an event to the app's webhook, signed with the given secret as Stripe signs it; `server`
- * is an app's server or the base URL of a running process.
+ * is an app in this process or the base URL of one spawned.
  */
 export function deliver(
   server: Server | string,
