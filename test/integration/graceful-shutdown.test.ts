@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +9,7 @@ import { TransactionService } from '../../src/database/transaction.service';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { createCampaign } from '../factories/campaigns.factory';
 import { startSmtpServer, type TestSmtpServer } from '../utils/mail-testing';
-import { cleanEnv, freePort, ROOT, startServer, stopServer } from '../utils/processes';
+import { cleanEnv, freePort, startServer, startWorker, stopServer } from '../utils/processes';
 import {
   createFileDatabase,
   dropFileDatabase,
@@ -190,9 +190,8 @@ it('exits within SHUTDOWN_TIMEOUT_SECONDS when a job hangs, naming what it aband
   const inspector = new Queue('email', { connection: { url: REDIS_URL }, prefix });
   try {
     const id = await enqueueEmail(`hang-${randomUUID().slice(0, 8)}@example.org`);
-    const worker = spawn(process.execPath, ['dist/src/worker.js'], {
-      cwd: ROOT,
-      env: cleanEnv({
+    const worker = await startWorker(
+      cleanEnv({
         DATABASE_URL: process.env.DATABASE_URL!,
         DATABASE_POOL_SIZE: '5',
         REDIS_URL,
@@ -202,22 +201,18 @@ it('exits within SHUTDOWN_TIMEOUT_SECONDS when a job hangs, naming what it aband
         SHUTDOWN_TIMEOUT_SECONDS: '2',
         LOG_LEVEL: 'log',
       }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(worker);
-    let output = '';
-    worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    );
+    children.push(worker.child);
     await waitUntil(() => sockets.size > 0, 'the job to connect to the silent SMTP server', {
       timeoutMs: 30_000,
     });
     expect(await inspector.getJobState(id)).toBe('active');
 
     const signalledAt = Date.now();
-    worker.kill('SIGTERM');
-    expect(await exited(worker)).toBe('1');
+    worker.child.kill('SIGTERM');
+    expect(await exited(worker.child)).toBe('1');
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
-    expect(output).toContain(`abandoned: EMAIL ${id}`);
+    expect(worker.output()).toContain(`abandoned: EMAIL ${id}`);
   } finally {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => silent.close(resolve));
