@@ -197,12 +197,13 @@ export class BullQueues {
   }
 
   /**
-   * Stops the workers (letting jobs in progress finish while Redis is up, for at most
-   * SHUTDOWN_TIMEOUT_SECONDS), then the queues. A job still running then is abandoned: its lock
-   * lapses and another worker runs it again (LOCK_MS).
+   * Stops the workers (letting jobs in progress finish while Redis is up), then the queues. A
+   * stopping process has its own bound (SHUTDOWN_TIMEOUT_SECONDS, graceful-shutdown.ts), which
+   * names the jobs it abandons; this one, a second longer, only keeps a close without that bound
+   * (tests, the CLI) from hanging. An abandoned job's lock lapses and another worker runs it.
    */
   async close(): Promise<void> {
-    const timeoutMs = this.config.shutdownTimeoutMs;
+    const timeoutMs = this.config.shutdownTimeoutMs + 1_000;
     await Promise.all(
       this.workers.map(async ({ worker, state }) => {
         if (!state.ready) return worker.close(true);

@@ -41,8 +41,10 @@ export function installGracefulShutdown(plan: ShutdownPlan): void {
     }, plan.timeoutMs);
     void (async () => {
       try {
-        await plan.drain?.();
-        plan.logger.log(`requests drained after ${seconds()} s`);
+        if (plan.drain) {
+          await plan.drain();
+          plan.logger.log(`requests drained after ${seconds()} s`);
+        }
         await plan.close();
       } catch (error) {
         plan.logger.error(
