@@ -147,7 +147,7 @@ describe('the Redis limiter', () => {
     expect(await redisLimiter({ prefix: `${prefix}-other` }).count(limit, email)).toBe(0);
   });
 
-  describe('when Redis goes away', () => {
+  describe('when Redis is away', () => {
     let server: PrivateRedis;
     let warn: jest.SpyInstance;
     let log: jest.SpyInstance;
@@ -193,6 +193,25 @@ describe('the Redis limiter', () => {
       expect(log.mock.calls.map(([message]) => String(message))).toEqual([
         expect.stringMatching(/Redis is back/),
       ]);
+    }, 60_000);
+
+    it('starts without Redis, counting in the process, and shares once Redis comes up', async () => {
+      await server.stop();
+      const limit = freshLimit(3);
+      const limiter = redisLimiter({ url: server.url });
+      const key = '192.0.2.45';
+      expect(await limiter.hit(limit, key)).toBe(1);
+      expect(await limiter.hit(limit, key)).toBe(2);
+      expect(warn).toHaveBeenCalledTimes(1);
+
+      await server.restart();
+      await waitUntil(
+        async () => (await limiter.count(limit, key)) === 0,
+        'the limiter to connect in the background',
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      expect(await limiter.hit(limit, key)).toBe(1);
+      expect(await server.client().zcard(limiter.redisKey(limit, key))).toBe(1);
     }, 60_000);
   });
 });
