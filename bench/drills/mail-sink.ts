@@ -44,17 +44,20 @@ export class MailSink {
     return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
   }
 
-  /** Messages beyond the first with the same outbox id, or the same template to the same person. */
-  duplicates(): number {
-    const count = (key: (m: (typeof this.messages)[number]) => string) => {
+  /**
+   * Messages beyond the first: `sameRow`, one outbox row sent again (a send the crash caught
+   * before it was recorded); `sameEmail`, one template to one donor from different rows (a side
+   * effect written twice). A donor's email counts once whichever way it was doubled.
+   */
+  duplicates(): { sameRow: number; sameEmail: number } {
+    const extra = (key: (m: (typeof this.messages)[number]) => string) => {
       const seen = new Map<string, number>();
       for (const m of this.messages) seen.set(key(m), (seen.get(key(m)) ?? 0) + 1);
       return [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
     };
-    return Math.max(
-      count((m) => m.outboxId),
-      count((m) => `${m.to} ${m.template}`),
-    );
+    const sameEmail = extra((m) => `${m.to} ${m.template}`);
+    const sameRow = extra((m) => m.outboxId);
+    return { sameRow, sameEmail: sameEmail - sameRow };
   }
 
   close(): Promise<void> {

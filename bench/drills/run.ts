@@ -129,13 +129,21 @@ function unsettled(side: pg.Client, ids: string[]): Promise<number> {
   );
 }
 
+/**
+ * The processor-fee job of each gift asks the sandbox for the fee of a payment it never saw (the
+ * drill's gifts are inserted, not paid through the sandbox's checkout): it waits forever, so the
+ * drain leaves that kind out and the verdict reports it apart.
+ */
+const UNPAYABLE_KIND = 'DONATION_FEE';
+
 /** Outbox rows not done yet (PENDING or RELAYED), written before `before` (all when null). */
 function openOutbox(side: pg.Client, before: Date | null): Promise<number> {
   return count(
     side,
     `SELECT count(*)::int AS n FROM outbox
-      WHERE status IN ('PENDING', 'RELAYED') AND ($1::timestamptz IS NULL OR created_at < $1)`,
-    [before],
+      WHERE status IN ('PENDING', 'RELAYED') AND kind <> $2
+        AND ($1::timestamptz IS NULL OR created_at < $1)`,
+    [before, UNPAYABLE_KIND],
   );
 }
 
@@ -251,13 +259,15 @@ async function main(db: BenchDatabase, world: Omit<World, 'db' | 'web' | 'worker
   const ledger = cli(env, ['ledger:check']);
   const {
     rows: [outbox],
-  } = await probe.query<{ sent: number; failed: number; open: number }>(
-    `SELECT count(*) FILTER (WHERE status = 'SENT')::int AS sent,
-            count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
-            count(*) FILTER (WHERE status IN ('PENDING', 'RELAYED'))::int AS open
+  } = await probe.query<{ failed: number; open: number; fees: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'FAILED' AND kind <> $1)::int AS failed,
+            count(*) FILTER (WHERE status IN ('PENDING', 'RELAYED') AND kind <> $1)::int AS open,
+            count(*) FILTER (WHERE kind = $1)::int AS fees
        FROM outbox`,
+    [UNPAYABLE_KIND],
   );
-  const emailsDuplicated = mail.duplicates();
+  const doubled = mail.duplicates();
+  const emailsDuplicated = doubled.sameRow + doubled.sameEmail;
   const recoverSeconds =
     settled === null || drained === null ? null : round(Math.max(settled, drained), 1);
   const verdict = {
@@ -268,6 +278,7 @@ async function main(db: BenchDatabase, world: Omit<World, 'db' | 'web' | 'worker
     ledgerCheckOk: ledger.status === 0,
     emailsSent: mail.messages.length,
     emailsDuplicated,
+    emailsResentSameRow: doubled.sameRow,
     outboxFailed: outbox!.failed,
     outboxOpen: outbox!.open,
     secondsToSettle: settled === null ? null : round(settled, 1),
@@ -290,8 +301,12 @@ async function main(db: BenchDatabase, world: Omit<World, 'db' | 'web' | 'worker
   row('gifts lost', verdict.giftsLost);
   row('gifts duplicated', verdict.giftsDuplicated);
   row('ledger check', verdict.ledgerCheckOk ? 'ok' : `FAILED\n${ledger.out}`);
-  row('emails sent / duplicated', `${verdict.emailsSent} / ${verdict.emailsDuplicated}`);
+  row(
+    'emails sent / duplicated (same row)',
+    `${verdict.emailsSent} / ${verdict.emailsDuplicated} (${doubled.sameRow})`,
+  );
   row('outbox rows failed / still open', `${verdict.outboxFailed} / ${verdict.outboxOpen}`);
+  row(`${UNPAYABLE_KIND} jobs (left out, see above)`, outbox!.fees);
   row('events re-delivered afterwards', verdict.redelivered);
   row('reconcile-payments exit', verdict.reconcileExit);
   row(

@@ -28,7 +28,9 @@ export interface LoadSummary {
 /**
  * A payment provider under a giving-day load: one signed checkout.session.completed event per
  * gift at `rate` per second, every `duplicateEvery`-th event delivered twice, and any delivery
- * without a 2xx delivered again after a backoff (1, 2, 4, then every 5 s), as Stripe does.
+ * without a 2xx delivered again after an exponential backoff with jitter (about 2, 4, 8, 16, then
+ * every 30 s), as Stripe does over hours: retries that all came back at once would bury a
+ * restarting app under its own backlog.
  */
 export class WebhookLoad {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -85,7 +87,7 @@ export class WebhookLoad {
 
   /**
    * What a provider does once the app is back: delivers every sent event that never had a 2xx
-   * again, 16 at a time, in rounds until all are acknowledged or `timeoutMs` passes.
+   * again, 8 at a time, in rounds until all are acknowledged or `timeoutMs` passes.
    */
   async redeliverUnacknowledged(timeoutMs: number): Promise<number> {
     const deadline = now() + timeoutMs;
@@ -95,8 +97,8 @@ export class WebhookLoad {
         (d) => d.firstSentAt !== null && d.ackedAt === null && d.inFlight === 0,
       );
       if (left.length === 0 && this.unacked() === 0) break;
-      for (let i = 0; i < left.length; i += 16) {
-        await Promise.all(left.slice(i, i + 16).map((d) => this.send(d)));
+      for (let i = 0; i < left.length; i += 8) {
+        await Promise.all(left.slice(i, i + 8).map((d) => this.send(d)));
       }
       redelivered += left.length;
       await sleep(500);
@@ -129,7 +131,7 @@ export class WebhookLoad {
   private async deliver(d: Delivery, attempt: number): Promise<void> {
     const ok = await this.send(d);
     if (ok || attempt === 0 || attempt >= MAX_ATTEMPTS || this.stopped) return;
-    await sleep(Math.min(5_000, 1_000 * 2 ** (attempt - 1)));
+    await sleep(Math.min(30_000, 2_000 * 2 ** (attempt - 1)) * (0.5 + Math.random()));
     if (d.ackedAt === null && !this.stopped) await this.deliver(d, attempt + 1);
   }
 
