@@ -1,24 +1,31 @@
-import { type INestApplication, Logger, type LogLevel } from '@nestjs/common';
+import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import { RequestContext } from './common/context/request-context';
+import { logLevelsFrom } from './common/logging/logger';
+import { createNestLogger } from './common/logging/nest-logger';
+import { logRequest, onAnsweredRequest } from './common/logging/request-log';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { issueCsrfCookie, readCsrfToken } from './common/http/csrf';
 import { compressAnswer } from './common/page-cache/compression';
+import { InFlightRequests } from './common/shutdown/in-flight-requests';
 import { installPageCache } from './common/page-cache/page-cache.hooks';
 import { PageCache } from './common/page-cache/page-cache.module';
 import { FRAMEABLE_ROUTE, withFrameAncestors } from './common/http/frame-policy';
 import { ProxyHint } from './common/http/proxy-hint';
 import { refuseMalformedInput } from './common/http/input-guard';
 import { AppConfig } from './config/app-config';
+import { Metrics } from './modules/metrics/metrics.service';
 import { buildValidationPipe } from './common/http/validation';
 import { rememberLanguage } from './common/http/language-cookie';
 import { templatesDir } from './common/paths';
+import { answerClientError } from './common/http/client-errors';
 import { PLAIN_MAX_AGE, serveFingerprintedAssets } from './common/views/assets';
 import { createHandlebars, listTemplates } from './common/views/handlebars';
 import { encodeLocation } from './common/views/page-context';
@@ -39,13 +46,6 @@ const CONTENT_SECURITY_POLICY = {
   objectSrc: ["'none'"],
   baseUri: ["'self'"],
 };
-
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-export function logLevelsFrom(level: string | undefined): LogLevel[] {
-  const index = LOG_LEVELS.indexOf((level ?? 'warn') as LogLevel);
-  return LOG_LEVELS.slice(0, index < 0 ? 3 : index + 1);
-}
 
 /** How many first requests must all come from private or loopback addresses before the warning. */
 export const PROXY_HINT_SAMPLE = 20;
@@ -71,10 +71,18 @@ export async function createApp(
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
     trustProxy: trustProxySetting(process.env.TRUST_PROXY),
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     rawBody: true,
-    logger: opts.logger ?? logLevelsFrom(process.env.LOG_LEVEL),
+    // JSON lines through pino (src/common/logging); `false` silences Nest entirely.
+    logger:
+      opts.logger === false
+        ? false
+        : createNestLogger({
+            process: 'web',
+            levels: opts.logger ?? logLevelsFrom(process.env.LOG_LEVEL),
+          }),
     abortOnError: false,
   });
   await configureApp(app);
@@ -84,10 +92,18 @@ export async function createApp(
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.useGlobalPipes(buildValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks();
 
   const secure = app.get(AppConfig).secureCookies;
   const fastify = app.getHttpAdapter().getInstance();
+  // Before anything answers: a stopping process counts what it must finish (main.ts).
+  app.get(InFlightRequests).install(fastify);
+  // One line per answered request (route pattern, status, duration, request id; never the URL).
+  const requestLog = new Logger('Http');
+  const metrics = app.get(Metrics);
+  onAnsweredRequest(fastify, (answered) => {
+    logRequest(requestLog, answered);
+    metrics.observeRequest(answered);
+  });
   // First of all: a kept public page is answered before cookies, guards or the database.
   const pageStore = app.get(PageCache).store;
   const pageCache = pageStore
@@ -173,26 +189,29 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     options: { partials, compileOptions: { preventIndent: true } },
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Lianxin API')
-      .setDescription(
-        'Funds, ledger and allocations of a community development foundation. Amounts are integers in minor units (fen).',
-      )
-      .setVersion('1')
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  // The OpenAPI document is built at its first request, not at start: scanning every controller
+  // costs about half a second that most processes (and every test file) never need.
+  const openApi = new DocumentBuilder()
+    .setTitle('Lianxin API')
+    .setDescription(
+      'Funds, ledger and allocations of a community development foundation. Amounts are integers in minor units (fen).',
+    )
+    .setVersion('1')
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'api/docs-json',
+  });
 
   await app.init();
-  await warmTemplates(app, root);
+  // Fastify seals its routes and hooks: requests injected before listen() (supertest) need it.
+  await fastify.ready();
+  // Outside tests every page is compiled before the first visitor; each test file compiles only the
+  // pages it opens (warming them all costs every file about two seconds).
+  if (app.get(AppConfig).nodeEnv !== 'test') await warmTemplates(fastify, root);
 }
 
 /** Renders every page once at start so the compiled templates are cached before the first request. */
-async function warmTemplates(app: INestApplication, root: string): Promise<void> {
-  const instance = (app as NestFastifyApplication).getHttpAdapter().getInstance();
-  await instance.ready();
+async function warmTemplates(instance: FastifyInstance, root: string): Promise<void> {
   const fastify = instance as unknown as { view: (page: string, data: object) => Promise<string> };
   for (const page of listTemplates(`${root}/pages`)) {
     await fastify.view(`pages/${page}`, { locale: 'zh-CN' }).catch((error: unknown) => {

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { UploadParser } from './common/http/upload-parser';
 import { PageCacheModule } from './common/page-cache/page-cache.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
+import { InFlightRequests } from './common/shutdown/in-flight-requests';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
@@ -10,6 +12,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { DonationsModule } from './modules/donations/donations.module';
 import { MatchingModule } from './modules/matching/matching.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { FoundationModule } from './modules/foundation/foundation.module';
 import { FundsModule } from './modules/funds/funds.module';
 import { GrantsModule } from './modules/grants/grants.module';
@@ -26,6 +29,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     ConfigModule,
     DatabaseModule,
     PageCacheModule,
+    RateLimitModule,
     AuditModule,
     LedgerModule,
     FoundationModule,
@@ -38,13 +42,17 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     GrantsModule,
     AccountsModule,
     HealthModule,
+    MetricsModule,
     PublicSiteModule,
     ReportingModule,
     AdminModule,
     NotificationsModule,
     PaymentsModule,
   ],
-  /** One body parser for every upload route (covers, grant attachments), registered once. */
-  providers: [UploadParser],
+  /**
+   * One body parser for every upload route (covers, grant attachments), registered once; the
+   * requests in progress, which a stopping web process finishes first.
+   */
+  providers: [UploadParser, InFlightRequests],
 })
 export class AppModule {}

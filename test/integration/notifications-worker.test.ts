@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { TransactionService } from '../../src/database/transaction.service';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
-import { cleanEnv, ROOT, stopServer } from '../utils/processes';
+import { cleanEnv, ROOT, startWorker, stopServer } from '../utils/processes';
 import { startSmtpServer, type TestSmtpServer } from '../utils/mail-testing';
 import {
   createFileDatabase,
@@ -48,29 +48,6 @@ afterAll(async () => {
 
 function workerEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return cleanEnv({ LOG_LEVEL: 'warn', OUTBOX_POLL_MS: '100', ...extra });
-}
-
-async function startWorker(
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['dist/src/worker.js'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitUntil(
-    () => {
-      if (child.exitCode !== null)
-        throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
-      return output.includes('Lianxin worker is running');
-    },
-    'the worker to start',
-    { timeoutMs: 30_000 },
-  );
-  return { child, output: () => output };
 }
 
 it('leaves jobs to a separate worker process, which sends them and exits cleanly on SIGTERM', async () => {

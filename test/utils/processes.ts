@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { waitUntil } from './wait';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -76,7 +77,31 @@ export async function startServer(
   return { child, output: () => output };
 }
 
-/** Sends SIGTERM; resolves with how it ended (Nest re-raises the signal after its shutdown hooks). */
+/** Starts `node dist/src/worker.js` and resolves once it says it is running. */
+export async function startWorker(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['dist/src/worker.js'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitUntil(
+    () => {
+      if (child.exitCode !== null)
+        throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
+      return output.includes('Lianxin worker is running');
+    },
+    'the worker to start',
+    { timeoutMs: 60_000 },
+  );
+  return { child, output: () => output };
+}
+
+/** Sends SIGTERM; resolves with how it ended (0 after a graceful stop, 1 past SHUTDOWN_TIMEOUT_SECONDS). */
 export async function stopServer(child: ChildProcess): Promise<string> {
   if (child.exitCode !== null || child.signalCode !== null)
     return String(child.exitCode ?? child.signalCode);

@@ -3,7 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
-import { configureApp, createApp } from '../../src/app.factory';
+import { configureApp, createApp, trustProxySetting } from '../../src/app.factory';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { templateDb, withAdmin } from '../setup/databases';
@@ -78,9 +78,12 @@ export interface ConfigOverrides {
   widgetFrameAncestors?: string[];
   nodeEnv?: AppConfig['nodeEnv'];
   queue?: Partial<AppConfig['queue']>;
+  auth?: Partial<AppConfig['auth']>;
+  donationLimits?: AppConfig['donationLimits'];
   stripe?: AppConfig['stripe'];
   paymentsSandbox?: boolean;
   wechatPay?: AppConfig['wechatPay'];
+  metrics?: AppConfig['metrics'];
 }
 
 /** A provider replaced by a value (a fake webhook target and the like), or built by a factory. */
@@ -92,6 +95,7 @@ function overriddenConfig(config: AppConfig, overrides: ConfigOverrides): AppCon
   const values: Partial<Record<keyof AppConfig, unknown>> = {
     ...overrides,
     queue: { ...config.queue, ...overrides.queue },
+    auth: { ...config.auth, ...overrides.auth },
   };
   for (const [key, value] of Object.entries(values)) {
     Object.defineProperty(config, key, { value, enumerable: true });
@@ -131,7 +135,9 @@ export async function startConfiguredApp(
   { providers }: { providers?: ProviderOverride[] } = {},
 ): Promise<TestApp> {
   const moduleRef = await compile(overrides, providers);
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+  // Client addresses as createApp reads them: tests play a proxy through X-Forwarded-For.
+  const adapter = new FastifyAdapter({ trustProxy: trustProxySetting(process.env.TRUST_PROXY) });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, {
     rawBody: true,
     logger: process.env.TEST_APP_LOGS ? ['error', 'warn', 'log'] : ['fatal'],
   });

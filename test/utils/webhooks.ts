@@ -57,9 +57,12 @@ export function refundedCharge(donationId: string, amountRefunded: number) {
 
 const stripe = new Stripe('sk_test_unused');
 
-/** POSTs an event to the app's webhook, signed with the given secret as Stripe signs it. */
+/**
+ * POSTs an event to the app's webhook, signed with the given secret as Stripe signs it; `server`
+ * is an app in this process or the base URL of one spawned.
+ */
 export function deliver(
-  server: Server,
+  server: Server | string,
   event: Record<string, unknown>,
   secret = process.env.STRIPE_WEBHOOK_SECRET!,
   timestamp?: number,

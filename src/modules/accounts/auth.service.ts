@@ -18,7 +18,7 @@ import { SessionsRepository } from './repositories/sessions.repository';
 import { ApiTokensRepository } from './repositories/api-tokens.repository';
 import { OneTimeLinksRepository } from './repositories/one-time-links.repository';
 import type { User } from './accounts.types';
-import { SlidingWindowCounter } from '../../common/sliding-window';
+import { RateLimiter, type RateLimit } from '../../common/rate-limit/rate-limiter';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './password';
 import { hashSecret, newSecret } from '../../common/secrets';
 import { words } from '../../common/i18n/i18n';
@@ -35,6 +35,13 @@ const DONOR_LINK_MINUTES = 30;
 const IP_WINDOW_MS = 15 * 60_000;
 /** Emailed links (reset, donor sign-in) per address per 15 minutes. */
 const LINKS_PER_WINDOW = 3;
+const emailedLinks = (name: string): RateLimit => ({
+  name,
+  windowMs: IP_WINDOW_MS,
+  max: LINKS_PER_WINDOW,
+});
+const RESET_LINKS = emailedLinks('reset-link-email');
+const DONOR_LINKS = emailedLinks('donor-link-email');
 
 export function assertPasswordStrength(password: string): void {
   if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
@@ -49,11 +56,6 @@ export function assertPasswordStrength(password: string): void {
  */
 @Injectable()
 export class AuthService {
-  private readonly perIp = new SlidingWindowCounter(IP_WINDOW_MS);
-  private readonly linkRequests = new SlidingWindowCounter(IP_WINDOW_MS);
-  /** Failures for emails without an account, so they lock like real ones and reveal nothing. */
-  private readonly unknownEmails: SlidingWindowCounter;
-
   constructor(
     private readonly tx: TransactionService,
     private readonly users: UsersRepository,
@@ -64,8 +66,23 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
-  ) {
-    this.unknownEmails = new SlidingWindowCounter(config.auth.lockSeconds * 1000);
+    private readonly limits: RateLimiter,
+  ) {}
+
+  /**
+   * Failed sign-ins per network address, and failures for emails without an account (so they
+   * lock like real ones and reveal nothing); real accounts' failures are counted on their row.
+   */
+  private signInLimits(): { perIp: RateLimit; unknownEmail: RateLimit } {
+    const { maxFailures, lockSeconds, ipLimit } = this.config.auth;
+    return {
+      perIp: { name: 'sign-in-ip', windowMs: IP_WINDOW_MS, max: ipLimit },
+      unknownEmail: {
+        name: 'sign-in-unknown-email',
+        windowMs: lockSeconds * 1000,
+        max: maxFailures,
+      },
+    };
   }
 
   async login(
@@ -74,8 +91,9 @@ export class AuthService {
     meta: ClientMeta,
   ): Promise<{ sessionToken: string; user: User }> {
     const email = emailInput.trim().toLowerCase();
-    const { maxFailures, lockSeconds, ipLimit } = this.config.auth;
-    if (meta.ip && this.perIp.count(meta.ip) >= ipLimit) {
+    const { maxFailures, lockSeconds } = this.config.auth;
+    const limits = this.signInLimits();
+    if (meta.ip && (await this.limits.exhausted(limits.perIp, meta.ip))) {
       throw new TooManyAttemptsError(words('errors.accounts.tooManySignIns'));
     }
     const outcome = await this.tx.run(async (m) => {
@@ -83,8 +101,8 @@ export class AuthService {
       const user = found ? await this.users.lockUser(m, found.id) : null;
       if (!user) {
         await verifyPassword(null, password);
-        const failures = this.unknownEmails.hit(email);
-        return failures > maxFailures ? ('locked' as const) : ('invalid' as const);
+        const within = await this.limits.allows(limits.unknownEmail, email);
+        return within ? ('invalid' as const) : ('locked' as const);
       }
       const now = Date.now();
       // The password is checked in every case (a dummy hash without one), so the answer takes
@@ -126,7 +144,7 @@ export class AuthService {
     });
     if (outcome !== 'locked' && outcome !== 'invalid') return outcome;
     // Only failures count against the network's allowance (an office behind one NAT signs in a lot).
-    if (meta.ip) this.perIp.hit(meta.ip);
+    if (meta.ip) await this.limits.hit(limits.perIp, meta.ip);
     if (outcome === 'locked') throw new AccountLockedError(Math.ceil(lockSeconds / 60));
     throw new InvalidCredentialsError();
   }
@@ -149,7 +167,7 @@ export class AuthService {
   /** Sends a reset link to an active account; answers the same whether or not one exists. */
   async requestPasswordReset(emailInput: string): Promise<void> {
     const email = emailInput.trim().toLowerCase();
-    if (this.linkRequests.hit(`reset:${email}`) > LINKS_PER_WINDOW) return; // same answer, no email
+    if (!(await this.limits.allows(RESET_LINKS, email))) return; // same answer, no email
     await this.tx.run(async (m) => {
       const user = await this.users.findUserByEmail(email, { within: m });
       if (!user || user.status !== 'ACTIVE') return;
@@ -227,7 +245,7 @@ export class AuthService {
   async requestDonorLink(emailInput: string, locale: 'zh-CN' | 'en'): Promise<void> {
     const email = emailInput.trim().toLowerCase();
     // A few links per address per window: nobody can flood an inbox or keep voiding its link.
-    if (this.linkRequests.hit(`donor:${email}`) > LINKS_PER_WINDOW) return;
+    if (!(await this.limits.allows(DONOR_LINKS, email))) return;
     await this.tx.run(async (m) => {
       await this.links.expireOneTimeTokens(m, 'DONOR_LOGIN', email);
       const token = await this.issueLink(m, 'DONOR_LOGIN', email, DONOR_LINK_MINUTES);

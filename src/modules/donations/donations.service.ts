@@ -7,7 +7,7 @@ import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from '../../common/http/cursor';
 import { pickLocale, words } from '../../common/i18n/i18n';
 import { hashSecret, newSecret } from '../../common/secrets';
-import { SlidingWindowCounter } from '../../common/sliding-window';
+import { RateLimiter, type RateLimit } from '../../common/rate-limit/rate-limiter';
 import { AppConfig } from '../../config/app-config';
 import { TransactionService, type TransactionOptions } from '../../database/transaction.service';
 import { CampaignsService } from '../campaigns/campaigns.service';
@@ -65,9 +65,6 @@ export function feeCover(amountMinor: number): number {
  */
 @Injectable()
 export class DonationsService {
-  private readonly perIp = new SlidingWindowCounter(WINDOW_MS);
-  private readonly perEmail = new SlidingWindowCounter(WINDOW_MS);
-
   constructor(
     private readonly tx: TransactionService,
     private readonly repo: DonationsRepository,
@@ -80,6 +77,7 @@ export class DonationsService {
     private readonly emails: DonorEmails,
     private readonly funds: FundsService,
     private readonly wechatSignIn: WechatSignIn,
+    private readonly limits: RateLimiter,
   ) {}
 
   async start(
@@ -88,10 +86,10 @@ export class DonationsService {
     meta: { ip?: string; acceptLanguage?: string; userAgent?: string },
   ) {
     const email = dto.donorEmail.trim().toLowerCase();
-    const limits = this.config.donationLimits;
+    const { perIp, perEmail } = this.startLimits();
     if (
-      (meta.ip && this.perIp.hit(meta.ip) > limits.perIp) ||
-      this.perEmail.hit(email) > limits.perEmail
+      (meta.ip && !(await this.limits.allows(perIp, meta.ip))) ||
+      !(await this.limits.allows(perEmail, email))
     ) {
       throw new TooManyAttemptsError(words('errors.donations.tooManyGifts'));
     }
@@ -145,6 +143,15 @@ export class DonationsService {
       currency: donation.currency,
       method: adapter.rail,
       checkoutUrl,
+    };
+  }
+
+  /** Gift starts per IP address and per donor email in ten minutes: card testers try many. */
+  private startLimits(): { perIp: RateLimit; perEmail: RateLimit } {
+    const { perIp, perEmail } = this.config.donationLimits;
+    return {
+      perIp: { name: 'donation-start-ip', windowMs: WINDOW_MS, max: perIp },
+      perEmail: { name: 'donation-start-email', windowMs: WINDOW_MS, max: perEmail },
     };
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import { formatMoney } from '../../common/money';
-import { SlidingWindowCounter } from '../../common/sliding-window';
+import { RateLimiter, type RateLimit } from '../../common/rate-limit/rate-limiter';
 import { GrantsInsightsService } from '../grants/insights/grants-insights.service';
 import { maskName } from './mask-name';
 import { qrSvgDataUrl } from './pdf/receipt-qr';
@@ -18,6 +18,11 @@ import { statusText } from '../../common/i18n/status-words';
 /** Lookups on the verification page per IP address and window. */
 export const VERIFY_LIMIT = 30;
 export const VERIFY_WINDOW_MS = 10 * 60_000;
+const VERIFY_LOOKUPS: RateLimit = {
+  name: 'receipt-verify-ip',
+  windowMs: VERIFY_WINDOW_MS,
+  max: VERIFY_LIMIT,
+};
 /** How many of the fund's projects the receipt page shows (the rest are a link away). */
 const OUTCOME_PROJECTS = 5;
 
@@ -47,12 +52,11 @@ export type VerifyOutcome =
  */
 @Injectable()
 export class ReceiptPagesService {
-  private readonly lookups = new SlidingWindowCounter(VERIFY_WINDOW_MS);
-
   constructor(
     private readonly repo: ReceiptsRepository,
     private readonly documents: ReceiptDocuments,
     private readonly insights: GrantsInsightsService,
+    private readonly limits: RateLimiter,
   ) {}
 
   /** The donor's own receipt; another donor's is as unknown as one that does not exist. */
@@ -164,8 +168,8 @@ export class ReceiptPagesService {
   async verify(query: unknown, ip: string, locale: SupportedLocale): Promise<VerifyOutcome> {
     const q = (query ?? {}) as Record<string, unknown>;
     if (isBlank(q.number) && isBlank(q.code)) return { kind: 'form' };
-    if (this.lookups.count(ip) >= VERIFY_LIMIT) return { kind: 'too many' };
-    this.lookups.hit(ip);
+    if (await this.limits.exhausted(VERIFY_LOOKUPS, ip)) return { kind: 'too many' };
+    await this.limits.hit(VERIFY_LOOKUPS, ip);
     const number = typeof q.number === 'string' ? q.number.trim() : '';
     const code = typeof q.code === 'string' ? normaliseVerifyCode(q.code.slice(0, 64)) : '';
     if (!/^[A-Za-z0-9-]{1,40}$/.test(number) || !/^[A-Z0-9]{8}$/.test(code)) {
