@@ -168,7 +168,9 @@ export class MatchingRepository {
     seen: StoredRule,
     amountMinor: number,
   ): (param: (value: unknown) => string) => string {
-    return (param) => `UPDATE matching_rules SET matched_minor = matched_minor + ${param(amountMinor)}::bigint
+    return (
+      param,
+    ) => `UPDATE matching_rules SET matched_minor = matched_minor + ${param(amountMinor)}::bigint
        WHERE id = ${param(seen.id)}::uuid AND active
          AND (total_cap_minor IS NULL OR matched_minor + ${param(amountMinor)}::bigint <= total_cap_minor)
          AND pool_fund_id = ${param(seen.poolFundId)}::uuid AND mode = ${param(seen.mode)}::text
