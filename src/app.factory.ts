@@ -19,6 +19,7 @@ import { AppConfig } from './config/app-config';
 import { buildValidationPipe } from './common/http/validation';
 import { rememberLanguage } from './common/http/language-cookie';
 import { templatesDir } from './common/paths';
+import { answerClientError } from './common/http/client-errors';
 import { PLAIN_MAX_AGE, serveFingerprintedAssets } from './common/views/assets';
 import { createHandlebars, listTemplates } from './common/views/handlebars';
 import { encodeLocation } from './common/views/page-context';
@@ -71,6 +72,7 @@ export async function createApp(
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
     trustProxy: trustProxySetting(process.env.TRUST_PROXY),
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     rawBody: true,

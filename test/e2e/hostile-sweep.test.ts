@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { wantsJson } from '../../src/common/errors/http-error.filter';
-import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
+import { createUser } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
 import { createFoundation } from '../factories/foundation.factory';
 import { routesFromTable, type Route } from '../utils/routes';
+import { signedInStaff, signedOutVisitor, type Identity } from '../utils/sweep-identities';
 import { createTestApp, type TestApp } from '../utils/test-app';
 
 /** WeChat Pay's and Alipay's notifications are answered in each platform's own format, not ours. */
@@ -114,13 +115,6 @@ const ODD_PATHS = [
   '/api/v1/donations/%20',
 ];
 
-interface Identity {
-  name: string;
-  apiHeaders: Record<string, string>;
-  pageHeaders: Record<string, string>;
-  csrf: string;
-}
-
 describe('hostile sweep over every route', () => {
   let t: TestApp;
   let base: string;
@@ -137,34 +131,12 @@ describe('hostile sweep over every route', () => {
     await createFoundation(t);
     slug = (await createCampaign(t)).slug;
     const staff = await createUser(t, ['ADMIN', 'FINANCE']);
-    identities.push(await signedOut(), await signedIn(staff.email, staff.auth));
+    identities.push(
+      await signedOutVisitor(base),
+      await signedInStaff(base, staff.email, staff.auth),
+    );
   });
   afterAll(() => t.close());
-
-  /** A visitor with a CSRF cookie (and its token) but no session. */
-  async function signedOut(): Promise<Identity> {
-    const res = await fetch(`${base}/login`);
-    const cookie = res.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await res.text())?.[1] ?? '';
-    return { name: 'signed out', apiHeaders: {}, pageHeaders: { cookie }, csrf };
-  }
-
-  async function signedIn(email: string, auth: Record<string, string>): Promise<Identity> {
-    const visitor = await signedOut();
-    const res = await fetch(`${base}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { ...visitor.pageHeaders, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email, password: TEST_PASSWORD, _csrf: visitor.csrf }).toString(),
-    });
-    if (res.status !== 303) throw new Error(`sign-in answered ${res.status}`);
-    const session = res.headers.getSetCookie().map((c) => c.split(';')[0]);
-    const cookie = [visitor.pageHeaders.cookie, ...session].join('; ');
-    return { name: 'staff', apiHeaders: auth, pageHeaders: { cookie }, csrf: visitor.csrf };
-  }
 
   interface Probe {
     method: string;

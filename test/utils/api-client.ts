@@ -35,7 +35,8 @@ export interface ApiTestApp {
   api: ApiClient;
 }
 
-function problemWithErrorBody(res: Response): string | null {
+/** What is wrong with an error answer's body, or null when it has exactly the error shape. */
+export function problemWithErrorBody(res: { status: number; body: unknown }): string | null {
   const body = res.body as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     return 'the body is not a JSON object';

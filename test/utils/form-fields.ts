@@ -24,7 +24,32 @@ export function formFields(html: string, formId: string): Record<string, string>
   if (start < 0) throw new Error(`no form with id ${formId}`);
   const open = html.lastIndexOf('<form', start);
   const close = html.indexOf('</form>', start);
-  const form = html.slice(open, close);
+  return fieldsOf(html.slice(open, close));
+}
+
+export interface PageForm {
+  /** The action as written (a path), or '' for "this page". */
+  action: string;
+  method: string;
+  /** multipart/form-data or application/x-www-form-urlencoded. */
+  enctype: string;
+  fields: Record<string, string>;
+}
+
+/** Every form of a page, with the fields a browser would send as it is shown (see formFields). */
+export function formsOf(html: string): PageForm[] {
+  return [...html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/g)].map(([form]) => {
+    const tag = /<form\b[^>]*>/.exec(form)![0];
+    return {
+      action: attr(tag, 'action') ?? '',
+      method: (attr(tag, 'method') ?? 'get').toUpperCase(),
+      enctype: attr(tag, 'enctype') ?? 'application/x-www-form-urlencoded',
+      fields: fieldsOf(form),
+    };
+  });
+}
+
+function fieldsOf(form: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [tag] of form.matchAll(/<input\b[^>]*>/g)) {
     const name = attr(tag, 'name');
