@@ -7,6 +7,9 @@ import { AppModule } from './app.module';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import { RequestContext } from './common/context/request-context';
+import { logLevelsFrom } from './common/logging/logger';
+import { createNestLogger } from './common/logging/nest-logger';
+import { logRequest, onAnsweredRequest } from './common/logging/request-log';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { issueCsrfCookie, readCsrfToken } from './common/http/csrf';
 import { compressAnswer } from './common/page-cache/compression';
@@ -16,6 +19,7 @@ import { FRAMEABLE_ROUTE, withFrameAncestors } from './common/http/frame-policy'
 import { ProxyHint } from './common/http/proxy-hint';
 import { refuseMalformedInput } from './common/http/input-guard';
 import { AppConfig } from './config/app-config';
+import { Metrics } from './modules/metrics/metrics.service';
 import { buildValidationPipe } from './common/http/validation';
 import { rememberLanguage } from './common/http/language-cookie';
 import { templatesDir } from './common/paths';
@@ -40,13 +44,6 @@ const CONTENT_SECURITY_POLICY = {
   objectSrc: ["'none'"],
   baseUri: ["'self'"],
 };
-
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-export function logLevelsFrom(level: string | undefined): LogLevel[] {
-  const index = LOG_LEVELS.indexOf((level ?? 'warn') as LogLevel);
-  return LOG_LEVELS.slice(0, index < 0 ? 3 : index + 1);
-}
 
 /** How many first requests must all come from private or loopback addresses before the warning. */
 export const PROXY_HINT_SAMPLE = 20;
@@ -76,7 +73,14 @@ export async function createApp(
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     rawBody: true,
-    logger: opts.logger ?? logLevelsFrom(process.env.LOG_LEVEL),
+    // JSON lines through pino (src/common/logging); `false` silences Nest entirely.
+    logger:
+      opts.logger === false
+        ? false
+        : createNestLogger({
+            process: 'web',
+            levels: opts.logger ?? logLevelsFrom(process.env.LOG_LEVEL),
+          }),
     abortOnError: false,
   });
   await configureApp(app);
@@ -90,6 +94,13 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
 
   const secure = app.get(AppConfig).secureCookies;
   const fastify = app.getHttpAdapter().getInstance();
+  // One line per answered request (route pattern, status, duration, request id; never the URL).
+  const requestLog = new Logger('Http');
+  const metrics = app.get(Metrics);
+  onAnsweredRequest(fastify, (answered) => {
+    logRequest(requestLog, answered);
+    metrics.observeRequest(answered);
+  });
   // First of all: a kept public page is answered before cookies, guards or the database.
   const pageStore = app.get(PageCache).store;
   const pageCache = pageStore

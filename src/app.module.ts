@@ -11,6 +11,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { CampaignsModule } from './modules/campaigns/campaigns.module';
 import { DonationsModule } from './modules/donations/donations.module';
 import { MatchingModule } from './modules/matching/matching.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { FoundationModule } from './modules/foundation/foundation.module';
 import { FundsModule } from './modules/funds/funds.module';
 import { GrantsModule } from './modules/grants/grants.module';
@@ -40,6 +41,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     GrantsModule,
     AccountsModule,
     HealthModule,
+    MetricsModule,
     PublicSiteModule,
     ReportingModule,
     AdminModule,

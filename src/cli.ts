@@ -6,6 +6,9 @@ import { parseFlags, required } from './cli/args';
 import { progress } from './cli/progress';
 import { seedDemo } from './cli/seed-demo.command';
 import { RequestContext } from './common/context/request-context';
+import { logLevelsFrom } from './common/logging/logger';
+import { createNestLogger } from './common/logging/nest-logger';
+import pino from 'pino';
 import { TokensService } from './modules/accounts/tokens.service';
 import { UsersService } from './modules/accounts/users.service';
 import { validateEnv } from './config/env.schema';
@@ -81,7 +84,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   }
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
+  // Log lines go to stderr as JSON: stdout carries what the command prints for people and scripts.
+  const app = await NestFactory.createApplicationContext(AppModule, {
+    logger: createNestLogger({
+      process: 'cli',
+      levels: logLevelsFrom(process.env.LOG_LEVEL),
+      destination: pino.destination({ dest: 2, sync: true }),
+    }),
+  });
   app.enableShutdownHooks();
   try {
     const embedded = app.get<symbol, EmbeddedPostgres | null>(EMBEDDED_DATABASE, { strict: false });

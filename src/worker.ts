@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { Global, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { logLevelsFrom } from './app.factory';
 import { AppModule } from './app.module';
+import { logLevelsFrom } from './common/logging/logger';
+import { createNestLogger } from './common/logging/nest-logger';
 import { ConfigValidationError, validateEnv } from './config/env.schema';
 import { PROCESS_ROLE, type ProcessRole } from './queue/queue.constants';
 
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const app = await NestFactory.createApplicationContext(WorkerModule, {
-    logger: logLevelsFrom(env.LOG_LEVEL),
+    logger: createNestLogger({ process: 'worker', levels: logLevelsFrom(env.LOG_LEVEL) }),
     abortOnError: false,
   });
   app.enableShutdownHooks();

@@ -95,6 +95,17 @@ export class AppConfig {
       backoffMs: this.config.get('OUTBOX_BACKOFF_MS', { infer: true }),
     };
   }
+  /**
+   * Who may read /metrics: a bearer token, and/or a separate listener (port, host) that serves
+   * nothing else (docs/operations.md, "Metrics").
+   */
+  get metrics(): { token?: string; port?: number; host: string } {
+    return {
+      token: this.config.get('METRICS_TOKEN', { infer: true }),
+      port: this.config.get('METRICS_PORT', { infer: true }),
+      host: this.config.get('METRICS_HOST', { infer: true }),
+    };
+  }
   /** Failed attempts after which a payment event becomes a dead letter. */
   get paymentEventMaxAttempts(): number {
     return this.config.get('PAYMENT_EVENT_MAX_ATTEMPTS', { infer: true });

@@ -33,6 +33,22 @@ describe('validateEnv', () => {
     );
   });
 
+  describe('METRICS_TOKEN', () => {
+    it('takes a long token', () => {
+      expect(validateEnv({ METRICS_TOKEN: 'f'.repeat(48) }).METRICS_TOKEN).toBe('f'.repeat(48));
+    });
+    it('refuses a short one by name, without repeating it', () => {
+      expect(() => validateEnv({ METRICS_TOKEN: 'hunter2' })).toThrow(
+        'Invalid configuration: METRICS_TOKEN must be 16 to 200 printable characters without spaces, e.g. the output of openssl rand -hex 24; got 7 characters.',
+      );
+    });
+  });
+
+  it('binds the metrics listener to 127.0.0.1 unless told otherwise', () => {
+    expect(validateEnv({}).METRICS_HOST).toBe('127.0.0.1');
+    expect(validateEnv({ METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+  });
+
   it('treats empty variables as unset', () => {
     expect(validateEnv({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });
@@ -85,6 +101,9 @@ describe('validateEnv', () => {
     [{ DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE must be a whole number from 1 to 200/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
     [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ URL/],
+    [{ METRICS_PORT: '70000' }, /METRICS_PORT must be a whole number from 1 to 65535; got "70000"/],
+    [{ METRICS_PORT: '3000' }, /METRICS_PORT must differ from PORT/],
+    [{ METRICS_HOST: 'a host' }, /METRICS_HOST must be the address the metrics listener binds to/],
     [{ STRIPE_SECRET_KEY: 'pk_test_123' }, /STRIPE_SECRET_KEY must be a Stripe secret key/],
     [{ STRIPE_API_BASE: 'not a url' }, /STRIPE_API_BASE must be an http\(s\) URL/],
     [

@@ -313,7 +313,33 @@ export class EnvSchema {
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'warn';
+
+  /**
+   * The bearer token a scrape of /metrics must send (docs/operations.md, "Metrics"). Without it
+   * and without METRICS_PORT, /metrics is not served in production.
+   */
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,200}$/, {
+    message:
+      'METRICS_TOKEN must be 16 to 200 printable characters without spaces, e.g. the output of openssl rand -hex 24',
+  })
+  METRICS_TOKEN?: string;
+
+  /** Serve /metrics on this port of METRICS_HOST only, not on the main port. */
+  @IsOptional()
+  @WholeNumber('METRICS_PORT', 1, 65_535)
+  METRICS_PORT?: number;
+
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,253}$/, {
+    message:
+      'METRICS_HOST must be the address the metrics listener binds to, e.g. 127.0.0.1 or 10.0.0.5',
+  })
+  METRICS_HOST = '127.0.0.1';
 }
+
+/** Variables whose value is never repeated in an error message. */
+const SECRET_KEYS = new Set(['METRICS_TOKEN']);
 
 const INTEGER_KEYS = new Set([
   'PORT',
@@ -332,6 +358,7 @@ const INTEGER_KEYS = new Set([
   'PAGE_CACHE_TTL_SECONDS',
   'WECHATPAY_FEE_RATE_BP',
   'ALIPAY_FEE_RATE_BP',
+  'METRICS_PORT',
 ]);
 
 export class ConfigValidationError extends Error {}
@@ -349,10 +376,13 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
   if (errors.length > 0) {
     const first = errors[0]!;
-    const given = input[first.property];
+    const given = String(input[first.property]);
     const why = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const shown = SECRET_KEYS.has(first.property)
+      ? `${given.length} characters`
+      : JSON.stringify(given);
     throw new ConfigValidationError(
-      `Invalid configuration: ${why}; got ${JSON.stringify(String(given))}.` +
+      `Invalid configuration: ${why}; got ${shown}.` +
         (errors.length > 1
           ? ` (${errors.length - 1} more: ${errors
               .slice(1)
@@ -365,6 +395,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvSchema {
     // Without it no Stripe event could be verified: every gift would stay pending.
     throw new ConfigValidationError(
       'Invalid configuration: STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is (the whsec_… signing secret of the /webhooks/stripe endpoint).',
+    );
+  }
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT === env.PORT) {
+    throw new ConfigValidationError(
+      `Invalid configuration: METRICS_PORT must differ from PORT (both ${env.PORT}): it is the internal listener that serves only /metrics.`,
     );
   }
   checkRails(env);

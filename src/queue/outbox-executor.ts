@@ -1,8 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { RequestContext } from '../common/context/request-context';
 import { AppConfig } from '../config/app-config';
+import { Metrics } from '../modules/metrics/metrics.service';
 import { OutboxHandlerRegistry, PermanentOutboxError } from './outbox-handlers';
 import { OutboxRepository } from './outbox.repository';
 import { afterFailure, isOpen } from './outbox-status';
+import type { OutboxMessage } from './outbox.entity';
+import { QUEUE_NAMES } from './queue.constants';
 
 export type ExecutionOutcome =
   | { result: 'sent' }
@@ -29,12 +33,35 @@ export class OutboxExecutor {
     private readonly repo: OutboxRepository,
     private readonly handlers: OutboxHandlerRegistry,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   async execute(id: string, retryBy: 'queue' | 'table'): Promise<ExecutionOutcome> {
     const row = await this.repo.find(id);
     if (!row) return { result: 'skipped', reason: 'no such outbox row' };
     if (!isOpen(row.status)) return { result: 'skipped', reason: `already ${row.status}` };
+    // The job runs, and logs, under the id of the request that wrote the row.
+    const context = { ...RequestContext.current(), requestId: row.requestId ?? undefined };
+    return RequestContext.run(context, async () => {
+      const started = performance.now();
+      const outcome = await this.run(row, retryBy);
+      this.logger.log({
+        msg: 'job',
+        kind: row.kind,
+        outboxId: row.id,
+        attempt: row.attempts + 1,
+        outcome: outcome.result,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      });
+      if (outcome.result === 'retry' || outcome.result === 'failed') {
+        this.metrics.jobFailed(QUEUE_NAMES[row.kind], outcome.result);
+      }
+      return outcome;
+    });
+  }
+
+  private async run(row: OutboxMessage, retryBy: 'queue' | 'table'): Promise<ExecutionOutcome> {
+    const id = row.id;
     const handler = this.handlers.get(row.kind);
     try {
       if (!handler) throw new Error(`no handler for outbox kind ${row.kind} in this process`);

@@ -8,6 +8,7 @@ import type {
   TransactionCommitEvent,
   TransactionRollbackEvent,
 } from 'typeorm';
+import { RequestContext } from '../common/context/request-context';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { OutboxRepository } from './outbox.repository';
 import type { OutboxKind, OutboxPayloads } from './outbox-kinds';
@@ -44,7 +45,14 @@ export class OutboxWriter implements EntitySubscriberInterface, OnModuleInit, On
     payload: OutboxPayloads[K],
     dedupeKey?: string,
   ): Promise<string> {
-    const { id, created } = await this.repo.insert(manager, { kind, payload, dedupeKey });
+    // The request in progress, if any: its id follows the side effect into the job's log lines.
+    const requestId = RequestContext.current()?.requestId;
+    const { id, created } = await this.repo.insert(manager, {
+      kind,
+      payload,
+      dedupeKey,
+      requestId,
+    });
     if (created) {
       const runner = manager.queryRunner;
       if (runner?.isTransactionActive) this.awaitingCommit.add(runner);

@@ -32,6 +32,10 @@ export class OutboxMessage<K extends OutboxKind = OutboxKind> {
   @Column({ type: 'text', nullable: true })
   lastError!: string | null;
 
+  /** The request that wrote the row, for its job's log lines; null outside a request. */
+  @Column({ type: 'text', nullable: true })
+  requestId!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -9,6 +9,16 @@ export interface ClaimedRow {
   kind: OutboxKind;
 }
 
+export interface OutboxKindStats {
+  kind: OutboxKind;
+  due: number;
+  delayed: number;
+  relayed: number;
+  failed: number;
+  /** Seconds since the oldest open (PENDING or RELAYED) row was written; null when none is open. */
+  oldestOpenSeconds: number | null;
+}
+
 const MAX_ERROR_LENGTH = 2000;
 
 /**
@@ -24,12 +34,17 @@ export class OutboxRepository {
   /** Inserts in the caller's transaction; a dedupe key seen before returns the first row's id. */
   async insert(
     manager: EntityManager,
-    row: { kind: OutboxKind; payload: OutboxPayloads[OutboxKind]; dedupeKey?: string },
+    row: {
+      kind: OutboxKind;
+      payload: OutboxPayloads[OutboxKind];
+      dedupeKey?: string;
+      requestId?: string;
+    },
   ): Promise<{ id: string; created: boolean }> {
     const inserted: { id: string }[] = await manager.query(
-      `INSERT INTO outbox (kind, payload, dedupe_key) VALUES ($1, $2, $3)
+      `INSERT INTO outbox (kind, payload, dedupe_key, request_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      [row.kind, row.payload, row.dedupeKey ?? null],
+      [row.kind, row.payload, row.dedupeKey ?? null, row.requestId ?? null],
     );
     if (inserted[0]) return { id: inserted[0].id, created: true };
     const existing: { id: string }[] = await manager.query(
@@ -121,5 +136,32 @@ export class OutboxRepository {
        WHERE id = $1 AND status IN ('PENDING', 'RELAYED')`,
       [id, failure.error.slice(0, MAX_ERROR_LENGTH), failure.nextAttemptAt, failure.status],
     );
+  }
+
+  /**
+   * Open and failed rows by kind, for the metrics: due (PENDING, due now), delayed (PENDING, a
+   * retry or lease not yet due), relayed (in the queue, not finished), failed (given up), and the
+   * age of the oldest open row. Reads the partial indexes only, never the SENT history.
+   */
+  async stats(): Promise<OutboxKindStats[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT kind,
+              count(*) FILTER (WHERE status = 'PENDING' AND next_attempt_at <= now())::int AS due,
+              count(*) FILTER (WHERE status = 'PENDING' AND next_attempt_at > now())::int AS delayed,
+              count(*) FILTER (WHERE status = 'RELAYED')::int AS relayed,
+              count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
+              extract(epoch FROM now() - min(created_at) FILTER (WHERE status <> 'FAILED'))::float8
+                AS "oldestOpenSeconds"
+       FROM outbox WHERE status = 'PENDING' OR status = 'RELAYED' OR status = 'FAILED'
+       GROUP BY kind`,
+    );
+    return rows.map((r) => ({
+      kind: r.kind as OutboxKind,
+      due: Number(r.due),
+      delayed: Number(r.delayed),
+      relayed: Number(r.relayed),
+      failed: Number(r.failed),
+      oldestOpenSeconds: r.oldestOpenSeconds === null ? null : Number(r.oldestOpenSeconds),
+    }));
   }
 }

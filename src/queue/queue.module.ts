@@ -9,6 +9,7 @@ import { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox-writer';
 import { OutboxMessage } from './outbox.entity';
 import { OutboxRepository } from './outbox.repository';
+import { QueueStats } from './queue-stats';
 
 /**
  * The outbox and its delivery: the writer business code calls inside its transaction, the relay
@@ -27,7 +28,8 @@ import { OutboxRepository } from './outbox.repository';
     OutboxDrainer,
     OutboxDispatcher,
     OutboxWriter,
+    QueueStats,
   ],
-  exports: [OutboxWriter, OutboxHandlerRegistry, OutboxDispatcher],
+  exports: [OutboxWriter, OutboxHandlerRegistry, OutboxDispatcher, QueueStats],
 })
 export class QueueModule {}

@@ -95,6 +95,10 @@ export class FakeRail implements PaymentAdapter {
     return { eventId: body.id, type: body.type, payload: { ...body } };
   }
 
+  eventTime(): Date | null {
+    return null;
+  }
+
   toPaymentEvent(notification: VerifiedNotification): PaymentEvent {
     const body = notification.payload as unknown as FakeNotification;
     const gift = {

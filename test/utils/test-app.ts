@@ -83,6 +83,7 @@ export interface ConfigOverrides {
   stripe?: AppConfig['stripe'];
   paymentsSandbox?: boolean;
   wechatPay?: AppConfig['wechatPay'];
+  metrics?: AppConfig['metrics'];
 }
 
 /** A provider replaced by a value (a fake webhook target and the like), or built by a factory. */

@@ -10,6 +10,7 @@ import { NotADeadLetterError, PaymentEventNotFoundError } from './donations.erro
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { PollingLoop } from '../../queue/polling-loop';
+import { Metrics } from '../metrics/metrics.service';
 import type { PaymentEvent, ProviderName } from '../payments/payment-events';
 import type { VerifiedNotification } from '../payments/payment-provider';
 import { PaymentRails } from '../payments/payment-rails';
@@ -69,6 +70,7 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -95,12 +97,14 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
     try {
       await this.settlement.prepare();
       const event = this.rails.byName(provider).toPaymentEvent(notification);
-      known = await this.tx.run(async (m) => {
-        if ((await this.repo.insertProcessed(m, provider, notification)) === null) return true;
+      const outcome = await this.tx.run(async (m) => {
+        if ((await this.repo.insertProcessed(m, provider, notification)) === null) return null;
         const outcome = await this.settlement.apply(m, event);
         this.logger.debug(`event ${notification.eventId} (${notification.type}): ${outcome}`);
-        return false;
+        return outcome;
       });
+      known = outcome === null;
+      if (outcome !== null) this.observe(provider, notification, outcome);
     } catch (error) {
       const failure = this.failure(notification.eventId, error, 1);
       await this.repo.storeForRetry(provider, notification, failure);
@@ -132,14 +136,16 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
   async process(id: number): Promise<void> {
     try {
       await this.settlement.prepare();
-      await this.tx.run(async (m) => {
+      const processed = await this.tx.run(async (m) => {
         const stored = await this.repo.claim(m, id);
-        if (!stored) return; // done already, dead, or another delivery is processing it right now
+        if (!stored) return null; // done already, dead, or another delivery is processing it now
         // Read again by the adapter that received it (the stored payload is the provider's own).
         const event = this.rails.byName(stored.provider).toPaymentEvent(stored);
         const outcome = await this.settlement.apply(m, event);
         this.logger.debug(`event ${stored.eventId} (${stored.type}): ${outcome}`);
+        return { stored, outcome };
       });
+      if (processed) this.observe(processed.stored.provider, processed.stored, processed.outcome);
     } catch (error) {
       // The claim rolled back with the attempt: count it under the row's lock.
       await this.tx.run(async (m) => {
@@ -148,6 +154,21 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
         await this.repo.markFailed(m, id, this.failure(String(id), error, pending.attempts + 1));
       });
     }
+  }
+
+  /**
+   * After the commit: a notification that settled a gift counts as a confirmed gift of its rail,
+   * with its lag from the provider's event time. Settlement reports a gift it booked as
+   * "settled…" (`SettlementService.settle`); repeats and other events say something else.
+   */
+  private observe(
+    provider: ProviderName,
+    notification: VerifiedNotification,
+    outcome: string,
+  ): void {
+    if (!outcome.startsWith('settled')) return;
+    const adapter = this.rails.byName(provider);
+    this.metrics.giftConfirmed(adapter.rail, adapter.eventTime(notification));
   }
 
   /** Why attempt number `attempt` failed, and whether another follows. */

@@ -22,6 +22,20 @@ export interface HealthReport {
   paymentInbox: InboxCounts | null;
 }
 
+/** One check of readiness: passed, or failed with what an operator should look at. */
+export type ReadyCheck = { status: 'up'; detail?: string } | { status: 'down'; error: string };
+
+export interface ReadinessReport {
+  status: 'ready' | 'not_ready';
+  /** The checks that failed, by name (empty when ready). */
+  failed: string[];
+  checks: {
+    database: ReadyCheck;
+    migrations: ReadyCheck;
+    redis: ReadyCheck | { status: 'not_configured' };
+  };
+}
+
 const TIMEOUT_MS = 2000;
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -62,6 +76,58 @@ export class HealthService implements OnApplicationShutdown {
       checks: { database, queue },
       paymentInbox,
     };
+  }
+
+  /**
+   * Whether this process should get traffic: the database answers, every migration this build
+   * knows is applied (a database behind the code would fail its queries), and Redis answers when
+   * REDIS_URL is set. A database ahead of the code (a newer build migrated it during a rolling
+   * deploy) is ready: migrations only add what older builds can ignore (docs/migrations.md).
+   */
+  async readiness(): Promise<ReadinessReport> {
+    const [database, queue] = await Promise.all([this.checkDatabase(), this.checkQueue()]);
+    const migrations: ReadyCheck =
+      database.status === 'up'
+        ? await this.checkMigrations()
+        : { status: 'down', error: 'the database did not answer' };
+    const checks: ReadinessReport['checks'] = {
+      database:
+        database.status === 'up'
+          ? { status: 'up', ...(database.detail ? { detail: database.detail } : {}) }
+          : { status: 'down', error: database.status === 'down' ? database.error : '' },
+      migrations,
+      redis:
+        queue.status === 'not_configured'
+          ? { status: 'not_configured' }
+          : queue.status === 'up'
+            ? { status: 'up' }
+            : { status: 'down', error: queue.error },
+    };
+    const failed = Object.entries(checks)
+      .filter(([, check]) => check.status === 'down')
+      .map(([name]) => name);
+    return { status: failed.length === 0 ? 'ready' : 'not_ready', failed, checks };
+  }
+
+  private async checkMigrations(): Promise<ReadyCheck> {
+    const known = this.dataSource.migrations.map((m) => m.name ?? m.constructor.name);
+    try {
+      const rows = await withTimeout<{ name: string }[]>(
+        this.dataSource.query(
+          `SELECT name FROM ${this.dataSource.options.migrationsTableName ?? 'migrations'}`,
+        ),
+        'PostgreSQL',
+      );
+      const applied = new Set(rows.map((r) => r.name));
+      const missing = known.filter((name) => !applied.has(name));
+      if (missing.length === 0) return { status: 'up', detail: `${known.length} applied` };
+      return {
+        status: 'down',
+        error: `${missing.length} migration(s) not applied: ${missing.join(', ')}; run npm run migration:run`,
+      };
+    } catch (error) {
+      return { status: 'down', error: (error as Error).message };
+    }
   }
 
   private async checkDatabase(): Promise<DependencyStatus> {

@@ -122,6 +122,11 @@ export interface PaymentAdapter {
   verifyNotification(rawBody: Buffer, headers: NotificationHeaders): VerifiedNotification;
   /** Reads a stored notification. Pure; never throws for a well-formed one of this provider. */
   toPaymentEvent(notification: VerifiedNotification): PaymentEvent;
+  /**
+   * When the provider says the notification's event happened, for the webhook lag metric; null
+   * when its format does not say. Pure.
+   */
+  eventTime(notification: VerifiedNotification): Date | null;
   /** Asks for a refund; its notification books it. Idempotent on `idempotencyKey`. */
   refund(request: ProviderRefundRequest): Promise<{ refundId: string }>;
   /** The order's state at the provider (reconciliation). */

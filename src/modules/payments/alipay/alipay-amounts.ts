@@ -81,3 +81,11 @@ export function outRequestNo(idempotencyKey: string): string {
 export function alipayTime(at: Date): string {
   return beijingTimestamp(at);
 }
+
+/** Reads an Alipay time ("2026-12-04 22:30:00", Beijing wall time); null when it is not one. */
+export function parseAlipayTime(text: string | undefined): Date | null {
+  const match = text?.match(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/);
+  if (!match) return null;
+  const at = new Date(`${match[1]}T${match[2]}+08:00`);
+  return Number.isNaN(at.getTime()) ? null : at;
+}

@@ -28,6 +28,7 @@ import {
   fenToYuan,
   outRequestNo,
   outTradeNo,
+  parseAlipayTime,
   yuanToFen,
 } from './alipay-amounts';
 import {
@@ -272,6 +273,12 @@ export class AlipayAdapter implements PaymentAdapter {
       type: fields.notify_type!,
       payload: fields,
     };
+  }
+
+  /** The notification's `notify_time` (Beijing wall time); a queried trade's `send_pay_date`. */
+  eventTime(notification: VerifiedNotification): Date | null {
+    const p = notification.payload;
+    return parseAlipayTime(str(p.notify_time) ?? str(p.send_pay_date));
   }
 
   toPaymentEvent(notification: VerifiedNotification): PaymentEvent {

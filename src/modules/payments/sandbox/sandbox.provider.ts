@@ -15,6 +15,7 @@ import {
 import {
   notificationOfSession,
   stripeNotification,
+  stripeEventTime,
   stripeNotificationEvent,
 } from '../stripe/stripe-notifications';
 import { SandboxDeliveryFailedError, SandboxInvalidCurrencyError } from '../payments.errors';
@@ -75,6 +76,10 @@ export class SandboxProvider implements PaymentAdapter, RecurringPayments {
 
   toPaymentEvent(notification: VerifiedNotification): PaymentEvent {
     return stripeNotificationEvent(notification);
+  }
+
+  eventTime(notification: VerifiedNotification): Date | null {
+    return stripeEventTime(notification);
   }
 
   /** Refunds on the processor; `charge.refunded` follows asynchronously. */

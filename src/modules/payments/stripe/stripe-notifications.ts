@@ -20,6 +20,12 @@ export function stripeNotificationEvent(notification: VerifiedNotification): Pay
   return stripeEventToPaymentEvent(payload);
 }
 
+/** A Stripe event's `created` (seconds since the epoch); null when absent. */
+export function stripeEventTime(notification: VerifiedNotification): Date | null {
+  const created = notification.payload.created;
+  return typeof created === 'number' && created > 0 ? new Date(created * 1000) : null;
+}
+
 /**
  * A paid checkout session found by reconciliation, as the completion event it would have sent:
  * keyed `reconcile_<session>`, so a repeat repair is a duplicate, and a late real event still books

@@ -36,6 +36,7 @@ import {
 import {
   notificationOfSession,
   stripeNotification,
+  stripeEventTime,
   stripeNotificationEvent,
 } from './stripe-notifications';
 
@@ -94,6 +95,10 @@ export class StripeProvider implements PaymentAdapter, RecurringPayments {
 
   toPaymentEvent(notification: VerifiedNotification): PaymentEvent {
     return stripeNotificationEvent(notification);
+  }
+
+  eventTime(notification: VerifiedNotification): Date | null {
+    return stripeEventTime(notification);
   }
 
   async refund(request: ProviderRefundRequest): Promise<{ refundId: string }> {

@@ -259,6 +259,18 @@ export class WechatPayAdapter implements PaymentAdapter {
     }
   }
 
+  /** The notification's `create_time`; a queried order (reconciliation) its `success_time`. */
+  eventTime(notification: VerifiedNotification): Date | null {
+    const payload = notification.payload as {
+      notification?: { create_time?: unknown };
+      resource?: { success_time?: unknown };
+    };
+    const text = payload.notification?.create_time ?? payload.resource?.success_time;
+    if (typeof text !== 'string') return null;
+    const at = new Date(text);
+    return Number.isNaN(at.getTime()) ? null : at;
+  }
+
   toPaymentEvent(notification: VerifiedNotification): PaymentEvent {
     const payload = notification.payload as {
       source?: string;
