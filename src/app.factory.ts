@@ -13,6 +13,7 @@ import { logRequest, onAnsweredRequest } from './common/logging/request-log';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { issueCsrfCookie, readCsrfToken } from './common/http/csrf';
 import { compressAnswer } from './common/page-cache/compression';
+import { InFlightRequests } from './common/shutdown/in-flight-requests';
 import { installPageCache } from './common/page-cache/page-cache.hooks';
 import { PageCache } from './common/page-cache/page-cache.module';
 import { FRAMEABLE_ROUTE, withFrameAncestors } from './common/http/frame-policy';
@@ -90,10 +91,11 @@ export async function createApp(
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.useGlobalPipes(buildValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks();
 
   const secure = app.get(AppConfig).secureCookies;
   const fastify = app.getHttpAdapter().getInstance();
+  // Before anything answers: a stopping process counts what it must finish (main.ts).
+  app.get(InFlightRequests).install(fastify);
   // One line per answered request (route pattern, status, duration, request id; never the URL).
   const requestLog = new Logger('Http');
   const metrics = app.get(Metrics);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { UploadParser } from './common/http/upload-parser';
 import { PageCacheModule } from './common/page-cache/page-cache.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
+import { InFlightRequests } from './common/shutdown/in-flight-requests';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
@@ -48,7 +49,10 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     NotificationsModule,
     PaymentsModule,
   ],
-  /** One body parser for every upload route (covers, grant attachments), registered once. */
-  providers: [UploadParser],
+  /**
+   * One body parser for every upload route (covers, grant attachments), registered once; the
+   * requests in progress, which a stopping web process finishes first.
+   */
+  providers: [UploadParser, InFlightRequests],
 })
 export class AppModule {}

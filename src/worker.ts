@@ -4,7 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { logLevelsFrom } from './common/logging/logger';
 import { createNestLogger } from './common/logging/nest-logger';
+import { installGracefulShutdown } from './common/shutdown/graceful-shutdown';
+import { AppConfig } from './config/app-config';
 import { ConfigValidationError, validateEnv } from './config/env.schema';
+import { OutboxDispatcher } from './queue/outbox-dispatcher';
 import { PROCESS_ROLE, type ProcessRole } from './queue/queue.constants';
 
 /** Declares this process a worker: the outbox dispatcher then always runs the processors. */
@@ -22,7 +25,8 @@ class WorkerModule {}
  * Second entry point (`npm run start:worker`): the same modules as the web app, without HTTP.
  * With REDIS_URL it relays the outbox to BullMQ and runs the queue processors; without it, it
  * drains the outbox in-process. Run the web app with QUEUE_PROCESSORS=false to leave all
- * processing to workers. SIGTERM lets jobs in progress finish, then exits.
+ * processing to workers. SIGTERM lets jobs in progress finish (for at most
+ * SHUTDOWN_TIMEOUT_SECONDS), gives back what it claimed and has not started, then exits.
  */
 async function main(): Promise<void> {
   let env;
@@ -47,7 +51,12 @@ async function main(): Promise<void> {
     logger: createNestLogger({ process: 'worker', levels: logLevelsFrom(env.LOG_LEVEL) }),
     abortOnError: false,
   });
-  app.enableShutdownHooks();
+  installGracefulShutdown({
+    timeoutMs: app.get(AppConfig).shutdownTimeoutMs,
+    logger: new Logger('Shutdown'),
+    close: () => app.close(),
+    unfinished: () => app.get(OutboxDispatcher).unfinished(),
+  });
   new Logger('Lianxin').log(
     `worker ready (${env.REDIS_URL ? 'BullMQ on Redis' : 'in-process outbox'})`,
   );

@@ -66,6 +66,7 @@ import { LedgerCheckRepository } from '../../src/modules/ledger/ledger-check.rep
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { BenchDatabase } from '../lib/bench-database';
+import { createPendingDonations } from '../lib/pending-donations';
 import {
   checks,
   log,
@@ -459,29 +460,17 @@ async function setUp(app: NestFastifyApplication) {
   });
 }
 
-/**
- * Inserts `count` PENDING donations straight into the table (the intake API would also open a
- * checkout per gift), filling every NOT NULL column as intake does: distinct donors, each from
- * its own IP address, created in the last ten minutes, 10.00 to 99.99 yuan.
- */
-async function createDonations(
+function createDonations(
   side: pg.Client,
   ctx: BenchContext,
-  { prefix, from, count }: { prefix: string; from: number; count: number },
+  batch: { prefix: string; from: number; count: number },
 ): Promise<Gift[]> {
-  const { rows } = await side.query<{ id: string; amount: number }>(
-    `INSERT INTO donations (id, campaign_id, fund_id, amount_minor, fee_cover_minor, currency, donor_name,
-       donor_email, anonymous, message, dedication, monthly, status, provider, matched_minor,
-       refunded_minor, ip, created_at, updated_at)
-     SELECT gen_random_uuid(), $1, $2, 1000 + (i * 7919) % 9000, 0, $3, '捐赠人 ' || i,
-            $4 || '-' || i || '@bench.example.org', false, '', '', false, 'PENDING', 'SANDBOX', 0,
-            0, '10.' || (i / 65536) % 256 || '.' || (i / 256) % 256 || '.' || i % 256,
-            now() - (i % 600) * interval '1 second', now()
-       FROM generate_series($5::int, $5::int + $6::int - 1) AS i
-     RETURNING id, amount_minor::int AS amount`,
-    [ctx.campaign.id, ctx.fund.id, CURRENCY, prefix, from, count],
-  );
-  return rows.map((r): Gift => [r.id, r.amount]);
+  return createPendingDonations(side, {
+    campaignId: ctx.campaign.id,
+    fundId: ctx.fund.id,
+    currency: CURRENCY,
+    ...batch,
+  });
 }
 
 // ---- the app run --------------------------------------------------------------------------------

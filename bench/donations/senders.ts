@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { PendingGift } from '../lib/pending-donations';
 
 /**
  * The senders, main-thread side: a worker thread (./senders.worker.ts) builds, signs and POSTs
@@ -12,7 +13,7 @@ export interface SendersConfig {
 }
 
 /** A donation to confirm: its id and amount in minor units. */
-export type Gift = [id: string, amountMinor: number];
+export type Gift = PendingGift;
 
 export interface RunRequest {
   type: 'run';

@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { checkoutCompletedEvent, postWebhook } from '../lib/webhook-events';
 import type { RunDone, RunRequest, SendersConfig, SendFailure } from './senders';
 
 /**
@@ -13,67 +13,6 @@ import type { RunDone, RunRequest, SendersConfig, SendFailure } from './senders'
  */
 const config = workerData as SendersConfig;
 const agent = new http.Agent({ keepAlive: true, maxSockets: config.senders });
-
-/** Stripe's signature scheme (`t=<unix time>,v1=<HMAC-SHA256 of "<t>.<payload>">`). */
-function signature(payload: string): string {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const v1 = createHmac('sha256', config.secret).update(`${timestamp}.${payload}`).digest('hex');
-  return `t=${timestamp},v1=${v1}`;
-}
-
-function post(payload: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: config.port,
-        path: '/webhooks/stripe',
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          'stripe-signature': signature(payload),
-        },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-function event(id: string, amountMinor: number) {
-  const compact = id.replace(/-/g, '');
-  return {
-    id: `evt_bench_${compact}`,
-    object: 'event',
-    type: 'checkout.session.completed',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    data: {
-      object: {
-        id: `cs_test_${compact}`,
-        object: 'checkout.session',
-        amount_total: amountMinor,
-        amount_subtotal: amountMinor,
-        currency: 'cny',
-        payment_status: 'paid',
-        status: 'complete',
-        mode: 'payment',
-        client_reference_id: id,
-        metadata: { donation_id: id },
-        payment_intent: `pi_test_${compact}`,
-      },
-    },
-  };
-}
 
 function isDuplicate(body: string): boolean | undefined {
   try {
@@ -97,12 +36,12 @@ async function run({ gifts, seconds }: RunRequest): Promise<RunDone> {
     Array.from({ length: config.senders }, async () => {
       while (performance.now() < deadline && next < gifts.length) {
         const [id, amountMinor] = gifts[next++]!;
-        const payload = JSON.stringify(event(id, amountMinor));
+        const payload = JSON.stringify(checkoutCompletedEvent(id, amountMinor));
         bytes += payload.length;
         sent++;
         const t = performance.now();
         try {
-          const res = await post(payload);
+          const res = await postWebhook(agent, config.port, config.secret, payload);
           latencies.push(performance.now() - t);
           if (res.status === 200 && isDuplicate(res.body) === false) {
             ok.push(id);

@@ -10,13 +10,12 @@ import { stopPgbench } from './pgbench';
  * whether the bench finished, failed or was interrupted.
  */
 export class BenchDatabase {
-  readonly adminUrl =
-    process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
   readonly url: string;
   private admin: Client | null = null;
   /** Raw connections to the bench database, closed before it is dropped. */
   private readonly open = new Set<Client>();
   private readonly beforeDrop: (() => Promise<unknown> | void)[] = [];
+  private readonly afterDrop: (() => Promise<unknown> | void)[] = [];
   private cleanup: Promise<void> | null = null;
 
   constructor(
@@ -25,6 +24,9 @@ export class BenchDatabase {
     readonly appName: string,
     /** Called on each raw client before it connects (to mark it, e.g. for a query counter). */
     private readonly onClient: (client: Client) => void = () => undefined,
+    /** The server's admin connection (a drill's private cluster); BENCH_DATABASE_URL's by default. */
+    readonly adminUrl = process.env.BENCH_DATABASE_URL ||
+      'postgres://postgres@127.0.0.1:5432/postgres',
   ) {
     const url = new URL(this.adminUrl);
     url.pathname = `/${name}`;
@@ -78,6 +80,11 @@ export class BenchDatabase {
     this.beforeDrop.push(fn);
   }
 
+  /** Something to remove once the database is dropped (a drill's private server). */
+  onDropped(fn: () => Promise<unknown> | void): void {
+    this.afterDrop.push(fn);
+  }
+
   /** Idempotent: runs once, whether main finished, failed, or a signal arrived. */
   drop(): Promise<void> {
     this.cleanup ??= (async () => {
@@ -88,15 +95,19 @@ export class BenchDatabase {
           .catch(() => undefined);
       }
       await Promise.all([...this.open].map((c) => this.disconnect(c)));
-      if (!this.admin) {
-        return;
+      if (this.admin) {
+        try {
+          await this.admin.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
+        } catch (error) {
+          console.error(`could not drop database ${this.name}: ${(error as Error).message}`);
+        }
+        await this.admin.end().catch(() => undefined);
       }
-      try {
-        await this.admin.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
-      } catch (error) {
-        console.error(`could not drop database ${this.name}: ${(error as Error).message}`);
+      for (const fn of this.afterDrop) {
+        await Promise.resolve()
+          .then(fn)
+          .catch(() => undefined);
       }
-      await this.admin.end().catch(() => undefined);
     })();
     return this.cleanup;
   }

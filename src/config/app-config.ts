@@ -95,6 +95,10 @@ export class AppConfig {
       backoffMs: this.config.get('OUTBOX_BACKOFF_MS', { infer: true }),
     };
   }
+  /** How long a stopping process waits for requests and jobs in progress before exiting anyway. */
+  get shutdownTimeoutMs(): number {
+    return this.config.get('SHUTDOWN_TIMEOUT_SECONDS', { infer: true }) * 1000;
+  }
   /**
    * Who may read /metrics: a bearer token, and/or a separate listener (port, host) that serves
    * nothing else (docs/operations.md, "Metrics").

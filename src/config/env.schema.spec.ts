@@ -33,6 +33,17 @@ describe('validateEnv', () => {
     );
   });
 
+  it('reads SHUTDOWN_TIMEOUT_SECONDS as a number, 25 when unset, and refuses what cannot bound a stop', () => {
+    expect(validateEnv({}).SHUTDOWN_TIMEOUT_SECONDS).toBe(25);
+    expect(validateEnv({ SHUTDOWN_TIMEOUT_SECONDS: '5' }).SHUTDOWN_TIMEOUT_SECONDS).toBe(5);
+    expect(() => validateEnv({ SHUTDOWN_TIMEOUT_SECONDS: '0' })).toThrow(
+      /SHUTDOWN_TIMEOUT_SECONDS must be a whole number from 1 to 600; got "0"/,
+    );
+    expect(() => validateEnv({ SHUTDOWN_TIMEOUT_SECONDS: '2.5' })).toThrow(
+      /SHUTDOWN_TIMEOUT_SECONDS must be a whole number/,
+    );
+  });
+
   describe('METRICS_TOKEN', () => {
     it('takes a long token', () => {
       expect(validateEnv({ METRICS_TOKEN: 'f'.repeat(48) }).METRICS_TOKEN).toBe('f'.repeat(48));

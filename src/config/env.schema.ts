@@ -310,6 +310,13 @@ export class EnvSchema {
   @WholeNumber('PAGE_CACHE_TTL_SECONDS', 0, 3_600)
   PAGE_CACHE_TTL_SECONDS?: number;
 
+  /**
+   * How long a process may take to stop after SIGTERM or SIGINT: requests in progress and jobs
+   * running get this long to finish; then it exits anyway, logging what it abandoned.
+   */
+  @WholeNumber('SHUTDOWN_TIMEOUT_SECONDS', 1, 600)
+  SHUTDOWN_TIMEOUT_SECONDS = 25;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'warn';
@@ -356,6 +363,7 @@ const INTEGER_KEYS = new Set([
   'OUTBOX_BACKOFF_MS',
   'PAYMENT_EVENT_MAX_ATTEMPTS',
   'PAGE_CACHE_TTL_SECONDS',
+  'SHUTDOWN_TIMEOUT_SECONDS',
   'WECHATPAY_FEE_RATE_BP',
   'ALIPAY_FEE_RATE_BP',
   'METRICS_PORT',

@@ -7,9 +7,16 @@ import { OUTBOX_JOB, QUEUE_NAMES, type OutboxJobData, type QueueName } from './q
 
 /** How long one `addBulk` may take before the relay gives its rows back. */
 const ADD_TIMEOUT_MS = 5_000;
-/** How long a graceful worker close may wait for the jobs in progress. */
-const CLOSE_TIMEOUT_MS = 10_000;
 const WORKER_CONCURRENCY = 5;
+/**
+ * A job's lock lasts this long and the worker renews it every half of it while the job runs. A
+ * worker that dies (SIGKILL, lost machine) stops renewing: its jobs are found stalled by the next
+ * check of another worker (every STALLED_CHECK_MS) and run again, within ~20 s instead of BullMQ's
+ * default ~60 s. Running a job twice is safe: the executor skips rows already SENT or FAILED,
+ * and a side effect caught between its send and SENT is delivered at least once, as after a crash.
+ */
+const LOCK_MS = 15_000;
+const STALLED_CHECK_MS = 5_000;
 
 const retryStrategy = (times: number) => Math.min(times * 500, 5_000);
 
@@ -63,6 +70,8 @@ export class BullQueues {
   private readonly logger = new Logger('Queue');
   private readonly queues = new Map<QueueName, { queue: Queue; state: ConnectionState }>();
   private readonly workers: { worker: Worker; state: ConnectionState }[] = [];
+  /** Jobs running in this process (`kind id`). */
+  private readonly running = new Set<string>();
 
   constructor(private readonly config: AppConfig) {}
 
@@ -153,7 +162,11 @@ export class BullQueues {
       const worker = new Worker<OutboxJobData>(
         name,
         async (job: Job<OutboxJobData>) => {
-          const outcome = await execute(job.data.outboxId);
+          const label = `${kind} ${job.data.outboxId}`;
+          this.running.add(label);
+          const outcome = await execute(job.data.outboxId).finally(() =>
+            this.running.delete(label),
+          );
           switch (outcome.result) {
             case 'retry':
               throw new Error(outcome.error);
@@ -168,6 +181,8 @@ export class BullQueues {
           connection: this.connection(true),
           prefix: this.config.queue.prefix,
           concurrency: WORKER_CONCURRENCY,
+          lockDuration: LOCK_MS,
+          stalledInterval: STALLED_CHECK_MS,
         },
       );
       const state = new ConnectionState(`worker ${name}`, this.logger);
@@ -176,13 +191,27 @@ export class BullQueues {
     }
   }
 
-  /** Stops the workers (letting jobs in progress finish while Redis is up), then the queues. */
+  /** Jobs this process is running right now (`kind id`). */
+  active(): string[] {
+    return [...this.running];
+  }
+
+  /**
+   * Stops the workers (letting jobs in progress finish while Redis is up), then the queues. A
+   * stopping process has its own bound (SHUTDOWN_TIMEOUT_SECONDS, graceful-shutdown.ts), which
+   * names the jobs it abandons; this one, a second longer, only keeps a close without that bound
+   * (tests, the CLI) from hanging. An abandoned job's lock lapses and another worker runs it.
+   */
   async close(): Promise<void> {
+    const timeoutMs = this.config.shutdownTimeoutMs + 1_000;
     await Promise.all(
       this.workers.map(async ({ worker, state }) => {
         if (!state.ready) return worker.close(true);
-        await withTimeout(worker.close(), CLOSE_TIMEOUT_MS, `closing worker ${worker.name}`).catch(
-          (error: Error) => this.logger.warn(error.message),
+        await withTimeout(worker.close(), timeoutMs, `closing worker ${worker.name}`).catch(
+          async (error: Error) => {
+            this.logger.warn(`${error.message}; abandoned: ${this.active().join(', ')}`);
+            await worker.close(true);
+          },
         );
       }),
     );

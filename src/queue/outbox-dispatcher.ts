@@ -32,7 +32,6 @@ export type QueueMode = 'redis' | 'in-process';
 export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Outbox');
   private loop?: PollingLoop;
-  private stopping = false;
   role: ProcessRole = 'cli';
 
   constructor(
@@ -63,7 +62,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     } else if (processors) {
       this.loop = new PollingLoop(
         'outbox drainer',
-        () => this.drainer.tick(() => this.stopping),
+        (stopping) => this.drainer.tick(stopping),
         pollMs,
         this.logger,
       );
@@ -86,8 +85,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     this.loop?.nudge();
   }
 
+  /** Jobs this process is running right now (`kind id`), for the log of an abandoning shutdown. */
+  unfinished(): string[] {
+    return [...this.queues.active(), ...this.drainer.active()];
+  }
+
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
     await this.loop?.stop();
     await this.queues.close();
   }

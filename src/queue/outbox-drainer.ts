@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OutboxExecutor } from './outbox-executor';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository, type ClaimedRow } from './outbox.repository';
 
 const BATCH = 10;
 /**
@@ -16,6 +16,9 @@ const LEASE_MS = 10 * 60_000;
  */
 @Injectable()
 export class OutboxDrainer {
+  /** The row being run right now, if any. */
+  private current: ClaimedRow | null = null;
+
   constructor(
     private readonly repo: OutboxRepository,
     private readonly executor: OutboxExecutor,
@@ -33,8 +36,18 @@ export class OutboxDrainer {
         );
         return false;
       }
-      await this.executor.execute(row.id, 'table');
+      this.current = row;
+      try {
+        await this.executor.execute(row.id, 'table');
+      } finally {
+        this.current = null;
+      }
     }
     return rows.length === BATCH;
+  }
+
+  /** What this drainer is running (`kind id`), for the log of a shutdown that gives up on it. */
+  active(): string[] {
+    return this.current ? [`${this.current.kind} ${this.current.id}`] : [];
   }
 }

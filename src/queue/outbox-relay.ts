@@ -5,8 +5,14 @@ import { OutboxRepository, type ClaimedRow } from './outbox.repository';
 import { OUTBOX_KINDS, type OutboxKind } from './outbox-kinds';
 
 const BATCH = 100;
-/** A claimed row is the relay's for this long; if the process dies, it comes due again. */
-const LEASE_MS = 30_000;
+/**
+ * A claimed row is the relay's for this long; if the process dies, it comes due again. The relay
+ * holds a row only from its claim to its mark (one add, bounded by ADD_TIMEOUT_MS), so the lease
+ * can be short: should it lapse and another relay add the row again, the queue keeps one job per
+ * outbox id and the second mark finds the row RELAYED already. A stopping relay finishes its pass,
+ * so only a killed process leaves claims behind, due again after this.
+ */
+const LEASE_MS = 10_000;
 /** A RELAYED row unfinished after this long gets its job checked (Redis may have lost it). */
 export const REDELIVER_AFTER_MS = 10 * 60_000;
 
@@ -20,6 +26,13 @@ export const REDELIVER_AFTER_MS = 10 * 60_000;
 export class OutboxRelay {
   private readonly logger = new Logger('OutboxRelay');
   private lastRedeliveryCheck = 0;
+  /**
+   * Set when the queue connection comes (back) up: every row RELAYED before then is checked
+   * against the queue at once, since a Redis that restarted without persistence lost their jobs.
+   * Null when no such sweep is due; it starts set, for the jobs of a whole restart.
+   */
+  private sweepBefore: number | null = null;
+  private connected = false;
 
   constructor(
     private readonly repo: OutboxRepository,
@@ -29,7 +42,15 @@ export class OutboxRelay {
 
   /** One pass; true when a full batch was relayed and more may be due. */
   async tick(): Promise<boolean> {
-    if (!OUTBOX_KINDS.every((kind) => this.queues.isReady(kind))) return false;
+    if (!OUTBOX_KINDS.every((kind) => this.queues.isReady(kind))) {
+      this.connected = false;
+      return false;
+    }
+    if (!this.connected) {
+      this.connected = true;
+      this.sweepBefore = Date.now();
+    }
+    if (this.sweepBefore !== null) await this.sweepRelayed(this.sweepBefore);
     await this.redeliverStale();
     const rows = await this.repo.claimDue(BATCH, LEASE_MS);
     for (const [kind, ids] of groupByKind(rows)) {
@@ -49,12 +70,26 @@ export class OutboxRelay {
     const now = Date.now();
     if (now - this.lastRedeliveryCheck < this.config.queue.pollMs * 10) return;
     this.lastRedeliveryCheck = now;
-    const rows = await this.repo.claimStaleRelayed(BATCH, REDELIVER_AFTER_MS);
+    await this.ensureJobs(await this.repo.claimStaleRelayed(BATCH, REDELIVER_AFTER_MS));
+  }
+
+  /**
+   * One batch of the rows still RELAYED from before `before` (the claim touches `relayed_at`, so
+   * the next batch is other rows); the sweep ends with a batch that is not full.
+   */
+  private async sweepRelayed(before: number): Promise<void> {
+    const rows = await this.repo.claimStaleRelayed(BATCH, Math.max(0, Date.now() - before));
+    await this.ensureJobs(rows);
+    if (rows.length < BATCH) this.sweepBefore = null;
+  }
+
+  private async ensureJobs(rows: readonly ClaimedRow[]): Promise<void> {
+    let restored = 0;
     for (const row of rows) {
       const outcome = await this.queues.ensure(row.kind, row.id);
-      if (outcome !== 'present')
-        this.logger.warn(`${row.kind} ${row.id}: job ${outcome} in the queue`);
+      if (outcome !== 'present') restored++;
     }
+    if (restored > 0) this.logger.warn(`${restored} job(s) missing from the queue added again`);
   }
 }
 

@@ -4,7 +4,8 @@ import type { Logger } from '@nestjs/common';
  * Runs `tick` every `intervalMs` until stopped; `nudge()` runs it now. A tick returning true (a
  * full batch: more may be waiting) runs the next one at once. Errors are logged, not thrown, and
  * back the loop off (up to 30 s) so an unreachable database is not hammered. `stop()` resolves
- * once the tick in progress has finished; nothing is left scheduled afterwards.
+ * once the tick in progress has finished; nothing is left scheduled afterwards. A tick that works
+ * through a batch asks `stopping()` between items, so a stop waits for one item, not a batch.
  */
 export class PollingLoop {
   private running?: Promise<void>;
@@ -16,7 +17,7 @@ export class PollingLoop {
 
   constructor(
     private readonly name: string,
-    private readonly tick: () => Promise<boolean>,
+    private readonly tick: (stopping: () => boolean) => Promise<boolean>,
     private readonly intervalMs: number,
     private readonly logger: Logger,
   ) {}
@@ -45,7 +46,7 @@ export class PollingLoop {
       this.nudged = false;
       let more = false;
       try {
-        more = await this.tick();
+        more = await this.tick(() => this.stopped);
         if (failures > 0) this.logger.log(`${this.name} recovered`);
         failures = 0;
       } catch (error) {

@@ -24,6 +24,8 @@ export interface TestSmtpServer {
   failNext(to: string, n: number): void;
   /** Messages to `to` are refused with 550 at RCPT TO (permanent). */
   rejectRecipient(to: string): void;
+  /** Every message from now on is accepted only `ms` after its data arrived (0: at once). */
+  slowDown(ms: number): void;
   to(address: string): ReceivedMail[];
   close(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const refused: { to: string; at: number }[] = [];
   const failures = new Map<string, number>();
   const rejected = new Set<string>();
+  let delayMs = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -80,7 +83,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      stream.on('end', () => void setTimeout(accept, delayMs));
+      const accept = () => {
         const to = session.envelope.rcptTo.map((r) => r.address);
         const first = to[0] ?? '';
         const pending = failures.get(first) ?? 0;
@@ -101,7 +105,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
           receivedAt: Date.now(),
         });
         callback();
-      });
+      };
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -112,6 +116,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     refused,
     failNext: (to, n) => void failures.set(to, n),
     rejectRecipient: (to) => void rejected.add(to),
+    slowDown: (ms) => void (delayMs = ms),
     to: (address) => received.filter((m) => m.to.includes(address)),
     close: () => new Promise<void>((resolve) => server.close(resolve)),
   };

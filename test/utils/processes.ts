@@ -101,7 +101,7 @@ export async function startWorker(
   return { child, output: () => output };
 }
 
-/** Sends SIGTERM; resolves with how it ended (Nest re-raises the signal after its shutdown hooks). */
+/** Sends SIGTERM; resolves with how it ended (0 after a graceful stop, 1 past SHUTDOWN_TIMEOUT_SECONDS). */
 export async function stopServer(child: ChildProcess): Promise<string> {
   if (child.exitCode !== null || child.signalCode !== null)
     return String(child.exitCode ?? child.signalCode);

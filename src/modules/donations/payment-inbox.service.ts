@@ -76,7 +76,12 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
   onApplicationBootstrap(): void {
     // The web server retries pending events; CLI commands do not run loops.
     if (!this.adapterHost.httpAdapter) return;
-    this.loop = new PollingLoop('payment inbox', () => this.processDue(), POLL_MS, this.logger);
+    this.loop = new PollingLoop(
+      'payment inbox',
+      (stopping) => this.processDue(50, stopping),
+      POLL_MS,
+      this.logger,
+    );
     this.loop.start();
   }
 
@@ -242,10 +247,18 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
-  /** One pass over due events; true when a full batch was found (more may wait). */
-  async processDue(limit = 50): Promise<boolean> {
+  /**
+   * One pass over due events; true when a full batch was found (more may wait). A stopping process
+   * leaves the rest of the batch at once: an event is claimed only inside the transaction that
+   * processes it (a row lock, not a lease), so what is not started is simply still due for the
+   * next process, and an attempt cut short by a crash rolls back with its claim.
+   */
+  async processDue(limit = 50, stopping: () => boolean = () => false): Promise<boolean> {
     const due = await this.repo.due(limit);
-    for (const { id } of due) await this.process(id);
+    for (const { id } of due) {
+      if (stopping()) return false;
+      await this.process(id);
+    }
     return due.length === limit;
   }
 }
