@@ -43,6 +43,11 @@ export interface GuardedEntry {
   payer: string;
   amountMinor: number;
   /**
+   * Wait for a slot holding the amount that another transaction holds (the first in the order
+   * the trigger looks, then the next if that one no longer holds enough), rather than skip it.
+   */
+  wait?: boolean;
+  /**
    * `UPDATE … WHERE …` (no RETURNING): the entry is posted only if it changes a row. `param`
    * adds a parameter and answers its placeholder.
    */
@@ -211,8 +216,9 @@ export class LedgerRepository {
    * `amountMinor` and that no other transaction holds (locked here, FOR UPDATE SKIP LOCKED, in the
    * order the posting trigger looks for one, so its outflow takes that slot) and `condition.when`
    * (a data-modifying statement of the caller's module, e.g. raising a counter within its cap)
-   * returns a row. It never waits for another transaction's slot and never fails for want of
-   * money: null when any condition is not met (or the key exists), and nothing is written.
+   * returns a row. It never fails for want of money, and waits for another transaction's slot
+   * only with `condition.wait`: null when any condition is not met (or the key exists), and
+   * nothing is written.
    */
   insertEntryIf(
     manager: EntityManager,
@@ -243,7 +249,7 @@ export class LedgerRepository {
            SELECT slot FROM ledger_account_balances
            WHERE account_id = ${payer} AND balance_minor >= ${amount}
            ORDER BY (slot + pg_backend_pid()) % (SELECT balance_slots FROM ledger_accounts WHERE id = ${payer})
-           FOR UPDATE SKIP LOCKED LIMIT 1
+           FOR UPDATE${condition.wait ? '' : ' SKIP LOCKED'} LIMIT 1
          ), guard AS (
            ${condition.when(param)}
              AND EXISTS (SELECT 1 FROM slot)

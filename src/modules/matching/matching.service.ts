@@ -174,7 +174,8 @@ export class MatchingService {
 
   /**
    * Posts the planned match. Usually one statement (LedgerService.postIf): one balance
-   * slot of the pool that holds the whole match and that no other transaction holds is locked,
+   * slot of the pool that holds the whole match and that no other transaction holds is locked
+   * (when all are in use, a second statement waits for one),
    * the rule's matched sum raised if the rule is unchanged and within its cap, and the match
    * entry posted; the pool and the rule stay locked only until the caller commits. When that
    * cannot be done (no single free slot holds the match, the rule changed, the total cap limits
@@ -193,19 +194,21 @@ export class MatchingService {
     const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
     const entry = (ruleId: string, amountMinor: number) =>
       matchEntry(gift, { ruleId, poolAccountId, fundAccountId, amountMinor });
-    if (
-      !plan.take.underLock &&
-      (await this.ledger.postIf(
+    // A free slot first; when every slot is in use by other matches, wait for one (the slots
+    // are queues, not one queue); only then, or when the rule decides, all of them.
+    for (const wait of plan.take.underLock ? [] : [false, true]) {
+      const posted = await this.ledger.postIf(
         entry(peek.id, plan.matchedMinor),
         {
           payer: poolAccountId,
           amountMinor: plan.matchedMinor,
+          wait,
           when: this.repo.raiseMatchedWithinCap(peek, plan.matchedMinor),
         },
         { within: m },
-      ))
-    )
-      return { matchedMinor: plan.matchedMinor, reason: plan.reason };
+      );
+      if (posted) return { matchedMinor: plan.matchedMinor, reason: plan.reason };
+    }
 
     // Lock order: pool slots, then the rule row (every match on this pool takes them in this
     // order). A closed pool has a zero balance (closing needs one), so it matches nothing.
