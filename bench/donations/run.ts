@@ -113,7 +113,7 @@ const HOLD = Symbol('pool held since');
 type WatchedClient = pg.Client & { [SIDE]?: boolean; [HOLD]?: number };
 /** Statements that take the matching pool: one free slot (LedgerService.postIf), or every slot. */
 const POOL_LOCK_SQL = [
-  'FOR UPDATE SKIP LOCKED LIMIT 1\n         ), guard AS (',
+  '), guard AS (',
   'FROM ledger_account_balances WHERE account_id = $1 ORDER BY slot FOR UPDATE',
 ];
 const roundTrips = { n: 0 };
@@ -584,13 +584,14 @@ ORDER BY p.id;`;
 VALUES ('${row.kind}', convert_from(decode('${Buffer.from(row.payload).toString('base64')}', 'base64'), 'UTF8')::jsonb,
   '${row.prefix}' || ':' || :id::text)
 ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;`;
-  // The match, as MatchingService.take's one statement: a free pool slot holding the match, the
-  // rule's sum raised within its cap (the app also checks that the rule is unchanged), the entry.
+  // The match, as MatchingService.take's statement: a pool slot holding the match (the app first
+  // tries the free ones, then waits for one, as this does), the rule's sum raised within its cap
+  // (the app also checks that the rule is unchanged), the entry.
   const pool = ctx.pool.accountId;
   const takeGuard = `slot AS (
   SELECT slot FROM ledger_account_balances WHERE account_id = '${pool}' AND balance_minor >= :amount::bigint
   ORDER BY (slot + pg_backend_pid()) % (SELECT balance_slots FROM ledger_accounts WHERE id = '${pool}')
-  FOR UPDATE SKIP LOCKED LIMIT 1
+  FOR UPDATE LIMIT 1
 ), guard AS (
   UPDATE matching_rules SET matched_minor = matched_minor + :amount::bigint
   WHERE id = '${ctx.rule.id}' AND active AND (total_cap_minor IS NULL OR matched_minor + :amount::bigint <= total_cap_minor)
