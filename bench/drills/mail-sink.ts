@@ -35,6 +35,8 @@ export class MailSink {
         });
       },
     });
+    // A sender killed mid-message resets its connection: expected in a drill, not a crash.
+    server.on('error', () => undefined);
     sink = new MailSink(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return sink;
