@@ -27,6 +27,7 @@ import { CampaignEnglishOptional1764520500000 } from './1764520500000-campaign-e
 import { ReturnToFormLinks1764600300000 } from './1764600300000-return-to-form-links';
 import { LedgerOccurredAt1764700000000 } from './1764700000000-ledger-occurred-at';
 import { PaymentRails1764800000000 } from './1764800000000-payment-rails';
+import { LedgerFreeSlots1764900500000 } from './1764900500000-ledger-free-slots';
 import { OutboxRequestId1764930000000 } from './1764930000000-outbox-request-id';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
@@ -59,5 +60,6 @@ export const MIGRATIONS = [
   ReturnToFormLinks1764600300000,
   LedgerOccurredAt1764700000000,
   PaymentRails1764800000000,
+  LedgerFreeSlots1764900500000,
   OutboxRequestId1764930000000,
 ];

@@ -12,11 +12,11 @@
  *     each, the fund and pool balances, campaign totals, the rule's matched sum, inbox and outbox
  *     rows, LedgerService.check();
  *  2. beside it in the same run, pgbench with 64 clients running what one settlement writes, in
- *     the app's order, in one transaction: lock the donation row, the gift entry and its postings
- *     (the app's insertEntry CTE), the fee job's outbox row, then the match: the pool's balance
- *     slots locked, the rule's matched sum raised within its cap, the match entry; then the
- *     donation's update (status and match), the campaign donor insert and totals slot update and
- *     the thank-you outbox row. The app's reads (rule, campaign lookups, velocity count) and its
+ *     the app's order, in one transaction: lock the donation row and the donor's advisory lock,
+ *     the donation's update (status and planned match), the fee job's and the receipt's outbox
+ *     rows, the gift entry and its postings (the app's insertEntry CTE), the match in one
+ *     statement as the app takes it (one free pool slot that holds it, the rule's matched sum
+ *     raised within its cap, the match entry), the campaign donor insert and totals slot update. The app's reads (rule, campaign lookups, velocity count, donor's day) and its
  *     webhook inbox writes are not in it: they are what the app adds.
  *  3. the least SQL a matched gift needs (bench/donations/minimal.ts), with pgbench, 64 clients:
  *     insert the gift, post one entry, take the match from one balance slot of the pool; with the
@@ -111,7 +111,11 @@ const db = new BenchDatabase(DB_NAME, SIDE_APP_NAME, (client) => {
 const SIDE = Symbol('bench side connection');
 const HOLD = Symbol('pool held since');
 type WatchedClient = pg.Client & { [SIDE]?: boolean; [HOLD]?: number };
-const POOL_LOCK_SQL = 'FROM ledger_account_balances WHERE account_id = $1 ORDER BY slot FOR UPDATE';
+/** Statements that take the matching pool: one free slot (LedgerService.postIf), or every slot. */
+const POOL_LOCK_SQL = [
+  'FOR UPDATE SKIP LOCKED LIMIT 1\n         ), guard AS (',
+  'FROM ledger_account_balances WHERE account_id = $1 ORDER BY slot FOR UPDATE',
+];
 const roundTrips = { n: 0 };
 const queryStats = {
   on: false,
@@ -151,7 +155,7 @@ const originalQuery = pg.Client.prototype.query as unknown as AnyQuery;
     s.calls++;
     s.ms += at - t;
     queryStats.statements.set(label, s);
-    if (text.includes(POOL_LOCK_SQL)) {
+    if (this[HOLD] === undefined && POOL_LOCK_SQL.some((sql) => text.includes(sql))) {
       this[HOLD] = at;
     } else if (this[HOLD] !== undefined && (text === 'COMMIT' || text === 'ROLLBACK')) {
       queryStats.hold.n++;
@@ -314,9 +318,9 @@ function printPgbenchStatements(r: PgbenchResult): void {
   for (const x of r.statements) {
     log(`      ${x.ms.toFixed(3).padStart(9)}  ${x.sql.slice(0, 90)}`);
   }
-  const lock = r.statements.findIndex((x) => x.sql.startsWith('SELECT sum(balance_minor)'));
+  const lock = r.statements.findIndex((x) => x.sql.startsWith('WITH slot AS ('));
   if (lock >= 0) {
-    const held = r.statements.slice(lock + 1);
+    const held = r.statements.slice(lock);
     const ms = held.reduce((sum, x) => sum + x.ms, 0);
     log(
       `    matching pool held ~${ms.toFixed(2)} ms per gift (the ${held.length} statements after its ` +
@@ -523,12 +527,13 @@ async function appRun(side: pg.Client, gifts: Gift[], seconds: number): Promise<
 
 /**
  * What one settlement writes, in the app's order, as one transaction (see SettlementService.settle,
- * MatchingService.match (its fast path), LedgerRepository.insertEntry, CampaignsRepository.addGift,
- * OutboxRepository.insert). :n is a per-client counter (-D n=0): client c settles the donation
- * whose id is md5('pgb:c:n'), pre-created; \gset fails the client if it is missing. `outboxRows`
- * are the outbox rows the app wrote once per gift ({kind, prefix of the dedupe key, a payload}),
- * so the script follows the app when it starts queueing more per gift. A payload goes in base64:
- * pgbench would take a ':' followed by a letter or digit inside a literal for a variable.
+ * MatchingService.plan and take, LedgerRepository.insertEntry and insertEntryIf,
+ * CampaignsRepository.addGift, OutboxRepository.insert). :n is a per-client counter (-D n=0):
+ * client c settles the donation whose id is md5('pgb:c:n'), pre-created; \gset fails the client
+ * if it is missing. `outboxRows` are the outbox rows the app wrote once per gift ({kind, prefix of
+ * the dedupe key, a payload}), so the script follows the app when it starts queueing more per
+ * gift. A payload goes in base64: pgbench would take a ':' followed by a letter or digit inside a
+ * literal for a variable.
  */
 function pgbenchScript(
   ctx: BenchContext,
@@ -557,9 +562,10 @@ function pgbenchScript(
     description: string,
     metadata: string,
     s: ReturnType<typeof sides>,
-  ) => `WITH e AS (
+    guard?: string,
+  ) => `WITH ${guard ? `${guard}, ` : ''}e AS (
   INSERT INTO journal_entries (idempotency_key, kind, description, currency, fingerprint, reverses_entry_id, metadata)
-  VALUES (${key}, '${kind}', ${description}, '${CURRENCY}', '${s.fingerprint}', NULL, (${metadata})::jsonb)
+  SELECT ${key}, '${kind}', ${description}, '${CURRENCY}', '${s.fingerprint}', NULL, (${metadata})::jsonb${guard ? ' FROM guard' : ''}
   ON CONFLICT (idempotency_key) DO NOTHING
   RETURNING id, idempotency_key, kind, description, currency, reverses_entry_id, metadata, posted_at
 ), p AS (
@@ -578,6 +584,20 @@ ORDER BY p.id;`;
 VALUES ('${row.kind}', convert_from(decode('${Buffer.from(row.payload).toString('base64')}', 'base64'), 'UTF8')::jsonb,
   '${row.prefix}' || ':' || :id::text)
 ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;`;
+  // The match, as MatchingService.take's one statement: a free pool slot holding the match, the
+  // rule's sum raised within its cap (the app also checks that the rule is unchanged), the entry.
+  const pool = ctx.pool.accountId;
+  const takeGuard = `slot AS (
+  SELECT slot FROM ledger_account_balances WHERE account_id = '${pool}' AND balance_minor >= :amount::bigint
+  ORDER BY (slot + pg_backend_pid()) % (SELECT balance_slots FROM ledger_accounts WHERE id = '${pool}')
+  FOR UPDATE SKIP LOCKED LIMIT 1
+), guard AS (
+  UPDATE matching_rules SET matched_minor = matched_minor + :amount::bigint
+  WHERE id = '${ctx.rule.id}' AND active AND (total_cap_minor IS NULL OR matched_minor + :amount::bigint <= total_cap_minor)
+    AND EXISTS (SELECT 1 FROM slot)
+    AND NOT EXISTS (SELECT 1 FROM journal_entries WHERE idempotency_key = 'match' || ':' || :id::text)
+  RETURNING 1
+)`;
   // pgbench takes :name as a variable even inside a string literal: no ':' before a letter there.
   const lines = [
     '\\set n :n + 1',
@@ -585,6 +605,15 @@ ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;`;
     // the donation row, locked
     `SELECT id, amount_minor AS amount, donor_email AS email FROM donations
  WHERE id = md5('pgb:' || :client_id::text || ':' || :n::text)::uuid FOR UPDATE \\gset`,
+    // the donor's email and payment method, locked for the bot check and the daily cap
+    `SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
+ FROM unnest(ARRAY['gift-donor' || ':' || 'email' || ':' || :email::text]) WITH ORDINALITY AS u(k, n);`,
+    // the donation settled with its (planned) match
+    `UPDATE donations SET status = 'SUCCEEDED', succeeded_at = now(), matched_minor = :amount::bigint,
+   provider_payment_id = 'pi_test_' || replace(:id::text, '-', ''), updated_at = now() WHERE id = :id;`,
+    // the processor's fee job, the receipt (which sends the thank-you) and any other outbox rows
+    ...outboxRows.filter((row) => row.kind === 'DONATION_FEE').map(outboxInsert),
+    ...outboxRows.filter((row) => row.kind !== 'DONATION_FEE').map(outboxInsert),
     // the gift: processor clearing -> campaign fund
     entry(
       `'donation:' || :id::text || ':' || 'settle'`,
@@ -593,25 +622,16 @@ ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;`;
       `'{"donationId":"' || :id::text || '"}'`,
       gift,
     ),
-    // the processor's fee job, queued before the match
-    ...outboxRows.filter((row) => row.kind === 'DONATION_FEE').map(outboxInsert),
-    // matching, last: the pool's slots locked; the rule's running sum, within its cap (which
-    // locks the rule); the match entry
-    `SELECT sum(balance_minor) AS balance FROM (
-  SELECT balance_minor FROM ledger_account_balances WHERE account_id = '${ctx.pool.accountId}' ORDER BY slot FOR UPDATE
-) locked;`,
-    `UPDATE matching_rules SET matched_minor = matched_minor + :amount::bigint
- WHERE id = '${ctx.rule.id}' AND active AND (total_cap_minor IS NULL OR matched_minor + :amount::bigint <= total_cap_minor);`,
+    // the match: the pool's slot and the rule are held from this statement to the COMMIT
     entry(
       `'match:' || :id::text`,
       'MATCH',
       `'Match for gift ' || :id::text`,
       `'{"donationId":"' || :id::text || '","ruleId":"${ctx.rule.id}"}'`,
       match,
+      takeGuard,
     ),
-    // the donation settled with its match; campaign totals and donor
-    `UPDATE donations SET status = 'SUCCEEDED', succeeded_at = now(), matched_minor = :amount::bigint,
-   provider_payment_id = 'pi_test_' || replace(:id::text, '-', ''), updated_at = now() WHERE id = :id;`,
+    // campaign totals and donor
     `WITH new_donor AS (
   INSERT INTO campaign_donors (campaign_id, donor_key) VALUES ('${c}', :email::text)
   ON CONFLICT DO NOTHING RETURNING 1
@@ -621,8 +641,6 @@ UPDATE campaign_totals
        gifts = gifts + 1, donors = donors + (SELECT count(*)::int FROM new_donor)
  WHERE campaign_id = '${c}' AND slot = pg_backend_pid() % ${TOTAL_SLOTS}
 RETURNING slot;`,
-    // the other outbox rows the app wrote per gift (the thank-you email, ...)
-    ...outboxRows.filter((row) => row.kind !== 'DONATION_FEE').map(outboxInsert),
     'COMMIT;',
   ];
   return `${lines.join('\n')}\n`;

@@ -7,7 +7,8 @@ import request from 'supertest';
 import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { CampaignsService } from '../../src/modules/campaigns/campaigns.service';
-import { FundsService } from '../../src/modules/funds/funds.service';
+import type { CampaignView } from '../../src/modules/campaigns/campaigns.types';
+import { FundsService, type FundView } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { QUEUE_NAMES } from '../../src/queue/queue.constants';
@@ -47,6 +48,9 @@ let context: TestingModule;
 let here: TestApp;
 const children: ChildProcess[] = [];
 let web: [string, string];
+/** One campaign matched 1:1 from `pool` until the pool is empty. */
+let campaign: CampaignView;
+let pool: FundView;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'lianxin-many-'));
@@ -57,6 +61,12 @@ beforeAll(async () => {
     get: (type) => context.get(type),
     dataSource: context.get(DataSource),
   } as TestApp;
+
+  await createFoundation(here);
+  pool = await createFund(here, { kind: 'MATCHING' });
+  await fundFromOutside(here, pool, MATCHED * GIFT_MINOR);
+  campaign = await createCampaign(here);
+  await here.get(MatchingService).setRule(campaign.id, buildMatchingRule(pool.id));
 
   const shared = {
     DATABASE_URL: process.env.DATABASE_URL!,
@@ -98,23 +108,15 @@ afterAll(async () => {
 /** Starts a gift through one web process, from a client address (X-Forwarded-For). */
 const startGift = (base: string, from: string, email: string) =>
   request(base)
-    .post(`/api/v1/campaigns/${slug}/donations`)
+    .post(`/api/v1/campaigns/${campaign.slug}/donations`)
     .set('x-forwarded-for', from)
     .send({ amountMinor: GIFT_MINOR, donorName: '捐赠人', donorEmail: email });
-let slug: string;
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
 it('settles a webhook storm split between two web processes once per gift, and the worker thanks each donor once', async () => {
-  await createFoundation(here);
-  const pool = await createFund(here, { kind: 'MATCHING' });
-  await fundFromOutside(here, pool, MATCHED * GIFT_MINOR);
-  const campaign = await createCampaign(here);
-  slug = campaign.slug;
-  await here.get(MatchingService).setRule(campaign.id, buildMatchingRule(pool.id));
-
   // Each donor on a network of their own: the per-address limit is not what this part is about.
   const emails = Array.from({ length: GIFTS }, (_, i) => `storm-${i}-${prefix}@example.org`);
   const gifts: { id: string; email: string }[] = [];

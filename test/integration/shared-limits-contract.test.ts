@@ -195,6 +195,37 @@ describe('the Redis limiter', () => {
       ]);
     }, 60_000);
 
+    it('stops waiting on a Redis that hangs: one request waits out the timeout, the next count in memory', async () => {
+      const limit = freshLimit(3);
+      const limiter = redisLimiter({ url: server.url });
+      const key = '192.0.2.46';
+      expect(await limiter.hit(limit, key)).toBe(1);
+      /** Scripts Redis has run or refused (EVAL and EVALSHA). */
+      const calls = async () =>
+        [
+          ...(await server.client().info('commandstats')).matchAll(
+            /cmdstat_eval(?:sha)?:calls=(\d+)/g,
+          ),
+        ].reduce((sum, [, n]) => sum + Number(n), 0);
+      const before = await calls();
+
+      // Every client's commands wait for 3 s (a Redis stuck on a slow disk or a long script).
+      await server.client().client('PAUSE', 3_000, 'ALL');
+      const counts = [];
+      for (let i = 0; i < 4; i++) counts.push(await limiter.hit(limit, key));
+      expect(counts).toEqual([1, 2, 3, 4]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/timed out/);
+
+      await waitUntil(
+        async () => (await limiter.count(limit, key)) <= 2,
+        'the limiter to read from Redis again',
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      // Only the first hit was sent while Redis hung (it may have run once Redis woke up).
+      expect((await calls()) - before).toBeLessThanOrEqual(1);
+    }, 60_000);
+
     it('starts without Redis, counting in the process, and shares once Redis comes up', async () => {
       await server.stop();
       const limit = freshLimit(3);

@@ -34,6 +34,8 @@ export interface PageForm {
   /** multipart/form-data or application/x-www-form-urlencoded. */
   enctype: string;
   fields: Record<string, string>;
+  /** The names of its file inputs. */
+  files: string[];
 }
 
 /** Every form of a page, with the fields a browser would send as it is shown (see formFields). */
@@ -45,6 +47,9 @@ export function formsOf(html: string): PageForm[] {
       method: (attr(tag, 'method') ?? 'get').toUpperCase(),
       enctype: attr(tag, 'enctype') ?? 'application/x-www-form-urlencoded',
       fields: fieldsOf(form),
+      files: [...form.matchAll(/<input\b[^>]*\stype="file"[^>]*>/g)]
+        .map(([input]) => attr(input, 'name'))
+        .filter((name): name is string => Boolean(name)),
     };
   });
 }

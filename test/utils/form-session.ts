@@ -15,9 +15,10 @@ export function cookieFrom(res: request.Response, name: string): string | undefi
 
 /**
  * A browser without a browser: a supertest agent keeps cookies; `csrf()` loads a page first so
- * the CSRF cookie exists and returns the token to put in forms.
+ * the CSRF cookie exists and returns the token to put in forms. `server` is an app in this
+ * process, or the base URL of one spawned.
  */
-export function formSession(server: Server) {
+export function formSession(server: Server | string) {
   const agent = request.agent(server);
   let csrf: string | undefined;
   return {

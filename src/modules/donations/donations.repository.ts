@@ -404,6 +404,27 @@ export class DonationsRepository {
     return rows[0]?.n ?? 0;
   }
 
+  /**
+   * Locks a donor's email and payment method until the transaction ends (advisory locks, the
+   * email's first), so that gifts of one donor settling together count each other for the bot
+   * check and the daily matching cap, while gifts of other donors do not wait. Emails are
+   * compared as stored, as `paidRecently` counts them.
+   */
+  async lockDonor(
+    manager: EntityManager,
+    donor: { email: string | null; fingerprint: string | null },
+  ): Promise<void> {
+    const keys = [
+      donor.email === null ? null : `gift-donor:email:${donor.email}`,
+      donor.fingerprint === null ? null : `gift-donor:payment:${donor.fingerprint}`,
+    ].filter((k): k is string => k !== null);
+    if (keys.length === 0) return;
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n)`,
+      [keys],
+    );
+  }
+
   /** What a donor's gifts to one campaign were matched since `since` (the day's start). */
   async matchedForDonorSince(
     manager: EntityManager,

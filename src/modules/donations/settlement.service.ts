@@ -6,7 +6,8 @@ import { OutboxWriter } from '../../queue/outbox-writer';
 import { FoundationService } from '../foundation/foundation.service';
 import { FundsService } from '../funds/funds.service';
 import { LedgerService } from '../ledger/ledger.service';
-import { MatchingService } from '../matching/matching.service';
+import type { NoMatchReason } from '../matching/match-amount';
+import { MatchingService, type MatchableGift, type MatchPlan } from '../matching/matching.service';
 import type { GiftRef, PaymentEvent } from '../payments/payment-events';
 import { AmountMismatchError, UnknownDonationError } from './dead-letters';
 import { DonorEmails } from './donor-emails';
@@ -220,8 +221,12 @@ export class SettlementService {
 
   /**
    * Books a received gift: ledger, match, donation, totals, thank-you. A repeat is a no-op.
-   * Everything that does not depend on the match comes before it: matching locks the pool, which
-   * every matched gift waits for, so what follows the lock is as few statements as possible.
+   * Matching takes a slot of the sponsor's pool and the rule's row, which other matched gifts
+   * may be waiting for: so the match is planned first (no lock), the donation is updated with
+   * the planned amount and the outbox rows written, then the gift's entry is posted, the match
+   * taken in one statement, and the campaign's totals added, just before the commit. Should the
+   * pool or the rule allow less than planned by then (a pool running out), the donation is
+   * corrected after it.
    */
   async settle(
     m: EntityManager,
@@ -241,32 +246,23 @@ export class SettlementService {
     const accounts = await this.accountsFor(m, donation);
     const now = new Date();
     const received = ids.receivedAt && ids.receivedAt < now ? ids.receivedAt : undefined;
-    await this.ledger.post(settleEntry(donation, accounts, received), { within: m });
     const fingerprint = ids.fingerprint ?? donation.paymentFingerprint;
-    if (donation.provider !== 'OFFLINE') {
-      // The processor's fee is known a little later, from its balance transaction.
-      await this.outboxWriter.add(
-        m,
-        'DONATION_FEE',
-        { donationId: donation.id },
-        `donation-fee:${donation.id}`,
-      );
-    }
     const succeededAt = received ?? now;
     const campaignId = donation.campaignId;
     const email = donation.donorEmail;
     // A gift straight into a fund (offline, no campaign) has no matching rule and no campaign
     // totals: the fund's ledger entry is all it changes.
-    const match: { matchedMinor: number; reason?: string } =
+    const gift: MatchableGift | null =
       campaignId === null
-        ? { matchedMinor: 0, reason: 'NO_CAMPAIGN' }
-        : await this.matching.match(m, {
+        ? null
+        : {
             id: donation.id,
             campaignId,
             fundId: donation.fundId,
             amountMinor: donation.amountMinor,
             feeCoverMinor: donation.feeCoverMinor,
             currency: donation.currency,
+            lockDonor: () => this.repo.lockDonor(m, { email, fingerprint }),
             // Paid gifts by email and payment method; staff-recorded offline gifts are not bot-like.
             paidRecently:
               donation.provider === 'OFFLINE'
@@ -291,25 +287,29 @@ export class SettlementService {
                     email,
                     startOfDayShanghai(succeededAt),
                   ),
-          });
+          };
+    const plan: MatchPlan = gift
+      ? await this.matching.plan(m, gift)
+      : { matchedMinor: 0, reason: 'NO_CAMPAIGN' as NoMatchReason };
     await this.repo.update(m, donation.id, {
       status: next,
       succeededAt,
-      matchedMinor: match.matchedMinor > 0 ? match.matchedMinor : undefined,
-      matchWithheldReason: match.reason === 'VELOCITY' ? 'VELOCITY' : undefined,
+      matchedMinor: plan.matchedMinor > 0 ? plan.matchedMinor : undefined,
+      matchWithheldReason: plan.reason === 'VELOCITY' ? 'VELOCITY' : undefined,
       paymentFingerprint: fingerprint ?? undefined,
       providerPaymentId: ids.paymentId ?? donation.providerPaymentId ?? undefined,
       providerSubscriptionId: ids.subscriptionId ?? donation.providerSubscriptionId ?? undefined,
       providerInvoiceId: donation.providerInvoiceId ? undefined : ids.invoiceId,
       providerChargeId: donation.providerChargeId ? undefined : ids.chargeId,
     });
-    if (campaignId !== null) {
-      await this.campaignTotals.recordGift(m, campaignId, {
-        amountMinor: donation.amountMinor,
-        matchedMinor: match.matchedMinor,
-        // Each email-less gift counts as its own donor.
-        donorKey: email ?? `gift:${donation.id}`,
-      });
+    if (donation.provider !== 'OFFLINE') {
+      // The processor's fee is known a little later, from its balance transaction.
+      await this.outboxWriter.add(
+        m,
+        'DONATION_FEE',
+        { donationId: donation.id },
+        `donation-fee:${donation.id}`,
+      );
     }
     // The receipt is issued, and the thank-you carrying it sent, once this commits.
     await this.outboxWriter.add(
@@ -318,6 +318,23 @@ export class SettlementService {
       { donationId: donation.id },
       `receipt-sync:${donation.id}:received`,
     );
+    // From here on every statement holds rows other settlements want (balance slots of the fund
+    // and the clearing account, then a slot of the pool and the rule's row, then a campaign
+    // totals slot: the order refunds take them in too) until the commit.
+    await this.ledger.post(settleEntry(donation, accounts, received), { within: m });
+    const match: { matchedMinor: number; reason?: string } = gift
+      ? await this.matching.take(m, gift, plan)
+      : plan;
+    if (campaignId !== null) {
+      await this.campaignTotals.recordGift(m, campaignId, {
+        amountMinor: donation.amountMinor,
+        matchedMinor: match.matchedMinor,
+        // Each email-less gift counts as its own donor.
+        donorKey: email ?? `gift:${donation.id}`,
+      });
+      if (match.matchedMinor !== plan.matchedMinor)
+        await this.repo.update(m, donation.id, { matchedMinor: match.matchedMinor });
+    }
     return match.matchedMinor > 0
       ? `settled, matched ${match.matchedMinor}`
       : `settled${match.reason ? ` (no match: ${match.reason})` : ''}`;

@@ -37,6 +37,18 @@ const ENTRY_FIELDS = [
 
 export type EntryHead = Omit<JournalEntry, 'postings'> & { fingerprint: string };
 
+/** See LedgerRepository.insertEntryIf. */
+export interface GuardedEntry {
+  /** The account paying out, from one of its slots. */
+  payer: string;
+  amountMinor: number;
+  /**
+   * `UPDATE … WHERE …` (no RETURNING): the entry is posted only if it changes a row. `param`
+   * adds a parameter and answers its placeholder.
+   */
+  when: (param: (value: unknown) => string) => string;
+}
+
 /** A posting with its account's code and name, from `p` joined to `a` (see POSTING_COLUMNS). */
 const POSTING_COLUMNS = `p.id AS "postingId", p.entry_id AS "entryId", p.account_id AS "accountId",
   p.amount_minor AS "amountMinor", a.code AS "accountCode", a.name AS "accountName"`;
@@ -186,18 +198,65 @@ export class LedgerRepository {
    * the same key to commit or roll back, so exactly one wins). One round trip matters: the
    * posting trigger holds the account's balance slot until commit.
    */
-  async insertEntry(
+  insertEntry(
     manager: EntityManager,
     input: EntryInput,
     fingerprint: string,
   ): Promise<JournalEntry | null> {
+    return this.insertEntryIf(manager, input, fingerprint, null);
+  }
+
+  /**
+   * The same, in the same one statement, only if `condition.payer` has a balance slot that holds
+   * `amountMinor` and that no other transaction holds (locked here, FOR UPDATE SKIP LOCKED, in the
+   * order the posting trigger looks for one, so its outflow takes that slot) and `condition.when`
+   * (a data-modifying statement of the caller's module, e.g. raising a counter within its cap)
+   * returns a row. It never waits for another transaction's slot and never fails for want of
+   * money: null when any condition is not met (or the key exists), and nothing is written.
+   */
+  insertEntryIf(
+    manager: EntityManager,
+    input: EntryInput,
+    fingerprint: string,
+    condition: GuardedEntry | null,
+  ): Promise<JournalEntry | null> {
     const postings = inLockOrder(input.postings);
-    let rows: Row[];
-    try {
-      rows = await manager.query(
-        `WITH e AS (
+    const params: unknown[] = [
+      input.idempotencyKey,
+      input.kind,
+      input.description ?? '',
+      input.currency,
+      fingerprint,
+      input.reversesEntryId ?? null,
+      JSON.stringify(input.metadata ?? {}),
+      postings.map((p) => p.accountId),
+      postings.map((p) => p.amountMinor),
+      input.occurredAt ?? null,
+    ];
+    let guard = '';
+    let from = '';
+    if (condition) {
+      const param = (value: unknown) => `$${params.push(value)}`;
+      const payer = param(condition.payer);
+      const amount = param(condition.amountMinor);
+      guard = `slot AS (
+           SELECT slot FROM ledger_account_balances
+           WHERE account_id = ${payer} AND balance_minor >= ${amount}
+           ORDER BY (slot + pg_backend_pid()) % (SELECT balance_slots FROM ledger_accounts WHERE id = ${payer})
+           FOR UPDATE SKIP LOCKED LIMIT 1
+         ), guard AS (
+           ${condition.when(param)}
+             AND EXISTS (SELECT 1 FROM slot)
+             AND NOT EXISTS (SELECT 1 FROM journal_entries WHERE idempotency_key = $1)
+           RETURNING 1
+         ), `;
+      from = ' FROM guard';
+    }
+    return this.runInsert(
+      manager,
+      `WITH ${guard}e AS (
            INSERT INTO journal_entries (idempotency_key, kind, description, currency, fingerprint, reverses_entry_id, metadata, occurred_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $10::timestamptz IS NULL THEN NULL ELSE least($10::timestamptz, now()) END)
+           SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::uuid, $7::jsonb, CASE WHEN $10::timestamptz IS NULL THEN NULL ELSE least($10::timestamptz, now()) END${from}
            ON CONFLICT (idempotency_key) DO NOTHING
            RETURNING id, idempotency_key, kind, description, currency, reverses_entry_id, metadata, posted_at
          ), p AS (
@@ -210,19 +269,18 @@ export class LedgerRepository {
          SELECT ${JOURNAL_ENTRIES.selectSome(ENTRY_FIELDS, 'e')}, ${POSTING_COLUMNS}
          FROM e JOIN p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
          ORDER BY p.id`,
-        [
-          input.idempotencyKey,
-          input.kind,
-          input.description ?? '',
-          input.currency,
-          fingerprint,
-          input.reversesEntryId ?? null,
-          JSON.stringify(input.metadata ?? {}),
-          postings.map((p) => p.accountId),
-          postings.map((p) => p.amountMinor),
-          input.occurredAt ?? null,
-        ],
-      );
+      params,
+    );
+  }
+
+  private async runInsert(
+    manager: EntityManager,
+    sql: string,
+    params: unknown[],
+  ): Promise<JournalEntry | null> {
+    let rows: Row[];
+    try {
+      rows = await manager.query(sql, params);
     } catch (error) {
       throw translateLedgerError(error);
     }

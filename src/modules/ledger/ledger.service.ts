@@ -16,7 +16,7 @@ import {
   UnbalancedEntryError,
 } from './ledger.errors';
 import type { ManualEntryKind } from './dto/ledger.dto';
-import { LedgerRepository } from './ledger.repository';
+import { LedgerRepository, type GuardedEntry } from './ledger.repository';
 import { LedgerStatementsRepository, type StatementPosition } from './ledger-statements.repository';
 import type {
   AccountSpec,
@@ -201,6 +201,23 @@ export class LedgerService {
         replayed: true,
       };
     }, opts);
+  }
+
+  /**
+   * Posts a new entry in one statement only if `condition` holds (LedgerRepository.insertEntryIf):
+   * its payer has a free balance slot holding the amount, and the caller's own guarded update
+   * changes a row. Null when not (nothing written, no lock waited for, no error): the caller then
+   * takes the slow way, under locks. For a hot payer (a matching pool), where holding every slot
+   * would make concurrent transactions queue.
+   */
+  async postIf(
+    input: EntryInput,
+    condition: GuardedEntry,
+    opts: TransactionOptions & { within: EntityManager },
+  ): Promise<JournalEntry | null> {
+    const problem = checkEntry(input.postings);
+    if (problem) throw new UnbalancedEntryError(words('errors.ledger.unbalanced'));
+    return this.repo.insertEntryIf(opts.within, input, entryFingerprint(input), condition);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { affectedRows, rowsOf } from '../../database/query-result';
+import { rowsOf } from '../../database/query-result';
 import { col, defineTable } from '../../database/table-map';
 import type { TransactionOptions } from '../../database/transaction.service';
 import { toSafeInteger } from '../../common/money';
@@ -160,43 +160,30 @@ export class MatchingRepository {
   }
 
   /**
-   * Adds to the rule's matched sum only if it stays within the total cap and the rule is still
-   * as `seen` (active, same pool, ratio, caps, window and fee-cover option): false when not, and nothing changes.
+   * An update that adds to the rule's matched sum only if it stays within the total cap and the
+   * rule is still as `seen` (active, same pool, ratio, caps, window and fee-cover option), for
+   * LedgerService.postIf: the match entry is posted only if it changes the rule.
    */
-  async addMatchedWithinCap(
-    manager: EntityManager,
+  raiseMatchedWithinCap(
     seen: StoredRule,
     amountMinor: number,
-  ): Promise<boolean> {
-    const result: unknown = await manager.query(
-      `UPDATE matching_rules SET matched_minor = matched_minor + $2
-       WHERE id = $1 AND active
-         AND (total_cap_minor IS NULL OR matched_minor + $2 <= total_cap_minor)
-         AND pool_fund_id = $3 AND mode = $4 AND ratio_bp IS NOT DISTINCT FROM $5
-         AND random_min_minor IS NOT DISTINCT FROM $6 AND random_max_minor IS NOT DISTINCT FROM $7
-         AND min_gift_minor = $8 AND cap_per_gift_minor IS NOT DISTINCT FROM $9
-         AND cap_per_donor_day_minor IS NOT DISTINCT FROM $10
-         AND total_cap_minor IS NOT DISTINCT FROM $11
-         AND starts_at IS NOT DISTINCT FROM $12 AND ends_at IS NOT DISTINCT FROM $13
-         AND match_fee_cover = $14`,
-      [
-        seen.id,
-        amountMinor,
-        seen.poolFundId,
-        seen.mode,
-        seen.ratioBp,
-        seen.randomMinMinor,
-        seen.randomMaxMinor,
-        seen.minGiftMinor,
-        seen.capPerGiftMinor,
-        seen.capPerDonorDayMinor,
-        seen.totalCapMinor,
-        seen.startsAt,
-        seen.endsAt,
-        seen.matchFeeCover,
-      ],
-    );
-    return affectedRows(result) === 1;
+  ): (param: (value: unknown) => string) => string {
+    return (
+      param,
+    ) => `UPDATE matching_rules SET matched_minor = matched_minor + ${param(amountMinor)}::bigint
+       WHERE id = ${param(seen.id)}::uuid AND active
+         AND (total_cap_minor IS NULL OR matched_minor + ${param(amountMinor)}::bigint <= total_cap_minor)
+         AND pool_fund_id = ${param(seen.poolFundId)}::uuid AND mode = ${param(seen.mode)}::text
+         AND ratio_bp IS NOT DISTINCT FROM ${param(seen.ratioBp)}::int
+         AND random_min_minor IS NOT DISTINCT FROM ${param(seen.randomMinMinor)}::bigint
+         AND random_max_minor IS NOT DISTINCT FROM ${param(seen.randomMaxMinor)}::bigint
+         AND min_gift_minor = ${param(seen.minGiftMinor)}::bigint
+         AND cap_per_gift_minor IS NOT DISTINCT FROM ${param(seen.capPerGiftMinor)}::bigint
+         AND cap_per_donor_day_minor IS NOT DISTINCT FROM ${param(seen.capPerDonorDayMinor)}::bigint
+         AND total_cap_minor IS NOT DISTINCT FROM ${param(seen.totalCapMinor)}::bigint
+         AND starts_at IS NOT DISTINCT FROM ${param(seen.startsAt)}::timestamptz
+         AND ends_at IS NOT DISTINCT FROM ${param(seen.endsAt)}::timestamptz
+         AND match_fee_cover = ${param(seen.matchFeeCover)}::boolean`;
   }
 
   async addMatched(manager: EntityManager, ruleId: string, deltaMinor: number): Promise<void> {

@@ -10,7 +10,7 @@ import { CampaignsService } from '../campaigns/campaigns.service';
 import type { CampaignView } from '../campaigns/campaigns.types';
 import { FundNotFoundError } from '../funds/funds.errors';
 import { FundsService } from '../funds/funds.service';
-import { transferPostings } from '../ledger/journal';
+import { transferPostings, type EntryInput } from '../ledger/journal';
 import { LedgerService } from '../ledger/ledger.service';
 import {
   allowedMatch,
@@ -52,15 +52,39 @@ export interface MatchableGift {
   currency: string;
   /**
    * Other paid gifts from this donor's email or payment method in the minute up to this one (the
-   * caller counts them). Asked after the pool is locked, so gifts settling together on this pool
-   * see each other. Absent: no bot check (a release by FINANCE, staff-recorded offline gifts).
+   * caller counts them). Asked after `lockDonor`, so gifts of one donor settling together see
+   * each other. Absent: no bot check (a release by FINANCE, staff-recorded offline gifts).
    */
   paidRecently?: () => Promise<number>;
-  /** Already matched today for this donor on this campaign; asked after the pool is locked, so two gifts of one donor cannot both pass the daily cap. */
+  /**
+   * Already matched today for this donor on this campaign; asked after `lockDonor`, so two gifts
+   * of one donor cannot both pass the daily cap.
+   */
   donorMatchedToday: () => Promise<number>;
+  /**
+   * Locks this donor's email and payment method until the transaction ends (before the two
+   * questions above). Absent: the caller holds a lock that already serialises them.
+   */
+  lockDonor?: () => Promise<void>;
   at: Date;
   /** When the gift's money arrived, if before now (an offline gift recorded later): the match's date too. */
   receivedAt?: Date;
+}
+
+export interface MatchResult {
+  matchedMinor: number;
+  reason?: NoMatchReason;
+}
+
+/** What `plan` decided: nothing (with why), or an amount for `take` to post. */
+export interface MatchPlan extends MatchResult {
+  take?: {
+    /** The rule as read: `take` posts only if it is still so. */
+    rule: StoredRule;
+    donorMatchedTodayMinor: number;
+    /** The total cap limits the match: decided under the rule's lock. */
+    underLock: boolean;
+  };
 }
 
 export type RuleInput = RuleFields;
@@ -82,9 +106,10 @@ const RULE_READERS: readonly Role[] = ['ADMIN', 'FINANCE', 'GRANTS_OFFICER'];
 
 /**
  * The matching engine. A match is a ledger entry from the sponsor's MATCHING fund to the
- * campaign's fund, posted inside the donation's own transaction. The pool's balance slots are
- * locked first, so matches on one pool are serialised and the pool can never be overspent; the
- * ledger trigger would refuse an overdraft anyway.
+ * campaign's fund, posted inside the donation's own transaction, from one balance slot of the
+ * pool that holds all of it (the ledger keeps every slot of a fund at zero or more), so matches
+ * on one pool run side by side on different slots and the pool can never be overspent. Near the
+ * end of a pool (or of a rule's cap) matches take every slot and run one at a time.
  */
 @Injectable()
 export class MatchingService {
@@ -98,76 +123,111 @@ export class MatchingService {
   ) {}
 
   /**
-   * Matches one gift, inside its settlement's transaction. Called last in that transaction: the
-   * pool stays locked until commit, and every matched gift on this pool waits for it, so the
-   * statements from the lock to the commit are kept to a few.
+   * Matches one gift inside the caller's transaction: `plan`, then `take`. A caller with writes
+   * that depend on the match (the settlement) puts them between the two, so that only `take`
+   * and the COMMIT run while the pool is held.
    */
   async match(
     m: EntityManager,
     gift: MatchableGift,
     random: () => number = Math.random,
-  ): Promise<{ matchedMinor: number; reason?: NoMatchReason }> {
-    const peek = await this.repo.forCampaign(gift.campaignId, { within: m });
-    if (!peek) return { matchedMinor: 0, reason: 'NO_RULE' };
-    const offer = offeredMatch(peek, matchableMinor(peek, gift), gift.at, random);
+  ): Promise<MatchResult> {
+    return this.take(m, gift, await this.plan(m, gift, random), random);
+  }
+
+  /**
+   * What the gift would be matched, decided without locking the pool or the rule: the rule as it
+   * is now, the donor's cap and the bot check. Those two are read under a lock of the donor's
+   * email and payment method (DonationsRepository.lockDonor, through the gift's callbacks), so
+   * two gifts of one donor settling together see each other; nothing else waits for it. The
+   * pool's balance is not read: `take` takes the amount from a slot that holds it, or decides
+   * under the pool's lock.
+   */
+  async plan(
+    m: EntityManager,
+    gift: MatchableGift,
+    random: () => number = Math.random,
+  ): Promise<MatchPlan> {
+    const rule = await this.repo.forCampaign(gift.campaignId, { within: m });
+    if (!rule) return { matchedMinor: 0, reason: 'NO_RULE' };
+    const offer = offeredMatch(rule, matchableMinor(rule, gift), gift.at, random);
     if (offer.amountMinor === 0) return { matchedMinor: 0, reason: offer.reason };
-
-    const poolAccountId = await this.funds.accountIdOf(peek.poolFundId, { within: m });
-    const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
-    // Lock order: pool slots, then the rule row (every match on this pool takes them in this
-    // order). A closed pool has a zero balance (closing needs one), so it matches nothing.
-    const poolBalanceMinor = await this.ledger.lockedBalance(m, poolAccountId);
-    const donorToday = (r: StoredRule) =>
-      r.capPerDonorDayMinor === null ? Promise.resolve(0) : gift.donorMatchedToday();
-    const limits = { donorMatchedTodayMinor: await donorToday(peek), poolBalanceMinor };
-
-    // The pool balance and the donor's day are read under the lock; the rule was read before it.
-    // Unless the total cap is what limits this match, one conditional update locks the rule and
-    // checks that it is unchanged and its current sum stays within the cap; otherwise (or if the
-    // rule changed meanwhile) the rule is read again under its lock and decides.
-    let rule: StoredRule = peek;
-    let allowed = allowedMatch(offer.amountMinor, { rule: peek, ...limits });
+    if (gift.paidRecently || rule.capPerDonorDayMinor !== null) await gift.lockDonor?.();
+    const donorMatchedTodayMinor =
+      rule.capPerDonorDayMinor === null ? 0 : await gift.donorMatchedToday();
+    const allowed = allowedMatch(offer.amountMinor, {
+      rule,
+      donorMatchedTodayMinor,
+      poolBalanceMinor: Number.MAX_SAFE_INTEGER,
+    });
     if (allowed.amountMinor === 0 && allowed.reason !== 'TOTAL_CAP')
       return { matchedMinor: 0, reason: allowed.reason };
     // Only a gift the pool would match is withheld as bot-like: what FINANCE may release.
     if (gift.paidRecently && (await gift.paidRecently()) + 1 > VELOCITY_LIMIT_PER_MINUTE)
       return { matchedMinor: 0, reason: 'VELOCITY' };
-    const fast =
-      allowed.reason !== 'TOTAL_CAP' &&
-      (await this.repo.addMatchedWithinCap(m, peek, allowed.amountMinor));
-    if (!fast) {
-      const current = await this.repo.lockForCampaign(m, gift.campaignId);
-      if (!current) return { matchedMinor: 0, reason: 'NO_RULE' };
-      // Moved to another pool while this gift waited for the old one's lock: that pool is not
-      // locked here, so this gift goes unmatched rather than risk it.
-      if (current.poolFundId !== peek.poolFundId)
-        return { matchedMinor: 0, reason: 'RULE_CHANGED' };
-      rule = current;
-      const offerNow = offeredMatch(rule, matchableMinor(rule, gift), gift.at, random);
-      if (offerNow.amountMinor === 0) return { matchedMinor: 0, reason: offerNow.reason };
-      allowed = allowedMatch(offerNow.amountMinor, {
-        rule,
-        poolBalanceMinor,
-        donorMatchedTodayMinor:
-          rule.capPerDonorDayMinor === peek.capPerDonorDayMinor
-            ? limits.donorMatchedTodayMinor
-            : await donorToday(rule),
-      });
-      if (allowed.amountMinor === 0) return { matchedMinor: 0, reason: allowed.reason };
-      await this.repo.addMatched(m, rule.id, allowed.amountMinor);
-    }
-    await this.ledger.post(
-      {
-        idempotencyKey: `match:${gift.id}`,
-        kind: 'MATCH',
-        description: `Match for gift ${gift.id}`,
-        currency: gift.currency,
-        postings: transferPostings(poolAccountId, fundAccountId, allowed.amountMinor),
-        metadata: { donationId: gift.id, ruleId: rule.id },
-        ...(gift.receivedAt ? { occurredAt: gift.receivedAt } : {}),
-      },
-      { within: m },
-    );
+    return {
+      matchedMinor: allowed.amountMinor,
+      reason: allowed.reason,
+      take: { rule, donorMatchedTodayMinor, underLock: allowed.reason === 'TOTAL_CAP' },
+    };
+  }
+
+  /**
+   * Posts the planned match. Usually one statement (LedgerService.postIf): one balance
+   * slot of the pool that holds the whole match and that no other transaction holds is locked,
+   * the rule's matched sum raised if the rule is unchanged and within its cap, and the match
+   * entry posted; the pool and the rule stay locked only until the caller commits. When that
+   * cannot be done (no single free slot holds the match, the rule changed, the total cap limits
+   * the match), the pool's slots are all locked, then the rule, and the match is decided again
+   * from what they hold: it may be less than planned, or nothing.
+   */
+  async take(
+    m: EntityManager,
+    gift: MatchableGift,
+    plan: MatchPlan,
+    random: () => number = Math.random,
+  ): Promise<MatchResult> {
+    if (!plan.take) return { matchedMinor: 0, reason: plan.reason };
+    const peek = plan.take.rule;
+    const poolAccountId = await this.funds.accountIdOf(peek.poolFundId, { within: m });
+    const fundAccountId = await this.funds.accountIdOf(gift.fundId, { within: m });
+    const entry = (ruleId: string, amountMinor: number) =>
+      matchEntry(gift, { ruleId, poolAccountId, fundAccountId, amountMinor });
+    if (
+      !plan.take.underLock &&
+      (await this.ledger.postIf(
+        entry(peek.id, plan.matchedMinor),
+        {
+          payer: poolAccountId,
+          amountMinor: plan.matchedMinor,
+          when: this.repo.raiseMatchedWithinCap(peek, plan.matchedMinor),
+        },
+        { within: m },
+      ))
+    )
+      return { matchedMinor: plan.matchedMinor, reason: plan.reason };
+
+    // Lock order: pool slots, then the rule row (every match on this pool takes them in this
+    // order). A closed pool has a zero balance (closing needs one), so it matches nothing.
+    const poolBalanceMinor = await this.ledger.lockedBalance(m, poolAccountId);
+    const rule = await this.repo.lockForCampaign(m, gift.campaignId);
+    if (!rule) return { matchedMinor: 0, reason: 'NO_RULE' };
+    // Moved to another pool while this gift was being settled: that pool is not locked here, so
+    // this gift goes unmatched rather than risk it.
+    if (rule.poolFundId !== peek.poolFundId) return { matchedMinor: 0, reason: 'RULE_CHANGED' };
+    const offer = offeredMatch(rule, matchableMinor(rule, gift), gift.at, random);
+    if (offer.amountMinor === 0) return { matchedMinor: 0, reason: offer.reason };
+    const allowed = allowedMatch(offer.amountMinor, {
+      rule,
+      poolBalanceMinor,
+      donorMatchedTodayMinor:
+        rule.capPerDonorDayMinor === peek.capPerDonorDayMinor
+          ? plan.take.donorMatchedTodayMinor
+          : await gift.donorMatchedToday(),
+    });
+    if (allowed.amountMinor === 0) return { matchedMinor: 0, reason: allowed.reason };
+    await this.repo.addMatched(m, rule.id, allowed.amountMinor);
+    await this.ledger.post(entry(rule.id, allowed.amountMinor), { within: m });
     return { matchedMinor: allowed.amountMinor, reason: allowed.reason };
   }
 
@@ -443,4 +503,20 @@ function forbidden(reason: Words): DomainError {
   return RequestContext.actor()?.kind === 'user'
     ? new ForbiddenError(reason)
     : new UnauthenticatedError(words('errors.signInFirstThen', { reason }));
+}
+
+/** The `match:<gift>` entry: from the pool to the campaign's fund. */
+function matchEntry(
+  gift: Pick<MatchableGift, 'id' | 'currency' | 'receivedAt'>,
+  m: { ruleId: string; poolAccountId: string; fundAccountId: string; amountMinor: number },
+): EntryInput {
+  return {
+    idempotencyKey: `match:${gift.id}`,
+    kind: 'MATCH',
+    description: `Match for gift ${gift.id}`,
+    currency: gift.currency,
+    postings: transferPostings(m.poolAccountId, m.fundAccountId, m.amountMinor),
+    metadata: { donationId: gift.id, ruleId: m.ruleId },
+    ...(gift.receivedAt ? { occurredAt: gift.receivedAt } : {}),
+  };
 }

@@ -7,6 +7,7 @@ import {
   fenToYuan,
   outRequestNo,
   outTradeNo,
+  parseAlipayTime,
   yuanToFen,
 } from './alipay-amounts';
 
@@ -127,5 +128,15 @@ describe('order and refund numbers', () => {
   it('writes time_expire in Beijing wall time', () => {
     expect(alipayTime(new Date('2026-12-04T14:30:05Z'))).toBe('2026-12-04 22:30:05');
     expect(alipayTime(new Date('2026-12-31T16:00:00Z'))).toBe('2027-01-01 00:00:00');
+  });
+
+  it.each([
+    ['2026-12-04 22:30:05', '2026-12-04T14:30:05.000Z'],
+    ['2027-01-01 00:00:00', '2026-12-31T16:00:00.000Z'],
+    ['2026-12-04T22:30:05', null],
+    ['2026-13-40 99:00:00', null],
+    [undefined, null],
+  ])('reads the Alipay time %j as %j', (text, iso) => {
+    expect(parseAlipayTime(text)?.toISOString() ?? null).toBe(iso);
   });
 });

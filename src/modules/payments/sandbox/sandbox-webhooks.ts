@@ -7,12 +7,12 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { AppConfig } from '../../../config/app-config';
 import { SandboxDeliveryFailedError } from '../payments.errors';
 import { RetriesExhaustedError, withRetries } from '../retry';
+import { readOrCreateSandboxFile } from './sandbox-file';
 import { SandboxRepository, type StoredSandboxEvent } from './sandbox.repository';
 import { signStripePayload } from '../stripe/stripe.client';
 
@@ -44,20 +44,17 @@ export class SandboxWebhookSecret {
 }
 
 function readOrCreateSecret(file: string): string {
-  mkdirSync(path.dirname(file), { recursive: true });
-  try {
-    // `wx`: two processes starting at once cannot both create it; the loser reads the winner's.
-    const secret = `whsec_${randomBytes(24).toString('hex')}`;
-    writeFileSync(file, `${secret}\n`, { flag: 'wx', mode: 0o600 });
-    return secret;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  const existing = readFileSync(file, 'utf8').trim();
-  if (!/^whsec_\w+$/.test(existing)) {
-    throw new Error(`${file} does not hold a whsec_… secret; delete it and a new one is made`);
-  }
-  return existing;
+  return readOrCreateSandboxFile(
+    file,
+    () => `whsec_${randomBytes(24).toString('hex')}\n`,
+    (text) => {
+      const secret = text.trim();
+      if (!/^whsec_\w+$/.test(secret)) {
+        throw new Error(`${file} does not hold a whsec_… secret; delete it and a new one is made`);
+      }
+      return secret;
+    },
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AlipaySettings } from '../alipay.provider';
+import { readOrCreateSandboxFile } from '../../sandbox/sandbox-file';
 import { FakeAlipay } from './fake-alipay';
 
 /**
@@ -24,46 +24,48 @@ export interface SandboxAlipayKeys {
   alipayPublicKey: string;
 }
 
+function newAlipayKeys(): SandboxAlipayKeys {
+  const pair = () =>
+    generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+  const app = pair();
+  const alipay = pair();
+  return {
+    appPrivateKey: app.privateKey,
+    appPublicKey: app.publicKey,
+    alipayPrivateKey: alipay.privateKey,
+    alipayPublicKey: alipay.publicKey,
+  };
+}
+
 /**
- * Both key pairs (the app's and "Alipay's"), made once and kept in `DATA_DIR` (mode 0600), so the
- * server and the CLI (reconciliation queries the server's fake gateway) sign and check with the
- * same keys across restarts. `wx`: two processes starting at once cannot both create the file.
+ * Both key pairs (the app's and "Alipay's"), made once and kept in `DATA_DIR` (see
+ * readOrCreateSandboxFile), so the server and the CLI (reconciliation queries the server's fake
+ * gateway) sign and check with the same keys across restarts.
  */
 export function readOrCreateSandboxAlipayKeys(dataDir: string): SandboxAlipayKeys {
   const file = path.join(dataDir, SANDBOX_ALIPAY_KEYS_FILE);
-  mkdirSync(path.dirname(file), { recursive: true });
-  try {
-    const pair = () =>
-      generateKeyPairSync('rsa', {
-        modulusLength: 2048,
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      });
-    const app = pair();
-    const alipay = pair();
-    const keys: SandboxAlipayKeys = {
-      appPrivateKey: app.privateKey,
-      appPublicKey: app.publicKey,
-      alipayPrivateKey: alipay.privateKey,
-      alipayPublicKey: alipay.publicKey,
-    };
-    writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
-    return keys;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxAlipayKeys>;
-  for (const key of [
-    'appPrivateKey',
-    'appPublicKey',
-    'alipayPrivateKey',
-    'alipayPublicKey',
-  ] as const) {
-    if (typeof stored[key] !== 'string' || !stored[key].includes('-----BEGIN')) {
-      throw new Error(`${file} has no ${key}; delete it and new keys are made`);
-    }
-  }
-  return stored as SandboxAlipayKeys;
+  return readOrCreateSandboxFile(
+    file,
+    () => `${JSON.stringify(newAlipayKeys(), null, 2)}\n`,
+    (text) => {
+      const stored = JSON.parse(text) as Partial<SandboxAlipayKeys>;
+      for (const key of [
+        'appPrivateKey',
+        'appPublicKey',
+        'alipayPrivateKey',
+        'alipayPublicKey',
+      ] as const) {
+        if (typeof stored[key] !== 'string' || !stored[key].includes('-----BEGIN')) {
+          throw new Error(`${file} has no ${key}; delete it and new keys are made`);
+        }
+      }
+      return stored as SandboxAlipayKeys;
+    },
+  );
 }
 
 export interface SandboxAlipayOptions {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type WechatPaySettings } from '../wechatpay.provider';
+import { readOrCreateSandboxFile } from '../../sandbox/sandbox-file';
 import { FakeWechatPay, httpReceiver } from './fake-wechatpay';
 
 /**
@@ -52,28 +52,26 @@ function newKeys(): SandboxWechatPayKeys {
 }
 
 /**
- * The sandbox's keys, made on first use and kept (mode 0600) so a server and the CLI sharing a
- * data folder sign and verify alike. Created with flag `wx`: two processes starting at once cannot
- * both write it; the loser reads the winner's.
+ * The sandbox's keys, made on first use and kept in DATA_DIR (see readOrCreateSandboxFile).
  */
 export function readOrCreateSandboxKeys(dataDir: string): SandboxWechatPayKeys {
   const file = path.join(dataDir, SANDBOX_WECHATPAY_KEYS_FILE);
-  mkdirSync(dataDir, { recursive: true });
-  try {
-    writeFileSync(file, `${JSON.stringify(newKeys(), null, 2)}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  const keys = JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxWechatPayKeys>;
-  const complete = Object.keys(newKeysShape).every(
-    (k) => typeof keys[k as keyof SandboxWechatPayKeys] === 'string',
+  return readOrCreateSandboxFile(
+    file,
+    () => `${JSON.stringify(newKeys(), null, 2)}\n`,
+    (text) => {
+      const keys = JSON.parse(text) as Partial<SandboxWechatPayKeys>;
+      const complete = Object.keys(newKeysShape).every(
+        (k) => typeof keys[k as keyof SandboxWechatPayKeys] === 'string',
+      );
+      if (!complete) {
+        throw new Error(
+          `${file} is not a sandbox WeChat Pay key file; delete it and a new one is made`,
+        );
+      }
+      return keys as SandboxWechatPayKeys;
+    },
   );
-  if (!complete) {
-    throw new Error(
-      `${file} is not a sandbox WeChat Pay key file; delete it and a new one is made`,
-    );
-  }
-  return keys as SandboxWechatPayKeys;
 }
 
 const newKeysShape: Record<keyof SandboxWechatPayKeys, true> = {
