@@ -24,7 +24,7 @@
  * Never touches the shared servers beyond one database of its own on BENCH_DATABASE_URL's server
  * (postgres-restart not even that); everything is removed at the end, also on failure or Ctrl-C.
  *
- * Environment: DRILL_RATE (30), DRILL_SECONDS (40), DRILL_FAULT_AT (10), DRILL_REDIS_DOWN (30),
+ * Environment: DRILL_RATE (20), DRILL_SECONDS (30), DRILL_FAULT_AT (10), DRILL_REDIS_DOWN (30),
  * DRILL_RECOVERY_LIMIT (90), BENCH_DATABASE_URL.
  */
 import { spawnSync } from 'node:child_process';
@@ -42,8 +42,8 @@ import { WebhookLoad } from './webhook-load';
 const DRILLS = ['kill-app', 'term-app', 'redis-down', 'postgres-restart'] as const;
 type Drill = (typeof DRILLS)[number];
 
-const RATE = Number(process.env.DRILL_RATE || 30);
-const SECONDS = Number(process.env.DRILL_SECONDS || 40);
+const RATE = Number(process.env.DRILL_RATE || 20);
+const SECONDS = Number(process.env.DRILL_SECONDS || 30);
 const FAULT_AT = Number(process.env.DRILL_FAULT_AT || 10);
 const REDIS_DOWN = Number(process.env.DRILL_REDIS_DOWN || 30);
 const RECOVERY_LIMIT = Number(process.env.DRILL_RECOVERY_LIMIT || 90);
@@ -266,8 +266,8 @@ async function main(db: BenchDatabase, world: Omit<World, 'db' | 'web' | 'worker
        FROM outbox`,
     [UNPAYABLE_KIND],
   );
-  const doubled = mail.duplicates();
-  const emailsDuplicated = doubled.sameRow + doubled.sameEmail;
+  const doubled = mail.duplicates((to) => to.startsWith(`drill-${drill}-`));
+  const emailsDuplicated = doubled.sameEmail;
   const recoverSeconds =
     settled === null || drained === null ? null : round(Math.max(settled, drained), 1);
   const verdict = {
@@ -278,7 +278,7 @@ async function main(db: BenchDatabase, world: Omit<World, 'db' | 'web' | 'worker
     ledgerCheckOk: ledger.status === 0,
     emailsSent: mail.messages.length,
     emailsDuplicated,
-    emailsResentSameRow: doubled.sameRow,
+    emailsResent: doubled.sameRow,
     outboxFailed: outbox!.failed,
     outboxOpen: outbox!.open,
     secondsToSettle: settled === null ? null : round(settled, 1),
@@ -301,10 +301,9 @@ async function main(db: BenchDatabase, world: Omit<World, 'db' | 'web' | 'worker
   row('gifts lost', verdict.giftsLost);
   row('gifts duplicated', verdict.giftsDuplicated);
   row('ledger check', verdict.ledgerCheckOk ? 'ok' : `FAILED\n${ledger.out}`);
-  row(
-    'emails sent / duplicated (same row)',
-    `${verdict.emailsSent} / ${verdict.emailsDuplicated} (${doubled.sameRow})`,
-  );
+  row('emails sent', verdict.emailsSent);
+  row('emails duplicated (a second row)', verdict.emailsDuplicated);
+  row('emails re-sent (same row, same Message-ID)', verdict.emailsResent);
   row('outbox rows failed / still open', `${verdict.outboxFailed} / ${verdict.outboxOpen}`);
   row(`${UNPAYABLE_KIND} jobs (left out, see above)`, outbox!.fees);
   row('events re-delivered afterwards', verdict.redelivered);

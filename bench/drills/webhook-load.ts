@@ -23,6 +23,8 @@ export interface LoadSummary {
   acked: number;
   /** Answers by status (0: no answer: refused connection, reset, timeout). */
   statuses: Record<string, number>;
+  /** Why deliveries got no answer. */
+  errors: Record<string, number>;
 }
 
 /**
@@ -36,6 +38,8 @@ export class WebhookLoad {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   private readonly deliveries: Delivery[];
   private readonly statuses = new Map<string, number>();
+  /** Why deliveries got no answer (refused, reset, timed out), counted by message. */
+  private readonly errors = new Map<string, number>();
   private sends = 0;
   private stopped = false;
   private readonly pending = new Set<Promise<void>>();
@@ -119,6 +123,7 @@ export class WebhookLoad {
       deliveries: this.sends,
       acked: this.deliveries.filter((d) => d.ackedAt !== null).length,
       statuses: Object.fromEntries(this.statuses),
+      errors: Object.fromEntries(this.errors),
     };
   }
 
@@ -144,8 +149,10 @@ export class WebhookLoad {
       status = (
         await postWebhook(this.agent, this.port, this.secret, d.payload, REQUEST_TIMEOUT_MS)
       ).status;
-    } catch {
+    } catch (error) {
       status = 0; // no answer: refused, reset or timed out
+      const why = (error as Error).message.replace(/\d+/g, 'N');
+      this.errors.set(why, (this.errors.get(why) ?? 0) + 1);
     } finally {
       d.inFlight--;
     }

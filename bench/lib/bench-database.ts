@@ -96,8 +96,15 @@ export class BenchDatabase {
       }
       await Promise.all([...this.open].map((c) => this.disconnect(c)));
       if (this.admin) {
+        const dropSql = `DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`;
         try {
-          await this.admin.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
+          // A server restarted meanwhile (a drill) ended the first admin connection: a new one.
+          await this.admin.query(dropSql).catch(async () => {
+            await this.admin!.end().catch(() => undefined);
+            this.admin = this.client('admin', this.adminUrl);
+            await this.admin.connect();
+            await this.admin.query(dropSql);
+          });
         } catch (error) {
           console.error(`could not drop database ${this.name}: ${(error as Error).message}`);
         }

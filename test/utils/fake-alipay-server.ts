@@ -1,37 +1,17 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   FakeAlipay,
   type FakeAlipayOptions,
 } from '../../src/modules/payments/alipay/sandbox/fake-alipay';
+import {
+  newAlipayKeys,
+  type SandboxAlipayKeys,
+} from '../../src/modules/payments/alipay/sandbox/sandbox-alipay';
 
-export interface AlipayTestKeys {
-  /** The app's key pair: we sign with the private key, the fake checks with the public one. */
-  appPrivateKey: string;
-  appPublicKey: string;
-  /** Alipay's key pair: the fake signs, the adapter checks. */
-  alipayPrivateKey: string;
-  alipayPublicKey: string;
-}
-
-/** Two fresh RSA 2048 key pairs, PEM: PKCS#8 private keys, SPKI public keys. */
-export function generateAlipayKeys(): AlipayTestKeys {
-  const pair = () =>
-    generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-  const app = pair();
-  const alipay = pair();
-  return {
-    appPrivateKey: app.privateKey,
-    appPublicKey: app.publicKey,
-    alipayPrivateKey: alipay.privateKey,
-    alipayPublicKey: alipay.publicKey,
-  };
-}
+export type AlipayTestKeys = SandboxAlipayKeys;
+/** Two fresh RSA 2048 key pairs (the app's and Alipay's), as the sandbox makes them. */
+export const generateAlipayKeys = newAlipayKeys;
 
 export interface RunningFakeAlipay {
   fake: FakeAlipay;

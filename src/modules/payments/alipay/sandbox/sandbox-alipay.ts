@@ -18,13 +18,16 @@ export const SANDBOX_ALIPAY_APP_ID = '2021000000000000';
 export const SANDBOX_ALIPAY_SELLER_ID = '2088000000000000';
 
 export interface SandboxAlipayKeys {
+  /** The app's key pair: we sign with the private key, Alipay checks with the public one. */
   appPrivateKey: string;
   appPublicKey: string;
+  /** Alipay's key pair: Alipay (here the fake) signs, the adapter checks. */
   alipayPrivateKey: string;
   alipayPublicKey: string;
 }
 
-function newAlipayKeys(): SandboxAlipayKeys {
+/** Two fresh RSA 2048 key pairs, PEM: PKCS#8 private keys, SPKI public keys. */
+export function newAlipayKeys(): SandboxAlipayKeys {
   const pair = () =>
     generateKeyPairSync('rsa', {
       modulusLength: 2048,
