@@ -32,7 +32,6 @@
 import { SECRET, tempDir } from './env'; // first: sets the app's environment
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,6 +44,7 @@ import { FundsService } from '../../src/modules/funds/funds.service';
 import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MatchingService } from '../../src/modules/matching/matching.service';
 import { BenchDatabase } from '../lib/bench-database';
+import { checkoutCompletedEvent, postWebhook } from '../lib/webhook-events';
 import { checks, log, now, printFigures, round, secondsSince, sleep } from '../lib/figures';
 import { load } from './load';
 import { DB_NAME } from './env';
@@ -161,49 +161,9 @@ async function pendingGifts(
 }
 
 /** A signed checkout.session.completed for a donation, POSTed to the app's webhook. */
-function settle(port: number, [id, amountMinor]: [string, number]): Promise<number> {
-  const compact = id.replace(/-/g, '');
-  const payload = JSON.stringify({
-    id: `evt_pages_${compact}`,
-    object: 'event',
-    type: 'checkout.session.completed',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    data: {
-      object: {
-        id: `cs_test_${compact}`,
-        object: 'checkout.session',
-        amount_total: amountMinor,
-        amount_subtotal: amountMinor,
-        currency: 'cny',
-        payment_status: 'paid',
-        status: 'complete',
-        mode: 'payment',
-        client_reference_id: id,
-        metadata: { donation_id: id },
-        payment_intent: `pi_test_${compact}`,
-      },
-    },
-  });
-  const t = Math.floor(Date.now() / 1000);
-  const v1 = createHmac('sha256', SECRET).update(`${t}.${payload}`).digest('hex');
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/webhooks/stripe',
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${v1}` },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+async function settle(port: number, [id, amountMinor]: [string, number]): Promise<number> {
+  const payload = JSON.stringify(checkoutCompletedEvent(id, amountMinor));
+  return (await postWebhook(http.globalAgent, port, SECRET, payload)).status;
 }
 
 /** Settles `gifts` at `rate` per second until `stop` resolves or they run out. */
