@@ -20,6 +20,8 @@ import { HealthModule } from './modules/health/health.module';
 import { LedgerModule } from './modules/ledger/ledger.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { PaymentsModule } from './modules/payments/payments.module';
+import { PrivacyModule } from './modules/privacy/privacy.module';
+import { PrivacyPolicyModule } from './modules/privacy/policy/privacy-policy.module';
 import { PublicSiteModule } from './modules/public-site/public-site.module';
 import { ReceiptsModule } from './modules/receipts/receipts.module';
 import { ReportingModule } from './modules/reporting/reporting.module';
@@ -31,6 +33,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     PageCacheModule,
     RateLimitModule,
     AuditModule,
+    PrivacyPolicyModule,
     LedgerModule,
     FoundationModule,
     FundsModule,
@@ -48,6 +51,7 @@ import { ReportingModule } from './modules/reporting/reporting.module';
     AdminModule,
     NotificationsModule,
     PaymentsModule,
+    PrivacyModule,
   ],
   /**
    * One body parser for every upload route (covers, grant attachments), registered once; the

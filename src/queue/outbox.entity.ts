@@ -44,4 +44,8 @@ export class OutboxMessage<K extends OutboxKind = OutboxKind> {
 
   @Column({ type: 'timestamptz', nullable: true })
   sentAt!: Date | null;
+
+  /** When retention emptied a sent email's payload (its recipient, subject data and links). */
+  @Column({ type: 'timestamptz', nullable: true })
+  payloadRedactedAt!: Date | null;
 }

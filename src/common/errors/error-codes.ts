@@ -149,6 +149,17 @@ export const ERROR_HTTP_STATUS = {
   RECEIPT_SEAL_INVALID: 415,
   RECEIPT_SEAL_TOO_LARGE: 413,
   // end receipts: delivery and settings
+  // privacy: settings
+  PRIVACY_SETTINGS_INVALID: 400,
+  // end privacy: settings
+  // privacy: policy and consent
+  // end privacy: policy and consent
+  // privacy: erasure
+  // end privacy: erasure
+  // privacy: access and retention
+  // end privacy: access and retention
+  // privacy: staff and exports
+  // end privacy: staff and exports
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

@@ -68,4 +68,39 @@ export class AuditRepository {
     );
     return rows.map((r) => AUDIT_LOG.map(r));
   }
+
+  /**
+   * Rows that mention any of `needles` (case-insensitive) in their actor label, address or
+   * before/after, locked for redaction in the caller's transaction.
+   */
+  async mentioning(m: EntityManager, needles: readonly string[]): Promise<AuditEntry[]> {
+    const patterns = needles.map((n) => `%${n.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const rows: Record<string, unknown>[] = await m.query(
+      `SELECT ${AUDIT_LOG.select()} FROM audit_log
+        WHERE actor_label ILIKE ANY ($1) OR ip ILIKE ANY ($1)
+           OR before::text ILIKE ANY ($1) OR after::text ILIKE ANY ($1)
+        ORDER BY id FOR UPDATE`,
+      [patterns],
+    );
+    return rows.map((r) => AUDIT_LOG.map(r));
+  }
+
+  /** The one update the audit log allows (its trigger checks it): personal data taken out. */
+  async redact(
+    m: EntityManager,
+    id: number,
+    row: Pick<AuditEntry, 'actorLabel' | 'ip' | 'before' | 'after'>,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE audit_log SET actor_label = $2, ip = $3, before = $4, after = $5, redacted_at = clock_timestamp()
+        WHERE id = $1`,
+      [
+        id,
+        row.actorLabel,
+        row.ip,
+        row.before === null || row.before === undefined ? null : JSON.stringify(row.before),
+        row.after === null || row.after === undefined ? null : JSON.stringify(row.after),
+      ],
+    );
+  }
 }

@@ -54,6 +54,34 @@ export class AuditService {
     });
   }
 
+  /**
+   * Takes a person's data out of the audit log, in the caller's transaction (erasure, a removed
+   * staff account): in every row that mentions one of `needles` (case-insensitive: an email, a
+   * name, an address, an ID code), each string holding a needle (the actor label, the address,
+   * any string inside before/after) becomes `replacement`. Who did what, and when, stays: the
+   * database refuses any other change. Returns how many rows changed.
+   */
+  async redactPersonalData(
+    m: EntityManager,
+    needles: readonly string[],
+    replacement: string,
+  ): Promise<number> {
+    const wanted = needles.map((n) => n.trim().toLowerCase()).filter((n) => n.length >= 2);
+    if (wanted.length === 0) return 0;
+    const holds = (s: string) => wanted.some((n) => s.toLowerCase().includes(n));
+    let changed = 0;
+    for (const row of await this.repo.mentioning(m, wanted)) {
+      await this.repo.redact(m, row.id, {
+        actorLabel: holds(row.actorLabel) ? replacement : row.actorLabel,
+        ip: row.ip !== null && holds(row.ip) ? null : row.ip,
+        before: redactJson(row.before, holds, replacement),
+        after: redactJson(row.after, holds, replacement),
+      });
+      changed += 1;
+    }
+    return changed;
+  }
+
   async list(query: Omit<AuditFilter, 'beforeId'> & { cursor?: string }) {
     const beforeId = query.cursor
       ? decodeCursor<{ id: number }>(query.cursor, (c) => Number.isSafeInteger(c.id)).id
@@ -105,4 +133,19 @@ function cellValue(row: AuditEntry, column: (typeof CSV_COLUMNS)[number]): strin
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'string' || typeof value === 'number') return String(value);
   return JSON.stringify(value);
+}
+
+/** A copy of a JSON value with each string (keys included) that holds a needle replaced. */
+function redactJson(value: unknown, holds: (s: string) => boolean, replacement: string): unknown {
+  if (typeof value === 'string') return holds(value) ? replacement : value;
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, holds, replacement));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        holds(k) ? replacement : k,
+        redactJson(v, holds, replacement),
+      ]),
+    );
+  }
+  return value;
 }

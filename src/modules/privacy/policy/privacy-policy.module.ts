@@ -1,0 +1,15 @@
+import { Global, Module } from '@nestjs/common';
+import { PrivacySettingsRepository } from './privacy-settings.repository';
+import { PrivacySettingsService } from './privacy-settings.service';
+
+/**
+ * What every collecting module needs (global, depends on nothing but the database and audit):
+ * the privacy settings, the published policy, and consent records. The privacy module proper
+ * (erasure, access, retention) depends on the domain modules instead, so the two are apart.
+ */
+@Global()
+@Module({
+  providers: [PrivacySettingsRepository, PrivacySettingsService],
+  exports: [PrivacySettingsService],
+})
+export class PrivacyPolicyModule {}

@@ -1,0 +1,36 @@
+import { DomainError } from '../../common/errors';
+import { words } from '../../common/i18n/i18n';
+
+/**
+ * The privacy module's coded errors. Sections belong to one part each (settings, policy and
+ * consent, erasure, access and retention, staff and exports): add to your own section only.
+ */
+
+// settings
+/** A retention period or the erasure deadline outside what the foundation may set. */
+export class PrivacySettingsInvalidError extends DomainError {
+  constructor(field: string, min: number, max: number) {
+    super(
+      'PRIVACY_SETTINGS_INVALID',
+      words('errors.privacy.settings.outOfRange', {
+        field: words(`privacy.settings.field.${field}`),
+        min,
+        max,
+      }),
+      { field, min, max },
+    );
+  }
+}
+// end settings
+
+// policy and consent
+// end policy and consent
+
+// erasure
+// end erasure
+
+// access and retention
+// end access and retention
+
+// staff and exports
+// end staff and exports
