@@ -38,6 +38,11 @@ export class OutboxWriter implements EntitySubscriberInterface, OnModuleInit, On
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
   }
 
+  /** Erasure: emails to an address emptied, unsent ones never sent (OutboxRepository.redactEmailsTo). */
+  redactEmailsTo(manager: EntityManager, email: string, reason: string): Promise<string[]> {
+    return this.repo.redactEmailsTo(manager, email, reason);
+  }
+
   /** Inserts a row of `kind` with that kind's payload; a dedupe key seen before returns its id. */
   async add<K extends OutboxKind>(
     manager: EntityManager,

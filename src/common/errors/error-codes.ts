@@ -155,6 +155,13 @@ export const ERROR_HTTP_STATUS = {
   // privacy: policy and consent
   // end privacy: policy and consent
   // privacy: erasure
+  ERASURE_ALREADY_REQUESTED: 409,
+  ERASURE_LINK_EXPIRED: 410,
+  ERASURE_LINK_INVALID: 400,
+  ERASURE_REQUEST_NOT_FOUND: 404,
+  ERASURE_NOT_CONFIRMED: 409,
+  ERASURE_ALREADY_COMPLETED: 409,
+  ERASURE_MONTHLY_STOP_FAILED: 502,
   // end privacy: erasure
   // privacy: access and retention
   // end privacy: access and retention

@@ -7,6 +7,7 @@ import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { GrantsModule } from '../grants/grants.module';
 import { MatchingModule } from '../matching/matching.module';
+import { PrivacyModule } from '../privacy/privacy.module';
 import { ReceiptsModule } from '../receipts/receipts.module';
 import { ReportingModule } from '../reporting/reporting.module';
 import { AdminAllocationsController } from './admin-allocations.controller';
@@ -35,6 +36,7 @@ import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminMatchingRulesController } from './admin-matching-rules.controller';
 import { AdminPaymentEventsController } from './admin-payment-events.controller';
+import { AdminPrivacyRequestsController } from './admin-privacy-requests.controller';
 import { AdminPeopleViews } from './admin-people.views';
 import { AdminReleasesController } from './admin-releases.controller';
 import { AdminReleasesViews } from './admin-releases.views';
@@ -55,6 +57,7 @@ import { AdminUsersController } from './admin-users.controller';
     MatchingModule,
     ReceiptsModule,
     ReportingModule,
+    PrivacyModule,
   ],
   controllers: [
     AdminDashboardController,
@@ -77,6 +80,7 @@ import { AdminUsersController } from './admin-users.controller';
     AdminGrantsGranteeController,
     AdminReceiptsController,
     AdminFoundationController,
+    AdminPrivacyRequestsController,
   ],
   providers: [
     AdminFundsViews,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { rowsOf } from '../../database/query-result';
+import { affectedRows, rowsOf } from '../../database/query-result';
 import { col, defineTable } from '../../database/table-map';
 import type { ProviderName, VerifiedNotification } from '../payments/payment-provider';
 import type { FailureReason, NextStep } from './dead-letters';
@@ -118,6 +118,28 @@ function idOfRow(row: Record<string, unknown> | undefined): number | null {
 @Injectable()
 export class PaymentEventsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Erasure: each processed event whose payload mentions one of `needles` (an email, a gift's
+   * id) keeps only what reconciliation and the dead-letter page read of it afterwards (its id and
+   * type; the row's own columns keep provider, event id and when it was processed). Events still
+   * waiting to be processed keep their payload: the gift's money depends on them.
+   */
+  async redactProcessed(manager: EntityManager, needles: readonly string[]): Promise<number> {
+    if (needles.length === 0) return 0;
+    const patterns = needles.map((n) => `%${n.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    return affectedRows(
+      await manager.query(
+        `UPDATE payment_events
+            SET payload = jsonb_build_object('id', event_id, 'type', type, 'redacted', true),
+                payload_redacted_at = now()
+          WHERE processed_at IS NOT NULL AND payload_redacted_at IS NULL
+            AND payload::text ILIKE ANY ($1)
+          RETURNING 1`,
+        [patterns],
+      ),
+    );
+  }
 
   /**
    * Records an event as processed inside the transaction that processes it; null when it is known

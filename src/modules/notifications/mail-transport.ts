@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import { AppConfig } from '../../config/app-config';
@@ -91,6 +91,27 @@ export class MailTransport implements OnModuleDestroy {
       this.config.nodeEnv !== 'production' &&
       (this.config.databaseMode === 'embedded' || this.config.nodeEnv === 'test')
     );
+  }
+
+  /**
+   * Erasure: the copies on disk (embedded mode) of these outbox rows' messages are deleted.
+   * Idempotent: a file already gone is fine. Returns how many files went.
+   */
+  async forgetFiles(outboxIds: readonly string[]): Promise<number> {
+    if (this.kind !== 'files') return 0;
+    let removed = 0;
+    for (const id of outboxIds) {
+      if (!UUID.test(id)) continue;
+      for (const ext of ['.eml', '.json']) {
+        try {
+          await unlink(path.join(this.mailDir, `${id}${ext}`));
+          removed += 1;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        }
+      }
+    }
+    return removed;
   }
 
   async send(mail: OutgoingEmail): Promise<void> {

@@ -73,6 +73,13 @@ export class SessionsRepository {
     await manager.query(`DELETE FROM sessions WHERE user_id = $1`, [userId]);
   }
 
+  /** A donor's sessions (erasure): the portal is closed to that address. */
+  async deleteDonorSessions(manager: EntityManager, email: string): Promise<number> {
+    return affectedRows(
+      await manager.query(`DELETE FROM sessions WHERE donor_email = $1 RETURNING 1`, [email]),
+    );
+  }
+
   async deleteExpiredSessions(): Promise<number> {
     return affectedRows(
       await this.dataSource.manager.query(
