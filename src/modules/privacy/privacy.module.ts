@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { DonationsModule } from '../donations/donations.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { RetentionRunsRepository } from './retention/retention-runs.repository';
+import { RetentionScheduler } from './retention/retention-scheduler';
+import { RetentionService } from './retention/retention.service';
 
 /**
  * Personal data (PIPL): erasure requests and pseudonymisation, the donor's access download, and
  * the retention job. It reads and changes other modules' data only through their services.
  */
 @Module({
-  imports: [],
-  providers: [],
-  exports: [],
+  imports: [AccountsModule, DonationsModule, NotificationsModule],
+  providers: [RetentionRunsRepository, RetentionService, RetentionScheduler],
+  exports: [RetentionService],
 })
 export class PrivacyModule {}
