@@ -153,6 +153,8 @@ export const ERROR_HTTP_STATUS = {
   PRIVACY_SETTINGS_INVALID: 400,
   // end privacy: settings
   // privacy: policy and consent
+  PRIVACY_POLICY_INVALID: 400,
+  TAX_CONSENT_REQUIRED: 400,
   // end privacy: policy and consent
   // privacy: erasure
   // end privacy: erasure

@@ -24,6 +24,28 @@ export class PrivacySettingsInvalidError extends DomainError {
 // end settings
 
 // policy and consent
+/** A policy version must say something in both languages, within the table's length. */
+export class PrivacyPolicyInvalidError extends DomainError {
+  constructor(field: 'bodyZh' | 'bodyEn', reason: 'empty' | 'tooLong', max: number) {
+    super(
+      'PRIVACY_POLICY_INVALID',
+      words(`errors.privacy.policy.${reason}`, {
+        field: words(`privacy.policy.field.${field}`),
+        max,
+      }),
+      { field, reason, max },
+    );
+  }
+}
+
+/** Tax fields (address, ID or credit code) given without the tick agreeing to their use. */
+export class TaxConsentRequiredError extends DomainError {
+  constructor() {
+    super('TAX_CONSENT_REQUIRED', words('errors.privacy.consent.taxConsentRequired'), {
+      field: 'taxConsent',
+    });
+  }
+}
 // end policy and consent
 
 // erasure
