@@ -71,4 +71,24 @@ export class RetentionBusyError extends DomainError {
 // end access and retention
 
 // staff and exports
+/** A staff account that was removed already (its contact data is gone; nothing is left to do). */
+export class StaffAlreadyRemovedError extends DomainError {
+  constructor() {
+    super('STAFF_ALREADY_REMOVED', words('errors.privacy.staff.alreadyRemoved'));
+  }
+}
+
+/** An administrator may not remove their own account (another administrator may). */
+export class StaffRemoveSelfError extends DomainError {
+  constructor() {
+    super('STAFF_REMOVE_SELF', words('errors.privacy.staff.self'));
+  }
+}
+
+/** Donor data leaves the system only through FINANCE or ADMIN. */
+export class DonorExportForbiddenError extends DomainError {
+  constructor() {
+    super('DONOR_EXPORT_FORBIDDEN', words('errors.privacy.exports.forbidden'));
+  }
+}
 // end staff and exports

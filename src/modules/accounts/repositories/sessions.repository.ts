@@ -77,8 +77,11 @@ export class SessionsRepository {
     ]);
   }
 
-  async deleteUserSessions(manager: EntityManager, userId: string): Promise<void> {
-    await manager.query(`DELETE FROM sessions WHERE user_id = $1`, [userId]);
+  /** Ends every session of the user; returns how many there were. */
+  async deleteUserSessions(manager: EntityManager, userId: string): Promise<number> {
+    return affectedRows(
+      await manager.query(`DELETE FROM sessions WHERE user_id = $1 RETURNING 1`, [userId]),
+    );
   }
 
   /** Sessions that ended (expired) before `cutoff`: retention deletes them. */
