@@ -38,9 +38,9 @@ export class OutboxWriter implements EntitySubscriberInterface, OnModuleInit, On
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
   }
 
-  /** Erasure: emails to an address emptied, unsent ones never sent (OutboxRepository.redactEmailsTo). */
-  redactEmailsTo(manager: EntityManager, email: string, reason: string): Promise<string[]> {
-    return this.repo.redactEmailsTo(manager, email, reason);
+  /** Donor erasure: emails that mention an address emptied (OutboxRepository.redactEmailsMentioning). */
+  redactEmailsMentioning(manager: EntityManager, email: string, reason: string): Promise<string[]> {
+    return this.repo.redactEmailsMentioning(manager, email, reason);
   }
 
   /** Inserts a row of `kind` with that kind's payload; a dedupe key seen before returns its id. */
@@ -64,6 +64,11 @@ export class OutboxWriter implements EntitySubscriberInterface, OnModuleInit, On
       else this.dispatcher.nudge();
     }
     return id;
+  }
+
+  /** Empties every email row to `email`, in the caller's transaction (an erased person). */
+  redactEmailsTo(manager: EntityManager, email: string): Promise<number> {
+    return this.repo.redactEmailsTo(manager, email);
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {

@@ -13,6 +13,7 @@ import { createCampaign } from '../factories/campaigns.factory';
 import { createFoundation } from '../factories/foundation.factory';
 import { isConfirmationPage, pressConfirm } from '../utils/confirm-step';
 import { formSession } from '../utils/form-session';
+import { scanDatabase } from '../utils/personal-data-scan';
 import { mailText, startSmtpServer, type TestSmtpServer } from '../utils/mail-testing';
 import {
   createFileDatabase,
@@ -163,23 +164,12 @@ async function confirmedRequest(p: Person): Promise<string> {
   return (await requestOf(p.email))!.id;
 }
 
-/** Every text, jsonb and array column of every table that holds one of `needles`. */
+/** Where any of `needles` is found in the database: empty when nowhere. */
 async function whereFound(needles: string[]): Promise<string[]> {
-  const columns: { table_name: string; column_name: string }[] = await t.dataSource.query(
-    `SELECT c.table_name, c.column_name FROM information_schema.columns c
-       JOIN information_schema.tables tb USING (table_schema, table_name)
-      WHERE c.table_schema = 'public' AND tb.table_type = 'BASE TABLE'
-        AND c.data_type IN ('text', 'jsonb', 'json', 'character varying', 'ARRAY', 'inet')`,
+  const found = await scanDatabase(t.dataSource, needles);
+  return Object.entries(found).flatMap(([needle, places]) =>
+    places.map((p) => `${needle} in ${p.table}.${p.column}`),
   );
-  const found: string[] = [];
-  for (const { table_name, column_name } of columns) {
-    const [row] = await t.dataSource.query(
-      `SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text ILIKE ANY ($1)`,
-      [needles.map((n) => `%${n}%`)],
-    );
-    if ((row as { n: number }).n > 0) found.push(`${table_name}.${column_name}`);
-  }
-  return found;
 }
 
 /** What must not change: amounts, the ledger, the receipts' numbers and amounts, the totals. */

@@ -55,6 +55,7 @@ import { AdminUsersController } from './admin-users.controller';
     FundsModule,
     GrantsModule,
     MatchingModule,
+    PrivacyModule,
     ReceiptsModule,
     ReportingModule,
     PrivacyModule,

@@ -32,12 +32,20 @@ export class OutboxService {
   }
 
   /**
-   * Erasure, in the caller's transaction: every email to the address keeps only its template and
-   * language, and one not sent yet is never sent (marked FAILED with `reason`). Returns the
-   * outbox ids, for `forgetFiles` once the transaction committed.
+   * Takes an erased person's address out of every email to them, sent or not (in the caller's
+   * transaction): what is left says only which template went out, when. Returns the count.
+   */
+  redactRecipient(manager: EntityManager, email: string): Promise<number> {
+    return this.writer.redactEmailsTo(manager, email);
+  }
+
+  /**
+   * Donor erasure, in the caller's transaction: every email to the address, or whose data holds
+   * it, keeps only its template and language, and one not sent yet is never sent (marked FAILED
+   * with `reason`). Returns the outbox ids, for `forgetFiles` once the transaction committed.
    */
   eraseRecipient(manager: EntityManager, email: string, reason: string): Promise<string[]> {
-    return this.writer.redactEmailsTo(manager, email, reason);
+    return this.writer.redactEmailsMentioning(manager, email, reason);
   }
 
   /** After an erasure committed: the messages' copies on disk (embedded mode) deleted. */

@@ -5,8 +5,13 @@ import { DonationsModule } from '../donations/donations.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { ReceiptsModule } from '../receipts/receipts.module';
+import { ErasedPeopleRepository } from './erased-people.repository';
 import { ErasureRepository } from './erasure/erasure.repository';
 import { ErasureService } from './erasure/erasure.service';
+import { RetentionRunsRepository } from './retention/retention-runs.repository';
+import { RetentionScheduler } from './retention/retention-scheduler';
+import { RetentionService } from './retention/retention.service';
+import { StaffRemovalService } from './staff/staff-removal.service';
 
 /**
  * Personal data (PIPL): erasure requests and pseudonymisation, the donor's access download, and
@@ -15,13 +20,21 @@ import { ErasureService } from './erasure/erasure.service';
 @Module({
   imports: [
     AccountsModule,
-    CampaignsModule,
     DonationsModule,
     NotificationsModule,
+    CampaignsModule,
     PaymentsModule,
     ReceiptsModule,
   ],
-  providers: [ErasureRepository, ErasureService],
-  exports: [ErasureService],
+  providers: [
+    ErasedPeopleRepository,
+    StaffRemovalService,
+    RetentionRunsRepository,
+    RetentionService,
+    RetentionScheduler,
+    ErasureRepository,
+    ErasureService,
+  ],
+  exports: [StaffRemovalService, RetentionService, ErasureService],
 })
 export class PrivacyModule {}

@@ -158,29 +158,6 @@ export class ErasureRepository {
     return rows.map(toRequest);
   }
 
-  /** A new erased person: their number is the n of "已删除的捐赠人 #n". */
-  async insertErasedPerson(
-    m: EntityManager,
-    p: {
-      kind: 'DONOR' | 'STAFF';
-      reason: 'REQUEST' | 'RETENTION' | 'STAFF_REMOVED';
-      by: string | null;
-    },
-  ): Promise<number> {
-    const rows: { no: number }[] = await m.query(
-      `INSERT INTO erased_people (kind, reason, erased_by) VALUES ($1, $2, $3) RETURNING no`,
-      [p.kind, p.reason, p.by],
-    );
-    return rows[0]!.no;
-  }
-
-  async setRemoved(m: EntityManager, no: number, removed: Record<string, number>): Promise<void> {
-    await m.query(`UPDATE erased_people SET removed = $2 WHERE no = $1`, [
-      no,
-      JSON.stringify(removed),
-    ]);
-  }
-
   /** What an erasure removed (erased_people.removed). */
   async removedOf(no: number): Promise<Record<string, number>> {
     const rows: { removed: Record<string, number> }[] = await this.dataSource.query(

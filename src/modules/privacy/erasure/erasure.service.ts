@@ -21,6 +21,8 @@ import { SandboxProvider } from '../../payments/sandbox/sandbox.provider';
 import { ReceiptDeliveryService } from '../../receipts/receipt-delivery.service';
 import { ReceiptsService } from '../../receipts/receipts.service';
 import { erasedSubject, storedErasedDonorName } from '../erased-names';
+import { ErasedPeopleRepository } from '../erased-people.repository';
+import { ConsentService } from '../policy/consent.service';
 import { PrivacySettingsService } from '../policy/privacy-settings.service';
 import {
   ErasureAlreadyCompletedError,
@@ -72,6 +74,8 @@ export class ErasureService implements EntitySubscriberInterface, OnModuleInit, 
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tx: TransactionService,
     private readonly repo: ErasureRepository,
+    private readonly erasedPeople: ErasedPeopleRepository,
+    private readonly consent: ConsentService,
     private readonly settings: PrivacySettingsService,
     private readonly audit: AuditService,
     private readonly auth: AuthService,
@@ -237,8 +241,8 @@ export class ErasureService implements EntitySubscriberInterface, OnModuleInit, 
 
   /**
    * Pseudonymises everything of an address inside the caller's transaction: a new erased person
-   * (their number names them from now on), then each module's own data, then the audit log, the
-   * consent records and the address's requests. Amounts and the books are not touched. Running
+   * (their number names them from now on), then each module's own data, the consent records
+   * (their subject becomes `erased:<no>`), the audit log and the address's requests. Amounts and the books are not touched. Running
    * monthly gifts must be stopped before (`complete` does). Mail files on disk go after commit.
    */
   async eraseDonor(
@@ -248,10 +252,10 @@ export class ErasureService implements EntitySubscriberInterface, OnModuleInit, 
   ): Promise<ErasureOutcome> {
     const email = emailInput.trim().toLowerCase();
     await this.tx.lock(m, `erasure:${email}`);
-    const no = await this.repo.insertErasedPerson(m, {
+    const no = await this.erasedPeople.insert(m, {
       kind: 'DONOR',
       reason: opts.reason,
-      by: opts.actorId,
+      erasedBy: opts.actorId,
     });
     const donorName = storedErasedDonorName(no);
     const erased = { no, donorName };
@@ -264,6 +268,7 @@ export class ErasureService implements EntitySubscriberInterface, OnModuleInit, 
     const paymentEvents = await this.inbox.redactForDonor(m, email, donationIds);
     const sandbox = await this.sandbox.eraseCustomer(m, email);
     const emails = await this.outbox.eraseRecipient(m, email, NOT_SENT);
+    const consentRecords = await this.consent.eraseSubject(m, email, no);
     const auditRows = await this.audit.redactPersonalData(
       m,
       [email, ...donations.personal],
@@ -287,10 +292,11 @@ export class ErasureService implements EntitySubscriberInterface, OnModuleInit, 
       paymentEvents,
       sandboxRecords: sandbox,
       emails: emails.length,
+      consentRecords,
       auditRows,
       erasureRequests: unfinished.length,
     };
-    await this.repo.setRemoved(m, no, removed);
+    await this.erasedPeople.setRemoved(m, no, removed);
     await this.repo.notifyPages(m, pageTags(donations.gifts));
     this.forgetFilesAfterCommit(m, emails);
     return { no, removed };
