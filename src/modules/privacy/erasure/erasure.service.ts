@@ -172,6 +172,30 @@ export class ErasureService implements EntitySubscriberInterface, OnModuleInit, 
   }
 
   /**
+   * A request confirmed by other means (a signed letter to the foundation; the demo's seed): open
+   * and due in `erasure_due_days` at once, no link sent. Refused while one is open, as `request`.
+   */
+  async recordConfirmed(emailInput: string, locale: SupportedLocale): Promise<ErasureRequest> {
+    const email = emailInput.trim().toLowerCase();
+    return this.tx.run(async (m) => {
+      await this.tx.lock(m, `erasure:${email}`);
+      await this.expire(m, email);
+      const open = await this.repo.lockOpenFor(m, email);
+      if (open) throw new ErasureAlreadyRequestedError(open);
+      const asked = await this.repo.insert(m, { email, locale, confirmBy: new Date() });
+      const { erasureDueDays } = await this.settings.get({ within: m });
+      const confirmed = await this.repo.confirm(m, asked.id, erasureDueDays);
+      await this.audit.record(m, {
+        action: 'privacy.erasure_confirmed',
+        entityType: 'erasure_request',
+        entityId: confirmed.id,
+        after: { status: confirmed.status, dueAt: confirmed.dueAt?.toISOString() ?? null },
+      });
+      return confirmed;
+    });
+  }
+
+  /**
    * The emailed link, posted from its page: the request is confirmed and due in
    * `erasure_due_days`. Expired link: 410 (the request expires with it); used or unknown: 400.
    */
