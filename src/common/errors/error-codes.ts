@@ -159,6 +159,8 @@ export const ERROR_HTTP_STATUS = {
   // privacy: erasure
   // end privacy: erasure
   // privacy: access and retention
+  PRIVACY_ACCESS_OTHER_ADDRESS: 403,
+  PRIVACY_RETENTION_BUSY: 409,
   // end privacy: access and retention
   // privacy: staff and exports
   STAFF_ALREADY_REMOVED: 409,

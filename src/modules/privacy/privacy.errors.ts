@@ -52,6 +52,22 @@ export class TaxConsentRequiredError extends DomainError {
 // end erasure
 
 // access and retention
+/** A donor asked for the download of an address other than the one they signed in with. */
+export class AccessOtherAddressError extends DomainError {
+  constructor(signedInAs: string) {
+    super(
+      'PRIVACY_ACCESS_OTHER_ADDRESS',
+      words('errors.privacy.access.otherAddress', { email: signedInAs }),
+    );
+  }
+}
+
+/** A retention run was asked for while another one (any process) is running. */
+export class RetentionBusyError extends DomainError {
+  constructor() {
+    super('PRIVACY_RETENTION_BUSY', words('errors.privacy.retention.busy'));
+  }
+}
 // end access and retention
 
 // staff and exports

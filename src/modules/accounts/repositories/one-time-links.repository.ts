@@ -70,12 +70,12 @@ export class OneTimeLinksRepository {
     );
   }
 
-  /** One-time links (used or not) a day after they expired: nothing can use them any more. */
-  async deleteExpiredOneTimeTokens(): Promise<number> {
+  /** One-time links (used or not) that expired before `cutoff`: nothing can use them any more. */
+  async deleteExpiredBefore(manager: EntityManager, cutoff: Date): Promise<number> {
     return affectedRows(
-      await this.dataSource.manager.query(
-        `DELETE FROM one_time_tokens WHERE expires_at < now() - interval '1 day' RETURNING 1`,
-      ),
+      await manager.query(`DELETE FROM one_time_tokens WHERE expires_at < $1 RETURNING 1`, [
+        cutoff,
+      ]),
     );
   }
 }
