@@ -79,3 +79,10 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO :"app";
 SELECT format('REVOKE UPDATE, DELETE, TRUNCATE ON %I FROM %I', t, :'app')
   FROM unnest(ARRAY['journal_entries', 'postings', 'audit_log']) AS t
  WHERE to_regclass(format('public.%I', t)) IS NOT NULL \gexec
+-- One exception, column by column: erasure redacts personal data in audit rows (the person's
+-- email or name in actor_label, ip, before, after) and stamps redacted_at; who did what and when
+-- (action, entity, at, actor id) stays out of the app's reach, and the trigger checks the rest.
+SELECT format('GRANT UPDATE (actor_label, ip, before, after, redacted_at) ON audit_log TO %I', :'app')
+ WHERE EXISTS (SELECT 1 FROM information_schema.columns
+                WHERE table_schema = 'public' AND table_name = 'audit_log'
+                  AND column_name = 'redacted_at') \gexec

@@ -153,12 +153,19 @@ export const ERROR_HTTP_STATUS = {
   PRIVACY_SETTINGS_INVALID: 400,
   // end privacy: settings
   // privacy: policy and consent
+  PRIVACY_POLICY_INVALID: 400,
+  TAX_CONSENT_REQUIRED: 400,
   // end privacy: policy and consent
   // privacy: erasure
   // end privacy: erasure
   // privacy: access and retention
+  PRIVACY_ACCESS_OTHER_ADDRESS: 403,
+  PRIVACY_RETENTION_BUSY: 409,
   // end privacy: access and retention
   // privacy: staff and exports
+  STAFF_ALREADY_REMOVED: 409,
+  STAFF_REMOVE_SELF: 409,
+  DONOR_EXPORT_FORBIDDEN: 403,
   // end privacy: staff and exports
 } as const satisfies Record<string, number>;
 

@@ -1,4 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { ConsentRepository } from './consent.repository';
+import { ConsentService } from './consent.service';
+import { PrivacyPolicyRepository } from './privacy-policy.repository';
+import { PrivacyPolicyService } from './privacy-policy.service';
 import { PrivacySettingsRepository } from './privacy-settings.repository';
 import { PrivacySettingsService } from './privacy-settings.service';
 
@@ -9,7 +13,14 @@ import { PrivacySettingsService } from './privacy-settings.service';
  */
 @Global()
 @Module({
-  providers: [PrivacySettingsRepository, PrivacySettingsService],
-  exports: [PrivacySettingsService],
+  providers: [
+    PrivacySettingsRepository,
+    PrivacySettingsService,
+    PrivacyPolicyRepository,
+    PrivacyPolicyService,
+    ConsentRepository,
+    ConsentService,
+  ],
+  exports: [PrivacySettingsService, PrivacyPolicyService, ConsentService],
 })
 export class PrivacyPolicyModule {}
