@@ -1,4 +1,5 @@
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +14,12 @@ import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
 import { createFoundation } from '../factories/foundation.factory';
 import { formSession } from '../utils/form-session';
-import { createTestApp, type TestApp } from '../utils/test-app';
+import {
+  createFileDatabase,
+  dropFileDatabase,
+  startConfiguredApp,
+  type TestApp,
+} from '../utils/test-app';
 import { waitUntil } from '../utils/wait';
 import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
 
@@ -23,12 +29,20 @@ import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
  */
 describe('retention job', () => {
   let t: TestApp;
+  let dataDir: string;
   beforeAll(async () => {
-    t = await createTestApp();
+    // A DATA_DIR of its own: the run deletes old mail files, and other files' are not its.
+    dataDir = await mkdtemp(path.join(tmpdir(), 'lianxin-retention-'));
+    await createFileDatabase();
+    t = await startConfiguredApp({ dataDir });
     await t.app.getHttpAdapter().getInstance().ready();
     await createFoundation(t, { receiptPrefix: 'RT' });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await dropFileDatabase();
+    await rm(dataDir, { recursive: true, force: true });
+  });
 
   const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
     t.dataSource.query<T[]>(sql, params);
@@ -134,8 +148,20 @@ describe('retention job', () => {
     const oldFile = randomUUID();
     const newFile = randomUUID();
     for (const id of [oldFile, newFile]) {
-      await writeFile(path.join(mailDir, `${id}.eml`), 'x');
-      await writeFile(path.join(mailDir, `${id}.json`), '{}');
+      const stored = {
+        id,
+        from: 'test@example.org',
+        to: 'files@example.org',
+        locale: 'en',
+        template: 'test',
+        subject: 'retention test',
+        html: '',
+        text: '',
+        attachments: [],
+        writtenAt: new Date().toISOString(),
+      };
+      await writeFile(path.join(mailDir, `${id}.eml`), 'Subject: retention test\r\n\r\n');
+      await writeFile(path.join(mailDir, `${id}.json`), JSON.stringify(stored));
     }
     const longAgo = new Date(Date.now() - 91 * 86_400_000);
     await utimes(path.join(mailDir, `${oldFile}.json`), longAgo, longAgo);
