@@ -25,6 +25,7 @@ describe('adminNav', () => {
         '/admin/users',
         '/admin/audit',
         '/admin/tokens',
+        '/admin/privacy/retention',
       ],
     ],
     [
@@ -42,6 +43,7 @@ describe('adminNav', () => {
         '/admin/grants',
         '/admin/grants/awards',
         '/admin/tokens',
+        '/admin/privacy/retention',
       ],
     ],
     [

@@ -43,6 +43,7 @@ import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
 import { AdminReceiptsController } from './admin-receipts.controller';
 import { AdminUsersController } from './admin-users.controller';
+import { AdminRetentionController } from './admin-retention.controller';
 
 /** The back office: server-rendered pages over the domain services (no repositories here). */
 @Module({
@@ -58,7 +59,6 @@ import { AdminUsersController } from './admin-users.controller';
     PrivacyModule,
     ReceiptsModule,
     ReportingModule,
-    PrivacyModule,
   ],
   controllers: [
     AdminDashboardController,
@@ -82,6 +82,7 @@ import { AdminUsersController } from './admin-users.controller';
     AdminReceiptsController,
     AdminFoundationController,
     AdminPrivacyRequestsController,
+    AdminRetentionController,
   ],
   providers: [
     AdminFundsViews,
