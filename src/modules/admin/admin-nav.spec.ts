@@ -24,6 +24,7 @@ describe('adminNav', () => {
         '/admin/users',
         '/admin/audit',
         '/admin/tokens',
+        '/admin/privacy/retention',
       ],
     ],
     [
@@ -40,6 +41,7 @@ describe('adminNav', () => {
         '/admin/grants',
         '/admin/grants/awards',
         '/admin/tokens',
+        '/admin/privacy/retention',
       ],
     ],
     [

@@ -42,6 +42,7 @@ import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
 import { AdminReceiptsController } from './admin-receipts.controller';
 import { AdminUsersController } from './admin-users.controller';
+import { AdminRetentionController } from './admin-retention.controller';
 
 /** The back office: server-rendered pages over the domain services (no repositories here). */
 @Module({
@@ -79,6 +80,7 @@ import { AdminUsersController } from './admin-users.controller';
     AdminGrantsGranteeController,
     AdminReceiptsController,
     AdminFoundationController,
+    AdminRetentionController,
   ],
   providers: [
     AdminFundsViews,
