@@ -5,6 +5,7 @@ import type { Actor } from '../../common/context/request-context';
 import { AppConfig } from '../../config/app-config';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
+import { ConsentService } from '../privacy/policy/consent.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { AccessService } from './access.service';
 import {
@@ -21,7 +22,7 @@ import type { User } from './accounts.types';
 import { RateLimiter, type RateLimit } from '../../common/rate-limit/rate-limiter';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './password';
 import { hashSecret, newSecret } from '../../common/secrets';
-import { words } from '../../common/i18n/i18n';
+import { words, type SupportedLocale } from '../../common/i18n/i18n';
 
 export interface ClientMeta {
   ip?: string;
@@ -67,6 +68,7 @@ export class AuthService {
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
     private readonly limits: RateLimiter,
+    private readonly consent: ConsentService,
   ) {}
 
   /**
@@ -261,13 +263,16 @@ export class AuthService {
     });
   }
 
+  /** Signs a donor in from their emailed link; the sign-in's consent commits with the session. */
   async verifyDonorLink(
     token: string,
     meta: ClientMeta,
+    locale: SupportedLocale = 'zh-CN',
   ): Promise<{ sessionToken: string; email: string }> {
     return this.tx.run(async (m) => {
       const link = await this.links.consumeOneTimeToken(m, 'DONOR_LOGIN', hashSecret(token));
       if (!link) throw new LinkInvalidError();
+      await this.consent.record(m, { subject: link.email, purpose: 'PORTAL_SIGN_IN', locale });
       return {
         sessionToken: await this.startSession(m, { donorEmail: link.email }, meta),
         email: link.email,

@@ -39,6 +39,7 @@ import { AdminPeopleViews } from './admin-people.views';
 import { AdminReleasesController } from './admin-releases.controller';
 import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
+import { AdminPrivacyController } from './admin-privacy.controller';
 import { AdminReceiptsController } from './admin-receipts.controller';
 import { AdminUsersController } from './admin-users.controller';
 
@@ -77,6 +78,7 @@ import { AdminUsersController } from './admin-users.controller';
     AdminGrantsGranteeController,
     AdminReceiptsController,
     AdminFoundationController,
+    AdminPrivacyController,
   ],
   providers: [
     AdminFundsViews,
