@@ -226,6 +226,13 @@ describe('privacy notices at collection and the consents they record', () => {
     const token = new URL(url as string).searchParams.get('token')!;
     const signedIn = await browser.post('/donor/verify?lang=en', { token });
     expect(signedIn.status).toBe(303);
+    // Minimisation: the session keeps no address or browser (no feature reads them).
+    expect(
+      await t.dataSource.query(
+        `SELECT ip, user_agent AS "userAgent" FROM sessions WHERE donor_email = $1`,
+        ['portal@example.org'],
+      ),
+    ).toEqual([{ ip: null, userAgent: null }]);
     expect(await consents('portal@example.org')).toEqual([
       {
         purpose: 'PORTAL_SIGN_IN',

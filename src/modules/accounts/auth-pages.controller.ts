@@ -238,7 +238,6 @@ export class AuthPagesController {
   private meta(req: AuthenticatedRequest): ClientMeta {
     return {
       ip: req.ip,
-      userAgent: req.headers['user-agent'],
       previousSessionToken: req.cookies?.[SESSION_COOKIE],
     };
   }

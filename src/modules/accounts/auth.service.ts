@@ -25,8 +25,8 @@ import { hashSecret, newSecret } from '../../common/secrets';
 import { words, type SupportedLocale } from '../../common/i18n/i18n';
 
 export interface ClientMeta {
+  /** For sign-in throttling only: not stored with the session. */
   ip?: string;
-  userAgent?: string;
   /** The session the browser already had, replaced (never reused) at sign-in. */
   previousSessionToken?: string;
 }
@@ -315,11 +315,11 @@ export class AuthService {
     if (meta.previousSessionToken)
       await this.sessions.deleteSession(hashSecret(meta.previousSessionToken), { within: m });
     const token = newSecret();
+    // Minimisation (PIPL): no feature reads a session's address or browser, so neither is kept;
+    // the audit log has the address of each action, and sign-in throttling needs none stored here.
     await this.sessions.insertSession(m, {
       id: hashSecret(token),
       ...subject,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
       expiresAt: new Date(Date.now() + this.config.auth.sessionIdleSeconds * 1000),
     });
     return token;

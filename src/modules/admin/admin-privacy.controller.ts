@@ -11,9 +11,9 @@ import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import {
   POLICY_BODY_MAX,
   policyDraftProblem,
-  PrivacyPolicyService,
   type PolicyDraft,
-} from '../privacy/policy/privacy-policy.service';
+} from '../privacy/policy/privacy-policy-draft';
+import { PrivacyPolicyService } from '../privacy/policy/privacy-policy.service';
 import { PERIOD_LIMITS, type PrivacyPeriods } from '../privacy/policy/privacy-settings.repository';
 import { PrivacySettingsService } from '../privacy/policy/privacy-settings.service';
 import { type AdminContext, adminContext, currentUser } from './admin-page';

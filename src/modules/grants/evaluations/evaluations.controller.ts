@@ -60,10 +60,7 @@ export class EvaluationsController {
   @ApiOperation({
     summary: 'A resident’s response with their one-time code (no sign-in): satisfied, 1–5, comment',
   })
-  respond(
-    @Body() dto: EvaluationResponseDto,
-    @Headers('accept-language') acceptLanguage?: string,
-  ) {
+  respond(@Body() dto: EvaluationResponseDto, @Headers('accept-language') acceptLanguage?: string) {
     return this.evaluations.respond(dto, pickLocale(undefined, acceptLanguage, 'zh-CN'));
   }
 
