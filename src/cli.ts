@@ -21,6 +21,8 @@ import { formatMoney } from './common/money';
 import { AnnualStatementsService } from './modules/receipts/annual/annual-statements.service';
 import { localServerUrl, requestSandboxRenewal } from './modules/payments/sandbox/sandbox-remote';
 import { readFileSync } from 'node:fs';
+import { RetentionService } from './modules/privacy/retention/retention.service';
+import { retentionReportText } from './modules/privacy/retention/retention-report';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -43,6 +45,8 @@ Commands:
   issue-annual-receipts --year YYYY [--force]
                    one annual statement per donor for a year (Beijing time), emailed with
                    its PDF; safe to run twice. --force: a year that has not ended yet
+  retention:run    apply the personal-data retention periods now and print what was removed
+                   (the web server also runs this once a day)
 `;
 
 const COMMANDS = [
@@ -56,6 +60,7 @@ const COMMANDS = [
   'import-offline',
   'simulate-renewal',
   'issue-annual-receipts',
+  'retention:run',
 ];
 
 async function main(argv: string[]): Promise<number> {
@@ -184,6 +189,11 @@ async function main(argv: string[]): Promise<number> {
             `  already issued      ${summary.alreadyIssued} (left as they are)\n` +
             `  nothing kept        ${summary.nothingKept} (every gift of the year refunded: no statement)\n`,
         );
+        return 0;
+      }
+      case 'retention:run': {
+        const report = await app.get(RetentionService).run('MANUAL', null);
+        process.stdout.write(retentionReportText(report, 'en'));
         return 0;
       }
       case 'ledger:check': {

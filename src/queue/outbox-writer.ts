@@ -61,6 +61,11 @@ export class OutboxWriter implements EntitySubscriberInterface, OnModuleInit, On
     return id;
   }
 
+  /** Empties every email row to `email`, in the caller's transaction (an erased person). */
+  redactEmailsTo(manager: EntityManager, email: string): Promise<number> {
+    return this.repo.redactEmailsTo(manager, email);
+  }
+
   afterTransactionCommit(event: TransactionCommitEvent): void {
     const runner = event.queryRunner;
     // Savepoint releases also report a commit; only the outermost one makes the row visible.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { affectedRows } from '../database/query-result';
 import { OutboxMessage } from './outbox.entity';
 import type { OutboxKind, OutboxPayloads } from './outbox-kinds';
 
@@ -136,6 +137,28 @@ export class OutboxRepository {
        WHERE id = $1 AND status IN ('PENDING', 'RELAYED')`,
       [id, failure.error.slice(0, MAX_ERROR_LENGTH), failure.nextAttemptAt, failure.status],
     );
+  }
+
+  /**
+   * Empties every email to `email` (in the caller's transaction): its payload keeps only the
+   * template and locale, an email not yet sent is given up (FAILED), and an error that quotes the
+   * address is dropped. For a person who is erased; returns how many rows changed.
+   */
+  async redactEmailsTo(manager: EntityManager, email: string): Promise<number> {
+    const result: unknown = await manager.query(
+      `UPDATE outbox SET
+         payload = jsonb_build_object('template', payload->'template', 'locale', payload->'locale',
+                                      'to', '', 'data', '{}'::jsonb),
+         payload_redacted_at = now(),
+         last_error = CASE WHEN status IN ('PENDING', 'RELAYED') THEN 'recipient erased'
+                           WHEN strpos(lower(last_error), lower($1)) > 0 THEN NULL
+                           ELSE last_error END,
+         status = CASE WHEN status IN ('PENDING', 'RELAYED') THEN 'FAILED' ELSE status END
+       WHERE kind = 'EMAIL' AND lower(payload->>'to') = lower($1)
+       RETURNING 1`,
+      [email],
+    );
+    return affectedRows(result);
   }
 
   /**

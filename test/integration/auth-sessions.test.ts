@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { hashSecret } from '../../src/common/secrets';
 import { AuthService } from '../../src/modules/accounts/auth.service';
-import { SessionSweeper } from '../../src/modules/accounts/session-sweeper';
 import { TokensService } from '../../src/modules/accounts/tokens.service';
 import { UsersService } from '../../src/modules/accounts/users.service';
+import { RetentionService } from '../../src/modules/privacy/retention/retention.service';
 import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createFoundation } from '../factories/foundation.factory';
 import { cookieFrom, formSession } from '../utils/form-session';
@@ -129,24 +129,27 @@ describe('sign-in, sessions, CSRF, lockout and tokens', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
   });
 
-  it('sweeps expired sessions and long-expired one-time links, and nothing live', async () => {
+  it('retention deletes sessions and one-time links past their period, and nothing live', async () => {
     const user = await createUser(t, ['FINANCE']);
     const live = cookieFrom(
       await formSession(t.server).signIn(user.email, TEST_PASSWORD),
       'lx_session',
     );
+    // Default periods: sessions 30 days after they end, links 7 days after they expire.
     await t.dataSource.query(
-      `INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, now() - interval '1 minute')`,
-      [hashSecret('expired-session'), user.id],
+      `INSERT INTO sessions (id, user_id, expires_at) VALUES
+         ($1, $3, now() - interval '31 days'), ($2, $3, now() - interval '1 minute')`,
+      [hashSecret('long-ended-session'), hashSecret('just-ended-session'), user.id],
     );
     await t.dataSource.query(
       `INSERT INTO one_time_tokens (purpose, token_hash, email, expires_at) VALUES
-         ('DONOR_LOGIN', $1, 'old@example.org', now() - interval '2 days'),
+         ('DONOR_LOGIN', $1, 'old@example.org', now() - interval '8 days'),
          ('DONOR_LOGIN', $2, 'recent@example.org', now() - interval '1 hour')`,
       [hashSecret('old-link'), hashSecret('recent-link')],
     );
-    await t.get(SessionSweeper).sweep();
-    expect(await sessionRow('expired-session')).toBeUndefined();
+    await t.get(RetentionService).run('MANUAL', null);
+    expect(await sessionRow('long-ended-session')).toBeUndefined();
+    expect(await sessionRow('just-ended-session')).toEqual({ userId: user.id });
     expect(await sessionRow(live)).toEqual({ userId: user.id });
     const links: { email: string }[] = await t.dataSource.query(
       `SELECT email FROM one_time_tokens WHERE token_hash = ANY($1)`,

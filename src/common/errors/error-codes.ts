@@ -159,8 +159,13 @@ export const ERROR_HTTP_STATUS = {
   // privacy: erasure
   // end privacy: erasure
   // privacy: access and retention
+  PRIVACY_ACCESS_OTHER_ADDRESS: 403,
+  PRIVACY_RETENTION_BUSY: 409,
   // end privacy: access and retention
   // privacy: staff and exports
+  STAFF_ALREADY_REMOVED: 409,
+  STAFF_REMOVE_SELF: 409,
+  DONOR_EXPORT_FORBIDDEN: 403,
   // end privacy: staff and exports
 } as const satisfies Record<string, number>;
 

@@ -14,7 +14,7 @@ import { SessionsRepository } from './repositories/sessions.repository';
 import { UserAccessRepository } from './repositories/user-access.repository';
 import { UsersRepository } from './repositories/users.repository';
 import { AuthService } from './auth.service';
-import { SessionSweeper } from './session-sweeper';
+import { SessionRecordsService } from './session-records.service';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
 
@@ -31,11 +31,11 @@ import { UsersService } from './users.service';
     AuthService,
     TokensService,
     UsersService,
-    SessionSweeper,
+    SessionRecordsService,
     // Order matters: CSRF first (cheap, no database), then identity and policy.
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService, TokensService, UsersService],
+  exports: [AuthService, TokensService, UsersService, SessionRecordsService],
 })
 export class AccountsModule {}

@@ -1,6 +1,6 @@
 import type { Role } from '../../common/auth/roles';
 
-export const USER_STATUSES = ['INVITED', 'ACTIVE', 'DEACTIVATED'] as const;
+export const USER_STATUSES = ['INVITED', 'ACTIVE', 'DEACTIVATED', 'REMOVED'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 export interface User {

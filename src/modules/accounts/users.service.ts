@@ -23,6 +23,7 @@ import type { User, UserWithAccess } from './accounts.types';
 import { assertPasswordStrength, AuthService } from './auth.service';
 import { hashPassword } from './password';
 import { words } from '../../common/i18n/i18n';
+import { StaffAlreadyRemovedError, StaffRemoveSelfError } from '../privacy/privacy.errors';
 
 const INVITE_DAYS = 7;
 
@@ -108,6 +109,7 @@ export class UsersService {
     return this.tx.run(async (m) => {
       const user = await this.users.lockUser(m, id);
       if (!user) throw new UserNotFoundError(id);
+      if (user.status === 'REMOVED') throw new StaffAlreadyRemovedError();
       if (user.status !== 'INVITED') {
         throw new InviteAlreadyAcceptedError(user.email);
       }
@@ -131,6 +133,7 @@ export class UsersService {
       await this.tx.lock(m, 'users:admins');
       const user = await this.users.lockUser(m, id);
       if (!user) throw new UserNotFoundError(id);
+      if (user.status === 'REMOVED') throw new StaffAlreadyRemovedError();
       const before = await this.get(id, { within: m });
       const roles = dto.roles ?? before.roles;
       const access = await this.checkAccess(m, {
@@ -162,6 +165,7 @@ export class UsersService {
       await this.tx.lock(m, 'users:admins');
       const user = await this.users.lockUser(m, id);
       if (!user) throw new UserNotFoundError(id);
+      if (user.status === 'REMOVED') throw new StaffAlreadyRemovedError();
       if ((await this.access.roles(id, { within: m })).includes('ADMIN'))
         await this.assertNotLastAdmin(m, id);
       await this.users.updateUser(m, id, { status: 'DEACTIVATED' });
@@ -182,6 +186,7 @@ export class UsersService {
     return this.tx.run(async (m) => {
       const user = await this.users.lockUser(m, id);
       if (!user) throw new UserNotFoundError(id);
+      if (user.status === 'REMOVED') throw new StaffAlreadyRemovedError();
       await this.users.updateUser(m, id, { failedLogins: 0, lockedUntil: null });
       await this.audit.record(m, {
         action: 'user.unlocked',
@@ -192,6 +197,50 @@ export class UsersService {
       });
       return this.get(id, { within: m });
     });
+  }
+
+  /**
+   * The account about to be removed, locked in the caller's transaction (removal is the privacy
+   * module's: StaffRemovalService). Refused: an unknown or already removed account, the remover's
+   * own, and the last active administrator.
+   */
+  async lockForRemoval(m: EntityManager, id: string, actorId: string | null) {
+    await this.tx.lock(m, 'users:admins');
+    const user = await this.users.lockUser(m, id);
+    if (!user) throw new UserNotFoundError(id);
+    if (user.status === 'REMOVED') throw new StaffAlreadyRemovedError();
+    if (id === actorId) throw new StaffRemoveSelfError();
+    const account = await this.get(id, { within: m });
+    if (account.roles.includes('ADMIN')) await this.assertNotLastAdmin(m, id);
+    return account;
+  }
+
+  /**
+   * Removes a locked account for good, in the caller's transaction: status REMOVED under its
+   * erased number, the email replaced by a placeholder that can never receive mail (so the
+   * address may be invited again), no password, no roles or scope, and every session, API token
+   * and one-time link deleted. The name stays: the audit log keeps who did what. Returns how many
+   * rows of each kind were removed.
+   */
+  async eraseAccount(
+    m: EntityManager,
+    user: UserWithAccess,
+    erasedNo: number,
+  ): Promise<Record<string, number>> {
+    const removed = {
+      sessions: await this.sessions.deleteUserSessions(m, user.id),
+      apiTokens: await this.apiTokens.deleteUserTokens(m, user.id),
+      oneTimeLinks: await this.links.deleteUserLinks(m, user.id, user.email),
+      roles: user.roles.length,
+      scopes: user.communityIds.length + user.fundIds.length,
+    };
+    await this.access.setRoles(m, user.id, []);
+    await this.access.setScopes(m, user.id, { communityIds: [], fundIds: [] });
+    await this.users.markRemoved(m, user.id, {
+      erasedNo,
+      placeholder: removedEmailPlaceholder(erasedNo),
+    });
+    return removed;
   }
 
   /** CLI: creates (or resets) an active ADMIN with this password. */
@@ -300,6 +349,11 @@ export class UsersService {
     ]);
     return { ...user, roles, ...scopes };
   }
+}
+
+/** A removed account's email: unique, and undeliverable (.invalid is reserved, RFC 2606). */
+export function removedEmailPlaceholder(erasedNo: number): string {
+  return `removed-${erasedNo}@erased.invalid`;
 }
 
 function describe(u: UserWithAccess) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { beijingDateTime } from '../../common/dates/beijing-time';
 import { ROLES } from '../../common/auth/roles';
 import type { FieldErrors } from '../../common/http/forms';
+import type { ConfirmPage } from '../../common/views/confirm-step';
 import { translate, type SupportedLocale } from '../../common/i18n/i18n';
 import type { ApiToken, UserWithAccess } from '../accounts/accounts.types';
 import { TokensService } from '../accounts/tokens.service';
@@ -11,6 +12,7 @@ import type { AuditEntry, AuditFilter } from '../audit/audit.types';
 import { auditActionOptions, auditDetails, entityTypeText } from '../audit/audit-words';
 import { auditActionText } from '../../common/i18n/status-words';
 import { SUPPORTED_LOCALES as LOCALES } from '../../common/i18n/i18n';
+import { StaffRemovalService } from '../privacy/staff/staff-removal.service';
 import { AdminFundsViews } from './admin-funds.views';
 import type { FormState } from './admin-view-helpers';
 import { TOKEN_DAY_CHOICES } from './dto/admin-forms.dto';
@@ -67,6 +69,7 @@ export class AdminPeopleViews {
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
     private readonly fundsViews: AdminFundsViews,
+    private readonly removal: StaffRemovalService,
   ) {}
 
   async usersPage(cursor: string | undefined, locale: SupportedLocale) {
@@ -76,7 +79,7 @@ export class AdminPeopleViews {
       title: translate(locale, 'admin.users.title'),
       users: page.items.map((u) => ({
         id: u.id,
-        email: u.email,
+        email: u.status === 'REMOVED' ? null : u.email,
         name: u.name,
         status: u.status,
         roles: u.roles.map((r) => `status.role.${r}`),
@@ -120,14 +123,46 @@ export class AdminPeopleViews {
     };
   }
 
+  /** The confirmation page of removing an account: who, and what goes. */
+  async removeConfirmation(
+    id: string,
+    actorId: string,
+    locale: SupportedLocale,
+  ): Promise<ConfirmPage> {
+    const t = (key: string, vars: Record<string, unknown> = {}) =>
+      translate(locale, `privacy.staff.confirm.${key}`, vars);
+    const user = await this.removal.preview(id, actorId);
+    return {
+      title: t('title'),
+      lead: t('lead'),
+      facts: [
+        { label: t('name'), value: user.name },
+        { label: t('email'), value: user.email },
+        {
+          label: t('roles'),
+          value:
+            user.roles
+              .map((r) => translate(locale, `status.role.${r}`))
+              .join(locale === 'en' ? ', ' : '、') || t('noRoles'),
+        },
+      ],
+      effects: [t('contact'), t('audit', { name: user.name }), t('reinvite')],
+      button: t('button'),
+      back: `/admin/users/${id}`,
+      danger: true,
+    };
+  }
+
   private userSummary(u: UserWithAccess, locale: SupportedLocale) {
+    const removed = u.status === 'REMOVED';
     return {
       id: u.id,
-      email: u.email,
+      email: removed ? null : u.email,
       name: u.name,
       status: u.status,
+      removed,
       invited: u.status === 'INVITED',
-      active: u.status !== 'DEACTIVATED',
+      active: u.status !== 'DEACTIVATED' && !removed,
       locked: u.lockedUntil !== null && new Date(u.lockedUntil).getTime() > Date.now(),
       failedLogins: u.failedLogins,
       lastLogin: when(u.lastLoginAt, locale),

@@ -5,10 +5,12 @@ import { Allow } from '../../common/auth/policy.decorator';
 import { checkForm, type FieldErrors } from '../../common/http/forms';
 import { uuidPipe } from '../../common/http/validation';
 import { type SupportedLocale, translate } from '../../common/i18n/i18n';
+import { confirmStep } from '../../common/views/confirm-step';
 import { submitButton, submitForm, withLists } from '../../common/views/form-submit';
 import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { UsersService } from '../accounts/users.service';
+import { StaffRemovalService } from '../privacy/staff/staff-removal.service';
 import { AdminPeopleViews } from './admin-people.views';
 import { adminContext, currentUser } from './admin-page';
 import { EditUserForm, InviteForm } from './dto/admin-forms.dto';
@@ -65,6 +67,7 @@ export class AdminUsersController {
   constructor(
     private readonly views: AdminPeopleViews,
     private readonly users: UsersService,
+    private readonly removal: StaffRemovalService,
   ) {}
 
   @Get()
@@ -182,6 +185,38 @@ export class AdminUsersController {
     @Param('id', uuidPipe) id: string,
   ) {
     return this.button(req, reply, id, 'admin.users.deactivated', () => this.users.deactivate(id));
+  }
+
+  /**
+   * Removes the account for good (PIPL): its contact data goes, its name stays in the audit log.
+   * A confirmation page first; a refusal (self, the last admin, already removed) is an error
+   * page with its status, in the reader's language.
+   */
+  @Post(':id/remove')
+  @Allow('ADMIN')
+  remove(
+    @Req() req: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', uuidPipe) id: string,
+    @Body() body: unknown,
+  ) {
+    const ctx = adminContext(req, reply);
+    const actorId = currentUser(req).userId;
+    return submitButton({
+      reply,
+      locale: ctx.locale,
+      confirm: {
+        step: confirmStep(reply, ctx, body, req.url),
+        page: () => this.views.removeConfirmation(id, actorId, ctx.locale),
+      },
+      run: () => this.removal.remove(id, actorId),
+      done: (removed) => ({
+        kind: 'success',
+        text: translate(ctx.locale, 'privacy.staff.removed', { name: removed.name }),
+      }),
+      to: `/admin/users/${id}`,
+      rethrow: () => true,
+    });
   }
 
   @Post(':id/unlock')

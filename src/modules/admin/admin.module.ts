@@ -7,6 +7,7 @@ import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { GrantsModule } from '../grants/grants.module';
 import { MatchingModule } from '../matching/matching.module';
+import { PrivacyModule } from '../privacy/privacy.module';
 import { ReceiptsModule } from '../receipts/receipts.module';
 import { ReportingModule } from '../reporting/reporting.module';
 import { AdminAllocationsController } from './admin-allocations.controller';
@@ -54,6 +55,7 @@ import { AdminUsersController } from './admin-users.controller';
     FundsModule,
     GrantsModule,
     MatchingModule,
+    PrivacyModule,
     ReceiptsModule,
     ReportingModule,
   ],

@@ -13,6 +13,8 @@ import { CAPTCHA_VERIFIER, DonationsService } from './donations.service';
 import { PaymentEventsController } from './payment-events.controller';
 import { PaymentEventsRepository } from './payment-events.repository';
 import { PaymentInboxService } from './payment-inbox.service';
+import { DonorDataRepository } from './donor-data.repository';
+import { DonorDataService } from './donor-data.service';
 import { DonorEmails } from './donor-emails';
 import { FeeProcessor } from './fee.processor';
 import { MatchReleaseService } from './match-release.service';
@@ -44,6 +46,8 @@ import { WebhooksController } from './webhooks.controller';
     ReconciliationService,
     PaymentInboxService,
     MatchReleaseService,
+    DonorDataRepository,
+    DonorDataService,
     // No CAPTCHA by default; a deployment binds its own verifier here.
     { provide: CAPTCHA_VERIFIER, useValue: { verify: () => Promise.resolve(true) } },
   ],
@@ -54,6 +58,7 @@ import { WebhooksController } from './webhooks.controller';
     OfflineGiftsService,
     ReconciliationService,
     MatchReleaseService,
+    DonorDataService,
   ],
 })
 export class DonationsModule {}

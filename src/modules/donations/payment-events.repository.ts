@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { rowsOf } from '../../database/query-result';
+import { affectedRows, rowsOf } from '../../database/query-result';
 import { col, defineTable } from '../../database/table-map';
 import type { ProviderName, VerifiedNotification } from '../payments/payment-provider';
 import type { FailureReason, NextStep } from './dead-letters';
@@ -294,5 +294,21 @@ export class PaymentEventsRepository {
     );
     const row = rows[0];
     return row ? PAYMENT_EVENTS.mapSome(row, STATE_FIELDS) : null;
+  }
+
+  /**
+   * Settled events processed before `cutoff` keep only their provider, id, type and times: the
+   * payload (the provider's notification, with the payer's details) becomes `{ redacted: true }`.
+   * Nothing reads a processed event's payload back (retries and dead letters are unprocessed);
+   * events still waiting or dead stay whole for FINANCE.
+   */
+  async redactSettledBefore(m: EntityManager, cutoff: Date): Promise<number> {
+    return affectedRows(
+      await m.query(
+        `UPDATE payment_events SET payload = '{"redacted": true}'::jsonb, payload_redacted_at = now()
+         WHERE processed_at < $1 AND dead_at IS NULL AND payload_redacted_at IS NULL RETURNING 1`,
+        [cutoff],
+      ),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SupportedLocale } from '../../common/i18n/i18n';
 import { AppConfig } from '../../config/app-config';
@@ -164,6 +164,27 @@ export class MailTransport implements OnModuleDestroy {
   async readRaw(id: string): Promise<string | null> {
     if (!UUID.test(id)) return null;
     return readFile(path.join(this.mailDir, `${id}.eml`), 'utf8').catch(() => null);
+  }
+
+  /**
+   * Deletes the messages the file transport wrote before `cutoff` (their `.eml` and summary);
+   * returns how many. Nothing to do when mail goes out by SMTP.
+   */
+  async deleteWrittenBefore(cutoff: Date): Promise<number> {
+    if (this.kind !== 'files') return 0;
+    const names = await readdir(this.mailDir).catch(() => [] as string[]);
+    let deleted = 0;
+    for (const name of names) {
+      const id = name.endsWith('.json') ? name.slice(0, -5) : '';
+      if (!UUID.test(id)) continue;
+      const written = await stat(path.join(this.mailDir, name)).catch(() => null);
+      if (!written || written.mtime >= cutoff) continue;
+      // The .eml first: a message listed by its summary always has its file.
+      await rm(path.join(this.mailDir, `${id}.eml`), { force: true });
+      await rm(path.join(this.mailDir, name), { force: true });
+      deleted++;
+    }
+    return deleted;
   }
 
   onModuleDestroy(): void {

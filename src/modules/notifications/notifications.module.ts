@@ -3,6 +3,8 @@ import { QueueModule } from '../../queue/queue.module';
 import { DevOutboxController } from './dev-outbox.controller';
 import { DevOutboxService } from './dev-outbox.service';
 import { EmailAttachments } from './email-attachments';
+import { EmailRecordsRepository } from './email-records.repository';
+import { EmailRecordsService } from './email-records.service';
 import { EmailRenderer } from './email-renderer';
 import { EmailProcessor } from './email.processor';
 import { MailTransport } from './mail-transport';
@@ -19,7 +21,9 @@ import { OutboxService } from './outbox.service';
     EmailProcessor,
     DevOutboxService,
     EmailAttachments,
+    EmailRecordsRepository,
+    EmailRecordsService,
   ],
-  exports: [OutboxService, EmailAttachments],
+  exports: [OutboxService, EmailAttachments, EmailRecordsService],
 })
 export class NotificationsModule {}

@@ -26,4 +26,12 @@ export class OutboxService {
   enqueue(manager: EntityManager, message: EmailMessage): Promise<string> {
     return this.writer.add(manager, 'EMAIL', toEmailPayload(message), message.dedupeKey);
   }
+
+  /**
+   * Takes an erased person's address out of every email to them, sent or not (in the caller's
+   * transaction): what is left says only which template went out, when. Returns the count.
+   */
+  redactRecipient(manager: EntityManager, email: string): Promise<number> {
+    return this.writer.redactEmailsTo(manager, email);
+  }
 }

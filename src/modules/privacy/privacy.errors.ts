@@ -52,7 +52,43 @@ export class TaxConsentRequiredError extends DomainError {
 // end erasure
 
 // access and retention
+/** A donor asked for the download of an address other than the one they signed in with. */
+export class AccessOtherAddressError extends DomainError {
+  constructor(signedInAs: string) {
+    super(
+      'PRIVACY_ACCESS_OTHER_ADDRESS',
+      words('errors.privacy.access.otherAddress', { email: signedInAs }),
+    );
+  }
+}
+
+/** A retention run was asked for while another one (any process) is running. */
+export class RetentionBusyError extends DomainError {
+  constructor() {
+    super('PRIVACY_RETENTION_BUSY', words('errors.privacy.retention.busy'));
+  }
+}
 // end access and retention
 
 // staff and exports
+/** A staff account that was removed already (its contact data is gone; nothing is left to do). */
+export class StaffAlreadyRemovedError extends DomainError {
+  constructor() {
+    super('STAFF_ALREADY_REMOVED', words('errors.privacy.staff.alreadyRemoved'));
+  }
+}
+
+/** An administrator may not remove their own account (another administrator may). */
+export class StaffRemoveSelfError extends DomainError {
+  constructor() {
+    super('STAFF_REMOVE_SELF', words('errors.privacy.staff.self'));
+  }
+}
+
+/** Donor data leaves the system only through FINANCE or ADMIN. */
+export class DonorExportForbiddenError extends DomainError {
+  constructor() {
+    super('DONOR_EXPORT_FORBIDDEN', words('errors.privacy.exports.forbidden'));
+  }
+}
 // end staff and exports

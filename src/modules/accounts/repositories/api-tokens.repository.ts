@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { rowsOf } from '../../../database/query-result';
+import { affectedRows, rowsOf } from '../../../database/query-result';
 import type { TransactionOptions } from '../../../database/transaction.service';
 import type { ApiToken } from '../accounts.types';
 import { API_TOKEN_FIELDS, API_TOKENS, selectFields } from './accounts.tables';
@@ -74,6 +74,13 @@ export class ApiTokensRepository {
       ),
     );
     return rows[0] ? toToken(rows[0]) : null;
+  }
+
+  /** Deletes every token of the user, revoked or not (a removed account); returns the count. */
+  async deleteUserTokens(manager: EntityManager, userId: string): Promise<number> {
+    return affectedRows(
+      await manager.query(`DELETE FROM api_tokens WHERE user_id = $1 RETURNING 1`, [userId]),
+    );
   }
 
   async revokeUserTokens(manager: EntityManager, userId: string): Promise<void> {

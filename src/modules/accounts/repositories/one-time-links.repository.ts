@@ -55,12 +55,27 @@ export class OneTimeLinksRepository {
     );
   }
 
-  /** One-time links (used or not) a day after they expired: nothing can use them any more. */
-  async deleteExpiredOneTimeTokens(): Promise<number> {
+  /**
+   * Deletes a staff account's links, used or not: those issued to it, and invitations and
+   * password resets sent to its address. Returns the count.
+   */
+  async deleteUserLinks(manager: EntityManager, userId: string, email: string): Promise<number> {
     return affectedRows(
-      await this.dataSource.manager.query(
-        `DELETE FROM one_time_tokens WHERE expires_at < now() - interval '1 day' RETURNING 1`,
+      await manager.query(
+        `DELETE FROM one_time_tokens
+         WHERE user_id = $1 OR (email = $2 AND purpose IN ('INVITE', 'PASSWORD_RESET'))
+         RETURNING 1`,
+        [userId, email],
       ),
+    );
+  }
+
+  /** One-time links (used or not) that expired before `cutoff`: nothing can use them any more. */
+  async deleteExpiredBefore(manager: EntityManager, cutoff: Date): Promise<number> {
+    return affectedRows(
+      await manager.query(`DELETE FROM one_time_tokens WHERE expires_at < $1 RETURNING 1`, [
+        cutoff,
+      ]),
     );
   }
 }

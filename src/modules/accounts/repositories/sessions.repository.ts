@@ -5,6 +5,14 @@ import { affectedRows, rowsOf } from '../../../database/query-result';
 import type { TransactionOptions } from '../../../database/transaction.service';
 import { SESSIONS } from './accounts.tables';
 
+export interface DonorSession {
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
 /** The only place that queries sessions (staff and donors). */
 @Injectable()
 export class SessionsRepository {
@@ -69,15 +77,30 @@ export class SessionsRepository {
     ]);
   }
 
-  async deleteUserSessions(manager: EntityManager, userId: string): Promise<void> {
-    await manager.query(`DELETE FROM sessions WHERE user_id = $1`, [userId]);
+  /** Ends every session of the user; returns how many there were. */
+  async deleteUserSessions(manager: EntityManager, userId: string): Promise<number> {
+    return affectedRows(
+      await manager.query(`DELETE FROM sessions WHERE user_id = $1 RETURNING 1`, [userId]),
+    );
   }
 
-  async deleteExpiredSessions(): Promise<number> {
+  /** Sessions that ended (expired) before `cutoff`: retention deletes them. */
+  async deleteEndedBefore(manager: EntityManager, cutoff: Date): Promise<number> {
     return affectedRows(
-      await this.dataSource.manager.query(
-        `DELETE FROM sessions WHERE expires_at < now() RETURNING 1`,
+      await manager.query(`DELETE FROM sessions WHERE expires_at < $1 RETURNING 1`, [cutoff]),
+    );
+  }
+
+  /** A donor's sign-in sessions (exact email), the newest first: for their access download. */
+  async forDonor(email: string): Promise<DonorSession[]> {
+    const rows = rowsOf(
+      await this.dataSource.query(
+        `SELECT ${SESSIONS.select()} FROM sessions WHERE donor_email = $1 ORDER BY created_at DESC`,
+        [email],
       ),
+    );
+    return rows.map((r) =>
+      SESSIONS.mapSome(r, ['createdAt', 'lastSeenAt', 'expiresAt', 'ip', 'userAgent']),
     );
   }
 }

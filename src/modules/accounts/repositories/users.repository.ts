@@ -104,6 +104,23 @@ export class UsersRepository {
     ]);
   }
 
+  /**
+   * A removed account: status REMOVED with its erased number, the email replaced by `placeholder`
+   * (the column stays unique and not null), no password, no lockout. The name stays.
+   */
+  async markRemoved(
+    manager: EntityManager,
+    id: string,
+    removal: { erasedNo: number; placeholder: string },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE users SET status = 'REMOVED', erased_no = $2, email = $3, password_hash = NULL,
+              failed_logins = 0, locked_until = NULL, updated_at = now()
+       WHERE id = $1`,
+      [id, removal.erasedNo, removal.placeholder],
+    );
+  }
+
   async countOtherActiveAdmins(manager: EntityManager, userId: string): Promise<number> {
     const rows = rowsOf<{ n: number }>(
       await manager.query(

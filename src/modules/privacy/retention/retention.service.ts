@@ -1,0 +1,151 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { SessionRecordsService } from '../../accounts/session-records.service';
+import { AuditService } from '../../audit/audit.service';
+import { DonorDataService } from '../../donations/donor-data.service';
+import { EmailRecordsService } from '../../notifications/email-records.service';
+import { PrivacySettingsService } from '../policy/privacy-settings.service';
+import { RetentionBusyError } from '../privacy.errors';
+import { RetentionRunsRepository, type RetentionRunRow } from './retention-runs.repository';
+import {
+  RETENTION_KINDS,
+  retentionCutoffs,
+  scheduledRunDue,
+  zeroCounts,
+  type RetentionCounts,
+  type RetentionCutoffs,
+  type RetentionTrigger,
+} from './retention-rules';
+
+/** What a run did: its row, with the counts per kind in RETENTION_KINDS order. */
+export interface RetentionReport {
+  id: string;
+  trigger: RetentionTrigger;
+  startedAt: Date;
+  finishedAt: Date | null;
+  cutoffs: RetentionCutoffs;
+  removed: RetentionCounts;
+}
+
+/**
+ * The retention job: applies each period of the privacy settings to the data it covers, through
+ * the owning modules' services, and reports what it removed (a retention_runs row and an audit
+ * row). One run at a time across processes (a session advisory lock); each step is its own
+ * transaction and only touches rows past their period that it has not handled yet, so a run
+ * stopped half-way is finished by the next, and a second run removes nothing.
+ */
+@Injectable()
+export class RetentionService {
+  private readonly logger = new Logger('Retention');
+
+  constructor(
+    private readonly runs: RetentionRunsRepository,
+    private readonly settings: PrivacySettingsService,
+    private readonly audit: AuditService,
+    private readonly sessions: SessionRecordsService,
+    private readonly donations: DonorDataService,
+    private readonly emails: EmailRecordsService,
+  ) {}
+
+  /** Runs now; RETENTION busy (409) while another run is in progress anywhere. */
+  async run(trigger: RetentionTrigger, actorId: string | null): Promise<RetentionReport> {
+    const outcome = await this.runs.withRunLock((m) => this.runLocked(m, trigger, actorId));
+    if (!outcome.locked) throw new RetentionBusyError();
+    return outcome.value;
+  }
+
+  /**
+   * The scheduled job's pass: runs when no scheduled run finished in the last 20 hours (asked
+   * again under the lock, so two processes waking together run once). Null when skipped.
+   */
+  async runScheduledIfDue(now = new Date()): Promise<RetentionReport | null> {
+    if (!scheduledRunDue(await this.runs.lastScheduledFinishedAt(), now)) return null;
+    const outcome = await this.runs.withRunLock(async (m) =>
+      scheduledRunDue(await this.runs.lastScheduledFinishedAt(m), now)
+        ? this.runLocked(m, 'SCHEDULED', null)
+        : null,
+    );
+    return outcome.locked ? outcome.value : null;
+  }
+
+  /** The latest runs, newest first. */
+  async latest(limit = 30): Promise<RetentionReport[]> {
+    return (await this.runs.latest(limit)).map(toReport);
+  }
+
+  private async runLocked(
+    m: EntityManager,
+    trigger: RetentionTrigger,
+    actorId: string | null,
+  ): Promise<RetentionReport> {
+    const periods = await this.settings.get({ within: m });
+    const cutoffs = retentionCutoffs(periods, new Date());
+    const id = await this.runs.start(m, {
+      trigger,
+      startedBy: actorId,
+      cutoffs: Object.fromEntries(RETENTION_KINDS.map((k) => [k, cutoffs[k].toISOString()])),
+    });
+    const removed = zeroCounts();
+    try {
+      await this.removePastPeriods(m, cutoffs, removed);
+    } catch (error) {
+      await this.runs.finish(m, id, { removed, error: (error as Error).message });
+      throw error;
+    }
+    await m.transaction(async (t) => {
+      await this.runs.finish(t, id, { removed, error: null });
+      await this.audit.record(t, {
+        action: 'privacy.retention_run',
+        entityType: 'retention_run',
+        entityId: id,
+        after: { trigger, removed },
+      });
+    });
+    const total = RETENTION_KINDS.reduce((n, k) => n + removed[k], 0);
+    if (total > 0) this.logger.log(`retention run ${id}: ${JSON.stringify(removed)}`);
+    return toReport(await this.runs.get(id, m));
+  }
+
+  /** Each kind in turn, one transaction each; counts are added to `removed` as steps commit. */
+  private async removePastPeriods(
+    m: EntityManager,
+    cutoffs: RetentionCutoffs,
+    removed: RetentionCounts,
+  ): Promise<void> {
+    const step = async (kind: keyof RetentionCounts, fn: (t: EntityManager) => Promise<number>) => {
+      removed[kind] += await m.transaction(fn);
+    };
+    await step('sessions', (t) => this.sessions.deleteSessionsEndedBefore(t, cutoffs.sessions));
+    await step('oneTimeLinks', (t) =>
+      this.sessions.deleteLinksExpiredBefore(t, cutoffs.oneTimeLinks),
+    );
+    await step('donorLinks', (t) =>
+      this.donations.deleteDonorLinksExpiredBefore(t, cutoffs.donorLinks),
+    );
+    await step('paymentPayloads', (t) =>
+      this.donations.redactPaymentPayloadsSettledBefore(t, cutoffs.paymentPayloads),
+    );
+    await step('emailBodies', (t) =>
+      this.emails.redactBodiesFinishedBefore(t, cutoffs.emailBodies),
+    );
+    removed.mailFiles += await this.emails.deleteMailFilesWrittenBefore(cutoffs.mailFiles);
+    await step('donationIps', (t) => this.donations.clearIpsBefore(t, cutoffs.donationIps));
+  }
+}
+
+function toReport(row: RetentionRunRow): RetentionReport {
+  const cutoffs = Object.fromEntries(
+    RETENTION_KINDS.map((k) => [k, new Date(row.cutoffs[k] ?? row.startedAt)]),
+  ) as RetentionCutoffs;
+  const removed = Object.fromEntries(
+    RETENTION_KINDS.map((k) => [k, Number(row.removed[k] ?? 0)]),
+  ) as RetentionCounts;
+  return {
+    id: row.id,
+    trigger: row.trigger,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    cutoffs,
+    removed,
+  };
+}
