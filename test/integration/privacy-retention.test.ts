@@ -1,4 +1,5 @@
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -9,9 +10,16 @@ import { MailTransport } from '../../src/modules/notifications/mail-transport';
 import { RetentionBusyError } from '../../src/modules/privacy/privacy.errors';
 import { RETENTION_KINDS } from '../../src/modules/privacy/retention/retention-rules';
 import { RetentionService } from '../../src/modules/privacy/retention/retention.service';
+import { createUser, TEST_PASSWORD } from '../factories/accounts.factory';
 import { createCampaign } from '../factories/campaigns.factory';
 import { createFoundation } from '../factories/foundation.factory';
-import { createTestApp, type TestApp } from '../utils/test-app';
+import { formSession } from '../utils/form-session';
+import {
+  createFileDatabase,
+  dropFileDatabase,
+  startConfiguredApp,
+  type TestApp,
+} from '../utils/test-app';
 import { waitUntil } from '../utils/wait';
 import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
 
@@ -21,12 +29,20 @@ import { deliver, paidSession, stripeEvent } from '../utils/webhooks';
  */
 describe('retention job', () => {
   let t: TestApp;
+  let dataDir: string;
   beforeAll(async () => {
-    t = await createTestApp();
+    // A DATA_DIR of its own: the run deletes old mail files, and other files' are not its.
+    dataDir = await mkdtemp(path.join(tmpdir(), 'lianxin-retention-'));
+    await createFileDatabase();
+    t = await startConfiguredApp({ dataDir });
     await t.app.getHttpAdapter().getInstance().ready();
     await createFoundation(t, { receiptPrefix: 'RT' });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await dropFileDatabase();
+    await rm(dataDir, { recursive: true, force: true });
+  });
 
   const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
     t.dataSource.query<T[]>(sql, params);
@@ -132,8 +148,20 @@ describe('retention job', () => {
     const oldFile = randomUUID();
     const newFile = randomUUID();
     for (const id of [oldFile, newFile]) {
-      await writeFile(path.join(mailDir, `${id}.eml`), 'x');
-      await writeFile(path.join(mailDir, `${id}.json`), '{}');
+      const stored = {
+        id,
+        from: 'test@example.org',
+        to: 'files@example.org',
+        locale: 'en',
+        template: 'test',
+        subject: 'retention test',
+        html: '',
+        text: '',
+        attachments: [],
+        writtenAt: new Date().toISOString(),
+      };
+      await writeFile(path.join(mailDir, `${id}.eml`), 'Subject: retention test\r\n\r\n');
+      await writeFile(path.join(mailDir, `${id}.json`), JSON.stringify(stored));
     }
     const longAgo = new Date(Date.now() - 91 * 86_400_000);
     await utimes(path.join(mailDir, `${oldFile}.json`), longAgo, longAgo);
@@ -301,6 +329,72 @@ describe('retention job', () => {
     );
     expect(await t.get(RetentionService).runScheduledIfDue()).toMatchObject({
       trigger: 'SCHEDULED',
+    });
+  });
+
+  describe('in the back office', () => {
+    async function signedIn(roles: Parameters<typeof createUser>[1]) {
+      const user = await createUser(t, roles);
+      const browser = formSession(t.server);
+      expect((await browser.signIn(user.email, TEST_PASSWORD)).status).toBe(303);
+      return { user, browser };
+    }
+
+    it('shows ADMIN and FINANCE the periods and the runs; others are refused', async () => {
+      const { browser: admin } = await signedIn(['ADMIN']);
+      const page = await admin.agent.get('/admin/privacy/retention').expect(200);
+      expect(page.text).toContain('登录会话（结束后保存天数）');
+      expect(page.text).toContain('30 天');
+      expect(page.text).toContain('href="/admin/privacy"');
+      expect(page.text).toContain('href="/admin/privacy/retention"');
+      expect(page.headers['cache-control']).toBe('no-store');
+
+      const { browser: finance } = await signedIn(['FINANCE']);
+      const en = await finance.agent.get('/admin/privacy/retention?lang=en').expect(200);
+      expect(en.text).toContain('Sign-in sessions (days after they end)');
+      expect(en.text).not.toContain('id="change-periods"');
+
+      const { browser: reviewer } = await signedIn(['REVIEWER']);
+      await reviewer.agent.get('/admin/privacy/retention').expect(403);
+      expect((await reviewer.post('/admin/privacy/retention/run', {})).status).toBe(403);
+    });
+
+    it('runs now after a confirmation, recording who; a run in progress is refused with 409', async () => {
+      const { user, browser } = await signedIn(['FINANCE']);
+      const first = await browser.post('/admin/privacy/retention/run', {});
+      expect(first.status).toBe(200);
+      expect(first.text).toContain('id="confirm-form"');
+      expect(await q(`SELECT 1 FROM retention_runs WHERE started_by = $1`, [user.id])).toEqual([]);
+
+      const done = await browser.postConfirmed('/admin/privacy/retention/run', {});
+      expect(done.status).toBe(303);
+      expect(done.headers.location).toBe('/admin/privacy/retention');
+      const runs = await q<{ id: string }>(
+        `SELECT id FROM retention_runs WHERE started_by = $1 AND trigger = 'MANUAL'`,
+        [user.id],
+      );
+      expect(runs).toHaveLength(1);
+      const page = await browser.agent.get('/admin/privacy/retention?lang=en').expect(200);
+      expect(page.text).toContain(`id="run-${runs[0]!.id}"`);
+      expect(page.text).toContain('Test FINANCE');
+      expect(page.text).toContain('Manual');
+
+      const other = t.dataSource.createQueryRunner();
+      await other.connect();
+      try {
+        await other.query(`SELECT pg_advisory_lock(hashtextextended('privacy:retention-run', 0))`);
+        const zh = await browser.postConfirmed('/admin/privacy/retention/run?lang=zh-CN', {});
+        expect(zh.status).toBe(409);
+        expect(zh.text).toContain('保存期限清理正在进行中，请稍候。');
+        const en = await browser.postConfirmed('/admin/privacy/retention/run?lang=en', {});
+        expect(en.status).toBe(409);
+        expect(en.text).toContain('A retention run is already in progress; wait for it to finish.');
+      } finally {
+        await other.query(
+          `SELECT pg_advisory_unlock(hashtextextended('privacy:retention-run', 0))`,
+        );
+        await other.release();
+      }
     });
   });
 });

@@ -25,6 +25,7 @@ describe('adminNav', () => {
         '/admin/users',
         '/admin/audit',
         '/admin/tokens',
+        '/admin/privacy/retention',
       ],
     ],
     [
@@ -41,6 +42,7 @@ describe('adminNav', () => {
         '/admin/grants',
         '/admin/grants/awards',
         '/admin/tokens',
+        '/admin/privacy/retention',
       ],
     ],
     [

@@ -79,6 +79,11 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
   { href: '/admin/users', label: 'admin.nav.users', roles: ['ADMIN'] },
   { href: '/admin/audit', label: 'admin.nav.audit', roles: ['ADMIN'] },
   { href: '/admin/tokens', label: 'admin.nav.tokens', roles: ['ADMIN', 'FINANCE'] },
+  {
+    href: '/admin/privacy/retention',
+    label: 'admin.nav.retention',
+    roles: ['ADMIN', 'FINANCE'],
+  },
 ];
 
 export function adminNav(roles: readonly Role[], path: string): NavItem[] {

@@ -43,6 +43,7 @@ import { AdminTokensController } from './admin-tokens.controller';
 import { AdminPrivacyController } from './admin-privacy.controller';
 import { AdminReceiptsController } from './admin-receipts.controller';
 import { AdminUsersController } from './admin-users.controller';
+import { AdminRetentionController } from './admin-retention.controller';
 
 /** The back office: server-rendered pages over the domain services (no repositories here). */
 @Module({
@@ -81,6 +82,7 @@ import { AdminUsersController } from './admin-users.controller';
     AdminReceiptsController,
     AdminFoundationController,
     AdminPrivacyController,
+    AdminRetentionController,
   ],
   providers: [
     AdminFundsViews,

@@ -21,10 +21,14 @@ import {
 export interface RetentionReport {
   id: string;
   trigger: RetentionTrigger;
+  /** The staff member who ran it by hand (null: the schedule or the CLI). */
+  startedBy: string | null;
   startedAt: Date;
   finishedAt: Date | null;
   cutoffs: RetentionCutoffs;
   removed: RetentionCounts;
+  /** Why the run stopped early (what it removed before is counted). */
+  error: string | null;
 }
 
 /**
@@ -143,9 +147,11 @@ function toReport(row: RetentionRunRow): RetentionReport {
   return {
     id: row.id,
     trigger: row.trigger,
+    startedBy: row.startedBy,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
     cutoffs,
     removed,
+    error: row.error,
   };
 }
