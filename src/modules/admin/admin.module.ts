@@ -41,6 +41,7 @@ import { AdminPeopleViews } from './admin-people.views';
 import { AdminReleasesController } from './admin-releases.controller';
 import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
+import { AdminPrivacyController } from './admin-privacy.controller';
 import { AdminReceiptsController } from './admin-receipts.controller';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminRetentionController } from './admin-retention.controller';
@@ -82,6 +83,7 @@ import { AdminRetentionController } from './admin-retention.controller';
     AdminReceiptsController,
     AdminFoundationController,
     AdminPrivacyRequestsController,
+    AdminPrivacyController,
     AdminRetentionController,
   ],
   providers: [
