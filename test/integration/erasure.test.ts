@@ -86,7 +86,7 @@ async function paidGift(p: Person, amountMinor: number, tax = false) {
       donorEmail: p.email,
       message: p.message,
       locale: 'zh-CN',
-      ...(tax ? { receiptAddress: p.address, receiptTaxId: p.taxId } : {}),
+      ...(tax ? { receiptAddress: p.address, receiptTaxId: p.taxId, receiptTaxConsent: true } : {}),
     },
     { ip: '203.0.113.9' },
   );
