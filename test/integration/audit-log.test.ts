@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { RequestContext } from '../../src/common/context/request-context';
+import { AuditService } from '../../src/modules/audit/audit.service';
 import { createUser } from '../factories/accounts.factory';
 import {
   createFoundation,
@@ -154,5 +157,119 @@ describe('audit log', () => {
     );
     expect(lines.slice(1).every((l) => l.includes('allocation.'))).toBe(true);
     await request(t.server).get('/api/v1/audit').set(finance.auth).expect(403);
+  });
+
+  describe('redaction of personal data (erasure)', () => {
+    const audit = () => t.get(AuditService);
+    const asDonor = <T>(email: string, fn: () => Promise<T>) =>
+      RequestContext.run(
+        { actor: { kind: 'donor', email, sessionId: 's' }, ip: '198.51.100.9' },
+        fn,
+      );
+    const row = async (entityId: string) =>
+      (
+        await t.dataSource.query(
+          `SELECT id, at, action, entity_type AS "entityType", actor_user_id AS "actorUserId",
+                  actor_label AS "actorLabel", ip, before, after, redacted_at AS "redactedAt"
+           FROM audit_log WHERE entity_id = $1`,
+          [entityId],
+        )
+      )[0];
+
+    it('replaces exactly the strings that hold a needle, and nothing else', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const email = `person.${tag}@example.net`;
+      const [mentioned, untouched, lookalike] = [randomUUID(), randomUUID(), randomUUID()];
+      await asDonor(email, () =>
+        t.dataSource.transaction((m) =>
+          audit().record(m, {
+            action: 'privacy.erasure_requested',
+            entityType: 'erasure_request',
+            entityId: mentioned,
+            before: { note: `Mail ${email.toUpperCase()} please`, keep: 'stays', n: 5 },
+            after: { email, list: [email, 'other@example.net', 7], nested: { [email]: true } },
+          }),
+        ),
+      );
+      await asDonor(`someone.${tag}@example.net`, () =>
+        t.dataSource.transaction(async (m) => {
+          await audit().record(m, {
+            action: 'privacy.erasure_requested',
+            entityType: 'erasure_request',
+            entityId: untouched,
+            after: { email: `someone.${tag}@example.net` },
+          });
+          // Shares the tag but not the address: must stay.
+          await audit().record(m, {
+            action: 'privacy.erasure_requested',
+            entityType: 'erasure_request',
+            entityId: lookalike,
+            after: { note: `person.${tag}@example.org` },
+          });
+        }),
+      );
+      const before = await row(mentioned);
+      const others = [await row(untouched), await row(lookalike)];
+
+      const changed = await t.dataSource.transaction((m) =>
+        audit().redactPersonalData(m, [email.toUpperCase()], '已删除的捐赠人 #9'),
+      );
+      expect(changed).toBe(1);
+      const after = await row(mentioned);
+      expect(after).toEqual({
+        ...before,
+        actorLabel: '已删除的捐赠人 #9',
+        ip: '198.51.100.9',
+        before: { note: '已删除的捐赠人 #9', keep: 'stays', n: 5 },
+        after: {
+          email: '已删除的捐赠人 #9',
+          list: ['已删除的捐赠人 #9', 'other@example.net', 7],
+          nested: { '已删除的捐赠人 #9': true },
+        },
+        redactedAt: expect.any(Date),
+      });
+      expect([await row(untouched), await row(lookalike)]).toEqual(others);
+      // Nothing mentions it any more: a second run changes nothing.
+      expect(
+        await t.dataSource.transaction((m) => audit().redactPersonalData(m, [email], 'x')),
+      ).toBe(0);
+    });
+
+    it('the database still refuses any other UPDATE or DELETE of audit rows', async () => {
+      const id = randomUUID();
+      await asDonor(`guard.${id.slice(0, 8)}@example.net`, () =>
+        t.dataSource.transaction((m) =>
+          audit().record(m, { action: 'privacy.erasure_requested', entityType: 'x', entityId: id }),
+        ),
+      );
+      const where = `WHERE entity_id = '${id}'`;
+      // Redacting without the stamp, or the stamp with who/what/when changed: refused.
+      expect(await refused(`UPDATE audit_log SET actor_label = 'x' ${where}`)).toBe('LX002');
+      for (const change of [
+        `action = 'user.removed'`,
+        `at = at - interval '1 day'`,
+        `entity_id = 'other'`,
+        `entity_type = 'other'`,
+        `actor_user_id = gen_random_uuid()`,
+        `request_id = 'other'`,
+      ]) {
+        expect(await refused(`UPDATE audit_log SET redacted_at = now(), ${change} ${where}`)).toBe(
+          'LX002',
+        );
+      }
+      expect(await refused(`DELETE FROM audit_log ${where}`)).toBe('LX002');
+      // Once redacted, a change that does not move the stamp is refused as well.
+      expect(
+        await refused(`UPDATE audit_log SET actor_label = 'y', redacted_at = now() ${where}`),
+      ).toBe('allowed');
+      expect(
+        await refused(`UPDATE audit_log SET actor_label = 'z', redacted_at = redacted_at ${where}`),
+      ).toBe('LX002');
+      expect(await refused(`UPDATE audit_log SET redacted_at = NULL ${where}`)).toBe('LX002');
+      const [current] = await t.dataSource.query(
+        `SELECT actor_label AS "actorLabel", action FROM audit_log ${where}`,
+      );
+      expect(current).toEqual({ actorLabel: 'y', action: 'privacy.erasure_requested' });
+    });
   });
 });

@@ -10,6 +10,7 @@ import { renderPage } from '../../common/views/render-page';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { AuditService } from '../audit/audit.service';
 import type { AuditFilter } from '../audit/audit.types';
+import { DonorExportAudit } from '../audit/donor-exports';
 import { dateInputValue } from '../reporting/periods';
 import { AdminPeopleViews } from './admin-people.views';
 import { localizeErrors } from '../../common/views/form-submit';
@@ -24,6 +25,7 @@ export class AdminAuditController {
   constructor(
     private readonly views: AdminPeopleViews,
     private readonly audit: AuditService,
+    private readonly exportAudit: DonorExportAudit,
   ) {}
 
   @Get('audit')
@@ -66,7 +68,15 @@ export class AdminAuditController {
         `attachment; filename="audit-log-${dateInputValue(new Date())}.csv"`,
       )
       .header('cache-control', 'no-store')
-      .send(Readable.from(this.audit.csvInWords(filter, ctx.locale)));
+      .send(
+        Readable.from(
+          this.exportAudit.track(
+            'audit-log.csv',
+            { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() },
+            this.audit.csvInWords(filter, ctx.locale),
+          ),
+        ),
+      );
   }
 
   /** The query as the audit filter, the values as typed, and one message per wrong field. */

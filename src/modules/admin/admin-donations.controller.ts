@@ -17,6 +17,7 @@ import {
 } from '../../common/views/form-submit';
 import { confirmStep } from '../../common/views/confirm-step';
 import { renderPage } from '../../common/views/render-page';
+import { DonorExportAudit } from '../audit/donor-exports';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { DonationsService } from '../donations/donations.service';
 import { MatchReleaseService } from '../donations/match-release.service';
@@ -62,6 +63,7 @@ export class AdminDonationsController {
     private readonly matchRelease: MatchReleaseService,
     private readonly receipts: ReceiptsService,
     private readonly receiptDelivery: ReceiptDeliveryService,
+    private readonly exportAudit: DonorExportAudit,
   ) {}
 
   @Get()
@@ -87,12 +89,13 @@ export class AdminDonationsController {
   ) {
     const form = checkQuery(DonationListForm, query);
     const lines = await this.views.csv(form, adminContext(req, reply).locale);
+    const filters = { campaign: form.campaign, status: form.status, email: form.email };
     const filename = `gifts-${new Date().toISOString().slice(0, 10)}.csv`;
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${filename}"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(lines));
+      .send(Readable.from(this.exportAudit.track('donations.csv', filters, lines)));
   }
 
   @Get('offline')

@@ -17,6 +17,7 @@ import {
 import { type ConfirmPage, confirmStep } from '../../common/views/confirm-step';
 import { safeNext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
+import { DonorExportAudit } from '../audit/donor-exports';
 import type { AuthenticatedRequest } from '../accounts/auth.guard';
 import { FundsService } from '../funds/funds.service';
 import { dateInputValue } from '../reporting/periods';
@@ -48,6 +49,7 @@ export class AdminFundsController {
     private readonly funds: FundsService,
     private readonly reporting: ReportingService,
     private readonly confirmations: AdminConfirmationsViews,
+    private readonly exportAudit: DonorExportAudit,
   ) {}
 
   @Get()
@@ -157,15 +159,22 @@ export class AdminFundsController {
     const ctx = adminContext(req, reply);
     const fund = await this.funds.get(id);
     const filename = `statement-${fund.code}-${dateInputValue(new Date())}.csv`;
+    const donorData = seesDonorData(req);
+    const lines = this.reporting.statementCsv(fund.id, range, ctx.locale, { donorData });
+    // Staff who read every donor's name export donor data (audited); others read only the names
+    // the public ledger shows (public-donor.ts), which is no export of donor data.
+    const filters = {
+      fundId: fund.id,
+      from: range.from?.toISOString(),
+      to: range.to?.toISOString(),
+    };
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${filename}"`)
       .header('cache-control', 'no-store')
       .send(
         Readable.from(
-          this.reporting.statementCsv(fund.id, range, ctx.locale, {
-            donorData: seesDonorData(req),
-          }),
+          donorData ? this.exportAudit.track('fund-statement.csv', filters, lines) : lines,
         ),
       );
   }

@@ -4,12 +4,16 @@ import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Allow } from '../../common/auth/policy.decorator';
 import { AuditService } from './audit.service';
+import { DonorExportAudit } from './donor-exports';
 import { AuditQueryDto } from './dto/audit-query.dto';
 
 @ApiTags('audit')
 @Controller('api/v1/audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly exportAudit: DonorExportAudit,
+  ) {}
 
   @Get()
   @Allow('ADMIN')
@@ -26,6 +30,14 @@ export class AuditController {
     void reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', 'attachment; filename="audit-log.csv"')
-      .send(Readable.from(this.audit.csv(filter)));
+      .send(
+        Readable.from(
+          this.exportAudit.track(
+            'api-audit-log.csv',
+            { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() },
+            this.audit.csv(filter),
+          ),
+        ),
+      );
   }
 }
