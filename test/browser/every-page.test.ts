@@ -341,6 +341,7 @@ function urlFor(path: string, who: Who): string | null {
     '/monthly/stop/:token': '/monthly/stop/not-a-real-token',
     '/evaluate': '/evaluate',
     '/evaluate/thanks': '/evaluate/thanks',
+    '/privacy': '/privacy',
     '/receipts/verify': `/receipts/verify?number=${ids.receiptNumber}&code=${ids.receiptCode}`,
     '/login': '/login',
     '/password/forgot': '/password/forgot',
