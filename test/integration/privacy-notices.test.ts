@@ -172,7 +172,11 @@ describe('privacy notices at collection and the consents they record', () => {
         receiptAddress: '北京市某路 1 号',
       })
       .expect(400);
-    expect(api.body).toMatchObject({ code: 'TAX_CONSENT_REQUIRED' });
+    expect(api.body).toMatchObject({
+      statusCode: 400,
+      code: 'TAX_CONSENT_REQUIRED',
+      details: { field: 'receiptTaxConsent' },
+    });
     expect(api.body.message).toContain('请勾选同意将地址与证件号用于开具票据');
     const en = await request(t.server)
       .post(`/api/v1/campaigns/${slug}/donations`)
