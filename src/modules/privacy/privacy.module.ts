@@ -5,6 +5,9 @@ import { DonationsModule } from '../donations/donations.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { ReceiptsModule } from '../receipts/receipts.module';
+import { DonorAccessService } from './access/donor-access.service';
+import { DonorDataController } from './access/donor-data.controller';
+import { ErasureRequestsReader } from './access/erasure-requests.reader';
 import { ErasedPeopleRepository } from './erased-people.repository';
 import { ErasureRepository } from './erasure/erasure.repository';
 import { ErasureService } from './erasure/erasure.service';
@@ -22,16 +25,19 @@ import { StaffRemovalService } from './staff/staff-removal.service';
     AccountsModule,
     DonationsModule,
     NotificationsModule,
+    ReceiptsModule,
     CampaignsModule,
     PaymentsModule,
-    ReceiptsModule,
   ],
+  controllers: [DonorDataController],
   providers: [
     ErasedPeopleRepository,
     StaffRemovalService,
     RetentionRunsRepository,
     RetentionService,
     RetentionScheduler,
+    ErasureRequestsReader,
+    DonorAccessService,
     ErasureRepository,
     ErasureService,
   ],
