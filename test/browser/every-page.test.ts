@@ -63,6 +63,9 @@ const ALLOWED_CODES = new Set([
   // "北京时间（UTC+8）"; "API（PUT /api/v1/foundation）" in a back-office hint.
   'UTC',
   'PUT',
+  // The donor's data download: "下载 JSON", "可用 Excel 或 WPS 打开".
+  'JSON',
+  'WPS',
 ]);
 /**
  * Identifiers shown as staff or the bank wrote them: fund codes of the demo (GENERAL, MATCH-99,
@@ -377,7 +380,7 @@ function urlFor(path: string, who: Who): string | null {
   return prefix ? path.replace(':id', fill[prefix]!) : path;
 }
 
-const isFile = (path: string) => /\.(csv|pdf|png|xml|txt)$|\/pdf$/.test(path);
+const isFile = (path: string) => /\.(csv|json|pdf|png|xml|txt)$|\/pdf$/.test(path);
 
 async function signIn(who: Who, email: string): Promise<BrowserContext> {
   const context = await browser.newContext({ locale: 'zh-CN', baseURL: base, viewport: PHONE });

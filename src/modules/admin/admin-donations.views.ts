@@ -18,6 +18,7 @@ import {
   type ReceiptWithDeliveries,
 } from '../receipts/receipt-delivery.service';
 import { UTF8_BOM } from '../reporting/statement-csv';
+import { shownDonorName } from '../privacy/erased-names';
 import { localName, query } from './admin-view-helpers';
 import { statusOptions, statusText } from '../../common/i18n/status-words';
 
@@ -456,7 +457,7 @@ function row(d: Donation, locale: SupportedLocale) {
     /** The gift's own date: when it was received (an offline gift: the day entered), else made. */
     giftDate: d.succeededAt ?? d.createdAt,
     // A donor who left no name (cash): said in words; an organisation's name as given.
-    donorName: d.donorName || translate(locale, 'admin.donations.unnamed'),
+    donorName: shownDonorName(d.donorName, locale) || translate(locale, 'admin.donations.unnamed'),
     donorKind: translate(locale, `admin.donations.donorKind.${d.donorKind}`),
     organisation: d.donorKind === 'ORGANISATION',
     donorEmail: d.donorEmail,

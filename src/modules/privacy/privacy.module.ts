@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { ReceiptsModule } from '../receipts/receipts.module';
 import { DonationsModule } from '../donations/donations.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { DonorAccessService } from './access/donor-access.service';
+import { DonorDataController } from './access/donor-data.controller';
+import { ErasureRequestsReader } from './access/erasure-requests.reader';
 import { ErasedPeopleRepository } from './erased-people.repository';
 import { RetentionRunsRepository } from './retention/retention-runs.repository';
 import { RetentionScheduler } from './retention/retention-scheduler';
@@ -13,13 +17,16 @@ import { StaffRemovalService } from './staff/staff-removal.service';
  * the retention job. It reads and changes other modules' data only through their services.
  */
 @Module({
-  imports: [AccountsModule, DonationsModule, NotificationsModule],
+  imports: [AccountsModule, DonationsModule, NotificationsModule, ReceiptsModule],
+  controllers: [DonorDataController],
   providers: [
     ErasedPeopleRepository,
     StaffRemovalService,
     RetentionRunsRepository,
     RetentionService,
     RetentionScheduler,
+    ErasureRequestsReader,
+    DonorAccessService,
   ],
   exports: [StaffRemovalService, RetentionService],
 })
