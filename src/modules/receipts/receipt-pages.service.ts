@@ -5,6 +5,7 @@ import { formatMoney } from '../../common/money';
 import { RateLimiter, type RateLimit } from '../../common/rate-limit/rate-limiter';
 import { GrantsInsightsService } from '../grants/insights/grants-insights.service';
 import { maskName } from './mask-name';
+import { erasedDonorName } from '../privacy/erased-names';
 import { qrSvgDataUrl } from './pdf/receipt-qr';
 import { receiptDate } from './receipt-dates';
 import { ReceiptDocuments } from './receipt-documents';
@@ -36,6 +37,8 @@ export interface VerifiedReceipt {
   year: number | null;
   fund: string;
   maskedName: string;
+  /** The donor was erased (PIPL): the receipt says so; its number and amount stand. */
+  erasedDonor: boolean;
   void: { on: string; reason: string } | null;
 }
 
@@ -215,7 +218,13 @@ function verifiedView(receipt: Receipt, locale: SupportedLocale): VerifiedReceip
     year: c.statement?.year ?? null,
     fund: funds.join(locale === 'en' ? ', ' : '、'),
     // An organisation's name is public record and shown as given; a person's is masked.
-    maskedName: c.donor.kind === 'ORGANISATION' ? c.donor.name : maskName(c.donor.name),
+    maskedName:
+      receipt.donorErasedNo != null
+        ? erasedDonorName(receipt.donorErasedNo, locale)
+        : c.donor.kind === 'ORGANISATION'
+          ? c.donor.name
+          : maskName(c.donor.name),
+    erasedDonor: receipt.donorErasedNo != null,
     void: receipt.voidedAt
       ? {
           on: receiptDate(receipt.voidedAt, locale),

@@ -175,6 +175,25 @@ describe('buildReceiptView', () => {
     });
   });
 
+  it('names an erased donor by number in each language and says so, number and amount as issued', () => {
+    const erased = receipt({
+      donorErasedNo: 7,
+      content: content({ donor: { ...content().donor, name: '已删除的捐赠人 #7' } }),
+    });
+    const view = build(erased);
+    expect(view.fields.find((f) => f.key === 'donor')?.value).toEqual({
+      zh: '已删除的捐赠人 #7',
+      en: 'Erased donor #7',
+    });
+    expect(noteKeys(erased)).toContain('erasedDonor');
+    const note = view.notes.find((n) => n.key === 'erasedDonor')!.text;
+    expect(note.zh).toMatch(/个人信息已/);
+    expect(note.en).toMatch(/erased/);
+    expect(view.number).toBe(build(receipt()).number);
+    expect(view.amount.figures).toBe(build(receipt()).amount.figures);
+    expect(noteKeys(receipt())).not.toContain('erasedDonor');
+  });
+
   it('prints no capitals for another currency', () => {
     const view = build(receipt({ currency: 'USD', amountMinor: 1_000 }));
     expect(view.amount.capitals).toBeNull();

@@ -5,6 +5,7 @@ import { receiptDate } from './receipt-dates';
 import { statusText } from '../../common/i18n/status-words';
 import type { ReceiptKind } from './receipt-number';
 import type { Receipt } from './receipts.types';
+import { erasedDonorName } from '../privacy/erased-names';
 
 /** A text in both languages of the receipt: a receipt is one bilingual document. */
 export interface Bilingual {
@@ -132,7 +133,18 @@ export function buildReceiptView(receipt: Receipt, opts: { verifyUrl: string }):
   if (c.gift) fields.push(field('giftDate', dates(c.gift.receivedAt)));
   if (c.statement) fields.push(field('year', same(String(c.statement.year))));
   // A donor who left no name (a cash gift): said in words, not an empty line.
-  fields.push(field('donor', c.donor.name ? same(c.donor.name) : both('doc.unnamedDonor')));
+  // An erased donor (PIPL) is named by their number, in each language; the rest stays as issued.
+  const erasedNo = receipt.donorErasedNo ?? null;
+  fields.push(
+    field(
+      'donor',
+      erasedNo !== null
+        ? { zh: erasedDonorName(erasedNo, 'zh-CN'), en: erasedDonorName(erasedNo, 'en') }
+        : c.donor.name
+          ? same(c.donor.name)
+          : both('doc.unnamedDonor'),
+    ),
+  );
   if (c.donor.address) fields.push(field('donorAddress', same(c.donor.address)));
   if (c.donor.taxId) fields.push(field('donorTaxId', same(c.donor.taxId)));
   if (c.gift) {
@@ -153,6 +165,7 @@ export function buildReceiptView(receipt: Receipt, opts: { verifyUrl: string }):
   if (receipt.officialNumber) fields.push(field('official', same(receipt.officialNumber)));
 
   const notes: ReceiptView['notes'] = [];
+  if (erasedNo !== null) notes.push({ key: 'erasedDonor', text: both('doc.erasedDonor') });
   if (c.gift?.monthly) notes.push({ key: 'monthly', text: both('doc.monthly') });
   if (c.gift && c.gift.matchedMinor > 0) {
     notes.push({
