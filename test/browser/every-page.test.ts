@@ -206,6 +206,9 @@ class Collect extends Writable {
 }
 
 beforeAll(async () => {
+  // Chromium starts while the demo is seeded (a failure to start is thrown below, once awaited).
+  const launched = launchChromium();
+  launched.catch(() => undefined);
   t = await createTestApp();
   base = await serve(t);
   const out = new Collect();
@@ -213,7 +216,7 @@ beforeAll(async () => {
   password = /password for all: (\S+),/.exec(out.text)?.[1] ?? '';
   if (!password) throw new Error(`seed-demo printed no password:\n${out.text}`);
   await findIds();
-  browser = await launchChromium();
+  browser = await launched;
 }, 240_000);
 
 afterAll(async () => {
@@ -338,6 +341,7 @@ function urlFor(path: string, who: Who): string | null {
     '/monthly/stop/:token': '/monthly/stop/not-a-real-token',
     '/evaluate': '/evaluate',
     '/evaluate/thanks': '/evaluate/thanks',
+    '/privacy': '/privacy',
     '/receipts/verify': `/receipts/verify?number=${ids.receiptNumber}&code=${ids.receiptCode}`,
     '/login': '/login',
     '/password/forgot': '/password/forgot',

@@ -323,6 +323,7 @@ describe('tax fields on gifts', () => {
     const gift = await paidGift({
       receiptAddress: '北京市朝阳区某路 8 号',
       receiptTaxId: '11010119900307001X',
+      receiptTaxConsent: true,
       anonymous: false,
     });
     const receipt = await liveReceipt(gift.id);
@@ -400,6 +401,7 @@ describe('tax fields on gifts', () => {
       donorEmail: 'form-tax@example.org',
       receiptAddress: 'Somewhere 1',
       receiptTaxId: '91110000MA01ABCD2X',
+      receiptTaxConsent: 'on',
     });
     expect(good.status).toBe(303);
     const [row] = await t().dataSource.query(

@@ -14,6 +14,7 @@ import {
 import { pageContext, pageLocale, safeNext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
 import { AppConfig } from '../../config/app-config';
+import { PrivacyNoticeService } from '../privacy/policy/privacy-notice.service';
 import type { AuthenticatedRequest } from './auth.guard';
 import { AuthService, type ClientMeta } from './auth.service';
 import { EmailForm, LoginForm, NewPasswordForm } from './dto/auth-forms.dto';
@@ -29,6 +30,7 @@ export class AuthPagesController {
   constructor(
     private readonly auth: AuthService,
     private readonly config: AppConfig,
+    private readonly notices: PrivacyNoticeService,
   ) {}
 
   @Get('login')
@@ -162,8 +164,8 @@ export class AuthPagesController {
 
   @Get('donor/login')
   @Public()
-  donorLoginPage(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
-    return this.render(reply, req, 'pages/donor/login', {});
+  async donorLoginPage(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply) {
+    return this.render(reply, req, 'pages/donor/login', await this.donorLoginView(req));
   }
 
   @Post('donor/login')
@@ -171,7 +173,14 @@ export class AuthPagesController {
   donorLogin(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply, @Body() body: unknown) {
     return this.submit(req, reply, {
       check: () => checkForm(EmailForm, body, pageLocale(req)),
-      again: (errors, status) => this.render(reply, req, 'pages/donor/login', { errors }, status),
+      again: async (errors, status) =>
+        this.render(
+          reply,
+          req,
+          'pages/donor/login',
+          { ...(await this.donorLoginView(req)), errors },
+          status,
+        ),
       run: (form) => this.auth.requestDonorLink(form.email, pageLocale(req)),
       done: () => ({
         show: () => this.render(reply, req, 'pages/auth/check-email', { purpose: 'donor' }),
@@ -201,20 +210,34 @@ export class AuthPagesController {
     const token = (body as { token?: unknown } | undefined)?.token;
     return this.submit(req, reply, {
       check: () => ({ value: typeof token === 'string' ? token : '', errors: null }),
-      again: (_, status, formError) =>
-        this.render(reply, req, 'pages/donor/login', { formError }, status),
+      again: async (_, status, formError) =>
+        this.render(
+          reply,
+          req,
+          'pages/donor/login',
+          { ...(await this.donorLoginView(req)), formError },
+          status,
+        ),
       run: async (link) => {
-        const { sessionToken } = await this.auth.verifyDonorLink(link, this.meta(req));
+        const { sessionToken } = await this.auth.verifyDonorLink(
+          link,
+          this.meta(req),
+          pageLocale(req),
+        );
         this.setSession(reply, sessionToken);
       },
       done: () => ({ to: '/donor' }),
     });
   }
 
+  /** The donor sign-in page: the notice of what signing in collects. */
+  private async donorLoginView(req: AuthenticatedRequest) {
+    return { privacyNotice: await this.notices.notice('portalSignIn', pageLocale(req)) };
+  }
+
   private meta(req: AuthenticatedRequest): ClientMeta {
     return {
       ip: req.ip,
-      userAgent: req.headers['user-agent'],
       previousSessionToken: req.cookies?.[SESSION_COOKIE],
     };
   }

@@ -5,6 +5,7 @@ import type { Actor } from '../../common/context/request-context';
 import { AppConfig } from '../../config/app-config';
 import { TransactionService } from '../../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
+import { ConsentService } from '../privacy/policy/consent.service';
 import { OutboxService } from '../notifications/outbox.service';
 import { AccessService } from './access.service';
 import {
@@ -21,11 +22,11 @@ import type { User } from './accounts.types';
 import { RateLimiter, type RateLimit } from '../../common/rate-limit/rate-limiter';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './password';
 import { hashSecret, newSecret } from '../../common/secrets';
-import { words } from '../../common/i18n/i18n';
+import { words, type SupportedLocale } from '../../common/i18n/i18n';
 
 export interface ClientMeta {
+  /** For sign-in throttling only: not stored with the session. */
   ip?: string;
-  userAgent?: string;
   /** The session the browser already had, replaced (never reused) at sign-in. */
   previousSessionToken?: string;
 }
@@ -67,6 +68,7 @@ export class AuthService {
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
     private readonly limits: RateLimiter,
+    private readonly consent: ConsentService,
   ) {}
 
   /**
@@ -261,13 +263,16 @@ export class AuthService {
     });
   }
 
+  /** Signs a donor in from their emailed link; the sign-in's consent commits with the session. */
   async verifyDonorLink(
     token: string,
     meta: ClientMeta,
+    locale: SupportedLocale = 'zh-CN',
   ): Promise<{ sessionToken: string; email: string }> {
     return this.tx.run(async (m) => {
       const link = await this.links.consumeOneTimeToken(m, 'DONOR_LOGIN', hashSecret(token));
       if (!link) throw new LinkInvalidError();
+      await this.consent.record(m, { subject: link.email, purpose: 'PORTAL_SIGN_IN', locale });
       return {
         sessionToken: await this.startSession(m, { donorEmail: link.email }, meta),
         email: link.email,
@@ -310,11 +315,11 @@ export class AuthService {
     if (meta.previousSessionToken)
       await this.sessions.deleteSession(hashSecret(meta.previousSessionToken), { within: m });
     const token = newSecret();
+    // Minimisation (PIPL): no feature reads a session's address or browser, so neither is kept;
+    // the audit log has the address of each action, and sign-in throttling needs none stored here.
     await this.sessions.insertSession(m, {
       id: hashSecret(token),
       ...subject,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
       expiresAt: new Date(Date.now() + this.config.auth.sessionIdleSeconds * 1000),
     });
     return token;

@@ -21,6 +21,7 @@ describe('adminNav', () => {
         '/admin/grants/evaluations',
         '/admin/foundation',
         '/admin/receipts/settings',
+        '/admin/privacy',
         '/admin/users',
         '/admin/audit',
         '/admin/tokens',

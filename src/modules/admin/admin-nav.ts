@@ -75,6 +75,7 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     label: 'admin.nav.receiptSettings',
     roles: ['ADMIN'],
   },
+  { href: '/admin/privacy', label: 'admin.nav.privacy', roles: ['ADMIN'], exact: true },
   { href: '/admin/users', label: 'admin.nav.users', roles: ['ADMIN'] },
   { href: '/admin/audit', label: 'admin.nav.audit', roles: ['ADMIN'] },
   { href: '/admin/tokens', label: 'admin.nav.tokens', roles: ['ADMIN', 'FINANCE'] },

@@ -40,6 +40,7 @@ import { AdminPeopleViews } from './admin-people.views';
 import { AdminReleasesController } from './admin-releases.controller';
 import { AdminReleasesViews } from './admin-releases.views';
 import { AdminTokensController } from './admin-tokens.controller';
+import { AdminPrivacyController } from './admin-privacy.controller';
 import { AdminReceiptsController } from './admin-receipts.controller';
 import { AdminUsersController } from './admin-users.controller';
 import { AdminRetentionController } from './admin-retention.controller';
@@ -80,6 +81,7 @@ import { AdminRetentionController } from './admin-retention.controller';
     AdminGrantsGranteeController,
     AdminReceiptsController,
     AdminFoundationController,
+    AdminPrivacyController,
     AdminRetentionController,
   ],
   providers: [

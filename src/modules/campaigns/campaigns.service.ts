@@ -27,6 +27,7 @@ import {
   type CampaignWindow,
 } from './campaign-status';
 import { slugCandidate, slugFromTitle } from './campaign-slug';
+import { renderStory } from './campaign-markdown';
 import { CampaignTotalsService } from './campaign-totals.service';
 import {
   campaignForDonation,
@@ -103,6 +104,14 @@ export class CampaignsService {
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Other staff-written text (the privacy policy) in the campaign story's safe Markdown subset:
+   * every character escaped, only a fixed set of tags emitted, links only to http(s).
+   */
+  renderMarkdown(text: string): string {
+    return renderStory(text);
+  }
 
   create(actor: Actor | undefined, dto: CreateCampaignDto): Promise<CampaignView> {
     return this.tx.run(async (m) => {

@@ -21,6 +21,8 @@ import {
 import { PaymentRails } from '../payments/payment-rails';
 import { checkoutChannel, RAIL_OF_METHOD } from '../payments/rail-choice';
 import { AuditService } from '../audit/audit.service';
+import { ConsentService } from '../privacy/policy/consent.service';
+import { TaxConsentRequiredError } from '../privacy/privacy.errors';
 import {
   AmountBelowMinimumError,
   CampaignNotAcceptingError,
@@ -78,6 +80,7 @@ export class DonationsService {
     private readonly funds: FundsService,
     private readonly wechatSignIn: WechatSignIn,
     private readonly limits: RateLimiter,
+    private readonly consent: ConsentService,
   ) {}
 
   async start(
@@ -86,6 +89,9 @@ export class DonationsService {
     meta: { ip?: string; acceptLanguage?: string; userAgent?: string },
   ) {
     const email = dto.donorEmail.trim().toLowerCase();
+    // Tax fields are collected only with their own consent (PIPL): refused before anything counts.
+    const taxDetails = Boolean(dto.receiptAddress || dto.receiptTaxId);
+    if (taxDetails && dto.receiptTaxConsent !== true) throw new TaxConsentRequiredError();
     const { perIp, perEmail } = this.startLimits();
     if (
       (meta.ip && !(await this.limits.allows(perIp, meta.ip))) ||
@@ -114,8 +120,8 @@ export class DonationsService {
     const adapter = this.chooseRail(dto, meta.userAgent);
     const cover = dto.coverFee ? feeCover(dto.amountMinor) : 0;
     const locale = dto.locale ?? pickLocale(undefined, meta.acceptLanguage, 'zh-CN');
-    const donation = await this.tx.run((m) =>
-      this.repo.insert(m, {
+    const donation = await this.tx.run(async (m) => {
+      const inserted = await this.repo.insert(m, {
         campaignId: campaign.id,
         fundId: campaign.fundId,
         amountMinor: dto.amountMinor + cover,
@@ -132,8 +138,12 @@ export class DonationsService {
         ip: meta.ip ?? null,
         receiptAddress: dto.receiptAddress ?? null,
         receiptTaxId: dto.receiptTaxId ?? null,
-      }),
-    );
+      });
+      const given = { subject: email, locale, donationId: inserted.id };
+      await this.consent.record(m, { ...given, purpose: 'DONATION' });
+      if (taxDetails) await this.consent.record(m, { ...given, purpose: 'RECEIPT_TAX' });
+      return inserted;
+    });
     const checkoutUrl = await this.openCheckout(donation, campaign, meta);
     return {
       id: donation.id,

@@ -42,7 +42,7 @@ export class PrivacyPolicyInvalidError extends DomainError {
 export class TaxConsentRequiredError extends DomainError {
   constructor() {
     super('TAX_CONSENT_REQUIRED', words('errors.privacy.consent.taxConsentRequired'), {
-      field: 'taxConsent',
+      field: 'receiptTaxConsent',
     });
   }
 }

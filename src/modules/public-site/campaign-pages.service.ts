@@ -19,6 +19,7 @@ import { CreateDonationDto } from '../donations/dto/create-donation.dto';
 import { FoundationService } from '../foundation/foundation.service';
 import { FundsService } from '../funds/funds.service';
 import { MatchingService } from '../matching/matching.service';
+import { PrivacyNoticeService } from '../privacy/policy/privacy-notice.service';
 import { beijingDateTime } from '../../common/dates/beijing-time';
 import { campaignWindow, plainExcerpt, progressBar } from './campaign-disclosure';
 
@@ -48,6 +49,7 @@ const FORM_FIELDS = [
   'message',
   'receiptAddress',
   'receiptTaxId',
+  'receiptTaxConsent',
 ] as const;
 
 /** Where each field's problem in the summary links to (the amount's first button). */
@@ -65,7 +67,7 @@ const KEPT_TEXT = [
   'receiptTaxId',
   'method',
 ] as const;
-const KEPT_TICKS = ['anonymous', 'coverFee', 'monthly'] as const;
+const KEPT_TICKS = ['anonymous', 'coverFee', 'monthly', 'receiptTaxConsent'] as const;
 
 /** The donation form's answer: on to the checkout, the review, or the form again. */
 export type DonateOutcome =
@@ -100,6 +102,7 @@ export class CampaignPagesService {
     private readonly funds: FundsService,
     private readonly config: AppConfig,
     private readonly wechatSignIn: WechatSignIn,
+    private readonly privacy: PrivacyNoticeService,
   ) {}
 
   async campaign(
@@ -110,11 +113,12 @@ export class CampaignPagesService {
     userAgent?: string,
   ) {
     const campaign = await this.campaigns.getVisible(actor, slug);
-    const [matching, updates, gifts, disclosure] = await Promise.all([
+    const [matching, updates, gifts, disclosure, privacyNotices] = await Promise.all([
       this.matching.status(campaign.id),
       this.campaigns.recentUpdates(campaign.id, 5),
       this.donations.recentPublic(campaign.id),
       this.disclosure(campaign, locale),
+      this.privacy.notices(['donation', 'receiptTax'], locale),
     ]);
     const rule = matching?.rule;
     const en = locale === 'en';
@@ -183,6 +187,7 @@ export class CampaignPagesService {
       payment: this.paymentChoices(userAgent, form?.values.method, locale),
       feeCoverPercent: FEE_COVER_BP / 100,
       feeCoverBp: FEE_COVER_BP,
+      privacyNotices,
     };
   }
 
@@ -250,6 +255,7 @@ export class CampaignPagesService {
       monthly: ticked('monthly'),
       receiptAddress: text('receiptAddress'),
       receiptTaxId: text('receiptTaxId'),
+      receiptTaxConsent: ticked('receiptTaxConsent'),
       method: text('method'),
     };
     const step = text('step');
@@ -281,6 +287,7 @@ export class CampaignPagesService {
         captchaToken: text('captchaToken'),
         receiptAddress: values.receiptAddress,
         receiptTaxId: values.receiptTaxId,
+        receiptTaxConsent: values.receiptTaxConsent,
         // Left out, the API's default (cards when enabled): forms posted without a choice.
         ...(values.method ? { method: values.method } : {}),
       },
@@ -300,6 +307,11 @@ export class CampaignPagesService {
       }
       return fail(errors);
     }
+    if ((values.receiptAddress || values.receiptTaxId) && !values.receiptTaxConsent) {
+      return fail({
+        receiptTaxConsent: translate(meta.locale, 'errors.privacy.consent.taxConsentRequired'),
+      });
+    }
     if (amountMinor < campaign.minAmountMinor) {
       return fail({
         amount: translate(meta.locale, 'giving.belowMinimum', {
@@ -318,6 +330,7 @@ export class CampaignPagesService {
       if (!(error instanceof DomainError) || error.code === 'PROVIDER_BUSY') throw error;
       const message = errorText(error, meta.locale);
       if (error.code === 'AMOUNT_BELOW_MINIMUM') return fail({ amount: message });
+      if (error.code === 'TAX_CONSENT_REQUIRED') return fail({ receiptTaxConsent: message });
       return fail({}, message);
     }
   }
@@ -692,6 +705,8 @@ function keptValues(
     monthly: gift.monthly,
     receiptAddress: gift.receiptAddress ?? '',
     receiptTaxId: gift.receiptTaxId ?? '',
+    // Tax details were only kept with the donor's tick.
+    receiptTaxConsent: Boolean(gift.receiptAddress || gift.receiptTaxId),
     method: METHOD_OF_PROVIDER[gift.provider] ?? '',
   };
 }

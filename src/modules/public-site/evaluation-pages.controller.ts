@@ -8,6 +8,7 @@ import { pageContext } from '../../common/views/page-context';
 import { renderPage } from '../../common/views/render-page';
 import { normalizeCode } from '../grants/evaluations/evaluation-rules';
 import { type EvaluationPage, EvaluationsService } from '../grants/evaluations/evaluations.service';
+import { PrivacyNoticeService } from '../privacy/policy/privacy-notice.service';
 
 /** The codes whose refusal the page explains in words (anything else is the error page's). */
 const CODE_ERRORS = new Set([
@@ -52,7 +53,10 @@ function checkResponse(body: Record<string, unknown>, locale: SupportedLocale): 
 @ApiExcludeController()
 @Controller()
 export class EvaluationPagesController {
-  constructor(private readonly evaluations: EvaluationsService) {}
+  constructor(
+    private readonly evaluations: EvaluationsService,
+    private readonly notices: PrivacyNoticeService,
+  ) {}
 
   @Get('evaluate')
   @Public()
@@ -63,7 +67,7 @@ export class EvaluationPagesController {
         reply,
         context,
         'pages/public/evaluation-form',
-        this.entry(context.locale, null, ''),
+        await this.entry(context.locale, null, ''),
       );
     }
     try {
@@ -72,7 +76,7 @@ export class EvaluationPagesController {
         reply,
         context,
         'pages/public/evaluation-form',
-        this.form(context.locale, page, {}, {}),
+        await this.form(context.locale, page, {}, {}),
       );
     } catch (error) {
       return this.refused(reply, context, error, typeof code === 'string' ? code : '');
@@ -99,20 +103,23 @@ export class EvaluationPagesController {
           reply,
           context,
           'pages/public/evaluation-form',
-          this.form(context.locale, page, values, checked.errors),
+          await this.form(context.locale, page, values, checked.errors),
           422,
         );
       }
-      await this.evaluations.respond({
-        code,
-        // A malformed id is another evaluation's as far as this code is concerned.
-        evaluationId:
-          evaluationId === undefined ||
-          /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(evaluationId)
-            ? evaluationId
-            : '00000000-0000-0000-0000-000000000000',
-        ...checked.value,
-      });
+      await this.evaluations.respond(
+        {
+          code,
+          // A malformed id is another evaluation's as far as this code is concerned.
+          evaluationId:
+            evaluationId === undefined ||
+            /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(evaluationId)
+              ? evaluationId
+              : '00000000-0000-0000-0000-000000000000',
+          ...checked.value,
+        },
+        context.locale,
+      );
       return reply.redirect(`/evaluate/thanks?lang=${context.locale}`, 303);
     } catch (error) {
       return this.refused(reply, context, error, code);
@@ -128,7 +135,7 @@ export class EvaluationPagesController {
     });
   }
 
-  private refused(
+  private async refused(
     reply: FastifyReply,
     context: ReturnType<typeof pageContext>,
     error: unknown,
@@ -140,13 +147,14 @@ export class EvaluationPagesController {
       reply,
       context,
       'pages/public/evaluation-form',
-      this.entry(context.locale, message, normalizeCode(code) ?? ''),
+      await this.entry(context.locale, message, normalizeCode(code) ?? ''),
       ERROR_HTTP_STATUS[error.code],
     );
   }
 
-  private entry(locale: SupportedLocale, refusal: string | null, code: string) {
+  private async entry(locale: SupportedLocale, refusal: string | null, code: string) {
     return {
+      privacyNotice: await this.notices.notice('evaluation', locale),
       title: translate(locale, 'grants.evaluations.page.title'),
       refusal,
       code,
@@ -154,7 +162,7 @@ export class EvaluationPagesController {
     };
   }
 
-  private form(
+  private async form(
     locale: SupportedLocale,
     page: EvaluationPage,
     values: FormValues,
@@ -163,6 +171,7 @@ export class EvaluationPagesController {
     const community = locale === 'en' ? page.community.nameEn : page.community.nameZh;
     const subdistrict = locale === 'en' ? page.subdistrict.nameEn : page.subdistrict.nameZh;
     return {
+      privacyNotice: await this.notices.notice('evaluation', locale),
       title: translate(locale, 'grants.evaluations.page.title'),
       project: {
         evaluationId: page.evaluationId,

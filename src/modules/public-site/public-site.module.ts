@@ -17,6 +17,8 @@ import { FundPagesService } from './fund-pages.service';
 import { InsightsProjectsController } from './insights-projects.controller';
 import { MonthlyPagesController } from './monthly-pages.controller';
 import { PublicPagesController } from './public-pages.controller';
+import { PrivacyPageService } from './privacy-page.service';
+import { PrivacyPagesController } from './privacy-pages.controller';
 import { PublicSiteService } from './public-site.service';
 import { SharingController } from './sharing.controller';
 import { SharingService } from './sharing.service';
@@ -42,7 +44,14 @@ import { SharingService } from './sharing.service';
     InsightsProjectsController,
     FundPagesController,
     SharingController,
+    PrivacyPagesController,
   ],
-  providers: [PublicSiteService, CampaignPagesService, FundPagesService, SharingService],
+  providers: [
+    PublicSiteService,
+    CampaignPagesService,
+    FundPagesService,
+    SharingService,
+    PrivacyPageService,
+  ],
 })
 export class PublicSiteModule {}

@@ -35,6 +35,15 @@ export class CreateDonationDto extends TaxReceiptDetailsDto {
   @MaxLength(254)
   donorEmail!: string;
 
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Required (true) when receiptAddress or receiptTaxId is given: the donor agrees their address and ID number are used for their receipt. Without it such a gift is refused with 400 TAX_CONSENT_REQUIRED',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'receiptTaxConsent must be true or false' })
+  receiptTaxConsent?: boolean;
+
   @ApiPropertyOptional({ default: false })
   @IsOptional()
   @IsBoolean({ message: 'anonymous must be true or false' })

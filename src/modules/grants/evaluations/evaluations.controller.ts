@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Allow, Public } from '../../../common/auth/policy.decorator';
 import { uuidPipe } from '../../../common/http/validation';
+import { pickLocale } from '../../../common/i18n/i18n';
 import {
   CancelEvaluationDto,
   EvaluationResponseDto,
@@ -59,8 +60,8 @@ export class EvaluationsController {
   @ApiOperation({
     summary: 'A resident’s response with their one-time code (no sign-in): satisfied, 1–5, comment',
   })
-  respond(@Body() dto: EvaluationResponseDto) {
-    return this.evaluations.respond(dto);
+  respond(@Body() dto: EvaluationResponseDto, @Headers('accept-language') acceptLanguage?: string) {
+    return this.evaluations.respond(dto, pickLocale(undefined, acceptLanguage, 'zh-CN'));
   }
 
   @Get('grants/awards/:id/evaluations')

@@ -5,6 +5,8 @@ import { ConflictError, ForbiddenError, ValidationFailedError } from '../../../c
 import { AppConfig } from '../../../config/app-config';
 import { TransactionService } from '../../../database/transaction.service';
 import { AuditService } from '../../audit/audit.service';
+import { evaluatorSubject } from '../../privacy/policy/consent-purpose';
+import { ConsentService } from '../../privacy/policy/consent.service';
 import { OutboxService } from '../../notifications/outbox.service';
 import { AwardsService } from '../awards/awards.service';
 import {
@@ -39,7 +41,7 @@ import {
   type EvaluatorCode,
   type ReadyProject,
 } from './evaluations.repository';
-import { words } from '../../../common/i18n/i18n';
+import { words, type SupportedLocale } from '../../../common/i18n/i18n';
 
 /** Who opens, reads and closes evaluations. */
 export const EVALUATION_OFFICERS = ['ADMIN', 'GRANTS_OFFICER'] as const;
@@ -152,6 +154,7 @@ export class EvaluationsService {
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
     private readonly awards: AwardsService,
+    private readonly consent: ConsentService,
   ) {}
 
   open(awardId: string, dto: OpenEvaluationDto): Promise<EvaluationView & { codes: IssuedCode[] }> {
@@ -230,7 +233,10 @@ export class EvaluationsService {
    * One response per code. The code row is locked first, so of two responses on one code the
    * second waits and then finds it used; the unique code_id is the database's own guard.
    */
-  respond(dto: EvaluationResponseDto): Promise<{ evaluationId: string; recorded: true }> {
+  respond(
+    dto: EvaluationResponseDto,
+    locale: SupportedLocale = 'zh-CN',
+  ): Promise<{ evaluationId: string; recorded: true }> {
     const code = normalizeCode(dto.code);
     if (!code) throw new EvaluatorCodeUnknownError();
     return this.tx.run(async (m) => {
@@ -250,6 +256,12 @@ export class EvaluationsService {
         comment: dto.comment ?? '',
       });
       if (!inserted) throw new EvaluatorCodeUsedError();
+      // The evaluator is their code, never a name.
+      await this.consent.record(m, {
+        subject: evaluatorSubject(found.code.id),
+        purpose: 'EVALUATION',
+        locale,
+      });
       await this.audit.record(m, {
         action: 'grant.evaluation.responded',
         entityType: 'grant_evaluation',

@@ -28,8 +28,9 @@ export class ConsentRepository {
     r: Pick<ConsentRecordRow, 'subject' | 'purpose' | 'policyVersion' | 'locale' | 'donationId'>,
   ): Promise<void> {
     await m.query(
-      `INSERT INTO consent_records (subject, purpose, policy_version, locale, donation_id)
-       VALUES ($1, $2, $3, $4, $5)`,
+      // clock_timestamp(), not the transaction's now(): consents given together keep their order.
+      `INSERT INTO consent_records (subject, purpose, policy_version, locale, donation_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, clock_timestamp())`,
       [r.subject, r.purpose, r.policyVersion, r.locale, r.donationId],
     );
   }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConsentRepository } from './consent.repository';
 import { ConsentService } from './consent.service';
+import { PrivacyNoticeService } from './privacy-notice.service';
 import { PrivacyPolicyRepository } from './privacy-policy.repository';
 import { PrivacyPolicyService } from './privacy-policy.service';
 import { PrivacySettingsRepository } from './privacy-settings.repository';
@@ -20,7 +21,8 @@ import { PrivacySettingsService } from './privacy-settings.service';
     PrivacyPolicyService,
     ConsentRepository,
     ConsentService,
+    PrivacyNoticeService,
   ],
-  exports: [PrivacySettingsService, PrivacyPolicyService, ConsentService],
+  exports: [PrivacySettingsService, PrivacyPolicyService, ConsentService, PrivacyNoticeService],
 })
 export class PrivacyPolicyModule {}
