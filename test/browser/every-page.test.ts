@@ -63,6 +63,9 @@ const ALLOWED_CODES = new Set([
   // "北京时间（UTC+8）"; "API（PUT /api/v1/foundation）" in a back-office hint.
   'UTC',
   'PUT',
+  // The donor's data download: "下载 JSON", "可用 Excel 或 WPS 打开".
+  'JSON',
+  'WPS',
 ]);
 /**
  * Identifiers shown as staff or the bank wrote them: fund codes of the demo (GENERAL, MATCH-99,
@@ -256,6 +259,7 @@ async function findIds() {
   ids.award = await one(`SELECT id FROM grant_awards ORDER BY proposed_at LIMIT 1`);
   ids.evaluation = await one(`SELECT id FROM grant_evaluations LIMIT 1`);
   ids.expense = await one(`SELECT id FROM fund_expenses LIMIT 1`);
+  ids.erasureRequest = await one(`SELECT id FROM erasure_requests ORDER BY requested_at LIMIT 1`);
   // The receipts of the demo gifts are issued by the outbox relay, soon after the seed.
   ids.receipt = await waitUntil(async () => {
     const rows: { id: string; number: string; verify_code: string }[] = await t.dataSource.query(
@@ -371,13 +375,14 @@ function urlFor(path: string, who: Who): string | null {
     '/admin/grants/my-applications/:id': ids.draft!,
     '/admin/grants/evaluations/:id': ids.evaluation!,
     '/admin/expenses/:id': ids.expense!,
+    '/admin/privacy/requests/:id': ids.erasureRequest!,
   };
   if (path === '/admin/grants/evaluations/new') return `${path}?awardId=${ids.award}`;
   const prefix = Object.keys(fill).find((p) => path === p || path.startsWith(`${p}/`));
   return prefix ? path.replace(':id', fill[prefix]!) : path;
 }
 
-const isFile = (path: string) => /\.(csv|pdf|png|xml|txt)$|\/pdf$/.test(path);
+const isFile = (path: string) => /\.(csv|json|pdf|png|xml|txt)$|\/pdf$/.test(path);
 
 async function signIn(who: Who, email: string): Promise<BrowserContext> {
   const context = await browser.newContext({ locale: 'zh-CN', baseURL: base, viewport: PHONE });

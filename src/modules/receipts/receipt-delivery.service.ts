@@ -108,6 +108,15 @@ export class ReceiptDeliveryService {
     return this.receipts.listForDonor(email);
   }
 
+  /**
+   * Every receipt of an address, oldest first, each with its emails (the donor's access
+   * download: no limit, unlike the portal's list).
+   */
+  async allForDonor(email: string): Promise<ReceiptWithDeliveries[]> {
+    const receipts = await this.repo.listForDonor(email, Number.MAX_SAFE_INTEGER);
+    return this.withDeliveries(receipts.reverse());
+  }
+
   preference(email: string): Promise<ReceiptPreference> {
     return this.repo.preference(email);
   }
