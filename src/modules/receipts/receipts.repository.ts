@@ -269,7 +269,13 @@ export class ReceiptsRepository {
     erasedNo: number,
   ): Promise<void> {
     await m.query(
-      `UPDATE receipts SET donor_email = '', content = $2, donor_erased_no = $3 WHERE id = $1`,
+      // An annual statement's key names the address (annual:<year>:<email>): it names the erased
+      // number instead, the one key change the guard allows (migration 1765000004000).
+      `UPDATE receipts SET donor_email = '', content = $2, donor_erased_no = $3,
+              issue_key = CASE WHEN kind = 'ANNUAL' AND issue_key ~ '^annual:[0-9]+:'
+                THEN substring(issue_key FROM '^annual:[0-9]+:') || 'erased:' || $3::int
+                ELSE issue_key END
+        WHERE id = $1`,
       [id, JSON.stringify(content), erasedNo],
     );
   }
