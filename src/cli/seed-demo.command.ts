@@ -9,6 +9,8 @@ import { CampaignsService } from '../modules/campaigns/campaigns.service';
 import { MatchingService } from '../modules/matching/matching.service';
 import { OfflineGiftsService } from '../modules/donations/offline-gifts.service';
 import type { OfflineGiftDto } from '../modules/donations/dto/offline-gift.dto';
+import { ErasureAlreadyRequestedError } from '../modules/privacy/privacy.errors';
+import { ErasureService } from '../modules/privacy/erasure/erasure.service';
 import { randomBytes } from 'node:crypto';
 import { TransactionService } from '../database/transaction.service';
 import {
@@ -190,6 +192,7 @@ export async function seedDemo(
   await seedDemoCampaign(app, elderMeals.id, matching.id);
   await seedDemoCommunityCampaign(app, activeFunds[0]!.id);
   await seedDemoGifts(app, out);
+  await seedDemoErasureRequest(app, out);
 
   const coverage = await funds.coverage();
   out.write(
@@ -335,6 +338,19 @@ async function seedDemoGifts(app: INestApplicationContext, out: NodeJS.WritableS
   out.write(
     `Demo gifts: ${recorded} recorded, ${gifts.length - recorded} already there (their receipts are issued when the server runs).\n`,
   );
+}
+
+/**
+ * One erasure request, confirmed and open, so the back office's queue has something to show
+ * (李建国 asked by letter). Left alone when one is open already.
+ */
+async function seedDemoErasureRequest(app: INestApplicationContext, out: NodeJS.WritableStream) {
+  try {
+    await app.get(ErasureService).recordConfirmed('jianguo.li@demo.lianxin.test', 'zh-CN');
+    out.write('Demo erasure request: 1 confirmed, open.\n');
+  } catch (error) {
+    if (!(error instanceof ErasureAlreadyRequestedError)) throw error;
+  }
 }
 
 const HISTORY_DONORS: [name: string, email: string][] = [

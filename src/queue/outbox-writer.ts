@@ -38,6 +38,11 @@ export class OutboxWriter implements EntitySubscriberInterface, OnModuleInit, On
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
   }
 
+  /** Donor erasure: emails that mention an address emptied (OutboxRepository.redactEmailsMentioning). */
+  redactEmailsMentioning(manager: EntityManager, email: string, reason: string): Promise<string[]> {
+    return this.repo.redactEmailsMentioning(manager, email, reason);
+  }
+
   /** Inserts a row of `kind` with that kind's payload; a dedupe key seen before returns its id. */
   async add<K extends OutboxKind>(
     manager: EntityManager,

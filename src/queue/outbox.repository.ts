@@ -60,6 +60,38 @@ export class OutboxRepository {
     return { id: existing[0].id, created: false };
   }
 
+  /**
+   * Erasure: every email to an address (or whose data holds it) keeps only its template and
+   * language; one not sent yet is marked FAILED, never to be sent. In the caller's transaction.
+   * Returns the rows' ids (their copies on disk, in embedded mode, go after the commit).
+   */
+  async redactEmailsMentioning(
+    manager: EntityManager,
+    email: string,
+    reason: string,
+  ): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT id FROM outbox
+        WHERE kind = 'EMAIL' AND payload_redacted_at IS NULL
+          AND (lower(payload->>'to') = $1 OR strpos(lower(payload::text), $1) > 0)
+        ORDER BY id FOR UPDATE`,
+      [email],
+    );
+    const ids = rows.map((r) => r.id);
+    if (ids.length === 0) return ids;
+    await manager.query(
+      `UPDATE outbox
+          SET payload = jsonb_build_object('template', payload->'template', 'to', '',
+                                           'locale', payload->'locale', 'data', '{}'::jsonb),
+              payload_redacted_at = now(),
+              status = CASE WHEN status IN ('PENDING', 'RELAYED') THEN 'FAILED' ELSE status END,
+              last_error = CASE WHEN status IN ('PENDING', 'RELAYED') THEN $2 ELSE last_error END
+        WHERE id = ANY ($1::uuid[])`,
+      [ids, reason.slice(0, MAX_ERROR_LENGTH)],
+    );
+    return ids;
+  }
+
   find(id: string): Promise<OutboxMessage | null> {
     return this.dataSource.manager.findOneBy(OutboxMessage, { id });
   }

@@ -259,6 +259,7 @@ async function findIds() {
   ids.award = await one(`SELECT id FROM grant_awards ORDER BY proposed_at LIMIT 1`);
   ids.evaluation = await one(`SELECT id FROM grant_evaluations LIMIT 1`);
   ids.expense = await one(`SELECT id FROM fund_expenses LIMIT 1`);
+  ids.erasureRequest = await one(`SELECT id FROM erasure_requests ORDER BY requested_at LIMIT 1`);
   // The receipts of the demo gifts are issued by the outbox relay, soon after the seed.
   ids.receipt = await waitUntil(async () => {
     const rows: { id: string; number: string; verify_code: string }[] = await t.dataSource.query(
@@ -374,6 +375,7 @@ function urlFor(path: string, who: Who): string | null {
     '/admin/grants/my-applications/:id': ids.draft!,
     '/admin/grants/evaluations/:id': ids.evaluation!,
     '/admin/expenses/:id': ids.expense!,
+    '/admin/privacy/requests/:id': ids.erasureRequest!,
   };
   if (path === '/admin/grants/evaluations/new') return `${path}?awardId=${ids.award}`;
   const prefix = Object.keys(fill).find((p) => path === p || path.startsWith(`${p}/`));

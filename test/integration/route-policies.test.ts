@@ -69,7 +69,8 @@ describe('access policies', () => {
       .filter((r) => r.policy?.kind === 'public' && r.method !== 'GET')
       .map((r) => `${r.method} ${r.path}`)
       .sort();
-    // Sign-in forms, starting (or resuming) a gift, stopping a monthly gift by its emailed link, the
+    // Sign-in forms, starting (or resuming) a gift, stopping a monthly gift or confirming an erasure
+    // by its emailed link, the
     // signed webhook and the sandbox's checkout buttons only:
     // every other state change needs an account.
     expect(writes).toEqual(
@@ -80,6 +81,8 @@ describe('access policies', () => {
         'POST /monthly/stop/:token',
         'POST /donor/login',
         'POST /donor/verify',
+        // privacy: confirming an erasure by its emailed link (the link proves the address)
+        'POST /donor/delete/confirm',
         'POST /invite/accept',
         'POST /login',
         'POST /logout',

@@ -33,4 +33,4 @@ export interface ApiToken {
   lastUsedAt: Date | null;
 }
 
-export type OneTimePurpose = 'INVITE' | 'PASSWORD_RESET' | 'DONOR_LOGIN';
+export type OneTimePurpose = 'INVITE' | 'PASSWORD_RESET' | 'DONOR_LOGIN' | 'ERASURE_CONFIRM';

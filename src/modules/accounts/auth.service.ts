@@ -18,7 +18,7 @@ import { UsersRepository } from './repositories/users.repository';
 import { SessionsRepository } from './repositories/sessions.repository';
 import { ApiTokensRepository } from './repositories/api-tokens.repository';
 import { OneTimeLinksRepository } from './repositories/one-time-links.repository';
-import type { User } from './accounts.types';
+import type { OneTimePurpose, User } from './accounts.types';
 import { RateLimiter, type RateLimit } from '../../common/rate-limit/rate-limiter';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './password';
 import { hashSecret, newSecret } from '../../common/secrets';
@@ -280,10 +280,37 @@ export class AuthService {
     });
   }
 
+  /**
+   * Uses a one-time link another service issued (an erasure's confirmation), in the caller's
+   * transaction: its address, or why not (expired; unknown or used already).
+   */
+  async takeLink(
+    m: EntityManager,
+    purpose: OneTimePurpose,
+    token: string,
+  ): Promise<{ state: 'ok' | 'expired'; email: string } | { state: 'unknown' }> {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { state: 'unknown' };
+    return this.links.takeOneTimeToken(m, purpose, hashSecret(token));
+  }
+
+  /**
+   * Closes the donor portal to an address (erasure), in the caller's transaction: its sessions
+   * and its sign-in and confirmation links are deleted. Returns how many rows of each.
+   */
+  async eraseDonor(
+    m: EntityManager,
+    email: string,
+  ): Promise<{ sessions: number; oneTimeLinks: number }> {
+    return {
+      sessions: await this.sessions.deleteDonorSessions(m, email),
+      oneTimeLinks: await this.links.deleteDonorTokens(m, email),
+    };
+  }
+
   /** One-time links for other services (invitations). Returns the secret to put in the link. */
   async issueLink(
     m: EntityManager,
-    purpose: 'INVITE' | 'PASSWORD_RESET' | 'DONOR_LOGIN',
+    purpose: OneTimePurpose,
     email: string,
     minutes: number,
     userId?: string,

@@ -41,6 +41,11 @@ const ITEMS: { href: string; label: string; roles: readonly Role[]; exact?: bool
     roles: ['ADMIN', 'FINANCE', 'GRANTS_OFFICER', 'COMMUNITY_LEADER'],
   },
   { href: '/admin/donations', label: 'admin.nav.donations', roles: ['ADMIN', 'FINANCE'] },
+  {
+    href: '/admin/privacy/requests',
+    label: 'admin.nav.privacyRequests',
+    roles: ['ADMIN', 'FINANCE'],
+  },
   { href: '/admin/payment-events', label: 'admin.nav.deadLetters', roles: ['FINANCE'] },
   {
     href: '/admin/grants',

@@ -36,6 +36,7 @@ import { AdminGrantsRoundsViews } from './admin-grants-rounds.views';
 import { AdminMatchingRuleViews } from './admin-matching-rule.views';
 import { AdminMatchingRulesController } from './admin-matching-rules.controller';
 import { AdminPaymentEventsController } from './admin-payment-events.controller';
+import { AdminPrivacyRequestsController } from './admin-privacy-requests.controller';
 import { AdminPeopleViews } from './admin-people.views';
 import { AdminReleasesController } from './admin-releases.controller';
 import { AdminReleasesViews } from './admin-releases.views';
@@ -81,6 +82,7 @@ import { AdminRetentionController } from './admin-retention.controller';
     AdminGrantsGranteeController,
     AdminReceiptsController,
     AdminFoundationController,
+    AdminPrivacyRequestsController,
     AdminPrivacyController,
     AdminRetentionController,
   ],

@@ -51,6 +51,14 @@ export class CampaignTotalsService {
     if (!found) throw new CampaignNotFoundError(campaignId);
   }
 
+  /**
+   * Erasure: a donor key (the email) becomes the erased person's subject in every campaign they
+   * gave to, so the distinct-donor counts stay exact and name nobody. Returns the rows changed.
+   */
+  renameDonorKey(manager: EntityManager, from: string, to: string): Promise<number> {
+    return this.repo.renameDonorKey(manager, from, to);
+  }
+
   /** Takes a refund (and the match given back) off the totals; gift and donor counts stay. */
   async recordRefund(
     manager: EntityManager,

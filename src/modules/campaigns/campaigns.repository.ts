@@ -165,6 +165,16 @@ export class CampaignsRepository {
     return affectedRows(result) === 1;
   }
 
+  /** campaign_donors: one donor key renamed everywhere (erasure). */
+  async renameDonorKey(manager: EntityManager, from: string, to: string): Promise<number> {
+    return affectedRows(
+      await manager.query(
+        `UPDATE campaign_donors SET donor_key = $2 WHERE donor_key = $1 RETURNING 1`,
+        [from, to],
+      ),
+    );
+  }
+
   /** Adds (or, negative, subtracts) amounts on this connection's slot; counts stay as they are. */
   async addAmounts(
     manager: EntityManager,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { rowsOf } from '../../database/query-result';
+import { affectedRows, rowsOf } from '../../database/query-result';
 import { toSafeInteger } from '../../common/money';
 import { col, defineTable, type RowOf } from '../../database/table-map';
 import type { TransactionOptions } from '../../database/transaction.service';
@@ -488,6 +488,83 @@ export class DonationsRepository {
       [email],
     );
     return rows.map(toDonation);
+  }
+
+  /**
+   * Pseudonymises every gift of an address (erasure), whatever its status, in the caller's
+   * transaction: the name becomes `donorName` (the erased person's stored pseudonym), the email,
+   * messages, receipt address and ID code, network address and card fingerprint go, and a settled
+   * gift's checkout links with them. Amounts, statuses, provider ids and dates are not touched.
+   * Their donor links (stop-monthly, return-to-form) are deleted. Returns the gifts changed and
+   * the personal texts they held (names, addresses, ID codes), for other records to look for.
+   */
+  async eraseDonor(
+    manager: EntityManager,
+    email: string,
+    erased: { no: number; donorName: string },
+  ): Promise<{
+    gifts: { id: string; campaignId: string | null; fundId: string }[];
+    personal: string[];
+    donorLinks: number;
+  }> {
+    const held: { texts: string[] | null }[] = await manager.query(
+      `SELECT array_agg(DISTINCT t) FILTER (WHERE t IS NOT NULL AND t <> '') AS texts
+         FROM (SELECT id FROM donations WHERE donor_email = $1 FOR UPDATE) locked
+         JOIN donations d USING (id),
+         LATERAL unnest(ARRAY[d.donor_name, d.receipt_address, d.receipt_tax_id]) t`,
+      [email],
+    );
+    const rows = rowsOf<{ id: string; campaign_id: string | null; fund_id: string }>(
+      await manager.query(
+        `UPDATE donations
+            SET donor_name = $2, donor_email = NULL, message = '', dedication = '',
+                receipt_address = NULL, receipt_tax_id = NULL, ip = NULL, payment_fingerprint = NULL,
+                checkout_url = CASE WHEN status = 'PENDING' THEN checkout_url END,
+                checkout_qr = CASE WHEN status = 'PENDING' THEN checkout_qr END,
+                checkout_invoke = CASE WHEN status = 'PENDING' THEN checkout_invoke END,
+                donor_erased_no = $3, updated_at = now()
+          WHERE donor_email = $1
+          RETURNING id, campaign_id, fund_id`,
+        [email, erased.donorName, erased.no],
+      ),
+    );
+    const donorLinks =
+      rows.length === 0
+        ? 0
+        : affectedRows(
+            await manager.query(
+              `DELETE FROM donor_links WHERE donation_id = ANY ($1::uuid[]) RETURNING 1`,
+              [rows.map((r) => r.id)],
+            ),
+          );
+    return {
+      gifts: rows.map((r) => ({ id: r.id, campaignId: r.campaign_id, fundId: r.fund_id })),
+      personal: held[0]?.texts ?? [],
+      donorLinks,
+    };
+  }
+
+  /** Gifts of an address by status, and the first gifts of its monthly gifts still running. */
+  async donorSummary(
+    email: string,
+  ): Promise<{ gifts: number; settled: number; runningMonthly: Donation[] }> {
+    const [counts] = await this.dataSource.query<{ gifts: number; settled: number }[]>(
+      `SELECT count(*)::int AS gifts, count(*) FILTER (WHERE succeeded_at IS NOT NULL)::int AS settled
+         FROM donations WHERE donor_email = $1`,
+      [email],
+    );
+    const running = await this.dataSource.query<Record<string, unknown>[]>(
+      `SELECT ${COLUMNS} FROM donations
+        WHERE donor_email = $1 AND monthly AND parent_donation_id IS NULL
+          AND provider_subscription_id IS NOT NULL AND subscription_cancelled_at IS NULL
+        ORDER BY created_at`,
+      [email],
+    );
+    return {
+      gifts: counts?.gifts ?? 0,
+      settled: counts?.settled ?? 0,
+      runningMonthly: running.map(toDonation),
+    };
   }
 
   async countByStatus(campaignId: string): Promise<Record<string, number>> {

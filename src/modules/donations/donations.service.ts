@@ -588,7 +588,7 @@ export class DonationsService {
     await this.stop(donation, 'email link');
   }
 
-  private async stop(donation: Donation, via: 'portal' | 'email link'): Promise<void> {
+  private async stop(donation: Donation, via: 'portal' | 'email link' | 'erasure'): Promise<void> {
     const state = monthlyStopState(donation);
     if (state === 'none' || !donation.providerSubscriptionId) {
       throw new DonationNotFoundError(donation.id);
@@ -606,6 +606,30 @@ export class DonationsService {
         after: { subscriptionId: donation.providerSubscriptionId, via },
       }),
     );
+  }
+
+  /** What an erasure of this address will touch: its gifts, and its monthly gifts running. */
+  donorSummary(email: string) {
+    return this.repo.donorSummary(email.toLowerCase());
+  }
+
+  /**
+   * Stops every monthly gift of an address still running, through the usual stop (the provider
+   * cancels the subscription; a second stop does nothing). Before an erasure: a stop that fails
+   * throws, and nothing is erased. Returns how many were stopped.
+   */
+  async stopAllMonthly(email: string): Promise<number> {
+    const { runningMonthly } = await this.repo.donorSummary(email.toLowerCase());
+    for (const donation of runningMonthly) await this.stop(donation, 'erasure');
+    return runningMonthly.length;
+  }
+
+  /**
+   * Pseudonymises every gift of an address, in the caller's transaction (erasure: see
+   * DonationsRepository.eraseDonor). Money is not touched. Returns the gifts changed.
+   */
+  eraseDonor(m: EntityManager, email: string, erased: { no: number; donorName: string }) {
+    return this.repo.eraseDonor(m, email.toLowerCase(), erased);
   }
 
   /**

@@ -120,6 +120,28 @@ export class PaymentEventsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
+   * Erasure: each processed event whose payload mentions one of `needles` (an email, a gift's
+   * id) keeps only what reconciliation and the dead-letter page read of it afterwards (its id and
+   * type; the row's own columns keep provider, event id and when it was processed). Events still
+   * waiting to be processed keep their payload: the gift's money depends on them.
+   */
+  async redactProcessed(manager: EntityManager, needles: readonly string[]): Promise<number> {
+    if (needles.length === 0) return 0;
+    const patterns = needles.map((n) => `%${n.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    return affectedRows(
+      await manager.query(
+        `UPDATE payment_events
+            SET payload = jsonb_build_object('id', event_id, 'type', type, 'redacted', true),
+                payload_redacted_at = now()
+          WHERE processed_at IS NOT NULL AND payload_redacted_at IS NULL
+            AND payload::text ILIKE ANY ($1)
+          RETURNING 1`,
+        [patterns],
+      ),
+    );
+  }
+
+  /**
    * Records an event as processed inside the transaction that processes it; null when it is known
    * already (processed, or stored earlier for a retry). A concurrent delivery of the same event
    * waits here for this transaction, then finds it known.

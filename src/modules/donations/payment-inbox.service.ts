@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { NotADeadLetterError, PaymentEventNotFoundError } from './donations.errors';
 import { TransactionService } from '../../database/transaction.service';
@@ -195,6 +196,14 @@ export class PaymentInboxService implements OnApplicationBootstrap, OnApplicatio
   /** The inbox's backlog and dead letters: for the health detail and metrics. */
   counts(): Promise<InboxCounts> {
     return this.repo.counts();
+  }
+
+  /**
+   * Erasure, in the caller's transaction: processed events that mention the address or one of
+   * its gifts lose their payload but their id and type (PaymentEventsRepository.redactProcessed).
+   */
+  redactForDonor(m: EntityManager, email: string, donationIds: readonly string[]) {
+    return this.repo.redactProcessed(m, [email, ...donationIds]);
   }
 
   /** Dead letters, the latest first, with the donation, payment and amount their payload names. */

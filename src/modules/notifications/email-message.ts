@@ -11,6 +11,7 @@ export const EMAIL_TEMPLATES = {
   'user-invite': ['inviteeName', 'inviterName', 'url', 'expiresAt'],
   'password-reset': ['url', 'expiresAt'],
   'donor-magic-link': ['url', 'expiresAt'],
+  'erasure-confirm': ['url', 'expiresAt'],
   'donation-thanks': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   'renewal-failed': ['donorName', 'amount', 'campaignTitle', 'portalUrl'],
   'donation-refunded': ['donorName', 'amount', 'campaignTitle', 'refundedOn', 'portalUrl'],

@@ -93,6 +93,25 @@ export class MailTransport implements OnModuleDestroy {
     );
   }
 
+  /**
+   * Erasure: the copies on disk (embedded mode) of these outbox rows' messages are deleted.
+   * Idempotent: a file already gone is fine. Returns how many files went.
+   */
+  async forgetFiles(outboxIds: readonly string[]): Promise<number> {
+    if (this.kind !== 'files') return 0;
+    let removed = 0;
+    for (const id of outboxIds) {
+      if (!UUID.test(id)) continue;
+      for (const ext of ['.eml', '.json']) {
+        const file = path.join(this.mailDir, `${id}${ext}`);
+        if (!(await stat(file).catch(() => null))) continue;
+        await rm(file, { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
   async send(mail: OutgoingEmail): Promise<void> {
     const info: { message?: Buffer } = await this.transporter.sendMail({
       from: this.config.mailFrom,

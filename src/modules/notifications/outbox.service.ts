@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OutboxWriter } from '../../queue/outbox-writer';
 import { toEmailPayload, type EmailMessage } from './email-message';
+import { MailTransport } from './mail-transport';
 
 /**
  * How business code sends email: inside its own transaction, never directly.
@@ -17,7 +18,10 @@ import { toEmailPayload, type EmailMessage } from './email-message';
  */
 @Injectable()
 export class OutboxService {
-  constructor(private readonly writer: OutboxWriter) {}
+  constructor(
+    private readonly writer: OutboxWriter,
+    private readonly transport: MailTransport,
+  ) {}
 
   /**
    * Validates the message (VALIDATION_FAILED if it could never render) and inserts its outbox row
@@ -33,5 +37,19 @@ export class OutboxService {
    */
   redactRecipient(manager: EntityManager, email: string): Promise<number> {
     return this.writer.redactEmailsTo(manager, email);
+  }
+
+  /**
+   * Donor erasure, in the caller's transaction: every email to the address, or whose data holds
+   * it, keeps only its template and language, and one not sent yet is never sent (marked FAILED
+   * with `reason`). Returns the outbox ids, for `forgetFiles` once the transaction committed.
+   */
+  eraseRecipient(manager: EntityManager, email: string, reason: string): Promise<string[]> {
+    return this.writer.redactEmailsMentioning(manager, email, reason);
+  }
+
+  /** After an erasure committed: the messages' copies on disk (embedded mode) deleted. */
+  forgetFiles(outboxIds: readonly string[]): Promise<number> {
+    return this.transport.forgetFiles(outboxIds);
   }
 }

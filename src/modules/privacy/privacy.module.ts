@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
-import { ReceiptsModule } from '../receipts/receipts.module';
+import { CampaignsModule } from '../campaigns/campaigns.module';
 import { DonationsModule } from '../donations/donations.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { PaymentsModule } from '../payments/payments.module';
+import { ReceiptsModule } from '../receipts/receipts.module';
 import { DonorAccessService } from './access/donor-access.service';
 import { DonorDataController } from './access/donor-data.controller';
 import { ErasureRequestsReader } from './access/erasure-requests.reader';
 import { ErasedPeopleRepository } from './erased-people.repository';
+import { ErasureRepository } from './erasure/erasure.repository';
+import { ErasureService } from './erasure/erasure.service';
 import { RetentionRunsRepository } from './retention/retention-runs.repository';
 import { RetentionScheduler } from './retention/retention-scheduler';
 import { RetentionService } from './retention/retention.service';
@@ -17,7 +21,14 @@ import { StaffRemovalService } from './staff/staff-removal.service';
  * the retention job. It reads and changes other modules' data only through their services.
  */
 @Module({
-  imports: [AccountsModule, DonationsModule, NotificationsModule, ReceiptsModule],
+  imports: [
+    AccountsModule,
+    DonationsModule,
+    NotificationsModule,
+    ReceiptsModule,
+    CampaignsModule,
+    PaymentsModule,
+  ],
   controllers: [DonorDataController],
   providers: [
     ErasedPeopleRepository,
@@ -27,7 +38,9 @@ import { StaffRemovalService } from './staff/staff-removal.service';
     RetentionScheduler,
     ErasureRequestsReader,
     DonorAccessService,
+    ErasureRepository,
+    ErasureService,
   ],
-  exports: [StaffRemovalService, RetentionService],
+  exports: [StaffRemovalService, RetentionService, ErasureService],
 })
 export class PrivacyModule {}

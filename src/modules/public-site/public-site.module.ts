@@ -6,10 +6,12 @@ import { FoundationModule } from '../foundation/foundation.module';
 import { FundsModule } from '../funds/funds.module';
 import { GrantsModule } from '../grants/grants.module';
 import { MatchingModule } from '../matching/matching.module';
+import { PrivacyModule } from '../privacy/privacy.module';
 import { ReceiptsModule } from '../receipts/receipts.module';
 import { ReportingModule } from '../reporting/reporting.module';
 import { CampaignPagesController } from './campaign-pages.controller';
 import { CampaignPagesService } from './campaign-pages.service';
+import { DonorErasureController } from './donor-erasure.controller';
 import { DonorPagesController } from './donor-pages.controller';
 import { EvaluationPagesController } from './evaluation-pages.controller';
 import { FundPagesController } from './fund-pages.controller';
@@ -34,12 +36,14 @@ import { SharingService } from './sharing.service';
     GrantsModule,
     ReceiptsModule,
     ReportingModule,
+    PrivacyModule,
   ],
   controllers: [
     PublicPagesController,
     CampaignPagesController,
     MonthlyPagesController,
     DonorPagesController,
+    DonorErasureController,
     EvaluationPagesController,
     InsightsProjectsController,
     FundPagesController,

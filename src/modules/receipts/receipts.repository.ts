@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { affectedRows } from '../../database/query-result';
 import { col, defineTable } from '../../database/table-map';
 import type { TransactionOptions } from '../../database/transaction.service';
 import type { SupportedLocale } from '../../common/i18n/i18n';
@@ -38,6 +39,7 @@ export const RECEIPTS = defineTable('receipts', {
   officialNumber: col.text.nullable('official_number'),
   officialUrl: col.text.nullable('official_url'),
   officialIssuedAt: col.timestamptz.nullable('official_issued_at'),
+  donorErasedNo: col.int.nullable('donor_erased_no'),
 });
 
 const COLUMNS = RECEIPTS.select('r');
@@ -239,6 +241,57 @@ export class ReceiptsRepository {
        VALUES ($1, $2, $3, $4, $5)`,
       [d.receiptId, d.purpose, d.recipient, d.outboxId, d.requestedBy],
     );
+  }
+
+  /**
+   * The receipts of an erased donor (theirs by address, or of their gifts) not erased yet, locked
+   * for the one change their guard allows.
+   */
+  async lockForErasure(
+    m: EntityManager,
+    email: string,
+    donationIds: readonly string[],
+  ): Promise<Receipt[]> {
+    const rows: Record<string, unknown>[] = await m.query(
+      `SELECT ${COLUMNS} FROM receipts r
+        WHERE (r.donor_email = $1 OR r.donation_id = ANY ($2::uuid[])) AND r.donor_erased_no IS NULL
+        ORDER BY r.issued_at, r.id FOR UPDATE`,
+      [email, donationIds],
+    );
+    return rows.map(toReceipt);
+  }
+
+  /** The one change an issued receipt allows (its guard checks it): its donor's data taken out. */
+  async markErased(
+    m: EntityManager,
+    id: string,
+    content: ReceiptContent,
+    erasedNo: number,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE receipts SET donor_email = '', content = $2, donor_erased_no = $3 WHERE id = $1`,
+      [id, JSON.stringify(content), erasedNo],
+    );
+  }
+
+  /** An erased donor's receipt choice and the addresses their receipts were emailed to. */
+  async eraseDonorContacts(
+    m: EntityManager,
+    email: string,
+    receiptIds: readonly string[],
+  ): Promise<{ preferences: number; deliveries: number }> {
+    const preferences = affectedRows(
+      await m.query(`DELETE FROM receipt_preferences WHERE donor_email = $1 RETURNING 1`, [email]),
+    );
+    const deliveries = affectedRows(
+      await m.query(
+        `UPDATE receipt_deliveries SET recipient = ''
+          WHERE recipient <> '' AND (lower(recipient) = $1 OR receipt_id = ANY ($2::uuid[]))
+          RETURNING 1`,
+        [email, receiptIds],
+      ),
+    );
+    return { preferences, deliveries };
   }
 
   /** A receipt's emails with their outbox rows' state (the outbox is infrastructure, not a module). */

@@ -24,6 +24,7 @@ import {
   ReceiptNotFoundError,
   ReceiptAlreadyVoidError,
 } from './receipts.errors';
+import { erasedReceiptContent } from './receipt-erasure';
 import { ReceiptsRepository, type NewReceipt } from './receipts.repository';
 import type { Receipt, ReceiptContent, ReceiptGift } from './receipts.types';
 import { words } from '../../common/i18n/i18n';
@@ -267,6 +268,39 @@ export class ReceiptsService {
       method: donation.provider,
       reference: paymentReference(donation),
       monthly: donation.monthly,
+    };
+  }
+
+  /**
+   * Erasure, in the caller's transaction: every receipt of the address or of its gifts loses the
+   * donor's name (the pseudonym instead), address, ID code and email, and is marked as an erased
+   * donor's; numbers, amounts and dates stay (the receipts' guard allows exactly this, once). The
+   * receipt choice is deleted and past deliveries forget the address. Returns the counts.
+   */
+  async eraseDonor(
+    m: EntityManager,
+    email: string,
+    donationIds: readonly string[],
+    erased: { no: number; donorName: string },
+  ): Promise<{ receipts: number; receiptPreferences: number; receiptDeliveries: number }> {
+    const receipts = await this.repo.lockForErasure(m, email, donationIds);
+    for (const r of receipts) {
+      await this.repo.markErased(
+        m,
+        r.id,
+        erasedReceiptContent(r.content, erased.donorName),
+        erased.no,
+      );
+    }
+    const contacts = await this.repo.eraseDonorContacts(
+      m,
+      email,
+      receipts.map((r) => r.id),
+    );
+    return {
+      receipts: receipts.length,
+      receiptPreferences: contacts.preferences,
+      receiptDeliveries: contacts.deliveries,
     };
   }
 }

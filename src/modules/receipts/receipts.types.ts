@@ -100,6 +100,8 @@ export interface Receipt {
   officialNumber: string | null;
   officialUrl: string | null;
   officialIssuedAt: Date | null;
+  /** Set once the donor was erased: the n of "已删除的捐赠人 #n" (absent: not erased). */
+  donorErasedNo?: number | null;
 }
 
 /** The foundation's receipt wording and seal (one row). */

@@ -43,6 +43,44 @@ export class OneTimeLinksRepository {
     return rows[0] ? ONE_TIME_TOKENS.mapSome(rows[0], ['userId', 'email']) : null;
   }
 
+  /**
+   * Marks a token used, once, and says why when it cannot be: expired (its time passed) or
+   * unknown (never issued, or used already). The token's row is locked while it is read.
+   */
+  async takeOneTimeToken(
+    manager: EntityManager,
+    purpose: OneTimePurpose,
+    tokenHash: string,
+  ): Promise<{ state: 'ok' | 'expired'; email: string } | { state: 'unknown' }> {
+    const rows = rowsOf(
+      await manager.query(
+        `SELECT email, used_at IS NOT NULL AS used, expires_at <= now() AS expired
+           FROM one_time_tokens WHERE token_hash = $1 AND purpose = $2 FOR UPDATE`,
+        [tokenHash, purpose],
+      ),
+    );
+    const row = rows[0];
+    if (!row || row.used === true) return { state: 'unknown' };
+    const email = String(row.email);
+    if (row.expired === true) return { state: 'expired', email };
+    await manager.query(
+      `UPDATE one_time_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = $2`,
+      [tokenHash, purpose],
+    );
+    return { state: 'ok', email };
+  }
+
+  /** A donor's one-time links, used or not (erasure; staff links are the accounts' own). */
+  async deleteDonorTokens(manager: EntityManager, email: string): Promise<number> {
+    return affectedRows(
+      await manager.query(
+        `DELETE FROM one_time_tokens
+          WHERE lower(email) = $1 AND purpose IN ('DONOR_LOGIN', 'ERASURE_CONFIRM') RETURNING 1`,
+        [email],
+      ),
+    );
+  }
+
   /** Earlier unused links of the same purpose stop working when a new one is sent. */
   async expireOneTimeTokens(
     manager: EntityManager,

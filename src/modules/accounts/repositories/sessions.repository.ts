@@ -84,6 +84,13 @@ export class SessionsRepository {
     );
   }
 
+  /** A donor's sessions (erasure): the portal is closed to that address. */
+  async deleteDonorSessions(manager: EntityManager, email: string): Promise<number> {
+    return affectedRows(
+      await manager.query(`DELETE FROM sessions WHERE donor_email = $1 RETURNING 1`, [email]),
+    );
+  }
+
   /** Sessions that ended (expired) before `cutoff`: retention deletes them. */
   async deleteEndedBefore(manager: EntityManager, cutoff: Date): Promise<number> {
     return affectedRows(

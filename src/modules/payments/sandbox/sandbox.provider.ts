@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { PaymentEvent } from '../payment-events';
 import {
   assertPositiveAmount,
@@ -45,6 +46,11 @@ export class SandboxProvider implements PaymentAdapter, RecurringPayments {
     private readonly repository: SandboxRepository,
     private readonly secret: SandboxWebhookSecret,
   ) {}
+
+  /** Erasure: the sandbox forgets a donor's address (SandboxRepository.eraseCustomer). */
+  eraseCustomer(manager: EntityManager, email: string): Promise<number> {
+    return this.repository.eraseCustomer(manager, email);
+  }
 
   /** Idempotent per donation, as `donation:<id>:checkout` makes it on Stripe. */
   async createOrder(request: OrderRequest): Promise<OrderCheckout> {

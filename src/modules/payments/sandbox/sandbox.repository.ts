@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { affectedRows } from '../../../database/query-result';
 import { col, defineTable } from '../../../database/table-map';
 import type { TransactionOptions } from '../../../database/transaction.service';
 import type {
@@ -391,5 +392,28 @@ export class SandboxRepository {
        WHERE id = $1`,
       [id, outcome.delivered, outcome.error?.slice(0, 2000) ?? null],
     );
+  }
+
+  /**
+   * Erasure: the sandbox's copies of a donor's address (its checkout sessions, and the events it
+   * has stored to deliver) are emptied, in the caller's transaction. Addresses never hold a quote
+   * or a backslash (the donation form refuses them), so removing it from the JSON text keeps valid
+   * JSON. Returns the rows changed.
+   */
+  async eraseCustomer(manager: EntityManager, email: string): Promise<number> {
+    const sessions = affectedRows(
+      await manager.query(
+        `UPDATE sandbox_sessions SET customer_email = '' WHERE lower(customer_email) = $1 RETURNING 1`,
+        [email],
+      ),
+    );
+    const events = affectedRows(
+      await manager.query(
+        `UPDATE sandbox_events SET payload = replace(payload::text, $1, '')::jsonb
+          WHERE strpos(payload::text, $1) > 0 RETURNING 1`,
+        [email],
+      ),
+    );
+    return sessions + events;
   }
 }
