@@ -30,6 +30,7 @@ import { PaymentRails1764800000000 } from './1764800000000-payment-rails';
 import { LedgerFreeSlots1764900500000 } from './1764900500000-ledger-free-slots';
 import { OutboxRequestId1764930000000 } from './1764930000000-outbox-request-id';
 import { PersonalData1765000000000 } from './1765000000000-personal-data';
+import { PrivacyPageNotices1765000001000 } from './1765000001000-privacy-page-notices';
 import { ErasedAnnualKey1765000004000 } from './1765000004000-erased-annual-key';
 /** Every migration in order. Listed explicitly so the app, CLI and tests run the same set. */
 export const MIGRATIONS = [
@@ -65,5 +66,6 @@ export const MIGRATIONS = [
   LedgerFreeSlots1764900500000,
   OutboxRequestId1764930000000,
   PersonalData1765000000000,
+  PrivacyPageNotices1765000001000,
   ErasedAnnualKey1765000004000,
 ];

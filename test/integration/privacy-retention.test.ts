@@ -332,6 +332,57 @@ describe('retention job', () => {
     });
   });
 
+  it('erases donors past their contact period, unless a monthly gift runs or a request is open', async () => {
+    const gone = await paidGift(11_100);
+    const recent = await paidGift(22_200);
+    const monthly = await paidGift(33_300);
+    const asked = await paidGift(44_400);
+    const years = (n: number, plus: string) => `now() - interval '${n} years' ${plus}`;
+    // Default period: 5 years after the last gift.
+    await q(
+      `UPDATE donations SET created_at = ${years(5, "- interval '1 day'")} WHERE id = ANY($1)`,
+      [[gone.id, monthly.id, asked.id]],
+    );
+    await q(`UPDATE donations SET created_at = ${years(5, "+ interval '1 day'")} WHERE id = $1`, [
+      recent.id,
+    ]);
+    await q(
+      `UPDATE donations SET monthly = true, provider_subscription_id = 'sub_ret_running',
+              subscription_cancelled_at = NULL WHERE id = $1`,
+      [monthly.id],
+    );
+    await q(
+      `INSERT INTO erasure_requests (email, status, locale, confirm_by, confirmed_at, due_at)
+       VALUES ($1, 'CONFIRMED', 'zh-CN', now() + interval '1 day', now(), now() + interval '15 days')`,
+      [asked.email],
+    );
+    const before = await money();
+
+    const first = await t.get(RetentionService).run('MANUAL', null);
+    expect(first.removed.donors).toBe(1);
+    const rows = await q<{ id: string; email: string | null; erased: number | null }>(
+      `SELECT id, donor_email AS email, donor_erased_no AS erased FROM donations WHERE id = ANY($1)`,
+      [[gone.id, recent.id, monthly.id, asked.id]],
+    );
+    const row = (id: string) => rows.find((r) => r.id === id)!;
+    expect(row(gone.id).erased).not.toBeNull();
+    expect(row(gone.id).email).not.toBe(gone.email);
+    expect(row(recent.id)).toMatchObject({ email: recent.email, erased: null });
+    expect(row(monthly.id)).toMatchObject({ email: monthly.email, erased: null });
+    expect(row(asked.id)).toMatchObject({ email: asked.email, erased: null });
+    const [person] = await q<{ reason: string; kind: string }>(
+      `SELECT reason, kind FROM erased_people WHERE no = $1`,
+      [row(gone.id).erased],
+    );
+    expect(person).toEqual({ reason: 'RETENTION', kind: 'DONOR' });
+
+    // Amounts, receipts' numbers and amounts, and the books are as they were.
+    expect(await money()).toEqual(before);
+    expect((await t.get(LedgerService).check()).ok).toBe(true);
+    const second = await t.get(RetentionService).run('MANUAL', null);
+    expect(second.removed.donors).toBe(0);
+  });
+
   describe('in the back office', () => {
     async function signedIn(roles: Parameters<typeof createUser>[1]) {
       const user = await createUser(t, roles);

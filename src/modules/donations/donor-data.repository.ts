@@ -39,4 +39,27 @@ export class DonorDataRepository {
       await m.query(`DELETE FROM donor_links WHERE expires_at < $1 RETURNING 1`, [cutoff]),
     );
   }
+
+  /**
+   * Addresses whose last gift (any state) was made before `cutoff` and that have no monthly gift
+   * still running (a subscription known and not stopped), at most `limit`, in a stable order.
+   */
+  async addressesLastGivenBefore(
+    m: EntityManager,
+    cutoff: Date,
+    limit: number,
+    only?: string,
+  ): Promise<string[]> {
+    const rows: { email: string }[] = await m.query(
+      `SELECT donor_email AS email FROM donations
+        WHERE donor_email IS NOT NULL AND ($3::text IS NULL OR donor_email = $3)
+        GROUP BY donor_email
+       HAVING max(created_at) < $1
+          AND NOT bool_or(monthly AND provider_subscription_id IS NOT NULL
+                          AND subscription_cancelled_at IS NULL)
+        ORDER BY donor_email LIMIT $2`,
+      [cutoff, limit, only ?? null],
+    );
+    return rows.map((r) => r.email);
+  }
 }

@@ -48,6 +48,16 @@ export class DonorDataService {
     });
   }
 
+  /** Donors past their contact period: last gift before `cutoff`, no monthly gift running. */
+  addressesLastGivenBefore(m: EntityManager, cutoff: Date, limit: number): Promise<string[]> {
+    return this.repo.addressesLastGivenBefore(m, cutoff, limit);
+  }
+
+  /** Whether one address is still past its contact period (asked again inside its erasure). */
+  async stillPastContact(m: EntityManager, email: string, cutoff: Date): Promise<boolean> {
+    return (await this.repo.addressesLastGivenBefore(m, cutoff, 1, email)).length === 1;
+  }
+
   clearIpsBefore(m: EntityManager, cutoff: Date): Promise<number> {
     return this.repo.clearIpsBefore(m, cutoff);
   }

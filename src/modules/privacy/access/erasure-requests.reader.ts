@@ -25,4 +25,15 @@ export class ErasureRequestsReader {
       [email],
     );
   }
+
+  /** Of these addresses, those with an erasure request still open (awaiting or confirmed). */
+  async withOpenRequest(emails: readonly string[]): Promise<Set<string>> {
+    if (emails.length === 0) return new Set();
+    const rows = await this.dataSource.query<{ email: string }[]>(
+      `SELECT email FROM erasure_requests
+        WHERE email = ANY($1::text[]) AND status IN ('AWAITING_CONFIRMATION', 'CONFIRMED')`,
+      [emails],
+    );
+    return new Set(rows.map((r) => r.email));
+  }
 }

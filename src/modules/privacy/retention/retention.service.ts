@@ -5,6 +5,8 @@ import { AuditService } from '../../audit/audit.service';
 import { DonorDataService } from '../../donations/donor-data.service';
 import { EmailRecordsService } from '../../notifications/email-records.service';
 import { PrivacySettingsService } from '../policy/privacy-settings.service';
+import { ErasureRequestsReader } from '../access/erasure-requests.reader';
+import { ErasureService } from '../erasure/erasure.service';
 import { RetentionBusyError } from '../privacy.errors';
 import { RetentionRunsRepository, type RetentionRunRow } from './retention-runs.repository';
 import {
@@ -16,6 +18,9 @@ import {
   type RetentionCutoffs,
   type RetentionTrigger,
 } from './retention-rules';
+
+/** Donors erased by one run at most: a first run on years of donors stays short. */
+const DONORS_PER_RUN = 200;
 
 /** What a run did: its row, with the counts per kind in RETENTION_KINDS order. */
 export interface RetentionReport {
@@ -49,6 +54,8 @@ export class RetentionService {
     private readonly sessions: SessionRecordsService,
     private readonly donations: DonorDataService,
     private readonly emails: EmailRecordsService,
+    private readonly erasure: ErasureService,
+    private readonly erasureRequests: ErasureRequestsReader,
   ) {}
 
   /** Runs now; RETENTION busy (409) while another run is in progress anywhere. */
@@ -134,6 +141,28 @@ export class RetentionService {
     );
     removed.mailFiles += await this.emails.deleteMailFilesWrittenBefore(cutoffs.mailFiles);
     await step('donationIps', (t) => this.donations.clearIpsBefore(t, cutoffs.donationIps));
+    removed.donors += await this.eraseDonorsPastContact(m, cutoffs.donors);
+  }
+
+  /**
+   * Donors whose last gift is older than the contact period, with no monthly gift running and no
+   * erasure request open, are erased as an erasure request would (`ErasureService.eraseDonor`,
+   * reason RETENTION): one transaction each, at most DONORS_PER_RUN a run (the next run goes on
+   * where this one stopped: an erased address has no gifts left to find).
+   */
+  private async eraseDonorsPastContact(m: EntityManager, cutoff: Date): Promise<number> {
+    const candidates = await this.donations.addressesLastGivenBefore(m, cutoff, DONORS_PER_RUN * 2);
+    const open = await this.erasureRequests.withOpenRequest(candidates);
+    let erased = 0;
+    for (const email of candidates.filter((e) => !open.has(e)).slice(0, DONORS_PER_RUN)) {
+      erased += await m.transaction(async (t) => {
+        // A gift may have come in since the list was read: then the address is kept.
+        if (!(await this.donations.stillPastContact(t, email, cutoff))) return 0;
+        await this.erasure.eraseDonor(t, email, { reason: 'RETENTION', actorId: null });
+        return 1;
+      });
+    }
+    return erased;
   }
 }
 
