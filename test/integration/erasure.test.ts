@@ -204,6 +204,23 @@ describe('the whole flow', () => {
     const second = await paidGift(p, 4_500);
     const receipt = await liveReceipt(first);
     await liveReceipt(second);
+    // Last year's annual statement: its key names the address (`annual:<year>:<email>`).
+    const [annual] = await t.dataSource.query(
+      `INSERT INTO receipts (number, series, year, seq, kind, issue_key, donor_email, amount_minor,
+                             currency, locale, verify_code, content)
+       SELECT 'LX-A-2025-' || lpad((count(*) + 1)::text, 6, '0'), 'ANNUAL', 2025, count(*) + 1,
+              'ANNUAL', $1, $2, 16800, 'CNY', 'zh-CN', 'ANNUAL01', $3
+         FROM receipts WHERE series = 'ANNUAL' AND year = 2025
+       RETURNING id, number`,
+      [
+        `annual:2025:${p.email}`,
+        p.email,
+        JSON.stringify({
+          ...receipt.content,
+          donor: { name: p.name, address: p.address, taxId: p.taxId },
+        }),
+      ],
+    );
     const donor = await donorSession(p.email);
 
     // The page says what deletion does and by when, in Chinese by default.
@@ -254,7 +271,7 @@ describe('the whole flow', () => {
     expect(list.text).toMatch(/1[45] days left/);
     const detail = await staff.agent.get(`/admin/privacy/requests/${open.id}?lang=en`).expect(200);
     expect(detail.text).toMatch(/id="erasure-gifts">2</);
-    expect(detail.text).toMatch(/id="erasure-receipts">2</);
+    expect(detail.text).toMatch(/id="erasure-receipts">3</);
     const before = await books([first, second]);
     const done = await staff.postConfirmed(`/admin/privacy/requests/${open.id}/complete`, {});
     expect(done.status).toBe(303);
@@ -291,6 +308,15 @@ describe('the whole flow', () => {
       donor_email: '',
       donor_erased_no: no,
       donor: { name: `已删除的捐赠人 #${no}`, kind: 'PERSON', address: null, taxId: null },
+    });
+    const [erasedAnnual] = await t.dataSource.query(
+      `SELECT number, issue_key, donor_erased_no FROM receipts WHERE id = $1`,
+      [(annual as { id: string }).id],
+    );
+    expect(erasedAnnual).toEqual({
+      number: (annual as { number: string }).number,
+      issue_key: `annual:2025:erased:${no}`,
+      donor_erased_no: no,
     });
     const [audit] = await t.dataSource.query(
       `SELECT after FROM audit_log WHERE action = 'privacy.erasure_completed' AND entity_id = $1`,

@@ -261,7 +261,11 @@ export class ReceiptsRepository {
     return rows.map(toReceipt);
   }
 
-  /** The one change an issued receipt allows (its guard checks it): its donor's data taken out. */
+  /**
+   * The one change an issued receipt allows (its guard checks it): its donor's data taken out.
+   * An annual statement's key names the address (`annual:<year>:<email>`): it becomes
+   * `annual:<year>:erased:<no>`, still unique, no longer anyone's address.
+   */
   async markErased(
     m: EntityManager,
     id: string,
@@ -269,14 +273,12 @@ export class ReceiptsRepository {
     erasedNo: number,
   ): Promise<void> {
     await m.query(
-      // An annual statement's key names the address (annual:<year>:<email>): it names the erased
-      // number instead, the one key change the guard allows (migration 1765000004000).
       `UPDATE receipts SET donor_email = '', content = $2, donor_erased_no = $3,
               issue_key = CASE WHEN kind = 'ANNUAL' AND issue_key ~ '^annual:[0-9]+:'
-                THEN substring(issue_key FROM '^annual:[0-9]+:') || 'erased:' || $3::int
-                ELSE issue_key END
+                               THEN substring(issue_key FROM '^annual:[0-9]+:') || 'erased:' || $4
+                               ELSE issue_key END
         WHERE id = $1`,
-      [id, JSON.stringify(content), erasedNo],
+      [id, JSON.stringify(content), erasedNo, String(erasedNo)],
     );
   }
 
