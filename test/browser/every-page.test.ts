@@ -445,6 +445,13 @@ async function sweep(who: Who, context: BrowserContext, paths: string[]): Promis
   for (const path of paths) {
     const url = urlFor(path, who);
     if (!url) continue;
+    // Once the role has met a refusal, each page's answer is asked over HTTP first (the role's
+    // cookies, no drawing): the browser does not load a refusal already looked at.
+    if ([...seenStatus].some((s) => s >= 400)) {
+      const asked = await context.request.get(url);
+      await asked.dispose();
+      if (asked.status() >= 400 && seenStatus.has(asked.status())) continue;
+    }
     const response = await page.goto(url);
     const status = response?.status() ?? 0;
     // A page the role may not open is looked at once per answer (the 403 page is one page).
