@@ -59,15 +59,18 @@ describe('back office in a browser', () => {
       '支出',
       '募捐项目',
       '捐赠',
+      '删除申请',
       '项目资助',
       '评审轮次',
       '奖励与拨款',
       '满意度测评',
       '基金会信息',
       '票据设置',
+      '个人信息保护',
       '用户',
       '审计日志',
       '我的 API 令牌',
+      '保存期限',
     ]);
 
     // The fund page: a server-rendered SVG with 12 months of paired bars and balance points.
