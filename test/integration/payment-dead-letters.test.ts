@@ -76,6 +76,8 @@ describe('payment events: dead letters', () => {
       `SELECT to_jsonb(d) AS row FROM donations d WHERE id = $1`,
       [gift.id],
     );
+    // Lost with it: the consent given with the gift (it names the gift).
+    await t.dataSource.query(`DELETE FROM consent_records WHERE donation_id = $1`, [gift.id]);
     await t.dataSource.query(`DELETE FROM donations WHERE id = $1`, [gift.id]);
     const restore = () =>
       t.dataSource.query(
